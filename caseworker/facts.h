@@ -1,0 +1,62 @@
+/*
+ * facts: the few coded fields of a case that statistics may read.
+ *
+ * The case store (store.c) keeps, beside each encrypted report, these coded
+ * fields taken from the report document at import; the statistics module
+ * (stats.c) reads them through store_facts_each() and never sees narrative
+ * text. Codes follow the report document (INTERFACES.md); bit i of
+ * categories and needs is entry i of FACTS_CATEGORIES / FACTS_NEEDS.
+ */
+#ifndef UMBRA_FACTS_H
+#define UMBRA_FACTS_H
+
+#include <stdint.h>
+
+#define FACTS_NCATEGORIES 13
+#define FACTS_NNEEDS 6
+#define FACTS_NPERPETRATORS 8
+
+extern const char *const FACTS_CATEGORIES[FACTS_NCATEGORIES];
+extern const char *const FACTS_NEEDS[FACTS_NNEEDS];
+extern const char *const FACTS_PERPETRATORS[FACTS_NPERPETRATORS];
+
+struct case_facts {
+    char received[11];   /* day the envelope reached the server, YYYY-MM-DD */
+    char incident[11];   /* YYYY-MM or YYYY-MM-DD, or "" */
+    char country[3];     /* ISO 3166-1 alpha-2 upper case, or "" */
+    char region[64];     /* as reported, or "" */
+    char lang[36];       /* BCP 47, or "" */
+    uint32_t categories; /* bit set over FACTS_CATEGORIES */
+    uint32_t needs;      /* bit set over FACTS_NEEDS */
+    int perpetrator;     /* index into FACTS_PERPETRATORS, -1 if absent */
+    int consent_statistics; /* 1 only if the reporter said yes */
+};
+
+struct store;
+
+/* Calls cb for every case in the store (in no set order); stops and
+ * returns cb's value if it is non-zero. 0 or a negative error. */
+int store_facts_each(struct store *s,
+                     int (*cb)(void *ctx, const struct case_facts *f),
+                     void *ctx);
+
+/* The publication ledger, kept encrypted in the case store: append one
+ * entry (key, value are NUL-terminated UTF-8), and iterate entries in the
+ * order they were added. 0 or a negative error. */
+int store_ledger_add(struct store *s, const char *key, const char *value);
+int store_ledger_each(struct store *s,
+                      int (*cb)(void *ctx, const char *key,
+                                const char *value),
+                      void *ctx);
+
+/* For tests and benchmarks: add n synthetic cases holding only facts (no
+ * report), in one transaction. 0 or a negative error. */
+int store_add_synthetic(struct store *s, const struct case_facts *f,
+                        unsigned long n);
+
+/* `umbra-case stats ...` (stats.c). s is the opened store, or NULL for
+ * `stats merge`, which works on files only. argv[0] is "stats". Returns the
+ * process exit code (0, 1 user error, 2 usage). */
+int stats_main(struct store *s, int argc, char **argv);
+
+#endif

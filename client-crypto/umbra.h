@@ -1,0 +1,297 @@
+/*
+ * libumbra: every byte format Umbra uses, in one library.
+ *
+ * This is the public API that umbra-server, umbra-case and the tests link
+ * against. docs/protocol.md specifies the formats byte for byte; this header
+ * names the functions that produce and check them. Module by module:
+ *
+ *   errors     umbra_strerror(): every function returns 0 or a negative
+ *              UMBRA_ERR_* code.
+ *   rng        all randomness the library draws goes through
+ *              umbra_randombytes(); tests replace it to fix known answers.
+ *   secure     umbra_secure_init() (sodium_init + no core dumps), secret
+ *              buffers in sodium_malloc memory.
+ *   pad        the padded sizes of section 2.1.
+ *   envelope   seal / open / check an envelope (section 2).
+ *   keys       organisation keys, key ids, the signed public key bundle and
+ *              its fingerprint (section 3).
+ *   keyfile    the passphrase-protected key file (section 4).
+ *   receipt    receipts, their normalisation, mailbox derivation (section 5).
+ *
+ * Ownership: a function that returns memory through an output pointer says
+ * how to free it; on failure every output is left NULL/zero and nothing is
+ * left allocated. Secret outputs live in sodium_malloc memory and are freed
+ * with umbra_secret_free(), which wipes them.
+ */
+#ifndef UMBRA_H
+#define UMBRA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define UMBRA_WUR __attribute__((warn_unused_result))
+#else
+#define UMBRA_WUR
+#endif
+
+/* ---- errors ------------------------------------------------------------ */
+
+enum umbra_err {
+    UMBRA_OK = 0,
+    UMBRA_ERR_NOMEM = -1,     /* allocation failed */
+    UMBRA_ERR_ARG = -2,       /* caller passed an impossible argument */
+    UMBRA_ERR_TRUNCATED = -3, /* input shorter than its format needs */
+    UMBRA_ERR_FORMAT = -4,    /* bad magic, bad field, bad character */
+    UMBRA_ERR_VERSION = -5,   /* unknown version */
+    UMBRA_ERR_SIZE = -6,      /* length not a valid padded size */
+    UMBRA_ERR_NO_KEY = -7,    /* no stanza for any of our keys */
+    UMBRA_ERR_DECRYPT = -8,   /* authentication failed / wrong passphrase */
+    UMBRA_ERR_INNER = -9,     /* inner header disagrees with outer */
+    UMBRA_ERR_TOO_LONG = -10, /* input over its cap */
+    UMBRA_ERR_PARAMS = -11,   /* absurd KDF parameters */
+    UMBRA_ERR_SIGNATURE = -12,/* bundle signature does not verify */
+    UMBRA_ERR_CHECKSUM = -13, /* receipt check digit wrong */
+    UMBRA_ERR_IO = -14,       /* file system error (errno kept) */
+    UMBRA_ERR_CRYPTO = -15,   /* libsodium/libargon2 internal failure */
+};
+
+/* A short lowercase English phrase for an error code; never NULL. */
+const char *umbra_strerror(int err);
+
+/* ---- secure memory and process hardening -------------------------------- */
+
+/*
+ * Call once at program start: sodium_init(), and RLIMIT_CORE = 0 plus
+ * PR_SET_DUMPABLE = 0 so a crash never writes secrets to a core file.
+ * Returns 0 or UMBRA_ERR_CRYPTO.
+ */
+int umbra_secure_init(void) UMBRA_WUR;
+
+/* sodium_malloc(len) (guarded, locked); NULL on failure. */
+void *umbra_secret_alloc(size_t len);
+/* sodium_free (wipes); NULL-safe. */
+void umbra_secret_free(void *p);
+
+/* ---- randomness seam --------------------------------------------------- */
+
+/* Fills buf with len random bytes (randombytes_buf unless a test hook). */
+void umbra_randombytes(void *buf, size_t len);
+/* A uniform value in [0, upper) (randombytes_uniform unless a test hook). */
+uint32_t umbra_random_uniform(uint32_t upper);
+
+/*
+ * Test seam: replace the random source. fn(ctx, buf, len) must fill buf.
+ * Pass NULL to restore libsodium's generator. With a hook installed,
+ * umbra_random_uniform(u) takes one byte per draw and rejects values
+ * >= 256 - 256 % u (so a byte stream fixes the receipt digits too).
+ * Not thread-safe; for tests only.
+ */
+void umbra_test_set_rng(void (*fn)(void *ctx, void *buf, size_t len),
+                        void *ctx);
+
+/* ---- padding (protocol section 2.1) ------------------------------------ */
+
+#define UMBRA_ENVELOPE_MAX_PADDED (16u * 1024u * 1024u)
+#define UMBRA_ENVELOPE_CHUNK_BYTES 65536u
+#define UMBRA_ENVELOPE_MAX_RECIPIENTS 16u
+#define UMBRA_KEY_ID_BYTES 8u
+#define UMBRA_STANZA_BYTES 88u
+#define UMBRA_ENVELOPE_MIN_BYTES (8u + 88u + 24u + 4096u + 17u)
+
+/* The padded size for an unpadded inner size u; 0 if above the cap. */
+size_t umbra_pad_size(size_t u);
+/* Padmé (section 2.1) of L >= 1. */
+uint64_t umbra_padme(uint64_t len);
+/* 1 if p is a valid padded size, else 0. */
+int umbra_pad_is_valid(size_t p);
+
+/* ---- envelope (protocol section 2) ------------------------------------- */
+
+#define UMBRA_X25519_BYTES 32u
+
+/* Largest content that fits an envelope with n recipients. */
+size_t umbra_envelope_max_content(unsigned n);
+/* Exact length of an envelope with n recipients and content_len bytes. */
+size_t umbra_envelope_size(unsigned n, size_t content_len);
+
+/*
+ * Seals content to n (1..16) X25519 public keys (pks: n * 32 bytes).
+ * On success *out is a malloc'd buffer of *out_len bytes that the caller
+ * free()s (it holds only ciphertext). Randomness per section 2.3.
+ */
+int umbra_envelope_seal(uint8_t **out, size_t *out_len, const uint8_t *pks,
+                        unsigned n, const uint8_t *content,
+                        size_t content_len) UMBRA_WUR;
+
+/*
+ * Checks an envelope's structure without any key: magic, version, n,
+ * reserved bytes, exact length for a valid padded size, distinct key ids.
+ * On success, if key_ids is not NULL, copies n * 8 key id bytes into it
+ * (room for 16 * 8) and sets *n_out.
+ */
+int umbra_envelope_check(unsigned *n_out, uint8_t *key_ids,
+                         const uint8_t *env, size_t env_len) UMBRA_WUR;
+
+/*
+ * Opens an envelope with any of nkeys X25519 key pairs (sks and pks:
+ * nkeys * 32 bytes each, pks[i] matching sks[i]). On success *content is
+ * a umbra_secret_alloc'd buffer of *content_len bytes (free it with
+ * umbra_secret_free; *content is non-NULL even for 0 bytes). If
+ * which_key is not NULL it receives the index of the key that opened it.
+ * Fails per section 2.4; nothing is returned unless every check passed.
+ */
+int umbra_envelope_open(uint8_t **content, size_t *content_len,
+                        unsigned *which_key, const uint8_t *sks,
+                        const uint8_t *pks, unsigned nkeys,
+                        const uint8_t *env, size_t env_len) UMBRA_WUR;
+
+/* ---- keys and bundles (protocol section 3) ----------------------------- */
+
+#define UMBRA_SLUG_MAX 63u
+#define UMBRA_MAX_ORG_KEYS 16u
+#define UMBRA_FINGERPRINT_LEN 35u /* "ddddd ddddd ddddd ddddd ddddd ddddd" */
+#define UMBRA_BUNDLE_MAX_BYTES 65536u
+
+/* 8-byte key id of an X25519 public key. */
+void umbra_key_id(uint8_t id[8], const uint8_t pk[32]);
+
+/* One X25519 encryption key of an organisation. */
+struct umbra_enc_key {
+    uint8_t pk[32];
+    uint8_t id[8];
+    char created[11]; /* YYYY-MM-DD */
+};
+
+/*
+ * An organisation's secret keys. Always allocated with
+ * umbra_org_keys_new() in sodium_malloc memory; free with
+ * umbra_org_keys_free(), which wipes it.
+ */
+struct umbra_org_keys {
+    char slug[UMBRA_SLUG_MAX + 1];
+    char created[11];
+    uint8_t store_key[32];
+    uint8_t sign_sk[64]; /* Ed25519, libsodium layout (seed || pk) */
+    uint8_t sign_pk[32];
+    unsigned nkeys;
+    uint8_t enc_sk[UMBRA_MAX_ORG_KEYS][32];
+    struct umbra_enc_key enc[UMBRA_MAX_ORG_KEYS];
+};
+
+/*
+ * New organisation keys for slug (validated), with one X25519 key and a
+ * fresh signing key and store key, dated today (UTC). Free with
+ * umbra_org_keys_free().
+ */
+int umbra_org_keys_new(struct umbra_org_keys **out, const char *slug)
+    UMBRA_WUR;
+/* Adds a new X25519 key (rotation); UMBRA_ERR_TOO_LONG past 16 keys. */
+int umbra_org_keys_add(struct umbra_org_keys *k) UMBRA_WUR;
+void umbra_org_keys_free(struct umbra_org_keys *k);
+
+/* A parsed and verified public key bundle (plain memory: no secrets). */
+struct umbra_bundle {
+    char org[UMBRA_SLUG_MAX + 1];
+    char created[11];
+    uint8_t sign_pk[32];
+    unsigned nkeys;
+    struct umbra_enc_key keys[UMBRA_MAX_ORG_KEYS];
+};
+
+/*
+ * The signed public key bundle JSON (section 3) for k. *json is a
+ * malloc'd NUL-terminated string the caller free()s.
+ */
+int umbra_bundle_export(char **json, const struct umbra_org_keys *k)
+    UMBRA_WUR;
+
+/*
+ * Parses and verifies a bundle (at most UMBRA_BUNDLE_MAX_BYTES): JSON
+ * shape, slug, key ids, dates, signature. Fills *b on success.
+ */
+int umbra_bundle_parse(struct umbra_bundle *b, const char *json,
+                       size_t len) UMBRA_WUR;
+
+/* The recipients of a bundle as n * 32 bytes for umbra_envelope_seal. */
+void umbra_bundle_pks(uint8_t *pks, const struct umbra_bundle *b);
+
+/* Fingerprint of a signing key: 35 chars + NUL written to out. */
+void umbra_fingerprint(char out[UMBRA_FINGERPRINT_LEN + 1],
+                       const uint8_t sign_pk[32]);
+
+/* ---- key file (protocol section 4) ------------------------------------- */
+
+struct umbra_kdf_params {
+    uint32_t m_kib, t, p;
+};
+/* m = 65536 KiB, t = 3, p = 4 */
+extern const struct umbra_kdf_params UMBRA_KDF_DEFAULT;
+
+/*
+ * Encrypts k under passphrase with params (NULL = defaults) and writes it
+ * atomically to path with mode 0600 (temp file, fsync, rename).
+ */
+int umbra_keyfile_write(const char *path, const struct umbra_org_keys *k,
+                        const char *passphrase, size_t passphrase_len,
+                        const struct umbra_kdf_params *params) UMBRA_WUR;
+
+/*
+ * Reads and decrypts a key file. Absurd parameters or a truncated header
+ * are refused before any hashing (UMBRA_ERR_PARAMS / _TRUNCATED / _FORMAT);
+ * a wrong passphrase or damaged file is UMBRA_ERR_DECRYPT. On success
+ * *out is set (free with umbra_org_keys_free).
+ */
+int umbra_keyfile_read(struct umbra_org_keys **out, const char *path,
+                       const char *passphrase, size_t passphrase_len)
+    UMBRA_WUR;
+/* The same from bytes already in memory (for fuzzing and tests). */
+int umbra_keyfile_decode(struct umbra_org_keys **out, const uint8_t *buf,
+                         size_t len, const char *passphrase,
+                         size_t passphrase_len) UMBRA_WUR;
+
+/* ---- receipts and mailboxes (protocol section 5) ----------------------- */
+
+#define UMBRA_RECEIPT_DIGITS 24u
+#define UMBRA_RECEIPT_DISPLAY_LEN 29u /* six groups of four, spaces */
+#define UMBRA_RECEIPT_INPUT_MAX 256u
+
+/* A new receipt: 29 chars ("dddd dddd ...") + NUL. */
+void umbra_receipt_new(char out[UMBRA_RECEIPT_DISPLAY_LEN + 1]);
+
+/*
+ * Normalises typed input (section 5.2) to 24 ASCII digits + NUL.
+ * UMBRA_ERR_TOO_LONG, _FORMAT or _CHECKSUM on refusal.
+ */
+int umbra_receipt_normalise(char out[UMBRA_RECEIPT_DIGITS + 1],
+                            const char *in, size_t in_len) UMBRA_WUR;
+
+/* Mailbox keys derived from a receipt; allocate with umbra_secret_alloc. */
+struct umbra_mailbox {
+    uint8_t pk[32];
+    uint8_t sk[32];
+    uint8_t lookup_id[32];
+    uint8_t mailbox_id[32];
+};
+
+/*
+ * Derives the mailbox from 24 normalised digits (Argon2id t=2,
+ * m=19 MiB, p=1; about 35 ms). mb must be sodium_malloc memory.
+ */
+int umbra_mailbox_derive(struct umbra_mailbox *mb,
+                         const char digits[UMBRA_RECEIPT_DIGITS]) UMBRA_WUR;
+
+/* mailbox_id from lookup_id (what the server does with a presented id). */
+void umbra_mailbox_id(uint8_t mailbox_id[32], const uint8_t lookup_id[32]);
+
+/* ---- small encodings shared by every component ------------------------- */
+
+/* Lowercase hex of bin into out (2 * len + 1 bytes). */
+void umbra_hex(char *out, const uint8_t *bin, size_t len);
+/* Exact-length hex decode; UMBRA_ERR_FORMAT on any bad character. */
+int umbra_unhex(uint8_t *out, size_t out_len, const char *hex,
+                size_t hex_len) UMBRA_WUR;
+/* Today's date in UTC as YYYY-MM-DD. */
+void umbra_today(char out[11]);
+
+#endif

@@ -1,0 +1,40 @@
+#!/bin/sh
+# Installs what the build, the tests and `make run` need, when it is
+# missing: Debian packages (as root) and the pinned npm packages (web/).
+# Without root, names the missing packages and stops.
+set -eu
+
+PKGS="build-essential pkg-config clang libclang-rt-14-dev
+libsodium-dev libargon2-dev libjansson-dev libmicrohttpd-dev libpq-dev
+libsqlcipher-dev libcurl4-openssl-dev
+postgresql postgresql-contrib
+python3 python3-nacl
+nodejs npm chromium chromium-driver
+curl wrk procps psmisc"
+
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+        missing="$missing $p"
+done
+
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "deps: missing Debian packages:$missing" >&2
+        echo "deps: run 'sudo apt-get install$missing' or run make as root" >&2
+        exit 1
+    fi
+    echo "deps: installing$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# The browser crypto library, pinned by web/package-lock.json, served by
+# umbra-server from web/vendor/ (never from a CDN).
+if [ -f web/package.json ] && [ ! -f web/node_modules/.umbra-installed ]; then
+    echo "deps: npm ci (web/)"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error) &&
+        touch web/node_modules/.umbra-installed
+fi

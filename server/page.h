@@ -1,0 +1,73 @@
+/*
+ * page: the HTML pages and static files of umbra-server, in every language.
+ *
+ * Owned by the web layer (web/ holds templates, locale catalogues, CSS, the
+ * browser bundle). At start-up page_init() loads every template, catalogue
+ * and static file into memory once; afterwards rendering never touches the
+ * disk and is safe from any thread. The server's route handlers decide the
+ * status code and headers; this module only produces bodies.
+ *
+ * Catalogues are flat JSON key -> string files, web/locales/<lang>.json, a
+ * format Weblate and Transifex both read. English is the fallback for any
+ * missing key. Every string inserted into HTML is escaped here.
+ */
+#ifndef UMBRA_PAGE_H
+#define UMBRA_PAGE_H
+
+#include <stddef.h>
+
+enum page_id {
+    PAGE_LANDING,  /* GET /                         */
+    PAGE_REPORT,   /* GET /report, and POST /report with an error */
+    PAGE_RECEIPT,  /* POST /report stored: shows ctx->receipt     */
+    PAGE_CHECK,    /* GET/POST /check: form, and replies if any     */
+    PAGE_INFO,     /* GET /info/{name}: organisation's content page */
+    PAGE_ERROR,    /* any error page: ctx->error_code               */
+};
+
+struct page_org {
+    const char *slug, *name, *fingerprint;
+};
+
+struct page_reply {
+    const char *date;    /* YYYY-MM-DD */
+    const char *message; /* plaintext, escaped by the renderer */
+};
+
+struct page_ctx {
+    const char *lang;         /* a code page_lang() returned */
+    const struct page_org *orgs;
+    size_t norgs;
+    const char *org;          /* the chosen organisation's slug, or NULL */
+    const char *receipt;      /* PAGE_RECEIPT: "dddd dddd ..." */
+    const char *error_code;   /* a stable error code, or NULL */
+    const struct page_reply *replies; /* PAGE_CHECK after a lookup */
+    size_t nreplies;
+    int checked;              /* PAGE_CHECK: 1 once a receipt was looked up */
+    const char *info;         /* PAGE_INFO: page name (validated) */
+};
+
+struct page_buf {
+    char *data; /* malloc'd; free() it */
+    size_t len;
+};
+
+/* Loads web_dir/templates, web_dir/locales, web_dir/static and
+ * web_dir/content. 0 or -1 (with a message on stderr). */
+int page_init(const char *web_dir);
+void page_release(void);
+
+/* A supported language code for a requested one ("pt-BR", "th", NULL...);
+ * "en" when unknown. Never NULL; points to static memory. */
+const char *page_lang(const char *requested);
+
+/* Renders a page. 0, -1 out of memory, -2 unknown info page. */
+int page_render(struct page_buf *out, enum page_id id,
+                const struct page_ctx *ctx);
+
+/* A static file by its path under /static/ ("app.js"). 0 and sets
+ * data/len/content type (static memory), or -1 if no such file. */
+int page_static(const char *path, const char **data, size_t *len,
+                const char **content_type);
+
+#endif
