@@ -23,7 +23,7 @@ include client-crypto/module.mk
 -include server/module.mk
 -include caseworker/module.mk
 -include web/module.mk
--include tests/module.mk
+-include deploy/module.mk
 
 .PHONY: all deps check check-build check-suites asan fuzz bench run \
         format lint clean

@@ -10,7 +10,7 @@ libsqlcipher-dev libcurl4-openssl-dev
 postgresql postgresql-contrib
 python3 python3-nacl
 nodejs npm chromium chromium-driver
-curl wrk procps psmisc"
+curl wrk procps psmisc tor systemd"
 
 missing=""
 for p in $PKGS; do
