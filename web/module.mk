@@ -1,0 +1,45 @@
+# web: the pages' templates, catalogues, CSS and browser scripts (served by
+# server/page.c), the vendored libsodium.js, and their tests.
+#
+# libsodium.js is pinned by web/package-lock.json and installed by
+# scripts/deps.sh (npm ci); the build copies its two dist files into
+# web/vendor/ (not in git), which umbra-server serves as /static/vendor/
+# with Subresource Integrity hashes computed at start-up.
+
+WEB_NPM      = web/node_modules/.umbra-installed
+WEB_VENDOR   = web/vendor/libsodium.js web/vendor/libsodium-wrappers.js
+
+.PHONY: web-vendor test-web-page test-web-vectors test-browser
+
+all: web-vendor
+web-vendor: $(WEB_VENDOR)
+
+$(WEB_NPM): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web/vendor/libsodium.js: $(WEB_NPM)
+	@mkdir -p web/vendor
+	cp web/node_modules/libsodium/dist/modules/libsodium.js $@
+
+web/vendor/libsodium-wrappers.js: $(WEB_NPM)
+	@mkdir -p web/vendor
+	cp web/node_modules/libsodium-wrappers/dist/modules/libsodium-wrappers.js $@
+
+# page-test: every page in every language, from the real web/ folder.
+$(O)/page-test: $(O)/obj/tests/browser/page_test.o $(O)/obj/server/page.o
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call pkg_libs,jansson libsodium)
+
+test-web-page: $(O)/page-test web-vendor
+	$(O)/page-test web
+
+# umbra-crypto.js against tests/vectors/*.json, under node.
+test-web-vectors: web-vendor
+	node --test web/test/
+
+# Real headless Chromium against a real umbra-server and PostgreSQL.
+test-browser: all $(O)/page-test
+	tests/browser/run.sh
+
+SUITES      += test-web-page test-web-vectors test-browser
+ASAN_SUITES += test-web-page
