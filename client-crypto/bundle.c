@@ -1,0 +1,247 @@
+/* bundle: export, parse and verify the public key bundle (see bundle.h). */
+#include "bundle.h"
+
+#include "encode.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define B64_VARIANT sodium_base64_VARIANT_ORIGINAL
+#define B64_32 sodium_base64_ENCODED_LEN(32, B64_VARIANT)
+#define B64_64 sodium_base64_ENCODED_LEN(64, B64_VARIANT)
+
+static void
+b64(char *out, size_t cap, const uint8_t *bin, size_t len)
+{
+    sodium_bin2base64(out, cap, bin, len, B64_VARIANT);
+}
+
+/* Appends to out at *pos; 0 on success, -1 if it does not fit. */
+static int
+put(char *out, size_t cap, size_t *pos, const char *a, const char *b,
+    const char *c, const char *d)
+{
+    int n = snprintf(out + *pos, cap - *pos, "%s%s%s%s", a, b, c, d);
+
+    if (n < 0 || (size_t)n >= cap - *pos)
+        return -1;
+    *pos += (size_t)n;
+    return 0;
+}
+
+size_t
+umbra_bundle_signed_text(char *out, size_t cap, const struct umbra_bundle *b)
+{
+    char sk[B64_32], pk[B64_32], id[17];
+    size_t pos = 0;
+    unsigned i;
+
+    if (cap == 0)
+        return 0;
+    out[0] = '\0';
+    b64(sk, sizeof(sk), b->sign_pk, 32);
+    if (put(out, cap, &pos, "umbra.keys/1\n", "org ", b->org, "\n") ||
+        put(out, cap, &pos, "created ", b->created, "\n", "") ||
+        put(out, cap, &pos, "signing_key ", sk, "\n", ""))
+        return 0;
+    for (i = 0; i < b->nkeys; i++) {
+        umbra_hex(id, b->keys[i].id, 8);
+        b64(pk, sizeof(pk), b->keys[i].pk, 32);
+        if (put(out, cap, &pos, "key ", id, " ", pk) ||
+            put(out, cap, &pos, " ", b->keys[i].created, "\n", ""))
+            return 0;
+    }
+    return pos;
+}
+
+static void
+bundle_from_keys(struct umbra_bundle *b, const struct umbra_org_keys *k)
+{
+    unsigned i;
+
+    memset(b, 0, sizeof(*b));
+    memcpy(b->org, k->slug, sizeof(b->org));
+    memcpy(b->created, k->created, sizeof(b->created));
+    memcpy(b->sign_pk, k->sign_pk, 32);
+    b->nkeys = k->nkeys;
+    for (i = 0; i < k->nkeys; i++)
+        b->keys[i] = k->enc[i];
+}
+
+int
+umbra_bundle_export(char **json, const struct umbra_org_keys *k)
+{
+    struct umbra_bundle b;
+    char text[UMBRA_SIGNED_TEXT_MAX];
+    char sk[B64_32], sig_b64[B64_64], pk[B64_32], id[17];
+    uint8_t sig[64];
+    size_t tlen;
+    json_t *root = NULL, *keys = NULL;
+    unsigned i;
+    int rc = UMBRA_ERR_NOMEM;
+
+    if (json == NULL)
+        return UMBRA_ERR_ARG;
+    *json = NULL;
+    if (k == NULL || k->nkeys < 1 || k->nkeys > UMBRA_MAX_ORG_KEYS)
+        return UMBRA_ERR_ARG;
+    bundle_from_keys(&b, k);
+    tlen = umbra_bundle_signed_text(text, sizeof(text), &b);
+    if (tlen == 0)
+        return UMBRA_ERR_ARG;
+    if (crypto_sign_detached(sig, NULL, (const uint8_t *)text, tlen,
+                             k->sign_sk) != 0)
+        return UMBRA_ERR_CRYPTO;
+    b64(sk, sizeof(sk), b.sign_pk, 32);
+    b64(sig_b64, sizeof(sig_b64), sig, 64);
+    keys = json_array();
+    if (keys == NULL)
+        goto out;
+    for (i = 0; i < b.nkeys; i++) {
+        json_t *e;
+        umbra_hex(id, b.keys[i].id, 8);
+        b64(pk, sizeof(pk), b.keys[i].pk, 32);
+        e = json_pack("{s:s, s:s, s:s}", "id", id, "x25519", pk, "created",
+                      b.keys[i].created);
+        if (e == NULL || json_array_append_new(keys, e) != 0)
+            goto out;
+    }
+    root = json_pack("{s:s, s:s, s:s, s:s, s:O, s:s}", "format",
+                     "umbra.keys/1", "org", b.org, "created", b.created,
+                     "signing_key", sk, "keys", keys, "signature", sig_b64);
+    if (root == NULL)
+        goto out;
+    *json = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (*json == NULL)
+        goto out;
+    rc = 0;
+out:
+    json_decref(keys);
+    json_decref(root);
+    return rc;
+}
+
+/* A string member of o, or NULL if absent or not a string. */
+static const char *
+member_str(const json_t *o, const char *key, size_t *len)
+{
+    json_t *v = json_object_get(o, key);
+
+    if (!json_is_string(v))
+        return NULL;
+    *len = json_string_length(v);
+    return json_string_value(v);
+}
+
+/* Decodes canonical base64 of exactly n bytes; 0 or -1. */
+static int
+unb64(uint8_t *out, size_t n, const char *s, size_t len)
+{
+    char again[B64_64];
+    size_t got;
+
+    if (n > 64 || len != sodium_base64_ENCODED_LEN(n, B64_VARIANT) - 1)
+        return -1;
+    if (sodium_base642bin(out, n, s, len, NULL, &got, NULL, B64_VARIANT) !=
+            0 ||
+        got != n)
+        return -1;
+    b64(again, sizeof(again), out, n);
+    return memcmp(again, s, len) == 0 ? 0 : -1;
+}
+
+int
+umbra_bundle_parse(struct umbra_bundle *b, const char *json, size_t len)
+{
+    json_t *root = NULL, *keys;
+    json_error_t err;
+    const char *s;
+    size_t slen, tlen, i, j;
+    char text[UMBRA_SIGNED_TEXT_MAX];
+    uint8_t sig[64];
+    int rc = UMBRA_ERR_FORMAT;
+
+    if (b == NULL || json == NULL)
+        return UMBRA_ERR_ARG;
+    memset(b, 0, sizeof(*b));
+    if (len > UMBRA_BUNDLE_MAX_BYTES)
+        return UMBRA_ERR_TOO_LONG;
+    root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
+    if (!json_is_object(root))
+        goto out;
+    s = member_str(root, "format", &slen);
+    if (s == NULL)
+        goto out;
+    if (slen != 12 || memcmp(s, "umbra.keys/1", 12) != 0) {
+        rc = UMBRA_ERR_VERSION;
+        goto out;
+    }
+    s = member_str(root, "org", &slen);
+    if (s == NULL || !umbra_slug_valid(s, slen))
+        goto out;
+    memcpy(b->org, s, slen);
+    s = member_str(root, "created", &slen);
+    if (s == NULL || !umbra_date_valid(s, slen))
+        goto out;
+    memcpy(b->created, s, 10);
+    s = member_str(root, "signing_key", &slen);
+    if (s == NULL || unb64(b->sign_pk, 32, s, slen) != 0)
+        goto out;
+    keys = json_object_get(root, "keys");
+    if (!json_is_array(keys) || json_array_size(keys) < 1 ||
+        json_array_size(keys) > UMBRA_MAX_ORG_KEYS)
+        goto out;
+    for (i = 0; i < json_array_size(keys); i++) {
+        json_t *e = json_array_get(keys, i);
+        struct umbra_enc_key *k = &b->keys[i];
+        char id[17];
+
+        if (!json_is_object(e))
+            goto out;
+        s = member_str(e, "x25519", &slen);
+        if (s == NULL || unb64(k->pk, 32, s, slen) != 0)
+            goto out;
+        umbra_key_id(k->id, k->pk);
+        umbra_hex(id, k->id, 8);
+        s = member_str(e, "id", &slen);
+        if (s == NULL || slen != 16 || memcmp(s, id, 16) != 0)
+            goto out;
+        s = member_str(e, "created", &slen);
+        if (s == NULL || !umbra_date_valid(s, slen))
+            goto out;
+        memcpy(k->created, s, 10);
+        for (j = 0; j < i; j++)
+            if (memcmp(b->keys[j].id, k->id, 8) == 0)
+                goto out;
+    }
+    b->nkeys = (unsigned)json_array_size(keys);
+    s = member_str(root, "signature", &slen);
+    if (s == NULL || unb64(sig, 64, s, slen) != 0)
+        goto out;
+    tlen = umbra_bundle_signed_text(text, sizeof(text), b);
+    if (tlen == 0)
+        goto out;
+    if (crypto_sign_verify_detached(sig, (const uint8_t *)text, tlen,
+                                    b->sign_pk) != 0) {
+        rc = UMBRA_ERR_SIGNATURE;
+        goto out;
+    }
+    rc = 0;
+out:
+    json_decref(root);
+    if (rc != 0)
+        memset(b, 0, sizeof(*b));
+    return rc;
+}
+
+void
+umbra_bundle_pks(uint8_t *pks, const struct umbra_bundle *b)
+{
+    unsigned i;
+
+    for (i = 0; i < b->nkeys && i < UMBRA_MAX_ORG_KEYS; i++)
+        memcpy(pks + 32u * i, b->keys[i].pk, 32);
+}

@@ -1,0 +1,29 @@
+/*
+ * bundle: the signed public key bundle (protocol section 3), in JSON with
+ * jansson.
+ *
+ * Export writes the members in the order format, org, created,
+ * signing_key, keys, signature. Parsing is strict: at most
+ * UMBRA_BUNDLE_MAX_BYTES, duplicate members refused, every field checked
+ * (slug, dates, canonical base64 of the right length, key id = key id of
+ * the key, no two key ids alike), then the Ed25519 signature over the
+ * signed text rebuilt from the parsed fields. struct umbra_bundle holds
+ * only public data.
+ */
+#ifndef UMBRA_BUNDLE_H
+#define UMBRA_BUNDLE_H
+
+#include "umbra.h"
+
+/* Longest signed text: header lines plus 16 key lines, with room. */
+#define UMBRA_SIGNED_TEXT_MAX 4096u
+
+/*
+ * Writes the signed text of section 3 for b (with base64 as produced by
+ * libsodium's ORIGINAL variant) into out; returns its length, or 0 if it
+ * does not fit.
+ */
+size_t umbra_bundle_signed_text(char *out, size_t cap,
+                                const struct umbra_bundle *b);
+
+#endif

@@ -1,0 +1,108 @@
+/* encode: hex, dates and slugs (see encode.h). */
+#include "encode.h"
+
+#include <string.h>
+#include <time.h>
+
+void
+umbra_hex(char *out, const uint8_t *bin, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        out[2 * i] = digits[bin[i] >> 4];
+        out[2 * i + 1] = digits[bin[i] & 15];
+    }
+    out[2 * len] = '\0';
+}
+
+static int
+hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int
+umbra_unhex(uint8_t *out, size_t out_len, const char *hex, size_t hex_len)
+{
+    size_t i;
+
+    if (out == NULL || hex == NULL)
+        return UMBRA_ERR_ARG;
+    if (hex_len != 2 * out_len)
+        return UMBRA_ERR_FORMAT;
+    for (i = 0; i < out_len; i++) {
+        int hi = hex_value(hex[2 * i]);
+        int lo = hex_value(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return UMBRA_ERR_FORMAT;
+        out[i] = (uint8_t)((hi << 4) | lo);
+    }
+    return 0;
+}
+
+void
+umbra_today(char out[11])
+{
+    time_t now = time(NULL);
+    struct tm tm;
+
+    if (gmtime_r(&now, &tm) == NULL ||
+        strftime(out, 11, "%Y-%m-%d", &tm) != 10)
+        memcpy(out, "1970-01-01", 11);
+}
+
+int
+umbra_slug_valid(const char *s, size_t len)
+{
+    size_t i;
+
+    if (s == NULL || len < 1 || len > UMBRA_SLUG_MAX || s[0] == '-')
+        return 0;
+    for (i = 0; i < len; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+static int
+digits_value(const char *s, size_t n)
+{
+    int v = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+int
+umbra_date_valid(const char *s, size_t len)
+{
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30,
+                                  31, 31, 30, 31, 30, 31};
+    int y, m, d;
+
+    if (s == NULL || len != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    y = digits_value(s, 4);
+    m = digits_value(s + 5, 2);
+    d = digits_value(s + 8, 2);
+    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return 0;
+    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 0;
+    return 1;
+}

@@ -1,0 +1,34 @@
+/*
+ * envelope: seal, check and open envelope v1 (protocol section 2).
+ *
+ * An envelope is an outer header (magic, version, n, reserved, n stanzas
+ * of key id + crypto_box_seal of the 32-byte file key), a 24-byte
+ * secretstream header, and the padded inner plaintext (version, n, key ids,
+ * content length, content, zero padding) as secretstream chunks of 64 KiB,
+ * the first one bound to the outer header as associated data.
+ *
+ * Sealing and opening work one chunk at a time: the only secret buffers are
+ * the stream state, the file key and one chunk (at most 64 KiB) in
+ * sodium_malloc memory, plus the returned content when opening. The
+ * envelope itself (ciphertext) lives in plain malloc memory.
+ *
+ * umbra_envelope_open accepts at most UMBRA_ENVELOPE_OPEN_MAX_KEYS keys.
+ */
+#ifndef UMBRA_ENVELOPE_H
+#define UMBRA_ENVELOPE_H
+
+#include "umbra.h"
+
+#define UMBRA_ENVELOPE_OPEN_MAX_KEYS 64u
+
+/*
+ * TEST ONLY: seals an arbitrary, already built inner plaintext of exactly
+ * padded bytes (a valid padded size) to n keys, with the randomness of
+ * section 2.3. Lets tests build envelopes whose inner header disagrees with
+ * the outer one. Output as for umbra_envelope_seal.
+ */
+int umbra_envelope_seal_inner(uint8_t **out, size_t *out_len,
+                              const uint8_t *pks, unsigned n,
+                              const uint8_t *inner, size_t padded) UMBRA_WUR;
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * keyfile: the passphrase-protected key file (protocol section 4).
+ *
+ * A 64-byte header (magic UMBRAKEY, version, kdf, Argon2id m/t/p, salt,
+ * nonce) that is also the associated data of an XChaCha20-Poly1305
+ * ciphertext of the payload (slug, date, store key, Ed25519 secret key,
+ * X25519 secret keys with dates). The key comes from libargon2's
+ * argon2id_hash_raw with lanes = threads = p. Parameters and lengths are
+ * checked before any hashing, so a hostile file costs nothing. The payload
+ * and derived key live only in sodium_malloc memory. Writing is atomic:
+ * temporary file (0600) in the same folder, fsync, rename, fsync folder.
+ * Randomness for a write: salt (16) then nonce (24).
+ */
+#ifndef UMBRA_KEYFILE_H
+#define UMBRA_KEYFILE_H
+
+#include "umbra.h"
+
+#define UMBRA_KEYFILE_HEADER_BYTES 64u
+#define UMBRA_KEYFILE_MAX_BYTES 65536u
+/* Longest passphrase accepted (bytes). */
+#define UMBRA_PASSPHRASE_MAX 1024u
+
+/* 0 if params are within the bounds of section 4, else UMBRA_ERR_PARAMS. */
+int umbra_kdf_params_check(const struct umbra_kdf_params *params) UMBRA_WUR;
+
+/*
+ * Encodes k under passphrase into a malloc'd buffer (*out, *out_len; the
+ * caller free()s it: it holds only ciphertext). Used by
+ * umbra_keyfile_write and the vector generator.
+ */
+int umbra_keyfile_encode(uint8_t **out, size_t *out_len,
+                         const struct umbra_org_keys *k,
+                         const char *passphrase, size_t passphrase_len,
+                         const struct umbra_kdf_params *params) UMBRA_WUR;
+
+#endif

@@ -1,0 +1,214 @@
+/* receipt: receipts, normalisation, mailboxes (see receipt.h). */
+#include "receipt.h"
+
+#include <sodium.h>
+#include <string.h>
+
+static const uint8_t damm_table[10][10] = {
+    {0, 3, 1, 7, 5, 9, 8, 6, 4, 2}, {7, 0, 9, 2, 1, 5, 4, 8, 6, 3},
+    {4, 2, 0, 6, 8, 7, 1, 3, 5, 9}, {1, 7, 5, 0, 9, 8, 3, 4, 2, 6},
+    {6, 1, 2, 3, 0, 4, 5, 9, 7, 8}, {3, 6, 7, 4, 2, 0, 9, 5, 8, 1},
+    {5, 8, 6, 9, 7, 2, 0, 1, 3, 4}, {8, 9, 4, 5, 3, 6, 2, 0, 1, 7},
+    {9, 4, 3, 8, 6, 1, 7, 2, 0, 5}, {2, 5, 8, 1, 4, 3, 6, 7, 9, 0},
+};
+
+/* First code point of each script's run of ten decimal digits. */
+static const uint32_t digit_zeros[] = {
+    0x0660, /* Arabic-Indic */
+    0x06F0, /* Extended Arabic-Indic (Persian, Urdu) */
+    0x0966, /* Devanagari */
+    0x09E6, /* Bengali */
+    0x0E50, /* Thai */
+    0x0ED0, /* Lao */
+    0x1040, /* Myanmar */
+    0x17E0, /* Khmer */
+    0xFF10, /* full-width */
+};
+
+static const uint32_t separators[] = {
+    0x0020, 0x0009, 0x00A0, 0x2007, 0x202F, 0x3000, 0x002D, 0x2010,
+    0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFF0D, 0x002E,
+};
+
+unsigned
+umbra_damm(const char *digits, size_t n)
+{
+    unsigned interim = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        interim = damm_table[interim][(unsigned)(digits[i] - '0') % 10u];
+    return interim;
+}
+
+void
+umbra_receipt_new(char out[UMBRA_RECEIPT_DISPLAY_LEN + 1])
+{
+    char d[UMBRA_RECEIPT_DIGITS];
+    unsigned i, o = 0;
+
+    for (i = 0; i < UMBRA_RECEIPT_DIGITS - 1; i++)
+        d[i] = (char)('0' + umbra_random_uniform(10));
+    d[UMBRA_RECEIPT_DIGITS - 1] =
+        (char)('0' + umbra_damm(d, UMBRA_RECEIPT_DIGITS - 1));
+    for (i = 0; i < UMBRA_RECEIPT_DIGITS; i++) {
+        if (i > 0 && i % 4 == 0)
+            out[o++] = ' ';
+        out[o++] = d[i];
+    }
+    out[o] = '\0';
+    sodium_memzero(d, sizeof(d));
+}
+
+/*
+ * Decodes one UTF-8 code point at s[*pos..len); advances *pos. Returns the
+ * code point, or -1 for invalid UTF-8 (truncated, overlong, surrogate,
+ * above U+10FFFF, stray continuation byte).
+ */
+static long
+utf8_next(const uint8_t *s, size_t len, size_t *pos)
+{
+    uint8_t c = s[*pos];
+    uint32_t cp, min;
+    size_t need, i;
+
+    if (c < 0x80) {
+        *pos += 1;
+        return c;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+        need = 1;
+        cp = c & 0x1Fu;
+        min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2;
+        cp = c & 0x0Fu;
+        min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3;
+        cp = c & 0x07u;
+        min = 0x10000;
+    } else {
+        return -1;
+    }
+    if (len - *pos < need + 1)
+        return -1;
+    for (i = 1; i <= need; i++) {
+        uint8_t cc = s[*pos + i];
+        if ((cc & 0xC0) != 0x80)
+            return -1;
+        cp = cp << 6 | (cc & 0x3Fu);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return -1;
+    *pos += need + 1;
+    return (long)cp;
+}
+
+/* ASCII digit value for cp, -2 for a separator, -1 for anything else. */
+static int
+classify(uint32_t cp)
+{
+    size_t i;
+
+    if (cp >= '0' && cp <= '9')
+        return (int)(cp - '0');
+    for (i = 0; i < sizeof(digit_zeros) / sizeof(digit_zeros[0]); i++)
+        if (cp >= digit_zeros[i] && cp <= digit_zeros[i] + 9)
+            return (int)(cp - digit_zeros[i]);
+    for (i = 0; i < sizeof(separators) / sizeof(separators[0]); i++)
+        if (cp == separators[i])
+            return -2;
+    return -1;
+}
+
+int
+umbra_receipt_normalise(char out[UMBRA_RECEIPT_DIGITS + 1], const char *in,
+                        size_t in_len)
+{
+    const uint8_t *s = (const uint8_t *)in;
+    char d[UMBRA_RECEIPT_DIGITS];
+    size_t pos = 0, nd = 0;
+    int rc = UMBRA_ERR_FORMAT;
+
+    if (out == NULL)
+        return UMBRA_ERR_ARG;
+    out[0] = '\0';
+    if (in_len > UMBRA_RECEIPT_INPUT_MAX)
+        return UMBRA_ERR_TOO_LONG;
+    if (in == NULL && in_len > 0)
+        return UMBRA_ERR_ARG;
+    while (pos < in_len) {
+        long cp = utf8_next(s, in_len, &pos);
+        int v;
+        if (cp < 0)
+            goto out;
+        v = classify((uint32_t)cp);
+        if (v == -1)
+            goto out;
+        if (v == -2)
+            continue;
+        if (nd == UMBRA_RECEIPT_DIGITS)
+            goto out; /* too many digits */
+        d[nd++] = (char)('0' + v);
+    }
+    if (nd != UMBRA_RECEIPT_DIGITS)
+        goto out;
+    if (umbra_damm(d, nd) != 0) {
+        rc = UMBRA_ERR_CHECKSUM;
+        goto out;
+    }
+    memcpy(out, d, UMBRA_RECEIPT_DIGITS);
+    out[UMBRA_RECEIPT_DIGITS] = '\0';
+    rc = 0;
+out:
+    sodium_memzero(d, sizeof(d));
+    return rc;
+}
+
+int
+umbra_mailbox_derive(struct umbra_mailbox *mb,
+                     const char digits[UMBRA_RECEIPT_DIGITS])
+{
+    static const char salt[] = "umbra.receipt.v1";
+    uint8_t *out = NULL;
+    unsigned i;
+    int rc;
+
+    if (mb == NULL || digits == NULL)
+        return UMBRA_ERR_ARG;
+    for (i = 0; i < UMBRA_RECEIPT_DIGITS; i++)
+        if (digits[i] < '0' || digits[i] > '9')
+            return UMBRA_ERR_FORMAT;
+    out = umbra_secret_alloc(64);
+    if (out == NULL)
+        return UMBRA_ERR_NOMEM;
+    if (crypto_pwhash(out, 64, digits, UMBRA_RECEIPT_DIGITS,
+                      (const uint8_t *)salt, UMBRA_MAILBOX_OPSLIMIT,
+                      UMBRA_MAILBOX_MEMLIMIT,
+                      crypto_pwhash_ALG_ARGON2ID13) != 0) {
+        rc = UMBRA_ERR_NOMEM;
+        goto out;
+    }
+    if (crypto_box_seed_keypair(mb->pk, mb->sk, out) != 0) {
+        rc = UMBRA_ERR_CRYPTO;
+        goto out;
+    }
+    memcpy(mb->lookup_id, out + 32, 32);
+    umbra_mailbox_id(mb->mailbox_id, mb->lookup_id);
+    rc = 0;
+out:
+    umbra_secret_free(out);
+    return rc;
+}
+
+void
+umbra_mailbox_id(uint8_t mailbox_id[32], const uint8_t lookup_id[32])
+{
+    static const char label[] = "umbra/mailbox/v1";
+    crypto_generichash_state h;
+
+    crypto_generichash_init(&h, NULL, 0, 32);
+    crypto_generichash_update(&h, (const uint8_t *)label, sizeof(label) - 1);
+    crypto_generichash_update(&h, lookup_id, 32);
+    crypto_generichash_final(&h, mailbox_id, 32);
+}
