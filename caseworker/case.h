@@ -1,0 +1,139 @@
+/*
+ * case: what the verbs of umbra-case share.
+ *
+ * umbra-case is one program with one verb per command (INTERFACES.md). The
+ * global options are parsed once into a struct case_opts; each verb gets it
+ * plus its own argv (argv[0] is the verb name). A verb returns the process
+ * exit code: CASE_OK (0), CASE_FAIL (1, a user-facing error already printed
+ * as one line on stderr) or CASE_USAGE (2, a usage error).
+ *
+ * The home folder holds:
+ *   keys.umbra    the passphrase-protected key file (protocol section 4)
+ *   public.json   the signed public key bundle (protocol section 3)
+ *   cases.db      the encrypted case store (store.h) and, while open, its
+ *                 SQLCipher journal (cases.db-journal), encrypted as well
+ *   lock          flock()ed by every writer
+ *   pull/         nothing: pull writes its bundle where --out says
+ *                 (default DIR/incoming.umbrabundle)
+ */
+#ifndef UMBRA_CASE_H
+#define UMBRA_CASE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "umbra.h"
+
+#define CASE_OK 0
+#define CASE_FAIL 1
+#define CASE_USAGE 2
+
+#define CASE_PASSPHRASE_MAX 1024u
+#define CASE_PATH_MAX 4096u
+/* stdin for seal: the largest content an envelope can carry */
+#define CASE_STDIN_MAX (16u * 1024u * 1024u)
+/* stdin for open: the largest envelope (16 MiB padded + overheads) */
+#define CASE_ENVELOPE_MAX (17u * 1024u * 1024u + 65536u)
+
+struct case_opts {
+    const char *home;            /* resolved home folder */
+    const char *passphrase_file; /* NULL: environment, then prompt */
+    char home_buf[CASE_PATH_MAX];
+};
+
+struct store;
+
+/* ---- util.c ------------------------------------------------------------ */
+
+/* Prints "umbra-case: " + message + newline to stderr. */
+void case_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* path = home + "/" + name; CASE_FAIL-style -1 if too long. */
+int case_path(char *out, size_t cap, const struct case_opts *o,
+              const char *name) UMBRA_WUR;
+
+/*
+ * Reads a whole file of at most cap bytes into a malloc'd buffer (NUL
+ * added after the data, not counted in *len). -1 with errno on failure;
+ * errno EFBIG when over cap.
+ */
+int case_read_file(uint8_t **out, size_t *len, const char *path, size_t cap)
+    UMBRA_WUR;
+/* The same from a FILE (stdin), into secret memory when secret != 0. */
+int case_read_stream(uint8_t **out, size_t *len, FILE *f, size_t cap,
+                     int secret) UMBRA_WUR;
+
+/*
+ * The passphrase, from --passphrase-file, $UMBRA_PASSPHRASE_FILE, or a
+ * prompt without echo on /dev/tty (twice when confirm). Trailing newline
+ * dropped. *out is umbra_secret_alloc'd (free with umbra_secret_free).
+ * Prints its own error; returns 0 or -1.
+ */
+int case_passphrase(char **out, size_t *len, const struct case_opts *o,
+                    int confirm) UMBRA_WUR;
+
+/*
+ * Opens the home's key file with the passphrase. Prints a one-line error
+ * on failure ("cannot open key file '...': wrong passphrase or damaged
+ * file") and returns -1.
+ */
+int case_load_keys(struct umbra_org_keys **out, const struct case_opts *o)
+    UMBRA_WUR;
+
+/* Reads and verifies a public key bundle file; prints its error. */
+int case_load_bundle(struct umbra_bundle *b, const char *path) UMBRA_WUR;
+
+/* Writes text to f with control characters and escape sequences made
+ * harmless (shown as U+FFFD or \xNN); invalid UTF-8 shown as \xNN.
+ * keep_newlines: newline and tab pass through. */
+void case_print_safe(FILE *f, const char *s, size_t len, int keep_newlines);
+
+/* Writes buf to path atomically (temp, fsync, rename), mode 0600/0644. */
+int case_write_atomic(const char *path, const void *buf, size_t len,
+                      unsigned mode) UMBRA_WUR;
+
+/* Reads a token file (one line) into out; prints its error. */
+int case_read_token(char *out, size_t cap, const char *path) UMBRA_WUR;
+
+/* "--name value" or "--name=value" at argv[*i]; advances *i. */
+int case_opt(const char *name, int argc, char **argv, int *i,
+             const char **val);
+
+/* If argv holds --help or -h (before any "--"), prints usage to stdout
+ * and returns 1; else 0. */
+int case_help(const char *usage, int argc, char **argv);
+
+/* The name recorded in case history: $UMBRA_CASEWORKER, else $USER, else
+ * "caseworker" (written to out, sanitised to printable ASCII). */
+void case_who(char *out, size_t cap, const char *given);
+
+/* Opens the home's store (passphrase asked); prints its error. */
+int case_open_store(struct store **out, const struct case_opts *o,
+                    int write) UMBRA_WUR;
+
+/* A phrase for why umbra_envelope_open failed (verbs_keys.c). */
+const char *case_open_error(int err);
+
+/* ---- verbs ------------------------------------------------------------- */
+
+int verb_init(const struct case_opts *o, int argc, char **argv);
+int verb_fingerprint(const struct case_opts *o, int argc, char **argv);
+int verb_seal(const struct case_opts *o, int argc, char **argv);
+int verb_open(const struct case_opts *o, int argc, char **argv);
+int verb_keys(const struct case_opts *o, int argc, char **argv);
+int verb_pull(const struct case_opts *o, int argc, char **argv);
+int verb_import(const struct case_opts *o, int argc, char **argv);
+int verb_list(const struct case_opts *o, int argc, char **argv);
+int verb_show(const struct case_opts *o, int argc, char **argv);
+int verb_triage(const struct case_opts *o, int argc, char **argv);
+int verb_reply(const struct case_opts *o, int argc, char **argv);
+int verb_push(const struct case_opts *o, int argc, char **argv);
+int verb_ack(const struct case_opts *o, int argc, char **argv);
+int verb_quarantine(const struct case_opts *o, int argc, char **argv);
+int verb_stats(const struct case_opts *o, int argc, char **argv);
+
+/* The whole program (main.c only calls this). */
+int case_main(int argc, char **argv);
+
+#endif

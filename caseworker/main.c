@@ -1,0 +1,8 @@
+/* umbra-case: the offline caseworker tool (everything is in cli.c). */
+#include "case.h"
+
+int
+main(int argc, char **argv)
+{
+    return case_main(argc, argv);
+}

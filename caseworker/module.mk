@@ -1,0 +1,56 @@
+# caseworker: umbra-case, the offline caseworker tool.
+#
+# Every caseworker/*.c is part of umbra-case (stats*.c included: the STATS
+# part adds only its own tests and rules in caseworker/stats.mk). The tool's
+# objects minus main.o form build/libcase.a, which the unit tests, the
+# benchmark and the fuzz harness link.
+CASE_SRCS := $(wildcard caseworker/*.c)
+CASE_OBJS  = $(CASE_SRCS:%.c=$(O)/obj/%.o)
+CASE_LIB_OBJS = $(filter-out $(O)/obj/caseworker/main.o,$(CASE_OBJS))
+CASE_CFLAGS = -Icaseworker $(call pkg_cflags,$(PKGS_CASE))
+CASE_LIBS = $(O)/libcase.a $(LIBUMBRA_LIBS) $(call pkg_libs,$(PKGS_CASE))
+
+$(O)/obj/caseworker/%.o: CFLAGS_EXTRA = $(CASE_CFLAGS)
+
+$(O)/libcase.a: $(CASE_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(O)/umbra-case: $(O)/obj/caseworker/main.o $(O)/libcase.a $(O)/libumbra.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $(O)/obj/caseworker/main.o $(CASE_LIBS)
+
+BINS += $(O)/umbra-case
+
+# ---- tests -------------------------------------------------------------
+$(O)/obj/tests/unit/case_%.o: CFLAGS_EXTRA = $(CASE_CFLAGS)
+$(O)/tests/case_unit: $(O)/obj/tests/unit/case_unit.o $(O)/libcase.a \
+                      $(O)/libumbra.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
+
+.PHONY: test-case test-case-unit test-case-integration bench-case
+test-case-unit: $(O)/tests/case_unit
+	$(O)/tests/case_unit
+
+test-case-integration: $(O)/umbra-case
+	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py
+
+test-case: test-case-unit test-case-integration
+
+SUITES += test-case
+ASAN_SUITES += test-case
+
+# ---- bench -------------------------------------------------------------
+$(O)/obj/tests/bench/bench_case%.o: CFLAGS_EXTRA = $(CASE_CFLAGS)
+$(O)/tests/bench_case: $(O)/obj/tests/bench/bench_case.o $(O)/libcase.a \
+                       $(O)/libumbra.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
+
+bench-case: $(O)/tests/bench_case $(O)/umbra-case
+	$(O)/tests/bench_case
+
+BENCHES += bench-case
+
+-include caseworker/stats.mk

@@ -1,0 +1,172 @@
+/*
+ * store: the caseworker's encrypted case store (DIR/cases.db).
+ *
+ * A SQLCipher database (SQLite with every page, of the database, its
+ * rollback journal and its write-ahead log, encrypted with AES-256 and
+ * authenticated with HMAC), keyed with the raw 32-byte store key from the
+ * key file (PRAGMA key = "x'hex'", so no second KDF). temp_store=MEMORY
+ * so no temporary file is ever written; secure_delete=ON so deleted rows
+ * are zeroed; WAL with synchronous=FULL so a committed transaction
+ * survives a crash and a SIGKILL mid-transaction leaves the last committed
+ * state. Writers hold an exclusive flock() on DIR/lock for their whole run.
+ *
+ * Tables (schema version in `meta`):
+ *   cases       one row per report: coded fields (indexed), status,
+ *               priority, assignee, mailbox, a short summary; the
+ *               synthetic rows of store_add_synthetic have no report
+ *   reports     case id -> the whole report document (kept apart so that
+ *               `list` never reads it)
+ *   labels      (case id, label)
+ *   history     who changed what and when on each case (local time)
+ *   processed   every server id an import has handled, with its outcome
+ *               ('case', 'quarantine', 'unopened') and whether acked
+ *   quarantine  refused documents: server id, reason, the first bytes
+ *   replies     sealed replies waiting for `push`
+ *   ledger      the statistics publication ledger (facts.h)
+ *   meta        key/value: schema version, organisation slug
+ */
+#ifndef UMBRA_CASE_STORE_H
+#define UMBRA_CASE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "facts.h"
+#include "umbra.h"
+
+struct store;
+
+/*
+ * Creates a new, empty store in home (refuses if one exists). Prints its
+ * error. 0 or -1.
+ */
+int store_create(const char *home, const uint8_t key[32], const char *slug)
+    UMBRA_WUR;
+
+/*
+ * Opens home's store with key. write: take the writer lock (fails at once,
+ * with a message, if another umbra-case holds it). Prints its error
+ * ("cannot open case store ..."). Close with store_close.
+ */
+int store_open(struct store **out, const char *home, const uint8_t key[32],
+               int write) UMBRA_WUR;
+void store_close(struct store *s);
+
+int store_begin(struct store *s) UMBRA_WUR;
+int store_commit(struct store *s) UMBRA_WUR;
+void store_rollback(struct store *s);
+
+/* 1 if server_id was already handled by an import, 0 if not, <0 error. */
+int store_processed(struct store *s, const char *server_id) UMBRA_WUR;
+
+/* A case taken from an opened, valid report document. */
+struct store_case_in {
+    const char *server_id;     /* NULL for a case not from a server */
+    const char *summary;       /* short, already cut; may be "" */
+    const uint8_t *doc;        /* the whole document */
+    size_t doc_len;
+    const char *mailbox_id;    /* hex, or NULL */
+    const uint8_t *mailbox_pk; /* 32 bytes, or NULL */
+    const char *reply_lang;    /* the report's lang, or "" */
+    struct case_facts facts;
+};
+
+/* Inserts a case and its "imported" history; sets *id. */
+int store_add_case(struct store *s, int64_t *id,
+                   const struct store_case_in *c) UMBRA_WUR;
+
+/* Records a server id as handled with outcome "quarantine" or
+ * "unopened", keeping the reason and at most 64 KiB of the document. */
+int store_add_quarantine(struct store *s, const char *server_id,
+                         const char *received, const char *outcome,
+                         const char *reason, const uint8_t *doc,
+                         size_t doc_len) UMBRA_WUR;
+
+/* One row of `list`. Strings valid only during the callback. */
+struct store_row {
+    int64_t id;
+    const char *received, *status, *priority, *assignee, *labels;
+    const char *summary, *incident, *country, *lang;
+    uint32_t categories;
+};
+
+struct store_filter {
+    const char *status, *category, *from, *to, *label;
+    long limit; /* 0: no limit */
+};
+
+int store_list(struct store *s, const struct store_filter *f,
+               int (*cb)(void *ctx, const struct store_row *r),
+               void *ctx) UMBRA_WUR;
+
+/*
+ * The document of case id (malloc'd copy in *doc, caller frees, after
+ * wiping if it wishes) and its list row. 1 if not found, 0 found, <0.
+ */
+int store_get_case(struct store *s, int64_t id,
+                   int (*cb)(void *ctx, const struct store_row *r,
+                             const uint8_t *doc, size_t doc_len,
+                             const char *mailbox_id),
+                   void *ctx) UMBRA_WUR;
+
+/* History of one case, oldest first. */
+int store_history(struct store *s, int64_t id,
+                  int (*cb)(void *ctx, const char *at, const char *who,
+                            const char *what),
+                  void *ctx) UMBRA_WUR;
+
+/* Changes: each adds a history line "what" by who. 1 if no such case. */
+int store_set_field(struct store *s, int64_t id, const char *field,
+                    const char *value, const char *who) UMBRA_WUR;
+int store_add_label(struct store *s, int64_t id, const char *label,
+                    const char *who) UMBRA_WUR;
+int store_remove_label(struct store *s, int64_t id, const char *label,
+                       const char *who) UMBRA_WUR;
+int store_add_note(struct store *s, int64_t id, const char *note,
+                   const char *who) UMBRA_WUR;
+/* 1 if the case exists, 0 if not. */
+int store_case_exists(struct store *s, int64_t id) UMBRA_WUR;
+
+/* The mailbox of a case: 0 found (pk and hex id copied), 1 none. */
+int store_case_mailbox(struct store *s, int64_t id, uint8_t pk[32],
+                       char mailbox_id[65], char lang[36]) UMBRA_WUR;
+
+/* Replies waiting for push. */
+int store_reply_add(struct store *s, int64_t case_id, const char *mailbox_id,
+                    const uint8_t *env, size_t env_len,
+                    const char *who) UMBRA_WUR;
+int store_replies_pending(struct store *s,
+                          int (*cb)(void *ctx, int64_t reply_id,
+                                    const char *mailbox_id,
+                                    const uint8_t *env, size_t env_len),
+                          void *ctx) UMBRA_WUR;
+int store_reply_pushed(struct store *s, int64_t reply_id) UMBRA_WUR;
+
+/* Server ids opened (case or quarantine) and not yet acked. */
+int store_ack_pending(struct store *s,
+                      int (*cb)(void *ctx, const char *server_id),
+                      void *ctx) UMBRA_WUR;
+int store_mark_acked(struct store *s, const char *server_id) UMBRA_WUR;
+
+/* Quarantine list, oldest first. */
+int store_quarantine_each(struct store *s,
+                          int (*cb)(void *ctx, int64_t id,
+                                    const char *server_id,
+                                    const char *received, const char *when,
+                                    const char *outcome, const char *reason,
+                                    size_t size),
+                          void *ctx) UMBRA_WUR;
+
+/* Counts for messages: cases, quarantined. */
+int store_counts(struct store *s, long *cases, long *quarantined) UMBRA_WUR;
+
+/* A value of table meta into out (cap bytes); 1 if absent. */
+int store_meta_get(struct store *s, const char *key, char *out,
+                   size_t cap) UMBRA_WUR;
+int store_meta_set(struct store *s, const char *key,
+                   const char *value) UMBRA_WUR;
+
+/* Local time "YYYY-MM-DD HH:MM" (history is kept on the offline laptop). */
+void store_now(char out[17]);
+
+#endif
