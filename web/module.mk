@@ -1,13 +1,13 @@
 # web: the pages' templates, catalogues, CSS and browser scripts (served by
 # server/page.c), the vendored libsodium.js, and their tests.
 #
-# libsodium.js is pinned by web/package-lock.json and installed by
+# libsodium.js (the sumo build: it has crypto_pwhash) is pinned by web/package-lock.json and installed by
 # scripts/deps.sh (npm ci); the build copies its two dist files into
 # web/vendor/ (not in git), which umbra-server serves as /static/vendor/
 # with Subresource Integrity hashes computed at start-up.
 
 WEB_NPM      = web/node_modules/.umbra-installed
-WEB_VENDOR   = web/vendor/libsodium.js web/vendor/libsodium-wrappers.js
+WEB_VENDOR   = web/vendor/libsodium-sumo.js web/vendor/libsodium-wrappers-sumo.js
 
 .PHONY: web-vendor test-web-page test-web-vectors test-browser
 
@@ -18,13 +18,13 @@ $(WEB_NPM): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-web/vendor/libsodium.js: $(WEB_NPM)
+web/vendor/libsodium-sumo.js: $(WEB_NPM)
 	@mkdir -p web/vendor
-	cp web/node_modules/libsodium/dist/modules/libsodium.js $@
+	cp web/node_modules/libsodium-sumo/dist/modules-sumo/libsodium-sumo.js $@
 
-web/vendor/libsodium-wrappers.js: $(WEB_NPM)
+web/vendor/libsodium-wrappers-sumo.js: $(WEB_NPM)
 	@mkdir -p web/vendor
-	cp web/node_modules/libsodium-wrappers/dist/modules/libsodium-wrappers.js $@
+	cp web/node_modules/libsodium-wrappers-sumo/dist/modules-sumo/libsodium-wrappers.js $@
 
 # page-test: every page in every language, from the real web/ folder.
 $(O)/page-test: $(O)/obj/tests/browser/page_test.o $(O)/obj/server/page.o
