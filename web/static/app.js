@@ -1,0 +1,283 @@
+/*
+ * app.js: progressive enhancement of the report and check pages.
+ *
+ * Without JavaScript both forms post to the server (via: web-nojs). With
+ * it, the report is built and sealed here, in the browser, to every key of
+ * the organisation's signed bundle, and only the envelope leaves the
+ * device (via: web); the receipt and the mailbox are made here too. On the
+ * check page the receipt never leaves the device: the mailbox is derived
+ * here, the sealed replies fetched and opened here.
+ *
+ * No cookie, no storage, no third-party request: only same-origin fetches
+ * with credentials omitted.
+ */
+(function () {
+    'use strict';
+
+    var FETCH = {credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer'};
+    var PHOTO_MAX_SIDE = 1600;
+    var PHOTO_MAX_BYTES = 12 * 1024 * 1024;
+
+    function $(id) { return document.getElementById(id); }
+
+    function say(el, text, isError) {
+        if (!el) return;
+        el.textContent = text || '';
+        el.className = isError ? 'error' : '';
+    }
+
+    function ready(fn) {
+        if (!window.sodium || !window.UmbraCrypto) return; /* the plain form stays */
+        window.sodium.ready.then(function () {
+            fn(window.UmbraCrypto.create(window.sodium));
+        });
+    }
+
+    function postJSON(url, obj) {
+        return fetch(url, Object.assign({
+            method: 'POST', headers: {'Content-Type': 'application/json'},
+            body: JSON.stringify(obj)
+        }, FETCH));
+    }
+
+    /* ---- the report --------------------------------------------------- */
+
+    function values(form, name) {
+        var out = [];
+        var els = form.elements[name];
+        if (!els) return out;
+        if (els.length === undefined || els.tagName === 'SELECT') els = [els];
+        for (var i = 0; i < els.length; i++) {
+            var e = els[i];
+            if ((e.type === 'checkbox' || e.type === 'radio') && !e.checked) continue;
+            var v = (e.value || '').trim();
+            if (v) out.push(v);
+        }
+        return out;
+    }
+
+    function one(form, name) { return values(form, name)[0] || ''; }
+
+    /* The report document (INTERFACES.md), codes only, empty fields left out. */
+    function buildReport(form) {
+        var doc = {schema: 'umbra.report/1', lang: one(form, 'lang') || 'en', via: 'web'};
+        var incident = {};
+        [['date', 'incident.date'], ['country', 'incident.country'],
+         ['region', 'incident.region'], ['place', 'incident.place']].forEach(function (f) {
+            var v = one(form, f[1]);
+            if (v) incident[f[0]] = v;
+        });
+        if (Object.keys(incident).length) doc.incident = incident;
+        var cats = values(form, 'categories');
+        if (cats.length) doc.categories = cats;
+        var p = {};
+        var ptype = one(form, 'perpetrator.type');
+        if (ptype) p.type = ptype;
+        var pdesc = one(form, 'perpetrator.description');
+        if (pdesc) p.description = pdesc;
+        var kinds = form.elements['perpetrator.identifiers.kind'];
+        var vals = form.elements['perpetrator.identifiers.value'];
+        var ids = [];
+        if (kinds && vals) {
+            if (kinds.length === undefined || kinds.tagName === 'SELECT') { kinds = [kinds]; vals = [vals]; }
+            for (var i = 0; i < vals.length && ids.length < 5; i++) {
+                var v = (vals[i].value || '').trim();
+                if (v) ids.push({kind: kinds[i].value, value: v});
+            }
+        }
+        if (ids.length) p.identifiers = ids;
+        if (Object.keys(p).length) doc.perpetrator = p;
+        var narrative = one(form, 'narrative');
+        if (narrative) doc.narrative = narrative;
+        var needs = values(form, 'needs');
+        if (needs.length) doc.needs = needs;
+        doc.consent = {
+            statistics: one(form, 'consent.statistics') === 'yes',
+            alert: one(form, 'consent.alert') === 'yes',
+            share_with_authorities: one(form, 'consent.share_with_authorities') === 'yes'
+        };
+        return doc;
+    }
+
+    /* Re-encodes a photo through a canvas: the new JPEG carries no EXIF,
+     * no location, no camera data. Resolves to {name, type, data(base64)}. */
+    function reencodePhoto(file, U) {
+        if (!file) return Promise.resolve(null);
+        if (file.size > PHOTO_MAX_BYTES || !/^image\//.test(file.type))
+            return Promise.reject(new Error('photo'));
+        return createImageBitmap(file).then(function (bmp) {
+            var scale = Math.min(1, PHOTO_MAX_SIDE / Math.max(bmp.width, bmp.height));
+            var c = document.createElement('canvas');
+            c.width = Math.max(1, Math.round(bmp.width * scale));
+            c.height = Math.max(1, Math.round(bmp.height * scale));
+            c.getContext('2d').drawImage(bmp, 0, 0, c.width, c.height);
+            if (bmp.close) bmp.close();
+            return new Promise(function (resolve, reject) {
+                c.toBlob(function (blob) {
+                    if (!blob) { reject(new Error('photo')); return; }
+                    blob.arrayBuffer().then(function (buf) {
+                        resolve({name: 'photo.jpg', type: 'image/jpeg', data: U.b64(new Uint8Array(buf))});
+                    }, reject);
+                }, 'image/jpeg', 0.85);
+            });
+        });
+    }
+
+    function fetchBundle(U, slug) {
+        return fetch('/api/v1/orgs/' + encodeURIComponent(slug), FETCH).then(function (res) {
+            if (!res.ok) throw new Error('org ' + res.status);
+            return res.json();
+        }).then(function (o) {
+            var b = U.bundleVerify(o.bundle);
+            if (b.org !== slug || (o.fingerprint && o.fingerprint !== b.fingerprint))
+                throw new Error('bundle does not match');
+            return b;
+        });
+    }
+
+    function showReceipt(receipt) {
+        var done = $('done');
+        $('report-page').hidden = true;
+        if (receipt) {
+            $('receipt-out').textContent = receipt;
+            $('receipt-box').hidden = false;
+            $('no-receipt').hidden = true;
+        } else {
+            $('receipt-box').hidden = true;
+            $('no-receipt').hidden = false;
+        }
+        done.hidden = false;
+        var h = done.querySelector('h1');
+        if (h) { h.tabIndex = -1; h.focus(); }
+        window.scrollTo(0, 0);
+    }
+
+    function enhanceReport(form, U) {
+        var status = $('report-status');
+        var button = form.querySelector('button[type=submit]');
+        form.addEventListener('submit', function (ev) {
+            ev.preventDefault();
+            var doc = buildReport(form);
+            var slug = one(form, 'org');
+            if (!doc.categories && !doc.narrative) {
+                say(status, form.dataset.empty, true);
+                return;
+            }
+            var wantsReply = one(form, 'reply') === 'yes';
+            var photo = form.elements.attachment && form.elements.attachment.files[0];
+            var receipt = null;
+            button.disabled = true;
+            say(status, form.dataset.sending, false);
+            fetchBundle(U, slug).then(function (bundle) {
+                return reencodePhoto(photo, U).then(function (att) {
+                    if (att) doc.attachments = [att];
+                    var chain = Promise.resolve();
+                    if (wantsReply) {
+                        receipt = U.receiptNew();
+                        var mb = U.mailboxDerive(U.normalise(receipt));
+                        doc.mailbox = U.b64(mb.pk);
+                        doc.mailbox_id = U.hex(mb.mailboxId);
+                        window.sodium.memzero(mb.sk);
+                        chain = postJSON('/api/v1/mailboxes', {id: doc.mailbox_id}).then(function (res) {
+                            if (res.status !== 201 && res.status !== 200) throw new Error('mailbox ' + res.status);
+                        });
+                    }
+                    return chain.then(function () {
+                        var env = U.seal(bundle.keys.map(function (k) { return k.pk; }),
+                                         JSON.stringify(doc));
+                        doc = null;
+                        return fetch('/api/v1/orgs/' + encodeURIComponent(slug) + '/reports',
+                                     Object.assign({method: 'POST', body: env,
+                                                    headers: {'Content-Type': 'application/octet-stream'}}, FETCH));
+                    });
+                }, function () {
+                    throw new Error('photo');
+                });
+            }).then(function (res) {
+                if (res.status !== 201) throw new Error('report ' + res.status);
+                form.reset();
+                say(status, '', false);
+                showReceipt(receipt);
+            }).catch(function (e) {
+                say(status, e && e.message === 'photo' ? form.dataset.photo : form.dataset.failed, true);
+            }).then(function () {
+                button.disabled = false;
+            });
+        });
+        form.dataset.enhanced = 'yes';
+    }
+
+    /* ---- reading replies ---------------------------------------------- */
+
+    function enhanceCheck(form, U) {
+        var status = $('check-status');
+        var out = $('replies-out');
+        var button = form.querySelector('button[type=submit]');
+        form.addEventListener('submit', function (ev) {
+            ev.preventDefault();
+            var digits;
+            try {
+                digits = U.normalise(form.elements.receipt.value);
+            } catch (e) {
+                say(status, form.dataset.bad, true);
+                return;
+            }
+            button.disabled = true;
+            say(status, form.dataset.busy, false);
+            /* let the status paint before the key derivation blocks */
+            setTimeout(function () {
+                var mb = U.mailboxDerive(digits);
+                fetch('/api/v1/mailboxes/' + U.hex(mb.lookupId) + '/replies', FETCH).then(function (res) {
+                    if (!res.ok) throw new Error('replies ' + res.status);
+                    return res.json();
+                }).then(function (j) {
+                    out.textContent = '';
+                    var shown = 0;
+                    (j.replies || []).forEach(function (r) {
+                        var doc;
+                        try {
+                            var text = window.sodium.to_string(U.open(U.unb64(r.envelope), [mb.sk], [mb.pk]));
+                            doc = JSON.parse(text);
+                        } catch (e) {
+                            return; /* not for us or damaged: skip */
+                        }
+                        if (!doc || typeof doc.message !== 'string') return;
+                        var art = document.createElement('article');
+                        art.className = 'reply';
+                        var meta = document.createElement('p');
+                        meta.className = 'small';
+                        meta.textContent = form.dataset.from + ' ' + (doc.date || r.day || '');
+                        var msg = document.createElement('p');
+                        msg.className = 'msg';
+                        msg.textContent = doc.message;
+                        if (doc.lang) msg.lang = doc.lang;
+                        art.appendChild(meta);
+                        art.appendChild(msg);
+                        out.appendChild(art);
+                        shown++;
+                    });
+                    if (!shown) {
+                        var p = document.createElement('p');
+                        p.textContent = form.dataset.none;
+                        out.appendChild(p);
+                    }
+                    say(status, '', false);
+                }).catch(function () {
+                    say(status, form.dataset.failed, true);
+                }).then(function () {
+                    window.sodium.memzero(mb.sk);
+                    form.elements.receipt.value = '';
+                    button.disabled = false;
+                });
+            }, 30);
+        });
+        form.dataset.enhanced = 'yes';
+    }
+
+    ready(function (U) {
+        var report = $('report');
+        var check = $('check');
+        if (report) enhanceReport(report, U);
+        if (check) enhanceCheck(check, U);
+    });
+})();
