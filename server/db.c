@@ -1,0 +1,194 @@
+/* db: see db.h. */
+#include "db.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct stmt {
+    enum db_role role;
+    const char *name, *sql;
+    int nparams;
+};
+
+/* Every statement the server runs, prepared per connection. */
+static const struct stmt stmts[] = {
+    /* orgs cache (orgs.c) */
+    {DB_INTAKE, "org_list",
+     "SELECT id::text, slug, name, fingerprint, bundle FROM orgs "
+     "ORDER BY slug", 0},
+    /* intake.c writers: POST /api/v1/orgs/{slug}/reports; web.c: POST
+     * /report */
+    {DB_INTAKE, "env_insert",
+     "INSERT INTO envelopes (org_id, size, body) VALUES ($1, $2, $3)", 3},
+    /* POST /api/v1/mailboxes, POST /report */
+    {DB_INTAKE, "mailbox_insert",
+     "INSERT INTO mailboxes (mailbox_id) VALUES ($1) ON CONFLICT DO NOTHING",
+     1},
+    /* GET /api/v1/mailboxes/{id}/replies, POST /check */
+    {DB_INTAKE, "mailbox_replies",
+     "SELECT day::text, body FROM mailbox_replies($1)", 1},
+    /* GET /healthz */
+    {DB_INTAKE, "ping", "SELECT 1", 0},
+    /* sync routes (api.c) */
+    {DB_SYNC, "sync_auth", "SELECT org_id::text, slug FROM sync_auth($1)", 1},
+    {DB_SYNC, "sync_list",
+     "SELECT id::text, day::text, body FROM sync_list($1, $2, $3)", 3},
+    {DB_SYNC, "sync_ack", "SELECT sync_ack($1, $2::bigint[])::text", 2},
+    {DB_SYNC, "sync_reply", "SELECT sync_reply($1, $2, $3)::text", 3},
+};
+
+struct db_pool {
+    enum db_role role;
+    char *conninfo;
+    unsigned size;
+    PGconn **conns;
+    unsigned char *busy;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+static void
+quiet_notice(void *arg, const PGresult *res)
+{
+    (void)arg;
+    (void)res;
+}
+
+PGconn *
+db_connect(enum db_role role, const char *conninfo)
+{
+    PGconn *c = PQconnectdb(conninfo);
+    if (!c)
+        return NULL;
+    if (PQstatus(c) != CONNECTION_OK)
+        goto fail;
+    PQsetNoticeReceiver(c, quiet_notice, NULL);
+    PGresult *r = PQexec(c, "SET synchronous_commit TO on");
+    int ok = db_ok(r);
+    PQclear(r);
+    if (!ok)
+        goto fail;
+    for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++) {
+        if (stmts[i].role != role)
+            continue;
+        r = PQprepare(c, stmts[i].name, stmts[i].sql, stmts[i].nparams, NULL);
+        ok = db_ok(r);
+        if (!ok)
+            fprintf(stderr, "umbra-server: cannot prepare '%s'\n",
+                    stmts[i].name);
+        PQclear(r);
+        if (!ok)
+            goto fail;
+    }
+    return c;
+fail:
+    PQfinish(c);
+    return NULL;
+}
+
+struct db_pool *
+db_pool_new(enum db_role role, const char *conninfo, unsigned size)
+{
+    struct db_pool *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->role = role;
+    p->size = size;
+    p->conninfo = strdup(conninfo);
+    p->conns = calloc(size, sizeof *p->conns);
+    p->busy = calloc(size, 1);
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    if (!p->conninfo || !p->conns || !p->busy) {
+        db_pool_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void
+db_pool_free(struct db_pool *p)
+{
+    if (!p)
+        return;
+    for (unsigned i = 0; p->conns && i < p->size; i++)
+        if (p->conns[i])
+            PQfinish(p->conns[i]);
+    free(p->conns);
+    free(p->busy);
+    free(p->conninfo);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    free(p);
+}
+
+PGconn *
+db_get(struct db_pool *p)
+{
+    unsigned i;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        for (i = 0; i < p->size; i++)
+            if (!p->busy[i])
+                break;
+        if (i < p->size)
+            break;
+        pthread_cond_wait(&p->cv, &p->mu);
+    }
+    p->busy[i] = 1;
+    PGconn *c = p->conns[i];
+    pthread_mutex_unlock(&p->mu);
+
+    if (c && PQstatus(c) != CONNECTION_OK) {
+        PQfinish(c);
+        c = NULL;
+    }
+    if (!c)
+        c = db_connect(p->role, p->conninfo);
+    pthread_mutex_lock(&p->mu);
+    p->conns[i] = c;
+    if (!c) {
+        p->busy[i] = 0;
+        pthread_cond_signal(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return c;
+}
+
+void
+db_put(struct db_pool *p, PGconn *c, int broken)
+{
+    if (!c)
+        return;
+    if (!broken && PQtransactionStatus(c) != PQTRANS_IDLE)
+        broken = 1;
+    pthread_mutex_lock(&p->mu);
+    for (unsigned i = 0; i < p->size; i++) {
+        if (p->conns[i] == c) {
+            if (broken || PQstatus(c) != CONNECTION_OK) {
+                PQfinish(c);
+                p->conns[i] = NULL;
+            }
+            p->busy[i] = 0;
+            break;
+        }
+    }
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+PGresult *
+db_exec(PGconn *c, const char *stmt, int n, const char *const *values,
+        const int *lengths, const int *formats)
+{
+    return PQexecPrepared(c, stmt, n, values, lengths, formats, 1);
+}
+
+int
+db_ok(const PGresult *r)
+{
+    ExecStatusType s = PQresultStatus(r);
+    return r && (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK);
+}

@@ -1,0 +1,41 @@
+/*
+ * db: PostgreSQL connection pools, one per role (intake, sync), each a
+ * fixed array of libpq connections over the Unix socket. Every statement is
+ * prepared by name when a connection opens (the table in db.c says which
+ * route uses which); a connection found broken is dropped and reopened on
+ * its next use, so the server reconnects by itself when PostgreSQL is back.
+ * Every session runs with synchronous_commit = on.
+ */
+#ifndef UMBRA_SERVER_DB_H
+#define UMBRA_SERVER_DB_H
+
+#include <libpq-fe.h>
+
+enum db_role { DB_INTAKE, DB_SYNC };
+
+struct db_pool;
+
+/* NULL on allocation failure (connections open lazily). */
+struct db_pool *db_pool_new(enum db_role role, const char *conninfo,
+                            unsigned size);
+void db_pool_free(struct db_pool *p);
+
+/* A ready connection (waits for a free slot); NULL if PostgreSQL cannot be
+ * reached. Give it back with db_put(); broken = 1 drops it. */
+PGconn *db_get(struct db_pool *p);
+void db_put(struct db_pool *p, PGconn *c, int broken);
+
+/* Opens and prepares a connection for role; NULL on failure. Used by the
+ * group-commit writers, which keep their own. */
+PGconn *db_connect(enum db_role role, const char *conninfo);
+
+/* Runs a prepared statement with binary results. Parameters: values,
+ * lengths, formats (NULL = all text). PQclear the result. */
+PGresult *db_exec(PGconn *c, const char *stmt, int n,
+                  const char *const *values, const int *lengths,
+                  const int *formats);
+
+/* 1 if the result is OK (COMMAND_OK or TUPLES_OK); else 0. */
+int db_ok(const PGresult *r);
+
+#endif

@@ -1,0 +1,514 @@
+/* http: see http.h. */
+#include "http.h"
+#include "metrics.h"
+#include "routes.h"
+#include "workpool.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+struct server srv;
+
+/* The whole routing: method, path, handler, where it runs, what body. */
+static const struct route routes[] = {
+    {"GET", "/healthz", "healthz", api_healthz, WORK_DB, BODY_NONE},
+    {"GET", "/metrics", "metrics", api_metrics, WORK_INLINE, BODY_NONE},
+    {"GET", "/api/v1/orgs", "orgs", api_orgs, WORK_INLINE, BODY_NONE},
+    {"GET", "/api/v1/orgs/*", "org", api_org, WORK_INLINE, BODY_NONE},
+    {"POST", "/api/v1/orgs/*/reports", "report", api_report, WORK_SELF,
+     BODY_RAW},
+    {"POST", "/api/v1/mailboxes", "mailbox_new", api_mailbox_new, WORK_DB,
+     BODY_JSON},
+    {"GET", "/api/v1/mailboxes/*/replies", "mailbox_replies",
+     api_mailbox_replies, WORK_DB, BODY_NONE},
+    {"GET", "/api/v1/sync/reports", "sync_list", api_sync_list, WORK_DB,
+     BODY_NONE},
+    {"POST", "/api/v1/sync/ack", "sync_ack", api_sync_ack, WORK_DB,
+     BODY_JSON},
+    {"POST", "/api/v1/sync/replies", "sync_replies", api_sync_replies,
+     WORK_DB, BODY_JSON},
+    {"GET", "/", "landing", web_landing, WORK_INLINE, BODY_NONE},
+    {"GET", "/report", "report_form", web_report_form, WORK_INLINE,
+     BODY_NONE},
+    {"POST", "/report", "report_post", web_report_post, WORK_KDF, BODY_FORM},
+    {"GET", "/check", "check_form", web_check_form, WORK_INLINE, BODY_NONE},
+    {"POST", "/check", "check_post", web_check_post, WORK_KDF, BODY_CHECK},
+    {"GET", "/info/*", "info", web_info, WORK_INLINE, BODY_NONE},
+    {"GET", "/static/**", "static", web_static, WORK_INLINE, BODY_NONE},
+};
+#define NROUTES (sizeof routes / sizeof routes[0])
+
+static const char *route_names[NROUTES];
+
+static const char csp[] =
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; "
+    "style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/* ---- replies ----------------------------------------------------------- */
+
+static void
+reply_reset(struct req *r)
+{
+    free(r->res.body);
+    memset(&r->res, 0, sizeof r->res);
+}
+
+void
+reply_body(struct req *r, unsigned status, const char *ctype, char *body,
+           size_t len)
+{
+    reply_reset(r);
+    r->res.ready = 1;
+    r->res.status = status;
+    r->res.ctype = ctype;
+    r->res.body = body;
+    r->res.len = len;
+    if (!body) { /* out of memory while building it */
+        r->res.status = 500;
+        r->res.ctype = "application/json";
+        r->res.static_body = "{\"error\":\"internal\",\"hint\":\"out of "
+                             "memory\"}";
+        r->res.len = strlen(r->res.static_body);
+    }
+}
+
+void
+reply_static(struct req *r, unsigned status, const char *ctype,
+             const char *body, size_t len)
+{
+    reply_reset(r);
+    r->res.ready = 1;
+    r->res.status = status;
+    r->res.ctype = ctype;
+    r->res.static_body = body;
+    r->res.len = len;
+}
+
+void
+reply_json(struct req *r, unsigned status, json_t *obj)
+{
+    char *s = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+    json_decref(obj);
+    reply_body(r, status, "application/json", s, s ? strlen(s) : 0);
+}
+
+void
+reply_error(struct req *r, unsigned status, const char *code,
+            const char *hint)
+{
+    reply_json(r, status, json_pack("{s:s,s:s}", "error", code, "hint", hint));
+    if (status == 503)
+        r->res.retry_after = (int)srv.cfg.retry_after;
+    if (status == 401)
+        r->res.www_auth = 1;
+}
+
+void
+reply_unavailable(struct req *r)
+{
+    reply_error(r, 503, "database_unavailable",
+                "the database does not answer; try again shortly");
+}
+
+static enum MHD_Result
+queue(struct req *r)
+{
+    struct MHD_Response *resp;
+    if (r->res.static_body)
+        resp = MHD_create_response_from_buffer(
+            r->res.len, (void *)(uintptr_t)r->res.static_body,
+            MHD_RESPMEM_PERSISTENT);
+    else
+        resp = MHD_create_response_from_buffer(r->res.len, r->res.body,
+                                               MHD_RESPMEM_MUST_FREE);
+    if (!resp)
+        return MHD_NO;
+    if (!r->res.static_body)
+        r->res.body = NULL; /* MHD owns it now */
+    MHD_add_response_header(resp, "Content-Type", r->res.ctype);
+    MHD_add_response_header(resp, "Content-Security-Policy", csp);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    if (r->res.retry_after) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%d", r->res.retry_after);
+        MHD_add_response_header(resp, "Retry-After", ra);
+    }
+    if (r->res.www_auth)
+        MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+    enum MHD_Result ret = MHD_queue_response(r->con, r->res.status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* ---- request helpers --------------------------------------------------- */
+
+json_t *
+req_json(struct req *r)
+{
+    json_error_t err;
+    const char *p = (const char *)r->body.data;
+    size_t n = r->body.len;
+    if (n == 0) {
+        reply_error(r, 400, "bad_json", "the body is empty");
+        return NULL;
+    }
+    if (!utf8_valid(p, n)) {
+        reply_error(r, 400, "bad_encoding", "the body is not valid UTF-8");
+        return NULL;
+    }
+    if (!json_depth_ok(p, n, srv.cfg.max_json_depth)) {
+        reply_error(r, 400, "json_too_deep", "the JSON nests too deeply");
+        return NULL;
+    }
+    json_t *j = json_loadb(p, n, JSON_REJECT_DUPLICATES, &err);
+    if (!j) {
+        if (json_error_code(&err) == json_error_duplicate_key)
+            reply_error(r, 400, "duplicate_key",
+                        "a JSON object repeats a key");
+        else
+            reply_error(r, 400, "bad_json", "the body is not valid JSON");
+        return NULL;
+    }
+    if (!json_is_object(j)) {
+        json_decref(j);
+        reply_error(r, 400, "bad_json", "the body must be a JSON object");
+        return NULL;
+    }
+    return j;
+}
+
+const char *
+req_query(struct req *r, const char *key)
+{
+    return MHD_lookup_connection_value(r->con, MHD_GET_ARGUMENT_KIND, key);
+}
+
+void
+req_resume(struct req *r)
+{
+    MHD_resume_connection(r->con);
+}
+
+/* Matches path against pattern; captures the '*' segment into r->arg. */
+static int
+match(struct req *r, const char *pattern, const char *path)
+{
+    while (*pattern) {
+        if (pattern[0] == '*' && pattern[1] == '*') {
+            size_t n = strlen(path);
+            if (n == 0 || n >= sizeof r->arg)
+                return 0;
+            memcpy(r->arg, path, n + 1);
+            return 1;
+        }
+        if (*pattern == '*') {
+            size_t n = strcspn(path, "/");
+            if (n == 0 || n >= sizeof r->arg)
+                return 0;
+            memcpy(r->arg, path, n);
+            r->arg[n] = '\0';
+            path += n;
+            pattern++;
+            continue;
+        }
+        if (*pattern != *path)
+            return 0;
+        pattern++;
+        path++;
+    }
+    return *path == '\0';
+}
+
+static size_t
+body_cap(const struct route *rt)
+{
+    if (!rt)
+        return 0;
+    switch (rt->body) {
+    case BODY_RAW:
+        return srv.cfg.max_envelope_bytes;
+    case BODY_JSON:
+        return srv.cfg.max_json_bytes;
+    case BODY_FORM:
+        return srv.cfg.max_form_bytes;
+    case BODY_CHECK:
+        return srv.cfg.max_check_bytes;
+    case BODY_NONE:
+        break;
+    }
+    return 0;
+}
+
+static void
+too_large(struct req *r)
+{
+    char hint[96];
+    snprintf(hint, sizeof hint, "the body is larger than %zu bytes",
+             body_cap(r->route));
+    reply_error(r, 413, "body_too_large", hint);
+}
+
+/* ---- jobs on the pools ------------------------------------------------- */
+
+static void
+run_job(void *arg)
+{
+    struct req *r = arg;
+    r->route->fn(r);
+    if (!r->res.ready)
+        reply_error(r, 500, "internal", "the route gave no answer");
+    req_resume(r);
+}
+
+/* ---- the handler ------------------------------------------------------- */
+
+static enum MHD_Result
+first_call(struct req *r, const char *url, const char *method)
+{
+    if (strlen(url) > srv.cfg.max_url_bytes) {
+        r->route_id = NROUTES;
+        reply_error(r, 414, "uri_too_long", "the URL is too long");
+        r->early = 1;
+        return queue(r);
+    }
+    int path_found = 0;
+    for (unsigned i = 0; i < NROUTES; i++) {
+        if (!match(r, routes[i].pattern, url))
+            continue;
+        path_found = 1;
+        if (strcmp(routes[i].method, method) == 0 ||
+            (strcmp(method, "HEAD") == 0 &&
+             strcmp(routes[i].method, "GET") == 0)) {
+            r->route = &routes[i];
+            r->route_id = i;
+            break;
+        }
+    }
+    if (!r->route) {
+        r->route_id = NROUTES;
+        if (path_found)
+            reply_error(r, 405, "method_not_allowed",
+                        "this path does not take that method");
+        else
+            reply_error(r, 404, "not_found", "no such route");
+    }
+    const char *cl = MHD_lookup_connection_value(r->con, MHD_HEADER_KIND,
+                                                 "Content-Length");
+    uint64_t len = 0;
+    size_t cap = r->route ? body_cap(r->route) : 0;
+    if (cl && (parse_u64(&len, cl, 0, UINT64_MAX) < 0 || len > cap)) {
+        too_large(r);
+        r->early = 1;
+        return queue(r);
+    }
+    r->body.cap = cap;
+    if (r->route && (r->route->body == BODY_FORM ||
+                     r->route->body == BODY_CHECK)) {
+        if (web_form_begin(r) < 0) {
+            reply_error(r, 415, "unsupported_media_type",
+                        "send application/x-www-form-urlencoded or "
+                        "multipart/form-data");
+        }
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result
+on_data(struct req *r, const char *data, size_t *size)
+{
+    size_t n = *size;
+    *size = 0;
+    if (now_ns() > r->deadline)
+        return MHD_NO; /* past the whole-request deadline: close */
+    if (r->too_large || r->res.ready) {
+        r->discarded += n;
+        /* Discard a bounded amount, then close the connection. */
+        if (r->discarded > (uint64_t)body_cap(r->route) + 65536)
+            return MHD_NO;
+        return MHD_YES;
+    }
+    int rc;
+    if (r->pp)
+        rc = web_form_feed(r, data, n);
+    else
+        rc = buf_append(&r->body, data, n);
+    if (rc == -1) {
+        r->too_large = 1;
+        too_large(r);
+        /* Answer at once if the library lets us, else once it ends. */
+        if (queue(r) == MHD_YES)
+            r->early = 1;
+    } else if (rc == -2) {
+        reply_error(r, 400, "bad_form", "the form body is malformed");
+    } else if (rc < 0) {
+        reply_error(r, 500, "internal", "out of memory");
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result
+handler(void *cls, struct MHD_Connection *con, const char *url,
+        const char *method, const char *version, const char *upload_data,
+        size_t *upload_data_size, void **con_cls)
+{
+    (void)cls;
+    (void)version;
+    struct req *r = *con_cls;
+    if (!r) {
+        r = calloc(1, sizeof *r);
+        if (!r)
+            return MHD_NO;
+        r->con = con;
+        r->t0 = now_ns();
+        r->deadline = r->t0 + (uint64_t)srv.cfg.request_deadline * 1000000000u;
+        *con_cls = r;
+        return first_call(r, url, method);
+    }
+    if (r->early)
+        return MHD_YES; /* a response is queued; let the library finish */
+    if (*upload_data_size)
+        return on_data(r, upload_data, upload_data_size);
+    if (r->res.ready)
+        return queue(r);
+    if (r->pp)
+        web_form_finish(r);
+    if (r->suspended) {
+        /* resumed without an answer: should not happen */
+        reply_error(r, 500, "internal", "no answer");
+        return queue(r);
+    }
+    switch (r->route->work) {
+    case WORK_INLINE:
+        r->route->fn(r);
+        break;
+    case WORK_SELF:
+        r->route->fn(r); /* answers, or suspends itself */
+        if (r->suspended)
+            return MHD_YES;
+        break;
+    case WORK_DB:
+    case WORK_KDF:
+        MHD_suspend_connection(con);
+        r->suspended = 1;
+        if (workpool_submit(r->route->work == WORK_DB ? srv.dbw : srv.kdf,
+                            run_job, r) < 0) {
+            reply_error(r, 503, "busy",
+                        "the server is busy; try again shortly");
+            MHD_resume_connection(con);
+        }
+        return MHD_YES;
+    }
+    if (!r->res.ready)
+        reply_error(r, 500, "internal", "the route gave no answer");
+    return queue(r);
+}
+
+static void
+completed(void *cls, struct MHD_Connection *con, void **con_cls,
+          enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)con;
+    struct req *r = *con_cls;
+    if (!r)
+        return;
+    metrics_request(r->route_id,
+                    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? r->res.status
+                                                               : 0,
+                    now_ns() - r->t0);
+    web_form_free(r);
+    if (r->ctx_free)
+        r->ctx_free(r->ctx);
+    buf_release(&r->body);
+    free(r->res.body);
+    free(r);
+    *con_cls = NULL;
+}
+
+/* The library's own messages are dropped: some name the peer. */
+static void
+quiet_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    (void)fmt;
+    (void)ap;
+}
+
+int
+http_serve(void)
+{
+    struct sockaddr_in sa;
+    sigset_t set;
+    int sig = 0;
+    struct rlimit rl;
+
+    for (unsigned i = 0; i < NROUTES; i++)
+        route_names[i] = routes[i].name;
+    metrics_init(route_names, NROUTES);
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)srv.cfg.port);
+    if (inet_pton(AF_INET, srv.cfg.listen, &sa.sin_addr) != 1) {
+        fprintf(stderr, "umbra-server: bad listen address '%s'\n",
+                srv.cfg.listen);
+        return -1;
+    }
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    struct MHD_OptionItem opts[] = {
+        {MHD_OPTION_SOCK_ADDR, 0, &sa},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv.cfg.memory_limit, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, srv.cfg.connection_limit, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, srv.cfg.timeout, NULL},
+        {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, NULL},
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)quiet_log, NULL},
+        {srv.cfg.threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+         srv.cfg.threads, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    srv.d = MHD_start_daemon(flags, 0, NULL, NULL, handler, NULL,
+                             MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+    if (!srv.d) {
+        fprintf(stderr, "umbra-server: cannot listen on %s:%u\n",
+                srv.cfg.listen, srv.cfg.port);
+        return -1;
+    }
+    fprintf(stderr, "umbra-server: listening on http://%s:%u/\n",
+            srv.cfg.listen, srv.cfg.port);
+    while (sigwait(&set, &sig) == 0) {
+        if (sig == SIGINT || sig == SIGTERM)
+            break;
+    }
+    fprintf(stderr, "umbra-server: stopping\n");
+    /* Stop accepting, answer everything in flight, then stop. */
+    (void)MHD_quiesce_daemon(srv.d);
+    intake_stop();
+    workpool_free(srv.kdf);
+    workpool_free(srv.dbw);
+    srv.kdf = srv.dbw = NULL;
+    MHD_stop_daemon(srv.d);
+    srv.d = NULL;
+    return 0;
+}

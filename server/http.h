@@ -1,0 +1,103 @@
+/*
+ * http: the libmicrohttpd daemon, the route table and the request life
+ * cycle of umbra-server.
+ *
+ * Each request owns one `struct req` in *con_cls, freed in the completion
+ * callback. The access handler collects the body (capped per route), and
+ * only once the upload is complete runs the route: inline (cheap routes),
+ * on the database pool or the Argon2 pool (the connection is suspended and
+ * resumed when the job has filled in the reply), or by itself (intake,
+ * which suspends and hands the row to a group-commit writer). Routes never
+ * queue responses themselves: they fill r->res through reply_json,
+ * reply_error, reply_body or reply_static, and the handler queues it with
+ * the security headers every response carries.
+ */
+#ifndef UMBRA_SERVER_HTTP_H
+#define UMBRA_SERVER_HTTP_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "db.h"
+#include "intake.h"
+#include "util.h"
+
+struct server {
+    struct config cfg;
+    struct db_pool *intake, *sync;
+    struct workpool *kdf, *dbw;
+    struct MHD_Daemon *d;
+};
+extern struct server srv;
+
+enum work { WORK_INLINE, WORK_DB, WORK_KDF, WORK_SELF };
+enum body { BODY_NONE, BODY_RAW, BODY_JSON, BODY_FORM, BODY_CHECK };
+
+struct req;
+typedef void (*route_fn)(struct req *r);
+
+struct route {
+    const char *method;
+    const char *pattern; /* '*' matches one path segment */
+    const char *name;    /* metrics label */
+    route_fn fn;
+    enum work work;
+    enum body body;
+};
+
+struct reply {
+    int ready;
+    unsigned status;
+    char *body; /* malloc'd, or NULL with static_body */
+    const char *static_body;
+    size_t len;
+    const char *ctype;
+    int retry_after, www_auth;
+};
+
+struct form;
+
+struct req {
+    struct MHD_Connection *con;
+    const struct route *route;
+    unsigned route_id;
+    uint64_t t0, deadline;
+    char arg[128]; /* the path segment the route's '*' matched */
+    struct buf body;
+    int too_large, early, suspended;
+    uint64_t discarded;
+    struct MHD_PostProcessor *pp;
+    struct form *form;
+    struct reply res;
+    struct intake_item item;
+    void *ctx;
+    void (*ctx_free)(void *ctx);
+};
+
+/* Fill r->res (the route is done). reply_json steals obj. */
+void reply_json(struct req *r, unsigned status, json_t *obj);
+void reply_error(struct req *r, unsigned status, const char *code,
+                 const char *hint);
+void reply_body(struct req *r, unsigned status, const char *ctype,
+                char *body, size_t len);
+void reply_static(struct req *r, unsigned status, const char *ctype,
+                  const char *body, size_t len);
+void reply_unavailable(struct req *r);
+
+/* From the request body: a JSON value checked for size, depth, UTF-8 and
+ * duplicate keys. On failure answers 400/413 and returns NULL. */
+json_t *req_json(struct req *r);
+
+/* A query argument, or NULL. */
+const char *req_query(struct req *r, const char *key);
+
+/* Resumes a suspended request whose r->res is ready (any thread). */
+void req_resume(struct req *r);
+
+/* Runs the daemon until SIGINT/SIGTERM; 0 or -1. */
+int http_serve(void) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,23 @@
+# server: umbra-server (libmicrohttpd + libpq + jansson), its migrations in
+# schema/, and its integration tests and benchmark.
+SERVER_SRCS := $(filter-out server/page.c,$(wildcard server/*.c))
+SERVER_OBJS  = $(SERVER_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/server/page.o
+
+$(O)/obj/server/%.o: CFLAGS_EXTRA = $(call pkg_cflags,$(PKGS_SERVER))
+
+$(O)/umbra-server: $(SERVER_OBJS) $(O)/libumbra.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $(SERVER_OBJS) $(LIBUMBRA_LIBS) \
+	    $(call pkg_libs,$(PKGS_SERVER)) -lpthread
+
+BINS += $(O)/umbra-server
+
+.PHONY: test-server bench-server
+test-server: $(O)/umbra-server $(O)/umbra-case
+	@O=$(O) tests/integration/server_run.sh
+
+bench-server: $(O)/umbra-server $(O)/umbra-case
+	@O=$(O) tests/bench/bench_server.sh
+
+SUITES += test-server
+ASAN_SUITES += test-server
+BENCHES += bench-server

@@ -1,0 +1,49 @@
+/*
+ * orgs: the in-memory copy of the organisations and their public key
+ * bundles, read through the intake role. A background thread reloads it
+ * every `orgs_refresh_ms` (2 s), so `umbra-server org add` on the same
+ * database shows up without a restart. Readers take a reference to an
+ * immutable snapshot (orgs_acquire/orgs_release) and never wait on the
+ * database; the HTTP thread checks key ids against it.
+ */
+#ifndef UMBRA_SERVER_ORGS_H
+#define UMBRA_SERVER_ORGS_H
+
+#include <stddef.h>
+
+#include "../client-crypto/umbra.h"
+#include "db.h"
+#include "page.h"
+
+struct org {
+    int id;
+    char slug[UMBRA_SLUG_MAX + 1];
+    char fingerprint[UMBRA_FINGERPRINT_LEN + 1];
+    char *name;
+    char *bundle_json;
+    struct umbra_bundle bundle;
+};
+
+struct org_set {
+    unsigned refs;
+    size_t n;
+    struct org *v;
+    struct page_org *pages; /* for page_ctx.orgs */
+    char *list_json;        /* GET /api/v1/orgs body */
+    size_t list_len;
+    int loaded;             /* 0 until the database answered once */
+};
+
+/* Starts the reload thread on pool; 0 or -1. */
+int orgs_start(struct db_pool *pool) __attribute__((warn_unused_result));
+void orgs_stop(void);
+/* Reloads now; 0 or -1 (database unreachable: the old snapshot stays). */
+int orgs_reload(void);
+
+struct org_set *orgs_acquire(void);
+void orgs_release(struct org_set *s);
+const struct org *orgs_find(const struct org_set *s, const char *slug);
+/* 1 if every key id (n * 8 bytes) is one of org's current keys. */
+int orgs_keys_ok(const struct org *o, const uint8_t *ids, unsigned n);
+
+#endif

@@ -1,0 +1,182 @@
+/* util: see util.h. */
+#include "util.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int
+buf_append(struct buf *b, const void *p, size_t n)
+{
+    if (n > b->cap || b->len > b->cap - n)
+        return -1;
+    if (b->len + n > b->alloc) {
+        size_t na = b->alloc ? b->alloc : 4096;
+        while (na < b->len + n)
+            na *= 2;
+        if (na > b->cap)
+            na = b->cap;
+        uint8_t *d = malloc(na);
+        if (!d)
+            return -2;
+        if (b->data) {
+            memcpy(d, b->data, b->len);
+            sodium_memzero(b->data, b->alloc);
+            free(b->data);
+        }
+        b->data = d;
+        b->alloc = na;
+    }
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return 0;
+}
+
+void
+buf_release(struct buf *b)
+{
+    if (b->data) {
+        sodium_memzero(b->data, b->alloc);
+        free(b->data);
+    }
+    b->data = NULL;
+    b->len = b->alloc = 0;
+}
+
+int
+utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = p[i];
+        size_t k;
+        unsigned min;
+        uint32_t cp;
+        if (c == 0)
+            return 0;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if ((c & 0xe0) == 0xc0) {
+            k = 1, min = 0x80, cp = c & 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            k = 2, min = 0x800, cp = c & 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+            k = 3, min = 0x10000, cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if (n - i <= k)
+            return 0;
+        for (size_t j = 1; j <= k; j++) {
+            if ((p[i + j] & 0xc0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[i + j] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+int
+json_depth_ok(const char *p, size_t n, unsigned max_depth)
+{
+    unsigned depth = 0;
+    int in_str = 0, esc = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (in_str) {
+            if (esc)
+                esc = 0;
+            else if (c == '\\')
+                esc = 1;
+            else if (c == '"')
+                in_str = 0;
+            continue;
+        }
+        if (c == '"') {
+            in_str = 1;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max_depth)
+                return 0;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return 1;
+}
+
+uint64_t
+now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Each block carries its size in a 16-byte header so free can wipe it. */
+static void *
+wipe_malloc(size_t n)
+{
+    if (n > SIZE_MAX - 16)
+        return NULL;
+    unsigned char *p = malloc(n + 16);
+    if (!p)
+        return NULL;
+    memcpy(p, &n, sizeof n);
+    return p + 16;
+}
+
+static void
+wipe_free(void *q)
+{
+    if (!q)
+        return;
+    unsigned char *p = (unsigned char *)q - 16;
+    size_t n;
+    memcpy(&n, p, sizeof n);
+    sodium_memzero(p, n + 16);
+    free(p);
+}
+
+void
+json_wipe_install(void)
+{
+    json_set_alloc_funcs(wipe_malloc, wipe_free);
+}
+
+int
+str_copy(char *dst, size_t dst_size, const char *src)
+{
+    size_t n = strlen(src);
+    if (dst_size == 0)
+        return -1;
+    if (n >= dst_size) {
+        memcpy(dst, src, dst_size - 1);
+        dst[dst_size - 1] = '\0';
+        return -1;
+    }
+    memcpy(dst, src, n + 1);
+    return 0;
+}
+
+int
+parse_u64(uint64_t *out, const char *s, uint64_t min, uint64_t max)
+{
+    char *end = NULL;
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end != '\0' || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}

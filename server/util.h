@@ -1,0 +1,45 @@
+/*
+ * util: small helpers of umbra-server with no state: a growable byte buffer
+ * with a hard cap, UTF-8 and JSON-depth checks run before any parser sees
+ * the input, monotonic time, and jansson wired to memory that is wiped on
+ * free (report plaintext passes through jansson on the no-JS path).
+ */
+#ifndef UMBRA_SERVER_UTIL_H
+#define UMBRA_SERVER_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WUR __attribute__((warn_unused_result))
+
+/* A byte buffer that never grows past cap. data is malloc'd; buf_release
+ * wipes and frees it. */
+struct buf {
+    uint8_t *data;
+    size_t len, alloc, cap;
+};
+
+/* Appends; -1 when past cap (nothing appended), -2 out of memory. */
+int buf_append(struct buf *b, const void *p, size_t n) WUR;
+void buf_release(struct buf *b);
+
+/* 1 if p[0..n) is valid UTF-8 with no NUL, else 0. */
+int utf8_valid(const char *p, size_t n);
+
+/* 1 if the JSON text's nesting of [ and { (outside strings) never exceeds
+ * max_depth, else 0. Runs in one pass without recursion. */
+int json_depth_ok(const char *p, size_t n, unsigned max_depth);
+
+/* Monotonic time in nanoseconds. */
+uint64_t now_ns(void);
+
+/* Installs jansson allocators that wipe every block on free. */
+void json_wipe_install(void);
+
+/* Bounded string copy that always terminates; returns 0 or -1 if cut. */
+int str_copy(char *dst, size_t dst_size, const char *src);
+
+/* Parses a decimal unsigned integer in [min, max]; 0 or -1. */
+int parse_u64(uint64_t *out, const char *s, uint64_t min, uint64_t max) WUR;
+
+#endif

@@ -1,0 +1,703 @@
+/*
+ * web: the pages and the no-JavaScript paths. Bodies come from page.c
+ * (owned by the web layer); this file decides status codes and does the
+ * work: POST /report builds the report document from the form, derives the
+ * reply mailbox (Argon2, on the bounded pool), seals the document to the
+ * organisation's keys, wipes the plaintext and stores envelope and mailbox
+ * in one transaction; POST /check opens a mailbox's replies server-side.
+ * Form values live in buffers wiped on free, and jansson's allocator wipes
+ * too (util.c).
+ */
+#include "orgs.h"
+#include "page.h"
+#include "routes.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FORM_MAX_FIELDS 64
+#define FIELD_NAME_MAX 48
+#define TEXT_MAX 32768
+#define MAX_IDENTIFIERS 5
+
+struct field {
+    char name[FIELD_NAME_MAX];
+    struct buf val;
+    int is_file;
+};
+
+struct form {
+    struct field f[FORM_MAX_FIELDS];
+    unsigned n;
+    int err; /* -1 over a cap, -2 malformed */
+};
+
+static const char *const categories[] = {
+    "physical-violence", "sexual-violence",   "robbery",
+    "non-payment",       "threats-stalking",  "police-harassment",
+    "police-extortion",  "arrest-detention",  "immigration-raid",
+    "exploitation",      "service-discrimination", "housing-eviction",
+    "other"};
+static const char *const needs[] = {"health",  "legal",  "immigration-advice",
+                                    "housing", "safety", "other"};
+static const char *const perp_types[] = {"client",   "police",   "immigration",
+                                         "manager",  "landlord", "partner",
+                                         "other",    "unknown"};
+static const char *const id_kinds[] = {"phone", "plate", "handle"};
+static const char *const known_fields[] = {
+    "org", "lang", "incident.date", "incident.country", "incident.region",
+    "incident.place", "categories", "perpetrator.type",
+    "perpetrator.description", "perpetrator.identifiers.kind",
+    "perpetrator.identifiers.value", "narrative", "needs",
+    "consent.statistics", "consent.alert", "consent.share_with_authorities",
+    "reply", "attachment", "receipt"};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static int
+in_list(const char *v, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* ---- form parsing ------------------------------------------------------ */
+
+static enum MHD_Result
+iterate(void *cls, enum MHD_ValueKind kind, const char *key,
+        const char *filename, const char *content_type,
+        const char *transfer_encoding, const char *data, uint64_t off,
+        size_t size)
+{
+    struct req *r = cls;
+    struct form *f = r->form;
+    (void)kind;
+    (void)content_type;
+    (void)transfer_encoding;
+    if (!in_list(key, known_fields, COUNT(known_fields)))
+        return MHD_YES; /* unknown fields are dropped */
+    struct field *fd = NULL;
+    if (off == 0) {
+        if (f->n == FORM_MAX_FIELDS) {
+            f->err = -2;
+            return MHD_NO;
+        }
+        fd = &f->f[f->n++];
+        (void)str_copy(fd->name, sizeof fd->name, key);
+        fd->is_file = filename != NULL;
+        fd->val.cap = fd->is_file ? srv.cfg.max_attachment_bytes : TEXT_MAX;
+        if (strcmp(key, "receipt") == 0)
+            fd->val.cap = UMBRA_RECEIPT_INPUT_MAX + 1;
+    } else {
+        for (unsigned i = f->n; i > 0; i--)
+            if (strcmp(f->f[i - 1].name, key) == 0) {
+                fd = &f->f[i - 1];
+                break;
+            }
+        if (!fd) {
+            f->err = -2;
+            return MHD_NO;
+        }
+    }
+    int rc = buf_append(&fd->val, data, size);
+    if (rc < 0) {
+        f->err = rc == -1 ? -1 : -3;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+int
+web_form_begin(struct req *r)
+{
+    r->form = calloc(1, sizeof *r->form);
+    if (!r->form)
+        return -1;
+    r->pp = MHD_create_post_processor(r->con, 16384, iterate, r);
+    return r->pp ? 0 : -1;
+}
+
+int
+web_form_feed(struct req *r, const char *data, size_t size)
+{
+    if (r->form->err)
+        return r->form->err;
+    if (size > r->body.cap || r->body.len > r->body.cap - size)
+        return -1;
+    r->body.len += size; /* count only; the post processor keeps values */
+    if (MHD_post_process(r->pp, data, size) != MHD_YES)
+        return r->form->err ? r->form->err : -2;
+    return 0;
+}
+
+void
+web_form_finish(struct req *r)
+{
+    if (!r->pp)
+        return;
+    if (MHD_destroy_post_processor(r->pp) != MHD_YES && r->form &&
+        !r->form->err)
+        r->form->err = -2;
+    r->pp = NULL;
+}
+
+void
+web_form_free(struct req *r)
+{
+    if (r->pp)
+        MHD_destroy_post_processor(r->pp);
+    r->pp = NULL;
+    if (r->form) {
+        for (unsigned i = 0; i < r->form->n; i++)
+            buf_release(&r->form->f[i].val);
+        free(r->form);
+    }
+    r->form = NULL;
+}
+
+/* The value of the first field named name as a NUL-terminated string (the
+ * buffer gets a terminator appended), or NULL. */
+static const char *
+field(struct form *f, const char *name, unsigned *from)
+{
+    for (unsigned i = from ? *from : 0; i < f->n; i++) {
+        if (strcmp(f->f[i].name, name) != 0)
+            continue;
+        if (from)
+            *from = i + 1;
+        struct buf *b = &f->f[i].val;
+        if (b->len == 0)
+            return "";
+        /* Terminate in place: one byte past len (allocations are larger
+         * than len or we grow them). */
+        if (b->len == b->alloc) {
+            b->cap++;
+            if (buf_append(b, "", 1) < 0)
+                return NULL;
+            b->len--;
+        }
+        b->data[b->len] = '\0';
+        return (const char *)b->data;
+    }
+    return NULL;
+}
+
+/* ---- pages ------------------------------------------------------------- */
+
+static void
+render(struct req *r, unsigned status, enum page_id id, struct page_ctx *ctx)
+{
+    struct page_buf pb = {NULL, 0};
+    struct org_set *s = NULL;
+    if (!ctx->orgs) {
+        s = orgs_acquire();
+        ctx->orgs = s ? s->pages : NULL;
+        ctx->norgs = s ? s->n : 0;
+    }
+    int rc = page_render(&pb, id, ctx);
+    orgs_release(s);
+    if (rc == -2) {
+        reply_error(r, 404, "not_found", "no such page");
+        return;
+    }
+    if (rc != 0) {
+        reply_error(r, 500, "internal", "the page could not be rendered");
+        return;
+    }
+    reply_body(r, status, "text/html; charset=utf-8", pb.data, pb.len);
+}
+
+static const char *
+req_lang(struct req *r)
+{
+    const char *l = r->form ? field(r->form, "lang", NULL) : NULL;
+    if (!l)
+        l = req_query(r, "lang");
+    return page_lang(l);
+}
+
+static void
+page_error(struct req *r, unsigned status, enum page_id id, const char *code)
+{
+    struct page_ctx ctx = {.lang = req_lang(r), .error_code = code};
+    if (r->form)
+        ctx.org = field(r->form, "org", NULL);
+    render(r, status, id, &ctx);
+    if (status == 503)
+        r->res.retry_after = (int)srv.cfg.retry_after;
+}
+
+void
+web_landing(struct req *r)
+{
+    struct page_ctx ctx = {.lang = req_lang(r)};
+    render(r, 200, PAGE_LANDING, &ctx);
+}
+
+void
+web_report_form(struct req *r)
+{
+    struct page_ctx ctx = {.lang = req_lang(r), .org = req_query(r, "org")};
+    render(r, 200, PAGE_REPORT, &ctx);
+}
+
+void
+web_check_form(struct req *r)
+{
+    struct page_ctx ctx = {.lang = req_lang(r)};
+    render(r, 200, PAGE_CHECK, &ctx);
+}
+
+void
+web_info(struct req *r)
+{
+    for (const char *p = r->arg; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+              *p == '-')) {
+            reply_error(r, 404, "not_found", "no such page");
+            return;
+        }
+    struct page_ctx ctx = {.lang = req_lang(r), .info = r->arg};
+    render(r, 200, PAGE_INFO, &ctx);
+}
+
+void
+web_static(struct req *r)
+{
+    const char *data = NULL, *type = NULL;
+    size_t len = 0;
+    if (strstr(r->arg, "..") || page_static(r->arg, &data, &len, &type) != 0) {
+        reply_error(r, 404, "not_found", "no such file");
+        return;
+    }
+    reply_static(r, 200, type, data, len);
+}
+
+/* ---- the report document ----------------------------------------------- */
+
+static const char *
+image_type(const uint8_t *p, size_t n)
+{
+    if (n >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
+        return "image/jpeg";
+    if (n >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return "image/png";
+    if (n >= 6 && (memcmp(p, "GIF87a", 6) == 0 || memcmp(p, "GIF89a", 6) == 0))
+        return "image/gif";
+    if (n >= 12 && memcmp(p, "RIFF", 4) == 0 && memcmp(p + 8, "WEBP", 4) == 0)
+        return "image/webp";
+    return NULL;
+}
+
+static int
+valid_date(const char *s)
+{
+    size_t n = strlen(s);
+    if (n != 7 && n != 10)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        int dash = i == 4 || i == 7;
+        if (dash ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+            return 0;
+    }
+    int m = (s[5] - '0') * 10 + (s[6] - '0');
+    if (m < 1 || m > 12)
+        return 0;
+    if (n == 10) {
+        int d = (s[8] - '0') * 10 + (s[9] - '0');
+        if (d < 1 || d > 31)
+            return 0;
+    }
+    return 1;
+}
+
+/* Builds the document; NULL and *code set on a refusal. */
+static json_t *
+build_doc(struct form *f, const char **code, int *reply)
+{
+    json_t *doc = NULL, *cats = NULL, *nds = NULL, *ids = NULL;
+    const char *v;
+    unsigned it;
+
+    for (unsigned i = 0; i < f->n; i++)
+        if (!f->f[i].is_file &&
+            !utf8_valid((const char *)f->f[i].val.data, f->f[i].val.len)) {
+            *code = "bad_encoding";
+            return NULL;
+        }
+    doc = json_pack("{s:s,s:s}", "schema", "umbra.report/1", "via",
+                    "web-nojs");
+    cats = json_array();
+    nds = json_array();
+    ids = json_array();
+    json_t *incident = json_object(), *perp = json_object(),
+           *consent = json_object();
+    if (!doc || !cats || !nds || !ids || !incident || !perp || !consent) {
+        *code = "internal";
+        goto fail;
+    }
+    json_object_set_new(doc, "lang", json_string(page_lang(
+                                         field(f, "lang", NULL))));
+    if ((v = field(f, "incident.date", NULL)) && *v) {
+        if (!valid_date(v)) {
+            *code = "bad_date";
+            goto fail;
+        }
+        json_object_set_new(incident, "date", json_string(v));
+    }
+    if ((v = field(f, "incident.country", NULL)) && *v) {
+        char cc[3];
+        if (strlen(v) != 2 || !((v[0] | 32) >= 'a' && (v[0] | 32) <= 'z') ||
+            !((v[1] | 32) >= 'a' && (v[1] | 32) <= 'z')) {
+            *code = "bad_country";
+            goto fail;
+        }
+        cc[0] = (char)(v[0] & ~32);
+        cc[1] = (char)(v[1] & ~32);
+        cc[2] = '\0';
+        json_object_set_new(incident, "country", json_string(cc));
+    }
+    static const char *const short_fields[][2] = {
+        {"incident.region", "region"}, {"incident.place", "place"}};
+    for (size_t i = 0; i < COUNT(short_fields); i++)
+        if ((v = field(f, short_fields[i][0], NULL)) && *v) {
+            if (strlen(v) > 200) {
+                *code = "field_too_long";
+                goto fail;
+            }
+            json_object_set_new(incident, short_fields[i][1], json_string(v));
+        }
+    it = 0;
+    while ((v = field(f, "categories", &it))) {
+        if (!in_list(v, categories, COUNT(categories))) {
+            *code = "bad_category";
+            goto fail;
+        }
+        json_array_append_new(cats, json_string(v));
+    }
+    it = 0;
+    while ((v = field(f, "needs", &it))) {
+        if (!in_list(v, needs, COUNT(needs))) {
+            *code = "bad_need";
+            goto fail;
+        }
+        json_array_append_new(nds, json_string(v));
+    }
+    if ((v = field(f, "perpetrator.type", NULL)) && *v) {
+        if (!in_list(v, perp_types, COUNT(perp_types))) {
+            *code = "bad_perpetrator";
+            goto fail;
+        }
+        json_object_set_new(perp, "type", json_string(v));
+    }
+    if ((v = field(f, "perpetrator.description", NULL)) && *v) {
+        if (strlen(v) > 2000) {
+            *code = "field_too_long";
+            goto fail;
+        }
+        json_object_set_new(perp, "description", json_string(v));
+    }
+    unsigned ik = 0, iv = 0;
+    for (unsigned k = 0; k < MAX_IDENTIFIERS + 1; k++) {
+        const char *kind = field(f, "perpetrator.identifiers.kind", &ik);
+        const char *val = field(f, "perpetrator.identifiers.value", &iv);
+        if (!kind && !val)
+            break;
+        if (!val || !*val)
+            continue;
+        if (k == MAX_IDENTIFIERS || !kind ||
+            !in_list(kind, id_kinds, COUNT(id_kinds)) || strlen(val) > 200) {
+            *code = "bad_identifier";
+            goto fail;
+        }
+        json_array_append_new(ids,
+                              json_pack("{s:s,s:s}", "kind", kind, "value", val));
+    }
+    if (json_array_size(ids))
+        json_object_set(perp, "identifiers", ids);
+    const char *narr = field(f, "narrative", NULL);
+    if (narr && strlen(narr) > 20000) {
+        *code = "field_too_long";
+        goto fail;
+    }
+    if ((!narr || !*narr) && json_array_size(cats) == 0) {
+        *code = "missing_fields";
+        goto fail;
+    }
+    static const char *const consents[] = {"statistics", "alert",
+                                           "share_with_authorities"};
+    for (size_t i = 0; i < COUNT(consents); i++) {
+        char name[64];
+        snprintf(name, sizeof name, "consent.%s", consents[i]);
+        v = field(f, name, NULL);
+        json_object_set_new(consent, consents[i],
+                            json_boolean(v && strcmp(v, "yes") == 0));
+    }
+    v = field(f, "reply", NULL);
+    *reply = v && strcmp(v, "yes") == 0;
+
+    for (unsigned i = 0; i < f->n; i++) {
+        if (!f->f[i].is_file || strcmp(f->f[i].name, "attachment") != 0 ||
+            f->f[i].val.len == 0)
+            continue;
+        const char *type = image_type(f->f[i].val.data, f->f[i].val.len);
+        if (!type) {
+            *code = "attachment_type";
+            goto fail;
+        }
+        size_t m = sodium_base64_encoded_len(f->f[i].val.len,
+                                             sodium_base64_VARIANT_ORIGINAL);
+        char *b = malloc(m);
+        if (!b) {
+            *code = "internal";
+            goto fail;
+        }
+        sodium_bin2base64(b, m, f->f[i].val.data, f->f[i].val.len,
+                          sodium_base64_VARIANT_ORIGINAL);
+        json_t *att = json_pack("[{s:s,s:s,s:s}]", "name", "attachment",
+                                "type", type, "data", b);
+        sodium_memzero(b, m);
+        free(b);
+        json_object_set_new(doc, "attachments", att);
+        break;
+    }
+    if (json_object_size(incident))
+        json_object_set(doc, "incident", incident);
+    if (json_array_size(cats))
+        json_object_set(doc, "categories", cats);
+    if (json_object_size(perp))
+        json_object_set(doc, "perpetrator", perp);
+    if (narr && *narr)
+        json_object_set_new(doc, "narrative", json_string(narr));
+    if (json_array_size(nds))
+        json_object_set(doc, "needs", nds);
+    json_object_set(doc, "consent", consent);
+    json_decref(cats);
+    json_decref(nds);
+    json_decref(ids);
+    json_decref(incident);
+    json_decref(perp);
+    json_decref(consent);
+    return doc;
+fail:
+    json_decref(doc);
+    json_decref(cats);
+    json_decref(nds);
+    json_decref(ids);
+    json_decref(incident);
+    json_decref(perp);
+    json_decref(consent);
+    return NULL;
+}
+
+/* Stores envelope (and mailbox) in one transaction; 0 or -1. */
+static int
+store(int org_id, const uint8_t *env, size_t len, const uint8_t *mailbox_id)
+{
+    PGconn *c = db_get(srv.intake);
+    int ok = 0;
+    if (!c)
+        return -1;
+    PGresult *res = PQexec(c, "BEGIN");
+    ok = db_ok(res);
+    PQclear(res);
+    if (ok) {
+        char org[16], size[24];
+        snprintf(org, sizeof org, "%d", org_id);
+        snprintf(size, sizeof size, "%zu", len);
+        const char *vals[3] = {org, size, (const char *)env};
+        int lens[3] = {0, 0, (int)len}, fmts[3] = {0, 0, 1};
+        res = db_exec(c, "env_insert", 3, vals, lens, fmts);
+        ok = db_ok(res);
+        PQclear(res);
+    }
+    if (ok && mailbox_id) {
+        const char *vals[1] = {(const char *)mailbox_id};
+        int lens[1] = {32}, fmts[1] = {1};
+        res = db_exec(c, "mailbox_insert", 1, vals, lens, fmts);
+        ok = db_ok(res);
+        PQclear(res);
+    }
+    if (ok) {
+        res = PQexec(c, "COMMIT");
+        ok = db_ok(res);
+        PQclear(res);
+    }
+    db_put(srv.intake, c, !ok);
+    return ok ? 0 : -1;
+}
+
+void
+web_report_post(struct req *r)
+{
+    struct form *f = r->form;
+    const char *code = NULL;
+    int want_reply = 0;
+    json_t *doc = NULL;
+    char *plain = NULL;
+    uint8_t *env = NULL;
+    size_t env_len = 0;
+    struct umbra_mailbox *mb = NULL;
+    char receipt[UMBRA_RECEIPT_DISPLAY_LEN + 1] = "";
+    char digits[UMBRA_RECEIPT_DIGITS + 1];
+    struct org_set *s = orgs_acquire();
+    const struct org *o = NULL;
+    uint8_t pks[UMBRA_MAX_ORG_KEYS * 32];
+
+    if (!f || f->err) {
+        page_error(r, 400, PAGE_REPORT, "bad_form");
+        goto out;
+    }
+    const char *slug = field(f, "org", NULL);
+    if ((!slug || !*slug) && s && s->n == 1)
+        slug = s->v[0].slug;
+    o = orgs_find(s, slug);
+    if (!o) {
+        page_error(r, 400, PAGE_REPORT, "unknown_org");
+        goto out;
+    }
+    doc = build_doc(f, &code, &want_reply);
+    if (!doc) {
+        page_error(r, strcmp(code, "internal") ? 400 : 500, PAGE_REPORT, code);
+        goto out;
+    }
+    if (want_reply) {
+        mb = umbra_secret_alloc(sizeof *mb);
+        umbra_receipt_new(receipt);
+        if (!mb ||
+            umbra_receipt_normalise(digits, receipt, strlen(receipt)) != 0 ||
+            umbra_mailbox_derive(mb, digits) != 0) {
+            page_error(r, 500, PAGE_ERROR, "internal");
+            goto out;
+        }
+        char pk64[64], idhex[65];
+        sodium_bin2base64(pk64, sizeof pk64, mb->pk, 32,
+                          sodium_base64_VARIANT_ORIGINAL);
+        umbra_hex(idhex, mb->mailbox_id, 32);
+        json_object_set_new(doc, "mailbox", json_string(pk64));
+        json_object_set_new(doc, "mailbox_id", json_string(idhex));
+    }
+    plain = json_dumps(doc, JSON_COMPACT);
+    if (!plain) {
+        page_error(r, 500, PAGE_ERROR, "internal");
+        goto out;
+    }
+    umbra_bundle_pks(pks, &o->bundle);
+    int rc = umbra_envelope_seal(&env, &env_len, pks, o->bundle.nkeys,
+                                 (const uint8_t *)plain, strlen(plain));
+    sodium_memzero(plain, strlen(plain));
+    if (rc != 0) {
+        page_error(r, rc == UMBRA_ERR_TOO_LONG ? 413 : 500, PAGE_REPORT,
+                   rc == UMBRA_ERR_TOO_LONG ? "body_too_large" : "internal");
+        goto out;
+    }
+    if (store(o->id, env, env_len, want_reply ? mb->mailbox_id : NULL) < 0) {
+        page_error(r, 503, PAGE_ERROR, "database_unavailable");
+        goto out;
+    }
+    struct page_ctx ctx = {.lang = req_lang(r),
+                           .org = o->slug,
+                           .receipt = want_reply ? receipt : NULL};
+    render(r, 201, PAGE_RECEIPT, &ctx);
+out:
+    orgs_release(s);
+    free(plain); /* jansson's allocator: wiped on free */
+    free(env);
+    json_decref(doc);
+    umbra_secret_free(mb);
+    sodium_memzero(receipt, sizeof receipt);
+    sodium_memzero(digits, sizeof digits);
+    web_form_free(r); /* wipe the form values now, not at completion */
+}
+
+
+void
+web_check_post(struct req *r)
+{
+    struct form *f = r->form;
+    char digits[UMBRA_RECEIPT_DIGITS + 1];
+    struct umbra_mailbox *mb = NULL;
+    PGconn *c = NULL;
+    PGresult *res = NULL;
+    struct page_reply *replies = NULL;
+    char **msgs = NULL;
+    size_t n = 0;
+    int ok = 0;
+
+    const char *rc_in = f && !f->err ? field(f, "receipt", NULL) : NULL;
+    if (!rc_in ||
+        umbra_receipt_normalise(digits, rc_in, strlen(rc_in)) != 0) {
+        page_error(r, 400, PAGE_CHECK, "bad_receipt");
+        goto out;
+    }
+    mb = umbra_secret_alloc(sizeof *mb);
+    if (!mb || umbra_mailbox_derive(mb, digits) != 0) {
+        page_error(r, 500, PAGE_ERROR, "internal");
+        goto out;
+    }
+    c = db_get(srv.intake);
+    if (!c) {
+        page_error(r, 503, PAGE_ERROR, "database_unavailable");
+        goto out;
+    }
+    const char *vals[1] = {(const char *)mb->mailbox_id};
+    int lens[1] = {32}, fmts[1] = {1};
+    res = db_exec(c, "mailbox_replies", 1, vals, lens, fmts);
+    ok = db_ok(res);
+    if (!ok) {
+        page_error(r, 503, PAGE_ERROR, "database_unavailable");
+        goto out;
+    }
+    int rows = PQntuples(res);
+    replies = calloc((size_t)rows + 1, sizeof *replies);
+    msgs = calloc((size_t)rows + 1, sizeof *msgs);
+    if (!replies || !msgs) {
+        page_error(r, 500, PAGE_ERROR, "internal");
+        goto out;
+    }
+    for (int i = 0; i < rows; i++) {
+        uint8_t *content = NULL;
+        size_t clen = 0;
+        if (umbra_envelope_open(&content, &clen, NULL, mb->sk, mb->pk, 1,
+                                (const uint8_t *)PQgetvalue(res, i, 1),
+                                (size_t)PQgetlength(res, i, 1)) != 0)
+            continue;
+        json_t *j = NULL;
+        if (utf8_valid((const char *)content, clen) &&
+            json_depth_ok((const char *)content, clen, 16))
+            j = json_loadb((const char *)content, clen,
+                           JSON_REJECT_DUPLICATES, NULL);
+        umbra_secret_free(content);
+        const char *m = json_string_value(json_object_get(j, "message"));
+        if (m) {
+            msgs[n] = strdup(m);
+            replies[n].date = PQgetvalue(res, i, 0);
+            replies[n].message = msgs[n];
+            if (msgs[n])
+                n++;
+        }
+        json_decref(j);
+    }
+    struct page_ctx ctx = {.lang = req_lang(r),
+                           .replies = replies,
+                           .nreplies = n,
+                           .checked = 1};
+    render(r, 200, PAGE_CHECK, &ctx);
+out:
+    for (size_t i = 0; msgs && i < n; i++) {
+        sodium_memzero(msgs[i], strlen(msgs[i]));
+        free(msgs[i]);
+    }
+    free(msgs);
+    free(replies);
+    PQclear(res);
+    if (c)
+        db_put(srv.intake, c, !ok);
+    umbra_secret_free(mb);
+    sodium_memzero(digits, sizeof digits);
+    web_form_free(r);
+}
