@@ -1,9 +1,14 @@
-# client-crypto: libumbra, every byte format (docs/protocol.md).
+# client-crypto: libumbra, every byte format (docs/protocol.md), with its
+# unit tests (client-crypto/tests/), the known-answer vectors and their
+# generator / interop CLI (tests/vectors/), and the crypto bench
+# (tests/bench/bench_crypto.c). The fuzz harnesses are in tests/fuzz/.
 LIB_SRCS := $(wildcard client-crypto/*.c)
 LIB_OBJS  = $(LIB_SRCS:%.c=$(O)/obj/%.o)
 
 $(O)/obj/client-crypto/%.o: CFLAGS_EXTRA = -Wconversion \
     $(call pkg_cflags,$(PKGS_CRYPTO))
+$(O)/obj/tests/vectors/%.o $(O)/obj/tests/bench/%.o: CFLAGS_EXTRA = \
+    $(call pkg_cflags,$(PKGS_CRYPTO)) -Iclient-crypto/tests
 
 $(O)/libumbra.a: $(LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -11,3 +16,45 @@ $(O)/libumbra.a: $(LIB_OBJS)
 	ar rcs $@ $^
 
 LIBUMBRA_LIBS = $(O)/libumbra.a $(call pkg_libs,$(PKGS_CRYPTO)) -lpthread
+
+# ---- unit tests: one program per module group, each a suite ------------
+CRYPTO_TESTS := envelope keys receipt
+
+$(O)/tests/crypto_%: $(O)/obj/client-crypto/tests/test_%.o $(O)/libumbra.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBUMBRA_LIBS)
+
+.PHONY: $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra \
+        vectors-regen bench-crypto
+$(CRYPTO_TESTS:%=crypto-%): crypto-%: $(O)/tests/crypto_%
+	$<
+
+# ---- known-answer vectors and the C side of the Python interop ---------
+# build/umbra-vec gen DIR re-derives every vector; crypto-vectors checks
+# that it reproduces tests/vectors/*.json byte for byte.
+$(O)/umbra-vec: $(O)/obj/tests/vectors/umbra_vec.o $(O)/libumbra.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBUMBRA_LIBS)
+
+crypto-vectors: $(O)/umbra-vec
+	@tests/vectors/check-vectors.sh $(O)/umbra-vec
+
+crypto-pyumbra: $(O)/umbra-vec
+	/usr/bin/python3 tests/vectors/pyumbra.py --test $(O)/umbra-vec \
+	    tests/vectors
+
+# Rewrites tests/vectors/*.json (only after a deliberate format change).
+vectors-regen: $(O)/umbra-vec
+	$(O)/umbra-vec gen tests/vectors
+
+# ---- bench ------------------------------------------------------------
+$(O)/bench_crypto: $(O)/obj/tests/bench/bench_crypto.o $(O)/libumbra.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBUMBRA_LIBS)
+
+bench-crypto: $(O)/bench_crypto
+	$<
+
+SUITES += $(CRYPTO_TESTS:%=crypto-%)
+ASAN_SUITES += $(CRYPTO_TESTS:%=crypto-%)
+BENCHES += bench-crypto

@@ -1,0 +1,432 @@
+/*
+ * Unit tests for key ids, organisation keys, the public key bundle, the
+ * fingerprint (protocol sections 1 and 3) and the key file (section 4):
+ * round trips, every refusal of a bundle, wrong passphrase, truncation at
+ * every length, absurd Argon2 parameters refused without hashing, mode
+ * 0600 and the atomic write.
+ */
+#include "check.h"
+#include "keyfile.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const struct umbra_kdf_params small = {8192, 1, 1};
+
+static double
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int
+keys_equal(const struct umbra_org_keys *a, const struct umbra_org_keys *b)
+{
+    return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+static void
+test_org_keys(void)
+{
+    struct umbra_org_keys *k = NULL;
+    uint8_t id[8];
+    char today[11];
+    unsigned i;
+    int rc;
+
+    CHECK(umbra_org_keys_new(&k, "-bad") == UMBRA_ERR_FORMAT && k == NULL,
+          "slug starting with -");
+    CHECK(umbra_org_keys_new(&k, "Demo") == UMBRA_ERR_FORMAT, "upper case");
+    CHECK(umbra_org_keys_new(&k, "") == UMBRA_ERR_FORMAT, "empty slug");
+    CHECK(umbra_org_keys_new(&k, "a234567890123456789012345678901234567890"
+                                 "123456789012345678901234") ==
+              UMBRA_ERR_FORMAT,
+          "64-character slug");
+    rc = umbra_org_keys_new(&k, "sw-collective-2");
+    CHECK(rc == 0 && k != NULL && k->nkeys == 1, "new keys");
+    if (k == NULL)
+        return;
+    umbra_today(today);
+    CHECK(strcmp(k->created, today) == 0 && strcmp(k->enc[0].created, today) ==
+                                                0,
+          "dated today");
+    umbra_key_id(id, k->enc[0].pk);
+    CHECK(memcmp(id, k->enc[0].id, 8) == 0, "key id filled in");
+    for (i = 1; i < UMBRA_MAX_ORG_KEYS; i++)
+        rc |= umbra_org_keys_add(k);
+    CHECK(rc == 0 && k->nkeys == 16, "rotate up to 16 keys");
+    CHECK(umbra_org_keys_add(k) == UMBRA_ERR_TOO_LONG && k->nkeys == 16,
+          "17th key refused");
+    umbra_org_keys_free(k);
+}
+
+/* Parses json after applying fn to its object; returns the error. */
+static int
+parse_modified(const char *json, void (*fn)(json_t *root))
+{
+    json_t *root = json_loads(json, 0, NULL);
+    struct umbra_bundle b;
+    char *s;
+    int rc;
+
+    if (root == NULL)
+        abort();
+    fn(root);
+    s = json_dumps(root, JSON_PRESERVE_ORDER);
+    rc = umbra_bundle_parse(&b, s, strlen(s));
+    free(s);
+    json_decref(root);
+    return rc;
+}
+
+static json_t *
+key0(json_t *root)
+{
+    return json_array_get(json_object_get(root, "keys"), 0);
+}
+
+static void m_org(json_t *r) { json_object_set_new(r, "org", json_string("demp")); }
+static void m_slug(json_t *r) { json_object_set_new(r, "org", json_string("-x")); }
+static void m_date(json_t *r) { json_object_set_new(r, "created", json_string("2026-02-30")); }
+static void m_format(json_t *r) { json_object_set_new(r, "format", json_string("umbra.keys/2")); }
+static void m_nofmt(json_t *r) { json_object_del(r, "format"); }
+static void m_nosig(json_t *r) { json_object_del(r, "signature"); }
+static void m_sigtype(json_t *r) { json_object_set_new(r, "signature", json_integer(1)); }
+static void m_extra(json_t *r) { json_object_set_new(r, "comment", json_string("ignored")); }
+static void m_nokeys(json_t *r) { json_array_clear(json_object_get(r, "keys")); }
+static void m_keyid(json_t *r) { json_object_set_new(key0(r), "id", json_string("0000000000000000")); }
+static void m_keydate(json_t *r) { json_object_set_new(key0(r), "created", json_string("26-11-29")); }
+static void m_b64(json_t *r) { json_object_set_new(r, "signing_key", json_string("AAAA")); }
+static void
+m_dupkey(json_t *r)
+{
+    json_array_append(json_object_get(r, "keys"), key0(r));
+}
+static void
+m_17keys(json_t *r)
+{
+    int i;
+    for (i = 0; i < 16; i++)
+        json_array_append(json_object_get(r, "keys"), key0(r));
+}
+static void
+m_noncanon(json_t *r)
+{
+    /* Last base64 character with non-zero unused bits. */
+    json_t *v = json_object_get(r, "signing_key");
+    char s[45];
+    memcpy(s, json_string_value(v), 45);
+    s[42] = s[42] == 'A' ? 'B' : (char)(s[42] ^ 1);
+    json_object_set_new(r, "signing_key", json_string(s));
+}
+
+static void
+test_bundle(void)
+{
+    struct umbra_org_keys *k = NULL, *other = NULL;
+    struct umbra_bundle b;
+    char *json = NULL, *json2 = NULL, fp[UMBRA_FINGERPRINT_LEN + 1], fp2[36];
+    uint8_t pks[64];
+    size_t i;
+    static const struct {
+        void (*fn)(json_t *);
+        int want;
+        const char *what;
+    } t[] = {
+        {m_org, UMBRA_ERR_SIGNATURE, "org changed after signing"},
+        {m_slug, UMBRA_ERR_FORMAT, "bad slug"},
+        {m_date, UMBRA_ERR_FORMAT, "February 30th"},
+        {m_format, UMBRA_ERR_VERSION, "format umbra.keys/2"},
+        {m_nofmt, UMBRA_ERR_FORMAT, "no format"},
+        {m_nosig, UMBRA_ERR_FORMAT, "no signature"},
+        {m_sigtype, UMBRA_ERR_FORMAT, "signature not a string"},
+        {m_extra, 0, "unknown member ignored"},
+        {m_nokeys, UMBRA_ERR_FORMAT, "no keys"},
+        {m_keyid, UMBRA_ERR_FORMAT, "key id not the key's"},
+        {m_keydate, UMBRA_ERR_FORMAT, "key date malformed"},
+        {m_b64, UMBRA_ERR_FORMAT, "short signing key"},
+        {m_dupkey, UMBRA_ERR_FORMAT, "same key twice"},
+        {m_17keys, UMBRA_ERR_FORMAT, "17 keys"},
+        {m_noncanon, UMBRA_ERR_FORMAT, "non-canonical base64"},
+    };
+
+    if (umbra_org_keys_new(&k, "demo") != 0 || umbra_org_keys_add(k) != 0 ||
+        umbra_org_keys_new(&other, "demo") != 0)
+        abort();
+    CHECK(umbra_bundle_export(&json, k) == 0 && json != NULL, "export");
+    CHECK(umbra_bundle_parse(&b, json, strlen(json)) == 0, "parse own export");
+    CHECK(strcmp(b.org, "demo") == 0 && b.nkeys == 2 &&
+              memcmp(b.sign_pk, k->sign_pk, 32) == 0 &&
+              memcmp(b.keys[1].pk, k->enc[1].pk, 32) == 0 &&
+              memcmp(b.keys[1].id, k->enc[1].id, 8) == 0 &&
+              strcmp(b.keys[0].created, k->enc[0].created) == 0,
+          "parsed fields equal the keys");
+    umbra_bundle_pks(pks, &b);
+    CHECK(memcmp(pks + 32, k->enc[1].pk, 32) == 0, "bundle_pks");
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        int rc = parse_modified(json, t[i].fn);
+        CHECK(rc == t[i].want, "%s: got '%s'", t[i].what, umbra_strerror(rc));
+    }
+    {
+        /* Duplicate members are refused even when the values agree. */
+        const char *dup = "{\"org\":\"demo\",\"org\":\"demo\"}";
+        char *big = malloc(UMBRA_BUNDLE_MAX_BYTES + 1);
+        CHECK(umbra_bundle_parse(&b, dup, strlen(dup)) == UMBRA_ERR_FORMAT,
+              "duplicate member");
+        CHECK(umbra_bundle_parse(&b, "{", 1) == UMBRA_ERR_FORMAT,
+              "invalid JSON");
+        CHECK(umbra_bundle_parse(&b, "[]", 2) == UMBRA_ERR_FORMAT,
+              "not an object");
+        if (big == NULL)
+            abort();
+        memset(big, ' ', UMBRA_BUNDLE_MAX_BYTES + 1);
+        memcpy(big, json, strlen(json));
+        CHECK(umbra_bundle_parse(&b, big, UMBRA_BUNDLE_MAX_BYTES) == 0,
+              "a bundle padded to the cap parses");
+        CHECK(umbra_bundle_parse(&b, big, UMBRA_BUNDLE_MAX_BYTES + 1) ==
+                  UMBRA_ERR_TOO_LONG,
+              "one byte over the cap");
+        free(big);
+    }
+    /* Another organisation's signature over this bundle's text. */
+    memcpy(other->slug, k->slug, sizeof(k->slug));
+    memcpy(other->created, k->created, sizeof(k->created));
+    memcpy(other->enc, k->enc, sizeof(k->enc));
+    other->nkeys = k->nkeys;
+    CHECK(umbra_bundle_export(&json2, other) == 0, "export other");
+    {
+        json_t *a = json_loads(json, 0, NULL), *o = json_loads(json2, 0, NULL);
+        char *s;
+        json_object_set(a, "signature", json_object_get(o, "signature"));
+        s = json_dumps(a, 0);
+        CHECK(umbra_bundle_parse(&b, s, strlen(s)) == UMBRA_ERR_SIGNATURE,
+              "signature by another key");
+        free(s);
+        json_decref(a);
+        json_decref(o);
+    }
+    umbra_fingerprint(fp, k->sign_pk);
+    umbra_fingerprint(fp2, other->sign_pk);
+    CHECK(strlen(fp) == UMBRA_FINGERPRINT_LEN && fp[5] == ' ' &&
+              fp[29] == ' ' && strspn(fp, "0123456789 ") == 35,
+          "fingerprint shape '%s'", fp);
+    CHECK(strcmp(fp, fp2) != 0, "different keys, different fingerprints");
+    free(json);
+    free(json2);
+    umbra_org_keys_free(k);
+    umbra_org_keys_free(other);
+}
+
+static int
+count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    if (d == NULL)
+        return -1;
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n;
+}
+
+static uint8_t *
+read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = malloc(70000);
+
+    *len = 0;
+    if (f == NULL || buf == NULL)
+        abort();
+    *len = fread(buf, 1, 70000, f);
+    fclose(f);
+    return buf;
+}
+
+static void
+set32(uint8_t *b, uint32_t v)
+{
+    b[0] = (uint8_t)v;
+    b[1] = (uint8_t)(v >> 8);
+    b[2] = (uint8_t)(v >> 16);
+    b[3] = (uint8_t)(v >> 24);
+}
+
+static void
+test_keyfile(void)
+{
+    char dir[] = "/tmp/umbra-keyfile-XXXXXX", path[256], sub[300];
+    struct umbra_org_keys *k = NULL, *got = NULL;
+    struct stat st;
+    uint8_t *buf, *copy;
+    size_t len, cut;
+    unsigned slow = 0, bad = 0;
+    double t0, worst = 0;
+    int rc;
+    static const struct {
+        uint32_t m, t, p;
+        const char *what;
+    } absurd[] = {
+        {0xFFFFFFFFu, 1, 1, "m = 2^32 - 1 KiB"},
+        {0xFFFFFFFFu, 0, 0, "m = 2^32 - 1 KiB, t = 0, p = 0"},
+        {65536, 0, 1, "t = 0"},
+        {65536, 1, 0, "p = 0"},
+        {8191, 1, 1, "m below 8 MiB"},
+        {4194305, 1, 1, "m above 4 GiB"},
+        {65536, 65, 1, "t = 65"},
+        {65536, 0xFFFFFFFFu, 1, "t = 2^32 - 1"},
+        {65536, 1, 65, "p = 65"},
+        {0, 0, 0, "all zero"},
+    };
+    size_t i;
+
+    if (mkdtemp(dir) == NULL)
+        abort();
+    snprintf(path, sizeof(path), "%s/org.key", dir);
+    if (umbra_org_keys_new(&k, "demo") != 0 || umbra_org_keys_add(k) != 0)
+        abort();
+    CHECK(UMBRA_KDF_DEFAULT.m_kib == 65536 && UMBRA_KDF_DEFAULT.t == 3 &&
+              UMBRA_KDF_DEFAULT.p == 4,
+          "defaults are RFC 9106's second option");
+    rc = umbra_keyfile_write(path, k, "correct horse", 13, &small);
+    CHECK(rc == 0, "write: %s", umbra_strerror(rc));
+    CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600,
+          "key file mode is 0600");
+    CHECK(count_entries(dir) == 1, "no temporary file left behind");
+    rc = umbra_keyfile_read(&got, path, "correct horse", 13);
+    CHECK(rc == 0 && got != NULL && keys_equal(k, got),
+          "read back the same keys: %s", umbra_strerror(rc));
+    umbra_org_keys_free(got);
+    got = NULL;
+    rc = umbra_keyfile_read(&got, path, "correct horsf", 13);
+    CHECK(rc == UMBRA_ERR_DECRYPT && got == NULL, "wrong passphrase");
+    CHECK(strcmp(umbra_strerror(rc), "wrong passphrase or damaged file") == 0,
+          "the error says what it is");
+    /* Overwrite with two lanes: the old file is replaced whole. */
+    {
+        struct umbra_kdf_params two = {8192, 1, 2};
+        CHECK(umbra_keyfile_write(path, k, "new", 3, &two) == 0,
+              "overwrite with p = 2");
+        CHECK(umbra_keyfile_read(&got, path, "new", 3) == 0 &&
+                  keys_equal(k, got),
+              "p = 2 reads back");
+        umbra_org_keys_free(got);
+        got = NULL;
+        CHECK(umbra_keyfile_read(&got, path, "correct horse", 13) ==
+                  UMBRA_ERR_DECRYPT,
+              "old passphrase no longer opens it");
+        CHECK(umbra_keyfile_write(path, k, "x", 1, &small) == 0, "rewrite");
+    }
+    /* A failed write leaves the old file and no temporary file. */
+    snprintf(sub, sizeof(sub), "%s/sub", dir);
+    if (mkdir(sub, 0700) != 0)
+        abort();
+    CHECK(umbra_keyfile_write(sub, k, "x", 1, &small) == UMBRA_ERR_IO,
+          "cannot rename over a folder");
+    CHECK(count_entries(dir) == 2, "failed write leaves no temporary file");
+    rmdir(sub);
+    snprintf(sub, sizeof(sub), "%s/missing/org.key", dir);
+    CHECK(umbra_keyfile_write(sub, k, "x", 1, &small) == UMBRA_ERR_IO &&
+              errno == ENOENT,
+          "missing folder: IO error with errno kept");
+    {
+        struct umbra_kdf_params zero = {0, 0, 0};
+        CHECK(umbra_keyfile_write(path, k, "x", 1, &zero) == UMBRA_ERR_PARAMS,
+              "writing with absurd params refused");
+    }
+
+    buf = read_all(path, &len);
+    copy = malloc(len + 1);
+    if (copy == NULL)
+        abort();
+    /* Truncation at every length fails; below the minimum, without any
+     * hashing. */
+    for (cut = 0; cut < len; cut++) {
+        t0 = now_ms();
+        rc = umbra_keyfile_decode(&got, buf, cut, "x", 1);
+        if (rc == 0 || got != NULL)
+            bad++;
+        if (cut < 64 + 16 + 159 && now_ms() - t0 > 5)
+            slow++;
+    }
+    CHECK(bad == 0, "%u truncated key files were accepted", bad);
+    CHECK(slow == 0, "%u short key files took time (hashing?)", slow);
+    CHECK(umbra_keyfile_decode(&got, buf, 63, "x", 1) == UMBRA_ERR_TRUNCATED,
+          "63 bytes: truncated");
+    CHECK(umbra_keyfile_decode(&got, buf, len, "x", 1) == 0, "intact decodes");
+    umbra_org_keys_free(got);
+    got = NULL;
+
+    for (i = 0; i < sizeof(absurd) / sizeof(absurd[0]); i++) {
+        double ms;
+        memcpy(copy, buf, len);
+        set32(copy + 12, absurd[i].m);
+        set32(copy + 16, absurd[i].t);
+        set32(copy + 20, absurd[i].p);
+        t0 = now_ms();
+        rc = umbra_keyfile_decode(&got, copy, len, "x", 1);
+        ms = now_ms() - t0;
+        if (ms > worst)
+            worst = ms;
+        CHECK(rc == UMBRA_ERR_PARAMS && ms < 50,
+              "%s: %s in %.1f ms", absurd[i].what, umbra_strerror(rc), ms);
+    }
+    printf("absurd parameters refused in at most %.3f ms\n", worst);
+
+    memcpy(copy, buf, len);
+    copy[0] = 'X';
+    CHECK(umbra_keyfile_decode(&got, copy, len, "x", 1) == UMBRA_ERR_FORMAT,
+          "bad magic");
+    memcpy(copy, buf, len);
+    copy[8] = 2;
+    CHECK(umbra_keyfile_decode(&got, copy, len, "x", 1) == UMBRA_ERR_VERSION,
+          "version 2");
+    memcpy(copy, buf, len);
+    copy[9] = 2;
+    CHECK(umbra_keyfile_decode(&got, copy, len, "x", 1) == UMBRA_ERR_FORMAT,
+          "unknown kdf");
+    memcpy(copy, buf, len);
+    copy[30] ^= 1;
+    CHECK(umbra_keyfile_decode(&got, copy, len, "x", 1) == UMBRA_ERR_DECRYPT,
+          "salt changed");
+    memcpy(copy, buf, len);
+    copy[len - 20] ^= 0x40;
+    CHECK(umbra_keyfile_decode(&got, copy, len, "x", 1) == UMBRA_ERR_DECRYPT,
+          "ciphertext changed");
+    memcpy(copy, buf, len);
+    copy[len] = 0;
+    CHECK(umbra_keyfile_decode(&got, copy, len + 1, "x", 1) ==
+              UMBRA_ERR_DECRYPT,
+          "one byte appended");
+    CHECK(umbra_keyfile_decode(&got, copy, 65537, "x", 1) ==
+              UMBRA_ERR_TOO_LONG,
+          "over 64 KiB");
+    CHECK(got == NULL, "nothing returned on failure");
+    free(copy);
+    free(buf);
+    unlink(path);
+    rmdir(dir);
+    umbra_org_keys_free(k);
+}
+
+int
+main(void)
+{
+    if (umbra_secure_init() != 0)
+        return 2;
+    test_org_keys();
+    test_bundle();
+    test_keyfile();
+    return check_done();
+}
