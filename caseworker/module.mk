@@ -17,8 +17,11 @@ $(O)/libcase.a: $(CASE_LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(O)/umbra-case: $(O)/obj/caseworker/main.o $(O)/libcase.a $(O)/libumbra.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(O)/obj/caseworker/main.o $(CASE_LIBS)
+# Linked from the objects (not the archive) so that stats_main from
+# stats.c replaces the weak fallback in verbs_cases.c.
+$(O)/umbra-case: $(CASE_OBJS) $(O)/libumbra.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CASE_OBJS) $(LIBUMBRA_LIBS) \
+	    $(call pkg_libs,$(PKGS_CASE))
 
 BINS += $(O)/umbra-case
 

@@ -1,0 +1,266 @@
+/* bfile: bundle files of sealed reports (see bfile.h for the format). */
+#include "bfile.h"
+#include "case.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+static const uint8_t MAGIC[8] = {'U', 'M', 'B', 'R', 'A', 'B', 'D', 'L'};
+
+int
+bfile_valid_id(const char *s, uint64_t *num)
+{
+    size_t n = strlen(s), i;
+    uint64_t v = 0;
+
+    if (n == 0 || n > BFILE_ID_MAX || (s[0] == '0' && n > 1))
+        return 0;
+    for (i = 0; i < n; i++) {
+        unsigned d;
+
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return 0;
+        v = v * 10 + d;
+    }
+    if (num != NULL)
+        *num = v;
+    return 1;
+}
+
+static int
+valid_day(const char *d)
+{
+    size_t i;
+
+    if (strlen(d) != 10)
+        return 0;
+    for (i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) {
+            if (d[i] != '-')
+                return 0;
+        } else if (d[i] < '0' || d[i] > '9') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int
+read_header(struct bfile *bf, const char *path)
+{
+    uint8_t h[12];
+    size_t s;
+
+    if (fread(h, 1, sizeof h, bf->f) != sizeof h ||
+        memcmp(h, MAGIC, 8) != 0) {
+        case_err("'%s' is not an Umbra bundle file", path);
+        return -1;
+    }
+    if (h[8] != 1) {
+        case_err("'%s' is a bundle of an unknown version (%u); update "
+                 "umbra-case",
+                 path, h[8]);
+        return -1;
+    }
+    s = h[9];
+    if (s == 0 || s > UMBRA_SLUG_MAX || h[10] != 0 || h[11] != 0 ||
+        fread(bf->slug, 1, s, bf->f) != s) {
+        case_err("bundle file '%s' has a damaged header", path);
+        return -1;
+    }
+    bf->slug[s] = 0;
+    if (strspn(bf->slug, "abcdefghijklmnopqrstuvwxyz0123456789-") != s) {
+        case_err("bundle file '%s' has a damaged header", path);
+        return -1;
+    }
+    bf->good_end = (off_t)(12 + s);
+    return 0;
+}
+
+int
+bfile_next(struct bfile *bf)
+{
+    crypto_generichash_state st;
+    uint8_t head[2], mac[16], want[16], lenb[4];
+    struct bfile_record *r = &bf->rec;
+    size_t k, got;
+    uint32_t len;
+
+    free(r->env);
+    r->env = NULL;
+    r->env_len = 0;
+    got = fread(head, 1, 2, bf->f);
+    if (got == 0 && feof(bf->f))
+        return 1;
+    if (got != 2 || head[0] != 'R' || head[1] == 0 || head[1] > BFILE_ID_MAX)
+        return ferror(bf->f) ? -1 : 2;
+    k = head[1];
+    if (fread(r->id, 1, k, bf->f) != k)
+        return ferror(bf->f) ? -1 : 2;
+    r->id[k] = 0;
+    if (fread(r->day, 1, 10, bf->f) != 10 || fread(lenb, 1, 4, bf->f) != 4)
+        return ferror(bf->f) ? -1 : 2;
+    r->day[10] = 0;
+    len = (uint32_t)lenb[0] | (uint32_t)lenb[1] << 8 |
+          (uint32_t)lenb[2] << 16 | (uint32_t)lenb[3] << 24;
+    if (!bfile_valid_id(r->id, &r->id_num) || !valid_day(r->day) ||
+        len > BFILE_ENVELOPE_MAX)
+        return 2;
+    r->env = malloc(len ? len : 1);
+    if (r->env == NULL)
+        return -1;
+    if (fread(r->env, 1, len, bf->f) != len ||
+        fread(mac, 1, sizeof mac, bf->f) != sizeof mac)
+        return ferror(bf->f) ? -1 : 2;
+    crypto_generichash_init(&st, NULL, 0, sizeof want);
+    crypto_generichash_update(&st, head, 2);
+    crypto_generichash_update(&st, (const uint8_t *)r->id, k);
+    crypto_generichash_update(&st, (const uint8_t *)r->day, 10);
+    crypto_generichash_update(&st, lenb, 4);
+    crypto_generichash_update(&st, r->env, len);
+    crypto_generichash_final(&st, want, sizeof want);
+    if (sodium_memcmp(mac, want, sizeof mac) != 0)
+        return 2;
+    r->env_len = len;
+    bf->records++;
+    bf->good_end += (off_t)(2 + k + 10 + 4 + len + 16);
+    return 0;
+}
+
+int
+bfile_open_read(struct bfile *bf, const char *path)
+{
+    memset(bf, 0, sizeof *bf);
+    bf->f = fopen(path, "rb");
+    if (bf->f == NULL) {
+        case_err("cannot open bundle file '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    if (read_header(bf, path) != 0) {
+        bfile_close(bf);
+        return -1;
+    }
+    return 0;
+}
+
+int
+bfile_open_append(struct bfile *bf, const char *path, const char *slug)
+{
+    int rc;
+
+    memset(bf, 0, sizeof *bf);
+    bf->f = fopen(path, "r+b");
+    if (bf->f == NULL && errno == ENOENT) {
+        uint8_t h[12];
+        size_t s = strlen(slug);
+
+        bf->f = fopen(path, "w+b");
+        if (bf->f == NULL)
+            goto fail;
+        memcpy(h, MAGIC, 8);
+        h[8] = 1;
+        h[9] = (uint8_t)s;
+        h[10] = h[11] = 0;
+        if (fwrite(h, 1, 12, bf->f) != 12 || fwrite(slug, 1, s, bf->f) != s ||
+            bfile_sync(bf) != 0)
+            goto fail;
+        snprintf(bf->slug, sizeof bf->slug, "%s", slug);
+        bf->good_end = (off_t)(12 + s);
+        return 0;
+    }
+    if (bf->f == NULL)
+        goto fail;
+    if (read_header(bf, path) != 0) {
+        bfile_close(bf);
+        return -1;
+    }
+    if (strcmp(bf->slug, slug) != 0) {
+        case_err("bundle file '%s' belongs to organisation '%s', not '%s'; "
+                 "use another --out",
+                 path, bf->slug, slug);
+        bfile_close(bf);
+        return -1;
+    }
+    while ((rc = bfile_next(bf)) == 0)
+        if (bf->rec.id_num > bf->max_id)
+            bf->max_id = bf->rec.id_num;
+    if (rc < 0)
+        goto fail;
+    free(bf->rec.env);
+    bf->rec.env = NULL;
+    if (rc == 2) {
+        /* A pull was interrupted mid-record: cut the torn tail off. */
+        if (fflush(bf->f) != 0 || ftruncate(fileno(bf->f), bf->good_end) != 0)
+            goto fail;
+    }
+    if (fseeko(bf->f, bf->good_end, SEEK_SET) != 0)
+        goto fail;
+    return 0;
+fail:
+    case_err("cannot write bundle file '%s': %s", path, strerror(errno));
+    bfile_close(bf);
+    return -1;
+}
+
+int
+bfile_append(struct bfile *bf, const char *id, const char *day,
+             const uint8_t *env, size_t env_len)
+{
+    crypto_generichash_state st;
+    uint8_t head[2], lenb[4], mac[16];
+    size_t k = strlen(id);
+    uint64_t num = 0;
+
+    if (!bfile_valid_id(id, &num) || num <= bf->max_id || !valid_day(day) ||
+        env_len > BFILE_ENVELOPE_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
+    head[0] = 'R';
+    head[1] = (uint8_t)k;
+    lenb[0] = (uint8_t)env_len;
+    lenb[1] = (uint8_t)(env_len >> 8);
+    lenb[2] = (uint8_t)(env_len >> 16);
+    lenb[3] = (uint8_t)(env_len >> 24);
+    crypto_generichash_init(&st, NULL, 0, sizeof mac);
+    crypto_generichash_update(&st, head, 2);
+    crypto_generichash_update(&st, (const uint8_t *)id, k);
+    crypto_generichash_update(&st, (const uint8_t *)day, 10);
+    crypto_generichash_update(&st, lenb, 4);
+    crypto_generichash_update(&st, env, env_len);
+    crypto_generichash_final(&st, mac, sizeof mac);
+    if (fwrite(head, 1, 2, bf->f) != 2 || fwrite(id, 1, k, bf->f) != k ||
+        fwrite(day, 1, 10, bf->f) != 10 || fwrite(lenb, 1, 4, bf->f) != 4 ||
+        fwrite(env, 1, env_len, bf->f) != env_len ||
+        fwrite(mac, 1, sizeof mac, bf->f) != sizeof mac)
+        return -1;
+    bf->max_id = num;
+    bf->records++;
+    bf->good_end += (off_t)(2 + k + 10 + 4 + env_len + 16);
+    return 0;
+}
+
+int
+bfile_sync(struct bfile *bf)
+{
+    if (fflush(bf->f) != 0 || fsync(fileno(bf->f)) != 0)
+        return -1;
+    return 0;
+}
+
+void
+bfile_close(struct bfile *bf)
+{
+    if (bf->f != NULL)
+        fclose(bf->f);
+    bf->f = NULL;
+    free(bf->rec.env);
+    bf->rec.env = NULL;
+}

@@ -1,0 +1,79 @@
+/*
+ * bfile: the bundle file that `pull` writes and `import` reads
+ * (docs/protocol.md section 8).
+ *
+ *   header  "UMBRABDL" (8) | version 0x01 | slug length s (1) | 0x00 0x00
+ *           | slug (s bytes)
+ *   record  0x52 ('R') | id length k (1..20) | id (k ASCII digits)
+ *           | day (10, YYYY-MM-DD) | envelope length L (4, LE)
+ *           | envelope (L) | BLAKE2b-128 of every preceding byte of the
+ *           record (16)
+ *
+ * Records are appended in increasing server id order; a writer resumes
+ * after the largest id in the file (the cursor is the file itself), cuts
+ * off a torn last record, and fsyncs after each page it appends. A reader
+ * stops at the first incomplete or damaged record.
+ */
+#ifndef UMBRA_CASE_BFILE_H
+#define UMBRA_CASE_BFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "umbra.h"
+
+#define BFILE_ID_MAX 20u
+#define BFILE_ENVELOPE_MAX (17u * 1024u * 1024u + 65536u)
+
+struct bfile_record {
+    char id[BFILE_ID_MAX + 1];
+    char day[11];
+    uint64_t id_num;
+    uint8_t *env; /* malloc'd by bfile_next, freed by the next call/close */
+    size_t env_len;
+};
+
+struct bfile {
+    FILE *f;
+    char slug[UMBRA_SLUG_MAX + 1];
+    uint64_t max_id;   /* largest id in the file (writer) */
+    long records;      /* records seen so far */
+    off_t good_end;    /* end of the last complete record */
+    struct bfile_record rec;
+};
+
+/* Error codes besides UMBRA_ERR_*: */
+#define BFILE_DAMAGED 1 /* a damaged or torn record; bf->good_end marks it */
+
+/*
+ * Opens path for appending records for slug: creates it (header written
+ * and synced) if absent; else checks the header's slug, reads every record
+ * to find max_id and truncates a torn tail. Prints its error. 0 or -1.
+ */
+int bfile_open_append(struct bfile *bf, const char *path, const char *slug)
+    UMBRA_WUR;
+
+/* Appends one record (id must be greater than max_id). 0 or -1 (errno). */
+int bfile_append(struct bfile *bf, const char *id, const char *day,
+                 const uint8_t *env, size_t env_len) UMBRA_WUR;
+
+/* fflush + fsync. 0 or -1. */
+int bfile_sync(struct bfile *bf) UMBRA_WUR;
+
+/* Opens path for reading and checks the header. Prints its error. */
+int bfile_open_read(struct bfile *bf, const char *path) UMBRA_WUR;
+
+/*
+ * The next record into bf->rec. 0: a record; 1: clean end of file;
+ * BFILE_DAMAGED + 1 (2): a torn or damaged record (bf->good_end is where
+ * the good part ends); -1: read error.
+ */
+int bfile_next(struct bfile *bf) UMBRA_WUR;
+
+void bfile_close(struct bfile *bf);
+
+/* 1 if s is 1..20 decimal digits without a leading zero fitting uint64. */
+int bfile_valid_id(const char *s, uint64_t *num);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * doc: checks an opened report document (protocol section 6) before it
+ * becomes a case.
+ *
+ * Anyone can seal a document to an organisation's public key, so every
+ * plaintext is hostile until this module says otherwise. In order: the size
+ * cap, valid UTF-8 with no NUL, a nesting depth of at most 16 counted on the
+ * raw bytes (so jansson never recurses deeper), then jansson with duplicate
+ * keys refused, then the schema: the types of every known field, the
+ * required fields, the size of each string. A refusal gives a short English
+ * reason for the quarantine list. Unknown fields are kept (the whole
+ * document is stored) but ignored; unknown codes in lists are ignored.
+ */
+#ifndef UMBRA_CASE_DOC_H
+#define UMBRA_CASE_DOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "facts.h"
+
+#define DOC_MAX_BYTES (16u * 1024u * 1024u)
+#define DOC_MAX_DEPTH 16
+#define DOC_NARRATIVE_MAX (1024u * 1024u)
+#define DOC_SUMMARY_MAX 96u
+
+struct doc_report {
+    struct case_facts facts; /* received left "" for the caller */
+    char summary[DOC_SUMMARY_MAX + 1];
+    int has_mailbox;
+    uint8_t mailbox_pk[32];
+    char mailbox_id[65];
+};
+
+/*
+ * Parses and checks doc. 0: *out filled. 1: refused, reason (NUL-ended,
+ * at most cap bytes) says why. <0: out of memory.
+ */
+int doc_parse_report(struct doc_report *out, char *reason, size_t cap,
+                     const uint8_t *doc, size_t len);
+
+/* 1 if s[0..len) is valid UTF-8 without NUL, else 0. */
+int doc_utf8_valid(const uint8_t *s, size_t len);
+
+/* Nesting depth of JSON text (brackets outside strings); stops counting
+ * past limit + 1. */
+int doc_json_depth(const uint8_t *s, size_t len, int limit);
+
+#endif

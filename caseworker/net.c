@@ -1,0 +1,196 @@
+/* net: JSON over HTTP with libcurl (see net.h). */
+#include "net.h"
+#include "case.h"
+
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+struct buf {
+    char *data;
+    size_t len, cap;
+    int over;
+};
+
+static size_t
+on_data(char *p, size_t size, size_t nmemb, void *ctx)
+{
+    struct buf *b = ctx;
+    size_t n = size * nmemb;
+
+    if (n > NET_RESPONSE_MAX - b->len) {
+        b->over = 1;
+        return 0;
+    }
+    if (b->len + n + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap : 65536;
+        char *nd;
+
+        while (nc < b->len + n + 1)
+            nc *= 2;
+        nd = realloc(b->data, nc);
+        if (nd == NULL)
+            return 0;
+        b->data = nd;
+        b->cap = nc;
+    }
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = 0;
+    return n;
+}
+
+int
+net_init(struct net *n, const char *base, const char *token, const char *proxy)
+{
+    size_t len;
+    int k;
+
+    memset(n, 0, sizeof *n);
+    if (base == NULL || (strncmp(base, "http://", 7) != 0 &&
+                         strncmp(base, "https://", 8) != 0)) {
+        case_err("--server must be an http:// or https:// address");
+        return -1;
+    }
+    len = strlen(base);
+    while (len > 0 && base[len - 1] == '/')
+        len--;
+    if (len >= sizeof n->base) {
+        case_err("--server address too long");
+        return -1;
+    }
+    memcpy(n->base, base, len);
+    n->base[len] = 0;
+    if (token != NULL) {
+        k = snprintf(n->auth, sizeof n->auth, "Authorization: Bearer %s",
+                     token);
+        if (k < 0 || (size_t)k >= sizeof n->auth) {
+            case_err("token too long");
+            return -1;
+        }
+    }
+    if (strncmp(n->base, "http://", 7) == 0 &&
+        strncmp(n->base, "http://127.0.0.1", 16) != 0 &&
+        strncmp(n->base, "http://localhost", 16) != 0 &&
+        strstr(n->base, ".onion") == NULL)
+        fprintf(stderr, "umbra-case: warning: '%s' is plain http; the token "
+                        "travels unprotected (use https:// or an onion "
+                        "address)\n",
+                n->base);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+        case_err("cannot initialise libcurl");
+        return -1;
+    }
+    n->curl = curl_easy_init();
+    if (n->curl == NULL) {
+        case_err("cannot initialise libcurl");
+        return -1;
+    }
+    n->proxy = proxy;
+    return 0;
+}
+
+void
+net_release(struct net *n)
+{
+    if (n->curl != NULL)
+        curl_easy_cleanup(n->curl);
+    n->curl = NULL;
+    sodium_memzero(n->auth, sizeof n->auth);
+}
+
+int
+net_json(struct net *n, const char *path, const char *body, long *status,
+         json_t **out)
+{
+    char url[NET_URL_MAX + 512], errbuf[CURL_ERROR_SIZE];
+    struct curl_slist *hdr = NULL;
+    struct buf b = {NULL, 0, 0, 0};
+    CURL *c = n->curl;
+    CURLcode cc;
+    int k, rc = -1;
+
+    *status = 0;
+    *out = NULL;
+    k = snprintf(url, sizeof url, "%s%s", n->base, path);
+    if (k < 0 || (size_t)k >= sizeof url) {
+        case_err("address too long");
+        return -1;
+    }
+    curl_easy_reset(c);
+    errbuf[0] = 0;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 60L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 600L);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "umbra-case");
+    curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+    if (n->proxy != NULL)
+        curl_easy_setopt(c, CURLOPT_PROXY, n->proxy);
+    hdr = curl_slist_append(hdr, "Accept: application/json");
+    if (n->auth[0] != 0)
+        hdr = curl_slist_append(hdr, n->auth);
+    if (body != NULL) {
+        hdr = curl_slist_append(hdr, "Content-Type: application/json");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                         (curl_off_t)strlen(body));
+    }
+    if (hdr == NULL) {
+        case_err("out of memory");
+        goto out;
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+    cc = curl_easy_perform(c);
+    if (cc != CURLE_OK) {
+        if (b.over)
+            case_err("the answer of '%s' is larger than 64 MiB; refused",
+                     n->base);
+        else
+            case_err("cannot reach the server '%s': %s; check the address, "
+                     "the network or Tor",
+                     n->base, errbuf[0] ? errbuf : curl_easy_strerror(cc));
+        goto out;
+    }
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+    if (b.len > 0)
+        *out = json_loadb(b.data, b.len, JSON_REJECT_DUPLICATES, NULL);
+    rc = 0;
+out:
+    curl_slist_free_all(hdr);
+    free(b.data);
+    return rc;
+}
+
+void
+net_report(const struct net *n, const char *what, long status, json_t *body)
+{
+    const char *code = NULL, *hint = NULL;
+
+    if (json_is_object(body)) {
+        code = json_string_value(json_object_get(body, "error"));
+        hint = json_string_value(json_object_get(body, "hint"));
+    }
+    fprintf(stderr, "umbra-case: %s: the server '%s' answered %ld", what,
+            n->base, status);
+    if (code != NULL) {
+        fputs(" ", stderr);
+        case_print_safe(stderr, code, strlen(code), 0);
+    }
+    if (hint != NULL) {
+        fputs(" (", stderr);
+        case_print_safe(stderr, hint, strlen(hint) > 200 ? 200 : strlen(hint),
+                        0);
+        fputs(")", stderr);
+    }
+    if (status == 401)
+        fputs("; check the token file", stderr);
+    fputc('\n', stderr);
+}

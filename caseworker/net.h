@@ -1,0 +1,47 @@
+/*
+ * net: the few HTTP requests umbra-case makes (libcurl), all JSON.
+ *
+ * Only http and https; no redirects followed; a cap on every response
+ * body; timeouts. A proxy comes from --proxy or, as libcurl does, from
+ * $ALL_PROXY / $HTTPS_PROXY (socks5h://127.0.0.1:9050 reaches an onion
+ * service through Tor, with names resolved by Tor). Errors are printed as
+ * one line naming the server and what to do.
+ */
+#ifndef UMBRA_CASE_NET_H
+#define UMBRA_CASE_NET_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "umbra.h"
+
+#define NET_RESPONSE_MAX (64u * 1024u * 1024u)
+#define NET_URL_MAX 2048u
+#define NET_TOKEN_MAX 512u
+
+struct net {
+    void *curl;
+    char base[NET_URL_MAX];
+    char auth[NET_TOKEN_MAX + 32];
+    const char *proxy;
+};
+
+/* Sets up a client for base URL (checked: http:// or https://). token may
+ * be NULL. Prints its error. */
+int net_init(struct net *n, const char *base, const char *token,
+             const char *proxy) UMBRA_WUR;
+void net_release(struct net *n);
+
+/*
+ * GET (body NULL) or POST body (JSON) to base + path. On any HTTP answer
+ * *status is set and *out is the parsed JSON body (NULL if not JSON);
+ * returns 0. -1 (printed) if the server could not be reached.
+ */
+int net_json(struct net *n, const char *path, const char *body,
+             long *status, json_t **out) UMBRA_WUR;
+
+/* Prints "umbra-case: server said STATUS CODE: hint" for an error answer. */
+void net_report(const struct net *n, const char *what, long status,
+                json_t *body);
+
+#endif

@@ -1,0 +1,578 @@
+/*
+ * verbs_sync: pull, import, push, ack — moving sealed reports and replies
+ * between the server and the home.
+ */
+#include "bfile.h"
+#include "case.h"
+#include "import.h"
+#include "net.h"
+#include "progress.h"
+#include "store.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+
+#include <sodium.h>
+
+static const char PULL_USAGE[] =
+    "usage: umbra-case [--home DIR] pull --server URL --token-file FILE\n"
+    "           [--out BUNDLE] [--proxy socks5h://127.0.0.1:9050]\n"
+    "\n"
+    "Fetches the organisation's new sealed reports from the server into a\n"
+    "bundle file (default DIR/incoming.umbrabundle). Needs no passphrase:\n"
+    "it can run on an online machine and the bundle be carried to the\n"
+    "offline one. First checks that the server publishes exactly this\n"
+    "home's public key bundle and refuses if not. Safe to interrupt and run\n"
+    "again: it continues where it stopped and never adds a report twice.\n";
+
+static const char IMPORT_USAGE[] =
+    "usage: umbra-case [--home DIR] import [BUNDLE]\n"
+    "\n"
+    "Opens every report of a bundle file (default DIR/incoming.umbrabundle)\n"
+    "into the case store. Safe to run twice and to interrupt: each report is\n"
+    "imported exactly once. Documents that are malformed or hostile go to\n"
+    "the quarantine list ('umbra-case quarantine') with the reason.\n";
+
+static const char PUSH_USAGE[] =
+    "usage: umbra-case [--home DIR] push --server URL --token-file FILE\n"
+    "           [--proxy URL]\n"
+    "\n"
+    "Uploads the replies queued with 'umbra-case reply'. The reporter reads\n"
+    "them on the server's check page with their receipt.\n";
+
+static const char ACK_USAGE[] =
+    "usage: umbra-case [--home DIR] ack --server URL --token-file FILE\n"
+    "           [--proxy URL]\n"
+    "\n"
+    "Deletes from the server the reports that were imported here (cases and\n"
+    "quarantined documents), so that the server keeps nothing it no longer\n"
+    "needs. Reports not sealed to this home's keys are left on the server.\n";
+
+struct sync_args {
+    const char *server, *token_file, *out, *proxy;
+};
+
+static int
+parse_sync(struct sync_args *a, int argc, char **argv, int allow_out)
+{
+    int i;
+
+    memset(a, 0, sizeof *a);
+    for (i = 1; i < argc; i++) {
+        const char *v = NULL;
+        int m;
+
+        if ((m = case_opt("--server", argc, argv, &i, &v)) != 0)
+            a->server = v;
+        else if ((m = case_opt("--token-file", argc, argv, &i, &v)) != 0)
+            a->token_file = v;
+        else if ((m = case_opt("--proxy", argc, argv, &i, &v)) != 0)
+            a->proxy = v;
+        else if (allow_out && (m = case_opt("--out", argc, argv, &i, &v)) != 0)
+            a->out = v;
+        else
+            return -1;
+        if (m < 0 || v == NULL || v[0] == 0)
+            return -1;
+    }
+    return a->server && a->token_file ? 0 : -1;
+}
+
+static int
+sync_connect(struct net *n, const struct sync_args *a)
+{
+    char token[NET_TOKEN_MAX];
+    int rc;
+
+    if (case_read_token(token, sizeof token, a->token_file) != 0)
+        return -1;
+    rc = net_init(n, a->server, token, a->proxy);
+    sodium_memzero(token, sizeof token);
+    return rc;
+}
+
+/* 1 if the two bundles hold the same org, signing key and key set. */
+static int
+same_bundle(const struct umbra_bundle *a, const struct umbra_bundle *b)
+{
+    unsigned i, j;
+
+    if (strcmp(a->org, b->org) != 0 || a->nkeys != b->nkeys ||
+        sodium_memcmp(a->sign_pk, b->sign_pk, 32) != 0)
+        return 0;
+    for (i = 0; i < a->nkeys; i++) {
+        int found = 0;
+
+        for (j = 0; j < b->nkeys; j++)
+            if (memcmp(a->keys[i].pk, b->keys[j].pk, 32) == 0)
+                found = 1;
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+/* Checks the server's published bundle against ours; prints the refusal. */
+static int
+check_server_key(struct net *n, const struct umbra_bundle *ours)
+{
+    char path[128], fp_ours[UMBRA_FINGERPRINT_LEN + 1];
+    char fp_theirs[UMBRA_FINGERPRINT_LEN + 1];
+    struct umbra_bundle theirs;
+    json_t *body = NULL, *jb;
+    char *text = NULL;
+    long status = 0;
+    int rc = -1, err;
+
+    snprintf(path, sizeof path, "/api/v1/orgs/%s", ours->org);
+    if (net_json(n, path, NULL, &status, &body) != 0)
+        return -1;
+    if (status == 404) {
+        case_err("the server '%s' does not know organisation '%s'; give "
+                 "public.json to its operator ('umbra-server org add')",
+                 n->base, ours->org);
+        goto out;
+    }
+    if (status != 200) {
+        net_report(n, "cannot read the organisation's keys", status, body);
+        goto out;
+    }
+    jb = json_object_get(body, "bundle");
+    text = jb ? json_dumps(jb, JSON_COMPACT) : NULL;
+    err = text ? umbra_bundle_parse(&theirs, text, strlen(text))
+               : UMBRA_ERR_FORMAT;
+    umbra_fingerprint(fp_ours, ours->sign_pk);
+    if (err != 0) {
+        case_err("REFUSING TO PULL: the server '%s' publishes no valid key "
+                 "bundle for '%s' (%s). Reports may be sealed to a key that "
+                 "is not yours. Tell your organisation and the server "
+                 "operator now.",
+                 n->base, ours->org, umbra_strerror(err));
+        goto out;
+    }
+    if (!same_bundle(ours, &theirs)) {
+        umbra_fingerprint(fp_theirs, theirs.sign_pk);
+        case_err("REFUSING TO PULL: the server '%s' publishes a different "
+                 "public key for '%s' (server fingerprint %s, %u keys; this "
+                 "home: %s, %u keys). Someone may be trying to read future "
+                 "reports, or public.json was not updated after 'keys add'. "
+                 "Tell your organisation and the server operator now.",
+                 n->base, ours->org, fp_theirs, theirs.nkeys, fp_ours,
+                 ours->nkeys);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(text);
+    json_decref(body);
+    return rc;
+}
+
+int
+verb_pull(const struct case_opts *o, int argc, char **argv)
+{
+    char pubpath[CASE_PATH_MAX], outpath[CASE_PATH_MAX], path[128];
+    struct umbra_bundle ours;
+    struct sync_args a;
+    struct progress pr;
+    struct bfile bf;
+    struct net n;
+    json_t *body = NULL;
+    uint8_t *env = NULL;
+    long status, fetched = 0, before;
+    int rc = CASE_FAIL, more = 1, have_bf = 0;
+
+    memset(&n, 0, sizeof n);
+    memset(&bf, 0, sizeof bf);
+    if (case_help(PULL_USAGE, argc, argv))
+        return CASE_OK;
+    if (parse_sync(&a, argc, argv, 1) != 0) {
+        fputs(PULL_USAGE, stderr);
+        return CASE_USAGE;
+    }
+    if (case_path(pubpath, sizeof pubpath, o, "public.json") != 0)
+        return CASE_FAIL;
+    if (a.out == NULL) {
+        if (case_path(outpath, sizeof outpath, o, "incoming.umbrabundle") != 0)
+            return CASE_FAIL;
+        a.out = outpath;
+    }
+    if (case_load_bundle(&ours, pubpath) != 0)
+        return CASE_FAIL;
+    if (sync_connect(&n, &a) != 0)
+        goto out;
+    if (check_server_key(&n, &ours) != 0)
+        goto out;
+    if (bfile_open_append(&bf, a.out, ours.org) != 0)
+        goto out;
+    have_bf = 1;
+    if (flock(fileno(bf.f), LOCK_EX | LOCK_NB) != 0) {
+        case_err("another pull is writing to '%s'; wait for it", a.out);
+        goto out;
+    }
+    before = bf.records;
+    env = malloc(BFILE_ENVELOPE_MAX);
+    if (env == NULL) {
+        case_err("out of memory");
+        goto out;
+    }
+    progress_start(&pr, "pull", progress_mode(), 0);
+    while (more) {
+        json_t *reports, *r;
+        size_t i;
+
+        snprintf(path, sizeof path, "/api/v1/sync/reports?after=%llu&limit=500",
+                 (unsigned long long)bf.max_id);
+        json_decref(body);
+        body = NULL;
+        if (net_json(&n, path, NULL, &status, &body) != 0)
+            goto out_progress;
+        if (status != 200) {
+            progress_end(&pr);
+            net_report(&n, "cannot fetch reports", status, body);
+            goto out;
+        }
+        reports = json_object_get(body, "reports");
+        if (!json_is_array(reports) ||
+            !json_is_string(json_object_get(body, "org")) ||
+            strcmp(json_string_value(json_object_get(body, "org")),
+                   ours.org) != 0) {
+            progress_end(&pr);
+            case_err("the server '%s' sent an answer that is not a page of "
+                     "reports for '%s'; nothing more was pulled",
+                     n.base, ours.org);
+            goto out;
+        }
+        more = json_is_true(json_object_get(body, "more"));
+        if (json_array_size(reports) == 0)
+            more = 0;
+        json_array_foreach(reports, i, r)
+        {
+            const char *id = json_string_value(json_object_get(r, "id"));
+            const char *day = json_string_value(json_object_get(r, "day"));
+            const char *b64 = json_string_value(json_object_get(r, "envelope"));
+            uint64_t num = 0;
+            size_t env_len = 0;
+
+            if (id == NULL || day == NULL || b64 == NULL ||
+                !bfile_valid_id(id, &num) ||
+                sodium_base642bin(env, BFILE_ENVELOPE_MAX, b64, strlen(b64),
+                                  NULL, &env_len, NULL,
+                                  sodium_base64_VARIANT_ORIGINAL) != 0) {
+                progress_end(&pr);
+                case_err("the server '%s' sent a malformed report entry; "
+                         "stopping (what was pulled is kept)",
+                         n.base);
+                goto out_sync;
+            }
+            if (num <= bf.max_id)
+                continue; /* already in the file */
+            if (bfile_append(&bf, id, day, env, env_len) != 0) {
+                progress_end(&pr);
+                case_err("cannot write '%s': %s", a.out,
+                         errno == EINVAL ? "bad report entry from the server"
+                                         : strerror(errno));
+                goto out_sync;
+            }
+            fetched++;
+        }
+        if (bfile_sync(&bf) != 0) {
+            progress_end(&pr);
+            case_err("cannot write '%s': %s", a.out, strerror(errno));
+            goto out;
+        }
+        progress_update(&pr, 0, fetched, fetched);
+    }
+    progress_end(&pr);
+    printf("Pulled %ld new reports into %s (%ld in the file).\n", fetched,
+           a.out, bf.records);
+    if (fetched > 0 || bf.records > before)
+        printf("Next, on the computer with the key: umbra-case import %s\n",
+               a.out);
+    rc = CASE_OK;
+    goto out;
+out_sync:
+    if (bfile_sync(&bf) != 0)
+        case_err("cannot write '%s': %s", a.out, strerror(errno));
+    goto out;
+out_progress:
+    progress_end(&pr);
+out:
+    free(env);
+    if (have_bf)
+        bfile_close(&bf);
+    json_decref(body);
+    net_release(&n);
+    return rc;
+}
+
+int
+verb_import(const struct case_opts *o, int argc, char **argv)
+{
+    char inpath[CASE_PATH_MAX];
+    struct umbra_org_keys *k = NULL;
+    struct import_counts c;
+    struct import_keys ik;
+    struct store *s = NULL;
+    const char *path = NULL;
+    int rc = CASE_FAIL;
+
+    memset(&c, 0, sizeof c);
+    if (case_help(IMPORT_USAGE, argc, argv))
+        return CASE_OK;
+    if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+        fputs(IMPORT_USAGE, stderr);
+        return CASE_USAGE;
+    }
+    if (argc == 2) {
+        path = argv[1];
+    } else {
+        if (case_path(inpath, sizeof inpath, o, "incoming.umbrabundle") != 0)
+            return CASE_FAIL;
+        path = inpath;
+    }
+    if (case_load_keys(&k, o) != 0)
+        goto out;
+    if (store_open(&s, o->home, k->store_key, 1) != 0)
+        goto out;
+    import_keys_from(&ik, k);
+    if (import_bundle(s, &c, &ik, path, progress_mode()) != 0)
+        goto summary;
+    rc = CASE_OK;
+summary:
+    printf("Imported %ld new cases from %ld reports; %ld quarantined, %ld "
+           "not for this home, %ld already imported.\n",
+           c.cases, c.records, c.quarantined, c.unopened, c.skipped);
+    if (c.quarantined + c.unopened > 0)
+        printf("See 'umbra-case quarantine' for the refused ones.\n");
+out:
+    store_close(s);
+    umbra_org_keys_free(k);
+    return rc;
+}
+
+struct pending_reply {
+    int64_t id;
+    char mailbox[65];
+    char *b64;
+};
+
+struct reply_list {
+    struct pending_reply *v;
+    size_t n, cap;
+};
+
+static int
+collect_reply(void *ctx, int64_t id, const char *mailbox, const uint8_t *env,
+              size_t env_len)
+{
+    struct reply_list *l = ctx;
+    struct pending_reply *p;
+    size_t b64len = sodium_base64_encoded_len(env_len,
+                                              sodium_base64_VARIANT_ORIGINAL);
+
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 16;
+        struct pending_reply *nv = realloc(l->v, nc * sizeof *nv);
+
+        if (nv == NULL)
+            return -1;
+        l->v = nv;
+        l->cap = nc;
+    }
+    p = &l->v[l->n];
+    p->id = id;
+    snprintf(p->mailbox, sizeof p->mailbox, "%s", mailbox);
+    p->b64 = malloc(b64len);
+    if (p->b64 == NULL)
+        return -1;
+    sodium_bin2base64(p->b64, b64len, env, env_len,
+                      sodium_base64_VARIANT_ORIGINAL);
+    l->n++;
+    return 0;
+}
+
+int
+verb_push(const struct case_opts *o, int argc, char **argv)
+{
+    struct reply_list l = {NULL, 0, 0};
+    struct sync_args a;
+    struct store *s = NULL;
+    struct net n;
+    size_t i, sent = 0, failed = 0;
+    int rc = CASE_FAIL;
+
+    memset(&n, 0, sizeof n);
+    if (case_help(PUSH_USAGE, argc, argv))
+        return CASE_OK;
+    if (parse_sync(&a, argc, argv, 0) != 0) {
+        fputs(PUSH_USAGE, stderr);
+        return CASE_USAGE;
+    }
+    if (case_open_store(&s, o, 1) != 0)
+        goto out;
+    if (store_replies_pending(s, collect_reply, &l) != 0) {
+        case_err("cannot read the queued replies");
+        goto out;
+    }
+    if (l.n == 0) {
+        printf("No replies waiting to be sent.\n");
+        rc = CASE_OK;
+        goto out;
+    }
+    if (sync_connect(&n, &a) != 0)
+        goto out;
+    for (i = 0; i < l.n; i++) {
+        json_t *req = json_pack("{s:[{s:s,s:s}]}", "replies", "mailbox",
+                                l.v[i].mailbox, "envelope", l.v[i].b64);
+        json_t *body = NULL;
+        char *text = req ? json_dumps(req, JSON_COMPACT) : NULL;
+        long status = 0;
+        int r;
+
+        json_decref(req);
+        if (text == NULL) {
+            case_err("out of memory");
+            goto out;
+        }
+        r = net_json(&n, "/api/v1/sync/replies", text, &status, &body);
+        free(text);
+        if (r != 0) {
+            json_decref(body);
+            goto summary;
+        }
+        if (status == 201 || status == 200) {
+            if (store_begin(s) != 0 || store_reply_pushed(s, l.v[i].id) != 0 ||
+                store_commit(s) != 0) {
+                store_rollback(s);
+                json_decref(body);
+                goto summary;
+            }
+            sent++;
+        } else {
+            net_report(&n, "a reply was refused", status, body);
+            failed++;
+        }
+        json_decref(body);
+    }
+summary:
+    printf("Sent %zu replies; %zu refused; %zu not tried.\n", sent, failed,
+           l.n - sent - failed);
+    if (sent == l.n)
+        rc = CASE_OK;
+out:
+    for (i = 0; i < l.n; i++)
+        free(l.v[i].b64);
+    free(l.v);
+    store_close(s);
+    net_release(&n);
+    return rc;
+}
+
+struct id_list {
+    char (*v)[BFILE_ID_MAX + 1];
+    size_t n, cap;
+};
+
+static int
+collect_id(void *ctx, const char *id)
+{
+    struct id_list *l = ctx;
+
+    if (!bfile_valid_id(id, NULL))
+        return 0;
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 256;
+        void *nv = realloc(l->v, nc * sizeof *l->v);
+
+        if (nv == NULL)
+            return -1;
+        l->v = nv;
+        l->cap = nc;
+    }
+    snprintf(l->v[l->n++], BFILE_ID_MAX + 1, "%s", id);
+    return 0;
+}
+
+int
+verb_ack(const struct case_opts *o, int argc, char **argv)
+{
+    struct id_list l = {NULL, 0, 0};
+    struct sync_args a;
+    struct store *s = NULL;
+    struct net n;
+    size_t i, done = 0;
+    long deleted = 0;
+    int rc = CASE_FAIL;
+
+    memset(&n, 0, sizeof n);
+    if (case_help(ACK_USAGE, argc, argv))
+        return CASE_OK;
+    if (parse_sync(&a, argc, argv, 0) != 0) {
+        fputs(ACK_USAGE, stderr);
+        return CASE_USAGE;
+    }
+    if (case_open_store(&s, o, 1) != 0)
+        goto out;
+    if (store_ack_pending(s, collect_id, &l) != 0) {
+        case_err("cannot read the imported reports");
+        goto out;
+    }
+    if (l.n == 0) {
+        printf("Nothing to delete from the server.\n");
+        rc = CASE_OK;
+        goto out;
+    }
+    if (sync_connect(&n, &a) != 0)
+        goto out;
+    while (done < l.n) {
+        size_t batch = l.n - done > 1000 ? 1000 : l.n - done;
+        json_t *ids = json_array(), *req, *body = NULL;
+        char *text;
+        long status = 0;
+
+        for (i = 0; i < batch; i++)
+            json_array_append_new(ids, json_string(l.v[done + i]));
+        req = json_pack("{s:o}", "ids", ids);
+        text = req ? json_dumps(req, JSON_COMPACT) : NULL;
+        json_decref(req);
+        if (text == NULL) {
+            case_err("out of memory");
+            goto out;
+        }
+        i = (size_t)net_json(&n, "/api/v1/sync/ack", text, &status, &body);
+        free(text);
+        if (i != 0) {
+            json_decref(body);
+            goto out;
+        }
+        if (status != 200) {
+            net_report(&n, "cannot delete reports", status, body);
+            json_decref(body);
+            goto out;
+        }
+        deleted += (long)json_integer_value(json_object_get(body, "deleted"));
+        json_decref(body);
+        if (store_begin(s) != 0)
+            goto out;
+        for (i = 0; i < batch; i++) {
+            if (store_mark_acked(s, l.v[done + i]) != 0) {
+                store_rollback(s);
+                goto out;
+            }
+        }
+        if (store_commit(s) != 0)
+            goto out;
+        done += batch;
+    }
+    printf("The server deleted %ld reports (%zu acknowledged).\n", deleted,
+           done);
+    rc = CASE_OK;
+out:
+    free(l.v);
+    store_close(s);
+    net_release(&n);
+    return rc;
+}
