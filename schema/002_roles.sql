@@ -7,16 +7,16 @@
 --               of the caller's bearer token and act only on that token's
 --               organisation. A sync connection cannot name another
 --               organisation's rows, whatever SQL it sends.
--- The roles are created NOLOGIN here; the operator grants LOGIN (or
--- membership of a login role) when wiring up the server (docs/operations.md).
+-- The roles can log in but have no password: pg_hba.conf decides who may
+-- connect as them (the Unix socket with peer or trust; docs/operations.md).
 
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'umbra_intake') THEN
-        CREATE ROLE umbra_intake NOLOGIN;
+        CREATE ROLE umbra_intake LOGIN;
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'umbra_sync') THEN
-        CREATE ROLE umbra_sync NOLOGIN;
+        CREATE ROLE umbra_sync LOGIN;
     END IF;
 END $$;
 

@@ -345,9 +345,12 @@ on_data(struct req *r, const char *data, size_t *size)
     if (rc == -1) {
         r->too_large = 1;
         too_large(r);
-        /* Answer at once if the library lets us, else once it ends. */
+        /* Answer at once if the library lets us (0.9.75 does not while
+         * the body is being read), else once the body has ended. */
         if (queue(r) == MHD_YES)
             r->early = 1;
+        else
+            too_large(r); /* rebuilt: the failed queue freed the body */
     } else if (rc == -2) {
         reply_error(r, 400, "bad_form", "the form body is malformed");
     } else if (rc < 0) {

@@ -12,12 +12,18 @@ $(O)/umbra-server: $(SERVER_OBJS) $(O)/libumbra.a
 BINS += $(O)/umbra-server
 
 .PHONY: test-server bench-server
-test-server: $(O)/umbra-server $(O)/umbra-case
+test-server: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool
 	@O=$(O) tests/integration/server_run.sh
 
-bench-server: $(O)/umbra-server $(O)/umbra-case
+bench-server: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool
 	@O=$(O) tests/bench/bench_server.sh
 
 SUITES += test-server
 ASAN_SUITES += test-server
 BENCHES += bench-server
+
+# A small libumbra helper for the server tests (mailbox keys, replies).
+$(O)/obj/tests/integration/server_tool.o: CFLAGS_EXTRA = \
+    $(call pkg_cflags,$(PKGS_CRYPTO))
+$(O)/server_tool: $(O)/obj/tests/integration/server_tool.o $(O)/libumbra.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBUMBRA_LIBS)

@@ -1,8 +1,10 @@
 /* util: see util.h. */
+#define _GNU_SOURCE
 #include "util.h"
 
 #include <errno.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,35 +123,21 @@ now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Each block carries its size in a 16-byte header so free can wipe it. */
-static void *
-wipe_malloc(size_t n)
-{
-    if (n > SIZE_MAX - 16)
-        return NULL;
-    unsigned char *p = malloc(n + 16);
-    if (!p)
-        return NULL;
-    memcpy(p, &n, sizeof n);
-    return p + 16;
-}
-
+/* Blocks are plain malloc blocks (free() works on json_dumps output);
+ * jansson's frees wipe the whole usable size first. */
 static void
-wipe_free(void *q)
+wipe_free(void *p)
 {
-    if (!q)
+    if (!p)
         return;
-    unsigned char *p = (unsigned char *)q - 16;
-    size_t n;
-    memcpy(&n, p, sizeof n);
-    sodium_memzero(p, n + 16);
+    sodium_memzero(p, malloc_usable_size(p));
     free(p);
 }
 
 void
 json_wipe_install(void)
 {
-    json_set_alloc_funcs(wipe_malloc, wipe_free);
+    json_set_alloc_funcs(malloc, wipe_free);
 }
 
 int

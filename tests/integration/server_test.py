@@ -1,0 +1,784 @@
+#!/usr/bin/python3
+"""Integration tests of umbra-server against a real PostgreSQL.
+
+Run by server_run.sh, which starts the cluster, migrates and registers the
+organisations 'alpha' and 'beta' and exports their paths (env.sh). Each
+test asserts what a user, an operator or an adversary would notice.
+Ends with "N passed, N failed".
+"""
+import base64
+import hashlib
+import http.client
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import traceback
+import urllib.parse
+
+D = os.environ["UMBRA_TEST_DIR"]
+SERVER = os.environ["UMBRA_SERVER"]
+CASE = os.environ["UMBRA_CASE"]
+CONF = os.environ["UMBRA_CONF"]
+TOP = os.environ["UMBRA_TOP"]
+TOOL = os.path.join(os.path.dirname(SERVER), "server_tool")
+PG_DATA = os.environ["PG_DATA"]
+PG_LOG = os.environ["PG_LOG"]
+PASS = os.path.join(D, "passphrase")
+TOKEN = {o: open(os.path.join(D, o + ".token")).read().strip()
+         for o in ("alpha", "beta")}
+CLIENT_ADDR = "127.0.0.77"  # the tests' source address, grepped for later
+UA = "UmbraCanaryAgent/7.3-" + secrets.token_hex(4)
+CANARY = "CANARY-" + secrets.token_hex(8)
+SECURITY_HEADERS = {
+    "content-security-policy": "default-src 'none'",
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+    "x-content-type-options": "nosniff",
+}
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+class Server:
+    def __init__(self):
+        self.port = free_port()
+        self.log = os.path.join(D, "server.log")
+        self.proc = None
+
+    def start(self, *extra):
+        logf = open(self.log, "ab")
+        self.proc = subprocess.Popen(
+            [SERVER, "--config", CONF, "--port", str(self.port),
+             "--request_deadline", "10", *extra],
+            stdout=logf, stderr=logf, cwd=TOP)
+        logf.close()
+        for _ in range(200):
+            try:
+                st, _, _ = request("GET", "/healthz")
+                if st == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("server did not start")
+
+    def alive(self):
+        if self.proc.poll() is not None:
+            return False
+        st, _, _ = request("GET", "/healthz")
+        return st == 200
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def kill(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+
+SRV = Server()
+
+
+def connect(timeout=20):
+    c = http.client.HTTPConnection("127.0.0.1", SRV.port, timeout=timeout,
+                                   source_address=(CLIENT_ADDR, 0))
+    return c
+
+
+def request(method, path, body=None, headers=None, timeout=20):
+    h = {"User-Agent": UA}
+    h.update(headers or {})
+    c = connect(timeout)
+    try:
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        data = r.read()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+    finally:
+        c.close()
+
+
+def raw(data, read_timeout=10, send_all=True):
+    """Sends raw bytes; returns the status code of the answer (or None)."""
+    s = socket.create_connection(("127.0.0.1", SRV.port), timeout=read_timeout,
+                                 source_address=(CLIENT_ADDR, 0))
+    try:
+        try:
+            if send_all:
+                s.sendall(data)
+            else:
+                for part in data:
+                    s.sendall(part)
+        except OSError:
+            pass  # the server may close early; read what it said
+        buf = b""
+        try:
+            while b"\r\n\r\n" not in buf:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                buf += chunk
+            head = buf.split(b"\r\n\r\n", 1)[0].lower()
+            want = 0
+            for line in head.split(b"\r\n"):
+                if line.startswith(b"content-length:"):
+                    want = int(line.split(b":")[1])
+            while len(buf) - len(head) - 4 < want:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                buf += chunk
+        except OSError:
+            pass
+        if not buf.startswith(b"HTTP/1."):
+            return None, buf
+        return int(buf.split(b" ", 2)[1]), buf
+    finally:
+        s.close()
+
+
+def psql(sql, user=None, db="umbra"):
+    env = dict(os.environ)
+    if user:
+        env["PGUSER"] = user
+    p = subprocess.run(["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1",
+                        "-d", db, "-c", sql],
+                       capture_output=True, text=True, env=env)
+    return p.returncode, p.stdout.strip(), p.stderr.strip()
+
+
+def count(table="envelopes"):
+    rc, out, err = psql("SELECT count(*) FROM %s" % table)
+    assert rc == 0, err
+    return int(out)
+
+
+def seal(org_dir, data):
+    p = subprocess.run([CASE, "seal", "--to",
+                        os.path.join(D, org_dir, "public.json")],
+                       input=data, capture_output=True, check=True)
+    return p.stdout
+
+
+def case_open(org, env):
+    p = subprocess.run([CASE, "--home", os.path.join(D, org),
+                        "--passphrase-file", PASS, "open"],
+                       input=env, capture_output=True)
+    assert p.returncode == 0, p.stderr
+    return p.stdout
+
+
+def tool(*args, data=None):
+    p = subprocess.run([TOOL, *args], input=data, capture_output=True)
+    assert p.returncode == 0, (args, p.stderr)
+    return p.stdout
+
+
+def post_envelope(org, env):
+    return request("POST", "/api/v1/orgs/%s/reports" % org, env,
+                   {"Content-Type": "application/octet-stream"})
+
+
+def sync_get(org, query=""):
+    st, h, body = request("GET", "/api/v1/sync/reports" + query,
+                          headers={"Authorization": "Bearer " + TOKEN[org]})
+    assert st == 200, (st, body)
+    return json.loads(body)
+
+
+def sync_post(org, path, obj, token=None):
+    return request("POST", path, json.dumps(obj).encode(), {
+        "Authorization": "Bearer " + (token or TOKEN[org]),
+        "Content-Type": "application/json"})
+
+
+def form_post(path, fields, extra_headers=None):
+    body = urllib.parse.urlencode(fields, doseq=True).encode()
+    h = {"Content-Type": "application/x-www-form-urlencoded"}
+    h.update(extra_headers or {})
+    return request("POST", path, body, h)
+
+
+def error_code(body):
+    return json.loads(body)["error"]
+
+
+def receipt_of(page):
+    import re
+    m = re.search(rb"(\d{4} \d{4} \d{4} \d{4} \d{4} \d{4})", page)
+    assert m, "no receipt on the page"
+    return m.group(1).decode()
+
+
+def drain_alpha():
+    """Acks everything alpha has, so tests start from an empty queue."""
+    while True:
+        page = sync_get("alpha", "?limit=1000")
+        ids = [r["id"] for r in page["reports"]]
+        if not ids:
+            return
+        st, _, _ = sync_post("alpha", "/api/v1/sync/ack", {"ids": ids})
+        assert st == 200
+
+
+# ---- tests ---------------------------------------------------------------
+
+def test_health_orgs_and_headers():
+    st, h, body = request("GET", "/healthz")
+    assert st == 200 and json.loads(body)["status"] == "ok"
+    for k, v in SECURITY_HEADERS.items():
+        assert v in h.get(k, ""), (k, h.get(k))
+    assert "set-cookie" not in h
+    st, h, body = request("GET", "/api/v1/orgs")
+    orgs = {o["slug"]: o for o in json.loads(body)["orgs"]}
+    assert set(orgs) >= {"alpha", "beta"}
+    fp = subprocess.run([CASE, "fingerprint",
+                         os.path.join(D, "alpha", "public.json")],
+                        capture_output=True, text=True).stdout
+    assert orgs["alpha"]["fingerprint"] in fp, (fp, orgs["alpha"])
+    st, _, body = request("GET", "/api/v1/orgs/alpha")
+    assert st == 200 and json.loads(body)["bundle"]["org"] == "alpha"
+    st, _, body = request("GET", "/api/v1/orgs/nosuch")
+    assert st == 404 and error_code(body) == "unknown_org"
+    for path in ("/", "/report", "/check"):
+        st, h, body = request("GET", path)
+        assert st == 200 and b"<form" in body or path == "/", (path, st)
+        assert "text/html" in h["content-type"]
+        for k, v in SECURITY_HEADERS.items():
+            assert v in h.get(k, ""), (path, k)
+
+
+def test_api_intake_sync_and_ack():
+    drain_alpha()
+    before = count()
+    docs = [json.dumps({"schema": "umbra.report/1", "via": "cli",
+                        "narrative": "report %d" % i}).encode()
+            for i in range(3)]
+    for d in docs:
+        st, h, body = post_envelope("alpha", seal("alpha", d))
+        assert st == 201 and json.loads(body) == {"status": "stored"}, body
+        assert "no-store" in h["cache-control"]
+    assert count() == before + 3
+    page = sync_get("alpha", "?limit=2")
+    assert page["org"] == "alpha" and len(page["reports"]) == 2
+    assert page["more"] is True
+    page2 = sync_get("alpha", "?after=%s" % page["next"])
+    assert len(page2["reports"]) == 1 and page2["more"] is False
+    got = page["reports"] + page2["reports"]
+    opened = [case_open("alpha", base64.b64decode(r["envelope"]))
+              for r in got]
+    assert sorted(opened) == sorted(docs)
+    assert all(len(r["day"]) == 10 for r in got)
+    # beta's token cannot delete alpha's reports
+    ids = [r["id"] for r in got]
+    st, _, body = sync_post("beta", "/api/v1/sync/ack", {"ids": ids})
+    assert st == 200 and json.loads(body)["deleted"] == 0
+    assert count() == before + 3
+    st, _, body = sync_post("alpha", "/api/v1/sync/ack", {"ids": ids})
+    assert st == 200 and json.loads(body)["deleted"] == 3, body
+    assert count() == before
+    assert sync_get("alpha")["reports"] == []
+
+
+def test_sync_tokens_refused():
+    st, h, body = request("GET", "/api/v1/sync/reports")
+    assert st == 401 and error_code(body) == "unauthorized"
+    assert h.get("www-authenticate") == "Bearer"
+    st, _, body = request("GET", "/api/v1/sync/reports", headers={
+        "Authorization": "Bearer ust_" + "0" * 64})
+    assert st == 401
+    p = subprocess.run([SERVER, "--config", CONF, "token", "add", "alpha",
+                        "temp"], capture_output=True, text=True)
+    assert p.returncode == 0
+    tok = p.stdout.strip()
+    st, _, _ = request("GET", "/api/v1/sync/reports",
+                       headers={"Authorization": "Bearer " + tok})
+    assert st == 200
+    # only the hash is stored
+    rc, out, _ = psql("SELECT count(*) FROM sync_tokens WHERE "
+                      "encode(hash, 'hex') = '%s'"
+                      % hashlib.blake2b(tok.encode(),
+                                        digest_size=32).hexdigest())
+    assert out == "1"
+    rc, out, _ = psql("SELECT count(*) FROM sync_tokens t, orgs o WHERE "
+                      "position('%s' in t.name || o.bundle) > 0" % tok[4:20])
+    assert out == "0"
+    p = subprocess.run([SERVER, "--config", CONF, "token", "revoke", "alpha",
+                        "temp"], capture_output=True, text=True)
+    assert p.returncode == 0
+    st, _, body = request("GET", "/api/v1/sync/reports",
+                          headers={"Authorization": "Bearer " + tok})
+    assert st == 401 and error_code(body) == "unauthorized"
+    p = subprocess.run([SERVER, "--config", CONF, "token", "list"],
+                       capture_output=True, text=True)
+    assert p.returncode == 0 and "alpha" in p.stdout and "temp" not in p.stdout
+
+
+NOJS_FIELDS = {
+    "org": "alpha", "lang": "en", "incident.date": "2026-11",
+    "incident.country": "th", "incident.place": "near the market",
+    "categories": ["robbery", "police-extortion"],
+    "perpetrator.type": "police",
+    "perpetrator.identifiers.kind": "plate",
+    "perpetrator.identifiers.value": "AB-1234",
+    "needs": ["legal"], "consent.statistics": "yes", "reply": "yes",
+}
+
+
+def test_nojs_form_and_replies():
+    drain_alpha()
+    before, mb_before = count(), count("mailboxes")
+    fields = dict(NOJS_FIELDS, narrative="they took my money " + CANARY)
+    st, h, page = form_post("/report", fields)
+    assert st == 201, (st, page[:300])
+    assert "text/html" in h["content-type"]
+    receipt = receipt_of(page)
+    assert count() == before + 1 and count("mailboxes") == mb_before + 1
+    rep = sync_get("alpha")["reports"]
+    assert len(rep) == 1
+    doc = json.loads(case_open("alpha", base64.b64decode(rep[0]["envelope"])))
+    assert doc["schema"] == "umbra.report/1" and doc["via"] == "web-nojs"
+    assert doc["narrative"] == fields["narrative"]
+    assert doc["incident"] == {"date": "2026-11", "country": "TH",
+                               "place": "near the market"}
+    assert doc["categories"] == ["robbery", "police-extortion"]
+    assert doc["perpetrator"]["identifiers"] == [
+        {"kind": "plate", "value": "AB-1234"}]
+    assert doc["consent"] == {"statistics": True, "alert": False,
+                              "share_with_authorities": False}
+    pk, lookup, mailbox_id = tool("derive", receipt).decode().split()
+    assert doc["mailbox"] == pk and doc["mailbox_id"] == mailbox_id
+    # no reply yet
+    st, _, body = request("GET", "/api/v1/mailboxes/%s/replies" % lookup)
+    assert st == 200 and json.loads(body)["replies"] == []
+    st, _, page = form_post("/check", {"receipt": receipt})
+    assert st == 200 and b"No answer yet" in page or b"replies" in page
+    # the caseworker answers
+    message = "We can help. Call us - " + secrets.token_hex(4)
+    reply = json.dumps({"schema": "umbra.reply/1", "message": message,
+                        "lang": "en", "date": "2026-11-29"}).encode()
+    env = tool("seal", pk, data=reply)
+    st, _, body = sync_post("alpha", "/api/v1/sync/replies", {
+        "replies": [{"mailbox": mailbox_id,
+                     "envelope": base64.b64encode(env).decode()}]})
+    assert st == 201 and json.loads(body)["stored"] == 1, body
+    st, _, body = request("GET", "/api/v1/mailboxes/%s/replies" % lookup)
+    replies = json.loads(body)["replies"]
+    assert st == 200 and len(replies) == 1
+    opened = tool("open", receipt,
+                  data=base64.b64decode(replies[0]["envelope"]))
+    assert json.loads(opened)["message"] == message
+    # the no-JS check page opens it server-side (receipt typed with dashes)
+    st, h, page = form_post("/check", {"receipt": receipt.replace(" ", "-")})
+    assert st == 200 and message.encode() in page, page[-800:]
+    # a wrong receipt shows an error, not someone else's replies
+    bad = receipt[:-1] + str((int(receipt[-1]) + 1) % 10)
+    st, _, page = form_post("/check", {"receipt": bad})
+    assert st == 400 and message.encode() not in page
+    # replies to an unknown mailbox are refused whole
+    n_rep = count("replies")
+    st, _, body = sync_post("alpha", "/api/v1/sync/replies", {
+        "replies": [{"mailbox": mailbox_id,
+                     "envelope": base64.b64encode(env).decode()},
+                    {"mailbox": "ab" * 32,
+                     "envelope": base64.b64encode(env).decode()}]})
+    assert st == 404 and error_code(body) == "unknown_mailbox"
+    assert count("replies") == n_rep
+    # the API mailbox registration
+    new_id = secrets.token_hex(32)
+    st, _, body = sync_post("alpha", "/api/v1/mailboxes", {"id": new_id})
+    assert st == 201 and json.loads(body)["status"] == "created"
+    st, _, body = sync_post("alpha", "/api/v1/mailboxes", {"id": new_id})
+    assert st == 200 and json.loads(body)["status"] == "exists"
+    drain_alpha()
+
+
+def multipart(fields, files):
+    b = "----umbra" + secrets.token_hex(8)
+    out = b""
+    for k, v in fields:
+        out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n"
+                % (b, k)).encode() + v.encode() + b"\r\n"
+    for k, name, ctype, data in files:
+        out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"; "
+                "filename=\"%s\"\r\nContent-Type: %s\r\n\r\n"
+                % (b, k, name, ctype)).encode() + data + b"\r\n"
+    out += ("--%s--\r\n" % b).encode()
+    return out, "multipart/form-data; boundary=" + b
+
+
+def test_multipart_attachment():
+    drain_alpha()
+    before = count()
+    png = (b"\x89PNG\r\n\x1a\n" + os.urandom(3000))
+    body, ctype = multipart([("org", "alpha"), ("narrative", "see photo"),
+                             ("categories", "robbery")],
+                            [("attachment", "me.png", "image/png", png)])
+    st, _, page = request("POST", "/report", body, {"Content-Type": ctype})
+    assert st == 201, (st, page[:300])
+    rep = sync_get("alpha")["reports"]
+    doc = json.loads(case_open("alpha", base64.b64decode(rep[0]["envelope"])))
+    att = doc["attachments"][0]
+    assert att["type"] == "image/png" and base64.b64decode(att["data"]) == png
+    assert "mailbox" not in doc  # no reply asked for
+    # not an image: refused, nothing stored
+    body, ctype = multipart([("org", "alpha"), ("narrative", "x")],
+                            [("attachment", "a.exe", "image/png",
+                              b"MZ" + os.urandom(100))])
+    st, _, _ = request("POST", "/report", body, {"Content-Type": ctype})
+    assert st == 400 and count() == before + 1
+    # past the attachment cap: refused
+    body, ctype = multipart([("org", "alpha"), ("narrative", "x")],
+                            [("attachment", "big.png", "image/png",
+                              b"\x89PNG\r\n\x1a\n" + bytes(6 << 20))])
+    st, _, _ = request("POST", "/report", body, {"Content-Type": ctype})
+    assert st == 413, st
+    assert count() == before + 1
+    drain_alpha()
+
+
+def expect_refused(status, codes, fn, table="envelopes"):
+    before = count(table)
+    st, body = fn()
+    assert st == status, (st, body[:300] if body else body)
+    if codes:
+        assert error_code(body) in codes, body
+    assert count(table) == before, "something was stored"
+    assert SRV.alive(), "server died"
+
+
+def test_bad_envelopes():
+    good = seal("alpha", b"ok")
+    other = seal("beta", b"beta's")
+    gamma = os.path.join(D, "gamma")
+    if not os.path.exists(os.path.join(gamma, "public.json")):
+        subprocess.run([CASE, "--home", gamma, "--passphrase-file", PASS,
+                        "init", "--org", "gamma", "--kdf-memory", "8192",
+                        "--kdf-passes", "1", "--kdf-lanes", "1"],
+                       check=True, capture_output=True)
+    unknown = seal("gamma", b"to nobody here")
+
+    def post(data, org="alpha"):
+        st, _, body = post_envelope(org, data)
+        return st, body
+    expect_refused(400, {"bad_envelope"}, lambda: post(b""))
+    expect_refused(400, {"bad_envelope"}, lambda: post(os.urandom(47)))
+    expect_refused(400, {"bad_envelope"}, lambda: post(os.urandom(len(good))))
+    expect_refused(400, {"bad_envelope"}, lambda: post(good + b"\0"))
+    expect_refused(400, {"bad_envelope"}, lambda: post(good[:-1]))
+    expect_refused(400, {"unknown_key"}, lambda: post(unknown))
+    expect_refused(400, {"unknown_key"}, lambda: post(other))
+    expect_refused(404, {"unknown_org"}, lambda: post(good, "nosuch"))
+    st, _, _ = post_envelope("alpha", good)
+    assert st == 201
+
+
+def test_oversized_requests():
+    # Content-Length of 2 GiB with a short body: refused at once
+    t0 = time.time()
+    st, _ = raw(b"POST /api/v1/orgs/alpha/reports HTTP/1.1\r\nHost: x\r\n"
+                b"Content-Length: 2147483648\r\n\r\nshort")
+    assert st == 413 and time.time() - t0 < 3, st
+    # chunked past the cap (17 MiB): refused, and not stored
+    before = count()
+    chunk = os.urandom(1 << 20)
+    parts = [b"POST /api/v1/orgs/alpha/reports HTTP/1.1\r\nHost: x\r\n"
+             b"Transfer-Encoding: chunked\r\n\r\n"]
+    parts += [b"%x\r\n" % len(chunk) + chunk + b"\r\n"] * 18
+    parts += [b"0\r\n\r\n"]
+    st, _ = raw(parts, send_all=False)
+    assert st == 413, st
+    assert count() == before and SRV.alive()
+    # a 1 MiB header
+    st, _ = raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                b"a" * (1 << 20) + b"\r\n\r\n")
+    assert st is not None and 400 <= st < 500, st
+    assert SRV.alive()
+    # a 64 KiB URL
+    st, _ = raw(b"GET /api/v1/orgs/" + b"a" * 65536 +
+                b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert st in (414, 431, 413, 400), st
+    st, _ = raw(b"GET /api/v1/orgs/" + b"a" * 3000 +
+                b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert st == 414, st
+    assert SRV.alive()
+    # a receipt of 10 MB
+    body = b"receipt=" + b"1" * 10_000_000
+
+    def big_receipt():
+        st, resp = raw([b"POST /check HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                        b"application/x-www-form-urlencoded\r\n"
+                        b"Content-Length: %d\r\n\r\n" % len(body), body],
+                       send_all=False)
+        return st, resp.split(b"\r\n\r\n", 1)[-1]
+    expect_refused(413, {"body_too_large"}, big_receipt)
+
+
+def test_bad_forms():
+    def nojs(narrative_raw):
+        body = (b"org=alpha&categories=robbery&narrative=" + narrative_raw)
+        st, _, page = request("POST", "/report", body, {
+            "Content-Type": "application/x-www-form-urlencoded"})
+        return st, None
+    expect_refused(400, None, lambda: nojs(b"%FF%FEbad"))
+    expect_refused(400, None, lambda: nojs(b"a%00b"))
+    expect_refused(400, None, lambda: nojs(b"%C0%AF"))
+    st, _, page = form_post("/report", {"org": "alpha", "narrative": ""})
+    assert st == 400
+    st, _, page = form_post("/report", {"org": "nosuch", "narrative": "x"})
+    assert st == 400
+    st, _, page = form_post("/report", {"org": "alpha", "narrative": "x",
+                                        "categories": "not-a-category"})
+    assert st == 400
+    st, _, _ = request("POST", "/report", b"{}",
+                       {"Content-Type": "application/json"})
+    assert st == 415
+
+
+def test_bad_json():
+    deep = b"[" * 100000 + b"]" * 100000
+    auth = {"Authorization": "Bearer " + TOKEN["alpha"],
+            "Content-Type": "application/json"}
+
+    def post(path, body, table):
+        st, _, b = request("POST", path, body, auth)
+        return st, b
+    expect_refused(400, {"json_too_deep"},
+                   lambda: post("/api/v1/sync/ack", deep, "envelopes"))
+    expect_refused(400, {"json_too_deep"},
+                   lambda: post("/api/v1/mailboxes", b'{"id":' + deep + b"}",
+                                "mailboxes"), "mailboxes")
+    dup = ('{"id": "%s", "id": "%s"}' % (secrets.token_hex(32),
+                                         secrets.token_hex(32))).encode()
+    expect_refused(400, {"duplicate_key"},
+                   lambda: post("/api/v1/mailboxes", dup, "mailboxes"),
+                   "mailboxes")
+    expect_refused(400, {"bad_json"},
+                   lambda: post("/api/v1/mailboxes", b'{"id": ', "mailboxes"),
+                   "mailboxes")
+    expect_refused(400, {"bad_encoding"},
+                   lambda: post("/api/v1/mailboxes", b'{"id": "\xff"}',
+                                "mailboxes"), "mailboxes")
+
+
+def test_roles():
+    for stmt in ("SELECT count(*) FROM envelopes",
+                 "UPDATE envelopes SET size = 0",
+                 "DELETE FROM envelopes",
+                 "TRUNCATE envelopes",
+                 "SELECT * FROM sync_tokens",
+                 "SELECT * FROM replies"):
+        rc, _, err = psql(stmt, user="umbra_intake")
+        assert rc != 0 and "permission denied" in err, (stmt, err)
+    for stmt in ("SELECT count(*) FROM envelopes", "DELETE FROM envelopes",
+                 "SELECT * FROM sync_tokens"):
+        rc, _, err = psql(stmt, user="umbra_sync")
+        assert rc != 0 and "permission denied" in err, (stmt, err)
+    # beta has a report; alpha's token never sees it, through SQL or HTTP
+    st, _, _ = post_envelope("beta", seal("beta", b"beta only"))
+    assert st == 201
+    rc, beta_ids, _ = psql("SELECT string_agg(id::text, ',') FROM envelopes "
+                           "WHERE org_id = (SELECT id FROM orgs "
+                           "WHERE slug = 'beta')")
+    beta_ids = set(beta_ids.split(","))
+    assert beta_ids
+    h = hashlib.blake2b(TOKEN["alpha"].encode(), digest_size=32).hexdigest()
+    rc, out, err = psql("SELECT id FROM sync_list('\\x%s', 0, 1000)" % h,
+                        user="umbra_sync")
+    assert rc == 0, err
+    assert not (set(out.split()) & beta_ids)
+    rc, out, err = psql("SELECT id FROM sync_list('\\x%s', 0, 1000)"
+                        % ("00" * 32), user="umbra_sync")
+    assert rc == 0 and out == ""
+    rc, out, _ = psql("SELECT sync_ack('\\x%s', ARRAY[%s]::bigint[])"
+                      % (h, ",".join(beta_ids)), user="umbra_sync")
+    assert out == "0"
+    ids = {r["id"] for r in sync_get("alpha", "?limit=1000")["reports"]}
+    assert not (ids & beta_ids)
+    assert beta_ids <= {r["id"] for r in
+                        sync_get("beta", "?limit=1000")["reports"]}
+
+
+def test_database_down_and_back():
+    env = seal("alpha", b"while the database is down")
+    pg = ". tests/lib/pg.sh; PGPORT=%s pg_%s '%s'" % (
+        os.environ["PGPORT"], "%s", os.path.dirname(PG_DATA))
+    subprocess.run(["sh", "-c", pg % "stop"], cwd=TOP, check=True)
+    try:
+        st, h, body = post_envelope("alpha", env)
+        assert st == 503 and error_code(body) == "database_unavailable"
+        assert h.get("retry-after")
+        st, h, _ = request("GET", "/healthz")
+        assert st == 503 and h.get("retry-after")
+        st, h, _ = form_post("/report", {"org": "alpha", "narrative": "x"})
+        assert st == 503
+    finally:
+        subprocess.run(["sh", "-c", pg % "start"], cwd=TOP, check=True)
+    for _ in range(100):
+        st, _, _ = post_envelope("alpha", env)
+        if st == 201:
+            break
+        time.sleep(0.1)
+    assert st == 201, st
+    st, _, _ = request("GET", "/healthz")
+    assert st == 200
+
+
+def test_kill_with_reports_in_flight():
+    before = count()
+    env = seal("alpha", b"in flight")
+    acked = [0]
+    lock = threading.Lock()
+    stop = time.time() + 1.5
+
+    def client():
+        while time.time() < stop:
+            try:
+                st, _, _ = post_envelope("alpha", env)
+            except OSError:
+                return
+            if st == 201:
+                with lock:
+                    acked[0] += 1
+    threads = [threading.Thread(target=client) for _ in range(16)]
+    for t in threads:
+        t.start()
+    time.sleep(0.8)
+    SRV.kill()
+    for t in threads:
+        t.join()
+    stored = count() - before
+    assert acked[0] > 0, "nothing was answered before the kill"
+    assert stored >= acked[0], (stored, acked[0])
+    SRV.start()
+
+
+def test_metrics_and_privacy():
+    st, h, body = request("GET", "/metrics")
+    text = body.decode()
+    assert st == 200 and "umbra_requests_total" in text
+    assert "umbra_request_seconds_bucket" in text
+    assert CLIENT_ADDR not in text and UA not in text
+    # a canary report through the form, then look everywhere
+    fields = dict(NOJS_FIELDS, narrative="privacy " + CANARY)
+    st, _, page = form_post("/report", fields, {"Referer": "http://" + UA})
+    assert st == 201
+    receipt = receipt_of(page)
+    digits = receipt.replace(" ", "")
+    st, _, _ = form_post("/check", {"receipt": receipt})
+    assert st == 200
+    SRV.stop()
+    rc, _, err = psql("CHECKPOINT")
+    assert rc == 0, err
+    needles = [CANARY.encode(), UA.encode(), CLIENT_ADDR.encode(),
+               digits.encode(), receipt.encode()]
+    paths = [SRV.log, PG_LOG]
+    for root, _, files in os.walk(PG_DATA):
+        paths += [os.path.join(root, f) for f in files]
+    scanned = 0
+    for p in paths:
+        try:
+            data = open(p, "rb").read()
+        except OSError:
+            continue
+        scanned += len(data)
+        for n in needles:
+            assert n not in data, "%r found in %s" % (n, p)
+    assert scanned > 1 << 20, "the data directory was not read"
+    SRV.start()
+
+
+def test_cli():
+    def run(*args):
+        return subprocess.run([SERVER, *args], capture_output=True, text=True)
+    for args in (["--help"], ["migrate", "--help"], ["org", "--help"],
+                 ["token", "--help"]):
+        p = run(*args)
+        assert p.returncode == 0 and "usage" in p.stdout, args
+    assert run("frobnicate").returncode == 2
+    assert run("token", "add").returncode == 2
+    assert run("org", "add", "x").returncode == 2
+    assert run("--config", CONF, "token", "revoke", "alpha",
+               "nope").returncode == 1
+    p = run("--config", CONF, "org", "add", "wrong", "--name", "W",
+            "--public-key", os.path.join(D, "alpha", "public.json"))
+    assert p.returncode == 1 and "alpha" in p.stderr
+    p = run("--config", CONF, "org", "add", "alpha", "--name", "Org alpha",
+            "--public-key", os.path.join(D, "alpha", "public.json"))
+    assert p.returncode == 0, p.stderr
+    p = run("--config", CONF, "migrate")
+    assert p.returncode == 0 and "0 applied" in p.stdout, p.stdout
+
+
+TESTS = [
+    test_cli,
+    test_health_orgs_and_headers,
+    test_api_intake_sync_and_ack,
+    test_sync_tokens_refused,
+    test_nojs_form_and_replies,
+    test_multipart_attachment,
+    test_bad_envelopes,
+    test_oversized_requests,
+    test_bad_forms,
+    test_bad_json,
+    test_roles,
+    test_database_down_and_back,
+    test_kill_with_reports_in_flight,
+    test_metrics_and_privacy,
+]
+
+
+def main():
+    only = sys.argv[1:]
+    passed = failed = 0
+    SRV.start()
+    try:
+        for t in TESTS:
+            if only and t.__name__ not in only:
+                continue
+            t0 = time.time()
+            try:
+                t()
+                passed += 1
+                print("ok   %s (%.1f s)" % (t.__name__, time.time() - t0))
+            except Exception:
+                failed += 1
+                print("FAIL %s" % t.__name__)
+                traceback.print_exc()
+                if SRV.proc.poll() is not None:
+                    print("server exited with %s; restarting"
+                          % SRV.proc.returncode)
+                    SRV.start()
+            sys.stdout.flush()
+    finally:
+        rc = SRV.stop()
+        if rc not in (0, None):
+            print("FAIL server exit status %s" % rc)
+            failed += 1
+            with open(SRV.log, "rb") as f:
+                sys.stdout.write(f.read()[-3000:].decode("utf-8", "replace"))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+/*
+ * server_tool: a tiny helper for the server tests, linking libumbra.
+ *   server_tool receipt            a new receipt
+ *   server_tool derive RECEIPT     "pk_base64 lookup_hex mailbox_id_hex"
+ *   server_tool seal PK_BASE64     stdin to an envelope sealed to one key
+ *   server_tool open RECEIPT       stdin envelope opened with the mailbox key
+ */
+#include "umbra.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_IN (17u * 1024u * 1024u)
+
+static int
+read_all(uint8_t **out, size_t *len)
+{
+    uint8_t *b = malloc(MAX_IN);
+    if (!b)
+        return -1;
+    *len = fread(b, 1, MAX_IN, stdin);
+    *out = b;
+    return 0;
+}
+
+static int
+derive(struct umbra_mailbox *mb, const char *receipt)
+{
+    char d[UMBRA_RECEIPT_DIGITS + 1];
+    if (umbra_receipt_normalise(d, receipt, strlen(receipt)) != 0)
+        return -1;
+    return umbra_mailbox_derive(mb, d);
+}
+
+int
+main(int argc, char **argv)
+{
+    if (umbra_secure_init() != 0 || argc < 2)
+        return 2;
+    if (strcmp(argv[1], "receipt") == 0) {
+        char r[UMBRA_RECEIPT_DISPLAY_LEN + 1];
+        umbra_receipt_new(r);
+        printf("%s\n", r);
+        return 0;
+    }
+    if (strcmp(argv[1], "derive") == 0 && argc == 3) {
+        struct umbra_mailbox *mb = umbra_secret_alloc(sizeof *mb);
+        char pk[64], lk[65], id[65];
+        if (!mb || derive(mb, argv[2]) != 0)
+            return 1;
+        sodium_bin2base64(pk, sizeof pk, mb->pk, 32,
+                          sodium_base64_VARIANT_ORIGINAL);
+        umbra_hex(lk, mb->lookup_id, 32);
+        umbra_hex(id, mb->mailbox_id, 32);
+        printf("%s %s %s\n", pk, lk, id);
+        umbra_secret_free(mb);
+        return 0;
+    }
+    if (strcmp(argv[1], "seal") == 0 && argc == 3) {
+        uint8_t pk[32], *in = NULL, *env = NULL;
+        size_t pl = 0, n = 0, el = 0;
+        if (sodium_base642bin(pk, 32, argv[2], strlen(argv[2]), NULL, &pl,
+                              NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+            pl != 32 || read_all(&in, &n) != 0 ||
+            umbra_envelope_seal(&env, &el, pk, 1, in, n) != 0)
+            return 1;
+        fwrite(env, 1, el, stdout);
+        free(in);
+        free(env);
+        return 0;
+    }
+    if (strcmp(argv[1], "open") == 0 && argc == 3) {
+        struct umbra_mailbox *mb = umbra_secret_alloc(sizeof *mb);
+        uint8_t *in = NULL, *out = NULL;
+        size_t n = 0, ol = 0;
+        if (!mb || derive(mb, argv[2]) != 0 || read_all(&in, &n) != 0 ||
+            umbra_envelope_open(&out, &ol, NULL, mb->sk, mb->pk, 1, in, n) !=
+                0)
+            return 1;
+        fwrite(out, 1, ol, stdout);
+        umbra_secret_free(out);
+        umbra_secret_free(mb);
+        free(in);
+        return 0;
+    }
+    return 2;
+}
