@@ -40,7 +40,7 @@ bernoulli(uint64_t num, uint64_t den)
     return uniform64(den) < num;
 }
 
-/* Bernoulli(exp(-num/den)) for num <= den (algorithm 1, gamma in [0,1]). */
+/* Bernoulli(e^(-num/den)) for num <= den (algorithm 1, gamma in [0,1]). */
 static int
 bernoulli_exp_small(uint64_t num, uint64_t den)
 {
@@ -74,7 +74,7 @@ stats_bernoulli_exp(uint64_t num, uint64_t den)
 int
 stats_dlaplace(int64_t *out, uint32_t num, uint64_t den)
 {
-    /* P(y) ~ exp(-|y| * s / t) with s = num, t = den (algorithm 2) */
+    /* P(y) ~ e^(-|y| * s / t) with s = num, t = den (algorithm 2) */
     uint64_t s = num, t = den;
 
     *out = 0;

@@ -7,8 +7,11 @@
  * column totals with the grand total, the column of row totals with the
  * grand total): a line with exactly one hidden entry would give that entry
  * away as total minus the rest, so the smallest shown cell of the line is
- * hidden as well (the total only when the line has no other cell). This
- * repeats until no line changes. Shown entries are then rounded, each
+ * hidden as well (the total only when the line has no other cell); and
+ * where the cells of a line add up to its total, a line whose hidden
+ * cells would still pin a small non-zero count to one value (all of them
+ * small and their sum known, say) gets one more hidden cell. This repeats
+ * until no line changes. Shown entries are then rounded, each
  * total from its own true value, never as a sum of rounded cells.
  */
 #include "stats.h"
@@ -30,22 +33,12 @@ line_entry(const struct stats_pub *p, size_t l, size_t k)
     return stats_at(p, k, l - p->nrows - 1);
 }
 
-/* Hides what one line with a single hidden entry gives away; 1 if it
- * changed something. */
-static int
-fix_line(struct stats_pub *p, size_t l)
+/* The smallest shown cell of line l (the total if none) becomes hidden. */
+static void
+hide_smallest(struct stats_pub *p, size_t l, size_t len)
 {
-    size_t len = l <= p->nrows ? p->ncols + 1 : p->nrows + 1;
-    size_t k, hidden = 0, best = (size_t)-1;
+    size_t k, best = (size_t)-1;
 
-    if (len < 2)
-        return 0;
-    for (k = 0; k < len; k++)
-        if (p->grid[line_entry(p, l, k)].state != STATS_SHOWN)
-            hidden++;
-    if (hidden != 1)
-        return 0;
-    /* the smallest shown cell, totals (the last entry) excluded */
     for (k = 0; k + 1 < len; k++) {
         size_t e = line_entry(p, l, k);
 
@@ -57,7 +50,85 @@ fix_line(struct stats_pub *p, size_t l)
     if (best == (size_t)-1)
         best = line_entry(p, l, len - 1);
     p->grid[best].state = STATS_HIDDEN;
+}
+
+/* Hides what one line with a single hidden entry gives away; 1 if it
+ * changed something. */
+static int
+fix_line(struct stats_pub *p, size_t l)
+{
+    size_t len = l <= p->nrows ? p->ncols + 1 : p->nrows + 1;
+    size_t k, hidden = 0;
+
+    if (len < 2)
+        return 0;
+    for (k = 0; k < len; k++)
+        if (p->grid[line_entry(p, l, k)].state != STATS_SHOWN)
+            hidden++;
+    if (hidden != 1)
+        return 0;
+    /* the smallest shown cell, totals (the last entry) excluded */
+    hide_smallest(p, l, len);
     return 1;
+}
+
+/*
+ * In a line whose cells add up to its total (a single-valued dimension),
+ * a reader knows the sum S of its hidden cells: the total minus the shown
+ * ones. A small cell lies in [0, T-1], an "x" cell in [T, S]. If that
+ * leaves a small, non-zero cell only one possible value, one more cell is
+ * hidden. (Shown figures are treated as exact: rounding only adds doubt.)
+ * 1 if it changed something.
+ */
+static int
+pin_line(struct stats_pub *p, size_t l)
+{
+    size_t len = l <= p->nrows ? p->ncols + 1 : p->nrows + 1, k;
+    const struct stats_cell *tot;
+    uint64_t sum = 0, shown = 0, lo_sum = 0, hi_sum = 0, S;
+    uint64_t thr = p->policy.threshold;
+
+    if (len < 3)
+        return 0;
+    tot = &p->grid[line_entry(p, l, len - 1)];
+    if (tot->state != STATS_SHOWN)
+        return 0;
+    for (k = 0; k + 1 < len; k++) {
+        const struct stats_cell *c = &p->grid[line_entry(p, l, k)];
+        sum += c->v;
+        if (c->state == STATS_SHOWN)
+            shown += c->v;
+    }
+    if (sum != tot->v)
+        return 0; /* not additive: the total tells nothing of the rest */
+    S = tot->v - shown;
+    for (k = 0; k + 1 < len; k++) {
+        const struct stats_cell *c = &p->grid[line_entry(p, l, k)];
+        if (c->state == STATS_SMALL)
+            hi_sum += thr - 1;
+        else if (c->state == STATS_HIDDEN) {
+            lo_sum += thr;
+            hi_sum += S;
+        }
+    }
+    for (k = 0; k + 1 < len; k++) {
+        const struct stats_cell *c = &p->grid[line_entry(p, l, k)];
+        uint64_t o_lo, o_hi, lo, hi;
+
+        if (c->state != STATS_SMALL || c->v == 0)
+            continue;
+        o_lo = lo_sum;
+        o_hi = hi_sum - (thr - 1);
+        lo = S > o_hi ? S - o_hi : 0;
+        hi = S > o_lo ? S - o_lo : 0;
+        if (hi > thr - 1)
+            hi = thr - 1;
+        if (lo >= hi) {
+            hide_smallest(p, l, len);
+            return 1;
+        }
+    }
+    return 0;
 }
 
 void
@@ -75,6 +146,8 @@ stats_protect(struct stats_pub *p)
         changed = 0;
         for (l = 0; l < nlines; l++)
             changed |= fix_line(p, l);
+        for (l = 0; !changed && l < nlines; l++)
+            changed |= pin_line(p, l);
     } while (changed);
     for (i = 0; i < n; i++)
         p->grid[i].shown = p->grid[i].state == STATS_SHOWN
