@@ -1,0 +1,437 @@
+/*
+ * browser_test.js: the reporting pages in a real headless Chromium against
+ * a real umbra-server (started by tests/browser/run.sh), checked the way a
+ * reporter and a caseworker would notice:
+ *
+ *  - JavaScript on (Thai): fill the form, send, get a receipt; no request
+ *    body holds any text typed into the form; the caseworker tool pulls,
+ *    imports and shows the report with via "web"; a photo's EXIF is gone.
+ *  - JavaScript off (Arabic, right-to-left): the same through the plain
+ *    form (via "web-nojs").
+ *  - A caseworker's reply read through /check with the receipt, with and
+ *    without JavaScript; with it, the receipt never leaves the browser.
+ *  - Every locale: every page has no missing key, the right lang/dir;
+ *    screenshots of the form in three locales.
+ *  - No request to any host but the server; no cookie, no storage, no
+ *    service worker; no Content-Security-Policy violation; usable at
+ *    320 px; "leave quickly" and Escape replace the page.
+ *
+ * Environment: UMBRA_BASE, UMBRA_ARTIFACTS, and those of
+ * tests/integration/server_env.sh (UMBRA_TEST_DIR, UMBRA_CASE).
+ * Ends with "N passed, N failed".
+ */
+'use strict';
+
+const path = require('path');
+const fs = require('fs');
+const crypto = require('crypto');
+const { execFileSync } = require('child_process');
+
+const TOP = path.resolve(__dirname, '../..');
+const { chromium } = require(path.join(TOP, 'web/node_modules/playwright-core'));
+
+const BASE = process.env.UMBRA_BASE;
+const ARTIFACTS = process.env.UMBRA_ARTIFACTS || path.join(TOP, 'tests/artifacts');
+const TDIR = process.env.UMBRA_TEST_DIR;
+const CASE = process.env.UMBRA_CASE || path.join(TOP, 'build/umbra-case');
+const ORG = 'alpha';
+const HOME = path.join(TDIR, ORG);
+const PASS = path.join(TDIR, 'passphrase');
+const TOKEN = path.join(TDIR, ORG + '.token');
+const LOCALES = ['en', 'es', 'pt-BR', 'fr', 'ro', 'bg', 'ru', 'uk', 'zh-CN', 'th', 'vi', 'ar'];
+
+let passed = 0, failed = 0;
+function check(cond, what, detail) {
+    if (cond) {
+        passed++;
+        console.log('ok   ' + what);
+    } else {
+        failed++;
+        console.log('FAIL ' + what + (detail !== undefined ? ': ' + String(detail).slice(0, 400) : ''));
+    }
+    return cond;
+}
+
+function caseTool(args, input) {
+    return execFileSync(CASE, ['--home', HOME, '--passphrase-file', PASS].concat(args),
+                        { input: input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], timeout: 60000 });
+}
+
+/* Every request any page makes, by host; bodies kept for canary checks. */
+const requests = [];
+const cspErrors = [];
+const pageErrors = [];
+
+async function newContext(browser, opts) {
+    const ctx = await browser.newContext(Object.assign({ viewport: { width: 390, height: 800 } }, opts || {}));
+    ctx.on('request', (req) => {
+        let body = null;
+        try { body = req.postDataBuffer(); } catch (e) { body = null; }
+        requests.push({ url: req.url(), method: req.method(), body: body });
+    });
+    /* Nothing may leave the machine: anything not for the server is refused
+     * here (and counted by the network check). */
+    await ctx.route('**/*', (route) => {
+        const u = route.request().url();
+        if (u.startsWith(BASE + '/')) return route.continue();
+        return route.abort('blockedbyclient');
+    });
+    return ctx;
+}
+
+function watch(page) {
+    page.on('console', (msg) => {
+        const t = msg.text();
+        if (/Content.Security.Policy|Refused to (execute|load|apply)/i.test(t)) cspErrors.push(t);
+    });
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
+    return page;
+}
+
+function canary(tag) {
+    return 'CANARY' + tag + crypto.randomBytes(6).toString('hex');
+}
+
+/* A small JPEG with an EXIF segment holding a canary "GPS" string. */
+async function jpegWithExif(browser, secret) {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.setContent('<canvas id=c width=64 height=48></canvas>');
+    const b64 = await page.evaluate(() => {
+        const c = document.getElementById('c');
+        const g = c.getContext('2d');
+        g.fillStyle = '#c33'; g.fillRect(0, 0, 64, 48);
+        g.fillStyle = '#33c'; g.fillRect(16, 12, 32, 24);
+        return c.toDataURL('image/jpeg', 0.9).split(',')[1];
+    });
+    await ctx.close();
+    const jpg = Buffer.from(b64, 'base64');
+    const payload = Buffer.concat([Buffer.from('Exif\0\0'), Buffer.from('GPSLatitude=' + secret + ';Model=' + secret)]);
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(payload.length + 2);
+    return Buffer.concat([jpg.subarray(0, 2), Buffer.from([0xff, 0xe1]), len, payload, jpg.subarray(2)]);
+}
+
+/* Fills the report form; returns the canaries typed into it. */
+async function fillReport(page, tag) {
+    const c = {
+        narrative: canary(tag + 'N'), place: canary(tag + 'P'), region: canary(tag + 'R'),
+        description: canary(tag + 'D'), phone: canary(tag + 'T')
+    };
+    const orgRadio = page.locator('input[name="org"][value="' + ORG + '"]');
+    if (await orgRadio.count()) await orgRadio.check();
+    await page.check('input[name="categories"][value="physical-violence"]');
+    await page.check('input[name="categories"][value="police-extortion"]');
+    await page.fill('#narrative', 'He hit me. ' + c.narrative);
+    await page.fill('#date', '2026-11-20');
+    await page.selectOption('#country', 'TH');
+    await page.fill('#region', c.region);
+    await page.fill('#place', c.place);
+    await page.check('input[name="perpetrator.type"][value="police"]');
+    await page.fill('#pdesc', c.description);
+    await page.locator('input[name="perpetrator.identifiers.value"]').first().fill(c.phone);
+    await page.check('input[name="needs"][value="legal"]');
+    await page.check('input[name="consent.statistics"]');
+    return c;
+}
+
+function bodiesContain(reqs, needles) {
+    const hits = [];
+    for (const r of reqs) {
+        if (!r.body) continue;
+        for (const n of needles) if (r.body.includes(Buffer.from(n))) hits.push(r.method + ' ' + r.url + ' has ' + n);
+    }
+    return hits;
+}
+
+/* The caseworker: pull, import, then find the case holding a canary. */
+function caseworkerFind(needle) {
+    const out = path.join(TDIR, 'bundle-' + crypto.randomBytes(4).toString('hex'));
+    caseTool(['pull', '--server', BASE, '--token-file', TOKEN, '--out', out]);
+    caseTool(['import', out]);
+    /* list --json prints one JSON object per line */
+    const cases = caseTool(['list', '--json']).split('\n').filter((l) => l.trim())
+        .map((l) => JSON.parse(l));
+    for (const c of cases) {
+        const id = String(c.id);
+        const shown = caseTool(['show', id, '--json']);
+        if (shown.includes(needle)) return { id: id, json: JSON.parse(shown), raw: shown };
+    }
+    return null;
+}
+
+function reportOf(shown) {
+    const j = shown.json;
+    return j.report || j.document || j;
+}
+
+async function replyTo(caseId, message) {
+    const f = path.join(TDIR, 'reply-' + caseId + '.txt');
+    fs.writeFileSync(f, message);
+    caseTool(['reply', caseId, '--message-file', f]);
+    caseTool(['push', '--server', BASE, '--token-file', TOKEN]);
+}
+
+async function readRepliesJS(browser, receipt, lang) {
+    const ctx = await newContext(browser);
+    const page = watch(await ctx.newPage());
+    const before = requests.length;
+    await page.goto(BASE + '/check?lang=' + lang);
+    await page.waitForSelector('#check[data-enhanced="yes"]', { timeout: 20000 });
+    await page.fill('#receipt', receipt);
+    await page.click('#check button[type=submit]');
+    await page.waitForSelector('#replies-out .reply, #replies-out p', { timeout: 30000 });
+    const text = await page.textContent('#replies-out');
+    const mine = requests.slice(before);
+    const digits = receipt.replace(/\D/g, '');
+    const leaked = mine.filter((r) => r.url.includes(digits) || (r.body && r.body.includes(Buffer.from(digits))));
+    await ctx.close();
+    return { text: text, leaked: leaked };
+}
+
+async function readRepliesNoJS(browser, receipt, lang) {
+    const ctx = await newContext(browser, { javaScriptEnabled: false });
+    const page = watch(await ctx.newPage());
+    await page.goto(BASE + '/check?lang=' + lang);
+    await page.fill('#receipt', receipt);
+    await Promise.all([page.waitForNavigation(), page.click('#check button[type=submit]')]);
+    const text = await page.textContent('#replies-out');
+    await ctx.close();
+    return text;
+}
+
+async function testJsOn(browser) {
+    console.log('# JavaScript on, Thai');
+    const ctx = await newContext(browser);
+    const page = watch(await ctx.newPage());
+    const before = requests.length;
+    await page.goto(BASE + '/report?lang=th');
+    await page.waitForSelector('#report[data-enhanced="yes"]', { timeout: 20000 });
+    check(true, 'the form is enhanced once libsodium.js is ready');
+    const c = await fillReport(page, 'JS');
+    const exifSecret = canary('EXIF');
+    const jpg = await jpegWithExif(browser, exifSecret);
+    check(jpg.includes(Buffer.from(exifSecret)), 'the test photo carries an EXIF canary');
+    await page.setInputFiles('#photo', { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: jpg });
+    await page.click('#report button[type=submit]');
+    await page.waitForSelector('#done:not([hidden])', { timeout: 60000 }).catch(() => {});
+    const visible = await page.isVisible('#done');
+    check(visible, 'JS: the receipt page is shown', await page.textContent('#report-status').catch(() => ''));
+    const receipt = visible ? (await page.textContent('#receipt-out')).trim() : '';
+    check(/^\d{4}( \d{4}){5}$/.test(receipt), 'JS: a receipt of 24 digits in groups of four', receipt);
+    const mine = requests.slice(before);
+    const posts = mine.filter((r) => r.method === 'POST');
+    check(posts.some((r) => r.url.endsWith('/api/v1/orgs/' + ORG + '/reports')), 'JS: the envelope went to the API');
+    check(!posts.some((r) => r.url.endsWith('/report')), 'JS: the plain form was not posted');
+    const hits = bodiesContain(mine, Object.values(c).concat([exifSecret, 'police-extortion', 'He hit me']));
+    check(hits.length === 0, 'JS: no request body holds any text from the form', hits.join('; '));
+    check((await ctx.cookies()).length === 0, 'JS: no cookie was set');
+    const storage = await page.evaluate(async () => ({
+        local: window.localStorage.length, session: window.sessionStorage.length,
+        sw: navigator.serviceWorker ? (await navigator.serviceWorker.getRegistrations()).length : 0
+    })).catch((e) => ({ error: String(e) }));
+    check(storage.local === 0 && storage.session === 0 && storage.sw === 0,
+          'JS: no local storage, session storage or service worker', JSON.stringify(storage));
+    await ctx.close();
+
+    let shown = null;
+    try {
+        shown = caseworkerFind(c.narrative);
+    } catch (e) {
+        check(false, 'JS: umbra-case pull/import/list/show run', e.stderr || e.message);
+    }
+    if (check(shown !== null, 'JS: the caseworker finds the report')) {
+        const doc = reportOf(shown);
+        check(doc.via === 'web' || shown.raw.includes('"via": "web"') || shown.raw.includes('"via":"web"'),
+              'JS: the caseworker sees via "web"', shown.raw.slice(0, 300));
+        check(doc.lang === 'th' || shown.raw.includes('"th"'), 'JS: the report says lang th');
+        check(shown.raw.includes('police-extortion') && shown.raw.includes(c.phone),
+              'JS: categories and identifiers arrive as typed');
+        check(!shown.raw.includes(exifSecret), 'JS: the photo arrives without its EXIF data');
+        const atts = doc.attachments || [];
+        check(atts.length === 1 && Buffer.from(atts[0].data || '', 'base64').subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff])),
+              'JS: the photo arrives as a re-encoded JPEG', JSON.stringify(atts.map((a) => a.type)));
+        check(!Buffer.from((atts[0] || {}).data || '', 'base64').includes(Buffer.from(exifSecret)),
+              'JS: no EXIF canary inside the re-encoded photo');
+    }
+    return { receipt: receipt, caseId: shown && shown.id };
+}
+
+async function testJsOff(browser) {
+    console.log('# JavaScript off, Arabic');
+    const ctx = await newContext(browser, { javaScriptEnabled: false });
+    const page = watch(await ctx.newPage());
+    await page.goto(BASE + '/report?lang=ar');
+    check(await page.getAttribute('html', 'dir') === 'rtl', 'no-JS: ar has dir="rtl"');
+    check(await page.getAttribute('html', 'lang') === 'ar', 'no-JS: ar has lang="ar"');
+    const c = await fillReport(page, 'NOJS');
+    await Promise.all([page.waitForNavigation({ timeout: 30000 }), page.click('#report button[type=submit]')]);
+    const receipt = ((await page.textContent('.receipt').catch(() => '')) || '').trim();
+    check(/^\d{4}( \d{4}){5}$/.test(receipt), 'no-JS: the receipt page shows a receipt', await page.textContent('main').catch(() => ''));
+    check(await page.getAttribute('html', 'dir') === 'rtl', 'no-JS: the receipt page is right-to-left');
+    check((await ctx.cookies()).length === 0, 'no-JS: no cookie was set');
+    await ctx.close();
+    let shown = null;
+    try {
+        shown = caseworkerFind(c.narrative);
+    } catch (e) {
+        check(false, 'no-JS: umbra-case pull/import/list/show run', e.stderr || e.message);
+    }
+    if (check(shown !== null, 'no-JS: the caseworker finds the report')) {
+        const doc = reportOf(shown);
+        check(doc.via === 'web-nojs' || /"via": ?"web-nojs"/.test(shown.raw), 'no-JS: the caseworker sees via "web-nojs"', shown.raw.slice(0, 300));
+        check(doc.lang === 'ar' || shown.raw.includes('"ar"'), 'no-JS: the report says lang ar');
+        check(shown.raw.includes('police-extortion') && shown.raw.includes(c.phone),
+              'no-JS: categories and identifiers arrive as typed');
+    }
+    return { receipt: receipt, caseId: shown && shown.id };
+}
+
+async function testReplies(browser, js, nojs) {
+    console.log('# replies through /check');
+    const cases = [['JS report', js], ['no-JS report', nojs]];
+    for (const [name, r] of cases) {
+        if (!r.receipt || !r.caseId) {
+            check(false, name + ': a receipt and a case to answer');
+            continue;
+        }
+        const msg = 'Reply ' + canary('REPLY') + ' – we can help, call us.';
+        try {
+            await replyTo(r.caseId, msg);
+            check(true, name + ': umbra-case reply and push');
+        } catch (e) {
+            check(false, name + ': umbra-case reply and push', e.stderr || e.message);
+            continue;
+        }
+        const withJs = await readRepliesJS(browser, r.receipt, 'th');
+        check(withJs.text.includes(msg), name + ': the reply is read with JavaScript', withJs.text);
+        check(withJs.leaked.length === 0, name + ': the receipt never left the browser',
+              withJs.leaked.map((x) => x.url).join(' '));
+        const without = await readRepliesNoJS(browser, r.receipt, 'ar');
+        check(without.includes(msg), name + ': the reply is read without JavaScript', without);
+    }
+    const wrong = await readRepliesNoJS(browser, '1234 5678 9012 3456 7890 1234', 'en');
+    check(!wrong.includes('Reply CANARY'), 'a wrong receipt shows no reply');
+}
+
+async function testLocales(browser) {
+    console.log('# every locale, every page');
+    for (const lang of LOCALES) {
+        const problems = [];
+        const missing = await fetch(BASE + '/info/no-such-page?lang=' + encodeURIComponent(lang));
+        if (missing.status !== 404) problems.push('/info/no-such-page status ' + missing.status);
+        for (const p of ['/', '/report', '/check', '/info/rights', '/info/health']) {
+            const res = await fetch(BASE + p + '?lang=' + encodeURIComponent(lang));
+            const html = await res.text();
+            if (res.status !== 200) problems.push(p + ' status ' + res.status);
+            const m = html.match(/\[(missing|unknown):[^\]]*\]/);
+            if (m) problems.push(p + ' ' + m[0]);
+            const dir = lang === 'ar' ? 'rtl' : 'ltr';
+            if (!html.includes('<html lang="' + lang + '" dir="' + dir + '">')) problems.push(p + ' lang/dir');
+            if (!html.includes('id="leave"')) problems.push(p + ' no leave link');
+            if (/<(script|style)>|\sstyle=|\son[a-z]+=/.test(html)) problems.push(p + ' inline script or style');
+            const cc = res.headers.get('cache-control') || '';
+            if (!/no-store/.test(cc)) problems.push(p + ' cache-control ' + cc);
+            if (res.headers.get('set-cookie')) problems.push(p + ' sets a cookie');
+        }
+        check(problems.length === 0, lang + ': every page renders with no missing key, lang/dir right', problems.join('; '));
+    }
+    /* the no-JS POST result pages too */
+    for (const lang of ['vi', 'ar']) {
+        const res = await fetch(BASE + '/check', {
+            method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+            body: 'lang=' + lang + '&receipt=1234'
+        });
+        const html = await res.text();
+        check(!/\[(missing|unknown):/.test(html) && html.includes('lang="' + lang + '"'),
+              lang + ': the check page with an error renders', res.status);
+    }
+    const langs = [['en', 'form-en.png'], ['th', 'form-th.png'], ['ar', 'form-ar.png']];
+    const ctx = await newContext(browser, { viewport: { width: 390, height: 844 } });
+    for (const [lang, file] of langs) {
+        const page = watch(await ctx.newPage());
+        await page.goto(BASE + '/report?lang=' + lang);
+        await page.waitForSelector('#report[data-enhanced="yes"]', { timeout: 20000 }).catch(() => {});
+        const dir = await page.evaluate(() => document.documentElement.dir);
+        check(dir === (lang === 'ar' ? 'rtl' : 'ltr'), lang + ': the browser sees dir ' + dir);
+        const out = path.join(ARTIFACTS, file);
+        await page.screenshot({ path: out, fullPage: true });
+        check(fs.existsSync(out) && fs.statSync(out).size > 10000, 'screenshot saved: tests/artifacts/' + file);
+        await page.close();
+    }
+    await ctx.close();
+}
+
+async function testSmallScreenAndLeave(browser) {
+    console.log('# 320 px, weight, leave quickly');
+    const ctx = await newContext(browser, { viewport: { width: 320, height: 640 } });
+    for (const lang of ['en', 'ru', 'ar']) {
+        const page = watch(await ctx.newPage());
+        await page.goto(BASE + '/report?lang=' + lang);
+        const w = await page.evaluate(() => document.documentElement.scrollWidth);
+        check(w <= 320, lang + ': the form fits 320 px without sideways scrolling', w);
+        await page.close();
+    }
+    const html = await (await fetch(BASE + '/report?lang=en')).text();
+    const css = await (await fetch(BASE + '/static/style.css')).text();
+    const weight = Buffer.byteLength(html) + Buffer.byteLength(css);
+    console.log('# no-JS form weight (HTML + CSS, uncompressed): ' + weight + ' bytes');
+    check(weight <= 30 * 1024, 'the no-JS form weighs at most 30 KB', weight);
+
+    /* leave quickly: the click and Escape replace the page with the neutral site */
+    const leaveUrl = await (async () => {
+        const p = await ctx.newPage();
+        await p.goto(BASE + '/report?lang=en');
+        const href = await p.getAttribute('#leave', 'href');
+        await p.close();
+        return href;
+    })();
+    for (const how of ['click', 'Escape']) {
+        const page = watch(await ctx.newPage());
+        await page.goto(BASE + '/?lang=en');
+        await page.goto(BASE + '/report?lang=en');
+        const lenBefore = await page.evaluate(() => history.length);
+        const wait = page.waitForRequest((r) => r.url().startsWith(leaveUrl), { timeout: 10000 });
+        if (how === 'click') await page.click('#leave');
+        else await page.keyboard.press('Escape');
+        const req = await wait.then(() => true, () => false);
+        check(req, 'leave quickly (' + how + ') goes to the neutral site');
+        const lenAfter = await page.evaluate(() => history.length).catch(() => lenBefore);
+        check(lenAfter === lenBefore, 'leave quickly (' + how + ') leaves no new history entry', lenBefore + ' -> ' + lenAfter);
+        await page.close();
+    }
+    await ctx.close();
+    return leaveUrl;
+}
+
+async function main() {
+    const browser = await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+               '--disable-background-networking', '--disable-component-update',
+               '--disable-sync', '--disable-dev-shm-usage']
+    });
+    let leaveUrl = null;
+    try {
+        const js = await testJsOn(browser);
+        const nojs = await testJsOff(browser);
+        await testReplies(browser, js, nojs);
+        await testLocales(browser);
+        leaveUrl = await testSmallScreenAndLeave(browser);
+    } catch (e) {
+        check(false, 'the browser tests ran to the end', e.stack || e);
+    } finally {
+        await browser.close();
+    }
+    const foreign = requests.filter((r) => !r.url.startsWith(BASE + '/') && !/^(data|blob):/.test(r.url) &&
+                                           !(leaveUrl && r.url.startsWith(leaveUrl)));
+    check(foreign.length === 0, 'the network log shows no request to any host but the server (' +
+          requests.length + ' requests)', foreign.map((r) => r.url).join(' '));
+    check(cspErrors.length === 0, 'no Content-Security-Policy violation', cspErrors.join(' | '));
+    check(pageErrors.length === 0, 'no script error on any page', pageErrors.join(' | '));
+    console.log(passed + ' passed, ' + failed + ' failed');
+    process.exit(failed ? 1 : 0);
+}
+
+main();
