@@ -6,6 +6,8 @@
 #include "store.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -125,7 +127,13 @@ import_bundle(struct store *s, struct import_counts *c,
     struct stat sb;
     char org[UMBRA_SLUG_MAX + 1];
     int r, in_txn = 0, batch = 0, rc = -1;
+    long kill_after = -1;
+    const char *ka = getenv("UMBRA_CASE_TEST_KILL_AFTER");
 
+    /* Test seam for the crash tests: SIGKILL ourselves after that many
+     * records (mid-transaction), as a power cut would. */
+    if (ka != NULL && ka[0] >= '0' && ka[0] <= '9')
+        kill_after = strtol(ka, NULL, 10);
     if (bfile_open_read(&bf, path) != 0)
         return -1;
     if (store_meta_get(s, "org", org, sizeof org) != 0 ||
@@ -166,6 +174,8 @@ import_bundle(struct store *s, struct import_counts *c,
                             bf.rec.env_len) != 0)
             goto out;
         c->records++;
+        if (c->records == kill_after)
+            raise(SIGKILL);
         if (++batch >= IMPORT_BATCH) {
             if (store_commit(s) != 0)
                 goto out;

@@ -1,0 +1,343 @@
+/*
+ * Unit tests of umbra-case's modules that need no server: the report
+ * document checks (doc.c), safe printing (util.c), bundle files (bfile.c)
+ * and the case store (store.c: facts, ledger, synthetic cases, list).
+ * Ends with "N passed, N failed".
+ */
+#include "bfile.h"
+#include "case.h"
+#include "doc.h"
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int passed, failed;
+
+#define CHECK(cond, name)                                                     \
+    do {                                                                      \
+        if (cond) {                                                           \
+            passed++;                                                         \
+        } else {                                                              \
+            failed++;                                                         \
+            printf("FAIL %s (%s:%d)\n", name, __FILE__, __LINE__);            \
+        }                                                                     \
+    } while (0)
+
+struct doc_case {
+    const char *name;
+    const char *json;
+    int want; /* 0 accepted, 1 refused */
+    const char *reason_has;
+};
+
+static const struct doc_case DOCS[] = {
+    {"minimal narrative", "{\"schema\":\"umbra.report/1\",\"narrative\":\"x\"}",
+     0, NULL},
+    {"minimal categories",
+     "{\"schema\":\"umbra.report/1\",\"categories\":[\"robbery\"]}", 0, NULL},
+    {"unknown fields kept", "{\"schema\":\"umbra.report/1\",\"narrative\":"
+                            "\"x\",\"future\":{\"a\":[1,2]}}",
+     0, NULL},
+    {"no schema", "{\"narrative\":\"x\"}", 1, "schema"},
+    {"other schema", "{\"schema\":\"umbra.report/2\",\"narrative\":\"x\"}", 1,
+     "schema"},
+    {"empty", "", 1, "empty"},
+    {"array", "[1]", 1, "object"},
+    {"nothing required", "{\"schema\":\"umbra.report/1\"}", 1, "neither"},
+    {"empty categories",
+     "{\"schema\":\"umbra.report/1\",\"categories\":[]}", 1, "neither"},
+    {"narrative number", "{\"schema\":\"umbra.report/1\",\"narrative\":5}",
+     1, "narrative"},
+    {"categories string",
+     "{\"schema\":\"umbra.report/1\",\"categories\":\"robbery\"}", 1,
+     "categories"},
+    {"incident string",
+     "{\"schema\":\"umbra.report/1\",\"narrative\":\"x\",\"incident\":\"y\"}",
+     1, "incident"},
+    {"consent not bool", "{\"schema\":\"umbra.report/1\",\"narrative\":\"x\","
+                         "\"consent\":{\"statistics\":\"yes\"}}",
+     1, "consent"},
+    {"duplicate key",
+     "{\"schema\":\"umbra.report/1\",\"narrative\":\"x\",\"narrative\":\"y\"}",
+     1, "duplicate"},
+    {"trailing garbage",
+     "{\"schema\":\"umbra.report/1\",\"narrative\":\"x\"} x", 1, "JSON"},
+    {"depth 16 ok", "{\"schema\":\"umbra.report/1\",\"narrative\":\"x\",\"a\":"
+                    "[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]}",
+     0, NULL},
+    {"depth 17 refused",
+     "{\"schema\":\"umbra.report/1\",\"narrative\":\"x\",\"a\":"
+     "[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]}",
+     1, "deeper"},
+    {"brackets in strings do not count",
+     "{\"schema\":\"umbra.report/1\",\"narrative\":\"[[[[[[[[[[[[[[[[[[[[\"}",
+     0, NULL},
+    {"escaped quote in string",
+     "{\"schema\":\"umbra.report/1\",\"narrative\":\"\\\"[[[[[[[[[[[[[[[[[[\"}",
+     0, NULL},
+    {"bad mailbox", "{\"schema\":\"umbra.report/1\",\"narrative\":\"x\","
+                    "\"mailbox\":\"AAAA\",\"mailbox_id\":\"00\"}",
+     1, "mailbox"},
+};
+
+static void
+test_docs(void)
+{
+    struct doc_report rep;
+    char reason[200];
+    size_t i;
+
+    for (i = 0; i < sizeof DOCS / sizeof DOCS[0]; i++) {
+        const struct doc_case *c = &DOCS[i];
+        int r = doc_parse_report(&rep, reason, sizeof reason,
+                                 (const uint8_t *)c->json, strlen(c->json));
+
+        CHECK(r == c->want, c->name);
+        if (c->reason_has != NULL)
+            CHECK(strstr(reason, c->reason_has) != NULL, c->name);
+    }
+    {
+        static const char full[] =
+            "{\"schema\":\"umbra.report/1\",\"lang\":\"pt-BR\",\"via\":\"web\","
+            "\"incident\":{\"date\":\"2026-11-03\",\"country\":\"br\","
+            "\"region\":\"S\\u00e3o Paulo\",\"place\":\"bar\"},"
+            "\"categories\":[\"robbery\",\"police-extortion\",\"unknown\"],"
+            "\"perpetrator\":{\"type\":\"police\"},\"needs\":[\"legal\"],"
+            "\"consent\":{\"statistics\":true},\"narrative\":\"line1\\nline2\"}";
+        int r = doc_parse_report(&rep, reason, sizeof reason,
+                                 (const uint8_t *)full, strlen(full));
+
+        CHECK(r == 0, "full document accepted");
+        CHECK(strcmp(rep.facts.lang, "pt-BR") == 0, "lang fact");
+        CHECK(strcmp(rep.facts.country, "BR") == 0, "country upper-cased");
+        CHECK(strcmp(rep.facts.incident, "2026-11-03") == 0, "incident date");
+        CHECK(strcmp(rep.facts.region, "S\xc3\xa3o Paulo") == 0, "region");
+        CHECK(rep.facts.categories == ((1u << 2) | (1u << 6)),
+              "category bits, unknown ignored");
+        CHECK(rep.facts.needs == (1u << 1), "needs bits");
+        CHECK(rep.facts.perpetrator == 1, "perpetrator index");
+        CHECK(rep.facts.consent_statistics == 1, "consent");
+        CHECK(strcmp(rep.summary, "line1 line2") == 0,
+              "summary without control characters");
+        CHECK(!rep.has_mailbox, "no mailbox");
+    }
+    {
+        static const uint8_t bad[] = "{\"narrative\":\"\xc0\xaf\"}";
+        static const uint8_t sur[] = "\xed\xa0\x80";
+
+        CHECK(!doc_utf8_valid(bad, sizeof bad - 1), "overlong refused");
+        CHECK(!doc_utf8_valid(sur, 3), "surrogate refused");
+        CHECK(doc_utf8_valid((const uint8_t *)"\xe0\xb8\x81", 3), "Thai ok");
+    }
+}
+
+static void
+test_print_safe(void)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    static const char in[] = "a\x1b[31mb\x07\r\xc2\x9b" "c\xff\xe2\x80\xae"
+                             "d\ne\xe0\xb8\x81";
+
+    if (f == NULL) {
+        CHECK(0, "open_memstream");
+        return;
+    }
+    case_print_safe(f, in, sizeof in - 1, 1);
+    fclose(f);
+    CHECK(memchr(buf, 0x1b, len) == NULL, "ESC removed");
+    CHECK(memchr(buf, 0x07, len) == NULL, "BEL removed");
+    CHECK(memchr(buf, '\r', len) == NULL, "CR removed");
+    CHECK(strstr(buf, "\xc2\x9b") == NULL, "C1 CSI removed");
+    CHECK(strstr(buf, "\\xff") != NULL, "invalid byte shown as \\xff");
+    CHECK(strstr(buf, "<U+202E>") != NULL, "bidi override shown");
+    CHECK(strstr(buf, "d\ne") != NULL, "newline kept when asked");
+    CHECK(strstr(buf, "\xe0\xb8\x81") != NULL, "Thai kept");
+    free(buf);
+}
+
+static void
+test_bfile(const char *dir)
+{
+    char path[512];
+    struct bfile bf;
+    uint8_t env[100];
+    FILE *f;
+    int r;
+
+    memset(env, 7, sizeof env);
+    snprintf(path, sizeof path, "%s/t.umbrabundle", dir);
+    r = bfile_open_append(&bf, path, "demo");
+    CHECK(r == 0, "bfile create");
+    if (r != 0)
+        return;
+    CHECK(bfile_append(&bf, "1", "2026-11-29", env, sizeof env) == 0,
+          "append 1");
+    CHECK(bfile_append(&bf, "5", "2026-11-29", env, 10) == 0, "append 5");
+    CHECK(bfile_append(&bf, "5", "2026-11-29", env, 10) != 0,
+          "duplicate id refused");
+    CHECK(bfile_append(&bf, "07", "2026-11-29", env, 10) != 0,
+          "leading zero refused");
+    CHECK(bfile_sync(&bf) == 0, "sync");
+    bfile_close(&bf);
+    /* a torn record at the end */
+    f = fopen(path, "ab");
+    if (f != NULL) {
+        fwrite("R\x01" "9" "2026-11-29\x64\x00", 1, 15, f);
+        fclose(f);
+    }
+    r = bfile_open_append(&bf, path, "demo");
+    CHECK(r == 0 && bf.max_id == 5 && bf.records == 2,
+          "resume finds max id and cuts the torn tail");
+    if (r == 0) {
+        CHECK(bfile_append(&bf, "6", "2026-11-30", env, 3) == 0,
+              "append after resume");
+        CHECK(bfile_sync(&bf) == 0, "sync 2");
+        bfile_close(&bf);
+    }
+    r = bfile_open_read(&bf, path);
+    CHECK(r == 0, "open read");
+    if (r == 0) {
+        int n = 0;
+
+        while (bfile_next(&bf) == 0)
+            n++;
+        CHECK(n == 3, "three records read back");
+        CHECK(strcmp(bf.rec.id, "6") == 0 || n == 3, "last id");
+        bfile_close(&bf);
+    }
+    r = bfile_open_append(&bf, path, "other");
+    CHECK(r != 0, "another org's file refused");
+}
+
+struct count_ctx {
+    long n, consent;
+    int last_cat;
+};
+
+static int
+count_facts(void *ctx, const struct case_facts *f)
+{
+    struct count_ctx *c = ctx;
+
+    c->n++;
+    c->consent += f->consent_statistics;
+    return 0;
+}
+
+static int
+count_rows(void *ctx, const struct store_row *r)
+{
+    (void)r;
+    ((struct count_ctx *)ctx)->n++;
+    return 0;
+}
+
+static int
+ledger_cb(void *ctx, const char *k, const char *v)
+{
+    struct count_ctx *c = ctx;
+
+    if (c->n == 0)
+        CHECK(strcmp(k, "first") == 0 && strcmp(v, "1") == 0, "ledger order");
+    c->n++;
+    return 0;
+}
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+test_store(const char *dir)
+{
+    uint8_t key[32], wrong[32];
+    struct store *s = NULL, *s2 = NULL;
+    struct case_facts f;
+    struct store_filter flt;
+    struct count_ctx c;
+    double t0, t;
+    int r;
+
+    memset(key, 0x42, sizeof key);
+    memset(wrong, 0x43, sizeof wrong);
+    CHECK(store_create(dir, key, "demo") == 0, "store create");
+    CHECK(store_create(dir, key, "demo") != 0, "store create refuses twice");
+    fprintf(stderr, "(an error about a wrong key is expected next)\n");
+    CHECK(store_open(&s, dir, wrong, 0) != 0, "wrong key refused");
+    r = store_open(&s, dir, key, 1);
+    CHECK(r == 0, "store open");
+    if (r != 0)
+        return;
+    fprintf(stderr, "(an error about another umbra-case is expected next)\n");
+    CHECK(store_open(&s2, dir, key, 1) != 0, "second writer refused");
+    memset(&f, 0, sizeof f);
+    snprintf(f.received, sizeof f.received, "2026-11-29");
+    snprintf(f.country, sizeof f.country, "TH");
+    f.categories = 1u << 5;
+    f.perpetrator = 1;
+    f.consent_statistics = 1;
+    CHECK(store_add_synthetic(s, &f, 100000) == 0, "100,000 synthetic cases");
+    memset(&c, 0, sizeof c);
+    CHECK(store_facts_each(s, count_facts, &c) == 0 && c.n == 100000 &&
+              c.consent == 100000,
+          "facts of every case");
+    memset(&flt, 0, sizeof flt);
+    memset(&c, 0, sizeof c);
+    t0 = now_s();
+    CHECK(store_list(s, &flt, count_rows, &c) == 0 && c.n == 100000,
+          "list all");
+    t = now_s() - t0;
+    printf("list over 100,000 cases in the store layer: %.3f s\n", t);
+    CHECK(t < 1.0, "list of 100,000 under a second");
+    flt.category = "police-harassment";
+    flt.status = "new";
+    memset(&c, 0, sizeof c);
+    CHECK(store_list(s, &flt, count_rows, &c) == 0 && c.n == 100000,
+          "list with filters");
+    flt.category = "robbery";
+    memset(&c, 0, sizeof c);
+    CHECK(store_list(s, &flt, count_rows, &c) == 0 && c.n == 0,
+          "category filter excludes");
+    CHECK(store_begin(s) == 0, "begin");
+    CHECK(store_ledger_add(s, "first", "1") == 0 &&
+              store_ledger_add(s, "second", "2") == 0,
+          "ledger add");
+    CHECK(store_commit(s) == 0, "commit");
+    memset(&c, 0, sizeof c);
+    CHECK(store_ledger_each(s, ledger_cb, &c) == 0 && c.n == 2,
+          "ledger each");
+    store_close(s);
+}
+
+int
+main(void)
+{
+    char dir[] = "/tmp/umbra-case-unit.XXXXXX";
+    char cmd[600];
+
+    if (umbra_secure_init() != 0 || mkdtemp(dir) == NULL) {
+        printf("0 passed, 1 failed\n");
+        return 1;
+    }
+    test_docs();
+    test_print_safe();
+    test_bfile(dir);
+    test_store(dir);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        printf("note: could not remove %s\n", dir);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
