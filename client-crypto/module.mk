@@ -55,6 +55,6 @@ $(O)/bench_crypto: $(O)/obj/tests/bench/bench_crypto.o $(O)/libumbra.a
 bench-crypto: $(O)/bench_crypto
 	$<
 
-SUITES += $(CRYPTO_TESTS:%=crypto-%)
-ASAN_SUITES += $(CRYPTO_TESTS:%=crypto-%)
+SUITES += $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra
+ASAN_SUITES += $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra
 BENCHES += bench-crypto
