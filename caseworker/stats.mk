@@ -42,7 +42,7 @@ test-stats-render: test-stats-unit
 	tests/unit/stats_render.sh tests/artifacts
 
 test-stats-e2e: $(O)/tests/stats_e2e $(O)/umbra-case
-	UMBRA_BUILD=$(O) $(O)/tests/stats_e2e
+	UMBRA_BUILD=$(O) /usr/bin/python3 tests/unit/stats_e2e.py
 
 test-stats: test-stats-unit test-stats-render test-stats-e2e
 

@@ -866,14 +866,10 @@ static void
 svg_text(struct out *o, int rtl, int x, int y, const char *anchor,
          const char *extra, const char *s)
 {
-    const char *a = anchor;
-
-    if (rtl)
-        a = !strcmp(anchor, "start") ? "end"
-            : !strcmp(anchor, "end") ? "start"
-                                     : anchor;
+    /* with direction="rtl", "start" is the right end: x is mirrored and
+     * the anchor kept */
     fprintf(o->f, "<text x=\"%d\" y=\"%d\" text-anchor=\"%s\"%s%s>",
-            mx(rtl, x), y, a, extra ? " " : "", extra ? extra : "");
+            mx(rtl, x), y, anchor, extra ? " " : "", extra ? extra : "");
     put(o, s);
     raw(o, "</text>\n");
 }
@@ -996,9 +992,9 @@ svg_lines(struct out *o, const struct stats_pub *p, int li, int rtl, int y0,
             "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n",
             mx(rtl, x0), y0, mx(rtl, x0), y0 + gh, mx(rtl, x0), y0 + gh,
             mx(rtl, x1), y0 + gh);
-    for (t = 0; t <= 4; t++) {
-        int y = y0 + gh - (int)(t * (size_t)gh / 4);
-        snprintf(buf, sizeof buf, "%" PRIu64, m * t / 4);
+    for (t = 0; t <= 5; t++) {
+        int y = y0 + gh - (int)(t * (size_t)gh / 5);
+        snprintf(buf, sizeof buf, "%" PRIu64, m * t / 5);
         svg_text(o, rtl, x0 - 6, y + 4, "end", NULL, buf);
         fprintf(o->f,
                 "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
