@@ -4,6 +4,7 @@
  *   server_tool derive RECEIPT     "pk_base64 lookup_hex mailbox_id_hex"
  *   server_tool seal PK_BASE64     stdin to an envelope sealed to one key
  *   server_tool open RECEIPT       stdin envelope opened with the mailbox key
+ *   server_tool kdfbench N         ms per mailbox derivation (Argon2), N runs
  */
 #include "umbra.h"
 
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_IN (17u * 1024u * 1024u)
 
@@ -55,6 +57,24 @@ main(int argc, char **argv)
         umbra_hex(lk, mb->lookup_id, 32);
         umbra_hex(id, mb->mailbox_id, 32);
         printf("%s %s %s\n", pk, lk, id);
+        umbra_secret_free(mb);
+        return 0;
+    }
+    if (strcmp(argv[1], "kdfbench") == 0 && argc == 3) {
+        struct umbra_mailbox *mb = umbra_secret_alloc(sizeof *mb);
+        char r[UMBRA_RECEIPT_DISPLAY_LEN + 1];
+        struct timespec a, b;
+        int n = (int)strtol(argv[2], NULL, 10);
+        if (!mb || n < 1)
+            return 1;
+        umbra_receipt_new(r);
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        for (int i = 0; i < n; i++)
+            if (derive(mb, r) != 0)
+                return 1;
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        printf("%.2f\n", ((double)(b.tv_sec - a.tv_sec) * 1e3 +
+                          (double)(b.tv_nsec - a.tv_nsec) / 1e6) / n);
         umbra_secret_free(mb);
         return 0;
     }

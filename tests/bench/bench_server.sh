@@ -1,0 +1,140 @@
+#!/bin/sh
+# bench-server: figures for issue 3, measured side by side in one run on a
+# private PostgreSQL (tests/lib/pg.sh):
+#   1. API intake of 4 KiB envelopes at 64 connections (wrk), with one
+#      epoll thread and with a pool of two, against pgbench inserting the
+#      same-size row into the same table at the same concurrency;
+#   2. the no-JS form path against the Argon2 cost measured alone;
+#   3. the API's p99 at 8 connections, idle and while the no-JS path is
+#      saturated;
+#   4. the server's RSS with 1,000 idle connections.
+# Every load is bounded (BENCH_SECONDS, default 8 s per step).
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+O=${O:-build}
+export O
+DUR=${BENCH_SECONDS:-8}
+tmp=$(mktemp -d /tmp/umbra-bench.XXXXXX)
+spid=""
+. tests/lib/pg.sh
+cleanup() {
+    [ -n "$spid" ] && kill "$spid" 2>/dev/null && wait "$spid" 2>/dev/null
+    pg_stop "$tmp/pg"
+    [ -f "$tmp/pg/sockdir" ] && rm -rf "$(cat "$tmp/pg/sockdir")"
+    rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+sh tests/integration/server_env.sh "$tmp" >"$tmp/setup.log" 2>&1 || {
+    cat "$tmp/setup.log"
+    exit 1
+}
+. "$tmp/env.sh"
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+url=http://127.0.0.1:$port
+
+start_server() {
+    "$UMBRA_SERVER" --config "$UMBRA_CONF" --port "$port" "$@" \
+        >>"$tmp/server.log" 2>&1 &
+    spid=$!
+    i=0
+    until curl -fs "$url/healthz" >/dev/null 2>&1; do
+        i=$((i + 1))
+        [ $i -gt 100 ] && { echo "server did not start"; exit 1; }
+        sleep 0.1
+    done
+}
+stop_server() {
+    kill "$spid" && wait "$spid" 2>/dev/null
+    spid=""
+}
+field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" | tail -n 1; }
+ratio() { awk "BEGIN { if ($2 > 0) printf \"%.2f\", $1 / $2; else print \"n/a\" }"; }
+truncate_env() { psql -X -q -d umbra -c "TRUNCATE envelopes CASCADE" >/dev/null; }
+
+printf '{"schema":"umbra.report/1","via":"cli","narrative":"bench"}' |
+    "$UMBRA_CASE" seal --to "$UMBRA_TEST_DIR/alpha/public.json" >"$tmp/env"
+size=$(stat -c %s "$tmp/env")
+export ENVELOPE="$tmp/env"
+echo "bench-server: ${DUR}s per step, envelope $size bytes, $(nproc) cores"
+
+# ---- 1. API intake vs pgbench ------------------------------------------
+for threads in 1 2; do
+    start_server --threads "$threads"
+    wrk -t2 -c64 -d1s -s tests/bench/bench_server_post.lua "$url" >/dev/null
+    wrk -t2 -c64 -d"${DUR}s" -s tests/bench/bench_server_post.lua "$url" \
+        >"$tmp/wrk$threads" 2>&1
+    stop_server
+    truncate_env
+    n=$(field requests <"$tmp/wrk$threads")
+    s=$(field secs <"$tmp/wrk$threads")
+    eval "api_rps_$threads=$(awk "BEGIN{printf \"%.0f\", $n / $s}")"
+    eval "api_p50_$threads=$(field p50_ms <"$tmp/wrk$threads")"
+    eval "api_p99_$threads=$(field p99_ms <"$tmp/wrk$threads")"
+    eval "api_err_$threads=$(field errors_status <"$tmp/wrk$threads")"
+done
+hex=$(od -An -v -tx1 "$tmp/env" | tr -d ' \n')
+psql -X -q -d umbra -c "DROP TABLE IF EXISTS bench_blob" \
+    -c "CREATE TABLE bench_blob AS SELECT decode('$hex', 'hex') AS b"
+org=$(psql -X -At -d umbra -c "SELECT id FROM orgs WHERE slug = 'alpha'")
+printf 'INSERT INTO envelopes (org_id, size, body) SELECT %s, %s, b FROM bench_blob;\n' \
+    "$org" "$size" >"$tmp/pgbench.sql"
+(cd "$tmp" && pgbench -n -c 64 -j 2 -T "$DUR" -f pgbench.sql -l \
+    --log-prefix=pgb umbra >"$tmp/pgbench.out" 2>&1)
+pg_tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$tmp/pgbench.out" | head -n 1)
+cat "$tmp"/pgb.* | awk '{print $3}' | sort -n >"$tmp/pglat"
+pn=$(wc -l <"$tmp/pglat")
+pg_p50=$(awk -v n="$pn" 'NR==int(n*0.50)+1 {printf "%.2f", $1/1000}' "$tmp/pglat")
+pg_p99=$(awk -v n="$pn" 'NR==int(n*0.99)+1 {printf "%.2f", $1/1000}' "$tmp/pglat")
+truncate_env
+echo
+echo "API intake, 4 KiB envelopes, 64 connections (wrk), synchronous_commit=on"
+printf '  %-34s %8s/s  p50 %7s ms  p99 %7s ms  non-2xx %s\n' \
+    "umbra-server, 1 epoll thread" "$api_rps_1" "$api_p50_1" "$api_p99_1" "$api_err_1"
+printf '  %-34s %8s/s  p50 %7s ms  p99 %7s ms  non-2xx %s\n' \
+    "umbra-server, pool of 2 threads" "$api_rps_2" "$api_p50_2" "$api_p99_2" "$api_err_2"
+printf '  %-34s %8.0f/s  p50 %7s ms  p99 %7s ms\n' \
+    "pgbench, 1 INSERT per transaction" "$pg_tps" "$pg_p50" "$pg_p99"
+echo "  ratio umbra/pgbench: $(ratio "$api_rps_1" "$pg_tps") (1 thread)," \
+     "$(ratio "$api_rps_2" "$pg_tps") (2 threads); target >= 1.0, p99 <= 50 ms"
+
+# ---- 2. no-JS path vs Argon2 alone --------------------------------------
+kdf_ms=$("$O/server_tool" kdfbench 20)
+cores=$(nproc)
+ceiling=$(awk "BEGIN{printf \"%.1f\", $cores * 1000 / $kdf_ms}")
+start_server
+wrk -t1 -c8 -d"${DUR}s" -s tests/bench/bench_server_form.lua "$url" \
+    >"$tmp/form" 2>&1
+n=$(field requests <"$tmp/form")
+s=$(field secs <"$tmp/form")
+form_rps=$(awk "BEGIN{printf \"%.1f\", $n / $s}")
+form_err=$(field errors_status <"$tmp/form")
+truncate_env
+echo
+echo "No-JS form path (receipt + Argon2 mailbox + seal + commit), 8 connections"
+echo "  Argon2id mailbox derivation alone: $kdf_ms ms; ceiling $cores cores / that = $ceiling/s"
+echo "  no-JS reports: $form_rps/s (non-2xx $form_err, p99 $(field p99_ms <"$tmp/form") ms)"
+echo "  ratio to the ceiling: $(ratio "$form_rps" "$ceiling"); target >= 0.8"
+
+# ---- 3. API p99 idle vs with the no-JS path saturated --------------------
+wrk -t1 -c8 -d"${DUR}s" -s tests/bench/bench_server_post.lua "$url" \
+    >"$tmp/idle" 2>&1
+wrk -t1 -c16 -d"$((DUR + 2))s" -s tests/bench/bench_server_form.lua "$url" \
+    >"$tmp/form2" 2>&1 &
+fpid=$!
+sleep 1
+wrk -t1 -c8 -d"${DUR}s" -s tests/bench/bench_server_post.lua "$url" \
+    >"$tmp/busy" 2>&1
+wait "$fpid"
+p_idle=$(field p99_ms <"$tmp/idle")
+p_busy=$(field p99_ms <"$tmp/busy")
+echo
+echo "API p99 at 8 connections: idle $p_idle ms; with the no-JS path saturated" \
+     "$p_busy ms (no-JS meanwhile: $(field requests <"$tmp/form2") requests," \
+     "$(field errors_status <"$tmp/form2") answered 503 busy)"
+echo "  ratio: $(ratio "$p_busy" "$p_idle"); target <= 2.0"
+
+# ---- 4. memory with 1,000 idle connections -------------------------------
+echo
+/usr/bin/python3 tests/bench/bench_server_idle.py "$spid" "$port" 1000
+stop_server
