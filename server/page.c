@@ -855,6 +855,20 @@ item_field(struct render *r, const struct frame *f, const char *name,
     }
 }
 
+/* Server error codes shown with the text of a close catalogue key. */
+static const char *const ERROR_ALIASES[][2] = {
+    {"missing_fields", "error.empty_report"},
+    {"attachment_type", "error.bad_attachment"},
+    {"bad_encoding", "error.bad_form"},
+    {"bad_date", "error.bad_form"},
+    {"bad_country", "error.bad_form"},
+    {"bad_category", "error.bad_form"},
+    {"bad_need", "error.bad_form"},
+    {"bad_perpetrator", "error.bad_form"},
+    {"bad_identifier", "error.bad_form"},
+    {"internal", "error.generic"},
+};
+
 static const char *const PAGE_NAMES[] = {"landing", "report", "receipt",
                                          "check",   "info",   "error"};
 
@@ -920,14 +934,19 @@ lookup(struct render *r, const char *name, char *scratch, size_t scratch_len)
     if (strcmp(name, "error_code") == 0)
         return vstr(c->error_code);
     if (strcmp(name, "error_text") == 0) {
-        const char *s = NULL;
+        /* error.<code> if English has it, else the code's alias, else the
+         * generic text; then in the page's language, English fallback. */
+        const char *key = "error.generic";
         if (c->error_code && safe_name(c->error_code, 0)) {
             snprintf(scratch, scratch_len, "error.%s", c->error_code);
-            s = json_string_value(json_object_get(r->loc->cat, scratch));
-            if (!s)
-                s = json_string_value(json_object_get(r->en->cat, scratch));
+            if (json_object_get(r->en->cat, scratch))
+                key = scratch;
+            else
+                for (size_t i = 0; i < NELEM(ERROR_ALIASES); i++)
+                    if (strcmp(ERROR_ALIASES[i][0], c->error_code) == 0)
+                        key = ERROR_ALIASES[i][1];
         }
-        return vstr(s ? s : tr(r, "error.generic", &missing));
+        return vstr(tr(r, key, &missing));
     }
     if (strcmp(name, "info_title") == 0)
         return vstr(r->info ? r->info->title : NULL);

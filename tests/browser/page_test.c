@@ -175,6 +175,20 @@ main(int argc, char **argv)
           "unknown error code -> generic text");
     free(b.data);
 
+    /* a server error code without its own text uses a close one, in the
+     * page's language */
+    ctx.lang = "es";
+    ctx.error_code = "missing_fields";
+    CHECK(page_render(&b, PAGE_ERROR, &ctx) == 0 &&
+              strstr(b.data, "Elige qué pasó"),
+          "missing_fields -> the Spanish empty-report text");
+    free(b.data);
+    ctx.error_code = "field_too_long";
+    CHECK(page_render(&b, PAGE_ERROR, &ctx) == 0 &&
+              strstr(b.data, "demasiado largo"),
+          "field_too_long in Spanish");
+    free(b.data);
+
     /* static files */
     CHECK(page_static("style.css", &data, &css_len, &type) == 0 &&
               strncmp(type, "text/css", 8) == 0,

@@ -1,0 +1,49 @@
+/*
+ * The catalogues at catalogue level: every locale has every key English
+ * has, no empty or HTML-bearing string, a sane locale.dir, a status entry;
+ * every {{t key}} of the templates exists in English.
+ */
+'use strict';
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('fs');
+const path = require('path');
+
+const WEB = path.resolve(__dirname, '..');
+const LOC = path.join(WEB, 'locales');
+const load = (f) => JSON.parse(fs.readFileSync(path.join(LOC, f), 'utf8'));
+const en = load('en.json');
+const status = load('status.json');
+const locales = fs.readdirSync(LOC).filter((f) => f.endsWith('.json') && f !== 'status.json')
+    .map((f) => f.slice(0, -5));
+
+test('the twelve launch languages are there', () => {
+    for (const l of ['en', 'es', 'pt-BR', 'fr', 'ro', 'bg', 'ru', 'uk', 'zh-CN', 'th', 'vi', 'ar'])
+        assert.ok(locales.includes(l), l);
+});
+
+for (const l of locales) {
+    test(l + ': every English key, translated, plain text', () => {
+        const c = load(l + '.json');
+        const missing = Object.keys(en).filter((k) => typeof c[k] !== 'string' || !c[k].trim());
+        assert.deepEqual(missing, [], 'missing or empty keys');
+        const extra = Object.keys(c).filter((k) => !(k in en));
+        assert.deepEqual(extra, [], 'keys English does not have');
+        for (const [k, v] of Object.entries(c)) assert.ok(!/[<>]/.test(v), k + ' holds markup');
+        assert.ok(c['locale.dir'] === (l === 'ar' ? 'rtl' : 'ltr'), 'locale.dir');
+        assert.match(c['leave.url'], /^https:\/\//, 'leave.url');
+        assert.ok(status[l] && ['draft', 'reviewed'].includes(status[l].status), 'status.json entry');
+        if (l !== 'en') assert.ok(c['consent.never_share'] !== en['consent.never_share'], 'consent translated');
+    });
+}
+
+test('every {{t key}} of the templates exists in English', () => {
+    const dir = path.join(WEB, 'templates');
+    const missing = [];
+    for (const f of fs.readdirSync(dir)) {
+        const text = fs.readFileSync(path.join(dir, f), 'utf8');
+        for (const m of text.matchAll(/\{\{t ([^}\s]+)\s*\}\}/g)) if (!(m[1] in en)) missing.push(f + ': ' + m[1]);
+    }
+    assert.deepEqual(missing, []);
+});
