@@ -24,6 +24,8 @@ include client-crypto/module.mk
 -include caseworker/module.mk
 -include web/module.mk
 -include deploy/module.mk
+# Last, so that every module can add to FUZZERS before (see its top comment).
+-include tests/fuzz/module.mk
 
 .PHONY: all deps check check-build check-suites asan fuzz bench run \
         format lint clean
@@ -48,6 +50,10 @@ asan: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	 UBSAN_OPTIONS=print_stacktrace=1 \
 	 tests/run-suites.sh $(MAKE) O=build/asan SAN=1 WERROR=1 -- $(ASAN_SUITES)
+
+# libFuzzer harnesses (tests/fuzz/module.mk), each for FUZZ_SECONDS.
+fuzz: fuzz-build
+	@tests/fuzz/run.sh $(O)/fuzz $(FUZZ_SECONDS) $(FUZZERS)
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -154,9 +154,9 @@ out:
     return rc;
 }
 
-/* Parses a decrypted payload into a fresh org keys block. */
-static int
-parse_payload(struct umbra_org_keys **out, const uint8_t *pl, size_t plen)
+int
+umbra_keyfile_parse_payload(struct umbra_org_keys **out, const uint8_t *pl,
+                            size_t plen)
 {
     struct umbra_org_keys *k = NULL;
     uint8_t pk[32];
@@ -164,6 +164,9 @@ parse_payload(struct umbra_org_keys **out, const uint8_t *pl, size_t plen)
     unsigned n, i;
     int rc = UMBRA_ERR_FORMAT;
 
+    if (out == NULL || pl == NULL)
+        return UMBRA_ERR_ARG;
+    *out = NULL;
     if (plen < MIN_PAYLOAD || memcmp(pl, payload_magic, 8) != 0)
         return UMBRA_ERR_FORMAT;
     s = pl[8];
@@ -263,7 +266,7 @@ umbra_keyfile_decode(struct umbra_org_keys **out, const uint8_t *buf,
         rc = UMBRA_ERR_DECRYPT;
         goto out;
     }
-    rc = parse_payload(out, payload, plen);
+    rc = umbra_keyfile_parse_payload(out, payload, plen);
 out:
     umbra_secret_free(payload);
     umbra_secret_free(key);

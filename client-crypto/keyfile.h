@@ -34,4 +34,12 @@ int umbra_keyfile_encode(uint8_t **out, size_t *out_len,
                          const char *passphrase, size_t passphrase_len,
                          const struct umbra_kdf_params *params) UMBRA_WUR;
 
+/*
+ * Parses a decrypted payload (section 4) into a new org keys block (*out,
+ * free with umbra_org_keys_free). UMBRA_ERR_FORMAT if malformed. Used by
+ * umbra_keyfile_decode and the fuzz harness.
+ */
+int umbra_keyfile_parse_payload(struct umbra_org_keys **out,
+                                const uint8_t *pl, size_t plen) UMBRA_WUR;
+
 #endif

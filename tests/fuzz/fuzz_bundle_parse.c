@@ -1,0 +1,23 @@
+/*
+ * Fuzz harness: public key bundle parsing and verification (protocol
+ * section 3). The input is the JSON text. Invariant: a bundle that parses
+ * has 1..16 keys and a valid slug, and exports nothing it did not read.
+ */
+#include "fuzz_common.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct umbra_bundle b;
+    char fp[UMBRA_FINGERPRINT_LEN + 1];
+    int rc;
+
+    fuzz_setup();
+    rc = umbra_bundle_parse(&b, (const char *)data, size);
+    if (rc == 0) {
+        if (b.nkeys < 1 || b.nkeys > UMBRA_MAX_ORG_KEYS || b.org[0] == '\0')
+            abort();
+        umbra_fingerprint(fp, b.sign_pk);
+    }
+    return 0;
+}
