@@ -824,6 +824,8 @@ item_field(struct render *r, const struct frame *f, const char *name,
             return vstr(i->name);
         if (strcmp(name, "title") == 0)
             return vstr(i->title);
+        if (strcmp(name, "content_lang") == 0)
+            return vstr(i->lang);
         return none;
     }
     default: {
@@ -948,6 +950,8 @@ lookup(struct render *r, const char *name, char *scratch, size_t scratch_len)
         }
         return vstr(tr(r, key, &missing));
     }
+    if (strcmp(name, "info_lang") == 0)
+        return vstr(r->info ? r->info->lang : r->loc->code);
     if (strcmp(name, "info_title") == 0)
         return vstr(r->info ? r->info->title : NULL);
     if (strcmp(name, "content") == 0) {
