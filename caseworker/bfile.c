@@ -173,6 +173,7 @@ bfile_open_append(struct bfile *bf, const char *path, const char *slug)
             goto fail;
         snprintf(bf->slug, sizeof bf->slug, "%s", slug);
         bf->good_end = (off_t)(12 + s);
+        bf->created = 1;
         return 0;
     }
     if (bf->f == NULL)

@@ -40,6 +40,7 @@ struct bfile {
     uint64_t max_id;   /* largest id in the file (writer) */
     long records;      /* records seen so far */
     off_t good_end;    /* end of the last complete record */
+    int created;       /* bfile_open_append made a new file */
     struct bfile_record rec;
 };
 

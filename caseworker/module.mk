@@ -32,14 +32,25 @@ $(O)/tests/case_unit: $(O)/obj/tests/unit/case_unit.o $(O)/libcase.a \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
 
-.PHONY: test-case test-case-unit test-case-integration bench-case
+.PHONY: test-case test-case-unit test-case-cli test-case-loop bench-case
 test-case-unit: $(O)/tests/case_unit
 	$(O)/tests/case_unit
 
-test-case-integration: $(O)/umbra-case
+test-case-cli: $(O)/umbra-case
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py
 
-test-case: test-case-unit test-case-integration
+# The whole loop against a real umbra-server and PostgreSQL.
+test-case-loop: $(O)/umbra-case $(O)/umbra-server $(O)/server_tool
+	O=$(O) sh tests/integration/case_loop_run.sh
+
+# All three, each run even if another failed.
+test-case: $(O)/tests/case_unit $(O)/umbra-case $(O)/umbra-server \
+           $(O)/server_tool
+	@st=0; \
+	 $(O)/tests/case_unit || st=1; \
+	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py || st=1; \
+	 O=$(O) sh tests/integration/case_loop_run.sh || st=1; \
+	 exit $$st
 
 SUITES += test-case
 ASAN_SUITES += test-case

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -301,8 +302,14 @@ out_progress:
     progress_end(&pr);
 out:
     free(env);
-    if (have_bf)
+    if (have_bf) {
+        /* Leave no empty bundle behind a pull that fetched nothing. */
+        int empty = rc != CASE_OK && bf.created && bf.records == 0;
+
         bfile_close(&bf);
+        if (empty)
+            (void)unlink(a.out);
+    }
     json_decref(body);
     net_release(&n);
     return rc;
