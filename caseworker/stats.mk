@@ -12,7 +12,7 @@ STATS_OBJS  = $(STATS_SRCS:%.c=$(O)/obj/%.o)
 STATS_TEST_CFLAGS = -Icaseworker $(call pkg_cflags,$(PKGS_CASE))
 
 $(O)/obj/tests/unit/stats_%.o: CFLAGS_EXTRA = $(STATS_TEST_CFLAGS)
-$(O)/obj/tests/bench/bench_stats%.o: CFLAGS_EXTRA = $(STATS_TEST_CFLAGS)
+$(O)/obj/tests/bench/bench_stats.o: CFLAGS_EXTRA = $(STATS_TEST_CFLAGS)
 
 # unit tests: the stats objects + a fake store, no SQLCipher
 $(O)/tests/stats_unit: $(O)/obj/tests/unit/stats_unit.o \
