@@ -47,6 +47,13 @@ static const char usage_token[] =
 
 /* ---- owner connection -------------------------------------------------- */
 
+static void
+quiet_notice(void *arg, const PGresult *res)
+{
+    (void)arg;
+    (void)res;
+}
+
 static PGconn *
 owner_connect(void)
 {
@@ -57,6 +64,7 @@ owner_connect(void)
         PQfinish(c);
         return NULL;
     }
+    PQsetNoticeReceiver(c, quiet_notice, NULL);
     PGresult *r = PQexec(c, "SET synchronous_commit TO on");
     PQclear(r);
     return c;
