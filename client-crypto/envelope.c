@@ -194,11 +194,17 @@ seal_src(uint8_t **out, size_t *out_len, const uint8_t *pks, unsigned n,
     pos = h + SS_HEADER;
     for (off = 0; off < p; off += clen) {
         int last;
+        const uint8_t *m = sec->chunk;
         clen = p - off < CHUNK ? p - off : CHUNK;
         last = off + clen == p;
-        inner_fill(sec->chunk, off, clen, src);
+        /* A chunk that is all content is pushed straight from it. */
+        if (off >= src->prefix_len &&
+            off + clen <= src->prefix_len + src->content_len)
+            m = src->content + (off - src->prefix_len);
+        else
+            inner_fill(sec->chunk, off, clen, src);
         if (crypto_secretstream_xchacha20poly1305_push(
-                &sec->st, buf + pos, NULL, sec->chunk, clen,
+                &sec->st, buf + pos, NULL, m, clen,
                 off == 0 ? buf : NULL, off == 0 ? h : 0,
                 last ? TAG_FINAL : TAG_MESSAGE) != 0) {
             rc = UMBRA_ERR_CRYPTO;
@@ -404,15 +410,24 @@ umbra_envelope_open(uint8_t **content, size_t *content_len,
         unsigned char tag;
         size_t a, b;
 
+        uint8_t *m = sec->chunk;
+        int direct;
+
         clen = p - off < CHUNK ? p - off : CHUNK;
+        /* A chunk that is all content is pulled straight into it. */
+        direct = off > 0 && !inner_bad && off + clen <= plen + len;
+        if (direct)
+            m = buf + (off - plen);
         if (crypto_secretstream_xchacha20poly1305_pull(
-                &sec->st, sec->chunk, &mlen, &tag, env + pos, clen + SS_A,
+                &sec->st, m, &mlen, &tag, env + pos, clen + SS_A,
                 off == 0 ? env : NULL, off == 0 ? h : 0) != 0 ||
             tag != (off + clen == p ? TAG_FINAL : TAG_MESSAGE)) {
             rc = UMBRA_ERR_DECRYPT;
             goto out;
         }
         pos += clen + SS_A;
+        if (direct)
+            continue;
         if (off == 0) {
             /* plen <= 142 < 4096 <= clen: the inner header is here. */
             if (sec->chunk[0] != 1 || sec->chunk[1] != n)
