@@ -1,0 +1,69 @@
+/*
+ * fuzz_case_import: umbra-case's decrypt-then-parse path (import_check:
+ * umbra_envelope_open with the home's keys, then the report document
+ * checks of caseworker/doc.c), the path every hostile report takes.
+ *
+ * Input byte 0 picks the mode:
+ *   even  the rest is a plaintext: sealed to the fuzz key (fixed
+ *         randomness, so runs repeat) and opened, so the document checks
+ *         see any bytes the fuzzer makes, exactly as after a real open;
+ *   odd   the rest is taken as an envelope as is (open's refusals).
+ * It must never crash, leak or accept a document that breaks the rules
+ * the checks promise (depth <= 16, valid UTF-8).
+ */
+#include "doc.h"
+#include "fuzz_common.h"
+#include "import.h"
+
+static void
+fixed_rng(void *ctx, void *buf, size_t len)
+{
+    (void)ctx;
+    memset(buf, 0x5a, len);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct import_keys ik;
+    struct doc_report rep;
+    char reason[200];
+    uint8_t *env = NULL, *doc = NULL;
+    size_t env_len = 0, doc_len = 0;
+    int r;
+
+    fuzz_setup();
+    if (size < 1 || size > 1024 * 1024)
+        return 0;
+    memset(&ik, 0, sizeof ik);
+    ik.n = 1;
+    ik.sks = fuzz_sk;
+    memcpy(ik.pks, fuzz_pk, 32);
+    if ((data[0] & 1) == 0) {
+        umbra_test_set_rng(fixed_rng, NULL);
+        r = umbra_envelope_seal(&env, &env_len, fuzz_pk, 1, data + 1,
+                                size - 1);
+        umbra_test_set_rng(NULL, NULL);
+        if (r != 0)
+            return 0;
+    } else {
+        env = malloc(size - 1 ? size - 1 : 1);
+        if (env == NULL)
+            return 0;
+        memcpy(env, data + 1, size - 1);
+        env_len = size - 1;
+    }
+    r = import_check(&rep, &doc, &doc_len, reason, sizeof reason, &ik, env,
+                     env_len);
+    if (r == IMPORT_CASE) {
+        /* an accepted document keeps the promises of doc.h */
+        if (doc == NULL || !doc_utf8_valid(doc, doc_len) ||
+            doc_json_depth(doc, doc_len, DOC_MAX_DEPTH) > DOC_MAX_DEPTH)
+            abort();
+    } else if (r >= 0 && reason[0] == 0) {
+        abort(); /* every refusal says why */
+    }
+    umbra_secret_free(doc);
+    free(env);
+    return 0;
+}
