@@ -109,9 +109,9 @@ umbra_bundle_export(char **json, const struct umbra_org_keys *k)
         if (e == NULL || json_array_append_new(keys, e) != 0)
             goto out;
     }
-    root = json_pack("{s:s, s:s, s:s, s:s, s:O, s:s}", "format",
-                     "umbra.keys/1", "org", b.org, "created", b.created,
-                     "signing_key", sk, "keys", keys, "signature", sig_b64);
+    root = json_pack("{s:s, s:s, s:s, s:s, s:O, s:s}", "format", "umbra.keys/1",
+                     "org", b.org, "created", b.created, "signing_key", sk,
+                     "keys", keys, "signature", sig_b64);
     if (root == NULL)
         goto out;
     *json = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -145,8 +145,7 @@ unb64(uint8_t *out, size_t n, const char *s, size_t len)
 
     if (n > 64 || len != sodium_base64_ENCODED_LEN(n, B64_VARIANT) - 1)
         return -1;
-    if (sodium_base642bin(out, n, s, len, NULL, &got, NULL, B64_VARIANT) !=
-            0 ||
+    if (sodium_base642bin(out, n, s, len, NULL, &got, NULL, B64_VARIANT) != 0 ||
         got != n)
         return -1;
     b64(again, sizeof(again), out, n);

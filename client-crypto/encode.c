@@ -54,8 +54,7 @@ umbra_today(char out[11])
     time_t now = time(NULL);
     struct tm tm;
 
-    if (gmtime_r(&now, &tm) == NULL ||
-        strftime(out, 11, "%Y-%m-%d", &tm) != 10)
+    if (gmtime_r(&now, &tm) == NULL || strftime(out, 11, "%Y-%m-%d", &tm) != 10)
         memcpy(out, "1970-01-01", 11);
 }
 

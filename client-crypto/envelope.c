@@ -204,9 +204,8 @@ seal_src(uint8_t **out, size_t *out_len, const uint8_t *pks, unsigned n,
         else
             inner_fill(sec->chunk, off, clen, src);
         if (crypto_secretstream_xchacha20poly1305_push(
-                &sec->st, buf + pos, NULL, m, clen,
-                off == 0 ? buf : NULL, off == 0 ? h : 0,
-                last ? TAG_FINAL : TAG_MESSAGE) != 0) {
+                &sec->st, buf + pos, NULL, m, clen, off == 0 ? buf : NULL,
+                off == 0 ? h : 0, last ? TAG_FINAL : TAG_MESSAGE) != 0) {
             rc = UMBRA_ERR_CRYPTO;
             goto out;
         }
@@ -346,10 +345,9 @@ le32(const uint8_t *b)
 }
 
 int
-umbra_envelope_open(uint8_t **content, size_t *content_len,
-                    unsigned *which_key, const uint8_t *sks,
-                    const uint8_t *pks, unsigned nkeys, const uint8_t *env,
-                    size_t env_len)
+umbra_envelope_open(uint8_t **content, size_t *content_len, unsigned *which_key,
+                    const uint8_t *sks, const uint8_t *pks, unsigned nkeys,
+                    const uint8_t *env, size_t env_len)
 {
     uint8_t kids[UMBRA_ENVELOPE_OPEN_MAX_KEYS][8];
     struct open_secrets *sec = NULL;
@@ -398,9 +396,8 @@ umbra_envelope_open(uint8_t **content, size_t *content_len,
         rc = UMBRA_ERR_NO_KEY;
         goto out;
     }
-    if (!have_key ||
-        crypto_secretstream_xchacha20poly1305_init_pull(&sec->st, env + h,
-                                                        sec->file_key) != 0) {
+    if (!have_key || crypto_secretstream_xchacha20poly1305_init_pull(
+                         &sec->st, env + h, sec->file_key) != 0) {
         rc = UMBRA_ERR_DECRYPT;
         goto out;
     }

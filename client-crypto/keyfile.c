@@ -216,8 +216,7 @@ out:
 
 int
 umbra_keyfile_decode(struct umbra_org_keys **out, const uint8_t *buf,
-                     size_t len, const char *passphrase,
-                     size_t passphrase_len)
+                     size_t len, const char *passphrase, size_t passphrase_len)
 {
     struct umbra_kdf_params pp;
     uint8_t *payload = NULL, *key = NULL;
@@ -359,8 +358,8 @@ umbra_keyfile_write(const char *path, const struct umbra_org_keys *k,
     plen = strnlen(path, 4096);
     if (plen == 0 || plen >= 4096)
         return UMBRA_ERR_ARG;
-    rc = umbra_keyfile_encode(&buf, &len, k, passphrase, passphrase_len,
-                              params);
+    rc =
+        umbra_keyfile_encode(&buf, &len, k, passphrase, passphrase_len, params);
     if (rc != 0)
         return rc;
     tmp = malloc(plen + 8);

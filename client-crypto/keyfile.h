@@ -30,8 +30,8 @@ int umbra_kdf_params_check(const struct umbra_kdf_params *params) UMBRA_WUR;
  * umbra_keyfile_write and the vector generator.
  */
 int umbra_keyfile_encode(uint8_t **out, size_t *out_len,
-                         const struct umbra_org_keys *k,
-                         const char *passphrase, size_t passphrase_len,
+                         const struct umbra_org_keys *k, const char *passphrase,
+                         size_t passphrase_len,
                          const struct umbra_kdf_params *params) UMBRA_WUR;
 
 /*
@@ -39,7 +39,7 @@ int umbra_keyfile_encode(uint8_t **out, size_t *out_len,
  * free with umbra_org_keys_free). UMBRA_ERR_FORMAT if malformed. Used by
  * umbra_keyfile_decode and the fuzz harness.
  */
-int umbra_keyfile_parse_payload(struct umbra_org_keys **out,
-                                const uint8_t *pl, size_t plen) UMBRA_WUR;
+int umbra_keyfile_parse_payload(struct umbra_org_keys **out, const uint8_t *pl,
+                                size_t plen) UMBRA_WUR;
 
 #endif

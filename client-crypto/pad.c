@@ -50,6 +50,5 @@ umbra_pad_is_valid(size_t p)
 {
     if (p == 4096 || p == 16384 || p == 65536)
         return 1;
-    return p > 65536 && p <= UMBRA_ENVELOPE_MAX_PADDED &&
-           umbra_padme(p) == p;
+    return p > 65536 && p <= UMBRA_ENVELOPE_MAX_PADDED && umbra_padme(p) == p;
 }

@@ -75,8 +75,8 @@ static inline void
 test_rng_start(struct test_rng *r, const char *label)
 {
     memset(r, 0, sizeof(*r));
-    crypto_generichash(r->seed, 32, (const uint8_t *)label, strlen(label),
-                       NULL, 0);
+    crypto_generichash(r->seed, 32, (const uint8_t *)label, strlen(label), NULL,
+                       0);
     umbra_test_set_rng(test_rng_fill, r);
 }
 

@@ -29,8 +29,7 @@ round_trip(unsigned n, const uint8_t *content, size_t len, unsigned with)
 
     rc = umbra_envelope_seal(&env, &env_len, pks, n, content, len);
     if (rc != 0) {
-        fprintf(stderr, "seal n=%u len=%zu: %s\n", n, len,
-                umbra_strerror(rc));
+        fprintf(stderr, "seal n=%u len=%zu: %s\n", n, len, umbra_strerror(rc));
         return 0;
     }
     if (env_len != umbra_envelope_size(n, len))
@@ -38,9 +37,8 @@ round_trip(unsigned n, const uint8_t *content, size_t len, unsigned with)
                 umbra_envelope_size(n, len));
     else if (umbra_envelope_check(&nn, NULL, env, env_len) != 0 || nn != n)
         fprintf(stderr, "check failed\n");
-    else if ((rc = umbra_envelope_open(&out, &out_len, &which,
-                                       sks + 32 * with, pks + 32 * with, 1,
-                                       env, env_len)) != 0)
+    else if ((rc = umbra_envelope_open(&out, &out_len, &which, sks + 32 * with,
+                                       pks + 32 * with, 1, env, env_len)) != 0)
         fprintf(stderr, "open: %s\n", umbra_strerror(rc));
     else if (out == NULL || out_len != len || which != 0 ||
              (len > 0 && memcmp(out, content, len) != 0))
@@ -58,11 +56,21 @@ test_padding_table(void)
     static const struct {
         size_t u, p;
     } t[] = {
-        {0, 4096},         {1, 4096},         {4096, 4096},
-        {4097, 16384},     {16384, 16384},    {16385, 65536},
-        {65536, 65536},    {65537, 67584},    {67584, 67584},
-        {67585, 69632},    {100000, 100352},  {1048576, 1048576},
-        {1048577, 1081344}, {16777215, 16777216}, {16777216, 16777216},
+        {0, 4096},
+        {1, 4096},
+        {4096, 4096},
+        {4097, 16384},
+        {16384, 16384},
+        {16385, 65536},
+        {65536, 65536},
+        {65537, 67584},
+        {67584, 67584},
+        {67585, 69632},
+        {100000, 100352},
+        {1048576, 1048576},
+        {1048577, 1081344},
+        {16777215, 16777216},
+        {16777216, 16777216},
         {16777217, 0},
     };
     size_t i;
@@ -133,8 +141,7 @@ test_round_trips(void)
             }
         }
     }
-    CHECK(umbra_envelope_size(1, 4096 - 14) ==
-              8 + 88 + 24 + 4096 + 17,
+    CHECK(umbra_envelope_size(1, 4096 - 14) == 8 + 88 + 24 + 4096 + 17,
           "4 KiB bucket envelope length");
     CHECK(umbra_envelope_size(1, 65536 - 14 + 1) ==
               8 + 88 + 24 + 67584 + 2 * 17,
@@ -273,11 +280,10 @@ test_wrong_keys(void)
         abort();
     rc = umbra_envelope_open(&out, &ol, NULL, sks + 32 * 5, pks + 32 * 5, 1,
                              env, el);
-    CHECK(rc == UMBRA_ERR_NO_KEY && out == NULL,
-          "a stanza for another key: %s", umbra_strerror(rc));
+    CHECK(rc == UMBRA_ERR_NO_KEY && out == NULL, "a stanza for another key: %s",
+          umbra_strerror(rc));
     /* Several keys, only the last one addressed: which_key says so. */
-    rc = umbra_envelope_open(&out, &ol, &which, sks + 32, pks + 32, 3, env,
-                             el);
+    rc = umbra_envelope_open(&out, &ol, &which, sks + 32, pks + 32, 3, env, el);
     CHECK(rc == 0 && which == 0, "key set starting at the second recipient");
     umbra_secret_free(out);
     out = NULL;
@@ -292,8 +298,7 @@ test_wrong_keys(void)
         memcpy(set_sk, sks + 32 * 7, 32);
         memcpy(set_pk + 32, pks + 32 * 2, 32);
         memcpy(set_sk + 32, sks + 32 * 2, 32);
-        rc = umbra_envelope_open(&out, &ol, &which, set_sk, set_pk, 2, env,
-                                 el);
+        rc = umbra_envelope_open(&out, &ol, &which, set_sk, set_pk, 2, env, el);
         CHECK(rc == 0 && which == 1 && ol == 1 && out[0] == 'x',
               "which_key names the key that opened it");
         umbra_secret_free(out);
@@ -347,8 +352,7 @@ open_with_defect(enum defect d)
         inner[100] = 1;
     if (d == LAST_BYTE)
         inner[4095] = 0x80;
-    if (umbra_envelope_seal_inner(&env, &el, pks, n, inner, sizeof(inner)) !=
-        0)
+    if (umbra_envelope_seal_inner(&env, &el, pks, n, inner, sizeof(inner)) != 0)
         abort();
     rc = umbra_envelope_open(&out, &ol, NULL, sks, pks, 1, env, el);
     if (rc == 0 && (ol != 5 || memcmp(out, "hello", 5) != 0))
@@ -424,8 +428,8 @@ test_tags(void)
             pos += clen + 17;
         }
         rc = umbra_envelope_open(&out, &ol, NULL, sks, pks, 1, env, el);
-        CHECK(rc == UMBRA_ERR_DECRYPT && out == NULL,
-              "tag variant %u: %s", variant, umbra_strerror(rc));
+        CHECK(rc == UMBRA_ERR_DECRYPT && out == NULL, "tag variant %u: %s",
+              variant, umbra_strerror(rc));
     }
     free(inner);
     free(env);

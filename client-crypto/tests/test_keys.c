@@ -45,17 +45,17 @@ test_org_keys(void)
           "slug starting with -");
     CHECK(umbra_org_keys_new(&k, "Demo") == UMBRA_ERR_FORMAT, "upper case");
     CHECK(umbra_org_keys_new(&k, "") == UMBRA_ERR_FORMAT, "empty slug");
-    CHECK(umbra_org_keys_new(&k, "a234567890123456789012345678901234567890"
-                                 "123456789012345678901234") ==
-              UMBRA_ERR_FORMAT,
+    CHECK(umbra_org_keys_new(&k,
+                             "a234567890123456789012345678901234567890"
+                             "123456789012345678901234") == UMBRA_ERR_FORMAT,
           "64-character slug");
     rc = umbra_org_keys_new(&k, "sw-collective-2");
     CHECK(rc == 0 && k != NULL && k->nkeys == 1, "new keys");
     if (k == NULL)
         return;
     umbra_today(today);
-    CHECK(strcmp(k->created, today) == 0 && strcmp(k->enc[0].created, today) ==
-                                                0,
+    CHECK(strcmp(k->created, today) == 0 &&
+              strcmp(k->enc[0].created, today) == 0,
           "dated today");
     umbra_key_id(id, k->enc[0].pk);
     CHECK(memcmp(id, k->enc[0].id, 8) == 0, "key id filled in");
@@ -92,18 +92,66 @@ key0(json_t *root)
     return json_array_get(json_object_get(root, "keys"), 0);
 }
 
-static void m_org(json_t *r) { json_object_set_new(r, "org", json_string("demp")); }
-static void m_slug(json_t *r) { json_object_set_new(r, "org", json_string("-x")); }
-static void m_date(json_t *r) { json_object_set_new(r, "created", json_string("2026-02-30")); }
-static void m_format(json_t *r) { json_object_set_new(r, "format", json_string("umbra.keys/2")); }
-static void m_nofmt(json_t *r) { json_object_del(r, "format"); }
-static void m_nosig(json_t *r) { json_object_del(r, "signature"); }
-static void m_sigtype(json_t *r) { json_object_set_new(r, "signature", json_integer(1)); }
-static void m_extra(json_t *r) { json_object_set_new(r, "comment", json_string("ignored")); }
-static void m_nokeys(json_t *r) { json_array_clear(json_object_get(r, "keys")); }
-static void m_keyid(json_t *r) { json_object_set_new(key0(r), "id", json_string("0000000000000000")); }
-static void m_keydate(json_t *r) { json_object_set_new(key0(r), "created", json_string("26-11-29")); }
-static void m_b64(json_t *r) { json_object_set_new(r, "signing_key", json_string("AAAA")); }
+static void
+m_org(json_t *r)
+{
+    json_object_set_new(r, "org", json_string("demp"));
+}
+static void
+m_slug(json_t *r)
+{
+    json_object_set_new(r, "org", json_string("-x"));
+}
+static void
+m_date(json_t *r)
+{
+    json_object_set_new(r, "created", json_string("2026-02-30"));
+}
+static void
+m_format(json_t *r)
+{
+    json_object_set_new(r, "format", json_string("umbra.keys/2"));
+}
+static void
+m_nofmt(json_t *r)
+{
+    json_object_del(r, "format");
+}
+static void
+m_nosig(json_t *r)
+{
+    json_object_del(r, "signature");
+}
+static void
+m_sigtype(json_t *r)
+{
+    json_object_set_new(r, "signature", json_integer(1));
+}
+static void
+m_extra(json_t *r)
+{
+    json_object_set_new(r, "comment", json_string("ignored"));
+}
+static void
+m_nokeys(json_t *r)
+{
+    json_array_clear(json_object_get(r, "keys"));
+}
+static void
+m_keyid(json_t *r)
+{
+    json_object_set_new(key0(r), "id", json_string("0000000000000000"));
+}
+static void
+m_keydate(json_t *r)
+{
+    json_object_set_new(key0(r), "created", json_string("26-11-29"));
+}
+static void
+m_b64(json_t *r)
+{
+    json_object_set_new(r, "signing_key", json_string("AAAA"));
+}
 static void
 m_dupkey(json_t *r)
 {
@@ -379,8 +427,8 @@ test_keyfile(void)
         ms = now_ms() - t0;
         if (ms > worst)
             worst = ms;
-        CHECK(rc == UMBRA_ERR_PARAMS && ms < 50,
-              "%s: %s in %.1f ms", absurd[i].what, umbra_strerror(rc), ms);
+        CHECK(rc == UMBRA_ERR_PARAMS && ms < 50, "%s: %s in %.1f ms",
+              absurd[i].what, umbra_strerror(rc), ms);
     }
     printf("absurd parameters refused in at most %.3f ms\n", worst);
 
@@ -409,8 +457,7 @@ test_keyfile(void)
     CHECK(umbra_keyfile_decode(&got, copy, len + 1, "x", 1) ==
               UMBRA_ERR_DECRYPT,
           "one byte appended");
-    CHECK(umbra_keyfile_decode(&got, copy, 65537, "x", 1) ==
-              UMBRA_ERR_TOO_LONG,
+    CHECK(umbra_keyfile_decode(&got, copy, 65537, "x", 1) == UMBRA_ERR_TOO_LONG,
           "over 64 KiB");
     CHECK(got == NULL, "nothing returned on failure");
     free(copy);

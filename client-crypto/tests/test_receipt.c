@@ -92,8 +92,7 @@ test_normalise_table(void)
     /* Mixed scripts, digit by digit. */
     len = 0;
     for (i = 0; i < 24; i++)
-        put_cp(in, &len,
-               scripts[i % 14].zero + (uint32_t)(digits[i] - '0'));
+        put_cp(in, &len, scripts[i % 14].zero + (uint32_t)(digits[i] - '0'));
     rc = umbra_receipt_normalise(out, in, len);
     CHECK(rc == 0 && strcmp(out, digits) == 0, "mixed scripts");
     /* Exactly 256 bytes: digits then spaces. */
@@ -140,8 +139,7 @@ test_refusals(void)
     /* An embedded NUL is not a separator. */
     memcpy(in, digits, 24);
     in[24] = '\0';
-    CHECK(umbra_receipt_normalise(out, in, 25) == UMBRA_ERR_FORMAT,
-          "NUL byte");
+    CHECK(umbra_receipt_normalise(out, in, 25) == UMBRA_ERR_FORMAT, "NUL byte");
     /* 257 bytes is refused before anything else, even if valid. */
     memset(in, ' ', 257);
     memcpy(in, digits, 24);
@@ -187,9 +185,9 @@ test_receipt_new(void)
 {
     char r[30], r2[30], out[25];
     /* 250..255 are rejected for u = 10; 9 -> 9, 13 -> 3, 249 -> 9. */
-    static const uint8_t stream[] = {250, 255, 9, 13, 249, 0, 1, 2, 3, 4,
-                                     5,   6,   7, 8,  9,   10, 11, 12, 13,
-                                     14,  15,  16, 17, 18, 19, 20};
+    static const uint8_t stream[] = {250, 255, 9,  13, 249, 0,  1,  2,  3,
+                                     4,   5,   6,  7,  8,   9,  10, 11, 12,
+                                     13,  14,  15, 16, 17,  18, 19, 20};
     struct bytes s = {stream, sizeof(stream), 0};
 
     umbra_test_set_rng(bytes_fill, &s);
@@ -217,8 +215,7 @@ test_mailbox(void)
     if (a == NULL || b == NULL)
         abort();
     CHECK(umbra_mailbox_derive(a, digits) == 0, "derive");
-    CHECK(umbra_mailbox_derive(b, digits) == 0 && memcmp(a, b, sizeof(*a)) ==
-                                                      0,
+    CHECK(umbra_mailbox_derive(b, digits) == 0 && memcmp(a, b, sizeof(*a)) == 0,
           "derivation is deterministic");
     crypto_scalarmult_base(pk, a->sk);
     umbra_mailbox_id(id, a->lookup_id);
@@ -248,8 +245,7 @@ test_encodings(void)
     CHECK(strcmp(hex, "00ab7fff") == 0, "hex is lowercase");
     CHECK(umbra_unhex(back, 4, hex, 8) == 0 && memcmp(back, bin, 4) == 0,
           "unhex round trip");
-    CHECK(umbra_unhex(back, 4, "00ab7ff", 7) == UMBRA_ERR_FORMAT,
-          "odd length");
+    CHECK(umbra_unhex(back, 4, "00ab7ff", 7) == UMBRA_ERR_FORMAT, "odd length");
     CHECK(umbra_unhex(back, 4, "00ab7fgf", 8) == UMBRA_ERR_FORMAT, "bad char");
     umbra_today(today);
     CHECK(strlen(today) == 10 && today[4] == '-' && today[7] == '-',

@@ -52,8 +52,7 @@ main(int argc, char **argv)
     /* 16370 = 16 KiB - 14: the largest content of the 16 KiB bucket (one
      * recipient); exactly 16 KiB of content pads to 64 KiB. */
     static const size_t sizes[] = {1024, 16384, 16370, 1048576};
-    static const char *const names[] = {"1 KiB", "16 KiB", "16370 B",
-                                        "1 MiB"};
+    static const char *const names[] = {"1 KiB", "16 KiB", "16370 B", "1 MiB"};
     static const int iters[] = {400, 200, 200, 6};
     int rounds = argc > 1 ? (int)strtol(argv[1], NULL, 10) : 7;
     uint8_t pk[32], sk[32];
@@ -120,8 +119,8 @@ main(int argc, char **argv)
         }
         {
             double sr = median(seal_r, rounds), or = median(open_r, rounds);
-            printf("%-8s %12.0f %12.0f %5.2fx %12.0f %12.0f %5.2fx\n",
-                   names[s], median(es, rounds), median(rs, rounds), sr,
+            printf("%-8s %12.0f %12.0f %5.2fx %12.0f %12.0f %5.2fx\n", names[s],
+                   median(es, rounds), median(rs, rounds), sr,
                    median(eo, rounds), median(ro, rounds), or);
             if (sizes[s] != 16370 &&
                 (sr < 0.8 || (sizes[s] <= 16384 && or < 0.8)))

@@ -15,8 +15,8 @@
  * umbra_test_set_rng() seam from a BLAKE2b counter stream and is recorded
  * in the file as "random", in the order the library drew it.
  */
-#include "check.h"
 #include "bundle.h"
+#include "check.h"
 #include "keyfile.h"
 #include "receipt.h"
 
@@ -91,9 +91,8 @@ gen_keyid(void)
     for (i = 0; i < 4; i++) {
         vec_keypair(pk, sk, i);
         umbra_key_id(id, pk);
-        json_array_append_new(cases, json_pack("{s:o, s:o}", "pk",
-                                               jhex(pk, 32), "key_id",
-                                               jhex(id, 8)));
+        json_array_append_new(cases, json_pack("{s:o, s:o}", "pk", jhex(pk, 32),
+                                               "key_id", jhex(id, 8)));
     }
     return json_pack("{s:s, s:o}", "description",
                      "key_id = first 8 bytes of BLAKE2b-256(\"umbra/keyid/v1\""
@@ -104,32 +103,31 @@ gen_keyid(void)
 static json_t *
 gen_padding(void)
 {
-    static const size_t us[] = {0,      1,       14,       4096,    4097,
-                                16384,  16385,   65536,    65537,   67584,
-                                67585,  100000,  1048576,  1048577, 5000000,
+    static const size_t us[] = {0,        1,        14,      4096,    4097,
+                                16384,    16385,    65536,   65537,   67584,
+                                67585,    100000,   1048576, 1048577, 5000000,
                                 16777215, 16777216, 16777217};
     static const struct {
         unsigned n;
         size_t len;
-    } es[] = {{1, 0},     {1, 4082},  {1, 4083},     {3, 4000},
-              {16, 3962}, {1, 65522}, {1, 65523},    {2, 1000000},
+    } es[] = {{1, 0},        {1, 4082},      {1, 4083},    {3, 4000},
+              {16, 3962},    {1, 65522},     {1, 65523},   {2, 1000000},
               {1, 16777202}, {16, 16777082}, {1, 16777203}};
     json_t *pads = json_array(), *envs = json_array();
     size_t i;
 
     for (i = 0; i < sizeof(us) / sizeof(us[0]); i++)
-        json_array_append_new(
-            pads, json_pack("{s:I, s:I, s:b}", "u", (json_int_t)us[i],
-                            "padded", (json_int_t)umbra_pad_size(us[i]),
-                            "u_is_valid_padded",
-                            umbra_pad_is_valid(us[i]) != 0));
+        json_array_append_new(pads, json_pack("{s:I, s:I, s:b}", "u",
+                                              (json_int_t)us[i], "padded",
+                                              (json_int_t)umbra_pad_size(us[i]),
+                                              "u_is_valid_padded",
+                                              umbra_pad_is_valid(us[i]) != 0));
     for (i = 0; i < sizeof(es) / sizeof(es[0]); i++)
         json_array_append_new(
-            envs, json_pack("{s:i, s:I, s:I}", "n", (int)es[i].n,
-                            "content_len", (json_int_t)es[i].len,
-                            "envelope_len",
-                            (json_int_t)umbra_envelope_size(es[i].n,
-                                                             es[i].len)));
+            envs,
+            json_pack("{s:i, s:I, s:I}", "n", (int)es[i].n, "content_len",
+                      (json_int_t)es[i].len, "envelope_len",
+                      (json_int_t)umbra_envelope_size(es[i].n, es[i].len)));
     return json_pack("{s:s, s:o, s:o}", "description",
                      "padded size P of an unpadded inner size u (0 = over "
                      "the cap), and exact envelope lengths (0 = content too "
@@ -150,10 +148,10 @@ gen_envelope(unsigned n, const uint8_t *content, size_t len, const char *label,
     for (i = 0; i < n; i++) {
         vec_keypair(pks + 32 * i, sks + 32 * i, i);
         umbra_key_id(id, pks + 32 * i);
-        json_array_append_new(
-            rec, json_pack("{s:o, s:o, s:o}", "sk", jhex(sks + 32 * i, 32),
-                           "pk", jhex(pks + 32 * i, 32), "key_id",
-                           jhex(id, 8)));
+        json_array_append_new(rec, json_pack("{s:o, s:o, s:o}", "sk",
+                                             jhex(sks + 32 * i, 32), "pk",
+                                             jhex(pks + 32 * i, 32), "key_id",
+                                             jhex(id, 8)));
     }
     test_rng_start(&r, label);
     r.rec_cap = 56 + 32 * n;
@@ -208,10 +206,9 @@ org_json(const struct umbra_org_keys *k)
                          "pk", jhex(k->enc[i].pk, 32), "key_id",
                          jhex(k->enc[i].id, 8), "created", k->enc[i].created));
     return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "slug", k->slug,
-                     "created", k->created, "store_key",
-                     jhex(k->store_key, 32), "sign_seed",
-                     jhex(k->sign_sk, 32), "sign_pk", jhex(k->sign_pk, 32),
-                     "x25519", x);
+                     "created", k->created, "store_key", jhex(k->store_key, 32),
+                     "sign_seed", jhex(k->sign_sk, 32), "sign_pk",
+                     jhex(k->sign_pk, 32), "x25519", x);
 }
 
 static json_t *
@@ -228,8 +225,7 @@ gen_keyfile(uint32_t p, const char *desc)
     test_rng_start(&r, p == 1 ? "keyfile" : "keyfile p2");
     r.rec_cap = 40;
     r.rec = malloc(r.rec_cap);
-    if (umbra_keyfile_encode(&buf, &len, k, pass, sizeof(pass) - 1, &pp) !=
-        0)
+    if (umbra_keyfile_encode(&buf, &len, k, pass, sizeof(pass) - 1, &pp) != 0)
         abort();
     test_rng_stop();
     if (argon2id_hash_raw(pp.t, pp.m_kib, pp.p, pass, sizeof(pass) - 1,
@@ -267,9 +263,8 @@ gen_bundle(void)
                      "a public key bundle with three keys; signed_text is "
                      "what the Ed25519 signature covers (protocol section 3)",
                      "keys", org_json(k), "signed_text", text, tlen,
-                     "signature",
-                     json_object_get(parsed, "signature"), "fingerprint", fp,
-                     "bundle", json);
+                     "signature", json_object_get(parsed, "signature"),
+                     "fingerprint", fp, "bundle", json);
     json_decref(parsed);
     free(json);
     umbra_org_keys_free(k);
@@ -289,9 +284,9 @@ gen_fingerprint(void)
         if (i == 0)
             memset(pk, 0, 32);
         umbra_fingerprint(fp, pk);
-        json_array_append_new(cases, json_pack("{s:o, s:s}", "signing_pk",
-                                               jhex(pk, 32), "fingerprint",
-                                               fp));
+        json_array_append_new(cases,
+                              json_pack("{s:o, s:s}", "signing_pk",
+                                        jhex(pk, 32), "fingerprint", fp));
     }
     return json_pack("{s:s, s:o}", "description",
                      "fingerprint of an Ed25519 signing key (protocol "
@@ -348,8 +343,8 @@ gen_receipt(void)
         "receipts from fixed randomness (one byte per digit draw, bytes >= "
         "250 rejected) and the mailbox derived from them (protocol "
         "section 5)",
-        "derivation", "salt", "umbra.receipt.v1", "t", 2, "m_kib", 19456,
-        "p", 1, "out_bytes", 64, "cases", cases);
+        "derivation", "salt", "umbra.receipt.v1", "t", 2, "m_kib", 19456, "p",
+        1, "out_bytes", 64, "cases", cases);
 }
 
 static const char *
@@ -378,15 +373,19 @@ gen_normalise(void)
         /* Arabic-Indic, Persian with no-break spaces, Devanagari, Thai */
         "\xd9\xa0\xd9\xa2\xd9\xa6\xd9\xa1 \xd9\xa7\xd9\xa0\xd9\xa1\xd9\xa2 "
         "1761 7369 7158 8015",
-        "\xdb\xb0\xdb\xb2\xdb\xb6\xdb\xb1\xc2\xa0" "7012\xc2\xa0" "1761 7369 "
+        "\xdb\xb0\xdb\xb2\xdb\xb6\xdb\xb1\xc2\xa0"
+        "7012\xc2\xa0"
+        "1761 7369 "
         "7158 8015",
         "\xe0\xa5\xa6\xe0\xa5\xa8\xe0\xa5\xac\xe0\xa5\xa7 7012 1761 7369 7158 "
         "8015",
         "\xe0\xb9\x90\xe0\xb9\x92\xe0\xb9\x96\xe0\xb9\x91\xe2\x80\x93"
-        "7012\xe2\x80\x93" "1761 7369 7158 8015",
+        "7012\xe2\x80\x93"
+        "1761 7369 7158 8015",
         /* full-width digits and ideographic space, full-width hyphen */
         "\xef\xbc\x90\xef\xbc\x92\xef\xbc\x96\xef\xbc\x91\xe3\x80\x80"
-        "7012\xef\xbc\x8d" "1761 7369 7158 8015",
+        "7012\xef\xbc\x8d"
+        "1761 7369 7158 8015",
         "0261 7012 1761 7369 7158 801",
         "0261 7012 1761 7369 7158 80150",
         "0261 7012 1761 7369 7158 8016",
@@ -529,14 +528,14 @@ main(int argc, char **argv)
         return 1;
     if (argc == 3 && strcmp(argv[1], "gen") == 0)
         return gen(argv[2]);
-    if (argc >= 3 && argc <= 18 && (strcmp(argv[1], "seal") == 0 ||
-                                    strcmp(argv[1], "open") == 0)) {
+    if (argc >= 3 && argc <= 18 &&
+        (strcmp(argv[1], "seal") == 0 || strcmp(argv[1], "open") == 0)) {
         if (parse_keys(keys, argc - 2, argv + 2) != 0)
             return 2;
         in = read_stdin(&len);
         if (argv[1][0] == 's') {
-            rc = umbra_envelope_seal(&out, &out_len, keys,
-                                     (unsigned)(argc - 2), in, len);
+            rc = umbra_envelope_seal(&out, &out_len, keys, (unsigned)(argc - 2),
+                                     in, len);
         } else {
             for (i = 0; i < argc - 2; i++)
                 crypto_scalarmult_base(pks + 32 * i, keys + 32 * i);
