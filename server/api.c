@@ -450,19 +450,19 @@ api_sync_replies(struct req *r)
         int lens[3] = {32, 32, (int)in[i].len}, fmts[3] = {1, 1, 1};
         res = db_exec(c, "sync_reply", 3, vals, lens, fmts);
         ok = db_ok(res) && PQntuples(res) == 1;
-        const char *v = ok ? PQgetvalue(res, 0, 0) : "";
-        if (ok && strcmp(v, "1") != 0) {
-            PQclear(res);
+        int v = !ok ? 1 : strcmp(PQgetvalue(res, 0, 0), "1") == 0 ? 1
+                      : strcmp(PQgetvalue(res, 0, 0), "0") == 0 ? 0 : -1;
+        PQclear(res);
+        if (v != 1) {
             res = PQexec(c, "ROLLBACK");
             PQclear(res);
-            if (strcmp(v, "0") == 0)
+            if (v == 0)
                 reply_error(r, 404, "unknown_mailbox",
                             "a reply is addressed to an unknown mailbox");
             else
                 reply_error(r, 401, "unauthorized", "the sync token is wrong");
             goto out;
         }
-        PQclear(res);
     }
     if (ok) {
         res = PQexec(c, "COMMIT");

@@ -767,6 +767,9 @@ def main():
                 if SRV.proc.poll() is not None:
                     print("server exited with %s; restarting"
                           % SRV.proc.returncode)
+                    with open(SRV.log, "rb") as f:
+                        sys.stdout.write(f.read()[-4000:].decode(
+                            "utf-8", "replace"))
                     SRV.start()
             sys.stdout.flush()
     finally:
