@@ -209,6 +209,8 @@ test_bundle(void)
         umbra_org_keys_new(&other, "demo") != 0)
         abort();
     CHECK(umbra_bundle_export(&json, k) == 0 && json != NULL, "export");
+    if (json == NULL)
+        abort();
     CHECK(umbra_bundle_parse(&b, json, strlen(json)) == 0, "parse own export");
     CHECK(strcmp(b.org, "demo") == 0 && b.nkeys == 2 &&
               memcmp(b.sign_pk, k->sign_pk, 32) == 0 &&

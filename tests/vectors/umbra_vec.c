@@ -487,8 +487,11 @@ read_stdin(size_t *len)
         if (buf == NULL)
             abort();
         if (*len == cap) {
+            uint8_t *bigger = realloc(buf, cap * 2);
+            if (bigger == NULL)
+                abort();
+            buf = bigger;
             cap *= 2;
-            buf = realloc(buf, cap);
             continue;
         }
         r = read(0, buf + *len, cap - *len);
