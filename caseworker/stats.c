@@ -1332,16 +1332,13 @@ stats_cut(struct store *s, struct opts *o)
     struct regions *rg = NULL;
     struct ledger_scan ls;
     struct cut ct;
-    int rc = 1, have = 0;
+    int rc = 1;
 
     memset(&p, 0, sizeof p);
     memset(&ls, 0, sizeof ls);
     if (s == NULL) {
         say("no case store");
         return 1;
-    }
-    if (o->jb.ndims == 2 || o->jb.dims[0] == STATS_DIM_REGION) {
-        /* nothing */
     }
     if ((o->jb.dims[0] == STATS_DIM_REGION ||
          (o->jb.ndims == 2 && o->jb.dims[1] == STATS_DIM_REGION)) &&
@@ -1365,7 +1362,6 @@ stats_cut(struct store *s, struct opts *o)
             o->jb.period, 1);
     if (make_table(&p, s, &o->jb) != 0)
         goto out;
-    have = 1;
     if (o->publish) {
         cut_of(&ct, &p, rg ? rg->hash : "");
         ls.want = &ct;
@@ -1411,7 +1407,6 @@ stats_cut(struct store *s, struct opts *o)
         goto out;
     rc = 0;
 out:
-    (void)have;
     free(ls.same_table);
     stats_pub_release(&p);
     free(rg);

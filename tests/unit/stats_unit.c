@@ -958,6 +958,27 @@ test_outputs(void)
               contains(out, "\ntotal,"),
           "CSV has the policy, the notes and a total row");
     CHECK(contains(out, "several categories"), "CSV notes multi-values");
+    {
+        struct store *few = fake_store_new();
+        struct case_facts f;
+
+        facts(&f, "2026-01-05", 1u << 6, 1, "TH", "th", 0, 1);
+        add(few, &f, 42);
+        facts(&f, "2026-01-05", 1u << 8, 2, "TH", "th", 0, 1);
+        add(few, &f, 3);
+        snprintf(out, sizeof out, "%s/few.svg", tmpdir);
+        snprintf(cmd, sizeof cmd,
+                 "stats --by category --from 2026-Q1 --to 2026-Q1 --format "
+                 "svg --out %s",
+                 out);
+        CHECK(run(few, cmd) == 0, "small chart");
+        CHECK(contains(out, "stroke-dasharray") &&
+                  contains(out, ">&lt;10</text>") &&
+                  contains(out, ">40</text>") && !contains(out, ">3</text>") &&
+                  !contains(out, ">42</text>"),
+              "a chart draws hidden bars empty with <10, others rounded");
+        fake_store_free(few);
+    }
     CHECK(run(s, "stats --by nothing") == 2 && run(s, "stats") == 2 &&
               run(s, "stats --by category,category") == 2 &&
               run(s, "stats --by category --from 2026-13") == 2 &&
