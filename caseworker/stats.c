@@ -26,8 +26,7 @@
 #define REGIONS_FILE_MAX (256u * 1024u)
 #define LANG_SLOTS 1024u
 
-static void
-say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #include <stdarg.h>
 
@@ -167,8 +166,7 @@ parse_bound(const char *s, int end)
     size_t len = strlen(s);
     int y, m1, m2, d;
 
-    if (len < 4 || (y = digits(s, 4)) < STATS_FIRST_YEAR ||
-        y > STATS_LAST_YEAR)
+    if (len < 4 || (y = digits(s, 4)) < STATS_FIRST_YEAR || y > STATS_LAST_YEAR)
         return -1;
     if (len == 4) {
         m1 = 1;
@@ -252,8 +250,8 @@ struct regions {
         unsigned group;
     } e[REGIONS_MAX_ENTRIES];
     signed char by_country[26 * 26]; /* group of a whole country, or -1 */
-    int has_sub;                    /* some entries name a region */
-    char hash[17];                  /* of the file, for the ledger */
+    int has_sub;                     /* some entries name a region */
+    char hash[17];                   /* of the file, for the ledger */
 };
 
 static char *
@@ -264,8 +262,8 @@ trim(char *s)
     while (*s == ' ' || *s == '\t')
         s++;
     e = s + strlen(s);
-    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
-                     e[-1] == '\n'))
+    while (e > s &&
+           (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
         *--e = '\0';
     return s;
 }
@@ -350,12 +348,12 @@ regions_load(struct regions *r, const char *path)
             slash = strchr(it, '/');
             if (slash != NULL)
                 *slash = '\0';
-            if (strlen(it) != 2 || it[0] < 'A' || it[0] > 'Z' ||
-                it[1] < 'A' || it[1] > 'Z' || r->nentries == REGIONS_MAX_ENTRIES ||
+            if (strlen(it) != 2 || it[0] < 'A' || it[0] > 'Z' || it[1] < 'A' ||
+                it[1] > 'Z' || r->nentries == REGIONS_MAX_ENTRIES ||
                 (slash != NULL && (strlen(trim(slash + 1)) == 0 ||
                                    strlen(trim(slash + 1)) >= 64))) {
-                say("'%s' line %u: bad entry '%s' (want CC or CC/Region)",
-                    path, lineno, it);
+                say("'%s' line %u: bad entry '%s' (want CC or CC/Region)", path,
+                    lineno, it);
                 goto out;
             }
             i = r->nentries++;
@@ -440,7 +438,8 @@ raw_size(enum stats_dim d, const struct regions *rg)
     case STATS_DIM_NEEDS:
         return FACTS_NNEEDS + 1;
     case STATS_DIM_REGION:
-        return (rg != NULL ? rg->ngroups : RAW_COUNTRIES) + 2; /* other, unknown */
+        return (rg != NULL ? rg->ngroups : RAW_COUNTRIES) +
+               2; /* other, unknown */
     case STATS_DIM_LANG:
         return STATS_DYN_KEYS + 2;
     default:
@@ -524,7 +523,7 @@ raw_keys(struct counter *c, enum stats_dim d, const struct case_facts *f,
     case STATS_DIM_REGION:
         if (c->rg != NULL) {
             int g = regions_group(c->rg, f);
-            idx[n++] = g >= 0 ? (size_t)g
+            idx[n++] = g >= 0                  ? (size_t)g
                        : f->country[0] == '\0' ? c->rg->ngroups + 1u
                                                : c->rg->ngroups;
         } else if (f->country[0] == '\0') {
@@ -532,8 +531,8 @@ raw_keys(struct counter *c, enum stats_dim d, const struct case_facts *f,
         } else if (f->country[0] >= 'A' && f->country[0] <= 'Z' &&
                    f->country[1] >= 'A' && f->country[1] <= 'Z' &&
                    f->country[2] == '\0') {
-            idx[n++] = (size_t)((f->country[0] - 'A') * 26 +
-                                (f->country[1] - 'A'));
+            idx[n++] =
+                (size_t)((f->country[0] - 'A') * 26 + (f->country[1] - 'A'));
         } else {
             idx[n++] = RAW_COUNTRIES;
         }
@@ -650,8 +649,7 @@ fold_dim(struct counter *c, int k, enum stats_period per, unsigned threshold,
     size_t *m = NULL;
 
     m = malloc(n * sizeof *m);
-    ks = calloc(n + 2 < STATS_MAX_KEYS ? n + 2 : STATS_MAX_KEYS,
-                STATS_KEY_MAX);
+    ks = calloc(n + 2 < STATS_MAX_KEYS ? n + 2 : STATS_MAX_KEYS, STATS_KEY_MAX);
     if (m == NULL || ks == NULL)
         goto fail;
     for (i = 0; i < n; i++)
@@ -818,7 +816,8 @@ make_table(struct stats_pub *p, struct store *s, const struct job *jb)
     }
     if (c.bad)
         say("%" PRIu64 " consenting cases have no usable received date and "
-            "are left out", c.bad);
+            "are left out",
+            c.bad);
     if (c.from == 0 || c.to == 0) {
         if (c.grand == 0) {
             say("no consenting case to count (give --from and --to for an "
@@ -826,17 +825,17 @@ make_table(struct stats_pub *p, struct store *s, const struct job *jb)
             goto out;
         }
         if (c.from == 0)
-            c.from = period_day(
-                period_of_month(month_index(c.min_day), jb->period),
-                jb->period, 0);
+            c.from =
+                period_day(period_of_month(month_index(c.min_day), jb->period),
+                           jb->period, 0);
         if (c.to == 0)
-            c.to = period_day(
-                period_of_month(month_index(c.max_day), jb->period),
-                jb->period, 1);
+            c.to =
+                period_day(period_of_month(month_index(c.max_day), jb->period),
+                           jb->period, 1);
     }
     for (k = 0; k < jb->ndims; k++)
-        if (fold_dim(&c, k, jb->period, jb->pol.threshold, &keys[k],
-                     &nkeys[k], &map[k]) != 0)
+        if (fold_dim(&c, k, jb->period, jb->pol.threshold, &keys[k], &nkeys[k],
+                     &map[k]) != 0)
             goto out;
     p->ndims = jb->ndims;
     p->dims[0] = jb->dims[0];
@@ -869,8 +868,8 @@ make_table(struct stats_pub *p, struct store *s, const struct job *jb)
             if (map[1][b] != SIZE_MAX)
                 p->grid[stats_at(p, p->nrows, map[1][b])].v += c.tot[1][b];
     p->grid[stats_at(p, p->nrows, p->ncols)].v = c.grand;
-    p->multi = dim_multi(jb->dims[0]) ||
-               (jb->ndims == 2 && dim_multi(jb->dims[1]));
+    p->multi =
+        dim_multi(jb->dims[0]) || (jb->ndims == 2 && dim_multi(jb->dims[1]));
     {
         unsigned k0 = dim_maxkeys(jb->dims[0]);
         unsigned k1 = jb->ndims == 2 ? dim_maxkeys(jb->dims[1]) : 0;
@@ -924,8 +923,7 @@ cut_of(struct cut *ct, const struct stats_pub *p, const char *regions)
     }
     snprintf(ct->dims[0], sizeof ct->dims[0], "%s", a);
     snprintf(ct->dims[1], sizeof ct->dims[1], "%s", b);
-    snprintf(ct->period, sizeof ct->period, "%s",
-             stats_period_name(p->period));
+    snprintf(ct->period, sizeof ct->period, "%s", stats_period_name(p->period));
     memcpy(ct->from, p->from, 11);
     memcpy(ct->to, p->to, 11);
     ct->threshold = p->policy.threshold;
@@ -941,9 +939,9 @@ cut_json(const struct cut *ct)
 {
     return json_pack("{s:[s,s], s:s, s:s, s:s, s:i, s:i, s:s, s:s}", "dims",
                      ct->dims[0], ct->dims[1], "period", ct->period, "from",
-                     ct->from, "to", ct->to, "threshold", (json_int_t)ct->threshold,
-                     "round", (json_int_t)ct->round, "epsilon", ct->epsilon,
-                     "regions", ct->regions);
+                     ct->from, "to", ct->to, "threshold",
+                     (json_int_t)ct->threshold, "round", (json_int_t)ct->round,
+                     "epsilon", ct->epsilon, "regions", ct->regions);
 }
 
 static int
@@ -953,10 +951,10 @@ cut_parse(struct cut *ct, json_t *j)
     json_int_t th, ro;
 
     memset(ct, 0, sizeof *ct);
-    if (json_unpack(j, "{s:[s,s], s:s, s:s, s:s, s:I, s:I, s:s, s:s}",
-                    "dims", &d0, &d1, "period", &per, "from", &from, "to",
-                    &to, "threshold", &th, "round", &ro, "epsilon", &eps,
-                    "regions", &rg) != 0)
+    if (json_unpack(j, "{s:[s,s], s:s, s:s, s:s, s:I, s:I, s:s, s:s}", "dims",
+                    &d0, &d1, "period", &per, "from", &from, "to", &to,
+                    "threshold", &th, "round", &ro, "epsilon", &eps, "regions",
+                    &rg) != 0)
         return -1;
     snprintf(ct->dims[0], sizeof ct->dims[0], "%s", d0);
     snprintf(ct->dims[1], sizeof ct->dims[1], "%s", d1);
@@ -973,8 +971,7 @@ cut_parse(struct cut *ct, json_t *j)
 static int
 cut_same(const struct cut *a, const struct cut *b)
 {
-    return !strcmp(a->dims[0], b->dims[0]) &&
-           !strcmp(a->dims[1], b->dims[1]) &&
+    return !strcmp(a->dims[0], b->dims[0]) && !strcmp(a->dims[1], b->dims[1]) &&
            !strcmp(a->period, b->period) && !strcmp(a->from, b->from) &&
            !strcmp(a->to, b->to) && a->threshold == b->threshold &&
            a->round == b->round && !strcmp(a->epsilon, b->epsilon) &&
@@ -1108,7 +1105,8 @@ static const char USAGE[] =
     "         [--from DATE] [--to DATE] [--format csv|json|svg|html]\n"
     "         [--out FILE] [--threshold N] [--round N] [--epsilon E]\n"
     "         [--lang L] [--regions FILE] [--publish [--force-recut]]\n"
-    "       umbra-case stats merge A.json B.json ... [--format F] [--out FILE]\n"
+    "       umbra-case stats merge A.json B.json ... [--format F] [--out "
+    "FILE]\n"
     "         [--threshold N] [--round N] [--lang L]\n"
     "DIM: period, category, perpetrator, region, lang, needs.\n"
     "DATE: YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD (by the day a report was\n"
@@ -1179,12 +1177,12 @@ parse_opts(struct opts *o, int argc, char **argv, int first, int merge)
             comma = strchr(v, ',');
             if (dim_parse(&o->jb.dims[0], v,
                           comma ? (size_t)(comma - v) : strlen(v)) != 0 ||
-                (comma != NULL &&
-                 (dim_parse(&o->jb.dims[1], comma + 1, strlen(comma + 1)) !=
-                      0 ||
-                  o->jb.dims[1] == o->jb.dims[0]))) {
+                (comma != NULL && (dim_parse(&o->jb.dims[1], comma + 1,
+                                             strlen(comma + 1)) != 0 ||
+                                   o->jb.dims[1] == o->jb.dims[0]))) {
                 say("bad --by '%s' (one or two of period, category, "
-                    "perpetrator, region, lang, needs)", v);
+                    "perpetrator, region, lang, needs)",
+                    v);
                 return 2;
             }
             o->jb.ndims = comma ? 2 : 1;
@@ -1208,8 +1206,7 @@ parse_opts(struct opts *o, int argc, char **argv, int first, int merge)
                 return 2;
             d = parse_bound(v, end);
             if (d < 0) {
-                say("bad %s '%s' (YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD)", a,
-                    v);
+                say("bad %s '%s' (YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD)", a, v);
                 return 2;
             }
             if (end)
@@ -1228,8 +1225,8 @@ parse_opts(struct opts *o, int argc, char **argv, int first, int merge)
             if (want(argc, argv, &i, &o->out) != 0)
                 return 2;
         } else if (!strcmp(a, "--threshold") || !strcmp(a, "--round")) {
-            unsigned *dst = a[2] == 't' ? &o->jb.pol.threshold
-                                        : &o->jb.pol.round;
+            unsigned *dst =
+                a[2] == 't' ? &o->jb.pol.threshold : &o->jb.pol.round;
             if (want(argc, argv, &i, &v) != 0)
                 return 2;
             if (parse_uint(dst, v, 1,
@@ -1241,8 +1238,7 @@ parse_opts(struct opts *o, int argc, char **argv, int first, int merge)
         } else if (!merge && !strcmp(a, "--epsilon")) {
             if (want(argc, argv, &i, &v) != 0)
                 return 2;
-            if (parse_epsilon(&o->jb.pol.eps_num, &o->jb.pol.eps_den, v) !=
-                0) {
+            if (parse_epsilon(&o->jb.pol.eps_num, &o->jb.pol.eps_den, v) != 0) {
                 say("bad --epsilon '%s' (e.g. 1, 0.5 or 1/2; at most 20)", v);
                 return 2;
             }
@@ -1353,13 +1349,13 @@ stats_cut(struct store *s, struct opts *o)
     /* align the bounds to whole periods, so that a figure is never about
      * part of a period without saying so */
     if (o->jb.from)
-        o->jb.from = period_day(
-            period_of_month(month_index(o->jb.from), o->jb.period),
-            o->jb.period, 0);
+        o->jb.from =
+            period_day(period_of_month(month_index(o->jb.from), o->jb.period),
+                       o->jb.period, 0);
     if (o->jb.to)
-        o->jb.to = period_day(
-            period_of_month(month_index(o->jb.to), o->jb.period),
-            o->jb.period, 1);
+        o->jb.to =
+            period_day(period_of_month(month_index(o->jb.to), o->jb.period),
+                       o->jb.period, 1);
     if (make_table(&p, s, &o->jb) != 0)
         goto out;
     if (o->publish) {
@@ -1481,8 +1477,7 @@ stats_merge(struct opts *o)
             free(buf);
             goto out;
         }
-        if (stats_parse(&in[f], (const char *)buf, len, err, sizeof err) !=
-            0) {
+        if (stats_parse(&in[f], (const char *)buf, len, err, sizeof err) != 0) {
             say("'%s': %s", o->files[f], err);
             free(buf);
             goto out;
@@ -1494,7 +1489,8 @@ stats_merge(struct opts *o)
             in[f].period != in[0].period || strcmp(in[f].from, in[0].from) ||
             strcmp(in[f].to, in[0].to)) {
             say("'%s' is not the same cut as '%s' (dimensions, period and "
-                "dates must match)", o->files[f], o->files[0]);
+                "dates must match)",
+                o->files[f], o->files[0]);
             goto out;
         }
         if (in[f].policy.threshold > o->jb.pol.threshold)
@@ -1530,12 +1526,12 @@ stats_merge(struct opts *o)
 
             for (f = 0; f < nin; f++) {
                 const struct stats_pub *q = &in[f];
-                size_t qi = i == m.nrows ? q->nrows
-                                         : key_find(q->rowkeys, q->nrows,
-                                                    m.rowkeys[i]);
-                size_t qj = j == m.ncols ? q->ncols
-                                         : key_find(q->colkeys, q->ncols,
-                                                    m.colkeys[j]);
+                size_t qi = i == m.nrows
+                                ? q->nrows
+                                : key_find(q->rowkeys, q->nrows, m.rowkeys[i]);
+                size_t qj = j == m.ncols
+                                ? q->ncols
+                                : key_find(q->colkeys, q->ncols, m.colkeys[j]);
                 const struct stats_cell *qc;
 
                 if (qi == SIZE_MAX || qj == SIZE_MAX)

@@ -31,10 +31,10 @@
 
 #include "facts.h"
 
-#define STATS_KEY_MAX 64u       /* bytes of a row or column key with NUL */
-#define STATS_MAX_KEYS 1300u    /* rows or columns of a published table */
-#define STATS_DYN_KEYS 512u     /* distinct regions or languages counted */
-#define STATS_FIRST_YEAR 2000   /* received dates outside are refused */
+#define STATS_KEY_MAX 64u     /* bytes of a row or column key with NUL */
+#define STATS_MAX_KEYS 1300u  /* rows or columns of a published table */
+#define STATS_DYN_KEYS 512u   /* distinct regions or languages counted */
+#define STATS_FIRST_YEAR 2000 /* received dates outside are refused */
 #define STATS_LAST_YEAR 2100
 #define STATS_NMONTHS ((STATS_LAST_YEAR - STATS_FIRST_YEAR + 1) * 12)
 #define STATS_THRESHOLD_MAX 1000u
@@ -82,8 +82,8 @@ struct stats_pub {
     char from[11], to[11]; /* YYYY-MM-DD, inclusive, by received date */
     char exported[11];
     struct stats_policy policy;
-    unsigned sensitivity;   /* cells + totals one report can change */
-    size_t nrows, ncols;    /* ncols 0 for one dimension */
+    unsigned sensitivity; /* cells + totals one report can change */
+    size_t nrows, ncols;  /* ncols 0 for one dimension */
     char (*rowkeys)[STATS_KEY_MAX];
     char (*colkeys)[STATS_KEY_MAX];
     struct stats_cell *grid; /* (nrows + 1) * (ncols + 1) */

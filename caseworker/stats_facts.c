@@ -3,10 +3,18 @@
 #include "facts.h"
 
 const char *const FACTS_CATEGORIES[FACTS_NCATEGORIES] = {
-    "physical-violence", "sexual-violence",   "robbery",
-    "non-payment",       "threats-stalking",  "police-harassment",
-    "police-extortion",  "arrest-detention",  "immigration-raid",
-    "exploitation",      "service-discrimination", "housing-eviction",
+    "physical-violence",
+    "sexual-violence",
+    "robbery",
+    "non-payment",
+    "threats-stalking",
+    "police-harassment",
+    "police-extortion",
+    "arrest-detention",
+    "immigration-raid",
+    "exploitation",
+    "service-discrimination",
+    "housing-eviction",
     "other",
 };
 

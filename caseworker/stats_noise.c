@@ -25,9 +25,8 @@ uniform64(uint64_t m)
     for (;;) {
         umbra_randombytes(b, sizeof b);
         v = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 |
-            (uint64_t)b[3] << 24 | (uint64_t)b[4] << 32 |
-            (uint64_t)b[5] << 40 | (uint64_t)b[6] << 48 |
-            (uint64_t)b[7] << 56;
+            (uint64_t)b[3] << 24 | (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40 |
+            (uint64_t)b[6] << 48 | (uint64_t)b[7] << 56;
         if (v >= limit)
             return v % m;
     }

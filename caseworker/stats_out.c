@@ -33,21 +33,20 @@ stats_period_name(enum stats_period p)
 /* ---- catalogue ------------------------------------------------------- */
 
 enum { L_EN, L_ES, L_FR, L_PT, L_TH, L_AR, NLANG };
-static const char *const LANGS[NLANG] = {"en", "es", "fr", "pt-BR", "th",
-                                         "ar"};
+static const char *const LANGS[NLANG] = {"en", "es", "fr", "pt-BR", "th", "ar"};
 
 enum msg {
-    M_TITLE,  /* {1} = dimension names */
+    M_TITLE, /* {1} = dimension names */
     M_AND,
     M_TOTAL,
     M_REPORTS,
-    M_RANGE,  /* {1} from {2} to {3} exported */
+    M_RANGE, /* {1} from {2} to {3} exported */
     M_COUNTS,
     M_SMALL,  /* {1} marker {2} threshold */
     M_HIDDEN, /* {1} marker */
     M_ROUND,  /* {1} base */
     M_MULTI,
-    M_NOISE,  /* {1} epsilon */
+    M_NOISE, /* {1} epsilon */
     M_DRAFT,
     M_MERGED, /* {1} n */
     M_SHOWN_TOP,
@@ -56,158 +55,198 @@ enum msg {
 };
 
 static const char *const MSG[NLANG][NMSG] = {
-    [L_EN] = {
-        "Reports received by {1}", " and ", "Total", "Reports",
-        "Reports received from {1} to {2}. Exported {3}.",
-        "These figures count reports received by the organisation. They are "
-        "not a measure of how often violations happen: most violations are "
-        "never reported.",
-        "{1}: fewer than {2} reports; the exact number is hidden to protect "
-        "the people who reported.",
-        "{1}: hidden so that a small number cannot be worked out from the "
-        "totals.",
-        "Other figures are rounded to the nearest {1}; each total is rounded "
-        "on its own, so rows may not add up to the total.",
-        "One report can count in several categories or needs: totals count "
-        "reports, not the sum of the rows.",
-        "Random noise was added before rounding (discrete Laplace, epsilon = "
-        "{1}), so small differences between figures mean nothing.",
-        "Draft for internal use: not recorded in the publication ledger.",
-        "Combined from {1} organisations' published figures, each already "
-        "protected; a report sent to two organisations counts twice.",
-        "Only the largest series are drawn; the table has them all.",
-        "period", "type of incident", "perpetrator", "region",
-        "reporter's language", "needs stated"},
-    [L_ES] = {
-        "Reportes recibidos por {1}", " y ", "Total", "Reportes",
-        "Reportes recibidos del {1} al {2}. Exportado el {3}.",
-        "Estas cifras cuentan los reportes recibidos por la organización. No "
-        "miden con qué frecuencia ocurren las violaciones: la mayoría nunca "
-        "se reporta.",
-        "{1}: menos de {2} reportes; la cifra exacta se oculta para proteger "
-        "a quienes reportaron.",
-        "{1}: oculto para que no se pueda deducir una cifra pequeña a partir "
-        "de los totales.",
-        "Las demás cifras se redondean al múltiplo de {1} más cercano; cada "
-        "total se redondea por separado, por lo que las filas pueden no "
-        "sumar el total.",
-        "Un reporte puede contar en varias categorías o necesidades: los "
-        "totales cuentan reportes, no la suma de las filas.",
-        "Se añadió ruido aleatorio antes del redondeo (Laplace discreta, "
-        "épsilon = {1}), así que las pequeñas diferencias no significan "
-        "nada.",
-        "Borrador para uso interno: no registrado en el registro de "
-        "publicaciones.",
-        "Combinado a partir de las cifras publicadas de {1} organizaciones, "
-        "ya protegidas; un reporte enviado a dos organizaciones cuenta dos "
-        "veces.",
-        "Solo se dibujan las series más grandes; la tabla las tiene todas.",
-        "periodo", "tipo de incidente", "agresor", "región",
-        "idioma de quien reporta", "necesidades expresadas"},
-    [L_FR] = {
-        "Signalements reçus par {1}", " et ", "Total", "Signalements",
-        "Signalements reçus du {1} au {2}. Exporté le {3}.",
-        "Ces chiffres comptent les signalements reçus par l'organisation. "
-        "Ils ne mesurent pas la fréquence des violations : la plupart ne "
-        "sont jamais signalées.",
-        "{1} : moins de {2} signalements ; le nombre exact est masqué pour "
-        "protéger les personnes qui ont signalé.",
-        "{1} : masqué pour qu'un petit nombre ne puisse pas être déduit des "
-        "totaux.",
-        "Les autres chiffres sont arrondis au multiple de {1} le plus "
-        "proche ; chaque total est arrondi séparément, la somme des lignes "
-        "peut donc différer du total.",
-        "Un signalement peut compter dans plusieurs catégories ou besoins : "
-        "les totaux comptent des signalements, pas la somme des lignes.",
-        "Un bruit aléatoire a été ajouté avant l'arrondi (Laplace discrète, "
-        "epsilon = {1}) : de petites différences ne signifient rien.",
-        "Brouillon à usage interne : non inscrit au registre des "
-        "publications.",
-        "Combiné à partir des chiffres publiés de {1} organisations, déjà "
-        "protégés ; un signalement envoyé à deux organisations compte deux "
-        "fois.",
-        "Seules les plus grandes séries sont tracées ; le tableau les a "
-        "toutes.",
-        "période", "type d'incident", "auteur", "région",
-        "langue de la personne", "besoins exprimés"},
-    [L_PT] = {
-        "Relatos recebidos por {1}", " e ", "Total", "Relatos",
-        "Relatos recebidos de {1} a {2}. Exportado em {3}.",
-        "Estes números contam os relatos recebidos pela organização. Não "
-        "medem a frequência das violações: a maioria nunca é relatada.",
-        "{1}: menos de {2} relatos; o número exato é ocultado para proteger "
-        "quem relatou.",
-        "{1}: ocultado para que um número pequeno não possa ser deduzido dos "
-        "totais.",
-        "Os demais números são arredondados para o múltiplo de {1} mais "
-        "próximo; cada total é arredondado separadamente, então as linhas "
-        "podem não somar o total.",
-        "Um relato pode contar em várias categorias ou necessidades: os "
-        "totais contam relatos, não a soma das linhas.",
-        "Foi adicionado ruído aleatório antes do arredondamento (Laplace "
-        "discreta, épsilon = {1}), então pequenas diferenças não significam "
-        "nada.",
-        "Rascunho para uso interno: não registrado no registro de "
-        "publicações.",
-        "Combinado a partir dos números publicados de {1} organizações, já "
-        "protegidos; um relato enviado a duas organizações conta duas vezes.",
-        "Só as maiores séries são desenhadas; a tabela tem todas.",
-        "período", "tipo de incidente", "agressor", "região",
-        "idioma de quem relatou", "necessidades informadas"},
-    [L_TH] = {
-        "รายงานที่ได้รับ จำแนกตาม{1}", " และ", "รวม", "รายงาน",
-        "รายงานที่ได้รับตั้งแต่ {1} ถึง {2} ส่งออกเมื่อ {3}",
-        "ตัวเลขเหล่านี้นับจำนวนรายงานที่องค์กรได้รับ "
-        "ไม่ใช่การวัดว่าการละเมิดเกิดขึ้นบ่อยเพียงใด "
-        "การละเมิดส่วนใหญ่ไม่เคยถูกรายงาน",
-        "{1}: น้อยกว่า {2} รายงาน ซ่อนตัวเลขที่แท้จริงเพื่อปกป้องผู้แจ้ง",
-        "{1}: ซ่อนไว้เพื่อไม่ให้คำนวณตัวเลขที่น้อยย้อนกลับจากยอดรวมได้",
-        "ตัวเลขอื่นปัดเป็นพหุคูณของ {1} ที่ใกล้ที่สุด ยอดรวมแต่ละยอดปัดแยกกัน "
-        "ผลบวกของแถวจึงอาจไม่เท่ากับยอดรวม",
-        "รายงานหนึ่งฉบับอาจนับอยู่ในหลายประเภทหรือหลายความต้องการ "
-        "ยอดรวมนับจำนวนรายงาน ไม่ใช่ผลบวกของแถว",
-        "มีการเพิ่มสัญญาณรบกวนแบบสุ่มก่อนปัดเศษ (Laplace แบบไม่ต่อเนื่อง, "
-        "epsilon = {1}) ความต่างเล็กน้อยจึงไม่มีความหมาย",
-        "ฉบับร่างสำหรับใช้ภายใน ยังไม่ได้บันทึกในทะเบียนการเผยแพร่",
-        "รวมจากตัวเลขที่เผยแพร่แล้วของ {1} องค์กร ซึ่งได้รับการปกป้องแล้ว "
-        "รายงานที่ส่งถึงสององค์กรจะถูกนับสองครั้ง",
-        "แสดงเฉพาะชุดข้อมูลที่ใหญ่ที่สุด ตารางมีครบทั้งหมด",
-        "ช่วงเวลา", "ประเภทเหตุการณ์", "ผู้กระทำ", "ภูมิภาค", "ภาษาของผู้แจ้ง",
-        "ความต้องการที่แจ้ง"},
-    [L_AR] = {
-        "البلاغات الواردة حسب {1}", " و", "المجموع", "البلاغات",
-        "البلاغات الواردة من {1} إلى {2}. صُدّرت في {3}.",
-        "تحصي هذه الأرقام البلاغات التي تلقّتها المنظمة، وهي ليست مقياسًا "
-        "لمدى تكرار الانتهاكات: فمعظم الانتهاكات لا يُبلَّغ عنها أبدًا.",
-        "{1}: أقل من {2} بلاغات؛ الرقم الدقيق مخفي لحماية من أبلغوا.",
-        "{1}: مخفي حتى لا يمكن استنتاج رقم صغير من المجاميع.",
-        "الأرقام الأخرى مقرّبة إلى أقرب مضاعف لـ {1}؛ ويُقرَّب كل مجموع على "
-        "حدة، لذا قد لا يساوي مجموع الصفوف المجموع الكلي.",
-        "قد يُحتسب البلاغ الواحد في عدة فئات أو احتياجات: المجاميع تحصي "
-        "البلاغات لا مجموع الصفوف.",
-        "أُضيفت ضوضاء عشوائية قبل التقريب (لابلاس المنفصل، إبسيلون = {1})، "
-        "لذا لا تعني الفروق الصغيرة شيئًا.",
-        "مسودة للاستخدام الداخلي: غير مسجلة في سجل النشر.",
-        "مجمّعة من الأرقام المنشورة لـ {1} منظمات، وهي محمية مسبقًا؛ البلاغ "
-        "المرسل إلى منظمتين يُحتسب مرتين.",
-        "تُرسم أكبر السلاسل فقط؛ الجدول يضمها جميعًا.",
-        "الفترة", "نوع الحادثة", "الجاني", "المنطقة", "لغة المبلِّغ",
-        "الاحتياجات المذكورة"},
+    [L_EN] =
+        {"Reports received by {1}",
+         " and ",
+         "Total",
+         "Reports",
+         "Reports received from {1} to {2}. Exported {3}.",
+         "These figures count reports received by the organisation. They are "
+         "not a measure of how often violations happen: most violations are "
+         "never reported.",
+         "{1}: fewer than {2} reports; the exact number is hidden to protect "
+         "the people who reported.",
+         "{1}: hidden so that a small number cannot be worked out from the "
+         "totals.",
+         "Other figures are rounded to the nearest {1}; each total is rounded "
+         "on its own, so rows may not add up to the total.",
+         "One report can count in several categories or needs: totals count "
+         "reports, not the sum of the rows.",
+         "Random noise was added before rounding (discrete Laplace, epsilon = "
+         "{1}), so small differences between figures mean nothing.",
+         "Draft for internal use: not recorded in the publication ledger.",
+         "Combined from {1} organisations' published figures, each already "
+         "protected; a report sent to two organisations counts twice.",
+         "Only the largest series are drawn; the table has them all.",
+         "period",
+         "type of incident",
+         "perpetrator",
+         "region",
+         "reporter's language",
+         "needs stated"},
+    [L_ES] =
+        {"Reportes recibidos por {1}",
+         " y ",
+         "Total",
+         "Reportes",
+         "Reportes recibidos del {1} al {2}. Exportado el {3}.",
+         "Estas cifras cuentan los reportes recibidos por la organización. No "
+         "miden con qué frecuencia ocurren las violaciones: la mayoría nunca "
+         "se reporta.",
+         "{1}: menos de {2} reportes; la cifra exacta se oculta para proteger "
+         "a quienes reportaron.",
+         "{1}: oculto para que no se pueda deducir una cifra pequeña a partir "
+         "de los totales.",
+         "Las demás cifras se redondean al múltiplo de {1} más cercano; cada "
+         "total se redondea por separado, por lo que las filas pueden no "
+         "sumar el total.",
+         "Un reporte puede contar en varias categorías o necesidades: los "
+         "totales cuentan reportes, no la suma de las filas.",
+         "Se añadió ruido aleatorio antes del redondeo (Laplace discreta, "
+         "épsilon = {1}), así que las pequeñas diferencias no significan "
+         "nada.",
+         "Borrador para uso interno: no registrado en el registro de "
+         "publicaciones.",
+         "Combinado a partir de las cifras publicadas de {1} organizaciones, "
+         "ya protegidas; un reporte enviado a dos organizaciones cuenta dos "
+         "veces.",
+         "Solo se dibujan las series más grandes; la tabla las tiene todas.",
+         "periodo",
+         "tipo de incidente",
+         "agresor",
+         "región",
+         "idioma de quien reporta",
+         "necesidades expresadas"},
+    [L_FR] =
+        {"Signalements reçus par {1}",
+         " et ",
+         "Total",
+         "Signalements",
+         "Signalements reçus du {1} au {2}. Exporté le {3}.",
+         "Ces chiffres comptent les signalements reçus par l'organisation. "
+         "Ils ne mesurent pas la fréquence des violations : la plupart ne "
+         "sont jamais signalées.",
+         "{1} : moins de {2} signalements ; le nombre exact est masqué pour "
+         "protéger les personnes qui ont signalé.",
+         "{1} : masqué pour qu'un petit nombre ne puisse pas être déduit des "
+         "totaux.",
+         "Les autres chiffres sont arrondis au multiple de {1} le plus "
+         "proche ; chaque total est arrondi séparément, la somme des lignes "
+         "peut donc différer du total.",
+         "Un signalement peut compter dans plusieurs catégories ou besoins : "
+         "les totaux comptent des signalements, pas la somme des lignes.",
+         "Un bruit aléatoire a été ajouté avant l'arrondi (Laplace discrète, "
+         "epsilon = {1}) : de petites différences ne signifient rien.",
+         "Brouillon à usage interne : non inscrit au registre des "
+         "publications.",
+         "Combiné à partir des chiffres publiés de {1} organisations, déjà "
+         "protégés ; un signalement envoyé à deux organisations compte deux "
+         "fois.",
+         "Seules les plus grandes séries sont tracées ; le tableau les a "
+         "toutes.",
+         "période",
+         "type d'incident",
+         "auteur",
+         "région",
+         "langue de la personne",
+         "besoins exprimés"},
+    [L_PT] =
+        {"Relatos recebidos por {1}",
+         " e ",
+         "Total",
+         "Relatos",
+         "Relatos recebidos de {1} a {2}. Exportado em {3}.",
+         "Estes números contam os relatos recebidos pela organização. Não "
+         "medem a frequência das violações: a maioria nunca é relatada.",
+         "{1}: menos de {2} relatos; o número exato é ocultado para proteger "
+         "quem relatou.",
+         "{1}: ocultado para que um número pequeno não possa ser deduzido dos "
+         "totais.",
+         "Os demais números são arredondados para o múltiplo de {1} mais "
+         "próximo; cada total é arredondado separadamente, então as linhas "
+         "podem não somar o total.",
+         "Um relato pode contar em várias categorias ou necessidades: os "
+         "totais contam relatos, não a soma das linhas.",
+         "Foi adicionado ruído aleatório antes do arredondamento (Laplace "
+         "discreta, épsilon = {1}), então pequenas diferenças não significam "
+         "nada.",
+         "Rascunho para uso interno: não registrado no registro de "
+         "publicações.",
+         "Combinado a partir dos números publicados de {1} organizações, já "
+         "protegidos; um relato enviado a duas organizações conta duas vezes.",
+         "Só as maiores séries são desenhadas; a tabela tem todas.",
+         "período",
+         "tipo de incidente",
+         "agressor",
+         "região",
+         "idioma de quem relatou",
+         "necessidades informadas"},
+    [L_TH] = {"รายงานที่ได้รับ จำแนกตาม{1}",
+              " และ",
+              "รวม",
+              "รายงาน",
+              "รายงานที่ได้รับตั้งแต่ {1} ถึง {2} ส่งออกเมื่อ {3}",
+              "ตัวเลขเหล่านี้นับจำนวนรายงานที่องค์กรได้รับ "
+              "ไม่ใช่การวัดว่าการละเมิดเกิดขึ้นบ่อยเพียงใด "
+              "การละเมิดส่วนใหญ่ไม่เคยถูกรายงาน",
+              "{1}: น้อยกว่า {2} รายงาน ซ่อนตัวเลขที่แท้จริงเพื่อปกป้องผู้แจ้ง",
+              "{1}: ซ่อนไว้เพื่อไม่ให้คำนวณตัวเลขที่น้อยย้อนกลับจากยอดรวมได้",
+              "ตัวเลขอื่นปัดเป็นพหุคูณของ {1} ที่ใกล้ที่สุด ยอดรวมแต่ละยอดปัดแยกกัน "
+              "ผลบวกของแถวจึงอาจไม่เท่ากับยอดรวม",
+              "รายงานหนึ่งฉบับอาจนับอยู่ในหลายประเภทหรือหลายความต้องการ "
+              "ยอดรวมนับจำนวนรายงาน ไม่ใช่ผลบวกของแถว",
+              "มีการเพิ่มสัญญาณรบกวนแบบสุ่มก่อนปัดเศษ (Laplace แบบไม่ต่อเนื่อง, "
+              "epsilon = {1}) ความต่างเล็กน้อยจึงไม่มีความหมาย",
+              "ฉบับร่างสำหรับใช้ภายใน ยังไม่ได้บันทึกในทะเบียนการเผยแพร่",
+              "รวมจากตัวเลขที่เผยแพร่แล้วของ {1} องค์กร ซึ่งได้รับการปกป้องแล้ว "
+              "รายงานที่ส่งถึงสององค์กรจะถูกนับสองครั้ง",
+              "แสดงเฉพาะชุดข้อมูลที่ใหญ่ที่สุด ตารางมีครบทั้งหมด",
+              "ช่วงเวลา",
+              "ประเภทเหตุการณ์",
+              "ผู้กระทำ",
+              "ภูมิภาค",
+              "ภาษาของผู้แจ้ง",
+              "ความต้องการที่แจ้ง"},
+    [L_AR] =
+        {"البلاغات الواردة حسب {1}",
+         " و",
+         "المجموع",
+         "البلاغات",
+         "البلاغات الواردة من {1} إلى {2}. صُدّرت في {3}.",
+         "تحصي هذه الأرقام البلاغات التي تلقّتها المنظمة، وهي ليست مقياسًا "
+         "لمدى تكرار الانتهاكات: فمعظم الانتهاكات لا يُبلَّغ عنها أبدًا.",
+         "{1}: أقل من {2} بلاغات؛ الرقم الدقيق مخفي لحماية من أبلغوا.",
+         "{1}: مخفي حتى لا يمكن استنتاج رقم صغير من المجاميع.",
+         "الأرقام الأخرى مقرّبة إلى أقرب مضاعف لـ {1}؛ ويُقرَّب كل مجموع على "
+         "حدة، لذا قد لا يساوي مجموع الصفوف المجموع الكلي.",
+         "قد يُحتسب البلاغ الواحد في عدة فئات أو احتياجات: المجاميع تحصي "
+         "البلاغات لا مجموع الصفوف.",
+         "أُضيفت ضوضاء عشوائية قبل التقريب (لابلاس المنفصل، إبسيلون = {1})، "
+         "لذا لا تعني الفروق الصغيرة شيئًا.",
+         "مسودة للاستخدام الداخلي: غير مسجلة في سجل النشر.",
+         "مجمّعة من الأرقام المنشورة لـ {1} منظمات، وهي محمية مسبقًا؛ البلاغ "
+         "المرسل إلى منظمتين يُحتسب مرتين.",
+         "تُرسم أكبر السلاسل فقط؛ الجدول يضمها جميعًا.",
+         "الفترة",
+         "نوع الحادثة",
+         "الجاني",
+         "المنطقة",
+         "لغة المبلِّغ",
+         "الاحتياجات المذكورة"},
 };
 
 /* Labels of codes: code, then en es fr pt-BR th ar. */
 static const char *const LABELS[][1 + NLANG] = {
     {"physical-violence", "Physical violence", "Violencia física",
-     "Violence physique", "Violência física", "ความรุนแรงทางร่างกาย",
-     "عنف جسدي"},
+     "Violence physique", "Violência física", "ความรุนแรงทางร่างกาย", "عنف جسدي"},
     {"sexual-violence", "Sexual violence", "Violencia sexual",
      "Violence sexuelle", "Violência sexual", "ความรุนแรงทางเพศ", "عنف جنسي"},
     {"robbery", "Robbery", "Robo", "Vol", "Roubo", "การปล้น", "سرقة"},
     {"non-payment", "Non-payment", "Impago", "Non-paiement",
      "Falta de pagamento", "ไม่จ่ายเงิน", "عدم الدفع"},
     {"threats-stalking", "Threats or stalking", "Amenazas o acoso",
-     "Menaces ou harcèlement", "Ameaças ou perseguição",
-     "การข่มขู่หรือสะกดรอยตาม", "تهديد أو ملاحقة"},
+     "Menaces ou harcèlement", "Ameaças ou perseguição", "การข่มขู่หรือสะกดรอยตาม",
+     "تهديد أو ملاحقة"},
     {"police-harassment", "Police harassment", "Acoso policial",
      "Harcèlement policier", "Assédio policial", "การคุกคามโดยตำรวจ",
      "مضايقة الشرطة"},
@@ -215,11 +254,11 @@ static const char *const LABELS[][1 + NLANG] = {
      "Extorsion policière", "Extorsão policial", "การรีดไถโดยตำรวจ",
      "ابتزاز الشرطة"},
     {"arrest-detention", "Arrest or detention", "Arresto o detención",
-     "Arrestation ou détention", "Prisão ou detenção",
-     "การจับกุมหรือคุมขัง", "اعتقال أو احتجاز"},
+     "Arrestation ou détention", "Prisão ou detenção", "การจับกุมหรือคุมขัง",
+     "اعتقال أو احتجاز"},
     {"immigration-raid", "Immigration raid", "Redada migratoria",
-     "Descente de l'immigration", "Batida de imigração",
-     "การบุกตรวจคนเข้าเมือง", "مداهمة الهجرة"},
+     "Descente de l'immigration", "Batida de imigração", "การบุกตรวจคนเข้าเมือง",
+     "مداهمة الهجرة"},
     {"exploitation", "Exploitation", "Explotación", "Exploitation",
      "Exploração", "การแสวงประโยชน์", "استغلال"},
     {"service-discrimination", "Discrimination by services",
@@ -227,13 +266,13 @@ static const char *const LABELS[][1 + NLANG] = {
      "Discriminação em serviços", "การเลือกปฏิบัติในการรับบริการ",
      "تمييز في الخدمات"},
     {"housing-eviction", "Housing or eviction", "Vivienda o desalojo",
-     "Logement ou expulsion", "Moradia ou despejo",
-     "ที่อยู่อาศัยหรือการไล่ที่", "السكن أو الإخلاء"},
+     "Logement ou expulsion", "Moradia ou despejo", "ที่อยู่อาศัยหรือการไล่ที่",
+     "السكن أو الإخلاء"},
     {"client", "Client", "Cliente", "Client", "Cliente", "ลูกค้า", "زبون"},
     {"police", "Police", "Policía", "Police", "Polícia", "ตำรวจ", "الشرطة"},
     {"immigration", "Immigration officers", "Agentes de migración",
-     "Agents de l'immigration", "Agentes de imigração",
-     "เจ้าหน้าที่ตรวจคนเข้าเมือง", "موظفو الهجرة"},
+     "Agents de l'immigration", "Agentes de imigração", "เจ้าหน้าที่ตรวจคนเข้าเมือง",
+     "موظفو الهجرة"},
     {"manager", "Manager", "Encargado/a", "Gérant·e", "Gerente", "ผู้จัดการ",
      "مدير"},
     {"landlord", "Landlord", "Casero/a", "Propriétaire", "Senhorio",
@@ -244,10 +283,9 @@ static const char *const LABELS[][1 + NLANG] = {
     {"legal", "Legal help", "Ayuda legal", "Aide juridique", "Ajuda jurídica",
      "ความช่วยเหลือทางกฎหมาย", "مساعدة قانونية"},
     {"immigration-advice", "Immigration advice", "Asesoría migratoria",
-     "Conseil en immigration", "Orientação migratória",
-     "คำปรึกษาด้านการเข้าเมือง", "استشارة الهجرة"},
-    {"housing", "Housing", "Vivienda", "Logement", "Moradia", "ที่อยู่อาศัย",
-     "سكن"},
+     "Conseil en immigration", "Orientação migratória", "คำปรึกษาด้านการเข้าเมือง",
+     "استشارة الهجرة"},
+    {"housing", "Housing", "Vivienda", "Logement", "Moradia", "ที่อยู่อาศัย", "سكن"},
     {"safety", "Safety", "Seguridad", "Sécurité", "Segurança", "ความปลอดภัย",
      "سلامة"},
     {"other", "Other", "Otro", "Autre", "Outro", "อื่น ๆ", "أخرى"},
@@ -338,8 +376,7 @@ raw(struct out *o, const char *s)
 
 /* A catalogue template with {1}, {2}, {3} replaced (escaped as o says). */
 static void
-tpl(struct out *o, const char *t, const char *a, const char *b,
-    const char *c)
+tpl(struct out *o, const char *t, const char *a, const char *b, const char *c)
 {
     const char *p;
 
@@ -557,8 +594,7 @@ pub_json(const struct stats_pub *p, int li)
     }
     json_object_set_new(j, "notes", notes_a);
     json_object_set_new(j, "dims", dims);
-    json_object_set_new(j, "period",
-                        json_string(stats_period_name(p->period)));
+    json_object_set_new(j, "period", json_string(stats_period_name(p->period)));
     json_object_set_new(j, "from", json_string(p->from));
     json_object_set_new(j, "to", json_string(p->to));
     json_object_set_new(j, "exported", json_string(p->exported));
@@ -570,8 +606,7 @@ pub_json(const struct stats_pub *p, int li)
                  p->policy.eps_den);
         json_object_set_new(pol, "epsilon", json_string(eps));
         json_object_set_new(pol, "noise", json_string("discrete-laplace"));
-        json_object_set_new(pol, "sensitivity",
-                            json_integer(p->sensitivity));
+        json_object_set_new(pol, "sensitivity", json_integer(p->sensitivity));
     } else {
         json_object_set_new(pol, "epsilon", json_null());
         json_object_set_new(pol, "noise", json_string("none"));
@@ -752,8 +787,8 @@ stats_parse(struct stats_pub *p, const char *json, size_t len, char *err,
         snprintf(err, cap, "bad period");
         goto out;
     }
-    if (!date_ok(from) || !date_ok(to) || th < 1 ||
-        th > STATS_THRESHOLD_MAX || ro < 1 || ro > STATS_ROUND_MAX) {
+    if (!date_ok(from) || !date_ok(to) || th < 1 || th > STATS_THRESHOLD_MAX ||
+        ro < 1 || ro > STATS_ROUND_MAX) {
         snprintf(err, cap, "bad dates or policy");
         goto out;
     }
@@ -827,8 +862,8 @@ stats_parse(struct stats_pub *p, const char *json, size_t len, char *err,
         if (json_array_size(vals) != nrows)
             goto shape;
         for (i = 0; i < nrows; i++)
-            if (cell_parse(&p->grid[stats_at(p, i, 0)],
-                           json_array_get(vals, i), p->policy.threshold))
+            if (cell_parse(&p->grid[stats_at(p, i, 0)], json_array_get(vals, i),
+                           p->policy.threshold))
                 goto shape;
     }
     if (cell_parse(&p->grid[stats_at(p, nrows, ncols)],
@@ -838,8 +873,9 @@ stats_parse(struct stats_pub *p, const char *json, size_t len, char *err,
     rc = 0;
     goto out;
 shape:
-    snprintf(err, cap, "cells do not match rows and columns, or a cell is "
-                       "neither a count, \"<threshold\" nor \"x\"");
+    snprintf(err, cap,
+             "cells do not match rows and columns, or a cell is "
+             "neither a count, \"<threshold\" nor \"x\"");
 fail:
     stats_pub_release(p);
 out:
@@ -868,8 +904,8 @@ svg_text(struct out *o, int rtl, int x, int y, const char *anchor,
 {
     /* with direction="rtl", "start" is the right end: x is mirrored and
      * the anchor kept */
-    fprintf(o->f, "<text x=\"%d\" y=\"%d\" text-anchor=\"%s\"%s%s>",
-            mx(rtl, x), y, anchor, extra ? " " : "", extra ? extra : "");
+    fprintf(o->f, "<text x=\"%d\" y=\"%d\" text-anchor=\"%s\"%s%s>", mx(rtl, x),
+            y, anchor, extra ? " " : "", extra ? extra : "");
     put(o, s);
     raw(o, "</text>\n");
 }
@@ -1012,16 +1048,18 @@ svg_lines(struct out *o, const struct stats_pub *p, int li, int rtl, int y0,
         int pen = 0;
         const char *col = COLOURS[s % NCOLOURS];
 
-        fprintf(o->f, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
-                      "d=\"", col);
+        fprintf(o->f,
+                "<path fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
+                "d=\"",
+                col);
         for (t = 0; t < np; t++) {
             const struct stats_cell *c =
                 p->ndims == 1 ? &p->grid[stats_at(p, t, 0)]
                 : pk == 0     ? &p->grid[stats_at(p, t, order[s])]
                               : &p->grid[stats_at(p, order[s], t)];
-            int x = np > 1 ? x0 + 10 +
-                                 (int)(t * (size_t)(x1 - x0 - 20) / (np - 1))
-                           : (x0 + x1) / 2;
+            int x = np > 1
+                        ? x0 + 10 + (int)(t * (size_t)(x1 - x0 - 20) / (np - 1))
+                        : (x0 + x1) / 2;
             if (c->state != STATS_SHOWN) {
                 pen = 0; /* a gap where the figure is hidden */
                 continue;
@@ -1036,9 +1074,9 @@ svg_lines(struct out *o, const struct stats_pub *p, int li, int rtl, int y0,
                 p->ndims == 1 ? &p->grid[stats_at(p, t, 0)]
                 : pk == 0     ? &p->grid[stats_at(p, t, order[s])]
                               : &p->grid[stats_at(p, order[s], t)];
-            int x = np > 1 ? x0 + 10 +
-                                 (int)(t * (size_t)(x1 - x0 - 20) / (np - 1))
-                           : (x0 + x1) / 2;
+            int x = np > 1
+                        ? x0 + 10 + (int)(t * (size_t)(x1 - x0 - 20) / (np - 1))
+                        : (x0 + x1) / 2;
             if (c->state == STATS_SHOWN)
                 fprintf(o->f,
                         "<circle cx=\"%d\" cy=\"%d\" r=\"3\" fill=\"%s\"/>\n",
@@ -1052,8 +1090,8 @@ svg_lines(struct out *o, const struct stats_pub *p, int li, int rtl, int y0,
         }
         /* legend */
         if (p->ndims == 2) {
-            const char *key = pk == 0 ? p->colkeys[order[s]]
-                                      : p->rowkeys[order[s]];
+            const char *key =
+                pk == 0 ? p->colkeys[order[s]] : p->rowkeys[order[s]];
             int ly = y0 + 10 + (int)s * 20;
             fprintf(o->f,
                     "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" "
@@ -1162,12 +1200,13 @@ write_html(FILE *f, const struct stats_pub *p, int li)
     size_t i, j;
     char buf[32];
 
-    fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\">\n<head>\n"
-               "<meta charset=\"utf-8\">\n"
-               "<meta name=\"viewport\" content=\"width=device-width\">\n"
-               "<meta http-equiv=\"Content-Security-Policy\" "
-               "content=\"default-src 'none'; style-src 'unsafe-inline'; "
-               "img-src data:\">\n<title>",
+    fprintf(f,
+            "<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\">\n<head>\n"
+            "<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width\">\n"
+            "<meta http-equiv=\"Content-Security-Policy\" "
+            "content=\"default-src 'none'; style-src 'unsafe-inline'; "
+            "img-src data:\">\n<title>",
             LANGS[li], li == L_AR ? "rtl" : "ltr");
     title(&o, p, li);
     raw(&o, "</title>\n<style>\n"
@@ -1212,8 +1251,8 @@ write_html(FILE *f, const struct stats_pub *p, int li)
         raw(&o, "</th>");
         for (j = 0; j <= p->ncols; j++) {
             cell_text(buf, sizeof buf, p, &p->grid[stats_at(p, i, j)]);
-            raw(&o, j == p->ncols && p->ncols ? "<td class=\"total\">"
-                                              : "<td>");
+            raw(&o,
+                j == p->ncols && p->ncols ? "<td class=\"total\">" : "<td>");
             put(&o, buf);
             raw(&o, "</td>");
         }
@@ -1222,8 +1261,7 @@ write_html(FILE *f, const struct stats_pub *p, int li)
     raw(&o, "</tbody>\n</table>\n<ul class=\"notes\">\n");
     notes(&o, p, li, "<li>", "</li>\n");
     raw(&o, "</ul>\n<p class=\"notes\">threshold ");
-    fprintf(f, "%u, round %u, epsilon ", p->policy.threshold,
-            p->policy.round);
+    fprintf(f, "%u, round %u, epsilon ", p->policy.threshold, p->policy.round);
     if (p->policy.eps_num)
         fprintf(f, "%" PRIu32 "/%" PRIu32, p->policy.eps_num,
                 p->policy.eps_den);
@@ -1246,8 +1284,8 @@ stats_write(FILE *f, const struct stats_pub *p, enum stats_format fmt,
         break;
     case STATS_JSON: {
         json_t *j = pub_json(p, li);
-        if (j == NULL || json_dumpf(j, f, JSON_INDENT(1) |
-                                              JSON_PRESERVE_ORDER) != 0) {
+        if (j == NULL ||
+            json_dumpf(j, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0) {
             json_decref(j);
             return -1;
         }

@@ -41,8 +41,8 @@ noop(void *ctx, const struct case_facts *f)
 
 static const char *const CC[] = {"TH", "BR", "FR", "ES", "AR", "LA",
                                  "KH", "MM", "PT", "",   "GB", "DE"};
-static const char *const LG[] = {"th", "pt-BR", "fr", "es", "en", "ar",
-                                 "lo", "my", ""};
+static const char *const LG[] = {"th", "pt-BR", "fr", "es", "en",
+                                 "ar", "lo",    "my", ""};
 
 int
 main(int argc, char **argv)

@@ -175,10 +175,10 @@ struct truth {
     uint64_t cell[NCAT][NPERP], row[NCAT], col[NPERP], grand;
 };
 
-static const char *COUNTRIES[] = {"TH", "TH", "TH", "BR", "BR", "FR",
-                                  "ES", "AR", "LA", ""};
-static const char *LANGS[] = {"th", "th", "pt-BR", "es", "fr", "en", "ar",
-                              "my", ""};
+static const char *COUNTRIES[] = {"TH", "TH", "TH", "BR", "BR",
+                                  "FR", "ES", "AR", "LA", ""};
+static const char *LANGS[] = {"th", "th", "pt-BR", "es", "fr",
+                              "en", "ar", "my",    ""};
 
 /* n random cases over 2026-01..2026-06; truth of Q1 consenting cases. */
 static void
@@ -201,8 +201,8 @@ generate(struct store *s, struct truth *t, unsigned n)
         perp = (int)xr_below(12) - 1;
         if (perp >= FACTS_NPERPETRATORS)
             perp = 0;
-        facts(&f, day, cats, perp, COUNTRIES[xr_below(10)],
-              LANGS[xr_below(9)], (uint32_t)xr_below(64), consent);
+        facts(&f, day, cats, perp, COUNTRIES[xr_below(10)], LANGS[xr_below(9)],
+              (uint32_t)xr_below(64), consent);
         add(s, &f, 1);
         if (consent && month <= 3 && t != NULL) {
             size_t pi = perp < 0 ? FACTS_NPERPETRATORS : (size_t)perp;
@@ -271,19 +271,19 @@ test_known_counts(void)
             CHECK(0, "export parses");
             continue;
         }
-        CHECK(p.nrows == NCAT && p.ncols == NPERP, "%zu x %zu table",
-              p.nrows, p.ncols);
+        CHECK(p.nrows == NCAT && p.ncols == NPERP, "%zu x %zu table", p.nrows,
+              p.ncols);
         CHECK(strcmp(p.from, "2026-01-01") == 0 &&
                   strcmp(p.to, "2026-03-31") == 0,
               "range %s..%s", p.from, p.to);
         for (i = 0; i <= p.nrows && p.nrows == NCAT; i++) {
             for (j = 0; j <= p.ncols && p.ncols == NPERP; j++) {
-                size_t ri = i < p.nrows ? find_key(p.rowkeys, p.nrows,
-                                                   cat_key(i))
-                                        : p.nrows;
-                size_t cj = j < p.ncols ? find_key(p.colkeys, p.ncols,
-                                                   perp_key(j))
-                                        : p.ncols;
+                size_t ri = i < p.nrows
+                                ? find_key(p.rowkeys, p.nrows, cat_key(i))
+                                : p.nrows;
+                size_t cj = j < p.ncols
+                                ? find_key(p.colkeys, p.ncols, perp_key(j))
+                                : p.ncols;
                 uint64_t tv = i < NCAT && j < NPERP ? t.cell[i][j]
                               : i < NCAT            ? t.row[i]
                               : j < NPERP           ? t.col[j]
@@ -296,8 +296,9 @@ test_known_counts(void)
                 }
                 if (!entry_ok(c, tv, 10, bases[b])) {
                     bad_cells++;
-                    fprintf(stderr, "  cell %s/%s true %llu state %d "
-                                    "shown %llu\n",
+                    fprintf(stderr,
+                            "  cell %s/%s true %llu state %d "
+                            "shown %llu\n",
                             i < NCAT ? cat_key(i) : "total",
                             j < NPERP ? perp_key(j) : "total",
                             (unsigned long long)tv, c->state,
@@ -450,8 +451,10 @@ test_protect_random(void)
     }
     CHECK(bad == 0, "%u random tables break the suppression rules", bad);
     CHECK(one_d > 100, "enough small cells tried (%u)", one_d);
-    CHECK(pinned == 0, "%u of %u small non-zero cells could be worked out "
-                       "from the total", pinned, one_d);
+    CHECK(pinned == 0,
+          "%u of %u small non-zero cells could be worked out "
+          "from the total",
+          pinned, one_d);
     fprintf(stderr, "  %u small cells, %u of them zeros a reader can tell\n",
             one_d, zeros);
 }
@@ -590,7 +593,8 @@ test_ledger_forced_recorded(void)
     fake_store_free(s);
 }
 
-/* ---- the noise sampler ---------------------------------------------------- */
+/* ---- the noise sampler ----------------------------------------------------
+ */
 
 static void
 chi_square(uint32_t num, uint64_t den, unsigned nsamples, int span)
@@ -675,8 +679,8 @@ test_sampler(void)
     src = slurp("caseworker/stats_noise.c");
     CHECK(src != NULL, "sampler source readable from the repository root");
     for (b = 0; src != NULL && b < sizeof banned / sizeof banned[0]; b++)
-        CHECK(strstr(src, banned[b]) == NULL,
-              "the sampler source has no '%s'", banned[b]);
+        CHECK(strstr(src, banned[b]) == NULL, "the sampler source has no '%s'",
+              banned[b]);
     for (b = 0; src != NULL && b < sizeof fns / sizeof fns[0]; b++) {
         const char *at = src;
         int calls = 0;
@@ -729,7 +733,8 @@ test_noise_end_to_end(void)
     fake_store_free(s);
 }
 
-/* ---- merge ---------------------------------------------------------------- */
+/* ---- merge ----------------------------------------------------------------
+ */
 
 static void
 test_merge(void)
@@ -785,8 +790,8 @@ test_merge(void)
     }
     {
         json_t *mj = load_json(fm);
-        CHECK(mj != NULL && json_integer_value(json_object_get(
-                                mj, "merged_from")) == 2,
+        CHECK(mj != NULL &&
+                  json_integer_value(json_object_get(mj, "merged_from")) == 2,
               "merged export says how many");
         json_decref(mj);
     }
@@ -817,7 +822,8 @@ test_merge(void)
     fake_store_free(s2);
 }
 
-/* ---- dimensions, regions, outputs ----------------------------------------- */
+/* ---- dimensions, regions, outputs -----------------------------------------
+ */
 
 static void
 test_regions(void)
@@ -871,8 +877,10 @@ test_regions(void)
               "no country: unknown");
         stats_pub_release(&p);
     }
-    snprintf(cmd, sizeof cmd, "stats --by lang --from 2026-Q1 --to 2026-Q1 "
-                              "--round 1 --out %s", out);
+    snprintf(cmd, sizeof cmd,
+             "stats --by lang --from 2026-Q1 --to 2026-Q1 "
+             "--round 1 --out %s",
+             out);
     CHECK(run(s, cmd) == 0, "by language");
     if (load(&p, out) == 0) {
         size_t r = find_key(p.rowkeys, p.nrows, "other");
