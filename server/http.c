@@ -265,6 +265,8 @@ run_job(void *arg)
 {
     struct req *r = arg;
     r->route->fn(r);
+    if (r->handed_off)
+        return; /* whoever took it resumes it */
     if (!r->res.ready)
         reply_error(r, 500, "internal", "the route gave no answer");
     req_resume(r);

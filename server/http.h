@@ -68,6 +68,7 @@ struct req {
     char arg[128]; /* the path segment the route's '*' matched */
     struct buf body;
     int too_large, early, suspended;
+    int handed_off; /* a pool job passed the request on (to intake) */
     uint64_t discarded;
     struct MHD_PostProcessor *pp;
     struct form *form;

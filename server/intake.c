@@ -61,6 +61,14 @@ write_batch(PGconn *c, struct intake_item *batch, unsigned n)
         if (PQsendQueryPrepared(c, "env_insert", 3, vals, lens, fmts, 0) != 1)
             ok = 0;
         sent++;
+        if (ok && it->mailbox_id) {
+            const char *mv[1] = {(const char *)it->mailbox_id};
+            int ml[1] = {32}, mf[1] = {1};
+            if (PQsendQueryPrepared(c, "mailbox_insert", 1, mv, ml, mf, 0) !=
+                1)
+                ok = 0;
+            sent++;
+        }
     }
     if (ok && PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) !=
                   1)

@@ -6,7 +6,8 @@
  * one libpq pipeline, and only after COMMIT returned call each item's done
  * callback (which answers 201 and resumes the connection). One fsync covers
  * the whole batch, so throughput rises with concurrency while every 201
- * still means "committed with synchronous_commit = on".
+ * still means "committed with synchronous_commit = on". The no-JS path
+ * queues its sealed report (with its mailbox) here too.
  */
 #ifndef UMBRA_SERVER_INTAKE_H
 #define UMBRA_SERVER_INTAKE_H
@@ -18,6 +19,7 @@ struct intake_item {
     int org_id;
     const uint8_t *data;
     size_t len;
+    const uint8_t *mailbox_id; /* NULL, or 32 bytes: insert it too */
     void (*done)(void *ctx, int ok); /* ok: 1 committed, 0 not stored */
     void *ctx;
     struct intake_item *next;

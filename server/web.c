@@ -494,41 +494,48 @@ fail:
     return NULL;
 }
 
-/* Stores envelope (and mailbox) in one transaction; 0 or -1. */
-static int
-store(int org_id, const uint8_t *env, size_t len, const uint8_t *mailbox_id)
+/* A sealed no-JS report waiting for its group commit (intake.c). */
+struct pending {
+    uint8_t *env;
+    size_t env_len;
+    uint8_t mailbox_id[32];
+    char *receipt; /* umbra_secret_alloc'd; NULL if no reply wanted */
+    const char *lang;
+    char org[UMBRA_SLUG_MAX + 1];
+};
+
+static void
+pending_free(void *p)
 {
-    PGconn *c = db_get(srv.intake);
-    int ok = 0;
-    if (!c)
-        return -1;
-    PGresult *res = PQexec(c, "BEGIN");
-    ok = db_ok(res);
-    PQclear(res);
+    struct pending *st = p;
+    if (!st)
+        return;
+    free(st->env);
+    umbra_secret_free(st->receipt);
+    free(st);
+}
+
+/* Runs on the writer thread once the batch holding the report committed
+ * (ok = 1) or failed: answers and resumes the connection. */
+static void
+report_stored(void *ctx, int ok)
+{
+    struct req *r = ctx;
+    struct pending *st = r->ctx;
     if (ok) {
-        char org[16], size[24];
-        snprintf(org, sizeof org, "%d", org_id);
-        snprintf(size, sizeof size, "%zu", len);
-        const char *vals[3] = {org, size, (const char *)env};
-        int lens[3] = {0, 0, (int)len}, fmts[3] = {0, 0, 1};
-        res = db_exec(c, "env_insert", 3, vals, lens, fmts);
-        ok = db_ok(res);
-        PQclear(res);
+        struct page_ctx pc = {.lang = st->lang,
+                              .org = st->org,
+                              .receipt = st->receipt};
+        render(r, 201, PAGE_RECEIPT, &pc);
+    } else {
+        struct page_ctx pc = {.lang = st->lang,
+                              .error_code = "database_unavailable"};
+        render(r, 503, PAGE_ERROR, &pc);
+        r->res.retry_after = (int)srv.cfg.retry_after;
     }
-    if (ok && mailbox_id) {
-        const char *vals[1] = {(const char *)mailbox_id};
-        int lens[1] = {32}, fmts[1] = {1};
-        res = db_exec(c, "mailbox_insert", 1, vals, lens, fmts);
-        ok = db_ok(res);
-        PQclear(res);
-    }
-    if (ok) {
-        res = PQexec(c, "COMMIT");
-        ok = db_ok(res);
-        PQclear(res);
-    }
-    db_put(srv.intake, c, !ok);
-    return ok ? 0 : -1;
+    umbra_secret_free(st->receipt);
+    st->receipt = NULL;
+    req_resume(r);
 }
 
 void
@@ -539,10 +546,8 @@ web_report_post(struct req *r)
     int want_reply = 0;
     json_t *doc = NULL;
     char *plain = NULL;
-    uint8_t *env = NULL;
-    size_t env_len = 0;
     struct umbra_mailbox *mb = NULL;
-    char receipt[UMBRA_RECEIPT_DISPLAY_LEN + 1] = "";
+    struct pending *st = NULL;
     char digits[UMBRA_RECEIPT_DIGITS + 1];
     struct org_set *s = orgs_acquire();
     const struct org *o = NULL;
@@ -565,11 +570,23 @@ web_report_post(struct req *r)
         page_error(r, strcmp(code, "internal") ? 400 : 500, PAGE_REPORT, code);
         goto out;
     }
+    st = calloc(1, sizeof *st);
+    if (!st) {
+        page_error(r, 500, PAGE_ERROR, "internal");
+        goto out;
+    }
+    st->lang = req_lang(r);
+    (void)str_copy(st->org, sizeof st->org, o->slug);
     if (want_reply) {
         mb = umbra_secret_alloc(sizeof *mb);
-        umbra_receipt_new(receipt);
-        if (!mb ||
-            umbra_receipt_normalise(digits, receipt, strlen(receipt)) != 0 ||
+        st->receipt = umbra_secret_alloc(UMBRA_RECEIPT_DISPLAY_LEN + 1);
+        if (!mb || !st->receipt) {
+            page_error(r, 500, PAGE_ERROR, "internal");
+            goto out;
+        }
+        umbra_receipt_new(st->receipt);
+        if (umbra_receipt_normalise(digits, st->receipt,
+                                    strlen(st->receipt)) != 0 ||
             umbra_mailbox_derive(mb, digits) != 0) {
             page_error(r, 500, PAGE_ERROR, "internal");
             goto out;
@@ -578,6 +595,7 @@ web_report_post(struct req *r)
         sodium_bin2base64(pk64, sizeof pk64, mb->pk, 32,
                           sodium_base64_VARIANT_ORIGINAL);
         umbra_hex(idhex, mb->mailbox_id, 32);
+        memcpy(st->mailbox_id, mb->mailbox_id, 32);
         json_object_set_new(doc, "mailbox", json_string(pk64));
         json_object_set_new(doc, "mailbox_id", json_string(idhex));
     }
@@ -587,7 +605,7 @@ web_report_post(struct req *r)
         goto out;
     }
     umbra_bundle_pks(pks, &o->bundle);
-    int rc = umbra_envelope_seal(&env, &env_len, pks, o->bundle.nkeys,
+    int rc = umbra_envelope_seal(&st->env, &st->env_len, pks, o->bundle.nkeys,
                                  (const uint8_t *)plain, strlen(plain));
     sodium_memzero(plain, strlen(plain));
     if (rc != 0) {
@@ -595,25 +613,34 @@ web_report_post(struct req *r)
                    rc == UMBRA_ERR_TOO_LONG ? "body_too_large" : "internal");
         goto out;
     }
-    if (store(o->id, env, env_len, want_reply ? mb->mailbox_id : NULL) < 0) {
-        page_error(r, 503, PAGE_ERROR, "database_unavailable");
+    if (!intake_has_room()) {
+        page_error(r, 503, PAGE_ERROR, "busy");
         goto out;
     }
-    struct page_ctx ctx = {.lang = req_lang(r),
-                           .org = o->slug,
-                           .receipt = want_reply ? receipt : NULL};
-    render(r, 201, PAGE_RECEIPT, &ctx);
+    r->item = (struct intake_item){.org_id = o->id,
+                                   .data = st->env,
+                                   .len = st->env_len,
+                                   .mailbox_id =
+                                       want_reply ? st->mailbox_id : NULL,
+                                   .done = report_stored,
+                                   .ctx = r};
+    r->ctx = st;
+    r->ctx_free = pending_free;
+    st = NULL;
 out:
     orgs_release(s);
     free(plain); /* jansson's allocator: wiped on free */
-    free(env);
     json_decref(doc);
     umbra_secret_free(mb);
-    sodium_memzero(receipt, sizeof receipt);
+    pending_free(st);
     sodium_memzero(digits, sizeof digits);
     web_form_free(r); /* wipe the form values now, not at completion */
+    if (r->ctx && !r->res.ready) {
+        /* Last: from here the writer thread owns r until it resumes it. */
+        r->handed_off = 1;
+        intake_push(&r->item);
+    }
 }
-
 
 void
 web_check_post(struct req *r)
