@@ -398,10 +398,15 @@ load_info(void *ctx, const char *path, const char *name)
     }
     f = &P.info[P.ninfo];
     f->name = xstrndup(name, strlen(name) - 5);
-    if (!f->name || !safe_name(f->name, 0) ||
-        read_file(&f->data, &f->len, path) != 0) {
+    if (!f->name)
+        return -1;
+    if (!safe_name(f->name, 0)) {
+        file_release(f); /* not a name a URL can ask for: skip it */
+        return 0;
+    }
+    if (read_file(&f->data, &f->len, path) != 0) {
         file_release(f);
-        return f->name ? -1 : 0;
+        return -1;
     }
     snprintf(f->lang, sizeof(f->lang), "%s", il->lang);
     /* The title is the text of the first <h1>, else the name. */

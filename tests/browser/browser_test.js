@@ -356,6 +356,7 @@ async function testLocales(browser) {
         check(dir === (lang === 'ar' ? 'rtl' : 'ltr'), lang + ': the browser sees dir ' + dir);
         const out = path.join(ARTIFACTS, file);
         await page.screenshot({ path: out, fullPage: true });
+        await page.screenshot({ path: out.replace(/\.png$/, '-top.png') });
         check(fs.existsSync(out) && fs.statSync(out).size > 10000, 'screenshot saved: tests/artifacts/' + file);
         await page.close();
     }
