@@ -10,7 +10,8 @@ libsqlcipher-dev libcurl4-openssl-dev
 postgresql postgresql-contrib
 python3 python3-nacl
 nodejs npm chromium chromium-driver
-curl wrk procps psmisc tor systemd"
+curl wrk procps psmisc tor systemd
+fonts-dejavu-core fonts-tlwg-loma-otf"
 
 missing=""
 for p in $PKGS; do
