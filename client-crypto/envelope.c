@@ -1,9 +1,11 @@
 /* envelope: envelope v1, chunk by chunk (see envelope.h). */
 #include "envelope.h"
 
+#include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define SS_HEADER crypto_secretstream_xchacha20poly1305_HEADERBYTES
 #define SS_A crypto_secretstream_xchacha20poly1305_ABYTES
@@ -130,6 +132,87 @@ seal_nonce(uint8_t nonce[crypto_box_NONCEBYTES], const uint8_t epk[32],
     crypto_generichash_final(&h, nonce, crypto_box_NONCEBYTES);
 }
 
+/*
+ * Writes the outer header and ss_header (H + 24 bytes) into buf, drawing
+ * the randomness of section 2.3, and sets up sec->st for pushing.
+ */
+static int
+seal_outer(uint8_t *buf, struct seal_secrets *sec, const uint8_t *pks,
+           unsigned n)
+{
+    size_t h = outer_size(n);
+    uint8_t nonce[crypto_box_NONCEBYTES];
+    unsigned i, j;
+    int rc = 0;
+
+    memcpy(buf, magic, 4);
+    buf[4] = 1;
+    buf[5] = (uint8_t)n;
+    buf[6] = 0;
+    buf[7] = 0;
+    umbra_randombytes(sec->file_key, sizeof(sec->file_key));
+    umbra_randombytes(buf + h, SS_HEADER);
+    for (i = 0; i < n && rc == 0; i++) {
+        uint8_t *stanza = buf + 8u + (size_t)UMBRA_STANZA_BYTES * i;
+        const uint8_t *pk = pks + 32u * i;
+
+        umbra_key_id(stanza, pk);
+        umbra_randombytes(sec->eseed, sizeof(sec->eseed));
+        if (crypto_box_seed_keypair(sec->epk, sec->esk, sec->eseed) != 0) {
+            rc = UMBRA_ERR_CRYPTO;
+            break;
+        }
+        seal_nonce(nonce, sec->epk, pk);
+        memcpy(stanza + 8, sec->epk, 32);
+        if (crypto_box_easy(stanza + 40, sec->file_key, 32, nonce, pk,
+                            sec->esk) != 0)
+            rc = UMBRA_ERR_ARG; /* a low-order "public key" */
+    }
+    for (i = 0; i < n && rc == 0; i++)
+        for (j = 0; j < i; j++)
+            if (memcmp(buf + 8u + UMBRA_STANZA_BYTES * i,
+                       buf + 8u + UMBRA_STANZA_BYTES * j, 8) == 0)
+                rc = UMBRA_ERR_ARG; /* two keys with the same key id */
+    if (rc == 0 && crypto_secretstream_xchacha20poly1305_init_pull(
+                       &sec->st, buf + h, sec->file_key) != 0)
+        rc = UMBRA_ERR_CRYPTO;
+    sodium_memzero(nonce, sizeof(nonce));
+    return rc;
+}
+
+/* Refuses n outside 1..16 and recipients given twice. */
+static int
+check_recipients(const uint8_t *pks, unsigned n)
+{
+    unsigned i, j;
+
+    if (pks == NULL || n < 1 || n > UMBRA_ENVELOPE_MAX_RECIPIENTS)
+        return UMBRA_ERR_ARG;
+    for (i = 0; i < n; i++)
+        for (j = 0; j < i; j++)
+            if (sodium_memcmp(pks + 32u * i, pks + 32u * j, 32) == 0)
+                return UMBRA_ERR_ARG;
+    return 0;
+}
+
+/* The inner header (version, n, key ids, len) for content_len bytes. */
+static size_t
+make_prefix(uint8_t *prefix, const uint8_t *pks, unsigned n, size_t content_len)
+{
+    size_t plen = inner_prefix(n);
+    unsigned i;
+
+    prefix[0] = 1;
+    prefix[1] = (uint8_t)n;
+    for (i = 0; i < n; i++)
+        umbra_key_id(prefix + 2 + 8 * i, pks + 32u * i);
+    prefix[plen - 4] = (uint8_t)content_len;
+    prefix[plen - 3] = (uint8_t)(content_len >> 8);
+    prefix[plen - 2] = (uint8_t)(content_len >> 16);
+    prefix[plen - 1] = (uint8_t)(content_len >> 24);
+    return plen;
+}
+
 static int
 seal_src(uint8_t **out, size_t *out_len, const uint8_t *pks, unsigned n,
          const struct inner_src *src, size_t p)
@@ -140,57 +223,20 @@ seal_src(uint8_t **out, size_t *out_len, const uint8_t *pks, unsigned n,
     size_t off, pos, clen;
     uint8_t *buf = NULL;
     struct seal_secrets *sec = NULL;
-    uint8_t nonce[crypto_box_NONCEBYTES];
-    unsigned i, j;
     int rc;
 
-    for (i = 0; i < n; i++)
-        for (j = 0; j < i; j++)
-            if (sodium_memcmp(pks + 32u * i, pks + 32u * j, 32) == 0)
-                return UMBRA_ERR_ARG;
+    rc = check_recipients(pks, n);
+    if (rc != 0)
+        return rc;
     buf = malloc(total);
     sec = umbra_secret_alloc(round16(sizeof(*sec) + chunk_max));
     if (buf == NULL || sec == NULL) {
         rc = UMBRA_ERR_NOMEM;
         goto out;
     }
-    memcpy(buf, magic, 4);
-    buf[4] = 1;
-    buf[5] = (uint8_t)n;
-    buf[6] = 0;
-    buf[7] = 0;
-    umbra_randombytes(sec->file_key, sizeof(sec->file_key));
-    umbra_randombytes(buf + h, SS_HEADER);
-    for (i = 0; i < n; i++) {
-        uint8_t *stanza = buf + 8u + (size_t)UMBRA_STANZA_BYTES * i;
-        const uint8_t *pk = pks + 32u * i;
-
-        umbra_key_id(stanza, pk);
-        umbra_randombytes(sec->eseed, sizeof(sec->eseed));
-        if (crypto_box_seed_keypair(sec->epk, sec->esk, sec->eseed) != 0) {
-            rc = UMBRA_ERR_CRYPTO;
-            goto out;
-        }
-        seal_nonce(nonce, sec->epk, pk);
-        memcpy(stanza + 8, sec->epk, 32);
-        if (crypto_box_easy(stanza + 40, sec->file_key, 32, nonce, pk,
-                            sec->esk) != 0) {
-            rc = UMBRA_ERR_ARG; /* a low-order "public key" */
-            goto out;
-        }
-    }
-    for (i = 0; i < n; i++)
-        for (j = 0; j < i; j++)
-            if (memcmp(buf + 8u + UMBRA_STANZA_BYTES * i,
-                       buf + 8u + UMBRA_STANZA_BYTES * j, 8) == 0) {
-                rc = UMBRA_ERR_ARG; /* two keys with the same key id */
-                goto out;
-            }
-    if (crypto_secretstream_xchacha20poly1305_init_pull(&sec->st, buf + h,
-                                                        sec->file_key) != 0) {
-        rc = UMBRA_ERR_CRYPTO;
+    rc = seal_outer(buf, sec, pks, n);
+    if (rc != 0)
         goto out;
-    }
     pos = h + SS_HEADER;
     for (off = 0; off < p; off += clen) {
         int last;
@@ -216,7 +262,6 @@ seal_src(uint8_t **out, size_t *out_len, const uint8_t *pks, unsigned n,
     buf = NULL;
     rc = 0;
 out:
-    sodium_memzero(nonce, sizeof(nonce));
     umbra_secret_free(sec);
     free(buf);
     return rc;
@@ -229,7 +274,6 @@ umbra_envelope_seal(uint8_t **out, size_t *out_len, const uint8_t *pks,
     uint8_t prefix[2 + 8 * UMBRA_ENVELOPE_MAX_RECIPIENTS + 4];
     struct inner_src src;
     size_t p, plen;
-    unsigned i;
 
     if (out == NULL || out_len == NULL)
         return UMBRA_ERR_ARG;
@@ -240,18 +284,10 @@ umbra_envelope_seal(uint8_t **out, size_t *out_len, const uint8_t *pks,
         return UMBRA_ERR_ARG;
     if (content_len > umbra_envelope_max_content(n))
         return UMBRA_ERR_TOO_LONG;
-    plen = inner_prefix(n);
+    plen = make_prefix(prefix, pks, n, content_len);
     p = umbra_pad_size(plen + content_len);
     if (p == 0)
         return UMBRA_ERR_TOO_LONG;
-    prefix[0] = 1;
-    prefix[1] = (uint8_t)n;
-    for (i = 0; i < n; i++)
-        umbra_key_id(prefix + 2 + 8 * i, pks + 32u * i);
-    prefix[plen - 4] = (uint8_t)content_len;
-    prefix[plen - 3] = (uint8_t)(content_len >> 8);
-    prefix[plen - 2] = (uint8_t)(content_len >> 16);
-    prefix[plen - 1] = (uint8_t)(content_len >> 24);
     src.prefix = prefix;
     src.prefix_len = plen;
     src.content = content;
@@ -344,17 +380,72 @@ le32(const uint8_t *b)
            (uint32_t)b[3] << 24;
 }
 
+/*
+ * Section 2.4 step 2: recovers the file key into sec->file_key from the
+ * first stanza one of our keys opens, and sets up sec->st for pulling.
+ * env holds at least the outer header and ss_header.
+ */
+static int
+open_file_key(struct open_secrets *sec, unsigned *opened, const uint8_t *env,
+              unsigned n, const uint8_t *sks, const uint8_t *pks,
+              unsigned nkeys)
+{
+    uint8_t kids[UMBRA_ENVELOPE_OPEN_MAX_KEYS][8];
+    unsigned i, j;
+    int found = 0;
+
+    for (j = 0; j < nkeys; j++)
+        umbra_key_id(kids[j], pks + 32u * j);
+    for (i = 0; i < n; i++) {
+        const uint8_t *stanza = env + 8u + (size_t)UMBRA_STANZA_BYTES * i;
+        for (j = 0; j < nkeys; j++) {
+            if (memcmp(stanza, kids[j], 8) != 0)
+                continue;
+            found = 1;
+            if (crypto_box_seal_open(sec->file_key, stanza + 8, SEALED_BYTES,
+                                     pks + 32u * j, sks + 32u * j) == 0) {
+                *opened = j;
+                if (crypto_secretstream_xchacha20poly1305_init_pull(
+                        &sec->st, env + outer_size(n), sec->file_key) != 0)
+                    return UMBRA_ERR_DECRYPT;
+                return 0;
+            }
+        }
+    }
+    return found ? UMBRA_ERR_DECRYPT : UMBRA_ERR_NO_KEY;
+}
+
+/*
+ * Section 2.4 step 4 for the inner header at the start of chunk 0: 0 and
+ * *len, or UMBRA_ERR_INNER. (plen <= 142 < 4096 <= the first chunk.)
+ */
+static int
+inner_header(size_t *len, const uint8_t *chunk, const uint8_t *env, unsigned n,
+             size_t p)
+{
+    size_t plen = inner_prefix(n);
+    unsigned i;
+
+    if (chunk[0] != 1 || chunk[1] != n)
+        return UMBRA_ERR_INNER;
+    for (i = 0; i < n; i++)
+        if (memcmp(chunk + 2 + 8u * i, env + 8u + UMBRA_STANZA_BYTES * i, 8) !=
+            0)
+            return UMBRA_ERR_INNER;
+    *len = le32(chunk + plen - 4);
+    return *len > p - plen ? UMBRA_ERR_INNER : 0;
+}
+
 int
 umbra_envelope_open(uint8_t **content, size_t *content_len, unsigned *which_key,
                     const uint8_t *sks, const uint8_t *pks, unsigned nkeys,
                     const uint8_t *env, size_t env_len)
 {
-    uint8_t kids[UMBRA_ENVELOPE_OPEN_MAX_KEYS][8];
     struct open_secrets *sec = NULL;
     uint8_t *buf = NULL;
     size_t p, h, plen, off, pos, clen, len = 0;
-    unsigned n, i, j, opened = 0;
-    int found = 0, have_key = 0, inner_bad = 0;
+    unsigned n, opened = 0;
+    int inner_bad = 0;
     uint8_t zero_acc = 0;
     int rc;
 
@@ -376,31 +467,9 @@ umbra_envelope_open(uint8_t **content, size_t *content_len, unsigned *which_key,
         rc = UMBRA_ERR_NOMEM;
         goto out;
     }
-    for (j = 0; j < nkeys; j++)
-        umbra_key_id(kids[j], pks + 32u * j);
-    for (i = 0; i < n && !have_key; i++) {
-        const uint8_t *stanza = env + 8u + (size_t)UMBRA_STANZA_BYTES * i;
-        for (j = 0; j < nkeys; j++) {
-            if (memcmp(stanza, kids[j], 8) != 0)
-                continue;
-            found = 1;
-            if (crypto_box_seal_open(sec->file_key, stanza + 8, SEALED_BYTES,
-                                     pks + 32u * j, sks + 32u * j) == 0) {
-                have_key = 1;
-                opened = j;
-                break;
-            }
-        }
-    }
-    if (!found) {
-        rc = UMBRA_ERR_NO_KEY;
+    rc = open_file_key(sec, &opened, env, n, sks, pks, nkeys);
+    if (rc != 0)
         goto out;
-    }
-    if (!have_key || crypto_secretstream_xchacha20poly1305_init_pull(
-                         &sec->st, env + h, sec->file_key) != 0) {
-        rc = UMBRA_ERR_DECRYPT;
-        goto out;
-    }
     pos = h + SS_HEADER;
     for (off = 0; off < p; off += clen) {
         unsigned long long mlen;
@@ -426,16 +495,7 @@ umbra_envelope_open(uint8_t **content, size_t *content_len, unsigned *which_key,
         if (direct)
             continue;
         if (off == 0) {
-            /* plen <= 142 < 4096 <= clen: the inner header is here. */
-            if (sec->chunk[0] != 1 || sec->chunk[1] != n)
-                inner_bad = 1;
-            for (i = 0; i < n && !inner_bad; i++)
-                if (memcmp(sec->chunk + 2 + 8u * i,
-                           env + 8u + UMBRA_STANZA_BYTES * i, 8) != 0)
-                    inner_bad = 1;
-            len = le32(sec->chunk + plen - 4);
-            if (len > p - plen)
-                inner_bad = 1;
+            inner_bad = inner_header(&len, sec->chunk, env, n, p) != 0;
             if (!inner_bad) {
                 buf = umbra_secret_alloc(len);
                 if (buf == NULL) {
@@ -468,5 +528,195 @@ umbra_envelope_open(uint8_t **content, size_t *content_len, unsigned *which_key,
 out:
     umbra_secret_free(buf);
     umbra_secret_free(sec);
+    return rc;
+}
+
+/* ---- streaming over file descriptors ---------------------------------- */
+
+/* Reads exactly len bytes: 0, UMBRA_ERR_TRUNCATED at EOF, _IO on error. */
+static int
+read_full(int fd, uint8_t *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t r = read(fd, buf, len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return UMBRA_ERR_IO;
+        if (r == 0)
+            return UMBRA_ERR_TRUNCATED;
+        buf += r;
+        len -= (size_t)r;
+    }
+    return 0;
+}
+
+static int
+write_full(int fd, const uint8_t *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, buf, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return UMBRA_ERR_IO;
+        buf += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+int
+umbra_envelope_seal_fd(int out_fd, const uint8_t *pks, unsigned n, int in_fd,
+                       size_t content_len)
+{
+    uint8_t prefix[2 + 8 * UMBRA_ENVELOPE_MAX_RECIPIENTS + 4];
+    uint8_t
+        hdr[8 + UMBRA_STANZA_BYTES * UMBRA_ENVELOPE_MAX_RECIPIENTS + SS_HEADER];
+    struct seal_secrets *sec = NULL;
+    uint8_t *cbuf = NULL;
+    size_t p, plen, h, off, clen;
+    int rc;
+
+    rc = check_recipients(pks, n);
+    if (rc != 0)
+        return rc;
+    if (content_len > umbra_envelope_max_content(n))
+        return UMBRA_ERR_TOO_LONG;
+    plen = make_prefix(prefix, pks, n, content_len);
+    p = umbra_pad_size(plen + content_len);
+    h = outer_size(n);
+    sec = umbra_secret_alloc(round16(sizeof(*sec) + CHUNK));
+    cbuf = malloc(CHUNK + SS_A);
+    if (sec == NULL || cbuf == NULL) {
+        rc = UMBRA_ERR_NOMEM;
+        goto out;
+    }
+    rc = seal_outer(hdr, sec, pks, n);
+    if (rc != 0)
+        goto out;
+    rc = write_full(out_fd, hdr, h + SS_HEADER);
+    if (rc != 0)
+        goto out;
+    for (off = 0; off < p; off += clen) {
+        size_t a, b;
+        int last;
+
+        clen = p - off < CHUNK ? p - off : CHUNK;
+        last = off + clen == p;
+        memset(sec->chunk, 0, clen);
+        if (off < plen)
+            memcpy(sec->chunk, prefix + off, plen - off);
+        a = off > plen ? off : plen;
+        b = off + clen < plen + content_len ? off + clen : plen + content_len;
+        if (a < b) {
+            rc = read_full(in_fd, sec->chunk + (a - off), b - a);
+            if (rc != 0)
+                goto out;
+        }
+        if (crypto_secretstream_xchacha20poly1305_push(
+                &sec->st, cbuf, NULL, sec->chunk, clen, off == 0 ? hdr : NULL,
+                off == 0 ? h : 0, last ? TAG_FINAL : TAG_MESSAGE) != 0) {
+            rc = UMBRA_ERR_CRYPTO;
+            goto out;
+        }
+        rc = write_full(out_fd, cbuf, clen + SS_A);
+        if (rc != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    umbra_secret_free(sec);
+    free(cbuf);
+    return rc;
+}
+
+int
+umbra_envelope_open_fd(int out_fd, unsigned *which_key, const uint8_t *sks,
+                       const uint8_t *pks, unsigned nkeys, int in_fd,
+                       size_t env_len)
+{
+    uint8_t
+        hdr[8 + UMBRA_STANZA_BYTES * UMBRA_ENVELOPE_MAX_RECIPIENTS + SS_HEADER];
+    struct open_secrets *sec = NULL;
+    uint8_t *cbuf = NULL;
+    size_t p, h, plen, off, clen, len = 0;
+    unsigned n, opened = 0;
+    uint8_t zero_acc = 0;
+    int rc;
+
+    if (sks == NULL || pks == NULL || nkeys < 1 ||
+        nkeys > UMBRA_ENVELOPE_OPEN_MAX_KEYS)
+        return UMBRA_ERR_ARG;
+    if (env_len < 8)
+        return UMBRA_ERR_TRUNCATED;
+    rc = read_full(in_fd, hdr, 8);
+    if (rc != 0)
+        return rc;
+    /* Structure first, with the length the caller gave. */
+    n = hdr[5];
+    if (memcmp(hdr, magic, 4) == 0 && hdr[4] == 1 && n >= 1 &&
+        n <= UMBRA_ENVELOPE_MAX_RECIPIENTS &&
+        env_len >= outer_size(n) + SS_HEADER + SS_A) {
+        rc = read_full(in_fd, hdr + 8, outer_size(n) + SS_HEADER - 8);
+        if (rc != 0)
+            return rc;
+    }
+    rc = parse_outer(&n, &p, hdr, env_len);
+    if (rc != 0)
+        return rc;
+    h = outer_size(n);
+    plen = inner_prefix(n);
+    sec = umbra_secret_alloc(round16(sizeof(*sec) + CHUNK));
+    cbuf = malloc(CHUNK + SS_A);
+    if (sec == NULL || cbuf == NULL) {
+        rc = UMBRA_ERR_NOMEM;
+        goto out;
+    }
+    rc = open_file_key(sec, &opened, hdr, n, sks, pks, nkeys);
+    if (rc != 0)
+        goto out;
+    for (off = 0; off < p; off += clen) {
+        unsigned long long mlen;
+        unsigned char tag;
+        size_t a, b;
+
+        clen = p - off < CHUNK ? p - off : CHUNK;
+        rc = read_full(in_fd, cbuf, clen + SS_A);
+        if (rc != 0)
+            goto out;
+        if (crypto_secretstream_xchacha20poly1305_pull(
+                &sec->st, sec->chunk, &mlen, &tag, cbuf, clen + SS_A,
+                off == 0 ? hdr : NULL, off == 0 ? h : 0) != 0 ||
+            tag != (off + clen == p ? TAG_FINAL : TAG_MESSAGE)) {
+            rc = UMBRA_ERR_DECRYPT;
+            goto out;
+        }
+        if (off == 0) {
+            rc = inner_header(&len, sec->chunk, hdr, n, p);
+            if (rc != 0)
+                goto out;
+        }
+        a = off > plen ? off : plen;
+        b = off + clen < plen + len ? off + clen : plen + len;
+        if (a < b) {
+            rc = write_full(out_fd, sec->chunk + (a - off), b - a);
+            if (rc != 0)
+                goto out;
+        }
+        a = off > plen + len ? off : plen + len;
+        for (; a < off + clen; a++)
+            zero_acc |= sec->chunk[a - off];
+    }
+    if (zero_acc != 0) {
+        rc = UMBRA_ERR_INNER;
+        goto out;
+    }
+    if (which_key != NULL)
+        *which_key = opened;
+    rc = 0;
+out:
+    umbra_secret_free(sec);
+    free(cbuf);
     return rc;
 }

@@ -146,6 +146,32 @@ int umbra_envelope_open(uint8_t **content, size_t *content_len,
                         const uint8_t *pks, unsigned nkeys,
                         const uint8_t *env, size_t env_len) UMBRA_WUR;
 
+/*
+ * Streaming variants, for contents too large to hold in memory: the same
+ * envelope bytes as umbra_envelope_seal / _open, one 64 KiB chunk at a
+ * time (memory: about two chunks, whatever the size).
+ *
+ * umbra_envelope_seal_fd reads exactly content_len bytes from in_fd
+ * (UMBRA_ERR_TRUNCATED if it ends sooner) and writes the envelope, of
+ * umbra_envelope_size(n, content_len) bytes, to out_fd. UMBRA_ERR_IO on
+ * a read or write error (errno kept). On failure out_fd holds a partial
+ * envelope: discard it.
+ *
+ * umbra_envelope_open_fd reads an envelope of env_len bytes from in_fd
+ * (env_len is needed up front to know the padded size; pass the file
+ * size) and writes its content to out_fd chunk by chunk, each chunk only
+ * once authenticated. Checks as in section 2.4, except that an inner
+ * header mismatch is reported when chunk 0 is read, before later chunks
+ * are pulled. On failure out_fd may hold part of the content: write to a
+ * temporary file and keep it only if this returns 0.
+ */
+int umbra_envelope_seal_fd(int out_fd, const uint8_t *pks, unsigned n,
+                           int in_fd, size_t content_len) UMBRA_WUR;
+int umbra_envelope_open_fd(int out_fd, unsigned *which_key,
+                           const uint8_t *sks, const uint8_t *pks,
+                           unsigned nkeys, int in_fd,
+                           size_t env_len) UMBRA_WUR;
+
 /* ---- keys and bundles (protocol section 3) ----------------------------- */
 
 #define UMBRA_SLUG_MAX 63u

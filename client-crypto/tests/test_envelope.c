@@ -8,6 +8,8 @@
 #include "check.h"
 #include "envelope.h"
 
+#include <unistd.h>
+
 #define NK 16
 
 static uint8_t pks[NK * 32], sks[NK * 32];
@@ -462,6 +464,105 @@ test_deterministic(void)
     free(b);
 }
 
+/* A temporary file holding buf; rewound. */
+static FILE *
+file_of(const uint8_t *buf, size_t len)
+{
+    FILE *f = tmpfile();
+
+    if (f == NULL || fwrite(buf, 1, len, f) != len || fflush(f) != 0)
+        abort();
+    rewind(f);
+    return f;
+}
+
+static uint8_t *
+slurp(FILE *f, size_t *len)
+{
+    long end;
+    uint8_t *buf;
+
+    fflush(f);
+    end = lseek(fileno(f), 0, SEEK_END);
+    if (end < 0)
+        abort();
+    *len = (size_t)end;
+    buf = malloc(*len + 1);
+    if (buf == NULL || pread(fileno(f), buf, *len, 0) != (ssize_t)*len)
+        abort();
+    return buf;
+}
+
+static void
+test_streaming(void)
+{
+    static const size_t sizes[] = {0, 1000, 2 * 65536 + 5, 300000};
+    size_t s, i;
+
+    for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+        size_t len = sizes[s], got_len = 0, mem_len = 0, out_len = 0;
+        uint8_t *content = malloc(len + 1), *mem = NULL, *got, *out;
+        struct test_rng r;
+        FILE *in, *env_f = tmpfile(), *out_f = tmpfile();
+        unsigned which = 9;
+        int rc;
+
+        if (content == NULL || env_f == NULL || out_f == NULL)
+            abort();
+        for (i = 0; i < len; i++)
+            content[i] = (uint8_t)(i * 31 + s);
+        in = file_of(content, len);
+        test_rng_start(&r, "stream");
+        rc = umbra_envelope_seal_fd(fileno(env_f), pks, 2, fileno(in), len);
+        test_rng_start(&r, "stream");
+        if (umbra_envelope_seal(&mem, &mem_len, pks, 2, content, len) != 0)
+            abort();
+        test_rng_stop();
+        got = slurp(env_f, &got_len);
+        CHECK(rc == 0 && got_len == mem_len && memcmp(got, mem, got_len) == 0,
+              "seal_fd of %zu bytes equals seal (%s)", len, umbra_strerror(rc));
+        rewind(env_f);
+        rc = umbra_envelope_open_fd(fileno(out_f), &which, sks + 32, pks + 32,
+                                    1, fileno(env_f), got_len);
+        out = slurp(out_f, &out_len);
+        CHECK(rc == 0 && which == 0 && out_len == len &&
+                  memcmp(out, content, len) == 0,
+              "open_fd of %zu bytes (%s)", len, umbra_strerror(rc));
+        free(out);
+        if (len > 0) {
+            FILE *bad_f, *o2 = tmpfile();
+            got[got_len - 1] ^= 1;
+            bad_f = file_of(got, got_len);
+            CHECK(umbra_envelope_open_fd(fileno(o2), NULL, sks, pks, 1,
+                                         fileno(bad_f),
+                                         got_len) == UMBRA_ERR_DECRYPT,
+                  "open_fd: last byte flipped");
+            rewind(bad_f);
+            CHECK(umbra_envelope_open_fd(fileno(o2), NULL, sks, pks, 1,
+                                         fileno(bad_f),
+                                         got_len + 1) == UMBRA_ERR_SIZE,
+                  "open_fd: wrong length");
+            rewind(bad_f);
+            CHECK(umbra_envelope_open_fd(fileno(o2), NULL, sks + 64, pks + 64,
+                                         1, fileno(bad_f),
+                                         got_len) == UMBRA_ERR_NO_KEY,
+                  "open_fd: not our key");
+            fclose(bad_f);
+            fclose(o2);
+            rewind(in);
+            CHECK(umbra_envelope_seal_fd(fileno(env_f), pks, 1, fileno(in),
+                                         len + 1) == UMBRA_ERR_TRUNCATED,
+                  "seal_fd: input shorter than announced");
+        }
+        fclose(in);
+        fclose(env_f);
+        fclose(out_f);
+        free(got);
+        free(mem);
+        free(content);
+    }
+}
+
 int
 main(void)
 {
@@ -480,5 +581,6 @@ main(void)
     test_inner_mismatch();
     test_tags();
     test_deterministic();
+    test_streaming();
     return check_done();
 }
