@@ -6,10 +6,12 @@
 #include "store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -58,17 +60,53 @@ import_check(struct doc_report *rep, uint8_t **doc, size_t *doc_len,
     return err == 0 ? IMPORT_CASE : IMPORT_QUARANTINE;
 }
 
+/* Records a checked envelope under its server id (caller's transaction). */
+static int
+import_record(struct store *s, struct import_counts *c, const char *server_id,
+              const char *day, int outcome, const struct doc_report *rep,
+              const uint8_t *doc, size_t doc_len, const char *reason)
+{
+    struct store_case_in in;
+    int64_t id;
+
+    if (outcome == IMPORT_CASE) {
+        memset(&in, 0, sizeof in);
+        in.server_id = server_id;
+        in.summary = rep->summary;
+        in.doc = doc;
+        in.doc_len = doc_len;
+        in.facts = rep->facts;
+        snprintf(in.facts.received, sizeof in.facts.received, "%s", day);
+        if (rep->has_mailbox) {
+            in.mailbox_id = rep->mailbox_id;
+            in.mailbox_pk = rep->mailbox_pk;
+        }
+        if (store_add_case(s, &id, &in) != 0)
+            return -1;
+        c->cases++;
+        return 0;
+    }
+    if (store_add_quarantine(s, server_id, day,
+                             outcome == IMPORT_UNOPENED ? "unopened"
+                                                        : "quarantine",
+                             reason, doc, doc_len) != 0)
+        return -1;
+    if (outcome == IMPORT_UNOPENED)
+        c->unopened++;
+    else
+        c->quarantined++;
+    return 0;
+}
+
 int
 import_envelope(struct store *s, struct import_counts *c,
                 const struct import_keys *ik, const char *server_id,
                 const char *day, const uint8_t *env, size_t env_len)
 {
     struct doc_report rep;
-    struct store_case_in in;
     char reason[200];
     uint8_t *doc = NULL;
     size_t doc_len = 0;
-    int64_t id;
     int r, rc = -1;
 
     memset(&rep, 0, sizeof rep);
@@ -85,48 +123,139 @@ import_envelope(struct store *s, struct import_counts *c,
         case_err("out of memory");
         return -1;
     }
-    if (r == IMPORT_CASE) {
-        memset(&in, 0, sizeof in);
-        in.server_id = server_id;
-        in.summary = rep.summary;
-        in.doc = doc;
-        in.doc_len = doc_len;
-        in.facts = rep.facts;
-        snprintf(in.facts.received, sizeof in.facts.received, "%s", day);
-        if (rep.has_mailbox) {
-            in.mailbox_id = rep.mailbox_id;
-            in.mailbox_pk = rep.mailbox_pk;
-        }
-        if (store_add_case(s, &id, &in) != 0)
-            goto out;
-        c->cases++;
-    } else {
-        if (store_add_quarantine(s, server_id, day,
-                                 r == IMPORT_UNOPENED ? "unopened"
-                                                      : "quarantine",
-                                 reason, doc, doc_len) != 0)
-            goto out;
-        if (r == IMPORT_UNOPENED)
-            c->unopened++;
-        else
-            c->quarantined++;
-    }
-    rc = 0;
-out:
+    rc = import_record(s, c, server_id, day, r, &rep, doc, doc_len, reason);
     umbra_secret_free(doc);
     sodium_memzero(&rep, sizeof rep);
     return rc;
+}
+
+/*
+ * The bundle is imported as a pipeline of batches: while worker threads
+ * open and check batch k+1 (CPU: X25519, XChaCha20, JSON), this thread
+ * writes batch k into the store in one transaction. Only this thread
+ * touches the store; the workers touch only their own slots.
+ */
+struct slot {
+    char id[BFILE_ID_MAX + 1];
+    char day[11];
+    uint8_t *env;
+    size_t env_len;
+    int outcome;
+    struct doc_report rep;
+    uint8_t *doc;
+    size_t doc_len;
+    char reason[200];
+};
+
+struct batch {
+    struct slot *slots; /* IMPORT_BATCH of them */
+    int n;
+};
+
+struct worker {
+    pthread_t tid;
+    struct batch *b;
+    const struct import_keys *ik;
+    int k, nthreads, started;
+};
+
+#define IMPORT_MAX_THREADS 8
+
+static void
+check_slots(struct batch *b, const struct import_keys *ik, int k, int step)
+{
+    int i;
+
+    for (i = k; i < b->n; i += step) {
+        struct slot *sl = &b->slots[i];
+
+        sl->outcome = import_check(&sl->rep, &sl->doc, &sl->doc_len,
+                                   sl->reason, sizeof sl->reason, ik,
+                                   sl->env, sl->env_len);
+    }
+}
+
+static void *
+worker_main(void *arg)
+{
+    struct worker *w = arg;
+
+    check_slots(w->b, w->ik, w->k, w->nthreads);
+    return NULL;
+}
+
+static void
+batch_clear(struct batch *b)
+{
+    int i;
+
+    for (i = 0; i < b->n; i++) {
+        struct slot *sl = &b->slots[i];
+
+        free(sl->env);
+        umbra_secret_free(sl->doc);
+        sodium_memzero(sl, sizeof *sl);
+    }
+    b->n = 0;
+}
+
+static int
+nthreads_for_import(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    const char *e = getenv("UMBRA_CASE_THREADS");
+
+    if (e != NULL && e[0] >= '0' && e[0] <= '9')
+        n = strtol(e, NULL, 10);
+    if (n < 1)
+        n = 1;
+    if (n > IMPORT_MAX_THREADS)
+        n = IMPORT_MAX_THREADS;
+    return (int)n;
+}
+
+/* Starts the workers on b; with one thread, checks it right here. */
+static void
+start_workers(struct worker *w, int nt, struct batch *b,
+              const struct import_keys *ik)
+{
+    int k;
+
+    for (k = 0; k < nt; k++) {
+        w[k].b = b;
+        w[k].ik = ik;
+        w[k].k = k;
+        w[k].nthreads = nt;
+        w[k].started = nt > 1 && b->n > 0 &&
+                       pthread_create(&w[k].tid, NULL, worker_main, &w[k]) == 0;
+        if (!w[k].started && (nt == 1 || b->n > 0))
+            check_slots(b, ik, k, nt);
+    }
+}
+
+static void
+join_workers(struct worker *w, int nt)
+{
+    int k;
+
+    for (k = 0; k < nt; k++)
+        if (w[k].started)
+            pthread_join(w[k].tid, NULL);
 }
 
 int
 import_bundle(struct store *s, struct import_counts *c,
               const struct import_keys *ik, const char *path, int progress)
 {
+    struct worker workers[IMPORT_MAX_THREADS];
+    struct batch ba = {NULL, 0}, bb = {NULL, 0};
+    struct batch *ready = &ba, *next = &bb;
     struct progress pr;
     struct bfile bf;
     struct stat sb;
     char org[UMBRA_SLUG_MAX + 1];
-    int r, in_txn = 0, batch = 0, rc = -1;
+    int r = 0, in_txn = 0, rc = -1, nt = nthreads_for_import(), i;
+    int at_end = 0, damaged = 0;
     long kill_after = -1;
     const char *ka = getenv("UMBRA_CASE_TEST_KILL_AFTER");
 
@@ -134,8 +263,15 @@ import_bundle(struct store *s, struct import_counts *c,
      * records (mid-transaction), as a power cut would. */
     if (ka != NULL && ka[0] >= '0' && ka[0] <= '9')
         kill_after = strtol(ka, NULL, 10);
+    memset(workers, 0, sizeof workers);
     if (bfile_open_read(&bf, path) != 0)
         return -1;
+    ba.slots = calloc(IMPORT_BATCH, sizeof *ba.slots);
+    bb.slots = calloc(IMPORT_BATCH, sizeof *bb.slots);
+    if (ba.slots == NULL || bb.slots == NULL) {
+        case_err("out of memory");
+        goto out;
+    }
     if (store_meta_get(s, "org", org, sizeof org) != 0 ||
         strcmp(org, bf.slug) != 0) {
         case_err("bundle '%s' holds reports for organisation '%s', but this "
@@ -147,52 +283,102 @@ import_bundle(struct store *s, struct import_counts *c,
         sb.st_size = 0;
     progress_start(&pr, "import", progress, (uint64_t)sb.st_size);
     for (;;) {
-        r = bfile_next(&bf);
-        if (r == 1)
-            break;
-        if (r != 0) {
-            if (in_txn && store_commit(s) != 0)
-                goto out;
-            in_txn = 0;
-            progress_end(&pr);
-            if (r < 0)
-                case_err("cannot read bundle '%s': %s", path,
-                         strerror(errno));
-            else
-                case_err("bundle '%s' is damaged or incomplete after %ld "
-                         "records (an interrupted pull? run pull again); "
-                         "those were imported",
-                         path, bf.records);
-            goto out;
+        /* 1. read the next batch (skipping what is already imported) */
+        while (!at_end && next->n < IMPORT_BATCH) {
+            struct slot *sl;
+
+            r = bfile_next(&bf);
+            if (r != 0) {
+                at_end = 1;
+                damaged = r != 1;
+                break;
+            }
+            i = store_processed(s, bf.rec.id);
+            if (i < 0)
+                goto out_progress;
+            if (i == 1) {
+                c->skipped++;
+                c->records++;
+                continue;
+            }
+            sl = &next->slots[next->n++];
+            memcpy(sl->id, bf.rec.id, sizeof sl->id);
+            memcpy(sl->day, bf.rec.day, sizeof sl->day);
+            sl->env = bf.rec.env;
+            sl->env_len = bf.rec.env_len;
+            bf.rec.env = NULL;
         }
-        if (!in_txn) {
+        /* 2. check it in the background */
+        start_workers(workers, nt, next, ik);
+        /* 3. meanwhile, write the batch checked before */
+        if (ready->n > 0) {
             if (store_begin(s) != 0)
-                goto out;
+                goto out_join;
             in_txn = 1;
-        }
-        if (import_envelope(s, c, ik, bf.rec.id, bf.rec.day, bf.rec.env,
-                            bf.rec.env_len) != 0)
-            goto out;
-        c->records++;
-        if (c->records == kill_after)
-            raise(SIGKILL);
-        if (++batch >= IMPORT_BATCH) {
+            for (i = 0; i < ready->n; i++) {
+                struct slot *sl = &ready->slots[i];
+
+                if (sl->outcome < 0) {
+                    case_err("out of memory");
+                    goto out_join;
+                }
+                /* a bundle may repeat an id: the first one wins */
+                r = store_processed(s, sl->id);
+                if (r < 0)
+                    goto out_join;
+                if (r == 1)
+                    c->skipped++;
+                else if (import_record(s, c, sl->id, sl->day, sl->outcome,
+                                       &sl->rep, sl->doc, sl->doc_len,
+                                       sl->reason) != 0)
+                    goto out_join;
+                c->records++;
+                if (c->records == kill_after)
+                    raise(SIGKILL);
+            }
             if (store_commit(s) != 0)
-                goto out;
+                goto out_join;
             in_txn = 0;
-            batch = 0;
+            progress_update(&pr, (uint64_t)bf.good_end, c->records,
+                            c->cases + c->quarantined + c->unopened);
         }
-        progress_update(&pr, (uint64_t)bf.good_end, c->records,
-                        c->cases + c->quarantined + c->unopened);
+        join_workers(workers, nt);
+        batch_clear(ready);
+        if (next->n == 0 && at_end)
+            break;
+        {
+            struct batch *t = ready;
+
+            ready = next;
+            next = t;
+        }
     }
-    if (in_txn && store_commit(s) != 0)
-        goto out;
-    in_txn = 0;
     progress_end(&pr);
+    if (damaged) {
+        if (r < 0)
+            case_err("cannot read bundle '%s': %s", path, strerror(errno));
+        else
+            case_err("bundle '%s' is damaged or incomplete after %ld "
+                     "records (an interrupted pull? run pull again); "
+                     "those were imported",
+                     path, bf.records);
+        goto out;
+    }
     rc = 0;
+    goto out;
+out_join:
+    join_workers(workers, nt);
+out_progress:
+    progress_end(&pr);
 out:
     if (in_txn)
         store_rollback(s);
+    if (ba.slots != NULL)
+        batch_clear(&ba);
+    if (bb.slots != NULL)
+        batch_clear(&bb);
+    free(ba.slots);
+    free(bb.slots);
     bfile_close(&bf);
     return rc;
 }

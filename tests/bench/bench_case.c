@@ -1,0 +1,237 @@
+/*
+ * bench_case: umbra-case's figures (issue 4), printed as ratios measured in
+ * one run.
+ *
+ *  1. import of 10,000 envelopes of 4 KiB (report documents of ~3.8 KiB,
+ *     padded to the 4 KiB bucket) from a bundle file into the encrypted
+ *     store, in reports/s, against raw crypto_box_seal_open of 10,000 4 KiB
+ *     sealed boxes in the same run (target >= 0.7x); the library's
+ *     umbra_envelope_open alone is shown too.
+ *  2. `umbra-case list` (the real binary, output to /dev/null) at 100,000
+ *     cases, and a filtered list.
+ *
+ * Usage: bench_case [N] (default 10000). Needs build/umbra-case beside it
+ * (../umbra-case) for the list timing.
+ */
+#include "bfile.h"
+#include "case.h"
+#include "import.h"
+#include "store.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MSG 4096
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+sh(const char *cmd)
+{
+    int st = system(cmd);
+
+    return (st != -1 && WIFEXITED(st)) ? WEXITSTATUS(st) : -1;
+}
+
+int
+main(int argc, char **argv)
+{
+    char dir[] = "/tmp/umbra-bench-case.XXXXXX";
+    char cmd[2048], path[600], bin[600], pw[600];
+    struct umbra_org_keys *k = NULL;
+    struct import_counts c;
+    struct import_keys ik;
+    struct store *s = NULL;
+    struct bfile bf;
+    struct case_facts f;
+    uint8_t **envs = NULL, **boxes = NULL;
+    size_t *lens = NULL;
+    uint8_t msg[MSG], out[MSG];
+    char *doc = NULL;
+    long n = argc > 1 ? strtol(argv[1], NULL, 10) : 10000, i;
+    double t0, t_raw, t_open, t_check, t_import, t_list, t_list_f;
+    int rc = 1;
+
+    if (n <= 0 || n > 1000000 || umbra_secure_init() != 0 ||
+        mkdtemp(dir) == NULL)
+        return 1;
+    {
+        const char *slash = strrchr(argv[0], '/');
+        int len = slash ? (int)(slash - argv[0]) : 1;
+
+        snprintf(bin, sizeof bin, "%.*s/../umbra-case", len,
+                 slash ? argv[0] : ".");
+    }
+    snprintf(pw, sizeof pw, "%s/pw", dir);
+    snprintf(cmd, sizeof cmd,
+             "printf 'bench passphrase\\n' > '%s' && '%s' --home '%s/home' "
+             "--passphrase-file '%s' init --org bench --kdf-memory 8192 "
+             "--kdf-passes 1 --kdf-lanes 1 >/dev/null",
+             pw, bin, dir, pw);
+    if (sh(cmd) != 0) {
+        fprintf(stderr, "bench_case: cannot run '%s'\n", bin);
+        goto out;
+    }
+    snprintf(path, sizeof path, "%s/home/keys.umbra", dir);
+    if (umbra_keyfile_read(&k, path, "bench passphrase", 16) != 0)
+        goto out;
+    import_keys_from(&ik, k);
+
+    /* the envelopes: a report document padded to the 4 KiB bucket */
+    envs = calloc((size_t)n, sizeof *envs);
+    boxes = calloc((size_t)n, sizeof *boxes);
+    lens = calloc((size_t)n, sizeof *lens);
+    doc = malloc(MSG);
+    if (envs == NULL || boxes == NULL || lens == NULL || doc == NULL)
+        goto out;
+    {
+        char narrative[3700];
+
+        memset(narrative, 'a', sizeof narrative - 1);
+        narrative[sizeof narrative - 1] = 0;
+        snprintf(doc, MSG,
+                 "{\"schema\":\"umbra.report/1\",\"lang\":\"en\",\"via\":"
+                 "\"web\",\"incident\":{\"date\":\"2026-11\",\"country\":"
+                 "\"TH\"},\"categories\":[\"robbery\"],\"consent\":"
+                 "{\"statistics\":true},\"narrative\":\"%s\"}",
+                 narrative);
+    }
+    snprintf(path, sizeof path, "%s/bench.umbrabundle", dir);
+    if (bfile_open_append(&bf, path, "bench") != 0)
+        goto out;
+    randombytes_buf(msg, sizeof msg);
+    for (i = 0; i < n; i++) {
+        char id[24];
+
+        if (umbra_envelope_seal(&envs[i], &lens[i], k->enc[0].pk, 1,
+                                (const uint8_t *)doc, strlen(doc)) != 0)
+            goto out;
+        boxes[i] = malloc(MSG + crypto_box_SEALBYTES);
+        if (boxes[i] == NULL)
+            goto out;
+        crypto_box_seal(boxes[i], msg, MSG, k->enc[0].pk);
+        snprintf(id, sizeof id, "%ld", i + 1);
+        if (bfile_append(&bf, id, "2026-11-29", envs[i], lens[i]) != 0)
+            goto out;
+    }
+    if (bfile_sync(&bf) != 0)
+        goto out;
+    bfile_close(&bf);
+    printf("envelope size: %zu bytes (document %zu bytes)\n", lens[0],
+           strlen(doc));
+
+    /* 1a. raw crypto_box_seal_open of 4 KiB */
+    t0 = now_s();
+    for (i = 0; i < n; i++)
+        if (crypto_box_seal_open(out, boxes[i], MSG + crypto_box_SEALBYTES,
+                                 k->enc[0].pk, k->enc_sk[0]) != 0)
+            goto out;
+    t_raw = now_s() - t0;
+
+    /* 1b. umbra_envelope_open alone */
+    t0 = now_s();
+    for (i = 0; i < n; i++) {
+        uint8_t *pt = NULL;
+        size_t pt_len = 0;
+
+        if (umbra_envelope_open(&pt, &pt_len, NULL, ik.sks, ik.pks, ik.n,
+                                envs[i], lens[i]) != 0)
+            goto out;
+        umbra_secret_free(pt);
+    }
+    t_open = now_s() - t0;
+
+    /* 1c. decrypt then parse, no store */
+    t0 = now_s();
+    for (i = 0; i < n; i++) {
+        struct doc_report rep;
+        char reason[200];
+        uint8_t *pt = NULL;
+        size_t pt_len = 0;
+
+        if (import_check(&rep, &pt, &pt_len, reason, sizeof reason, &ik,
+                         envs[i], lens[i]) != IMPORT_CASE)
+            goto out;
+        umbra_secret_free(pt);
+    }
+    t_check = now_s() - t0;
+
+    /* 1d. import into the encrypted store */
+    snprintf(cmd, sizeof cmd, "%s/home", dir);
+    if (store_open(&s, cmd, k->store_key, 1) != 0)
+        goto out;
+    memset(&c, 0, sizeof c);
+    t0 = now_s();
+    if (import_bundle(s, &c, &ik, path, -1) != 0 || c.cases != n)
+        goto out;
+    t_import = now_s() - t0;
+
+    printf("raw crypto_box_seal_open, 4 KiB:   %8.0f /s\n", n / t_raw);
+    printf("umbra_envelope_open, 4 KiB:        %8.0f /s  (%.2fx raw)\n",
+           n / t_open, t_raw / t_open);
+    printf("open + document checks, no store:  %8.0f /s  (%.2fx raw)\n",
+           n / t_check, t_raw / t_check);
+    printf("import into the case store:        %8.0f reports/s  (%.2fx raw; "
+           "target >= 0.70x)\n",
+           n / t_import, t_raw / t_import);
+
+    /* 2. list at 100,000 cases */
+    memset(&f, 0, sizeof f);
+    snprintf(f.received, sizeof f.received, "2026-11-28");
+    snprintf(f.country, sizeof f.country, "BR");
+    f.categories = 1u << 5;
+    f.perpetrator = 1;
+    if (n < 100000 && store_add_synthetic(s, &f, (unsigned long)(100000 - n)))
+        goto out;
+    store_close(s);
+    s = NULL;
+    snprintf(cmd, sizeof cmd,
+             "'%s' --home '%s/home' --passphrase-file '%s' list >/dev/null",
+             bin, dir, pw);
+    t0 = now_s();
+    if (sh(cmd) != 0)
+        goto out;
+    t_list = now_s() - t0;
+    snprintf(cmd, sizeof cmd,
+             "'%s' --home '%s/home' --passphrase-file '%s' list --status "
+             "closed --category robbery >/dev/null 2>&1",
+             bin, dir, pw);
+    t0 = now_s();
+    if (sh(cmd) != 0)
+        goto out;
+    t_list_f = now_s() - t0;
+    printf("umbra-case list, 100,000 cases:    %8.3f s (whole program, "
+           "output to /dev/null, key file at test cost)\n",
+           t_list);
+    printf("umbra-case list --status --category: %6.3f s\n", t_list_f);
+    rc = 0;
+out:
+    if (rc != 0)
+        fprintf(stderr, "bench_case: failed\n");
+    store_close(s);
+    for (i = 0; envs != NULL && i < n; i++) {
+        free(envs[i]);
+        free(boxes[i]);
+    }
+    free(envs);
+    free(boxes);
+    free(lens);
+    free(doc);
+    umbra_org_keys_free(k);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (sh(cmd) != 0)
+        fprintf(stderr, "bench_case: cannot remove %s\n", dir);
+    return rc;
+}
