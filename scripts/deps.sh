@@ -11,7 +11,7 @@ postgresql postgresql-contrib
 python3 python3-nacl
 nodejs npm chromium chromium-driver
 curl wrk procps psmisc tor systemd
-fonts-dejavu-core fonts-tlwg-loma-otf"
+fonts-dejavu-core fonts-tlwg-loma-otf fonts-noto-color-emoji"
 
 missing=""
 for p in $PKGS; do
