@@ -44,13 +44,17 @@ static const char KEYS_USAGE[] =
     "usage: umbra-case [--home DIR] keys list\n"
     "       umbra-case [--home DIR] keys add\n"
     "       umbra-case [--home DIR] keys export\n"
+    "       umbra-case [--home DIR] keys passphrase "
+    "[--new-passphrase-file FILE]\n"
     "\n"
     "list: the organisation's encryption keys (from DIR/public.json).\n"
     "add:  a new encryption key (key rotation). Old keys stay, so old\n"
     "      reports still open; DIR/public.json is re-signed with the new key\n"
     "      listed. Give the new public.json to the server operator; reports\n"
     "      are then sealed to every listed key. Needs the passphrase.\n"
-    "export: write DIR/public.json again from the key file.\n";
+    "export: write DIR/public.json again from the key file.\n"
+    "passphrase: change the key file's passphrase (asked twice, or read\n"
+    "      from --new-passphrase-file); the keys stay the same.\n";
 
 static int
 parse_u32(const char *s, uint32_t *out)
@@ -462,6 +466,71 @@ out:
     return rc;
 }
 
+/* Changes the key file's passphrase (same keys, same KDF cost). */
+static int
+keys_passphrase(const struct case_opts *o, const char *new_file)
+{
+    struct case_opts no = *o;
+    struct umbra_org_keys *k = NULL;
+    struct umbra_kdf_params kdf;
+    char keypath[CASE_PATH_MAX];
+    uint8_t *raw = NULL;
+    size_t raw_len = 0, pwlen = 0, npwlen = 0;
+    char *pw = NULL, *npw = NULL;
+    int err, rc = CASE_FAIL;
+
+    if (case_path(keypath, sizeof keypath, o, "keys.umbra") != 0)
+        return CASE_FAIL;
+    if (case_read_file(&raw, &raw_len, keypath, 65536) != 0 || raw_len < 64) {
+        case_err("cannot read key file '%s': %s", keypath,
+                 raw != NULL ? "too short" : strerror(errno));
+        goto out;
+    }
+    kdf.m_kib = (uint32_t)raw[12] | (uint32_t)raw[13] << 8 |
+                (uint32_t)raw[14] << 16 | (uint32_t)raw[15] << 24;
+    kdf.t = (uint32_t)raw[16] | (uint32_t)raw[17] << 8 |
+            (uint32_t)raw[18] << 16 | (uint32_t)raw[19] << 24;
+    kdf.p = (uint32_t)raw[20] | (uint32_t)raw[21] << 8 |
+            (uint32_t)raw[22] << 16 | (uint32_t)raw[23] << 24;
+    if (case_passphrase(&pw, &pwlen, o, 0) != 0)
+        goto out;
+    err = umbra_keyfile_decode(&k, raw, raw_len, pw, pwlen);
+    if (err != 0) {
+        case_err("cannot open key file '%s': %s", keypath,
+                 err == UMBRA_ERR_DECRYPT ? "wrong passphrase or damaged file"
+                                          : umbra_strerror(err));
+        goto out;
+    }
+    no.passphrase_file = new_file;
+    if (new_file == NULL) {
+        /* no file: ask (twice) on the terminal, not the environment */
+        static const char none[] = "";
+
+        no.passphrase_file = none;
+        if (getenv("UMBRA_PASSPHRASE_FILE") != NULL)
+            unsetenv("UMBRA_PASSPHRASE_FILE");
+        fprintf(stderr, "Now the new passphrase.\n");
+    }
+    if (case_passphrase(&npw, &npwlen, &no, 1) != 0)
+        goto out;
+    err = umbra_keyfile_write(keypath, k, npw, npwlen, &kdf);
+    if (err != 0) {
+        case_err("cannot write key file '%s': %s", keypath,
+                 err == UMBRA_ERR_IO ? strerror(errno) : umbra_strerror(err));
+        goto out;
+    }
+    printf("The passphrase of %s is changed.\n", keypath);
+    rc = CASE_OK;
+out:
+    if (raw != NULL)
+        memset(raw, 0, raw_len);
+    free(raw);
+    umbra_secret_free(pw);
+    umbra_secret_free(npw);
+    umbra_org_keys_free(k);
+    return rc;
+}
+
 int
 verb_keys(const struct case_opts *o, int argc, char **argv)
 {
@@ -473,6 +542,17 @@ verb_keys(const struct case_opts *o, int argc, char **argv)
         return keys_add(o);
     if (argc == 2 && strcmp(argv[1], "export") == 0)
         return keys_export(o);
+    if (argc >= 2 && strcmp(argv[1], "passphrase") == 0) {
+        const char *nf = NULL;
+        int i = 2;
+
+        if (argc == 2)
+            return keys_passphrase(o, NULL);
+        if (argc <= 4 &&
+            case_opt("--new-passphrase-file", argc, argv, &i, &nf) > 0 &&
+            i == argc - 1)
+            return keys_passphrase(o, nf);
+    }
     fputs(KEYS_USAGE, stderr);
     return CASE_USAGE;
 }

@@ -352,5 +352,18 @@ T.check("new envelopes carry two stanzas", new_env[5] == 2)
 r = home.run("open", stdin=new_env)
 T.check("and open", r.stdout == b"after")
 
+# ---- passphrase change ----------------------------------------------------
+newpw = os.path.join(TMP, "new.pw")
+open(newpw, "w").write("a new passphrase for a new laptop\n")
+r = home.run("keys", "passphrase", "--new-passphrase-file", newpw)
+T.check("keys passphrase succeeds", r.returncode == 0, r.stderr)
+r = home.run("list")
+T.check("the old passphrase no longer opens the key file",
+        r.returncode == 1 and b"wrong passphrase" in r.stderr)
+r = subprocess.run([CASE, "--home", home.dir, "--passphrase-file", newpw,
+                    "list", "--json"], capture_output=True, timeout=60)
+T.check("the new one opens the same cases",
+        r.returncode == 0 and len(r.stdout.splitlines()) == 6)
+
 shutil.rmtree(TMP, ignore_errors=True)
 sys.exit(T.finish())
