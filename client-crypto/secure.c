@@ -12,7 +12,7 @@
 #define PAGE 4096u
 #define POOL_CLASSES 10u
 #define POOL_PER_CLASS 8u
-#define POOL_MAX_IDLE (8u * 1024u * 1024u)
+#define POOL_MAX_IDLE (4u * 1024u * 1024u)
 #define HDR_MAGIC 0x756d627261736563ull /* "umbrasec" */
 
 struct hdr {

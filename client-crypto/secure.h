@@ -18,7 +18,8 @@
  * 32-byte header in front of it names the block, its size and len.
  * umbra_secret_free wipes the header and the user data, then either keeps
  * the block for reuse (at most POOL_PER_CLASS per size, POOL_MAX_IDLE
- * bytes in all) or sodium_free()s it. A freed block is therefore always
+ * bytes in all, 4 MiB, leaving room under a small RLIMIT_MEMLOCK) or
+ * sodium_free()s it. A freed block is therefore always
  * wiped; a double free is caught by the wiped header (abort). Blocks above
  * 2 MiB are never pooled. The pool is guarded by a mutex.
  *

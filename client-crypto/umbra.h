@@ -72,6 +72,12 @@ int umbra_secure_init(void) UMBRA_WUR;
 void *umbra_secret_alloc(size_t len);
 /* sodium_free (wipes); NULL-safe. */
 void umbra_secret_free(void *p);
+/*
+ * Note: freed blocks are wiped and kept in a small pool for reuse (see
+ * secure.h), so every pointer from umbra_secret_alloc or a libumbra
+ * secret output must be released with umbra_secret_free, never with
+ * sodium_free directly. Thread-safe.
+ */
 
 /* ---- randomness seam --------------------------------------------------- */
 
