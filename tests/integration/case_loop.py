@@ -335,6 +335,41 @@ def test_pull_killed():
           envelopes_of("alpha") == 0, r.stdout)
 
 
+def test_rotation():
+    """keys add: pull refuses until the server has the new bundle; then
+    reports sealed to both keys are pulled and imported."""
+    r = case("keys", "add")
+    check("keys add", r.returncode == 0, r.stderr)
+    r = case("pull", *sync_args(), passphrase=False)
+    check("pull refuses while the server has the old bundle",
+          r.returncode == 1 and b"REFUSING" in r.stderr, r.stderr)
+    r = subprocess.run([SERVER, "--config", CONF, "org", "add", "alpha",
+                        "--name", "Org alpha", "--public-key",
+                        os.path.join(HOME, "public.json")],
+                       capture_output=True)
+    check("the operator registers the rotated bundle", r.returncode == 0,
+          r.stderr)
+    env = seal_report(CANARY + " after rotation")
+    check("new reports are sealed to both keys", env[5] == 2)
+    for _ in range(100):  # the server reloads organisations every 2 s
+        st, body = request("POST", "/api/v1/orgs/alpha/reports", env,
+                           {"Content-Type": "application/octet-stream"})
+        if st == 201:
+            break
+        time.sleep(0.1)
+    check("the server takes reports sealed to the new key", st == 201,
+          body)
+    r = case("pull", *sync_args(), passphrase=False)
+    check("pull accepts the rotated bundle",
+          r.returncode == 0 and b"Pulled 1 new" in r.stdout,
+          (r.stdout, r.stderr))
+    before = len(list_cases())
+    r = case("import")
+    check("the report sealed after rotation imports",
+          len(list_cases()) == before + 1, (r.stdout, r.stderr))
+    case("ack", *sync_args())
+
+
 def main():
     logf = open(os.path.join(D, "server.log"), "ab")
     srv = subprocess.Popen([SERVER, "--config", CONF, "--port", str(PORT)],
@@ -348,7 +383,7 @@ def main():
                 pass
             time.sleep(0.05)
         for t in (test_whole_loop, test_air_gap, test_wrong_key,
-                  test_pull_killed):
+                  test_pull_killed, test_rotation):
             try:
                 t()
             except Exception as e:  # a crash in a test is a failure
