@@ -24,6 +24,7 @@ include client-crypto/module.mk
 -include caseworker/module.mk
 -include web/module.mk
 -include deploy/module.mk
+-include tests/chaos/module.mk
 # Last, so that every module can add to FUZZERS before (see its top comment).
 -include tests/fuzz/module.mk
 

@@ -1,0 +1,257 @@
+#!/usr/bin/python3
+"""Fault injection (test-chaos): a bounded load of API submissions while
+umbra-server is killed with SIGKILL and restarted, and while PostgreSQL is
+crashed with `pg_ctl stop -m immediate` and restarted, several cycles each.
+
+Every submission is a fresh envelope (sealed by `umbra-case seal` to the
+organisation's public.json) whose narrative starts with its own canary, so
+each attempt can be traced. Outcomes:
+  201                acknowledged: must be in the case store exactly once
+  503 + Retry-After  refused during a database outage (allowed)
+  refused            connection refused while the server process is down
+  cut                connection dropped by a SIGKILL while in flight
+anything else (another status, a 503 without Retry-After, a refusal or a
+drop while the server is up, a client timeout) fails the test. At the end
+the caseworker pulls and imports: every acknowledged report must open,
+exactly once; reports lost must be 0.
+
+Bounds: CHAOS_SERVER_CYCLES (3) and CHAOS_PG_CYCLES (3) cycles, about 60
+submissions a second from CHAOS_CLIENTS (4) clients; ~40 s in all.
+"""
+import http.client
+import os
+import queue
+import secrets
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import (D, Results, Server, case, conn_refused, list_cases,  # noqa
+                    pg_kill, pg_start, report_doc, request, seal, tail)
+
+SERVER_CYCLES = int(os.environ.get("CHAOS_SERVER_CYCLES", "3"))
+PG_CYCLES = int(os.environ.get("CHAOS_PG_CYCLES", "3"))
+CLIENTS = int(os.environ.get("CHAOS_CLIENTS", "4"))
+PACE = 4.0 / 60  # seconds between two submissions of one client
+RUN_ID = secrets.token_hex(3)
+
+R = Results()
+SRV = Server(extra=["--request_deadline", "15"])
+state_lock = threading.Lock()
+state = {"server_down": False, "kills": 0}
+stop = threading.Event()
+envelopes = queue.Queue(maxsize=64)
+attempts = []  # dicts, appended under state_lock
+
+
+def sealer():
+    """Seals fresh envelopes ahead of the clients (bounded queue)."""
+    n = 0
+    with ThreadPoolExecutor(2) as ex:
+        while not stop.is_set():
+            batch = []
+            for _ in range(8):
+                n += 1
+                canary = "CHX%s-%06d" % (RUN_ID, n)
+                batch.append((canary, ex.submit(
+                    seal, report_doc(canary + " chaos report: a client hit me"))))
+            for canary, fut in batch:
+                env = fut.result()
+                while not stop.is_set():
+                    try:
+                        envelopes.put((canary, env), timeout=0.2)
+                        break
+                    except queue.Full:
+                        pass
+
+
+def snapshot():
+    with state_lock:
+        return state["server_down"], state["kills"]
+
+
+def client():
+    while not stop.is_set():
+        try:
+            canary, env = envelopes.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        down0, kills0 = snapshot()
+        t0 = time.monotonic()
+        a = {"canary": canary, "t0": t0}
+        try:
+            st, h, body = request(
+                SRV.port, "POST", "/api/v1/orgs/alpha/reports", env,
+                {"Content-Type": "application/octet-stream"}, timeout=20)
+            a["status"] = st
+            a["retry_after"] = h.get("retry-after")
+            a["body"] = body[:200]
+            if st == 201:
+                a["kind"] = "acked"
+            elif st == 503 and h.get("retry-after"):
+                a["kind"] = "503"
+            else:
+                a["kind"] = "bad"
+        except Exception as e:  # noqa: BLE001 - classified below
+            a["error"] = repr(e)
+            down1, kills1 = snapshot()
+            during_kill = down0 or down1 or kills1 != kills0
+            if conn_refused(e):
+                a["kind"] = "refused" if during_kill else "bad"
+            elif isinstance(e, (OSError, http.client.HTTPException)) and \
+                    not isinstance(e, TimeoutError) and during_kill:
+                a["kind"] = "cut"
+            else:
+                a["kind"] = "bad"
+        a["t1"] = time.monotonic()
+        with state_lock:
+            attempts.append(a)
+        time.sleep(PACE)
+
+
+def acked_since(t):
+    with state_lock:
+        return sum(1 for a in attempts if a["kind"] == "acked" and
+                   a["t0"] >= t)
+
+
+def wait_acks_after(t, timeout=15):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if acked_since(t) >= 3:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def main():
+    SRV.start()
+    threads = [threading.Thread(target=sealer, daemon=True)]
+    threads += [threading.Thread(target=client, daemon=True)
+                for _ in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    survived_srv = survived_pg = 0
+    t_start = time.monotonic()
+    try:
+        time.sleep(1.5)
+        for i in range(SERVER_CYCLES):
+            time.sleep(1.5)
+            with state_lock:
+                state["server_down"] = True
+                state["kills"] += 1
+            SRV.kill()
+            time.sleep(0.7)
+            SRV.start(wait=False)
+            SRV.wait_healthy()
+            with state_lock:
+                state["server_down"] = False
+            t = time.monotonic()
+            if R.check("server SIGKILL cycle %d: back and acknowledging"
+                       % (i + 1), wait_acks_after(t)):
+                survived_srv += 1
+        for i in range(PG_CYCLES):
+            time.sleep(1.5)
+            pg_kill()
+            time.sleep(2.0)
+            # The server must answer health checks 503 (not hang, not die).
+            try:
+                st, h, _ = request(SRV.port, "GET", "/healthz", timeout=10)
+            except OSError as e:
+                st, h = repr(e), {}
+            R.check("PostgreSQL down %d: /healthz is 503 with Retry-After"
+                    % (i + 1), st == 503 and "retry-after" in h, st)
+            pg_start()
+            t = time.monotonic()
+            try:
+                SRV.wait_healthy(30)
+                ok = wait_acks_after(t)
+            except RuntimeError as e:
+                ok = False
+                print(e)
+            if R.check("PostgreSQL crash cycle %d: server reconnected and "
+                       "acknowledging" % (i + 1), ok,
+                       tail(SRV.log, 10)):
+                survived_pg += 1
+        time.sleep(1.0)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(30)
+    load_secs = time.monotonic() - t_start
+
+    kinds = {}
+    for a in attempts:
+        kinds[a["kind"]] = kinds.get(a["kind"], 0) + 1
+    bad = [a for a in attempts if a["kind"] == "bad"]
+    R.check("server still running after the load", SRV.proc.poll() is None,
+            tail(SRV.log))
+    R.check("no other answer than 201, 503+Retry-After, refused while "
+            "down, or cut by a SIGKILL", not bad,
+            [(a.get("status"), a.get("retry_after"), a.get("error"),
+              a.get("body")) for a in bad[:10]])
+
+    # The caseworker's side: pull, import, and look for every canary.
+    home = os.path.join(D, "alpha")
+    tokf = os.path.join(D, "alpha.token")
+    r = case(home, "pull", "--server", SRV.url(), "--token-file", tokf,
+             passphrase=False)
+    R.check("umbra-case pull", r.returncode == 0, r.stderr)
+    t_imp = time.monotonic()
+    r = case(home, "import")
+    R.check("umbra-case import", r.returncode == 0, r.stderr)
+    imp_secs = time.monotonic() - t_imp
+    r = case(home, "quarantine")
+    quarantined = r.stdout.decode().strip() if r.returncode == 0 else "?"
+    cases = list_cases(home)
+    seen = {}
+    for c in cases:
+        s = c.get("summary", "")
+        if s.startswith("CHX" + RUN_ID):
+            k = s.split(" ", 1)[0]
+            seen[k] = seen.get(k, 0) + 1
+    acked = [a["canary"] for a in attempts if a["kind"] == "acked"]
+    lost = [k for k in acked if seen.get(k, 0) == 0]
+    dup = [k for k in seen if seen[k] > 1]
+    unacked_stored = [a["canary"] for a in attempts
+                      if a["kind"] != "acked" and seen.get(a["canary"])]
+    phantom_503 = [a["canary"] for a in attempts
+                   if a["kind"] == "503" and seen.get(a["canary"])]
+    R.check("every acknowledged report is in the case store (lost = 0)",
+            not lost, lost[:10])
+    R.check("no report is in the case store twice", not dup, dup[:10])
+    R.check("acknowledged reports were made in every phase",
+            len(acked) >= 50, len(acked))
+    # A 503 says "nothing was stored"; a row committed just as the
+    # database crashed may still be stored: counted, not failed.
+    one = next((c for c in cases if c.get("summary", "").startswith(
+        "CHX" + RUN_ID)), None)
+    if one:
+        r = case(home, "show", str(one["id"]), "--json")
+        R.check("an imported chaos report opens with its narrative",
+                r.returncode == 0 and b"chaos report" in r.stdout, r.stderr)
+
+    print("figures: server SIGKILL cycles survived %d/%d, PostgreSQL "
+          "immediate-stop cycles survived %d/%d" % (
+              survived_srv, SERVER_CYCLES, survived_pg, PG_CYCLES))
+    print("figures: %d submissions in %.1f s from %d clients: acknowledged "
+          "(201) %d, lost %d, duplicated %d" % (
+              len(attempts), load_secs, CLIENTS, len(acked), len(lost),
+              len(dup)))
+    print("figures: during outages: 503 with Retry-After %d, connection "
+          "refused while the server was down %d, in flight at a SIGKILL "
+          "(dropped) %d, any other answer %d" % (
+              kinds.get("503", 0), kinds.get("refused", 0),
+              kinds.get("cut", 0), len(bad)))
+    print("figures: unacknowledged but stored anyway %d (of them answered "
+          "503: %d); import of %d cases took %.1f s; quarantine: %s" % (
+              len(unacked_stored), len(phantom_503), len(cases), imp_secs,
+              quarantined[:200] or "empty"))
+    SRV.stop()
+    R.end()
+
+
+if __name__ == "__main__":
+    main()

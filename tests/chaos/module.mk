@@ -1,0 +1,18 @@
+# tests/chaos: attack tests against the real umbra-server and PostgreSQL,
+# loopback only and bounded in time (see each test's top comment).
+#
+#   test-chaos  SIGKILL of the server and crash of PostgreSQL under load;
+#               every acknowledged report must open in the case store
+#   test-slow   slow headers, slow body, slow reading, 1,000 idle
+#               connections against honest submissions (success, p99)
+#   test-leak   end-to-end run, then every file the server and PostgreSQL
+#               wrote scanned for canaries; no core files on a crash
+.PHONY: test-chaos test-slow test-leak
+
+ATTACK_DEPS = $(O)/umbra-server $(O)/umbra-case $(O)/server_tool
+
+test-chaos: $(ATTACK_DEPS)
+	@O=$(O) tests/chaos/run.sh tests/chaos/chaos.py
+
+SUITES += test-chaos
+ASAN_SUITES += test-chaos
