@@ -260,13 +260,23 @@ too_large(struct req *r)
 
 /* ---- jobs on the pools ------------------------------------------------- */
 
+/* Per worker thread: the job running now handed its request off. */
+static _Thread_local int handed_off;
+
+void
+req_handed_off(void)
+{
+    handed_off = 1;
+}
+
 static void
 run_job(void *arg)
 {
     struct req *r = arg;
+    handed_off = 0;
     r->route->fn(r);
-    if (r->handed_off)
-        return; /* whoever took it resumes it */
+    if (handed_off)
+        return; /* r may be freed already: whoever took it resumes it */
     if (!r->res.ready)
         reply_error(r, 500, "internal", "the route gave no answer");
     req_resume(r);

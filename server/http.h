@@ -68,7 +68,6 @@ struct req {
     char arg[128]; /* the path segment the route's '*' matched */
     struct buf body;
     int too_large, early, suspended;
-    int handed_off; /* a pool job passed the request on (to intake) */
     uint64_t discarded;
     struct MHD_PostProcessor *pp;
     struct form *form;
@@ -94,6 +93,11 @@ json_t *req_json(struct req *r);
 
 /* A query argument, or NULL. */
 const char *req_query(struct req *r, const char *key);
+
+/* Called by a pool job that passed r on (to intake): after it returns,
+ * neither the job nor the pool touches r again; whoever took it resumes
+ * it. Set just before the hand-off. */
+void req_handed_off(void);
 
 /* Resumes a suspended request whose r->res is ready (any thread). */
 void req_resume(struct req *r);

@@ -637,7 +637,7 @@ out:
     web_form_free(r); /* wipe the form values now, not at completion */
     if (r->ctx && !r->res.ready) {
         /* Last: from here the writer thread owns r until it resumes it. */
-        r->handed_off = 1;
+        req_handed_off();
         intake_push(&r->item);
     }
 }

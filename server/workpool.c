@@ -3,6 +3,7 @@
 #include "workpool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -26,8 +27,13 @@ static void *
 worker(void *arg)
 {
     struct workpool *p = arg;
-    if (p->nice)
+    if (p->nice) {
+        /* Lower priority, and SCHED_IDLE: the thread runs only when the
+         * HTTP thread and the writers do not want the CPU. */
+        struct sched_param sp = {0};
         (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), p->nice);
+        (void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
+    }
     pthread_mutex_lock(&p->mu);
     for (;;) {
         while (p->count == 0 && !p->stop) {
