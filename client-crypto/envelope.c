@@ -53,16 +53,24 @@ inner_prefix(unsigned n)
     return 2u + (size_t)UMBRA_KEY_ID_BYTES * n + 4u;
 }
 
+/* The inner plaintext's size for a padded content size p (section 2.1). */
 static size_t
-nchunks(size_t p)
+inner_size(unsigned n, size_t p)
 {
-    return (p + CHUNK - 1) / CHUNK;
+    return inner_prefix(n) + p;
+}
+
+/* Chunks of an inner plaintext of isz bytes. */
+static size_t
+nchunks(size_t isz)
+{
+    return (isz + CHUNK - 1) / CHUNK;
 }
 
 static size_t
-body_size(size_t p)
+body_size(size_t isz)
 {
-    return p + SS_A * nchunks(p);
+    return isz + SS_A * nchunks(isz);
 }
 
 static size_t
@@ -76,7 +84,7 @@ umbra_envelope_max_content(unsigned n)
 {
     if (n < 1 || n > UMBRA_ENVELOPE_MAX_RECIPIENTS)
         return 0;
-    return UMBRA_ENVELOPE_MAX_PADDED - inner_prefix(n);
+    return UMBRA_ENVELOPE_MAX_PADDED; /* the padding is on the content */
 }
 
 size_t
@@ -87,10 +95,10 @@ umbra_envelope_size(unsigned n, size_t content_len)
     if (n < 1 || n > UMBRA_ENVELOPE_MAX_RECIPIENTS ||
         content_len > umbra_envelope_max_content(n))
         return 0;
-    p = umbra_pad_size(inner_prefix(n) + content_len);
+    p = umbra_pad_size(content_len);
     if (p == 0)
         return 0;
-    return outer_size(n) + SS_HEADER + body_size(p);
+    return outer_size(n) + SS_HEADER + body_size(inner_size(n, p));
 }
 
 /* Copies inner[off .. off + len) into dst. */
@@ -215,11 +223,11 @@ make_prefix(uint8_t *prefix, const uint8_t *pks, unsigned n, size_t content_len)
 
 static int
 seal_src(uint8_t **out, size_t *out_len, const uint8_t *pks, unsigned n,
-         const struct inner_src *src, size_t p)
+         const struct inner_src *src, size_t isz)
 {
     size_t h = outer_size(n);
-    size_t total = h + SS_HEADER + body_size(p);
-    size_t chunk_max = p < CHUNK ? p : CHUNK;
+    size_t total = h + SS_HEADER + body_size(isz);
+    size_t chunk_max = isz < CHUNK ? isz : CHUNK;
     size_t off, pos, clen;
     uint8_t *buf = NULL;
     struct seal_secrets *sec = NULL;
@@ -238,11 +246,11 @@ seal_src(uint8_t **out, size_t *out_len, const uint8_t *pks, unsigned n,
     if (rc != 0)
         goto out;
     pos = h + SS_HEADER;
-    for (off = 0; off < p; off += clen) {
+    for (off = 0; off < isz; off += clen) {
         int last;
         const uint8_t *m = sec->chunk;
-        clen = p - off < CHUNK ? p - off : CHUNK;
-        last = off + clen == p;
+        clen = isz - off < CHUNK ? isz - off : CHUNK;
+        last = off + clen == isz;
         /* A chunk that is all content is pushed straight from it. */
         if (off >= src->prefix_len &&
             off + clen <= src->prefix_len + src->content_len)
@@ -285,19 +293,19 @@ umbra_envelope_seal(uint8_t **out, size_t *out_len, const uint8_t *pks,
     if (content_len > umbra_envelope_max_content(n))
         return UMBRA_ERR_TOO_LONG;
     plen = make_prefix(prefix, pks, n, content_len);
-    p = umbra_pad_size(plen + content_len);
+    p = umbra_pad_size(content_len);
     if (p == 0)
         return UMBRA_ERR_TOO_LONG;
     src.prefix = prefix;
     src.prefix_len = plen;
     src.content = content;
     src.content_len = content_len;
-    return seal_src(out, out_len, pks, n, &src, p);
+    return seal_src(out, out_len, pks, n, &src, plen + p);
 }
 
 int
 umbra_envelope_seal_inner(uint8_t **out, size_t *out_len, const uint8_t *pks,
-                          unsigned n, const uint8_t *inner, size_t padded)
+                          unsigned n, const uint8_t *inner, size_t inner_len)
 {
     struct inner_src src;
 
@@ -306,20 +314,24 @@ umbra_envelope_seal_inner(uint8_t **out, size_t *out_len, const uint8_t *pks,
     *out = NULL;
     *out_len = 0;
     if (pks == NULL || inner == NULL || n < 1 ||
-        n > UMBRA_ENVELOPE_MAX_RECIPIENTS || !umbra_pad_is_valid(padded))
+        n > UMBRA_ENVELOPE_MAX_RECIPIENTS || inner_len < inner_prefix(n) ||
+        !umbra_pad_is_valid(inner_len - inner_prefix(n)))
         return UMBRA_ERR_ARG;
     src.prefix = NULL;
     src.prefix_len = 0;
     src.content = inner;
-    src.content_len = padded;
-    return seal_src(out, out_len, pks, n, &src, padded);
+    src.content_len = inner_len;
+    return seal_src(out, out_len, pks, n, &src, inner_len);
 }
 
-/* Section 2.4 step 1; on success sets the stanza count and padded size. */
+/*
+ * Section 2.4 step 1; on success sets the stanza count and the inner
+ * plaintext's size (inner prefix + padded content size).
+ */
 static int
-parse_outer(unsigned *n_out, size_t *p_out, const uint8_t *env, size_t len)
+parse_outer(unsigned *n_out, size_t *isz_out, const uint8_t *env, size_t len)
 {
-    size_t h, body, c, p;
+    size_t h, body, c, isz;
     unsigned n, i, j;
 
     if (env == NULL)
@@ -340,9 +352,11 @@ parse_outer(unsigned *n_out, size_t *p_out, const uint8_t *env, size_t len)
     body = len - h - SS_HEADER;
     if (body < SS_A + 1)
         return UMBRA_ERR_SIZE;
+    /* isz + 17 * ceil(isz / CHUNK) grows with isz: one c at most fits. */
     c = (body - SS_A - 1) / (CHUNK + SS_A) + 1;
-    p = body - SS_A * c;
-    if (nchunks(p) != c || !umbra_pad_is_valid(p))
+    isz = body - SS_A * c;
+    if (nchunks(isz) != c || isz < inner_prefix(n) ||
+        !umbra_pad_is_valid(isz - inner_prefix(n)))
         return UMBRA_ERR_SIZE;
     for (i = 0; i < n; i++)
         for (j = 0; j < i; j++)
@@ -350,7 +364,7 @@ parse_outer(unsigned *n_out, size_t *p_out, const uint8_t *env, size_t len)
                        env + 8u + UMBRA_STANZA_BYTES * j, 8) == 0)
                 return UMBRA_ERR_FORMAT;
     *n_out = n;
-    *p_out = p;
+    *isz_out = isz;
     return 0;
 }
 
@@ -359,10 +373,10 @@ umbra_envelope_check(unsigned *n_out, uint8_t *key_ids, const uint8_t *env,
                      size_t env_len)
 {
     unsigned n, i;
-    size_t p;
+    size_t isz;
     int rc;
 
-    rc = parse_outer(&n, &p, env, env_len);
+    rc = parse_outer(&n, &isz, env, env_len);
     if (rc != 0)
         return rc;
     if (key_ids != NULL)
@@ -417,11 +431,12 @@ open_file_key(struct open_secrets *sec, unsigned *opened, const uint8_t *env,
 
 /*
  * Section 2.4 step 4 for the inner header at the start of chunk 0: 0 and
- * *len, or UMBRA_ERR_INNER. (plen <= 142 < 4096 <= the first chunk.)
+ * *len, or UMBRA_ERR_INNER; isz is the inner plaintext's size, so the
+ * content holds at most isz - plen bytes. (plen <= 134 < the first chunk.)
  */
 static int
 inner_header(size_t *len, const uint8_t *chunk, const uint8_t *env, unsigned n,
-             size_t p)
+             size_t isz)
 {
     size_t plen = inner_prefix(n);
     unsigned i;
@@ -433,7 +448,7 @@ inner_header(size_t *len, const uint8_t *chunk, const uint8_t *env, unsigned n,
             0)
             return UMBRA_ERR_INNER;
     *len = le32(chunk + plen - 4);
-    return *len > p - plen ? UMBRA_ERR_INNER : 0;
+    return *len > isz - plen ? UMBRA_ERR_INNER : 0;
 }
 
 int
@@ -443,7 +458,7 @@ umbra_envelope_open(uint8_t **content, size_t *content_len, unsigned *which_key,
 {
     struct open_secrets *sec = NULL;
     uint8_t *buf = NULL;
-    size_t p, h, plen, off, pos, clen, len = 0;
+    size_t isz, h, plen, off, pos, clen, len = 0;
     unsigned n, opened = 0;
     int inner_bad = 0;
     uint8_t zero_acc = 0;
@@ -456,13 +471,14 @@ umbra_envelope_open(uint8_t **content, size_t *content_len, unsigned *which_key,
     if (sks == NULL || pks == NULL || nkeys < 1 ||
         nkeys > UMBRA_ENVELOPE_OPEN_MAX_KEYS)
         return UMBRA_ERR_ARG;
-    rc = parse_outer(&n, &p, env, env_len);
+    rc = parse_outer(&n, &isz, env, env_len);
     if (rc != 0)
         return rc;
     h = outer_size(n);
     plen = inner_prefix(n);
 
-    sec = umbra_secret_alloc(round16(sizeof(*sec) + (p < CHUNK ? p : CHUNK)));
+    sec =
+        umbra_secret_alloc(round16(sizeof(*sec) + (isz < CHUNK ? isz : CHUNK)));
     if (sec == NULL) {
         rc = UMBRA_ERR_NOMEM;
         goto out;
@@ -471,7 +487,7 @@ umbra_envelope_open(uint8_t **content, size_t *content_len, unsigned *which_key,
     if (rc != 0)
         goto out;
     pos = h + SS_HEADER;
-    for (off = 0; off < p; off += clen) {
+    for (off = 0; off < isz; off += clen) {
         unsigned long long mlen;
         unsigned char tag;
         size_t a, b;
@@ -479,7 +495,7 @@ umbra_envelope_open(uint8_t **content, size_t *content_len, unsigned *which_key,
         uint8_t *m = sec->chunk;
         int direct;
 
-        clen = p - off < CHUNK ? p - off : CHUNK;
+        clen = isz - off < CHUNK ? isz - off : CHUNK;
         /* A chunk that is all content is pulled straight into it. */
         direct = off > 0 && !inner_bad && off + clen <= plen + len;
         if (direct)
@@ -487,7 +503,7 @@ umbra_envelope_open(uint8_t **content, size_t *content_len, unsigned *which_key,
         if (crypto_secretstream_xchacha20poly1305_pull(
                 &sec->st, m, &mlen, &tag, env + pos, clen + SS_A,
                 off == 0 ? env : NULL, off == 0 ? h : 0) != 0 ||
-            tag != (off + clen == p ? TAG_FINAL : TAG_MESSAGE)) {
+            tag != (off + clen == isz ? TAG_FINAL : TAG_MESSAGE)) {
             rc = UMBRA_ERR_DECRYPT;
             goto out;
         }
@@ -495,7 +511,7 @@ umbra_envelope_open(uint8_t **content, size_t *content_len, unsigned *which_key,
         if (direct)
             continue;
         if (off == 0) {
-            inner_bad = inner_header(&len, sec->chunk, env, n, p) != 0;
+            inner_bad = inner_header(&len, sec->chunk, env, n, isz) != 0;
             if (!inner_bad) {
                 buf = umbra_secret_alloc(len);
                 if (buf == NULL) {
@@ -575,7 +591,7 @@ umbra_envelope_seal_fd(int out_fd, const uint8_t *pks, unsigned n, int in_fd,
         hdr[8 + UMBRA_STANZA_BYTES * UMBRA_ENVELOPE_MAX_RECIPIENTS + SS_HEADER];
     struct seal_secrets *sec = NULL;
     uint8_t *cbuf = NULL;
-    size_t p, plen, h, off, clen;
+    size_t isz, plen, h, off, clen;
     int rc;
 
     rc = check_recipients(pks, n);
@@ -584,7 +600,7 @@ umbra_envelope_seal_fd(int out_fd, const uint8_t *pks, unsigned n, int in_fd,
     if (content_len > umbra_envelope_max_content(n))
         return UMBRA_ERR_TOO_LONG;
     plen = make_prefix(prefix, pks, n, content_len);
-    p = umbra_pad_size(plen + content_len);
+    isz = plen + umbra_pad_size(content_len);
     h = outer_size(n);
     sec = umbra_secret_alloc(round16(sizeof(*sec) + CHUNK));
     cbuf = malloc(CHUNK + SS_A);
@@ -598,12 +614,12 @@ umbra_envelope_seal_fd(int out_fd, const uint8_t *pks, unsigned n, int in_fd,
     rc = write_full(out_fd, hdr, h + SS_HEADER);
     if (rc != 0)
         goto out;
-    for (off = 0; off < p; off += clen) {
+    for (off = 0; off < isz; off += clen) {
         size_t a, b;
         int last;
 
-        clen = p - off < CHUNK ? p - off : CHUNK;
-        last = off + clen == p;
+        clen = isz - off < CHUNK ? isz - off : CHUNK;
+        last = off + clen == isz;
         memset(sec->chunk, 0, clen);
         if (off < plen)
             memcpy(sec->chunk, prefix + off, plen - off);
@@ -640,7 +656,7 @@ umbra_envelope_open_fd(int out_fd, unsigned *which_key, const uint8_t *sks,
         hdr[8 + UMBRA_STANZA_BYTES * UMBRA_ENVELOPE_MAX_RECIPIENTS + SS_HEADER];
     struct open_secrets *sec = NULL;
     uint8_t *cbuf = NULL;
-    size_t p, h, plen, off, clen, len = 0;
+    size_t isz, h, plen, off, clen, len = 0;
     unsigned n, opened = 0;
     uint8_t zero_acc = 0;
     int rc;
@@ -662,7 +678,7 @@ umbra_envelope_open_fd(int out_fd, unsigned *which_key, const uint8_t *sks,
         if (rc != 0)
             return rc;
     }
-    rc = parse_outer(&n, &p, hdr, env_len);
+    rc = parse_outer(&n, &isz, hdr, env_len);
     if (rc != 0)
         return rc;
     h = outer_size(n);
@@ -676,24 +692,24 @@ umbra_envelope_open_fd(int out_fd, unsigned *which_key, const uint8_t *sks,
     rc = open_file_key(sec, &opened, hdr, n, sks, pks, nkeys);
     if (rc != 0)
         goto out;
-    for (off = 0; off < p; off += clen) {
+    for (off = 0; off < isz; off += clen) {
         unsigned long long mlen;
         unsigned char tag;
         size_t a, b;
 
-        clen = p - off < CHUNK ? p - off : CHUNK;
+        clen = isz - off < CHUNK ? isz - off : CHUNK;
         rc = read_full(in_fd, cbuf, clen + SS_A);
         if (rc != 0)
             goto out;
         if (crypto_secretstream_xchacha20poly1305_pull(
                 &sec->st, sec->chunk, &mlen, &tag, cbuf, clen + SS_A,
                 off == 0 ? hdr : NULL, off == 0 ? h : 0) != 0 ||
-            tag != (off + clen == p ? TAG_FINAL : TAG_MESSAGE)) {
+            tag != (off + clen == isz ? TAG_FINAL : TAG_MESSAGE)) {
             rc = UMBRA_ERR_DECRYPT;
             goto out;
         }
         if (off == 0) {
-            rc = inner_header(&len, sec->chunk, hdr, n, p);
+            rc = inner_header(&len, sec->chunk, hdr, n, isz);
             if (rc != 0)
                 goto out;
         }

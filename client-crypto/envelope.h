@@ -3,9 +3,10 @@
  *
  * An envelope is an outer header (magic, version, n, reserved, n stanzas
  * of key id + crypto_box_seal of the 32-byte file key), a 24-byte
- * secretstream header, and the padded inner plaintext (version, n, key ids,
- * content length, content, zero padding) as secretstream chunks of 64 KiB,
- * the first one bound to the outer header as associated data.
+ * secretstream header, and the inner plaintext (version, n, key ids,
+ * content length, content, zeros up to the padded content size) as
+ * secretstream chunks of 64 KiB, the first one bound to the outer header
+ * as associated data.
  *
  * Sealing and opening work one chunk at a time: the only secret buffers are
  * the stream state, the file key and one chunk (at most 64 KiB) in
@@ -23,12 +24,14 @@
 
 /*
  * TEST ONLY: seals an arbitrary, already built inner plaintext of exactly
- * padded bytes (a valid padded size) to n keys, with the randomness of
- * section 2.3. Lets tests build envelopes whose inner header disagrees with
- * the outer one. Output as for umbra_envelope_seal.
+ * inner_len bytes to n keys, with the randomness of section 2.3.
+ * inner_len must be 6 + 8n + P for a valid padded content size P (so
+ * 4110 for n = 1 and P = 4096); else UMBRA_ERR_ARG. Lets tests build
+ * envelopes whose inner header disagrees with the outer one. Output as
+ * for umbra_envelope_seal.
  */
 int umbra_envelope_seal_inner(uint8_t **out, size_t *out_len,
                               const uint8_t *pks, unsigned n,
-                              const uint8_t *inner, size_t padded) UMBRA_WUR;
+                              const uint8_t *inner, size_t inner_len) UMBRA_WUR;
 
 #endif

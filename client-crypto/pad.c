@@ -1,4 +1,4 @@
-/* pad: buckets and Padmé (see pad.h). */
+/* pad: buckets and Padmé of the content length (see pad.h). */
 #include "pad.h"
 
 static unsigned

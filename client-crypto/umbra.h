@@ -103,20 +103,29 @@ void umbra_test_set_rng(void (*fn)(void *ctx, void *buf, size_t len),
 #define UMBRA_ENVELOPE_MAX_RECIPIENTS 16u
 #define UMBRA_KEY_ID_BYTES 8u
 #define UMBRA_STANZA_BYTES 88u
-#define UMBRA_ENVELOPE_MIN_BYTES (8u + 88u + 24u + 4096u + 17u)
+/* Smallest envelope: 1 stanza, inner header 6 + 8 bytes, 4096 content. */
+#define UMBRA_ENVELOPE_MIN_BYTES (8u + 88u + 24u + (6u + 8u + 4096u) + 17u)
 
-/* The padded size for an unpadded inner size u; 0 if above the cap. */
+/*
+ * The padded CONTENT size P for a content of u bytes (4096, 16384, 65536,
+ * then Padmé); 0 if above UMBRA_ENVELOPE_MAX_PADDED. The inner header
+ * (6 + 8n bytes) comes on top of P: a 16 KiB content fits the 16 KiB
+ * bucket whatever n.
+ */
 size_t umbra_pad_size(size_t u);
 /* Padmé (section 2.1) of L >= 1. */
 uint64_t umbra_padme(uint64_t len);
-/* 1 if p is a valid padded size, else 0. */
+/* 1 if p is a valid padded content size, else 0. */
 int umbra_pad_is_valid(size_t p);
 
 /* ---- envelope (protocol section 2) ------------------------------------- */
 
 #define UMBRA_X25519_BYTES 32u
 
-/* Largest content that fits an envelope with n recipients. */
+/*
+ * Largest content that fits an envelope with n recipients:
+ * UMBRA_ENVELOPE_MAX_PADDED for every valid n (1..16), 0 otherwise.
+ */
 size_t umbra_envelope_max_content(unsigned n);
 /* Exact length of an envelope with n recipients and content_len bytes. */
 size_t umbra_envelope_size(unsigned n, size_t content_len);

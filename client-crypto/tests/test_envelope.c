@@ -1,7 +1,8 @@
 /*
  * Unit tests for envelope v1 and padding (protocol section 2): round trips
- * for 1 and 16 recipients at every bucket boundary, 0-byte and maximum
- * content, every single-bit flip and every truncation of a sealed
+ * for 1 and 16 recipients at every bucket boundary of the content length
+ * (bucket - 1, bucket, bucket + 1), 0-byte and maximum content, exact
+ * envelope lengths, every single-bit flip and every truncation of a sealed
  * envelope, stanzas for other keys, and inner/outer mismatches built
  * through the test-only umbra_envelope_seal_inner().
  */
@@ -89,13 +90,69 @@ test_padding_table(void)
           "invalid padded sizes accepted");
     CHECK(umbra_padme(1) == 1 && umbra_padme(2) == 2 && umbra_padme(9) == 10,
           "small padme values");
-    CHECK(umbra_envelope_max_content(1) == 16777216 - 14 &&
-              umbra_envelope_max_content(16) == 16777216 - 134 &&
+    /* The bucket is on the content: the inner header comes on top. */
+    CHECK(umbra_envelope_max_content(1) == 16777216 &&
+              umbra_envelope_max_content(16) == 16777216 &&
               umbra_envelope_max_content(0) == 0 &&
               umbra_envelope_max_content(17) == 0,
           "max content");
-    CHECK(umbra_envelope_size(1, 0) == UMBRA_ENVELOPE_MIN_BYTES,
-          "smallest envelope is UMBRA_ENVELOPE_MIN_BYTES");
+    CHECK(umbra_envelope_size(1, 0) == UMBRA_ENVELOPE_MIN_BYTES &&
+              UMBRA_ENVELOPE_MIN_BYTES == 4247,
+          "smallest envelope is UMBRA_ENVELOPE_MIN_BYTES (4247)");
+}
+
+/* envelope length = 8 + 88n + 24 + I + 17 ceil(I / 65536), I = 6 + 8n + P */
+static size_t
+want_size(unsigned n, size_t p)
+{
+    size_t i = prefix_len(n) + p;
+
+    return 8 + 88 * n + 24 + i + 17 * ((i + 65535) / 65536);
+}
+
+static void
+test_sizes(void)
+{
+    static const struct {
+        unsigned n;
+        size_t len, p;
+    } t[] = {
+        {1, 0, 4096},
+        {1, 4096, 4096},
+        {16, 4096, 4096},
+        {1, 4097, 16384},
+        {1, 16384, 16384},
+        {16, 16384, 16384},
+        {1, 16385, 65536},
+        {1, 65536, 65536},
+        {16, 65536, 65536},
+        {1, 65537, 67584},
+        {3, 1048576, 1048576},
+        {1, 1048577, 1081344},
+        {1, 16777216, 16777216},
+        {16, 16777216, 16777216},
+    };
+    uint8_t buf[8 + 88 + 24 + 4096 + 17];
+    size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        CHECK(umbra_envelope_size(t[i].n, t[i].len) ==
+                  want_size(t[i].n, t[i].p),
+              "size(n=%u, len=%zu) = %zu, want %zu", t[i].n, t[i].len,
+              umbra_envelope_size(t[i].n, t[i].len), want_size(t[i].n, t[i].p));
+    /* 16 KiB of content is one chunk of 16 KiB + 14 bytes, not 64 KiB. */
+    CHECK(umbra_envelope_size(1, 16384) == 8 + 88 + 24 + 16398 + 17,
+          "16 KiB content stays in the 16 KiB bucket");
+    CHECK(umbra_envelope_size(1, 65536) == 8 + 88 + 24 + 65550 + 2 * 17,
+          "64 KiB content: the inner header spills into a second chunk");
+    CHECK(umbra_envelope_size(1, 16777217) == 0 &&
+              umbra_envelope_size(0, 1) == 0 && umbra_envelope_size(17, 1) == 0,
+          "sizes out of range are 0");
+    /* The old layout (inner plaintext padded to 4096) is not a size. */
+    memset(buf, 0, sizeof(buf));
+    memcpy(buf, "UMBR\x01\x01", 6);
+    CHECK(umbra_envelope_check(NULL, NULL, buf, sizeof(buf)) == UMBRA_ERR_SIZE,
+          "an envelope of 8 + 88 + 24 + 4096 + 17 bytes is off-size");
 }
 
 static void
@@ -115,7 +172,7 @@ test_round_trips(void)
         unsigned n = ns[k];
         for (b = 0; b < sizeof(buckets) / sizeof(buckets[0]); b++) {
             for (i = 0; i < 3; i++) {
-                size_t len = buckets[b] - prefix_len(n) + i - 1;
+                size_t len = buckets[b] + i - 1;
                 size_t want_next;
                 if (len > umbra_envelope_max_content(n)) {
                     uint8_t *env = NULL;
@@ -131,8 +188,7 @@ test_round_trips(void)
                  * after. */
                 want_next = i == 2 ? 1 : 0;
                 CHECK((umbra_envelope_size(n, len) >
-                       umbra_envelope_size(n, buckets[b] - prefix_len(n))) ==
-                          (want_next == 1),
+                       umbra_envelope_size(n, buckets[b])) == (want_next == 1),
                       "n=%u len=%zu lands in the wrong bucket", n, len);
                 /* Only the large ones with 16 keys: the rest is the same
                  * code path and the suite must stay fast. */
@@ -143,10 +199,10 @@ test_round_trips(void)
             }
         }
     }
-    CHECK(umbra_envelope_size(1, 4096 - 14) == 8 + 88 + 24 + 4096 + 17,
+    CHECK(umbra_envelope_size(1, 4096) == 8 + 88 + 24 + 14 + 4096 + 17,
           "4 KiB bucket envelope length");
-    CHECK(umbra_envelope_size(1, 65536 - 14 + 1) ==
-              8 + 88 + 24 + 67584 + 2 * 17,
+    CHECK(umbra_envelope_size(1, 65536 + 1) ==
+              8 + 88 + 24 + 14 + 67584 + 2 * 17,
           "two chunks after 64 KiB");
     CHECK(round_trip(1, NULL, 0, 0), "0-byte content (NULL pointer)");
     CHECK(round_trip(16, content, 0, 7), "0-byte content, 16 recipients");
@@ -322,12 +378,13 @@ test_wrong_keys(void)
 }
 
 /* Builds an inner plaintext for n test keys, then applies a defect. */
-enum defect { NONE, VERSION, COUNT, KEYID, LENGTH, PADDING, LAST_BYTE };
+enum defect { NONE, FULL, VERSION, COUNT, KEYID, LENGTH, PADDING, LAST_BYTE };
 
+/* n = 2: a 22-byte inner header, then P = 4096 bytes of padded content. */
 static int
 open_with_defect(enum defect d)
 {
-    uint8_t inner[4096];
+    uint8_t inner[22 + 4096];
     uint8_t *env = NULL, *out = NULL;
     size_t el = 0, ol = 0;
     unsigned n = 2, i;
@@ -339,8 +396,10 @@ open_with_defect(enum defect d)
     inner[1] = (uint8_t)n;
     for (i = 0; i < n; i++)
         umbra_key_id(inner + 2 + 8 * i, pks + 32 * i);
+    if (d == FULL)
+        len = 4096; /* content fills P exactly */
     if (d == LENGTH)
-        len = 4096 - 18; /* 4096 - prefix + 1 */
+        len = 4096 + 1; /* P + 1 */
     inner[18] = (uint8_t)len;
     inner[19] = (uint8_t)(len >> 8);
     memcpy(inner + 22, "hello", 5);
@@ -353,11 +412,11 @@ open_with_defect(enum defect d)
     if (d == PADDING)
         inner[100] = 1;
     if (d == LAST_BYTE)
-        inner[4095] = 0x80;
+        inner[sizeof(inner) - 1] = 0x80;
     if (umbra_envelope_seal_inner(&env, &el, pks, n, inner, sizeof(inner)) != 0)
         abort();
     rc = umbra_envelope_open(&out, &ol, NULL, sks, pks, 1, env, el);
-    if (rc == 0 && (ol != 5 || memcmp(out, "hello", 5) != 0))
+    if (rc == 0 && (ol != len || memcmp(out, "hello", 5) != 0))
         rc = 1;
     if (rc != 0 && out != NULL)
         rc = 2;
@@ -369,13 +428,26 @@ open_with_defect(enum defect d)
 static void
 test_inner_mismatch(void)
 {
+    uint8_t inner[4096 + 14], *env = NULL;
+    size_t el = 0;
+
     CHECK(open_with_defect(NONE) == 0, "a hand-built inner plaintext opens");
+    CHECK(open_with_defect(FULL) == 0, "len = P (no padding) opens");
     CHECK(open_with_defect(VERSION) == UMBRA_ERR_INNER, "inner version 2");
     CHECK(open_with_defect(COUNT) == UMBRA_ERR_INNER, "inner n differs");
     CHECK(open_with_defect(KEYID) == UMBRA_ERR_INNER, "inner key id differs");
     CHECK(open_with_defect(LENGTH) == UMBRA_ERR_INNER, "len beyond padding");
     CHECK(open_with_defect(PADDING) == UMBRA_ERR_INNER, "non-zero padding");
     CHECK(open_with_defect(LAST_BYTE) == UMBRA_ERR_INNER, "last byte padding");
+    memset(inner, 0, sizeof(inner));
+    CHECK(umbra_envelope_seal_inner(&env, &el, pks, 1, inner, 4096) ==
+                  UMBRA_ERR_ARG &&
+              env == NULL,
+          "seal_inner: 4096 is not 14 + a padded size");
+    CHECK(umbra_envelope_seal_inner(&env, &el, pks, 1, inner, 4110) == 0 &&
+              el == UMBRA_ENVELOPE_MIN_BYTES,
+          "seal_inner: 14 + 4096");
+    free(env);
 }
 
 /*
@@ -387,7 +459,7 @@ test_tags(void)
 {
     struct test_rng r;
     uint8_t file_key[32], *env = NULL, *out = NULL, *inner;
-    size_t el = 0, ol = 0, p = 67584, h = 8 + 88, pos, off, clen;
+    size_t el = 0, ol = 0, p = 14 + 67584, h = 8 + 88, pos, off, clen;
     crypto_secretstream_xchacha20poly1305_state st;
     unsigned variant;
     int rc;
@@ -496,7 +568,8 @@ slurp(FILE *f, size_t *len)
 static void
 test_streaming(void)
 {
-    static const size_t sizes[] = {0, 1000, 2 * 65536 + 5, 300000};
+    static const size_t sizes[] = {0,     1000,   16384,        65536,
+                                   65537, 300000, 2 * 65536 + 5};
     size_t s, i;
 
     for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
@@ -573,6 +646,7 @@ main(void)
     for (i = 0; i < NK; i++)
         test_keypair(pks + 32 * i, sks + 32 * i, i);
     test_padding_table();
+    test_sizes();
     test_arguments();
     test_round_trips();
     test_bit_flips();
