@@ -76,6 +76,7 @@ def padme(length):
 
 
 def pad_size(u):
+    """The padded content size P of a content of u bytes (0: too long)."""
     for bucket in (4096, 16384, 65536):
         if u <= bucket:
             return bucket
@@ -91,17 +92,22 @@ def pad_is_valid(p):
     return 65536 < p <= MAX_PADDED and padme(p) == p
 
 
-def chunks(p):
-    return (p + CHUNK - 1) // CHUNK
+def chunks(i):
+    return (i + CHUNK - 1) // CHUNK
+
+
+def inner_header_len(n):
+    return 6 + 8 * n  # version, n, key ids, len
 
 
 def envelope_size(n, content_len):
-    if not 1 <= n <= 16 or content_len > MAX_PADDED - 2 - 8 * n - 4:
+    if not 1 <= n <= 16 or content_len > MAX_PADDED:
         return 0
-    p = pad_size(2 + 8 * n + 4 + content_len)
+    p = pad_size(content_len)
     if p == 0:
         return 0
-    return 8 + 88 * n + 24 + p + A * chunks(p)
+    i = inner_header_len(n) + p  # I = 6 + 8n + P
+    return 8 + 88 * n + 24 + i + A * chunks(i)
 
 
 # ---- section 2: envelope --------------------------------------------------
@@ -114,7 +120,7 @@ def seal(pks, content, rand=os.urandom):
         fail("arg", "1 to 16 recipients")
     if len({key_id(pk) for pk in pks}) != n:
         fail("arg", "equal key ids")
-    if len(content) > MAX_PADDED - 2 - 8 * n - 4:
+    if len(content) > MAX_PADDED:
         fail("too_long")
     file_key = rand(32)
     ss_header = rand(24)
@@ -128,14 +134,16 @@ def seal(pks, content, rand=os.urandom):
         outer += key_id(pk) + sealed
     outer = bytes(outer)
     inner = bytes([1, n]) + b"".join(key_id(pk) for pk in pks)
-    inner += len(content).to_bytes(4, "little") + content
-    p = pad_size(len(inner))
-    inner += bytes(p - len(inner))
+    inner += len(content).to_bytes(4, "little")
+    p = pad_size(len(content))
+    inner += content + bytes(p - len(content))
+    assert len(inner) == inner_header_len(n) + p
     st = nb.crypto_secretstream_xchacha20poly1305_state()
     nb.crypto_secretstream_xchacha20poly1305_init_pull(st, ss_header, file_key)
     body = []
-    for i in range(chunks(p)):
-        last = i == chunks(p) - 1
+    c = chunks(len(inner))
+    for i in range(c):
+        last = i == c - 1
         body.append(nb.crypto_secretstream_xchacha20poly1305_push(
             st, inner[i * CHUNK:(i + 1) * CHUNK],
             outer if i == 0 else None, TAG_FINAL if last else TAG_MESSAGE))
@@ -143,7 +151,7 @@ def seal(pks, content, rand=os.urandom):
 
 
 def check(env):
-    """Section 2.4 step 1; returns (n, P)."""
+    """Section 2.4 step 1; returns (n, I), I the inner plaintext's size."""
     if len(env) < 8:
         fail("truncated")
     if env[0:4] != b"UMBR":
@@ -157,20 +165,22 @@ def check(env):
     if len(env) < h + 24 + A:
         fail("truncated")
     body = len(env) - h - 24
-    # Find P with P + 17 * ceil(P / 65536) == body, if any.
-    c = (body - A - 1) // (CHUNK + A) + 1 if body > A else 0
-    p = body - A * c
-    if c == 0 or chunks(p) != c or not pad_is_valid(p):
+    # Find I with I + 17 * ceil(I / 65536) == body, if any (section 2.2);
+    # then P = I - 6 - 8n must be a valid padded size.
+    c = (body - 18) // (CHUNK + A) + 1 if body >= 18 else 0
+    i = body - A * c
+    if (c == 0 or chunks(i) != c or i < inner_header_len(n) or
+            not pad_is_valid(i - inner_header_len(n))):
         fail("size")
     ids = [env[8 + 88 * i:16 + 88 * i] for i in range(n)]
     if len(set(ids)) != n:
         fail("format", "duplicate key ids")
-    return n, p
+    return n, i
 
 
 def open_envelope(env, keypairs):
     """Opens env with a list of (sk, pk); returns (content, index)."""
-    n, p = check(env)
+    n, isz = check(env)
     h = 8 + 88 * n
     outer = env[:h]
     ours = [(key_id(pk), sk, pk) for sk, pk in keypairs]
@@ -200,27 +210,27 @@ def open_envelope(env, keypairs):
         st, env[h:h + 24], file_key)
     pos = h + 24
     inner = []
-    for i in range(chunks(p)):
-        clen = min(CHUNK, p - i * CHUNK)
+    for i in range(chunks(isz)):
+        clen = min(CHUNK, isz - i * CHUNK)
         try:
             m, tag = nb.crypto_secretstream_xchacha20poly1305_pull(
                 st, env[pos:pos + clen + A], outer if i == 0 else None)
         except nacl.exceptions.CryptoError:
             fail("decrypt", "chunk %d" % i)
-        want = TAG_FINAL if i == chunks(p) - 1 else TAG_MESSAGE
+        want = TAG_FINAL if i == chunks(isz) - 1 else TAG_MESSAGE
         if tag != want:
             fail("decrypt", "tag of chunk %d" % i)
         inner.append(m)
         pos += clen + A
     inner = b"".join(inner)
-    plen = 2 + 8 * n + 4
+    plen = inner_header_len(n)
     if inner[0] != 1 or inner[1] != n:
         fail("inner", "version or n")
     for i in range(n):
         if inner[2 + 8 * i:10 + 8 * i] != env[8 + 88 * i:16 + 88 * i]:
             fail("inner", "key id %d" % i)
     length = le32(inner[plen - 4:plen])
-    if length > p - plen:
+    if length > isz - plen:  # len > P
         fail("inner", "length")
     if any(inner[plen + length:]):
         fail("inner", "padding")
@@ -554,6 +564,16 @@ class Runner:
         for c in pad["envelope_len"]:
             self.ok(envelope_size(c["n"], c["content_len"]) ==
                     c["envelope_len"], "envelope_size %r" % c)
+        # The worked sizes of protocol section 2.2 (padding on the content).
+        for n, size, total in ((1, 0, 4247), (1, 4096, 4247),
+                               (1, 16384, 16535), (1, 65536, 65704),
+                               (1, 16777216, 16781719),
+                               (1, 16777217, 0)):
+            self.ok(envelope_size(n, size) == total,
+                    "protocol 2.2: n=%d, %d bytes -> %d" % (n, size, total))
+        self.raises("size", lambda: check(b"UMBR\x01\x01" +
+                                          bytes(4233 - 6)),
+                    "protocol 2.2: 4233 bytes (P = 4082) is off-size")
         for name in ("envelope-1.json", "envelope-3.json"):
             v = self.load(name)
             pks = [bytes.fromhex(r["pk"]) for r in v["recipients"]]
@@ -616,7 +636,7 @@ class Runner:
     def interop(self):
         kps = [nb.crypto_box_keypair() for _ in range(3)]  # (pk, sk)
         pks = [pk for pk, _ in kps]
-        for size in (0, 1, 4082, 4083, 70000, 300000):
+        for size in (0, 1, 4096, 4097, 16384, 16385, 65536, 70000, 300000):
             content = os.urandom(size)
             rc, env, err = self.c(["seal"] + [pk.hex() for pk in pks],
                                   content)

@@ -110,9 +110,11 @@ gen_padding(void)
     static const struct {
         unsigned n;
         size_t len;
-    } es[] = {{1, 0},        {1, 4082},      {1, 4083},    {3, 4000},
-              {16, 3962},    {1, 65522},     {1, 65523},   {2, 1000000},
-              {1, 16777202}, {16, 16777082}, {1, 16777203}};
+    } es[] = {{1, 0},        {1, 4095},     {1, 4096},      {1, 4097},
+              {3, 4000},     {16, 4096},    {16, 4097},     {1, 16383},
+              {1, 16384},    {16, 16384},   {1, 16385},     {1, 65535},
+              {1, 65536},    {16, 65536},   {1, 65537},     {2, 1000000},
+              {1, 16777215}, {1, 16777216}, {16, 16777216}, {1, 16777217}};
     json_t *pads = json_array(), *envs = json_array();
     size_t i;
 
@@ -129,9 +131,10 @@ gen_padding(void)
                       (json_int_t)es[i].len, "envelope_len",
                       (json_int_t)umbra_envelope_size(es[i].n, es[i].len)));
     return json_pack("{s:s, s:o, s:o}", "description",
-                     "padded size P of an unpadded inner size u (0 = over "
-                     "the cap), and exact envelope lengths (0 = content too "
-                     "long) (protocol section 2.1, 2.2)",
+                     "padded content size P of a content length u (0 = over "
+                     "the cap; the inner header 6 + 8n comes on top), and "
+                     "exact envelope lengths (0 = content too long) "
+                     "(protocol section 2.1, 2.2)",
                      "padded", pads, "envelope_len", envs);
 }
 
@@ -451,14 +454,17 @@ gen(const char *dir)
     rc |= write_json(dir, "padding.json", gen_padding());
     rc |= write_json(
         dir, "envelope-1.json",
-        gen_envelope(1, small, sizeof(doc) - 1, "envelope 1",
-                     "a small report document sealed to one recipient "
-                     "(4096-byte bucket, one chunk)"));
+        gen_envelope(
+            1, small, sizeof(doc) - 1, "envelope 1",
+            "a small report document sealed to one recipient "
+            "(4096-byte bucket, inner plaintext 4110 bytes, one chunk)"));
     rc |= write_json(
         dir, "envelope-3.json",
-        gen_envelope(3, big, 70000, "envelope 3",
-                     "70,000 bytes (byte i = i * 7 mod 251) sealed to three "
-                     "recipients: Padme size 71680, two chunks"));
+        gen_envelope(
+            3, big, 70000, "envelope 3",
+            "70,000 bytes (byte i = i * 7 mod 251) sealed to three "
+            "recipients: Padme size 71680, inner plaintext 71710 bytes, "
+            "two chunks"));
     rc |= write_json(dir, "keyfile.json",
                      gen_keyfile(1, "a key file with two X25519 keys, "
                                     "small Argon2id parameters, p = 1"));
