@@ -107,6 +107,7 @@
         return Math.floor((L + mask) / (mask + 1)) * (mask + 1);
     }
 
+    /* The padded content size P of a content of u bytes (0: too long). */
     function padSize(u) {
         var p;
         if (u <= 4096) p = 4096;
@@ -121,14 +122,22 @@
         return p > 65536 && p <= MAX_PADDED && padme(p) === p;
     }
 
+    /* The inner header (version, n, key ids, len) on top of P. */
+    function innerHeaderLen(n) {
+        return 6 + 8 * n;
+    }
+
+    /* total = 8 + 88n + 24 + I + 17 ceil(I / 65536), I = 6 + 8n + P */
     function envelopeSize(n, contentLen) {
-        var p = padSize(2 + 8 * n + 4 + contentLen);
+        if (n < 1 || n > MAX_RECIPIENTS) return 0;
+        var p = padSize(contentLen);
         if (!p) return 0;
-        return 8 + 88 * n + 24 + p + A * Math.ceil(p / CHUNK);
+        var I = innerHeaderLen(n) + p;
+        return 8 + 88 * n + 24 + I + A * Math.ceil(I / CHUNK);
     }
 
     function maxContent(n) {
-        return MAX_PADDED - 2 - 8 * n - 4;
+        return n >= 1 && n <= MAX_RECIPIENTS ? MAX_PADDED : 0;
     }
 
     /* ---- randomness --------------------------------------------------- */
@@ -221,20 +230,21 @@
                 S.memzero(eseed);
             }
             var header = concat(outer);
-            var u = 2 + 8 * n + 4 + content.length;
-            var P = padSize(u);
-            var inner = new Uint8Array(P);
+            /* Inner plaintext: I = 6 + 8n + P bytes, P padding the content. */
+            var P = padSize(content.length);
+            var I = innerHeaderLen(n) + P;
+            var inner = new Uint8Array(I);
             inner[0] = VERSION;
             inner[1] = n;
             for (i = 0; i < n; i++) inner.set(ids[i], 2 + 8 * i);
             inner.set(u32le(content.length), 2 + 8 * n);
-            inner.set(content, 2 + 8 * n + 4);
+            inner.set(content, innerHeaderLen(n));
             var st = S.crypto_secretstream_xchacha20poly1305_init_pull(ssHeader, fileKey);
             var parts = [header, ssHeader];
-            var chunks = Math.ceil(P / CHUNK);
+            var chunks = Math.ceil(I / CHUNK);
             for (i = 0; i < chunks; i++) {
                 var last = i === chunks - 1;
-                var piece = inner.subarray(i * CHUNK, last ? P : (i + 1) * CHUNK);
+                var piece = inner.subarray(i * CHUNK, last ? I : (i + 1) * CHUNK);
                 parts.push(S.crypto_secretstream_xchacha20poly1305_push(
                     st, piece, i === 0 ? header : null, last ? TAG_FINAL : TAG_MESSAGE));
             }
@@ -252,27 +262,26 @@
             if (env[4] !== VERSION) throw fail('VERSION');
             var H = 8 + 88 * n;
             if (env.length < H + 24 + A) throw fail('TRUNCATED');
-            /* total = H + 24 + P + 17 * ceil(P / 65536): find P */
-            var rest = env.length - H - 24;
-            var c = Math.max(1, Math.floor(rest / (CHUNK + A)));
-            var P = -1;
-            for (var k = Math.max(1, c - 1); k <= c + 1; k++) {
-                var p = rest - A * k;
-                if (p > 0 && Math.ceil(p / CHUNK) === k && padIsValid(p)) P = p;
-            }
-            if (P < 0) throw fail('SIZE');
+            /* total = H + 24 + I + 17 * ceil(I / 65536): find the one I,
+               then P = I - 6 - 8n must be a valid padded size (2.2). */
+            var body = env.length - H - 24;
+            if (body < 18) throw fail('SIZE');
+            var c = Math.floor((body - 18) / (CHUNK + A)) + 1;
+            var I = body - A * c;
+            var P = I - innerHeaderLen(n);
+            if (Math.ceil(I / CHUNK) !== c || P < 0 || !padIsValid(P)) throw fail('SIZE');
             var ids = [];
             for (i = 0; i < n; i++) {
                 var id = env.subarray(8 + 88 * i, 16 + 88 * i);
                 for (var j = 0; j < i; j++) if (eq(ids[j], id)) throw fail('FORMAT', 'duplicate key id');
                 ids.push(id);
             }
-            return {n: n, keyIds: ids, padded: P, headerLen: H};
+            return {n: n, keyIds: ids, padded: P, innerLen: I, headerLen: H};
         }
 
         /* sks, pks: arrays of 32-byte keys, pks[i] matching sks[i]. */
         function open(env, sks, pks) {
-            var info = check(env), n = info.n, H = info.headerLen, P = info.padded;
+            var info = check(env), n = info.n, H = info.headerLen, I = info.innerLen;
             var mine = pks.map(keyId), fileKey = null, tried = false, i, j;
             for (i = 0; i < n && !fileKey; i++) {
                 for (j = 0; j < mine.length && !fileKey; j++) {
@@ -289,10 +298,10 @@
             var header = env.subarray(0, H);
             var st = S.crypto_secretstream_xchacha20poly1305_init_pull(env.subarray(H, H + 24), fileKey);
             S.memzero(fileKey);
-            var chunks = Math.ceil(P / CHUNK), off = H + 24, inner = new Uint8Array(P);
+            var chunks = Math.ceil(I / CHUNK), off = H + 24, inner = new Uint8Array(I);
             for (i = 0; i < chunks; i++) {
                 var last = i === chunks - 1;
-                var clen = (last ? P - i * CHUNK : CHUNK) + A;
+                var clen = (last ? I - i * CHUNK : CHUNK) + A;
                 var r = S.crypto_secretstream_xchacha20poly1305_pull(
                     st, env.subarray(off, off + clen), i === 0 ? header : null);
                 if (!r || r.tag !== (last ? TAG_FINAL : TAG_MESSAGE)) throw fail('DECRYPT');
@@ -303,9 +312,9 @@
             for (i = 0; i < n; i++)
                 if (!eq(inner.subarray(2 + 8 * i, 10 + 8 * i), info.keyIds[i])) throw fail('INNER');
             var len = readU32le(inner, 2 + 8 * n);
-            var start = 2 + 8 * n + 4;
-            if (len > P - start) throw fail('INNER');
-            for (i = start + len; i < P; i++) if (inner[i] !== 0) throw fail('INNER');
+            var start = innerHeaderLen(n);
+            if (len > info.padded) throw fail('INNER'); /* len <= P = I - 6 - 8n */
+            for (i = start + len; i < I; i++) if (inner[i] !== 0) throw fail('INNER');
             return inner.slice(start, start + len);
         }
 

@@ -44,6 +44,10 @@ test('padded sizes and envelope lengths (protocol 2.1, 2.2)', () => {
     for (const c of v.envelope_len)
         assert.equal(U.envelopeSize(c.n, c.content_len), c.envelope_len,
                      'envelopeSize(' + c.n + ', ' + c.content_len + ')');
+    /* 16 KiB of content stays in the 16 KiB bucket (one chunk). */
+    assert.equal(U.envelopeSize(1, 16384), 8 + 88 + 24 + 14 + 16384 + 17);
+    assert.equal(U.maxContent(1), 16 * 1024 * 1024);
+    assert.equal(U.maxContent(16), 16 * 1024 * 1024);
 });
 
 for (const name of fs.readdirSync(VEC).filter((f) => /^envelope-.*\.json$/.test(f)).sort()) {
@@ -127,7 +131,8 @@ test('bundle signature and fingerprint (protocol 3)', () => {
 test('round trips at every bucket, several recipients', () => {
     const kps = [0, 1, 2].map(() => sodium.crypto_box_keypair());
     const pks = kps.map((k) => k.publicKey);
-    for (const len of [0, 1, 4000, 4070, 5000, 70000, 200000]) {
+    /* content bucket boundaries: the inner header (6 + 8n) comes on top */
+    for (const len of [0, 1, 4096, 4097, 16384, 16385, 65536, 70000, 200000]) {
         const content = sodium.randombytes_buf(len);
         const env = U.seal(pks, content);
         assert.equal(env.length, U.envelopeSize(3, len));
