@@ -4,8 +4,9 @@
  * Input byte 0 chooses the mode:
  *   even: the rest is an envelope, checked, then opened with the fuzz key
  *         (the seed corpus holds envelopes sealed to it);
- *   odd:  the rest is an inner plaintext (padded with zeros to 4096 bytes,
- *         or cut), sealed to the fuzz key with the test-only
+ *   odd:  the rest is an inner plaintext (padded with zeros to
+ *         INNER_LEN = 6 + 8 + 4096 bytes, one recipient and the 4 KiB
+ *         bucket, or cut), sealed to the fuzz key with the test-only
  *         umbra_envelope_seal_inner, then opened: this reaches the inner
  *         header checks that an outsider cannot reach past the MACs.
  * Invariants: open never succeeds where check fails; an opened envelope's
@@ -13,6 +14,8 @@
  */
 #include "envelope.h"
 #include "fuzz_common.h"
+
+#define INNER_LEN (6u + 8u + 4096u)
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -27,12 +30,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     if (data[0] & 1) {
-        inner = calloc(1, 4096);
+        inner = calloc(1, INNER_LEN);
         if (inner == NULL)
             abort();
-        memcpy(inner, data + 1, size - 1 < 4096 ? size - 1 : 4096);
+        memcpy(inner, data + 1, size - 1 < INNER_LEN ? size - 1 : INNER_LEN);
         if (umbra_envelope_seal_inner(&env, &env_len, fuzz_pk, 1, inner,
-                                      4096) != 0)
+                                      INNER_LEN) != 0)
             abort();
         free(inner);
     } else {
