@@ -27,6 +27,7 @@ config_defaults(struct config *c)
     c->pool_sync = 2;
     c->kdf_threads = 2;
     c->kdf_queue = 16;
+    c->kdf_nice = 10;
     c->max_envelope_bytes = 17825792; /* 17 MiB: a 16 MiB padded body */
     c->max_form_bytes = 8388608;
     c->max_attachment_bytes = 5242880;
@@ -70,6 +71,7 @@ static const struct key keys[] = {
     {U(pool_sync, 1, 256)},
     {U(kdf_threads, 1, 64)},
     {U(kdf_queue, 0, 100000)},
+    {U(kdf_nice, 0, 20)},
     {Z(max_envelope_bytes, 4096, 1ull << 30)},
     {Z(max_form_bytes, 1024, 1ull << 30)},
     {Z(max_attachment_bytes, 0, 1ull << 30)},

@@ -421,7 +421,8 @@ cmd_serve(void)
     srv.intake = db_pool_new(DB_INTAKE, srv.cfg.db_intake,
                              srv.cfg.pool_intake);
     srv.sync = db_pool_new(DB_SYNC, srv.cfg.db_sync, srv.cfg.pool_sync);
-    srv.kdf = workpool_new(srv.cfg.kdf_threads, srv.cfg.kdf_queue, 10);
+    srv.kdf = workpool_new(srv.cfg.kdf_threads, srv.cfg.kdf_queue,
+                           (int)srv.cfg.kdf_nice);
     srv.dbw = workpool_new(srv.cfg.db_workers, 1024, 0);
     if (!srv.intake || !srv.sync || !srv.kdf || !srv.dbw ||
         orgs_start(srv.intake) < 0 ||

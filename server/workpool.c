@@ -27,12 +27,13 @@ static void *
 worker(void *arg)
 {
     struct workpool *p = arg;
-    if (p->nice) {
-        /* Lower priority, and SCHED_IDLE: the thread runs only when the
-         * HTTP thread and the writers do not want the CPU. */
+    if (p->nice > 19) {
+        /* SCHED_IDLE: the thread runs only when nothing else of ours
+         * wants the CPU. */
         struct sched_param sp = {0};
-        (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), p->nice);
         (void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
+    } else if (p->nice) {
+        (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), p->nice);
     }
     pthread_mutex_lock(&p->mu);
     for (;;) {
