@@ -729,6 +729,50 @@ def test_cli():
     assert p.returncode == 0 and "0 applied" in p.stdout, p.stdout
 
 
+def init_home(name, org):
+    home = os.path.join(D, name)
+    if not os.path.exists(os.path.join(home, "public.json")):
+        subprocess.run([CASE, "--home", home, "--passphrase-file", PASS,
+                        "init", "--org", org, "--kdf-memory", "8192",
+                        "--kdf-passes", "1", "--kdf-lanes", "1"],
+                       check=True, capture_output=True)
+    return home
+
+
+def test_key_rotation():
+    home = init_home("delta", "delta")
+    pub = os.path.join(home, "public.json")
+    add = [SERVER, "--config", CONF, "org", "add", "delta", "--name", "D",
+           "--public-key", pub]
+    assert subprocess.run(add, capture_output=True).returncode == 0
+
+    def post_when(env, want):
+        for _ in range(50):  # the server reloads organisations every 2 s
+            st, _, body = post_envelope("delta", env)
+            if st == want:
+                return st, body
+            time.sleep(0.1)
+        return st, body
+    st, _ = post_when(seal("delta", b"before rotation"), 201)
+    assert st == 201
+    p = subprocess.run([CASE, "--home", home, "--passphrase-file", PASS,
+                        "keys", "add"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    rotated = seal("delta", b"after rotation")
+    st, _, body = post_envelope("delta", rotated)
+    assert st == 400 and error_code(body) == "unknown_key"
+    assert subprocess.run(add, capture_output=True).returncode == 0
+    st, body = post_when(rotated, 201)
+    assert st == 201, body
+    # the same slug with another signing key is refused
+    other = init_home("delta-impostor", "delta")
+    p = subprocess.run([SERVER, "--config", CONF, "org", "add", "delta",
+                        "--name", "D", "--public-key",
+                        os.path.join(other, "public.json")],
+                       capture_output=True, text=True)
+    assert p.returncode == 1 and "signing key" in p.stderr, p.stderr
+
+
 TESTS = [
     test_cli,
     test_health_orgs_and_headers,
@@ -737,6 +781,7 @@ TESTS = [
     test_nojs_form_and_replies,
     test_multipart_attachment,
     test_bad_envelopes,
+    test_key_rotation,
     test_oversized_requests,
     test_bad_forms,
     test_bad_json,
