@@ -16,3 +16,14 @@ test-chaos: $(ATTACK_DEPS)
 
 SUITES += test-chaos
 ASAN_SUITES += test-chaos
+
+test-slow: $(ATTACK_DEPS)
+	@O=$(O) tests/chaos/run.sh tests/chaos/slow.py
+
+SUITES += test-slow
+
+test-leak: $(ATTACK_DEPS)
+	@O=$(O) tests/chaos/run.sh tests/leak/leak.py
+
+SUITES += test-leak
+ASAN_SUITES += test-leak

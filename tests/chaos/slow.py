@@ -1,0 +1,296 @@
+#!/usr/bin/python3
+"""Slow and many clients (test-slow): honest API submissions while, in
+turn, one attack holds the server's connections:
+
+  slowloris  SLOW_CONNS connections sending their request headers one byte
+             every second, never finishing them
+  slowbody   SLOW_CONNS POSTs of an envelope with a Content-Length of 1,000
+             sending one byte of body every 10 s
+  slowread   SLOW_CONNS connections pipelining 64 GETs of the largest static
+             file with a 4 KiB receive buffer and never reading
+  idle       IDLE_CONNS (1,000) connections opened and left silent
+
+The attacks run in a separate process (so that they do not share the
+honest clients' interpreter). Figures: the honest clients' success rate
+and p99 latency under each attack against the quiet p99 measured first in
+the same run. Target (asserted): every honest submission succeeds and its
+p99 is at most 3x the quiet one. About a minute in all.
+"""
+import os
+import resource
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import (Results, Server, percentile, report_doc, request,  # noqa
+                    seal, tail)
+
+ATTACK_SECS = float(os.environ.get("SLOW_SECS", "8"))
+QUIET_SECS = 4.0
+SLOW_CONNS = int(os.environ.get("SLOW_CONNS", "200"))
+IDLE_CONNS = int(os.environ.get("IDLE_CONNS", "1000"))
+HONEST = 2           # honest clients, one submission after another
+PACE = 0.02          # between two submissions of one honest client
+RATIO = 3.0          # p99 target against the quiet one
+
+
+def raise_nofile(need):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = hard if hard == resource.RLIM_INFINITY else min(hard, max(
+        soft, need))
+    if soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+# ---- the attacker process -------------------------------------------------
+
+def attacker(kind, port, secs):
+    """Runs one attack for secs; prints 'ready N' once its connections are
+    open, and 'closed N' at the end: how many the server had closed."""
+    raise_nofile(IDLE_CONNS + SLOW_CONNS + 64)
+    n = IDLE_CONNS if kind == "idle" else SLOW_CONNS
+    socks = []
+    for i in range(n):
+        s = socket.socket()
+        if kind == "slowread":
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        try:
+            s.connect(("127.0.0.1", port))
+        except OSError as e:
+            print("connect %d failed: %r" % (i, e), flush=True)
+            s.close()
+            continue
+        s.setblocking(False)
+        socks.append(s)
+    if kind == "slowloris":
+        head = (b"POST /api/v1/orgs/alpha/reports HTTP/1.1\r\nHost: x\r\n"
+                b"Content-Type: application/octet-stream\r\nX-Pad: " +
+                b"a" * 4000)
+    elif kind == "slowbody":
+        head = (b"POST /api/v1/orgs/alpha/reports HTTP/1.1\r\nHost: x\r\n"
+                b"Content-Type: application/octet-stream\r\n"
+                b"Content-Length: 1000\r\n\r\n")
+    elif kind == "slowread":
+        head = (b"GET /static/umbra-crypto.js HTTP/1.1\r\nHost: x\r\n\r\n"
+                * 64)
+    else:
+        head = b""
+    pos = [0] * len(socks)
+    closed = set()
+
+    def send(i, data):
+        try:
+            socks[i].send(data)
+        except BlockingIOError:
+            pass
+        except OSError:
+            closed.add(i)
+
+    if kind == "slowread":
+        for i in range(len(socks)):
+            try:
+                socks[i].setblocking(True)
+                socks[i].settimeout(0.05)
+                socks[i].sendall(head)
+            except OSError:
+                pass
+            socks[i].setblocking(False)
+    elif kind == "slowbody":
+        for i in range(len(socks)):
+            send(i, head + b"\x00")
+    print("ready %d" % len(socks), flush=True)
+    end = time.monotonic() + secs
+    tick = 0
+    while time.monotonic() < end:
+        time.sleep(1.0)
+        tick += 1
+        for i in range(len(socks)):
+            if i in closed:
+                continue
+            if kind == "slowloris" and pos[i] < len(head):
+                send(i, head[pos[i]:pos[i] + 1])
+                pos[i] += 1
+            elif kind == "slowbody" and tick % 10 == 0:
+                send(i, b"\x00")
+    # How many did the server close? (a read of b"" or an error)
+    for i, s in enumerate(socks):
+        if i in closed:
+            continue
+        try:
+            if kind != "slowread" and s.recv(65536) == b"":
+                closed.add(i)
+        except BlockingIOError:
+            pass
+        except OSError:
+            closed.add(i)
+    print("closed %d" % len(closed), flush=True)
+    for s in socks:
+        s.close()
+
+
+# ---- the honest clients -----------------------------------------------------
+
+class Honest:
+    def __init__(self, srv, envelopes):
+        self.srv = srv
+        self.envs = envelopes
+        self.lat = []
+        self.fail = []
+        self.lock = threading.Lock()
+
+    def run(self, secs):
+        self.lat, self.fail = [], []
+        stop = time.monotonic() + secs
+        ts = [threading.Thread(target=self._client, args=(k, stop))
+              for k in range(HONEST)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        return list(self.lat), list(self.fail)
+
+    def _client(self, k, stop):
+        i = k
+        while time.monotonic() < stop:
+            env = self.envs[i % len(self.envs)]
+            i += HONEST
+            t0 = time.monotonic()
+            try:
+                st, _, body = request(
+                    self.srv.port, "POST", "/api/v1/orgs/alpha/reports", env,
+                    {"Content-Type": "application/octet-stream"}, timeout=30)
+                err = None if st == 201 else (st, body[:100])
+            except Exception as e:  # noqa: BLE001
+                err = repr(e)
+            dt = time.monotonic() - t0
+            with self.lock:
+                if err is None:
+                    self.lat.append(dt)
+                else:
+                    self.fail.append(err)
+            time.sleep(PACE)
+
+
+def attack_pair(R, srv, honest, kind, attempt):
+    """A quiet window, then the attack with honest submissions alongside;
+    prints the figures; True if the p99 target is met."""
+    q_lat, q_fail = honest.run(QUIET_SECS)
+    q99 = percentile(q_lat, 99)
+    secs = ATTACK_SECS + (3 if kind == "slowbody" else 0)
+    p = subprocess.Popen([sys.executable, __file__, "--attack", kind,
+                          str(srv.port), str(secs + 2)],
+                         stdout=subprocess.PIPE, text=True)
+    first = p.stdout.readline().strip()
+    while first.startswith("connect"):
+        print("  " + first)
+        first = p.stdout.readline().strip()
+    opened = int(first.split()[1]) if first.startswith("ready") else 0
+    lat, fail = honest.run(secs)
+    rest = p.communicate(timeout=60)[0]
+    closed = rest.strip().split()[-1] if "closed" in rest else "?"
+    total = len(lat) + len(fail)
+    p99 = percentile(lat, 99)
+    ratio = p99 / q99 if q99 else float("inf")
+    want = IDLE_CONNS if kind == "idle" else SLOW_CONNS
+    print("figures: %s (try %d, load average %s): quiet %d submissions, "
+          "p50 %.1f ms, p99 %.1f ms; under attack (%d connections held, %s "
+          "closed by the server within %.0f s): %d submissions, success "
+          "%.1f%%, p50 %.1f ms, p99 %.1f ms = %.2fx quiet" % (
+              kind, attempt, open("/proc/loadavg").read().split()[0],
+              len(q_lat) + len(q_fail), percentile(q_lat, 50) * 1e3,
+              q99 * 1e3, opened, closed, secs + 2, total,
+              100.0 * len(lat) / total if total else 0,
+              percentile(lat, 50) * 1e3, p99 * 1e3, ratio), flush=True)
+    R.check("%s: all %d attack connections were accepted" % (kind, want),
+            opened == want, opened)
+    R.check("%s: every honest submission succeeds (quiet and attacked)"
+            % kind, total > 0 and not fail and not q_fail,
+            (fail + q_fail)[:5])
+    return ratio <= RATIO
+
+
+def header_deadline(R):
+    """A request whose headers never end (one byte a second, so the
+    inactivity timeout never fires) must be closed by the whole-request
+    deadline, like a slow body is; else a few thousand such connections
+    hold every connection slot for days."""
+    srv = Server(extra=["--timeout", "3", "--request_deadline", "4"])
+    srv.start()
+    head = b"GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 200
+    body = (b"POST /api/v1/orgs/alpha/reports HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/octet-stream\r\n"
+            b"Content-Length: 1000\r\n\r\n")
+    res = {}
+    socks = {}
+    for name in ("headers", "body"):
+        socks[name] = socket.create_connection(("127.0.0.1", srv.port))
+        socks[name].settimeout(0.01)
+    socks["body"].sendall(body)
+    t0 = time.monotonic()
+    for i in range(10):
+        for name, data in (("headers", head[i:i + 1]), ("body", b"\0")):
+            if name in res:
+                continue
+            s = socks[name]
+            try:
+                s.send(data)
+                try:
+                    if s.recv(100) == b"":
+                        res[name] = time.monotonic() - t0
+                except socket.timeout:
+                    pass
+            except OSError:
+                res[name] = time.monotonic() - t0
+        time.sleep(1.0)
+    for s in socks.values():
+        s.close()
+    srv.stop()
+    fmt = {k: "%.1f s" % v for k, v in res.items()}
+    print("figures: with timeout 3 s and request_deadline 4 s, a request "
+          "sending one byte a second is closed after: body %s, headers %s"
+          % (fmt.get("body", "never (10 s)"),
+             fmt.get("headers", "never (10 s)")))
+    R.check("slow body (1 byte/s) closed by request_deadline",
+            res.get("body", 99) < 7, fmt)
+    R.check("slow headers (1 byte/s) closed by request_deadline",
+            res.get("headers", 99) < 7, fmt)
+
+
+def main():
+    R = Results()
+    nofile = raise_nofile(IDLE_CONNS + SLOW_CONNS + 256)
+    print("open files soft limit %d" % nofile)
+    R.check("ulimit -n allows the idle connections", nofile >= IDLE_CONNS +
+            64, nofile)
+    envs = [seal(report_doc("slow test honest report %d" % i))
+            for i in range(24)]
+    srv = Server()
+    srv.start()
+    honest = Honest(srv, envs)
+    honest.run(1.0)  # warm-up
+    for kind in ("slowloris", "slowbody", "slowread", "idle"):
+        # The machine is shared: a pair (quiet window, then the attack) is
+        # measured again once if the attack's p99 misses the target, and
+        # the test fails only if both pairs miss it. Both are printed.
+        for attempt in (1, 2):
+            ok = attack_pair(R, srv, honest, kind, attempt)
+            if ok:
+                break
+        R.check("%s: honest p99 <= %.0fx the quiet p99 (in one of two "
+                "tries)" % (kind, RATIO), ok)
+        R.check("%s: the server is still running" % kind,
+                srv.proc.poll() is None, tail(srv.log))
+    srv.stop()
+    header_deadline(R)
+    R.end()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--attack":
+        attacker(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
+    else:
+        main()

@@ -1,0 +1,379 @@
+#!/usr/bin/python3
+"""Leak scanning (test-leak): a full run of Umbra end to end, then every
+file the server and PostgreSQL wrote, and the caseworker's home, searched
+byte for byte for what must never be kept in the clear.
+
+The run: an API report (sealed by `umbra-case seal`, with a reply
+mailbox), a no-JS form report (urlencoded) and a multipart one, with canaries
+in the narrative, the place, the perpetrator's description and
+identifiers; the server killed with SIGKILL half-way and restarted; the
+caseworker pulls, imports, replies, pushes and acknowledges; the
+reporters read the replies (API with the lookup id, /check with the
+receipt grouped and ungrouped). Every request comes from 127.13.37.42
+(a loopback address found in no configuration) with a distinctive
+User-Agent.
+
+Then CHECKPOINT, and a scan of: the server's log, its working and temp
+folders, PostgreSQL's log, its whole data directory (pg_wal included) and
+socket folder, and the caseworker's home (encrypted store, key file,
+bundle), for: each canary, the receipts (grouped and ungrouped), the
+lookup id (hex), the client address and the User-Agent. 0 hits.
+
+Last, crashes: umbra-server (after taking a form report) and
+`umbra-case open` killed by SIGSEGV and SIGABRT with `ulimit -c
+unlimited` and a core pattern that writes into the working folder: no core
+file may appear (a program that does not protect itself, crashed the same
+way in the same folder, must leave one, so the check can fail).
+"""
+import base64
+import json
+import os
+import re
+import resource
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "chaos"))
+from common import (CASE, D, PG_DATA, PG_LOG, Results, Server, case,  # noqa
+                    list_cases, psql, report_doc, request, seal, tail)
+
+R = Results()
+TOOL = os.path.join(os.path.dirname(os.environ["UMBRA_SERVER"]),
+                    "server_tool")
+CLIENT = "127.13.37.42"
+UA = "UmbraLeakAgent/9.1 (canary %s)" % secrets.token_hex(5)
+TAG = secrets.token_hex(6)
+CAN = {k: "LK%s%s" % (k.upper(), TAG) for k in
+       ("apinarr", "apiplace", "apiid", "apidesc", "formnarr", "formplace",
+        "formid", "formdesc", "mpnarr", "mpplace", "mpid", "reply")}
+HOME = os.path.join(D, "alpha")
+TOKF = os.path.join(D, "alpha.token")
+SRV_CWD = os.path.join(D, "server-cwd")
+SRV_TMP = os.path.join(D, "server-tmp")
+os.makedirs(SRV_CWD)
+os.makedirs(SRV_TMP)
+os.environ["TMPDIR"] = SRV_TMP  # the server and umbra-case inherit it
+SRV = Server()
+
+
+def req(method, path, body=None, headers=None, timeout=60):
+    h = {"User-Agent": UA}
+    h.update(headers or {})
+    return request(SRV.port, method, path, body, h, timeout=timeout,
+                   source=CLIENT)
+
+
+def tool(*args, data=None):
+    p = subprocess.run([TOOL, *args], input=data, capture_output=True,
+                       timeout=60)
+    assert p.returncode == 0, (args, p.stderr)
+    return p.stdout
+
+
+def new_mailbox():
+    receipt = tool("receipt").decode().strip()
+    pk, lookup, mailbox_id = tool("derive", receipt).decode().split()
+    st, _, body = req("POST", "/api/v1/mailboxes",
+                      json.dumps({"id": mailbox_id}).encode(),
+                      {"Content-Type": "application/json"})
+    R.check("API reporter's mailbox created", st in (200, 201), (st, body))
+    return receipt, pk, lookup, mailbox_id
+
+
+def form_fields(prefix):
+    return {"org": "alpha", "lang": "en", "incident.date": "2026-11",
+            "incident.country": "th",
+            "incident.place": CAN[prefix + "place"] + " bus station",
+            "categories": ["robbery", "threats-stalking"],
+            "perpetrator.type": "client",
+            "perpetrator.description": CAN.get(prefix + "desc", "tall"),
+            "perpetrator.identifiers.kind": "phone",
+            "perpetrator.identifiers.value": CAN[prefix + "id"],
+            "narrative": CAN[prefix + "narr"] + " he took my money",
+            "consent.statistics": "yes", "reply": "yes"}
+
+
+def multipart(fields):
+    b = "----umbraleak" + secrets.token_hex(8)
+    out = []
+    for k, v in fields.items():
+        for one in (v if isinstance(v, list) else [v]):
+            out.append("--%s\r\nContent-Disposition: form-data; name=\"%s\""
+                       "\r\n\r\n%s\r\n" % (b, k, one))
+    out.append("--%s--\r\n" % b)
+    return "".join(out).encode(), "multipart/form-data; boundary=" + b
+
+
+RECEIPT_RE = re.compile(rb"(\d{4} \d{4} \d{4} \d{4} \d{4} \d{4})")
+
+
+def run_flow():
+    """The end-to-end run; returns the secrets to look for."""
+    lookups, receipts = [], []
+    # 1. API report with a reply mailbox.
+    receipt, pk, lookup, mailbox_id = new_mailbox()
+    receipts.append(receipt)
+    lookups.append(lookup)
+    doc = report_doc(
+        CAN["apinarr"] + " a client hit me",
+        incident={"date": "2026-11", "country": "TH",
+                  "place": CAN["apiplace"]},
+        perpetrator={"type": "client", "description": CAN["apidesc"],
+                     "identifiers": [{"kind": "phone",
+                                      "value": CAN["apiid"]}]},
+        mailbox=pk, mailbox_id=mailbox_id)
+    st, _, body = req("POST", "/api/v1/orgs/alpha/reports", seal(doc),
+                      {"Content-Type": "application/octet-stream"})
+    R.check("API report stored (201)", st == 201, (st, body))
+
+    # 2. No-JS form, urlencoded.
+    st, _, page = req("POST", "/report", urllib.parse.urlencode(
+        form_fields("form"), doseq=True).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"})
+    m = RECEIPT_RE.search(page)
+    R.check("no-JS (urlencoded) report stored with a receipt",
+            st == 201 and m, (st, page[-300:]))
+    if m:
+        receipts.append(m.group(1).decode())
+
+    # 3. The server is killed half-way and restarted.
+    SRV.kill()
+    SRV.start(cwd=SRV_CWD)
+
+    # 4. No-JS form, multipart.
+    body, ctype = multipart(form_fields("mp"))
+    st, _, page = req("POST", "/report", body, {"Content-Type": ctype})
+    m = RECEIPT_RE.search(page)
+    R.check("no-JS (multipart) report stored with a receipt after a "
+            "SIGKILL", st == 201 and m, (st, page[-300:]))
+    if m:
+        receipts.append(m.group(1).decode())
+
+    # 5. The caseworker: pull, import, reply, push, ack.
+    r = case(HOME, "pull", "--server", SRV.url(), "--token-file", TOKF,
+             passphrase=False)
+    R.check("pull", r.returncode == 0 and b"Pulled 3 new" in r.stdout,
+            (r.stdout, r.stderr))
+    r = case(HOME, "import")
+    cases = list_cases(HOME)
+    R.check("import: 3 cases carrying the canaries",
+            r.returncode == 0 and len(cases) == 3 and
+            all(c["summary"].startswith("LK") for c in cases),
+            (r.stderr, cases))
+    msgs = {}
+    for c in cases:
+        path = os.path.join(D, "msg%d.txt" % c["id"])
+        msgs[c["id"]] = "%s reply to case %d" % (CAN["reply"], c["id"])
+        with open(path, "w") as f:
+            f.write(msgs[c["id"]] + "\n")
+        r = case(HOME, "reply", str(c["id"]), "--message-file", path)
+        R.check("reply queued for case %d" % c["id"], r.returncode == 0,
+                r.stderr)
+        os.unlink(path)
+    r = case(HOME, "push", "--server", SRV.url(), "--token-file", TOKF)
+    R.check("push", r.returncode == 0, (r.stdout, r.stderr))
+    r = case(HOME, "ack", "--server", SRV.url(), "--token-file", TOKF)
+    R.check("ack", r.returncode == 0, (r.stdout, r.stderr))
+
+    # 6. The reporters read their replies.
+    st, _, body = req("GET", "/api/v1/mailboxes/%s/replies" % lookup)
+    reps = json.loads(body).get("replies", []) if st == 200 else []
+    ok = len(reps) == 1 and CAN["reply"].encode() in tool(
+        "open", receipt, data=base64.b64decode(reps[0]["envelope"]))
+    R.check("API reporter reads the reply with the lookup id", ok,
+            (st, body[:200]))
+    for i, rc in enumerate(receipts[1:]):
+        for form in (rc, rc.replace(" ", "")):
+            st, _, page = req("POST", "/check", urllib.parse.urlencode(
+                {"receipt": form, "lang": "en"}).encode(),
+                {"Content-Type": "application/x-www-form-urlencoded"})
+            R.check("no-JS reporter %d reads the reply on /check (%s)" % (
+                i + 1, "grouped" if " " in form else "ungrouped"),
+                st == 200 and CAN["reply"].encode() in page,
+                (st, page[-300:]))
+    # The API reporter's receipt on /check too, with its lookup id
+    # derived server-side.
+    st, _, page = req("POST", "/check", urllib.parse.urlencode(
+        {"receipt": receipt}).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"})
+    R.check("API reporter's receipt works on /check", st == 200 and
+            CAN["reply"].encode() in page, st)
+    # The lookup ids of the no-JS receipts, to look for too.
+    for rc in receipts[1:]:
+        lookups.append(tool("derive", rc).decode().split()[1])
+    return receipts, lookups
+
+
+def scan(roots, needles):
+    """{needle label: [files]} over every regular file under roots."""
+    hits = {k: [] for k in needles}
+    nfiles = nbytes = 0
+    seen = set()
+    for root in roots:
+        if os.path.isfile(root):
+            walk = [(os.path.dirname(root), [], [os.path.basename(root)])]
+        else:
+            walk = os.walk(root)
+        for d, _, files in walk:
+            for f in files:
+                p = os.path.join(d, f)
+                if p in seen or not os.path.isfile(p) or os.path.islink(p):
+                    continue
+                seen.add(p)
+                try:
+                    with open(p, "rb") as fh:
+                        data = fh.read()
+                except OSError:
+                    continue
+                nfiles += 1
+                nbytes += len(data)
+                low = data.lower()
+                for k, n in needles.items():
+                    if n.lower() in low:
+                        hits[k].append(p)
+    return hits, nfiles, nbytes
+
+
+def leak_scan(receipts, lookups):
+    psql("CHECKPOINT")
+    # The server is stopped the way an adversary would find it: killed.
+    SRV.kill()
+    needles = {"canary " + k: v.encode() for k, v in CAN.items()}
+    for i, rc in enumerate(receipts):
+        needles["receipt %d grouped" % i] = rc.encode()
+        needles["receipt %d ungrouped" % i] = rc.replace(" ", "").encode()
+        needles["receipt %d dashed" % i] = rc.replace(" ", "-").encode()
+    for i, lk in enumerate(lookups):
+        needles["lookup id %d" % i] = lk.encode()
+        needles["lookup id %d (raw)" % i] = bytes.fromhex(lk)
+    needles["client address"] = CLIENT.encode()
+    needles["User-Agent"] = UA.encode()
+    needles["User-Agent token"] = UA.split("canary ")[1].encode()
+    sockdir = open(os.path.join(os.path.dirname(PG_DATA), "sockdir")).read(
+    ).strip()
+    server_side = [SRV.log, SRV_CWD, SRV_TMP, PG_LOG, PG_DATA, sockdir]
+    hits, nf, nb = scan(server_side, needles)
+    print("figures: scanned %d files, %.1f MB written by the server and "
+          "PostgreSQL (log, data directory with pg_wal, sockets, temp) for "
+          "%d needles" % (nf, nb / 1e6, len(needles)))
+    for k, files in hits.items():
+        R.check("server side: 0 hits for %s" % k, not files, files[:5])
+    hits, nf, nb = scan([HOME], needles)
+    print("figures: scanned %d files, %.1f MB of the caseworker home "
+          "(encrypted store, key file, bundle)" % (nf, nb / 1e6))
+    R.check("caseworker home: 0 hits for any needle",
+            not any(hits.values()),
+            {k: v for k, v in hits.items() if v})
+    # The scan can fail: the same needles are found where they are meant
+    # to be (the server log gets the address if we write it there).
+    probe = os.path.join(D, "probe.log")
+    with open(probe, "wb") as f:
+        f.write(b"x " + CLIENT.encode() + b" " + receipts[0].encode())
+    h, _, _ = scan([probe], needles)
+    R.check("the scan finds planted needles (control)",
+            h["client address"] and h["receipt 0 grouped"])
+    os.unlink(probe)
+
+
+# ---- core files -------------------------------------------------------------
+
+def core_files(d):
+    return [f for f in os.listdir(d) if f.startswith("core")]
+
+
+def crash_checks():
+    pattern = open("/proc/sys/kernel/core_pattern").read().strip()
+    soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+    except (ValueError, OSError):
+        pass
+    limit = resource.getrlimit(resource.RLIMIT_CORE)[0]
+    print("core_pattern '%s', ulimit -c %s" % (
+        pattern, "unlimited" if limit == resource.RLIM_INFINITY else limit))
+    cwd = os.path.join(D, "crash")
+    os.makedirs(cwd)
+    # Control: a program that does not protect itself leaves a core here.
+    p = subprocess.Popen(["sleep", "30"], cwd=cwd)
+    time.sleep(0.2)
+    p.send_signal(signal.SIGSEGV)
+    p.wait()
+    time.sleep(0.5)
+    control = core_files(cwd)
+    for f in control:
+        os.unlink(os.path.join(cwd, f))
+    can_see = bool(control)
+    if pattern.startswith("|"):
+        print("core_pattern is a pipe: cores go to '%s', not the folder; "
+              "checking the processes' own limits instead" % pattern)
+    elif not can_see:
+        print("the control crash left no core file here (core_pattern '%s',"
+              " ulimit -c %s): checking the processes' limits instead" %
+              (pattern, limit))
+    else:
+        R.check("control: an unprotected program leaves a core file",
+                can_see)
+
+    def protected(pid):
+        """RLIMIT_CORE of a live process is 0 (as /proc/PID/limits says)."""
+        with open("/proc/%d/limits" % pid) as f:
+            for line in f:
+                if line.startswith("Max core file size"):
+                    return line.split()[4] == "0"
+        return False
+
+    results = []
+    for sig in (signal.SIGSEGV, signal.SIGABRT):
+        srv = Server(log=os.path.join(D, "crash-server.log"))
+        srv.start(cwd=cwd)
+        st, _, page = request(srv.port, "POST", "/report",
+                              urllib.parse.urlencode(
+                                  form_fields("form"), doseq=True).encode(),
+                              {"Content-Type":
+                               "application/x-www-form-urlencoded"},
+                              source=CLIENT)
+        lim0 = protected(srv.proc.pid)
+        rc = srv.kill(sig)
+        results.append(("umbra-server", sig, st, rc, lim0))
+        # umbra-case open, killed while it holds the key and the envelope.
+        env = seal(report_doc(CAN["apinarr"] + " crash"))
+        p = subprocess.Popen([CASE, "--home", HOME, "--passphrase-file",
+                              os.path.join(D, "passphrase"), "open"],
+                             cwd=cwd, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p.stdin.write(env)
+        p.stdin.flush()  # stdin stays open: open waits for its end
+        time.sleep(0.3)
+        lim1 = protected(p.pid)
+        p.send_signal(sig)
+        p.wait()
+        results.append(("umbra-case open", sig, None, p.returncode, lim1))
+    time.sleep(0.5)
+    cores = core_files(cwd)
+    for name, sig, st, rc, lim in results:
+        R.check("%s killed by %s (it was running: exit %s)" % (
+            name, signal.Signals(sig).name, rc), rc == -sig, rc)
+        R.check("%s runs with a core size limit of 0" % name, lim)
+    if can_see:
+        R.check("no core file after the crashes (ulimit -c unlimited, "
+                "pattern '%s')" % pattern, not cores, cores)
+    print("figures: crashes of umbra-server and umbra-case open by SIGSEGV "
+          "and SIGABRT: %d core files (control: %s)" % (
+              len(cores), "a core file" if can_see else "cannot observe"))
+
+
+def main():
+    SRV.start(cwd=SRV_CWD)
+    receipts, lookups = run_flow()
+    leak_scan(receipts, lookups)
+    crash_checks()
+    R.end()
+
+
+if __name__ == "__main__":
+    main()
