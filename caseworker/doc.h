@@ -4,10 +4,10 @@
  *
  * Anyone can seal a document to an organisation's public key, so every
  * plaintext is hostile until this module says otherwise. In order: the size
- * cap, valid UTF-8 with no NUL, a nesting depth of at most 16 counted on the
- * raw bytes (so jansson never recurses deeper), then jansson with duplicate
- * keys refused, then the schema: the types of every known field, the
- * required fields, the size of each string. A refusal gives a short English
+ * cap, then jscan (jscan.h: strict JSON, valid UTF-8, no NUL, duplicate keys
+ * refused, nesting of at most 16 enforced while parsing so no recursion goes
+ * deeper, a cap on values), then the schema: the types of every known
+ * field, the required fields, the size of each string. A refusal gives a short English
  * reason for the quarantine list. Unknown fields are kept (the whole
  * document is stored) but ignored; unknown codes in lists are ignored.
  */
@@ -23,6 +23,7 @@
 #define DOC_MAX_DEPTH 16
 #define DOC_NARRATIVE_MAX (1024u * 1024u)
 #define DOC_SUMMARY_MAX 96u
+#define DOC_MAX_TOKENS (1u << 20)
 
 struct doc_report {
     struct case_facts facts; /* received left "" for the caller */

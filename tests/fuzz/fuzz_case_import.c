@@ -14,6 +14,9 @@
 #include "doc.h"
 #include "fuzz_common.h"
 #include "import.h"
+#include "jscan.h"
+
+#include <jansson.h>
 
 static void
 fixed_rng(void *ctx, void *buf, size_t len)
@@ -65,5 +68,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     umbra_secret_free(doc);
     free(env);
+    /* jscan must accept only what jansson accepts (show renders stored
+     * documents with jansson) */
+    {
+        struct js_doc d;
+        char err[160];
+
+        if (js_parse(&d, data + 1, size - 1, DOC_MAX_DEPTH, DOC_MAX_TOKENS,
+                     err, sizeof err) == 0) {
+            json_t *j = json_loadb((const char *)data + 1, size - 1,
+                                   JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+                                   NULL);
+
+            if (j == NULL)
+                abort();
+            json_decref(j);
+        }
+        js_free(&d);
+    }
     return 0;
 }

@@ -1,0 +1,632 @@
+/* jscan: strict one-pass JSON checking and tokens (see jscan.h). */
+#include "jscan.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+struct parser {
+    struct js_doc *d;
+    const uint8_t *s;
+    size_t len, i;
+    char *err;
+    size_t errcap;
+    int oom;
+};
+
+static int
+fail(struct parser *p, const char *msg)
+{
+    if (p->err != NULL && p->err[0] == 0)
+        snprintf(p->err, p->errcap, "%s at byte %zu", msg, p->i);
+    return 1;
+}
+
+static void
+skip_ws(struct parser *p)
+{
+    while (p->i < p->len) {
+        uint8_t c = p->s[p->i];
+
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+            break;
+        p->i++;
+    }
+}
+
+/* A new token; -1 when out of memory or over the cap (error set). */
+static long
+new_tok(struct parser *p, uint8_t type)
+{
+    struct js_doc *d = p->d;
+    struct js_tok *t;
+
+    if (d->n >= d->max_tokens) {
+        fail(p, "more JSON values than allowed");
+        return -1;
+    }
+    if (d->n == d->cap) {
+        uint32_t nc = d->cap ? d->cap * 2 : 64;
+
+        if (nc > d->max_tokens)
+            nc = d->max_tokens;
+        t = realloc(d->t, (size_t)nc * sizeof *t);
+        if (t == NULL) {
+            p->oom = 1;
+            return -1;
+        }
+        d->t = t;
+        d->cap = nc;
+    }
+    t = &d->t[d->n];
+    memset(t, 0, sizeof *t);
+    t->type = type;
+    return (long)d->n++;
+}
+
+static int
+hex4(const uint8_t *s, uint32_t *out)
+{
+    uint32_t v = 0;
+    int k;
+
+    for (k = 0; k < 4; k++) {
+        uint8_t c = s[k];
+
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= (uint32_t)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (uint32_t)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (uint32_t)(c - 'A' + 10);
+        else
+            return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Length of a valid multi-byte UTF-8 sequence at s (n left), else 0. */
+static size_t
+utf8_seq(const uint8_t *s, size_t n)
+{
+    uint32_t c;
+    size_t k, j;
+
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+        k = 2;
+        c = s[0] & 0x1fu;
+    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        k = 3;
+        c = s[0] & 0x0fu;
+    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        k = 4;
+        c = s[0] & 0x07u;
+    } else {
+        return 0;
+    }
+    if (n < k)
+        return 0;
+    for (j = 1; j < k; j++) {
+        if ((s[j] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[j] & 0x3fu);
+    }
+    if ((k == 3 && c < 0x800) || (k == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+        (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    return k;
+}
+
+/* p->i at the opening quote. */
+static int
+parse_string(struct parser *p)
+{
+    const uint8_t *s = p->s;
+    long tok = new_tok(p, JS_STR);
+    size_t start;
+    int escaped = 0;
+
+    if (tok < 0)
+        return 1;
+    start = ++p->i;
+    for (;;) {
+        uint8_t c;
+
+        while (p->i < p->len) {
+            c = s[p->i];
+            if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+                break;
+            p->i++;
+        }
+        if (p->i >= p->len)
+            return fail(p, "unterminated string");
+        c = s[p->i];
+        if (c == '"') {
+            struct js_tok *t = &p->d->t[tok];
+
+            t->start = (uint32_t)start;
+            t->len = (uint32_t)(p->i - start);
+            t->escaped = (uint8_t)escaped;
+            p->i++;
+            t->next = p->d->n;
+            return 0;
+        }
+        if (c < 0x20)
+            return fail(p, "control character in a string");
+        if (c >= 0x80) {
+            size_t k = utf8_seq(s + p->i, p->len - p->i);
+
+            if (k == 0)
+                return fail(p, "not valid UTF-8");
+            p->i += k;
+            continue;
+        }
+        /* backslash */
+        escaped = 1;
+        if (p->i + 1 >= p->len)
+            return fail(p, "unterminated string");
+        switch (s[p->i + 1]) {
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't':
+            p->i += 2;
+            break;
+        case 'u': {
+            uint32_t cp, lo;
+
+            if (p->len - p->i < 6 || hex4(s + p->i + 2, &cp) != 0)
+                return fail(p, "bad \\u escape");
+            if (cp == 0)
+                return fail(p, "\\u0000 in a string");
+            if (cp >= 0xdc00 && cp <= 0xdfff)
+                return fail(p, "lone low surrogate");
+            if (cp >= 0xd800 && cp <= 0xdbff) {
+                if (p->len - p->i < 12 || s[p->i + 6] != '\\' ||
+                    s[p->i + 7] != 'u' || hex4(s + p->i + 8, &lo) != 0 ||
+                    lo < 0xdc00 || lo > 0xdfff)
+                    return fail(p, "lone high surrogate");
+                p->i += 6;
+            }
+            p->i += 6;
+            break;
+        }
+        default:
+            return fail(p, "bad escape");
+        }
+    }
+}
+
+static int
+is_digit(uint8_t c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int
+parse_number(struct parser *p)
+{
+    const uint8_t *s = p->s;
+    size_t st = p->i, n;
+    char buf[402];
+    int real = 0;
+    long tok;
+
+    if (s[p->i] == '-')
+        p->i++;
+    if (p->i >= p->len)
+        return fail(p, "bad number");
+    if (s[p->i] == '0') {
+        p->i++;
+    } else if (s[p->i] >= '1' && s[p->i] <= '9') {
+        while (p->i < p->len && is_digit(s[p->i]))
+            p->i++;
+    } else {
+        return fail(p, "bad number");
+    }
+    if (p->i < p->len && s[p->i] == '.') {
+        p->i++;
+        if (p->i >= p->len || !is_digit(s[p->i]))
+            return fail(p, "bad number");
+        while (p->i < p->len && is_digit(s[p->i]))
+            p->i++;
+        real = 1;
+    }
+    if (p->i < p->len && (s[p->i] == 'e' || s[p->i] == 'E')) {
+        p->i++;
+        if (p->i < p->len && (s[p->i] == '+' || s[p->i] == '-'))
+            p->i++;
+        if (p->i >= p->len || !is_digit(s[p->i]))
+            return fail(p, "bad number");
+        while (p->i < p->len && is_digit(s[p->i]))
+            p->i++;
+        real = 1;
+    }
+    n = p->i - st;
+    if (n > 400)
+        return fail(p, "number too long");
+    memcpy(buf, s + st, n);
+    buf[n] = 0;
+    errno = 0;
+    if (!real) {
+        (void)strtoll(buf, NULL, 10);
+        if (errno == ERANGE)
+            return fail(p, "integer too big");
+    } else {
+        double v = strtod(buf, NULL);
+
+        if (errno == ERANGE && (v > 1e308 || v < -1e308))
+            return fail(p, "number too big");
+    }
+    tok = new_tok(p, JS_NUM);
+    if (tok < 0)
+        return 1;
+    p->d->t[tok].next = p->d->n;
+    return 0;
+}
+
+static int
+parse_literal(struct parser *p)
+{
+    static const struct {
+        const char *word;
+        uint8_t type;
+    } lits[] = {{"true", JS_TRUE}, {"false", JS_FALSE}, {"null", JS_NULL}};
+    size_t k;
+
+    for (k = 0; k < 3; k++) {
+        size_t wl = strlen(lits[k].word);
+
+        if (p->len - p->i >= wl && memcmp(p->s + p->i, lits[k].word, wl) == 0) {
+            long tok = new_tok(p, lits[k].type);
+
+            if (tok < 0)
+                return 1;
+            p->i += wl;
+            p->d->t[tok].next = p->d->n;
+            return 0;
+        }
+    }
+    return fail(p, "unexpected character");
+}
+
+/* Unescapes string token t into out (cap >= 1); returns the full length. */
+static size_t
+unescape(const struct js_doc *d, const struct js_tok *t, char *out, size_t cap)
+{
+    const uint8_t *s = d->src + t->start;
+    size_t i = 0, n = 0, full = 0;
+    int stop = 0;
+
+    while (i < t->len) {
+        uint8_t enc[4];
+        size_t k = 0;
+
+        if (s[i] != '\\') {
+            enc[0] = s[i];
+            k = 1;
+            i++;
+        } else {
+            uint8_t e = s[i + 1];
+
+            i += 2;
+            if (e == 'u') {
+                uint32_t cp = 0, lo = 0;
+
+                (void)hex4(s + i, &cp);
+                i += 4;
+                if (cp >= 0xd800 && cp <= 0xdbff) {
+                    (void)hex4(s + i + 2, &lo);
+                    i += 6;
+                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                }
+                if (cp < 0x80) {
+                    enc[k++] = (uint8_t)cp;
+                } else if (cp < 0x800) {
+                    enc[k++] = (uint8_t)(0xc0 | (cp >> 6));
+                    enc[k++] = (uint8_t)(0x80 | (cp & 0x3f));
+                } else if (cp < 0x10000) {
+                    enc[k++] = (uint8_t)(0xe0 | (cp >> 12));
+                    enc[k++] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
+                    enc[k++] = (uint8_t)(0x80 | (cp & 0x3f));
+                } else {
+                    enc[k++] = (uint8_t)(0xf0 | (cp >> 18));
+                    enc[k++] = (uint8_t)(0x80 | ((cp >> 12) & 0x3f));
+                    enc[k++] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
+                    enc[k++] = (uint8_t)(0x80 | (cp & 0x3f));
+                }
+            } else {
+                enc[k++] = e == 'b'   ? '\b'
+                           : e == 'f' ? '\f'
+                           : e == 'n' ? '\n'
+                           : e == 'r' ? '\r'
+                           : e == 't' ? '\t'
+                                      : e;
+            }
+        }
+        /* whole characters only, so a cut is on a UTF-8 boundary */
+        if (!stop && n + k < cap) {
+            memcpy(out + n, enc, k);
+            n += k;
+        } else {
+            stop = 1;
+        }
+        full += k;
+    }
+    out[n] = 0;
+    return full;
+}
+
+/* Duplicate keys of object obj: SipHash of each key in a 2048-slot table
+ * (keyed at random per process, so collisions cannot be forced). */
+static uint8_t hkey[crypto_shorthash_KEYBYTES];
+static pthread_once_t hkey_once = PTHREAD_ONCE_INIT;
+
+static void
+hkey_init(void)
+{
+    randombytes_buf(hkey, sizeof hkey);
+}
+
+static int
+check_duplicates(struct parser *p, uint32_t obj)
+{
+    uint32_t slots[2 * JS_MAX_MEMBERS];
+    uint64_t hashes[2 * JS_MAX_MEMBERS];
+    const struct js_doc *d = p->d;
+    uint32_t j = obj + 1, m;
+    char a[JS_MAX_KEY + 1], b[JS_MAX_KEY + 1];
+
+    if (d->t[obj].size < 2)
+        return 0;
+    (void)pthread_once(&hkey_once, hkey_init);
+    memset(slots, 0, sizeof slots);
+    for (m = 0; m < d->t[obj].size; m++) {
+        const struct js_tok *k = &d->t[j];
+        const uint8_t *kb = d->src + k->start;
+        size_t kl = k->len;
+        uint64_t h;
+        uint8_t hb[8];
+        uint32_t slot;
+
+        if (k->escaped) {
+            kl = unescape(d, k, a, sizeof a);
+            kb = (const uint8_t *)a;
+        }
+        crypto_shorthash(hb, kb, kl, hkey);
+        memcpy(&h, hb, 8);
+        slot = (uint32_t)(h & (2 * JS_MAX_MEMBERS - 1));
+        while (slots[slot] != 0) {
+            const struct js_tok *o = &d->t[slots[slot] - 1];
+
+            if (hashes[slot] == h) {
+                const uint8_t *ob = d->src + o->start;
+                size_t ol = o->len;
+
+                if (o->escaped) {
+                    ol = unescape(d, o, b, sizeof b);
+                    ob = (const uint8_t *)b;
+                }
+                if (ol == kl && memcmp(ob, kb, kl) == 0)
+                    return fail(p, "duplicate key");
+            }
+            slot = (slot + 1) & (2 * JS_MAX_MEMBERS - 1);
+        }
+        slots[slot] = j + 1;
+        hashes[slot] = h;
+        j = d->t[j + 1].next;
+    }
+    return 0;
+}
+
+static int parse_value(struct parser *p, int depth);
+
+static int
+parse_object(struct parser *p, int depth)
+{
+    long tok = new_tok(p, JS_OBJ);
+    uint32_t members = 0;
+
+    if (tok < 0)
+        return 1;
+    p->i++;
+    skip_ws(p);
+    if (p->i < p->len && p->s[p->i] == '}') {
+        p->i++;
+        p->d->t[tok].next = p->d->n;
+        return 0;
+    }
+    for (;;) {
+        uint32_t key;
+
+        skip_ws(p);
+        if (p->i >= p->len || p->s[p->i] != '"')
+            return fail(p, "expected a key");
+        if (++members > JS_MAX_MEMBERS)
+            return fail(p, "an object with too many members");
+        key = p->d->n;
+        if (parse_string(p) != 0)
+            return 1;
+        if (p->d->t[key].len > JS_MAX_KEY)
+            return fail(p, "key too long");
+        skip_ws(p);
+        if (p->i >= p->len || p->s[p->i] != ':')
+            return fail(p, "expected ':'");
+        p->i++;
+        if (parse_value(p, depth) != 0)
+            return 1;
+        skip_ws(p);
+        if (p->i < p->len && p->s[p->i] == ',') {
+            p->i++;
+            continue;
+        }
+        if (p->i < p->len && p->s[p->i] == '}') {
+            p->i++;
+            break;
+        }
+        return fail(p, "expected ',' or '}'");
+    }
+    p->d->t[tok].size = members;
+    p->d->t[tok].next = p->d->n;
+    return check_duplicates(p, (uint32_t)tok);
+}
+
+static int
+parse_array(struct parser *p, int depth)
+{
+    long tok = new_tok(p, JS_ARR);
+    uint32_t elems = 0;
+
+    if (tok < 0)
+        return 1;
+    p->i++;
+    skip_ws(p);
+    if (p->i < p->len && p->s[p->i] == ']') {
+        p->i++;
+        p->d->t[tok].next = p->d->n;
+        return 0;
+    }
+    for (;;) {
+        if (parse_value(p, depth) != 0)
+            return 1;
+        elems++;
+        skip_ws(p);
+        if (p->i < p->len && p->s[p->i] == ',') {
+            p->i++;
+            continue;
+        }
+        if (p->i < p->len && p->s[p->i] == ']') {
+            p->i++;
+            break;
+        }
+        return fail(p, "expected ',' or ']'");
+    }
+    p->d->t[tok].size = elems;
+    p->d->t[tok].next = p->d->n;
+    return 0;
+}
+
+static int
+parse_value(struct parser *p, int depth)
+{
+    uint8_t c;
+
+    skip_ws(p);
+    if (p->i >= p->len)
+        return fail(p, "unexpected end");
+    c = p->s[p->i];
+    if (c == '{' || c == '[') {
+        if (depth + 1 > p->d->max_depth)
+            return fail(p, "nested too deep");
+        return c == '{' ? parse_object(p, depth + 1)
+                        : parse_array(p, depth + 1);
+    }
+    if (c == '"')
+        return parse_string(p);
+    if (c == '-' || is_digit(c))
+        return parse_number(p);
+    return parse_literal(p);
+}
+
+int
+js_parse(struct js_doc *d, const uint8_t *s, size_t len, int max_depth,
+         uint32_t max_tokens, char *err, size_t errcap)
+{
+    struct parser p;
+    int r;
+
+    memset(d, 0, sizeof *d);
+    d->src = s;
+    d->len = len;
+    d->max_depth = max_depth;
+    d->max_tokens = max_tokens;
+    if (err != NULL && errcap > 0)
+        err[0] = 0;
+    memset(&p, 0, sizeof p);
+    p.d = d;
+    p.s = s;
+    p.len = len;
+    p.err = err;
+    p.errcap = errcap;
+    if (len >= UINT32_MAX)
+        return fail(&p, "document too large");
+    r = parse_value(&p, 0);
+    if (p.oom)
+        return -1;
+    if (r != 0)
+        return 1;
+    skip_ws(&p);
+    if (p.i != len)
+        return fail(&p, "text after the JSON value");
+    return 0;
+}
+
+void
+js_free(struct js_doc *d)
+{
+    free(d->t);
+    d->t = NULL;
+    d->n = d->cap = 0;
+}
+
+int
+js_get(const struct js_doc *d, int obj, const char *key)
+{
+    size_t kl = strlen(key);
+    uint32_t j, m;
+    char buf[JS_MAX_KEY + 1];
+
+    if (obj < 0 || (uint32_t)obj >= d->n || d->t[obj].type != JS_OBJ)
+        return -1;
+    j = (uint32_t)obj + 1;
+    for (m = 0; m < d->t[obj].size; m++) {
+        const struct js_tok *k = &d->t[j];
+
+        if (k->escaped) {
+            size_t n = unescape(d, k, buf, sizeof buf);
+
+            if (n == kl && memcmp(buf, key, kl) == 0)
+                return (int)j + 1;
+        } else if (k->len == kl && memcmp(d->src + k->start, key, kl) == 0) {
+            return (int)j + 1;
+        }
+        j = d->t[j + 1].next;
+    }
+    return -1;
+}
+
+int
+js_str(const struct js_doc *d, int i, char *out, size_t cap, size_t *full)
+{
+    const struct js_tok *t;
+    size_t n;
+
+    if (i < 0 || (uint32_t)i >= d->n || d->t[i].type != JS_STR || cap == 0)
+        return -1;
+    t = &d->t[i];
+    if (!t->escaped) {
+        n = t->len < cap - 1 ? t->len : cap - 1;
+        while (n < t->len && n > 0 &&
+               ((d->src[t->start + n]) & 0xc0) == 0x80)
+            n--;
+        memcpy(out, d->src + t->start, n);
+        out[n] = 0;
+        if (full != NULL)
+            *full = t->len;
+        return 0;
+    }
+    n = unescape(d, t, out, cap);
+    if (full != NULL)
+        *full = n;
+    return 0;
+}
