@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
 
 struct server srv;
 
@@ -50,6 +53,113 @@ static const char csp[] =
     "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; "
     "style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/* ---- whole-request deadline for the header phase ----------------------- *
+ * libmicrohttpd's timeout is for inactivity only, and it calls us only once
+ * a request's headers are complete, so a client dripping a header byte
+ * every few seconds would hold its connection for ever. Each connection is
+ * tracked from the notify callback; a sweeper thread shuts down the socket
+ * of any connection that has spent more than request_deadline seconds
+ * between the end of its previous request (or its opening) and the end of
+ * its headers. The body phase is checked in on_data. The list's mutex is
+ * held across shutdown(), and the close notification (which runs before
+ * libmicrohttpd closes the socket) takes it too, so the descriptor can
+ * never belong to another connection by then. */
+
+struct track {
+    int fd;
+    uint64_t since;  /* ns: opened, or previous request completed */
+    int in_request;  /* headers are complete: the handler has it */
+    struct track *prev, *next;
+};
+
+static pthread_mutex_t track_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t track_cv = PTHREAD_COND_INITIALIZER;
+static struct track *tracks;
+static int track_stop;
+static uint64_t track_shut;
+
+static void
+notify_connection(void *cls, struct MHD_Connection *con, void **socket_ctx,
+                  enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+        struct track *t = calloc(1, sizeof *t);
+        if (!t || !ci) {
+            free(t);
+            return;
+        }
+        t->fd = ci->connect_fd;
+        t->since = now_ns();
+        pthread_mutex_lock(&track_mu);
+        t->next = tracks;
+        if (tracks)
+            tracks->prev = t;
+        tracks = t;
+        pthread_mutex_unlock(&track_mu);
+        *socket_ctx = t;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_ctx) {
+        struct track *t = *socket_ctx;
+        pthread_mutex_lock(&track_mu);
+        if (t->prev)
+            t->prev->next = t->next;
+        else
+            tracks = t->next;
+        if (t->next)
+            t->next->prev = t->prev;
+        pthread_mutex_unlock(&track_mu);
+        free(t);
+        *socket_ctx = NULL;
+    }
+}
+
+static struct track *
+track_of(struct MHD_Connection *con)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void
+track_set(struct MHD_Connection *con, int in_request)
+{
+    struct track *t = track_of(con);
+    if (!t)
+        return;
+    __atomic_store_n(&t->since, now_ns(), __ATOMIC_RELAXED);
+    __atomic_store_n(&t->in_request, in_request, __ATOMIC_RELAXED);
+}
+
+static void *
+sweeper(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&track_mu);
+    while (!track_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 1;
+        pthread_cond_timedwait(&track_cv, &track_mu, &ts);
+        uint64_t limit = (uint64_t)srv.cfg.request_deadline * 1000000000u;
+        uint64_t now = now_ns();
+        for (struct track *t = tracks; t; t = t->next) {
+            if (__atomic_load_n(&t->in_request, __ATOMIC_RELAXED) ||
+                t->fd < 0)
+                continue;
+            if (now - __atomic_load_n(&t->since, __ATOMIC_RELAXED) > limit) {
+                (void)shutdown(t->fd, SHUT_RDWR);
+                t->fd = -1; /* once */
+                track_shut++;
+            }
+        }
+    }
+    pthread_mutex_unlock(&track_mu);
+    return NULL;
+}
 
 /* ---- replies ----------------------------------------------------------- */
 
@@ -387,6 +497,7 @@ handler(void *cls, struct MHD_Connection *con, const char *url,
         r->t0 = now_ns();
         r->deadline = r->t0 + (uint64_t)srv.cfg.request_deadline * 1000000000u;
         *con_cls = r;
+        track_set(con, 1);
         return first_call(r, url, method);
     }
     if (r->early)
@@ -435,6 +546,7 @@ completed(void *cls, struct MHD_Connection *con, void **con_cls,
     (void)cls;
     (void)con;
     struct req *r = *con_cls;
+    track_set(con, 0); /* the next request's headers start now */
     if (!r)
         return;
     metrics_request(r->route_id,
@@ -498,6 +610,7 @@ http_serve(void)
         {MHD_OPTION_CONNECTION_TIMEOUT, srv.cfg.timeout, NULL},
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, NULL},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)notify_connection, NULL},
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)quiet_log, NULL},
         {srv.cfg.threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
          srv.cfg.threads, NULL},
@@ -512,11 +625,19 @@ http_serve(void)
     }
     fprintf(stderr, "umbra-server: listening on http://%s:%u/\n",
             srv.cfg.listen, srv.cfg.port);
+    pthread_t sweep;
+    int sweeping = pthread_create(&sweep, NULL, sweeper, NULL) == 0;
     while (sigwait(&set, &sig) == 0) {
         if (sig == SIGINT || sig == SIGTERM)
             break;
     }
     fprintf(stderr, "umbra-server: stopping\n");
+    pthread_mutex_lock(&track_mu);
+    track_stop = 1;
+    pthread_cond_broadcast(&track_cv);
+    pthread_mutex_unlock(&track_mu);
+    if (sweeping)
+        pthread_join(sweep, NULL);
     /* Stop accepting, answer everything in flight, then stop. */
     (void)MHD_quiesce_daemon(srv.d);
     intake_stop();

@@ -773,6 +773,51 @@ def test_key_rotation():
     assert p.returncode == 1 and "signing key" in p.stderr, p.stderr
 
 
+def test_slow_headers_closed_by_deadline():
+    """Headers dripped a byte every 0.4 s never trip the inactivity timeout;
+    the whole-request deadline must close the connection."""
+    port = free_port()
+    logf = open(os.path.join(D, "server-slow.log"), "ab")
+    proc = subprocess.Popen([SERVER, "--config", CONF, "--port", str(port),
+                             "--timeout", "5", "--request_deadline", "2"],
+                            stdout=logf, stderr=logf, cwd=TOP)
+    logf.close()
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), 1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        s = socket.create_connection(("127.0.0.1", port), timeout=0.05)
+        head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 100
+        t0 = time.time()
+        closed = None
+        for i in range(len(head)):
+            try:
+                s.send(head[i:i + 1])
+                if s.recv(100) == b"":
+                    closed = time.time() - t0
+            except socket.timeout:
+                pass
+            except OSError:
+                closed = time.time() - t0
+            if closed is not None or time.time() - t0 > 8:
+                break
+            time.sleep(0.4)
+        s.close()
+        assert closed is not None and closed < 5, closed
+        # an honest request on the same server still works
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        c.request("GET", "/healthz")
+        assert c.getresponse().status == 200
+        c.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(15)
+    assert proc.returncode == 0, proc.returncode
+
+
 TESTS = [
     test_cli,
     test_health_orgs_and_headers,
@@ -783,6 +828,7 @@ TESTS = [
     test_bad_envelopes,
     test_key_rotation,
     test_oversized_requests,
+    test_slow_headers_closed_by_deadline,
     test_bad_forms,
     test_bad_json,
     test_roles,
