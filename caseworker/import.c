@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -68,6 +69,7 @@ import_record(struct store *s, struct import_counts *c, const char *server_id,
 {
     struct store_case_in in;
     int64_t id;
+    int r;
 
     if (outcome == IMPORT_CASE) {
         memset(&in, 0, sizeof in);
@@ -81,16 +83,22 @@ import_record(struct store *s, struct import_counts *c, const char *server_id,
             in.mailbox_id = rep->mailbox_id;
             in.mailbox_pk = rep->mailbox_pk;
         }
-        if (store_add_case(s, &id, &in) != 0)
-            return -1;
-        c->cases++;
-        return 0;
+        r = store_add_case(s, &id, &in);
+        if (r == 0)
+            c->cases++;
+        else if (r == 1)
+            c->skipped++;
+        return r < 0 ? -1 : 0;
     }
-    if (store_add_quarantine(s, server_id, day,
+    r = store_add_quarantine(s, server_id, day,
                              outcome == IMPORT_UNOPENED ? "unopened"
                                                         : "quarantine",
-                             reason, doc, doc_len) != 0)
-        return -1;
+                             reason, doc, doc_len);
+    if (r != 0) {
+        if (r == 1)
+            c->skipped++;
+        return r < 0 ? -1 : 0;
+    }
     if (outcome == IMPORT_UNOPENED)
         c->unopened++;
     else
@@ -145,11 +153,24 @@ struct slot {
     uint8_t *doc;
     size_t doc_len;
     char reason[200];
+    int in_arena;
 };
+
+/*
+ * Each batch keeps its opened documents in one secret arena (sodium_malloc
+ * memory, wiped when the batch is done), so that a batch of 256 does not
+ * take 256 guarded allocations of their own: the workers copy each
+ * plaintext into the arena (a lock-free bump pointer) and give the
+ * library's buffer back at once. A document that does not fit keeps its
+ * own allocation.
+ */
+#define ARENA_BYTES (2u * 1024u * 1024u)
 
 struct batch {
     struct slot *slots; /* IMPORT_BATCH of them */
     int n;
+    uint8_t *arena;
+    atomic_size_t used;
 };
 
 struct worker {
@@ -172,6 +193,17 @@ check_slots(struct batch *b, const struct import_keys *ik, int k, int step)
         sl->outcome = import_check(&sl->rep, &sl->doc, &sl->doc_len,
                                    sl->reason, sizeof sl->reason, ik,
                                    sl->env, sl->env_len);
+        if (sl->doc != NULL && b->arena != NULL) {
+            size_t need = (sl->doc_len + 15) & ~(size_t)15;
+            size_t at = atomic_fetch_add(&b->used, need);
+
+            if (need <= ARENA_BYTES && at <= ARENA_BYTES - need) {
+                memcpy(b->arena + at, sl->doc, sl->doc_len);
+                umbra_secret_free(sl->doc);
+                sl->doc = b->arena + at;
+                sl->in_arena = 1;
+            }
+        }
     }
 }
 
@@ -193,9 +225,16 @@ batch_clear(struct batch *b)
         struct slot *sl = &b->slots[i];
 
         free(sl->env);
-        umbra_secret_free(sl->doc);
+        if (!sl->in_arena)
+            umbra_secret_free(sl->doc);
         sodium_memzero(sl, sizeof *sl);
     }
+    if (b->arena != NULL) {
+        size_t used = atomic_load(&b->used);
+
+        sodium_memzero(b->arena, used < ARENA_BYTES ? used : ARENA_BYTES);
+    }
+    atomic_store(&b->used, 0);
     b->n = 0;
 }
 
@@ -248,7 +287,7 @@ import_bundle(struct store *s, struct import_counts *c,
               const struct import_keys *ik, const char *path, int progress)
 {
     struct worker workers[IMPORT_MAX_THREADS];
-    struct batch ba = {NULL, 0}, bb = {NULL, 0};
+    struct batch ba, bb;
     struct batch *ready = &ba, *next = &bb;
     struct progress pr;
     struct bfile bf;
@@ -264,10 +303,17 @@ import_bundle(struct store *s, struct import_counts *c,
     if (ka != NULL && ka[0] >= '0' && ka[0] <= '9')
         kill_after = strtol(ka, NULL, 10);
     memset(workers, 0, sizeof workers);
+    memset(&ba, 0, sizeof ba);
+    memset(&bb, 0, sizeof bb);
+    atomic_init(&ba.used, 0);
+    atomic_init(&bb.used, 0);
     if (bfile_open_read(&bf, path) != 0)
         return -1;
     ba.slots = calloc(IMPORT_BATCH, sizeof *ba.slots);
     bb.slots = calloc(IMPORT_BATCH, sizeof *bb.slots);
+    /* without an arena (no secret memory left), documents keep their own */
+    ba.arena = umbra_secret_alloc(ARENA_BYTES);
+    bb.arena = umbra_secret_alloc(ARENA_BYTES);
     if (ba.slots == NULL || bb.slots == NULL) {
         case_err("out of memory");
         goto out;
@@ -282,6 +328,7 @@ import_bundle(struct store *s, struct import_counts *c,
     if (fstat(fileno(bf.f), &sb) != 0)
         sb.st_size = 0;
     progress_start(&pr, "import", progress, (uint64_t)sb.st_size);
+    store_bulk(s, 1);
     for (;;) {
         /* 1. read the next batch (skipping what is already imported) */
         while (!at_end && next->n < IMPORT_BATCH) {
@@ -322,15 +369,11 @@ import_bundle(struct store *s, struct import_counts *c,
                     case_err("out of memory");
                     goto out_join;
                 }
-                /* a bundle may repeat an id: the first one wins */
-                r = store_processed(s, sl->id);
-                if (r < 0)
-                    goto out_join;
-                if (r == 1)
-                    c->skipped++;
-                else if (import_record(s, c, sl->id, sl->day, sl->outcome,
-                                       &sl->rep, sl->doc, sl->doc_len,
-                                       sl->reason) != 0)
+                /* a bundle may repeat an id: the first one wins, the
+                 * store counts the others as skipped */
+                if (import_record(s, c, sl->id, sl->day, sl->outcome,
+                                  &sl->rep, sl->doc, sl->doc_len,
+                                  sl->reason) != 0)
                     goto out_join;
                 c->records++;
                 if (c->records == kill_after)
@@ -373,12 +416,15 @@ out_progress:
 out:
     if (in_txn)
         store_rollback(s);
+    store_bulk(s, 0);
     if (ba.slots != NULL)
         batch_clear(&ba);
     if (bb.slots != NULL)
         batch_clear(&bb);
     free(ba.slots);
     free(bb.slots);
+    umbra_secret_free(ba.arena);
+    umbra_secret_free(bb.arena);
     bfile_close(&bf);
     return rc;
 }

@@ -35,7 +35,7 @@ static const char SCHEMA[] =
     "CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT NOT NULL);"
     "CREATE TABLE cases("
     " id INTEGER PRIMARY KEY,"
-    " server_id TEXT UNIQUE,"
+    " server_id TEXT,"
     " received TEXT NOT NULL,"
     " imported TEXT NOT NULL,"
     " status TEXT NOT NULL DEFAULT 'new',"
@@ -51,9 +51,7 @@ static const char SCHEMA[] =
     " consent_statistics INTEGER NOT NULL DEFAULT 0,"
     " mailbox_id TEXT, mailbox_pk BLOB,"
     " summary TEXT NOT NULL DEFAULT '');"
-    "CREATE INDEX cases_status ON cases(status, received);"
-    "CREATE INDEX cases_received ON cases(received);"
-    "CREATE INDEX cases_categories ON cases(categories);"
+    "CREATE INDEX cases_status ON cases(status);"
     "CREATE TABLE reports(case_id INTEGER PRIMARY KEY, doc BLOB NOT NULL);"
     "CREATE TABLE labels(case_id INTEGER NOT NULL, label TEXT NOT NULL,"
     " PRIMARY KEY(case_id, label)) WITHOUT ROWID;"
@@ -151,7 +149,8 @@ db_open(struct store *s, const char *path, const uint8_t key[32], int create)
     if (exec(s, "PRAGMA temp_store = MEMORY;"
                 "PRAGMA secure_delete = ON;"
                 "PRAGMA foreign_keys = ON;"
-                "PRAGMA busy_timeout = 5000;") != 0)
+                "PRAGMA busy_timeout = 5000;"
+                "PRAGMA cache_size = -16384;") != 0)
         goto out;
     if (exec(s, "PRAGMA journal_mode = WAL;") != 0 ||
         exec(s, "PRAGMA synchronous = FULL;") != 0)
@@ -444,17 +443,20 @@ history_add(struct store *s, int64_t id, const char *who, const char *what)
     return run(s, st);
 }
 
+/* Marks server_id handled; 1 if it already was (nothing changed). */
 static int
 processed_add(struct store *s, const char *server_id, const char *outcome)
 {
-    sqlite3_stmt *st = prep(s, "INSERT INTO processed(server_id, outcome)"
-                               " VALUES (?1, ?2);");
+    sqlite3_stmt *st = prep(s, "INSERT OR IGNORE INTO processed(server_id,"
+                               " outcome) VALUES (?1, ?2);");
 
     if (st == NULL)
         return -1;
     sqlite3_bind_text(st, 1, server_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, outcome, -1, SQLITE_STATIC);
-    return run(s, st);
+    if (run(s, st) != 0)
+        return -1;
+    return sqlite3_changes(s->db) == 0 ? 1 : 0;
 }
 
 static int
@@ -500,7 +502,14 @@ int
 store_add_case(struct store *s, int64_t *id, const struct store_case_in *c)
 {
     sqlite3_stmt *st = NULL;
+    int r;
 
+    /* first, so that a server id seen before changes nothing */
+    if (c->server_id != NULL) {
+        r = processed_add(s, c->server_id, "case");
+        if (r != 0)
+            return r;
+    }
     if (insert_facts(s, id, c->server_id, &c->facts, c->summary,
                      c->mailbox_id, c->mailbox_pk) != 0)
         return -1;
@@ -509,11 +518,7 @@ store_add_case(struct store *s, int64_t *id, const struct store_case_in *c)
         return -1;
     sqlite3_bind_int64(st, 1, *id);
     sqlite3_bind_blob(st, 2, c->doc, (int)c->doc_len, SQLITE_STATIC);
-    if (run(s, st) != 0)
-        return -1;
-    if (c->server_id != NULL && processed_add(s, c->server_id, "case") != 0)
-        return -1;
-    return history_add(s, *id, "umbra-case import", "imported");
+    return run(s, st);
 }
 
 int
@@ -522,10 +527,16 @@ store_add_quarantine(struct store *s, const char *server_id,
                      const char *reason, const uint8_t *doc, size_t doc_len)
 {
     char now[17];
-    sqlite3_stmt *st = prep(
-        s, "INSERT INTO quarantine(server_id, received, at, outcome, reason,"
-           " size, head) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7);");
+    sqlite3_stmt *st;
+    int r;
 
+    if (server_id != NULL) {
+        r = processed_add(s, server_id, outcome);
+        if (r != 0)
+            return r;
+    }
+    st = prep(s, "INSERT INTO quarantine(server_id, received, at, outcome,"
+                 " reason, size, head) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7);");
     if (st == NULL)
         return -1;
     store_now(now);
@@ -540,15 +551,13 @@ store_add_quarantine(struct store *s, const char *server_id,
                           (int)(doc_len > QUARANTINE_KEEP ? QUARANTINE_KEEP
                                                           : doc_len),
                           SQLITE_STATIC);
-    if (run(s, st) != 0)
-        return -1;
-    return server_id ? processed_add(s, server_id, outcome) : 0;
+    return run(s, st);
 }
 
 #define ROW_COLS                                                              \
     "c.id, c.received, c.status, c.priority, c.assignee,"                     \
     " (SELECT group_concat(label, ',') FROM labels l WHERE l.case_id = c.id),"\
-    " c.summary, c.incident, c.country, c.lang, c.categories"
+    " c.summary, c.incident, c.country, c.lang, c.categories, c.imported"
 
 static void
 fill_row(struct store_row *r, sqlite3_stmt *st)
@@ -564,6 +573,7 @@ fill_row(struct store_row *r, sqlite3_stmt *st)
     r->country = col_text(st, 8);
     r->lang = col_text(st, 9);
     r->categories = (uint32_t)sqlite3_column_int64(st, 10);
+    r->imported = col_text(st, 11);
 }
 
 static int
@@ -646,13 +656,13 @@ store_get_case(struct store *s, int64_t id,
     sqlite3_bind_int64(st, 1, id);
     step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
-        const void *doc = sqlite3_column_blob(st, 11);
-        int n = sqlite3_column_bytes(st, 11);
+        const void *doc = sqlite3_column_blob(st, 12);
+        int n = sqlite3_column_bytes(st, 12);
 
         fill_row(&r, st);
         rc = cb(ctx, &r, doc, doc ? (size_t)n : 0,
-                sqlite3_column_type(st, 12) == SQLITE_NULL ? NULL
-                                                           : col_text(st, 12));
+                sqlite3_column_type(st, 13) == SQLITE_NULL ? NULL
+                                                           : col_text(st, 13));
     } else if (step != SQLITE_DONE) {
         rc = db_err(s, "read");
     }
@@ -1034,4 +1044,15 @@ store_add_synthetic(struct store *s, const struct case_facts *f,
         }
     }
     return store_commit(s);
+}
+
+void
+store_bulk(struct store *s, int on)
+{
+    /* During an import, fold the WAL into the database less often (every
+     * 16 MiB rather than 4 MiB); store_close folds the rest. */
+    (void)sqlite3_exec(s->db,
+                       on ? "PRAGMA wal_autocheckpoint = 4096;"
+                          : "PRAGMA wal_autocheckpoint = 1000;",
+                       NULL, NULL, NULL);
 }

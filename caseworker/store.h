@@ -71,12 +71,14 @@ struct store_case_in {
     struct case_facts facts;
 };
 
-/* Inserts a case and its "imported" history; sets *id. */
+/* Inserts a case and marks its server id handled; sets *id. 1 (nothing
+ * done) if the server id was handled before. */
 int store_add_case(struct store *s, int64_t *id,
                    const struct store_case_in *c) UMBRA_WUR;
 
 /* Records a server id as handled with outcome "quarantine" or
- * "unopened", keeping the reason and at most 64 KiB of the document. */
+ * "unopened", keeping the reason and at most 64 KiB of the document.
+ * 1 (nothing done) if the server id was handled before. */
 int store_add_quarantine(struct store *s, const char *server_id,
                          const char *received, const char *outcome,
                          const char *reason, const uint8_t *doc,
@@ -87,6 +89,7 @@ struct store_row {
     int64_t id;
     const char *received, *status, *priority, *assignee, *labels;
     const char *summary, *incident, *country, *lang;
+    const char *imported; /* day this laptop imported it ("" if synthetic) */
     uint32_t categories;
 };
 
@@ -165,6 +168,9 @@ int store_meta_get(struct store *s, const char *key, char *out,
                    size_t cap) UMBRA_WUR;
 int store_meta_set(struct store *s, const char *key,
                    const char *value) UMBRA_WUR;
+
+/* Bulk mode for import (1) or back to normal (0): fewer checkpoints. */
+void store_bulk(struct store *s, int on);
 
 /* Local time "YYYY-MM-DD HH:MM" (history is kept on the offline laptop). */
 void store_now(char out[17]);

@@ -156,8 +156,9 @@ row_json(const struct store_row *r)
         json_array_append_new(labels, json_stringn(p, l));
         p = c ? c + 1 : NULL;
     }
-    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:s,s:s,s:s}", "id",
-                     (json_int_t)r->id, "received", r->received, "status",
+    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:s,s:s,s:s}",
+                     "id", (json_int_t)r->id, "received", r->received,
+                     "imported", r->imported, "status",
                      r->status, "priority", r->priority, "assignee",
                      r->assignee, "categories", cats, "labels", labels,
                      "incident", r->incident, "country", r->country, "lang",
@@ -336,7 +337,8 @@ show_case(void *ctx, const struct store_row *r, const uint8_t *doc,
         return 0;
     }
     categories_text(cats, sizeof cats, r->categories);
-    printf("Case %lld, received %s\n", (long long)r->id, r->received);
+    printf("Case %lld, received by the server %s, imported here %s\n",
+           (long long)r->id, r->received, r->imported);
     printf("%-13s %s\n", "Status", r->status);
     if (r->priority[0])
         printf("%-13s %s\n", "Priority", r->priority);
