@@ -9,7 +9,7 @@ libsodium-dev libargon2-dev libjansson-dev libmicrohttpd-dev libpq-dev
 libsqlcipher-dev libcurl4-openssl-dev
 postgresql postgresql-contrib
 python3 python3-nacl
-nodejs npm chromium chromium-driver
+chromium chromium-driver
 curl wrk procps psmisc tor systemd
 fonts-dejavu-core fonts-tlwg-loma-otf fonts-noto-color-emoji"
 
@@ -18,6 +18,11 @@ for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
         missing="$missing $p"
 done
+
+# Node.js and npm: any install that gives the commands will do (some
+# machines carry a newer Node.js whose package conflicts with Debian's npm).
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 
 if [ -n "$missing" ]; then
     if [ "$(id -u)" -ne 0 ]; then
