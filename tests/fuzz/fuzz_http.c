@@ -1,0 +1,339 @@
+/*
+ * fuzz_http: umbra-server's whole request handling (libmicrohttpd's parser,
+ * the route table, header and body caps, urlencoded and multipart forms,
+ * the JSON API and sync bodies, the envelope check, the no-JS form and
+ * /check paths) under libFuzzer.
+ *
+ * The server's own daemon code (server/http.c, included below so that its
+ * static handler and completion callback are the ones that run) is started
+ * once in-process without a listening socket. Each input is written, as
+ * raw HTTP bytes, into one end of a socketpair whose other end is handed
+ * to the daemon with MHD_add_connection; the write side is then shut and
+ * the answer read until the daemon closes the connection.
+ *
+ * PostgreSQL is unreachable (a socket folder that does not exist), so
+ * database routes answer 503; the organisation 'alpha' is served from
+ * memory with the fuzz key (fuzz_common.h), so that sealed envelopes in
+ * the seeds pass the structural and key-id checks and reach the intake
+ * queue, and no-JS forms are sealed.
+ *
+ * Asserted for every input: no crash or sanitizer report (ASan, UBSan,
+ * leaks); the connection ends within FUZZ_HTTP_BOUND_S seconds; every
+ * answer is empty (the request never completed) or starts with a
+ * well-formed status line "HTTP/1.x NNN " with NNN in 100..599 and not 500
+ * (the server's "a bug or out of memory").
+ *
+ * Seeds: tests/fuzz/corpus/http, written by tests/fuzz/fuzz_http_corpus.py.
+ * Set UMBRA_WEB_DIR if not run from the repository root (default "web").
+ */
+#include "fuzz_common.h"
+
+/* The daemon's code itself, so that handler() and completed() are callable
+ * here; server/http.c is not linked separately into this harness. */
+#include "../../server/http.c"
+
+#include "orgs.h"
+#include "page.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <pthread.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FUZZ_HTTP_BOUND_S 8
+#define RESP_KEEP 4096
+#define QUIET_S 0.01
+
+static const char no_db[] =
+    "host=/nonexistent-umbra-fuzz dbname=umbra user=nobody connect_timeout=1";
+
+/* ---- organisations: a fixed in-memory set instead of server/orgs.c ----- */
+
+static pthread_mutex_t orgs_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct org_set *orgs_current;
+
+static int
+orgs_build(void)
+{
+    struct org_set *s = calloc(1, sizeof *s);
+    if (!s)
+        return -1;
+    s->v = calloc(1, sizeof *s->v);
+    s->pages = calloc(1, sizeof *s->pages);
+    if (!s->v || !s->pages)
+        return -1;
+    struct org *o = &s->v[0];
+    o->id = 1;
+    memcpy(o->slug, "alpha", 6);
+    memcpy(o->fingerprint, "00000 00000 00000 00000 00000 00000", 36);
+    o->name = strdup("Org alpha");
+    o->bundle_json = strdup("{}");
+    memcpy(o->bundle.org, "alpha", 6);
+    memcpy(o->bundle.created, "2026-01-01", 11);
+    o->bundle.nkeys = 1;
+    memcpy(o->bundle.keys[0].pk, fuzz_pk, 32);
+    umbra_key_id(o->bundle.keys[0].id, fuzz_pk);
+    memcpy(o->bundle.keys[0].created, "2026-01-01", 11);
+    s->n = 1;
+    s->pages[0] = (struct page_org){o->slug, o->name, o->fingerprint};
+    s->list_json = strdup("{\"orgs\":[{\"slug\":\"alpha\"}]}");
+    if (!o->name || !o->bundle_json || !s->list_json)
+        return -1;
+    s->list_len = strlen(s->list_json);
+    s->refs = 1;
+    s->loaded = 1;
+    orgs_current = s;
+    return 0;
+}
+
+int
+orgs_start(struct db_pool *p)
+{
+    (void)p;
+    return 0;
+}
+
+void
+orgs_stop(void)
+{
+}
+
+int
+orgs_reload(void)
+{
+    return -1;
+}
+
+struct org_set *
+orgs_acquire(void)
+{
+    pthread_mutex_lock(&orgs_mu);
+    struct org_set *s = orgs_current;
+    if (s)
+        s->refs++;
+    pthread_mutex_unlock(&orgs_mu);
+    return s;
+}
+
+void
+orgs_release(struct org_set *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&orgs_mu);
+    s->refs--; /* the one set lives as long as the process */
+    pthread_mutex_unlock(&orgs_mu);
+}
+
+const struct org *
+orgs_find(const struct org_set *s, const char *slug)
+{
+    for (size_t i = 0; s && slug && i < s->n; i++)
+        if (strcmp(s->v[i].slug, slug) == 0)
+            return &s->v[i];
+    return NULL;
+}
+
+int
+orgs_keys_ok(const struct org *o, const uint8_t *ids, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        int found = 0;
+        for (unsigned k = 0; k < o->bundle.nkeys; k++)
+            if (memcmp(ids + 8 * i, o->bundle.keys[k].id, 8) == 0)
+                found = 1;
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- the daemon ---------------------------------------------------------- */
+
+static struct MHD_Daemon *daemon_;
+/* Requests between the access handler's first call and completion. */
+static _Atomic int inflight;
+
+static enum MHD_Result
+fz_handler(void *cls, struct MHD_Connection *con, const char *url,
+           const char *method, const char *version, const char *upload_data,
+           size_t *upload_data_size, void **con_cls)
+{
+    if (!*con_cls)
+        inflight++;
+    return handler(cls, con, url, method, version, upload_data,
+                   upload_data_size, con_cls);
+}
+
+static void
+fz_completed(void *cls, struct MHD_Connection *con, void **con_cls,
+             enum MHD_RequestTerminationCode toe)
+{
+    if (*con_cls)
+        inflight--;
+    completed(cls, con, con_cls, toe);
+}
+
+static void
+start(void)
+{
+    const char *web = getenv("UMBRA_WEB_DIR");
+
+    fuzz_setup();
+    json_wipe_install();
+    config_defaults(&srv.cfg);
+    srv.cfg.timeout = 1;
+    srv.cfg.request_deadline = 5;
+    if (page_init(web ? web : "web") != 0) {
+        fprintf(stderr, "fuzz_http: cannot load pages (run from the "
+                        "repository root or set UMBRA_WEB_DIR)\n");
+        abort();
+    }
+    if (orgs_build() < 0)
+        abort();
+    srv.intake = db_pool_new(DB_INTAKE, no_db, 1);
+    srv.sync = db_pool_new(DB_SYNC, no_db, 1);
+    srv.kdf = workpool_new(srv.cfg.kdf_threads, srv.cfg.kdf_queue, 0);
+    srv.dbw = workpool_new(2, 1024, 0);
+    if (!srv.intake || !srv.sync || !srv.kdf || !srv.dbw ||
+        intake_start(no_db, 1, srv.cfg.batch_max, srv.cfg.intake_queue) < 0)
+        abort();
+    for (unsigned i = 0; i < NROUTES; i++)
+        route_names[i] = routes[i].name;
+    metrics_init(route_names, NROUTES);
+    signal(SIGPIPE, SIG_IGN);
+    /* The flags and options of http_serve(), less the listening socket. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+                     MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
+    daemon_ = MHD_start_daemon(
+        flags, 0, NULL, NULL, fz_handler, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)srv.cfg.memory_limit, MHD_OPTION_CONNECTION_LIMIT,
+        srv.cfg.connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
+        srv.cfg.timeout, MHD_OPTION_NOTIFY_COMPLETED, fz_completed, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, quiet_log, NULL, MHD_OPTION_END);
+    if (!daemon_)
+        abort();
+    srv.d = daemon_;
+}
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* "HTTP/1.x NNN " with NNN a status the server may send. */
+static void
+check_status(const char *resp, size_t n, const uint8_t *data, size_t size)
+{
+    if (n == 0)
+        return;
+    if (n < 13 || memcmp(resp, "HTTP/1.", 7) != 0 ||
+        (resp[7] != '0' && resp[7] != '1') || resp[8] != ' ' ||
+        resp[9] < '1' || resp[9] > '5' || resp[10] < '0' || resp[10] > '9' ||
+        resp[11] < '0' || resp[11] > '9' || resp[12] != ' ') {
+        fprintf(stderr, "fuzz_http: malformed answer (%zu bytes): %.*s\n", n,
+                (int)(n < 200 ? n : 200), resp);
+        abort();
+    }
+    if (memcmp(resp + 9, "500", 3) == 0) {
+        fprintf(stderr, "fuzz_http: 500 for a %zu-byte request: %.*s\n", size,
+                (int)(n < 600 ? n : 600), resp);
+        (void)data;
+        abort();
+    }
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static int started;
+    int sv[2];
+    char resp[RESP_KEEP];
+    size_t rn = 0, off = 0;
+    int wr_open = 1;
+    struct sockaddr_in sa;
+
+    if (!started) {
+        start();
+        started = 1;
+    }
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        abort();
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(40000);
+    sa.sin_addr.s_addr = htonl(0x7f0d252a); /* 127.13.37.42 */
+    if (MHD_add_connection(daemon_, sv[0], (const struct sockaddr *)&sa,
+                           sizeof sa) != MHD_YES) {
+        close(sv[1]);
+        return 0; /* MHD closed sv[0] */
+    }
+    (void)fcntl(sv[1], F_SETFL, O_NONBLOCK);
+    double end = now_s() + FUZZ_HTTP_BOUND_S;
+    double last = now_s();
+    for (;;) {
+        if (wr_open && off == size) {
+            shutdown(sv[1], SHUT_WR);
+            wr_open = 0;
+            last = now_s();
+        }
+        /* Done when no request is being handled and nothing has come for
+         * QUIET_S: libmicrohttpd keeps a connection whose request never
+         * completed (even half-closed) until its inactivity timeout, which
+         * says nothing about the server. A request that is being handled
+         * must finish within the bound. */
+        int outq = 0;
+        if (!wr_open && inflight == 0 && now_s() - last > QUIET_S &&
+            ioctl(sv[1], SIOCOUTQ, &outq) == 0 && outq == 0)
+            break;
+        struct pollfd p = {sv[1], (short)(POLLIN | (wr_open ? POLLOUT : 0)),
+                           0};
+        double left = end - now_s();
+        if (left <= 0) {
+            fprintf(stderr, "fuzz_http: the connection is still open after "
+                            "%d s (%zu of %zu bytes sent, %zu answered, %d "
+                            "requests in the handler)\n",
+                    FUZZ_HTTP_BOUND_S, off, size, rn, (int)inflight);
+            abort();
+        }
+        if (poll(&p, 1, 5) < 0)
+            continue;
+        if (wr_open && (p.revents & (POLLOUT | POLLERR | POLLHUP))) {
+            ssize_t w = send(sv[1], data + off, size - off, MSG_NOSIGNAL);
+            if (w > 0)
+                off += (size_t)w;
+            else if (w < 0 && errno != EAGAIN && errno != EINTR)
+                off = size; /* the server closed: stop writing */
+        }
+        if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+            char buf[16384];
+            ssize_t r = read(sv[1], buf, sizeof buf);
+            if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+                break;
+            if (r > 0)
+                last = now_s();
+            if (r > 0 && rn < RESP_KEEP) {
+                size_t k = (size_t)r < RESP_KEEP - rn ? (size_t)r
+                                                      : RESP_KEEP - rn;
+                memcpy(resp + rn, buf, k);
+                rn += k;
+            }
+        }
+    }
+    close(sv[1]);
+    if (getenv("FUZZ_HTTP_VERBOSE"))
+        fprintf(stderr, "fuzz_http: %zu bytes in, %.2f s, answer: %.*s\n",
+                size, FUZZ_HTTP_BOUND_S - (end - now_s()),
+                (int)(memchr(resp, '\r', rn) ? (char *)memchr(resp, '\r', rn) - resp : (long)rn), resp);
+    check_status(resp, rn, data, size);
+    return 0;
+}
