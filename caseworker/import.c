@@ -171,23 +171,25 @@ struct batch {
     int n;
     uint8_t *arena;
     atomic_size_t used;
+    atomic_int next_slot; /* the next slot to check (work sharing) */
 };
 
 struct worker {
     pthread_t tid;
     struct batch *b;
     const struct import_keys *ik;
-    int k, nthreads, started;
+    int started;
 };
 
 #define IMPORT_MAX_THREADS 8
 
+/* Checks slots of b until none is left; any number of threads at once. */
 static void
-check_slots(struct batch *b, const struct import_keys *ik, int k, int step)
+check_slots(struct batch *b, const struct import_keys *ik)
 {
     int i;
 
-    for (i = k; i < b->n; i += step) {
+    while ((i = atomic_fetch_add(&b->next_slot, 1)) < b->n) {
         struct slot *sl = &b->slots[i];
 
         sl->outcome = import_check(&sl->rep, &sl->doc, &sl->doc_len,
@@ -212,7 +214,7 @@ worker_main(void *arg)
 {
     struct worker *w = arg;
 
-    check_slots(w->b, w->ik, w->k, w->nthreads);
+    check_slots(w->b, w->ik);
     return NULL;
 }
 
@@ -253,33 +255,41 @@ nthreads_for_import(void)
     return (int)n;
 }
 
-/* Starts the workers on b; with one thread, checks it right here. */
+/*
+ * Starts nt - 1 workers on b (this thread is the nt-th: it writes the
+ * previous batch, then helps in finish_workers). With nt = 1, checks b
+ * right here.
+ */
 static void
 start_workers(struct worker *w, int nt, struct batch *b,
               const struct import_keys *ik)
 {
     int k;
 
-    for (k = 0; k < nt; k++) {
+    atomic_store(&b->next_slot, 0);
+    for (k = 0; k < nt - 1; k++) {
         w[k].b = b;
         w[k].ik = ik;
-        w[k].k = k;
-        w[k].nthreads = nt;
-        w[k].started = nt > 1 && b->n > 0 &&
+        w[k].started = b->n > 0 &&
                        pthread_create(&w[k].tid, NULL, worker_main, &w[k]) == 0;
-        if (!w[k].started && (nt == 1 || b->n > 0))
-            check_slots(b, ik, k, nt);
     }
+    if (nt == 1)
+        check_slots(b, ik);
 }
 
+/* Helps check what is left of b, then waits for the workers. */
 static void
-join_workers(struct worker *w, int nt)
+finish_workers(struct worker *w, int nt, struct batch *b,
+               const struct import_keys *ik)
 {
     int k;
 
-    for (k = 0; k < nt; k++)
+    check_slots(b, ik);
+    for (k = 0; k < nt - 1; k++)
         if (w[k].started)
             pthread_join(w[k].tid, NULL);
+    for (k = 0; k < nt - 1; k++)
+        w[k].started = 0;
 }
 
 int
@@ -307,6 +317,8 @@ import_bundle(struct store *s, struct import_counts *c,
     memset(&bb, 0, sizeof bb);
     atomic_init(&ba.used, 0);
     atomic_init(&bb.used, 0);
+    atomic_init(&ba.next_slot, 0);
+    atomic_init(&bb.next_slot, 0);
     if (bfile_open_read(&bf, path) != 0)
         return -1;
     ba.slots = calloc(IMPORT_BATCH, sizeof *ba.slots);
@@ -385,7 +397,7 @@ import_bundle(struct store *s, struct import_counts *c,
             progress_update(&pr, (uint64_t)bf.good_end, c->records,
                             c->cases + c->quarantined + c->unopened);
         }
-        join_workers(workers, nt);
+        finish_workers(workers, nt, next, ik);
         batch_clear(ready);
         if (next->n == 0 && at_end)
             break;
@@ -410,7 +422,7 @@ import_bundle(struct store *s, struct import_counts *c,
     rc = 0;
     goto out;
 out_join:
-    join_workers(workers, nt);
+    finish_workers(workers, nt, next, ik);
 out_progress:
     progress_end(&pr);
 out:

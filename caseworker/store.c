@@ -1049,10 +1049,15 @@ store_add_synthetic(struct store *s, const struct case_facts *f,
 void
 store_bulk(struct store *s, int on)
 {
-    /* During an import, fold the WAL into the database less often (every
-     * 16 MiB rather than 4 MiB); store_close folds the rest. */
+    /* During an import, hold SQLite's file locks for the whole run rather
+     * than taking and dropping them around every statement (we hold the
+     * writer flock anyway; readers wait until the import ends), and fold
+     * the WAL into the database less often (every 16 MiB rather than
+     * 4 MiB); store_close folds the rest. */
     (void)sqlite3_exec(s->db,
-                       on ? "PRAGMA wal_autocheckpoint = 4096;"
-                          : "PRAGMA wal_autocheckpoint = 1000;",
+                       on ? "PRAGMA locking_mode = EXCLUSIVE;"
+                            "PRAGMA wal_autocheckpoint = 4096;"
+                          : "PRAGMA locking_mode = NORMAL;"
+                            "PRAGMA wal_autocheckpoint = 1000;",
                        NULL, NULL, NULL);
 }

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +46,20 @@ sh(const char *cmd)
     return (st != -1 && WIFEXITED(st)) ? WEXITSTATUS(st) : -1;
 }
 
+static double
+raw_open(uint8_t **boxes, long n, uint8_t *out,
+         const struct umbra_org_keys *k)
+{
+    double t0 = now_s();
+    long i;
+
+    for (i = 0; i < n; i++)
+        if (crypto_box_seal_open(out, boxes[i], MSG + crypto_box_SEALBYTES,
+                                 k->enc[0].pk, k->enc_sk[0]) != 0)
+            return -1;
+    return now_s() - t0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -61,7 +76,7 @@ main(int argc, char **argv)
     uint8_t msg[MSG], out[MSG];
     char *doc = NULL;
     long n = argc > 1 ? strtol(argv[1], NULL, 10) : 10000, i;
-    double t0, t_raw, t_open, t_check, t_import, t_list, t_list_f;
+    double t0, t_raw, t_open, t_check, t_import1, t_import, t_list, t_list_f;
     int rc = 1;
 
     if (n <= 0 || n > 1000000 || umbra_secure_init() != 0 ||
@@ -132,13 +147,12 @@ main(int argc, char **argv)
     printf("envelope size: %zu bytes (document %zu bytes)\n", lens[0],
            strlen(doc));
 
-    /* 1a. raw crypto_box_seal_open of 4 KiB */
-    t0 = now_s();
-    for (i = 0; i < n; i++)
-        if (crypto_box_seal_open(out, boxes[i], MSG + crypto_box_SEALBYTES,
-                                 k->enc[0].pk, k->enc_sk[0]) != 0)
-            goto out;
-    t_raw = now_s() - t0;
+    /* 1a. raw crypto_box_seal_open of 4 KiB; measured again after the
+     * imports, and the faster run kept (shared machines are noisy; this
+     * can only lower the ratios) */
+    t_raw = raw_open(boxes, n, out, k);
+    if (t_raw < 0)
+        goto out;
 
     /* 1b. umbra_envelope_open alone */
     t0 = now_s();
@@ -168,7 +182,22 @@ main(int argc, char **argv)
     }
     t_check = now_s() - t0;
 
-    /* 1d. import into the encrypted store */
+    /* 1d. import into the encrypted store, first with one checking
+     * thread (a fresh store), then as umbra-case runs it (one thread per
+     * core) into the home's store */
+    snprintf(cmd, sizeof cmd, "%s/single", dir);
+    if (mkdir(cmd, 0700) != 0 || store_create(cmd, k->store_key, "bench") ||
+        store_open(&s, cmd, k->store_key, 1) != 0)
+        goto out;
+    setenv("UMBRA_CASE_THREADS", "1", 1);
+    memset(&c, 0, sizeof c);
+    t0 = now_s();
+    if (import_bundle(s, &c, &ik, path, -1) != 0 || c.cases != n)
+        goto out;
+    t_import1 = now_s() - t0;
+    store_close(s);
+    s = NULL;
+    unsetenv("UMBRA_CASE_THREADS");
     snprintf(cmd, sizeof cmd, "%s/home", dir);
     if (store_open(&s, cmd, k->store_key, 1) != 0)
         goto out;
@@ -178,14 +207,21 @@ main(int argc, char **argv)
         goto out;
     t_import = now_s() - t0;
 
+    t0 = raw_open(boxes, n, out, k);
+    if (t0 < 0)
+        goto out;
+    if (t0 < t_raw)
+        t_raw = t0;
     printf("raw crypto_box_seal_open, 4 KiB:   %8.0f /s\n", n / t_raw);
     printf("umbra_envelope_open, 4 KiB:        %8.0f /s  (%.2fx raw)\n",
            n / t_open, t_raw / t_open);
     printf("open + document checks, no store:  %8.0f /s  (%.2fx raw)\n",
            n / t_check, t_raw / t_check);
-    printf("import into the case store:        %8.0f reports/s  (%.2fx raw; "
-           "target >= 0.70x)\n",
-           n / t_import, t_raw / t_import);
+    printf("import, one checking thread:       %8.0f reports/s  (%.2fx raw)\n",
+           n / t_import1, t_raw / t_import1);
+    printf("import as umbra-case runs it (%ld cores): %6.0f reports/s  (%.2fx "
+           "raw; target >= 0.70x)\n",
+           sysconf(_SC_NPROCESSORS_ONLN), n / t_import, t_raw / t_import);
 
     /* 2. list at 100,000 cases */
     memset(&f, 0, sizeof f);
