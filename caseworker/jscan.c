@@ -384,13 +384,16 @@ check_duplicates(struct parser *p, uint32_t obj)
     uint32_t slots[2 * JS_MAX_MEMBERS];
     uint64_t hashes[2 * JS_MAX_MEMBERS];
     const struct js_doc *d = p->d;
-    uint32_t j = obj + 1, m;
+    uint32_t j = obj + 1, m, tsize = 16;
     char a[JS_MAX_KEY + 1], b[JS_MAX_KEY + 1];
 
     if (d->t[obj].size < 2)
         return 0;
     (void)pthread_once(&hkey_once, hkey_init);
-    memset(slots, 0, sizeof slots);
+    while (tsize < 2 * d->t[obj].size)
+        tsize *= 2; /* at most 2 * JS_MAX_MEMBERS */
+    memset(slots, 0, tsize * sizeof slots[0]);
+    memset(hashes, 0, tsize * sizeof hashes[0]);
     for (m = 0; m < d->t[obj].size; m++) {
         const struct js_tok *k = &d->t[j];
         const uint8_t *kb = d->src + k->start;
@@ -405,7 +408,7 @@ check_duplicates(struct parser *p, uint32_t obj)
         }
         crypto_shorthash(hb, kb, kl, hkey);
         memcpy(&h, hb, 8);
-        slot = (uint32_t)(h & (2 * JS_MAX_MEMBERS - 1));
+        slot = (uint32_t)(h & (tsize - 1));
         while (slots[slot] != 0) {
             const struct js_tok *o = &d->t[slots[slot] - 1];
 
@@ -420,7 +423,7 @@ check_duplicates(struct parser *p, uint32_t obj)
                 if (ol == kl && memcmp(ob, kb, kl) == 0)
                     return fail(p, "duplicate key");
             }
-            slot = (slot + 1) & (2 * JS_MAX_MEMBERS - 1);
+            slot = (slot + 1) & (tsize - 1);
         }
         slots[slot] = j + 1;
         hashes[slot] = h;

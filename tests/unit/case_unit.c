@@ -157,6 +157,36 @@ test_docs(void)
         CHECK(!rep.has_mailbox, "no mailbox");
     }
     {
+        /* many members: the last one repeats the first; 1025 is too many */
+        size_t cap = 64 + 1100 * 16, n = 0;
+        char *big = malloc(cap);
+        int k, r;
+
+        if (big != NULL) {
+            n += (size_t)snprintf(big + n, cap - n,
+                                  "{\"schema\":\"umbra.report/1\","
+                                  "\"narrative\":\"x\"");
+            for (k = 0; k < 1000; k++)
+                n += (size_t)snprintf(big + n, cap - n, ",\"k%d\":%d", k, k);
+            n += (size_t)snprintf(big + n, cap - n, ",\"k0\":1}");
+            r = doc_parse_report(&rep, reason, sizeof reason,
+                                 (const uint8_t *)big, n);
+            CHECK(r == 1 && strstr(reason, "duplicate") != NULL,
+                  "duplicate found among 1000 members");
+            n = 0;
+            n += (size_t)snprintf(big + n, cap - n, "{\"schema\":\"umbra.report/1\","
+                                                    "\"narrative\":\"x\"");
+            for (k = 0; k < 1030; k++)
+                n += (size_t)snprintf(big + n, cap - n, ",\"k%d\":%d", k, k);
+            n += (size_t)snprintf(big + n, cap - n, "}");
+            r = doc_parse_report(&rep, reason, sizeof reason,
+                                 (const uint8_t *)big, n);
+            CHECK(r == 1 && strstr(reason, "too many") != NULL,
+                  "more than 1024 members refused");
+            free(big);
+        }
+    }
+    {
         static const uint8_t bad[] = "{\"narrative\":\"\xc0\xaf\"}";
         static const uint8_t sur[] = "\xed\xa0\x80";
 
