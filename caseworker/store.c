@@ -1061,3 +1061,19 @@ store_bulk(struct store *s, int on)
                             "PRAGMA wal_autocheckpoint = 1000;",
                        NULL, NULL, NULL);
 }
+
+int
+store_forget_unopened(struct store *s, long *n)
+{
+    sqlite3_stmt *st;
+
+    *n = 0;
+    st = prep(s, "DELETE FROM quarantine WHERE outcome = 'unopened';");
+    if (run(s, st) != 0)
+        return -1;
+    st = prep(s, "DELETE FROM processed WHERE outcome = 'unopened';");
+    if (run(s, st) != 0)
+        return -1;
+    *n = (long)sqlite3_changes(s->db);
+    return 0;
+}

@@ -169,6 +169,11 @@ int store_meta_get(struct store *s, const char *key, char *out,
 int store_meta_set(struct store *s, const char *key,
                    const char *value) UMBRA_WUR;
 
+/* Forgets the envelopes an import could not open with this home's keys
+ * (so that the next import tries them again, e.g. after a key file with
+ * more keys was copied here); *n gets how many. */
+int store_forget_unopened(struct store *s, long *n) UMBRA_WUR;
+
 /* Bulk mode for import (1) or back to normal (0): fewer checkpoints. */
 void store_bulk(struct store *s, int on);
 

@@ -139,6 +139,13 @@ struct list_ctx {
     long n;
 };
 
+static void
+list_header(void)
+{
+    printf("%6s  %-10s  %-11s  %-6s  %s\n", "CASE", "RECEIVED", "STATUS",
+           "PRIO", "CATEGORIES  [LABELS]  @ASSIGNED  WHAT HAPPENED");
+}
+
 static json_t *
 row_json(const struct store_row *r)
 {
@@ -183,6 +190,8 @@ list_row(void *ctx, const struct store_row *r)
         free(t);
         return 0;
     }
+    if (c->n == 1)
+        list_header();
     categories_text(cats, sizeof cats, r->categories);
     printf("%6lld  %-10s  %-11s  %-6s  ", (long long)r->id, r->received,
            r->status, r->priority[0] ? r->priority : "-");
@@ -354,7 +363,14 @@ show_case(void *ctx, const struct store_row *r, const uint8_t *doc,
     }
     printf("%-13s %s\n", "Can reply", mailbox_id ? "yes" : "no (no mailbox)");
     if (d == NULL) {
-        printf("(no report text: a synthetic case)\n");
+        if (doc != NULL && doc_len > 0) {
+            /* checked at import, so this should not happen: still show it */
+            printf("\nThe report, as sent:\n\n");
+            case_print_safe(stdout, (const char *)doc, doc_len, 1);
+            fputc('\n', stdout);
+        } else {
+            printf("(no report text: a synthetic case)\n");
+        }
         return 0;
     }
     print_field("Language", json_object_get(d, "lang"));

@@ -29,12 +29,14 @@ static const char PULL_USAGE[] =
     "again: it continues where it stopped and never adds a report twice.\n";
 
 static const char IMPORT_USAGE[] =
-    "usage: umbra-case [--home DIR] import [BUNDLE]\n"
+    "usage: umbra-case [--home DIR] import [--retry-unopened] [BUNDLE]\n"
     "\n"
     "Opens every report of a bundle file (default DIR/incoming.umbrabundle)\n"
     "into the case store. Safe to run twice and to interrupt: each report is\n"
     "imported exactly once. Documents that are malformed or hostile go to\n"
-    "the quarantine list ('umbra-case quarantine') with the reason.\n";
+    "the quarantine list ('umbra-case quarantine') with the reason.\n"
+    "--retry-unopened tries again the reports this home could not open\n"
+    "(after a key file with more keys was copied here).\n";
 
 static const char PUSH_USAGE[] =
     "usage: umbra-case [--home DIR] push --server URL --token-file FILE\n"
@@ -324,18 +326,22 @@ verb_import(const struct case_opts *o, int argc, char **argv)
     struct import_keys ik;
     struct store *s = NULL;
     const char *path = NULL;
-    int rc = CASE_FAIL;
+    int rc = CASE_FAIL, retry = 0, i;
 
     memset(&c, 0, sizeof c);
     if (case_help(IMPORT_USAGE, argc, argv))
         return CASE_OK;
-    if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
-        fputs(IMPORT_USAGE, stderr);
-        return CASE_USAGE;
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--retry-unopened") == 0) {
+            retry = 1;
+        } else if (argv[i][0] != '-' && path == NULL) {
+            path = argv[i];
+        } else {
+            fputs(IMPORT_USAGE, stderr);
+            return CASE_USAGE;
+        }
     }
-    if (argc == 2) {
-        path = argv[1];
-    } else {
+    if (path == NULL) {
         if (case_path(inpath, sizeof inpath, o, "incoming.umbrabundle") != 0)
             return CASE_FAIL;
         path = inpath;
@@ -344,6 +350,16 @@ verb_import(const struct case_opts *o, int argc, char **argv)
         goto out;
     if (store_open(&s, o->home, k->store_key, 1) != 0)
         goto out;
+    if (retry) {
+        long n = 0;
+
+        if (store_begin(s) != 0 || store_forget_unopened(s, &n) != 0 ||
+            store_commit(s) != 0) {
+            store_rollback(s);
+            goto out;
+        }
+        printf("Trying again %ld reports not opened before.\n", n);
+    }
     import_keys_from(&ik, k);
     if (import_bundle(s, &c, &ik, path, progress_mode()) != 0)
         goto summary;

@@ -352,6 +352,16 @@ T.check("new envelopes carry two stanzas", new_env[5] == 2)
 r = home.run("open", stdin=new_env)
 T.check("and open", r.stdout == b"after")
 
+# ---- --retry-unopened tries again what this home could not open ---------
+r = home.run("import", "--retry-unopened", bpath)
+T.check("import --retry-unopened tries the unopened report again",
+        r.returncode == 0 and b"Trying again 1 reports" in r.stdout and
+        b"1 not for this home" in r.stdout, r.stdout)
+r = home.run("quarantine", "--json")
+T.check("and lists it once",
+        len([x for x in r.stdout.splitlines()
+             if b'"unopened"' in x]) == 1, r.stdout)
+
 # ---- passphrase change ----------------------------------------------------
 newpw = os.path.join(TMP, "new.pw")
 open(newpw, "w").write("a new passphrase for a new laptop\n")
