@@ -304,6 +304,7 @@ import_bundle(struct store *s, struct import_counts *c,
     struct stat sb;
     char org[UMBRA_SLUG_MAX + 1];
     int r = 0, in_txn = 0, rc = -1, nt = nthreads_for_import(), i;
+    int uncommitted = 0;
     int at_end = 0, damaged = 0;
     long kill_after = -1;
     const char *ka = getenv("UMBRA_CASE_TEST_KILL_AFTER");
@@ -371,9 +372,11 @@ import_bundle(struct store *s, struct import_counts *c,
         start_workers(workers, nt, next, ik);
         /* 3. meanwhile, write the batch checked before */
         if (ready->n > 0) {
-            if (store_begin(s) != 0)
-                goto out_join;
-            in_txn = 1;
+            if (!in_txn) {
+                if (store_begin(s) != 0)
+                    goto out_join;
+                in_txn = 1;
+            }
             for (i = 0; i < ready->n; i++) {
                 struct slot *sl = &ready->slots[i];
 
@@ -391,9 +394,13 @@ import_bundle(struct store *s, struct import_counts *c,
                 if (c->records == kill_after)
                     raise(SIGKILL);
             }
-            if (store_commit(s) != 0)
-                goto out_join;
-            in_txn = 0;
+            uncommitted += ready->n;
+            if (uncommitted >= IMPORT_COMMIT || (at_end && next->n == 0)) {
+                if (store_commit(s) != 0)
+                    goto out_join;
+                in_txn = 0;
+                uncommitted = 0;
+            }
             progress_update(&pr, (uint64_t)bf.good_end, c->records,
                             c->cases + c->quarantined + c->unopened);
         }
@@ -407,6 +414,11 @@ import_bundle(struct store *s, struct import_counts *c,
             ready = next;
             next = t;
         }
+    }
+    if (in_txn) {
+        if (store_commit(s) != 0)
+            goto out_progress;
+        in_txn = 0;
     }
     progress_end(&pr);
     if (damaged) {

@@ -6,9 +6,9 @@
  * server id in the caller's transaction — a case, a quarantined document
  * with its reason, or an envelope that is not for this home. The server id
  * is the key that makes a second import of the same envelope a no-op.
- * import_bundle() runs it over a bundle file in batches of IMPORT_BATCH
- * per transaction: a SIGKILL loses at most the batch in flight, and the
- * next import redoes it.
+ * import_bundle() runs it over a bundle file in batches of IMPORT_BATCH,
+ * committed every IMPORT_COMMIT records: a SIGKILL loses at most the
+ * uncommitted records, and the next import redoes them.
  */
 #ifndef UMBRA_CASE_IMPORT_H
 #define UMBRA_CASE_IMPORT_H
@@ -20,6 +20,7 @@
 #include "umbra.h"
 
 #define IMPORT_BATCH 256
+#define IMPORT_COMMIT 1024
 
 struct store;
 

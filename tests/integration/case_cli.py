@@ -283,11 +283,12 @@ lk.close()
 # ---- SIGKILL during import, then import again: exactly once --------------
 crash = Home(TMP, name="crash")
 pool = [crash.seal(report("%s crash %d" % (CANARY, i))) for i in range(8)]
-N = 700
+N = 2300
 recs = [(str(i), "2026-11-29", pool[i % len(pool)]) for i in range(1, N + 1)]
 cpath = os.path.join(TMP, "crash.umbrabundle")
 write_bundle(cpath, "demo", recs)
-points = [1, 2, 100, 255, 256, 257, 300, 511, 512, 513, 699]
+points = [1, 2, 100, 255, 256, 257, 511, 1023, 1024, 1025, 2047, 2048,
+          2299]
 ok = True
 for p in points:
     r = crash.run("import", cpath, env={"UMBRA_CASE_TEST_KILL_AFTER": str(p)})
