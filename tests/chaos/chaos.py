@@ -20,6 +20,8 @@ submissions a second from CHAOS_CLIENTS (4) clients; ~40 s in all.
 """
 import http.client
 import os
+import re
+import socket
 import queue
 import secrets
 import sys
@@ -28,7 +30,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import (D, Results, Server, case, conn_refused, list_cases,  # noqa
+from common import (D, TOP, Results, Server, case, conn_refused, list_cases,  # noqa
                     pg_kill, pg_start, report_doc, request, seal, tail)
 
 SERVER_CYCLES = int(os.environ.get("CHAOS_SERVER_CYCLES", "3"))
@@ -165,15 +167,20 @@ def main():
                     % (i + 1), st == 503 and "retry-after" in h, st)
             pg_start()
             t = time.monotonic()
+            why = ""
             try:
-                SRV.wait_healthy(30)
-                ok = wait_acks_after(t)
+                SRV.wait_healthy(60)
+                healthy = time.monotonic() - t
+                ok = wait_acks_after(t, 30)
+                why = "healthy after %.1f s; acknowledged since: %d; " \
+                      "last answers: %s" % (healthy, acked_since(t), [
+                          (a["kind"], a.get("status"), a.get("error"))
+                          for a in attempts[-5:]])
             except RuntimeError as e:
                 ok = False
-                print(e)
+                why = str(e)
             if R.check("PostgreSQL crash cycle %d: server reconnected and "
-                       "acknowledging" % (i + 1), ok,
-                       tail(SRV.log, 10)):
+                       "acknowledging" % (i + 1), ok, why):
                 survived_pg += 1
         time.sleep(1.0)
     finally:
@@ -249,8 +256,43 @@ def main():
           "503: %d); import of %d cases took %.1f s; quarantine: %s" % (
               len(unacked_stored), len(phantom_503), len(cases), imp_secs,
               quarantined[:200] or "empty"))
+    hostile_replay()
     SRV.stop()
     R.end()
+
+
+def hostile_replay():
+    """The fuzz seeds of fuzz_http (tests/fuzz/corpus/http: every route,
+    malformed requests and known crashers) sent raw to the real server
+    with its database: each answered with a status line or closed, and
+    the server still up at the end."""
+    corpus = os.path.join(TOP, "tests", "fuzz", "corpus", "http")
+    bad = []
+    names = sorted(os.listdir(corpus)) if os.path.isdir(corpus) else []
+    for name in names:
+        with open(os.path.join(corpus, name), "rb") as f:
+            data = f.read()
+        s = socket.create_connection(("127.0.0.1", SRV.port), timeout=3)
+        try:
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+            first = s.recv(16)
+        except TimeoutError:
+            first = b""  # no answer to an incomplete request: allowed
+        except OSError as e:
+            first = repr(e).encode()
+        finally:
+            s.close()
+        if first and not re.match(rb"HTTP/1\.[01] [1-5]\d\d ", first):
+            bad.append((name, first))
+        if not first:
+            time.sleep(0.3)  # closed: give a dying server time to be seen
+        if SRV.proc.poll() is not None:
+            bad.append((name, "server died: exit %s" % SRV.proc.returncode))
+            SRV.start()
+    R.check("%d hostile requests (tests/fuzz/corpus/http) sent raw: the "
+            "server answers or closes, and never dies" % len(names),
+            names and not bad, bad[:5])
 
 
 if __name__ == "__main__":

@@ -156,8 +156,22 @@ orgs_keys_ok(const struct org *o, const uint8_t *ids, unsigned n)
 /* ---- the daemon ---------------------------------------------------------- */
 
 static struct MHD_Daemon *daemon_;
-/* Requests between the access handler's first call and completion. */
+/* Requests between the access handler's first call and completion, and
+ * the latest one (cleared when it completes). */
 static _Atomic int inflight;
+static pthread_mutex_t cur_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct req *cur;
+
+/* 1 if a request is with a pool or the intake queue (suspended): its
+ * answer must come within the bound. */
+static int
+request_working(void)
+{
+    pthread_mutex_lock(&cur_mu);
+    int w = cur && cur->suspended;
+    pthread_mutex_unlock(&cur_mu);
+    return w;
+}
 
 static enum MHD_Result
 fz_handler(void *cls, struct MHD_Connection *con, const char *url,
@@ -166,8 +180,12 @@ fz_handler(void *cls, struct MHD_Connection *con, const char *url,
 {
     if (!*con_cls)
         inflight++;
-    return handler(cls, con, url, method, version, upload_data,
-                   upload_data_size, con_cls);
+    enum MHD_Result ret = handler(cls, con, url, method, version,
+                                  upload_data, upload_data_size, con_cls);
+    pthread_mutex_lock(&cur_mu);
+    cur = *con_cls;
+    pthread_mutex_unlock(&cur_mu);
+    return ret;
 }
 
 static void
@@ -176,6 +194,10 @@ fz_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 {
     if (*con_cls)
         inflight--;
+    pthread_mutex_lock(&cur_mu);
+    if (cur == *con_cls)
+        cur = NULL;
+    pthread_mutex_unlock(&cur_mu);
     completed(cls, con, con_cls, toe);
 }
 
@@ -286,14 +308,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             wr_open = 0;
             last = now_s();
         }
-        /* Done when no request is being handled and nothing has come for
-         * QUIET_S: libmicrohttpd keeps a connection whose request never
-         * completed (even half-closed) until its inactivity timeout, which
-         * says nothing about the server. A request that is being handled
-         * must finish within the bound. */
+        /* Done when the daemon has read every byte, nothing has come back
+         * for QUIET_S and no request is with a pool (suspended): the
+         * daemon then only waits for bytes that will never come, and
+         * libmicrohttpd keeps such a connection (even half-closed) until
+         * its inactivity timeout, which says nothing about the server.
+         * A request that is with a pool must be answered within the
+         * bound. */
         int outq = 0;
-        if (!wr_open && inflight == 0 && now_s() - last > QUIET_S &&
-            ioctl(sv[1], SIOCOUTQ, &outq) == 0 && outq == 0)
+        if (!wr_open && now_s() - last > QUIET_S &&
+            ioctl(sv[1], SIOCOUTQ, &outq) == 0 && outq == 0 &&
+            (inflight == 0 || !request_working()))
             break;
         struct pollfd p = {sv[1], (short)(POLLIN | (wr_open ? POLLOUT : 0)),
                            0};
