@@ -17,8 +17,7 @@ $(O)/libcase.a: $(CASE_LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-# Linked from the objects (not the archive) so that stats_main from
-# stats.c replaces the weak fallback in verbs_cases.c.
+# Linked from the objects (every caseworker/*.c, stats included).
 $(O)/umbra-case: $(CASE_OBJS) $(O)/libumbra.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CASE_OBJS) $(LIBUMBRA_LIBS) \
 	    $(call pkg_libs,$(PKGS_CASE))

@@ -5,6 +5,7 @@
  */
 #include "case.h"
 #include "doc.h"
+#include "facts.h"
 #include "store.h"
 
 #include <errno.h>
@@ -789,17 +790,6 @@ verb_quarantine(const struct case_opts *o, int argc, char **argv)
 out:
     store_close(s);
     return rc;
-}
-
-/* Until the statistics module is linked in, `stats` says so. */
-__attribute__((weak)) int
-stats_main(struct store *s, int argc, char **argv)
-{
-    (void)s;
-    (void)argc;
-    (void)argv;
-    case_err("statistics are not part of this build");
-    return CASE_FAIL;
 }
 
 int
