@@ -796,7 +796,7 @@ int
 verb_stats(const struct case_opts *o, int argc, char **argv)
 {
     struct store *s = NULL;
-    int i, rc;
+    int i, rc, publish = 0;
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
@@ -806,7 +806,14 @@ verb_stats(const struct case_opts *o, int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "merge") == 0)
         return stats_main(NULL, argc, argv);
-    if (case_open_store(&s, o, 1) != 0)
+    /* The statistics module finds the home's region groups through
+     * UMBRA_HOME; only --publish writes (to the ledger), so only it takes
+     * the writer's lock. */
+    if (setenv("UMBRA_HOME", o->home, 1) != 0)
+        return CASE_FAIL;
+    for (i = 1; i < argc && !publish; i++)
+        publish = strcmp(argv[i], "--publish") == 0;
+    if (case_open_store(&s, o, publish) != 0)
         return CASE_FAIL;
     rc = stats_main(s, argc, argv);
     store_close(s);
