@@ -260,6 +260,47 @@ def header_deadline(R):
             res.get("headers", 99) < 7, fmt)
 
 
+def lockout(R):
+    """What a user notices of slow headers: with every connection slot
+    held by requests whose headers never end, can an honest reporter
+    still get through once request_deadline has passed? (A small
+    connection_limit stands for the default 4,096, which the same attack
+    fills with 4,096 connections sending 141 bytes a second in all.)"""
+    limit = 32
+    srv = Server(extra=["--timeout", "3", "--request_deadline", "4",
+                        "--connection_limit", str(limit)])
+    srv.start()
+    env = seal(report_doc("lockout honest report"))
+    p = subprocess.Popen([sys.executable, __file__, "--attack", "slowloris",
+                          str(srv.port), "9"], stdout=subprocess.PIPE,
+                         text=True, env=dict(os.environ,
+                                             SLOW_CONNS=str(limit)))
+    p.stdout.readline()
+    time.sleep(6)  # past request_deadline (4 s) and the timeout (3 s)
+    ok = 0
+    errs = []
+    for _ in range(5):
+        try:
+            st, _, body = request(srv.port, "POST",
+                                  "/api/v1/orgs/alpha/reports", env,
+                                  {"Content-Type":
+                                   "application/octet-stream"}, timeout=2)
+            ok += st == 201
+            if st != 201:
+                errs.append(st)
+        except Exception as e:  # noqa: BLE001
+            errs.append(repr(e))
+        time.sleep(0.2)
+    p.communicate(timeout=30)
+    srv.stop()
+    print("figures: %d slow-header connections on a server with "
+          "connection_limit %d, request_deadline 4 s: %d of 5 honest "
+          "submissions made 6 s later succeeded (%s)" % (
+              limit, limit, ok, errs[:2]))
+    R.check("slow headers cannot lock honest reporters out past "
+            "request_deadline", ok == 5, errs[:3])
+
+
 def main():
     R = Results()
     nofile = raise_nofile(IDLE_CONNS + SLOW_CONNS + 256)
@@ -286,6 +327,7 @@ def main():
                 srv.proc.poll() is None, tail(srv.log))
     srv.stop()
     header_deadline(R)
+    lockout(R)
     R.end()
 
 
