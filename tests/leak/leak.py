@@ -32,6 +32,7 @@ import re
 import resource
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -256,7 +257,10 @@ def leak_scan(receipts, lookups):
     needles["User-Agent token"] = UA.split("canary ")[1].encode()
     sockdir = open(os.path.join(os.path.dirname(PG_DATA), "sockdir")).read(
     ).strip()
-    server_side = [SRV.log, SRV_CWD, SRV_TMP, PG_LOG, PG_DATA, sockdir]
+    shm = [os.path.join("/dev/shm", f) for f in os.listdir("/dev/shm")
+           if f.startswith("PostgreSQL.")] if os.path.isdir("/dev/shm") \
+        else []
+    server_side = [SRV.log, SRV_CWD, SRV_TMP, PG_LOG, PG_DATA, sockdir] + shm
     hits, nf, nb = scan(server_side, needles)
     print("figures: scanned %d files, %.1f MB written by the server and "
           "PostgreSQL (log, data directory with pg_wal, sockets, temp) for "
@@ -328,36 +332,44 @@ def crash_checks():
         return False
 
     results = []
+    big = report_doc(CAN["apinarr"] + " crash " + "x" * 300000)
+    env = seal(big)
     for sig in (signal.SIGSEGV, signal.SIGABRT):
+        # umbra-server in the middle of a no-JS form whose body (narrative
+        # and all) is half sent: the plaintext is in its form buffers.
         srv = Server(log=os.path.join(D, "crash-server.log"))
         srv.start(cwd=cwd)
-        st, _, page = request(srv.port, "POST", "/report",
-                              urllib.parse.urlencode(
-                                  form_fields("form"), doseq=True).encode(),
-                              {"Content-Type":
-                               "application/x-www-form-urlencoded"},
-                              source=CLIENT)
+        body = urllib.parse.urlencode(form_fields("form"), doseq=True)
+        s = socket.create_connection(("127.0.0.1", srv.port),
+                                     source_address=(CLIENT, 0))
+        s.sendall(("POST /report HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                   "application/x-www-form-urlencoded\r\nContent-Length: "
+                   "%d\r\n\r\n%s" % (len(body) + 100, body)).encode())
+        time.sleep(0.3)
         lim0 = protected(srv.proc.pid)
         rc = srv.kill(sig)
-        results.append(("umbra-server", sig, st, rc, lim0))
-        # umbra-case open, killed while it holds the key and the envelope.
-        env = seal(report_doc(CAN["apinarr"] + " crash"))
+        s.close()
+        results.append(("umbra-server", sig, rc, lim0))
+        # umbra-case open with a 300 KB report it has opened and cannot
+        # finish writing (nobody reads its stdout): plaintext in memory.
         p = subprocess.Popen([CASE, "--home", HOME, "--passphrase-file",
                               os.path.join(D, "passphrase"), "open"],
                              cwd=cwd, stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         p.stdin.write(env)
-        p.stdin.flush()  # stdin stays open: open waits for its end
-        time.sleep(0.3)
+        p.stdin.close()
+        time.sleep(0.5)
         lim1 = protected(p.pid)
         p.send_signal(sig)
         p.wait()
-        results.append(("umbra-case open", sig, None, p.returncode, lim1))
+        got = p.stdout.read()
+        results.append(("umbra-case open (blocked writing the plaintext, "
+                        "%d bytes out)" % len(got), sig, p.returncode, lim1))
     time.sleep(0.5)
     cores = core_files(cwd)
     # Under AddressSanitizer its own SIGSEGV handler reports and exits 1.
     asan = "/asan/" in os.environ["UMBRA_SERVER"]
-    for name, sig, st, rc, lim in results:
+    for name, sig, rc, lim in results:
         R.check("%s killed by %s (it was running: exit %s)" % (
             name, signal.Signals(sig).name, rc),
             rc == -sig or (asan and rc == 1), rc)
