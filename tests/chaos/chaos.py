@@ -135,7 +135,7 @@ def main():
                 for _ in range(CLIENTS)]
     for t in threads:
         t.start()
-    survived_srv = survived_pg = 0
+    survived_srv = survived_pg = survived_both = 0
     t_start = time.monotonic()
     try:
         time.sleep(1.5)
@@ -182,6 +182,41 @@ def main():
             if R.check("PostgreSQL crash cycle %d: server reconnected and "
                        "acknowledging" % (i + 1), ok, why):
                 survived_pg += 1
+        # Both at once: PostgreSQL crashes, then the server is killed and
+        # restarted while the database is still down (as systemd would).
+        time.sleep(1.5)
+        pg_kill()
+        time.sleep(0.5)
+        with state_lock:
+            state["server_down"] = True
+            state["kills"] += 1
+        SRV.kill()
+        SRV.start(wait=False)
+        started = False
+        for _ in range(100):
+            try:
+                st, h, _ = request(SRV.port, "GET", "/healthz", timeout=5)
+                started = True
+                break
+            except OSError:
+                time.sleep(0.05)
+        with state_lock:
+            state["server_down"] = False
+        R.check("server restarted while PostgreSQL is down: serves, /healthz "
+                "503 with Retry-After", started and st == 503 and
+                "retry-after" in h, (started, tail(SRV.log, 5)))
+        time.sleep(2.0)
+        pg_start()
+        t = time.monotonic()
+        try:
+            SRV.wait_healthy(60)
+            ok = wait_acks_after(t, 30)
+        except RuntimeError as e:
+            ok = False
+            print(e)
+        if R.check("combined cycle: acknowledging again once PostgreSQL "
+                   "is back", ok, tail(SRV.log, 5)):
+            survived_both = 1
         time.sleep(1.0)
     finally:
         stop.set()
@@ -241,8 +276,10 @@ def main():
                 r.returncode == 0 and b"chaos report" in r.stdout, r.stderr)
 
     print("figures: server SIGKILL cycles survived %d/%d, PostgreSQL "
-          "immediate-stop cycles survived %d/%d" % (
-              survived_srv, SERVER_CYCLES, survived_pg, PG_CYCLES))
+          "immediate-stop cycles survived %d/%d, both at once (server "
+          "restarted while the database is down) %d/1" % (
+              survived_srv, SERVER_CYCLES, survived_pg, PG_CYCLES,
+              survived_both))
     print("figures: %d submissions in %.1f s from %d clients: acknowledged "
           "(201) %d, lost %d, duplicated %d" % (
               len(attempts), load_secs, CLIENTS, len(acked), len(lost),
