@@ -36,10 +36,10 @@
 #include "page.h"
 
 #include <fcntl.h>
-#include <poll.h>
-#include <stdatomic.h>
-#include <pthread.h>
 #include <linux/sockios.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -180,8 +180,8 @@ fz_handler(void *cls, struct MHD_Connection *con, const char *url,
 {
     if (!*con_cls)
         inflight++;
-    enum MHD_Result ret = handler(cls, con, url, method, version,
-                                  upload_data, upload_data_size, con_cls);
+    enum MHD_Result ret = handler(cls, con, url, method, version, upload_data,
+                                  upload_data_size, con_cls);
     pthread_mutex_lock(&cur_mu);
     cur = *con_cls;
     pthread_mutex_unlock(&cur_mu);
@@ -234,10 +234,11 @@ start(void)
                      MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
                      MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
     daemon_ = MHD_start_daemon(
-        flags, 0, NULL, NULL, fz_handler, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)srv.cfg.memory_limit, MHD_OPTION_CONNECTION_LIMIT,
-        srv.cfg.connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
-        srv.cfg.timeout, MHD_OPTION_NOTIFY_COMPLETED, fz_completed, NULL,
+        flags, 0, NULL, NULL, fz_handler, NULL,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)srv.cfg.memory_limit,
+        MHD_OPTION_CONNECTION_LIMIT, srv.cfg.connection_limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, srv.cfg.timeout,
+        MHD_OPTION_NOTIFY_COMPLETED, fz_completed, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, quiet_log, NULL, MHD_OPTION_END);
     if (!daemon_)
         abort();
@@ -259,9 +260,9 @@ check_status(const char *resp, size_t n, const uint8_t *data, size_t size)
     if (n == 0)
         return;
     if (n < 13 || memcmp(resp, "HTTP/1.", 7) != 0 ||
-        (resp[7] != '0' && resp[7] != '1') || resp[8] != ' ' ||
-        resp[9] < '1' || resp[9] > '5' || resp[10] < '0' || resp[10] > '9' ||
-        resp[11] < '0' || resp[11] > '9' || resp[12] != ' ') {
+        (resp[7] != '0' && resp[7] != '1') || resp[8] != ' ' || resp[9] < '1' ||
+        resp[9] > '5' || resp[10] < '0' || resp[10] > '9' || resp[11] < '0' ||
+        resp[11] > '9' || resp[12] != ' ') {
         fprintf(stderr, "fuzz_http: malformed answer (%zu bytes): %.*s\n", n,
                 (int)(n < 200 ? n : 200), resp);
         abort();
@@ -320,13 +321,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ioctl(sv[1], SIOCOUTQ, &outq) == 0 && outq == 0 &&
             (inflight == 0 || !request_working()))
             break;
-        struct pollfd p = {sv[1], (short)(POLLIN | (wr_open ? POLLOUT : 0)),
-                           0};
+        struct pollfd p = {sv[1], (short)(POLLIN | (wr_open ? POLLOUT : 0)), 0};
         double left = end - now_s();
         if (left <= 0) {
-            fprintf(stderr, "fuzz_http: the connection is still open after "
-                            "%d s (%zu of %zu bytes sent, %zu answered, %d "
-                            "requests in the handler)\n",
+            fprintf(stderr,
+                    "fuzz_http: the connection is still open after "
+                    "%d s (%zu of %zu bytes sent, %zu answered, %d "
+                    "requests in the handler)\n",
                     FUZZ_HTTP_BOUND_S, off, size, rn, (int)inflight);
             abort();
         }
@@ -347,8 +348,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (r > 0)
                 last = now_s();
             if (r > 0 && rn < RESP_KEEP) {
-                size_t k = (size_t)r < RESP_KEEP - rn ? (size_t)r
-                                                      : RESP_KEEP - rn;
+                size_t k =
+                    (size_t)r < RESP_KEEP - rn ? (size_t)r : RESP_KEEP - rn;
                 memcpy(resp + rn, buf, k);
                 rn += k;
             }
@@ -356,9 +357,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     close(sv[1]);
     if (getenv("FUZZ_HTTP_VERBOSE"))
-        fprintf(stderr, "fuzz_http: %zu bytes in, %.2f s, answer: %.*s\n",
-                size, FUZZ_HTTP_BOUND_S - (end - now_s()),
-                (int)(memchr(resp, '\r', rn) ? (char *)memchr(resp, '\r', rn) - resp : (long)rn), resp);
+        fprintf(stderr, "fuzz_http: %zu bytes in, %.2f s, answer: %.*s\n", size,
+                FUZZ_HTTP_BOUND_S - (end - now_s()),
+                (int)(memchr(resp, '\r', rn)
+                          ? (char *)memchr(resp, '\r', rn) - resp
+                          : (long)rn),
+                resp);
     check_status(resp, rn, data, size);
     return 0;
 }
