@@ -9,7 +9,9 @@ in the narrative, the place, the perpetrator's description and
 identifiers; the server killed with SIGKILL half-way and restarted; the
 caseworker pulls, imports, replies, pushes and acknowledges; the
 reporters read the replies (API with the lookup id, /check with the
-receipt grouped and ungrouped). Every request comes from 127.13.37.42
+receipt grouped and ungrouped); refused requests carry canaries too (a
+bad date, a bad mailbox id, a path, X-Forwarded-For, a receipt with a
+wrong check digit). Every request comes from 127.13.37.42
 (a loopback address found in no configuration) with a distinctive
 User-Agent.
 
@@ -40,6 +42,9 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "chaos"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "vectors"))
+from pyumbra import damm  # noqa: E402
 from common import (CASE, D, PG_DATA, PG_LOG, Results, Server, case,  # noqa
                     list_cases, psql, report_doc, request, seal, tail)
 
@@ -51,7 +56,8 @@ UA = "UmbraLeakAgent/9.1 (canary %s)" % secrets.token_hex(5)
 TAG = secrets.token_hex(6)
 CAN = {k: "LK%s%s" % (k.upper(), TAG) for k in
        ("apinarr", "apiplace", "apiid", "apidesc", "formnarr", "formplace",
-        "formid", "formdesc", "mpnarr", "mpplace", "mpid", "reply")}
+        "formid", "formdesc", "mpnarr", "mpplace", "mpid", "reply",
+        "errdate", "errjson", "errpath", "errxff", "errreceipt")}
 HOME = os.path.join(D, "alpha")
 TOKF = os.path.join(D, "alpha.token")
 SRV_CWD = os.path.join(D, "server-cwd")
@@ -204,6 +210,28 @@ def run_flow():
         {"Content-Type": "application/x-www-form-urlencoded"})
     R.check("API reporter's receipt works on /check", st == 200 and
             CAN["reply"].encode() in page, st)
+    # Refused requests carrying canaries: error paths must not log them.
+    fields = form_fields("form")
+    fields["incident.date"] = CAN["errdate"]
+    st1, _, _ = req("POST", "/report", urllib.parse.urlencode(
+        fields, doseq=True).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"})
+    st2, _, _ = req("POST", "/api/v1/mailboxes", json.dumps(
+        {"id": CAN["errjson"]}).encode(), {"Content-Type":
+                                           "application/json"})
+    st3, _, _ = req("GET", "/api/v1/mailboxes/%s/replies" % CAN["errpath"])
+    st4, _, _ = req("GET", "/nowhere/" + CAN["errpath"],
+                    headers={"X-Forwarded-For": CAN["errxff"]})
+    bad = "".join(c for c in CAN["errreceipt"] if c.isdigit())
+    bad = (bad * 24)[:23]
+    bad += str((damm(bad) + 1) % 10)  # a wrong check digit
+    CAN["errreceipt"] = bad
+    st5, _, _ = req("POST", "/check", urllib.parse.urlencode(
+        {"receipt": bad}).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"})
+    R.check("refused requests with canaries are refused (400/404)",
+            [st1, st2, st3, st4, st5] == [400, 400, 400, 404, 400],
+            [st1, st2, st3, st4, st5])
     # The lookup ids of the no-JS receipts, to look for too.
     for rc in receipts[1:]:
         lookups.append(tool("derive", rc).decode().split()[1])
