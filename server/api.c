@@ -50,8 +50,15 @@ void
 api_orgs(struct req *r)
 {
     struct org_set *s = orgs_acquire();
-    char *body = s ? strdup(s->list_json) : NULL;
-    size_t n = s ? s->list_len : 0;
+    char *body = NULL;
+    size_t n = 0;
+    if (!orgs_loaded(s)) {
+        orgs_release(s);
+        reply_unavailable(r);
+        return;
+    }
+    body = strdup(s->list_json);
+    n = s->list_len;
     orgs_release(s);
     reply_body(r, 200, "application/json", body, n);
 }
@@ -61,7 +68,9 @@ api_org(struct req *r)
 {
     struct org_set *s = orgs_acquire();
     const struct org *o = orgs_find(s, r->arg);
-    if (!o) {
+    if (!o && !orgs_loaded(s)) {
+        reply_unavailable(r);
+    } else if (!o) {
         reply_error(r, 404, "unknown_org", "no organisation by that name");
     } else {
         json_t *b = json_loads(o->bundle_json, 0, NULL);
@@ -95,6 +104,10 @@ api_report(struct req *r)
     int org_id = o ? o->id : 0;
     int rc = -1;
 
+    if (!o && !orgs_loaded(s)) {
+        reply_unavailable(r);
+        goto out;
+    }
     if (!o) {
         reply_error(r, 404, "unknown_org", "no organisation by that name");
         goto out;

@@ -228,3 +228,9 @@ orgs_keys_ok(const struct org *o, const uint8_t *ids, unsigned n)
     }
     return 1;
 }
+
+int
+orgs_loaded(const struct org_set *s)
+{
+    return s && s->loaded;
+}

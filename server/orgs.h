@@ -43,6 +43,10 @@ int orgs_reload(void);
 struct org_set *orgs_acquire(void);
 void orgs_release(struct org_set *s);
 const struct org *orgs_find(const struct org_set *s, const char *slug);
+/* 1 once s holds the organisations as read from the database; 0 for the
+ * empty set the server starts with while the database has not answered
+ * yet (an unknown organisation then means "try again", not "no such"). */
+int orgs_loaded(const struct org_set *s);
 /* 1 if every key id (n * 8 bytes) is one of org's current keys. */
 int orgs_keys_ok(const struct org *o, const uint8_t *ids, unsigned n);
 

@@ -561,6 +561,10 @@ web_report_post(struct req *r)
     if ((!slug || !*slug) && s && s->n == 1)
         slug = s->v[0].slug;
     o = orgs_find(s, slug);
+    if (!o && !orgs_loaded(s)) {
+        page_error(r, 503, PAGE_ERROR, "database_unavailable");
+        goto out;
+    }
     if (!o) {
         page_error(r, 400, PAGE_REPORT, "unknown_org");
         goto out;
