@@ -295,7 +295,6 @@ def main():
               quarantined[:200] or "empty"))
     hostile_replay()
     SRV.stop()
-    R.end()
 
 
 def hostile_replay():
@@ -333,4 +332,4 @@ def hostile_replay():
 
 
 if __name__ == "__main__":
-    main()
+    R.run(main)

@@ -4,6 +4,7 @@ on a free loopback port, raw and http.client requests, PostgreSQL crash
 and restart through tests/lib/pg.sh, the caseworker tool, and the
 "N passed, N failed" bookkeeping. Standard library only.
 """
+import atexit
 import errno
 import http.client
 import json
@@ -13,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import traceback
 
 D = os.environ["UMBRA_TEST_DIR"]
 TOP = os.environ["UMBRA_TOP"]
@@ -38,6 +40,16 @@ class Results:
             print("FAIL %s %s" % (name, str(detail)[:2000]), flush=True)
         return bool(cond)
 
+    def run(self, main):
+        """Runs main(); an exception is one more failure, with its trace,
+        and the closing line is printed all the same."""
+        try:
+            main()
+        except Exception:  # noqa: BLE001
+            traceback.print_exc()
+            self.failed += 1
+        self.end()
+
     def end(self):
         print("%d passed, %d failed" % (self.passed, self.failed), flush=True)
         sys.exit(1 if self.failed else 0)
@@ -49,6 +61,18 @@ def free_port():
     p = s.getsockname()[1]
     s.close()
     return p
+
+
+_procs = []
+
+
+@atexit.register
+def _kill_leftovers():
+    """No server outlives its test, whatever happened."""
+    for p in _procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
 
 
 class Server:
@@ -66,6 +90,7 @@ class Server:
             [SERVER, "--config", CONF, "--port", str(self.port),
              *self.extra, *extra],
             stdout=logf, stderr=logf, cwd=cwd or TOP)
+        _procs.append(self.proc)
         logf.close()
         if wait:
             self.wait_healthy()

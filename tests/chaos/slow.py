@@ -303,8 +303,10 @@ def lockout(R):
             "request_deadline", ok == 5, errs[:3])
 
 
+R = Results()
+
+
 def main():
-    R = Results()
     nofile = raise_nofile(IDLE_CONNS + SLOW_CONNS + 256)
     print("open files soft limit %d" % nofile)
     R.check("ulimit -n allows the idle connections", nofile >= IDLE_CONNS +
@@ -335,11 +337,10 @@ def main():
     srv.stop()
     header_deadline(R)
     lockout(R)
-    R.end()
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "--attack":
         attacker(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
     else:
-        main()
+        R.run(main)

@@ -415,8 +415,7 @@ def main():
     receipts, lookups = run_flow()
     leak_scan(receipts, lookups)
     crash_checks()
-    R.end()
 
 
 if __name__ == "__main__":
-    main()
+    R.run(main)
