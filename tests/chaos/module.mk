@@ -29,13 +29,14 @@ SUITES += test-leak
 ASAN_SUITES += test-leak
 
 # ---- fuzz_http (tests/fuzz/module.mk runs it in fuzz-brief and fuzz) -----
-# The harness includes server/http.c itself (its static handler), so the
-# server's other sources are linked, not http.c, orgs.c (replaced by a fixed
-# in-memory organisation) or main.c.
+# The harness includes server/http.c and server/orgs.c itself (for the
+# static handler and the organisations' snapshot), so the server's other
+# sources are linked, not those two or main.c.
 FUZZERS += http
 FUZZ_SRCS_http = tests/fuzz/fuzz_http.c server/api.c server/config.c \
     server/db.c server/intake.c server/metrics.c server/page.c \
     server/util.c server/web.c server/workpool.c
 FUZZ_CFLAGS_http = -Iserver $(call pkg_cflags,libmicrohttpd libpq)
 FUZZ_LIBS_http = $(call pkg_libs,libmicrohttpd libpq)
-$(O)/fuzz/http: server/http.c server/http.h server/orgs.h server/routes.h
+$(O)/fuzz/http: server/http.c server/http.h server/orgs.c server/orgs.h \
+    server/routes.h

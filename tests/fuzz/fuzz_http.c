@@ -12,8 +12,9 @@
  * the answer read until the daemon closes the connection.
  *
  * PostgreSQL is unreachable (a socket folder that does not exist), so
- * database routes answer 503; the organisation 'alpha' is served from
- * memory with the fuzz key (fuzz_common.h), so that sealed envelopes in
+ * database routes answer 503; the organisation 'alpha' is put in
+ * server/orgs.c's snapshot (also included below) with the fuzz key
+ * (fuzz_common.h), so that sealed envelopes in
  * the seeds pass the structural and key-id checks and reach the intake
  * queue, and no-JS forms are sealed.
  *
@@ -52,10 +53,11 @@
 static const char no_db[] =
     "host=/nonexistent-umbra-fuzz dbname=umbra user=nobody connect_timeout=1";
 
-/* ---- organisations: a fixed in-memory set instead of server/orgs.c ----- */
+/* ---- organisations: server/orgs.c, its set filled here ------------------ */
 
-static pthread_mutex_t orgs_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct org_set *orgs_current;
+/* orgs.c itself (not linked separately), so that its snapshot can be set
+ * without a database: the reload thread is never started. */
+#include "../../server/orgs.c"
 
 static int
 orgs_build(void)
@@ -85,72 +87,12 @@ orgs_build(void)
     if (!o->name || !o->bundle_json || !s->list_json)
         return -1;
     s->list_len = strlen(s->list_json);
-    s->refs = 1;
+    s->refs = 1; /* held by current for the life of the process */
     s->loaded = 1;
-    orgs_current = s;
+    pthread_mutex_lock(&mu);
+    current = s;
+    pthread_mutex_unlock(&mu);
     return 0;
-}
-
-int
-orgs_start(struct db_pool *p)
-{
-    (void)p;
-    return 0;
-}
-
-void
-orgs_stop(void)
-{
-}
-
-int
-orgs_reload(void)
-{
-    return -1;
-}
-
-struct org_set *
-orgs_acquire(void)
-{
-    pthread_mutex_lock(&orgs_mu);
-    struct org_set *s = orgs_current;
-    if (s)
-        s->refs++;
-    pthread_mutex_unlock(&orgs_mu);
-    return s;
-}
-
-void
-orgs_release(struct org_set *s)
-{
-    if (!s)
-        return;
-    pthread_mutex_lock(&orgs_mu);
-    s->refs--; /* the one set lives as long as the process */
-    pthread_mutex_unlock(&orgs_mu);
-}
-
-const struct org *
-orgs_find(const struct org_set *s, const char *slug)
-{
-    for (size_t i = 0; s && slug && i < s->n; i++)
-        if (strcmp(s->v[i].slug, slug) == 0)
-            return &s->v[i];
-    return NULL;
-}
-
-int
-orgs_keys_ok(const struct org *o, const uint8_t *ids, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++) {
-        int found = 0;
-        for (unsigned k = 0; k < o->bundle.nkeys; k++)
-            if (memcmp(ids + 8 * i, o->bundle.keys[k].id, 8) == 0)
-                found = 1;
-        if (!found)
-            return 0;
-    }
-    return 1;
 }
 
 /* ---- the daemon ---------------------------------------------------------- */
@@ -239,6 +181,7 @@ start(void)
         MHD_OPTION_CONNECTION_LIMIT, srv.cfg.connection_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, srv.cfg.timeout,
         MHD_OPTION_NOTIFY_COMPLETED, fz_completed, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, notify_connection, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, quiet_log, NULL, MHD_OPTION_END);
     if (!daemon_)
         abort();
