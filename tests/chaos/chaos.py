@@ -31,7 +31,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (D, TOP, Results, Server, case, conn_refused, list_cases,  # noqa
-                    pg_kill, pg_start, report_doc, request, seal, tail)
+                    pg_kill, pg_start, report_doc, request,
+                    sanitizer_reports, seal, tail)
 
 SERVER_CYCLES = int(os.environ.get("CHAOS_SERVER_CYCLES", "3"))
 PG_CYCLES = int(os.environ.get("CHAOS_PG_CYCLES", "3"))
@@ -295,6 +296,8 @@ def main():
               quarantined[:200] or "empty"))
     hostile_replay()
     SRV.stop()
+    rep = sanitizer_reports(SRV.log)
+    R.check("no sanitizer report in the server's log", not rep, rep[:5])
 
 
 def hostile_replay():

@@ -129,6 +129,18 @@ class Server:
         return "http://127.0.0.1:%d" % self.port
 
 
+def sanitizer_reports(path):
+    """Lines of AddressSanitizer, LeakSanitizer or UBSan reports in a log
+    (the asan build of `make asan` writes them to the server's stderr)."""
+    try:
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8", "replace")
+    except OSError:
+        return []
+    return [ln for ln in text.splitlines() if "ERROR: AddressSanitizer" in ln
+            or "ERROR: LeakSanitizer" in ln or "runtime error:" in ln]
+
+
 def tail(path, n=30):
     try:
         with open(path, "rb") as f:

@@ -28,7 +28,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (Results, Server, percentile, report_doc, request,  # noqa
-                    seal, tail)
+                    sanitizer_reports, seal, tail)
 
 ATTACK_SECS = float(os.environ.get("SLOW_SECS", "8"))
 QUIET_SECS = 4.0
@@ -335,6 +335,8 @@ def main():
         R.check("%s: the server is still running" % kind,
                 srv.proc.poll() is None, tail(srv.log))
     srv.stop()
+    rep = sanitizer_reports(srv.log)
+    R.check("no sanitizer report in the server's log", not rep, rep[:5])
     header_deadline(R)
     lockout(R)
 

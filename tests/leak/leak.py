@@ -46,7 +46,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "vectors"))
 from pyumbra import damm  # noqa: E402
 from common import (CASE, D, PG_DATA, PG_LOG, Results, Server, case,  # noqa
-                    list_cases, psql, report_doc, request, seal, tail)
+                    list_cases, psql, report_doc, request, sanitizer_reports,
+                    seal, tail)
 
 R = Results()
 TOOL = os.path.join(os.path.dirname(os.environ["UMBRA_SERVER"]),
@@ -414,6 +415,8 @@ def main():
     SRV.start(cwd=SRV_CWD)
     receipts, lookups = run_flow()
     leak_scan(receipts, lookups)
+    rep = sanitizer_reports(SRV.log)
+    R.check("no sanitizer report in the server's log", not rep, rep[:5])
     crash_checks()
 
 
