@@ -7,7 +7,7 @@
 #               connections against honest submissions (success, p99)
 #   test-leak   end-to-end run, then every file the server and PostgreSQL
 #               wrote scanned for canaries; no core files on a crash
-.PHONY: test-chaos test-slow test-leak
+.PHONY: test-chaos test-slow test-leak test-hostile-server
 
 ATTACK_DEPS = $(O)/umbra-server $(O)/umbra-case $(O)/server_tool
 
@@ -40,3 +40,10 @@ FUZZ_CFLAGS_http = -Iserver $(call pkg_cflags,libmicrohttpd libpq)
 FUZZ_LIBS_http = $(call pkg_libs,libmicrohttpd libpq)
 $(O)/fuzz/http: server/http.c server/http.h server/orgs.c server/orgs.h \
     server/routes.h
+
+# A seized server's answers against umbra-case pull.
+test-hostile-server: $(ATTACK_DEPS)
+	@O=$(O) tests/chaos/run.sh tests/chaos/hostile_server.py
+
+SUITES += test-hostile-server
+ASAN_SUITES += test-hostile-server
