@@ -1,5 +1,6 @@
 /* envelope: envelope v1, chunk by chunk (see envelope.h). */
 #include "envelope.h"
+#include "secure.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -460,7 +461,6 @@ umbra_envelope_open(uint8_t **content, size_t *content_len, unsigned *which_key,
     uint8_t *buf = NULL;
     size_t isz, h, plen, off, pos, clen, len = 0;
     unsigned n, opened = 0;
-    int inner_bad = 0;
     uint8_t zero_acc = 0;
     int rc;
 
@@ -477,8 +477,7 @@ umbra_envelope_open(uint8_t **content, size_t *content_len, unsigned *which_key,
     h = outer_size(n);
     plen = inner_prefix(n);
 
-    sec =
-        umbra_secret_alloc(round16(sizeof(*sec) + (isz < CHUNK ? isz : CHUNK)));
+    sec = umbra_secret_alloc(round16(sizeof(*sec)));
     if (sec == NULL) {
         rc = UMBRA_ERR_NOMEM;
         goto out;
@@ -486,55 +485,41 @@ umbra_envelope_open(uint8_t **content, size_t *content_len, unsigned *which_key,
     rc = open_file_key(sec, &opened, env, n, sks, pks, nkeys);
     if (rc != 0)
         goto out;
+    /* Every chunk is pulled straight into one buffer for the whole inner
+     * plaintext; the inner header is then cut off its front, so the
+     * content is never copied. */
+    buf = umbra_secret_alloc(isz);
+    if (buf == NULL) {
+        rc = UMBRA_ERR_NOMEM;
+        goto out;
+    }
     pos = h + SS_HEADER;
     for (off = 0; off < isz; off += clen) {
         unsigned long long mlen;
         unsigned char tag;
-        size_t a, b;
-
-        uint8_t *m = sec->chunk;
-        int direct;
 
         clen = isz - off < CHUNK ? isz - off : CHUNK;
-        /* A chunk that is all content is pulled straight into it. */
-        direct = off > 0 && !inner_bad && off + clen <= plen + len;
-        if (direct)
-            m = buf + (off - plen);
         if (crypto_secretstream_xchacha20poly1305_pull(
-                &sec->st, m, &mlen, &tag, env + pos, clen + SS_A,
+                &sec->st, buf + off, &mlen, &tag, env + pos, clen + SS_A,
                 off == 0 ? env : NULL, off == 0 ? h : 0) != 0 ||
             tag != (off + clen == isz ? TAG_FINAL : TAG_MESSAGE)) {
             rc = UMBRA_ERR_DECRYPT;
             goto out;
         }
         pos += clen + SS_A;
-        if (direct)
-            continue;
-        if (off == 0) {
-            inner_bad = inner_header(&len, sec->chunk, env, n, isz) != 0;
-            if (!inner_bad) {
-                buf = umbra_secret_alloc(len);
-                if (buf == NULL) {
-                    rc = UMBRA_ERR_NOMEM;
-                    goto out;
-                }
-            }
-        }
-        if (inner_bad)
-            continue;
-        /* Content is inner[plen .. plen + len), the rest is padding. */
-        a = off > plen ? off : plen;
-        b = off + clen < plen + len ? off + clen : plen + len;
-        if (a < b)
-            memcpy(buf + (a - plen), sec->chunk + (a - off), b - a);
-        a = off > plen + len ? off : plen + len;
-        for (; a < off + clen; a++)
-            zero_acc |= sec->chunk[a - off];
     }
-    if (inner_bad || zero_acc != 0) {
+    /* Content is inner[plen .. plen + len), the rest must be zero. */
+    if (inner_header(&len, buf, env, n, isz) != 0) {
         rc = UMBRA_ERR_INNER;
         goto out;
     }
+    for (off = plen + len; off < isz; off++)
+        zero_acc |= buf[off];
+    if (zero_acc != 0) {
+        rc = UMBRA_ERR_INNER;
+        goto out;
+    }
+    buf = umbra_secret_advance(buf, plen);
     *content = buf;
     *content_len = len;
     if (which_key != NULL)

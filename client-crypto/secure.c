@@ -126,3 +126,23 @@ umbra_secret_free(void *p)
     if (h.block != NULL)
         sodium_free(h.block);
 }
+
+void *
+umbra_secret_advance(void *p, size_t cut)
+{
+    uint8_t *user = p;
+    struct hdr h;
+
+    memcpy(&h, user - HDR_BYTES, sizeof(h));
+    if (h.magic != HDR_MAGIC || h.block + h.block_size != user + h.len ||
+        cut > h.len) {
+        fputs("umbra_secret_advance: not a live secret buffer\n", stderr);
+        abort();
+    }
+    /* Wipe the old header and the bytes cut off, then put the header in
+     * front of the new start, inside the wiped span. */
+    sodium_memzero(user - HDR_BYTES, HDR_BYTES + cut);
+    h.len -= cut;
+    memcpy(user + cut - HDR_BYTES, &h, sizeof(h));
+    return user + cut;
+}

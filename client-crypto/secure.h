@@ -31,4 +31,13 @@
 
 #include "umbra.h"
 
+/*
+ * Drops the first cut bytes of a live secret buffer p (wiping them) and
+ * returns the buffer that starts cut bytes later; only that pointer may be
+ * freed afterwards. Lets a caller decrypt a header and its body into one
+ * buffer and hand out the body without copying it. Aborts on a pointer
+ * that umbra_secret_alloc did not return, or cut beyond its length.
+ */
+void *umbra_secret_advance(void *p, size_t cut);
+
 #endif
