@@ -3,7 +3,7 @@
 umbra-server is killed with SIGKILL and restarted, and while PostgreSQL is
 crashed with `pg_ctl stop -m immediate` and restarted, several cycles each.
 
-Every submission is a fresh envelope (sealed by `umbra-case seal` to the
+Every API submission is a fresh envelope (sealed by `umbra-case seal` to the
 organisation's public.json) whose narrative starts with its own canary, so
 each attempt can be traced. Outcomes:
   201                acknowledged: must be in the case store exactly once
@@ -27,6 +27,7 @@ import secrets
 import sys
 import threading
 import time
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -38,6 +39,7 @@ SERVER_CYCLES = int(os.environ.get("CHAOS_SERVER_CYCLES", "3"))
 PG_CYCLES = int(os.environ.get("CHAOS_PG_CYCLES", "3"))
 CLIENTS = int(os.environ.get("CHAOS_CLIENTS", "4"))
 PACE = 4.0 / 60  # seconds between two submissions of one client
+FORM_PACE = 0.15  # the no-JS client (Argon2 for every other one)
 RUN_ID = secrets.token_hex(3)
 
 R = Results()
@@ -47,6 +49,7 @@ state = {"server_down": False, "kills": 0}
 stop = threading.Event()
 envelopes = queue.Queue(maxsize=64)
 attempts = []  # dicts, appended under state_lock
+events = []  # (monotonic time, what) of the faults
 
 
 def sealer():
@@ -75,19 +78,40 @@ def snapshot():
         return state["server_down"], state["kills"]
 
 
-def client():
+def next_form():
+    """A no-JS form report with its canary (every other one asks for a
+    receipt, so its mailbox joins the same commit)."""
+    with state_lock:
+        state["forms"] = state.get("forms", 0) + 1
+        n = state["forms"]
+    canary = "CHX%s-F%05d" % (RUN_ID, n)
+    fields = {"org": "alpha", "lang": "en", "incident.date": "2026-11",
+              "incident.country": "th", "categories": "robbery",
+              "narrative": canary + " chaos form report",
+              "consent.statistics": "yes"}
+    if n % 2 == 0:
+        fields["reply"] = "yes"
+    return canary, urllib.parse.urlencode(fields).encode()
+
+
+def client(via="api"):
     while not stop.is_set():
-        try:
-            canary, env = envelopes.get(timeout=0.5)
-        except queue.Empty:
-            continue
+        if via == "form":
+            canary, body = next_form()
+            path, ctype = "/report", "application/x-www-form-urlencoded"
+        else:
+            try:
+                canary, body = envelopes.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            path = "/api/v1/orgs/alpha/reports"
+            ctype = "application/octet-stream"
         down0, kills0 = snapshot()
         t0 = time.monotonic()
-        a = {"canary": canary, "t0": t0}
+        a = {"canary": canary, "t0": t0, "via": via}
         try:
-            st, h, body = request(
-                SRV.port, "POST", "/api/v1/orgs/alpha/reports", env,
-                {"Content-Type": "application/octet-stream"}, timeout=20)
+            st, h, body = request(SRV.port, "POST", path, body,
+                                  {"Content-Type": ctype}, timeout=20)
             a["status"] = st
             a["retry_after"] = h.get("retry-after")
             a["body"] = body[:200]
@@ -111,7 +135,7 @@ def client():
         a["t1"] = time.monotonic()
         with state_lock:
             attempts.append(a)
-        time.sleep(PACE)
+        time.sleep(PACE if via == "api" else FORM_PACE)
 
 
 def acked_since(t):
@@ -134,6 +158,8 @@ def main():
     threads = [threading.Thread(target=sealer, daemon=True)]
     threads += [threading.Thread(target=client, daemon=True)
                 for _ in range(CLIENTS)]
+    threads.append(threading.Thread(target=client, args=("form",),
+                                    daemon=True))
     for t in threads:
         t.start()
     survived_srv = survived_pg = survived_both = 0
@@ -145,6 +171,7 @@ def main():
             with state_lock:
                 state["server_down"] = True
                 state["kills"] += 1
+            events.append((time.monotonic(), "server SIGKILL"))
             SRV.kill()
             time.sleep(0.7)
             SRV.start(wait=False)
@@ -157,7 +184,9 @@ def main():
                 survived_srv += 1
         for i in range(PG_CYCLES):
             time.sleep(1.5)
+            events.append((time.monotonic(), "pg_ctl stop -m immediate"))
             pg_kill()
+            events.append((time.monotonic(), "PostgreSQL stopped"))
             time.sleep(2.0)
             # The server must answer health checks 503 (not hang, not die).
             try:
@@ -186,6 +215,7 @@ def main():
         # Both at once: PostgreSQL crashes, then the server is killed and
         # restarted while the database is still down (as systemd would).
         time.sleep(1.5)
+        events.append((time.monotonic(), "pg_ctl stop -m immediate (both)"))
         pg_kill()
         time.sleep(0.5)
         with state_lock:
@@ -262,6 +292,14 @@ def main():
                       if a["kind"] != "acked" and seen.get(a["canary"])]
     phantom_503 = [a["canary"] for a in attempts
                    if a["kind"] == "503" and seen.get(a["canary"])]
+    for a in attempts:
+        if a["kind"] == "503" and seen.get(a["canary"]):
+            last = max((e for e in events if e[0] <= a["t1"]),
+                       default=(0, "start"))
+            print("  answered 503 yet stored: %s via %s, %.2f s, answered "
+                  "%.2f s after '%s': %s" % (
+                      a["canary"], a["via"], a["t1"] - a["t0"],
+                      a["t1"] - last[0], last[1], a.get("body")))
     R.check("every acknowledged report is in the case store (lost = 0)",
             not lost, lost[:10])
     R.check("no report is in the case store twice", not dup, dup[:10])
@@ -274,17 +312,22 @@ def main():
     if one:
         r = case(home, "show", str(one["id"]), "--json")
         R.check("an imported chaos report opens with its narrative",
-                r.returncode == 0 and b"chaos report" in r.stdout, r.stderr)
+                r.returncode == 0 and b" chaos " in r.stdout, r.stderr)
 
     print("figures: server SIGKILL cycles survived %d/%d, PostgreSQL "
           "immediate-stop cycles survived %d/%d, both at once (server "
           "restarted while the database is down) %d/1" % (
               survived_srv, SERVER_CYCLES, survived_pg, PG_CYCLES,
               survived_both))
-    print("figures: %d submissions in %.1f s from %d clients: acknowledged "
-          "(201) %d, lost %d, duplicated %d" % (
-              len(attempts), load_secs, CLIENTS, len(acked), len(lost),
-              len(dup)))
+    acked_form = sum(1 for a in attempts if a["kind"] == "acked" and
+                     a["via"] == "form")
+    print("figures: %d submissions in %.1f s from %d API clients and one "
+          "no-JS form client: acknowledged (201) %d (%d of them forms), "
+          "lost %d, duplicated %d" % (
+              len(attempts), load_secs, CLIENTS, len(acked), acked_form,
+              len(lost), len(dup)))
+    R.check("acknowledged no-JS form reports were made too", acked_form >= 10,
+            acked_form)
     print("figures: during outages: 503 with Retry-After %d, connection "
           "refused while the server was down %d, in flight at a SIGKILL "
           "(dropped) %d, any other answer %d" % (
