@@ -1,11 +1,14 @@
 #!/usr/bin/python3
-"""Fault injection (test-chaos): a bounded load of API submissions while
-umbra-server is killed with SIGKILL and restarted, and while PostgreSQL is
-crashed with `pg_ctl stop -m immediate` and restarted, several cycles each.
+"""Fault injection (test-chaos): a bounded load of API and no-JS form
+submissions while umbra-server is killed with SIGKILL and restarted, while
+PostgreSQL is crashed with `pg_ctl stop -m immediate` and restarted,
+several cycles each, and once both (the server restarted while the
+database is still down).
 
-Every API submission is a fresh envelope (sealed by `umbra-case seal` to the
-organisation's public.json) whose narrative starts with its own canary, so
-each attempt can be traced. Outcomes:
+Every API submission is a fresh envelope (sealed by `umbra-case seal` to
+the organisation's public.json) whose narrative starts with its own
+canary, so each attempt can be traced; so does every form's narrative.
+Outcomes:
   201                acknowledged: must be in the case store exactly once
   503 + Retry-After  refused during a database outage (allowed)
   refused            connection refused while the server process is down
@@ -13,7 +16,10 @@ each attempt can be traced. Outcomes:
 anything else (another status, a 503 without Retry-After, a refusal or a
 drop while the server is up, a client timeout) fails the test. At the end
 the caseworker pulls and imports: every acknowledged report must open,
-exactly once; reports lost must be 0.
+exactly once; reports lost must be 0. Reports answered 503 yet stored
+(the database committed, then crashed before the server heard of it) are
+counted and listed, not failed. Last, the fuzz_http seeds are replayed
+raw: the server must answer or close, never die.
 
 Bounds: CHAOS_SERVER_CYCLES (3) and CHAOS_PG_CYCLES (3) cycles, about 60
 submissions a second from CHAOS_CLIENTS (4) clients; ~40 s in all.
