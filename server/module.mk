@@ -15,7 +15,8 @@ BINS += $(O)/umbra-server
 test-server: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool
 	@O=$(O) tests/integration/server_run.sh
 
-bench-server: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool
+bench-server: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool \
+    $(O)/bench_server_kdf
 	@O=$(O) tests/bench/bench_server.sh
 
 SUITES += test-server
@@ -27,3 +28,9 @@ $(O)/obj/tests/integration/server_tool.o: CFLAGS_EXTRA = \
     $(call pkg_cflags,$(PKGS_CRYPTO))
 $(O)/server_tool: $(O)/obj/tests/integration/server_tool.o $(O)/libumbra.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBUMBRA_LIBS)
+
+# "Argon2 alone" for bench-server: the pool's thread count and priority.
+$(O)/obj/tests/bench/bench_server_kdf.o: CFLAGS_EXTRA = \
+    $(call pkg_cflags,$(PKGS_CRYPTO))
+$(O)/bench_server_kdf: $(O)/obj/tests/bench/bench_server_kdf.o $(O)/libumbra.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBUMBRA_LIBS) -lpthread
