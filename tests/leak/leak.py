@@ -117,6 +117,7 @@ def multipart(fields):
     return "".join(out).encode(), "multipart/form-data; boundary=" + b
 
 
+STORED = []  # bytes the database keeps by design (scan control)
 RECEIPT_RE = re.compile(rb"(\d{4} \d{4} \d{4} \d{4} \d{4} \d{4})")
 
 
@@ -125,6 +126,7 @@ def run_flow():
     lookups, receipts = [], []
     # 1. API report with a reply mailbox.
     receipt, pk, lookup, mailbox_id = new_mailbox()
+    STORED.append(bytes.fromhex(mailbox_id))
     receipts.append(receipt)
     lookups.append(lookup)
     doc = report_doc(
@@ -302,6 +304,11 @@ def leak_scan(receipts, lookups):
     R.check("caseworker home: 0 hits for any needle",
             not any(hits.values()),
             {k: v for k, v in hits.items() if v})
+    # Control: the scan reaches the table files (a mailbox id, which the
+    # database keeps by design, is found in the data directory).
+    h, _, _ = scan([PG_DATA], {"mailbox id": STORED[0]})
+    R.check("the scan finds a stored mailbox id in the data directory "
+            "(control)", h["mailbox id"], h)
     # The scan can fail: the same needles are found where they are meant
     # to be (the server log gets the address if we write it there).
     probe = os.path.join(D, "probe.log")
