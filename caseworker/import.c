@@ -138,10 +138,15 @@ import_envelope(struct store *s, struct import_counts *c,
 }
 
 /*
- * The bundle is imported as a pipeline of batches: while worker threads
- * open and check batch k+1 (CPU: X25519, XChaCha20, JSON), this thread
- * writes batch k into the store in one transaction. Only this thread
- * touches the store; the workers touch only their own slots.
+ * The bundle is imported as a pipeline over a ring of IMPORT_RING batches.
+ * This thread reads the bundle into free batches and writes checked
+ * batches into the store, in bundle order, one transaction per
+ * IMPORT_COMMIT records; checker threads (one per core) open and check
+ * every filled batch (CPU: X25519, XChaCha20, JSON) as soon as it is
+ * filled, so they keep working while this thread writes, commits or
+ * waits on fsync, and this thread never waits on them while a checked
+ * batch is ready. Only this thread touches the store and the bundle; the
+ * checkers touch only the slots they claimed.
  */
 struct slot {
     char id[BFILE_ID_MAX + 1];
@@ -159,62 +164,89 @@ struct slot {
 /*
  * Each batch keeps its opened documents in one secret arena (sodium_malloc
  * memory, wiped when the batch is done), so that a batch of 256 does not
- * take 256 guarded allocations of their own: the workers copy each
+ * take 256 guarded allocations of their own: the checkers copy each
  * plaintext into the arena (a lock-free bump pointer) and give the
  * library's buffer back at once. A document that does not fit keeps its
- * own allocation.
+ * own allocation. IMPORT_RING arenas together stay at 4 MiB, well under
+ * the usual 8 MiB RLIMIT_MEMLOCK, so that they stay locked in memory.
  */
-#define ARENA_BYTES (2u * 1024u * 1024u)
+#define IMPORT_RING 4
+#define ARENA_BYTES (1024u * 1024u)
 
 struct batch {
     struct slot *slots; /* IMPORT_BATCH of them */
     int n;
+    int claimed; /* slots handed to checkers (under the pipe's mutex) */
+    int checked; /* slots checked (under the pipe's mutex) */
     uint8_t *arena;
     atomic_size_t used;
-    atomic_int next_slot; /* the next slot to check (work sharing) */
 };
 
-struct worker {
-    pthread_t tid;
-    struct batch *b;
+struct pipe {
+    pthread_mutex_t mu;
+    pthread_cond_t work;    /* a batch was filled, or stop */
+    pthread_cond_t checked; /* a batch was checked to the end */
+    struct batch ring[IMPORT_RING];
+    int head;     /* the oldest batch (next to write) */
+    int nfilled;  /* batches from head on that hold records */
+    int stop;
     const struct import_keys *ik;
-    int started;
 };
 
 #define IMPORT_MAX_THREADS 8
 
-/* Checks slots of b until none is left; any number of threads at once. */
 static void
-check_slots(struct batch *b, const struct import_keys *ik)
+check_slot(struct batch *b, struct slot *sl, const struct import_keys *ik)
 {
-    int i;
+    sl->outcome = import_check(&sl->rep, &sl->doc, &sl->doc_len, sl->reason,
+                               sizeof sl->reason, ik, sl->env, sl->env_len);
+    if (sl->doc != NULL && b->arena != NULL) {
+        size_t need = (sl->doc_len + 15) & ~(size_t)15;
+        size_t at = atomic_fetch_add(&b->used, need);
 
-    while ((i = atomic_fetch_add(&b->next_slot, 1)) < b->n) {
-        struct slot *sl = &b->slots[i];
-
-        sl->outcome = import_check(&sl->rep, &sl->doc, &sl->doc_len,
-                                   sl->reason, sizeof sl->reason, ik,
-                                   sl->env, sl->env_len);
-        if (sl->doc != NULL && b->arena != NULL) {
-            size_t need = (sl->doc_len + 15) & ~(size_t)15;
-            size_t at = atomic_fetch_add(&b->used, need);
-
-            if (need <= ARENA_BYTES && at <= ARENA_BYTES - need) {
-                memcpy(b->arena + at, sl->doc, sl->doc_len);
-                umbra_secret_free(sl->doc);
-                sl->doc = b->arena + at;
-                sl->in_arena = 1;
-            }
+        if (need <= ARENA_BYTES && at <= ARENA_BYTES - need) {
+            memcpy(b->arena + at, sl->doc, sl->doc_len);
+            umbra_secret_free(sl->doc);
+            sl->doc = b->arena + at;
+            sl->in_arena = 1;
         }
     }
 }
 
+/* Checker thread: claims the oldest unclaimed slot of the filled batches,
+ * checks it, repeats; sleeps when there is none; ends on stop. */
 static void *
-worker_main(void *arg)
+checker_main(void *arg)
 {
-    struct worker *w = arg;
+    struct pipe *p = arg;
 
-    check_slots(w->b, w->ik);
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        struct batch *b = NULL;
+        int k, i;
+
+        for (k = 0; k < p->nfilled; k++) {
+            struct batch *c = &p->ring[(p->head + k) % IMPORT_RING];
+
+            if (c->claimed < c->n) {
+                b = c;
+                break;
+            }
+        }
+        if (p->stop)
+            break;
+        if (b == NULL) {
+            pthread_cond_wait(&p->work, &p->mu);
+            continue;
+        }
+        i = b->claimed++;
+        pthread_mutex_unlock(&p->mu);
+        check_slot(b, &b->slots[i], p->ik);
+        pthread_mutex_lock(&p->mu);
+        if (++b->checked == b->n)
+            pthread_cond_signal(&p->checked);
+    }
+    pthread_mutex_unlock(&p->mu);
     return NULL;
 }
 
@@ -238,6 +270,8 @@ batch_clear(struct batch *b)
     }
     atomic_store(&b->used, 0);
     b->n = 0;
+    b->claimed = 0;
+    b->checked = 0;
 }
 
 static int
@@ -256,56 +290,55 @@ nthreads_for_import(void)
 }
 
 /*
- * Starts nt - 1 workers on b (this thread is the nt-th: it writes the
- * previous batch, then helps in finish_workers). With nt = 1, checks b
- * right here.
+ * Reads records into b until it is full or the bundle ends, skipping what
+ * the store already holds. 0, or -1 on a store error; *at_end and
+ * *damaged (with *rr, bfile_next's last answer) say how the bundle ended.
  */
-static void
-start_workers(struct worker *w, int nt, struct batch *b,
-              const struct import_keys *ik)
+static int
+batch_fill(struct batch *b, struct store *s, struct import_counts *c,
+           struct bfile *bf, int *at_end, int *damaged, int *rr)
 {
-    int k;
+    while (!*at_end && b->n < IMPORT_BATCH) {
+        struct slot *sl;
+        int r = bfile_next(bf), i;
 
-    atomic_store(&b->next_slot, 0);
-    for (k = 0; k < nt - 1; k++) {
-        w[k].b = b;
-        w[k].ik = ik;
-        w[k].started = b->n > 0 &&
-                       pthread_create(&w[k].tid, NULL, worker_main, &w[k]) == 0;
+        if (r != 0) {
+            *at_end = 1;
+            *damaged = r != 1;
+            *rr = r;
+            break;
+        }
+        i = store_processed(s, bf->rec.id);
+        if (i < 0)
+            return -1;
+        if (i == 1) {
+            c->skipped++;
+            c->records++;
+            continue;
+        }
+        sl = &b->slots[b->n++];
+        memcpy(sl->id, bf->rec.id, sizeof sl->id);
+        memcpy(sl->day, bf->rec.day, sizeof sl->day);
+        sl->env = bf->rec.env;
+        sl->env_len = bf->rec.env_len;
+        bf->rec.env = NULL;
     }
-    if (nt == 1)
-        check_slots(b, ik);
-}
-
-/* Helps check what is left of b, then waits for the workers. */
-static void
-finish_workers(struct worker *w, int nt, struct batch *b,
-               const struct import_keys *ik)
-{
-    int k;
-
-    check_slots(b, ik);
-    for (k = 0; k < nt - 1; k++)
-        if (w[k].started)
-            pthread_join(w[k].tid, NULL);
-    for (k = 0; k < nt - 1; k++)
-        w[k].started = 0;
+    return 0;
 }
 
 int
 import_bundle(struct store *s, struct import_counts *c,
               const struct import_keys *ik, const char *path, int progress)
 {
-    struct worker workers[IMPORT_MAX_THREADS];
-    struct batch ba, bb;
-    struct batch *ready = &ba, *next = &bb;
+    pthread_t tids[IMPORT_MAX_THREADS];
+    struct pipe p;
     struct progress pr;
     struct bfile bf;
     struct stat sb;
     char org[UMBRA_SLUG_MAX + 1];
-    int r = 0, in_txn = 0, rc = -1, nt = nthreads_for_import(), i;
-    int uncommitted = 0;
-    int at_end = 0, damaged = 0;
+    int r = 0, in_txn = 0, rc = -1, nt = nthreads_for_import(), i, k;
+    int started = 0, uncommitted = 0, at_end = 0, damaged = 0;
+    int progress_on = 0;
     long kill_after = -1;
     const char *ka = getenv("UMBRA_CASE_TEST_KILL_AFTER");
 
@@ -313,23 +346,32 @@ import_bundle(struct store *s, struct import_counts *c,
      * records (mid-transaction), as a power cut would. */
     if (ka != NULL && ka[0] >= '0' && ka[0] <= '9')
         kill_after = strtol(ka, NULL, 10);
-    memset(workers, 0, sizeof workers);
-    memset(&ba, 0, sizeof ba);
-    memset(&bb, 0, sizeof bb);
-    atomic_init(&ba.used, 0);
-    atomic_init(&bb.used, 0);
-    atomic_init(&ba.next_slot, 0);
-    atomic_init(&bb.next_slot, 0);
-    if (bfile_open_read(&bf, path) != 0)
+    memset(&p, 0, sizeof p);
+    p.ik = ik;
+    for (k = 0; k < IMPORT_RING; k++)
+        atomic_init(&p.ring[k].used, 0);
+    if (pthread_mutex_init(&p.mu, NULL) != 0)
         return -1;
-    ba.slots = calloc(IMPORT_BATCH, sizeof *ba.slots);
-    bb.slots = calloc(IMPORT_BATCH, sizeof *bb.slots);
-    /* without an arena (no secret memory left), documents keep their own */
-    ba.arena = umbra_secret_alloc(ARENA_BYTES);
-    bb.arena = umbra_secret_alloc(ARENA_BYTES);
-    if (ba.slots == NULL || bb.slots == NULL) {
-        case_err("out of memory");
-        goto out;
+    if (pthread_cond_init(&p.work, NULL) != 0) {
+        pthread_mutex_destroy(&p.mu);
+        return -1;
+    }
+    if (pthread_cond_init(&p.checked, NULL) != 0) {
+        pthread_cond_destroy(&p.work);
+        pthread_mutex_destroy(&p.mu);
+        return -1;
+    }
+    if (bfile_open_read(&bf, path) != 0)
+        goto out_sync;
+    for (k = 0; k < IMPORT_RING; k++) {
+        p.ring[k].slots = calloc(IMPORT_BATCH, sizeof *p.ring[k].slots);
+        if (p.ring[k].slots == NULL) {
+            case_err("out of memory");
+            goto out;
+        }
+        /* without an arena (no secret memory left), documents keep their
+         * own */
+        p.ring[k].arena = umbra_secret_alloc(ARENA_BYTES);
     }
     if (store_meta_get(s, "org", org, sizeof org) != 0 ||
         strcmp(org, bf.slug) != 0) {
@@ -341,87 +383,86 @@ import_bundle(struct store *s, struct import_counts *c,
     if (fstat(fileno(bf.f), &sb) != 0)
         sb.st_size = 0;
     progress_start(&pr, "import", progress, (uint64_t)sb.st_size);
+    progress_on = 1;
     store_bulk(s, 1);
-    for (;;) {
-        /* 1. read the next batch (skipping what is already imported) */
-        while (!at_end && next->n < IMPORT_BATCH) {
-            struct slot *sl;
-
-            r = bfile_next(&bf);
-            if (r != 0) {
-                at_end = 1;
-                damaged = r != 1;
+    /* with one thread, this one checks each batch as it is filled */
+    if (nt > 1)
+        for (; started < nt; started++)
+            if (pthread_create(&tids[started], NULL, checker_main, &p) != 0)
                 break;
-            }
-            i = store_processed(s, bf.rec.id);
-            if (i < 0)
-                goto out_progress;
-            if (i == 1) {
-                c->skipped++;
-                c->records++;
-                continue;
-            }
-            sl = &next->slots[next->n++];
-            memcpy(sl->id, bf.rec.id, sizeof sl->id);
-            memcpy(sl->day, bf.rec.day, sizeof sl->day);
-            sl->env = bf.rec.env;
-            sl->env_len = bf.rec.env_len;
-            bf.rec.env = NULL;
-        }
-        /* 2. check it in the background */
-        start_workers(workers, nt, next, ik);
-        /* 3. meanwhile, write the batch checked before */
-        if (ready->n > 0) {
-            if (!in_txn) {
-                if (store_begin(s) != 0)
-                    goto out_join;
-                in_txn = 1;
-            }
-            for (i = 0; i < ready->n; i++) {
-                struct slot *sl = &ready->slots[i];
+    for (;;) {
+        struct batch *b;
 
-                if (sl->outcome < 0) {
-                    case_err("out of memory");
-                    goto out_join;
-                }
-                /* a bundle may repeat an id: the first one wins, the
-                 * store counts the others as skipped */
-                if (import_record(s, c, sl->id, sl->day, sl->outcome,
-                                  &sl->rep, sl->doc, sl->doc_len,
-                                  sl->reason) != 0)
-                    goto out_join;
-                c->records++;
-                if (c->records == kill_after)
-                    raise(SIGKILL);
+        /* 1. fill every free batch of the ring and hand it to the
+         * checkers */
+        while (!at_end && p.nfilled < IMPORT_RING) {
+            b = &p.ring[(p.head + p.nfilled) % IMPORT_RING];
+            if (batch_fill(b, s, c, &bf, &at_end, &damaged, &r) != 0)
+                goto out;
+            if (b->n == 0)
+                break;
+            if (started == 0) {
+                for (i = 0; i < b->n; i++)
+                    check_slot(b, &b->slots[i], ik);
+                b->claimed = b->checked = b->n;
             }
-            uncommitted += ready->n;
-            if (uncommitted >= IMPORT_COMMIT || (at_end && next->n == 0)) {
-                if (store_commit(s) != 0)
-                    goto out_join;
-                in_txn = 0;
-                uncommitted = 0;
-            }
-            progress_update(&pr, (uint64_t)bf.good_end, c->records,
-                            c->cases + c->quarantined + c->unopened);
+            pthread_mutex_lock(&p.mu);
+            p.nfilled++;
+            pthread_cond_broadcast(&p.work);
+            pthread_mutex_unlock(&p.mu);
         }
-        finish_workers(workers, nt, next, ik);
-        batch_clear(ready);
-        if (next->n == 0 && at_end)
+        if (p.nfilled == 0)
             break;
-        {
-            struct batch *t = ready;
-
-            ready = next;
-            next = t;
+        /* 2. wait until the oldest batch is checked, then write it */
+        b = &p.ring[p.head];
+        pthread_mutex_lock(&p.mu);
+        while (b->checked < b->n)
+            pthread_cond_wait(&p.checked, &p.mu);
+        pthread_mutex_unlock(&p.mu);
+        if (!in_txn) {
+            if (store_begin(s) != 0)
+                goto out;
+            in_txn = 1;
         }
+        for (i = 0; i < b->n; i++) {
+            struct slot *sl = &b->slots[i];
+
+            if (sl->outcome < 0) {
+                case_err("out of memory");
+                goto out;
+            }
+            /* a bundle may repeat an id: the first one wins, the store
+             * counts the others as skipped */
+            if (import_record(s, c, sl->id, sl->day, sl->outcome, &sl->rep,
+                              sl->doc, sl->doc_len, sl->reason) != 0)
+                goto out;
+            c->records++;
+            if (c->records == kill_after)
+                raise(SIGKILL);
+        }
+        uncommitted += b->n;
+        pthread_mutex_lock(&p.mu);
+        p.head = (p.head + 1) % IMPORT_RING;
+        p.nfilled--;
+        pthread_mutex_unlock(&p.mu);
+        batch_clear(b);
+        if (uncommitted >= IMPORT_COMMIT || (at_end && p.nfilled == 0)) {
+            if (store_commit(s) != 0)
+                goto out;
+            in_txn = 0;
+            uncommitted = 0;
+        }
+        progress_update(&pr, (uint64_t)bf.good_end, c->records,
+                        c->cases + c->quarantined + c->unopened);
     }
     if (in_txn) {
         if (store_commit(s) != 0)
-            goto out_progress;
+            goto out;
         in_txn = 0;
     }
-    progress_end(&pr);
     if (damaged) {
+        progress_end(&pr);
+        progress_on = 0;
         if (r < 0)
             case_err("cannot read bundle '%s': %s", path, strerror(errno));
         else
@@ -432,23 +473,28 @@ import_bundle(struct store *s, struct import_counts *c,
         goto out;
     }
     rc = 0;
-    goto out;
-out_join:
-    finish_workers(workers, nt, next, ik);
-out_progress:
-    progress_end(&pr);
 out:
+    pthread_mutex_lock(&p.mu);
+    p.stop = 1;
+    pthread_cond_broadcast(&p.work);
+    pthread_mutex_unlock(&p.mu);
+    for (k = 0; k < started; k++)
+        pthread_join(tids[k], NULL);
+    if (progress_on)
+        progress_end(&pr);
     if (in_txn)
         store_rollback(s);
     store_bulk(s, 0);
-    if (ba.slots != NULL)
-        batch_clear(&ba);
-    if (bb.slots != NULL)
-        batch_clear(&bb);
-    free(ba.slots);
-    free(bb.slots);
-    umbra_secret_free(ba.arena);
-    umbra_secret_free(bb.arena);
+    for (k = 0; k < IMPORT_RING; k++) {
+        if (p.ring[k].slots != NULL)
+            batch_clear(&p.ring[k]);
+        free(p.ring[k].slots);
+        umbra_secret_free(p.ring[k].arena);
+    }
     bfile_close(&bf);
+out_sync:
+    pthread_cond_destroy(&p.checked);
+    pthread_cond_destroy(&p.work);
+    pthread_mutex_destroy(&p.mu);
     return rc;
 }

@@ -12,6 +12,13 @@
  *
  * Usage: bench_case [N] (default 10000). Needs build/umbra-case beside it
  * (../umbra-case) for the list timing.
+ *
+ * BENCH_CASE_ONLY=import runs only the import as umbra-case runs it (for
+ * a profiler). With BENCH_CASE_PERF_CTL=<fifo>, it writes "enable" and
+ * "disable" to that fifo around the import, so that
+ *   mkfifo /tmp/ctl; BENCH_CASE_ONLY=import BENCH_CASE_PERF_CTL=/tmp/ctl \
+ *   perf record -g -D -1 --control fifo:/tmp/ctl bench_case
+ * samples the import alone.
  */
 #include "bfile.h"
 #include "case.h"
@@ -36,6 +43,18 @@ now_s(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+perf_ctl(const char *what)
+{
+    const char *p = getenv("BENCH_CASE_PERF_CTL");
+    FILE *f;
+
+    if (p == NULL || (f = fopen(p, "w")) == NULL)
+        return;
+    fprintf(f, "%s\n", what);
+    fclose(f);
 }
 
 static int
@@ -78,6 +97,8 @@ main(int argc, char **argv)
     long n = argc > 1 ? strtol(argv[1], NULL, 10) : 10000, i;
     double t0, t_raw, t_open, t_check, t_import1, t_import, t_list, t_list_f;
     int rc = 1;
+    const char *only = getenv("BENCH_CASE_ONLY");
+    int import_only = only != NULL && strcmp(only, "import") == 0;
 
     if (n <= 0 || n > 1000000 || umbra_secure_init() != 0 ||
         mkdtemp(dir) == NULL)
@@ -146,6 +167,23 @@ main(int argc, char **argv)
     bfile_close(&bf);
     printf("envelope size: %zu bytes (document %zu bytes)\n", lens[0],
            strlen(doc));
+
+    if (import_only) {
+        snprintf(cmd, sizeof cmd, "%s/home", dir);
+        if (store_open(&s, cmd, k->store_key, 1) != 0)
+            goto out;
+        memset(&c, 0, sizeof c);
+        perf_ctl("enable");
+        t0 = now_s();
+        if (import_bundle(s, &c, &ik, path, -1) != 0 || c.cases != n)
+            goto out;
+        t_import = now_s() - t0;
+        perf_ctl("disable");
+        printf("import as umbra-case runs it: %.0f reports/s\n",
+               n / t_import);
+        rc = 0;
+        goto out;
+    }
 
     /* 1a. raw crypto_box_seal_open of 4 KiB; measured again after the
      * imports, and the faster run kept (shared machines are noisy; this
