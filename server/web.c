@@ -78,6 +78,10 @@ iterate(void *cls, enum MHD_ValueKind kind, const char *key,
     (void)kind;
     (void)content_type;
     (void)transfer_encoding;
+    if (key == NULL) { /* a multipart part without a name */
+        f->err = -2;
+        return MHD_NO;
+    }
     if (!in_list(key, known_fields, COUNT(known_fields)))
         return MHD_YES; /* unknown fields are dropped */
     struct field *fd = NULL;
