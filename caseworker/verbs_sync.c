@@ -225,6 +225,7 @@ verb_pull(const struct case_opts *o, int argc, char **argv)
     while (more) {
         json_t *reports, *r;
         size_t i;
+        uint64_t page_after = bf.max_id;
 
         snprintf(path, sizeof path, "/api/v1/sync/reports?after=%llu&limit=500",
                  (unsigned long long)bf.max_id);
@@ -287,6 +288,16 @@ verb_pull(const struct case_opts *o, int argc, char **argv)
             goto out;
         }
         progress_update(&pr, 0, fetched, fetched);
+        if (more && bf.max_id == page_after) {
+            /* A server that says "more" without moving the cursor would
+             * keep us asking for ever. */
+            progress_end(&pr);
+            case_err("the server '%s' says more reports are waiting but "
+                     "sent none after %llu; stopping (what was pulled is "
+                     "kept)",
+                     n.base, (unsigned long long)page_after);
+            goto out;
+        }
     }
     progress_end(&pr);
     printf("Pulled %ld new reports into %s (%ld in the file).\n", fetched,
