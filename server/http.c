@@ -47,6 +47,9 @@ static const struct route routes[] = {
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
+/* Kernel send buffer per connection (the kernel doubles it). */
+#define SEND_BUFFER_BYTES (64 * 1024)
+
 static const char *route_names[NROUTES];
 
 static const char csp[] =
@@ -94,6 +97,12 @@ notify_connection(void *cls, struct MHD_Connection *con, void **socket_ctx,
         }
         t->fd = ci->connect_fd;
         t->since = now_ns();
+        /* A small send buffer: a client that pipelines requests and never
+         * reads cannot make the server render megabytes of answers into
+         * the kernel ahead of it (the slow-reading attack of test-slow). */
+        int sndbuf = SEND_BUFFER_BYTES;
+        (void)setsockopt(t->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+                         sizeof sndbuf);
         pthread_mutex_lock(&track_mu);
         t->next = tracks;
         if (tracks)
