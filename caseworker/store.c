@@ -1049,17 +1049,30 @@ store_add_synthetic(struct store *s, const struct case_facts *f,
 void
 store_bulk(struct store *s, int on)
 {
-    /* During an import, hold SQLite's file locks for the whole run rather
+    /*
+     * During an import, hold SQLite's file locks for the whole run rather
      * than taking and dropping them around every statement (we hold the
-     * writer flock anyway; readers wait until the import ends), and fold
-     * the WAL into the database less often (every 16 MiB rather than
-     * 4 MiB); store_close folds the rest. */
-    (void)sqlite3_exec(s->db,
-                       on ? "PRAGMA locking_mode = EXCLUSIVE;"
-                            "PRAGMA wal_autocheckpoint = 4096;"
-                          : "PRAGMA locking_mode = NORMAL;"
-                            "PRAGMA wal_autocheckpoint = 1000;",
-                       NULL, NULL, NULL);
+     * writer flock anyway; readers wait until the import ends), and use a
+     * rollback journal rather than the WAL: an import appends new pages,
+     * which a rollback journal does not copy (only the few pages that
+     * existed before the transaction go to the journal, encrypted by
+     * SQLCipher like every page), where the WAL writes each page twice
+     * (into the WAL, then into the database when it is folded back).
+     * With synchronous = FULL a commit is as durable either way. Leaving
+     * the WAL folds it into the database first; the way back goes to
+     * NORMAL locking before WAL, as SQLite requires (a database that
+     * enters WAL in EXCLUSIVE mode cannot leave it).
+     */
+    if (on)
+        (void)sqlite3_exec(s->db,
+                           "PRAGMA journal_mode = TRUNCATE;"
+                           "PRAGMA locking_mode = EXCLUSIVE;",
+                           NULL, NULL, NULL);
+    else
+        (void)sqlite3_exec(s->db,
+                           "PRAGMA locking_mode = NORMAL;"
+                           "PRAGMA journal_mode = WAL;",
+                           NULL, NULL, NULL);
 }
 
 int

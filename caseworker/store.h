@@ -174,7 +174,8 @@ int store_meta_set(struct store *s, const char *key,
  * more keys was copied here); *n gets how many. */
 int store_forget_unopened(struct store *s, long *n) UMBRA_WUR;
 
-/* Bulk mode for import (1) or back to normal (0): fewer checkpoints. */
+/* Bulk mode for import (1): exclusive locks and a rollback journal, so that
+ * each new page is written once; or back to normal (0): the WAL. */
 void store_bulk(struct store *s, int on);
 
 /* Local time "YYYY-MM-DD HH:MM" (history is kept on the offline laptop). */
