@@ -9,14 +9,15 @@ SE_DIR=$1
 SE_TOP=$(cd "$(dirname "$0")/../.." 2>/dev/null && pwd || pwd)
 [ -f "$SE_TOP/tests/lib/pg.sh" ] || SE_TOP=$(pwd)
 O=${O:-build}
+case $O in /*) OUT=$O ;; *) OUT=$SE_TOP/$O ;; esac
 . "$SE_TOP/tests/lib/pg.sh"
 # PostgreSQL runs as 'postgres' when we are root: it must reach the folder.
 chmod 0755 "$SE_DIR"
 pg_start "$SE_DIR/pg"
 pg_as "$PG_BIN/createdb" -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" umbra \
     2>/dev/null || true
-SERVER="$SE_TOP/$O/umbra-server"
-CASE="$SE_TOP/$O/umbra-case"
+SERVER="$OUT/umbra-server"
+CASE="$OUT/umbra-case"
 CONF=$SE_DIR/server.conf
 cat >"$CONF" <<CONF
 db_owner = host=$PGHOST port=$PGPORT user=$PGUSER dbname=umbra
