@@ -123,6 +123,22 @@ utf8_seq(const uint8_t *s, size_t n)
     return k;
 }
 
+/*
+ * 1 if any of the 8 bytes of w may end a plain run of string text: a
+ * control character (< 0x20), a byte of a multi-byte sequence (>= 0x80),
+ * a quote or a backslash. Exact for "none of them" (the classic SWAR
+ * has-less-than and has-zero-byte tests); the byte loop decides the rest.
+ */
+static int
+may_stop8(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+
+    return ((w & highs) | ((w - ones * 0x20) & ~w & highs) |
+            ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs)) != 0;
+}
+
 /* p->i at the opening quote. */
 static int
 parse_string(struct parser *p)
@@ -138,6 +154,15 @@ parse_string(struct parser *p)
     for (;;) {
         uint8_t c;
 
+        /* eight plain bytes at a time, then byte by byte */
+        while (p->len - p->i >= 8) {
+            uint64_t w;
+
+            memcpy(&w, s + p->i, 8);
+            if (may_stop8(w))
+                break;
+            p->i += 8;
+        }
         while (p->i < p->len) {
             c = s[p->i];
             if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
