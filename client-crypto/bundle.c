@@ -57,48 +57,83 @@ umbra_bundle_signed_text(char *out, size_t cap, const struct umbra_bundle *b)
     return pos;
 }
 
-static void
-bundle_from_keys(struct umbra_bundle *b, const struct umbra_org_keys *k)
+/*
+ * Fills b from signer (org, created, signing key) and the listed keys.
+ * Each key's id is recomputed from its public key; a given id that
+ * disagrees, a bad date or two equal keys is UMBRA_ERR_ARG.
+ */
+static int
+bundle_from(struct umbra_bundle *b, const struct umbra_org_keys *signer,
+            const struct umbra_enc_key *keys, unsigned nkeys)
 {
-    unsigned i;
+    unsigned i, j;
 
     memset(b, 0, sizeof(*b));
-    memcpy(b->org, k->slug, sizeof(b->org));
-    memcpy(b->created, k->created, sizeof(b->created));
-    memcpy(b->sign_pk, k->sign_pk, 32);
-    b->nkeys = k->nkeys;
-    for (i = 0; i < k->nkeys; i++)
-        b->keys[i] = k->enc[i];
+    memcpy(b->org, signer->slug, sizeof(b->org));
+    memcpy(b->created, signer->created, sizeof(b->created));
+    memcpy(b->sign_pk, signer->sign_pk, 32);
+    b->nkeys = nkeys;
+    for (i = 0; i < nkeys; i++) {
+        struct umbra_enc_key *e = &b->keys[i];
+
+        memcpy(e->pk, keys[i].pk, 32);
+        umbra_key_id(e->id, e->pk);
+        if (memcmp(e->id, keys[i].id, 8) != 0 ||
+            !umbra_date_valid(keys[i].created, strnlen(keys[i].created, 11)))
+            return UMBRA_ERR_ARG;
+        memcpy(e->created, keys[i].created, 10);
+        for (j = 0; j < i; j++)
+            if (memcmp(b->keys[j].id, e->id, 8) == 0)
+                return UMBRA_ERR_ARG;
+    }
+    return 0;
 }
 
 int
 umbra_bundle_export(char **json, const struct umbra_org_keys *k)
+{
+    if (json == NULL)
+        return UMBRA_ERR_ARG;
+    *json = NULL;
+    if (k == NULL || k->nkeys < 1 || k->nkeys > UMBRA_MAX_ORG_KEYS)
+        return UMBRA_ERR_ARG;
+    return umbra_bundle_export_keys(json, k, k->enc, k->nkeys);
+}
+
+int
+umbra_bundle_export_keys(char **json, const struct umbra_org_keys *signer,
+                         const struct umbra_enc_key *keys, unsigned nkeys)
 {
     struct umbra_bundle b;
     char text[UMBRA_SIGNED_TEXT_MAX];
     char sk[B64_32], sig_b64[B64_64], pk[B64_32], id[17];
     uint8_t sig[64];
     size_t tlen;
-    json_t *root = NULL, *keys = NULL;
+    json_t *root = NULL, *arr = NULL;
     unsigned i;
-    int rc = UMBRA_ERR_NOMEM;
+    int rc;
 
     if (json == NULL)
         return UMBRA_ERR_ARG;
     *json = NULL;
-    if (k == NULL || k->nkeys < 1 || k->nkeys > UMBRA_MAX_ORG_KEYS)
+    if (signer == NULL || keys == NULL || nkeys < 1)
         return UMBRA_ERR_ARG;
-    bundle_from_keys(&b, k);
+    if (nkeys > UMBRA_MAX_ORG_KEYS)
+        return UMBRA_ERR_TOO_LONG;
+    rc = bundle_from(&b, signer, keys, nkeys);
+    if (rc != 0)
+        return rc;
     tlen = umbra_bundle_signed_text(text, sizeof(text), &b);
     if (tlen == 0)
         return UMBRA_ERR_ARG;
     if (crypto_sign_detached(sig, NULL, (const uint8_t *)text, tlen,
-                             k->sign_sk) != 0)
+                             signer->sign_sk) != 0)
         return UMBRA_ERR_CRYPTO;
+    rc = UMBRA_ERR_NOMEM;
     b64(sk, sizeof(sk), b.sign_pk, 32);
     b64(sig_b64, sizeof(sig_b64), sig, 64);
-    keys = json_array();
-    if (keys == NULL)
+    arr = json_array();
+    if (arr == NULL)
         goto out;
     for (i = 0; i < b.nkeys; i++) {
         json_t *e;
@@ -106,12 +141,12 @@ umbra_bundle_export(char **json, const struct umbra_org_keys *k)
         b64(pk, sizeof(pk), b.keys[i].pk, 32);
         e = json_pack("{s:s, s:s, s:s}", "id", id, "x25519", pk, "created",
                       b.keys[i].created);
-        if (e == NULL || json_array_append_new(keys, e) != 0)
+        if (e == NULL || json_array_append_new(arr, e) != 0)
             goto out;
     }
     root = json_pack("{s:s, s:s, s:s, s:s, s:O, s:s}", "format", "umbra.keys/1",
                      "org", b.org, "created", b.created, "signing_key", sk,
-                     "keys", keys, "signature", sig_b64);
+                     "keys", arr, "signature", sig_b64);
     if (root == NULL)
         goto out;
     *json = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -119,7 +154,7 @@ umbra_bundle_export(char **json, const struct umbra_org_keys *k)
         goto out;
     rc = 0;
 out:
-    json_decref(keys);
+    json_decref(arr);
     json_decref(root);
     return rc;
 }

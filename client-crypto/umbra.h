@@ -248,6 +248,20 @@ int umbra_bundle_export(char **json, const struct umbra_org_keys *k)
     UMBRA_WUR;
 
 /*
+ * The same, signed with signer's Ed25519 key (and dated and named after
+ * signer: org, created), but listing the nkeys (1..16) public keys given,
+ * in that order, instead of signer's own: e.g. the organisation's keys
+ * plus one key per caseworker (each caseworker holds only its own secret
+ * key). Each keys[i].id must be the key id of keys[i].pk and
+ * keys[i].created a valid date; two equal keys are refused
+ * (UMBRA_ERR_ARG); more than 16 keys is UMBRA_ERR_TOO_LONG. *json as
+ * above. umbra_bundle_export(json, k) is this with k's own keys.
+ */
+int umbra_bundle_export_keys(char **json, const struct umbra_org_keys *signer,
+                             const struct umbra_enc_key *keys,
+                             unsigned nkeys) UMBRA_WUR;
+
+/*
  * Parses and verifies a bundle (at most UMBRA_BUNDLE_MAX_BYTES): JSON
  * shape, slug, key ids, dates, signature. Fills *b on success.
  */

@@ -469,6 +469,131 @@ test_keyfile(void)
     umbra_org_keys_free(k);
 }
 
+/*
+ * umbra_bundle_export_keys: a bundle signed by one key set that lists
+ * other keys (one organisation, several caseworkers, each holding only its
+ * own secret key) parses and verifies, lists exactly the given keys in
+ * order, and every member of it can open an envelope sealed to it; the
+ * caps and refusals.
+ */
+static void
+test_bundle_keys(void)
+{
+    struct umbra_org_keys *admin = NULL, *m[17] = {NULL};
+    struct umbra_enc_key keys[17];
+    struct umbra_bundle b;
+    uint8_t pks[17 * 32], *env = NULL, *pt = NULL;
+    size_t env_len = 0, pt_len = 0;
+    char *json = NULL, *plain = NULL;
+    unsigned i, n;
+    int ok = 1;
+
+    if (umbra_org_keys_new(&admin, "collective") != 0)
+        goto out;
+    keys[0] = admin->enc[0];
+    for (i = 0; i < 16; i++) {
+        if (umbra_org_keys_new(&m[i], "collective") != 0)
+            goto out;
+        keys[i + 1] = m[i]->enc[0];
+    }
+    /* admin + 3 members */
+    CHECK(umbra_bundle_export_keys(&json, admin, keys, 4) == 0 &&
+              json != NULL,
+          "export of 4 keys signed by the organisation");
+    if (json == NULL)
+        goto out;
+    CHECK(umbra_bundle_parse(&b, json, strlen(json)) == 0, "it verifies");
+    CHECK(b.nkeys == 4 && strcmp(b.org, "collective") == 0 &&
+              strcmp(b.created, admin->created) == 0 &&
+              memcmp(b.sign_pk, admin->sign_pk, 32) == 0,
+          "named, dated and signed by the organisation");
+    for (i = 0; i < 4; i++)
+        if (memcmp(b.keys[i].pk, keys[i].pk, 32) != 0 ||
+            memcmp(b.keys[i].id, keys[i].id, 8) != 0 ||
+            strcmp(b.keys[i].created, keys[i].created) != 0)
+            ok = 0;
+    CHECK(ok, "lists exactly the given keys, in order");
+    /* every member opens an envelope sealed to the bundle */
+    umbra_bundle_pks(pks, &b);
+    CHECK(umbra_envelope_seal(&env, &env_len, pks, b.nkeys,
+                              (const uint8_t *)"hello", 5) == 0,
+          "seal to the bundle");
+    for (i = 0; i < 3 && env != NULL; i++) {
+        unsigned which = 99;
+        int rc = umbra_envelope_open(&pt, &pt_len, &which, &m[i]->enc_sk[0][0],
+                                     m[i]->enc[0].pk, 1, env, env_len);
+        CHECK(rc == 0 && pt_len == 5 && memcmp(pt, "hello", 5) == 0 &&
+                  which == 0,
+              "member %u opens it with its own key only", i);
+        umbra_secret_free(pt);
+        pt = NULL;
+    }
+    if (env != NULL)
+        CHECK(umbra_envelope_open(&pt, &pt_len, NULL, &m[5]->enc_sk[0][0],
+                                  m[5]->enc[0].pk, 1, env,
+                                  env_len) == UMBRA_ERR_NO_KEY,
+              "a key not in the bundle cannot open it");
+    umbra_secret_free(pt);
+    pt = NULL;
+    free(env);
+    env = NULL;
+    /* the old function is the new one with the signer's own keys */
+    CHECK(umbra_bundle_export(&plain, admin) == 0, "plain export");
+    free(json);
+    json = NULL;
+    CHECK(umbra_bundle_export_keys(&json, admin, admin->enc, admin->nkeys) ==
+                  0 &&
+              plain != NULL && strcmp(json, plain) == 0,
+          "umbra_bundle_export is export_keys with the signer's keys");
+    free(json);
+    json = NULL;
+    /* 16 keys fit, 17 do not */
+    CHECK(umbra_bundle_export_keys(&json, admin, keys, 16) == 0 &&
+              umbra_bundle_parse(&b, json, strlen(json)) == 0 &&
+              b.nkeys == 16,
+          "16 keys");
+    free(json);
+    json = (char *)1;
+    CHECK(umbra_bundle_export_keys(&json, admin, keys, 17) ==
+                  UMBRA_ERR_TOO_LONG &&
+              json == NULL,
+          "17 keys refused, nothing returned");
+    CHECK(umbra_bundle_export_keys(&json, admin, keys, 0) == UMBRA_ERR_ARG &&
+              json == NULL,
+          "no key refused");
+    CHECK(umbra_bundle_export_keys(&json, admin, NULL, 1) == UMBRA_ERR_ARG,
+          "NULL keys refused");
+    CHECK(umbra_bundle_export_keys(NULL, admin, keys, 1) == UMBRA_ERR_ARG,
+          "NULL output refused");
+    /* a key listed twice, a key id that is not the key's, a bad date */
+    keys[2] = keys[1];
+    CHECK(umbra_bundle_export_keys(&json, admin, keys, 3) == UMBRA_ERR_ARG &&
+              json == NULL,
+          "the same key twice refused");
+    keys[2] = m[1]->enc[0];
+    keys[2].id[0] ^= 1;
+    CHECK(umbra_bundle_export_keys(&json, admin, keys, 3) == UMBRA_ERR_ARG,
+          "a key id that is not the key's refused");
+    keys[2] = m[1]->enc[0];
+    memcpy(keys[2].created, "2026-02-30", 11);
+    CHECK(umbra_bundle_export_keys(&json, admin, keys, 3) == UMBRA_ERR_ARG,
+          "an impossible date refused");
+    keys[2] = m[1]->enc[0];
+    /* a bundle signed by a member's own key is another signer */
+    n = 2;
+    CHECK(umbra_bundle_export_keys(&json, m[0], keys, n) == 0 &&
+              umbra_bundle_parse(&b, json, strlen(json)) == 0 &&
+              memcmp(b.sign_pk, admin->sign_pk, 32) != 0,
+          "signed by whoever signs: the signing key tells them apart");
+out:
+    CHECK(admin != NULL && m[15] != NULL, "key generation");
+    free(json);
+    free(plain);
+    umbra_org_keys_free(admin);
+    for (i = 0; i < 17; i++)
+        umbra_org_keys_free(m[i]);
+}
+
 int
 main(void)
 {
@@ -476,6 +601,7 @@ main(void)
         return 2;
     test_org_keys();
     test_bundle();
+    test_bundle_keys();
     test_keyfile();
     return check_done();
 }
