@@ -34,3 +34,7 @@ $(O)/obj/tests/bench/bench_server_kdf.o: CFLAGS_EXTRA = \
     $(call pkg_cflags,$(PKGS_CRYPTO))
 $(O)/bench_server_kdf: $(O)/obj/tests/bench/bench_server_kdf.o $(O)/libumbra.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBUMBRA_LIBS) -lpthread
+
+# The no-JS path's metadata stripper, fuzzed on its own.
+FUZZERS += imgmeta
+FUZZ_SRCS_imgmeta = tests/fuzz/fuzz_imgmeta.c server/imgmeta.c

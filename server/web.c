@@ -8,6 +8,7 @@
  * Form values live in buffers wiped on free, and jansson's allocator wipes
  * too (util.c).
  */
+#include "imgmeta.h"
 #include "orgs.h"
 #include "page.h"
 #include "routes.h"
@@ -449,7 +450,9 @@ build_doc(struct form *f, const char **code, int *reply)
             f->f[i].val.len == 0)
             continue;
         const char *type = image_type(f->f[i].val.data, f->f[i].val.len);
-        if (!type) {
+        /* Camera, serial number, time and place go before sealing. */
+        if (!type ||
+            imgmeta_strip(f->f[i].val.data, &f->f[i].val.len, type) != 0) {
             *code = "attachment_type";
             goto fail;
         }

@@ -14,12 +14,14 @@ import os
 import secrets
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
 import traceback
 import urllib.parse
+import zlib
 
 D = os.environ["UMBRA_TEST_DIR"]
 SERVER = os.environ["UMBRA_SERVER"]
@@ -426,10 +428,26 @@ def multipart(fields, files):
     return out, "multipart/form-data; boundary=" + b
 
 
+def png_chunk(t, data):
+    return (struct.pack(">I", len(data)) + t + data +
+            struct.pack(">I", zlib.crc32(t + data) & 0xffffffff))
+
+
+def jpeg_seg(m, data):
+    return b"\xff" + bytes([m]) + struct.pack(">H", len(data) + 2) + data
+
+
 def test_multipart_attachment():
     drain_alpha()
     before = count()
-    png = (b"\x89PNG\r\n\x1a\n" + os.urandom(3000))
+    # A PNG whose text and EXIF chunks say where and when it was taken.
+    ihdr = png_chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+    idat = png_chunk(b"IDAT", zlib.compress(b"\0\xff\0\0" + os.urandom(500)))
+    png = (b"\x89PNG\r\n\x1a\n" + ihdr +
+           png_chunk(b"tEXt", b"Comment\0PNG-TEXT-CANARY") +
+           png_chunk(b"eXIf", b"MM\0*\0\0\0\x08GPS-PNG-CANARY") + idat +
+           png_chunk(b"IEND", b""))
+    clean_png = b"\x89PNG\r\n\x1a\n" + ihdr + idat + png_chunk(b"IEND", b"")
     body, ctype = multipart([("org", "alpha"), ("narrative", "see photo"),
                              ("categories", "robbery")],
                             [("attachment", "me.png", "image/png", png)])
@@ -438,8 +456,38 @@ def test_multipart_attachment():
     rep = sync_get("alpha")["reports"]
     doc = json.loads(case_open("alpha", base64.b64decode(rep[0]["envelope"])))
     att = doc["attachments"][0]
-    assert att["type"] == "image/png" and base64.b64decode(att["data"]) == png
+    got = base64.b64decode(att["data"])
+    assert att["type"] == "image/png" and got == clean_png, got[:80]
+    assert b"CANARY" not in got
     assert "mailbox" not in doc  # no reply asked for
+    drain_alpha()
+    # A camera JPEG: EXIF with GPS, XMP, a comment and a vendor trailer go;
+    # the image data, including stuffed 0xff00 and restart markers, stays.
+    app0 = jpeg_seg(0xe0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0")
+    rest = (jpeg_seg(0xdb, bytes(65)) +
+            jpeg_seg(0xc0, b"\x08\0\x01\0\x01\x01\x01\x11\0") +
+            jpeg_seg(0xda, b"\x01\x01\0\0\x3f\0") +
+            b"\x12\xff\x00\x34\xff\xd0\x56" + b"\xff\xd9")
+    jpg = (b"\xff\xd8" + app0 +
+           jpeg_seg(0xe1, b"Exif\0\0GPS 47.3769N 8.5417E JPEG-CANARY") +
+           jpeg_seg(0xe1, b"http://ns.adobe.com/xap/1.0/\0XMP-CANARY") +
+           jpeg_seg(0xfe, b"COMMENT-CANARY") + rest + b"TRAILER-CANARY")
+    body, ctype = multipart([("org", "alpha"), ("narrative", "photo 2"),
+                             ("categories", "robbery")],
+                            [("attachment", "p.jpg", "image/jpeg", jpg)])
+    st, _, page = request("POST", "/report", body, {"Content-Type": ctype})
+    assert st == 201, (st, page[:300])
+    rep = sync_get("alpha")["reports"]
+    doc = json.loads(case_open("alpha", base64.b64decode(rep[0]["envelope"])))
+    got = base64.b64decode(doc["attachments"][0]["data"])
+    assert got == b"\xff\xd8" + app0 + rest, got[:80]
+    assert b"CANARY" not in got
+    # A JPEG whose segments run past its end is refused, nothing stored.
+    body, ctype = multipart([("org", "alpha"), ("narrative", "x")],
+                            [("attachment", "t.jpg", "image/jpeg",
+                              jpg[:30])])
+    st, _, _ = request("POST", "/report", body, {"Content-Type": ctype})
+    assert st == 400, st
     # not an image: refused, nothing stored
     body, ctype = multipart([("org", "alpha"), ("narrative", "x")],
                             [("attachment", "a.exe", "image/png",
