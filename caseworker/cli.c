@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char USAGE[] =
     "usage: umbra-case [--home DIR] [--passphrase-file FILE] VERB [ARGS]\n"
@@ -21,6 +22,9 @@ static const char USAGE[] =
     "  init --org SLUG            a new home with new organisation keys\n"
     "  fingerprint FILE           the fingerprint of a public key bundle\n"
     "  keys list | keys add       show keys; add a new key (rotation)\n"
+    "  init --org SLUG --member --name NAME   a home for one more caseworker\n"
+    "  keys add-member FILE | remove-member ID | join FILE\n"
+    "                             caseworkers with their own keys\n"
     "Getting reports:\n"
     "  pull --server URL --token-file FILE [--out BUNDLE]\n"
     "                             fetch new sealed reports (no passphrase)\n"
@@ -60,6 +64,19 @@ static const struct verb VERBS[] = {
     {"ack", verb_ack},           {"quarantine", verb_quarantine},
     {"stats", verb_stats},
 };
+
+/* 1 if the home was made by 'init --member' and has no public.json yet
+ * (pull and import then only say what to do next). */
+static int
+member_not_joined(const struct case_opts *o)
+{
+    char m[CASE_PATH_MAX], p[CASE_PATH_MAX];
+
+    if (case_path(m, sizeof m, o, "member.json") != 0 ||
+        case_path(p, sizeof p, o, "public.json") != 0)
+        return 0;
+    return access(m, F_OK) == 0 && access(p, F_OK) != 0;
+}
 
 int
 case_main(int argc, char **argv)
@@ -137,6 +154,16 @@ case_main(int argc, char **argv)
         o.home = o.home_buf;
     } else {
         o.home = home;
+    }
+    if ((strcmp(rest[0], "pull") == 0 || strcmp(rest[0], "import") == 0) &&
+        member_not_joined(&o)) {
+        case_err("this member home has not joined its organisation yet: give "
+                 "%s/member.json to your organisation's key holder ('umbra-case "
+                 "keys add-member'), then run 'umbra-case keys join "
+                 "public.json' with the public.json they give you",
+                 o.home);
+        rc = CASE_FAIL;
+        goto out;
     }
     for (v = 0; v < sizeof VERBS / sizeof VERBS[0]; v++) {
         if (strcmp(rest[0], VERBS[v].name) == 0) {

@@ -1090,3 +1090,140 @@ store_forget_unopened(struct store *s, long *n)
     *n = (long)sqlite3_changes(s->db);
     return 0;
 }
+
+/* ---- members: one key per caseworker (verbs_keys.c) -------------------- */
+
+/* Created when first needed, so stores made before it need no migration. */
+static const char MEMBERS_TABLE[] =
+    "CREATE TABLE IF NOT EXISTS members(id INTEGER PRIMARY KEY,"
+    " key_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL UNIQUE,"
+    " pk BLOB NOT NULL, sign_pk BLOB NOT NULL, created TEXT NOT NULL,"
+    " added TEXT NOT NULL);";
+
+/* 1 if the members table exists, 0 if not, -1 on error. */
+static int
+members_exist(struct store *s)
+{
+    sqlite3_stmt *st = prep(s, "SELECT 1 FROM sqlite_master WHERE type = "
+                               "'table' AND name = 'members';");
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    rc = sqlite3_step(st);
+    done(s, st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : db_err(s, "read");
+}
+
+int
+store_member_add(struct store *s, const struct store_member *m)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (exec(s, MEMBERS_TABLE) != 0)
+        return -1;
+    st = prep(s, "SELECT 1 FROM members WHERE key_id = ?1 OR name = ?2;");
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, m->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    done(s, st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc != SQLITE_DONE)
+        return db_err(s, "read");
+    st = prep(s, "INSERT INTO members(key_id, name, pk, sign_pk, created,"
+                 " added) VALUES (?1, ?2, ?3, ?4, ?5, ?6);");
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, m->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, m->pk, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 4, m->sign_pk, 32, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, m->created, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, m->added, -1, SQLITE_STATIC);
+    return run(s, st);
+}
+
+/* Copies the current row of st (the columns of store_members_each). */
+static int
+member_row(struct store_member *m, sqlite3_stmt *st)
+{
+    memset(m, 0, sizeof *m);
+    if (sqlite3_column_bytes(st, 2) != 32 ||
+        sqlite3_column_bytes(st, 3) != 32)
+        return -1;
+    snprintf(m->id, sizeof m->id, "%s", col_text(st, 0));
+    snprintf(m->name, sizeof m->name, "%s", col_text(st, 1));
+    memcpy(m->pk, sqlite3_column_blob(st, 2), 32);
+    memcpy(m->sign_pk, sqlite3_column_blob(st, 3), 32);
+    snprintf(m->created, sizeof m->created, "%s", col_text(st, 4));
+    snprintf(m->added, sizeof m->added, "%s", col_text(st, 5));
+    return 0;
+}
+
+int
+store_members_each(struct store *s,
+                   int (*cb)(void *ctx, const struct store_member *m),
+                   void *ctx)
+{
+    struct store_member m;
+    sqlite3_stmt *st;
+    int rc = members_exist(s), step;
+
+    if (rc <= 0)
+        return rc;
+    st = prep(s, "SELECT key_id, name, pk, sign_pk, created, added"
+                 " FROM members ORDER BY id;");
+    if (st == NULL)
+        return -1;
+    rc = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (member_row(&m, st) != 0) {
+            case_err("case store: a member row is damaged");
+            rc = -1;
+            break;
+        }
+        rc = cb(ctx, &m);
+        if (rc != 0)
+            break;
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = db_err(s, "read");
+    done(s, st);
+    return rc;
+}
+
+int
+store_member_remove(struct store *s, const char *id_or_name,
+                    struct store_member *removed)
+{
+    sqlite3_stmt *st;
+    int rc = members_exist(s), step;
+
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return 1;
+    st = prep(s, "SELECT key_id, name, pk, sign_pk, created, added"
+                 " FROM members WHERE key_id = ?1 OR name = ?1;");
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, id_or_name, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    rc = step == SQLITE_ROW ? member_row(removed, st) : 1;
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = db_err(s, "read");
+    done(s, st);
+    if (rc != 0)
+        return rc;
+    st = prep(s, "DELETE FROM members WHERE key_id = ?1;");
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, removed->id, -1, SQLITE_STATIC);
+    return run(s, st);
+}

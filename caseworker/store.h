@@ -181,4 +181,31 @@ void store_bulk(struct store *s, int on);
 /* Local time "YYYY-MM-DD HH:MM" (history is kept on the offline laptop). */
 void store_now(char out[17]);
 
+/*
+ * Members (verbs_keys.c): the caseworkers whose own X25519 keys the
+ * organisation's public key bundle lists besides its own keys. Kept in
+ * table `members` (created when the first one is added): key id (hex),
+ * a unique name, the X25519 and Ed25519 public keys, the key's created
+ * date and the day it was added.
+ */
+struct store_member {
+    char id[17];
+    char name[65];
+    uint8_t pk[32];
+    uint8_t sign_pk[32];
+    char created[11];
+    char added[11];
+};
+/* Adds one; 1 (nothing done) if its key id or name is already listed. */
+int store_member_add(struct store *s, const struct store_member *m) UMBRA_WUR;
+/* Members in the order they were added; a non-zero cb result stops and is
+ * returned. */
+int store_members_each(struct store *s,
+                       int (*cb)(void *ctx, const struct store_member *m),
+                       void *ctx) UMBRA_WUR;
+/* Removes the member whose key id or name is id_or_name and copies it to
+ * *removed; 1 if there is none. */
+int store_member_remove(struct store *s, const char *id_or_name,
+                        struct store_member *removed) UMBRA_WUR;
+
 #endif
