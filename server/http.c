@@ -264,6 +264,10 @@ queue(struct req *r)
     }
     if (r->res.www_auth)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+    if (r->res.encoding) {
+        MHD_add_response_header(resp, "Content-Encoding", r->res.encoding);
+        MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+    }
     enum MHD_Result ret = MHD_queue_response(r->con, r->res.status, resp);
     MHD_destroy_response(resp);
     return ret;

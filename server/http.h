@@ -55,6 +55,7 @@ struct reply {
     const char *static_body;
     size_t len;
     const char *ctype;
+    const char *encoding; /* Content-Encoding, or NULL */
     int retry_after, www_auth;
 };
 

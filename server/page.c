@@ -1266,3 +1266,23 @@ page_static(const char *path, const char **data, size_t *len,
     *content_type_out = f->ctype;
     return 0;
 }
+
+int
+page_static_gzip(const char *path, const char **data, size_t *len)
+{
+    const struct file *f;
+    char gz[256];
+    int w;
+
+    if (!P.loaded || !safe_name(path, 1))
+        return -1;
+    w = snprintf(gz, sizeof(gz), "%s.gz", path);
+    if (w < 0 || (size_t)w >= sizeof(gz))
+        return -1;
+    f = find_static(gz);
+    if (!f)
+        return -1;
+    *data = f->data;
+    *len = f->len;
+    return 0;
+}

@@ -70,4 +70,9 @@ int page_render(struct page_buf *out, enum page_id id,
 int page_static(const char *path, const char **data, size_t *len,
                 const char **content_type);
 
+/* The gzip-compressed twin of a static file ("path.gz", built by the web
+ * layer's make rules), for clients that accept gzip. 0, or -1 if there is
+ * none. */
+int page_static_gzip(const char *path, const char **data, size_t *len);
+
 #endif

@@ -270,13 +270,51 @@ web_info(struct req *r)
     render(r, 200, PAGE_INFO, &ctx);
 }
 
+/* 1 if an Accept-Encoding value lists gzip, unless with q=0. */
+static int
+accepts_gzip(const char *ae)
+{
+    const char *p = ae;
+
+    while (*p != '\0') {
+        size_t n, name;
+
+        p += strspn(p, " \t,");
+        n = strcspn(p, ",");
+        name = strcspn(p, " \t;,");
+        if (name == 4 && strncmp(p, "gzip", 4) == 0) {
+            const char *q = memchr(p, '=', n);
+            int nonzero = 0;
+
+            if (q == NULL)
+                return 1;
+            for (q++; q < p + n && ((*q >= '0' && *q <= '9') || *q == '.');
+                 q++)
+                nonzero |= *q >= '1' && *q <= '9';
+            return nonzero;
+        }
+        p += n;
+    }
+    return 0;
+}
+
 void
 web_static(struct req *r)
 {
     const char *data = NULL, *type = NULL;
     size_t len = 0;
+    const char *gz = NULL, *ae;
+    size_t gz_len = 0;
     if (strstr(r->arg, "..") || page_static(r->arg, &data, &len, &type) != 0) {
         reply_error(r, 404, "not_found", "no such file");
+        return;
+    }
+    ae = MHD_lookup_connection_value(r->con, MHD_HEADER_KIND,
+                                     MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    if (ae && accepts_gzip(ae) &&
+        page_static_gzip(r->arg, &gz, &gz_len) == 0) {
+        reply_static(r, 200, type, gz, gz_len);
+        r->res.encoding = "gzip";
         return;
     }
     reply_static(r, 200, type, data, len);

@@ -7,6 +7,7 @@ test asserts what a user, an operator or an adversary would notice.
 Ends with "N passed, N failed".
 """
 import base64
+import gzip
 import hashlib
 import http.client
 import json
@@ -504,6 +505,28 @@ def test_multipart_attachment():
     drain_alpha()
 
 
+def test_static_gzip():
+    """The 1 MB libsodium.js goes gzipped to browsers that take gzip."""
+    path = "/static/vendor/libsodium-sumo.js"
+    st, h, plain = request("GET", path)
+    assert st == 200 and "content-encoding" not in h and len(plain) > 500000
+    st, h, gz = request("GET", path, headers={"Accept-Encoding":
+                                              "gzip, deflate, br"})
+    assert st == 200 and h.get("content-encoding") == "gzip", h
+    assert "accept-encoding" in h.get("vary", "").lower()
+    assert len(gz) < len(plain) // 2 and gzip.decompress(gz) == plain
+    for refused in ("gzip;q=0", "deflate, gzip; q=0.000", "identity",
+                    "xgzip"):
+        st, h, body = request("GET", path,
+                              headers={"Accept-Encoding": refused})
+        assert st == 200 and "content-encoding" not in h, refused
+        assert body == plain
+    # The page's integrity hash is of the decoded file.
+    st, _, page = request("GET", "/report?lang=en")
+    sri = "sha512-" + base64.b64encode(hashlib.sha512(plain).digest()).decode()
+    assert sri.encode() in page
+
+
 def expect_refused(status, codes, fn, table="envelopes"):
     before = count(table)
     st, body = fn()
@@ -873,6 +896,7 @@ TESTS = [
     test_sync_tokens_refused,
     test_nojs_form_and_replies,
     test_multipart_attachment,
+    test_static_gzip,
     test_bad_envelopes,
     test_key_rotation,
     test_oversized_requests,
