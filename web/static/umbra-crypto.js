@@ -255,11 +255,12 @@
 
         function check(env) {
             if (!(env instanceof Uint8Array) || env.length < 8) throw fail('TRUNCATED');
+            /* The order of checks is the one of protocol section 2.4. */
             for (var i = 0; i < 4; i++) if (env[i] !== MAGIC[i]) throw fail('FORMAT', 'bad magic');
+            if (env[4] !== VERSION) throw fail('VERSION');
             if (env[6] !== 0 || env[7] !== 0) throw fail('FORMAT', 'reserved bytes');
             var n = env[5];
             if (n === 0 || n > MAX_RECIPIENTS) throw fail('FORMAT', 'bad stanza count');
-            if (env[4] !== VERSION) throw fail('VERSION');
             var H = 8 + 88 * n;
             if (env.length < H + 24 + A) throw fail('TRUNCATED');
             /* total = H + 24 + I + 17 * ceil(I / 65536): find the one I,

@@ -158,6 +158,13 @@ test('a tampered or foreign envelope is refused', () => {
     const ver = env.slice();
     ver[4] = 2;
     assert.throws(() => U.check(ver), (e) => e.code === 'VERSION');
+    // Same order as the C library (protocol 2.4): an unknown version is
+    // reported before the fields a later version may lay out differently.
+    const ver2 = env.slice();
+    ver2[4] = 2;
+    ver2[5] = 0;
+    ver2[6] = 9;
+    assert.throws(() => U.check(ver2), (e) => e.code === 'VERSION');
 });
 
 test('receipts: 24 digits, valid check digit, typing errors caught', () => {
