@@ -48,6 +48,7 @@ test-case: $(O)/tests/case_unit $(O)/umbra-case $(O)/umbra-server \
 	@st=0; \
 	 $(O)/tests/case_unit || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py || st=1; \
+	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_members.py || st=1; \
 	 O=$(O) sh tests/integration/case_loop_run.sh || st=1; \
 	 exit $$st
 
