@@ -8,49 +8,6 @@
 #include <sodium.h>
 
 int
-doc_utf8_valid(const uint8_t *s, size_t len)
-{
-    size_t i = 0;
-
-    while (i < len) {
-        uint8_t c = s[i];
-        size_t k, j;
-        uint32_t cp;
-
-        if (c == 0)
-            return 0;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) {
-            k = 2;
-            cp = c & 0x1fu;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            k = 3;
-            cp = c & 0x0fu;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            k = 4;
-            cp = c & 0x07u;
-        } else {
-            return 0;
-        }
-        if (len - i < k)
-            return 0;
-        for (j = 1; j < k; j++) {
-            if ((s[i + j] & 0xc0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + j] & 0x3fu);
-        }
-        if ((k == 3 && cp < 0x800) || (k == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff))
-            return 0;
-        i += k;
-    }
-    return 1;
-}
-
-int
 doc_json_depth(const uint8_t *s, size_t len, int limit)
 {
     int depth = 0, max = 0, in_str = 0, esc = 0;

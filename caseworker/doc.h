@@ -40,8 +40,6 @@ struct doc_report {
 int doc_parse_report(struct doc_report *out, char *reason, size_t cap,
                      const uint8_t *doc, size_t len);
 
-/* 1 if s[0..len) is valid UTF-8 without NUL, else 0. */
-int doc_utf8_valid(const uint8_t *s, size_t len);
 
 /* Nesting depth of JSON text (brackets outside strings); stops counting
  * past limit + 1. */

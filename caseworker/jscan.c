@@ -1,5 +1,6 @@
 /* jscan: strict one-pass JSON checking and tokens (see jscan.h). */
 #include "jscan.h"
+#include "umbra.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -91,38 +92,6 @@ hex4(const uint8_t *s, uint32_t *out)
     return 0;
 }
 
-/* Length of a valid multi-byte UTF-8 sequence at s (n left), else 0. */
-static size_t
-utf8_seq(const uint8_t *s, size_t n)
-{
-    uint32_t c;
-    size_t k, j;
-
-    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-        k = 2;
-        c = s[0] & 0x1fu;
-    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-        k = 3;
-        c = s[0] & 0x0fu;
-    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-        k = 4;
-        c = s[0] & 0x07u;
-    } else {
-        return 0;
-    }
-    if (n < k)
-        return 0;
-    for (j = 1; j < k; j++) {
-        if ((s[j] & 0xc0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[j] & 0x3fu);
-    }
-    if ((k == 3 && c < 0x800) || (k == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-        (c >= 0xd800 && c <= 0xdfff))
-        return 0;
-    return k;
-}
-
 /*
  * 1 if any of the 8 bytes of w may end a plain run of string text: a
  * control character (< 0x20), a byte of a multi-byte sequence (>= 0x80),
@@ -185,7 +154,8 @@ parse_string(struct parser *p)
         if (c < 0x20)
             return fail(p, "control character in a string");
         if (c >= 0x80) {
-            size_t k = utf8_seq(s + p->i, p->len - p->i);
+            uint32_t cp;
+            size_t k = umbra_utf8_decode(&cp, s + p->i, p->len - p->i);
 
             if (k == 0)
                 return fail(p, "not valid UTF-8");

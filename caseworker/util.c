@@ -303,43 +303,6 @@ out:
     return rc;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    uint32_t c;
-    size_t k, i;
-
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-        k = 2;
-        c = s[0] & 0x1fu;
-    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-        k = 3;
-        c = s[0] & 0x0fu;
-    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-        k = 4;
-        c = s[0] & 0x07u;
-    } else {
-        return 0;
-    }
-    if (n < k)
-        return 0;
-    for (i = 1; i < k; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3fu);
-    }
-    if ((k == 3 && c < 0x800) || (k == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-        (c >= 0xd800 && c <= 0xdfff))
-        return 0;
-    *cp = c;
-    return k;
-}
-
 void
 case_print_safe(FILE *f, const char *s, size_t len, int keep_newlines)
 {
@@ -348,7 +311,7 @@ case_print_safe(FILE *f, const char *s, size_t len, int keep_newlines)
 
     while (i < len) {
         uint32_t cp = 0;
-        size_t k = utf8_len(p + i, len - i, &cp);
+        size_t k = umbra_utf8_decode(&cp, p + i, len - i);
 
         if (k == 0) {
             fprintf(f, "\\x%02x", p[i]);

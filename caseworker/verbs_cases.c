@@ -88,7 +88,7 @@ valid_text(const char *s, size_t max, int allow_newlines)
 {
     size_t n = strlen(s), i;
 
-    if (n == 0 || n > max || !doc_utf8_valid((const uint8_t *)s, n))
+    if (n == 0 || n > max || !umbra_utf8_valid((const uint8_t *)s, n))
         return 0;
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -679,7 +679,7 @@ verb_reply(const struct case_opts *o, int argc, char **argv)
     }
     while (msg_len > 0 && (msg[msg_len - 1] == '\n' || msg[msg_len - 1] == ' '))
         msg[--msg_len] = 0;
-    if (msg_len == 0 || !doc_utf8_valid(msg, msg_len)) {
+    if (msg_len == 0 || !umbra_utf8_valid(msg, msg_len)) {
         case_err("message file '%s' is empty or not UTF-8 text", file);
         goto out;
     }

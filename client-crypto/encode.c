@@ -105,3 +105,62 @@ umbra_date_valid(const char *s, size_t len)
         return 0;
     return 1;
 }
+
+size_t
+umbra_utf8_decode(uint32_t *cp, const uint8_t *s, size_t n)
+{
+    uint32_t c, min;
+    size_t k, i;
+
+    if (n == 0)
+        return 0;
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+        k = 2;
+        c = s[0] & 0x1fu;
+        min = 0x80;
+    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        k = 3;
+        c = s[0] & 0x0fu;
+        min = 0x800;
+    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        k = 4;
+        c = s[0] & 0x07u;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (n < k)
+        return 0;
+    for (i = 1; i < k; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3fu);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return k;
+}
+
+int
+umbra_utf8_valid(const uint8_t *s, size_t n)
+{
+    size_t i = 0, k;
+    uint32_t cp;
+
+    while (i < n) {
+        if (s[i] != 0 && s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        k = umbra_utf8_decode(&cp, s + i, n - i);
+        if (k == 0 || cp == 0)
+            return 0;
+        i += k;
+    }
+    return 1;
+}

@@ -60,50 +60,6 @@ umbra_receipt_new(char out[UMBRA_RECEIPT_DISPLAY_LEN + 1])
     sodium_memzero(d, sizeof(d));
 }
 
-/*
- * Decodes one UTF-8 code point at s[*pos..len); advances *pos. Returns the
- * code point, or -1 for invalid UTF-8 (truncated, overlong, surrogate,
- * above U+10FFFF, stray continuation byte).
- */
-static long
-utf8_next(const uint8_t *s, size_t len, size_t *pos)
-{
-    uint8_t c = s[*pos];
-    uint32_t cp, min;
-    size_t need, i;
-
-    if (c < 0x80) {
-        *pos += 1;
-        return c;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-        need = 1;
-        cp = c & 0x1Fu;
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        need = 2;
-        cp = c & 0x0Fu;
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 3;
-        cp = c & 0x07u;
-        min = 0x10000;
-    } else {
-        return -1;
-    }
-    if (len - *pos < need + 1)
-        return -1;
-    for (i = 1; i <= need; i++) {
-        uint8_t cc = s[*pos + i];
-        if ((cc & 0xC0) != 0x80)
-            return -1;
-        cp = cp << 6 | (cc & 0x3Fu);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return -1;
-    *pos += need + 1;
-    return (long)cp;
-}
-
 /* ASCII digit value for cp, -2 for a separator, -1 for anything else. */
 static int
 classify(uint32_t cp)
@@ -138,11 +94,13 @@ umbra_receipt_normalise(char out[UMBRA_RECEIPT_DIGITS + 1], const char *in,
     if (in == NULL && in_len > 0)
         return UMBRA_ERR_ARG;
     while (pos < in_len) {
-        long cp = utf8_next(s, in_len, &pos);
+        uint32_t cp = 0;
+        size_t k = umbra_utf8_decode(&cp, s + pos, in_len - pos);
         int v;
-        if (cp < 0)
+        if (k == 0)
             goto out;
-        v = classify((uint32_t)cp);
+        pos += k;
+        v = classify(cp);
         if (v == -1)
             goto out;
         if (v == -2)

@@ -349,4 +349,15 @@ int umbra_unhex(uint8_t *out, size_t out_len, const char *hex,
 /* Today's date in UTC as YYYY-MM-DD. */
 void umbra_today(char out[11]);
 
+/*
+ * The UTF-8 sequence at s (n >= 1 bytes left): its length (1 to 4) with
+ * the code point in *cp, or 0 if it is not valid UTF-8 (truncated,
+ * overlong, a surrogate, above U+10FFFF, a stray continuation byte). The
+ * one UTF-8 decoder of the project: the server, the caseworker tool and
+ * the receipt normaliser all use it.
+ */
+size_t umbra_utf8_decode(uint32_t *cp, const uint8_t *s, size_t n);
+/* 1 if s[0..n) is valid UTF-8 with no NUL byte, else 0. */
+int umbra_utf8_valid(const uint8_t *s, size_t n);
+
 #endif

@@ -285,7 +285,7 @@ req_json(struct req *r)
         reply_error(r, 400, "bad_json", "the body is empty");
         return NULL;
     }
-    if (!utf8_valid(p, n)) {
+    if (!umbra_utf8_valid((const uint8_t *)p, n)) {
         reply_error(r, 400, "bad_encoding", "the body is not valid UTF-8");
         return NULL;
     }

@@ -224,7 +224,8 @@ cmd_org_add(const char *slug, const char *name, const char *key_path)
                         "'%s', not '%s'\n", key_path, b.org, slug);
         goto out;
     }
-    if (!utf8_valid(name, strlen(name)) || strlen(name) == 0 ||
+    if (!umbra_utf8_valid((const uint8_t *)name, strlen(name)) ||
+        strlen(name) == 0 ||
         strlen(name) > 200) {
         fprintf(stderr, "umbra-server: the name must be 1 to 200 bytes of "
                         "UTF-8\n");
@@ -316,7 +317,8 @@ cmd_token_add(const char *org, const char *name)
     uint8_t raw[32], hash[32];
     char token[sizeof TOKEN_PREFIX + 64];
     int rc = 1;
-    if (!utf8_valid(name, strlen(name)) || !*name || strlen(name) > 100) {
+    if (!umbra_utf8_valid((const uint8_t *)name, strlen(name)) || !*name ||
+        strlen(name) > 100) {
         fprintf(stderr, "umbra-server: the token name must be 1 to 100 "
                         "bytes of UTF-8\n");
         return 1;

@@ -1,7 +1,7 @@
 /*
  * util: small helpers of umbra-server with no state: a growable byte buffer
- * with a hard cap, UTF-8 and JSON-depth checks run before any parser sees
- * the input, monotonic time, and jansson wired to memory that is wiped on
+ * with a hard cap, the JSON-depth check run before any parser sees the
+ * input (UTF-8 is checked with libumbra's umbra_utf8_valid), monotonic time, and jansson wired to memory that is wiped on
  * free (report plaintext passes through jansson on the no-JS path).
  */
 #ifndef UMBRA_SERVER_UTIL_H
@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "umbra.h"
 
 #define WUR __attribute__((warn_unused_result))
 
@@ -23,8 +25,6 @@ struct buf {
 int buf_append(struct buf *b, const void *p, size_t n) WUR;
 void buf_release(struct buf *b);
 
-/* 1 if p[0..n) is valid UTF-8 with no NUL, else 0. */
-int utf8_valid(const char *p, size_t n);
 
 /* 1 if the JSON text's nesting of [ and { (outside strings) never exceeds
  * max_depth, else 0. Runs in one pass without recursion. */

@@ -368,7 +368,7 @@ build_doc(struct form *f, const char **code, int *reply)
 
     for (unsigned i = 0; i < f->n; i++)
         if (!f->f[i].is_file &&
-            !utf8_valid((const char *)f->f[i].val.data, f->f[i].val.len)) {
+            !umbra_utf8_valid(f->f[i].val.data, f->f[i].val.len)) {
             *code = "bad_encoding";
             return NULL;
         }
@@ -743,7 +743,7 @@ web_check_post(struct req *r)
                                 (size_t)PQgetlength(res, i, 1)) != 0)
             continue;
         json_t *j = NULL;
-        if (utf8_valid((const char *)content, clen) &&
+        if (umbra_utf8_valid((const uint8_t *)content, clen) &&
             json_depth_ok((const char *)content, clen, 16))
             j = json_loadb((const char *)content, clen,
                            JSON_REJECT_DUPLICATES, NULL);

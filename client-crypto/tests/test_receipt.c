@@ -234,6 +234,51 @@ test_mailbox(void)
     umbra_secret_free(b);
 }
 
+/* The one UTF-8 decoder every component uses: a table of sequences. */
+static void
+test_utf8(void)
+{
+    static const struct {
+        const char *bytes;
+        size_t n;
+        size_t len;  /* expected length, 0 = refused */
+        uint32_t cp; /* expected code point */
+    } t[] = {
+        {"A", 1, 1, 0x41},
+        {"\xc2\x80", 2, 2, 0x80},
+        {"\xd9\xa0", 2, 2, 0x660},          /* Arabic-Indic zero */
+        {"\xe0\xb9\x90", 3, 3, 0xe50},      /* Thai zero */
+        {"\xef\xbc\x90", 3, 3, 0xff10},     /* full-width zero */
+        {"\xf0\x9f\x98\x80", 4, 4, 0x1f600},
+        {"\xf4\x8f\xbf\xbf", 4, 4, 0x10ffff},
+        {"\x80", 1, 0, 0},                  /* stray continuation */
+        {"\xc0\x80", 2, 0, 0},              /* overlong NUL */
+        {"\xc1\xbf", 2, 0, 0},              /* overlong */
+        {"\xe0\x80\x80", 3, 0, 0},          /* overlong */
+        {"\xf0\x8f\xbf\xbf", 4, 0, 0},      /* overlong */
+        {"\xed\xa0\x80", 3, 0, 0},          /* surrogate */
+        {"\xf4\x90\x80\x80", 4, 0, 0},      /* above U+10FFFF */
+        {"\xf5\x80\x80\x80", 4, 0, 0},
+        {"\xff", 1, 0, 0},
+        {"\xe0\xb9", 2, 0, 0},              /* truncated */
+        {"\xe0\x41\x90", 3, 0, 0},          /* bad continuation */
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        uint32_t cp = 0xdeadbeef;
+        size_t k = umbra_utf8_decode(&cp, (const uint8_t *)t[i].bytes, t[i].n);
+        CHECK(k == t[i].len && (k == 0 || cp == t[i].cp),
+              "utf8 case %zu: length %zu, code point %x", i, k, (unsigned)cp);
+    }
+    CHECK(umbra_utf8_decode(NULL, (const uint8_t *)"", 0) == 0, "empty");
+    CHECK(umbra_utf8_valid((const uint8_t *)"Th\xe0\xb8\x81 ok", 8), "valid");
+    CHECK(!umbra_utf8_valid((const uint8_t *)"a\0b", 3), "NUL refused");
+    CHECK(!umbra_utf8_valid((const uint8_t *)"ab\xe0\xb8", 4),
+          "truncated at the end refused");
+    CHECK(umbra_utf8_valid((const uint8_t *)"", 0), "empty is valid");
+}
+
 static void
 test_encodings(void)
 {
@@ -267,5 +312,6 @@ main(void)
     test_receipt_new();
     test_mailbox();
     test_encodings();
+    test_utf8();
     return check_done();
 }

@@ -190,9 +190,9 @@ test_docs(void)
         static const uint8_t bad[] = "{\"narrative\":\"\xc0\xaf\"}";
         static const uint8_t sur[] = "\xed\xa0\x80";
 
-        CHECK(!doc_utf8_valid(bad, sizeof bad - 1), "overlong refused");
-        CHECK(!doc_utf8_valid(sur, 3), "surrogate refused");
-        CHECK(doc_utf8_valid((const uint8_t *)"\xe0\xb8\x81", 3), "Thai ok");
+        CHECK(!umbra_utf8_valid(bad, sizeof bad - 1), "overlong refused");
+        CHECK(!umbra_utf8_valid(sur, 3), "surrogate refused");
+        CHECK(umbra_utf8_valid((const uint8_t *)"\xe0\xb8\x81", 3), "Thai ok");
     }
 }
 
