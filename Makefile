@@ -20,13 +20,13 @@ BENCHES :=
 FUZZERS :=
 
 include client-crypto/module.mk
--include server/module.mk
--include caseworker/module.mk
--include web/module.mk
--include deploy/module.mk
--include tests/chaos/module.mk
+include server/module.mk
+include caseworker/module.mk
+include web/module.mk
+include deploy/module.mk
+include tests/chaos/module.mk
 # Last, so that every module can add to FUZZERS before (see its top comment).
--include tests/fuzz/module.mk
+include tests/fuzz/module.mk
 
 .PHONY: all deps check check-build check-suites asan fuzz bench run \
         format lint clean
