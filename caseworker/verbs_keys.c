@@ -1123,7 +1123,7 @@ keys_list(const struct case_opts *o)
     char path[CASE_PATH_MAX], hex[17];
     char fp[UMBRA_FINGERPRINT_LEN + 1];
     int shown[UMBRA_MAX_ORG_KEYS] = {0};
-    struct names nm;
+    struct names nm = {NULL, NULL, 0};
     struct umbra_bundle b;
     struct store *s = NULL;
     unsigned i;
