@@ -80,3 +80,11 @@ FUZZ_SRCS_case_import = tests/fuzz/fuzz_case_import.c caseworker/import.c \
     caseworker/stats_facts.c caseworker/jscan.c
 FUZZ_CFLAGS_case_import = -Icaseworker $(call pkg_cflags,$(PKGS_CASE))
 FUZZ_LIBS_case_import = $(call pkg_libs,$(PKGS_CASE))
+
+# The bundle file (pull writes it, import reads it; it may come from a USB
+# stick that passed through other hands).
+FUZZERS += bfile
+FUZZ_SRCS_bfile = tests/fuzz/fuzz_bfile.c $(filter-out \
+    tests/fuzz/fuzz_case_import.c,$(FUZZ_SRCS_case_import))
+FUZZ_CFLAGS_bfile = $(FUZZ_CFLAGS_case_import)
+FUZZ_LIBS_bfile = $(FUZZ_LIBS_case_import)
