@@ -7,40 +7,6 @@
 
 #include <sodium.h>
 
-int
-doc_json_depth(const uint8_t *s, size_t len, int limit)
-{
-    int depth = 0, max = 0, in_str = 0, esc = 0;
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        uint8_t c = s[i];
-
-        if (in_str) {
-            if (esc)
-                esc = 0;
-            else if (c == '\\')
-                esc = 1;
-            else if (c == '"')
-                in_str = 0;
-            continue;
-        }
-        if (c == '"') {
-            in_str = 1;
-        } else if (c == '[' || c == '{') {
-            depth++;
-            if (depth > max) {
-                max = depth;
-                if (max > limit)
-                    return max;
-            }
-        } else if (c == ']' || c == '}') {
-            depth--;
-        }
-    }
-    return max;
-}
-
 static int
 refuse(char *reason, size_t cap, const char *what, const char *field)
 {

@@ -40,9 +40,4 @@ struct doc_report {
 int doc_parse_report(struct doc_report *out, char *reason, size_t cap,
                      const uint8_t *doc, size_t len);
 
-
-/* Nesting depth of JSON text (brackets outside strings); stops counting
- * past limit + 1. */
-int doc_json_depth(const uint8_t *s, size_t len, int limit);
-
 #endif

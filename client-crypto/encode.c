@@ -164,3 +164,34 @@ umbra_utf8_valid(const uint8_t *s, size_t n)
     }
     return 1;
 }
+
+int
+umbra_json_depth_ok(const uint8_t *s, size_t n, unsigned max_depth)
+{
+    unsigned depth = 0;
+    int in_str = 0, esc = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        uint8_t c = s[i];
+
+        if (in_str) {
+            if (esc)
+                esc = 0;
+            else if (c == '\\')
+                esc = 1;
+            else if (c == '"')
+                in_str = 0;
+            continue;
+        }
+        if (c == '"') {
+            in_str = 1;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max_depth)
+                return 0;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return 1;
+}

@@ -360,4 +360,11 @@ size_t umbra_utf8_decode(uint32_t *cp, const uint8_t *s, size_t n);
 /* 1 if s[0..n) is valid UTF-8 with no NUL byte, else 0. */
 int umbra_utf8_valid(const uint8_t *s, size_t n);
 
+/*
+ * 1 if the JSON text s[0..n) nests brackets no deeper than max_depth
+ * (counting [ and { outside strings), else 0. A scan of the raw bytes, run
+ * before a recursive parser sees hostile input.
+ */
+int umbra_json_depth_ok(const uint8_t *s, size_t n, unsigned max_depth);
+
 #endif

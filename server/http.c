@@ -289,7 +289,8 @@ req_json(struct req *r)
         reply_error(r, 400, "bad_encoding", "the body is not valid UTF-8");
         return NULL;
     }
-    if (!json_depth_ok(p, n, srv.cfg.max_json_depth)) {
+    if (!umbra_json_depth_ok((const uint8_t *)p, n,
+                             srv.cfg.max_json_depth)) {
         reply_error(r, 400, "json_too_deep", "the JSON nests too deeply");
         return NULL;
     }

@@ -49,34 +49,6 @@ buf_release(struct buf *b)
     b->len = b->alloc = 0;
 }
 
-int
-json_depth_ok(const char *p, size_t n, unsigned max_depth)
-{
-    unsigned depth = 0;
-    int in_str = 0, esc = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        if (in_str) {
-            if (esc)
-                esc = 0;
-            else if (c == '\\')
-                esc = 1;
-            else if (c == '"')
-                in_str = 0;
-            continue;
-        }
-        if (c == '"') {
-            in_str = 1;
-        } else if (c == '[' || c == '{') {
-            if (++depth > max_depth)
-                return 0;
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            depth--;
-        }
-    }
-    return 1;
-}
-
 uint64_t
 now_ns(void)
 {

@@ -1,8 +1,9 @@
 /*
  * util: small helpers of umbra-server with no state: a growable byte buffer
- * with a hard cap, the JSON-depth check run before any parser sees the
- * input (UTF-8 is checked with libumbra's umbra_utf8_valid), monotonic time, and jansson wired to memory that is wiped on
- * free (report plaintext passes through jansson on the no-JS path).
+ * with a hard cap, monotonic time, and jansson wired to memory that is
+ * wiped on free (report plaintext passes through jansson on the no-JS
+ * path). UTF-8 and JSON depth are checked before any parser with libumbra's
+ * umbra_utf8_valid and umbra_json_depth_ok.
  */
 #ifndef UMBRA_SERVER_UTIL_H
 #define UMBRA_SERVER_UTIL_H
@@ -26,9 +27,6 @@ int buf_append(struct buf *b, const void *p, size_t n) WUR;
 void buf_release(struct buf *b);
 
 
-/* 1 if the JSON text's nesting of [ and { (outside strings) never exceeds
- * max_depth, else 0. Runs in one pass without recursion. */
-int json_depth_ok(const char *p, size_t n, unsigned max_depth);
 
 /* Monotonic time in nanoseconds. */
 uint64_t now_ns(void);

@@ -744,7 +744,7 @@ web_check_post(struct req *r)
             continue;
         json_t *j = NULL;
         if (umbra_utf8_valid((const uint8_t *)content, clen) &&
-            json_depth_ok((const char *)content, clen, 16))
+            umbra_json_depth_ok(content, clen, 16))
             j = json_loadb((const char *)content, clen,
                            JSON_REJECT_DUPLICATES, NULL);
         umbra_secret_free(content);

@@ -279,6 +279,42 @@ test_utf8(void)
     CHECK(umbra_utf8_valid((const uint8_t *)"", 0), "empty is valid");
 }
 
+/* The bracket-depth scan run before any JSON parser sees hostile input. */
+static void
+test_json_depth(void)
+{
+    static const struct {
+        const char *json;
+        unsigned max;
+        int ok;
+    } t[] = {
+        {"{}", 1, 1},
+        {"[[[]]]", 3, 1},
+        {"[[[]]]", 2, 0},
+        {"{\"a\":[{\"b\":1}]}", 3, 1},
+        {"{\"a\":[{\"b\":1}]}", 2, 0},
+        {"\"[[[[[[\"", 0, 1},            /* brackets in a string */
+        {"[\"\\\"[[[[\"]", 1, 1},         /* an escaped quote stays inside */
+        {"]]]][[", 2, 1},                 /* stray closers do not go negative */
+        {"]]]][[[", 2, 0},
+    };
+    size_t i;
+    uint8_t *deep;
+
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        CHECK(umbra_json_depth_ok((const uint8_t *)t[i].json,
+                                  strlen(t[i].json), t[i].max) == t[i].ok,
+              "json depth case %zu", i);
+    deep = malloc(200000);
+    CHECK(deep != NULL, "alloc");
+    if (deep != NULL) {
+        memset(deep, '[', 100000);
+        memset(deep + 100000, ']', 100000);
+        CHECK(!umbra_json_depth_ok(deep, 200000, 16), "100,000 deep refused");
+        free(deep);
+    }
+}
+
 static void
 test_encodings(void)
 {
@@ -313,5 +349,6 @@ main(void)
     test_mailbox();
     test_encodings();
     test_utf8();
+    test_json_depth();
     return check_done();
 }

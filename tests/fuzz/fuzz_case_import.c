@@ -61,7 +61,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (r == IMPORT_CASE) {
         /* an accepted document keeps the promises of doc.h */
         if (doc == NULL || !umbra_utf8_valid(doc, doc_len) ||
-            doc_json_depth(doc, doc_len, DOC_MAX_DEPTH) > DOC_MAX_DEPTH)
+            !umbra_json_depth_ok(doc, doc_len, DOC_MAX_DEPTH))
             abort();
     } else if (r >= 0 && reason[0] == 0) {
         abort(); /* every refusal says why */
