@@ -735,13 +735,14 @@ store_set_field(struct store *s, int64_t id, const char *field,
     return history_add(s, id, who, what);
 }
 
-int
-store_add_label(struct store *s, int64_t id, const char *label,
-                const char *who)
+/* Runs sql (?1 = case id, ?2 = label) and, if it changed a row, records
+ * "label 'L' <verb>" in the case's history. 0 or -1. */
+static int
+label_change(struct store *s, int64_t id, const char *label, const char *who,
+             const char *sql, const char *verb)
 {
     char what[512];
-    sqlite3_stmt *st =
-        prep(s, "INSERT OR IGNORE INTO labels(case_id, label) VALUES (?1, ?2);");
+    sqlite3_stmt *st = prep(s, sql);
 
     if (st == NULL)
         return -1;
@@ -751,28 +752,27 @@ store_add_label(struct store *s, int64_t id, const char *label,
         return -1;
     if (sqlite3_changes(s->db) == 0)
         return 0;
-    snprintf(what, sizeof what, "label '%s' added", label);
+    snprintf(what, sizeof what, "label '%s' %s", label, verb);
     return history_add(s, id, who, what);
+}
+
+int
+store_add_label(struct store *s, int64_t id, const char *label,
+                const char *who)
+{
+    return label_change(
+        s, id, label, who,
+        "INSERT OR IGNORE INTO labels(case_id, label) VALUES (?1, ?2);",
+        "added");
 }
 
 int
 store_remove_label(struct store *s, int64_t id, const char *label,
                    const char *who)
 {
-    char what[512];
-    sqlite3_stmt *st =
-        prep(s, "DELETE FROM labels WHERE case_id = ?1 AND label = ?2;");
-
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
-    if (run(s, st) != 0)
-        return -1;
-    if (sqlite3_changes(s->db) == 0)
-        return 0;
-    snprintf(what, sizeof what, "label '%s' removed", label);
-    return history_add(s, id, who, what);
+    return label_change(s, id, label, who,
+                        "DELETE FROM labels WHERE case_id = ?1 AND label = ?2;",
+                        "removed");
 }
 
 int
