@@ -10,7 +10,6 @@
 
 #include <sodium.h>
 #include <stdio.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,16 +94,6 @@ intake_done(void *ctx, int ok)
     req_resume(r);
 }
 
-/* When the last API report arrived (monotonic ns), for the Argon2 gate. */
-static _Atomic uint64_t last_report_ns;
-
-int
-api_reports_arriving(void)
-{
-    uint64_t last = atomic_load_explicit(&last_report_ns, memory_order_relaxed);
-    return last != 0 && now_ns() - last < 100000000u;
-}
-
 void
 api_report(struct req *r)
 {
@@ -114,8 +103,6 @@ api_report(struct req *r)
     const struct org *o = orgs_find(s, r->arg);
     int org_id = o ? o->id : 0;
     int rc = -1;
-
-    atomic_store_explicit(&last_report_ns, now_ns(), memory_order_relaxed);
 
     if (!o && !orgs_loaded(s)) {
         reply_unavailable(r);

@@ -7,7 +7,6 @@
 #include "http.h"
 #include "orgs.h"
 #include "page.h"
-#include "routes.h"
 #include "workpool.h"
 
 #include <arpa/inet.h>
@@ -427,10 +426,6 @@ cmd_serve(void)
     srv.kdf = workpool_new(srv.cfg.kdf_threads, srv.cfg.kdf_queue,
                            (int)srv.cfg.kdf_nice);
     srv.dbw = workpool_new(srv.cfg.db_workers, 1024, 0);
-    if (srv.kdf && srv.cfg.kdf_busy_threads > 0 &&
-        srv.cfg.kdf_busy_threads < srv.cfg.kdf_threads)
-        workpool_set_gate(srv.kdf, api_reports_arriving,
-                          srv.cfg.kdf_busy_threads);
     if (!srv.intake || !srv.sync || !srv.kdf || !srv.dbw ||
         orgs_start(srv.intake) < 0 ||
         intake_start(srv.cfg.db_intake, srv.cfg.writers, srv.cfg.batch_max,

@@ -38,17 +38,3 @@ $(O)/bench_server_kdf: $(O)/obj/tests/bench/bench_server_kdf.o $(O)/libumbra.a
 # The no-JS path's metadata stripper, fuzzed on its own.
 FUZZERS += imgmeta
 FUZZ_SRCS_imgmeta = tests/fuzz/fuzz_imgmeta.c server/imgmeta.c
-
-# The bounded job pool and its gate.
-$(O)/obj/tests/unit/workpool_test.o: CFLAGS_EXTRA = -Iserver
-$(O)/tests/workpool_test: $(O)/obj/tests/unit/workpool_test.o \
-    $(O)/obj/server/workpool.o
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lpthread
-
-.PHONY: test-server-unit
-test-server-unit: $(O)/tests/workpool_test
-	$(O)/tests/workpool_test
-
-SUITES += test-server-unit
-ASAN_SUITES += test-server-unit

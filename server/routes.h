@@ -13,8 +13,6 @@ void api_metrics(struct req *r);
 void api_orgs(struct req *r);
 void api_org(struct req *r);
 void api_report(struct req *r);
-/* 1 if an API report arrived in the last 100 ms (the Argon2 pool's gate). */
-int api_reports_arriving(void);
 void api_mailbox_new(struct req *r);
 void api_mailbox_replies(struct req *r);
 void api_sync_list(struct req *r);

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 struct job {
@@ -19,21 +18,10 @@ struct workpool {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct job *q;
-    unsigned cap, head, count, idle, nthreads, running, max_busy;
+    unsigned cap, head, count, idle, nthreads;
     int stop, nice;
-    int (*busy)(void);
     pthread_t *threads;
 };
-
-/* How often a worker held back by the gate looks at it again. */
-#define GATE_POLL_NS 5000000L /* 5 ms */
-
-/* 1 if the gate holds a further job back (called with p->mu held). */
-static int
-gated(const struct workpool *p)
-{
-    return p->busy != NULL && p->running >= p->max_busy && p->busy();
-}
 
 static void *
 worker(void *arg)
@@ -49,20 +37,9 @@ worker(void *arg)
     }
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (!p->stop && (p->count == 0 || gated(p))) {
+        while (p->count == 0 && !p->stop) {
             p->idle++;
-            if (p->count == 0) {
-                pthread_cond_wait(&p->cv, &p->mu);
-            } else { /* jobs wait behind the gate: look again shortly */
-                struct timespec ts;
-                clock_gettime(CLOCK_REALTIME, &ts);
-                ts.tv_nsec += GATE_POLL_NS;
-                if (ts.tv_nsec >= 1000000000L) {
-                    ts.tv_sec++;
-                    ts.tv_nsec -= 1000000000L;
-                }
-                pthread_cond_timedwait(&p->cv, &p->mu, &ts);
-            }
+            pthread_cond_wait(&p->cv, &p->mu);
             p->idle--;
         }
         if (p->count == 0 && p->stop)
@@ -70,13 +47,9 @@ worker(void *arg)
         struct job j = p->q[p->head];
         p->head = (p->head + 1) % p->cap;
         p->count--;
-        p->running++;
         pthread_mutex_unlock(&p->mu);
         j.fn(j.arg);
         pthread_mutex_lock(&p->mu);
-        p->running--;
-        if (p->count > 0)
-            pthread_cond_signal(&p->cv);
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -123,15 +96,6 @@ workpool_submit(struct workpool *p, void (*fn)(void *), void *arg)
     }
     pthread_mutex_unlock(&p->mu);
     return rc;
-}
-
-void
-workpool_set_gate(struct workpool *p, int (*busy)(void), unsigned max_busy)
-{
-    pthread_mutex_lock(&p->mu);
-    p->busy = busy;
-    p->max_busy = max_busy;
-    pthread_mutex_unlock(&p->mu);
 }
 
 void

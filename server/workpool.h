@@ -16,15 +16,6 @@ struct workpool *workpool_new(unsigned threads, unsigned queue, int nice);
 /* Queues fn(arg); 0, or -1 when the queue is full. */
 int workpool_submit(struct workpool *p, void (*fn)(void *), void *arg)
     __attribute__((warn_unused_result));
-/*
- * A gate: while busy() returns 1, at most max_busy jobs run at once (the
- * other workers wait, checking again every few milliseconds). umbra-server
- * gives the Argon2 pool one thread while API reports are arriving and all
- * of them otherwise, so the no-JS path uses the spare core without taking
- * the API's. Call before submitting jobs.
- */
-void workpool_set_gate(struct workpool *p, int (*busy)(void),
-                       unsigned max_busy);
 /* Runs the queued jobs, joins the threads, frees p; NULL-safe. */
 void workpool_free(struct workpool *p);
 
