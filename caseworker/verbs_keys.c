@@ -1194,14 +1194,55 @@ out:
     return rc;
 }
 
+/*
+ * Reads the home's key file, asks the passphrase and opens it, keeping the
+ * file's Argon2 parameters for rewriting it. On success *k (free with
+ * umbra_org_keys_free) and *pw (umbra_secret_free) are set; on failure an
+ * error was printed and nothing is left allocated. 0 or -1.
+ */
+static int
+open_key_file(struct umbra_org_keys **k, struct umbra_kdf_params *kdf,
+              char **pw, size_t *pwlen, const char *keypath,
+              const struct case_opts *o)
+{
+    uint8_t *raw = NULL;
+    size_t raw_len = 0;
+    int err, rc = -1;
+
+    *k = NULL;
+    *pw = NULL;
+    if (case_read_file(&raw, &raw_len, keypath, 65536) != 0) {
+        case_err("cannot read key file '%s': %s", keypath, strerror(errno));
+        return -1;
+    }
+    err = umbra_keyfile_params(kdf, raw, raw_len);
+    if (err == 0 && case_passphrase(pw, pwlen, o, 0) != 0)
+        goto out;
+    if (err == 0)
+        err = umbra_keyfile_decode(k, raw, raw_len, *pw, *pwlen);
+    if (err != 0) {
+        case_err("cannot open key file '%s': %s", keypath,
+                 err == UMBRA_ERR_DECRYPT ? "wrong passphrase or damaged file"
+                                          : umbra_strerror(err));
+        goto out;
+    }
+    rc = 0;
+out:
+    sodium_memzero(raw, raw_len);
+    free(raw);
+    if (rc != 0) {
+        umbra_secret_free(*pw);
+        *pw = NULL;
+    }
+    return rc;
+}
+
 static int
 keys_add(const struct case_opts *o)
 {
     struct umbra_org_keys *k = NULL;
     struct umbra_kdf_params kdf;
     char keypath[CASE_PATH_MAX], pubpath[CASE_PATH_MAX], hex[17];
-    uint8_t *raw = NULL;
-    size_t raw_len = 0;
     char *pw = NULL, *json = NULL;
     struct store *s = NULL;
     size_t pwlen = 0;
@@ -1213,27 +1254,8 @@ keys_add(const struct case_opts *o)
         return CASE_FAIL;
     if (check_admin(o, NULL) != 0)
         return CASE_FAIL;
-    if (case_read_file(&raw, &raw_len, keypath, 65536) != 0 ||
-        raw_len < 64) {
-        case_err("cannot read key file '%s': %s", keypath,
-                 raw_len < 64 && raw != NULL ? "too short" : strerror(errno));
+    if (open_key_file(&k, &kdf, &pw, &pwlen, keypath, o) != 0)
         goto out;
-    }
-    kdf.m_kib = (uint32_t)raw[12] | (uint32_t)raw[13] << 8 |
-                (uint32_t)raw[14] << 16 | (uint32_t)raw[15] << 24;
-    kdf.t = (uint32_t)raw[16] | (uint32_t)raw[17] << 8 |
-            (uint32_t)raw[18] << 16 | (uint32_t)raw[19] << 24;
-    kdf.p = (uint32_t)raw[20] | (uint32_t)raw[21] << 8 |
-            (uint32_t)raw[22] << 16 | (uint32_t)raw[23] << 24;
-    if (case_passphrase(&pw, &pwlen, o, 0) != 0)
-        goto out;
-    err = umbra_keyfile_decode(&k, raw, raw_len, pw, pwlen);
-    if (err != 0) {
-        case_err("cannot open key file '%s': %s", keypath,
-                 err == UMBRA_ERR_DECRYPT ? "wrong passphrase or damaged file"
-                                          : umbra_strerror(err));
-        goto out;
-    }
     if (check_admin(o, k) != 0)
         goto out;
     if (store_open(&s, o->home, k->store_key, 1) != 0)
@@ -1271,9 +1293,6 @@ keys_add(const struct case_opts *o)
     rc = CASE_OK;
 out:
     store_close(s);
-    if (raw != NULL)
-        memset(raw, 0, raw_len);
-    free(raw);
     free(json);
     umbra_secret_free(pw);
     umbra_org_keys_free(k);
@@ -1288,33 +1307,14 @@ keys_passphrase(const struct case_opts *o, const char *new_file)
     struct umbra_org_keys *k = NULL;
     struct umbra_kdf_params kdf;
     char keypath[CASE_PATH_MAX];
-    uint8_t *raw = NULL;
-    size_t raw_len = 0, pwlen = 0, npwlen = 0;
+    size_t pwlen = 0, npwlen = 0;
     char *pw = NULL, *npw = NULL;
     int err, rc = CASE_FAIL;
 
     if (case_path(keypath, sizeof keypath, o, "keys.umbra") != 0)
         return CASE_FAIL;
-    if (case_read_file(&raw, &raw_len, keypath, 65536) != 0 || raw_len < 64) {
-        case_err("cannot read key file '%s': %s", keypath,
-                 raw != NULL ? "too short" : strerror(errno));
+    if (open_key_file(&k, &kdf, &pw, &pwlen, keypath, o) != 0)
         goto out;
-    }
-    kdf.m_kib = (uint32_t)raw[12] | (uint32_t)raw[13] << 8 |
-                (uint32_t)raw[14] << 16 | (uint32_t)raw[15] << 24;
-    kdf.t = (uint32_t)raw[16] | (uint32_t)raw[17] << 8 |
-            (uint32_t)raw[18] << 16 | (uint32_t)raw[19] << 24;
-    kdf.p = (uint32_t)raw[20] | (uint32_t)raw[21] << 8 |
-            (uint32_t)raw[22] << 16 | (uint32_t)raw[23] << 24;
-    if (case_passphrase(&pw, &pwlen, o, 0) != 0)
-        goto out;
-    err = umbra_keyfile_decode(&k, raw, raw_len, pw, pwlen);
-    if (err != 0) {
-        case_err("cannot open key file '%s': %s", keypath,
-                 err == UMBRA_ERR_DECRYPT ? "wrong passphrase or damaged file"
-                                          : umbra_strerror(err));
-        goto out;
-    }
     no.passphrase_file = new_file;
     if (new_file == NULL) {
         /* no file: ask (twice) on the terminal, not the environment */
@@ -1336,9 +1336,6 @@ keys_passphrase(const struct case_opts *o, const char *new_file)
     printf("The passphrase of %s is changed.\n", keypath);
     rc = CASE_OK;
 out:
-    if (raw != NULL)
-        memset(raw, 0, raw_len);
-    free(raw);
     umbra_secret_free(pw);
     umbra_secret_free(npw);
     umbra_org_keys_free(k);

@@ -215,6 +215,35 @@ out:
 }
 
 int
+umbra_keyfile_params(struct umbra_kdf_params *out, const uint8_t *buf,
+                     size_t len)
+{
+    struct umbra_kdf_params pp;
+    int rc;
+
+    if (out == NULL || buf == NULL)
+        return UMBRA_ERR_ARG;
+    if (len > UMBRA_KEYFILE_MAX_BYTES)
+        return UMBRA_ERR_TOO_LONG;
+    if (len < UMBRA_KEYFILE_HEADER_BYTES)
+        return UMBRA_ERR_TRUNCATED;
+    if (memcmp(buf, file_magic, 8) != 0)
+        return UMBRA_ERR_FORMAT;
+    if (buf[8] != 1)
+        return UMBRA_ERR_VERSION;
+    if (buf[9] != 1 || buf[10] != 0 || buf[11] != 0)
+        return UMBRA_ERR_FORMAT;
+    pp.m_kib = get32(buf + 12);
+    pp.t = get32(buf + 16);
+    pp.p = get32(buf + 20);
+    rc = umbra_kdf_params_check(&pp);
+    if (rc != 0)
+        return rc;
+    *out = pp;
+    return 0;
+}
+
+int
 umbra_keyfile_decode(struct umbra_org_keys **out, const uint8_t *buf,
                      size_t len, const char *passphrase, size_t passphrase_len)
 {
@@ -230,20 +259,7 @@ umbra_keyfile_decode(struct umbra_org_keys **out, const uint8_t *buf,
         return UMBRA_ERR_ARG;
     if (passphrase_len > UMBRA_PASSPHRASE_MAX)
         return UMBRA_ERR_TOO_LONG;
-    if (len > UMBRA_KEYFILE_MAX_BYTES)
-        return UMBRA_ERR_TOO_LONG;
-    if (len < UMBRA_KEYFILE_HEADER_BYTES)
-        return UMBRA_ERR_TRUNCATED;
-    if (memcmp(buf, file_magic, 8) != 0)
-        return UMBRA_ERR_FORMAT;
-    if (buf[8] != 1)
-        return UMBRA_ERR_VERSION;
-    if (buf[9] != 1 || buf[10] != 0 || buf[11] != 0)
-        return UMBRA_ERR_FORMAT;
-    pp.m_kib = get32(buf + 12);
-    pp.t = get32(buf + 16);
-    pp.p = get32(buf + 20);
-    rc = umbra_kdf_params_check(&pp);
+    rc = umbra_keyfile_params(&pp, buf, len);
     if (rc != 0)
         return rc;
     if (len < UMBRA_KEYFILE_HEADER_BYTES + AEAD_A + MIN_PAYLOAD)

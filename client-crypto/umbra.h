@@ -300,6 +300,13 @@ int umbra_keyfile_write(const char *path, const struct umbra_org_keys *k,
 int umbra_keyfile_read(struct umbra_org_keys **out, const char *path,
                        const char *passphrase, size_t passphrase_len)
     UMBRA_WUR;
+/*
+ * The Argon2 parameters in a key file's header (buf holds the file), with
+ * the same checks umbra_keyfile_read makes before any hashing; so a tool
+ * that rewrites a key file (new passphrase, new key) keeps its cost.
+ */
+int umbra_keyfile_params(struct umbra_kdf_params *out, const uint8_t *buf,
+                         size_t len) UMBRA_WUR;
 /* The same from bytes already in memory (for fuzzing and tests). */
 int umbra_keyfile_decode(struct umbra_org_keys **out, const uint8_t *buf,
                          size_t len, const char *passphrase,
