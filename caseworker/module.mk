@@ -40,7 +40,7 @@ test-case-cli: $(O)/umbra-case
 
 # The whole loop against a real umbra-server and PostgreSQL.
 test-case-loop: $(O)/umbra-case $(O)/umbra-server $(O)/server_tool
-	O=$(O) sh tests/integration/case_loop_run.sh
+	O=$(O) sh tests/integration/with_server.sh tests/integration/case_loop.py
 
 # All three, each run even if another failed.
 test-case: $(O)/tests/case_unit $(O)/umbra-case $(O)/umbra-server \
@@ -49,7 +49,7 @@ test-case: $(O)/tests/case_unit $(O)/umbra-case $(O)/umbra-server \
 	 $(O)/tests/case_unit || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_members.py || st=1; \
-	 O=$(O) sh tests/integration/case_loop_run.sh || st=1; \
+	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_loop.py || st=1; \
 	 exit $$st
 
 SUITES += test-case

@@ -13,7 +13,7 @@ BINS += $(O)/umbra-server
 
 .PHONY: test-server bench-server
 test-server: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool
-	@O=$(O) tests/integration/server_run.sh
+	@O=$(O) tests/integration/with_server.sh tests/integration/server_test.py
 
 bench-server: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool \
     $(O)/bench_server_kdf

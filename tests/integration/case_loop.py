@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The caseworker loop against a real umbra-server and PostgreSQL.
 
-Run by case_loop_run.sh (which sets up the cluster and the organisations
+Run by with_server.sh (which sets up the cluster and the organisations
 'alpha' and 'beta' through server_env.sh). Reporters submit through the API
 and the no-JS form; the caseworker pulls (without passphrase), imports,
 lists, triages, replies, pushes; the reporter reads the reply with the

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Integration tests of umbra-server against a real PostgreSQL.
 
-Run by server_run.sh, which starts the cluster, migrates and registers the
+Run by with_server.sh, which starts the cluster, migrates and registers the
 organisations 'alpha' and 'beta' and exports their paths (env.sh). Each
 test asserts what a user, an operator or an adversary would notice.
 Ends with "N passed, N failed".
