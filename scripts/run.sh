@@ -49,6 +49,9 @@ db_intake = host=$PGHOST port=$PGPORT user=umbra_intake dbname=umbra
 db_sync = host=$PGHOST port=$PGPORT user=umbra_sync dbname=umbra
 web_dir = $top/web
 schema_dir = $top/schema
+# The Argon2 pool of the no-JS path in an idle cgroup, so that it never
+# delays the API (docs/operations.md, "The Argon2 pool and the API").
+kdf_cgroup = auto
 CONF
 "$O/umbra-server" --config "$CONF" migrate
 

@@ -72,6 +72,7 @@ static const struct key keys[] = {
     {U(kdf_threads, 1, 64)},
     {U(kdf_queue, 0, 100000)},
     {U(kdf_nice, 0, 20)},
+    {S(kdf_cgroup)},
     {Z(max_envelope_bytes, 4096, 1ull << 30)},
     {Z(max_form_bytes, 1024, 1ull << 30)},
     {Z(max_attachment_bytes, 0, 1ull << 30)},

@@ -4,6 +4,7 @@
  * 1 a user-facing error (one line on stderr), 2 a usage error.
  */
 #include "../client-crypto/umbra.h"
+#include "cgroup.h"
 #include "http.h"
 #include "orgs.h"
 #include "page.h"
@@ -423,9 +424,36 @@ cmd_serve(void)
     srv.intake = db_pool_new(DB_INTAKE, srv.cfg.db_intake,
                              srv.cfg.pool_intake);
     srv.sync = db_pool_new(DB_SYNC, srv.cfg.db_sync, srv.cfg.pool_sync);
+    static char cg_dir[CONF_STR + 16];
+    int cg_created = 0;
+    const char *cg = NULL;
+    if (srv.cfg.kdf_cgroup[0]) {
+        char why[1400];
+        if (cgroup_prepare(srv.cfg.kdf_cgroup, cg_dir, sizeof cg_dir,
+                           &cg_created, why, sizeof why) == 0)
+            cg = cg_dir;
+        else
+            fprintf(stderr, "umbra-server: warning: kdf_cgroup: %s; the "
+                            "Argon2 pool runs at kdf_nice alone\n", why);
+    }
     srv.kdf = workpool_new(srv.cfg.kdf_threads, srv.cfg.kdf_queue,
-                           (int)srv.cfg.kdf_nice);
-    srv.dbw = workpool_new(srv.cfg.db_workers, 1024, 0);
+                           (int)srv.cfg.kdf_nice, cg);
+    srv.dbw = workpool_new(srv.cfg.db_workers, 1024, 0, NULL);
+    if (srv.kdf) {
+        unsigned cg_bad, prio_bad;
+        workpool_start_failures(srv.kdf, &cg_bad, &prio_bad);
+        if (cg && cg_bad)
+            fprintf(stderr, "umbra-server: warning: %u of %u Argon2 threads "
+                            "could not join %s\n", cg_bad,
+                    srv.cfg.kdf_threads, cg);
+        else if (cg)
+            fprintf(stderr, "umbra-server: Argon2 pool in idle cgroup %s\n",
+                    cg);
+        if (prio_bad)
+            fprintf(stderr, "umbra-server: warning: %u of %u Argon2 threads "
+                            "could not take kdf_nice %u\n", prio_bad,
+                    srv.cfg.kdf_threads, srv.cfg.kdf_nice);
+    }
     if (!srv.intake || !srv.sync || !srv.kdf || !srv.dbw ||
         orgs_start(srv.intake) < 0 ||
         intake_start(srv.cfg.db_intake, srv.cfg.writers, srv.cfg.batch_max,
@@ -438,6 +466,8 @@ cmd_serve(void)
 out:
     intake_stop();
     workpool_free(srv.kdf);
+    if (cg)
+        cgroup_release(cg, cg_created);
     workpool_free(srv.dbw);
     orgs_stop();
     db_pool_free(srv.intake);

@@ -1,6 +1,7 @@
 /* workpool: see workpool.h. */
 #define _GNU_SOURCE
 #include "workpool.h"
+#include "cgroup.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -20,6 +21,9 @@ struct workpool {
     struct job *q;
     unsigned cap, head, count, idle, nthreads;
     int stop, nice;
+    unsigned started;            /* threads up; of them: */
+    unsigned cg_failed, prio_failed; /* not in cgroup, not at priority */
+    const char *cgroup;
     pthread_t *threads;
 };
 
@@ -27,15 +31,22 @@ static void *
 worker(void *arg)
 {
     struct workpool *p = arg;
+    int cg_failed = p->cgroup && cgroup_join(p->cgroup) < 0;
+    int prio_failed = 0;
     if (p->nice > 19) {
         /* SCHED_IDLE: the thread runs only when nothing else of ours
          * wants the CPU. */
         struct sched_param sp = {0};
-        (void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
+        prio_failed = pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp) != 0;
     } else if (p->nice) {
-        (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), p->nice);
+        prio_failed = setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
+                                  p->nice) != 0;
     }
     pthread_mutex_lock(&p->mu);
+    p->started++;
+    p->cg_failed += (unsigned)cg_failed;
+    p->prio_failed += (unsigned)prio_failed;
+    pthread_cond_broadcast(&p->cv);
     for (;;) {
         while (p->count == 0 && !p->stop) {
             p->idle++;
@@ -56,13 +67,14 @@ worker(void *arg)
 }
 
 struct workpool *
-workpool_new(unsigned threads, unsigned queue, int nice)
+workpool_new(unsigned threads, unsigned queue, int nice, const char *cgroup)
 {
     struct workpool *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
     p->cap = threads + queue;
     p->nice = nice;
+    p->cgroup = cgroup;
     p->q = calloc(p->cap, sizeof *p->q);
     p->threads = calloc(threads, sizeof *p->threads);
     pthread_mutex_init(&p->mu, NULL);
@@ -74,10 +86,25 @@ workpool_new(unsigned threads, unsigned queue, int nice)
             goto fail;
         p->nthreads++;
     }
+    /* Wait until every thread has taken its place and priority, so that
+     * workpool_start_failures can tell. */
+    pthread_mutex_lock(&p->mu);
+    while (p->started < p->nthreads)
+        pthread_cond_wait(&p->cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
     return p;
 fail:
     workpool_free(p);
     return NULL;
+}
+
+void
+workpool_start_failures(struct workpool *p, unsigned *cgroup, unsigned *prio)
+{
+    pthread_mutex_lock(&p->mu);
+    *cgroup = p->cg_failed;
+    *prio = p->prio_failed;
+    pthread_mutex_unlock(&p->mu);
 }
 
 int

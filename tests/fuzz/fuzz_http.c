@@ -162,8 +162,8 @@ start(void)
         abort();
     srv.intake = db_pool_new(DB_INTAKE, no_db, 1);
     srv.sync = db_pool_new(DB_SYNC, no_db, 1);
-    srv.kdf = workpool_new(srv.cfg.kdf_threads, srv.cfg.kdf_queue, 0);
-    srv.dbw = workpool_new(2, 1024, 0);
+    srv.kdf = workpool_new(srv.cfg.kdf_threads, srv.cfg.kdf_queue, 0, NULL);
+    srv.dbw = workpool_new(2, 1024, 0, NULL);
     if (!srv.intake || !srv.sync || !srv.kdf || !srv.dbw ||
         intake_start(no_db, 1, srv.cfg.batch_max, srv.cfg.intake_queue) < 0)
         abort();

@@ -12,6 +12,7 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -844,6 +845,59 @@ def test_key_rotation():
     assert p.returncode == 1 and "signing key" in p.stderr, p.stderr
 
 
+def log_since(offset):
+    with open(SRV.log, "rb") as f:
+        f.seek(offset)
+        return f.read().decode(errors="replace")
+
+
+def test_kdf_cgroup():
+    """kdf_cgroup = auto puts exactly the Argon2 pool's threads in an idle
+    cgroup (where this machine lets root write the cpu controller), the
+    no-JS path still works, and the cgroup is gone after shutdown. A bad
+    value is a warning, never a refusal to serve."""
+    SRV.stop()
+    off = os.path.getsize(SRV.log)
+    SRV.start("--kdf_cgroup", "relative/path")
+    log = log_since(off)
+    assert "kdf_cgroup must be 'auto' or an absolute path" in log, log
+    assert SRV.alive()
+    SRV.stop()
+    off = os.path.getsize(SRV.log)
+    SRV.start("--kdf_cgroup", "auto", "--kdf_threads", "3")
+    log = log_since(off)
+    m = re.search(r"Argon2 pool in idle cgroup (\S+)", log)
+    cpu_writable = os.geteuid() == 0 and any(
+        os.access(d, os.W_OK) for d in
+        ("/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct",
+         "/sys/fs/cgroup/cgroup.subtree_control"))
+    if not m:
+        # Only a machine that refuses us may fall back, and it must say so.
+        assert not cpu_writable and "warning: kdf_cgroup" in log, log
+        print("  (no writable cpu cgroup here: checked the warning only)")
+    else:
+        d = m.group(1)
+        with open(os.path.join(d, "cpu.idle")) as f:
+            assert f.read().strip() == "1"
+        tf = os.path.join(d, "cgroup.threads")
+        if not os.path.exists(tf):
+            tf = os.path.join(d, "tasks")
+        with open(tf) as f:
+            tids = sorted(int(t) for t in f.read().split())
+        mine = sorted(int(t) for t in
+                      os.listdir("/proc/%d/task" % SRV.proc.pid))
+        assert len(tids) == 3 and set(tids) <= set(mine), (tids, mine)
+        assert SRV.proc.pid not in tids  # the HTTP thread stays out
+    drain_alpha()
+    st, _, page = form_post("/report", dict(NOJS_FIELDS, narrative="cg"))
+    assert st == 201, (st, page[:300])
+    drain_alpha()
+    assert SRV.stop() == 0
+    if m:
+        assert not os.path.exists(m.group(1)), "cgroup left behind"
+    SRV.start()
+
+
 def test_slow_headers_closed_by_deadline():
     """Headers dripped a byte every 0.4 s never trip the inactivity timeout;
     the whole-request deadline must close the connection."""
@@ -901,6 +955,7 @@ TESTS = [
     test_key_rotation,
     test_oversized_requests,
     test_slow_headers_closed_by_deadline,
+    test_kdf_cgroup,
     test_bad_forms,
     test_bad_json,
     test_roles,
