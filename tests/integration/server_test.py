@@ -884,17 +884,21 @@ def test_kdf_cgroup():
             tf = os.path.join(d, "tasks")
         with open(tf) as f:
             tids = sorted(int(t) for t in f.read().split())
-        mine = sorted(int(t) for t in
-                      os.listdir("/proc/%d/task" % SRV.proc.pid))
-        assert len(tids) == 3 and set(tids) <= set(mine), (tids, mine)
-        assert SRV.proc.pid not in tids  # the HTTP thread stays out
+        mine = set(int(t) for t in os.listdir("/proc/%d/task" % SRV.proc.pid))
+        # Another umbra-server on this machine may share the cgroup: count
+        # ours only.
+        ours = set(tids) & mine
+        assert len(ours) == 3, (tids, sorted(mine))
+        assert SRV.proc.pid not in ours  # the HTTP thread stays out
     drain_alpha()
     st, _, page = form_post("/report", dict(NOJS_FIELDS, narrative="cg"))
     assert st == 201, (st, page[:300])
     drain_alpha()
     assert SRV.stop() == 0
-    if m:
-        assert not os.path.exists(m.group(1)), "cgroup left behind"
+    if m and os.path.exists(m.group(1)):
+        # Only another server's threads may keep it.
+        with open(tf) as f:
+            assert f.read().split(), "empty cgroup left behind"
     SRV.start()
 
 
