@@ -132,7 +132,8 @@ cgroup_prepare(const char *spec, char *dir, size_t dir_size, int *created,
             return -1;
     } else if (spec[0] != '/' ||
                snprintf(dir, dir_size, "%s", spec) >= (int)dir_size) {
-        snprintf(why, why_size, "kdf_cgroup must be 'auto' or an absolute path");
+        snprintf(why, why_size,
+                 "kdf_cgroup must be 'auto' or an absolute path");
         return -1;
     }
     if (mkdir(dir, 0755) == 0)
