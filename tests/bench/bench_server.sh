@@ -191,7 +191,7 @@ pooled_p99() { # quantile files -> p99 in ms
               if (c >= 0.99 * t) { printf "%.2f", v[i] / 1000; exit } } }'
 }
 if want 3; then
-    rounds=${BENCH_ROUNDS:-6}
+    rounds=${BENCH_ROUNDS:-10}
     # A warm-up load first (a fresh cluster creates and zero-fills WAL
     # segments, which recycled ones spare later), then a checkpoint, so
     # that neither lands in one window and not another.
