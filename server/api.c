@@ -123,6 +123,12 @@ api_report(struct req *r)
                     "organisation's current keys");
         goto out;
     }
+    if (!intake_quota_ok(org_id, r->body.len)) {
+        reply_error(r, 507, "org_full",
+                    "the organisation has too many reports waiting to be "
+                    "collected; try again in a few days");
+        goto out;
+    }
     if (!intake_has_room()) {
         reply_error(r, 503, "busy", "the server is busy; try again shortly");
         goto out;
@@ -141,6 +147,17 @@ out:
 
 /* ---- mailboxes --------------------------------------------------------- */
 
+static void
+mailbox_done(void *ctx, int ok)
+{
+    struct req *r = ctx;
+    if (ok)
+        reply_json(r, 201, json_pack("{s:s}", "status", "created"));
+    else
+        reply_unavailable(r);
+    req_resume(r);
+}
+
 void
 api_mailbox_new(struct req *r)
 {
@@ -155,24 +172,28 @@ api_mailbox_new(struct req *r)
         return;
     }
     json_decref(j);
-    PGconn *c = db_get(srv.intake);
-    if (!c) {
-        reply_unavailable(r);
+    if (!intake_has_room()) {
+        reply_error(r, 503, "busy", "the server is busy; try again shortly");
         return;
     }
-    const char *vals[1] = {(const char *)id};
-    int lens[1] = {32}, fmts[1] = {1};
-    PGresult *res = db_exec(c, "mailbox_insert", 1, vals, lens, fmts);
-    int ok = db_ok(res);
-    int created = ok && strcmp(PQcmdTuples(res), "1") == 0;
-    PQclear(res);
-    db_put(srv.intake, c, !ok);
-    if (!ok)
-        reply_unavailable(r);
-    else if (created)
-        reply_json(r, 201, json_pack("{s:s}", "status", "created"));
-    else
-        reply_json(r, 200, json_pack("{s:s}", "status", "exists"));
+    /* Through intake like a report: into the spool, and into PostgreSQL
+     * at the next move, never in a transaction of its own at the time it
+     * was made. Whether the id already existed is not known then (nor
+     * needed: storing it twice is harmless). */
+    uint8_t *copy = malloc(32);
+    if (!copy) {
+        reply_error(r, 500, "internal", "out of memory");
+        return;
+    }
+    memcpy(copy, id, 32);
+    r->item = (struct intake_item){.mailbox_id = copy,
+                                   .done = mailbox_done,
+                                   .ctx = r};
+    r->ctx = copy;
+    r->ctx_free = free;
+    MHD_suspend_connection(r->con);
+    r->suspended = 1;
+    intake_push(&r->item);
 }
 
 static char *

@@ -22,6 +22,10 @@ config_defaults(struct config *c)
     c->writers = 2;
     c->batch_max = 256;
     c->intake_queue = 4096;
+    c->intake_window = 3600;
+    (void)str_copy(c->spool_dir, sizeof c->spool_dir, "spool");
+    c->quota_reports = 20000;
+    c->quota_bytes = 1073741824;
     c->db_workers = 2;
     c->pool_intake = 4;
     c->pool_sync = 2;
@@ -66,6 +70,10 @@ static const struct key keys[] = {
     {U(writers, 1, 16)},
     {U(batch_max, 1, 4096)},
     {U(intake_queue, 1, 1000000)},
+    {U(intake_window, 0, 86400)},
+    {S(spool_dir)},
+    {Z(quota_reports, 1, 1ull << 40)},
+    {Z(quota_bytes, 4096, 1ull << 50)},
     {U(db_workers, 1, 64)},
     {U(pool_intake, 1, 256)},
     {U(pool_sync, 1, 256)},

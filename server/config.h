@@ -20,6 +20,9 @@ struct config {
     unsigned writers;         /* group-commit writer threads */
     unsigned batch_max;       /* rows per group commit */
     unsigned intake_queue;    /* pending API reports before 503 */
+    unsigned intake_window;   /* seconds between spool moves; 0 = none */
+    char spool_dir[CONF_STR]; /* the spool's folder (spool.h) */
+    size_t quota_reports, quota_bytes; /* per organisation */
     unsigned db_workers;      /* threads running other database routes */
     unsigned pool_intake, pool_sync; /* connections per role */
     unsigned kdf_threads, kdf_queue; /* Argon2 pool */

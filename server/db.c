@@ -26,6 +26,16 @@ static const struct stmt stmts[] = {
     {DB_INTAKE, "mailbox_insert",
      "INSERT INTO mailboxes (mailbox_id) VALUES ($1) ON CONFLICT DO NOTHING",
      1},
+    /* mover.c: a spool record into its table, with the day it arrived;
+     * ref makes a repeated move store nothing twice */
+    {DB_INTAKE, "env_move",
+     "SELECT intake_move($1, $2, $3, $4::date, $5)", 5},
+    {DB_INTAKE, "mailbox_move",
+     "INSERT INTO mailboxes (mailbox_id, day) VALUES ($1, $2::date) "
+     "ON CONFLICT DO NOTHING", 2},
+    /* mover.c: what each organisation has waiting (quotas) */
+    {DB_INTAKE, "pending", "SELECT org_id, n, bytes FROM intake_pending()",
+     0},
     /* GET /api/v1/mailboxes/{id}/replies, POST /check */
     {DB_INTAKE, "mailbox_replies",
      "SELECT day::text, body FROM mailbox_replies($1)", 1},
@@ -191,4 +201,50 @@ db_ok(const PGresult *r)
 {
     ExecStatusType s = PQresultStatus(r);
     return r && (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK);
+}
+
+int
+db_pipeline(PGconn *c, int (*send)(void *ctx, PGconn *c, unsigned *sent),
+            void *ctx)
+{
+    int ok = 1;
+    unsigned sent = 0;
+    if (PQenterPipelineMode(c) != 1)
+        return 0;
+    if (PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) != 1)
+        ok = 0;
+    sent++;
+    if (ok && send(ctx, c, &sent) != 0)
+        ok = 0;
+    if (ok && PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) !=
+                  1)
+        ok = 0;
+    sent++;
+    if (PQpipelineSync(c) != 1)
+        ok = 0;
+    if (!ok) {
+        (void)PQexitPipelineMode(c);
+        return 0;
+    }
+    /* Results: each query's results then NULL; finally PIPELINE_SYNC. */
+    unsigned nulls = 0;
+    for (;;) {
+        PGresult *r = PQgetResult(c);
+        if (!r) {
+            if (PQstatus(c) != CONNECTION_OK || ++nulls > sent + 2) {
+                ok = 0;
+                break;
+            }
+            continue;
+        }
+        ExecStatusType st = PQresultStatus(r);
+        PQclear(r);
+        if (st == PGRES_PIPELINE_SYNC)
+            break;
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+            ok = 0;
+    }
+    if (PQexitPipelineMode(c) != 1)
+        ok = 0;
+    return ok;
 }

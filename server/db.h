@@ -35,6 +35,13 @@ PGresult *db_exec(PGconn *c, const char *stmt, int n,
                   const char *const *values, const int *lengths,
                   const int *formats);
 
+/* One transaction in one libpq pipeline: BEGIN, whatever send() queues
+ * (it counts each query in *sent and returns 0, or -1 to give up), COMMIT,
+ * then every result read. 1 if COMMIT succeeded, else 0 (the connection
+ * may be left in a failed transaction: drop it). */
+int db_pipeline(PGconn *c, int (*send)(void *ctx, PGconn *c, unsigned *sent),
+                void *ctx) __attribute__((warn_unused_result));
+
 /* 1 if the result is OK (COMMAND_OK or TUPLES_OK); else 0. */
 int db_ok(const PGresult *r);
 

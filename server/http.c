@@ -26,7 +26,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/orgs/*", "org", api_org, WORK_INLINE, BODY_NONE},
     {"POST", "/api/v1/orgs/*/reports", "report", api_report, WORK_SELF,
      BODY_RAW},
-    {"POST", "/api/v1/mailboxes", "mailbox_new", api_mailbox_new, WORK_DB,
+    {"POST", "/api/v1/mailboxes", "mailbox_new", api_mailbox_new, WORK_SELF,
      BODY_JSON},
     {"GET", "/api/v1/mailboxes/*/replies", "mailbox_replies",
      api_mailbox_replies, WORK_DB, BODY_NONE},

@@ -2,11 +2,16 @@
 #include "intake.h"
 #include "db.h"
 #include "metrics.h"
+#include "mover.h"
+#include "spool.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
@@ -15,6 +20,8 @@ static unsigned pending, max_pending, batch_max, nwriters;
 static int stopping;
 static pthread_t *threads;
 static char *conninfo;
+static int spooled; /* intake_window > 0 */
+static size_t quota_reports = SIZE_MAX, quota_bytes = SIZE_MAX;
 
 int
 intake_has_room(void)
@@ -23,6 +30,21 @@ intake_has_room(void)
     int ok = !stopping && pending < max_pending;
     pthread_mutex_unlock(&mu);
     return ok;
+}
+
+void
+intake_quota(size_t reports, size_t bytes)
+{
+    quota_reports = reports;
+    quota_bytes = bytes;
+}
+
+int
+intake_quota_ok(int org_id, size_t len)
+{
+    uint64_t n, bytes;
+    mover_pending(org_id, &n, &bytes);
+    return n < quota_reports && bytes + len <= quota_bytes;
 }
 
 void
@@ -40,67 +62,83 @@ intake_push(struct intake_item *it)
     pthread_mutex_unlock(&mu);
 }
 
-/* Sends the batch in one pipeline; 1 if COMMIT succeeded. */
+/* Queues the batch's INSERTs inside db_pipeline's transaction. */
 static int
-write_batch(PGconn *c, struct intake_item *batch, unsigned n)
+send_batch(void *ctx, PGconn *c, unsigned *sent)
 {
-    int ok = 1;
-    unsigned sent = 0;
-    if (PQenterPipelineMode(c) != 1)
-        return 0;
-    if (PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) != 1)
-        ok = 0;
-    sent++;
-    for (struct intake_item *it = batch; ok && it; it = it->next) {
-        char org[16], size[24];
-        snprintf(org, sizeof org, "%d", it->org_id);
-        snprintf(size, sizeof size, "%zu", it->len);
-        const char *vals[3] = {org, size, (const char *)it->data};
-        int lens[3] = {0, 0, (int)it->len};
-        int fmts[3] = {0, 0, 1};
-        if (PQsendQueryPrepared(c, "env_insert", 3, vals, lens, fmts, 0) != 1)
-            ok = 0;
-        sent++;
-        if (ok && it->mailbox_id) {
+    for (struct intake_item *it = ctx; it; it = it->next) {
+        if (it->data) {
+            char org[16], size[24];
+            snprintf(org, sizeof org, "%d", it->org_id);
+            snprintf(size, sizeof size, "%zu", it->len);
+            const char *vals[3] = {org, size, (const char *)it->data};
+            int lens[3] = {0, 0, (int)it->len};
+            int fmts[3] = {0, 0, 1};
+            if (PQsendQueryPrepared(c, "env_insert", 3, vals, lens, fmts,
+                                    0) != 1)
+                return -1;
+            (*sent)++;
+        }
+        if (it->mailbox_id) {
             const char *mv[1] = {(const char *)it->mailbox_id};
             int ml[1] = {32}, mf[1] = {1};
             if (PQsendQueryPrepared(c, "mailbox_insert", 1, mv, ml, mf, 0) !=
                 1)
-                ok = 0;
-            sent++;
+                return -1;
+            (*sent)++;
         }
     }
-    if (ok && PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) !=
-                  1)
-        ok = 0;
-    sent++;
-    if (PQpipelineSync(c) != 1)
-        ok = 0;
-    if (!ok) {
-        (void)PQexitPipelineMode(c);
+    return 0;
+}
+
+/* intake_window = 0: the batch straight into PostgreSQL; 1 if committed. */
+static int
+write_db(PGconn **c, struct intake_item *batch)
+{
+    if (*c && PQstatus(*c) != CONNECTION_OK) {
+        PQfinish(*c);
+        *c = NULL;
+    }
+    if (!*c)
+        *c = db_connect(DB_INTAKE, conninfo);
+    int ok = *c ? db_pipeline(*c, send_batch, batch) : 0;
+    if (!ok && *c && PQtransactionStatus(*c) != PQTRANS_IDLE) {
+        PQfinish(*c); /* an aborted transaction: start afresh */
+        *c = NULL;
+    }
+    return ok;
+}
+
+/* The spool: every envelope and every mailbox a record of its own (a
+ * no-JS report's mailbox is moved in another transaction than its
+ * envelope); 1 if durable. */
+static int
+write_spool(struct intake_item *batch, unsigned n)
+{
+    struct spool_rec *recs = calloc(2 * (size_t)n, sizeof *recs);
+    if (!recs)
         return 0;
-    }
-    /* Results: each query's results then NULL; finally PIPELINE_SYNC. */
-    unsigned nulls = 0;
-    for (;;) {
-        PGresult *r = PQgetResult(c);
-        if (!r) {
-            if (PQstatus(c) != CONNECTION_OK || ++nulls > sent + 2) {
-                ok = 0;
-                break;
-            }
-            continue;
+    uint32_t day = (uint32_t)(time(NULL) / 86400);
+    size_t k = 0;
+    for (struct intake_item *it = batch; it; it = it->next) {
+        if (it->data) {
+            recs[k] = (struct spool_rec){.kind = SPOOL_ENVELOPE,
+                                         .org_id = (uint32_t)it->org_id,
+                                         .day = day,
+                                         .data = it->data,
+                                         .len = it->len};
+            randombytes_buf(recs[k++].ref, SPOOL_REF_BYTES);
         }
-        ExecStatusType st = PQresultStatus(r);
-        PQclear(r);
-        if (st == PGRES_PIPELINE_SYNC)
-            break;
-        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-            ok = 0;
+        if (it->mailbox_id) {
+            recs[k] = (struct spool_rec){.kind = SPOOL_MAILBOX,
+                                         .day = day,
+                                         .data = it->mailbox_id,
+                                         .len = 32};
+            randombytes_buf(recs[k++].ref, SPOOL_REF_BYTES);
+        }
     }
-    if (PQexitPipelineMode(c) != 1)
-        ok = 0;
-    (void)n;
+    int ok = spool_append(recs, k) == 0;
+    free(recs);
     return ok;
 }
 
@@ -128,17 +166,7 @@ writer(void *arg)
         pending -= n;
         pthread_mutex_unlock(&mu);
 
-        if (c && PQstatus(c) != CONNECTION_OK) {
-            PQfinish(c);
-            c = NULL;
-        }
-        if (!c)
-            c = db_connect(DB_INTAKE, conninfo);
-        int ok = c ? write_batch(c, batch, n) : 0;
-        if (!ok && c && PQtransactionStatus(c) != PQTRANS_IDLE) {
-            PQfinish(c); /* an aborted transaction: start afresh */
-            c = NULL;
-        }
+        int ok = spooled ? write_spool(batch, n) : write_db(&c, batch);
         metrics_batch(n, ok);
         for (struct intake_item *it = batch, *next; it; it = next) {
             next = it->next;
@@ -153,8 +181,16 @@ writer(void *arg)
 }
 
 int
-intake_start(const char *ci, unsigned writers, unsigned bmax, unsigned maxp)
+intake_start(const char *ci, unsigned writers, unsigned bmax, unsigned maxp,
+               const char *spool_dir, unsigned window)
 {
+    if (window > 0) {
+        if (spool_open(spool_dir) != 0)
+            return -1;
+        spooled = 1;
+    }
+    if (mover_start(ci, window) != 0)
+        return -1;
     conninfo = strdup(ci);
     threads = calloc(writers, sizeof *threads);
     if (!conninfo || !threads)
@@ -179,6 +215,11 @@ intake_stop(void)
     for (unsigned i = 0; i < nwriters; i++)
         pthread_join(threads[i], NULL);
     nwriters = 0;
+    mover_stop();
+    if (spooled) {
+        spool_close();
+        spooled = 0;
+    }
     free(threads);
     threads = NULL;
     free(conninfo);

@@ -1,13 +1,20 @@
 /*
- * intake: group commit for API reports. The HTTP thread suspends each
- * request whose envelope passed the checks and queues it here; writer
- * threads (each with its own intake connection) take everything queued, up
- * to batch_max rows, send BEGIN, one prepared INSERT per row and COMMIT in
- * one libpq pipeline, and only after COMMIT returned call each item's done
- * callback (which answers 201 and resumes the connection). One fsync covers
- * the whole batch, so throughput rises with concurrency while every 201
- * still means "committed with synchronous_commit = on". The no-JS path
- * queues its sealed report (with its mailbox) here too.
+ * intake: group commit for reports and mailboxes. The HTTP thread suspends
+ * each request whose envelope passed the checks and queues it here; writer
+ * threads take everything queued, up to batch_max items, make the whole
+ * batch durable at once, and only then call each item's done callback
+ * (which answers 201 and resumes the connection). One fsync covers the
+ * whole batch, so throughput rises with concurrency while every 201 still
+ * means "durable". The no-JS path queues its sealed report (with its
+ * mailbox) here too, and the mailbox route a mailbox alone.
+ *
+ * Where "durable" is depends on intake_window. With a window (the
+ * default), a batch is appended to the spool (spool.h) and fsynced, and
+ * the mover (mover.h) copies the spool into PostgreSQL at fixed times, so
+ * PostgreSQL's WAL never holds the time a report arrived. With
+ * intake_window = 0, writers send BEGIN, one prepared INSERT per row and
+ * COMMIT in one libpq pipeline (synchronous_commit = on) to their own
+ * intake connection, as reports arrive.
  */
 #ifndef UMBRA_SERVER_INTAKE_H
 #define UMBRA_SERVER_INTAKE_H
@@ -17,7 +24,7 @@
 
 struct intake_item {
     int org_id;
-    const uint8_t *data;
+    const uint8_t *data; /* the envelope; NULL for a mailbox alone */
     size_t len;
     const uint8_t *mailbox_id; /* NULL, or 32 bytes: insert it too */
     void (*done)(void *ctx, int ok); /* ok: 1 committed, 0 not stored */
@@ -25,13 +32,20 @@ struct intake_item {
     struct intake_item *next;
 };
 
-/* Starts writers; 0 or -1. */
+/* Starts writers and, with window > 0, opens the spool in spool_dir and
+ * starts the mover; 0 or -1 (a message on stderr). */
 int intake_start(const char *conninfo, unsigned writers, unsigned batch_max,
-                 unsigned max_pending) __attribute__((warn_unused_result));
+                 unsigned max_pending, const char *spool_dir,
+                 unsigned window) __attribute__((warn_unused_result));
 /* Answers what is queued, joins the writers. */
 void intake_stop(void);
 /* 1 if another item may be queued. */
 int intake_has_room(void);
+/* Sets the per-organisation quota of waiting envelopes and bytes
+ * (PostgreSQL and spool together; unlimited until set). */
+void intake_quota(size_t reports, size_t bytes);
+/* 1 if org_id may have one more envelope of len bytes waiting. */
+int intake_quota_ok(int org_id, size_t len);
 /* Queues it (the caller keeps it alive until done runs). */
 void intake_push(struct intake_item *it);
 

@@ -454,10 +454,12 @@ cmd_serve(void)
                             "could not take kdf_nice %u\n", prio_bad,
                     srv.cfg.kdf_threads, srv.cfg.kdf_nice);
     }
+    intake_quota(srv.cfg.quota_reports, srv.cfg.quota_bytes);
     if (!srv.intake || !srv.sync || !srv.kdf || !srv.dbw ||
         orgs_start(srv.intake) < 0 ||
         intake_start(srv.cfg.db_intake, srv.cfg.writers, srv.cfg.batch_max,
-                     srv.cfg.intake_queue) < 0) {
+                     srv.cfg.intake_queue, srv.cfg.spool_dir,
+                     srv.cfg.intake_window) < 0) {
         fprintf(stderr, "umbra-server: cannot start\n");
         goto out;
     }

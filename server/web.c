@@ -662,6 +662,10 @@ web_report_post(struct req *r)
                    rc == UMBRA_ERR_TOO_LONG ? "body_too_large" : "internal");
         goto out;
     }
+    if (!intake_quota_ok(o->id, st->env_len)) {
+        page_error(r, 507, PAGE_ERROR, "org_full");
+        goto out;
+    }
     if (!intake_has_room()) {
         page_error(r, 503, PAGE_ERROR, "busy");
         goto out;

@@ -165,7 +165,8 @@ start(void)
     srv.kdf = workpool_new(srv.cfg.kdf_threads, srv.cfg.kdf_queue, 0, NULL);
     srv.dbw = workpool_new(2, 1024, 0, NULL);
     if (!srv.intake || !srv.sync || !srv.kdf || !srv.dbw ||
-        intake_start(no_db, 1, srv.cfg.batch_max, srv.cfg.intake_queue) < 0)
+        intake_start(no_db, 1, srv.cfg.batch_max, srv.cfg.intake_queue,
+                     NULL, 0) < 0)
         abort();
     for (unsigned i = 0; i < NROUTES; i++)
         route_names[i] = routes[i].name;

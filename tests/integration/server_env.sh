@@ -25,6 +25,8 @@ db_intake = host=$PGHOST port=$PGPORT user=umbra_intake dbname=umbra
 db_sync = host=$PGHOST port=$PGPORT user=umbra_sync dbname=umbra
 web_dir = $SE_TOP/web
 schema_dir = $SE_TOP/schema
+spool_dir = $SE_DIR/spool
+intake_window = ${UMBRA_INTAKE_WINDOW:-1}
 CONF
 "$SERVER" --config "$CONF" migrate >/dev/null
 printf 'test passphrase\n' >"$SE_DIR/passphrase"
@@ -41,7 +43,7 @@ for org in alpha beta; do
 done
 cat >"$SE_DIR/env.sh" <<ENV
 export UMBRA_TEST_DIR='$SE_DIR' UMBRA_TOP='$SE_TOP' UMBRA_SERVER='$SERVER'
-export UMBRA_CASE='$CASE' UMBRA_CONF='$CONF'
+export UMBRA_CASE='$CASE' UMBRA_CONF='$CONF' UMBRA_SPOOL='$SE_DIR/spool'
 export PGHOST='$PGHOST' PGPORT='$PGPORT' PGUSER='$PGUSER' PG_DATA='$PG_DATA'
 export PG_LOG='$PG_LOG' PG_BIN='$PG_BIN'
 ENV

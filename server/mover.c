@@ -1,0 +1,306 @@
+/* mover: see mover.h. */
+#include "mover.h"
+#include "db.h"
+#include "spool.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define REFRESH_SECONDS 60
+
+struct pg_count {
+    int org_id;
+    uint64_t n, bytes;
+};
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static pthread_t thread;
+static int running, stopping;
+static unsigned window;
+static char *conninfo;
+static struct pg_count *pg; /* under mu */
+static size_t npg;
+static uint64_t moves;
+
+/* ---- what organisations have waiting ---------------------------------- */
+
+static uint64_t
+be(const char *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v = v << 8 | (uint8_t)p[i];
+    return v;
+}
+
+static void
+refresh(PGconn *c)
+{
+    PGresult *r = db_exec(c, "pending", 0, NULL, NULL, NULL);
+    if (!db_ok(r)) {
+        PQclear(r);
+        return;
+    }
+    int n = PQntuples(r);
+    struct pg_count *v = calloc(n > 0 ? (size_t)n : 1, sizeof *v);
+    for (int i = 0; v && i < n; i++) {
+        /* Binary results: int4, int8, int8, big-endian. */
+        if (PQgetlength(r, i, 0) != 4 || PQgetlength(r, i, 1) != 8 ||
+            PQgetlength(r, i, 2) != 8) {
+            free(v);
+            v = NULL;
+            break;
+        }
+        v[i].org_id = (int)be(PQgetvalue(r, i, 0), 4);
+        v[i].n = be(PQgetvalue(r, i, 1), 8);
+        v[i].bytes = be(PQgetvalue(r, i, 2), 8);
+    }
+    PQclear(r);
+    if (!v)
+        return;
+    pthread_mutex_lock(&mu);
+    free(pg);
+    pg = v;
+    npg = (size_t)(n > 0 ? n : 0);
+    pthread_mutex_unlock(&mu);
+}
+
+void
+mover_pending(int org_id, uint64_t *count, uint64_t *bytes)
+{
+    spool_pending(org_id, count, bytes);
+    pthread_mutex_lock(&mu);
+    for (size_t i = 0; i < npg; i++)
+        if (pg[i].org_id == org_id) {
+            *count += pg[i].n;
+            *bytes += pg[i].bytes;
+        }
+    pthread_mutex_unlock(&mu);
+}
+
+uint64_t
+mover_moves(void)
+{
+    pthread_mutex_lock(&mu);
+    uint64_t n = moves;
+    pthread_mutex_unlock(&mu);
+    return n;
+}
+
+/* ---- one move ---------------------------------------------------------- */
+
+struct move {
+    int fd;
+    const uint64_t *offs;
+    size_t from, to; /* the slice of offs this transaction covers */
+    unsigned kind;
+    uint8_t *buf;
+    size_t cap;
+    size_t rows;
+};
+
+static void
+day_text(char out[16], uint32_t day)
+{
+    time_t t = (time_t)day * 86400;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || strftime(out, 16, "%Y-%m-%d", &tm) == 0)
+        (void)snprintf(out, 16, "1970-01-01");
+}
+
+static int
+send_moves(void *ctx, PGconn *c, unsigned *sent)
+{
+    struct move *m = ctx;
+    for (size_t i = m->from; i < m->to; i++) {
+        struct spool_rec rec;
+        if (spool_read_at(m->fd, m->offs[i], &rec, &m->buf, &m->cap) != 0)
+            return -1;
+        if (rec.kind != m->kind)
+            continue;
+        char day[16], org[16], size[24];
+        day_text(day, rec.day);
+        int ok;
+        if (rec.kind == SPOOL_MAILBOX) {
+            if (rec.len != 32)
+                continue; /* cannot happen: intake writes 32 */
+            const char *v[2] = {(const char *)rec.data, day};
+            int l[2] = {32, 0}, f[2] = {1, 0};
+            ok = PQsendQueryPrepared(c, "mailbox_move", 2, v, l, f, 0);
+        } else {
+            snprintf(org, sizeof org, "%u", (unsigned)rec.org_id);
+            snprintf(size, sizeof size, "%zu", rec.len);
+            const char *v[5] = {org, size, (const char *)rec.data, day,
+                                (const char *)rec.ref};
+            int l[5] = {0, 0, (int)rec.len, 0, SPOOL_REF_BYTES};
+            int f[5] = {0, 0, 1, 0, 1};
+            ok = PQsendQueryPrepared(c, "env_move", 5, v, l, f, 0);
+        }
+        if (ok != 1)
+            return -1;
+        (*sent)++;
+        m->rows++;
+    }
+    return 0;
+}
+
+static PGconn *
+connection(PGconn *c)
+{
+    if (c && PQstatus(c) != CONNECTION_OK) {
+        PQfinish(c);
+        c = NULL;
+    }
+    return c ? c : db_connect(DB_INTAKE, conninfo);
+}
+
+/* Copies every record of fd into PostgreSQL; 0 when all committed. */
+static int
+move_file(PGconn **c, int fd)
+{
+    uint64_t *offs = NULL;
+    long n = spool_index(fd, &offs);
+    int rc = -1;
+    struct move m = {.fd = fd};
+    if (n <= 0) {
+        free(offs);
+        return n == 0 ? 0 : -1;
+    }
+    /* Fisher-Yates: ids and transactions follow no arrival order. */
+    for (size_t i = (size_t)n - 1; i > 0; i--) {
+        size_t j = randombytes_uniform((uint32_t)(i + 1));
+        uint64_t t = offs[i];
+        offs[i] = offs[j];
+        offs[j] = t;
+    }
+    m.offs = offs;
+    *c = connection(*c);
+    if (!*c)
+        goto out;
+    /* Mailboxes first and apart: a reply can find its mailbox as soon as
+     * the caseworker can see the report. */
+    m.kind = SPOOL_MAILBOX;
+    m.from = 0;
+    m.to = (size_t)n;
+    if (!db_pipeline(*c, send_moves, &m))
+        goto out;
+    m.kind = SPOOL_ENVELOPE;
+    for (size_t from = 0; from < (size_t)n; from += MOVE_CHUNK) {
+        m.from = from;
+        m.to = from + MOVE_CHUNK < (size_t)n ? from + MOVE_CHUNK : (size_t)n;
+        if (!db_pipeline(*c, send_moves, &m))
+            goto out;
+    }
+    rc = 0;
+out:
+    if (rc != 0 && *c && PQtransactionStatus(*c) != PQTRANS_IDLE) {
+        PQfinish(*c);
+        *c = NULL;
+    }
+    if (m.buf)
+        sodium_memzero(m.buf, m.cap);
+    free(m.buf);
+    free(offs);
+    return rc;
+}
+
+/* The file intake was appending to, and any file a failed move left. */
+static void
+move_spool(PGconn **c)
+{
+    for (int round = 0; round < 2; round++) {
+        int swapped = 0;
+        int fd = spool_take(&swapped);
+        if (move_file(c, fd) != 0) {
+            fprintf(stderr, "umbra-server: cannot move the spool into the "
+                            "database; retrying at the next window\n");
+            return;
+        }
+        if (spool_wipe(fd) != 0) {
+            fprintf(stderr, "umbra-server: cannot wipe a moved spool file\n");
+            return;
+        }
+        if (swapped)
+            break; /* a leftover was finished first: take the current one */
+    }
+    pthread_mutex_lock(&mu);
+    moves++;
+    pthread_mutex_unlock(&mu);
+}
+
+static void *
+run(void *arg)
+{
+    (void)arg;
+    PGconn *c = NULL;
+    time_t next_refresh = 0;
+    pthread_mutex_lock(&mu);
+    for (;;) {
+        time_t now = time(NULL);
+        time_t boundary = window ? (now / window + 1) * (time_t)window : 0;
+        time_t wake = next_refresh;
+        if (window && boundary < wake)
+            wake = boundary;
+        if (!stopping && now < wake) {
+            struct timespec ts = {.tv_sec = wake};
+            int e = 0;
+            while (!stopping && e != ETIMEDOUT)
+                e = pthread_cond_timedwait(&cv, &mu, &ts);
+        }
+        if (stopping)
+            break;
+        pthread_mutex_unlock(&mu);
+        now = time(NULL);
+        if (window && now >= boundary)
+            move_spool(&c);
+        c = connection(c);
+        if (c)
+            refresh(c);
+        next_refresh = time(NULL) + REFRESH_SECONDS;
+        pthread_mutex_lock(&mu);
+    }
+    pthread_mutex_unlock(&mu);
+    if (c)
+        PQfinish(c);
+    return NULL;
+}
+
+int
+mover_start(const char *ci, unsigned w)
+{
+    conninfo = strdup(ci);
+    if (!conninfo)
+        return -1;
+    window = w;
+    stopping = 0;
+    if (pthread_create(&thread, NULL, run, NULL) != 0)
+        return -1;
+    running = 1;
+    return 0;
+}
+
+void
+mover_stop(void)
+{
+    if (!running)
+        return;
+    pthread_mutex_lock(&mu);
+    stopping = 1;
+    pthread_cond_broadcast(&cv);
+    pthread_mutex_unlock(&mu);
+    pthread_join(thread, NULL);
+    running = 0;
+    free(conninfo);
+    conninfo = NULL;
+    pthread_mutex_lock(&mu);
+    free(pg);
+    pg = NULL;
+    npg = 0;
+    pthread_mutex_unlock(&mu);
+}

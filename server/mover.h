@@ -1,0 +1,38 @@
+/*
+ * mover: copies the spool (spool.h) into PostgreSQL at fixed times, and
+ * knows what each organisation has waiting.
+ *
+ * Its thread sleeps until the next multiple of intake_window seconds since
+ * the epoch (UTC), takes the spool file that intake was appending to
+ * (spool_take) and copies its records into PostgreSQL: every mailbox in one
+ * transaction, then the envelopes in transactions of MOVE_CHUNK rows, each
+ * in an order shuffled with randombytes; only after every commit does it
+ * wipe the file. A move that fails (PostgreSQL down) leaves the file for
+ * the next boundary; what was already committed is not stored twice (the
+ * records' refs). So every commit that carries a report happens at a
+ * window's boundary, whenever the report arrived in that window, and the
+ * envelope ids follow no arrival order inside a window.
+ *
+ * The same thread reads each organisation's pending envelopes and bytes in
+ * PostgreSQL (intake_pending(), after each move and every minute) for the
+ * per-organisation quota; with intake_window = 0 it does only that.
+ */
+#ifndef UMBRA_SERVER_MOVER_H
+#define UMBRA_SERVER_MOVER_H
+
+#include <stdint.h>
+
+#define MOVE_CHUNK 500
+
+/* Starts the thread; window 0 = no spool, quota counts only. 0 or -1. */
+int mover_start(const char *conninfo, unsigned window)
+    __attribute__((warn_unused_result));
+/* Stops it (what the spool holds stays there for the next start). */
+void mover_stop(void);
+/* What org_id has waiting: PostgreSQL's envelopes as last read plus the
+ * spool's. */
+void mover_pending(int org_id, uint64_t *count, uint64_t *bytes);
+/* Moves completed since start (tests, log). */
+uint64_t mover_moves(void);
+
+#endif

@@ -1,0 +1,442 @@
+/* spool: see spool.h. */
+#include "spool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const uint8_t magic[4] = {'U', 'S', 'P', '1'};
+static const char *const names[2] = {"spool-a", "spool-b"};
+
+/* Per organisation and file: what the file holds. */
+struct count {
+    int org_id;
+    uint64_t n[2], bytes[2];
+};
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static int fds[2] = {-1, -1};
+static unsigned cur;         /* the file intake appends to */
+static struct count *counts; /* under mu */
+static size_t ncounts;
+static uint64_t records[2];
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+static int
+file_of(int fd)
+{
+    return fd == fds[0] ? 0 : fd == fds[1] ? 1 : -1;
+}
+
+/* Adds (sign 1) or clears (sign 0) a record's count; mu held. */
+static int
+count_add(unsigned file, int org_id, size_t len)
+{
+    size_t i;
+    for (i = 0; i < ncounts && counts[i].org_id != org_id; i++)
+        ;
+    if (i == ncounts) {
+        struct count *c = realloc(counts, (ncounts + 1) * sizeof *c);
+        if (!c)
+            return -1;
+        counts = c;
+        memset(&counts[ncounts], 0, sizeof *counts);
+        counts[ncounts++].org_id = org_id;
+    }
+    counts[i].n[file]++;
+    counts[i].bytes[file] += len;
+    return 0;
+}
+
+static int
+full_write(int fd, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static int
+full_pread(int fd, uint8_t *p, size_t n, uint64_t off)
+{
+    while (n > 0) {
+        ssize_t r = pread(fd, p, n, (off_t)off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        p += r;
+        n -= (size_t)r;
+        off += (uint64_t)r;
+    }
+    return 0;
+}
+
+static void
+encode_head(uint8_t h[SPOOL_HEAD_BYTES], const struct spool_rec *r)
+{
+    memcpy(h, magic, 4);
+    h[4] = (uint8_t)r->kind;
+    h[5] = h[6] = h[7] = 0;
+    put32(h + 8, (uint32_t)r->org_id);
+    put32(h + 12, r->day);
+    memcpy(h + 16, r->ref, SPOOL_REF_BYTES);
+    put32(h + 32, (uint32_t)r->len);
+}
+
+int
+spool_append(const struct spool_rec *recs, size_t n)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (recs[i].len > SPOOL_MAX_DATA)
+            return -1;
+        total += SPOOL_HEAD_BYTES + recs[i].len + SPOOL_CHECK_BYTES;
+    }
+    uint8_t *buf = malloc(total ? total : 1);
+    if (!buf)
+        return -1;
+    uint8_t *p = buf;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *start = p;
+        encode_head(p, &recs[i]);
+        p += SPOOL_HEAD_BYTES;
+        if (recs[i].len)
+            memcpy(p, recs[i].data, recs[i].len);
+        p += recs[i].len;
+        crypto_generichash(p, SPOOL_CHECK_BYTES, start, (size_t)(p - start),
+                           NULL, 0);
+        p += SPOOL_CHECK_BYTES;
+    }
+    int rc = -1, fd;
+    pthread_mutex_lock(&mu);
+    fd = fds[cur];
+    off_t was = lseek(fd, 0, SEEK_END);
+    if (was >= 0 && full_write(fd, buf, total) == 0) {
+        rc = 0;
+        for (size_t i = 0; i < n; i++) {
+            records[cur]++;
+            if (recs[i].kind == SPOOL_ENVELOPE)
+                (void)count_add(cur, (int)recs[i].org_id, recs[i].len);
+        }
+    } else if (was >= 0 && ftruncate(fd, was) != 0) {
+        /* The torn tail stays; readers stop there. */
+    }
+    /* The same descriptor stays open until spool_close, so syncing it
+     * outside the lock is safe even if the mover swaps meanwhile. */
+    pthread_mutex_unlock(&mu);
+    sodium_memzero(buf, total);
+    free(buf);
+    if (rc == 0 && fdatasync(fd) != 0)
+        rc = -1;
+    return rc;
+}
+
+int
+spool_take(int *swapped)
+{
+    pthread_mutex_lock(&mu);
+    unsigned other = cur ^ 1u;
+    struct stat st;
+    *swapped = 0;
+    if (fstat(fds[other], &st) == 0 && st.st_size == 0) {
+        cur = other; /* the old current one is now the mover's */
+        *swapped = 1;
+    }
+    int fd = fds[cur ^ 1u];
+    pthread_mutex_unlock(&mu);
+    return fd;
+}
+
+/* Reads and checks the record at off; 1 read, 0 end or bad, -1 error. */
+static int
+read_rec(int fd, uint64_t off, uint64_t size, struct spool_rec *rec,
+         uint8_t **buf, size_t *cap)
+{
+    uint8_t h[SPOOL_HEAD_BYTES];
+    if (off + SPOOL_HEAD_BYTES + SPOOL_CHECK_BYTES > size)
+        return 0;
+    if (full_pread(fd, h, sizeof h, off) != 0)
+        return -1;
+    if (memcmp(h, magic, 4) != 0 ||
+        (h[4] != SPOOL_ENVELOPE && h[4] != SPOOL_MAILBOX))
+        return 0;
+    uint32_t len = get32(h + 32);
+    if (len > SPOOL_MAX_DATA ||
+        off + SPOOL_HEAD_BYTES + len + SPOOL_CHECK_BYTES > size)
+        return 0;
+    size_t need = SPOOL_HEAD_BYTES + (size_t)len + SPOOL_CHECK_BYTES;
+    if (*cap < need) {
+        uint8_t *nb = realloc(*buf, need);
+        if (!nb)
+            return -1;
+        *buf = nb;
+        *cap = need;
+    }
+    if (full_pread(fd, *buf, need, off) != 0)
+        return -1;
+    uint8_t check[SPOOL_CHECK_BYTES];
+    crypto_generichash(check, sizeof check, *buf, need - SPOOL_CHECK_BYTES,
+                       NULL, 0);
+    if (sodium_memcmp(check, *buf + need - SPOOL_CHECK_BYTES,
+                      SPOOL_CHECK_BYTES) != 0)
+        return 0;
+    rec->kind = h[4];
+    rec->org_id = get32(h + 8);
+    rec->day = get32(h + 12);
+    memcpy(rec->ref, h + 16, SPOOL_REF_BYTES);
+    rec->len = len;
+    rec->data = *buf + SPOOL_HEAD_BYTES;
+    return 1;
+}
+
+static uint64_t
+file_size(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size : 0;
+}
+
+long
+spool_each(int fd, int (*fn)(void *ctx, const struct spool_rec *rec),
+           void *ctx)
+{
+    uint64_t size = file_size(fd), off = 0;
+    uint8_t *buf = NULL;
+    size_t cap = 0;
+    long n = 0;
+    struct spool_rec rec;
+    int r;
+    while ((r = read_rec(fd, off, size, &rec, &buf, &cap)) == 1) {
+        n++;
+        if (fn && fn(ctx, &rec) != 0)
+            break;
+        off += SPOOL_HEAD_BYTES + rec.len + SPOOL_CHECK_BYTES;
+    }
+    if (buf)
+        sodium_memzero(buf, cap);
+    free(buf);
+    return r < 0 ? -1 : n;
+}
+
+long
+spool_index(int fd, uint64_t **offs)
+{
+    uint64_t size = file_size(fd), off = 0;
+    uint8_t *buf = NULL;
+    size_t cap = 0, n = 0, max = 0;
+    uint64_t *v = NULL;
+    struct spool_rec rec;
+    int r;
+    *offs = NULL;
+    while ((r = read_rec(fd, off, size, &rec, &buf, &cap)) == 1) {
+        if (n == max) {
+            size_t m = max ? max * 2 : 256;
+            uint64_t *nv = realloc(v, m * sizeof *nv);
+            if (!nv) {
+                r = -1;
+                break;
+            }
+            v = nv;
+            max = m;
+        }
+        v[n++] = off;
+        off += SPOOL_HEAD_BYTES + rec.len + SPOOL_CHECK_BYTES;
+    }
+    if (buf)
+        sodium_memzero(buf, cap);
+    free(buf);
+    if (r < 0) {
+        free(v);
+        return -1;
+    }
+    *offs = v;
+    return (long)n;
+}
+
+int
+spool_read_at(int fd, uint64_t off, struct spool_rec *rec, uint8_t **buf,
+              size_t *cap)
+{
+    return read_rec(fd, off, file_size(fd), rec, buf, cap) == 1 ? 0 : -1;
+}
+
+int
+spool_wipe(int fd)
+{
+    static const uint8_t zeros[65536];
+    uint64_t size = file_size(fd), off = 0;
+    while (off < size) {
+        size_t n = size - off < sizeof zeros ? (size_t)(size - off)
+                                             : sizeof zeros;
+        ssize_t w = pwrite(fd, zeros, n, (off_t)off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        off += (uint64_t)w;
+    }
+    if (fdatasync(fd) != 0 || ftruncate(fd, 0) != 0 || fsync(fd) != 0)
+        return -1;
+    pthread_mutex_lock(&mu);
+    int f = file_of(fd);
+    if (f >= 0) {
+        records[f] = 0;
+        for (size_t i = 0; i < ncounts; i++)
+            counts[i].n[f] = counts[i].bytes[f] = 0;
+    }
+    pthread_mutex_unlock(&mu);
+    return 0;
+}
+
+static int
+count_rec(void *ctx, const struct spool_rec *rec)
+{
+    unsigned f = *(unsigned *)ctx;
+    records[f]++;
+    if (rec->kind == SPOOL_ENVELOPE)
+        return count_add(f, (int)rec->org_id, rec->len);
+    return 0;
+}
+
+int
+spool_open(const char *dir)
+{
+    char path[4096];
+    int created = 0;
+    if (mkdir(dir, 0700) == 0)
+        created = 1;
+    else if (errno != EEXIST) {
+        fprintf(stderr, "umbra-server: cannot create spool folder '%s': %s\n",
+                dir, strerror(errno));
+        return -1;
+    }
+    for (unsigned f = 0; f < 2; f++) {
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[f]) >=
+            sizeof path) {
+            fprintf(stderr, "umbra-server: spool folder name too long\n");
+            return -1;
+        }
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            created = 1;
+        else if (errno == EEXIST)
+            fd = open(path, O_RDWR | O_CLOEXEC);
+        if (fd < 0) {
+            fprintf(stderr, "umbra-server: cannot open spool '%s': %s\n",
+                    path, strerror(errno));
+            spool_close();
+            return -1;
+        }
+        fds[f] = fd;
+        if (spool_each(fd, count_rec, &f) < 0) {
+            fprintf(stderr, "umbra-server: cannot read spool '%s'\n", path);
+            spool_close();
+            return -1;
+        }
+    }
+    if (created) {
+        int d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (d < 0 || fsync(d) != 0) {
+            fprintf(stderr, "umbra-server: cannot sync spool folder '%s'\n",
+                    dir);
+            if (d >= 0)
+                close(d);
+            spool_close();
+            return -1;
+        }
+        close(d);
+    }
+    /* Append to a file that checks to its end: a torn tail left by a
+     * crash would hide everything written after it. */
+    cur = 0;
+    for (unsigned f = 0; f < 2; f++) {
+        uint64_t *offs = NULL;
+        long n = spool_index(fds[f], &offs);
+        uint64_t end = 0;
+        if (n > 0) {
+            uint8_t *buf = NULL;
+            size_t cap = 0;
+            struct spool_rec rec;
+            if (spool_read_at(fds[f], offs[n - 1], &rec, &buf, &cap) == 0)
+                end = offs[n - 1] + SPOOL_HEAD_BYTES + rec.len +
+                      SPOOL_CHECK_BYTES;
+            free(buf);
+        }
+        free(offs);
+        if (n >= 0 && file_size(fds[f]) > end &&
+            (ftruncate(fds[f], (off_t)end) != 0 || fsync(fds[f]) != 0)) {
+            fprintf(stderr, "umbra-server: cannot repair spool '%s/%s'\n",
+                    dir, names[f]);
+            spool_close();
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void
+spool_close(void)
+{
+    pthread_mutex_lock(&mu);
+    for (unsigned f = 0; f < 2; f++) {
+        if (fds[f] >= 0)
+            close(fds[f]);
+        fds[f] = -1;
+        records[f] = 0;
+    }
+    free(counts);
+    counts = NULL;
+    ncounts = 0;
+    pthread_mutex_unlock(&mu);
+}
+
+void
+spool_pending(int org_id, uint64_t *count, uint64_t *bytes)
+{
+    *count = *bytes = 0;
+    pthread_mutex_lock(&mu);
+    for (size_t i = 0; i < ncounts; i++)
+        if (counts[i].org_id == org_id) {
+            *count = counts[i].n[0] + counts[i].n[1];
+            *bytes = counts[i].bytes[0] + counts[i].bytes[1];
+        }
+    pthread_mutex_unlock(&mu);
+}
+
+uint64_t
+spool_records(void)
+{
+    pthread_mutex_lock(&mu);
+    uint64_t n = records[0] + records[1];
+    pthread_mutex_unlock(&mu);
+    return n;
+}
