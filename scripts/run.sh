@@ -52,6 +52,11 @@ schema_dir = $top/schema
 # The Argon2 pool of the no-JS path in an idle cgroup, so that it never
 # delays the API (docs/operations.md, "The Argon2 pool and the API").
 kdf_cgroup = auto
+# Reports wait in the spool and reach PostgreSQL at each full minute, so
+# that the demo's pull sees them soon; a real server keeps the default
+# hour (docs/operations.md, "The spool and the time of day").
+spool_dir = $VAR/spool
+intake_window = 60
 CONF
 "$O/umbra-server" --config "$CONF" migrate
 

@@ -3,7 +3,6 @@
 #include "db.h"
 #include "spool.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -234,35 +233,47 @@ move_spool(PGconn **c)
     pthread_mutex_unlock(&mu);
 }
 
+/* Seconds since the epoch from the precise clock (time() may lag it by a
+ * tick, and the boundary would be missed). */
+static time_t
+now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return ts.tv_sec;
+}
+
 static void *
 run(void *arg)
 {
     (void)arg;
     PGconn *c = NULL;
-    time_t next_refresh = 0;
+    time_t now = now_s(), next_refresh = 0;
+    time_t next_move = window ? (now / window + 1) * (time_t)window : 0;
     pthread_mutex_lock(&mu);
     for (;;) {
-        time_t now = time(NULL);
-        time_t boundary = window ? (now / window + 1) * (time_t)window : 0;
         time_t wake = next_refresh;
-        if (window && boundary < wake)
-            wake = boundary;
-        if (!stopping && now < wake) {
-            struct timespec ts = {.tv_sec = wake};
-            int e = 0;
-            while (!stopping && e != ETIMEDOUT)
-                e = pthread_cond_timedwait(&cv, &mu, &ts);
-        }
+        if (window && next_move < wake)
+            wake = next_move;
+        struct timespec ts = {.tv_sec = wake};
+        while (!stopping && now_s() < wake)
+            (void)pthread_cond_timedwait(&cv, &mu, &ts);
         if (stopping)
             break;
         pthread_mutex_unlock(&mu);
-        now = time(NULL);
-        if (window && now >= boundary)
+        now = now_s();
+        int moved = 0;
+        if (window && now >= next_move) {
             move_spool(&c);
-        c = connection(c);
-        if (c)
-            refresh(c);
-        next_refresh = time(NULL) + REFRESH_SECONDS;
+            moved = 1;
+            next_move = (now / window + 1) * (time_t)window;
+        }
+        if (moved || now >= next_refresh) {
+            c = connection(c);
+            if (c)
+                refresh(c);
+            next_refresh = now_s() + REFRESH_SECONDS;
+        }
         pthread_mutex_lock(&mu);
     }
     pthread_mutex_unlock(&mu);

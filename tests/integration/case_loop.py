@@ -22,6 +22,10 @@ import sys
 import time
 import urllib.parse
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+import spool  # noqa: E402
+
 D = os.environ["UMBRA_TEST_DIR"]
 SERVER = os.environ["UMBRA_SERVER"]
 CASE = os.environ["UMBRA_CASE"]
@@ -76,11 +80,14 @@ def psql(sql):
 
 
 def envelopes_of(org):
+    spool.wait_moved()
     return int(psql("SELECT count(*) FROM envelopes e JOIN orgs o ON "
                     "o.id = e.org_id WHERE o.slug = '%s'" % org))
 
 
 def case(*args, home=HOME, passphrase=True, stdin=None, timeout=300):
+    if args and args[0] == "pull":
+        spool.wait_moved()  # the reports posted so far are on the server
     cmd = [CASE, "--home", home]
     if passphrase:
         cmd += ["--passphrase-file", PASS]
@@ -310,6 +317,7 @@ def test_pull_killed():
     n = 1200
     for i in range(n):
         post_envelope(pool[i % 10])
+    spool.wait_moved()
     bundle = os.path.join(D, "bulk.umbrabundle")
     killed = 0
     for delay in (0.05, 0.15, 0.3):

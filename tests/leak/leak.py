@@ -28,6 +28,7 @@ file may appear (a program that does not protect itself, crashed the same
 way in the same folder, must leave one, so the check can fail).
 """
 import base64
+import datetime
 import json
 import os
 import re
@@ -45,6 +46,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "vectors"))
 from pyumbra import damm  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+import spool  # noqa: E402
 from common import (CASE, D, PG_DATA, PG_LOG, Results, Server, case,  # noqa
                     list_cases, psql, report_doc, request, sanitizer_reports,
                     seal, tail)
@@ -67,6 +71,7 @@ os.makedirs(SRV_CWD)
 os.makedirs(SRV_TMP)
 os.environ["TMPDIR"] = SRV_TMP  # the server and umbra-case inherit it
 SRV = Server()
+SPOOL = os.environ["UMBRA_SPOOL"]
 
 
 def req(method, path, body=None, headers=None, timeout=60):
@@ -165,6 +170,7 @@ def run_flow():
         receipts.append(m.group(1).decode())
 
     # 5. The caseworker: pull, import, reply, push, ack.
+    spool.wait_moved()
     r = case(HOME, "pull", "--server", SRV.url(), "--token-file", TOKF,
              passphrase=False)
     R.check("pull", r.returncode == 0 and b"Pulled 3 new" in r.stdout,
@@ -291,7 +297,8 @@ def leak_scan(receipts, lookups):
     shm = [os.path.join("/dev/shm", f) for f in os.listdir("/dev/shm")
            if f.startswith("PostgreSQL.")] if os.path.isdir("/dev/shm") \
         else []
-    server_side = [SRV.log, SRV_CWD, SRV_TMP, PG_LOG, PG_DATA, sockdir] + shm
+    server_side = [SRV.log, SRV_CWD, SRV_TMP, PG_LOG, PG_DATA, sockdir,
+                   SPOOL] + shm
     hits, nf, nb = scan(server_side, needles)
     print("figures: scanned %d files, %.1f MB written by the server and "
           "PostgreSQL (log, data directory with pg_wal, sockets, temp) for "
@@ -318,6 +325,200 @@ def leak_scan(receipts, lookups):
     R.check("the scan finds planted needles (control)",
             h["client address"] and h["receipt 0 grouped"])
     os.unlink(probe)
+
+
+# ---- time ------------------------------------------------------------------
+
+W = 6  # intake_window of the time scan, seconds
+
+
+def wal_records(start_lsn):
+    """pg_waldump of everything from start_lsn: [(xid, rels, commit time or
+    None)] and the number of records read. rels: relfilenodes touched."""
+    pg_bin = os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")
+    p = subprocess.run([os.path.join(pg_bin, "pg_waldump"), "-p",
+                        os.path.join(PG_DATA, "pg_wal"), "-s", start_lsn],
+                       capture_output=True, text=True, timeout=120)
+    recs = []
+    for line in p.stdout.splitlines():
+        m = re.search(r"tx:\s+(\d+),", line)
+        xid = int(m.group(1)) if m else 0
+        rels = set(int(x) for x in re.findall(r"rel \d+/\d+/(\d+)", line))
+        t = None
+        m = re.search(r"desc: COMMIT (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
+                      r"(?:\.\d+)?) UTC", line)
+        if m:
+            t = datetime.datetime.strptime(
+                m.group(1) + ("" if "." in m.group(1) else ".0"),
+                "%Y-%m-%d %H:%M:%S.%f").replace(
+                    tzinfo=datetime.timezone.utc).timestamp()
+        recs.append((xid, rels, t))
+    if "invalid record length" not in p.stderr:  # its normal end
+        print("pg_waldump: " + p.stderr.strip()[:300])
+    return recs
+
+
+def file_times(roots):
+    """[(path, mtime, ctime)] of every file and folder under roots."""
+    out = []
+    for root in roots:
+        for d, dirs, files in os.walk(root):
+            for f in [d] + [os.path.join(d, x) for x in files]:
+                try:
+                    st = os.lstat(f)
+                except OSError:
+                    continue
+                out.append((f, st.st_mtime, st.st_ctime))
+    return out
+
+
+def wait_until(t):
+    now = time.time()
+    if t > now:
+        time.sleep(t - now)
+
+
+def time_scan():
+    """A seized server must not tell when a report came in, finer than the
+    window it came in: every COMMIT PostgreSQL logged while reports arrived
+    lies at a window boundary, no transaction writes an envelope and a
+    mailbox, no file time under the data directory or the spool falls on a
+    submission, and ids follow no arrival order inside a window."""
+    srv = Server(log=os.path.join(D, "server-time.log"),
+                 extra=["--intake_window", str(W)])
+    srv.start(cwd=SRV_CWD)
+    spool.wait_moved()
+    psql("CHECKPOINT")
+    start_lsn = psql("SELECT pg_current_wal_lsn()").strip()
+    alpha = psql("SELECT id FROM orgs WHERE slug = 'alpha'").strip()
+    last_id = int(psql("SELECT coalesce(max(id), 0) FROM envelopes") or 0)
+    subs = []  # (start, end) of each submission
+
+    def rq(method, path, body, headers):
+        h = {"User-Agent": UA}
+        h.update(headers)
+        return request(srv.port, method, path, body, h, timeout=60,
+                       source=CLIENT)
+
+    def timed(fn):
+        t0 = time.time()
+        fn()
+        subs.append((t0, time.time()))
+
+    def api(i):
+        st, _, _ = rq("POST", "/api/v1/orgs/alpha/reports",
+                       seal(report_doc("time scan %d" % i)),
+                       {"Content-Type": "application/octet-stream"})
+        assert st == 201, st
+
+    def mailbox():
+        st, _, _ = rq("POST", "/api/v1/mailboxes",
+                       json.dumps({"id": secrets.token_hex(32)}).encode(),
+                       {"Content-Type": "application/json"}, )
+        assert st == 201, st
+
+    def form():
+        body = urllib.parse.urlencode(
+            {"org": "alpha", "narrative": "time scan form", "reply": "yes",
+             "categories": "robbery"}).encode()
+        st, _, _ = rq("POST", "/report", body,
+                       {"Content-Type": "application/x-www-form-urlencoded"})
+        assert st == 201, st
+
+    sealed = [seal(report_doc("time scan order %d" % i)) for i in range(8)]
+    # Three windows in a row, starting with the next one.
+    b0 = (int(time.time()) // W + 1) * W
+    # Window 1: eight API reports and two mailboxes, mid-window.
+    wait_until(b0 + 2.0)
+    for env in sealed:
+        timed(lambda e=env: rq("POST", "/api/v1/orgs/alpha/reports", e,
+                                {"Content-Type":
+                                 "application/octet-stream"}))
+    timed(mailbox)
+    timed(mailbox)
+    # Window 2: a no-JS report with a receipt (envelope and mailbox).
+    wait_until(b0 + W + 2.5)
+    timed(form)
+    # Window 3: one API report; before its move, the spool's file time is
+    # that of the report (the window in which a time is exposed).
+    wait_until(b0 + 2 * W + 2.5)
+    timed(lambda: api(99))
+    sp = [m for _, m, _ in file_times([SPOOL])]
+    R.check("control: before its move, the spool's file time is the last "
+            "report's (a file-time scan can fail)",
+            any(subs[-1][0] - 0.01 <= t <= subs[-1][1] + 0.01 for t in sp),
+            (subs[-1], sp))
+    R.check("every submission lay mid-window (the test's own timing)",
+            all(1.0 <= s % W and e % W <= W - 1.0 for s, e in subs),
+            [(s % W, e % W) for s, e in subs])
+    spool.wait_moved(SPOOL, timeout=3 * W)
+    srv.stop()
+
+    def near(t, slack=0.5):
+        return any(s - slack <= t <= e + slack for s, e in subs)
+
+    recs = wal_records(start_lsn)  # before a checkpoint removes segments
+    psql("CHECKPOINT")
+    commits = [t for _, _, t in recs if t is not None]
+    env_rel = int(psql("SELECT pg_relation_filenode('envelopes')"))
+    mb_rel = int(psql("SELECT pg_relation_filenode('mailboxes')"))
+    by_xid = {}
+    for xid, rels, _ in recs:
+        if xid:
+            by_xid.setdefault(xid, set()).update(rels)
+    print("figures: time scan: %d WAL records read from %s, %d commits, "
+          "%d submissions in 3 windows of %d s" % (len(recs), start_lsn,
+                                                   len(commits), len(subs),
+                                                   W))
+    R.check("the WAL holds the three moves' commits (the dump is read)",
+            sum(1 for rels in by_xid.values() if env_rel in rels) >= 3 and
+            sum(1 for rels in by_xid.values() if mb_rel in rels) >= 2,
+            (len(by_xid), by_xid))
+    late = [t % W for t in commits if t % W > 1.5]
+    R.check("every COMMIT in the WAL lies within 1.5 s after a window "
+            "boundary", not late, late)
+    R.check("no COMMIT time in the WAL falls on a submission",
+            not [t for t in commits if near(t)])
+    R.check("no transaction writes both an envelope and a mailbox",
+            not [x for x, rels in by_xid.items()
+                 if env_rel in rels and mb_rel in rels])
+    roots = [PG_DATA, SPOOL, os.path.dirname(PG_DATA)]
+    hits = [(p, m, c) for p, m, c in file_times(roots)
+            if near(m) or near(c)]
+    R.check("no file time under the data directory or the spool falls on "
+            "a submission", not hits, hits[:5])
+    order = []
+    days = set()
+    for line in psql("SELECT id, day::text FROM envelopes WHERE org_id = %s "
+                     "AND id > %d ORDER BY id" % (alpha, last_id)).split():
+        i, day = line.split("|")
+        days.add(day)
+        body = base64.b64decode(psql(
+            "SELECT encode(body, 'base64') FROM envelopes WHERE id = %s"
+            % i).replace("\n", ""))
+        r = case(HOME, "open", stdin=body)
+        m = re.search(rb"time scan order (\d)", r.stdout)
+        if m:
+            order.append(int(m.group(1)))
+    today = {time.strftime("%Y-%m-%d", time.gmtime(s)) for s, _ in subs}
+    R.check("moved reports keep the day they arrived, nothing finer",
+            days and days <= today, (days, today))
+    R.check("the eight reports of one window got ids in no arrival order",
+            sorted(order) == list(range(8)) and order != list(range(8)),
+            order)
+    # Control: without a window, a commit carries the submission's time.
+    srv = Server(log=os.path.join(D, "server-time.log"),
+                 extra=["--intake_window", "0"])
+    srv.start(cwd=SRV_CWD)
+    lsn = psql("SELECT pg_current_wal_lsn()").strip()
+    wait_until((int(time.time()) // W + 1) * W + 3.0)
+    subs.clear()
+    timed(lambda: api(100))
+    srv.stop()
+    commits = [t for _, _, t in wal_records(lsn) if t is not None]
+    R.check("control: with intake_window = 0 the WAL gives the submission's "
+            "time (the WAL scan can fail)", any(near(t) for t in commits),
+            (subs, commits))
 
 
 # ---- core files -------------------------------------------------------------
@@ -422,6 +623,7 @@ def main():
     SRV.start(cwd=SRV_CWD)
     receipts, lookups = run_flow()
     leak_scan(receipts, lookups)
+    time_scan()
     rep = sanitizer_reports(SRV.log)
     R.check("no sanitizer report in the server's log", not rep, rep[:5])
     crash_checks()

@@ -85,6 +85,20 @@ CONF
 local all all trust
 HBA
     fi
+    # The WAL settings live in a file of their own, rewritten at every
+    # start, so that a cluster made by an older version gets them too.
+    pg_as sh -c "cat >'$PG_DATA/umbra-wal.conf'" <<CONF
+# Umbra (tests/lib/pg.sh): keep as little WAL as PostgreSQL allows and
+# never copy it elsewhere; docs/operations.md, "WAL and time".
+archive_mode = off
+wal_recycle = off
+min_wal_size = 32MB
+max_wal_size = 1GB
+track_commit_timestamp = off
+CONF
+    grep -q "umbra-wal.conf" "$PG_DATA/postgresql.conf" ||
+        pg_as sh -c "echo \"include_if_exists = 'umbra-wal.conf'\" \
+            >>'$PG_DATA/postgresql.conf'"
     PGHOST=$PG_SOCK
     PGPORT=${PGPORT:-5432}
     export PGHOST PGPORT PGUSER PG_DATA PG_LOG PG_SOCK
