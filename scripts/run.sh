@@ -13,6 +13,7 @@ O=${O:-build}
 VAR=$top/var
 DEMO=$VAR/demo
 PORT=${UMBRA_PORT:-8080}
+METRICS_PORT=${UMBRA_METRICS_PORT:-9101}
 . tests/lib/pg.sh
 
 mkdir -p "$VAR" "$DEMO"
@@ -52,6 +53,9 @@ schema_dir = $top/schema
 # The Argon2 pool of the no-JS path in an idle cgroup, so that it never
 # delays the API (docs/operations.md, "The Argon2 pool and the API").
 kdf_cgroup = auto
+# Prometheus metrics on loopback only, never on the public port
+# (docs/operations.md, "Metrics").
+metrics_listen = 127.0.0.1:$METRICS_PORT
 CONF
 "$O/umbra-server" --config "$CONF" migrate
 
@@ -77,6 +81,7 @@ cat <<MSG
 
   caseworker home   $DEMO/case  (passphrase in $DEMO/passphrase)
   sync token        $DEMO/token
+  metrics           http://127.0.0.1:$METRICS_PORT/metrics  (loopback only)
   try               $O/umbra-case --home $DEMO/case pull \\
                         --server http://127.0.0.1:$PORT --token-file $DEMO/token
 
