@@ -108,7 +108,8 @@ envelope_len_ok(unsigned n, uint64_t len)
     if (n < 1 || n > UMBRA_ENVELOPE_MAX_RECIPIENTS || len < head + ss_a + 1)
         return 0;
     uint64_t body = len - head;
-    uint64_t chunks = (body - ss_a - 1) / (UMBRA_ENVELOPE_CHUNK_BYTES + ss_a) + 1;
+    uint64_t chunks =
+        (body - ss_a - 1) / (UMBRA_ENVELOPE_CHUNK_BYTES + ss_a) + 1;
     uint64_t isz = body - ss_a * chunks;
     if (isz < prefix || isz - prefix > UMBRA_ENVELOPE_MAX_PADDED)
         return 0;

@@ -443,9 +443,9 @@ budget_fits(uint64_t more, int large)
 {
     size_t t = __atomic_load_n(&budget_total, __ATOMIC_RELAXED);
     size_t l = __atomic_load_n(&budget_large, __ATOMIC_RELAXED);
-    if (more > budget_limit - (t < budget_limit ? t : budget_limit))
+    if (t > budget_limit || more > budget_limit - t)
         return 0;
-    if (large && more > large_limit() - (l < large_limit() ? l : large_limit()))
+    if (large && (l > large_limit() || more > large_limit() - l))
         return 0;
     return 1;
 }
