@@ -691,6 +691,7 @@ on_data(struct req *r, const char *data, size_t *size)
     if (rc == -3) {
         /* past the body budget: drop the body, answer busy at its end */
         buf_release(&r->body);
+        web_form_free(r);
         budget_give(r);
         reply_busy(r);
     } else if (rc == -1) {
@@ -880,7 +881,8 @@ metrics_start(void)
     if (fd < 0)
         return -1;
     srv.metrics = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+        0, NULL, NULL,
         metrics_handler, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
         MHD_OPTION_CONNECTION_LIMIT, 16u, MHD_OPTION_CONNECTION_TIMEOUT, 10u,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,

@@ -1237,6 +1237,32 @@ def test_body_budget():
         st, _, body = post(large)
         assert st == 201, (st, body[:200])
         assert count() == before + 3
+        # a body that passes the budget on the way (here a no-JS form with
+        # a 2 MiB attachment, once a 1.4 MB envelope holds its share) is
+        # dropped and answered busy when it ends; the other is stored
+        form, ctype = multipart([("org", "alpha"), ("narrative", "budget")],
+                                [("attachment", "p.png", "image/png",
+                                  os.urandom(2 << 20))])
+        a = socket.create_connection(("127.0.0.1", port), timeout=20)
+        a.sendall(b"POST /report HTTP/1.1\r\nHost: x\r\nContent-Type: %s"
+                  b"\r\nContent-Length: %d\r\n\r\n" % (
+                      ctype.encode(), len(form)) +
+                  form[:1_500_000])
+        mid = seal("alpha", os.urandom(1_300_000))
+        b = socket.create_connection(("127.0.0.1", port), timeout=20)
+        b.sendall(b"POST /api/v1/orgs/alpha/reports HTTP/1.1\r\nHost: x\r\n"
+                  b"Content-Length: %d\r\n\r\n" % len(mid) + mid[:-1000])
+        time.sleep(0.5)
+        a.sendall(form[1_500_000:])
+        buf = a.recv(4096)
+        a.close()
+        assert buf.startswith(b"HTTP/1.1 503") and \
+            raw_error(buf) == "busy", buf[:300]
+        b.sendall(mid[-1000:])
+        buf = b.recv(4096)
+        b.close()
+        assert buf.startswith(b"HTTP/1.1 201"), buf[:300]
+        assert count() == before + 4
         drain_alpha()
     finally:
         proc.send_signal(signal.SIGTERM)
