@@ -13,6 +13,7 @@ O=${O:-build}
 VAR=$top/var
 DEMO=$VAR/demo
 PORT=${UMBRA_PORT:-8080}
+METRICS_PORT=${UMBRA_METRICS_PORT:-9101}
 . tests/lib/pg.sh
 
 mkdir -p "$VAR" "$DEMO"
@@ -57,6 +58,9 @@ kdf_cgroup = auto
 # hour (docs/operations.md, "The spool and the time of day").
 spool_dir = $VAR/spool
 intake_window = 60
+# Prometheus metrics on loopback only, never on the public port
+# (docs/operations.md, "Metrics").
+metrics_listen = 127.0.0.1:$METRICS_PORT
 CONF
 "$O/umbra-server" --config "$CONF" migrate
 
@@ -82,6 +86,7 @@ cat <<MSG
 
   caseworker home   $DEMO/case  (passphrase in $DEMO/passphrase)
   sync token        $DEMO/token
+  metrics           http://127.0.0.1:$METRICS_PORT/metrics  (loopback only)
   try               $O/umbra-case --home $DEMO/case pull \\
                         --server http://127.0.0.1:$PORT --token-file $DEMO/token
 

@@ -94,6 +94,115 @@ intake_done(void *ctx, int ok)
     req_resume(r);
 }
 
+/* 1 if len is the exact length of an envelope with n stanzas for some
+ * valid padded size: the padded size is found the way the library's own
+ * structural check finds it, then confirmed with umbra_pad_is_valid and
+ * umbra_envelope_size, so the rule is the library's. */
+static int
+envelope_len_ok(unsigned n, uint64_t len)
+{
+    const uint64_t ss_head = crypto_secretstream_xchacha20poly1305_HEADERBYTES;
+    const uint64_t ss_a = crypto_secretstream_xchacha20poly1305_ABYTES;
+    const uint64_t head = 8u + (uint64_t)UMBRA_STANZA_BYTES * n + ss_head;
+    const uint64_t prefix = 6u + (uint64_t)UMBRA_KEY_ID_BYTES * n;
+    if (n < 1 || n > UMBRA_ENVELOPE_MAX_RECIPIENTS || len < head + ss_a + 1)
+        return 0;
+    uint64_t body = len - head;
+    uint64_t chunks =
+        (body - ss_a - 1) / (UMBRA_ENVELOPE_CHUNK_BYTES + ss_a) + 1;
+    uint64_t isz = body - ss_a * chunks;
+    if (isz < prefix || isz - prefix > UMBRA_ENVELOPE_MAX_PADDED)
+        return 0;
+    size_t p = (size_t)(isz - prefix);
+    return umbra_pad_is_valid(p) && umbra_envelope_size(n, p) == len;
+}
+
+/* The number of stanzas an envelope to o can have: its current keys. */
+static unsigned
+max_stanzas(const struct org *o)
+{
+    unsigned k = o->bundle.nkeys;
+    return k < UMBRA_ENVELOPE_MAX_RECIPIENTS ? k
+                                             : UMBRA_ENVELOPE_MAX_RECIPIENTS;
+}
+
+int
+api_report_begin(struct req *r, uint64_t len)
+{
+    struct org_set *s = orgs_acquire();
+    const struct org *o = orgs_find(s, r->arg);
+    int rc = -1;
+    if (!o && !orgs_loaded(s)) {
+        reply_unavailable(r);
+        goto out;
+    }
+    if (!o) {
+        reply_error(r, 404, "unknown_org", "no organisation by that name");
+        goto out;
+    }
+    for (unsigned n = 1; n <= UMBRA_ENVELOPE_MAX_RECIPIENTS; n++) {
+        if (!envelope_len_ok(n, len))
+            continue;
+        if (n <= max_stanzas(o)) {
+            rc = 0;
+            goto out;
+        }
+        /* an envelope, but to more keys than the organisation has */
+        reply_error(r, 400, "unknown_key",
+                    "the envelope is sealed to more keys than the "
+                    "organisation has; fetch its current keys");
+        goto out;
+    }
+    reply_error(r, 400, "bad_envelope",
+                len ? "the Content-Length is not the length of an envelope"
+                    : "the body is empty");
+out:
+    orgs_release(s);
+    return rc;
+}
+
+int
+api_report_feed(struct req *r)
+{
+    const uint8_t *e = r->body.data;
+    size_t have = r->body.len;
+    int rc = 0;
+    if (r->env_stage == 0 && have >= 8) {
+        unsigned n = e[5];
+        if (memcmp(e, "UMBR", 4) != 0 || e[4] != 1 || e[6] != 0 ||
+            e[7] != 0 || !envelope_len_ok(n, r->content_length)) {
+            reply_error(r, 400, "bad_envelope",
+                        "the envelope's header does not match its length");
+            return -1;
+        }
+        r->env_stage = 1;
+    }
+    if (r->env_stage == 1 && have >= 8u + UMBRA_STANZA_BYTES * (size_t)e[5]) {
+        uint8_t ids[UMBRA_ENVELOPE_MAX_RECIPIENTS * UMBRA_KEY_ID_BYTES];
+        unsigned n = e[5];
+        for (unsigned i = 0; i < n; i++) {
+            memcpy(ids + 8u * i, e + 8u + UMBRA_STANZA_BYTES * i, 8);
+            for (unsigned j = 0; j < i; j++)
+                if (memcmp(ids + 8u * i, ids + 8u * j, 8) == 0) {
+                    reply_error(r, 400, "bad_envelope",
+                                "two stanzas have the same key id");
+                    return -1;
+                }
+        }
+        struct org_set *s = orgs_acquire();
+        const struct org *o = orgs_find(s, r->arg);
+        if (o && (n > max_stanzas(o) || !orgs_keys_ok(o, ids, n))) {
+            reply_error(r, 400, "unknown_key",
+                        "the envelope is sealed to a key that is not one of "
+                        "the organisation's current keys");
+            rc = -1;
+        }
+        orgs_release(s);
+        r->env_stage = 2;
+    }
+    return rc;
+}
+
 void
 api_report(struct req *r)
 {

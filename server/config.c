@@ -2,8 +2,11 @@
 #include "config.h"
 #include "util.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/un.h>
 
 void
 config_defaults(struct config *c)
@@ -32,7 +35,10 @@ config_defaults(struct config *c)
     c->kdf_threads = 2;
     c->kdf_queue = 16;
     c->kdf_nice = 10;
-    c->max_envelope_bytes = 17825792; /* 17 MiB: a 16 MiB padded body */
+    /* 8 MiB + 4 KiB: an 8 MiB padded content with 16 stanzas (8,392,375
+     * bytes) fits; a 5 MiB photo in base64 with the longest text does
+     * (docs/operations.md "Body caps and memory"). */
+    c->max_envelope_bytes = 8392704;
     c->max_form_bytes = 8388608;
     c->max_attachment_bytes = 5242880;
     c->max_json_bytes = 4194304;
@@ -93,6 +99,8 @@ static const struct key keys[] = {
     {U(timeout, 1, 86400)},
     {U(request_deadline, 1, 86400)},
     {U(retry_after, 1, 3600)},
+    {S(metrics_listen)},
+    {Z(body_budget_bytes, 0, 1ull << 40)},
 };
 
 int
@@ -166,4 +174,89 @@ config_load(struct config *c, const char *path)
 out:
     fclose(f);
     return rc;
+}
+
+int
+config_metrics_addr(struct metrics_addr *out, const struct config *c,
+                    char *why, size_t why_size)
+{
+    const char *v = c->metrics_listen;
+    char host[64];
+    uint64_t port;
+    memset(out, 0, sizeof *out);
+    if (v[0] == '\0') {
+        out->kind = METRICS_OFF;
+        return 0;
+    }
+    if (strncmp(v, "unix:", 5) == 0) {
+        struct sockaddr_un *un = (struct sockaddr_un *)&out->sa;
+        const char *path = v + 5;
+        if (path[0] != '/' || strlen(path) >= sizeof un->sun_path) {
+            snprintf(why, why_size, "metrics_listen '%s': a Unix socket "
+                     "needs an absolute path shorter than %zu bytes", v,
+                     sizeof un->sun_path);
+            return -1;
+        }
+        un->sun_family = AF_UNIX;
+        memcpy(un->sun_path, path, strlen(path) + 1);
+        out->sa_len = (socklen_t)sizeof *un;
+        out->kind = METRICS_UNIX;
+        return 0;
+    }
+    const char *colon = strrchr(v, ':');
+    size_t hl = colon ? (size_t)(colon - v) : 0;
+    if (!colon || hl == 0 || hl >= sizeof host ||
+        parse_u64(&port, colon + 1, 1, 65535) < 0) {
+        snprintf(why, why_size, "metrics_listen '%s': expected "
+                 "127.0.0.1:PORT, [::1]:PORT or unix:/PATH", v);
+        return -1;
+    }
+    memcpy(host, v, hl);
+    host[hl] = '\0';
+    struct sockaddr_in *in4 = (struct sockaddr_in *)&out->sa;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&out->sa;
+    if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+        /* 127.0.0.0/8 */
+        if ((ntohl(in4->sin_addr.s_addr) >> 24) != 127)
+            goto not_loopback;
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons((uint16_t)port);
+        out->sa_len = (socklen_t)sizeof *in4;
+    } else if (hl > 2 && host[0] == '[' && host[hl - 1] == ']') {
+        host[hl - 1] = '\0';
+        if (inet_pton(AF_INET6, host + 1, &in6->sin6_addr) != 1)
+            goto bad;
+        if (!IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
+            goto not_loopback;
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        out->sa_len = (socklen_t)sizeof *in6;
+    } else {
+        goto bad;
+    }
+    out->kind = METRICS_INET;
+    return 0;
+not_loopback:
+    memset(out, 0, sizeof *out);
+    snprintf(why, why_size, "metrics_listen '%s' is not a loopback address: "
+             "metrics give away when reports arrive; use 127.0.0.1:PORT, "
+             "[::1]:PORT or unix:/PATH", v);
+    return -1;
+bad:
+    memset(out, 0, sizeof *out);
+    snprintf(why, why_size, "metrics_listen '%s': expected 127.0.0.1:PORT, "
+             "[::1]:PORT or unix:/PATH (an address, not a host name)", v);
+    return -1;
+}
+
+int
+config_check(const struct config *c)
+{
+    struct metrics_addr ma;
+    char why[CONF_STR + 200];
+    if (config_metrics_addr(&ma, c, why, sizeof why) < 0) {
+        fprintf(stderr, "umbra-server: %s\n", why);
+        return -1;
+    }
+    return 0;
 }

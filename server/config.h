@@ -8,6 +8,7 @@
 #define UMBRA_SERVER_CONFIG_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 #define CONF_STR 512
 
@@ -37,6 +38,15 @@ struct config {
     unsigned timeout;         /* inactivity, seconds */
     unsigned request_deadline;/* whole request, seconds */
     unsigned retry_after;     /* seconds, on 503 */
+    char metrics_listen[CONF_STR]; /* "", HOST:PORT on loopback, unix:PATH */
+    size_t body_budget_bytes; /* bodies in flight; 0: a quarter of memory */
+};
+
+/* metrics_listen, parsed: off, a loopback TCP address, or a Unix socket. */
+struct metrics_addr {
+    enum { METRICS_OFF, METRICS_INET, METRICS_UNIX } kind;
+    struct sockaddr_storage sa;
+    socklen_t sa_len;
 };
 
 void config_defaults(struct config *c);
@@ -44,5 +54,13 @@ void config_defaults(struct config *c);
 int config_load(struct config *c, const char *path);
 /* Sets one key from a string; 0, or -1 (unknown key or bad value). */
 int config_set(struct config *c, const char *key, const char *value);
+/* Parses c->metrics_listen into *out; 0, or -1 with why filled (a value
+ * that is not 127.0.0.0/8:PORT, [::1]:PORT or unix:/ABSOLUTE/PATH). */
+int config_metrics_addr(struct metrics_addr *out, const struct config *c,
+                        char *why, size_t why_size)
+    __attribute__((warn_unused_result));
+/* Checks settings that depend on each other or need more than a range;
+ * 0, or -1 with a one-line message on stderr. */
+int config_check(const struct config *c) __attribute__((warn_unused_result));
 
 #endif

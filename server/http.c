@@ -14,18 +14,21 @@
 #include <pthread.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 struct server srv;
 
 /* The whole routing: method, path, handler, where it runs, what body. */
 static const struct route routes[] = {
     {"GET", "/healthz", "healthz", api_healthz, WORK_DB, BODY_NONE},
-    {"GET", "/metrics", "metrics", api_metrics, WORK_INLINE, BODY_NONE},
     {"GET", "/api/v1/orgs", "orgs", api_orgs, WORK_INLINE, BODY_NONE},
     {"GET", "/api/v1/orgs/*", "org", api_org, WORK_INLINE, BODY_NONE},
     {"POST", "/api/v1/orgs/*/reports", "report", api_report, WORK_SELF,
-     BODY_RAW},
+     BODY_ENVELOPE},
     {"POST", "/api/v1/mailboxes", "mailbox_new", api_mailbox_new, WORK_SELF,
      BODY_JSON},
     {"GET", "/api/v1/mailboxes/*/replies", "mailbox_replies",
@@ -264,6 +267,8 @@ queue(struct req *r)
     }
     if (r->res.www_auth)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+    if (r->res.close)
+        MHD_add_response_header(resp, "Connection", "close");
     if (r->res.encoding) {
         MHD_add_response_header(resp, "Content-Encoding", r->res.encoding);
         MHD_add_response_header(resp, "Vary", "Accept-Encoding");
@@ -360,6 +365,7 @@ body_cap(const struct route *rt)
         return 0;
     switch (rt->body) {
     case BODY_RAW:
+    case BODY_ENVELOPE:
         return srv.cfg.max_envelope_bytes;
     case BODY_JSON:
         return srv.cfg.max_json_bytes;
@@ -406,6 +412,181 @@ run_job(void *arg)
     req_resume(r);
 }
 
+/* ---- the budget for request bodies in flight ---------------------------- *
+ * Every byte a request body holds in memory (the envelope or JSON buffer as
+ * allocated, a form's raw bytes as fed to its parser) is taken from one
+ * budget, body_budget_bytes, as it arrives, and given back when the request
+ * ends (for a report: once it is committed). Bodies announcing more than
+ * BODY_SMALL_BYTES may together hold at most three quarters of it, so that
+ * clients holding large bodies cannot keep out the small ones that nearly
+ * every report is. A body that does not fit is answered 503 busy with
+ * Retry-After and Connection: close: at once when its Content-Length
+ * already does not fit, else as soon as it passes (its bytes are dropped,
+ * nothing is stored). Bytes are taken as they arrive, not from the
+ * Content-Length, so a client announcing a large body and sending nothing
+ * holds nothing. */
+#define BODY_SMALL_BYTES (1024u * 1024u)
+#define BODY_BUDGET_FLOOR (64u * 1024u * 1024u)
+
+static size_t budget_total, budget_large; /* bytes held (atomic) */
+static size_t budget_limit = BODY_BUDGET_FLOOR; /* set by http_serve */
+
+static size_t
+large_limit(void)
+{
+    return budget_limit - budget_limit / 4;
+}
+
+/* 1 if a body of `more` bytes fits the budget now. */
+static int
+budget_fits(uint64_t more, int large)
+{
+    size_t t = __atomic_load_n(&budget_total, __ATOMIC_RELAXED);
+    size_t l = __atomic_load_n(&budget_large, __ATOMIC_RELAXED);
+    if (t > budget_limit || more > budget_limit - t)
+        return 0;
+    if (large && (l > large_limit() || more > large_limit() - l))
+        return 0;
+    return 1;
+}
+
+static void
+budget_give(struct req *r)
+{
+    if (!r->reserved)
+        return;
+    __atomic_sub_fetch(&budget_total, r->reserved, __ATOMIC_RELAXED);
+    if (r->large)
+        __atomic_sub_fetch(&budget_large, r->reserved, __ATOMIC_RELAXED);
+    r->reserved = 0;
+}
+
+/* Takes n more bytes for r; 0, or -1 with all of r's bytes given back. */
+static int
+budget_take(struct req *r, size_t n)
+{
+    int ok = __atomic_add_fetch(&budget_total, n, __ATOMIC_RELAXED) <=
+             budget_limit;
+    if (r->large &&
+        __atomic_add_fetch(&budget_large, n, __ATOMIC_RELAXED) > large_limit())
+        ok = 0;
+    r->reserved += n;
+    if (ok)
+        return 0;
+    budget_give(r);
+    return -1;
+}
+
+static void
+reply_busy(struct req *r)
+{
+    reply_error(r, 503, "busy",
+                "too many request bodies in flight; try again shortly");
+    r->res.close = 1;
+}
+
+/* The memory this process may use: the machine's, or its cgroup v2
+ * memory.max (systemd's MemoryMax=) when that is lower. */
+static uint64_t
+memory_available(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+    uint64_t mem = pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz
+                                        : (uint64_t)1 << 30;
+    char line[512], path[600], val[32];
+    FILE *f = fopen("/proc/self/cgroup", "r");
+    if (!f)
+        return mem;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "0::", 3) != 0)
+            continue;
+        line[strcspn(line, "\n")] = '\0';
+        snprintf(path, sizeof path, "/sys/fs/cgroup%s/memory.max", line + 3);
+        FILE *m = fopen(path, "r");
+        uint64_t v;
+        if (m && fgets(val, sizeof val, m)) {
+            val[strcspn(val, "\n")] = '\0';
+            if (parse_u64(&v, val, 1, UINT64_MAX) == 0 && v < mem)
+                mem = v;
+        }
+        if (m)
+            fclose(m);
+    }
+    fclose(f);
+    return mem;
+}
+
+/* body_budget_bytes, or by default a quarter of memory_available(). */
+static size_t
+budget_resolve(void)
+{
+    uint64_t b = srv.cfg.body_budget_bytes;
+    if (b == 0) {
+        b = memory_available() / 4;
+        if (b < BODY_BUDGET_FLOOR)
+            b = BODY_BUDGET_FLOOR;
+    }
+    return b > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)b;
+}
+
+/* ---- framing ------------------------------------------------------------ *
+ * libmicrohttpd 0.9.75 takes the first of several Content-Length headers,
+ * ignores Content-Length when Transfer-Encoding is present, reads a body
+ * with a transfer coding other than plain "chunked" until the peer closes,
+ * and answers a chunk line longer than its read buffer (memory_limit) with
+ * its own HTML 500. The first call of the handler sees every header before
+ * any body byte is parsed, so each of these is refused there, in JSON, and
+ * the connection closed: two Content-Length headers, Content-Length with
+ * Transfer-Encoding, any transfer coding but "chunked" (400 bad_framing);
+ * and chunked bodies altogether (411 length_required), since their chunk
+ * lines are parsed by the library where no answer of ours can be given.
+ * Every client of Umbra (browsers, umbra-case's libcurl) sends a
+ * Content-Length. */
+struct framing {
+    unsigned cl, te, te_other;
+};
+
+static enum MHD_Result
+count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+              const char *value)
+{
+    struct framing *f = cls;
+    (void)kind;
+    if (strcasecmp(key, "Content-Length") == 0) {
+        f->cl++;
+    } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+        f->te++;
+        if (!value || strcasecmp(value, "chunked") != 0)
+            f->te_other++;
+    }
+    return MHD_YES;
+}
+
+/* 0 if the framing headers are acceptable, else -1 with r->res filled. */
+static int
+framing_check(struct req *r)
+{
+    struct framing f = {0, 0, 0};
+    (void)MHD_get_connection_values(r->con, MHD_HEADER_KIND, count_framing,
+                                    &f);
+    if (f.cl > 1)
+        reply_error(r, 400, "bad_framing",
+                    "send one Content-Length header, not several");
+    else if (f.cl && f.te)
+        reply_error(r, 400, "bad_framing",
+                    "send Content-Length or Transfer-Encoding, not both");
+    else if (f.te > 1 || f.te_other)
+        reply_error(r, 400, "bad_framing",
+                    "no transfer coding is accepted but chunked");
+    else if (f.te)
+        reply_error(r, 411, "length_required",
+                    "send the body with a Content-Length");
+    else
+        return 0;
+    r->res.close = 1;
+    return -1;
+}
+
 /* ---- the handler ------------------------------------------------------- */
 
 static enum MHD_Result
@@ -438,6 +619,10 @@ first_call(struct req *r, const char *url, const char *method)
         else
             reply_error(r, 404, "not_found", "no such route");
     }
+    if (framing_check(r) < 0) {
+        r->early = 1;
+        return queue(r);
+    }
     const char *cl = MHD_lookup_connection_value(r->con, MHD_HEADER_KIND,
                                                  "Content-Length");
     uint64_t len = 0;
@@ -447,7 +632,21 @@ first_call(struct req *r, const char *url, const char *method)
         r->early = 1;
         return queue(r);
     }
-    r->body.cap = cap;
+    r->content_length = len;
+    r->large = len > BODY_SMALL_BYTES;
+    if (r->route && len && !budget_fits(len, r->large)) {
+        reply_busy(r);
+        r->early = 1;
+        return queue(r);
+    }
+    if (r->route && r->route->body == BODY_ENVELOPE &&
+        api_report_begin(r, len) < 0) {
+        r->early = 1;
+        return queue(r);
+    }
+    /* The buffer never grows past the announced length: its doubling stops
+     * there, so the budget is charged what the body needs. */
+    r->body.cap = cl && len < cap ? (size_t)len : cap;
     if (r->route && (r->route->body == BODY_FORM ||
                      r->route->body == BODY_CHECK)) {
         if (web_form_begin(r) < 0) {
@@ -474,11 +673,28 @@ on_data(struct req *r, const char *data, size_t *size)
         return MHD_YES;
     }
     int rc;
-    if (r->pp)
-        rc = web_form_feed(r, data, n);
-    else
+    if (r->pp) {
+        rc = budget_take(r, n) < 0 ? -3 : web_form_feed(r, data, n);
+    } else {
         rc = buf_append(&r->body, data, n);
-    if (rc == -1) {
+        if (rc == 0 && r->body.alloc > r->reserved &&
+            budget_take(r, r->body.alloc - r->reserved) < 0)
+            rc = -3;
+        if (rc == 0 && r->route->body == BODY_ENVELOPE &&
+            api_report_feed(r) < 0) {
+            /* refused by its header: drop what came, keep nothing more */
+            buf_release(&r->body);
+            budget_give(r);
+            return MHD_YES;
+        }
+    }
+    if (rc == -3) {
+        /* past the body budget: drop the body, answer busy at its end */
+        buf_release(&r->body);
+        web_form_free(r);
+        budget_give(r);
+        reply_busy(r);
+    } else if (rc == -1) {
         r->too_large = 1;
         too_large(r);
         /* Answer at once if the library lets us (0.9.75 does not while
@@ -568,6 +784,7 @@ completed(void *cls, struct MHD_Connection *con, void **con_cls,
                                                                : 0,
                     now_ns() - r->t0);
     web_form_free(r);
+    budget_give(r);
     if (r->ctx_free)
         r->ctx_free(r->ctx);
     buf_release(&r->body);
@@ -585,6 +802,117 @@ quiet_log(void *cls, const char *fmt, va_list ap)
     (void)ap;
 }
 
+/* ---- the metrics listener --------------------------------------------- *
+ * /metrics is served only here: a second daemon on metrics_listen (a
+ * loopback address or a Unix socket, refused otherwise by config_check),
+ * never on the public listener, where per-route counts polled each second
+ * would give the time of each report. It answers GET /metrics and nothing
+ * else, at the first call (no body is read). */
+
+static enum MHD_Result
+metrics_handler(void *cls, struct MHD_Connection *con, const char *url,
+                const char *method, const char *version,
+                const char *upload_data, size_t *upload_data_size,
+                void **con_cls)
+{
+    struct req r;
+    (void)cls;
+    (void)version;
+    (void)upload_data;
+    (void)con_cls;
+    (void)upload_data_size;
+    memset(&r, 0, sizeof r);
+    r.con = con;
+    if (strcmp(url, "/metrics") != 0)
+        reply_error(&r, 404, "not_found", "no such route");
+    else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        reply_error(&r, 405, "method_not_allowed",
+                    "this path does not take that method");
+    else
+        api_metrics(&r);
+    enum MHD_Result ret = queue(&r);
+    free(r.res.body);
+    return ret;
+}
+
+/* A listening socket for a; -1 with a message on stderr. */
+static int
+metrics_socket(const struct metrics_addr *a)
+{
+    int one = 1;
+    int fd = socket(a->sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        goto fail;
+    if (a->kind == METRICS_UNIX) {
+        const struct sockaddr_un *un = (const struct sockaddr_un *)&a->sa;
+        struct stat st;
+        /* a socket left by a server that was killed */
+        if (lstat(un->sun_path, &st) == 0 && S_ISSOCK(st.st_mode))
+            (void)unlink(un->sun_path);
+    } else {
+        (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    }
+    mode_t old = umask(0117); /* a Unix socket: owner and group only */
+    int rc = bind(fd, (const struct sockaddr *)&a->sa, a->sa_len);
+    umask(old);
+    if (rc < 0 || listen(fd, 64) < 0)
+        goto fail;
+    return fd;
+fail:
+    fprintf(stderr, "umbra-server: cannot listen on metrics_listen '%s': "
+            "%s\n", srv.cfg.metrics_listen, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return -1;
+}
+
+static int
+metrics_start(void)
+{
+    struct metrics_addr a;
+    char why[CONF_STR + 200];
+    if (config_metrics_addr(&a, &srv.cfg, why, sizeof why) < 0) {
+        fprintf(stderr, "umbra-server: %s\n", why);
+        return -1;
+    }
+    if (a.kind == METRICS_OFF)
+        return 0;
+    int fd = metrics_socket(&a);
+    if (fd < 0)
+        return -1;
+    srv.metrics = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+        0, NULL, NULL,
+        metrics_handler, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
+        MHD_OPTION_CONNECTION_LIMIT, 16u, MHD_OPTION_CONNECTION_TIMEOUT, 10u,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+        MHD_OPTION_EXTERNAL_LOGGER, quiet_log, NULL, MHD_OPTION_END);
+    if (!srv.metrics) {
+        fprintf(stderr, "umbra-server: cannot serve metrics on '%s'\n",
+                srv.cfg.metrics_listen);
+        close(fd);
+        return -1;
+    }
+    fprintf(stderr, "umbra-server: metrics on %s%s\n",
+            a.kind == METRICS_UNIX ? "" : "http://",
+            srv.cfg.metrics_listen);
+    return 0;
+}
+
+static void
+metrics_stop(void)
+{
+    struct metrics_addr a;
+    char why[CONF_STR + 200];
+    if (!srv.metrics)
+        return;
+    MHD_stop_daemon(srv.metrics);
+    srv.metrics = NULL;
+    if (config_metrics_addr(&a, &srv.cfg, why, sizeof why) == 0 &&
+        a.kind == METRICS_UNIX)
+        (void)unlink(((const struct sockaddr_un *)&a.sa)->sun_path);
+}
+
 int
 http_serve(void)
 {
@@ -596,6 +924,9 @@ http_serve(void)
     for (unsigned i = 0; i < NROUTES; i++)
         route_names[i] = routes[i].name;
     metrics_init(route_names, NROUTES);
+    budget_limit = budget_resolve();
+    fprintf(stderr, "umbra-server: body budget %zu MiB\n",
+            budget_limit >> 20);
 
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
@@ -639,6 +970,11 @@ http_serve(void)
     }
     fprintf(stderr, "umbra-server: listening on http://%s:%u/\n",
             srv.cfg.listen, srv.cfg.port);
+    if (metrics_start() < 0) {
+        MHD_stop_daemon(srv.d);
+        srv.d = NULL;
+        return -1;
+    }
     pthread_t sweep;
     int sweeping = pthread_create(&sweep, NULL, sweeper, NULL) == 0;
     while (sigwait(&set, &sig) == 0) {
@@ -658,6 +994,7 @@ http_serve(void)
     workpool_free(srv.kdf);
     workpool_free(srv.dbw);
     srv.kdf = srv.dbw = NULL;
+    metrics_stop();
     MHD_stop_daemon(srv.d);
     srv.d = NULL;
     return 0;

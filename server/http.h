@@ -30,11 +30,19 @@ struct server {
     struct db_pool *intake, *sync;
     struct workpool *kdf, *dbw;
     struct MHD_Daemon *d;
+    struct MHD_Daemon *metrics; /* metrics_listen, or NULL */
 };
 extern struct server srv;
 
 enum work { WORK_INLINE, WORK_DB, WORK_KDF, WORK_SELF };
-enum body { BODY_NONE, BODY_RAW, BODY_JSON, BODY_FORM, BODY_CHECK };
+enum body {
+    BODY_NONE,
+    BODY_RAW,
+    BODY_JSON,
+    BODY_FORM,
+    BODY_CHECK,
+    BODY_ENVELOPE /* raw, checked as it arrives (api_report_begin/_feed) */
+};
 
 struct req;
 typedef void (*route_fn)(struct req *r);
@@ -57,6 +65,7 @@ struct reply {
     const char *ctype;
     const char *encoding; /* Content-Encoding, or NULL */
     int retry_after, www_auth;
+    int close; /* Connection: close */
 };
 
 struct form;
@@ -70,6 +79,10 @@ struct req {
     struct buf body;
     int too_large, early, suspended;
     uint64_t discarded;
+    uint64_t content_length; /* 0 when the request has none */
+    size_t reserved;         /* bytes of the body budget this body holds */
+    int large;               /* counted against the large bodies' share */
+    unsigned env_stage;      /* envelope header checks done (api.c) */
     struct MHD_PostProcessor *pp;
     struct form *form;
     struct reply res;

@@ -554,6 +554,8 @@ main(int argc, char **argv)
             fputs(usage_main, help ? stdout : stderr);
             return help ? 0 : 2;
         }
+        if (config_check(&srv.cfg) < 0)
+            return 1;
         return cmd_serve();
     }
     if (strcmp(cmd, "migrate") == 0) {

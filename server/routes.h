@@ -13,6 +13,19 @@ void api_metrics(struct req *r);
 void api_orgs(struct req *r);
 void api_org(struct req *r);
 void api_report(struct req *r);
+/* Early checks of POST /api/v1/orgs/{slug}/reports, so that a body that
+ * cannot be stored is never buffered. api_report_begin runs when the
+ * headers are in, before any body byte: the organisation must exist and
+ * len (the Content-Length) must be the exact length of an envelope with
+ * 1 to min(16, its current keys) stanzas (protocol.md 2.1, 2.2).
+ * api_report_feed runs after each part of the body has been appended to
+ * r->body: once the fixed header has arrived it checks magic, version,
+ * stanza count against len, and once the stanzas' key ids have arrived,
+ * that they are distinct current keys of the organisation. Both return 0
+ * to go on, or -1 with r->res filled (the body is then not kept). */
+int api_report_begin(struct req *r, uint64_t len)
+    __attribute__((warn_unused_result));
+int api_report_feed(struct req *r) __attribute__((warn_unused_result));
 void api_mailbox_new(struct req *r);
 void api_mailbox_replies(struct req *r);
 void api_sync_list(struct req *r);

@@ -10,6 +10,11 @@ turn, one attack holds the server's connections:
              file with a 4 KiB receive buffer and never reading
   idle       IDLE_CONNS (1,000) connections opened and left silent
 
+and, on a server of its own, the memory attack of issue 11: MEM_CONNS (60)
+connections each announcing the largest envelope the cap allows, sending
+most of it and idling; the server's peak RSS must stay under its body
+budget plus MEM_SLACK and every honest submission must succeed.
+
 The attacks run in a separate process (so that they do not share the
 honest clients' interpreter). Figures: the honest clients' success rate
 and p99 latency under each attack against the quiet p99 measured first in
@@ -37,6 +42,18 @@ IDLE_CONNS = int(os.environ.get("IDLE_CONNS", "1000"))
 HONEST = 2           # honest clients, one submission after another
 PACE = 0.02          # between two submissions of one honest client
 RATIO = 3.0          # p99 target against the quiet one
+MEM_CONNS = int(os.environ.get("MEM_CONNS", "60"))
+MEM_BUDGET = 256 << 20  # the budget a MemoryMax=1G unit gives (a quarter)
+MEM_SLACK = 96 << 20    # the server's own memory beside the bodies
+# The smallest envelope (protocol.md 2.2: one stanza, a 4,096-byte padded
+# content): a Content-Length the report route accepts.
+MIN_ENVELOPE = 8 + 88 + 24 + (6 + 8 + 4096) + 17
+
+
+def env_size(n, p):
+    """protocol.md 2.2: an envelope's length for n stanzas, p padded."""
+    i = 6 + 8 * n + p
+    return 8 + 88 * n + 24 + i + 17 * ((i + 65535) // 65536)
 
 
 def raise_nofile(need):
@@ -75,7 +92,7 @@ def attacker(kind, port, secs):
     elif kind == "slowbody":
         head = (b"POST /api/v1/orgs/alpha/reports HTTP/1.1\r\nHost: x\r\n"
                 b"Content-Type: application/octet-stream\r\n"
-                b"Content-Length: 1000\r\n\r\n")
+                b"Content-Length: %d\r\n\r\n" % MIN_ENVELOPE)
     elif kind == "slowread":
         head = (b"GET /static/umbra-crypto.js HTTP/1.1\r\nHost: x\r\n\r\n"
                 * 64)
@@ -225,7 +242,7 @@ def header_deadline(R):
     head = b"GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 200
     body = (b"POST /api/v1/orgs/alpha/reports HTTP/1.1\r\nHost: x\r\n"
             b"Content-Type: application/octet-stream\r\n"
-            b"Content-Length: 1000\r\n\r\n")
+            b"Content-Length: %d\r\n\r\n" % MIN_ENVELOPE)
     res = {}
     socks = {}
     for name in ("headers", "body"):
@@ -303,6 +320,110 @@ def lockout(R):
             "request_deadline", ok == 5, errs[:3])
 
 
+def memory_attacker(port, secs, header_hex, length):
+    """MEM_CONNS connections each announcing `length` bytes of an envelope
+    to alpha (its real fixed header and stanza, so that the early checks
+    pass), sending nine tenths of it, then idling for secs. Prints 'ready
+    N M': N connections opened, M of them whose bytes the server took
+    (the others were refused at once)."""
+    raise_nofile(MEM_CONNS + 64)
+    header = bytes.fromhex(header_hex)
+    most = length * 9 // 10
+    payload = header + os.urandom(1 << 20) * (most // (1 << 20) + 1)
+    payload = payload[:most]
+    head = (b"POST /api/v1/orgs/alpha/reports HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/octet-stream\r\n"
+            b"Content-Length: %d\r\n\r\n" % length)
+    socks, took = [], 0
+    for _ in range(MEM_CONNS):
+        s = socket.socket()
+        s.settimeout(20)
+        try:
+            s.connect(("127.0.0.1", port))
+            s.sendall(head + payload)
+            took += 1
+        except OSError:
+            pass
+        socks.append(s)
+    print("ready %d %d" % (len(socks), took), flush=True)
+    time.sleep(secs)
+    for s in socks:
+        s.close()
+
+
+def vm(pid, key):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def memory(R, envs):
+    """Issue 11's memory attack: MEM_CONNS connections each announcing the
+    largest envelope the cap allows (8 MiB padded), sending nine tenths of
+    it and idling, against a server whose body budget is MEM_BUDGET (what
+    MemoryMax=1G in deploy/umbra-server.service gives it). Without a
+    budget every body is buffered whole: 60 x 17 MiB took the server from
+    10 MB to 1.32 GB. Asserted: the peak RSS stays under the budget plus
+    MEM_SLACK, and every honest submission made meanwhile succeeds."""
+    srv = Server(log=os.path.join(os.environ["UMBRA_TEST_DIR"],
+                                  "server-memory.log"),
+                 extra=["--body_budget_bytes", str(MEM_BUDGET)])
+    srv.start()
+    honest = Honest(srv, envs)
+    honest.run(1.0)
+    rss0 = vm(srv.proc.pid, "VmRSS")
+    length = env_size(1, 8 << 20)
+    secs = ATTACK_SECS
+    p = subprocess.Popen([sys.executable, __file__, "--memory",
+                          str(srv.port), str(secs + 2), envs[0][:96].hex(),
+                          str(length)], stdout=subprocess.PIPE, text=True)
+    peak = [rss0]
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            try:
+                peak[0] = max(peak[0], vm(srv.proc.pid, "VmRSS"))
+            except OSError:
+                pass
+            time.sleep(0.05)
+    t = threading.Thread(target=sample)
+    t.start()
+    try:
+        ready = p.stdout.readline().split()
+        lat, fail = honest.run(secs)
+    finally:
+        rest = p.communicate(timeout=60)[0]
+        stop.set()
+        t.join()
+    hwm = vm(srv.proc.pid, "VmHWM")
+    alive = srv.proc.poll() is None
+    srv.stop()
+    took = int(ready[2]) if len(ready) == 3 else -1
+    total = len(lat) + len(fail)
+    print("figures: memory: %d connections announcing %d bytes each and "
+          "sending 90%% (%d taken whole by the server, the rest refused "
+          "503 busy), body budget %d MiB: server RSS %.1f MiB before, peak "
+          "%.1f MiB sampled, VmHWM %.1f MiB; honest submissions meanwhile "
+          "%d, success %.1f%%, p99 %.1f ms %s" % (
+              MEM_CONNS, length, took, MEM_BUDGET >> 20, rss0 / 2**20,
+              peak[0] / 2**20, hwm / 2**20, total,
+              100.0 * len(lat) / total if total else 0,
+              percentile(lat, 99) * 1e3, rest.strip()), flush=True)
+    bound = MEM_BUDGET + MEM_SLACK
+    R.check("memory: the server's peak RSS stays under its body budget + "
+            "%d MiB (%d MiB)" % (MEM_SLACK >> 20, bound >> 20),
+            max(peak[0], hwm) < bound, "%.1f MiB" % (max(peak[0], hwm) /
+                                                     2**20))
+    R.check("memory: the attack was refused in part (the budget is used)",
+            0 <= took < MEM_CONNS, took)
+    R.check("memory: every honest submission succeeds", total > 0 and
+            not fail, fail[:5])
+    R.check("memory: the server is still running", alive)
+
+
 R = Results()
 
 
@@ -321,8 +442,11 @@ def main():
     srv.start()
     honest = Honest(srv, envs)
     honest.run(1.0)  # warm-up
-    kinds = os.environ.get("SLOW_ATTACKS", "slowloris slowbody slowread idle")
-    for kind in kinds.split():
+    kinds = os.environ.get("SLOW_ATTACKS",
+                           "slowloris slowbody slowread idle memory").split()
+    for kind in kinds:
+        if kind == "memory":
+            continue
         # The machine is shared: a pair (quiet window, then the attack) is
         # measured again once if the attack's p99 misses the target, and
         # the test fails only if both pairs miss it. Both are printed.
@@ -339,10 +463,15 @@ def main():
     R.check("no sanitizer report in the server's log", not rep, rep[:5])
     header_deadline(R)
     lockout(R)
+    if "memory" in kinds:
+        memory(R, envs)
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "--attack":
         attacker(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
+    elif len(sys.argv) == 6 and sys.argv[1] == "--memory":
+        memory_attacker(int(sys.argv[2]), float(sys.argv[3]), sys.argv[4],
+                        int(sys.argv[5]))
     else:
         R.run(main)

@@ -26,7 +26,8 @@ fi
 
 for d in 'NoNewPrivileges=yes' 'ProtectSystem=strict' 'PrivateTmp=yes' \
     'MemoryDenyWriteExecute=yes' 'LimitCORE=0' 'DynamicUser=yes' \
-    'SystemCallFilter=@system-service' 'CapabilityBoundingSet=$'; do
+    'SystemCallFilter=@system-service' 'CapabilityBoundingSet=$' \
+    'MemoryMax=[0-9]'; do
     if grep -q "^$d" "$unit"; then ok "unit has $d"; else bad "unit lacks $d"; fi
 done
 

@@ -161,6 +161,28 @@ def main():
         f.write(b"\x00\xffGET\t/ HTTP/9.9\n\n")
     with open(os.path.join(OUT, "%02d-longurl" % (N[0] + 4)), "wb") as f:
         f.write(b"GET /" + b"a" * 3000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    # Ambiguous framing (refused in JSON by the first call): numbered after
+    # the saved crash input 47-multipart-no-name.
+    mb = b'{"id":"' + b"ab" * 32 + b'"}'
+    head = b"POST /api/v1/mailboxes HTTP/1.1\r\nHost: x\r\n"
+    chunk = b"%x\r\n" % len(mb) + mb + b"\r\n0\r\n\r\n"
+    framing = [
+        ("two-content-lengths", head + b"Content-Length: %d\r\n"
+         b"Content-Length: 7\r\n\r\n" % len(mb) + mb),
+        ("content-length-and-chunked", head + b"Content-Length: %d\r\n"
+         b"Transfer-Encoding: chunked\r\n\r\n" % len(mb) + chunk),
+        ("gzip-chunked", head + b"Transfer-Encoding: gzip, chunked\r\n\r\n"
+         + chunk),
+        ("chunk-extension", head + b"Transfer-Encoding: chunked\r\n\r\n" +
+         b"%x;e=" % len(mb) + b"a" * 3000 + b"\r\n" + mb +
+         b"\r\n0\r\n\r\n"),
+        ("report-bad-length", b"POST /api/v1/orgs/alpha/reports HTTP/1.1\r\n"
+         b"Host: x\r\nContent-Length: 5000\r\n\r\n" + b"\0" * 5000),
+    ]
+    for i, (name, data) in enumerate(framing):
+        with open(os.path.join(OUT, "%02d-%s" % (N[0] + 6 + i, name)),
+                  "wb") as f:
+            f.write(data)
 
 
 if __name__ == "__main__":

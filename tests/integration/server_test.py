@@ -62,6 +62,7 @@ def free_port():
 class Server:
     def __init__(self):
         self.port = free_port()
+        self.metrics_port = free_port()
         self.log = os.path.join(D, "server.log")
         self.proc = None
 
@@ -69,7 +70,8 @@ class Server:
         logf = open(self.log, "ab")
         self.proc = subprocess.Popen(
             [SERVER, "--config", CONF, "--port", str(self.port),
-             "--request_deadline", "10", *extra],
+             "--request_deadline", "10",
+             "--metrics_listen", "127.0.0.1:%d" % self.metrics_port, *extra],
             stdout=logf, stderr=logf, cwd=TOP)
         logf.close()
         for _ in range(200):
@@ -584,7 +586,7 @@ def test_oversized_requests():
     st, _ = raw(b"POST /api/v1/orgs/alpha/reports HTTP/1.1\r\nHost: x\r\n"
                 b"Content-Length: 2147483648\r\n\r\nshort")
     assert st == 413 and time.time() - t0 < 3, st
-    # chunked past the cap (17 MiB): refused, and not stored
+    # chunked past the cap: refused (no chunked body is read), not stored
     before = count()
     chunk = os.urandom(1 << 20)
     parts = [b"POST /api/v1/orgs/alpha/reports HTTP/1.1\r\nHost: x\r\n"
@@ -592,7 +594,7 @@ def test_oversized_requests():
     parts += [b"%x\r\n" % len(chunk) + chunk + b"\r\n"] * 18
     parts += [b"0\r\n\r\n"]
     st, _ = raw(parts, send_all=False)
-    assert st == 413, st
+    assert st == 411, st
     assert count() == before and SRV.alive()
     # a 1 MiB header
     st, _ = raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " +
@@ -778,8 +780,73 @@ def test_kill_with_reports_in_flight():
     assert stored >= acked[0], (stored, acked[0])
 
 
-def test_metrics_and_privacy():
+def get_metrics(addr):
+    """GET /metrics from a metrics listener: (host, port) or a Unix path."""
+    if isinstance(addr, str):
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(10)
+        s.connect(addr)
+    else:
+        s = socket.create_connection(addr, timeout=10)
+    try:
+        s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n"
+                  b"Connection: close\r\n\r\n")
+        buf = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+    finally:
+        s.close()
+    head, _, body = buf.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body
+
+
+def test_metrics_listener():
+    """/metrics is not on the public listener; the metrics listener on
+    loopback or a Unix socket has the counters; any other address is
+    refused when the configuration is read."""
     st, h, body = request("GET", "/metrics")
+    assert st == 404 and error_code(body) == "not_found", (st, body)
+    st, body = get_metrics(("127.0.0.1", SRV.metrics_port))
+    assert st == 200 and b"umbra_requests_total" in body, (st, body[:200])
+    # the public route's 404 above is counted, the scrape is not a route
+    assert b'route="metrics"' not in body, body[:400]
+    # a Unix socket, owner and group only, removed at exit
+    port = free_port()
+    path = os.path.join(D, "metrics.sock")
+    logf = open(os.path.join(D, "server-metrics.log"), "ab")
+    proc = subprocess.Popen([SERVER, "--config", CONF, "--port", str(port),
+                             "--metrics_listen", "unix:" + path],
+                            stdout=logf, stderr=logf, cwd=TOP)
+    logf.close()
+    try:
+        for _ in range(200):
+            if os.path.exists(path):
+                break
+            time.sleep(0.05)
+        assert oct(os.stat(path).st_mode & 0o777) == oct(0o660), \
+            oct(os.stat(path).st_mode)
+        st, body = get_metrics(path)
+        assert st == 200 and b"umbra_requests_total" in body, st
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(15)
+    assert proc.returncode == 0 and not os.path.exists(path)
+    for bad in ("0.0.0.0:9101", "192.168.1.10:9101", "[::]:9101",
+                "localhost:9101", "10.0.0.1:9101", "unix:relative.sock"):
+        p = subprocess.run([SERVER, "--config", CONF, "--port",
+                            str(free_port()), "--metrics_listen", bad],
+                           capture_output=True, text=True, timeout=20)
+        assert p.returncode == 1 and "metrics_listen" in p.stderr, \
+            (bad, p.returncode, p.stderr)
+        if bad in ("0.0.0.0:9101", "192.168.1.10:9101", "[::]:9101"):
+            assert "not a loopback address" in p.stderr, p.stderr
+
+
+def test_metrics_and_privacy():
+    st, body = get_metrics(("127.0.0.1", SRV.metrics_port))
     text = body.decode()
     assert st == 200 and "umbra_requests_total" in text
     assert "umbra_request_seconds_bucket" in text
@@ -981,6 +1048,262 @@ def test_slow_headers_closed_by_deadline():
     assert proc.returncode == 0, proc.returncode
 
 
+def raw_error(buf):
+    """The error code of a raw answer's JSON body (None if not JSON)."""
+    try:
+        return json.loads(buf.split(b"\r\n\r\n", 1)[1])["error"]
+    except (IndexError, ValueError, KeyError, TypeError):
+        return None
+
+
+def env_size(n, p):
+    """protocol.md 2.2: the length of an envelope with n stanzas and a
+    padded content of p bytes."""
+    i = 6 + 8 * n + p
+    return 8 + 88 * n + 24 + i + 17 * ((i + 65535) // 65536)
+
+
+def padme(x):
+    e = x.bit_length() - 1
+    z = e - e.bit_length()
+    return (x + (1 << z) - 1) & ~((1 << z) - 1)
+
+
+def test_framing():
+    """Ambiguous framing is refused in JSON before any body is read, and
+    the connection closed: libmicrohttpd alone takes the first of two
+    Content-Lengths, lets Transfer-Encoding override Content-Length,
+    closes 'gzip, chunked' without an answer and answers a long chunk
+    extension with its own HTML 500."""
+    mb = json.dumps({"id": "ab" * 32}).encode()
+    head = b"POST /api/v1/mailboxes HTTP/1.1\r\nHost: x\r\n" \
+           b"Content-Type: application/json\r\n"
+    chunk = b"%x\r\n" % len(mb) + mb + b"\r\n0\r\n\r\n"
+    cases = [
+        ("two Content-Lengths", 400, "bad_framing",
+         head + b"Content-Length: %d\r\nContent-Length: %d\r\n\r\n"
+         % (len(mb), len(mb) + 7) + mb + b"GET / HTTP/1.1\r\n\r\n"),
+        ("Content-Length and chunked", 400, "bad_framing",
+         head + b"Content-Length: %d\r\nTransfer-Encoding: chunked\r\n"
+         b"\r\n" % len(mb) + chunk),
+        ("gzip, chunked", 400, "bad_framing",
+         head + b"Transfer-Encoding: gzip, chunked\r\n\r\n" + chunk),
+        ("two Transfer-Encodings", 400, "bad_framing",
+         head + b"Transfer-Encoding: chunked\r\nTransfer-Encoding: "
+         b"chunked\r\n\r\n" + chunk),
+        ("100 KB chunk extension", 411, "length_required",
+         head + b"Transfer-Encoding: chunked\r\n\r\n" + b"%x;ext=" %
+         len(mb) + b"a" * 100_000 + b"\r\n" + mb + b"\r\n0\r\n\r\n"),
+        ("chunked", 411, "length_required",
+         head + b"Transfer-Encoding: chunked\r\n\r\n" + chunk),
+    ]
+    for name, status, code, data in cases:
+        before = count("mailboxes")
+        st, buf = raw(data)
+        assert st == status, (name, st, buf[:300])
+        assert raw_error(buf) == code, (name, buf[:300])
+        h = buf.split(b"\r\n\r\n", 1)[0].lower()
+        assert b"connection: close" in h, (name, h)
+        assert b"content-type: application/json" in h, (name, h)
+        assert count("mailboxes") == before, name
+    # the same over a report: nothing stored either
+    env = seal("alpha", b"framing")
+    before = count()
+    st, buf = raw(b"POST /api/v1/orgs/alpha/reports HTTP/1.1\r\nHost: x\r\n"
+                  b"Content-Length: %d\r\nContent-Length: 10\r\n\r\n"
+                  % len(env) + env)
+    assert st == 400 and raw_error(buf) == "bad_framing", buf[:300]
+    assert count() == before and SRV.alive()
+    # one Content-Length stated twice the same way is still one too many
+    st, buf = raw(head + b"Content-Length: %d\r\nContent-Length: %d\r\n"
+                  b"\r\n" % (len(mb), len(mb)) + mb)
+    assert st == 400 and raw_error(buf) == "bad_framing", buf[:300]
+    # and a plain request still works
+    st, _, _ = request("POST", "/api/v1/mailboxes", mb,
+                       {"Content-Type": "application/json"})
+    assert st in (200, 201), st
+
+
+def server_rss(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def test_envelope_refused_early():
+    """A report that cannot be stored is refused from its headers or its
+    first bytes, never buffered: a Content-Length that is no envelope
+    length for the organisation and an unknown organisation are answered
+    before any body byte; an envelope sealed to keys the organisation does
+    not have is not kept past its stanzas (RSS does not grow while its
+    senders hold most of it)."""
+    hdr = b"POST /api/v1/orgs/%s/reports HTTP/1.1\r\nHost: x\r\n" \
+          b"Content-Type: application/octet-stream\r\n" \
+          b"Content-Length: %d\r\n\r\n"
+    for org, length, status, code in (
+            ("alpha", 5000, 400, "bad_envelope"),
+            ("alpha", env_size(1, 4096) + 1, 400, "bad_envelope"),
+            ("alpha", env_size(2, 4096), 400, "unknown_key"),  # 1 key only
+            ("nosuch", env_size(1, 4096), 404, "unknown_org")):
+        t0 = time.time()
+        st, buf = raw(hdr % (org.encode(), length), read_timeout=5)
+        assert st == status and raw_error(buf) == code, (org, length, st,
+                                                          buf[:300])
+        assert time.time() - t0 < 3, time.time() - t0
+    # a header that does not match its Content-Length: refused, nothing kept
+    good = seal("alpha", b"early")
+    big = env_size(1, padme(7 << 20))  # under the 8 MiB cap
+    for head in (b"UMBX" + good[4:96], good[:5] + b"\x02" + good[6:96],
+                 good[:4] + b"\x02" + good[5:96]):
+        before = count()
+        st, buf = raw([hdr % (b"alpha", big), head, b"\0" * (big - 96)],
+                      send_all=False)
+        assert st == 400 and raw_error(buf) == "bad_envelope", buf[:300]
+        assert count() == before
+    # sealed to gamma's key: unknown_key once the stanza is in
+    gamma = init_home("gamma", "gamma")
+    other = subprocess.run([CASE, "seal", "--to",
+                            os.path.join(gamma, "public.json")],
+                           input=b"x", capture_output=True,
+                           check=True).stdout
+    n_conns, sent = 8, 6 << 20
+    rss0 = server_rss(SRV.proc.pid)
+    socks = []
+    before = count()
+    try:
+        for _ in range(n_conns):
+            s = socket.create_connection(("127.0.0.1", SRV.port), timeout=20)
+            s.sendall(hdr % (b"alpha", big) + other[:96])
+            s.sendall(os.urandom(1 << 16) * (sent // (1 << 16)))
+            socks.append(s)
+        time.sleep(0.5)
+        grown = server_rss(SRV.proc.pid) - rss0
+        print("  %d connections holding %d MiB each of an envelope to an "
+              "unknown key: server RSS grew %.1f MiB" % (
+                  n_conns, sent >> 20, grown / 2**20))
+        assert grown < 16 << 20, grown
+        for s in socks:
+            s.sendall(b"\0" * (big - 96 - sent))
+        for s in socks:
+            buf = b""
+            while b"\r\n\r\n" not in buf or not buf.endswith(b"}"):
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                buf += chunk
+            assert buf.startswith(b"HTTP/1.1 400") and \
+                raw_error(buf) == "unknown_key", buf[:300]
+    finally:
+        for s in socks:
+            s.close()
+    assert count() == before and SRV.alive()
+
+
+def test_body_budget():
+    """Past body_budget_bytes, a body is answered 503 busy (Retry-After,
+    Connection: close) and nothing is stored; bodies of at most 1 MiB keep
+    a quarter of the budget that large ones cannot take."""
+    port = free_port()
+    logf = open(os.path.join(D, "server-budget.log"), "ab")
+    proc = subprocess.Popen([SERVER, "--config", CONF, "--port", str(port),
+                             "--body_budget_bytes", str(4 << 20)],
+                            stdout=logf, stderr=logf, cwd=TOP)
+    logf.close()
+
+    def post(env):
+        """(status, headers, body); a refusal may come before the body is
+        sent, then the server closes and the rest is not sent."""
+        s = socket.create_connection(("127.0.0.1", port), timeout=20)
+        try:
+            try:
+                s.sendall(b"POST /api/v1/orgs/alpha/reports HTTP/1.1\r\n"
+                          b"Host: x\r\nContent-Length: %d\r\n\r\n"
+                          % len(env) + env)
+            except OSError:
+                pass
+            buf = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                buf += chunk
+                head, sep, body = buf.partition(b"\r\n\r\n")
+                m = re.search(rb"(?i)content-length: *(\d+)", head)
+                if sep and m and len(body) >= int(m.group(1)):
+                    break
+        finally:
+            s.close()
+        head, _, body = buf.partition(b"\r\n\r\n")
+        lines = head.decode().split("\r\n")
+        h = {k.strip().lower(): v.strip() for k, _, v in
+             (ln.partition(":") for ln in lines[1:])}
+        return int(lines[0].split()[1]), h, body
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), 1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        drain_alpha()
+        large = seal("alpha", os.urandom(2_500_000))  # padded past 2.5 MB
+        small = seal("alpha", b"small report")
+        before = count()
+        # one client holds most of a large body: 2.5 of the 3 MiB that
+        # large bodies may hold
+        hold = socket.create_connection(("127.0.0.1", port), timeout=20)
+        hold.sendall(b"POST /api/v1/orgs/alpha/reports HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Length: %d\r\n\r\n" % len(large) +
+                     large[:len(large) - 1000])
+        time.sleep(0.5)
+        st, h, body = post(large)
+        assert st == 503 and error_code(body) == "busy", (st, body[:200])
+        assert h.get("retry-after") and h.get("connection") == "close", h
+        st, _, body = post(small)
+        assert st == 201, (st, body[:200])
+        # the held body completes and is stored; then the large one fits
+        hold.sendall(large[len(large) - 1000:])
+        buf = hold.recv(4096)
+        hold.close()
+        assert buf.startswith(b"HTTP/1.1 201"), buf[:200]
+        st, _, body = post(large)
+        assert st == 201, (st, body[:200])
+        assert count() == before + 3
+        # a body that passes the budget on the way (here a no-JS form with
+        # a 2 MiB attachment, once a 1.4 MB envelope holds its share) is
+        # dropped and answered busy when it ends; the other is stored
+        form, ctype = multipart([("org", "alpha"), ("narrative", "budget")],
+                                [("attachment", "p.png", "image/png",
+                                  os.urandom(2 << 20))])
+        a = socket.create_connection(("127.0.0.1", port), timeout=20)
+        a.sendall(b"POST /report HTTP/1.1\r\nHost: x\r\nContent-Type: %s"
+                  b"\r\nContent-Length: %d\r\n\r\n" % (
+                      ctype.encode(), len(form)) +
+                  form[:1_500_000])
+        mid = seal("alpha", os.urandom(1_300_000))
+        b = socket.create_connection(("127.0.0.1", port), timeout=20)
+        b.sendall(b"POST /api/v1/orgs/alpha/reports HTTP/1.1\r\nHost: x\r\n"
+                  b"Content-Length: %d\r\n\r\n" % len(mid) + mid[:-1000])
+        time.sleep(0.5)
+        a.sendall(form[1_500_000:])
+        buf = a.recv(4096)
+        a.close()
+        assert buf.startswith(b"HTTP/1.1 503") and \
+            raw_error(buf) == "busy", buf[:300]
+        b.sendall(mid[-1000:])
+        buf = b.recv(4096)
+        b.close()
+        assert buf.startswith(b"HTTP/1.1 201"), buf[:300]
+        assert count() == before + 4
+        drain_alpha()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(15)
+    assert proc.returncode == 0, proc.returncode
+
+
 TESTS = [
     test_cli,
     test_health_orgs_and_headers,
@@ -1001,6 +1324,10 @@ TESTS = [
     test_direct_intake_without_window,
     test_kill_with_reports_in_flight,
     test_metrics_and_privacy,
+    test_metrics_listener,
+    test_framing,
+    test_envelope_refused_early,
+    test_body_budget,
 ]
 
 
