@@ -20,7 +20,7 @@ report with a receipt and /check pages showing the reply (grouped and
 ungrouped receipt), every request ended, its writable mappings
 (/proc/PID/maps and /proc/PID/mem) are searched for every receipt (grouped,
 ungrouped, as a form sends it), the reply text, the no-JS forms' canaries
-and the lookup ids the server derived (hex and raw): 0 hits. Control: a
+and the lookup ids (hex and raw): 0 hits. Control: a
 form whose upload has not ended is found there (it is legitimately live).
 
 Then CHECKPOINT, and a scan of: the server's log, its working and temp
@@ -381,9 +381,10 @@ def scan_memory(pid, needles):
 def memory_scan(receipts, lookups):
     """The live server after the run (no-JS reports with receipts, /check
     pages showing a reply, every request ended): its writable memory holds
-    none of the receipts, the reply text or the no-JS lookup ids. A form
-    still being uploaded is legitimately live, so its canary is found
-    (control: the scan reads the heap where form values are kept)."""
+    none of the receipts, the reply text, the forms' text or the lookup
+    ids. A form still being uploaded is legitimately live, so its canary
+    is found (control: the scan reads the heap where form values are
+    kept)."""
     pid = SRV.proc.pid
     receipts = list(receipts)
     # Last before the scan, so that no later request reuses their memory:
@@ -415,13 +416,13 @@ def memory_scan(receipts, lookups):
     for k in ("formnarr", "formplace", "formid", "formdesc", "mpnarr",
               "mpplace", "mpid"):
         needles["no-JS form text (canary %s)" % k] = CAN[k].encode()
-    # The no-JS receipts' lookup ids, which only the server derived (the
-    # API reporter sends its own in the URL by design).
+    # The lookup ids: the server derives each from its receipt on /check
+    # (and the API reporter also sent its own, lookup id 0, to the API).
     lookups = lookups + [tool("derive", rc).decode().split()[1]
                          for rc in receipts[len(lookups):]]
-    for i, lk in enumerate(lookups[1:]):
-        needles["no-JS lookup id %d (hex)" % (i + 1)] = lk.encode()
-        needles["no-JS lookup id %d (raw)" % (i + 1)] = bytes.fromhex(lk)
+    for i, lk in enumerate(lookups):
+        needles["lookup id %d (hex)" % i] = lk.encode()
+        needles["lookup id %d (raw)" % i] = bytes.fromhex(lk)
     hits, nbytes, skipped = scan_memory(pid, needles)
     print("figures: scanned %.1f MB of the live server's writable memory "
           "(%d maps over 4 GiB skipped) for %d needles: %d hits" % (
