@@ -210,8 +210,8 @@ reply_body(struct req *r, unsigned status, const char *ctype, char *body,
 }
 
 void
-reply_body_wiped(struct req *r, unsigned status, const char *ctype,
-                 char *body, size_t len, void (*body_free)(void *))
+reply_body_wiped(struct req *r, unsigned status, const char *ctype, char *body,
+                 size_t len, void (*body_free)(void *))
 {
     reply_body(r, status, ctype, body, len);
     if (body)
@@ -288,7 +288,8 @@ queue(struct req *r)
     if (r->res.www_auth)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
     /* At most one Argon2 derivation per connection: libmicrohttpd closes
-     * it after this answer (docs/operations.md, "The Argon2 pool"). */
+     * it after this answer (docs/operations.md, "The Argon2 pool and the
+     * API"). */
     if (r->close)
         MHD_add_response_header(resp, "Connection", "close");
     if (r->res.encoding) {

@@ -27,10 +27,10 @@ struct workpool {
     struct lane lane[2]; /* 0: main, 1: limited */
     unsigned queue;      /* main lane: jobs waiting beyond idle workers */
     unsigned lim_run, lim_wait; /* limited lane: running, waiting */
-    unsigned running1;   /* limited-lane jobs running now */
+    unsigned running1;          /* limited-lane jobs running now */
     unsigned idle, nthreads;
     int stop, nice;
-    unsigned started;            /* threads up; of them: */
+    unsigned started;                /* threads up; of them: */
     unsigned cg_failed, prio_failed; /* not in cgroup, not at priority */
     const char *cgroup;
     pthread_t *threads;
@@ -57,10 +57,11 @@ worker(void *arg)
         /* SCHED_IDLE: the thread runs only when nothing else of ours
          * wants the CPU. */
         struct sched_param sp = {0};
-        prio_failed = pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp) != 0;
+        prio_failed =
+            pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp) != 0;
     } else if (p->nice) {
-        prio_failed = setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
-                                  p->nice) != 0;
+        prio_failed =
+            setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), p->nice) != 0;
     }
     pthread_mutex_lock(&p->mu);
     p->started++;
@@ -147,8 +148,9 @@ void
 workpool_limit(struct workpool *p, unsigned running, unsigned waiting)
 {
     pthread_mutex_lock(&p->mu);
-    p->lim_run = running < 1 ? 1 : running > p->nthreads ? p->nthreads
-                                                         : running;
+    if (running < 1)
+        running = 1;
+    p->lim_run = running > p->nthreads ? p->nthreads : running;
     p->lim_wait = waiting > p->queue ? p->queue : waiting;
     pthread_mutex_unlock(&p->mu);
 }

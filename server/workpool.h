@@ -39,8 +39,8 @@ void workpool_start_failures(struct workpool *p, unsigned *cgroup,
 int workpool_submit(struct workpool *p, void (*fn)(void *), void *arg)
     __attribute__((warn_unused_result));
 /* Queues fn(arg) on the limited lane; 0, or -1 when its share is full. */
-int workpool_submit_limited(struct workpool *p, void (*fn)(void *),
-                            void *arg) __attribute__((warn_unused_result));
+int workpool_submit_limited(struct workpool *p, void (*fn)(void *), void *arg)
+    __attribute__((warn_unused_result));
 /* Runs the queued jobs, joins the threads, frees p; NULL-safe. */
 void workpool_free(struct workpool *p);
 
