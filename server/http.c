@@ -466,6 +466,10 @@ first_call(struct req *r, const char *url, const char *method)
         else
             reply_error(r, 404, "not_found", "no such route");
     }
+    /* Every answer of an Argon2 route closes its connection, refused or
+     * not: each derivation (or try) costs the client a new connection. */
+    r->close = r->route && (r->route->work == WORK_KDF ||
+                            r->route->work == WORK_KDF_SHARED);
     const char *cl = MHD_lookup_connection_value(r->con, MHD_HEADER_KIND,
                                                  "Content-Length");
     uint64_t len = 0;
@@ -569,9 +573,6 @@ handler(void *cls, struct MHD_Connection *con, const char *url,
     case WORK_KDF_SHARED:
         MHD_suspend_connection(con);
         r->suspended = 1;
-        /* An Argon2 route's answer closes the connection, refused or not:
-         * each derivation (or try) costs the client a new connection. */
-        r->close = r->route->work != WORK_DB;
         if ((r->route->work == WORK_KDF_SHARED
                  ? workpool_submit_limited(srv.kdf, run_job, r)
                  : workpool_submit(r->route->work == WORK_DB ? srv.dbw

@@ -80,7 +80,7 @@ struct req {
     struct intake_item item;
     void *ctx;
     void (*ctx_free)(void *ctx);
-    int close; /* answer with Connection: close (an Argon2 job ran) */
+    int close; /* answer with Connection: close (an Argon2 route) */
 };
 
 /* Fill r->res (the route is done). reply_json steals obj. */

@@ -559,7 +559,7 @@ pending_free(void *p)
         return;
     free(st->env);
     umbra_secret_free(st->receipt);
-    sodium_memzero(st, sizeof *st); /* the lookup id */
+    sodium_memzero(st, sizeof *st); /* the mailbox id */
     free(st);
 }
 
