@@ -35,6 +35,8 @@ config_defaults(struct config *c)
     c->kdf_threads = 2;
     c->kdf_queue = 16;
     c->kdf_nice = 10;
+    c->kdf_check_threads = 1; /* of kdf_threads: one is left to reports */
+    c->kdf_check_queue = 8;
     /* 8 MiB + 4 KiB: an 8 MiB padded content with 16 stanzas (8,392,375
      * bytes) fits; a 5 MiB photo in base64 with the longest text does
      * (docs/operations.md "Body caps and memory"). */
@@ -86,6 +88,8 @@ static const struct key keys[] = {
     {U(kdf_threads, 1, 64)},
     {U(kdf_queue, 0, 100000)},
     {U(kdf_nice, 0, 20)},
+    {U(kdf_check_threads, 1, 64)},
+    {U(kdf_check_queue, 0, 100000)},
     {S(kdf_cgroup)},
     {Z(max_envelope_bytes, 4096, 1ull << 30)},
     {Z(max_form_bytes, 1024, 1ull << 30)},

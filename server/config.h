@@ -28,6 +28,7 @@ struct config {
     unsigned pool_intake, pool_sync; /* connections per role */
     unsigned kdf_threads, kdf_queue; /* Argon2 pool */
     unsigned kdf_nice;        /* its priority: 0..19 nice, 20 idle */
+    unsigned kdf_check_threads, kdf_check_queue; /* POST /check's share */
     char kdf_cgroup[CONF_STR];/* "", "auto" or an idle cgroup's directory */
     size_t max_envelope_bytes, max_form_bytes, max_json_bytes;
     size_t max_check_bytes, max_attachment_bytes;

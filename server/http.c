@@ -44,7 +44,8 @@ static const struct route routes[] = {
      BODY_NONE},
     {"POST", "/report", "report_post", web_report_post, WORK_KDF, BODY_FORM},
     {"GET", "/check", "check_form", web_check_form, WORK_INLINE, BODY_NONE},
-    {"POST", "/check", "check_post", web_check_post, WORK_KDF, BODY_CHECK},
+    {"POST", "/check", "check_post", web_check_post, WORK_KDF_SHARED,
+     BODY_CHECK},
     {"GET", "/info/*", "info", web_info, WORK_INLINE, BODY_NONE},
     {"GET", "/static/**", "static", web_static, WORK_INLINE, BODY_NONE},
 };
@@ -176,9 +177,19 @@ sweeper(void *arg)
 /* ---- replies ----------------------------------------------------------- */
 
 static void
+body_release(struct reply *res)
+{
+    if (res->body_free)
+        res->body_free(res->body);
+    else
+        free(res->body);
+    res->body = NULL;
+}
+
+static void
 reply_reset(struct req *r)
 {
-    free(r->res.body);
+    body_release(&r->res);
     memset(&r->res, 0, sizeof r->res);
 }
 
@@ -199,6 +210,15 @@ reply_body(struct req *r, unsigned status, const char *ctype, char *body,
                              "memory\"}";
         r->res.len = strlen(r->res.static_body);
     }
+}
+
+void
+reply_body_wiped(struct req *r, unsigned status, const char *ctype, char *body,
+                 size_t len, void (*body_free)(void *))
+{
+    reply_body(r, status, ctype, body, len);
+    if (body)
+        r->res.body_free = body_free;
 }
 
 void
@@ -247,6 +267,9 @@ queue(struct req *r)
         resp = MHD_create_response_from_buffer(
             r->res.len, (void *)(uintptr_t)r->res.static_body,
             MHD_RESPMEM_PERSISTENT);
+    else if (r->res.body_free)
+        resp = MHD_create_response_from_buffer_with_free_callback(
+            r->res.len, r->res.body, r->res.body_free);
     else
         resp = MHD_create_response_from_buffer(r->res.len, r->res.body,
                                                MHD_RESPMEM_MUST_FREE);
@@ -267,7 +290,10 @@ queue(struct req *r)
     }
     if (r->res.www_auth)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
-    if (r->res.close)
+    /* At most one Argon2 derivation per connection: libmicrohttpd closes
+     * it after this answer (docs/operations.md, "The Argon2 pool and the
+     * API"); refusals of framing close too. */
+    if (r->res.close || r->close)
         MHD_add_response_header(resp, "Connection", "close");
     if (r->res.encoding) {
         MHD_add_response_header(resp, "Content-Encoding", r->res.encoding);
@@ -619,6 +645,10 @@ first_call(struct req *r, const char *url, const char *method)
         else
             reply_error(r, 404, "not_found", "no such route");
     }
+    /* Every answer of an Argon2 route closes its connection, refused or
+     * not: each derivation (or try) costs the client a new connection. */
+    r->close = r->route && (r->route->work == WORK_KDF ||
+                            r->route->work == WORK_KDF_SHARED);
     if (framing_check(r) < 0) {
         r->early = 1;
         return queue(r);
@@ -754,10 +784,14 @@ handler(void *cls, struct MHD_Connection *con, const char *url,
         break;
     case WORK_DB:
     case WORK_KDF:
+    case WORK_KDF_SHARED:
         MHD_suspend_connection(con);
         r->suspended = 1;
-        if (workpool_submit(r->route->work == WORK_DB ? srv.dbw : srv.kdf,
-                            run_job, r) < 0) {
+        if ((r->route->work == WORK_KDF_SHARED
+                 ? workpool_submit_limited(srv.kdf, run_job, r)
+                 : workpool_submit(r->route->work == WORK_DB ? srv.dbw
+                                                             : srv.kdf,
+                                   run_job, r)) < 0) {
             reply_error(r, 503, "busy",
                         "the server is busy; try again shortly");
             MHD_resume_connection(con);
@@ -788,7 +822,7 @@ completed(void *cls, struct MHD_Connection *con, void **con_cls,
     if (r->ctx_free)
         r->ctx_free(r->ctx);
     buf_release(&r->body);
-    free(r->res.body);
+    body_release(&r->res);
     free(r);
     *con_cls = NULL;
 }
@@ -961,6 +995,8 @@ http_serve(void)
          srv.cfg.threads, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
+    workpool_limit(srv.kdf, srv.cfg.kdf_check_threads,
+                   srv.cfg.kdf_check_queue);
     srv.d = MHD_start_daemon(flags, 0, NULL, NULL, handler, NULL,
                              MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     if (!srv.d) {

@@ -34,7 +34,10 @@ struct server {
 };
 extern struct server srv;
 
-enum work { WORK_INLINE, WORK_DB, WORK_KDF, WORK_SELF };
+/* WORK_KDF runs on the Argon2 pool's main lane (POST /report),
+ * WORK_KDF_SHARED on its limited lane (POST /check: kdf_check_threads,
+ * kdf_check_queue), so lookups cannot take reporting's share. */
+enum work { WORK_INLINE, WORK_DB, WORK_KDF, WORK_SELF, WORK_KDF_SHARED };
 enum body {
     BODY_NONE,
     BODY_RAW,
@@ -66,6 +69,7 @@ struct reply {
     const char *encoding; /* Content-Encoding, or NULL */
     int retry_after, www_auth;
     int close; /* Connection: close */
+    void (*body_free)(void *); /* frees (and wipes) body; NULL: free() */
 };
 
 struct form;
@@ -89,6 +93,7 @@ struct req {
     struct intake_item item;
     void *ctx;
     void (*ctx_free)(void *ctx);
+    int close; /* answer with Connection: close (an Argon2 route) */
 };
 
 /* Fill r->res (the route is done). reply_json steals obj. */
@@ -99,6 +104,11 @@ void reply_body(struct req *r, unsigned status, const char *ctype,
                 char *body, size_t len);
 void reply_static(struct req *r, unsigned status, const char *ctype,
                   const char *body, size_t len);
+/* reply_body for a body that holds a secret (a receipt, a reply): it is
+ * freed through body_free, which wipes it, on every path (by
+ * libmicrohttpd's free callback once the answer is sent). */
+void reply_body_wiped(struct req *r, unsigned status, const char *ctype,
+                      char *body, size_t len, void (*body_free)(void *));
 void reply_unavailable(struct req *r);
 
 /* From the request body: a JSON value checked for size, depth, UTF-8 and

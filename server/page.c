@@ -29,6 +29,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -663,10 +664,17 @@ emit(struct render *r, const char *s, size_t n)
         char *nb;
         while (cap < r->len + n + 1)
             cap *= 2;
-        nb = realloc(r->buf, cap);
+        /* Not realloc: the old block may hold a receipt or a reply, and
+         * is wiped before it goes back to the allocator. */
+        nb = malloc(cap);
         if (!nb) {
             r->err = -1;
             return;
+        }
+        if (r->buf) {
+            memcpy(nb, r->buf, r->len + 1);
+            sodium_memzero(r->buf, r->cap);
+            free(r->buf);
         }
         r->buf = nb;
         r->cap = cap;
@@ -1237,6 +1245,8 @@ page_render(struct page_buf *out, enum page_id id, const struct page_ctx *ctx)
         return -1;
     render_range(&r, t->data, t->data + t->len);
     if (r.err) {
+        if (r.buf)
+            sodium_memzero(r.buf, r.cap);
         free(r.buf);
         return -1;
     }
@@ -1249,6 +1259,15 @@ page_render(struct page_buf *out, enum page_id id, const struct page_ctx *ctx)
     out->data = r.buf;
     out->len = r.len;
     return 0;
+}
+
+void
+page_buf_free(void *data)
+{
+    if (!data)
+        return;
+    sodium_memzero(data, malloc_usable_size(data));
+    free(data);
 }
 
 int

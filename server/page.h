@@ -48,7 +48,7 @@ struct page_ctx {
 };
 
 struct page_buf {
-    char *data; /* malloc'd; free() it */
+    char *data; /* malloc'd; page_buf_free() wipes and frees it */
     size_t len;
 };
 
@@ -61,9 +61,14 @@ void page_release(void);
  * "en" when unknown. Never NULL; points to static memory. */
 const char *page_lang(const char *requested);
 
-/* Renders a page. 0, -1 out of memory, -2 unknown info page. */
+/* Renders a page. 0, -1 out of memory, -2 unknown info page. A page can
+ * hold a receipt or a reply: every block the renderer outgrows is wiped
+ * before it is freed, and the caller frees out->data with page_buf_free
+ * (as the libmicrohttpd free callback of the response that sends it). */
 int page_render(struct page_buf *out, enum page_id id,
                 const struct page_ctx *ctx);
+/* Wipes a rendered page's whole block and frees it; NULL-safe. */
+void page_buf_free(void *data);
 
 /* A static file by its path under /static/ ("app.js"). 0 and sets
  * data/len/content type (static memory), or -1 if no such file. */

@@ -213,7 +213,9 @@ render(struct req *r, unsigned status, enum page_id id, struct page_ctx *ctx)
         reply_error(r, 500, "internal", "the page could not be rendered");
         return;
     }
-    reply_body(r, status, "text/html; charset=utf-8", pb.data, pb.len);
+    /* Wiped however it ends: a page may show a receipt or a reply. */
+    reply_body_wiped(r, status, "text/html; charset=utf-8", pb.data, pb.len,
+                     page_buf_free);
 }
 
 static const char *
@@ -557,6 +559,7 @@ pending_free(void *p)
         return;
     free(st->env);
     umbra_secret_free(st->receipt);
+    sodium_memzero(st, sizeof *st); /* the mailbox id */
     free(st);
 }
 
@@ -647,6 +650,7 @@ web_report_post(struct req *r)
         memcpy(st->mailbox_id, mb->mailbox_id, 32);
         json_object_set_new(doc, "mailbox", json_string(pk64));
         json_object_set_new(doc, "mailbox_id", json_string(idhex));
+        sodium_memzero(idhex, sizeof idhex);
     }
     plain = json_dumps(doc, JSON_COMPACT);
     if (!plain) {

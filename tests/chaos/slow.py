@@ -422,6 +422,181 @@ def memory(R, envs):
     R.check("memory: every honest submission succeeds", total > 0 and
             not fail, fail[:5])
     R.check("memory: the server is still running", alive)
+# ---- a /check flood against no-JS reporters ------------------------------
+
+FLOOD_CONNS = 24
+FLOOD_SECS = 10.0
+FLOOD_HONEST = 3     # honest no-JS reporters, one report after another
+FLOOD_MIN = 6        # honest reports needed for the ratio to mean much
+
+
+def valid_receipt(rng):
+    """24 digits with a valid check digit: each costs the server one Argon2
+    derivation on POST /check."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(
+        __file__)), "..", "vectors"))
+    from pyumbra import damm  # noqa: E402
+    d = "".join(rng.choice("0123456789") for _ in range(23))
+    return d + str(damm(d))
+
+
+def check_flooder(port, secs):
+    """FLOOD_CONNS connections sending POST /check with valid receipts, one
+    after another, for secs; a connection the server closes is opened
+    again at once (as an attacker would). Prints 'ready', then the
+    answers by status."""
+    import http.client
+    import random
+    rng = random.Random(os.getpid())
+    receipts = [valid_receipt(rng).encode() for _ in range(512)]
+    counts = {}
+    lock = threading.Lock()
+    stop = time.monotonic() + secs
+
+    def conn(k):
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        i = k
+        mine = {}
+        while time.monotonic() < stop:
+            i += 1
+            try:
+                c.request("POST", "/check",
+                          b"receipt=" + receipts[i % len(receipts)],
+                          {"Content-Type":
+                           "application/x-www-form-urlencoded"})
+                r = c.getresponse()
+                r.read()
+                st = r.status
+                if r.will_close:
+                    c.close()
+            except (OSError, http.client.HTTPException):
+                st = "error"
+                c.close()
+            mine[st] = mine.get(st, 0) + 1
+        c.close()
+        with lock:
+            for k2, v in mine.items():
+                counts[k2] = counts.get(k2, 0) + v
+
+    ts = [threading.Thread(target=conn, args=(k * 1000,))
+          for k in range(FLOOD_CONNS)]
+    print("ready %d" % FLOOD_CONNS, flush=True)
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    print("answers " + " ".join("%s:%d" % kv for kv in sorted(
+        counts.items(), key=str)), flush=True)
+
+
+def nojs_report(port, i):
+    """One honest no-JS report with a reply wanted (one derivation); None on
+    success, else what went wrong."""
+    import urllib.parse
+    body = urllib.parse.urlencode({
+        "org": "alpha", "lang": "en", "categories": "robbery",
+        "narrative": "honest no-JS report %d during a /check flood" % i,
+        "reply": "yes"}).encode()
+    try:
+        st, hdr, page = request(port, "POST", "/report", body, {
+            "Content-Type": "application/x-www-form-urlencoded"},
+            timeout=60)
+    except Exception as e:  # noqa: BLE001
+        return repr(e), None
+    if st != 201 or b"receipt" not in page:
+        return (st, page[-120:]), hdr
+    return None, hdr
+
+
+def check_flood(R):
+    """The no-JS path under a /check flood: every valid-looking receipt on
+    POST /check costs an Argon2 derivation, and before reporting had its
+    own share of the pool, FLOOD_CONNS keep-alive connections sending them
+    took every worker and queue slot, so honest no-JS reports got 503
+    busy. Now: >= 95 % of honest no-JS reports (each with a reply wanted,
+    so each needs a derivation too) succeed during FLOOD_SECS of flood,
+    and an Argon2 route answers with Connection: close, so a second
+    request pipelined on the same connection gets no answer."""
+    import random
+    srv = Server()
+    srv.start()
+    # One derivation per connection: two /check requests pipelined.
+    rng = random.Random(7)
+    s = socket.create_connection(("127.0.0.1", srv.port))
+    s.settimeout(5)
+    s.sendall(b"".join((
+        "POST /check HTTP/1.1\r\nHost: x\r\nContent-Type: "
+        "application/x-www-form-urlencoded\r\nContent-Length: 32\r\n"
+        "\r\nreceipt=%s" % valid_receipt(rng)).encode() for _ in range(2)))
+    got = b""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 10:
+        try:
+            d = s.recv(65536)
+        except socket.timeout:
+            break
+        if not d:
+            break
+        got += d
+    s.close()
+    answers = got.count(b"HTTP/1.1 ")
+    print("figures: two /check requests pipelined on one connection: %d "
+          "answered, Connection: close %s" % (
+              answers, "sent" if b"\r\nConnection: close\r\n" in got
+              else "not sent"))
+    R.check("check flood: one derivation per connection (the second "
+            "pipelined /check gets no answer, the first says Connection: "
+            "close)", answers == 1 and b"\r\nConnection: close\r\n" in got,
+            got[:200])
+
+    p = subprocess.Popen([sys.executable, __file__, "--check-flood",
+                          str(srv.port), str(FLOOD_SECS)],
+                         stdout=subprocess.PIPE, text=True)
+    p.stdout.readline()
+    time.sleep(1.0)  # let the flood fill the pool first
+    results = []
+    lock = threading.Lock()
+    stop = time.monotonic() + FLOOD_SECS - 1.5  # all started in the flood
+
+    def honest(k):
+        i = k
+        while time.monotonic() < stop:
+            err, hdr = nojs_report(srv.port, i)
+            with lock:
+                results.append((err, hdr))
+            i += FLOOD_HONEST
+            time.sleep(0.1)
+
+    ts = [threading.Thread(target=honest, args=(k,))
+          for k in range(FLOOD_HONEST)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    out = p.communicate(timeout=120)[0]
+    answers = out.strip().splitlines()[-1] if out.strip() else "?"
+    ok = sum(1 for e, _ in results if e is None)
+    closed = sum(1 for e, h in results if e is None and h and
+                 h.get("connection", "").lower() == "close")
+    fails = [e for e, _ in results if e is not None]
+    print("figures: /check flood of %d connections for %.0f s (%s): %d of "
+          "%d honest no-JS reports succeeded (%.1f%%), %d of them answered "
+          "with Connection: close; failures %s" % (
+              FLOOD_CONNS, FLOOD_SECS, answers, ok, len(results),
+              100.0 * ok / len(results) if results else 0, closed,
+              fails[:3]), flush=True)
+    R.check("check flood: the flood ran (answers counted)",
+            answers.startswith("answers") and len(answers.split()) > 1,
+            answers)
+    R.check("check flood: >= 95%% of honest no-JS reports succeed "
+            "(%d of %d)" % (ok, len(results)),
+            len(results) >= FLOOD_MIN and ok >= 0.95 * len(results),
+            fails[:5])
+    R.check("check flood: the report answers close their connection",
+            ok > 0 and closed == ok, (closed, ok))
+    R.check("check flood: the server is still running",
+            srv.proc.poll() is None, tail(srv.log))
+    srv.stop()
 
 
 R = Results()
@@ -465,6 +640,7 @@ def main():
     lockout(R)
     if "memory" in kinds:
         memory(R, envs)
+    check_flood(R)
 
 
 if __name__ == "__main__":
@@ -473,5 +649,7 @@ if __name__ == "__main__":
     elif len(sys.argv) == 6 and sys.argv[1] == "--memory":
         memory_attacker(int(sys.argv[2]), float(sys.argv[3]), sys.argv[4],
                         int(sys.argv[5]))
+    elif len(sys.argv) == 4 and sys.argv[1] == "--check-flood":
+        check_flooder(int(sys.argv[2]), float(sys.argv[3]))
     else:
         R.run(main)

@@ -15,6 +15,14 @@ wrong check digit). Every request comes from 127.13.37.42
 (a loopback address found in no configuration) with a distinctive
 User-Agent.
 
+While the server still runs, a scan of its memory: after one more no-JS
+report with a receipt and /check pages showing the reply (grouped and
+ungrouped receipt), every request ended, its writable mappings
+(/proc/PID/maps and /proc/PID/mem) are searched for every receipt (grouped,
+ungrouped, as a form sends it), the reply text, the no-JS forms' canaries
+and the lookup ids (hex and raw): 0 hits. Control: a
+form whose upload has not ended is found there (it is legitimately live).
+
 Then CHECKPOINT, and a scan of: the server's log, its working and temp
 folders, PostgreSQL's log, its whole data directory (pg_wal included) and
 socket folder, and the caseworker's home (encrypted store, key file,
@@ -519,6 +527,125 @@ def time_scan():
     R.check("control: with intake_window = 0 the WAL gives the submission's "
             "time (the WAL scan can fail)", any(near(t) for t in commits),
             (subs, commits))
+# ---- the live server's memory ---------------------------------------------
+
+MEM_REGION_MAX = 1 << 32  # larger writable maps: AddressSanitizer's shadow
+MEM_CHUNK = 16 << 20
+
+
+def scan_memory(pid, needles):
+    """{label: hit count}, the bytes read and the maps skipped, over every
+    writable mapping of a live process (heap, anonymous maps,
+    sodium_malloc's pages, thread stacks), read through /proc/PID/mem in
+    chunks that overlap by the longest needle. Maps over 4 GiB are
+    skipped: only AddressSanitizer's shadow is that large (a plain build
+    has none)."""
+    hits = {k: 0 for k in needles}
+    over = max(len(n) for n in needles.values()) - 1
+    nbytes = skipped = 0
+    with open("/proc/%d/maps" % pid) as maps, \
+            open("/proc/%d/mem" % pid, "rb", 0) as mem:
+        for line in maps:
+            parts = line.split()
+            if "w" not in parts[1] or "r" not in parts[1]:
+                continue
+            if len(parts) > 5 and parts[5] in ("[vvar]", "[vsyscall]"):
+                continue
+            lo, hi = (int(x, 16) for x in parts[0].split("-"))
+            if hi - lo > MEM_REGION_MAX:
+                skipped += 1
+                continue
+            tail_ = b""
+            pos = lo
+            while pos < hi:
+                n = min(MEM_CHUNK, hi - pos)
+                try:
+                    mem.seek(pos)
+                    data = mem.read(n)
+                except (OSError, ValueError, OverflowError):
+                    break
+                if not data:
+                    break
+                buf = tail_ + data
+                for k, nd in needles.items():
+                    # Count each hit once: those wholly in the old tail
+                    # were counted with the previous chunk.
+                    hits[k] += buf.count(nd) - tail_.count(nd)
+                tail_ = buf[-over:] if over else b""
+                nbytes += len(data)
+                pos += len(data)
+    return hits, nbytes, skipped
+
+
+def memory_scan(receipts, lookups):
+    """The live server after the run (no-JS reports with receipts, /check
+    pages showing a reply, every request ended): its writable memory holds
+    none of the receipts, the reply text, the forms' text or the lookup
+    ids. A form still being uploaded is legitimately live, so its canary
+    is found (control: the scan reads the heap where form values are
+    kept)."""
+    pid = SRV.proc.pid
+    receipts = list(receipts)
+    # Last before the scan, so that no later request reuses their memory:
+    # a no-JS report with a receipt, and /check pages showing the reply
+    # (grouped and ungrouped receipt).
+    st, _, page = req("POST", "/report", urllib.parse.urlencode(
+        form_fields("form"), doseq=True).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"})
+    m = RECEIPT_RE.search(page)
+    R.check("memory scan: a no-JS report gets a receipt", st == 201 and m,
+            st)
+    if m:
+        receipts.append(m.group(1).decode())
+    for form in (receipts[1], receipts[1].replace(" ", "")):
+        st, _, page = req("POST", "/check", urllib.parse.urlencode(
+            {"receipt": form, "lang": "en"}).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"})
+        R.check("memory scan: /check shows the reply", st == 200 and
+                CAN["reply"].encode() in page, st)
+    del page
+    time.sleep(1.0)  # every connection closed, every job done
+    needles = {}
+    for i, rc in enumerate(receipts):
+        needles["receipt %d grouped" % i] = rc.encode()
+        needles["receipt %d ungrouped" % i] = rc.replace(" ", "").encode()
+        needles["receipt %d as a form sends it" % i] = rc.replace(
+            " ", "+").encode()
+    needles["reply text"] = CAN["reply"].encode()
+    for k in ("formnarr", "formplace", "formid", "formdesc", "mpnarr",
+              "mpplace", "mpid"):
+        needles["no-JS form text (canary %s)" % k] = CAN[k].encode()
+    # The lookup ids: the server derives each from its receipt on /check
+    # (and the API reporter also sent its own, lookup id 0, to the API).
+    lookups = lookups + [tool("derive", rc).decode().split()[1]
+                         for rc in receipts[len(lookups):]]
+    for i, lk in enumerate(lookups):
+        needles["lookup id %d (hex)" % i] = lk.encode()
+        needles["lookup id %d (raw)" % i] = bytes.fromhex(lk)
+    hits, nbytes, skipped = scan_memory(pid, needles)
+    print("figures: scanned %.1f MB of the live server's writable memory "
+          "(%d maps over 4 GiB skipped) for %d needles: %d hits" % (
+              nbytes / 1e6, skipped, len(needles), sum(hits.values())))
+    for k, n in hits.items():
+        R.check("live server memory: 0 hits for %s" % k, n == 0, n)
+    # Control: a form whose upload has not ended keeps its text in the
+    # form buffers; the scan must find it there.
+    live = "LKLIVE" + secrets.token_hex(8)
+    fields = form_fields("form")
+    fields["narrative"] = live + " still typing"
+    body = urllib.parse.urlencode(fields, doseq=True)
+    s = socket.create_connection(("127.0.0.1", SRV.port),
+                                 source_address=(CLIENT, 0))
+    try:
+        s.sendall(("POST /report HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                   "application/x-www-form-urlencoded\r\nContent-Length: "
+                   "%d\r\n\r\n%s&" % (len(body) + 100, body)).encode())
+        time.sleep(0.5)
+        h, _, _ = scan_memory(pid, {"live": live.encode()})
+        R.check("the memory scan finds a form still being uploaded "
+                "(control)", h["live"] > 0, h)
+    finally:
+        s.close()
 
 
 # ---- core files -------------------------------------------------------------
@@ -622,6 +749,7 @@ def crash_checks():
 def main():
     SRV.start(cwd=SRV_CWD)
     receipts, lookups = run_flow()
+    memory_scan(receipts, lookups)
     leak_scan(receipts, lookups)
     time_scan()
     rep = sanitizer_reports(SRV.log)
