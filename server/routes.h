@@ -15,6 +15,7 @@ void api_org(struct req *r);
 void api_report(struct req *r);
 void api_mailbox_new(struct req *r);
 void api_mailbox_replies(struct req *r);
+void api_mailbox_replies_post(struct req *r);
 void api_sync_list(struct req *r);
 void api_sync_ack(struct req *r);
 void api_sync_replies(struct req *r);

@@ -222,6 +222,13 @@ def form_post(path, fields, extra_headers=None):
     return request("POST", path, body, h)
 
 
+def replies_post(lookup, obj=None):
+    """POST /api/v1/mailboxes/replies with the lookup id in the body."""
+    body = json.dumps(obj if obj is not None else {"id": lookup}).encode()
+    return request("POST", "/api/v1/mailboxes/replies", body,
+                   {"Content-Type": "application/json"})
+
+
 def error_code(body):
     return json.loads(body)["error"]
 
@@ -371,9 +378,11 @@ def test_nojs_form_and_replies():
                               "share_with_authorities": False}
     pk, lookup, mailbox_id = tool("derive", receipt).decode().split()
     assert doc["mailbox"] == pk and doc["mailbox_id"] == mailbox_id
-    # no reply yet
+    # no reply yet, by both spellings of the route
     st, _, body = request("GET", "/api/v1/mailboxes/%s/replies" % lookup)
     assert st == 200 and json.loads(body)["replies"] == []
+    st, _, body = replies_post(lookup)
+    assert st == 200 and json.loads(body) == {"replies": []}, (st, body)
     st, _, page = form_post("/check", {"receipt": receipt})
     assert st == 200 and b"No answer yet" in page or b"replies" in page
     # the caseworker answers
@@ -388,6 +397,21 @@ def test_nojs_form_and_replies():
     st, _, body = request("GET", "/api/v1/mailboxes/%s/replies" % lookup)
     replies = json.loads(body)["replies"]
     assert st == 200 and len(replies) == 1
+    # the lookup id in the body (the route browsers use): the same answer
+    st, h, body_post = replies_post(lookup)
+    assert st == 200 and "application/json" in h["content-type"]
+    assert json.loads(body_post) == json.loads(body), (body_post, body)
+    for bad in ({"id": lookup[:-2]}, {"id": lookup + "00"}, {"id": 5},
+                {"id": "zz" * 32}, {}, {"lookup": lookup}):
+        st, _, b = replies_post(None, bad)
+        assert st == 400 and error_code(b) == "bad_mailbox", (bad, st, b)
+    for b in (b"[]", b"{", b""):
+        st, _, b = request("POST", "/api/v1/mailboxes/replies", b,
+                           {"Content-Type": "application/json"})
+        assert st == 400 and error_code(b) == "bad_json", (st, b)
+    # an unknown mailbox answers like an empty one
+    st, _, b = replies_post(secrets.token_hex(32))
+    assert st == 200 and json.loads(b) == {"replies": []}
     opened = tool("open", receipt,
                   data=base64.b64decode(replies[0]["envelope"]))
     assert json.loads(opened)["message"] == message
@@ -624,6 +648,25 @@ def test_bad_forms():
     st, _, _ = request("POST", "/report", b"{}",
                        {"Content-Type": "application/json"})
     assert st == 415
+    # incident.date: a real calendar date (leap years), not after tomorrow
+    day = 24 * 3600
+    today, tomorrow, after = (time.strftime("%Y-%m-%d",
+                                            time.gmtime(time.time() + k * day))
+                              for k in (0, 1, 2))
+    next_month = time.strftime("%Y-%m", time.gmtime(time.time() + 40 * day))
+
+    def dated(date):
+        st, _, page = form_post("/report", {"org": "alpha", "narrative": "x",
+                                            "incident.date": date})
+        return st, page
+    for bad in ("2026-02-31", "2026-02-29", "1900-02-29", "2026-04-31",
+                "2026-13", "2026-00-10", "2026-1-05", after, next_month,
+                "9999-12-31"):
+        expect_refused(400, None, lambda: (dated(bad)[0], bad))
+    for good in ("2024-02-29", "2000-02-29", "2026-04-30", "2025-12",
+                 today, tomorrow):
+        st, page = dated(good)
+        assert st == 201, (good, st, page[-400:])
 
 
 def test_bad_json():
