@@ -888,6 +888,95 @@ def test_key_rotation():
     assert p.returncode == 1 and "signing key" in p.stderr, p.stderr
 
 
+def wait_status(path, want, seconds=15):
+    """Polls path until it answers want (the organisations reload every
+    2 s); returns the last status."""
+    deadline = time.time() + seconds
+    while True:
+        st, _, _ = request("GET", path)
+        if st == want or time.time() > deadline:
+            return st
+        time.sleep(0.1)
+
+
+def test_tampered_org_row():
+    """A row whose stored fingerprint is not its bundle's, or whose bundle
+    is another organisation's, is not served, with one line on stderr naming
+    it; the other organisations are served all along. Tampered with psql as
+    the database owner, both while serving and before a start."""
+    rc, orig_fp, err = psql("SELECT fingerprint FROM orgs WHERE slug = 'beta'")
+    assert rc == 0 and orig_fp, err
+    rc, alpha_fp, _ = psql("SELECT fingerprint FROM orgs WHERE slug = 'alpha'")
+    assert rc == 0 and alpha_fp and alpha_fp != orig_fp
+    beta_env = seal("beta", b"to beta")
+
+    def restore():
+        rc, _, err = psql("UPDATE orgs SET fingerprint = o.fingerprint, "
+                          "bundle = o.bundle FROM orgs_saved o "
+                          "WHERE orgs.slug = 'beta' AND o.slug = 'beta'")
+        assert rc == 0, err
+        assert wait_status("/api/v1/orgs/beta", 200) == 200
+
+    def not_served(why):
+        assert wait_status("/api/v1/orgs/beta", 404) == 404, why
+        st, _, body = request("GET", "/api/v1/orgs")
+        slugs = [o["slug"] for o in json.loads(body)["orgs"]]
+        assert st == 200 and "alpha" in slugs and "beta" not in slugs, slugs
+        st, _, body = post_envelope("beta", beta_env)
+        assert st == 404 and error_code(body) == "unknown_org", (st, body)
+        st, _, page = request("GET", "/?lang=en")
+        assert st == 200 and b"Org alpha" in page and b"Org beta" not in page
+        assert orig_fp.encode() not in page
+
+    rc, _, err = psql("DROP TABLE IF EXISTS orgs_saved; CREATE TABLE "
+                      "orgs_saved AS SELECT * FROM orgs WHERE slug = 'beta'")
+    assert rc == 0, err
+    cases = [
+        ("fingerprint", "UPDATE orgs SET fingerprint = '%s' WHERE slug = "
+         "'beta'" % alpha_fp),
+        ("bundle", "UPDATE orgs SET bundle = (SELECT bundle FROM orgs WHERE "
+         "slug = 'alpha') WHERE slug = 'beta'"),
+        ("both", "UPDATE orgs SET (fingerprint, bundle) = (SELECT "
+         "fingerprint, bundle FROM orgs WHERE slug = 'alpha') "
+         "WHERE slug = 'beta'"),
+    ]
+    try:
+        for name, sql in cases:
+            off = os.path.getsize(SRV.log)
+            rc, _, err = psql(sql)
+            assert rc == 0, err
+            not_served(name)
+            time.sleep(4.5)  # two more reloads: still one line
+            lines = [l for l in log_since(off).splitlines() if "'beta'" in l]
+            assert len(lines) == 1, (name, lines)
+            assert "not serving organisation 'beta'" in lines[0], lines
+            st, _, _ = request("GET", "/api/v1/orgs/alpha")
+            assert st == 200
+            restore()
+        # checked at start too: the server comes up and serves the others
+        SRV.stop()
+        rc, _, err = psql(cases[0][1])
+        assert rc == 0, err
+        off = os.path.getsize(SRV.log)
+        SRV.start()
+        st, _, _ = request("GET", "/api/v1/orgs/beta")
+        assert st == 404, st
+        not_served("at start")
+        lines = [l for l in log_since(off).splitlines() if "'beta'" in l]
+        assert len(lines) == 1, lines
+        off = os.path.getsize(SRV.log)
+        restore()
+        st, _, body = post_envelope("beta", beta_env)
+        assert st == 201, (st, body)
+        assert "'beta'" not in log_since(off)
+    finally:
+        psql("UPDATE orgs SET fingerprint = o.fingerprint, bundle = o.bundle "
+             "FROM orgs_saved o WHERE orgs.slug = 'beta' AND o.slug = 'beta'")
+        psql("DROP TABLE IF EXISTS orgs_saved")
+        if SRV.proc.poll() is not None:
+            SRV.start()
+
+
 def log_since(offset):
     with open(SRV.log, "rb") as f:
         f.seek(offset)
@@ -1000,6 +1089,7 @@ TESTS = [
     test_static_gzip,
     test_bad_envelopes,
     test_key_rotation,
+    test_tampered_org_row,
     test_oversized_requests,
     test_slow_headers_closed_by_deadline,
     test_kdf_cgroup,
