@@ -473,6 +473,31 @@ async function testFingerprint(browser) {
     }
 }
 
+/* What a network observer learns from a no-JS POST's size (threat model
+ * 2): the body is not padded, so its length follows the typed text byte
+ * for byte. Two no-JS reports differing only in 1000 ASCII characters of
+ * narrative have bodies 1000 bytes apart. */
+async function testNoJsSize(browser) {
+    console.log('# no-JS POST size');
+    const sizes = [];
+    for (const n of [100, 1100]) {
+        const ctx = await newContext(browser, { javaScriptEnabled: false });
+        const page = watch(await ctx.newPage());
+        await page.goto(BASE + '/report?lang=en');
+        await page.check('input[name="org"][value="' + ORG + '"]');
+        await page.uncheck('input[name="reply"]');
+        await page.fill('#narrative', 'x'.repeat(n));
+        const before = requests.length;
+        await Promise.all([page.waitForNavigation({ timeout: 30000 }), page.click('#report button[type=submit]')]);
+        const post = requests.slice(before).find((r) => r.method === 'POST' && r.url.startsWith(BASE + '/report'));
+        sizes.push(post && post.body ? post.body.length : -1);
+        await ctx.close();
+    }
+    console.log('# no-JS POST bodies: ' + sizes[0] + ' and ' + sizes[1] + ' bytes for narratives of 100 and 1100 characters');
+    check(sizes[0] > 100 && sizes[1] - sizes[0] === 1000,
+          'no-JS: the POST body is not padded (its size follows the text typed)', sizes.join(' '));
+}
+
 async function testSmallScreenAndLeave(browser) {
     console.log('# 320 px, weight, leave quickly');
     const ctx = await newContext(browser, { viewport: { width: 320, height: 640 } });
@@ -530,6 +555,7 @@ async function main() {
         await testReplies(browser, js, nojs);
         await testLocales(browser);
         await testFingerprint(browser);
+        await testNoJsSize(browser);
         leaveUrl = await testSmallScreenAndLeave(browser);
     } catch (e) {
         check(false, 'the browser tests ran to the end', e.stack || e);
