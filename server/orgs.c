@@ -77,18 +77,18 @@ skip_row(struct org_set *s, const struct org_set *prev, const char *slug,
     /* a tampered row may hold anything: print only slug characters */
     for (i = 0; slug[i] && i < UMBRA_SLUG_MAX; i++) {
         char ch = slug[i];
-        name[i] = ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-                   ch == '-')
-                      ? ch
-                      : '?';
+        name[i] =
+            ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-')
+                ? ch
+                : '?';
     }
     name[i] = 0;
     memcpy(s->skipped[s->nskipped++], name, sizeof name);
     for (i = 0; prev && i < prev->nskipped; i++)
         if (strcmp(prev->skipped[i], name) == 0)
             return;
-    fprintf(stderr, "umbra-server: not serving organisation '%s': %s\n",
-            name, why);
+    fprintf(stderr, "umbra-server: not serving organisation '%s': %s\n", name,
+            why);
 }
 
 int
