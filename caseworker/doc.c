@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -60,10 +61,18 @@ copy_clean(char *out, size_t cap, const char *s)
             out[i] = ' ';
 }
 
+/* 1 if s is a real calendar date "YYYY-MM-DD" (leap years counted) or a
+ * month "YYYY-MM", not after tomorrow (UTC, at the time of the call). */
 static int
 is_date(const char *s)
 {
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30,
+                                  31, 31, 30, 31, 30, 31};
     size_t n = strlen(s), i;
+    int y, m, d, leap;
+    char limit[11];
+    struct tm tm;
+    time_t t;
 
     if (n != 7 && n != 10)
         return 0;
@@ -75,13 +84,23 @@ is_date(const char *s)
             return 0;
         }
     }
-    if (s[5] > '1' || (s[5] == '1' && s[6] > '2') ||
-        (s[5] == '0' && s[6] == '0'))
+    y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+        (s[3] - '0');
+    m = (s[5] - '0') * 10 + (s[6] - '0');
+    if (m < 1 || m > 12)
         return 0;
-    if (n == 10 && (s[8] > '3' || (s[8] == '0' && s[9] == '0') ||
-                    (s[8] == '3' && s[9] > '1')))
+    if (n == 10) {
+        leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        d = (s[8] - '0') * 10 + (s[9] - '0');
+        if (d < 1 || d > mdays[m - 1] + (m == 2 && leap))
+            return 0;
+    }
+    t = time(NULL) + 24 * 3600;
+    if (gmtime_r(&t, &tm) == NULL ||
+        strftime(limit, sizeof limit, "%Y-%m-%d", &tm) != 10)
         return 0;
-    return 1;
+    /* same length, zero-padded: the string order is the date order */
+    return strncmp(s, limit, n) <= 0;
 }
 
 static int

@@ -315,11 +315,16 @@ b64(const uint8_t *p, size_t n)
     return s;
 }
 
-void
-api_mailbox_replies(struct req *r)
+/*
+ * Answers the replies of the mailbox whose hex lookup id is hex (protocol
+ * 5.3): hashes it to the mailbox id and wipes it. Shared by the body route
+ * and the deprecated path route; the caller keeps hex.
+ */
+static void
+mailbox_replies(struct req *r, const char *hex)
 {
     uint8_t lookup[32], mid[32];
-    if (umbra_unhex(lookup, 32, r->arg, strlen(r->arg)) != 0) {
+    if (!hex || umbra_unhex(lookup, 32, hex, strlen(hex)) != 0) {
         reply_error(r, 400, "bad_mailbox",
                     "the lookup id must be 64 hex characters");
         return;
@@ -352,6 +357,27 @@ api_mailbox_replies(struct req *r)
         return;
     }
     reply_json(r, 200, json_pack("{s:o}", "replies", arr));
+}
+
+/* POST /api/v1/mailboxes/replies, body {"id": "<hex lookup id>"}: the
+ * lookup id stays out of the URL, so out of every proxy's access log. */
+void
+api_mailbox_replies_post(struct req *r)
+{
+    json_t *j = req_json(r);
+    if (!j)
+        return;
+    mailbox_replies(r, json_string_value(json_object_get(j, "id")));
+    json_decref(j);
+    sodium_memzero(r->body.data, r->body.len);
+}
+
+/* GET /api/v1/mailboxes/{id}/replies: deprecated (docs/api.md), kept
+ * working for clients written against it. */
+void
+api_mailbox_replies(struct req *r)
+{
+    mailbox_replies(r, r->arg);
 }
 
 /* ---- sync -------------------------------------------------------------- */

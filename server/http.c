@@ -31,6 +31,8 @@ static const struct route routes[] = {
      BODY_ENVELOPE},
     {"POST", "/api/v1/mailboxes", "mailbox_new", api_mailbox_new, WORK_SELF,
      BODY_JSON},
+    {"POST", "/api/v1/mailboxes/replies", "mailbox_replies_post",
+     api_mailbox_replies_post, WORK_DB, BODY_JSON},
     {"GET", "/api/v1/mailboxes/*/replies", "mailbox_replies",
      api_mailbox_replies, WORK_DB, BODY_NONE},
     {"GET", "/api/v1/sync/reports", "sync_list", api_sync_list, WORK_DB,

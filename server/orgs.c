@@ -27,6 +27,7 @@ set_free(struct org_set *s)
     }
     free(s->v);
     free(s->pages);
+    free(s->skipped);
     free(s->list_json);
     free(s);
 }
@@ -63,15 +64,43 @@ out:
     return rc;
 }
 
+/*
+ * Records that the row named slug is left out of s and says why on stderr,
+ * unless prev (the snapshot before, may be NULL) left it out already.
+ */
+static void
+skip_row(struct org_set *s, const struct org_set *prev, const char *slug,
+         const char *why)
+{
+    char name[UMBRA_SLUG_MAX + 1];
+    size_t i;
+    /* a tampered row may hold anything: print only slug characters */
+    for (i = 0; slug[i] && i < UMBRA_SLUG_MAX; i++) {
+        char ch = slug[i];
+        name[i] =
+            ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-')
+                ? ch
+                : '?';
+    }
+    name[i] = 0;
+    memcpy(s->skipped[s->nskipped++], name, sizeof name);
+    for (i = 0; prev && i < prev->nskipped; i++)
+        if (strcmp(prev->skipped[i], name) == 0)
+            return;
+    fprintf(stderr, "umbra-server: not serving organisation '%s': %s\n", name,
+            why);
+}
+
 int
 orgs_reload(void)
 {
-    struct org_set *s = NULL;
+    struct org_set *s = NULL, *prev = NULL;
     PGresult *r = NULL;
     int rc = -1, broken = 0;
     PGconn *c = db_get(pool);
     if (!c)
         return -1;
+    prev = orgs_acquire();
     r = PQexecPrepared(c, "org_list", 0, NULL, NULL, NULL, 0);
     if (!db_ok(r)) {
         broken = 1;
@@ -85,19 +114,31 @@ orgs_reload(void)
     int rows = PQntuples(r);
     s->v = calloc((size_t)rows + 1, sizeof *s->v);
     s->pages = calloc((size_t)rows + 1, sizeof *s->pages);
-    if (!s->v || !s->pages)
+    s->skipped = calloc((size_t)rows + 1, sizeof *s->skipped);
+    if (!s->v || !s->pages || !s->skipped)
         goto out;
     for (int i = 0; i < rows; i++) {
         struct org *o = &s->v[s->n];
         const char *bundle = PQgetvalue(r, i, 4);
+        char fp[UMBRA_FINGERPRINT_LEN + 1];
         uint64_t id;
         if (parse_u64(&id, PQgetvalue(r, i, 0), 1, 0x7fffffff) < 0 ||
             str_copy(o->slug, sizeof o->slug, PQgetvalue(r, i, 1)) < 0 ||
             str_copy(o->fingerprint, sizeof o->fingerprint,
                      PQgetvalue(r, i, 3)) < 0 ||
             umbra_bundle_parse(&o->bundle, bundle, strlen(bundle)) != 0) {
-            fprintf(stderr, "umbra-server: skipping an organisation whose "
-                            "stored bundle does not verify\n");
+            skip_row(s, prev, PQgetvalue(r, i, 1),
+                     "its stored bundle does not verify");
+            continue;
+        }
+        /* the fingerprint pages and the API show must be the bundle's */
+        umbra_fingerprint(fp, o->bundle.sign_pk);
+        if (strcmp(fp, o->fingerprint) != 0 ||
+            strcmp(o->bundle.org, o->slug) != 0) {
+            skip_row(s, prev, o->slug,
+                     strcmp(fp, o->fingerprint) != 0
+                         ? "its stored fingerprint is not its bundle's"
+                         : "its stored bundle is another organisation's");
             continue;
         }
         o->id = (int)id;
@@ -123,6 +164,7 @@ out:
     PQclear(r);
     db_put(pool, c, broken);
     set_free(s);
+    orgs_release(prev);
     return rc;
 }
 

@@ -5,6 +5,11 @@
  * database shows up without a restart. Readers take a reference to an
  * immutable snapshot (orgs_acquire/orgs_release) and never wait on the
  * database; the HTTP thread checks key ids against it.
+ *
+ * A row is served only if its bundle verifies (libumbra), names the row's
+ * slug, and its signing key's fingerprint is the stored one; any other row
+ * is left out with one line on stderr naming its slug (once, until it is
+ * fixed), while the other organisations are served as usual.
  */
 #ifndef UMBRA_SERVER_ORGS_H
 #define UMBRA_SERVER_ORGS_H
@@ -32,6 +37,10 @@ struct org_set {
     char *list_json;        /* GET /api/v1/orgs body */
     size_t list_len;
     int loaded;             /* 0 until the database answered once */
+    /* slugs of the rows left out (bundle or fingerprint wrong), so each
+     * is reported on stderr once, not at every reload */
+    char (*skipped)[UMBRA_SLUG_MAX + 1];
+    size_t nskipped;
 };
 
 /* Starts the reload thread on pool; 0 or -1. */

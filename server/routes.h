@@ -28,6 +28,7 @@ int api_report_begin(struct req *r, uint64_t len)
 int api_report_feed(struct req *r) __attribute__((warn_unused_result));
 void api_mailbox_new(struct req *r);
 void api_mailbox_replies(struct req *r);
+void api_mailbox_replies_post(struct req *r);
 void api_sync_list(struct req *r);
 void api_sync_ack(struct req *r);
 void api_sync_replies(struct req *r);

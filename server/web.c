@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define FORM_MAX_FIELDS 64
 #define FIELD_NAME_MAX 48
@@ -338,10 +339,19 @@ image_type(const uint8_t *p, size_t n)
     return NULL;
 }
 
+/*
+ * 1 if s is a real calendar date "YYYY-MM-DD" (leap years counted) or a
+ * month "YYYY-MM", and not after tomorrow (UTC), so a reporter a day ahead
+ * of UTC can still give today; 0 otherwise.
+ */
 static int
 valid_date(const char *s)
 {
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30,
+                                  31, 31, 30, 31, 30, 31};
     size_t n = strlen(s);
+    char limit[11];
+    struct tm tm;
     if (n != 7 && n != 10)
         return 0;
     for (size_t i = 0; i < n; i++) {
@@ -349,15 +359,23 @@ valid_date(const char *s)
         if (dash ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
             return 0;
     }
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+            (s[3] - '0');
     int m = (s[5] - '0') * 10 + (s[6] - '0');
     if (m < 1 || m > 12)
         return 0;
     if (n == 10) {
+        int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
         int d = (s[8] - '0') * 10 + (s[9] - '0');
-        if (d < 1 || d > 31)
+        if (d < 1 || d > mdays[m - 1] + (m == 2 && leap))
             return 0;
     }
-    return 1;
+    time_t t = time(NULL) + 24 * 3600;
+    if (!gmtime_r(&t, &tm) ||
+        strftime(limit, sizeof limit, "%Y-%m-%d", &tm) != 10)
+        return 0;
+    /* same length, zero-padded: the string order is the date order */
+    return strncmp(s, limit, n) <= 0;
 }
 
 /* Builds the document; NULL and *code set on a refusal. */

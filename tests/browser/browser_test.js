@@ -12,6 +12,10 @@
  *    without JavaScript; with it, the receipt never leaves the browser.
  *  - Every locale: every page has no missing key, the right lang/dir;
  *    screenshots of the form in three locales.
+ *  - The organisations' key numbers on the report page (stored ones
+ *    without JavaScript; checked against the sealing bundle with it, and a
+ *    bundle of another number refused); impossible or future dates refused
+ *    in the browser; screenshots at 360 px.
  *  - No request to any host but the server; no cookie, no storage, no
  *    service worker; no Content-Security-Policy violation; usable at
  *    320 px; "leave quickly" and Escape replace the page.
@@ -185,8 +189,12 @@ async function readRepliesJS(browser, receipt, lang) {
     const mine = requests.slice(before);
     const digits = receipt.replace(/\D/g, '');
     const leaked = mine.filter((r) => r.url.includes(digits) || (r.body && r.body.includes(Buffer.from(digits))));
+    /* the lookup id travels in a POST body, never in a URL */
+    const inUrl = mine.filter((r) => /\/api\/v1\/mailboxes\/[0-9a-f]{64}/.test(r.url));
+    const viaBody = mine.some((r) => r.method === 'POST' && r.url === BASE + '/api/v1/mailboxes/replies' &&
+                              r.body && /^\{"id":"[0-9a-f]{64}"\}$/.test(r.body.toString()));
     await ctx.close();
-    return { text: text, leaked: leaked };
+    return { text: text, leaked: leaked, inUrl: inUrl, viaBody: viaBody };
 }
 
 async function readRepliesNoJS(browser, receipt, lang) {
@@ -307,6 +315,8 @@ async function testReplies(browser, js, nojs) {
         check(withJs.text.includes(msg), name + ': the reply is read with JavaScript', withJs.text);
         check(withJs.leaked.length === 0, name + ': the receipt never left the browser',
               withJs.leaked.map((x) => x.url).join(' '));
+        check(withJs.inUrl.length === 0 && withJs.viaBody,
+              name + ': the lookup id went in a POST body, in no URL', withJs.inUrl.map((x) => x.url).join(' '));
         const without = await readRepliesNoJS(browser, r.receipt, 'ar');
         check(without.includes(msg), name + ': the reply is read without JavaScript', without);
     }
@@ -361,6 +371,131 @@ async function testLocales(browser) {
         await page.close();
     }
     await ctx.close();
+}
+
+/* The organisation's key number on the report page: the stored one without
+ * JavaScript; with it, checked against the bundle the browser seals to, and
+ * a bundle of another number (a hostile answer) is refused before sealing.
+ * Also the date check in the browser. Screenshots at 360 px. */
+async function testFingerprint(browser) {
+    console.log('# key number on the report page, date check');
+    const en = JSON.parse(fs.readFileSync(path.join(TOP, 'web/locales/en.json'), 'utf8'));
+    const expected = {};
+    for (const org of ['alpha', 'beta'])
+        expected[org] = execFileSync(CASE, ['fingerprint', path.join(TDIR, org, 'public.json')],
+                                     { encoding: 'utf8', timeout: 60000 }).trim();
+    /* without JavaScript: the stored numbers */
+    let ctx = await newContext(browser, { javaScriptEnabled: false, viewport: { width: 360, height: 800 } });
+    let page = watch(await ctx.newPage());
+    await page.goto(BASE + '/report?lang=en');
+    for (const org of ['alpha', 'beta']) {
+        const fp = ((await page.textContent('code.fp[data-org="' + org + '"]').catch(() => '')) || '').trim();
+        check(fp === expected[org], 'no-JS: the report page shows ' + org + "'s key number", fp + ' vs ' + expected[org]);
+    }
+    check((await page.textContent('#report')).includes(en['report.fingerprint_card']),
+          'no-JS: the page says to compare the number with the printed card');
+    await ctx.close();
+
+    /* with JavaScript: checked against the verified bundle; 360 px */
+    for (const lang of ['en', 'th', 'ar']) {
+        ctx = await newContext(browser, { viewport: { width: 360, height: 800 } });
+        page = watch(await ctx.newPage());
+        await page.goto(BASE + '/report?lang=' + lang);
+        await page.waitForSelector('#fp-status:not([hidden])', { timeout: 20000 }).catch(() => {});
+        const st = ((await page.textContent('#fp-status').catch(() => '')) || '').trim();
+        const cat = JSON.parse(fs.readFileSync(path.join(TOP, 'web/locales', lang + '.json'), 'utf8'));
+        check(st === cat['report.fingerprint_checked'] && (await page.locator('.fp-bad').count()) === 0,
+              lang + ': JS: the browser confirms the key numbers shown', st);
+        const w = await page.evaluate(() => document.documentElement.scrollWidth);
+        check(w <= 360, lang + ': the report page with key numbers fits 360 px', w);
+        const out = path.join(ARTIFACTS, 'report-fp-360-' + lang + '.png');
+        await page.locator('#report fieldset').first().screenshot({ path: out });
+        await page.screenshot({ path: out.replace(/\.png$/, '-top.png') });
+        check(fs.existsSync(out), 'screenshot saved: tests/artifacts/' + path.basename(out));
+        await ctx.close();
+    }
+
+    /* a hostile answer: another organisation's validly signed bundle, named
+     * alpha, with its own (self-consistent) fingerprint */
+    const other = path.join(TDIR, 'alpha-impostor');
+    if (!fs.existsSync(path.join(other, 'public.json')))
+        execFileSync(CASE, ['--home', other, '--passphrase-file', PASS, 'init', '--org', ORG,
+                            '--kdf-memory', '8192', '--kdf-passes', '1', '--kdf-lanes', '1'],
+                     { stdio: 'pipe', timeout: 60000 });
+    const otherBundle = JSON.parse(fs.readFileSync(path.join(other, 'public.json'), 'utf8'));
+    const otherFp = execFileSync(CASE, ['fingerprint', path.join(other, 'public.json')],
+                                 { encoding: 'utf8', timeout: 60000 }).trim();
+    check(otherFp !== expected[ORG], 'the impostor bundle has another key number');
+    ctx = await newContext(browser);
+    page = watch(await ctx.newPage());
+    await page.route(BASE + '/api/v1/orgs/' + ORG, (route) => route.fulfill({
+        status: 200, contentType: 'application/json',
+        body: JSON.stringify({ slug: ORG, name: 'Org alpha', fingerprint: otherFp, bundle: otherBundle })
+    }));
+    let before = requests.length;
+    await page.goto(BASE + '/report?lang=en');
+    await page.waitForSelector('#report[data-enhanced="yes"]', { timeout: 20000 });
+    await page.waitForSelector('#fp-status:not([hidden])', { timeout: 20000 }).catch(() => {});
+    check(((await page.textContent('#fp-status').catch(() => '')) || '').trim() === en['report.fingerprint_mismatch'],
+          'JS: a bundle of another key number is flagged on load');
+    await fillReport(page, 'FP');
+    await page.click('#report button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('report-status').textContent.length > 0 &&
+                               !document.querySelector('#report button[type=submit]').disabled,
+                               null, { timeout: 30000 }).catch(() => {});
+    let said = ((await page.textContent('#report-status').catch(() => '')) || '').trim();
+    check(said === en['report.fingerprint_mismatch'], 'JS: the browser refuses to seal to another key number', said);
+    let posts = requests.slice(before).filter((r) => r.method === 'POST');
+    check(posts.length === 0, 'JS: nothing was posted (no envelope, no mailbox)', posts.map((r) => r.url).join(' '));
+    check(!(await page.isVisible('#done')), 'JS: no receipt is shown');
+    await ctx.close();
+
+    /* dates: future, or not in the calendar (a browser without a date
+     * picker sends what was typed) */
+    const cases = [['future', '2099-01-01', false], ['31 February', '2026-02-31', true],
+                   ['day after tomorrow', new Date(Date.now() + 2 * 864e5).toISOString().slice(0, 10), false]];
+    for (const [name, value, asText] of cases) {
+        ctx = await newContext(browser);
+        page = watch(await ctx.newPage());
+        await page.goto(BASE + '/report?lang=en');
+        await page.waitForSelector('#report[data-enhanced="yes"]', { timeout: 20000 });
+        await fillReport(page, 'DATE');
+        if (asText) await page.evaluate(() => { document.getElementById('date').type = 'text'; });
+        await page.fill('#date', value);
+        before = requests.length;
+        await page.click('#report button[type=submit]');
+        await page.waitForTimeout(500);
+        said = ((await page.textContent('#report-status').catch(() => '')) || '').trim();
+        posts = requests.slice(before).filter((r) => r.method === 'POST');
+        check(said === en['error.bad_date'] && posts.length === 0,
+              'JS: a ' + name + ' date is refused before anything is sent', said + ' / ' + posts.length + ' posts');
+        await ctx.close();
+    }
+}
+
+/* What a network observer learns from a no-JS POST's size (threat model
+ * 2): the body is not padded, so its length follows the typed text byte
+ * for byte. Two no-JS reports differing only in 1000 ASCII characters of
+ * narrative have bodies 1000 bytes apart. */
+async function testNoJsSize(browser) {
+    console.log('# no-JS POST size');
+    const sizes = [];
+    for (const n of [100, 1100]) {
+        const ctx = await newContext(browser, { javaScriptEnabled: false });
+        const page = watch(await ctx.newPage());
+        await page.goto(BASE + '/report?lang=en');
+        await page.check('input[name="org"][value="' + ORG + '"]');
+        await page.uncheck('input[name="reply"]');
+        await page.fill('#narrative', 'x'.repeat(n));
+        const before = requests.length;
+        await Promise.all([page.waitForNavigation({ timeout: 30000 }), page.click('#report button[type=submit]')]);
+        const post = requests.slice(before).find((r) => r.method === 'POST' && r.url.startsWith(BASE + '/report'));
+        sizes.push(post && post.body ? post.body.length : -1);
+        await ctx.close();
+    }
+    console.log('# no-JS POST bodies: ' + sizes[0] + ' and ' + sizes[1] + ' bytes for narratives of 100 and 1100 characters');
+    check(sizes[0] > 100 && sizes[1] - sizes[0] === 1000,
+          'no-JS: the POST body is not padded (its size follows the text typed)', sizes.join(' '));
 }
 
 async function testSmallScreenAndLeave(browser) {
@@ -419,6 +554,8 @@ async function main() {
         const nojs = await testJsOff(browser);
         await testReplies(browser, js, nojs);
         await testLocales(browser);
+        await testFingerprint(browser);
+        await testNoJsSize(browser);
         leaveUrl = await testSmallScreenAndLeave(browser);
     } catch (e) {
         check(false, 'the browser tests ran to the end', e.stack || e);

@@ -232,6 +232,13 @@ def form_post(path, fields, extra_headers=None):
     return request("POST", path, body, h)
 
 
+def replies_post(lookup, obj=None):
+    """POST /api/v1/mailboxes/replies with the lookup id in the body."""
+    body = json.dumps(obj if obj is not None else {"id": lookup}).encode()
+    return request("POST", "/api/v1/mailboxes/replies", body,
+                   {"Content-Type": "application/json"})
+
+
 def error_code(body):
     return json.loads(body)["error"]
 
@@ -381,9 +388,11 @@ def test_nojs_form_and_replies():
                               "share_with_authorities": False}
     pk, lookup, mailbox_id = tool("derive", receipt).decode().split()
     assert doc["mailbox"] == pk and doc["mailbox_id"] == mailbox_id
-    # no reply yet
+    # no reply yet, by both spellings of the route
     st, _, body = request("GET", "/api/v1/mailboxes/%s/replies" % lookup)
     assert st == 200 and json.loads(body)["replies"] == []
+    st, _, body = replies_post(lookup)
+    assert st == 200 and json.loads(body) == {"replies": []}, (st, body)
     st, _, page = form_post("/check", {"receipt": receipt})
     assert st == 200 and b"No answer yet" in page or b"replies" in page
     # the caseworker answers
@@ -398,6 +407,21 @@ def test_nojs_form_and_replies():
     st, _, body = request("GET", "/api/v1/mailboxes/%s/replies" % lookup)
     replies = json.loads(body)["replies"]
     assert st == 200 and len(replies) == 1
+    # the lookup id in the body (the route browsers use): the same answer
+    st, h, body_post = replies_post(lookup)
+    assert st == 200 and "application/json" in h["content-type"]
+    assert json.loads(body_post) == json.loads(body), (body_post, body)
+    for bad in ({"id": lookup[:-2]}, {"id": lookup + "00"}, {"id": 5},
+                {"id": "zz" * 32}, {}, {"lookup": lookup}):
+        st, _, b = replies_post(None, bad)
+        assert st == 400 and error_code(b) == "bad_mailbox", (bad, st, b)
+    for b in (b"[]", b"{", b""):
+        st, _, b = request("POST", "/api/v1/mailboxes/replies", b,
+                           {"Content-Type": "application/json"})
+        assert st == 400 and error_code(b) == "bad_json", (st, b)
+    # an unknown mailbox answers like an empty one
+    st, _, b = replies_post(secrets.token_hex(32))
+    assert st == 200 and json.loads(b) == {"replies": []}
     opened = tool("open", receipt,
                   data=base64.b64decode(replies[0]["envelope"]))
     assert json.loads(opened)["message"] == message
@@ -640,6 +664,27 @@ def test_bad_forms():
     st, _, _ = request("POST", "/report", b"{}",
                        {"Content-Type": "application/json"})
     assert st == 415
+    # incident.date: a real calendar date (leap years), not after tomorrow
+    day = 24 * 3600
+    if day - time.time() % day < 90:  # not across midnight UTC
+        time.sleep(day - time.time() % day + 1)
+    today, tomorrow, after = (time.strftime("%Y-%m-%d",
+                                            time.gmtime(time.time() + k * day))
+                              for k in (0, 1, 2))
+    next_month = time.strftime("%Y-%m", time.gmtime(time.time() + 40 * day))
+
+    def dated(date):
+        st, _, page = form_post("/report", {"org": "alpha", "narrative": "x",
+                                            "incident.date": date})
+        return st, page
+    for bad in ("2026-02-31", "2026-02-29", "1900-02-29", "2026-04-31",
+                "2026-13", "2026-00-10", "2026-1-05", after, next_month,
+                "9999-12-31"):
+        expect_refused(400, None, lambda: (dated(bad)[0], bad))
+    for good in ("2024-02-29", "2000-02-29", "2026-04-30", "2025-12",
+                 today, tomorrow):
+        st, page = dated(good)
+        assert st == 201, (good, st, page[-400:])
 
 
 def test_bad_json():
@@ -944,6 +989,95 @@ def test_key_rotation():
                         os.path.join(other, "public.json")],
                        capture_output=True, text=True)
     assert p.returncode == 1 and "signing key" in p.stderr, p.stderr
+
+
+def wait_status(path, want, seconds=15):
+    """Polls path until it answers want (the organisations reload every
+    2 s); returns the last status."""
+    deadline = time.time() + seconds
+    while True:
+        st, _, _ = request("GET", path)
+        if st == want or time.time() > deadline:
+            return st
+        time.sleep(0.1)
+
+
+def test_tampered_org_row():
+    """A row whose stored fingerprint is not its bundle's, or whose bundle
+    is another organisation's, is not served, with one line on stderr naming
+    it; the other organisations are served all along. Tampered with psql as
+    the database owner, both while serving and before a start."""
+    rc, orig_fp, err = psql("SELECT fingerprint FROM orgs WHERE slug = 'beta'")
+    assert rc == 0 and orig_fp, err
+    rc, alpha_fp, _ = psql("SELECT fingerprint FROM orgs WHERE slug = 'alpha'")
+    assert rc == 0 and alpha_fp and alpha_fp != orig_fp
+    beta_env = seal("beta", b"to beta")
+
+    def restore():
+        rc, _, err = psql("UPDATE orgs SET fingerprint = o.fingerprint, "
+                          "bundle = o.bundle FROM orgs_saved o "
+                          "WHERE orgs.slug = 'beta' AND o.slug = 'beta'")
+        assert rc == 0, err
+        assert wait_status("/api/v1/orgs/beta", 200) == 200
+
+    def not_served(why):
+        assert wait_status("/api/v1/orgs/beta", 404) == 404, why
+        st, _, body = request("GET", "/api/v1/orgs")
+        slugs = [o["slug"] for o in json.loads(body)["orgs"]]
+        assert st == 200 and "alpha" in slugs and "beta" not in slugs, slugs
+        st, _, body = post_envelope("beta", beta_env)
+        assert st == 404 and error_code(body) == "unknown_org", (st, body)
+        st, _, page = request("GET", "/?lang=en")
+        assert st == 200 and b"Org alpha" in page and b"Org beta" not in page
+        assert orig_fp.encode() not in page
+
+    rc, _, err = psql("DROP TABLE IF EXISTS orgs_saved; CREATE TABLE "
+                      "orgs_saved AS SELECT * FROM orgs WHERE slug = 'beta'")
+    assert rc == 0, err
+    cases = [
+        ("fingerprint", "UPDATE orgs SET fingerprint = '%s' WHERE slug = "
+         "'beta'" % alpha_fp),
+        ("bundle", "UPDATE orgs SET bundle = (SELECT bundle FROM orgs WHERE "
+         "slug = 'alpha') WHERE slug = 'beta'"),
+        ("both", "UPDATE orgs SET (fingerprint, bundle) = (SELECT "
+         "fingerprint, bundle FROM orgs WHERE slug = 'alpha') "
+         "WHERE slug = 'beta'"),
+    ]
+    try:
+        for name, sql in cases:
+            off = os.path.getsize(SRV.log)
+            rc, _, err = psql(sql)
+            assert rc == 0, err
+            not_served(name)
+            time.sleep(4.5)  # two more reloads: still one line
+            lines = [l for l in log_since(off).splitlines() if "'beta'" in l]
+            assert len(lines) == 1, (name, lines)
+            assert "not serving organisation 'beta'" in lines[0], lines
+            st, _, _ = request("GET", "/api/v1/orgs/alpha")
+            assert st == 200
+            restore()
+        # checked at start too: the server comes up and serves the others
+        SRV.stop()
+        rc, _, err = psql(cases[0][1])
+        assert rc == 0, err
+        off = os.path.getsize(SRV.log)
+        SRV.start()
+        st, _, _ = request("GET", "/api/v1/orgs/beta")
+        assert st == 404, st
+        not_served("at start")
+        lines = [l for l in log_since(off).splitlines() if "'beta'" in l]
+        assert len(lines) == 1, lines
+        off = os.path.getsize(SRV.log)
+        restore()
+        st, _, body = post_envelope("beta", beta_env)
+        assert st == 201, (st, body)
+        assert "'beta'" not in log_since(off)
+    finally:
+        psql("UPDATE orgs SET fingerprint = o.fingerprint, bundle = o.bundle "
+             "FROM orgs_saved o WHERE orgs.slug = 'beta' AND o.slug = 'beta'")
+        psql("DROP TABLE IF EXISTS orgs_saved")
+        if SRV.proc.poll() is not None:
+            SRV.start()
 
 
 def log_since(offset):
@@ -1314,6 +1448,7 @@ TESTS = [
     test_static_gzip,
     test_bad_envelopes,
     test_key_rotation,
+    test_tampered_org_row,
     test_oversized_requests,
     test_slow_headers_closed_by_deadline,
     test_kdf_cgroup,

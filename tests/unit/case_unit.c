@@ -157,6 +157,60 @@ test_docs(void)
         CHECK(!rep.has_mailbox, "no mailbox");
     }
     {
+        /* incident.date: only real calendar dates, not after tomorrow */
+        static const struct {
+            const char *date;
+            int kept;
+        } dates[] = {
+            {"2026-02-31", 0}, {"2026-02-29", 0}, {"2024-02-29", 1},
+            {"2000-02-29", 1}, {"1900-02-29", 0}, {"2026-04-31", 0},
+            {"2026-04-30", 1}, {"2026-13", 0},    {"2026-00", 0},
+            {"2026-01-00", 0}, {"2026-1-01", 0},  {"9999-12-31", 0},
+            {"9999-12", 0},    {"2025-12-31", 1}, {"2026-01", 1},
+        };
+        char doc[200], name[64], today[11], tomorrow[11], after[11];
+        time_t now = time(NULL);
+        struct tm tm;
+        size_t k;
+
+        for (k = 0; k < sizeof dates / sizeof dates[0]; k++) {
+            snprintf(doc, sizeof doc,
+                     "{\"schema\":\"umbra.report/1\",\"narrative\":"
+                     "\"x\",\"incident\":{\"date\":\"%s\"}}",
+                     dates[k].date);
+            snprintf(name, sizeof name, "incident date %s %s",
+                     dates[k].date, dates[k].kept ? "kept" : "dropped");
+            CHECK(doc_parse_report(&rep, reason, sizeof reason,
+                                   (const uint8_t *)doc, strlen(doc)) == 0 &&
+                      (strcmp(rep.facts.incident, dates[k].date) == 0) ==
+                          dates[k].kept,
+                  name);
+        }
+        /* today and tomorrow (UTC) are kept, the day after is dropped */
+        for (k = 0; k < 3; k++) {
+            time_t t = now + (time_t)k * 24 * 3600;
+            char *out = k == 0 ? today : k == 1 ? tomorrow : after;
+
+            if (gmtime_r(&t, &tm) == NULL ||
+                strftime(out, 11, "%Y-%m-%d", &tm) != 10)
+                out[0] = 0;
+        }
+        for (k = 0; k < 3; k++) {
+            const char *dt = k == 0 ? today : k == 1 ? tomorrow : after;
+
+            snprintf(doc, sizeof doc,
+                     "{\"schema\":\"umbra.report/1\",\"narrative\":"
+                     "\"x\",\"incident\":{\"date\":\"%s\"}}",
+                     dt);
+            CHECK(doc_parse_report(&rep, reason, sizeof reason,
+                                   (const uint8_t *)doc, strlen(doc)) == 0 &&
+                      (strcmp(rep.facts.incident, dt) == 0) == (k < 2),
+                  k == 0   ? "incident date today kept"
+                  : k == 1 ? "incident date tomorrow kept"
+                           : "incident date the day after dropped");
+        }
+    }
+    {
         /* many members: the last one repeats the first; 1025 is too many */
         size_t cap = 64 + 1100 * 16, n = 0;
         char *big = malloc(cap);

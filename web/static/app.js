@@ -6,7 +6,11 @@
  * the organisation's signed bundle, and only the envelope leaves the
  * device (via: web); the receipt and the mailbox are made here too. On the
  * check page the receipt never leaves the device: the mailbox is derived
- * here, the sealed replies fetched and opened here.
+ * here, the sealed replies fetched (the lookup id in a POST body, never in
+ * a URL) and opened here. The report page shows each organisation's key
+ * number as the server stored it; here it is checked against the number
+ * computed from the verified bundle, and nothing is sealed to a bundle
+ * whose number differs from the one shown.
  *
  * No cookie, no storage, no third-party request: only same-origin fetches
  * with credentials omitted.
@@ -123,6 +127,23 @@
         });
     }
 
+    /* A real calendar date YYYY-MM-DD (leap years counted) or a month
+     * YYYY-MM, not after tomorrow (UTC): the server's rule (api.md). */
+    function validDate(s) {
+        var m = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/.exec(s);
+        if (!m) return false;
+        var y = +m[1], mo = +m[2];
+        if (mo < 1 || mo > 12) return false;
+        if (m[3] !== undefined) {
+            var leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+            var mdays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+            var d = +m[3];
+            if (d < 1 || d > mdays[mo - 1]) return false;
+        }
+        var limit = new Date(Date.now() + 864e5).toISOString().slice(0, s.length);
+        return s <= limit;
+    }
+
     function fetchBundle(U, slug) {
         return fetch('/api/v1/orgs/' + encodeURIComponent(slug), FETCH).then(function (res) {
             if (!res.ok) throw new Error('org ' + res.status);
@@ -152,9 +173,42 @@
         window.scrollTo(0, 0);
     }
 
+    /* The organisations' key numbers as the server rendered them into the
+     * page (what a reporter compares with a printed card), by slug. */
+    function shownFingerprints(form) {
+        var shown = {};
+        var els = form.querySelectorAll('code.fp[data-org]');
+        for (var i = 0; i < els.length; i++)
+            shown[els[i].dataset.org] = {el: els[i], fp: els[i].textContent.trim()};
+        return shown;
+    }
+
+    /* Checks each shown key number against the one computed here from the
+     * organisation's verified bundle; says so under the numbers. */
+    function checkFingerprints(form, U, shown) {
+        var fpStatus = $('fp-status');
+        var slugs = Object.keys(shown);
+        if (!slugs.length || !fpStatus) return;
+        Promise.all(slugs.map(function (slug) {
+            return fetchBundle(U, slug).then(function (b) {
+                return b.fingerprint === shown[slug].fp;
+            }, function () { return false; });
+        })).then(function (oks) {
+            var bad = false;
+            oks.forEach(function (ok, i) {
+                if (!ok) { bad = true; shown[slugs[i]].el.classList.add('fp-bad'); }
+            });
+            fpStatus.textContent = bad ? form.dataset.fpbad : form.dataset.fpok;
+            fpStatus.className = bad ? 'error' : 'small';
+            fpStatus.hidden = false;
+        });
+    }
+
     function enhanceReport(form, U) {
         var status = $('report-status');
         var button = form.querySelector('button[type=submit]');
+        var shown = shownFingerprints(form);
+        checkFingerprints(form, U, shown);
         form.addEventListener('submit', function (ev) {
             ev.preventDefault();
             var doc = buildReport(form);
@@ -163,12 +217,21 @@
                 say(status, form.dataset.empty, true);
                 return;
             }
+            if (doc.incident && doc.incident.date && !validDate(doc.incident.date)) {
+                say(status, form.dataset.baddate, true);
+                return;
+            }
             var wantsReply = one(form, 'reply') === 'yes';
             var photo = form.elements.attachment && form.elements.attachment.files[0];
             var receipt = null;
             button.disabled = true;
             say(status, form.dataset.sending, false);
             fetchBundle(U, slug).then(function (bundle) {
+                /* seal only to the keys of the number the page shows */
+                if (!shown[slug] || shown[slug].fp !== bundle.fingerprint) {
+                    if (shown[slug]) shown[slug].el.classList.add('fp-bad');
+                    throw new Error('fingerprint');
+                }
                 return reencodePhoto(photo, U).then(function (att) {
                     if (att) doc.attachments = [att];
                     var chain = Promise.resolve();
@@ -199,7 +262,9 @@
                 say(status, '', false);
                 showReceipt(receipt);
             }).catch(function (e) {
-                say(status, e && e.message === 'photo' ? form.dataset.photo : form.dataset.failed, true);
+                var m = e && e.message;
+                say(status, m === 'photo' ? form.dataset.photo
+                    : m === 'fingerprint' ? form.dataset.fpbad : form.dataset.failed, true);
             }).then(function () {
                 button.disabled = false;
             });
@@ -227,7 +292,8 @@
             /* let the status paint before the key derivation blocks */
             setTimeout(function () {
                 var mb = U.mailboxDerive(digits);
-                fetch('/api/v1/mailboxes/' + U.hex(mb.lookupId) + '/replies', FETCH).then(function (res) {
+                /* the lookup id goes in the body, never in a URL a proxy logs */
+                postJSON('/api/v1/mailboxes/replies', {id: U.hex(mb.lookupId)}).then(function (res) {
                     if (!res.ok) throw new Error('replies ' + res.status);
                     return res.json();
                 }).then(function (j) {
