@@ -221,6 +221,10 @@ move_spool(PGconn **c)
                             "database; retrying at the next window\n");
             return;
         }
+        /* Counted in PostgreSQL before they leave the spool's counts, so
+         * that the quota never sees them nowhere. */
+        if (*c)
+            refresh(*c);
         if (spool_wipe(fd) != 0) {
             fprintf(stderr, "umbra-server: cannot wipe a moved spool file\n");
             return;

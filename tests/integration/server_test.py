@@ -250,14 +250,14 @@ def receipt_of(page):
     return m.group(1).decode()
 
 
-def drain_alpha():
-    """Acks everything alpha has, so tests start from an empty queue."""
+def drain_alpha(org="alpha"):
+    """Acks everything org has, so tests start from an empty queue."""
     while True:
-        page = sync_get("alpha", "?limit=1000")
+        page = sync_get(org, "?limit=1000")
         ids = [r["id"] for r in page["reports"]]
         if not ids:
             return
-        st, _, _ = sync_post("alpha", "/api/v1/sync/ack", {"ids": ids})
+        st, _, _ = sync_post(org, "/api/v1/sync/ack", {"ids": ids})
         assert st == 200
 
 
@@ -793,6 +793,66 @@ def test_direct_intake_without_window():
     finally:
         SRV.stop()
         SRV.start()
+
+
+def test_quota():
+    """An organisation with too much waiting (PostgreSQL and spool
+    together) gets 507 org_full, through the API and the form, and
+    nothing is stored."""
+    drain_alpha()
+    drain_alpha("beta")
+    SRV.stop()
+    SRV.start("--quota_reports", "2")
+    try:
+        env = seal("alpha", b"quota")
+        for _ in range(2):
+            st, _, body = post_envelope("alpha", env)
+            assert st == 201, body
+        before = count()
+        st, _, body = post_envelope("alpha", env)
+        assert st == 507 and error_code(body) == "org_full", (st, body)
+        st, _, page = form_post("/report", {"org": "alpha",
+                                            "narrative": "quota"})
+        assert st == 507 and b"cannot take more reports" in page, st
+        st, _, body = post_envelope("beta", seal("beta", b"other org"))
+        assert st == 201, body  # the quota is per organisation
+        assert count() == before + 1
+        drain_alpha()
+    finally:
+        SRV.stop()
+    SRV.start("--quota_bytes", str(len(env) + 100))
+    try:
+        st, _, body = post_envelope("alpha", env)
+        assert st == 201, body
+        st, _, body = post_envelope("alpha", env)
+        assert st == 507 and error_code(body) == "org_full", (st, body)
+        drain_alpha()
+    finally:
+        SRV.stop()
+        SRV.start()
+
+
+def test_spool_torn_tail():
+    """A record cut short by a crash is ignored; the whole records before
+    it are moved, and the server appends after them."""
+    before = count()
+    SRV.stop()
+    env = seal("alpha", b"from the spool")
+    rc, out, _ = psql("SELECT id FROM orgs WHERE slug = 'alpha'")
+    org = int(out.strip())
+    head = (b"USP1" + bytes([1, 0, 0, 0]) +
+            struct.pack("<II", org, int(time.time()) // 86400) +
+            secrets.token_bytes(16) + struct.pack("<I", len(env)))
+    rec = head + env
+    rec += hashlib.blake2b(rec, digest_size=16).digest()
+    path = os.path.join(os.environ["UMBRA_SPOOL"], "spool-a")
+    with open(path, "ab") as f:
+        f.write(rec + rec[:100])  # a whole record, then a torn one
+    SRV.start()
+    assert count() == before + 1
+    st, _, body = post_envelope("alpha", env)
+    assert st == 201, body
+    assert count() == before + 2
 
 
 def test_kill_with_reports_in_flight():
@@ -1457,6 +1517,8 @@ TESTS = [
     test_roles,
     test_database_down_and_back,
     test_direct_intake_without_window,
+    test_quota,
+    test_spool_torn_tail,
     test_kill_with_reports_in_flight,
     test_metrics_and_privacy,
     test_metrics_listener,
