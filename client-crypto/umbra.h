@@ -91,7 +91,9 @@ uint32_t umbra_random_uniform(uint32_t upper);
  * Pass NULL to restore libsodium's generator. With a hook installed,
  * umbra_random_uniform(u) takes one byte per draw and rejects values
  * >= 256 - 256 % u (so a byte stream fixes the receipt digits too).
- * Not thread-safe; for tests only.
+ * Not thread-safe; for tests only: defined only in build/libumbra-test.a
+ * (rng.c compiled with -DUMBRA_TEST_SEAM), never in build/libumbra.a, so
+ * a production binary that calls it does not link.
  */
 void umbra_test_set_rng(void (*fn)(void *ctx, void *buf, size_t len),
                         void *ctx);
