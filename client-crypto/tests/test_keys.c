@@ -337,6 +337,14 @@ test_keyfile(void)
         {65536, 65, 1, "t = 65"},
         {65536, 0xFFFFFFFFu, 1, "t = 2^32 - 1"},
         {65536, 1, 65, "p = 65"},
+        /* within the old bounds (4 GiB, 64 passes, 64 lanes): a tampered
+         * header chose hours of hashing before the tag was checked */
+        {4194304, 64, 64, "4 GiB x 64 passes x 64 lanes (the old maximum)"},
+        {1048577, 1, 1, "m above 1 GiB"},
+        {65536, 17, 1, "t = 17"},
+        {65536, 1, 17, "p = 17"},
+        {1048576, 2, 4, "1 GiB x 2 passes: above 1 GiB-pass"},
+        {131072, 9, 4, "128 MiB x 9 passes: above 1 GiB-pass"},
         {0, 0, 0, "all zero"},
     };
     size_t i;
@@ -433,6 +441,17 @@ test_keyfile(void)
               absurd[i].what, umbra_strerror(rc), ms);
     }
     printf("absurd parameters refused in at most %.3f ms\n", worst);
+    {
+        /* the largest parameters section 4 allows stay allowed */
+        static const struct umbra_kdf_params edge[] = {
+            {1048576, 1, 16}, {131072, 8, 1}, {65536, 16, 16},
+            {8192, 16, 1}, {65536, 3, 4}};
+        for (i = 0; i < sizeof(edge) / sizeof(edge[0]); i++)
+            CHECK(umbra_kdf_params_check(&edge[i]) == 0,
+                  "m = %u KiB, t = %u, p = %u is within the bounds",
+                  (unsigned)edge[i].m_kib, (unsigned)edge[i].t,
+                  (unsigned)edge[i].p);
+    }
 
     memcpy(copy, buf, len);
     copy[0] = 'X';

@@ -437,5 +437,30 @@ r = pw_run(pp2, b"\n", "list")
 T.check("a file holding only a newline is an empty passphrase",
         r.returncode == 1 and b"passphrase is empty" in r.stderr, r.stderr)
 
+# ---- a tampered key file cannot choose the Argon2 cost (protocol 4) -----
+# The header is authenticated only by the key Argon2 derives from it, so
+# its parameters are capped before any hashing: 4 GiB x 64 passes x 64
+# lanes (within the old bounds) must be refused at once.
+import struct  # noqa: E402
+kf = os.path.join(pp, "keys.umbra")
+raw = bytearray(open(kf, "rb").read())
+for m, t, p, what in [(4194304, 64, 64, "4 GiB x 64 passes x 64 lanes"),
+                      (1048576, 16, 16, "1 GiB x 16 passes"),
+                      (65536, 17, 4, "17 passes")]:
+    struct.pack_into("<III", raw, 12, m, t, p)
+    open(kf, "wb").write(raw)
+    t0 = time.monotonic()
+    try:
+        r = pw_run(pp, b"two lines\n\n", "list")
+        took = time.monotonic() - t0
+        ok = (r.returncode == 1 and took < 5 and
+              b"unreasonable key derivation parameters" in r.stderr and
+              r.stderr.count(b"\n") == 1)
+        T.check("a key file tampered to %s is refused in %.2f s" % (what, took),
+                ok, r.stderr)
+    except subprocess.TimeoutExpired:
+        T.check("a key file tampered to %s is refused fast" % what, False,
+                "still hashing after 60 s")
+
 shutil.rmtree(TMP, ignore_errors=True)
 sys.exit(T.finish())
