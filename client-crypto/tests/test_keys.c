@@ -6,6 +6,7 @@
  * 0600 and the atomic write.
  */
 #include "check.h"
+#include "bundle.h"
 #include "keyfile.h"
 
 #include <dirent.h>
@@ -613,6 +614,137 @@ out:
         umbra_org_keys_free(m[i]);
 }
 
+/* Parses s (NUL-terminated) into *b; returns the error. */
+static int
+parse_str(struct umbra_bundle *b, const char *s)
+{
+    return umbra_bundle_parse(b, s, strlen(s));
+}
+
+/* json with its "serial" member set to the JSON text v (via jansson). */
+static char *
+with_serial(const char *json, const char *v)
+{
+    json_t *root = json_loads(json, 0, NULL), *val;
+    char *s;
+
+    val = json_loads(v, JSON_DECODE_ANY, NULL);
+    if (root == NULL || val == NULL)
+        abort();
+    json_object_set_new(root, "serial", val);
+    s = json_dumps(root, JSON_PRESERVE_ORDER);
+    json_decref(root);
+    return s;
+}
+
+/*
+ * Bundle serials (section 3): absent = 0 with the old signed text; present
+ * = signed; only integers 1 .. 2^53 - 1; and umbra_bundle_may_replace, the
+ * rule against a rollback to an old bundle.
+ */
+static void
+test_bundle_serial(void)
+{
+    struct umbra_org_keys *k = NULL, *other = NULL;
+    struct umbra_enc_key keys[2];
+    struct umbra_bundle b0, b5, b6, b6x, bo;
+    char *j0 = NULL, *j5 = NULL, *j6 = NULL, *j6x = NULL, *jo = NULL, *t;
+    char text[UMBRA_SIGNED_TEXT_MAX];
+    size_t i;
+    static const char *const bad[] = {"0", "-1", "\"5\"", "5.0", "5e0",
+                                      "9007199254740992", "true", "null",
+                                      "[5]"};
+
+    if (umbra_org_keys_new(&k, "serials") != 0 ||
+        umbra_org_keys_new(&other, "serials") != 0)
+        abort();
+    keys[0] = k->enc[0];
+    keys[1] = other->enc[0];
+    CHECK(umbra_bundle_export_serial(&j0, k, keys, 1, 0) == 0 &&
+              strstr(j0, "\"serial\"") == NULL,
+          "serial 0 writes no serial member");
+    CHECK(umbra_bundle_export_serial(&j5, k, keys, 2, 5) == 0 &&
+              parse_str(&b5, j5) == 0 && b5.serial == 5,
+          "serial 5 verifies and reads back");
+    CHECK(strstr(j5, "\"created\": \"") < strstr(j5, "\"serial\": 5,") &&
+              strstr(j5, "\"serial\": 5,") < strstr(j5, "\"signing_key\""),
+          "serial written between created and signing_key");
+    CHECK(umbra_bundle_signed_text(text, sizeof(text), &b5) > 0 &&
+              strstr(text, "\ncreated ") != NULL &&
+              strstr(text, "\nserial 5\nsigning_key ") != NULL,
+          "signed text: the line 'serial 5' after created");
+    CHECK(parse_str(&b0, j0) == 0 && b0.serial == 0 &&
+              umbra_bundle_signed_text(text, sizeof(text), &b0) > 0 &&
+              strstr(text, "\nserial ") == NULL,
+          "no serial: 0, and the signed text of bundles before serials");
+    /* the serial is signed: changing it breaks the signature */
+    t = with_serial(j5, "6");
+    CHECK(parse_str(&bo, t) == UMBRA_ERR_SIGNATURE, "serial 5 -> 6: signature");
+    free(t);
+    t = with_serial(j0, "1");
+    CHECK(parse_str(&bo, t) == UMBRA_ERR_SIGNATURE,
+          "a serial added to an old bundle: signature");
+    free(t);
+    {
+        json_t *r = json_loads(j5, 0, NULL);
+        json_object_del(r, "serial");
+        t = json_dumps(r, JSON_PRESERVE_ORDER);
+        json_decref(r);
+        CHECK(parse_str(&bo, t) == UMBRA_ERR_SIGNATURE,
+              "the serial removed: signature");
+        free(t);
+    }
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        t = with_serial(j5, bad[i]);
+        CHECK(parse_str(&bo, t) == UMBRA_ERR_FORMAT, "serial %s: format",
+              bad[i]);
+        free(t);
+    }
+    CHECK(umbra_bundle_export_serial(&jo, k, keys, 1,
+                                     UMBRA_BUNDLE_SERIAL_MAX + 1) ==
+                  UMBRA_ERR_ARG &&
+              jo == NULL,
+          "export above 2^53 - 1 refused");
+    CHECK(umbra_bundle_export_serial(&jo, k, keys, 1,
+                                     UMBRA_BUNDLE_SERIAL_MAX) == 0 &&
+              parse_str(&bo, jo) == 0 &&
+              bo.serial == UMBRA_BUNDLE_SERIAL_MAX,
+          "2^53 - 1 verifies");
+    free(jo);
+    jo = NULL;
+
+    /* rollback: 6 (member removed) must not be replaced by 5 (listing it) */
+    CHECK(umbra_bundle_export_serial(&j6, k, keys, 1, 6) == 0 &&
+              parse_str(&b6, j6) == 0,
+          "serial 6");
+    CHECK(umbra_bundle_may_replace(&b5, &b6) == 0, "5 -> 6 allowed");
+    CHECK(umbra_bundle_may_replace(&b6, &b5) == UMBRA_ERR_ROLLBACK,
+          "6 -> 5 is a rollback");
+    CHECK(umbra_bundle_may_replace(&b6, &b0) == UMBRA_ERR_ROLLBACK,
+          "6 -> a bundle without serial is a rollback");
+    CHECK(umbra_bundle_may_replace(&b0, &b5) == 0,
+          "a bundle without serial -> 5 allowed");
+    CHECK(umbra_bundle_may_replace(&b6, &b6) == 0, "the same bundle again");
+    CHECK(umbra_bundle_export_serial(&j6x, k, keys, 2, 6) == 0 &&
+              parse_str(&b6x, j6x) == 0 &&
+              umbra_bundle_may_replace(&b6, &b6x) == UMBRA_ERR_ROLLBACK,
+          "other keys under the same serial refused");
+    CHECK(umbra_bundle_export_serial(&jo, other, keys, 1, 9) == 0 &&
+              parse_str(&bo, jo) == 0 &&
+              umbra_bundle_may_replace(&b6, &bo) == UMBRA_ERR_ARG,
+          "another signing key: not comparable (ARG)");
+    CHECK(strcmp(umbra_strerror(UMBRA_ERR_ROLLBACK),
+                 "older than the key bundle already held") == 0,
+          "the rollback error's phrase");
+    free(j0);
+    free(j5);
+    free(j6);
+    free(j6x);
+    free(jo);
+    umbra_org_keys_free(k);
+    umbra_org_keys_free(other);
+}
+
 int
 main(void)
 {
@@ -621,6 +753,7 @@ main(void)
     test_org_keys();
     test_bundle();
     test_bundle_keys();
+    test_bundle_serial();
     test_keyfile();
     return check_done();
 }

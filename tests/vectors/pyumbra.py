@@ -277,9 +277,14 @@ def _b64(s, size):
     return raw
 
 
-def signed_text(org, created, signing_key_b64, keys):
-    lines = ["umbra.keys/1", "org " + org, "created " + created,
-             "signing_key " + signing_key_b64]
+SERIAL_MAX = 2 ** 53 - 1
+
+
+def signed_text(org, created, signing_key_b64, keys, serial=0):
+    lines = ["umbra.keys/1", "org " + org, "created " + created]
+    if serial > 0:
+        lines.append("serial %d" % serial)
+    lines.append("signing_key " + signing_key_b64)
     for k in keys:
         lines.append("key %s %s %s" % (k["id"], k["x25519"], k["created"]))
     return ("\n".join(lines) + "\n").encode("ascii")
@@ -299,6 +304,15 @@ def bundle_verify(text):
         fail("version")
     if not _slug_ok(b.get("org")) or not _date_ok(b.get("created")):
         fail("format", "org or created")
+    serial = 0
+    if "serial" in b:
+        # a JSON integer 1 .. 2^53 - 1 (not 7.0, not "7", not 0: absent
+        # is the one spelling of 0); bool is an int in Python, not in JSON
+        v = b["serial"]
+        if (not isinstance(v, int) or isinstance(v, bool) or
+                not 1 <= v <= SERIAL_MAX):
+            fail("format", "serial")
+        serial = v
     sign_pk = _b64(b.get("signing_key"), 32)
     keys = b.get("keys")
     if not isinstance(keys, list) or not 1 <= len(keys) <= 16:
@@ -314,25 +328,45 @@ def bundle_verify(text):
             fail("format", "same key twice")
         ids.add(k["id"])
     sig = _b64(b.get("signature"), 64)
-    text = signed_text(b["org"], b["created"], b["signing_key"], keys)
+    text = signed_text(b["org"], b["created"], b["signing_key"], keys,
+                       serial)
     try:
         nacl.signing.VerifyKey(sign_pk).verify(text, sig)
     except nacl.exceptions.BadSignatureError:
         fail("signature")
+    b["serial"] = serial
     return b
 
 
-def bundle_make(org, created, sign_seed, keys):
+def bundle_may_replace(cur, new):
+    """Whether parsed bundle new may replace cur (same signing key): a
+    higher serial, or the same serial with the same signed content."""
+    if cur["signing_key"] != new["signing_key"]:
+        fail("arg", "another signing key")
+    if new["serial"] != cur["serial"]:
+        if new["serial"] < cur["serial"]:
+            fail("rollback")
+        return
+    def text(b):
+        return signed_text(b["org"], b["created"], b["signing_key"],
+                           b["keys"], b["serial"])
+    if text(cur) != text(new):
+        fail("rollback", "other content under the same serial")
+
+
+def bundle_make(org, created, sign_seed, keys, serial=0):
     """A signed bundle; keys: list of (pk, created)."""
     sk = nacl.signing.SigningKey(sign_seed)
     skb = base64.b64encode(bytes(sk.verify_key)).decode()
     entries = [{"id": key_id(pk).hex(), "x25519": base64.b64encode(pk).decode(),
                 "created": c} for pk, c in keys]
-    sig = sk.sign(signed_text(org, created, skb, entries)).signature
-    return json.dumps({"format": "umbra.keys/1", "org": org,
-                       "created": created, "signing_key": skb,
-                       "keys": entries,
-                       "signature": base64.b64encode(sig).decode()})
+    sig = sk.sign(signed_text(org, created, skb, entries, serial)).signature
+    doc = {"format": "umbra.keys/1", "org": org, "created": created}
+    if serial > 0:
+        doc["serial"] = serial
+    doc.update({"signing_key": skb, "keys": entries,
+                "signature": base64.b64encode(sig).decode()})
+    return json.dumps(doc)
 
 
 def fingerprint(sign_pk):
@@ -348,8 +382,8 @@ def fingerprint(sign_pk):
 
 
 def keyfile_params_ok(m, t, p):
-    return (8192 <= m <= 4194304 and 1 <= t <= 64 and 1 <= p <= 64 and
-            m >= 8 * p)
+    return (8192 <= m <= 1048576 and 1 <= t <= 16 and 1 <= p <= 16 and
+            m >= 8 * p and m * t <= 1048576)
 
 
 def keyfile_header(buf):
@@ -611,6 +645,30 @@ class Runner:
                 b["signed_text"], "bundle: signed text")
         self.ok(fingerprint(base64.b64decode(parsed["signing_key"])) ==
                 b["fingerprint"], "bundle: fingerprint")
+        self.ok(parsed["serial"] == 0, "bundle without serial: serial 0")
+        v = self.load("bundle-serial.json")
+        parsed = bundle_verify(v["bundle"].encode())
+        self.ok(parsed["serial"] == v["serial"] and len(parsed["keys"]) == 2,
+                "bundle-serial: verifies, serial 7, two keys")
+        self.ok(signed_text(parsed["org"], parsed["created"],
+                            parsed["signing_key"], parsed["keys"],
+                            parsed["serial"]).decode() == v["signed_text"],
+                "bundle-serial: signed text")
+        older = bundle_verify(v["older"]["bundle"].encode())
+        self.ok(older["serial"] == v["older"]["serial"],
+                "bundle-serial: the older bundle verifies on its own")
+        self.raises("rollback", lambda: bundle_may_replace(parsed, older),
+                    "bundle-serial: the older may not replace serial 7")
+        bundle_may_replace(older, parsed)
+        bundle_may_replace(parsed, parsed)
+        self.ok(True, "bundle-serial: 6 -> 7 and 7 -> 7 allowed")
+        for c in v["invalid"]:
+            self.raises(c["error"], lambda: bundle_verify(c["bundle"].encode()),
+                        "bundle-serial invalid: " + c["what"])
+        for lit in ("7.0", "7e0", "true"):
+            t = v["bundle"].replace('"serial": 7,', '"serial": %s,' % lit)
+            self.raises("format", lambda: bundle_verify(t.encode()),
+                        "bundle-serial: serial %s refused" % lit)
         for c in self.load("fingerprint.json")["cases"]:
             self.ok(fingerprint(bytes.fromhex(c["signing_pk"])) ==
                     c["fingerprint"], "fingerprint " + c["fingerprint"])
@@ -697,6 +755,28 @@ class Runner:
             f.write(text.replace("py-org", "py-orh"))
         rc, out, err = self.c(["bundle", path])
         self.ok(rc == 1 and "signature" in err, "C: altered bundle refused")
+        # With a serial: signed in Python, verified in C; C refuses every
+        # invalid serial of the vectors, and 7.0 / 7e0 / true, as Python does.
+        text = bundle_make("py-org", "2026-03-01", seed,
+                           [(pks[0], "2026-03-01")], serial=41)
+        with open(path, "w") as f:
+            f.write(text)
+        rc, out, err = self.c(["bundle", path])
+        self.ok(rc == 0 and out.decode().strip() ==
+                "py-org 1 " + fp + " serial 41",
+                "C verifies a Python bundle with serial 41: %s%s" % (out, err))
+        v = self.load("bundle-serial.json")
+        bad = [(c["what"], c["bundle"], c["error"]) for c in v["invalid"]]
+        for lit in ("7.0", "7e0", "true"):
+            bad.append(("serial " + lit, v["bundle"].replace(
+                '"serial": 7,', '"serial": %s,' % lit), "format"))
+        phrase = {"format": "malformed", "signature": "signature"}
+        for what, text, code in bad:
+            with open(path, "w") as f:
+                f.write(text)
+            rc, out, err = self.c(["bundle", path])
+            self.ok(rc == 1 and phrase[code] in err,
+                    "C refuses bundle-serial %s: %s" % (what, err.strip()))
         os.unlink(path)
         # A key file written in Python, read by C.
         kv = self.load("keyfile.json")

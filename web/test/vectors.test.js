@@ -128,6 +128,21 @@ test('bundle signature and fingerprint (protocol 3)', () => {
     assert.throws(() => U.bundleVerify(o), (e) => e.code === 'SIGNATURE');
 });
 
+test('bundle serial (protocol 3): signed, absent = 0, only 1 .. 2^53 - 1', () => {
+    assert.equal(U.bundleVerify(load('bundle.json').bundle).serial, 0);
+    const v = load('bundle-serial.json');
+    const b = U.bundleVerify(v.bundle);
+    assert.equal(b.serial, v.serial);
+    assert.equal(b.fingerprint, v.fingerprint);
+    assert.deepEqual(b.keys.map((k) => hex(k.pk)),
+                     v.keys.x25519.slice(0, 2).map((k) => k.pk));
+    assert.equal(U.bundleVerify(v.older.bundle).serial, v.older.serial);
+    for (const c of v.invalid) {
+        assert.throws(() => U.bundleVerify(c.bundle),
+                      (e) => e.code === c.error.toUpperCase(), c.what);
+    }
+});
+
 test('round trips at every bucket, several recipients', () => {
     const kps = [0, 1, 2].map(() => sodium.crypto_box_keypair());
     const pks = kps.map((k) => k.publicKey);
