@@ -320,8 +320,8 @@ test_keyfile(void)
     char dir[] = "/tmp/umbra-keyfile-XXXXXX", path[256], sub[300];
     struct umbra_org_keys *k = NULL, *got = NULL;
     struct stat st;
-    uint8_t *buf, *copy;
-    size_t len, cut;
+    uint8_t *buf, *copy, *copy2 = NULL;
+    size_t len, cut, len2 = 0;
     unsigned slow = 0, bad = 0;
     double t0, worst = 0;
     int rc;
@@ -442,6 +442,31 @@ test_keyfile(void)
               absurd[i].what, umbra_strerror(rc), ms);
     }
     printf("absurd parameters refused in at most %.3f ms\n", worst);
+    {
+        /* passphrase length (section 4): 1 to 1024 bytes */
+        static char pw[UMBRA_PASSPHRASE_MAX + 2];
+        memset(pw, 'p', sizeof(pw) - 1);
+        CHECK(umbra_keyfile_decode(&got, buf, len, pw, 1025) ==
+                  UMBRA_ERR_TOO_LONG,
+              "reading with a 1025-byte passphrase: too long");
+        memcpy(copy, buf, len);
+        copy[0] = 'X';
+        CHECK(umbra_keyfile_decode(&got, copy, len, pw, 1025) ==
+                  UMBRA_ERR_TOO_LONG,
+              "the passphrase length is checked before the header");
+        CHECK(umbra_keyfile_decode(&got, buf, len, pw, 1024) ==
+                  UMBRA_ERR_DECRYPT,
+              "1024 bytes: tried (and wrong)");
+        CHECK(umbra_keyfile_decode(&got, buf, len, "", 0) ==
+                  UMBRA_ERR_DECRYPT,
+              "an empty passphrase is tried too (and wrong)");
+        CHECK(umbra_keyfile_encode(&copy2, &len2, k, pw, 1025, &small) ==
+                  UMBRA_ERR_TOO_LONG,
+              "writing with a 1025-byte passphrase: too long");
+        CHECK(umbra_keyfile_encode(&copy2, &len2, k, "", 0, &small) ==
+                  UMBRA_ERR_ARG,
+              "writing with an empty passphrase: invalid argument");
+    }
     {
         /* the largest parameters section 4 allows stay allowed */
         static const struct umbra_kdf_params edge[] = {
@@ -745,6 +770,159 @@ test_bundle_serial(void)
     umbra_org_keys_free(other);
 }
 
+/* json with the first occurrence of from replaced by to (malloc'd). */
+static char *
+replace1(const char *json, const char *from, const char *to)
+{
+    const char *at = strstr(json, from);
+    size_t a, f = strlen(from), t = strlen(to), n = strlen(json);
+    char *out;
+
+    if (at == NULL)
+        abort();
+    a = (size_t)(at - json);
+    out = malloc(n - f + t + 1);
+    if (out == NULL)
+        abort();
+    memcpy(out, json, a);
+    memcpy(out + a, to, t);
+    memcpy(out + a + t, at + f, n - a - f + 1);
+    return out;
+}
+
+/* "\"deep\": " then depth nested arrays, then ", \"org\"" (malloc'd). */
+static char *
+nested(unsigned depth)
+{
+    char *s = malloc(2u * depth + 24);
+    size_t p = 0;
+    unsigned i;
+
+    if (s == NULL)
+        abort();
+    memcpy(s, "\"deep\": ", 8);
+    p = 8;
+    for (i = 0; i < depth; i++)
+        s[p++] = '[';
+    for (i = 0; i < depth; i++)
+        s[p++] = ']';
+    memcpy(s + p, ", \"org\"", 8);
+    return s;
+}
+
+/*
+ * The error of each refusal of protocol section 3, and which wins when
+ * several apply (the order of the checks), as the protocol states them.
+ */
+static void
+test_bundle_errors(void)
+{
+    struct umbra_org_keys *k = NULL;
+    struct umbra_bundle b;
+    char *json = NULL, *t, *u, *d;
+    char id[17], up[17];
+    size_t i, n;
+
+    if (umbra_org_keys_new(&k, "errs") != 0 || umbra_bundle_export(&json, k))
+        abort();
+    n = strlen(json);
+    /* 64 KiB: the text, before parsing; white space up to it is fine */
+    t = malloc(UMBRA_BUNDLE_MAX_BYTES + 2);
+    if (t == NULL)
+        abort();
+    memcpy(t, json, n);
+    memset(t + n, ' ', UMBRA_BUNDLE_MAX_BYTES + 1 - n);
+    t[UMBRA_BUNDLE_MAX_BYTES + 1] = 0;
+    CHECK(umbra_bundle_parse(&b, t, UMBRA_BUNDLE_MAX_BYTES) == 0,
+          "65,536 bytes (white space after the object) verify");
+    CHECK(umbra_bundle_parse(&b, t, UMBRA_BUNDLE_MAX_BYTES + 1) ==
+              UMBRA_ERR_TOO_LONG,
+          "65,537 bytes: too long");
+    memset(t, '[', UMBRA_BUNDLE_MAX_BYTES + 1);
+    CHECK(umbra_bundle_parse(&b, t, UMBRA_BUNDLE_MAX_BYTES + 1) ==
+              UMBRA_ERR_TOO_LONG,
+          "65,537 bytes of garbage: too long (the size wins)");
+    free(t);
+    /* JSON the parser refuses: FORMAT, wherever it is */
+    t = replace1(json, "\"org\": \"errs\"", "\"org\": \"er\\u0000rs\"");
+    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "\\u0000 in a value: format");
+    free(t);
+    t = replace1(json, "\"org\"", "\"x\": \"a\\u0000b\", \"org\"");
+    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT,
+          "\\u0000 in an unknown member: format");
+    free(t);
+    t = replace1(json, "\"org\"", "\"x\": \"\\ud800\", \"org\"");
+    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT,
+          "a lone high surrogate: format");
+    free(t);
+    t = replace1(json, "\"org\"", "\"x\": \"\\udc00x\", \"org\"");
+    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT,
+          "a lone low surrogate: format");
+    free(t);
+    t = replace1(json, "\"org\"", "\"x\": \"\\ud83d\\ude00\", \"org\"");
+    CHECK(parse_str(&b, t) == 0, "a surrogate pair in an unknown member: ok");
+    free(t);
+    t = replace1(json, "\"org\"", "\"x\": \"\xff\", \"org\"");
+    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "invalid UTF-8: format");
+    free(t);
+    /* nesting: jansson's limit, 2048 levels counting the top object */
+    d = nested(2047);
+    t = replace1(json, "\"org\"", d);
+    CHECK(parse_str(&b, t) == 0,
+          "an unknown member 2,047 arrays deep (2,048 levels): ignored");
+    free(t);
+    free(d);
+    d = nested(2048);
+    t = replace1(json, "\"org\"", d);
+    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT,
+          "2,048 arrays deep (2,049 levels): format");
+    free(t);
+    free(d);
+    /* a key id in uppercase hex is not the key id */
+    umbra_hex(id, k->enc[0].id, 8);
+    for (i = 0; i < 16; i++)
+        up[i] = (char)(id[i] >= 'a' && id[i] <= 'f' ? id[i] - 32 : id[i]);
+    up[16] = 0;
+    CHECK(strcmp(id, up) != 0, "the key id has a hex letter to change");
+    t = replace1(json, id, up);
+    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "uppercase hex key id: format");
+    free(t);
+    /* duplicate members, at the top and in a key entry */
+    t = replace1(json, "\"org\"", "\"org\": \"errs\", \"org\"");
+    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "duplicate member: format");
+    free(t);
+    t = replace1(json, "\"x25519\"", "\"id\": \"00\", \"x25519\"");
+    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT,
+          "duplicate member in a key entry: format");
+    free(t);
+    /* precedence */
+    t = replace1(json, "umbra.keys/1", "umbra.keys/2");
+    u = replace1(t, "\"org\": \"errs\"", "\"org\": \"ERRS\"");
+    CHECK(parse_str(&b, u) == UMBRA_ERR_VERSION,
+          "another format and a bad slug: version (format comes first)");
+    free(u);
+    u = replace1(t, "\"org\"", "\"org\": 1, \"org\"");
+    CHECK(parse_str(&b, u) == UMBRA_ERR_FORMAT,
+          "another format and a duplicate member: format (parsing first)");
+    free(u);
+    free(t);
+    t = replace1(json, "\"format\": \"umbra.keys/1\"", "\"format\": 1");
+    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "format not a string: format");
+    free(t);
+    t = replace1(json, "\"org\": \"errs\"", "\"org\": \"errt\"");
+    CHECK(parse_str(&b, t) == UMBRA_ERR_SIGNATURE,
+          "a changed slug: signature");
+    u = replace1(t, id, up);
+    CHECK(parse_str(&b, u) == UMBRA_ERR_FORMAT,
+          "a bad field and a bad signature: format (signature last)");
+    free(u);
+    free(t);
+    CHECK(umbra_bundle_parse(&b, "[]", 2) == UMBRA_ERR_FORMAT,
+          "top level not an object: format");
+    free(json);
+    umbra_org_keys_free(k);
+}
+
 int
 main(void)
 {
@@ -754,6 +932,7 @@ main(void)
     test_bundle();
     test_bundle_keys();
     test_bundle_serial();
+    test_bundle_errors();
     test_keyfile();
     return check_done();
 }

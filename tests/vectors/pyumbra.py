@@ -110,10 +110,95 @@ def envelope_size(n, content_len):
     return 8 + 88 * n + 24 + i + A * chunks(i)
 
 
+# ---- section 2.2, spelled out: libsodium's secretstream push --------------
+# Pure Python from the steps in docs/protocol.md section 2.2 (no libsodium),
+# so that the vectors prove those steps, padding quirk included.
+
+def _rotl(v, n):
+    return ((v << n) & 0xffffffff) | (v >> (32 - n))
+
+
+def _rounds(x):
+    x = list(x)
+    for _ in range(10):
+        for a, b, c, d in ((0, 4, 8, 12), (1, 5, 9, 13), (2, 6, 10, 14),
+                           (3, 7, 11, 15), (0, 5, 10, 15), (1, 6, 11, 12),
+                           (2, 7, 8, 13), (3, 4, 9, 14)):
+            x[a] = (x[a] + x[b]) & 0xffffffff
+            x[d] = _rotl(x[d] ^ x[a], 16)
+            x[c] = (x[c] + x[d]) & 0xffffffff
+            x[b] = _rotl(x[b] ^ x[c], 12)
+            x[a] = (x[a] + x[b]) & 0xffffffff
+            x[d] = _rotl(x[d] ^ x[a], 8)
+            x[c] = (x[c] + x[d]) & 0xffffffff
+            x[b] = _rotl(x[b] ^ x[c], 7)
+    return x
+
+
+_SIGMA = [0x61707865, 0x3320646e, 0x79622d32, 0x6b206574]
+
+
+def _words(b):
+    return [int.from_bytes(b[i:i + 4], "little") for i in range(0, len(b), 4)]
+
+
+def hchacha20(key, n16):
+    x = _rounds(_SIGMA + _words(key) + _words(n16))
+    return b"".join(w.to_bytes(4, "little") for w in x[0:4] + x[12:16])
+
+
+def chacha20_ietf_xor(key, nonce12, ic, data):
+    out = bytearray()
+    for blk in range((len(data) + 63) // 64):
+        st = _SIGMA + _words(key) + [(ic + blk) & 0xffffffff] + _words(nonce12)
+        ks = b"".join(((a + b) & 0xffffffff).to_bytes(4, "little")
+                      for a, b in zip(_rounds(st), st))
+        part = data[64 * blk:64 * blk + 64]
+        out += bytes(p ^ k for p, k in zip(part, ks))
+    return bytes(out)
+
+
+def poly1305(key, msg):
+    r = int.from_bytes(key[0:16], "little") & \
+        0x0ffffffc0ffffffc0ffffffc0fffffff
+    acc, p = 0, (1 << 130) - 5
+    for i in range(0, len(msg), 16):
+        acc = (acc + int.from_bytes(msg[i:i + 16] + b"\x01", "little")) \
+            * r % p
+    acc = (acc + int.from_bytes(key[16:32], "little")) % (1 << 128)
+    return acc.to_bytes(16, "little")
+
+
+class SpecStream:
+    """The push state of section 2.2: k, a 32-bit counter, an 8-byte
+    inonce; init from (file_key, ss_header)."""
+
+    def __init__(self, file_key, ss_header):
+        self.k = hchacha20(file_key, ss_header[0:16])
+        self.counter = 1
+        self.inonce = ss_header[16:24]
+
+    def push(self, m, ad, tag):
+        nonce = self.counter.to_bytes(4, "little") + self.inonce
+        poly_key = chacha20_ietf_xor(self.k, nonce, 0, bytes(64))[0:32]
+        block = chacha20_ietf_xor(self.k, nonce, 1, bytes([tag]) + bytes(63))
+        c = chacha20_ietf_xor(self.k, nonce, 2, m)
+        ad = ad or b""
+        mac = poly1305(poly_key,
+                       ad + bytes((16 - len(ad)) % 16) + block + c +
+                       bytes(len(m) % 16) +  # libsodium: (16 - 64 + mlen) & 15
+                       len(ad).to_bytes(8, "little") +
+                       (64 + len(m)).to_bytes(8, "little"))
+        self.inonce = bytes(a ^ b for a, b in zip(self.inonce, mac[0:8]))
+        self.counter = (self.counter + 1) & 0xffffffff
+        assert self.counter != 0  # a rekey: never within 257 chunks
+        return block[0:1] + c + mac
+
+
 # ---- section 2: envelope --------------------------------------------------
 
 
-def seal(pks, content, rand=os.urandom):
+def seal(pks, content, rand=os.urandom, spec_stream=False):
     """Seals content to the X25519 public keys pks (section 2.3)."""
     n = len(pks)
     if not 1 <= n <= 16:
@@ -138,15 +223,20 @@ def seal(pks, content, rand=os.urandom):
     p = pad_size(len(content))
     inner += content + bytes(p - len(content))
     assert len(inner) == inner_header_len(n) + p
-    st = nb.crypto_secretstream_xchacha20poly1305_state()
-    nb.crypto_secretstream_xchacha20poly1305_init_pull(st, ss_header, file_key)
+    if spec_stream:
+        spec = SpecStream(file_key, ss_header)
+    else:
+        st = nb.crypto_secretstream_xchacha20poly1305_state()
+        nb.crypto_secretstream_xchacha20poly1305_init_pull(st, ss_header,
+                                                           file_key)
     body = []
     c = chunks(len(inner))
     for i in range(c):
         last = i == c - 1
-        body.append(nb.crypto_secretstream_xchacha20poly1305_push(
-            st, inner[i * CHUNK:(i + 1) * CHUNK],
-            outer if i == 0 else None, TAG_FINAL if last else TAG_MESSAGE))
+        args = (inner[i * CHUNK:(i + 1) * CHUNK], outer if i == 0 else None,
+                TAG_FINAL if last else TAG_MESSAGE)
+        body.append(spec.push(*args) if spec_stream else
+                    nb.crypto_secretstream_xchacha20poly1305_push(st, *args))
     return outer + ss_header + b"".join(body)
 
 
@@ -614,6 +704,11 @@ class Runner:
             content = bytes.fromhex(v["content"])
             env = seal(pks, content, Stream(bytes.fromhex(v["random"])))
             self.ok(env.hex() == v["envelope"], name + ": same bytes")
+            env = seal(pks, content, Stream(bytes.fromhex(v["random"])),
+                       spec_stream=True)
+            self.ok(env.hex() == v["envelope"],
+                    name + ": same bytes with the secretstream steps of "
+                    "protocol 2.2 in pure Python")
             for i, r in enumerate(v["recipients"]):
                 got, _ = open_envelope(bytes.fromhex(v["envelope"]),
                                        [(bytes.fromhex(r["sk"]), pks[i])])

@@ -385,12 +385,28 @@
         /* ---- public key bundle (3) ------------------------------------ */
 
         function bundleVerify(json) {
-            var text = typeof json === 'string' ? json : null;
-            var b = text !== null ? JSON.parse(text) : json;
-            if (text !== null && text.length > 65536) throw fail('TOO_LONG');
-            if (!b || typeof b !== 'object' || b.format !== 'umbra.keys/1') throw fail('FORMAT', 'not a key bundle');
+            /* the order of protocol section 3's refusals: size (in UTF-8
+             * bytes) before parsing, a parse error is FORMAT, a format
+             * string other than umbra.keys/1 is VERSION */
+            var text = typeof json === 'string' ? json : null, b;
+            if (text !== null && S.from_string(text).length > 65536) throw fail('TOO_LONG');
+            try {
+                b = text !== null ? JSON.parse(text) : json;
+            } catch (e) {
+                throw fail('FORMAT', 'not JSON');
+            }
+            if (!b || typeof b !== 'object' || Array.isArray(b) || typeof b.format !== 'string')
+                throw fail('FORMAT', 'not a key bundle');
+            if (b.format !== 'umbra.keys/1') throw fail('VERSION', 'unknown bundle format');
             if (typeof b.org !== 'string' || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(b.org)) throw fail('FORMAT', 'bad org');
-            var dateRe = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
+            var dateRe = {test: function (d) {
+                /* a real calendar date YYYY-MM-DD, year 1970 or later */
+                var m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(d);
+                if (!m || +m[1] < 1970) return false;
+                var t = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+                return t.getUTCFullYear() === +m[1] && t.getUTCMonth() === +m[2] - 1 &&
+                    t.getUTCDate() === +m[3];
+            }};
             if (typeof b.created !== 'string' || !dateRe.test(b.created)) throw fail('FORMAT', 'bad date');
             if (!Array.isArray(b.keys) || b.keys.length < 1 || b.keys.length > 16) throw fail('FORMAT', 'bad keys');
             /* serial: absent = 0 (bundles before serials, whose signed text
