@@ -165,13 +165,13 @@ umbra_bundle_export_serial(char **json, const struct umbra_org_keys *signer,
         if (e == NULL || json_array_append_new(arr, e) != 0)
             goto out;
     }
-    root = json_pack("{s:s, s:s, s:s}", "format", "umbra.keys/1", "org",
-                     b.org, "created", b.created);
+    root = json_pack("{s:s, s:s, s:s}", "format", "umbra.keys/1", "org", b.org,
+                     "created", b.created);
     if (root == NULL)
         goto out;
     if (serial > 0 &&
-        json_object_set_new(root, "serial",
-                            json_integer((json_int_t)serial)) != 0)
+        json_object_set_new(root, "serial", json_integer((json_int_t)serial)) !=
+            0)
         goto out;
     if (json_object_set_new(root, "signing_key", json_string(sk)) != 0 ||
         json_object_set(root, "keys", arr) != 0 ||

@@ -54,7 +54,7 @@ enum umbra_err {
     UMBRA_ERR_CHECKSUM = -13, /* receipt check digit wrong */
     UMBRA_ERR_IO = -14,       /* file system error (errno kept) */
     UMBRA_ERR_CRYPTO = -15,   /* libsodium/libargon2 internal failure */
-    UMBRA_ERR_ROLLBACK = -16, /* bundle older than (or conflicting with) ours */
+    UMBRA_ERR_ROLLBACK = -16, /* bundle older than the one held */
 };
 
 /* A short lowercase English phrase for an error code; never NULL. */
@@ -275,10 +275,9 @@ int umbra_bundle_export_keys(char **json, const struct umbra_org_keys *signer,
  * Whoever re-signs a bundle (rotation, a member added or removed) gives
  * it a serial above every serial it signed before.
  */
-int umbra_bundle_export_serial(char **json,
-                               const struct umbra_org_keys *signer,
-                               const struct umbra_enc_key *keys,
-                               unsigned nkeys, uint64_t serial) UMBRA_WUR;
+int umbra_bundle_export_serial(char **json, const struct umbra_org_keys *signer,
+                               const struct umbra_enc_key *keys, unsigned nkeys,
+                               uint64_t serial) UMBRA_WUR;
 
 /*
  * Whether next (parsed and verified) may replace cur, the bundle already

@@ -5,8 +5,8 @@
  * every length, absurd Argon2 parameters refused without hashing, mode
  * 0600 and the atomic write.
  */
-#include "check.h"
 #include "bundle.h"
+#include "check.h"
 #include "keyfile.h"
 
 #include <dirent.h>
@@ -457,8 +457,7 @@ test_keyfile(void)
         CHECK(umbra_keyfile_decode(&got, buf, len, pw, 1024) ==
                   UMBRA_ERR_DECRYPT,
               "1024 bytes: tried (and wrong)");
-        CHECK(umbra_keyfile_decode(&got, buf, len, "", 0) ==
-                  UMBRA_ERR_DECRYPT,
+        CHECK(umbra_keyfile_decode(&got, buf, len, "", 0) == UMBRA_ERR_DECRYPT,
               "an empty passphrase is tried too (and wrong)");
         CHECK(umbra_keyfile_encode(&copy2, &len2, k, pw, 1025, &small) ==
                   UMBRA_ERR_TOO_LONG,
@@ -469,9 +468,11 @@ test_keyfile(void)
     }
     {
         /* the largest parameters section 4 allows stay allowed */
-        static const struct umbra_kdf_params edge[] = {
-            {1048576, 1, 16}, {131072, 8, 1}, {65536, 16, 16},
-            {8192, 16, 1}, {65536, 3, 4}};
+        static const struct umbra_kdf_params edge[] = {{1048576, 1, 16},
+                                                       {131072, 8, 1},
+                                                       {65536, 16, 16},
+                                                       {8192, 16, 1},
+                                                       {65536, 3, 4}};
         for (i = 0; i < sizeof(edge) / sizeof(edge[0]); i++)
             CHECK(umbra_kdf_params_check(&edge[i]) == 0,
                   "m = %u KiB, t = %u, p = %u is within the bounds",
@@ -676,9 +677,9 @@ test_bundle_serial(void)
     char *j0 = NULL, *j5 = NULL, *j6 = NULL, *j6x = NULL, *jo = NULL, *t;
     char text[UMBRA_SIGNED_TEXT_MAX];
     size_t i;
-    static const char *const bad[] = {"0", "-1", "\"5\"", "5.0", "5e0",
-                                      "9007199254740992", "true", "null",
-                                      "[5]"};
+    static const char *const bad[] = {"0",    "-1",   "\"5\"",
+                                      "5.0",  "5e0",  "9007199254740992",
+                                      "true", "null", "[5]"};
 
     if (umbra_org_keys_new(&k, "serials") != 0 ||
         umbra_org_keys_new(&other, "serials") != 0)
@@ -725,15 +726,13 @@ test_bundle_serial(void)
               bad[i]);
         free(t);
     }
-    CHECK(umbra_bundle_export_serial(&jo, k, keys, 1,
-                                     UMBRA_BUNDLE_SERIAL_MAX + 1) ==
-                  UMBRA_ERR_ARG &&
+    CHECK(umbra_bundle_export_serial(
+              &jo, k, keys, 1, UMBRA_BUNDLE_SERIAL_MAX + 1) == UMBRA_ERR_ARG &&
               jo == NULL,
           "export above 2^53 - 1 refused");
     CHECK(umbra_bundle_export_serial(&jo, k, keys, 1,
                                      UMBRA_BUNDLE_SERIAL_MAX) == 0 &&
-              parse_str(&bo, jo) == 0 &&
-              bo.serial == UMBRA_BUNDLE_SERIAL_MAX,
+              parse_str(&bo, jo) == 0 && bo.serial == UMBRA_BUNDLE_SERIAL_MAX,
           "2^53 - 1 verifies");
     free(jo);
     jo = NULL;
@@ -856,8 +855,7 @@ test_bundle_errors(void)
           "a lone high surrogate: format");
     free(t);
     t = replace1(json, "\"org\"", "\"x\": \"\\udc00x\", \"org\"");
-    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT,
-          "a lone low surrogate: format");
+    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "a lone low surrogate: format");
     free(t);
     t = replace1(json, "\"org\"", "\"x\": \"\\ud83d\\ude00\", \"org\"");
     CHECK(parse_str(&b, t) == 0, "a surrogate pair in an unknown member: ok");
@@ -910,8 +908,7 @@ test_bundle_errors(void)
     CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "format not a string: format");
     free(t);
     t = replace1(json, "\"org\": \"errs\"", "\"org\": \"errt\"");
-    CHECK(parse_str(&b, t) == UMBRA_ERR_SIGNATURE,
-          "a changed slug: signature");
+    CHECK(parse_str(&b, t) == UMBRA_ERR_SIGNATURE, "a changed slug: signature");
     u = replace1(t, id, up);
     CHECK(parse_str(&b, u) == UMBRA_ERR_FORMAT,
           "a bad field and a bad signature: format (signature last)");

@@ -291,8 +291,7 @@ serial_case(const char *json, const char *v, const char *what,
         json_object_set_new(root, "serial",
                             json_loads(v, JSON_DECODE_ANY, NULL));
     s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    c = json_pack("{s:s, s:s, s:s}", "what", what, "bundle", s, "error",
-                  error);
+    c = json_pack("{s:s, s:s, s:s}", "what", what, "bundle", s, "error", error);
     free(s);
     json_decref(root);
     return c;
@@ -315,18 +314,20 @@ gen_bundle_serial(void)
     tlen = umbra_bundle_signed_text(text, sizeof(text), &b);
     umbra_fingerprint(fp, k->sign_pk);
     parsed = json_loads(json, 0, NULL);
-    json_array_append_new(bad, serial_case(json, "8", "serial changed to 8",
-                                           "signature"));
-    json_array_append_new(bad, serial_case(json, NULL, "serial removed",
-                                           "signature"));
-    json_array_append_new(bad, serial_case(json, "0", "serial 0 (absent is "
+    json_array_append_new(
+        bad, serial_case(json, "8", "serial changed to 8", "signature"));
+    json_array_append_new(
+        bad, serial_case(json, NULL, "serial removed", "signature"));
+    json_array_append_new(bad, serial_case(json, "0",
+                                           "serial 0 (absent is "
                                            "the only spelling of 0)",
                                            "format"));
     json_array_append_new(bad, serial_case(json, "-7", "negative", "format"));
-    json_array_append_new(bad, serial_case(json, "\"7\"", "a string",
-                                           "format"));
-    json_array_append_new(bad, serial_case(json, "9007199254740992",
-                                           "2^53, above the largest", "format"));
+    json_array_append_new(bad,
+                          serial_case(json, "\"7\"", "a string", "format"));
+    json_array_append_new(bad,
+                          serial_case(json, "9007199254740992",
+                                      "2^53, above the largest", "format"));
     root = json_pack(
         "{s:s, s:o, s:I, s:s%, s:O, s:s, s:s, s:{s:I, s:s}, s:o}",
         "description",
@@ -335,10 +336,10 @@ gen_bundle_serial(void)
         "after created; 'older' is the same organisation's serial-6 bundle, "
         "still listing the third key, which verifies but must never replace "
         "serial 7; every 'invalid' bundle is refused with its error",
-        "keys", org_json(k), "serial", (json_int_t)7, "signed_text", text,
-        tlen, "signature", json_object_get(parsed, "signature"),
-        "fingerprint", fp, "bundle", json, "older", "serial", (json_int_t)6,
-        "bundle", older, "invalid", bad);
+        "keys", org_json(k), "serial", (json_int_t)7, "signed_text", text, tlen,
+        "signature", json_object_get(parsed, "signature"), "fingerprint", fp,
+        "bundle", json, "older", "serial", (json_int_t)6, "bundle", older,
+        "invalid", bad);
     json_decref(parsed);
     free(json);
     free(older);
