@@ -115,6 +115,16 @@ int case_open_store(struct store **out, const struct case_opts *o,
 /* A phrase for why umbra_envelope_open failed (verbs_keys.c). */
 const char *case_open_error(int err);
 
+/*
+ * pull's rollback check (verbs_keys.c): -1, with a one-line refusal
+ * printed, if theirs (the bundle server publishes) is older than ours, the
+ * home's, under the same signing key (a lower serial, or the same serial
+ * with other content: umbra_bundle_may_replace); else 0.
+ */
+int case_bundle_not_older(const struct umbra_bundle *theirs,
+                          const struct umbra_bundle *ours,
+                          const char *server) UMBRA_WUR;
+
 /* ---- verbs ------------------------------------------------------------- */
 
 int verb_init(const struct case_opts *o, int argc, char **argv);

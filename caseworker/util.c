@@ -193,7 +193,8 @@ case_passphrase(char **out, size_t *len, const struct case_opts *o,
                      strerror(errno));
             goto out;
         }
-        if (case_read_stream(&data, &n, f, CASE_PASSPHRASE_MAX, 1) != 0) {
+        /* room for a 1024-byte passphrase and its "\r\n" */
+        if (case_read_stream(&data, &n, f, CASE_PASSPHRASE_MAX + 2, 1) != 0) {
             case_err("cannot read passphrase file '%s': %s", path,
                      errno == EFBIG ? "longer than 1024 bytes"
                                     : strerror(errno));
@@ -201,8 +202,23 @@ case_passphrase(char **out, size_t *len, const struct case_opts *o,
             goto out;
         }
         fclose(f);
-        while (n > 0 && (data[n - 1] == '\n' || data[n - 1] == '\r'))
+        /*
+         * The passphrase is used as given (protocol section 4) except for
+         * exactly one line ending, "\n" or "\r\n", which an editor or
+         * `echo` adds: a second newline, a lone "\r" or trailing spaces
+         * are part of the passphrase.
+         */
+        if (n > 0 && data[n - 1] == '\n') {
             data[--n] = 0;
+            if (n > 0 && data[n - 1] == '\r')
+                data[--n] = 0;
+        }
+        if (n > CASE_PASSPHRASE_MAX) {
+            case_err("cannot read passphrase file '%s': longer than 1024 "
+                     "bytes",
+                     path);
+            goto out;
+        }
         pw = (char *)data;
         data = NULL;
     } else {

@@ -398,16 +398,75 @@ collect_member(void *ctx, const struct store_member *m)
     return 0;
 }
 
+/* The serial of the bundle in file path; 0 if absent or not valid. */
+static uint64_t
+file_serial(const char *path)
+{
+    struct umbra_bundle b;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    uint64_t serial = 0;
+
+    if (case_read_file(&buf, &len, path, UMBRA_BUNDLE_MAX_BYTES) == 0 &&
+        umbra_bundle_parse(&b, (const char *)buf, len) == 0)
+        serial = b.serial;
+    free(buf);
+    return serial;
+}
+
+/*
+ * The serial of the next bundle this home signs (protocol section 3): one
+ * above both the highest it recorded (store meta "bundle_serial") and the
+ * one of DIR/public.json, so that a lost or copied-back public.json never
+ * makes it sign a serial twice. Records it in s (in the caller's
+ * transaction, if one is open). Prints its error. 0 or -1.
+ */
+static int
+next_serial(uint64_t *out, const struct case_opts *o, struct store *s)
+{
+    char p[CASE_PATH_MAX], v[32], *end = NULL;
+    unsigned long long have = 0, pub;
+    int r;
+
+    r = store_meta_get(s, "bundle_serial", v, sizeof v);
+    if (r < 0)
+        return -1;
+    if (r == 0) {
+        errno = 0;
+        have = strtoull(v, &end, 10);
+        if (errno != 0 || end == v || *end != 0) {
+            case_err("the case store's bundle serial '%s' is damaged", v);
+            return -1;
+        }
+    }
+    if (case_path(p, sizeof p, o, "public.json") != 0)
+        return -1;
+    pub = file_serial(p);
+    if (pub > have)
+        have = pub;
+    if (have >= UMBRA_BUNDLE_SERIAL_MAX) {
+        case_err("the public key bundle's serial cannot grow any more");
+        return -1;
+    }
+    have++;
+    snprintf(v, sizeof v, "%llu", have);
+    if (store_meta_set(s, "bundle_serial", v) != 0)
+        return -1;
+    *out = have;
+    return 0;
+}
+
 /*
  * The organisation's bundle: k's own keys, then every member's key from
- * the store, signed with k. *json malloc'd; *n the number of keys. Prints
- * its error. 0 or -1.
+ * the store, signed with k, with the next serial (next_serial). *json
+ * malloc'd; *n the number of keys. Prints its error. 0 or -1.
  */
 static int
 org_bundle(char **json, unsigned *n, const struct umbra_org_keys *k,
-           struct store *s)
+           struct store *s, const struct case_opts *o)
 {
     struct collect c;
+    uint64_t serial = 0;
     int err;
 
     *json = NULL;
@@ -424,7 +483,9 @@ org_bundle(char **json, unsigned *n, const struct umbra_org_keys *k,
                  c.n + c.over - k->nkeys);
         return -1;
     }
-    err = umbra_bundle_export_keys(json, k, c.keys, c.n);
+    if (next_serial(&serial, o, s) != 0)
+        return -1;
+    err = umbra_bundle_export_serial(json, k, c.keys, c.n, serial);
     if (err != 0) {
         case_err("cannot make the public key bundle: %s",
                  umbra_strerror(err));
@@ -607,7 +668,7 @@ keys_add_member(const struct case_opts *o, const char *file)
                  sm.id, sm.name);
         goto out;
     }
-    if (err != 0 || org_bundle(&json, &n, k, s) != 0)
+    if (err != 0 || org_bundle(&json, &n, k, s, o) != 0)
         goto out;
     if (store_commit(s) != 0)
         goto out;
@@ -666,7 +727,7 @@ keys_remove_member(const struct case_opts *o, const char *who)
                  who);
         goto out;
     }
-    if (err != 0 || org_bundle(&json, &n, k, s) != 0 || store_commit(s) != 0)
+    if (err != 0 || org_bundle(&json, &n, k, s, o) != 0 || store_commit(s) != 0)
         goto out;
     in_tx = 0;
     if (write_org_bundle(o, json) != 0)
@@ -692,6 +753,23 @@ out:
     free(json);
     umbra_org_keys_free(k);
     return rc;
+}
+
+int
+case_bundle_not_older(const struct umbra_bundle *theirs,
+                      const struct umbra_bundle *ours, const char *server)
+{
+    if (umbra_bundle_may_replace(ours, theirs) != UMBRA_ERR_ROLLBACK)
+        return 0;
+    case_err("REFUSING TO PULL: the server '%s' publishes an older public "
+             "key bundle for '%s' (serial %llu; this home has serial "
+             "%llu%s), which may still list a removed key. Give the "
+             "server operator the current public.json ('umbra-server org "
+             "add') and tell your organisation.",
+             server, ours->org, (unsigned long long)theirs->serial,
+             (unsigned long long)ours->serial,
+             theirs->serial == ours->serial ? " with other keys" : "");
+    return -1;
 }
 
 /* keys join FILE: a member home installs its organisation's bundle. */
@@ -759,6 +837,16 @@ keys_join(const struct case_opts *o, const char *file)
                      "fingerprint with the key holder, delete %s and join "
                      "again",
                      file, fp, fp_old, pub);
+            goto out;
+        }
+        if (umbra_bundle_may_replace(&old, &b) != 0) {
+            case_err("'%s' is older than the public key bundle this home "
+                     "holds (serial %llu; this home has serial %llu%s); "
+                     "nothing was changed. Ask the key holder for the "
+                     "current public.json",
+                     file, (unsigned long long)b.serial,
+                     (unsigned long long)old.serial,
+                     b.serial == old.serial ? ", with other keys" : "");
             goto out;
         }
     }
@@ -912,7 +1000,8 @@ verb_init(const struct case_opts *o, int argc, char **argv)
         rc = CASE_OK;
         goto out;
     }
-    err = umbra_bundle_export(&json, k);
+    /* serial 1: every later re-signing raises it (next_serial) */
+    err = umbra_bundle_export_serial(&json, k, k->enc, k->nkeys, 1);
     if (err != 0) {
         case_err("cannot make the public key bundle: %s",
                  umbra_strerror(err));
@@ -1178,8 +1267,8 @@ keys_export(const struct case_opts *o)
     if (case_path(pubpath, sizeof pubpath, o, "public.json") != 0 ||
         case_load_keys(&k, o) != 0)
         goto out;
-    if (store_open(&s, o->home, k->store_key, 0) != 0 ||
-        org_bundle(&json, &n, k, s) != 0)
+    if (store_open(&s, o->home, k->store_key, 1) != 0 ||
+        org_bundle(&json, &n, k, s, o) != 0)
         goto out;
     if (case_write_atomic(pubpath, json, strlen(json), 0644) != 0) {
         case_err("cannot write '%s': %s", pubpath, strerror(errno));
@@ -1268,7 +1357,7 @@ keys_add(const struct case_opts *o)
         goto out;
     }
     /* the new bundle first: refused (nothing written) past 16 keys */
-    if (org_bundle(&json, &n, k, s) != 0)
+    if (org_bundle(&json, &n, k, s, o) != 0)
         goto out;
     err = umbra_keyfile_write(keypath, k, pw, pwlen, &kdf);
     if (err != 0) {

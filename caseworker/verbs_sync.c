@@ -155,6 +155,8 @@ check_server_key(struct net *n, const struct umbra_bundle *ours)
                  n->base, ours->org, umbra_strerror(err));
         goto out;
     }
+    if (case_bundle_not_older(&theirs, ours, n->base) != 0)
+        goto out;
     if (!same_bundle(ours, &theirs)) {
         umbra_fingerprint(fp_theirs, theirs.sign_pk);
         case_err("REFUSING TO PULL: the server '%s' publishes a different "

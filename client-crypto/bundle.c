@@ -44,8 +44,18 @@ umbra_bundle_signed_text(char *out, size_t cap, const struct umbra_bundle *b)
     out[0] = '\0';
     b64(sk, sizeof(sk), b->sign_pk, 32);
     if (put(out, cap, &pos, "umbra.keys/1\n", "org ", b->org, "\n") ||
-        put(out, cap, &pos, "created ", b->created, "\n", "") ||
-        put(out, cap, &pos, "signing_key ", sk, "\n", ""))
+        put(out, cap, &pos, "created ", b->created, "\n", ""))
+        return 0;
+    if (b->serial > 0) {
+        char num[24];
+
+        if (b->serial > UMBRA_BUNDLE_SERIAL_MAX)
+            return 0;
+        snprintf(num, sizeof(num), "%llu", (unsigned long long)b->serial);
+        if (put(out, cap, &pos, "serial ", num, "\n", ""))
+            return 0;
+    }
+    if (put(out, cap, &pos, "signing_key ", sk, "\n", ""))
         return 0;
     for (i = 0; i < b->nkeys; i++) {
         umbra_hex(id, b->keys[i].id, 8);
@@ -104,6 +114,14 @@ int
 umbra_bundle_export_keys(char **json, const struct umbra_org_keys *signer,
                          const struct umbra_enc_key *keys, unsigned nkeys)
 {
+    return umbra_bundle_export_serial(json, signer, keys, nkeys, 0);
+}
+
+int
+umbra_bundle_export_serial(char **json, const struct umbra_org_keys *signer,
+                           const struct umbra_enc_key *keys, unsigned nkeys,
+                           uint64_t serial)
+{
     struct umbra_bundle b;
     char text[UMBRA_SIGNED_TEXT_MAX];
     char sk[B64_32], sig_b64[B64_64], pk[B64_32], id[17];
@@ -120,9 +138,12 @@ umbra_bundle_export_keys(char **json, const struct umbra_org_keys *signer,
         return UMBRA_ERR_ARG;
     if (nkeys > UMBRA_MAX_ORG_KEYS)
         return UMBRA_ERR_TOO_LONG;
+    if (serial > UMBRA_BUNDLE_SERIAL_MAX)
+        return UMBRA_ERR_ARG;
     rc = bundle_from(&b, signer, keys, nkeys);
     if (rc != 0)
         return rc;
+    b.serial = serial;
     tlen = umbra_bundle_signed_text(text, sizeof(text), &b);
     if (tlen == 0)
         return UMBRA_ERR_ARG;
@@ -144,10 +165,17 @@ umbra_bundle_export_keys(char **json, const struct umbra_org_keys *signer,
         if (e == NULL || json_array_append_new(arr, e) != 0)
             goto out;
     }
-    root = json_pack("{s:s, s:s, s:s, s:s, s:O, s:s}", "format", "umbra.keys/1",
-                     "org", b.org, "created", b.created, "signing_key", sk,
-                     "keys", arr, "signature", sig_b64);
+    root = json_pack("{s:s, s:s, s:s}", "format", "umbra.keys/1", "org", b.org,
+                     "created", b.created);
     if (root == NULL)
+        goto out;
+    if (serial > 0 &&
+        json_object_set_new(root, "serial", json_integer((json_int_t)serial)) !=
+            0)
+        goto out;
+    if (json_object_set_new(root, "signing_key", json_string(sk)) != 0 ||
+        json_object_set(root, "keys", arr) != 0 ||
+        json_object_set_new(root, "signature", json_string(sig_b64)) != 0)
         goto out;
     *json = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     if (*json == NULL)
@@ -190,7 +218,7 @@ unb64(uint8_t *out, size_t n, const char *s, size_t len)
 int
 umbra_bundle_parse(struct umbra_bundle *b, const char *json, size_t len)
 {
-    json_t *root = NULL, *keys;
+    json_t *root = NULL, *keys, *serial;
     json_error_t err;
     const char *s;
     size_t slen, tlen, i, j;
@@ -221,6 +249,14 @@ umbra_bundle_parse(struct umbra_bundle *b, const char *json, size_t len)
     if (s == NULL || !umbra_date_valid(s, slen))
         goto out;
     memcpy(b->created, s, 10);
+    serial = json_object_get(root, "serial");
+    if (serial != NULL) {
+        /* present: an integer 1 .. 2^53 - 1 (absent is 0: one spelling) */
+        if (!json_is_integer(serial) || json_integer_value(serial) < 1 ||
+            (uint64_t)json_integer_value(serial) > UMBRA_BUNDLE_SERIAL_MAX)
+            goto out;
+        b->serial = (uint64_t)json_integer_value(serial);
+    }
     s = member_str(root, "signing_key", &slen);
     if (s == NULL || unb64(b->sign_pk, 32, s, slen) != 0)
         goto out;
@@ -269,6 +305,27 @@ out:
     if (rc != 0)
         memset(b, 0, sizeof(*b));
     return rc;
+}
+
+int
+umbra_bundle_may_replace(const struct umbra_bundle *cur,
+                         const struct umbra_bundle *next)
+{
+    char a[UMBRA_SIGNED_TEXT_MAX], b[UMBRA_SIGNED_TEXT_MAX];
+    size_t alen, blen;
+
+    if (cur == NULL || next == NULL ||
+        sodium_memcmp(cur->sign_pk, next->sign_pk, 32) != 0)
+        return UMBRA_ERR_ARG;
+    if (next->serial > cur->serial)
+        return 0;
+    if (next->serial < cur->serial)
+        return UMBRA_ERR_ROLLBACK;
+    alen = umbra_bundle_signed_text(a, sizeof(a), cur);
+    blen = umbra_bundle_signed_text(b, sizeof(b), next);
+    if (alen == 0 || alen != blen || memcmp(a, b, alen) != 0)
+        return UMBRA_ERR_ROLLBACK;
+    return 0;
 }
 
 void

@@ -9,6 +9,15 @@
  * the key, no two key ids alike), then the Ed25519 signature over the
  * signed text rebuilt from the parsed fields. struct umbra_bundle holds
  * only public data.
+ *
+ * The serial (section 3): an optional JSON integer "serial", 1 to
+ * 2^53 - 1, after "created"; absent means 0, the bundles of versions
+ * before serials, whose signed text has no serial line, so they still
+ * verify. A serial above 0 is signed as the line "serial N" after
+ * "created". umbra_bundle_may_replace() is the one rule every holder of a
+ * bundle applies (the server's org add, umbra-case pull and keys join):
+ * never go back to a lower serial, never take other content under the
+ * same serial.
  */
 #ifndef UMBRA_BUNDLE_H
 #define UMBRA_BUNDLE_H

@@ -18,6 +18,7 @@ static const char *const phrases[] = {
     "check digit wrong (mistyped receipt?)",  /* CHECKSUM */
     "file system error",                      /* IO */
     "cryptographic library failure",          /* CRYPTO */
+    "older than the key bundle already held", /* ROLLBACK */
 };
 
 const char *

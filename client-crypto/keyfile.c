@@ -42,9 +42,11 @@ get32(const uint8_t *b)
 int
 umbra_kdf_params_check(const struct umbra_kdf_params *pp)
 {
-    if (pp == NULL || pp->m_kib < 8192 || pp->m_kib > 4194304 || pp->t < 1 ||
-        pp->t > 64 || pp->p < 1 || pp->p > 64 ||
-        (uint64_t)pp->m_kib < 8ull * pp->p)
+    if (pp == NULL || pp->m_kib < UMBRA_KDF_MIN_M_KIB ||
+        pp->m_kib > UMBRA_KDF_MAX_M_KIB || pp->t < 1 ||
+        pp->t > UMBRA_KDF_MAX_T || pp->p < 1 || pp->p > UMBRA_KDF_MAX_P ||
+        (uint64_t)pp->m_kib < 8ull * pp->p ||
+        (uint64_t)pp->m_kib * pp->t > UMBRA_KDF_MAX_M_TIMES_T)
         return UMBRA_ERR_PARAMS;
     return 0;
 }

@@ -21,6 +21,21 @@
 /* Longest passphrase accepted (bytes). */
 #define UMBRA_PASSPHRASE_MAX 1024u
 
+/*
+ * The bounds of section 4 on a key file's Argon2id parameters, checked
+ * before any hashing (the header is authenticated only by the key they
+ * derive, so a tampered header must not choose the cost): at most 1 GiB,
+ * 16 passes, 16 lanes, and m * t at most 1 GiB-pass (e.g. 1 GiB x 1,
+ * 256 MiB x 4, 64 MiB x 16), so the worst file costs about 5 times the
+ * defaults (64 MiB x 3) instead of the 4 GiB x 64 passes the old bounds
+ * allowed.
+ */
+#define UMBRA_KDF_MIN_M_KIB 8192u
+#define UMBRA_KDF_MAX_M_KIB 1048576u
+#define UMBRA_KDF_MAX_T 16u
+#define UMBRA_KDF_MAX_P 16u
+#define UMBRA_KDF_MAX_M_TIMES_T 1048576ull
+
 /* 0 if params are within the bounds of section 4, else UMBRA_ERR_PARAMS. */
 int umbra_kdf_params_check(const struct umbra_kdf_params *params) UMBRA_WUR;
 

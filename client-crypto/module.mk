@@ -17,24 +17,43 @@ $(O)/libumbra.a: $(LIB_OBJS)
 
 LIBUMBRA_LIBS = $(O)/libumbra.a $(call pkg_libs,$(PKGS_CRYPTO)) -lpthread
 
+# The same library with the randomness test seam (umbra_test_set_rng,
+# rng.h): rng.c compiled again with -DUMBRA_TEST_SEAM. Only test programs
+# link it; build/libumbra.a never holds the seam (crypto-no-seam checks).
+LIB_TEST_OBJS = $(filter-out $(O)/obj/client-crypto/rng.o,$(LIB_OBJS)) \
+    $(O)/obj/client-crypto/rng-seam.o
+
+$(O)/obj/client-crypto/rng-seam.o: client-crypto/rng.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CFLAGS_EXTRA) -DUMBRA_TEST_SEAM -c -o $@ $<
+
+$(O)/libumbra-test.a: $(LIB_TEST_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+LIBUMBRA_TEST_LIBS = $(O)/libumbra-test.a \
+    $(call pkg_libs,$(PKGS_CRYPTO)) -lpthread
+
 # ---- unit tests: one program per module group, each a suite ------------
 CRYPTO_TESTS := envelope keys receipt
 
-$(O)/tests/crypto_%: $(O)/obj/client-crypto/tests/test_%.o $(O)/libumbra.a
+$(O)/tests/crypto_%: $(O)/obj/client-crypto/tests/test_%.o \
+    $(O)/libumbra-test.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBUMBRA_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBUMBRA_TEST_LIBS)
 
 .PHONY: $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra \
-        vectors-regen bench-crypto
+        vectors-regen bench-crypto crypto-no-seam
 $(CRYPTO_TESTS:%=crypto-%): crypto-%: $(O)/tests/crypto_%
 	$<
 
 # ---- known-answer vectors and the C side of the Python interop ---------
 # build/umbra-vec gen DIR re-derives every vector; crypto-vectors checks
 # that it reproduces tests/vectors/*.json byte for byte.
-$(O)/umbra-vec: $(O)/obj/tests/vectors/umbra_vec.o $(O)/libumbra.a
+$(O)/umbra-vec: $(O)/obj/tests/vectors/umbra_vec.o $(O)/libumbra-test.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBUMBRA_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBUMBRA_TEST_LIBS)
 
 crypto-vectors: $(O)/umbra-vec
 	@tests/vectors/check-vectors.sh $(O)/umbra-vec
@@ -48,13 +67,24 @@ vectors-regen: $(O)/umbra-vec
 	$(O)/umbra-vec gen tests/vectors
 
 # ---- bench ------------------------------------------------------------
-$(O)/bench_crypto: $(O)/obj/tests/bench/bench_crypto.o $(O)/libumbra.a
+$(O)/bench_crypto: $(O)/obj/tests/bench/bench_crypto.o $(O)/libumbra-test.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBUMBRA_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBUMBRA_TEST_LIBS)
 
 bench-crypto: $(O)/bench_crypto
 	$<
 
-SUITES += $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra
+# The production library must not hold the randomness seam.
+crypto-no-seam: $(O)/libumbra.a $(O)/libumbra-test.a
+	@if nm $(O)/libumbra.a | grep -q umbra_test_set_rng; then \
+	    echo "FAIL $(O)/libumbra.a holds umbra_test_set_rng"; \
+	    echo "0 passed, 1 failed"; exit 1; fi; \
+	if ! nm $(O)/libumbra-test.a | grep -q ' T umbra_test_set_rng'; then \
+	    echo "FAIL $(O)/libumbra-test.a lacks umbra_test_set_rng"; \
+	    echo "0 passed, 1 failed"; exit 1; fi; \
+	echo "2 passed, 0 failed"
+
+SUITES += $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra \
+    crypto-no-seam
 ASAN_SUITES += $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra
 BENCHES += bench-crypto

@@ -3,6 +3,7 @@
 
 #include <sodium.h>
 
+#ifdef UMBRA_TEST_SEAM
 static void (*hook_fn)(void *ctx, void *buf, size_t len);
 static void *hook_ctx;
 
@@ -13,22 +14,10 @@ umbra_test_set_rng(void (*fn)(void *ctx, void *buf, size_t len), void *ctx)
     hook_ctx = ctx;
 }
 
-void
-umbra_randombytes(void *buf, size_t len)
+/* One uniform draw from the hook (see rng.h for the rejection rule). */
+static uint32_t
+hook_uniform(uint32_t upper)
 {
-    if (hook_fn != NULL)
-        hook_fn(hook_ctx, buf, len);
-    else
-        randombytes_buf(buf, len);
-}
-
-uint32_t
-umbra_random_uniform(uint32_t upper)
-{
-    if (upper < 2)
-        return 0;
-    if (hook_fn == NULL)
-        return randombytes_uniform(upper);
     if (upper <= 256) {
         uint32_t limit = 256u - 256u % upper;
         for (;;) {
@@ -48,4 +37,29 @@ umbra_random_uniform(uint32_t upper)
         if (v < limit)
             return v % upper;
     }
+}
+#endif
+
+void
+umbra_randombytes(void *buf, size_t len)
+{
+#ifdef UMBRA_TEST_SEAM
+    if (hook_fn != NULL) {
+        hook_fn(hook_ctx, buf, len);
+        return;
+    }
+#endif
+    randombytes_buf(buf, len);
+}
+
+uint32_t
+umbra_random_uniform(uint32_t upper)
+{
+    if (upper < 2)
+        return 0;
+#ifdef UMBRA_TEST_SEAM
+    if (hook_fn != NULL)
+        return hook_uniform(upper);
+#endif
+    return randombytes_uniform(upper);
 }

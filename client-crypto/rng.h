@@ -8,6 +8,12 @@
  * >= 256 - 256 % u (above 256: four little-endian bytes per attempt,
  * rejecting >= 2^32 - 2^32 % u). The hook is a process-wide pointer pair:
  * tests only, not thread-safe.
+ *
+ * The seam exists only when rng.c is compiled with -DUMBRA_TEST_SEAM,
+ * which client-crypto/module.mk does for build/libumbra-test.a (linked by
+ * the unit tests, umbra-vec, the crypto bench and the fuzz harnesses)
+ * and never for build/libumbra.a: the production library has no
+ * umbra_test_set_rng symbol and no hook to install.
  */
 #ifndef UMBRA_RNG_H
 #define UMBRA_RNG_H

@@ -54,6 +54,7 @@ enum umbra_err {
     UMBRA_ERR_CHECKSUM = -13, /* receipt check digit wrong */
     UMBRA_ERR_IO = -14,       /* file system error (errno kept) */
     UMBRA_ERR_CRYPTO = -15,   /* libsodium/libargon2 internal failure */
+    UMBRA_ERR_ROLLBACK = -16, /* bundle older than the one held */
 };
 
 /* A short lowercase English phrase for an error code; never NULL. */
@@ -91,7 +92,9 @@ uint32_t umbra_random_uniform(uint32_t upper);
  * Pass NULL to restore libsodium's generator. With a hook installed,
  * umbra_random_uniform(u) takes one byte per draw and rejects values
  * >= 256 - 256 % u (so a byte stream fixes the receipt digits too).
- * Not thread-safe; for tests only.
+ * Not thread-safe; for tests only: defined only in build/libumbra-test.a
+ * (rng.c compiled with -DUMBRA_TEST_SEAM), never in build/libumbra.a, so
+ * a production binary that calls it does not link.
  */
 void umbra_test_set_rng(void (*fn)(void *ctx, void *buf, size_t len),
                         void *ctx);
@@ -193,6 +196,8 @@ int umbra_envelope_open_fd(int out_fd, unsigned *which_key,
 #define UMBRA_MAX_ORG_KEYS 16u
 #define UMBRA_FINGERPRINT_LEN 35u /* "ddddd ddddd ddddd ddddd ddddd ddddd" */
 #define UMBRA_BUNDLE_MAX_BYTES 65536u
+/* Largest bundle serial: 2^53 - 1, exact in every JSON implementation. */
+#define UMBRA_BUNDLE_SERIAL_MAX 9007199254740991ull
 
 /* 8-byte key id of an X25519 public key. */
 void umbra_key_id(uint8_t id[8], const uint8_t pk[32]);
@@ -238,10 +243,12 @@ struct umbra_bundle {
     uint8_t sign_pk[32];
     unsigned nkeys;
     struct umbra_enc_key keys[UMBRA_MAX_ORG_KEYS];
+    uint64_t serial; /* 0 when the bundle has no "serial" member */
 };
 
 /*
- * The signed public key bundle JSON (section 3) for k. *json is a
+ * The signed public key bundle JSON (section 3) for k, with serial 0 (no
+ * "serial" member). *json is a
  * malloc'd NUL-terminated string the caller free()s.
  */
 int umbra_bundle_export(char **json, const struct umbra_org_keys *k)
@@ -260,6 +267,28 @@ int umbra_bundle_export(char **json, const struct umbra_org_keys *k)
 int umbra_bundle_export_keys(char **json, const struct umbra_org_keys *signer,
                              const struct umbra_enc_key *keys,
                              unsigned nkeys) UMBRA_WUR;
+
+/*
+ * umbra_bundle_export_keys with a serial (section 3): 0 writes no
+ * "serial" member (the bundle of a version before serials), 1 to
+ * UMBRA_BUNDLE_SERIAL_MAX writes it and signs it; above is UMBRA_ERR_ARG.
+ * Whoever re-signs a bundle (rotation, a member added or removed) gives
+ * it a serial above every serial it signed before.
+ */
+int umbra_bundle_export_serial(char **json, const struct umbra_org_keys *signer,
+                               const struct umbra_enc_key *keys, unsigned nkeys,
+                               uint64_t serial) UMBRA_WUR;
+
+/*
+ * Whether next (parsed and verified) may replace cur, the bundle already
+ * held, for the same signing key (callers check that first): 0 if next's
+ * serial is higher, or equal with the same signed content (the same
+ * bundle again); UMBRA_ERR_ROLLBACK if it is lower (an old bundle
+ * replayed, e.g. one still listing a removed member's key) or equal with
+ * other content; UMBRA_ERR_ARG if the signing keys differ.
+ */
+int umbra_bundle_may_replace(const struct umbra_bundle *cur,
+                             const struct umbra_bundle *next) UMBRA_WUR;
 
 /*
  * Parses and verifies a bundle (at most UMBRA_BUNDLE_MAX_BYTES): JSON

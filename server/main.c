@@ -237,12 +237,15 @@ cmd_org_add(const char *slug, const char *name, const char *key_path)
     if (!c || !exec_ok(c, "BEGIN"))
         goto out;
     const char *p1[1] = {slug};
-    r = PQexecParams(c, "SELECT id, sign_pk, bundle_created::text FROM orgs "
-                        "WHERE slug = $1 FOR UPDATE",
+    r = PQexecParams(c,
+                     "SELECT id, sign_pk, bundle_created::text, "
+                     "bundle_serial::text, bundle FROM orgs "
+                     "WHERE slug = $1 FOR UPDATE",
                      1, NULL, p1, NULL, NULL, 1);
     if (!db_ok(r))
         goto db_fail;
-    char idtxt[24] = "";
+    char idtxt[24] = "", serial[24];
+    snprintf(serial, sizeof serial, "%llu", (unsigned long long)b.serial);
     if (PQntuples(r) == 1) {
         uint32_t idn;
         memcpy(&idn, PQgetvalue(r, 0, 0), 4);
@@ -258,11 +261,34 @@ cmd_org_add(const char *slug, const char *name, const char *key_path)
                             "the one registered; refusing\n", key_path);
             goto out;
         }
+        /* protocol section 3: never back to an older bundle (serial) */
+        uint64_t have = 0;
+        struct umbra_bundle cur;
+        if (parse_u64(&have, PQgetvalue(r, 0, 3), 0, UMBRA_BUNDLE_SERIAL_MAX) <
+            0)
+            have = UINT64_MAX;
+        int same = b.serial == have &&
+                   umbra_bundle_parse(&cur, PQgetvalue(r, 0, 4),
+                                      (size_t)PQgetlength(r, 0, 4)) == 0 &&
+                   cur.serial == have &&
+                   umbra_bundle_may_replace(&cur, &b) == 0;
+        if (b.serial < have || (b.serial == have && !same)) {
+            fprintf(stderr,
+                    "umbra-server: public key '%s' has serial %llu, "
+                    "%s the registered bundle's %llu; refusing (an "
+                    "old bundle may still list a removed key)\n",
+                    key_path, (unsigned long long)b.serial,
+                    b.serial < have ? "older than" : "other keys under",
+                    (unsigned long long)have);
+            goto out;
+        }
         PQclear(r);
-        const char *p[4] = {idtxt, name, json, b.created};
-        r = PQexecParams(c, "UPDATE orgs SET name = $2, bundle = $3, "
-                            "bundle_created = $4 WHERE id = $1",
-                         4, NULL, p, NULL, NULL, 0);
+        const char *p[5] = {idtxt, name, json, b.created, serial};
+        r = PQexecParams(c,
+                         "UPDATE orgs SET name = $2, bundle = $3, "
+                         "bundle_created = $4, bundle_serial = $5 "
+                         "WHERE id = $1",
+                         5, NULL, p, NULL, NULL, 0);
         if (!db_ok(r))
             goto db_fail;
         PQclear(r);
@@ -272,13 +298,16 @@ cmd_org_add(const char *slug, const char *name, const char *key_path)
             goto db_fail;
     } else {
         PQclear(r);
-        const char *p[6] = {slug, name, (const char *)b.sign_pk, fp, json,
-                            b.created};
-        int lens[6] = {0, 0, 32, 0, 0, 0}, fmts[6] = {0, 0, 1, 0, 0, 0};
-        r = PQexecParams(c, "INSERT INTO orgs (slug, name, sign_pk, "
-                            "fingerprint, bundle, bundle_created) VALUES "
-                            "($1, $2, $3, $4, $5, $6) RETURNING id::text",
-                         6, NULL, p, lens, fmts, 0);
+        const char *p[7] = {slug,      name,  (const char *)b.sign_pk, fp, json,
+                            b.created, serial};
+        int lens[7] = {0, 0, 32, 0, 0, 0, 0};
+        int fmts[7] = {0, 0, 1, 0, 0, 0, 0};
+        r = PQexecParams(c,
+                         "INSERT INTO orgs (slug, name, sign_pk, "
+                         "fingerprint, bundle, bundle_created, "
+                         "bundle_serial) VALUES "
+                         "($1, $2, $3, $4, $5, $6, $7) RETURNING id::text",
+                         7, NULL, p, lens, fmts, 0);
         if (!db_ok(r) || PQntuples(r) != 1)
             goto db_fail;
         (void)str_copy(idtxt, sizeof idtxt, PQgetvalue(r, 0, 0));

@@ -5,6 +5,7 @@
  * every length, absurd Argon2 parameters refused without hashing, mode
  * 0600 and the atomic write.
  */
+#include "bundle.h"
 #include "check.h"
 #include "keyfile.h"
 
@@ -319,8 +320,8 @@ test_keyfile(void)
     char dir[] = "/tmp/umbra-keyfile-XXXXXX", path[256], sub[300];
     struct umbra_org_keys *k = NULL, *got = NULL;
     struct stat st;
-    uint8_t *buf, *copy;
-    size_t len, cut;
+    uint8_t *buf, *copy, *copy2 = NULL;
+    size_t len, cut, len2 = 0;
     unsigned slow = 0, bad = 0;
     double t0, worst = 0;
     int rc;
@@ -337,6 +338,14 @@ test_keyfile(void)
         {65536, 65, 1, "t = 65"},
         {65536, 0xFFFFFFFFu, 1, "t = 2^32 - 1"},
         {65536, 1, 65, "p = 65"},
+        /* within the old bounds (4 GiB, 64 passes, 64 lanes): a tampered
+         * header chose hours of hashing before the tag was checked */
+        {4194304, 64, 64, "4 GiB x 64 passes x 64 lanes (the old maximum)"},
+        {1048577, 1, 1, "m above 1 GiB"},
+        {65536, 17, 1, "t = 17"},
+        {65536, 1, 17, "p = 17"},
+        {1048576, 2, 4, "1 GiB x 2 passes: above 1 GiB-pass"},
+        {131072, 9, 4, "128 MiB x 9 passes: above 1 GiB-pass"},
         {0, 0, 0, "all zero"},
     };
     size_t i;
@@ -433,6 +442,43 @@ test_keyfile(void)
               absurd[i].what, umbra_strerror(rc), ms);
     }
     printf("absurd parameters refused in at most %.3f ms\n", worst);
+    {
+        /* passphrase length (section 4): 1 to 1024 bytes */
+        static char pw[UMBRA_PASSPHRASE_MAX + 2];
+        memset(pw, 'p', sizeof(pw) - 1);
+        CHECK(umbra_keyfile_decode(&got, buf, len, pw, 1025) ==
+                  UMBRA_ERR_TOO_LONG,
+              "reading with a 1025-byte passphrase: too long");
+        memcpy(copy, buf, len);
+        copy[0] = 'X';
+        CHECK(umbra_keyfile_decode(&got, copy, len, pw, 1025) ==
+                  UMBRA_ERR_TOO_LONG,
+              "the passphrase length is checked before the header");
+        CHECK(umbra_keyfile_decode(&got, buf, len, pw, 1024) ==
+                  UMBRA_ERR_DECRYPT,
+              "1024 bytes: tried (and wrong)");
+        CHECK(umbra_keyfile_decode(&got, buf, len, "", 0) == UMBRA_ERR_DECRYPT,
+              "an empty passphrase is tried too (and wrong)");
+        CHECK(umbra_keyfile_encode(&copy2, &len2, k, pw, 1025, &small) ==
+                  UMBRA_ERR_TOO_LONG,
+              "writing with a 1025-byte passphrase: too long");
+        CHECK(umbra_keyfile_encode(&copy2, &len2, k, "", 0, &small) ==
+                  UMBRA_ERR_ARG,
+              "writing with an empty passphrase: invalid argument");
+    }
+    {
+        /* the largest parameters section 4 allows stay allowed */
+        static const struct umbra_kdf_params edge[] = {{1048576, 1, 16},
+                                                       {131072, 8, 1},
+                                                       {65536, 16, 16},
+                                                       {8192, 16, 1},
+                                                       {65536, 3, 4}};
+        for (i = 0; i < sizeof(edge) / sizeof(edge[0]); i++)
+            CHECK(umbra_kdf_params_check(&edge[i]) == 0,
+                  "m = %u KiB, t = %u, p = %u is within the bounds",
+                  (unsigned)edge[i].m_kib, (unsigned)edge[i].t,
+                  (unsigned)edge[i].p);
+    }
 
     memcpy(copy, buf, len);
     copy[0] = 'X';
@@ -594,6 +640,286 @@ out:
         umbra_org_keys_free(m[i]);
 }
 
+/* Parses s (NUL-terminated) into *b; returns the error. */
+static int
+parse_str(struct umbra_bundle *b, const char *s)
+{
+    return umbra_bundle_parse(b, s, strlen(s));
+}
+
+/* json with its "serial" member set to the JSON text v (via jansson). */
+static char *
+with_serial(const char *json, const char *v)
+{
+    json_t *root = json_loads(json, 0, NULL), *val;
+    char *s;
+
+    val = json_loads(v, JSON_DECODE_ANY, NULL);
+    if (root == NULL || val == NULL)
+        abort();
+    json_object_set_new(root, "serial", val);
+    s = json_dumps(root, JSON_PRESERVE_ORDER);
+    json_decref(root);
+    return s;
+}
+
+/*
+ * Bundle serials (section 3): absent = 0 with the old signed text; present
+ * = signed; only integers 1 .. 2^53 - 1; and umbra_bundle_may_replace, the
+ * rule against a rollback to an old bundle.
+ */
+static void
+test_bundle_serial(void)
+{
+    struct umbra_org_keys *k = NULL, *other = NULL;
+    struct umbra_enc_key keys[2];
+    struct umbra_bundle b0, b5, b6, b6x, bo;
+    char *j0 = NULL, *j5 = NULL, *j6 = NULL, *j6x = NULL, *jo = NULL, *t;
+    char text[UMBRA_SIGNED_TEXT_MAX];
+    size_t i;
+    static const char *const bad[] = {"0",    "-1",   "\"5\"",
+                                      "5.0",  "5e0",  "9007199254740992",
+                                      "true", "null", "[5]"};
+
+    if (umbra_org_keys_new(&k, "serials") != 0 ||
+        umbra_org_keys_new(&other, "serials") != 0)
+        abort();
+    keys[0] = k->enc[0];
+    keys[1] = other->enc[0];
+    CHECK(umbra_bundle_export_serial(&j0, k, keys, 1, 0) == 0 &&
+              strstr(j0, "\"serial\"") == NULL,
+          "serial 0 writes no serial member");
+    CHECK(umbra_bundle_export_serial(&j5, k, keys, 2, 5) == 0 &&
+              parse_str(&b5, j5) == 0 && b5.serial == 5,
+          "serial 5 verifies and reads back");
+    CHECK(strstr(j5, "\"created\": \"") < strstr(j5, "\"serial\": 5,") &&
+              strstr(j5, "\"serial\": 5,") < strstr(j5, "\"signing_key\""),
+          "serial written between created and signing_key");
+    CHECK(umbra_bundle_signed_text(text, sizeof(text), &b5) > 0 &&
+              strstr(text, "\ncreated ") != NULL &&
+              strstr(text, "\nserial 5\nsigning_key ") != NULL,
+          "signed text: the line 'serial 5' after created");
+    CHECK(parse_str(&b0, j0) == 0 && b0.serial == 0 &&
+              umbra_bundle_signed_text(text, sizeof(text), &b0) > 0 &&
+              strstr(text, "\nserial ") == NULL,
+          "no serial: 0, and the signed text of bundles before serials");
+    /* the serial is signed: changing it breaks the signature */
+    t = with_serial(j5, "6");
+    CHECK(parse_str(&bo, t) == UMBRA_ERR_SIGNATURE, "serial 5 -> 6: signature");
+    free(t);
+    t = with_serial(j0, "1");
+    CHECK(parse_str(&bo, t) == UMBRA_ERR_SIGNATURE,
+          "a serial added to an old bundle: signature");
+    free(t);
+    {
+        json_t *r = json_loads(j5, 0, NULL);
+        json_object_del(r, "serial");
+        t = json_dumps(r, JSON_PRESERVE_ORDER);
+        json_decref(r);
+        CHECK(parse_str(&bo, t) == UMBRA_ERR_SIGNATURE,
+              "the serial removed: signature");
+        free(t);
+    }
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        t = with_serial(j5, bad[i]);
+        CHECK(parse_str(&bo, t) == UMBRA_ERR_FORMAT, "serial %s: format",
+              bad[i]);
+        free(t);
+    }
+    CHECK(umbra_bundle_export_serial(
+              &jo, k, keys, 1, UMBRA_BUNDLE_SERIAL_MAX + 1) == UMBRA_ERR_ARG &&
+              jo == NULL,
+          "export above 2^53 - 1 refused");
+    CHECK(umbra_bundle_export_serial(&jo, k, keys, 1,
+                                     UMBRA_BUNDLE_SERIAL_MAX) == 0 &&
+              parse_str(&bo, jo) == 0 && bo.serial == UMBRA_BUNDLE_SERIAL_MAX,
+          "2^53 - 1 verifies");
+    free(jo);
+    jo = NULL;
+
+    /* rollback: 6 (member removed) must not be replaced by 5 (listing it) */
+    CHECK(umbra_bundle_export_serial(&j6, k, keys, 1, 6) == 0 &&
+              parse_str(&b6, j6) == 0,
+          "serial 6");
+    CHECK(umbra_bundle_may_replace(&b5, &b6) == 0, "5 -> 6 allowed");
+    CHECK(umbra_bundle_may_replace(&b6, &b5) == UMBRA_ERR_ROLLBACK,
+          "6 -> 5 is a rollback");
+    CHECK(umbra_bundle_may_replace(&b6, &b0) == UMBRA_ERR_ROLLBACK,
+          "6 -> a bundle without serial is a rollback");
+    CHECK(umbra_bundle_may_replace(&b0, &b5) == 0,
+          "a bundle without serial -> 5 allowed");
+    CHECK(umbra_bundle_may_replace(&b6, &b6) == 0, "the same bundle again");
+    CHECK(umbra_bundle_export_serial(&j6x, k, keys, 2, 6) == 0 &&
+              parse_str(&b6x, j6x) == 0 &&
+              umbra_bundle_may_replace(&b6, &b6x) == UMBRA_ERR_ROLLBACK,
+          "other keys under the same serial refused");
+    CHECK(umbra_bundle_export_serial(&jo, other, keys, 1, 9) == 0 &&
+              parse_str(&bo, jo) == 0 &&
+              umbra_bundle_may_replace(&b6, &bo) == UMBRA_ERR_ARG,
+          "another signing key: not comparable (ARG)");
+    CHECK(strcmp(umbra_strerror(UMBRA_ERR_ROLLBACK),
+                 "older than the key bundle already held") == 0,
+          "the rollback error's phrase");
+    free(j0);
+    free(j5);
+    free(j6);
+    free(j6x);
+    free(jo);
+    umbra_org_keys_free(k);
+    umbra_org_keys_free(other);
+}
+
+/* json with the first occurrence of from replaced by to (malloc'd). */
+static char *
+replace1(const char *json, const char *from, const char *to)
+{
+    const char *at = strstr(json, from);
+    size_t a, f = strlen(from), t = strlen(to), n = strlen(json);
+    char *out;
+
+    if (at == NULL)
+        abort();
+    a = (size_t)(at - json);
+    out = malloc(n - f + t + 1);
+    if (out == NULL)
+        abort();
+    memcpy(out, json, a);
+    memcpy(out + a, to, t);
+    memcpy(out + a + t, at + f, n - a - f + 1);
+    return out;
+}
+
+/* "\"deep\": " then depth nested arrays, then ", \"org\"" (malloc'd). */
+static char *
+nested(unsigned depth)
+{
+    char *s = malloc(2u * depth + 24);
+    size_t p = 0;
+    unsigned i;
+
+    if (s == NULL)
+        abort();
+    memcpy(s, "\"deep\": ", 8);
+    p = 8;
+    for (i = 0; i < depth; i++)
+        s[p++] = '[';
+    for (i = 0; i < depth; i++)
+        s[p++] = ']';
+    memcpy(s + p, ", \"org\"", 8);
+    return s;
+}
+
+/*
+ * The error of each refusal of protocol section 3, and which wins when
+ * several apply (the order of the checks), as the protocol states them.
+ */
+static void
+test_bundle_errors(void)
+{
+    struct umbra_org_keys *k = NULL;
+    struct umbra_bundle b;
+    char *json = NULL, *t, *u, *d;
+    char id[17], up[17];
+    size_t i, n;
+
+    if (umbra_org_keys_new(&k, "errs") != 0 || umbra_bundle_export(&json, k))
+        abort();
+    n = strlen(json);
+    /* 64 KiB: the text, before parsing; white space up to it is fine */
+    t = malloc(UMBRA_BUNDLE_MAX_BYTES + 2);
+    if (t == NULL)
+        abort();
+    memcpy(t, json, n);
+    memset(t + n, ' ', UMBRA_BUNDLE_MAX_BYTES + 1 - n);
+    t[UMBRA_BUNDLE_MAX_BYTES + 1] = 0;
+    CHECK(umbra_bundle_parse(&b, t, UMBRA_BUNDLE_MAX_BYTES) == 0,
+          "65,536 bytes (white space after the object) verify");
+    CHECK(umbra_bundle_parse(&b, t, UMBRA_BUNDLE_MAX_BYTES + 1) ==
+              UMBRA_ERR_TOO_LONG,
+          "65,537 bytes: too long");
+    memset(t, '[', UMBRA_BUNDLE_MAX_BYTES + 1);
+    CHECK(umbra_bundle_parse(&b, t, UMBRA_BUNDLE_MAX_BYTES + 1) ==
+              UMBRA_ERR_TOO_LONG,
+          "65,537 bytes of garbage: too long (the size wins)");
+    free(t);
+    /* JSON the parser refuses: FORMAT, wherever it is */
+    t = replace1(json, "\"org\": \"errs\"", "\"org\": \"er\\u0000rs\"");
+    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "\\u0000 in a value: format");
+    free(t);
+    t = replace1(json, "\"org\"", "\"x\": \"a\\u0000b\", \"org\"");
+    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT,
+          "\\u0000 in an unknown member: format");
+    free(t);
+    t = replace1(json, "\"org\"", "\"x\": \"\\ud800\", \"org\"");
+    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT,
+          "a lone high surrogate: format");
+    free(t);
+    t = replace1(json, "\"org\"", "\"x\": \"\\udc00x\", \"org\"");
+    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "a lone low surrogate: format");
+    free(t);
+    t = replace1(json, "\"org\"", "\"x\": \"\\ud83d\\ude00\", \"org\"");
+    CHECK(parse_str(&b, t) == 0, "a surrogate pair in an unknown member: ok");
+    free(t);
+    t = replace1(json, "\"org\"", "\"x\": \"\xff\", \"org\"");
+    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "invalid UTF-8: format");
+    free(t);
+    /* nesting: jansson's limit, 2048 levels counting the top object */
+    d = nested(2047);
+    t = replace1(json, "\"org\"", d);
+    CHECK(parse_str(&b, t) == 0,
+          "an unknown member 2,047 arrays deep (2,048 levels): ignored");
+    free(t);
+    free(d);
+    d = nested(2048);
+    t = replace1(json, "\"org\"", d);
+    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT,
+          "2,048 arrays deep (2,049 levels): format");
+    free(t);
+    free(d);
+    /* a key id in uppercase hex is not the key id */
+    umbra_hex(id, k->enc[0].id, 8);
+    for (i = 0; i < 16; i++)
+        up[i] = (char)(id[i] >= 'a' && id[i] <= 'f' ? id[i] - 32 : id[i]);
+    up[16] = 0;
+    CHECK(strcmp(id, up) != 0, "the key id has a hex letter to change");
+    t = replace1(json, id, up);
+    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "uppercase hex key id: format");
+    free(t);
+    /* duplicate members, at the top and in a key entry */
+    t = replace1(json, "\"org\"", "\"org\": \"errs\", \"org\"");
+    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "duplicate member: format");
+    free(t);
+    t = replace1(json, "\"x25519\"", "\"id\": \"00\", \"x25519\"");
+    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT,
+          "duplicate member in a key entry: format");
+    free(t);
+    /* precedence */
+    t = replace1(json, "umbra.keys/1", "umbra.keys/2");
+    u = replace1(t, "\"org\": \"errs\"", "\"org\": \"ERRS\"");
+    CHECK(parse_str(&b, u) == UMBRA_ERR_VERSION,
+          "another format and a bad slug: version (format comes first)");
+    free(u);
+    u = replace1(t, "\"org\"", "\"org\": 1, \"org\"");
+    CHECK(parse_str(&b, u) == UMBRA_ERR_FORMAT,
+          "another format and a duplicate member: format (parsing first)");
+    free(u);
+    free(t);
+    t = replace1(json, "\"format\": \"umbra.keys/1\"", "\"format\": 1");
+    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "format not a string: format");
+    free(t);
+    t = replace1(json, "\"org\": \"errs\"", "\"org\": \"errt\"");
+    CHECK(parse_str(&b, t) == UMBRA_ERR_SIGNATURE, "a changed slug: signature");
+    u = replace1(t, id, up);
+    CHECK(parse_str(&b, u) == UMBRA_ERR_FORMAT,
+          "a bad field and a bad signature: format (signature last)");
+    free(u);
+    free(t);
+    CHECK(umbra_bundle_parse(&b, "[]", 2) == UMBRA_ERR_FORMAT,
+          "top level not an object: format");
+    free(json);
+    umbra_org_keys_free(k);
+}
+
 int
 main(void)
 {
@@ -602,6 +928,8 @@ main(void)
     test_org_keys();
     test_bundle();
     test_bundle_keys();
+    test_bundle_serial();
+    test_bundle_errors();
     test_keyfile();
     return check_done();
 }

@@ -28,6 +28,8 @@ FUZZ_DIR = $(O)/fuzz
 FUZZ_FLAGS = -std=c11 -g -O1 -fno-omit-frame-pointer \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     $(DEFS) -Iclient-crypto -Itests/fuzz
+# harnesses are test builds: libumbra with its randomness seam (rng.h)
+FUZZ_FLAGS += -DUMBRA_TEST_SEAM
 
 FUZZERS += envelope_open keyfile_decode bundle_parse receipt_normalise
 FUZZ_SRCS_envelope_open = tests/fuzz/fuzz_envelope_open.c

@@ -393,5 +393,74 @@ r = subprocess.run([CASE, "--home", home.dir, "--passphrase-file", newpw,
 T.check("the new one opens the same cases",
         r.returncode == 0 and len(r.stdout.splitlines()) == 6)
 
+# ---- --passphrase-file: exactly one line ending is stripped -------------
+# (protocol section 4: the passphrase is used as given)
+def pw_run(home_dir, content, *args):
+    f = os.path.join(TMP, "pp.pw")
+    with open(f, "wb") as fh:
+        fh.write(content)
+    e = dict(os.environ)
+    e.pop("UMBRA_PASSPHRASE_FILE", None)
+    return subprocess.run([CASE, "--home", home_dir, "--passphrase-file", f] +
+                          list(args), capture_output=True, timeout=60, env=e)
+
+
+pp = os.path.join(TMP, "pp")
+r = pw_run(pp, b"two lines\n\n", "init", "--org", "demo", "--kdf-memory",
+           "8192", "--kdf-passes", "1", "--kdf-lanes", "1")
+T.check("init with a passphrase file ending in two newlines", r.returncode == 0,
+        r.stderr)
+r = pw_run(pp, b"two lines\n", "list")
+T.check("one newline fewer is another passphrase (only one is stripped)",
+        r.returncode == 1 and b"wrong passphrase" in r.stderr, r.stderr)
+r = pw_run(pp, b"two lines", "list")
+T.check("no newline at all is another passphrase too",
+        r.returncode == 1 and b"wrong passphrase" in r.stderr, r.stderr)
+r = pw_run(pp, b"two lines\n\r\n", "list")
+T.check("a CRLF line ending is stripped as one", r.returncode == 0, r.stderr)
+r = pw_run(pp, b"two lines\n\n\n", "list")
+T.check("three newlines: two stay, another passphrase",
+        r.returncode == 1 and b"wrong passphrase" in r.stderr, r.stderr)
+pp2 = os.path.join(TMP, "pp2")
+r = pw_run(pp2, b"x" * 1024 + b"\r\n", "init", "--org", "demo",
+           "--kdf-memory", "8192", "--kdf-passes", "1", "--kdf-lanes", "1")
+T.check("a 1024-byte passphrase with its CRLF is accepted", r.returncode == 0,
+        r.stderr)
+r = pw_run(pp2, b"x" * 1024, "list")
+T.check("and opens the key file without its line ending", r.returncode == 0,
+        r.stderr)
+r = pw_run(pp2, b"x" * 1025 + b"\n", "list")
+T.check("a 1025-byte passphrase is refused in one line (exit 1)",
+        r.returncode == 1 and b"longer than 1024 bytes" in r.stderr and
+        r.stderr.count(b"\n") == 1, r.stderr)
+r = pw_run(pp2, b"\n", "list")
+T.check("a file holding only a newline is an empty passphrase",
+        r.returncode == 1 and b"passphrase is empty" in r.stderr, r.stderr)
+
+# ---- a tampered key file cannot choose the Argon2 cost (protocol 4) -----
+# The header is authenticated only by the key Argon2 derives from it, so
+# its parameters are capped before any hashing: 4 GiB x 64 passes x 64
+# lanes (within the old bounds) must be refused at once.
+import struct  # noqa: E402
+kf = os.path.join(pp, "keys.umbra")
+raw = bytearray(open(kf, "rb").read())
+for m, t, p, what in [(4194304, 64, 64, "4 GiB x 64 passes x 64 lanes"),
+                      (1048576, 16, 16, "1 GiB x 16 passes"),
+                      (65536, 17, 4, "17 passes")]:
+    struct.pack_into("<III", raw, 12, m, t, p)
+    open(kf, "wb").write(raw)
+    t0 = time.monotonic()
+    try:
+        r = pw_run(pp, b"two lines\n\n", "list")
+        took = time.monotonic() - t0
+        ok = (r.returncode == 1 and took < 5 and
+              b"unreasonable key derivation parameters" in r.stderr and
+              r.stderr.count(b"\n") == 1)
+        T.check("a key file tampered to %s is refused in %.2f s" % (what, took),
+                ok, r.stderr)
+    except subprocess.TimeoutExpired:
+        T.check("a key file tampered to %s is refused fast" % what, False,
+                "still hashing after 60 s")
+
 shutil.rmtree(TMP, ignore_errors=True)
 sys.exit(T.finish())

@@ -376,6 +376,28 @@ def test_rotation():
     check("the report sealed after rotation imports",
           len(list_cases()) == before + 1, (r.stdout, r.stderr))
     case("ack", *sync_args())
+    # protocol section 3: the server publishing an older bundle (a lower
+    # serial) than the home's is refused even with the same keys listed
+    r = case("keys", "export")
+    pub = json.load(open(os.path.join(HOME, "public.json")))
+    check("keys export re-signs with a higher serial (3)",
+          r.returncode == 0 and pub.get("serial") == 3, (r.stderr, pub))
+    r = case("pull", *sync_args(), passphrase=False)
+    check("pull refuses the server's older bundle in one line (exit 1)",
+          r.returncode == 1 and b"older public key bundle" in r.stderr and
+          b"(serial 2; this home has serial 3)" in r.stderr and
+          r.stderr.count(b"\n") == 1, r.stderr)
+    r = subprocess.run([SERVER, "--config", CONF, "org", "add", "alpha",
+                        "--name", "Org alpha", "--public-key",
+                        os.path.join(HOME, "public.json")],
+                       capture_output=True)
+    check("the operator registers serial 3", r.returncode == 0, r.stderr)
+    for _ in range(50):  # the server reloads organisations every 2 s
+        r = case("pull", *sync_args(), passphrase=False)
+        if r.returncode == 0:
+            break
+        time.sleep(0.2)
+    check("pull accepts it again", r.returncode == 0, r.stderr)
 
 
 def main():

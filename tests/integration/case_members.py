@@ -191,6 +191,14 @@ def offline(d):
     r = m1.run("keys", "join", admin.public)
     T.check("the remaining member joins the new bundle", r.returncode == 0,
             out(r))
+    # protocol section 3: the bundle from before the removal still verifies
+    # (it lists m1 too), but joining it would go back: refused
+    before = open(m1.public, "rb").read()
+    r = m1.run("keys", "join", old_public)
+    T.check("join refuses the older bundle (lower serial) in one line",
+            r.returncode == 1 and "older than the public key bundle this "
+            "home holds" in out(r) and out(r).count("\n") == 1 and
+            open(m1.public, "rb").read() == before, out(r))
     doc2 = report("member test two")
     env2 = admin.seal(doc2)
     r = m2.run("open", stdin=env2)
@@ -314,6 +322,15 @@ def with_server_run(d, sdir):
         T.check("server: the re-signed bundle is taken as a rotation",
                 r.returncode == 0 and r2.returncode == 0 and
                 b"2 key" in r2.stdout, out(r) + out(r2))
+        # the old bundle, still listing the removed member, verifies: the
+        # server must refuse to go back to it (a lower serial)
+        r3 = subprocess.run([server, "--config", conf, "org", "add", "ring",
+                             "--name", "Ring", "--public-key", old],
+                            capture_output=True)
+        T.check("server: the old bundle listing the removed member is "
+                "refused (a rollback)",
+                r3.returncode == 1 and b"older than the registered" in
+                r3.stderr, out(r3))
         # the server reloads its organisations every 2 s
         st = 0
         stale = Home.seal(type("H", (), {"public": old})(),

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import struct
@@ -1140,6 +1141,66 @@ def test_tampered_org_row():
             SRV.start()
 
 
+def test_bundle_rollback():
+    """protocol section 3: org add never goes back to an older bundle (a
+    lower serial), nor takes other keys under the same serial; the serial
+    lives in orgs.bundle_serial, which only the owner reads."""
+    home = init_home("epsilon", "epsilon")
+    pub = os.path.join(home, "public.json")
+
+    def add(path):
+        return subprocess.run([SERVER, "--config", CONF, "org", "add",
+                               "epsilon", "--name", "E", "--public-key",
+                               path], capture_output=True, text=True)
+
+    def serial():
+        rc, out, err = psql("SELECT bundle_serial FROM orgs "
+                            "WHERE slug = 'epsilon'")
+        assert rc == 0, err
+        return int(out)
+    p = add(pub)
+    assert p.returncode == 0, p.stderr
+    assert json.load(open(pub))["serial"] == 1 and serial() == 1
+    old = os.path.join(D, "epsilon-serial1.json")
+    shutil.copyfile(pub, old)
+    fork = os.path.join(D, "epsilon-fork")
+    shutil.copytree(home, fork)
+    p = subprocess.run([CASE, "--home", home, "--passphrase-file", PASS,
+                        "keys", "add"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert json.load(open(pub))["serial"] == 2
+    p = add(pub)
+    assert p.returncode == 0 and serial() == 2, p.stderr
+    stored = psql("SELECT bundle FROM orgs WHERE slug = 'epsilon'")[1]
+    # the serial-1 bundle still verifies, but is refused: a rollback
+    p = add(old)
+    assert p.returncode == 1 and p.stderr.count("\n") == 1 and \
+        "serial 1, older than the registered bundle's 2" in p.stderr, p.stderr
+    assert serial() == 2
+    assert psql("SELECT bundle FROM orgs WHERE slug = 'epsilon'")[1] == stored
+    # a copy of the home made before the rotation signs serial 2 with
+    # another new key: the same serial with other keys is refused too
+    p = subprocess.run([CASE, "--home", fork, "--passphrase-file", PASS,
+                        "keys", "add"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    fpub = os.path.join(fork, "public.json")
+    assert json.load(open(fpub))["serial"] == 2
+    p = add(fpub)
+    assert p.returncode == 1 and "other keys under" in p.stderr, p.stderr
+    assert psql("SELECT bundle FROM orgs WHERE slug = 'epsilon'")[1] == stored
+    # the same bundle again is fine (a new name, say); a higher one too
+    assert add(pub).returncode == 0
+    p = subprocess.run([CASE, "--home", home, "--passphrase-file", PASS,
+                        "keys", "export"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert json.load(open(pub))["serial"] == 3
+    assert add(pub).returncode == 0 and serial() == 3
+    # only the owner sees the column
+    for role in ("umbra_intake", "umbra_sync"):
+        rc, _, err = psql("SELECT bundle_serial FROM orgs", user=role)
+        assert rc != 0 and "permission denied" in err, (role, err)
+
+
 def log_since(offset):
     with open(SRV.log, "rb") as f:
         f.seek(offset)
@@ -1509,6 +1570,7 @@ TESTS = [
     test_bad_envelopes,
     test_key_rotation,
     test_tampered_org_row,
+    test_bundle_rollback,
     test_oversized_requests,
     test_slow_headers_closed_by_deadline,
     test_kdf_cgroup,

@@ -110,10 +110,95 @@ def envelope_size(n, content_len):
     return 8 + 88 * n + 24 + i + A * chunks(i)
 
 
+# ---- section 2.2, spelled out: libsodium's secretstream push --------------
+# Pure Python from the steps in docs/protocol.md section 2.2 (no libsodium),
+# so that the vectors prove those steps, padding quirk included.
+
+def _rotl(v, n):
+    return ((v << n) & 0xffffffff) | (v >> (32 - n))
+
+
+def _rounds(x):
+    x = list(x)
+    for _ in range(10):
+        for a, b, c, d in ((0, 4, 8, 12), (1, 5, 9, 13), (2, 6, 10, 14),
+                           (3, 7, 11, 15), (0, 5, 10, 15), (1, 6, 11, 12),
+                           (2, 7, 8, 13), (3, 4, 9, 14)):
+            x[a] = (x[a] + x[b]) & 0xffffffff
+            x[d] = _rotl(x[d] ^ x[a], 16)
+            x[c] = (x[c] + x[d]) & 0xffffffff
+            x[b] = _rotl(x[b] ^ x[c], 12)
+            x[a] = (x[a] + x[b]) & 0xffffffff
+            x[d] = _rotl(x[d] ^ x[a], 8)
+            x[c] = (x[c] + x[d]) & 0xffffffff
+            x[b] = _rotl(x[b] ^ x[c], 7)
+    return x
+
+
+_SIGMA = [0x61707865, 0x3320646e, 0x79622d32, 0x6b206574]
+
+
+def _words(b):
+    return [int.from_bytes(b[i:i + 4], "little") for i in range(0, len(b), 4)]
+
+
+def hchacha20(key, n16):
+    x = _rounds(_SIGMA + _words(key) + _words(n16))
+    return b"".join(w.to_bytes(4, "little") for w in x[0:4] + x[12:16])
+
+
+def chacha20_ietf_xor(key, nonce12, ic, data):
+    out = bytearray()
+    for blk in range((len(data) + 63) // 64):
+        st = _SIGMA + _words(key) + [(ic + blk) & 0xffffffff] + _words(nonce12)
+        ks = b"".join(((a + b) & 0xffffffff).to_bytes(4, "little")
+                      for a, b in zip(_rounds(st), st))
+        part = data[64 * blk:64 * blk + 64]
+        out += bytes(p ^ k for p, k in zip(part, ks))
+    return bytes(out)
+
+
+def poly1305(key, msg):
+    r = int.from_bytes(key[0:16], "little") & \
+        0x0ffffffc0ffffffc0ffffffc0fffffff
+    acc, p = 0, (1 << 130) - 5
+    for i in range(0, len(msg), 16):
+        acc = (acc + int.from_bytes(msg[i:i + 16] + b"\x01", "little")) \
+            * r % p
+    acc = (acc + int.from_bytes(key[16:32], "little")) % (1 << 128)
+    return acc.to_bytes(16, "little")
+
+
+class SpecStream:
+    """The push state of section 2.2: k, a 32-bit counter, an 8-byte
+    inonce; init from (file_key, ss_header)."""
+
+    def __init__(self, file_key, ss_header):
+        self.k = hchacha20(file_key, ss_header[0:16])
+        self.counter = 1
+        self.inonce = ss_header[16:24]
+
+    def push(self, m, ad, tag):
+        nonce = self.counter.to_bytes(4, "little") + self.inonce
+        poly_key = chacha20_ietf_xor(self.k, nonce, 0, bytes(64))[0:32]
+        block = chacha20_ietf_xor(self.k, nonce, 1, bytes([tag]) + bytes(63))
+        c = chacha20_ietf_xor(self.k, nonce, 2, m)
+        ad = ad or b""
+        mac = poly1305(poly_key,
+                       ad + bytes((16 - len(ad)) % 16) + block + c +
+                       bytes(len(m) % 16) +  # libsodium: (16 - 64 + mlen) & 15
+                       len(ad).to_bytes(8, "little") +
+                       (64 + len(m)).to_bytes(8, "little"))
+        self.inonce = bytes(a ^ b for a, b in zip(self.inonce, mac[0:8]))
+        self.counter = (self.counter + 1) & 0xffffffff
+        assert self.counter != 0  # a rekey: never within 257 chunks
+        return block[0:1] + c + mac
+
+
 # ---- section 2: envelope --------------------------------------------------
 
 
-def seal(pks, content, rand=os.urandom):
+def seal(pks, content, rand=os.urandom, spec_stream=False):
     """Seals content to the X25519 public keys pks (section 2.3)."""
     n = len(pks)
     if not 1 <= n <= 16:
@@ -138,15 +223,20 @@ def seal(pks, content, rand=os.urandom):
     p = pad_size(len(content))
     inner += content + bytes(p - len(content))
     assert len(inner) == inner_header_len(n) + p
-    st = nb.crypto_secretstream_xchacha20poly1305_state()
-    nb.crypto_secretstream_xchacha20poly1305_init_pull(st, ss_header, file_key)
+    if spec_stream:
+        spec = SpecStream(file_key, ss_header)
+    else:
+        st = nb.crypto_secretstream_xchacha20poly1305_state()
+        nb.crypto_secretstream_xchacha20poly1305_init_pull(st, ss_header,
+                                                           file_key)
     body = []
     c = chunks(len(inner))
     for i in range(c):
         last = i == c - 1
-        body.append(nb.crypto_secretstream_xchacha20poly1305_push(
-            st, inner[i * CHUNK:(i + 1) * CHUNK],
-            outer if i == 0 else None, TAG_FINAL if last else TAG_MESSAGE))
+        args = (inner[i * CHUNK:(i + 1) * CHUNK], outer if i == 0 else None,
+                TAG_FINAL if last else TAG_MESSAGE)
+        body.append(spec.push(*args) if spec_stream else
+                    nb.crypto_secretstream_xchacha20poly1305_push(st, *args))
     return outer + ss_header + b"".join(body)
 
 
@@ -277,9 +367,14 @@ def _b64(s, size):
     return raw
 
 
-def signed_text(org, created, signing_key_b64, keys):
-    lines = ["umbra.keys/1", "org " + org, "created " + created,
-             "signing_key " + signing_key_b64]
+SERIAL_MAX = 2 ** 53 - 1
+
+
+def signed_text(org, created, signing_key_b64, keys, serial=0):
+    lines = ["umbra.keys/1", "org " + org, "created " + created]
+    if serial > 0:
+        lines.append("serial %d" % serial)
+    lines.append("signing_key " + signing_key_b64)
     for k in keys:
         lines.append("key %s %s %s" % (k["id"], k["x25519"], k["created"]))
     return ("\n".join(lines) + "\n").encode("ascii")
@@ -299,6 +394,15 @@ def bundle_verify(text):
         fail("version")
     if not _slug_ok(b.get("org")) or not _date_ok(b.get("created")):
         fail("format", "org or created")
+    serial = 0
+    if "serial" in b:
+        # a JSON integer 1 .. 2^53 - 1 (not 7.0, not "7", not 0: absent
+        # is the one spelling of 0); bool is an int in Python, not in JSON
+        v = b["serial"]
+        if (not isinstance(v, int) or isinstance(v, bool) or
+                not 1 <= v <= SERIAL_MAX):
+            fail("format", "serial")
+        serial = v
     sign_pk = _b64(b.get("signing_key"), 32)
     keys = b.get("keys")
     if not isinstance(keys, list) or not 1 <= len(keys) <= 16:
@@ -314,25 +418,45 @@ def bundle_verify(text):
             fail("format", "same key twice")
         ids.add(k["id"])
     sig = _b64(b.get("signature"), 64)
-    text = signed_text(b["org"], b["created"], b["signing_key"], keys)
+    text = signed_text(b["org"], b["created"], b["signing_key"], keys,
+                       serial)
     try:
         nacl.signing.VerifyKey(sign_pk).verify(text, sig)
     except nacl.exceptions.BadSignatureError:
         fail("signature")
+    b["serial"] = serial
     return b
 
 
-def bundle_make(org, created, sign_seed, keys):
+def bundle_may_replace(cur, new):
+    """Whether parsed bundle new may replace cur (same signing key): a
+    higher serial, or the same serial with the same signed content."""
+    if cur["signing_key"] != new["signing_key"]:
+        fail("arg", "another signing key")
+    if new["serial"] != cur["serial"]:
+        if new["serial"] < cur["serial"]:
+            fail("rollback")
+        return
+    def text(b):
+        return signed_text(b["org"], b["created"], b["signing_key"],
+                           b["keys"], b["serial"])
+    if text(cur) != text(new):
+        fail("rollback", "other content under the same serial")
+
+
+def bundle_make(org, created, sign_seed, keys, serial=0):
     """A signed bundle; keys: list of (pk, created)."""
     sk = nacl.signing.SigningKey(sign_seed)
     skb = base64.b64encode(bytes(sk.verify_key)).decode()
     entries = [{"id": key_id(pk).hex(), "x25519": base64.b64encode(pk).decode(),
                 "created": c} for pk, c in keys]
-    sig = sk.sign(signed_text(org, created, skb, entries)).signature
-    return json.dumps({"format": "umbra.keys/1", "org": org,
-                       "created": created, "signing_key": skb,
-                       "keys": entries,
-                       "signature": base64.b64encode(sig).decode()})
+    sig = sk.sign(signed_text(org, created, skb, entries, serial)).signature
+    doc = {"format": "umbra.keys/1", "org": org, "created": created}
+    if serial > 0:
+        doc["serial"] = serial
+    doc.update({"signing_key": skb, "keys": entries,
+                "signature": base64.b64encode(sig).decode()})
+    return json.dumps(doc)
 
 
 def fingerprint(sign_pk):
@@ -348,8 +472,8 @@ def fingerprint(sign_pk):
 
 
 def keyfile_params_ok(m, t, p):
-    return (8192 <= m <= 4194304 and 1 <= t <= 64 and 1 <= p <= 64 and
-            m >= 8 * p)
+    return (8192 <= m <= 1048576 and 1 <= t <= 16 and 1 <= p <= 16 and
+            m >= 8 * p and m * t <= 1048576)
 
 
 def keyfile_header(buf):
@@ -580,6 +704,11 @@ class Runner:
             content = bytes.fromhex(v["content"])
             env = seal(pks, content, Stream(bytes.fromhex(v["random"])))
             self.ok(env.hex() == v["envelope"], name + ": same bytes")
+            env = seal(pks, content, Stream(bytes.fromhex(v["random"])),
+                       spec_stream=True)
+            self.ok(env.hex() == v["envelope"],
+                    name + ": same bytes with the secretstream steps of "
+                    "protocol 2.2 in pure Python")
             for i, r in enumerate(v["recipients"]):
                 got, _ = open_envelope(bytes.fromhex(v["envelope"]),
                                        [(bytes.fromhex(r["sk"]), pks[i])])
@@ -611,6 +740,30 @@ class Runner:
                 b["signed_text"], "bundle: signed text")
         self.ok(fingerprint(base64.b64decode(parsed["signing_key"])) ==
                 b["fingerprint"], "bundle: fingerprint")
+        self.ok(parsed["serial"] == 0, "bundle without serial: serial 0")
+        v = self.load("bundle-serial.json")
+        parsed = bundle_verify(v["bundle"].encode())
+        self.ok(parsed["serial"] == v["serial"] and len(parsed["keys"]) == 2,
+                "bundle-serial: verifies, serial 7, two keys")
+        self.ok(signed_text(parsed["org"], parsed["created"],
+                            parsed["signing_key"], parsed["keys"],
+                            parsed["serial"]).decode() == v["signed_text"],
+                "bundle-serial: signed text")
+        older = bundle_verify(v["older"]["bundle"].encode())
+        self.ok(older["serial"] == v["older"]["serial"],
+                "bundle-serial: the older bundle verifies on its own")
+        self.raises("rollback", lambda: bundle_may_replace(parsed, older),
+                    "bundle-serial: the older may not replace serial 7")
+        bundle_may_replace(older, parsed)
+        bundle_may_replace(parsed, parsed)
+        self.ok(True, "bundle-serial: 6 -> 7 and 7 -> 7 allowed")
+        for c in v["invalid"]:
+            self.raises(c["error"], lambda: bundle_verify(c["bundle"].encode()),
+                        "bundle-serial invalid: " + c["what"])
+        for lit in ("7.0", "7e0", "true"):
+            t = v["bundle"].replace('"serial": 7,', '"serial": %s,' % lit)
+            self.raises("format", lambda: bundle_verify(t.encode()),
+                        "bundle-serial: serial %s refused" % lit)
         for c in self.load("fingerprint.json")["cases"]:
             self.ok(fingerprint(bytes.fromhex(c["signing_pk"])) ==
                     c["fingerprint"], "fingerprint " + c["fingerprint"])
@@ -697,6 +850,28 @@ class Runner:
             f.write(text.replace("py-org", "py-orh"))
         rc, out, err = self.c(["bundle", path])
         self.ok(rc == 1 and "signature" in err, "C: altered bundle refused")
+        # With a serial: signed in Python, verified in C; C refuses every
+        # invalid serial of the vectors, and 7.0 / 7e0 / true, as Python does.
+        text = bundle_make("py-org", "2026-03-01", seed,
+                           [(pks[0], "2026-03-01")], serial=41)
+        with open(path, "w") as f:
+            f.write(text)
+        rc, out, err = self.c(["bundle", path])
+        self.ok(rc == 0 and out.decode().strip() ==
+                "py-org 1 " + fp + " serial 41",
+                "C verifies a Python bundle with serial 41: %s%s" % (out, err))
+        v = self.load("bundle-serial.json")
+        bad = [(c["what"], c["bundle"], c["error"]) for c in v["invalid"]]
+        for lit in ("7.0", "7e0", "true"):
+            bad.append(("serial " + lit, v["bundle"].replace(
+                '"serial": 7,', '"serial": %s,' % lit), "format"))
+        phrase = {"format": "malformed", "signature": "signature"}
+        for what, text, code in bad:
+            with open(path, "w") as f:
+                f.write(text)
+            rc, out, err = self.c(["bundle", path])
+            self.ok(rc == 1 and phrase[code] in err,
+                    "C refuses bundle-serial %s: %s" % (what, err.strip()))
         os.unlink(path)
         # A key file written in Python, read by C.
         kv = self.load("keyfile.json")

@@ -274,6 +274,79 @@ gen_bundle(void)
     return root;
 }
 
+/* bundle json with "serial" set to the JSON text v, or removed if NULL */
+static json_t *
+serial_case(const char *json, const char *v, const char *what,
+            const char *error)
+{
+    json_t *root = json_loads(json, 0, NULL);
+    char *s;
+    json_t *c;
+
+    if (root == NULL)
+        abort();
+    if (v == NULL)
+        json_object_del(root, "serial");
+    else
+        json_object_set_new(root, "serial",
+                            json_loads(v, JSON_DECODE_ANY, NULL));
+    s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    c = json_pack("{s:s, s:s, s:s}", "what", what, "bundle", s, "error", error);
+    free(s);
+    json_decref(root);
+    return c;
+}
+
+static json_t *
+gen_bundle_serial(void)
+{
+    struct umbra_org_keys *k = vec_org("bundle org", 3);
+    struct umbra_bundle b;
+    char *json = NULL, *older = NULL, text[UMBRA_SIGNED_TEXT_MAX], fp[36];
+    json_t *root, *parsed, *bad = json_array();
+    size_t tlen;
+
+    /* serial 7 lists two keys; the older serial 6 still listed the third */
+    if (umbra_bundle_export_serial(&json, k, k->enc, 2, 7) != 0 ||
+        umbra_bundle_parse(&b, json, strlen(json)) != 0 ||
+        umbra_bundle_export_serial(&older, k, k->enc, 3, 6) != 0)
+        abort();
+    tlen = umbra_bundle_signed_text(text, sizeof(text), &b);
+    umbra_fingerprint(fp, k->sign_pk);
+    parsed = json_loads(json, 0, NULL);
+    json_array_append_new(
+        bad, serial_case(json, "8", "serial changed to 8", "signature"));
+    json_array_append_new(
+        bad, serial_case(json, NULL, "serial removed", "signature"));
+    json_array_append_new(bad, serial_case(json, "0",
+                                           "serial 0 (absent is "
+                                           "the only spelling of 0)",
+                                           "format"));
+    json_array_append_new(bad, serial_case(json, "-7", "negative", "format"));
+    json_array_append_new(bad,
+                          serial_case(json, "\"7\"", "a string", "format"));
+    json_array_append_new(bad,
+                          serial_case(json, "9007199254740992",
+                                      "2^53, above the largest", "format"));
+    root = json_pack(
+        "{s:s, s:o, s:I, s:s%, s:O, s:s, s:s, s:{s:I, s:s}, s:o}",
+        "description",
+        "a public key bundle with serial 7 listing two of the three keys "
+        "(protocol section 3): the serial is signed as the line 'serial 7' "
+        "after created; 'older' is the same organisation's serial-6 bundle, "
+        "still listing the third key, which verifies but must never replace "
+        "serial 7; every 'invalid' bundle is refused with its error",
+        "keys", org_json(k), "serial", (json_int_t)7, "signed_text", text, tlen,
+        "signature", json_object_get(parsed, "signature"), "fingerprint", fp,
+        "bundle", json, "older", "serial", (json_int_t)6, "bundle", older,
+        "invalid", bad);
+    json_decref(parsed);
+    free(json);
+    free(older);
+    umbra_org_keys_free(k);
+    return root;
+}
+
 static json_t *
 gen_fingerprint(void)
 {
@@ -472,6 +545,7 @@ gen(const char *dir)
                      gen_keyfile(2, "the same keys with p = 2 lanes (libargon2"
                                     "; libsodium cannot compute p > 1)"));
     rc |= write_json(dir, "bundle.json", gen_bundle());
+    rc |= write_json(dir, "bundle-serial.json", gen_bundle_serial());
     rc |= write_json(dir, "fingerprint.json", gen_fingerprint());
     rc |= write_json(dir, "receipt.json", gen_receipt());
     rc |= write_json(dir, "normalise.json", gen_normalise());
@@ -600,7 +674,11 @@ main(int argc, char **argv)
         if (rc != 0)
             return fail(rc);
         umbra_fingerprint(fp, b.sign_pk);
-        printf("%s %u %s\n", b.org, b.nkeys, fp);
+        if (b.serial > 0)
+            printf("%s %u %s serial %llu\n", b.org, b.nkeys, fp,
+                   (unsigned long long)b.serial);
+        else
+            printf("%s %u %s\n", b.org, b.nkeys, fp);
         return 0;
     }
     if (argc == 4 && strcmp(argv[1], "keyfile") == 0) {

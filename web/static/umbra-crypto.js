@@ -11,7 +11,7 @@
  *   U.receiptNew()                  "dddd dddd dddd dddd dddd dddd" (5.1)
  *   U.normalise(typed)              24 ASCII digits (5.2)
  *   U.mailboxDerive(digits)         {pk, sk, lookupId, mailboxId} (5.3)
- *   U.bundleVerify(json)            {org, signPk, keys, fingerprint} (3)
+ *   U.bundleVerify(json)            {org, serial, signPk, keys, fingerprint} (3)
  *
  * rng, for tests only: {bytes(n) -> Uint8Array, uniform(u) -> int};
  * UmbraCrypto.streamRng(bytes) draws both from a fixed byte stream the way
@@ -385,18 +385,45 @@
         /* ---- public key bundle (3) ------------------------------------ */
 
         function bundleVerify(json) {
-            var text = typeof json === 'string' ? json : null;
-            var b = text !== null ? JSON.parse(text) : json;
-            if (text !== null && text.length > 65536) throw fail('TOO_LONG');
-            if (!b || typeof b !== 'object' || b.format !== 'umbra.keys/1') throw fail('FORMAT', 'not a key bundle');
+            /* the order of protocol section 3's refusals: size (in UTF-8
+             * bytes) before parsing, a parse error is FORMAT, a format
+             * string other than umbra.keys/1 is VERSION */
+            var text = typeof json === 'string' ? json : null, b;
+            if (text !== null && S.from_string(text).length > 65536) throw fail('TOO_LONG');
+            try {
+                b = text !== null ? JSON.parse(text) : json;
+            } catch (e) {
+                throw fail('FORMAT', 'not JSON');
+            }
+            if (!b || typeof b !== 'object' || Array.isArray(b) || typeof b.format !== 'string')
+                throw fail('FORMAT', 'not a key bundle');
+            if (b.format !== 'umbra.keys/1') throw fail('VERSION', 'unknown bundle format');
             if (typeof b.org !== 'string' || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(b.org)) throw fail('FORMAT', 'bad org');
-            var dateRe = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
+            var dateRe = {test: function (d) {
+                /* a real calendar date YYYY-MM-DD, year 1970 or later */
+                var m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(d);
+                if (!m || +m[1] < 1970) return false;
+                var t = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+                return t.getUTCFullYear() === +m[1] && t.getUTCMonth() === +m[2] - 1 &&
+                    t.getUTCDate() === +m[3];
+            }};
             if (typeof b.created !== 'string' || !dateRe.test(b.created)) throw fail('FORMAT', 'bad date');
             if (!Array.isArray(b.keys) || b.keys.length < 1 || b.keys.length > 16) throw fail('FORMAT', 'bad keys');
+            /* serial: absent = 0 (bundles before serials, whose signed text
+             * has no serial line); present: an integer 1 .. 2^53 - 1, signed
+             * as the line 'serial N' after created. (JSON.parse cannot tell
+             * 7.0 from 7: the C library and pyumbra refuse 7.0, this twin
+             * reads it as 7, and the signature covers the number either way.) */
+            var serial = 0;
+            if (Object.prototype.hasOwnProperty.call(b, 'serial')) {
+                if (!Number.isSafeInteger(b.serial) || b.serial < 1) throw fail('FORMAT', 'bad serial');
+                serial = b.serial;
+            }
             var signPk = unb64(b.signing_key);
             if (signPk.length !== 32) throw fail('FORMAT', 'bad signing key');
-            var lines = ['umbra.keys/1', 'org ' + b.org, 'created ' + b.created,
-                         'signing_key ' + b.signing_key];
+            var lines = ['umbra.keys/1', 'org ' + b.org, 'created ' + b.created];
+            if (serial > 0) lines.push('serial ' + String(serial));
+            lines.push('signing_key ' + b.signing_key);
             var keys = [], seen = {};
             b.keys.forEach(function (k) {
                 if (!k || typeof k.id !== 'string' || typeof k.x25519 !== 'string' ||
@@ -413,8 +440,8 @@
             if (sig.length !== 64 ||
                 !S.crypto_sign_verify_detached(sig, S.from_string(lines.join('\n') + '\n'), signPk))
                 throw fail('SIGNATURE');
-            return {org: b.org, created: b.created, signPk: signPk, keys: keys,
-                    fingerprint: fingerprint(signPk)};
+            return {org: b.org, created: b.created, serial: serial, signPk: signPk,
+                    keys: keys, fingerprint: fingerprint(signPk)};
         }
 
         return {

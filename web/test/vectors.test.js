@@ -128,6 +128,43 @@ test('bundle signature and fingerprint (protocol 3)', () => {
     assert.throws(() => U.bundleVerify(o), (e) => e.code === 'SIGNATURE');
 });
 
+test('bundle serial (protocol 3): signed, absent = 0, only 1 .. 2^53 - 1', () => {
+    assert.equal(U.bundleVerify(load('bundle.json').bundle).serial, 0);
+    const v = load('bundle-serial.json');
+    const b = U.bundleVerify(v.bundle);
+    assert.equal(b.serial, v.serial);
+    assert.equal(b.fingerprint, v.fingerprint);
+    assert.deepEqual(b.keys.map((k) => hex(k.pk)),
+                     v.keys.x25519.slice(0, 2).map((k) => k.pk));
+    assert.equal(U.bundleVerify(v.older.bundle).serial, v.older.serial);
+    for (const c of v.invalid) {
+        assert.throws(() => U.bundleVerify(c.bundle),
+                      (e) => e.code === c.error.toUpperCase(), c.what);
+    }
+});
+
+test('bundle refusals in the order of protocol 3', () => {
+    const v = load('bundle.json');
+    const code = (fn) => { try { fn(); return 'OK'; } catch (e) { return e.code; } };
+    assert.equal(code(() => U.bundleVerify(v.bundle + ' '.repeat(65536 - v.bundle.length))), 'OK');
+    assert.equal(code(() => U.bundleVerify(v.bundle + ' '.repeat(65537 - v.bundle.length))), 'TOO_LONG');
+    assert.equal(code(() => U.bundleVerify('['.repeat(65537))), 'TOO_LONG');
+    assert.equal(code(() => U.bundleVerify('{"format": ')), 'FORMAT');
+    assert.equal(code(() => U.bundleVerify('[]')), 'FORMAT');
+    assert.equal(code(() => U.bundleVerify(v.bundle.replace('"umbra.keys/1"', '1'))), 'FORMAT');
+    const other = v.bundle.replace('umbra.keys/1', 'umbra.keys/2');
+    assert.equal(code(() => U.bundleVerify(other)), 'VERSION');
+    assert.equal(code(() => U.bundleVerify(other.replace('"org": "demo"', '"org": "DEMO"'))), 'VERSION');
+    const j = JSON.parse(v.bundle);
+    j.created = '2026-02-30';
+    assert.equal(code(() => U.bundleVerify(j)), 'FORMAT');
+    j.created = '1969-12-31';
+    assert.equal(code(() => U.bundleVerify(j)), 'FORMAT');
+    const k = JSON.parse(v.bundle);
+    k.keys[0].id = k.keys[0].id.toUpperCase();
+    assert.equal(code(() => U.bundleVerify(k)), 'FORMAT');
+});
+
 test('round trips at every bucket, several recipients', () => {
     const kps = [0, 1, 2].map(() => sodium.crypto_box_keypair());
     const pks = kps.map((k) => k.publicKey);
