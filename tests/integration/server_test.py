@@ -885,21 +885,123 @@ def test_kdf_cgroup():
         with open(tf) as f:
             tids = sorted(int(t) for t in f.read().split())
         mine = set(int(t) for t in os.listdir("/proc/%d/task" % SRV.proc.pid))
-        # Another umbra-server on this machine may share the cgroup: count
-        # ours only.
+        # The cgroup is this server's own (umbra-kdf.PID): only its pool.
+        assert os.path.basename(d) == "umbra-kdf.%d" % SRV.proc.pid, d
         ours = set(tids) & mine
-        assert len(ours) == 3, (tids, sorted(mine))
+        assert len(ours) == 3 and set(tids) == ours, (tids, sorted(mine))
         assert SRV.proc.pid not in ours  # the HTTP thread stays out
     drain_alpha()
     st, _, page = form_post("/report", dict(NOJS_FIELDS, narrative="cg"))
     assert st == 201, (st, page[:300])
     drain_alpha()
     assert SRV.stop() == 0
-    if m and os.path.exists(m.group(1)):
-        # Only another server's threads may keep it.
-        with open(tf) as f:
-            assert f.read().split(), "empty cgroup left behind"
+    if m:
+        assert not os.path.exists(m.group(1)), "empty cgroup left behind"
     SRV.start()
+
+
+def kdf_cgroup_of(log):
+    m = re.search(r"Argon2 pool in idle cgroup (\S+)", log)
+    return m.group(1) if m else None
+
+
+def side_server(name, *extra):
+    """Another umbra-server on its own port; (process, log path) once it
+    answers /healthz."""
+    port = free_port()
+    log = os.path.join(D, name + ".log")
+    with open(log, "ab") as logf:
+        proc = subprocess.Popen([SERVER, "--config", CONF, "--port",
+                                 str(port), *extra],
+                                stdout=logf, stderr=logf, cwd=TOP)
+    for _ in range(200):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            c.request("GET", "/healthz")
+            ok = c.getresponse().status == 200
+            c.close()
+            if ok:
+                return proc, log
+        except OSError:
+            pass
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    raise RuntimeError("side server did not start")
+
+
+def threads_in(cg):
+    tf = os.path.join(cg, "cgroup.threads")
+    if not os.path.exists(tf):
+        tf = os.path.join(cg, "tasks")
+    with open(tf) as f:
+        return f.read().split()
+
+
+def test_kdf_cgroup_after_sigkill():
+    """A server killed with SIGKILL leaves its empty cgroup; the next one
+    removes it (and the empty one of a process that is gone, and the shared
+    name of older versions), keeps the cgroups of servers that still run,
+    even one whose threads have not joined yet, and leaves nothing behind
+    at exit."""
+    SRV.stop()
+    off = os.path.getsize(SRV.log)
+    SRV.start("--kdf_cgroup", "auto")
+    dead = kdf_cgroup_of(log_since(off))
+    if dead is None:
+        assert "warning: kdf_cgroup" in log_since(off)
+        print("  (no writable cpu cgroup here: nothing to leave behind)")
+        SRV.stop()
+        SRV.start()
+        return
+    SRV.kill()
+    assert os.path.isdir(dead) and not threads_in(dead), (
+        "a killed server's cgroup is not its own", dead)
+    parent = os.path.dirname(dead)
+    sides, made = [], []
+    try:
+        # A server that runs, its pool in its cgroup; another one, started
+        # without kdf_cgroup, stands for a server between its mkdir and its
+        # threads' joining (its empty cgroup made here by hand).
+        sides.append(side_server("server-side1", "--kdf_cgroup", "auto",
+                                 "--kdf_threads", "2"))
+        live = kdf_cgroup_of(open(sides[0][1]).read())
+        assert live and live != dead and len(threads_in(live)) == 2, live
+        sides.append(side_server("server-side2"))
+        waiting = os.path.join(parent, "umbra-kdf.%d" % sides[1][0].pid)
+        gone_proc = subprocess.Popen(["true"])
+        gone_proc.wait()
+        gone = os.path.join(parent, "umbra-kdf.%d" % gone_proc.pid)
+        legacy = os.path.join(parent, "umbra-kdf")
+        for d in (waiting, gone, legacy):
+            if not os.path.exists(d):
+                os.mkdir(d)
+                made.append(d)
+        off = os.path.getsize(SRV.log)
+        SRV.start("--kdf_cgroup", "auto")
+        mine = kdf_cgroup_of(log_since(off))
+        assert not os.path.exists(dead), "empty cgroup left behind"
+        assert mine and mine not in (dead, live, legacy), mine
+        assert not os.path.exists(gone), "a gone process's cgroup was kept"
+        # Another server of an older version may hold threads in the
+        # shared name; empty, it goes.
+        assert not os.path.exists(legacy) or threads_in(legacy), legacy
+        assert os.path.isdir(waiting), "a running server's cgroup removed"
+        assert len(threads_in(live)) == 2, "a running server's pool moved"
+        assert len(threads_in(mine)) == 2  # kdf_threads' default
+        assert SRV.stop() == 0
+        assert not os.path.exists(mine), "empty cgroup left behind"
+    finally:
+        for proc, _ in sides:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(15)
+        for d in made:
+            if os.path.exists(d):
+                os.rmdir(d)
+        if SRV.proc.poll() is not None:
+            SRV.start()
+    assert all(proc.returncode == 0 for proc, _ in sides)
+    assert not os.path.exists(live), "empty cgroup left behind"
 
 
 def test_slow_headers_closed_by_deadline():
@@ -960,6 +1062,7 @@ TESTS = [
     test_oversized_requests,
     test_slow_headers_closed_by_deadline,
     test_kdf_cgroup,
+    test_kdf_cgroup_after_sigkill,
     test_bad_forms,
     test_bad_json,
     test_roles,
