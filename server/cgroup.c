@@ -134,8 +134,7 @@ holds_no_thread(const char *dir)
     char p[1400], line[64];
     if (snprintf(p, sizeof p, "%s/cgroup.threads", dir) >= (int)sizeof p)
         return 0;
-    if (!exists(p) &&
-        snprintf(p, sizeof p, "%s/tasks", dir) >= (int)sizeof p)
+    if (!exists(p) && snprintf(p, sizeof p, "%s/tasks", dir) >= (int)sizeof p)
         return 0;
     FILE *f = fopen(p, "re");
     if (!f)

@@ -52,7 +52,7 @@ jpeg_app(uint8_t *buf, size_t w, uint8_t m, const uint8_t *d, size_t n,
     uint8_t f[14];
 
     if (m == 0xe0 && !*have_jfif && n >= 14 && memcmp(d, "JFIF\0", 5) == 0) {
-        memcpy(f, d, 12); /* id, version, units, densities */
+        memcpy(f, d, 12);  /* id, version, units, densities */
         f[12] = f[13] = 0; /* no thumbnail */
         *have_jfif = 1;
     } else if (m == 0xee && !*have_adobe && n >= 12 &&
@@ -158,9 +158,9 @@ png_keep(const uint8_t *type, uint32_t clen)
     static const struct {
         char type[5];
         uint32_t len; /* 0: any */
-    } keep_list[] = {{"IHDR", 13}, {"PLTE", 0}, {"tRNS", 0}, {"IDAT", 0},
-                     {"IEND", 0},  {"gAMA", 4}, {"cHRM", 32}, {"sRGB", 1},
-                     {"cICP", 4}};
+    } keep_list[] = {{"IHDR", 13}, {"PLTE", 0}, {"tRNS", 0},
+                     {"IDAT", 0},  {"IEND", 0}, {"gAMA", 4},
+                     {"cHRM", 32}, {"sRGB", 1}, {"cICP", 4}};
     for (size_t i = 0; i < sizeof keep_list / sizeof keep_list[0]; i++)
         if (memcmp(type, keep_list[i].type, 4) == 0)
             return keep_list[i].len == 0 || keep_list[i].len == clen;
@@ -280,8 +280,7 @@ strip_webp(uint8_t *buf, size_t len, size_t *out)
             if (csize < 16)
                 return -1;
             keep(buf, &w, r, 24);
-            if (webp_chunks(buf, r + 24, r + 8 + csize, w, &fw, frame, 3) <
-                0)
+            if (webp_chunks(buf, r + 24, r + 8 + csize, w, &fw, frame, 3) < 0)
                 return -1;
             put_le32(buf + w - 20, (uint32_t)(fw - (w - 16)));
             w = fw;
