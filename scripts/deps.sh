@@ -8,7 +8,7 @@ PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libsodium-dev libargon2-dev libjansson-dev libmicrohttpd-dev libpq-dev
 libsqlcipher-dev libcurl4-openssl-dev
 postgresql postgresql-contrib
-python3 python3-nacl
+python3 python3-nacl python3-pil
 chromium chromium-driver
 curl wrk procps psmisc tor systemd
 fonts-dejavu-core fonts-tlwg-loma-otf fonts-noto-color-emoji"

@@ -2,15 +2,20 @@
 #define _GNU_SOURCE
 #include "cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #define CG_ROOT "/sys/fs/cgroup"
+#define AUTO_NAME "umbra-kdf"
 
 static int
 exists(const char *path)
@@ -67,7 +72,7 @@ has_cpu(const char *list, size_t n)
 }
 
 /* The directory of this process's cgroup in the cpu controller, with
- * "/umbra-kdf" appended; 0 or -1. */
+ * "/umbra-kdf.PID" appended; 0 or -1. */
 static int
 resolve_auto(char *dir, size_t dir_size, char *why, size_t why_size)
 {
@@ -113,12 +118,95 @@ resolve_auto(char *dir, size_t dir_size, char *why, size_t why_size)
         return -1;
     }
     const char *sep = strcmp(path, "/") == 0 ? "" : path;
-    if (snprintf(dir, dir_size, "%s%s/umbra-kdf", mount, sep) >=
-        (int)dir_size) {
+    if (snprintf(dir, dir_size, "%s%s/" AUTO_NAME ".%ld", mount, sep,
+                 (long)getpid()) >= (int)dir_size) {
         snprintf(why, why_size, "cgroup path too long");
         return -1;
     }
     return 0;
+}
+
+/* Does the cgroup dir hold no thread? cgroup.threads (v2) or tasks (v1)
+ * empty; a cgroup we cannot read counts as busy. */
+static int
+holds_no_thread(const char *dir)
+{
+    char p[1400], line[64];
+    if (snprintf(p, sizeof p, "%s/cgroup.threads", dir) >= (int)sizeof p)
+        return 0;
+    if (!exists(p) && snprintf(p, sizeof p, "%s/tasks", dir) >= (int)sizeof p)
+        return 0;
+    FILE *f = fopen(p, "re");
+    if (!f)
+        return 0;
+    int empty = fgets(line, sizeof line, f) == NULL && !ferror(f);
+    fclose(f);
+    return empty;
+}
+
+/* Is pid a running umbra-server (its comm), other than this process? A
+ * process we may not signal still exists; a comm we cannot read, with the
+ * process there, counts as a server. */
+static int
+live_server(long pid)
+{
+    char p[64], comm[64] = "";
+    if (pid <= 0 || pid == (long)getpid())
+        return 0;
+    if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+        return 0;
+    snprintf(p, sizeof p, "/proc/%ld/comm", pid);
+    if (read_line(p, comm, sizeof comm) < 0)
+        return exists(p);
+    return strcmp(comm, "umbra-server") == 0;
+}
+
+/*
+ * Removes the stale auto cgroups next to dir (".../umbra-kdf.PID"): those
+ * left by a server that died without its cleanup (SIGKILL, a crash), and
+ * the shared "umbra-kdf" of older versions. One is stale when it holds no
+ * thread and its PID is not a running umbra-server other than us; a live
+ * server's is kept even in the instant between its mkdir and its threads'
+ * joining. The kernel refuses to remove a cgroup that holds a thread, so a
+ * live pool is never taken away whatever the names say. Best effort.
+ */
+static void
+sweep_stale(const char *dir)
+{
+    char parent[1200], p[1300];
+    if (snprintf(parent, sizeof parent, "%s", dir) >= (int)sizeof parent)
+        return;
+    char *slash = strrchr(parent, '/');
+    if (!slash)
+        return;
+    *slash = '\0';
+    DIR *d = opendir(parent);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        size_t l = strlen(AUTO_NAME);
+        long pid = 0;
+        if (strncmp(n, AUTO_NAME, l) != 0)
+            continue;
+        if (n[l] == '.') {
+            char *end = NULL;
+            errno = 0;
+            pid = strtol(n + l + 1, &end, 10);
+            if (errno || end == n + l + 1 || *end != '\0' || pid <= 0)
+                continue;
+            if (live_server(pid))
+                continue;
+        } else if (n[l] != '\0') {
+            continue;
+        }
+        if (snprintf(p, sizeof p, "%s/%s", parent, n) >= (int)sizeof p)
+            continue;
+        if (holds_no_thread(p))
+            (void)rmdir(p);
+    }
+    closedir(d);
 }
 
 int
@@ -130,6 +218,7 @@ cgroup_prepare(const char *spec, char *dir, size_t dir_size, int *created,
     if (strcmp(spec, "auto") == 0) {
         if (resolve_auto(dir, dir_size, why, why_size) < 0)
             return -1;
+        sweep_stale(dir);
     } else if (spec[0] != '/' ||
                snprintf(dir, dir_size, "%s", spec) >= (int)dir_size) {
         snprintf(why, why_size,

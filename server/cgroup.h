@@ -10,11 +10,18 @@
  * the API's wake-ups then find their core at once and the Argon2 threads
  * still take every cycle nobody else wants.
  *
- * cgroup_prepare resolves "auto" (a child `umbra-kdf` of the process's own
- * cgroup in the cpu controller, cgroup v2 or v1) or takes a directory,
+ * cgroup_prepare resolves "auto" (a child `umbra-kdf.PID` of the process's
+ * own cgroup in the cpu controller, cgroup v2 or v1) or takes a directory,
  * creates it if missing, makes it threaded (v2) and sets cpu.idle = 1.
  * Each pool thread then moves itself in with cgroup_join. Failures are
  * reported, not fatal: the pool then runs with kdf_nice alone.
+ *
+ * A server killed with SIGKILL cannot remove its cgroup. With "auto",
+ * cgroup_prepare first removes every sibling `umbra-kdf.PID` (and the
+ * shared `umbra-kdf` of older versions) that holds no thread and whose PID
+ * is not a running umbra-server: each server has its own cgroup, so one
+ * never removes another's. A directory given by path is the operator's and
+ * is left as it is.
  */
 #ifndef UMBRA_SERVER_CGROUP_H
 #define UMBRA_SERVER_CGROUP_H

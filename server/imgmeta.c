@@ -28,17 +28,56 @@ keep(uint8_t *buf, size_t *w, size_t r, size_t n)
 
 /* ---- JPEG -------------------------------------------------------------- */
 
+/* Segments the decoder needs: SOF0..SOF15 (not JPG, 0xc8), DHT (0xc4), DAC
+ * (0xcc), DQT, DNL, DRI and SOS. APP0 JFIF and APP14 Adobe are rewritten
+ * (jpeg_app); every other APPn, COM and the JPGn/TEM markers go. */
 static int
-jpeg_drop(uint8_t m)
+jpeg_needed(uint8_t m)
 {
-    /* APP1..APP13, APP15 and COM; APP0 (JFIF) and APP14 (Adobe) stay. */
-    return (m >= 0xe1 && m <= 0xed) || m == 0xef || m == 0xfe;
+    return (m >= 0xc0 && m <= 0xcf && m != 0xc8) || m == 0xdb || m == 0xdc ||
+           m == 0xdd || m == 0xda;
+}
+
+/*
+ * APP0 "JFIF" and APP14 "Adobe" hold nothing but numbers decoders use
+ * (density; the colour transform of RGB and CMYK files), and the JFIF
+ * segment may carry a thumbnail. The first of each is written back as
+ * its fixed fields alone: JFIF with a 0 x 0 thumbnail, Adobe's 12 bytes.
+ * Returns the bytes written at w (0: the segment goes).
+ */
+static size_t
+jpeg_app(uint8_t *buf, size_t w, uint8_t m, const uint8_t *d, size_t n,
+         int *have_jfif, int *have_adobe)
+{
+    uint8_t f[14];
+
+    if (m == 0xe0 && !*have_jfif && n >= 14 && memcmp(d, "JFIF\0", 5) == 0) {
+        memcpy(f, d, 12);  /* id, version, units, densities */
+        f[12] = f[13] = 0; /* no thumbnail */
+        *have_jfif = 1;
+    } else if (m == 0xee && !*have_adobe && n >= 12 &&
+               memcmp(d, "Adobe", 5) == 0) {
+        memcpy(f, d, 12); /* id, version, flags0, flags1, transform */
+        *have_adobe = 1;
+        n = 12;
+    } else {
+        return 0;
+    }
+    if (m == 0xe0)
+        n = 14;
+    buf[w] = 0xff;
+    buf[w + 1] = m;
+    buf[w + 2] = 0;
+    buf[w + 3] = (uint8_t)(n + 2);
+    memcpy(buf + w + 4, f, n);
+    return 4 + n;
 }
 
 static int
 strip_jpeg(uint8_t *buf, size_t len, size_t *out)
 {
     size_t r = 2, w = 2;
+    int have_jfif = 0, have_adobe = 0;
 
     if (len < 4 || buf[0] != 0xff || buf[1] != 0xd8)
         return -1;
@@ -62,8 +101,10 @@ strip_jpeg(uint8_t *buf, size_t len, size_t *out)
         if (m == 0x00 || m == 0xd8)
             return -1;
         if (m == 0x01 || (m >= 0xd0 && m <= 0xd7)) { /* no length */
-            buf[w++] = 0xff;
-            buf[w++] = m;
+            if (m != 0x01) {
+                buf[w++] = 0xff;
+                buf[w++] = m;
+            }
             continue;
         }
         if (len - r < 2)
@@ -71,10 +112,14 @@ strip_jpeg(uint8_t *buf, size_t len, size_t *out)
         seg = (size_t)buf[r] << 8 | buf[r + 1];
         if (seg < 2 || seg > len - r)
             return -1;
-        if (!jpeg_drop(m)) {
+        if (jpeg_needed(m)) {
             buf[w++] = 0xff;
             buf[w++] = m;
             keep(buf, &w, r, seg);
+        } else if (m == 0xe0 || m == 0xee) {
+            /* w + 4 <= r + 2: the fixed fields are copied out first. */
+            w += jpeg_app(buf, w, m, buf + r + 2, seg - 2, &have_jfif,
+                          &have_adobe);
         }
         r += seg;
         if (m == 0xda) {
@@ -98,14 +143,27 @@ strip_jpeg(uint8_t *buf, size_t len, size_t *out)
 
 /* ---- PNG --------------------------------------------------------------- */
 
+/*
+ * The chunks that make the picture: IHDR, PLTE, tRNS, IDAT, IEND; and the
+ * colour chunks of fixed size that change how it shows and say nothing of
+ * who made it: gAMA, cHRM, sRGB, cICP. iCCP goes although it can change
+ * colours: an ICC profile names its maker, device and creation date; the
+ * picture then shows as sRGB. Animation (acTL, fcTL, fdAT) goes: viewers
+ * show the first frame. Everything else goes, private chunks and caBX
+ * (C2PA) included. Returns 1 to keep.
+ */
 static int
-png_drop(const uint8_t *type)
+png_keep(const uint8_t *type, uint32_t clen)
 {
-    static const char *const drop[] = {"tEXt", "zTXt", "iTXt",
-                                       "eXIf", "tIME", "iCCP"};
-    for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++)
-        if (memcmp(type, drop[i], 4) == 0)
-            return 1;
+    static const struct {
+        char type[5];
+        uint32_t len; /* 0: any */
+    } keep_list[] = {{"IHDR", 13}, {"PLTE", 0}, {"tRNS", 0},
+                     {"IDAT", 0},  {"IEND", 0}, {"gAMA", 4},
+                     {"cHRM", 32}, {"sRGB", 1}, {"cICP", 4}};
+    for (size_t i = 0; i < sizeof keep_list / sizeof keep_list[0]; i++)
+        if (memcmp(type, keep_list[i].type, 4) == 0)
+            return keep_list[i].len == 0 || keep_list[i].len == clen;
     return 0;
 }
 
@@ -116,6 +174,10 @@ strip_png(uint8_t *buf, size_t len, size_t *out)
 
     if (len < 8 || memcmp(buf, "\x89PNG\r\n\x1a\n", 8) != 0)
         return -1;
+    /* IHDR first, as the format requires. */
+    if (len - r < 12 + 13 || be32(buf + r) != 13 ||
+        memcmp(buf + r + 4, "IHDR", 4) != 0)
+        return -1;
     while (len - r >= 12) {
         uint32_t clen = be32(buf + r);
         size_t total;
@@ -125,7 +187,7 @@ strip_png(uint8_t *buf, size_t len, size_t *out)
             return -1;
         total = 12 + (size_t)clen;
         end = memcmp(buf + r + 4, "IEND", 4) == 0;
-        if (!png_drop(buf + r + 4))
+        if (png_keep(buf + r + 4, clen))
             keep(buf, &w, r, total);
         r += total;
         if (end) {
@@ -138,11 +200,60 @@ strip_png(uint8_t *buf, size_t len, size_t *out)
 
 /* ---- WebP -------------------------------------------------------------- */
 
+static void
+put_le32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+/*
+ * Keeps, of the RIFF chunks in buf[r, end), those named in keep (4-byte
+ * ids, n of them), written from w; *w_out is where the output ends.
+ * Chunks are padded to even sizes. 0 or -1 if a chunk runs past end.
+ */
+static int
+webp_chunks(uint8_t *buf, size_t r, size_t end, size_t w, size_t *w_out,
+            const char *keep_ids, size_t n)
+{
+    while (end - r >= 8) {
+        uint32_t csize = le32(buf + r + 4);
+        size_t total;
+        int wanted = 0;
+
+        if (csize > end - r - 8)
+            return -1;
+        total = 8 + (size_t)csize + (csize & 1u);
+        if (total > end - r)
+            return -1;
+        for (size_t i = 0; i < n; i++)
+            if (memcmp(buf + r, keep_ids + 4 * i, 4) == 0)
+                wanted = 1;
+        if (wanted)
+            keep(buf, &w, r, total);
+        r += total;
+    }
+    if (r != end)
+        return -1;
+    *w_out = w;
+    return 0;
+}
+
+/*
+ * Keeps VP8X, ANIM, ANMF, ALPH, VP8 and VP8L; inside each ANMF frame, its
+ * 16 bytes of geometry and timing and its ALPH, VP8 and VP8L. VP8X keeps
+ * only its alpha (0x10) and animation (0x02) flags: the ICC (0x20), EXIF
+ * (0x08) and XMP (0x04) chunks are gone, and C2PA and unknown chunks with
+ * them. ICCP goes for the reason iCCP does in PNG.
+ */
 static int
 strip_webp(uint8_t *buf, size_t len, size_t *out)
 {
-    size_t r = 12, w = 12, end, vp8x = 0;
-    int have_vp8x = 0;
+    static const char top[] = "VP8XANIMANMFALPHVP8 VP8L";
+    static const char frame[] = "ALPHVP8 VP8L";
+    size_t w, r, end;
     uint32_t riff;
 
     if (len < 12 || memcmp(buf, "RIFF", 4) != 0 ||
@@ -152,37 +263,35 @@ strip_webp(uint8_t *buf, size_t len, size_t *out)
     if (riff < 4 || riff > len - 8)
         return -1;
     end = 8 + (size_t)riff;
-    while (end - r >= 8) {
+    if (webp_chunks(buf, 12, end, 12, &w, top, 6) < 0)
+        return -1;
+    /* Second pass over what is left: VP8X's flags, ANMF's sub-chunks. */
+    for (r = 12, end = w, w = 12; r < end;) {
         uint32_t csize = le32(buf + r + 4);
-        size_t total;
-        const uint8_t *cc = buf + r;
+        size_t total = 8 + (size_t)csize + (csize & 1u), fw;
 
-        if (csize > end - r - 8)
-            return -1;
-        total = 8 + (size_t)csize + (csize & 1u);
-        if (total > end - r)
-            return -1;
-        if (memcmp(cc, "EXIF", 4) == 0 || memcmp(cc, "XMP ", 4) == 0 ||
-            memcmp(cc, "ICCP", 4) == 0) {
-            r += total;
-            continue;
+        if (memcmp(buf + r, "VP8X", 4) == 0) {
+            if (csize != 10)
+                return -1;
+            buf[r + 8] &= 0x12u;
+            buf[r + 9] = buf[r + 10] = buf[r + 11] = 0; /* reserved */
         }
-        if (memcmp(cc, "VP8X", 4) == 0 && csize >= 1) {
-            vp8x = w;
-            have_vp8x = 1;
+        if (memcmp(buf + r, "ANMF", 4) == 0) {
+            if (csize < 16)
+                return -1;
+            keep(buf, &w, r, 24);
+            if (webp_chunks(buf, r + 24, r + 8 + csize, w, &fw, frame, 3) < 0)
+                return -1;
+            put_le32(buf + w - 20, (uint32_t)(fw - (w - 16)));
+            w = fw;
+        } else {
+            keep(buf, &w, r, total);
         }
-        keep(buf, &w, r, total);
         r += total;
     }
-    if (r != end)
-        return -1;
-    if (have_vp8x) /* ICC (0x20), EXIF (0x08), XMP (0x04) are gone */
-        buf[vp8x + 8] &= (uint8_t)~0x2cu;
-    riff = (uint32_t)(w - 8);
-    buf[4] = (uint8_t)riff;
-    buf[5] = (uint8_t)(riff >> 8);
-    buf[6] = (uint8_t)(riff >> 16);
-    buf[7] = (uint8_t)(riff >> 24);
+    if (w == 12)
+        return -1; /* no picture at all */
+    put_le32(buf + 4, (uint32_t)(w - 8));
     *out = w;
     return 0;
 }
@@ -211,6 +320,13 @@ gif_table(uint8_t flags)
     return (flags & 0x80) ? 3u * ((size_t)2 << (flags & 7)) : 0;
 }
 
+/*
+ * Keeps the header, the colour tables, every image (descriptor and LZW
+ * data), the graphic control extension (transparency, frame delay) and the
+ * NETSCAPE2.0 / ANIMEXTS1.0 loop count, each of these two written back as
+ * its fixed first sub-block alone. Comments, plain text (which browsers do
+ * not draw), XMP, ICC and every other application extension go.
+ */
 static int
 strip_gif(uint8_t *buf, size_t len, size_t *out)
 {
@@ -246,7 +362,7 @@ strip_gif(uint8_t *buf, size_t len, size_t *out)
             r = e;
         } else if (b == 0x21) {
             uint8_t label;
-            int drop = 0;
+            size_t first = 0; /* bytes of the kept form, 0: drop */
 
             if (len - r < 3)
                 return -1;
@@ -254,14 +370,17 @@ strip_gif(uint8_t *buf, size_t len, size_t *out)
             e = gif_blocks_end(buf, len, r + 2);
             if (e == 0)
                 return -1;
-            if (label == 0xfe)
-                drop = 1;
-            else if (label == 0xff)
-                drop = !(buf[r + 2] == 11 && len - r >= 14 &&
-                         (memcmp(buf + r + 3, "NETSCAPE2.0", 11) == 0 ||
-                          memcmp(buf + r + 3, "ANIMEXTS1.0", 11) == 0));
-            if (!drop)
-                keep(buf, &w, r, e - r);
+            if (label == 0xf9 && buf[r + 2] == 4 && e - r >= 8)
+                first = 7; /* 21 f9 04 flags delay(2) index */
+            else if (label == 0xff && buf[r + 2] == 11 && e - r >= 19 &&
+                     (memcmp(buf + r + 3, "NETSCAPE2.0", 11) == 0 ||
+                      memcmp(buf + r + 3, "ANIMEXTS1.0", 11) == 0) &&
+                     buf[r + 14] == 3 && buf[r + 15] == 1)
+                first = 18; /* 21 ff 0b NAME 03 01 count(2) */
+            if (first) {
+                keep(buf, &w, r, first);
+                buf[w++] = 0; /* block terminator */
+            }
             r = e;
         } else {
             return -1;

@@ -20,6 +20,13 @@ bench-server: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool \
 	@O=$(O) tests/bench/bench_server.sh
 
 SUITES += test-server
+
+# The database roles' whole privilege matrix (no server needed: migrate only).
+.PHONY: test-roles
+test-roles: $(O)/umbra-server $(O)/umbra-case
+	@O=$(O) tests/integration/with_server.sh tests/integration/roles_test.py
+
+SUITES += test-roles
 ASAN_SUITES += test-server
 BENCHES += bench-server
 
