@@ -26,6 +26,8 @@ FUNCTIONS = {
     "sync_list(bytea,bigint,integer)": "umbra_sync",
     "sync_ack(bytea,bigint[])": "umbra_sync",
     "sync_reply(bytea,bytea,bytea)": "umbra_sync",
+    "intake_move(integer,integer,bytea,date,bytea)": "umbra_intake",
+    "intake_pending()": "umbra_intake",
 }
 
 # (role, relation, privilege) -> the columns it covers, or None for a
@@ -36,7 +38,7 @@ TABLES = {
     ("umbra_intake", "org_keys", "SELECT"): {"org_id", "key_id", "current"},
     ("umbra_intake", "envelopes", "INSERT"): {"org_id", "size", "body"},
     ("umbra_intake", "envelopes_id_seq", "USAGE"): None,
-    ("umbra_intake", "mailboxes", "INSERT"): {"mailbox_id"},
+    ("umbra_intake", "mailboxes", "INSERT"): {"mailbox_id", "day"},
 }
 
 # Privileges on the database and on schema public: role -> set.
