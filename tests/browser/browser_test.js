@@ -148,8 +148,24 @@ function bodiesContain(reqs, needles) {
     return hits;
 }
 
+/* Reports reach the database (and so pull) when the server moves its
+ * spool, every intake_window seconds: wait until both spool files are
+ * empty (tests/lib/spool.py does the same). */
+function waitMoved(timeoutMs = 30000) {
+    const dir = process.env.UMBRA_SPOOL;
+    if (!dir) return;
+    const size = (f) => { try { return fs.statSync(path.join(dir, f)).size; } catch (e) { return 0; } };
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end) {
+        if (size('spool-a') + size('spool-b') === 0) return;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+    throw new Error('the spool was not moved in ' + timeoutMs + ' ms');
+}
+
 /* The caseworker: pull, import, then find the case holding a canary. */
 function caseworkerFind(needle) {
+    waitMoved();
     const out = path.join(TDIR, 'bundle-' + crypto.randomBytes(4).toString('hex'));
     caseTool(['pull', '--server', BASE, '--token-file', TOKEN, '--out', out]);
     caseTool(['import', out]);

@@ -34,6 +34,10 @@ import sys
 import threading
 import time
 import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+import spool  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -273,6 +277,8 @@ def main():
               a.get("body")) for a in bad[:10]])
 
     # The caseworker's side: pull, import, and look for every canary.
+    # (Reports reach the database, and so pull, when the spool is moved.)
+    spool.wait_moved()
     home = os.path.join(D, "alpha")
     tokf = os.path.join(D, "alpha.token")
     r = case(home, "pull", "--server", SRV.url(), "--token-file", tokf,
