@@ -83,12 +83,15 @@ api_org(struct req *r)
 
 /* ---- intake ------------------------------------------------------------ */
 
+/* Runs on the writer thread once the item is durable (ok = 1) or not:
+ * answers and resumes. An envelope is "stored", a mailbox "created". */
 static void
 intake_done(void *ctx, int ok)
 {
     struct req *r = ctx;
     if (ok)
-        reply_json(r, 201, json_pack("{s:s}", "status", "stored"));
+        reply_json(r, 201, json_pack("{s:s}", "status",
+                                     r->item.data ? "stored" : "created"));
     else
         reply_unavailable(r);
     req_resume(r);
@@ -256,17 +259,6 @@ out:
 
 /* ---- mailboxes --------------------------------------------------------- */
 
-static void
-mailbox_done(void *ctx, int ok)
-{
-    struct req *r = ctx;
-    if (ok)
-        reply_json(r, 201, json_pack("{s:s}", "status", "created"));
-    else
-        reply_unavailable(r);
-    req_resume(r);
-}
-
 void
 api_mailbox_new(struct req *r)
 {
@@ -296,7 +288,7 @@ api_mailbox_new(struct req *r)
     }
     memcpy(copy, id, 32);
     r->item = (struct intake_item){.mailbox_id = copy,
-                                   .done = mailbox_done,
+                                   .done = intake_done,
                                    .ctx = r};
     r->ctx = copy;
     r->ctx_free = free;
