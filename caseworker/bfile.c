@@ -11,6 +11,11 @@
 
 static const uint8_t MAGIC[8] = {'U', 'M', 'B', 'R', 'A', 'B', 'D', 'L'};
 
+const char BFILE_ID_NOT_RISING[] =
+    "a record repeats or lowers the server id of the one before it";
+static const char TORN[] = "a record is incomplete or its check value "
+                           "differs";
+
 int
 bfile_valid_id(const char *s, uint64_t *num)
 {
@@ -96,6 +101,7 @@ bfile_next(struct bfile *bf)
     free(r->env);
     r->env = NULL;
     r->env_len = 0;
+    bf->damage = TORN;
     got = fread(head, 1, 2, bf->f);
     if (got == 0 && feof(bf->f))
         return 1;
@@ -128,6 +134,14 @@ bfile_next(struct bfile *bf)
     crypto_generichash_final(&st, want, sizeof want);
     if (sodium_memcmp(mac, want, sizeof mac) != 0)
         return 2;
+    if (bf->records > 0 && r->id_num <= bf->max_id) {
+        /* Not a torn write: the file was changed by other hands. The
+         * record is not returned; the ones before it are good. */
+        bf->damage = BFILE_ID_NOT_RISING;
+        return 2;
+    }
+    bf->max_id = r->id_num;
+    bf->damage = NULL;
     r->env_len = len;
     bf->records++;
     bf->good_end += (off_t)(2 + k + 10 + 4 + len + 16);
@@ -190,12 +204,19 @@ bfile_open_append(struct bfile *bf, const char *path, const char *slug)
         return -1;
     }
     while ((rc = bfile_next(bf)) == 0)
-        if (bf->rec.id_num > bf->max_id)
-            bf->max_id = bf->rec.id_num;
+        ;
     if (rc < 0)
         goto fail;
     free(bf->rec.env);
     bf->rec.env = NULL;
+    if (rc == 2 && bf->damage == BFILE_ID_NOT_RISING) {
+        /* Cutting here would throw good records away: refuse. */
+        case_err("bundle file '%s' was not written by pull alone: after %ld "
+                 "records %s; import it, then use another --out",
+                 path, bf->records, BFILE_ID_NOT_RISING);
+        bfile_close(bf);
+        return -1;
+    }
     if (rc == 2) {
         /* A pull was interrupted mid-record: cut the torn tail off. */
         if (fflush(bf->f) != 0 || ftruncate(fileno(bf->f), bf->good_end) != 0)

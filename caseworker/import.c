@@ -465,6 +465,10 @@ import_bundle(struct store *s, struct import_counts *c,
         progress_on = 0;
         if (r < 0)
             case_err("cannot read bundle '%s': %s", path, strerror(errno));
+        else if (bf.damage == BFILE_ID_NOT_RISING)
+            case_err("bundle '%s' was changed by other hands: after %ld "
+                     "records %s; those were imported, the rest refused",
+                     path, bf.records, bf.damage);
         else
             case_err("bundle '%s' is damaged or incomplete after %ld "
                      "records (an interrupted pull? run pull again); "
