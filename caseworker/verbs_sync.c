@@ -130,7 +130,7 @@ check_server_key(struct net *n, const struct umbra_bundle *ours)
     int rc = -1, err;
 
     snprintf(path, sizeof path, "/api/v1/orgs/%s", ours->org);
-    if (net_json(n, path, NULL, &status, &body) != 0)
+    if (net_public_json(n, path, &status, &body) != 0)
         return -1;
     if (status == 404) {
         case_err("the server '%s' does not know organisation '%s'; give "
