@@ -40,6 +40,8 @@ config_defaults(struct config *c)
     c->timeout = 30;
     c->request_deadline = 60;
     c->retry_after = 5;
+    c->quota_reports = 20000;
+    c->quota_bytes = 1073741824; /* 1 GiB */
 }
 
 struct key {
@@ -85,6 +87,8 @@ static const struct key keys[] = {
     {U(timeout, 1, 86400)},
     {U(request_deadline, 1, 86400)},
     {U(retry_after, 1, 3600)},
+    {U(quota_reports, 1, 100000000)},
+    {Z(quota_bytes, 1048576, 1ull << 40)},
 };
 
 int

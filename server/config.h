@@ -34,6 +34,8 @@ struct config {
     unsigned timeout;         /* inactivity, seconds */
     unsigned request_deadline;/* whole request, seconds */
     unsigned retry_after;     /* seconds, on 503 */
+    unsigned quota_reports;   /* pending envelopes per organisation */
+    size_t quota_bytes;       /* their bytes per organisation */
 };
 
 void config_defaults(struct config *c);
