@@ -39,8 +39,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import (CASE, D, PASS, Results, Server, list_cases,  # noqa: E402
-                    psql, report_doc, request, seal)
+from common import (CASE, D, Results, Server, case,  # noqa: E402
+                    list_cases, psql, report_doc, request, seal)
 
 R = Results()
 HOME = os.path.join(D, "alpha")
@@ -331,6 +331,27 @@ def cursor(fake_url):
     R.check("restored: the next pull finds nothing new and no wrong "
             "cursor", rc2 == 0 and b"Pulled 0 new" in msg2 and
             WRONG not in msg2, (rc2, msg2[-300:]))
+
+    # Import what was pulled, the bundles set aside first: every report a
+    # case exactly once, even those under ids given out twice; then ack
+    # empties the server.
+    for f in ("%s.1" % out, "%s.2" % out, out):
+        r = case(HOME, "import", f)
+        R.check("restored: import %s" % os.path.basename(f),
+                r.returncode == 0, r.stderr[-300:])
+    tags = [c.get("summary", "") for c in list_cases(HOME)]
+    want = ["%s %d" % (t, i) for t, n in (("before the hostile answer", 2),
+                                          ("after the hostile answer", 2),
+                                          ("after the restore", 3))
+            for i in range(n)]
+    R.check("restored: each report a case exactly once (ids 3 and 4 "
+            "given out twice)", all(tags.count(w) == 1 for w in want),
+            [(w, tags.count(w)) for w in want])
+    r = case(HOME, "ack", "--server", real, "--token-file", TOKF)
+    held = psql("SELECT count(*) FROM envelopes").strip()
+    R.check("restored: ack deletes every pulled report from the server",
+            r.returncode == 0 and held == "0", (r.stdout, r.stderr, held))
+    submit(srv.port, 5, "waiting")
 
     # Quota: 10 reports; the server now holds 5 (50 %), then 8 (80 %).
     rc, msg, _ = pull(real, out)
