@@ -280,6 +280,23 @@ def cursor(fake_url):
             b"Pulled 2 new" in msg, (rc, msg[-300:]))
     R.check("cursor: no quota warning at 20 %", b"quota" not in msg,
             msg[-300:])
+    tok = open(TOKF).read().strip()
+    auth = {"Authorization": "Bearer " + tok}
+    st, _, body = request(srv.port, "GET", "/api/v1/sync/reports?after=1&"
+                          "check=1", headers=auth)
+    j = json.loads(body) if st == 200 else {}
+    R.check("status: pending, quota and held (ids up to after) reported",
+            j.get("pending", {}).get("count") == 2 and
+            j.get("pending", {}).get("max_id") == "2" and
+            j.get("quota") == {"reports": 10, "bytes": 1 << 30} and
+            [h["id"] for h in j.get("held", [])] == ["1"] and
+            j["held"][0]["sha256"] == hashlib.sha256(sent[0]).hexdigest(),
+            (st, body[:400]))
+    for q in ("check=2", "check=x", "check=-1"):
+        st, _, body = request(srv.port, "GET", "/api/v1/sync/reports?" + q,
+                              headers=auth)
+        R.check("status: %s is 400 bad_query" % q, st == 400 and
+                json.loads(body).get("error") == "bad_query", (st, body))
     # A hostile answer (a seized server, a man in the middle) with id
     # 2^63-1 ...
     State.trick = "maxid"
