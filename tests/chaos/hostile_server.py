@@ -25,7 +25,7 @@ Then the cursor (item 5 of issue 11), against the real umbra-server:
 and what pull shows a live hostile server (item 10): the public bundle is
 asked for without the token, with a browser's User-Agent, on a connection
 of its own; the plain-http warning is not fooled by 'http://evil/.onion'
-or 'http://127.0.0.1.evil'.
+or 'http://127.0.0.1.evil'. And a bundle whose ids repeat (item 13).
 """
 import base64
 import gzip
@@ -176,6 +176,7 @@ def main():
                     r.returncode == 0, r.stderr[-300:])
     public_requests(url)
     plain_http_warning()
+    repeated_ids(url)
     cursor(url)
     srv.shutdown()
 
@@ -223,6 +224,39 @@ def plain_http_warning():
             "given" if warn else "not given", url),
             (b"is plain http" in msg) == warn and rc == 1,
             (rc, msg[-300:]))
+
+
+def record(rid, env, day=b"2026-11-29"):
+    """One bundle record (protocol section 8)."""
+    i = str(rid).encode()
+    body = (b"R" + bytes([len(i)]) + i + day + len(env).to_bytes(4, "little")
+            + env)
+    return body + hashlib.blake2b(body, digest_size=16).digest()
+
+
+def repeated_ids(url):
+    """Item 13: a bundle whose records repeat an id (1, 1, 2), as a file
+    changed by other hands on a USB stick: import takes the records before
+    the repeat and says so; pull will not append to it."""
+    path = os.path.join(D, "repeat.umbrabundle")
+    envs = [seal(report_doc("repeat %d" % i)) for i in range(3)]
+    with open(path, "wb") as f:
+        f.write(b"UMBRABDL\x01\x05\x00\x00alpha" + record(101, envs[0]) +
+                record(101, envs[1]) + record(102, envs[2]))
+    r = case(HOME, "import", path)
+    tags = [c.get("summary", "") for c in list_cases(HOME)]
+    R.check("ids 1, 1, 2: import says the bundle was changed by other hands",
+            r.returncode == 1 and b"changed by other hands" in r.stderr,
+            (r.returncode, r.stdout, r.stderr))
+    R.check("ids 1, 1, 2: the record before the repeat is imported, none "
+            "after", tags.count("repeat 0") == 1 and "repeat 1" not in tags
+            and "repeat 2" not in tags, tags)
+    size = os.path.getsize(path)
+    State.trick = None
+    rc, msg, _ = pull(url, path)
+    R.check("ids 1, 1, 2: pull refuses to append to it and cuts nothing",
+            rc == 1 and b"not written by pull alone" in msg and
+            os.path.getsize(path) == size, (rc, msg[-300:]))
 
 
 def submit(port, n, tag):
