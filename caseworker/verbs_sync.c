@@ -374,10 +374,10 @@ warn_quota(const struct net *n, const struct pending *p)
 
 /*
  * Why the cursor (the bundle's largest id) cannot be right, or NULL: the
- * server holds reports but none as high as the cursor (an earlier answer
- * gave a false id, or a backup was restored), or it holds, below the
- * cursor, a report this home never pulled (a restored backup that gives
- * ids out again).
+ * server holds, at or below the cursor, a report this home never pulled
+ * (an earlier answer gave a false id such as 2^63-1, or a restored backup
+ * gives ids out again), or holds reports but none as high as the cursor
+ * and more than its held list shows.
  */
 static const char *
 cursor_wrong(const struct pending *p, json_t *body, uint64_t cursor,
@@ -388,7 +388,10 @@ cursor_wrong(const struct pending *p, json_t *body, uint64_t cursor,
 
     if (cursor == 0 || !p->known)
         return NULL;
-    if (p->count > 0 && p->max_id < cursor)
+    /* Reports left below the cursor (not for this home, so not acked)
+     * are fine when held shows that each was pulled. */
+    if (p->count > 0 && p->max_id < cursor &&
+        json_array_size(held) < p->count)
         return "it holds no report as high as this bundle's last id";
     json_array_foreach(held, i, h)
     {
@@ -404,7 +407,7 @@ cursor_wrong(const struct pending *p, json_t *body, uint64_t cursor,
             len != sizeof sha)
             continue;
         if (!seen_has(s, sha, num))
-            return "it holds reports below this bundle's last id that this "
+            return "it holds reports up to this bundle's last id that this "
                    "home never pulled";
     }
     return NULL;

@@ -413,6 +413,13 @@ def cursor(fake_url):
     R.check("quota: one warning line at 80 %", rc == 0 and len(
         [ln for ln in msg.splitlines() if b"quota" in ln]) == 1,
         (rc, msg[-400:]))
+    # Reports left on the server below the cursor (not for this home, so
+    # never acked) while the highest was acked: not a wrong cursor.
+    psql("DELETE FROM envelopes WHERE id = (SELECT max(id) FROM envelopes)")
+    rc, msg, _ = pull(real, out)
+    R.check("left below the cursor: no wrong-cursor warning",
+            rc == 0 and b"Pulled 0 new" in msg and WRONG not in msg,
+            (rc, msg[-400:]))
     srv.stop()
 
 
