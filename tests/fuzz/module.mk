@@ -16,7 +16,8 @@
 #   make fuzz          each harness for FUZZ_SECONDS (default 60) on a copy
 #                      of its seed corpus ($(O)/fuzz/corpus/NAME, so the
 #                      checked-in corpus never changes); crashes go to
-#                      $(O)/fuzz/artifacts/NAME-*; logs to $(O)/fuzz/NAME.log
+#                      $(O)/fuzz/artifacts/NAME-*; logs to $(O)/fuzz/NAME.log;
+#                      FUZZ_RUNS=N (environment) also stops each after N runs
 #   make fuzz-brief    each harness once over every input of its corpus
 #                      and of tests/fuzz/crashes/NAME (saved crash inputs),
 #                      deterministically (no mutation): a suite of `make
