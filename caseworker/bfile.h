@@ -35,6 +35,7 @@ struct bfile_record {
     uint64_t id_num;
     uint8_t *env; /* malloc'd by bfile_next, freed by the next call/close */
     size_t env_len;
+    uint8_t mac[16]; /* the record's check value: names (id, day, envelope) */
 };
 
 struct bfile {
@@ -65,6 +66,10 @@ int bfile_open_append(struct bfile *bf, const char *path, const char *slug)
 /* Appends one record (id must be greater than max_id). 0 or -1 (errno). */
 int bfile_append(struct bfile *bf, const char *id, const char *day,
                  const uint8_t *env, size_t env_len) UMBRA_WUR;
+
+/* A record's check value (BLAKE2b-128 of its bytes before it) into out. */
+void bfile_record_mac(uint8_t out[16], const char *id, const char *day,
+                      const uint8_t *env, size_t env_len);
 
 /* fflush + fsync. 0 or -1. */
 int bfile_sync(struct bfile *bf) UMBRA_WUR;

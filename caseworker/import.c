@@ -66,7 +66,7 @@ static int
 import_record(struct store *s, struct import_counts *c, const char *server_id,
               const char *day, int outcome, const struct doc_report *rep,
               const uint8_t *doc, size_t doc_len, const char *reason,
-              const uint8_t digest[32])
+              const uint8_t digest[16])
 {
     struct store_case_in in;
     int64_t id;
@@ -115,12 +115,12 @@ import_envelope(struct store *s, struct import_counts *c,
 {
     struct doc_report rep;
     char reason[200];
-    uint8_t *doc = NULL, digest[32];
+    uint8_t *doc = NULL, digest[16];
     size_t doc_len = 0;
     int r, rc = -1;
 
     memset(&rep, 0, sizeof rep);
-    crypto_generichash(digest, sizeof digest, env, env_len, NULL, 0);
+    bfile_record_mac(digest, server_id, day, env, env_len);
     r = store_processed_env(s, server_id, digest);
     if (r < 0)
         return -1;
@@ -163,7 +163,7 @@ struct slot {
     size_t doc_len;
     char reason[200];
     int in_arena;
-    uint8_t digest[32]; /* BLAKE2b-256 of env (store_processed_env) */
+    uint8_t digest[16]; /* the record's check value (store_processed_env) */
 };
 
 /*
@@ -203,8 +203,6 @@ struct pipe {
 static void
 check_slot(struct batch *b, struct slot *sl, const struct import_keys *ik)
 {
-    crypto_generichash(sl->digest, sizeof sl->digest, sl->env, sl->env_len,
-                       NULL, 0);
     sl->outcome = import_check(&sl->rep, &sl->doc, &sl->doc_len, sl->reason,
                                sizeof sl->reason, ik, sl->env, sl->env_len);
     if (sl->doc != NULL && b->arena != NULL) {
@@ -316,15 +314,9 @@ batch_fill(struct batch *b, struct store *s, struct import_counts *c,
             break;
         }
         i = store_processed(s, bf->rec.id);
-        if (i == 1) {
-            /* the id is known: the same envelope, or the id given out
-             * again by a restored server for another one? */
-            uint8_t d[32];
-
-            crypto_generichash(d, sizeof d, bf->rec.env, bf->rec.env_len,
-                               NULL, 0);
-            i = store_processed_env(s, bf->rec.id, d);
-        }
+        if (i == 1) /* the same report, or the id given out again by a
+                     * restored server for another one? */
+            i = store_processed_env(s, bf->rec.id, bf->rec.mac);
         if (i < 0)
             return -1;
         if (i == 1) {
@@ -335,6 +327,7 @@ batch_fill(struct batch *b, struct store *s, struct import_counts *c,
         sl = &b->slots[b->n++];
         memcpy(sl->id, bf->rec.id, sizeof sl->id);
         memcpy(sl->day, bf->rec.day, sizeof sl->day);
+        memcpy(sl->digest, bf->rec.mac, sizeof sl->digest);
         sl->env = bf->rec.env;
         sl->env_len = bf->rec.env_len;
         bf->rec.env = NULL;

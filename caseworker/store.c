@@ -445,8 +445,8 @@ history_add(struct store *s, int64_t id, const char *who, const char *what)
 }
 
 /*
- * processed_env: the digest of each envelope an import handled, beside its
- * server id, so that a server id given out again for another envelope (a
+ * processed_env: the digest of each report an import handled (its bundle
+ * record's check value, over id, day and envelope), beside its server id, so that a server id given out again for another envelope (a
  * restored server backup) is imported rather than taken as handled.
  * Created when first needed, so stores made before it need no migration;
  * their earlier server ids count as handled whatever the envelope.
@@ -483,7 +483,7 @@ env_table(struct store *s, int create)
 
 int
 store_processed_env(struct store *s, const char *server_id,
-                    const uint8_t digest[32])
+                    const uint8_t digest[16])
 {
     sqlite3_stmt *st;
     int rc = store_processed(s, server_id);
@@ -499,7 +499,7 @@ store_processed_env(struct store *s, const char *server_id,
     if (st == NULL)
         return -1;
     sqlite3_bind_text(st, 1, server_id, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 2, digest, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, digest, 16, SQLITE_STATIC);
     rc = sqlite3_step(st);
     n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     same = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
@@ -526,7 +526,7 @@ processed_add(struct store *s, const char *server_id, const char *outcome,
         if (st == NULL)
             return -1;
         sqlite3_bind_text(st, 1, server_id, -1, SQLITE_STATIC);
-        sqlite3_bind_blob(st, 2, digest, 32, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 2, digest, 16, SQLITE_STATIC);
         if (run(s, st) != 0)
             return -1;
         if (sqlite3_changes(s->db) == 0) {

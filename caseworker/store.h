@@ -60,14 +60,15 @@ void store_rollback(struct store *s);
 int store_processed(struct store *s, const char *server_id) UMBRA_WUR;
 
 /*
- * 1 if the envelope with this server id and digest (BLAKE2b-256 of its
- * bytes) was already handled by an import, 0 if not, <0 error. A server id
+ * 1 if the report with this server id and digest (its bundle record's
+ * check value, bfile_record_mac: BLAKE2b-128 over id, day and envelope)
+ * was already handled by an import, 0 if not, <0 error. A server id
  * handled before with another envelope (a restored server giving ids out
  * again, docs/protocol.md section 8) is 0; a server id handled before
  * digests were kept is 1.
  */
 int store_processed_env(struct store *s, const char *server_id,
-                        const uint8_t digest[32]) UMBRA_WUR;
+                        const uint8_t digest[16]) UMBRA_WUR;
 
 /* A case taken from an opened, valid report document. */
 struct store_case_in {
@@ -78,7 +79,7 @@ struct store_case_in {
     const char *mailbox_id;    /* hex, or NULL */
     const uint8_t *mailbox_pk; /* 32 bytes, or NULL */
     const char *reply_lang;    /* the report's lang, or "" */
-    const uint8_t *env_digest; /* 32 bytes (store_processed_env), or NULL */
+    const uint8_t *env_digest; /* 16 bytes (store_processed_env), or NULL */
     struct case_facts facts;
 };
 
