@@ -11,6 +11,11 @@
 
 static const uint8_t MAGIC[8] = {'U', 'M', 'B', 'R', 'A', 'B', 'D', 'L'};
 
+const char BFILE_ID_NOT_RISING[] =
+    "a record repeats or lowers the server id of the one before it";
+static const char TORN[] = "a record is incomplete or its check value "
+                           "differs";
+
 int
 bfile_valid_id(const char *s, uint64_t *num)
 {
@@ -96,6 +101,7 @@ bfile_next(struct bfile *bf)
     free(r->env);
     r->env = NULL;
     r->env_len = 0;
+    bf->damage = TORN;
     got = fread(head, 1, 2, bf->f);
     if (got == 0 && feof(bf->f))
         return 1;
@@ -128,6 +134,15 @@ bfile_next(struct bfile *bf)
     crypto_generichash_final(&st, want, sizeof want);
     if (sodium_memcmp(mac, want, sizeof mac) != 0)
         return 2;
+    if (bf->records > 0 && r->id_num <= bf->max_id) {
+        /* Not a torn write: the file was changed by other hands. The
+         * record is not returned; the ones before it are good. */
+        bf->damage = BFILE_ID_NOT_RISING;
+        return 2;
+    }
+    bf->max_id = r->id_num;
+    bf->damage = NULL;
+    memcpy(r->mac, mac, sizeof r->mac);
     r->env_len = len;
     bf->records++;
     bf->good_end += (off_t)(2 + k + 10 + 4 + len + 16);
@@ -190,12 +205,19 @@ bfile_open_append(struct bfile *bf, const char *path, const char *slug)
         return -1;
     }
     while ((rc = bfile_next(bf)) == 0)
-        if (bf->rec.id_num > bf->max_id)
-            bf->max_id = bf->rec.id_num;
+        ;
     if (rc < 0)
         goto fail;
     free(bf->rec.env);
     bf->rec.env = NULL;
+    if (rc == 2 && bf->damage == BFILE_ID_NOT_RISING) {
+        /* Cutting here would throw good records away: refuse. */
+        case_err("bundle file '%s' was not written by pull alone: after %ld "
+                 "records %s; import it, then use another --out",
+                 path, bf->records, BFILE_ID_NOT_RISING);
+        bfile_close(bf);
+        return -1;
+    }
     if (rc == 2) {
         /* A pull was interrupted mid-record: cut the torn tail off. */
         if (fflush(bf->f) != 0 || ftruncate(fileno(bf->f), bf->good_end) != 0)
@@ -210,11 +232,38 @@ fail:
     return -1;
 }
 
+static void
+record_head(uint8_t head[2], uint8_t lenb[4], const char *id, size_t env_len)
+{
+    head[0] = 'R';
+    head[1] = (uint8_t)strlen(id);
+    lenb[0] = (uint8_t)env_len;
+    lenb[1] = (uint8_t)(env_len >> 8);
+    lenb[2] = (uint8_t)(env_len >> 16);
+    lenb[3] = (uint8_t)(env_len >> 24);
+}
+
+void
+bfile_record_mac(uint8_t out[16], const char *id, const char *day,
+                 const uint8_t *env, size_t env_len)
+{
+    crypto_generichash_state st;
+    uint8_t head[2], lenb[4];
+
+    record_head(head, lenb, id, env_len);
+    crypto_generichash_init(&st, NULL, 0, 16);
+    crypto_generichash_update(&st, head, 2);
+    crypto_generichash_update(&st, (const uint8_t *)id, head[1]);
+    crypto_generichash_update(&st, (const uint8_t *)day, 10);
+    crypto_generichash_update(&st, lenb, 4);
+    crypto_generichash_update(&st, env, env_len);
+    crypto_generichash_final(&st, out, 16);
+}
+
 int
 bfile_append(struct bfile *bf, const char *id, const char *day,
              const uint8_t *env, size_t env_len)
 {
-    crypto_generichash_state st;
     uint8_t head[2], lenb[4], mac[16];
     size_t k = strlen(id);
     uint64_t num = 0;
@@ -224,19 +273,8 @@ bfile_append(struct bfile *bf, const char *id, const char *day,
         errno = EINVAL;
         return -1;
     }
-    head[0] = 'R';
-    head[1] = (uint8_t)k;
-    lenb[0] = (uint8_t)env_len;
-    lenb[1] = (uint8_t)(env_len >> 8);
-    lenb[2] = (uint8_t)(env_len >> 16);
-    lenb[3] = (uint8_t)(env_len >> 24);
-    crypto_generichash_init(&st, NULL, 0, sizeof mac);
-    crypto_generichash_update(&st, head, 2);
-    crypto_generichash_update(&st, (const uint8_t *)id, k);
-    crypto_generichash_update(&st, (const uint8_t *)day, 10);
-    crypto_generichash_update(&st, lenb, 4);
-    crypto_generichash_update(&st, env, env_len);
-    crypto_generichash_final(&st, mac, sizeof mac);
+    record_head(head, lenb, id, env_len);
+    bfile_record_mac(mac, id, day, env, env_len);
     if (fwrite(head, 1, 2, bf->f) != 2 || fwrite(id, 1, k, bf->f) != k ||
         fwrite(day, 1, 10, bf->f) != 10 || fwrite(lenb, 1, 4, bf->f) != 4 ||
         fwrite(env, 1, env_len, bf->f) != env_len ||

@@ -9,10 +9,13 @@
  *           | envelope (L) | BLAKE2b-128 of every preceding byte of the
  *           record (16)
  *
- * Records are appended in increasing server id order; a writer resumes
- * after the largest id in the file (the cursor is the file itself), cuts
- * off a torn last record, and fsyncs after each page it appends. A reader
- * stops at the first incomplete or damaged record.
+ * Records are appended in strictly increasing server id order; a writer
+ * resumes after the largest id in the file (the cursor is the file
+ * itself), cuts off a torn last record, and fsyncs after each page it
+ * appends. A reader stops at the first incomplete or damaged record, and
+ * at the first record whose id is not greater than the one before (a
+ * file changed by other hands: bf->damage says which, and a writer
+ * refuses to append to it rather than cut good records off).
  */
 #ifndef UMBRA_CASE_BFILE_H
 #define UMBRA_CASE_BFILE_H
@@ -32,20 +35,25 @@ struct bfile_record {
     uint64_t id_num;
     uint8_t *env; /* malloc'd by bfile_next, freed by the next call/close */
     size_t env_len;
+    uint8_t mac[16]; /* the record's check value: names (id, day, envelope) */
 };
 
 struct bfile {
     FILE *f;
     char slug[UMBRA_SLUG_MAX + 1];
-    uint64_t max_id;   /* largest id in the file (writer) */
+    uint64_t max_id;   /* largest id read or written so far */
     long records;      /* records seen so far */
     off_t good_end;    /* end of the last complete record */
     int created;       /* bfile_open_append made a new file */
+    const char *damage; /* why bfile_next last answered 2 (static text) */
     struct bfile_record rec;
 };
 
 /* Error codes besides UMBRA_ERR_*: */
 #define BFILE_DAMAGED 1 /* a damaged or torn record; bf->good_end marks it */
+/* bf->damage for a record whose id does not rise (the only damage that a
+ * torn write cannot cause) */
+extern const char BFILE_ID_NOT_RISING[];
 
 /*
  * Opens path for appending records for slug: creates it (header written
@@ -59,6 +67,10 @@ int bfile_open_append(struct bfile *bf, const char *path, const char *slug)
 int bfile_append(struct bfile *bf, const char *id, const char *day,
                  const uint8_t *env, size_t env_len) UMBRA_WUR;
 
+/* A record's check value (BLAKE2b-128 of its bytes before it) into out. */
+void bfile_record_mac(uint8_t out[16], const char *id, const char *day,
+                      const uint8_t *env, size_t env_len);
+
 /* fflush + fsync. 0 or -1. */
 int bfile_sync(struct bfile *bf) UMBRA_WUR;
 
@@ -67,8 +79,9 @@ int bfile_open_read(struct bfile *bf, const char *path) UMBRA_WUR;
 
 /*
  * The next record into bf->rec. 0: a record; 1: clean end of file;
- * BFILE_DAMAGED + 1 (2): a torn or damaged record (bf->good_end is where
- * the good part ends); -1: read error.
+ * BFILE_DAMAGED + 1 (2): a torn or damaged record, or one whose id is not
+ * greater than the record before it (bf->good_end is where the good part
+ * ends, bf->damage says what is wrong); -1: read error.
  */
 int bfile_next(struct bfile *bf) UMBRA_WUR;
 

@@ -65,7 +65,8 @@ import_check(struct doc_report *rep, uint8_t **doc, size_t *doc_len,
 static int
 import_record(struct store *s, struct import_counts *c, const char *server_id,
               const char *day, int outcome, const struct doc_report *rep,
-              const uint8_t *doc, size_t doc_len, const char *reason)
+              const uint8_t *doc, size_t doc_len, const char *reason,
+              const uint8_t digest[16])
 {
     struct store_case_in in;
     int64_t id;
@@ -74,6 +75,7 @@ import_record(struct store *s, struct import_counts *c, const char *server_id,
     if (outcome == IMPORT_CASE) {
         memset(&in, 0, sizeof in);
         in.server_id = server_id;
+        in.env_digest = digest;
         in.summary = rep->summary;
         in.doc = doc;
         in.doc_len = doc_len;
@@ -93,7 +95,7 @@ import_record(struct store *s, struct import_counts *c, const char *server_id,
     r = store_add_quarantine(s, server_id, day,
                              outcome == IMPORT_UNOPENED ? "unopened"
                                                         : "quarantine",
-                             reason, doc, doc_len);
+                             reason, doc, doc_len, digest);
     if (r != 0) {
         if (r == 1)
             c->skipped++;
@@ -113,12 +115,13 @@ import_envelope(struct store *s, struct import_counts *c,
 {
     struct doc_report rep;
     char reason[200];
-    uint8_t *doc = NULL;
+    uint8_t *doc = NULL, digest[16];
     size_t doc_len = 0;
     int r, rc = -1;
 
     memset(&rep, 0, sizeof rep);
-    r = store_processed(s, server_id);
+    bfile_record_mac(digest, server_id, day, env, env_len);
+    r = store_processed_env(s, server_id, digest);
     if (r < 0)
         return -1;
     if (r == 1) {
@@ -131,7 +134,8 @@ import_envelope(struct store *s, struct import_counts *c,
         case_err("out of memory");
         return -1;
     }
-    rc = import_record(s, c, server_id, day, r, &rep, doc, doc_len, reason);
+    rc = import_record(s, c, server_id, day, r, &rep, doc, doc_len, reason,
+                       digest);
     umbra_secret_free(doc);
     sodium_memzero(&rep, sizeof rep);
     return rc;
@@ -159,6 +163,7 @@ struct slot {
     size_t doc_len;
     char reason[200];
     int in_arena;
+    uint8_t digest[16]; /* the record's check value (store_processed_env) */
 };
 
 /*
@@ -309,6 +314,9 @@ batch_fill(struct batch *b, struct store *s, struct import_counts *c,
             break;
         }
         i = store_processed(s, bf->rec.id);
+        if (i == 1) /* the same report, or the id given out again by a
+                     * restored server for another one? */
+            i = store_processed_env(s, bf->rec.id, bf->rec.mac);
         if (i < 0)
             return -1;
         if (i == 1) {
@@ -319,6 +327,7 @@ batch_fill(struct batch *b, struct store *s, struct import_counts *c,
         sl = &b->slots[b->n++];
         memcpy(sl->id, bf->rec.id, sizeof sl->id);
         memcpy(sl->day, bf->rec.day, sizeof sl->day);
+        memcpy(sl->digest, bf->rec.mac, sizeof sl->digest);
         sl->env = bf->rec.env;
         sl->env_len = bf->rec.env_len;
         bf->rec.env = NULL;
@@ -431,10 +440,11 @@ import_bundle(struct store *s, struct import_counts *c,
                 case_err("out of memory");
                 goto out;
             }
-            /* a bundle may repeat an id: the first one wins, the store
-             * counts the others as skipped */
+            /* bundles that overlap: the store counts a record handled
+             * before as skipped */
             if (import_record(s, c, sl->id, sl->day, sl->outcome, &sl->rep,
-                              sl->doc, sl->doc_len, sl->reason) != 0)
+                              sl->doc, sl->doc_len, sl->reason,
+                              sl->digest) != 0)
                 goto out;
             c->records++;
             if (c->records == kill_after)
@@ -465,6 +475,10 @@ import_bundle(struct store *s, struct import_counts *c,
         progress_on = 0;
         if (r < 0)
             case_err("cannot read bundle '%s': %s", path, strerror(errno));
+        else if (bf.damage == BFILE_ID_NOT_RISING)
+            case_err("bundle '%s' was changed by other hands: after %ld "
+                     "records %s; those were imported, the rest refused",
+                     path, bf.records, bf.damage);
         else
             case_err("bundle '%s' is damaged or incomplete after %ld "
                      "records (an interrupted pull? run pull again); "

@@ -2,9 +2,11 @@
 #include "net.h"
 #include "case.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -43,6 +45,38 @@ on_data(char *p, size_t size, size_t nmemb, void *ctx)
 }
 
 int
+net_host_exempt(const char *url)
+{
+    CURLU *u = curl_url();
+    char *host = NULL;
+    struct in_addr a4;
+    size_t len;
+    int exempt = 0;
+
+    if (u == NULL)
+        return 0;
+    /* The host as libcurl will connect to it, not a substring of the URL:
+     * 'http://evil/.onion' and 'http://127.0.0.1.evil' are not exempt. */
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+        host == NULL)
+        goto out;
+    len = strlen(host);
+    if (len > 1 && host[len - 1] == '.')
+        host[--len] = 0; /* a fully qualified name's final dot */
+    if (strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0)
+        exempt = 1;
+    else if (inet_pton(AF_INET, host, &a4) == 1)
+        exempt = (ntohl(a4.s_addr) >> 24) == 127; /* 127.0.0.0/8 */
+    else if (len > 6 && strcasecmp(host + len - 6, ".onion") == 0)
+        exempt = 1;
+out:
+    curl_free(host);
+    curl_url_cleanup(u);
+    return exempt;
+}
+
+int
 net_init(struct net *n, const char *base, const char *token, const char *proxy)
 {
     size_t len;
@@ -71,10 +105,7 @@ net_init(struct net *n, const char *base, const char *token, const char *proxy)
             return -1;
         }
     }
-    if (strncmp(n->base, "http://", 7) == 0 &&
-        strncmp(n->base, "http://127.0.0.1", 16) != 0 &&
-        strncmp(n->base, "http://localhost", 16) != 0 &&
-        strstr(n->base, ".onion") == NULL)
+    if (strncmp(n->base, "http://", 7) == 0 && !net_host_exempt(n->base))
         fprintf(stderr, "umbra-case: warning: '%s' is plain http; the token "
                         "travels unprotected (use https:// or an onion "
                         "address)\n",
@@ -101,10 +132,16 @@ net_release(struct net *n)
     sodium_memzero(n->auth, sizeof n->auth);
 }
 
-int
-net_json(struct net *n, const char *path, const char *body, long *status,
-         json_t **out)
+/*
+ * The one request function. public: a GET of a route anyone may read, sent
+ * as a reporter's browser sends it (see net_public_json).
+ */
+static int
+request(struct net *n, const char *path, const char *body, int public,
+        long *status, json_t **out)
 {
+    char iso[2 * 16 + 1];
+    uint8_t rnd[16];
     char url[NET_URL_MAX + 512], errbuf[CURL_ERROR_SIZE];
     struct curl_slist *hdr = NULL;
     struct buf b = {NULL, 0, 0, 0};
@@ -130,13 +167,32 @@ net_json(struct net *n, const char *path, const char *body, long *status,
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "umbra-case");
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
     if (n->proxy != NULL)
         curl_easy_setopt(c, CURLOPT_PROXY, n->proxy);
-    hdr = curl_slist_append(hdr, "Accept: application/json");
-    if (n->auth[0] != 0)
-        hdr = curl_slist_append(hdr, n->auth);
+    if (public) {
+        /* What Tor Browser's fetch() of the reporting page sends: its
+         * User-Agent (the same for every Tor Browser user), no token; on
+         * a connection of its own, and through Tor on a circuit of its
+         * own (Tor isolates streams by SOCKS credentials), so that the
+         * server cannot tie it to the sync requests that follow. */
+        curl_easy_setopt(c, CURLOPT_USERAGENT, NET_BROWSER_UA);
+        curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+        curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+        randombytes_buf(rnd, sizeof rnd);
+        sodium_bin2hex(iso, sizeof iso, rnd, sizeof rnd);
+        curl_easy_setopt(c, CURLOPT_PROXYUSERNAME, iso);
+        curl_easy_setopt(c, CURLOPT_PROXYPASSWORD, iso);
+        hdr = curl_slist_append(hdr, "Accept: */*");
+        hdr = curl_slist_append(hdr, "Accept-Language: en-US,en;q=0.5");
+        hdr = curl_slist_append(hdr, "Pragma: no-cache");
+        hdr = curl_slist_append(hdr, "Cache-Control: no-cache");
+    } else {
+        curl_easy_setopt(c, CURLOPT_USERAGENT, "umbra-case");
+        hdr = curl_slist_append(hdr, "Accept: application/json");
+        if (n->auth[0] != 0)
+            hdr = curl_slist_append(hdr, n->auth);
+    }
     if (body != NULL) {
         hdr = curl_slist_append(hdr, "Content-Type: application/json");
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
@@ -167,6 +223,19 @@ out:
     curl_slist_free_all(hdr);
     free(b.data);
     return rc;
+}
+
+int
+net_json(struct net *n, const char *path, const char *body, long *status,
+         json_t **out)
+{
+    return request(n, path, body, 0, status, out);
+}
+
+int
+net_public_json(struct net *n, const char *path, long *status, json_t **out)
+{
+    return request(n, path, NULL, 1, status, out);
 }
 
 void

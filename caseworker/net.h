@@ -18,6 +18,10 @@
 #define NET_RESPONSE_MAX (64u * 1024u * 1024u)
 #define NET_URL_MAX 2048u
 #define NET_TOKEN_MAX 512u
+/* Tor Browser 15's User-Agent (Firefox ESR 140; every Tor Browser user
+ * sends this one, whatever their system): follow Tor Browser releases. */
+#define NET_BROWSER_UA \
+    "Mozilla/5.0 (Windows NT 10.0; rv:140.0) Gecko/20100101 Firefox/140.0"
 
 struct net {
     void *curl;
@@ -39,6 +43,21 @@ void net_release(struct net *n);
  */
 int net_json(struct net *n, const char *path, const char *body,
              long *status, json_t **out) UMBRA_WUR;
+
+/*
+ * GET base + path as a reporter's browser asks for it: no token, Tor
+ * Browser's User-Agent and headers, a new connection (and, through a SOCKS
+ * proxy, a new Tor circuit). For routes anyone may read, so that a hostile
+ * server cannot answer the caseworker differently from everyone else. As
+ * net_json otherwise.
+ */
+int net_public_json(struct net *n, const char *path, long *status,
+                    json_t **out) UMBRA_WUR;
+
+/* 1 if url's host is loopback (localhost, 127.0.0.0/8, [::1]) or an onion
+ * service name, parsed as libcurl parses it; plain http is then not
+ * warned about. */
+int net_host_exempt(const char *url);
 
 /* Prints "umbra-case: server said STATUS CODE: hint" for an error answer. */
 void net_report(const struct net *n, const char *what, long status,

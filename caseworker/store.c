@@ -27,6 +27,7 @@ struct store {
     int lock_fd;
     const char *sql[STMT_CACHE];
     sqlite3_stmt *stmt[STMT_CACHE];
+    int env_table; /* processed_env: 0 not checked, 1 absent, 2 present */
 };
 
 /* FACTS_CATEGORIES, FACTS_NEEDS, FACTS_PERPETRATORS: stats_facts.c. */
@@ -443,13 +444,117 @@ history_add(struct store *s, int64_t id, const char *who, const char *what)
     return run(s, st);
 }
 
-/* Marks server_id handled; 1 if it already was (nothing changed). */
-static int
-processed_add(struct store *s, const char *server_id, const char *outcome)
-{
-    sqlite3_stmt *st = prep(s, "INSERT OR IGNORE INTO processed(server_id,"
-                               " outcome) VALUES (?1, ?2);");
+/*
+ * processed_env: the digest of each report an import handled (its bundle
+ * record's check value, over id, day and envelope), beside its server id, so that a server id given out again for another envelope (a
+ * restored server backup) is imported rather than taken as handled.
+ * Created when first needed, so stores made before it need no migration;
+ * their earlier server ids count as handled whatever the envelope.
+ */
+static const char PROCESSED_ENV_TABLE[] =
+    "CREATE TABLE IF NOT EXISTS processed_env(server_id TEXT NOT NULL,"
+    " digest BLOB NOT NULL, PRIMARY KEY(server_id, digest)) WITHOUT ROWID;";
 
+/* 1 if processed_env exists (create: make it), 0 if not, -1 on error. */
+static int
+env_table(struct store *s, int create)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (s->env_table == 0) {
+        st = prep(s, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+                     " AND name = 'processed_env';");
+        if (st == NULL)
+            return -1;
+        rc = sqlite3_step(st);
+        done(s, st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return db_err(s, "read");
+        s->env_table = rc == SQLITE_ROW ? 2 : 1;
+    }
+    if (s->env_table == 1 && create) {
+        if (exec(s, PROCESSED_ENV_TABLE) != 0)
+            return -1;
+        s->env_table = 2;
+    }
+    return s->env_table == 2;
+}
+
+int
+store_processed_env(struct store *s, const char *server_id,
+                    const uint8_t digest[16])
+{
+    sqlite3_stmt *st;
+    int rc = store_processed(s, server_id);
+    int64_t n, same;
+
+    if (rc != 1)
+        return rc;
+    rc = env_table(s, 0);
+    if (rc <= 0)
+        return rc < 0 ? rc : 1;
+    st = prep(s, "SELECT count(*), coalesce(sum(digest = ?2), 0)"
+                 " FROM processed_env WHERE server_id = ?1;");
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, server_id, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, digest, 16, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    same = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    done(s, st);
+    if (rc != SQLITE_ROW)
+        return db_err(s, "read");
+    return n == 0 || same > 0;
+}
+
+/* Marks server_id handled; 1 if it already was (nothing changed). With a
+ * digest, "already" means this envelope under this id. */
+static int
+processed_add(struct store *s, const char *server_id, const char *outcome,
+              const uint8_t *digest)
+{
+    sqlite3_stmt *st;
+    int r;
+
+    if (digest != NULL) {
+        if (env_table(s, 1) < 0)
+            return -1;
+        st = prep(s, "INSERT OR IGNORE INTO processed_env(server_id, digest)"
+                     " VALUES (?1, ?2);");
+        if (st == NULL)
+            return -1;
+        sqlite3_bind_text(st, 1, server_id, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 2, digest, 16, SQLITE_STATIC);
+        if (run(s, st) != 0)
+            return -1;
+        if (sqlite3_changes(s->db) == 0) {
+            r = store_processed(s, server_id);
+            if (r != 0)
+                return r; /* this envelope was handled (or an error) */
+        }
+        /* new, or the id given out again: (re)recorded, to be acked */
+        st = prep(s, "INSERT OR IGNORE INTO processed(server_id, outcome)"
+                     " VALUES (?1, ?2);");
+        if (st == NULL)
+            return -1;
+        sqlite3_bind_text(st, 1, server_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, outcome, -1, SQLITE_STATIC);
+        if (run(s, st) != 0)
+            return -1;
+        if (sqlite3_changes(s->db) > 0)
+            return 0;
+        st = prep(s, "UPDATE processed SET outcome = ?2, acked = 0"
+                     " WHERE server_id = ?1;");
+        if (st == NULL)
+            return -1;
+        sqlite3_bind_text(st, 1, server_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, outcome, -1, SQLITE_STATIC);
+        return run(s, st) != 0 ? -1 : 0;
+    }
+    st = prep(s, "INSERT OR IGNORE INTO processed(server_id,"
+                 " outcome) VALUES (?1, ?2);");
     if (st == NULL)
         return -1;
     sqlite3_bind_text(st, 1, server_id, -1, SQLITE_STATIC);
@@ -506,7 +611,7 @@ store_add_case(struct store *s, int64_t *id, const struct store_case_in *c)
 
     /* first, so that a server id seen before changes nothing */
     if (c->server_id != NULL) {
-        r = processed_add(s, c->server_id, "case");
+        r = processed_add(s, c->server_id, "case", c->env_digest);
         if (r != 0)
             return r;
     }
@@ -524,14 +629,15 @@ store_add_case(struct store *s, int64_t *id, const struct store_case_in *c)
 int
 store_add_quarantine(struct store *s, const char *server_id,
                      const char *received, const char *outcome,
-                     const char *reason, const uint8_t *doc, size_t doc_len)
+                     const char *reason, const uint8_t *doc, size_t doc_len,
+                     const uint8_t *env_digest)
 {
     char now[17];
     sqlite3_stmt *st;
     int r;
 
     if (server_id != NULL) {
-        r = processed_add(s, server_id, outcome);
+        r = processed_add(s, server_id, outcome, env_digest);
         if (r != 0)
             return r;
     }

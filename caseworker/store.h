@@ -59,6 +59,17 @@ void store_rollback(struct store *s);
 /* 1 if server_id was already handled by an import, 0 if not, <0 error. */
 int store_processed(struct store *s, const char *server_id) UMBRA_WUR;
 
+/*
+ * 1 if the report with this server id and digest (its bundle record's
+ * check value, bfile_record_mac: BLAKE2b-128 over id, day and envelope)
+ * was already handled by an import, 0 if not, <0 error. A server id
+ * handled before with another envelope (a restored server giving ids out
+ * again, docs/protocol.md section 8) is 0; a server id handled before
+ * digests were kept is 1.
+ */
+int store_processed_env(struct store *s, const char *server_id,
+                        const uint8_t digest[16]) UMBRA_WUR;
+
 /* A case taken from an opened, valid report document. */
 struct store_case_in {
     const char *server_id;     /* NULL for a case not from a server */
@@ -68,21 +79,26 @@ struct store_case_in {
     const char *mailbox_id;    /* hex, or NULL */
     const uint8_t *mailbox_pk; /* 32 bytes, or NULL */
     const char *reply_lang;    /* the report's lang, or "" */
+    const uint8_t *env_digest; /* 16 bytes (store_processed_env), or NULL */
     struct case_facts facts;
 };
 
 /* Inserts a case and marks its server id handled; sets *id. 1 (nothing
- * done) if the server id was handled before. */
+ * done) if the server id was handled before (with env_digest: if this
+ * envelope was; a server id given out again for another envelope is
+ * recorded anew and waits to be acknowledged again). */
 int store_add_case(struct store *s, int64_t *id,
                    const struct store_case_in *c) UMBRA_WUR;
 
 /* Records a server id as handled with outcome "quarantine" or
  * "unopened", keeping the reason and at most 64 KiB of the document.
- * 1 (nothing done) if the server id was handled before. */
+ * 1 (nothing done) if the server id was handled before (env_digest, or
+ * NULL, as in store_case_in). */
 int store_add_quarantine(struct store *s, const char *server_id,
                          const char *received, const char *outcome,
                          const char *reason, const uint8_t *doc,
-                         size_t doc_len) UMBRA_WUR;
+                         size_t doc_len,
+                         const uint8_t *env_digest) UMBRA_WUR;
 
 /* One row of `list`. Strings valid only during the callback. */
 struct store_row {

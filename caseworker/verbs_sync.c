@@ -130,7 +130,7 @@ check_server_key(struct net *n, const struct umbra_bundle *ours)
     int rc = -1, err;
 
     snprintf(path, sizeof path, "/api/v1/orgs/%s", ours->org);
-    if (net_json(n, path, NULL, &status, &body) != 0)
+    if (net_public_json(n, path, &status, &body) != 0)
         return -1;
     if (status == 404) {
         case_err("the server '%s' does not know organisation '%s'; give "
@@ -175,22 +175,300 @@ out:
     return rc;
 }
 
+/*
+ * What this home has pulled: (server id, SHA-256 of the envelope) of every
+ * record in the bundle file and in the earlier bundles a recovery set
+ * aside (PATH.1, PATH.2, ...). An open-addressing set of pairs, hashed by
+ * digest (envelopes are random ciphertext). A pair, not the digest alone:
+ * the same envelope stored twice under two ids (a sender's retry) is two
+ * reports on the server, each to be imported and acknowledged.
+ */
+struct seen_entry {
+    uint8_t sha[32];
+    uint64_t id;
+    int used;
+};
+
+struct seen {
+    struct seen_entry *v;
+    size_t n, cap;
+};
+
+static size_t
+seen_slot(const struct seen *s, const uint8_t sha[32], uint64_t id)
+{
+    uint64_t h;
+    size_t i;
+
+    memcpy(&h, sha, sizeof h);
+    for (i = (size_t)h & (s->cap - 1);
+         s->v[i].used &&
+         (s->v[i].id != id || memcmp(s->v[i].sha, sha, 32) != 0);
+         i = (i + 1) & (s->cap - 1))
+        ;
+    return i;
+}
+
+/* 1 if the pair is in the set, else 0. */
+static int
+seen_has(const struct seen *s, const uint8_t sha[32], uint64_t id)
+{
+    return s->cap > 0 && s->v[seen_slot(s, sha, id)].used;
+}
+
+/* Adds a pair (the set kept at most half full). 0 or -1 (out of memory). */
+static int
+seen_add(struct seen *s, const uint8_t sha[32], uint64_t id)
+{
+    size_t i;
+
+    if ((s->n + 1) * 2 > s->cap) {
+        struct seen old = *s;
+        size_t nc = s->cap ? s->cap * 2 : 1024;
+
+        s->v = calloc(nc, sizeof *s->v);
+        if (s->v == NULL) {
+            *s = old;
+            return -1;
+        }
+        s->cap = nc;
+        s->n = 0;
+        for (i = 0; i < old.cap; i++)
+            if (old.v[i].used)
+                (void)seen_add(s, old.v[i].sha, old.v[i].id);
+        free(old.v);
+    }
+    i = seen_slot(s, sha, id);
+    if (!s->v[i].used) {
+        memcpy(s->v[i].sha, sha, 32);
+        s->v[i].id = id;
+        s->v[i].used = 1;
+        s->n++;
+    }
+    return 0;
+}
+
+/* Adds every record of the bundle file at path. 0, 1 if there is no such
+ * file, -1 (printed). */
+static int
+seen_load(struct seen *s, const char *path)
+{
+    struct bfile bf;
+    uint8_t sha[32];
+    int r;
+
+    if (access(path, F_OK) != 0 && errno == ENOENT)
+        return 1;
+    if (bfile_open_read(&bf, path) != 0)
+        return -1;
+    while ((r = bfile_next(&bf)) == 0) {
+        crypto_hash_sha256(sha, bf.rec.env, bf.rec.env_len);
+        if (seen_add(s, sha, bf.rec.id_num) != 0) {
+            bfile_close(&bf);
+            case_err("out of memory");
+            return -1;
+        }
+    }
+    bfile_close(&bf);
+    if (r < 0) {
+        case_err("cannot read bundle file '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    return 0; /* a damaged tail: the records before it count */
+}
+
+#define PULL_SET_ASIDE_MAX 99
+
+/*
+ * Loads the bundle at path and the ones set aside beside it (path.1 ...)
+ * into s; *next is the first free number for setting one aside. 0 or -1.
+ */
+static int
+seen_load_all(struct seen *s, const char *path, unsigned *next)
+{
+    char p[CASE_PATH_MAX + 8];
+    unsigned k;
+    int r;
+
+    if (seen_load(s, path) < 0)
+        return -1;
+    for (k = 1; k <= PULL_SET_ASIDE_MAX; k++) {
+        snprintf(p, sizeof p, "%s.%u", path, k);
+        r = seen_load(s, p);
+        if (r < 0)
+            return -1;
+        if (r == 1)
+            break;
+    }
+    *next = k;
+    return 0;
+}
+
+/* What the server says it holds (absent in servers before 006). */
+struct pending {
+    int known;
+    uint64_t count, bytes, max_id, quota_reports, quota_bytes;
+};
+
+static uint64_t
+json_u64(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    uint64_t n = 0;
+
+    if (json_is_integer(v) && json_integer_value(v) >= 0)
+        return (uint64_t)json_integer_value(v);
+    if (json_is_string(v) && bfile_valid_id(json_string_value(v), &n))
+        return n;
+    return 0;
+}
+
+static void
+read_pending(struct pending *p, json_t *body)
+{
+    json_t *pe = json_object_get(body, "pending");
+    json_t *q = json_object_get(body, "quota");
+
+    memset(p, 0, sizeof *p);
+    if (!json_is_object(pe))
+        return;
+    p->known = 1;
+    p->count = json_u64(pe, "count");
+    p->bytes = json_u64(pe, "bytes");
+    p->max_id = json_u64(pe, "max_id");
+    if (json_is_object(q)) {
+        p->quota_reports = json_u64(q, "reports");
+        p->quota_bytes = json_u64(q, "bytes");
+    }
+}
+
+/* One line when the organisation is at 80 % of its quota or over it. */
+static void
+warn_quota(const struct net *n, const struct pending *p)
+{
+    unsigned pr = 0, pb = 0, pc;
+
+    if (!p->known)
+        return;
+    if (p->quota_reports > 0)
+        pr = (unsigned)(p->count >= p->quota_reports
+                            ? 100 + (p->count > p->quota_reports)
+                            : p->count * 100 / p->quota_reports);
+    if (p->quota_bytes > 0)
+        pb = (unsigned)(p->bytes >= p->quota_bytes
+                            ? 100 + (p->bytes > p->quota_bytes)
+                            : p->bytes / (p->quota_bytes / 100 + 1));
+    pc = pr > pb ? pr : pb;
+    if (pc < 80)
+        return;
+    fprintf(stderr,
+            "umbra-case: warning: the server '%s' holds %llu reports "
+            "(%llu MiB) for this organisation, %s its quota (%llu reports, "
+            "%llu MiB)%s; pull, import and ack now\n",
+            n->base, (unsigned long long)p->count,
+            (unsigned long long)(p->bytes >> 20),
+            pc >= 100 ? "at or over" : "near",
+            (unsigned long long)p->quota_reports,
+            (unsigned long long)(p->quota_bytes >> 20),
+            pc >= 100 ? ": it refuses new reports until some are deleted"
+                      : "");
+}
+
+/*
+ * Why the cursor (the bundle's largest id) cannot be right, or NULL: the
+ * server holds, at or below the cursor, a report this home never pulled
+ * (an earlier answer gave a false id such as 2^63-1, or a restored backup
+ * gives ids out again), or holds reports but none as high as the cursor
+ * and more than its held list shows.
+ */
+static const char *
+cursor_wrong(const struct pending *p, json_t *body, uint64_t cursor,
+             const struct seen *s)
+{
+    json_t *held = json_object_get(body, "held"), *h;
+    size_t i;
+
+    if (cursor == 0 || !p->known)
+        return NULL;
+    /* Reports left below the cursor (not for this home, so not acked)
+     * are fine when held shows that each was pulled. */
+    if (p->count > 0 && p->max_id < cursor &&
+        json_array_size(held) < p->count)
+        return "it holds no report as high as this bundle's last id";
+    json_array_foreach(held, i, h)
+    {
+        const char *hex = json_string_value(json_object_get(h, "sha256"));
+        const char *id = json_string_value(json_object_get(h, "id"));
+        uint8_t sha[32];
+        uint64_t num = 0;
+        size_t len = 0;
+
+        if (hex == NULL || id == NULL || !bfile_valid_id(id, &num) ||
+            sodium_hex2bin(sha, sizeof sha, hex, strlen(hex), NULL, &len,
+                           NULL) != 0 ||
+            len != sizeof sha)
+            continue;
+        if (!seen_has(s, sha, num))
+            return "it holds reports up to this bundle's last id that this "
+                   "home never pulled";
+    }
+    return NULL;
+}
+
+/* Sets the bundle at path aside as path.k; 0 or -1 (printed). */
+static int
+set_aside(const char *path, unsigned k, char *aside, size_t cap)
+{
+    if (k > PULL_SET_ASIDE_MAX) {
+        case_err("too many bundles set aside beside '%s'; import them, "
+                 "remove them and pull again",
+                 path);
+        return -1;
+    }
+    snprintf(aside, cap, "%s.%u", path, k);
+    if (rename(path, aside) != 0) {
+        case_err("cannot rename '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int
+open_locked(struct bfile *bf, const char *path, const char *org)
+{
+    if (bfile_open_append(bf, path, org) != 0)
+        return -1;
+    if (flock(fileno(bf->f), LOCK_EX | LOCK_NB) != 0) {
+        case_err("another pull is writing to '%s'; wait for it", path);
+        bfile_close(bf);
+        return -1;
+    }
+    return 0;
+}
+
 int
 verb_pull(const struct case_opts *o, int argc, char **argv)
 {
-    char pubpath[CASE_PATH_MAX], outpath[CASE_PATH_MAX], path[128];
+    char pubpath[CASE_PATH_MAX], outpath[CASE_PATH_MAX], path[160];
+    char aside[CASE_PATH_MAX + 8];
     struct umbra_bundle ours;
     struct sync_args a;
     struct progress pr;
+    struct pending pend;
+    struct seen seen = {NULL, 0, 0};
     struct bfile bf;
     struct net n;
     json_t *body = NULL;
     uint8_t *env = NULL;
-    long status, fetched = 0, before;
-    int rc = CASE_FAIL, more = 1, have_bf = 0;
+    long status, fetched = 0, before, skipped = 0;
+    uint64_t cursor;
+    unsigned next_aside = 1;
+    int rc = CASE_FAIL, more = 1, have_bf = 0, first = 1, recovered = 0;
+    int progress_on = 0;
 
     memset(&n, 0, sizeof n);
     memset(&bf, 0, sizeof bf);
+    aside[0] = 0;
     if (case_help(PULL_USAGE, argc, argv))
         return CASE_OK;
     if (parse_sync(&a, argc, argv, 1) != 0) {
@@ -204,39 +482,47 @@ verb_pull(const struct case_opts *o, int argc, char **argv)
             return CASE_FAIL;
         a.out = outpath;
     }
+    if (strlen(a.out) >= CASE_PATH_MAX) {
+        case_err("--out path too long");
+        return CASE_FAIL;
+    }
     if (case_load_bundle(&ours, pubpath) != 0)
         return CASE_FAIL;
     if (sync_connect(&n, &a) != 0)
         goto out;
     if (check_server_key(&n, &ours) != 0)
         goto out;
-    if (bfile_open_append(&bf, a.out, ours.org) != 0)
+    if (open_locked(&bf, a.out, ours.org) != 0)
         goto out;
     have_bf = 1;
-    if (flock(fileno(bf.f), LOCK_EX | LOCK_NB) != 0) {
-        case_err("another pull is writing to '%s'; wait for it", a.out);
+    if (seen_load_all(&seen, a.out, &next_aside) != 0)
         goto out;
-    }
     before = bf.records;
+    cursor = bf.max_id;
     env = malloc(BFILE_ENVELOPE_MAX);
     if (env == NULL) {
         case_err("out of memory");
         goto out;
     }
     progress_start(&pr, "pull", progress_mode(), 0);
+    progress_on = 1;
     while (more) {
         json_t *reports, *r;
         size_t i;
-        uint64_t page_after = bf.max_id;
+        uint64_t page_after = cursor;
+        const char *why = NULL;
 
-        snprintf(path, sizeof path, "/api/v1/sync/reports?after=%llu&limit=500",
-                 (unsigned long long)bf.max_id);
+        snprintf(path, sizeof path,
+                 "/api/v1/sync/reports?after=%llu&limit=500%s",
+                 (unsigned long long)cursor,
+                 first && cursor > 0 ? "&check=1" : "");
         json_decref(body);
         body = NULL;
         if (net_json(&n, path, NULL, &status, &body) != 0)
-            goto out_progress;
+            goto out;
         if (status != 200) {
             progress_end(&pr);
+            progress_on = 0;
             net_report(&n, "cannot fetch reports", status, body);
             goto out;
         }
@@ -246,6 +532,7 @@ verb_pull(const struct case_opts *o, int argc, char **argv)
             strcmp(json_string_value(json_object_get(body, "org")),
                    ours.org) != 0) {
             progress_end(&pr);
+            progress_on = 0;
             case_err("the server '%s' sent an answer that is not a page of "
                      "reports for '%s'; nothing more was pulled",
                      n.base, ours.org);
@@ -254,6 +541,66 @@ verb_pull(const struct case_opts *o, int argc, char **argv)
         more = json_is_true(json_object_get(body, "more"));
         if (json_array_size(reports) == 0)
             more = 0;
+        if (first) {
+            read_pending(&pend, body);
+            warn_quota(&n, &pend);
+            why = cursor_wrong(&pend, body, cursor, &seen);
+        }
+        first = 0;
+        /* the ids of a page must rise, all above the cursor */
+        json_array_foreach(reports, i, r)
+        {
+            const char *id = json_string_value(json_object_get(r, "id"));
+            uint64_t num = 0;
+
+            if (why == NULL && id != NULL && bfile_valid_id(id, &num) &&
+                num <= page_after)
+                why = "its report ids do not rise";
+            if (num > page_after)
+                page_after = num;
+        }
+        page_after = cursor;
+        if (why != NULL) {
+            progress_end(&pr);
+            progress_on = 0;
+            if (recovered) {
+                case_err("the server '%s' still answers with reports that "
+                         "do not follow on (%s); stopping (what was pulled "
+                         "is kept)",
+                         n.base, why);
+                goto out;
+            }
+            /* Recover: set this bundle aside (nothing is lost: import it
+             * too) and list the server from its first report, skipping
+             * every envelope this home already has, by content. */
+            if (bf.records > 0) {
+                if (bfile_sync(&bf) != 0)
+                    goto out_write;
+                bfile_close(&bf);
+                have_bf = 0;
+                if (set_aside(a.out, next_aside, aside, sizeof aside) != 0)
+                    goto out;
+                next_aside++;
+                if (open_locked(&bf, a.out, ours.org) != 0)
+                    goto out;
+                have_bf = 1;
+            }
+            fprintf(stderr,
+                    "umbra-case: warning: the server '%s' does not match "
+                    "this bundle's cursor (id %llu): %s (a restored backup, "
+                    "or an earlier answer from a hostile server); pulling "
+                    "again from its first report, skipping what this home "
+                    "already has%s%s\n",
+                    n.base, (unsigned long long)cursor, why,
+                    aside[0] ? "; the bundle so far is kept as " : "",
+                    aside);
+            recovered = 1;
+            cursor = 0;
+            more = 1;
+            progress_start(&pr, "pull", progress_mode(), 0);
+            progress_on = 1;
+            continue;
+        }
         json_array_foreach(reports, i, r)
         {
             const char *id = json_string_value(json_object_get(r, "id"));
@@ -261,6 +608,7 @@ verb_pull(const struct case_opts *o, int argc, char **argv)
             const char *b64 = json_string_value(json_object_get(r, "envelope"));
             uint64_t num = 0;
             size_t env_len = 0;
+            uint8_t sha[32];
 
             if (id == NULL || day == NULL || b64 == NULL ||
                 !bfile_valid_id(id, &num) ||
@@ -268,15 +616,23 @@ verb_pull(const struct case_opts *o, int argc, char **argv)
                                   NULL, &env_len, NULL,
                                   sodium_base64_VARIANT_ORIGINAL) != 0) {
                 progress_end(&pr);
+                progress_on = 0;
                 case_err("the server '%s' sent a malformed report entry; "
                          "stopping (what was pulled is kept)",
                          n.base);
                 goto out_sync;
             }
-            if (num <= bf.max_id)
-                continue; /* already in the file */
-            if (bfile_append(&bf, id, day, env, env_len) != 0) {
+            cursor = num;
+            crypto_hash_sha256(sha, env, env_len);
+            if (seen_has(&seen, sha, num)) {
+                skipped++; /* already pulled, into this or a set-aside
+                            * bundle */
+                continue;
+            }
+            if (bfile_append(&bf, id, day, env, env_len) != 0 ||
+                seen_add(&seen, sha, num) != 0) {
                 progress_end(&pr);
+                progress_on = 0;
                 case_err("cannot write '%s': %s", a.out,
                          errno == EINVAL ? "bad report entry from the server"
                                          : strerror(errno));
@@ -284,16 +640,14 @@ verb_pull(const struct case_opts *o, int argc, char **argv)
             }
             fetched++;
         }
-        if (bfile_sync(&bf) != 0) {
-            progress_end(&pr);
-            case_err("cannot write '%s': %s", a.out, strerror(errno));
-            goto out;
-        }
-        progress_update(&pr, 0, fetched, fetched);
-        if (more && bf.max_id == page_after) {
+        if (bfile_sync(&bf) != 0)
+            goto out_write;
+        progress_update(&pr, 0, (uint64_t)fetched, (uint64_t)fetched);
+        if (more && cursor == page_after) {
             /* A server that says "more" without moving the cursor would
              * keep us asking for ever. */
             progress_end(&pr);
+            progress_on = 0;
             case_err("the server '%s' says more reports are waiting but "
                      "sent none after %llu; stopping (what was pulled is "
                      "kept)",
@@ -302,21 +656,32 @@ verb_pull(const struct case_opts *o, int argc, char **argv)
         }
     }
     progress_end(&pr);
+    progress_on = 0;
     printf("Pulled %ld new reports into %s (%ld in the file).\n", fetched,
            a.out, bf.records);
-    if (fetched > 0 || bf.records > before)
+    if (aside[0] || skipped > 0)
+        printf("Skipped %ld reports pulled before.%s%s%s\n", skipped,
+               aside[0] ? " The bundle pulled before is kept as " : "",
+               aside, aside[0] ? ": import it as well." : "");
+    if (fetched > 0 || bf.records > before || aside[0])
         printf("Next, on the computer with the key: umbra-case import %s\n",
                a.out);
     rc = CASE_OK;
     goto out;
+out_write:
+    if (progress_on)
+        progress_end(&pr);
+    progress_on = 0;
+    case_err("cannot write '%s': %s", a.out, strerror(errno));
+    goto out;
 out_sync:
     if (bfile_sync(&bf) != 0)
         case_err("cannot write '%s': %s", a.out, strerror(errno));
-    goto out;
-out_progress:
-    progress_end(&pr);
 out:
+    if (progress_on)
+        progress_end(&pr);
     free(env);
+    free(seen.v);
     if (have_bf) {
         /* Leave no empty bundle behind a pull that fetched nothing. */
         int empty = rc != CASE_OK && bf.created && bf.records == 0;

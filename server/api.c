@@ -14,6 +14,8 @@
 #include <string.h>
 
 #define SYNC_PAGE_BYTES (32u * 1024u * 1024u)
+/* ids and digests of ?check=1 at most (above any sane quota_reports) */
+#define SYNC_HELD_MAX 100000
 #define TOKEN_MAX 256
 
 void
@@ -406,17 +408,80 @@ sync_auth(struct req *r, PGconn *c, uint8_t hash[32], char slug[64])
     return 0;
 }
 
+/*
+ * What the token's organisation holds: the "pending" and "quota" objects,
+ * and with check the "held" list of (id, SHA-256) of its envelopes with an
+ * id up to upto (what pull compares with its bundle). Adds them to o; 0,
+ * or -1 on a database error.
+ */
+static int
+sync_pending(json_t *o, PGconn *c, const uint8_t hash[32], const char *upto,
+             int check)
+{
+    const char *vals[3] = {(const char *)hash, upto, NULL};
+    int lens[3] = {32, 0, 0}, fmts[3] = {1, 0, 0}, ok, i, rows;
+    uint64_t n = 0, bytes = 0;
+    char lim[16];
+    json_t *held;
+
+    PGresult *res = db_exec(c, "sync_status", 1, vals, lens, fmts);
+    ok = db_ok(res) && PQntuples(res) == 1 &&
+         parse_u64(&n, PQgetvalue(res, 0, 0), 0, INT64_MAX) == 0 &&
+         parse_u64(&bytes, PQgetvalue(res, 0, 1), 0, INT64_MAX) == 0;
+    if (ok)
+        json_object_set_new(
+            o, "pending",
+            json_pack("{s:I,s:I,s:s}", "count", (json_int_t)n, "bytes",
+                      (json_int_t)bytes, "max_id", PQgetvalue(res, 0, 2)));
+    PQclear(res);
+    if (!ok)
+        return -1;
+    json_object_set_new(o, "quota",
+                        json_pack("{s:I,s:I}", "reports",
+                                  (json_int_t)srv.cfg.quota_reports, "bytes",
+                                  (json_int_t)srv.cfg.quota_bytes));
+    if (!check)
+        return 0;
+    snprintf(lim, sizeof lim, "%d", SYNC_HELD_MAX);
+    vals[2] = lim;
+    res = db_exec(c, "sync_held", 3, vals, lens, fmts);
+    ok = db_ok(res);
+    held = json_array();
+    rows = ok ? PQntuples(res) : 0;
+    for (i = 0; ok && i < rows; i++) {
+        char hex[65];
+        if (PQgetlength(res, i, 1) != 32) {
+            ok = 0;
+            break;
+        }
+        sodium_bin2hex(hex, sizeof hex,
+                       (const unsigned char *)PQgetvalue(res, i, 1), 32);
+        json_array_append_new(held, json_pack("{s:s,s:s}", "id",
+                                              PQgetvalue(res, i, 0),
+                                              "sha256", hex));
+    }
+    PQclear(res);
+    if (!ok) {
+        json_decref(held);
+        return -1;
+    }
+    json_object_set_new(o, "held", held);
+    return 0;
+}
+
 void
 api_sync_list(struct req *r)
 {
     uint8_t hash[32];
     char slug[64];
-    uint64_t after = 0, limit = 100;
+    uint64_t after = 0, limit = 100, check = 0;
     const char *a = req_query(r, "after"), *l = req_query(r, "limit");
+    const char *k = req_query(r, "check");
     if ((a && parse_u64(&after, a, 0, INT64_MAX) < 0) ||
-        (l && parse_u64(&limit, l, 1, 1000) < 0)) {
+        (l && parse_u64(&limit, l, 1, 1000) < 0) ||
+        (k && parse_u64(&check, k, 0, 1) < 0)) {
         reply_error(r, 400, "bad_query",
-                    "after must be an id, limit 1 to 1000");
+                    "after must be an id, limit 1 to 1000, check 0 or 1");
         return;
     }
     PGconn *c = db_get(srv.sync);
@@ -456,14 +521,20 @@ api_sync_list(struct req *r)
     }
     int more = ok && i < rows;
     PQclear(res);
+    json_t *o = ok ? json_pack("{s:s,s:o,s:s,s:b}", "org", slug, "reports",
+                               arr, "next", next, "more", more)
+                   : NULL;
+    if (!ok)
+        json_decref(arr);
+    else if (!o || sync_pending(o, c, hash, as, check && after > 0) != 0)
+        ok = 0;
     db_put(srv.sync, c, !ok);
     if (!ok) {
-        json_decref(arr);
+        json_decref(o);
         reply_unavailable(r);
         return;
     }
-    reply_json(r, 200, json_pack("{s:s,s:o,s:s,s:b}", "org", slug, "reports",
-                                 arr, "next", next, "more", more));
+    reply_json(r, 200, o);
 }
 
 void

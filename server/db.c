@@ -47,6 +47,12 @@ static const struct stmt stmts[] = {
      "SELECT id::text, day::text, body FROM sync_list($1, $2, $3)", 3},
     {DB_SYNC, "sync_ack", "SELECT sync_ack($1, $2::bigint[])::text", 2},
     {DB_SYNC, "sync_reply", "SELECT sync_reply($1, $2, $3)::text", 3},
+    /* GET /api/v1/sync/reports: what the organisation holds (pending,
+     * and with ?check=1 the ids and SHA-256 up to the cursor) */
+    {DB_SYNC, "sync_status",
+     "SELECT n::text, bytes::text, max_id::text FROM sync_status($1)", 1},
+    {DB_SYNC, "sync_held",
+     "SELECT id::text, digest FROM sync_held($1, $2, $3)", 3},
 };
 
 struct db_pool {

@@ -16,14 +16,16 @@
 #   make fuzz          each harness for FUZZ_SECONDS (default 60) on a copy
 #                      of its seed corpus ($(O)/fuzz/corpus/NAME, so the
 #                      checked-in corpus never changes); crashes go to
-#                      $(O)/fuzz/artifacts/NAME-*; logs to $(O)/fuzz/NAME.log
-#   make fuzz-brief    the same for FUZZ_BRIEF_SECONDS (default 10) each: a
-#                      suite of `make check`
+#                      $(O)/fuzz/artifacts/NAME-*; logs to $(O)/fuzz/NAME.log;
+#                      FUZZ_RUNS=N (environment) also stops each after N runs
+#   make fuzz-brief    each harness once over every input of its corpus
+#                      and of tests/fuzz/crashes/NAME (saved crash inputs),
+#                      deterministically (no mutation): a suite of `make
+#                      check`, which must not pass or fail by luck
 #   make fuzz-build    builds every harness without running it
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_BRIEF_SECONDS ?= 10
 FUZZ_DIR = $(O)/fuzz
 FUZZ_FLAGS = -std=c11 -g -O1 -fno-omit-frame-pointer \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
@@ -52,6 +54,6 @@ $(FUZZ_DIR)/%: $$(FUZZ_SRCS_$$*) $(LIB_SRCS) tests/fuzz/fuzz_common.h
 fuzz-build: $$(addprefix $(FUZZ_DIR)/,$$(FUZZERS))
 
 fuzz-brief: fuzz-build
-	@tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_BRIEF_SECONDS) $(FUZZERS)
+	@tests/fuzz/run.sh $(FUZZ_DIR) replay $(FUZZERS)
 
 SUITES += fuzz-brief
