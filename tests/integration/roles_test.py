@@ -28,6 +28,8 @@ FUNCTIONS = {
     "sync_reply(bytea,bytea,bytea)": "umbra_sync",
     "intake_move(integer,integer,bytea,date,bytea)": "umbra_intake",
     "intake_pending()": "umbra_intake",
+    "sync_status(bytea)": "umbra_sync",
+    "sync_held(bytea,bigint,integer)": "umbra_sync",
 }
 
 # (role, relation, privilege) -> the columns it covers, or None for a
