@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -308,6 +309,7 @@ seen_load_all(struct seen *s, const char *path, unsigned *next)
 struct pending {
     int known;
     uint64_t count, bytes, max_id, quota_reports, quota_bytes;
+    uint64_t window; /* the server's intake_window, seconds (0: none) */
 };
 
 static uint64_t
@@ -330,6 +332,7 @@ read_pending(struct pending *p, json_t *body)
     json_t *q = json_object_get(body, "quota");
 
     memset(p, 0, sizeof *p);
+    p->window = json_u64(body, "intake_window");
     if (!json_is_object(pe))
         return;
     p->known = 1;
@@ -340,6 +343,38 @@ read_pending(struct pending *p, json_t *body)
         p->quota_reports = json_u64(q, "reports");
         p->quota_bytes = json_u64(q, "bytes");
     }
+}
+
+/* After a pull that found nothing: reports reach the server's database
+ * only at the boundaries of its intake window (docs/operations.md, "The
+ * spool and the time of day"), so one sent a moment ago is not there yet.
+ * Says when the next boundary is, in UTC. */
+static void
+say_window(uint64_t window)
+{
+    time_t now = time(NULL), next;
+    struct tm tm;
+    char at[16] = "", every[48];
+
+    if (window > 86400)
+        return;
+    next = (now / (time_t)window + 1) * (time_t)window;
+    if (gmtime_r(&next, &tm))
+        (void)strftime(at, sizeof at, "%H:%M:%S", &tm);
+    if (window == 60 || window == 3600)
+        snprintf(every, sizeof every, "every %s",
+                 window == 60 ? "minute" : "hour");
+    else if (window % 3600 == 0)
+        snprintf(every, sizeof every, "every %llu hours",
+                 (unsigned long long)(window / 3600));
+    else if (window % 60 == 0)
+        snprintf(every, sizeof every, "every %llu minutes",
+                 (unsigned long long)(window / 60));
+    else
+        snprintf(every, sizeof every, "every %llu seconds",
+                 (unsigned long long)window);
+    printf("New reports reach the server's database %s; one sent since the "
+           "last time arrives at %s UTC.\n", every, at);
 }
 
 /* One line when the organisation is at 80 % of its quota or over it. */
@@ -454,7 +489,7 @@ verb_pull(const struct case_opts *o, int argc, char **argv)
     struct umbra_bundle ours;
     struct sync_args a;
     struct progress pr;
-    struct pending pend;
+    struct pending pend = {0};
     struct seen seen = {NULL, 0, 0};
     struct bfile bf;
     struct net n;
@@ -666,6 +701,8 @@ verb_pull(const struct case_opts *o, int argc, char **argv)
     if (fetched > 0 || bf.records > before || aside[0])
         printf("Next, on the computer with the key: umbra-case import %s\n",
                a.out);
+    else if (pend.window > 0)
+        say_window(pend.window);
     rc = CASE_OK;
     goto out;
 out_write:

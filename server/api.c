@@ -436,6 +436,9 @@ sync_pending(json_t *o, PGconn *c, const uint8_t hash[32], const char *upto,
     PQclear(res);
     if (!ok)
         return -1;
+    /* Reports reach the tables pull reads at these boundaries only. */
+    json_object_set_new(o, "intake_window",
+                        json_integer((json_int_t)srv.cfg.intake_window));
     json_object_set_new(o, "quota",
                         json_pack("{s:I,s:I}", "reports",
                                   (json_int_t)srv.cfg.quota_reports, "bytes",

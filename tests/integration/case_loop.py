@@ -184,6 +184,10 @@ def test_whole_loop():
     r = case("pull", *sync_args(), passphrase=False)
     check("a second pull fetches nothing new",
           r.returncode == 0 and b"Pulled 0 new" in r.stdout, r.stdout)
+    check("and says when new reports reach the server's database",
+          re.search(rb"reach the server's database every 1 seconds; one sent "
+                    rb"since the last time arrives at \d\d:\d\d:\d\d UTC",
+                    r.stdout), r.stdout)
     r = case("import")
     cases = list_cases()
     check("import makes 4 cases", r.returncode == 0 and len(cases) == 4,
