@@ -39,6 +39,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+import spool  # noqa: E402
 from common import (CASE, D, Results, Server, case,  # noqa: E402
                     list_cases, psql, report_doc, request, seal)
 
@@ -127,7 +130,12 @@ WRONG = b"does not match this bundle's cursor"
 MAXID_ENV = seal(report_doc("sent by the hostile server under id 2^63-1"))
 
 
+REAL = set()  # the real server's URL: its reports arrive with the spool
+
+
 def pull(url, out, *extra):
+    if url in REAL:
+        spool.wait_moved()  # what was posted so far has reached the tables
     t0 = time.monotonic()
     try:
         r = subprocess.run([CASE, "--home", HOME, "pull", "--server", url,
@@ -272,6 +280,7 @@ def submit(port, n, tag):
         if st not in (200, 201, 202):
             raise RuntimeError("submit: %s %r" % (st, body[:200]))
         envs.append(env)
+    spool.wait_moved()  # in the tables, where sync and pull read
     return envs
 
 
@@ -309,6 +318,7 @@ def cursor(fake_url):
                  extra=("--quota_reports", "10"))
     srv.start()
     real = srv.url()
+    REAL.add(real)
     out = os.path.join(D, "cursor.umbrabundle")
     sent = submit(srv.port, 2, "before the hostile answer")
     rc, msg, _ = pull(real, out)
