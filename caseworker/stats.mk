@@ -6,8 +6,7 @@
 #                      render of the HTML and SVG outputs, and the
 #                      end-to-end run through build/umbra-case
 #   make bench-stats   stats over 1,000,000 cases against reading them
-STATS_SRCS := caseworker/stats.c caseworker/stats_out.c caseworker/stats_sdc.c \
-              caseworker/stats_noise.c caseworker/stats_facts.c
+STATS_SRCS := $(wildcard caseworker/stats*.c)
 STATS_OBJS  = $(STATS_SRCS:%.c=$(O)/obj/%.o)
 STATS_TEST_CFLAGS = -Icaseworker $(call pkg_cflags,$(PKGS_CASE))
 
