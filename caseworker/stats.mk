@@ -3,11 +3,11 @@
 # of umbra-case through its wildcard.
 #
 #   make test-stats    unit tests over an in-memory store, the Chromium
-#                      render of the HTML and SVG outputs, and the
-#                      end-to-end run through build/umbra-case
+#                      render of the HTML and SVG outputs, the
+#                      end-to-end run through build/umbra-case, and the
+#                      check that the stats files form no include cycle
 #   make bench-stats   stats over 1,000,000 cases against reading them
-STATS_SRCS := caseworker/stats.c caseworker/stats_out.c caseworker/stats_sdc.c \
-              caseworker/stats_noise.c caseworker/stats_facts.c
+STATS_SRCS := $(wildcard caseworker/stats*.c)
 STATS_OBJS  = $(STATS_SRCS:%.c=$(O)/obj/%.o)
 STATS_TEST_CFLAGS = -Icaseworker $(call pkg_cflags,$(PKGS_CASE))
 
@@ -33,7 +33,7 @@ $(O)/tests/bench_stats: $(O)/obj/tests/bench/bench_stats.o $(O)/libcase.a \
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
 
 .PHONY: test-stats test-stats-unit test-stats-render test-stats-e2e \
-        bench-stats
+        test-stats-modules bench-stats
 test-stats-unit: $(O)/tests/stats_unit
 	@mkdir -p tests/artifacts
 	STATS_ARTIFACTS=tests/artifacts $(O)/tests/stats_unit
@@ -44,7 +44,12 @@ test-stats-render: test-stats-unit
 test-stats-e2e: $(O)/tests/stats_e2e $(O)/umbra-case
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/unit/stats_e2e.py
 
-test-stats: test-stats-unit test-stats-render test-stats-e2e
+# one noun per file, no include cycle, no file over 800 lines
+test-stats-modules:
+	/usr/bin/python3 tests/unit/stats_modules.py caseworker
+
+test-stats: test-stats-modules test-stats-unit test-stats-render \
+            test-stats-e2e
 
 SUITES += test-stats
 ASAN_SUITES += test-stats

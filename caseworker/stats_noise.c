@@ -8,7 +8,7 @@
  * are exact: no rounding of real numbers can leak through the low bits
  * (Mironov 2012). A test greps this file for real-number types.
  */
-#include "stats.h"
+#include "stats_noise.h"
 #include "umbra.h"
 
 /* A uniform value in [0, m), m >= 1, without bias. */

@@ -1,5 +1,5 @@
 /*
- * stats_sdc: statistical disclosure control of a table (see stats.h).
+ * stats_sdc: statistical disclosure control of a table (see stats_sdc.h).
  *
  * Primary suppression hides every cell and total under the threshold.
  * Secondary suppression then looks at every line of the grid (each row
@@ -14,7 +14,7 @@
  * until no line changes. Shown entries are then rounded, each
  * total from its own true value, never as a sum of rounded cells.
  */
-#include "stats.h"
+#include "stats_sdc.h"
 
 uint64_t
 stats_round(uint64_t v, unsigned base)

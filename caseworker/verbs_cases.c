@@ -6,6 +6,7 @@
 #include "case.h"
 #include "doc.h"
 #include "facts.h"
+#include "stats.h"
 #include "store.h"
 
 #include <errno.h>
@@ -800,22 +801,19 @@ verb_stats(const struct case_opts *o, int argc, char **argv)
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-            return stats_main(NULL, argc, argv);
+            return stats_run(NULL, o->home, argc, argv);
         if (argv[i][0] != '-')
             break;
     }
     if (argc >= 2 && strcmp(argv[1], "merge") == 0)
-        return stats_main(NULL, argc, argv);
-    /* The statistics module finds the home's region groups through
-     * UMBRA_HOME; only --publish writes (to the ledger), so only it takes
-     * the writer's lock. */
-    if (setenv("UMBRA_HOME", o->home, 1) != 0)
-        return CASE_FAIL;
+        return stats_run(NULL, o->home, argc, argv);
+    /* The home gives the default region groups; only --publish writes (to
+     * the ledger), so only it takes the writer's lock. */
     for (i = 1; i < argc && !publish; i++)
         publish = strcmp(argv[i], "--publish") == 0;
     if (case_open_store(&s, o, publish) != 0)
         return CASE_FAIL;
-    rc = stats_main(s, argc, argv);
+    rc = stats_run(s, o->home, argc, argv);
     store_close(s);
     return rc;
 }

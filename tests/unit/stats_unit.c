@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int passed, failed;
@@ -66,6 +67,21 @@ run(struct store *s, const char *cmdline)
         argv[argc++] = t;
     argv[argc] = NULL;
     return stats_main(s, argc, argv);
+}
+
+/* The same with a home folder (stats_run). */
+static int
+run_home(struct store *s, const char *home, const char *cmdline)
+{
+    char buf[4096], *argv[64], *save = NULL, *t;
+    int argc = 0;
+
+    snprintf(buf, sizeof buf, "%s", cmdline);
+    for (t = strtok_r(buf, " ", &save); t != NULL && argc < 63;
+         t = strtok_r(NULL, " ", &save))
+        argv[argc++] = t;
+    argv[argc] = NULL;
+    return stats_run(s, home, argc, argv);
 }
 
 static char *
@@ -902,6 +918,66 @@ test_regions(void)
     fake_store_free(s);
 }
 
+/* The home folder comes as an argument (stats_run), never from the
+ * environment: its stats-regions.conf gives the default region groups. */
+static void
+test_home_regions(void)
+{
+    struct store *s = fake_store_new();
+    struct case_facts f;
+    struct stats_pub p;
+    char home[300], conf[400], out[300];
+    char cmd[700];
+    FILE *cf;
+
+    facts(&f, "2026-01-05", 1, 0, "TH", "th", 0, 1);
+    add(s, &f, 30);
+    facts(&f, "2026-01-05", 1, 0, "LA", "lo", 0, 1);
+    add(s, &f, 12);
+    snprintf(home, sizeof home, "%s/home", tmpdir);
+    snprintf(conf, sizeof conf, "%s/stats-regions.conf", home);
+    snprintf(out, sizeof out, "%s/home-region.json", tmpdir);
+    snprintf(cmd, sizeof cmd,
+             "stats --by region --from 2026-Q1 --to 2026-Q1 --round 1 "
+             "--out %s",
+             out);
+    CHECK(mkdir(home, 0700) == 0, "mkdir %s", home);
+    cf = fopen(conf, "w");
+    if (cf != NULL) {
+        fputs("Mekong = TH, LA\n", cf);
+        fclose(cf);
+    }
+    CHECK(run_home(s, home, cmd) == 0, "stats with a home");
+    if (load(&p, out) == 0) {
+        size_t r = find_key(p.rowkeys, p.nrows, "Mekong");
+        CHECK(r != SIZE_MAX && p.grid[stats_at(&p, r, 0)].shown == 42,
+              "the home's region groups are used");
+        CHECK(find_key(p.rowkeys, p.nrows, "TH") == SIZE_MAX,
+              "no country row beside the groups");
+        stats_pub_release(&p);
+    }
+    CHECK(getenv("UMBRA_HOME") == NULL ||
+              strcmp(getenv("UMBRA_HOME"), home) != 0,
+          "the home is not put in the environment");
+    /* the environment is not read: stats_main has no home */
+    CHECK(setenv("UMBRA_HOME", home, 1) == 0, "setenv");
+    CHECK(run(s, cmd) == 0, "stats without a home");
+    if (load(&p, out) == 0) {
+        CHECK(find_key(p.rowkeys, p.nrows, "Mekong") == SIZE_MAX &&
+                  find_key(p.rowkeys, p.nrows, "TH") != SIZE_MAX,
+              "UMBRA_HOME in the environment is not read");
+        stats_pub_release(&p);
+    }
+    unsetenv("UMBRA_HOME");
+    CHECK(run_home(s, tmpdir, cmd) == 0, "a home without stats-regions.conf");
+    if (load(&p, out) == 0) {
+        CHECK(find_key(p.rowkeys, p.nrows, "TH") != SIZE_MAX,
+              "no file in the home: countries");
+        stats_pub_release(&p);
+    }
+    fake_store_free(s);
+}
+
 static int
 contains(const char *path, const char *needle)
 {
@@ -1048,6 +1124,7 @@ main(void)
     test_noise_end_to_end();
     test_merge();
     test_regions();
+    test_home_regions();
     test_outputs();
     test_empty_period();
     {

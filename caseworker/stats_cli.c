@@ -1,0 +1,461 @@
+/*
+ * stats_cli: the command line of `umbra-case stats` and `umbra-case stats
+ * merge` (see stats.h): options, then counting (stats_count), the ledger
+ * (stats_ledger) or merging (stats_merge), then one writer (stats_write).
+ */
+#include "stats.h"
+#include "stats_count.h"
+#include "stats_dates.h"
+#include "stats_ledger.h"
+#include "stats_merge.h"
+#include "stats_regions.h"
+#include "stats_write.h"
+#include "store.h"
+#include "umbra.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+parse_uint(unsigned *out, const char *s, unsigned lo, unsigned hi)
+{
+    unsigned long v = 0;
+    const char *p = s;
+
+    if (*p == '\0')
+        return -1;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        v = v * 10 + (unsigned long)(*p - '0');
+        if (v > hi)
+            return -1;
+    }
+    if (v < lo)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+static uint32_t
+gcd32(uint32_t a, uint32_t b)
+{
+    while (b) {
+        uint32_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* "1", "0.5", "1/2": epsilon as a reduced fraction in (0, 20]. */
+static int
+parse_epsilon(uint32_t *num, uint32_t *den, const char *s)
+{
+    uint32_t n = 0, d = 1;
+    const char *p = s;
+    int digits = 0, frac = -1;
+
+    for (; *p && *p != '/'; p++) {
+        if (*p == '.' && frac < 0) {
+            frac = 0;
+            continue;
+        }
+        if (*p < '0' || *p > '9')
+            return -1;
+        if (++digits > 9)
+            return -1;
+        n = n * 10 + (uint32_t)(*p - '0');
+        if (frac >= 0) {
+            if (++frac > 6)
+                return -1;
+            d *= 10;
+        }
+    }
+    if (digits == 0)
+        return -1;
+    if (*p == '/') {
+        unsigned dd;
+
+        if (frac >= 0 || parse_uint(&dd, p + 1, 1, 1000000) != 0)
+            return -1;
+        d = dd;
+    }
+    if (n == 0 || n > 20u * d)
+        return -1;
+    {
+        uint32_t g = gcd32(n, d);
+        *num = n / g;
+        *den = d / g;
+    }
+    return 0;
+}
+
+static int
+parse_format(enum stats_format *f, const char *s)
+{
+    if (!strcmp(s, "csv"))
+        *f = STATS_CSV;
+    else if (!strcmp(s, "json"))
+        *f = STATS_JSON;
+    else if (!strcmp(s, "svg"))
+        *f = STATS_SVG;
+    else if (!strcmp(s, "html"))
+        *f = STATS_HTML;
+    else
+        return -1;
+    return 0;
+}
+
+static int
+emit(const struct stats_pub *p, enum stats_format fmt, const char *lang,
+     const char *out)
+{
+    FILE *f = stdout;
+    int rc;
+
+    if (out != NULL && strcmp(out, "-") != 0) {
+        f = fopen(out, "w");
+        if (f == NULL) {
+            stats_say("cannot write '%s': %s", out, strerror(errno));
+            return -1;
+        }
+    }
+    rc = stats_write(f, p, fmt, lang);
+    if (f != stdout) {
+        if (fclose(f) != 0)
+            rc = -1;
+    } else if (fflush(f) != 0) {
+        rc = -1;
+    }
+    if (rc != 0)
+        stats_say("cannot write '%s'", out ? out : "standard output");
+    return rc;
+}
+
+static const char USAGE[] =
+    "usage: umbra-case stats --by DIM[,DIM] [--period month|quarter|year]\n"
+    "         [--from DATE] [--to DATE] [--format csv|json|svg|html]\n"
+    "         [--out FILE] [--threshold N] [--round N] [--epsilon E]\n"
+    "         [--lang L] [--regions FILE] [--publish [--force-recut]]\n"
+    "       umbra-case stats merge A.json B.json ... [--format F] [--out "
+    "FILE]\n"
+    "         [--threshold N] [--round N] [--lang L]\n"
+    "DIM: period, category, perpetrator, region, lang, needs.\n"
+    "DATE: YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD (by the day a report was\n"
+    "received). Counts are of consenting reports received, protected by\n"
+    "default: under --threshold (10) shown as \"<10\", others rounded to\n"
+    "--round (5). --publish records the table in the ledger and refuses a\n"
+    "different cut of a period already published. See docs/statistics.md.\n";
+
+static int
+dim_parse(enum stats_dim *d, const char *s, size_t n)
+{
+    int i;
+
+    for (i = 0; i < STATS_NDIMS; i++) {
+        const char *name = stats_dim_name((enum stats_dim)i);
+        if (strlen(name) == n && strncmp(name, s, n) == 0) {
+            *d = (enum stats_dim)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+struct opts {
+    struct stats_job jb;
+    enum stats_format fmt;
+    int fmt_set;
+    const char *out, *lang, *regions;
+    int publish, force;
+    const char *files[STATS_MERGE_MAX];
+    unsigned nfiles;
+};
+
+static int
+want(int argc, char **argv, int *i, const char **val)
+{
+    if (*i + 1 >= argc) {
+        stats_say("%s needs a value", argv[*i]);
+        return -1;
+    }
+    *val = argv[++*i];
+    return 0;
+}
+
+/* Parses options (merge: files allowed, store options refused). 0, or the
+ * exit code to return. */
+static int
+parse_opts(struct opts *o, int argc, char **argv, int first, int merge)
+{
+    int i;
+    const char *v;
+
+    memset(o, 0, sizeof *o);
+    o->jb.period = STATS_QUARTER;
+    o->jb.pol.threshold = 10;
+    o->jb.pol.round = 5;
+    o->lang = "en";
+    for (i = first; i < argc; i++) {
+        const char *a = argv[i];
+
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(USAGE, stdout);
+            return -100;
+        } else if (!merge && !strcmp(a, "--by")) {
+            const char *comma;
+            if (want(argc, argv, &i, &v) != 0)
+                return 2;
+            comma = strchr(v, ',');
+            if (dim_parse(&o->jb.dims[0], v,
+                          comma ? (size_t)(comma - v) : strlen(v)) != 0 ||
+                (comma != NULL && (dim_parse(&o->jb.dims[1], comma + 1,
+                                             strlen(comma + 1)) != 0 ||
+                                   o->jb.dims[1] == o->jb.dims[0]))) {
+                stats_say("bad --by '%s' (one or two of period, category, "
+                          "perpetrator, region, lang, needs)",
+                          v);
+                return 2;
+            }
+            o->jb.ndims = comma ? 2 : 1;
+        } else if (!merge && !strcmp(a, "--period")) {
+            if (want(argc, argv, &i, &v) != 0)
+                return 2;
+            if (!strcmp(v, "month"))
+                o->jb.period = STATS_MONTH;
+            else if (!strcmp(v, "quarter"))
+                o->jb.period = STATS_QUARTER;
+            else if (!strcmp(v, "year"))
+                o->jb.period = STATS_YEAR;
+            else {
+                stats_say("bad --period '%s' (month, quarter or year)", v);
+                return 2;
+            }
+        } else if (!merge && (!strcmp(a, "--from") || !strcmp(a, "--to"))) {
+            int end = a[2] == 't';
+            long d;
+            if (want(argc, argv, &i, &v) != 0)
+                return 2;
+            d = stats_parse_bound(v, end);
+            if (d < 0) {
+                stats_say("bad %s '%s' (YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD)",
+                          a, v);
+                return 2;
+            }
+            if (end)
+                o->jb.to = d;
+            else
+                o->jb.from = d;
+        } else if (!strcmp(a, "--format")) {
+            if (want(argc, argv, &i, &v) != 0)
+                return 2;
+            if (parse_format(&o->fmt, v) != 0) {
+                stats_say("bad --format '%s' (csv, json, svg or html)", v);
+                return 2;
+            }
+            o->fmt_set = 1;
+        } else if (!strcmp(a, "--out")) {
+            if (want(argc, argv, &i, &o->out) != 0)
+                return 2;
+        } else if (!strcmp(a, "--threshold") || !strcmp(a, "--round")) {
+            unsigned *dst =
+                a[2] == 't' ? &o->jb.pol.threshold : &o->jb.pol.round;
+            if (want(argc, argv, &i, &v) != 0)
+                return 2;
+            if (parse_uint(dst, v, 1,
+                           a[2] == 't' ? STATS_THRESHOLD_MAX
+                                       : STATS_ROUND_MAX) != 0) {
+                stats_say("bad %s '%s' (a whole number from 1)", a, v);
+                return 2;
+            }
+        } else if (!merge && !strcmp(a, "--epsilon")) {
+            if (want(argc, argv, &i, &v) != 0)
+                return 2;
+            if (parse_epsilon(&o->jb.pol.eps_num, &o->jb.pol.eps_den, v) != 0) {
+                stats_say("bad --epsilon '%s' (e.g. 1, 0.5 or 1/2; at most 20)",
+                          v);
+                return 2;
+            }
+        } else if (!strcmp(a, "--lang")) {
+            if (want(argc, argv, &i, &o->lang) != 0)
+                return 2;
+            if (!stats_lang_known(o->lang))
+                stats_say("no catalogue for '%s': labels in English", o->lang);
+        } else if (!merge && !strcmp(a, "--regions")) {
+            if (want(argc, argv, &i, &o->regions) != 0)
+                return 2;
+        } else if (!merge && !strcmp(a, "--publish")) {
+            o->publish = 1;
+        } else if (!merge && !strcmp(a, "--force-recut")) {
+            o->force = 1;
+        } else if (merge && a[0] != '-') {
+            if (o->nfiles == STATS_MERGE_MAX) {
+                stats_say("at most %u files to merge", STATS_MERGE_MAX);
+                return 2;
+            }
+            o->files[o->nfiles++] = a;
+        } else {
+            stats_say("unknown option '%s' (see --help)", a);
+            return 2;
+        }
+    }
+    if (!o->fmt_set && o->out != NULL) {
+        const char *dot = strrchr(o->out, '.');
+        if (dot != NULL && parse_format(&o->fmt, dot + 1) == 0)
+            o->fmt_set = 1;
+    }
+    if (!merge && o->jb.ndims == 0) {
+        stats_say("--by is required (see --help)");
+        return 2;
+    }
+    if (o->force && !o->publish) {
+        stats_say("--force-recut goes with --publish");
+        return 2;
+    }
+    if (!merge && o->jb.from && o->jb.to && o->jb.from > o->jb.to) {
+        stats_say("--from is after --to");
+        return 2;
+    }
+    return 0;
+}
+
+/* `stats` without merge: count, publish if asked, write. */
+static int
+run_cut(struct store *s, const char *home, struct opts *o)
+{
+    struct stats_pub p;
+    struct stats_regions *rg = NULL;
+    struct stats_ledger_scan ls;
+    struct stats_cut ct;
+    int rc = 1;
+
+    memset(&p, 0, sizeof p);
+    memset(&ls, 0, sizeof ls);
+    if (s == NULL) {
+        stats_say("no case store");
+        return 1;
+    }
+    if ((o->jb.dims[0] == STATS_DIM_REGION ||
+         (o->jb.ndims == 2 && o->jb.dims[1] == STATS_DIM_REGION)) &&
+        stats_regions_find(&rg, o->regions, home) < 0)
+        goto out;
+    o->jb.rg = rg;
+    if (o->jb.from && !o->jb.to) {
+        char today[11];
+        umbra_today(today);
+        o->jb.to = stats_day_of(today);
+    }
+    /* align the bounds to whole periods, so that a figure is never about
+     * part of a period without saying so */
+    if (o->jb.from)
+        o->jb.from = stats_period_day(
+            stats_period_of_month(stats_month_index(o->jb.from), o->jb.period),
+            o->jb.period, 0);
+    if (o->jb.to)
+        o->jb.to = stats_period_day(
+            stats_period_of_month(stats_month_index(o->jb.to), o->jb.period),
+            o->jb.period, 1);
+    if (stats_count(&p, s, &o->jb) != 0)
+        goto out;
+    if (o->publish) {
+        stats_cut_of(&ct, &p, rg ? rg->hash : "");
+        ls.want = &ct;
+        if (stats_ledger_find(s, &ls) != 0) {
+            stats_say("cannot read the publication ledger");
+            goto out;
+        }
+        if (ls.same_table != NULL) {
+            char err[200];
+
+            stats_pub_release(&p);
+            memset(&p, 0, sizeof p);
+            if (stats_parse(&p, ls.same_table, strlen(ls.same_table), err,
+                            sizeof err) != 0) {
+                stats_say("ledger entry of %s unreadable: %s", ls.same_date,
+                          err);
+                goto out;
+            }
+            stats_say(
+                "this cut was published on %s: the same figures are issued "
+                "again (new cases since then are not counted)",
+                ls.same_date);
+            p.status = "republished";
+        } else {
+            if (ls.clashes && !o->force) {
+                stats_say(
+                    "refused: %s to %s was already published on %s as %s%s%s "
+                    "by %s, %s to %s; another cut of the same cases could "
+                    "give small counts away (--force-recut records that you "
+                    "chose to)",
+                    p.from, p.to, ls.clash_date, ls.clash.dims[0],
+                    ls.clash.dims[1][0] ? "," : "", ls.clash.dims[1],
+                    ls.clash.period, ls.clash.from, ls.clash.to);
+                goto out;
+            }
+            p.status = ls.clashes ? "published-forced" : "published";
+            if (stats_ledger_record(s, &ct, &p, ls.clashes != 0) != 0) {
+                stats_say("cannot record the publication in the ledger");
+                goto out;
+            }
+        }
+    }
+    if (!o->fmt_set)
+        o->fmt = STATS_CSV;
+    if (emit(&p, o->fmt, o->lang, o->out) != 0)
+        goto out;
+    rc = 0;
+out:
+    free(ls.same_table);
+    stats_pub_release(&p);
+    free(rg);
+    return rc;
+}
+
+/* `stats merge`: merge the exports, write the sum. */
+static int
+run_merge(struct opts *o)
+{
+    struct stats_pub m;
+    int rc;
+
+    rc = stats_merge(&m, o->files, o->nfiles, &o->jb.pol);
+    if (rc != 0)
+        return rc;
+    if (!o->fmt_set)
+        o->fmt = STATS_JSON;
+    rc = emit(&m, o->fmt, o->lang, o->out) != 0 ? 1 : 0;
+    stats_pub_release(&m);
+    return rc;
+}
+
+int
+stats_run(struct store *s, const char *home, int argc, char **argv)
+{
+    struct opts *o = calloc(1, sizeof *o);
+    int rc;
+
+    if (o == NULL) {
+        stats_say("out of memory");
+        return 1;
+    }
+    if (argc >= 2 && !strcmp(argv[1], "merge")) {
+        rc = parse_opts(o, argc, argv, 2, 1);
+        if (rc == 0)
+            rc = run_merge(o);
+    } else {
+        rc = parse_opts(o, argc, argv, 1, 0);
+        if (rc == 0)
+            rc = run_cut(s, home, o);
+    }
+    free(o);
+    return rc == -100 ? 0 : rc;
+}
+
+int
+stats_main(struct store *s, int argc, char **argv)
+{
+    return stats_run(s, NULL, argc, argv);
+}

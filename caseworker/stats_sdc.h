@@ -1,0 +1,26 @@
+/*
+ * stats_sdc: statistical disclosure control of a table: suppression of
+ * small cells, secondary suppression and rounding, in place on the grid
+ * of a struct stats_pub (stats_table.h).
+ */
+#ifndef UMBRA_CASE_STATS_SDC_H
+#define UMBRA_CASE_STATS_SDC_H
+
+#include "stats_table.h"
+
+#include <stdint.h>
+
+/*
+ * Applies the policy to p->grid in place: primary suppression of every
+ * cell and total under the threshold (cells already STATS_SMALL or
+ * STATS_HIDDEN stay so), secondary suppression to a fixed point so that no
+ * row or column (totals included) has exactly one hidden entry, and
+ * rounding of every shown entry to the nearest multiple of the base
+ * (halves up). Cannot fail.
+ */
+void stats_protect(struct stats_pub *p);
+
+/* v rounded to the nearest multiple of base (halves up); base 0/1: v. */
+uint64_t stats_round(uint64_t v, unsigned base);
+
+#endif

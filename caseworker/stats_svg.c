@@ -1,0 +1,308 @@
+/*
+ * stats_svg: the SVG writer (see stats_svg.h).
+ */
+#include "stats_svg.h"
+#include "stats_catalogue.h"
+#include "stats_text.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SVG_W 820
+static const char *const COLOURS[] = {"#1b5e8c", "#c2571a", "#2e7d32",
+                                      "#8e24aa", "#b71c1c", "#00838f",
+                                      "#6d4c41", "#546e7a"};
+#define NCOLOURS 8
+
+/* x mirrored for right-to-left languages */
+static int
+mx(int rtl, int x)
+{
+    return rtl ? SVG_W - x : x;
+}
+
+static void
+svg_text(struct stats_text *o, int rtl, int x, int y, const char *anchor,
+         const char *extra, const char *s)
+{
+    /* with direction="rtl", "start" is the right end: x is mirrored and
+     * the anchor kept */
+    fprintf(o->f, "<text x=\"%d\" y=\"%d\" text-anchor=\"%s\"%s%s>", mx(rtl, x),
+            y, anchor, extra ? " " : "", extra ? extra : "");
+    stats_put(o, s);
+    stats_raw(o, "</text>\n");
+}
+
+/* the largest shown value of a line of entries, for the scale */
+static uint64_t
+nice_max(uint64_t m)
+{
+    uint64_t s = 10;
+
+    while (s < m)
+        s = s * 2 < m ? s * 5 : s * 2;
+    return s;
+}
+
+static void
+svg_bars(struct stats_text *o, const struct stats_pub *p, int li, int rtl,
+         int y0)
+{
+    /* one bar per row, its row total (the counts for one dimension) */
+    size_t i;
+    uint64_t m = 1;
+    int lw = 250, bw = SVG_W - lw - 80, rh = 26;
+    char buf[32];
+
+    for (i = 0; i < p->nrows; i++) {
+        const struct stats_cell *c = &p->grid[stats_at(p, i, p->ncols)];
+        if (c->state == STATS_SHOWN && c->shown > m)
+            m = c->shown;
+    }
+    m = nice_max(m);
+    for (i = 0; i < p->nrows; i++) {
+        const struct stats_cell *c = &p->grid[stats_at(p, i, p->ncols)];
+        int y = y0 + (int)i * rh;
+        int w;
+
+        svg_text(o, rtl, lw - 8, y + 17, "end", NULL,
+                 stats_key_label(p, li, 0, p->rowkeys[i]));
+        stats_cell_text(buf, sizeof buf, p, c);
+        if (c->state == STATS_SHOWN) {
+            w = (int)((uint64_t)bw * c->shown / m);
+            fprintf(o->f,
+                    "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+                    "fill=\"%s\"/>\n",
+                    rtl ? mx(rtl, lw) - w : lw, y + 4, w, rh - 8, COLOURS[0]);
+        } else {
+            w = 0;
+            fprintf(o->f,
+                    "<rect x=\"%d\" y=\"%d\" width=\"24\" height=\"%d\" "
+                    "fill=\"none\" stroke=\"#888\" stroke-dasharray=\"3 2\"/>"
+                    "\n",
+                    rtl ? mx(rtl, lw) - 24 : lw, y + 4, rh - 8);
+            w = 24;
+        }
+        svg_text(o, rtl, lw + w + 6, y + 17, "start", NULL, buf);
+    }
+}
+
+static void
+svg_lines(struct stats_text *o, const struct stats_pub *p, int li, int rtl,
+          int y0, int h)
+{
+    /* x: periods; one line per series (the other dimension), or the
+     * period totals when the table has one dimension */
+    int pk = p->dims[0] == STATS_DIM_PERIOD ? 0 : 1;
+    size_t np = pk == 0 ? p->nrows : p->ncols;
+    size_t ns = p->ndims == 2 ? (pk == 0 ? p->ncols : p->nrows) : 1;
+    size_t s, t, drawn = 0;
+    size_t order[NCOLOURS];
+    uint64_t m = 1;
+    int x0 = 70, x1 = SVG_W - 200, gh = h - 60;
+    char buf[32];
+
+    /* the series with the largest shown totals, at most NCOLOURS */
+    for (s = 0; s < ns && drawn < NCOLOURS; s++) {
+        size_t best = SIZE_MAX;
+        uint64_t bv = 0;
+        size_t c;
+
+        for (c = 0; c < ns; c++) {
+            const struct stats_cell *tc =
+                p->ndims == 1 ? &p->grid[stats_at(p, p->nrows, 0)]
+                : pk == 0     ? &p->grid[stats_at(p, p->nrows, c)]
+                              : &p->grid[stats_at(p, c, p->ncols)];
+            uint64_t v = tc->state == STATS_SHOWN ? tc->shown + 1 : 1;
+            size_t q;
+            int used = 0;
+
+            for (q = 0; q < drawn; q++)
+                used |= order[q] == c;
+            if (!used && (best == SIZE_MAX || v > bv)) {
+                best = c;
+                bv = v;
+            }
+        }
+        order[drawn++] = best;
+    }
+    for (s = 0; s < drawn; s++)
+        for (t = 0; t < np; t++) {
+            const struct stats_cell *c =
+                p->ndims == 1 ? &p->grid[stats_at(p, t, 0)]
+                : pk == 0     ? &p->grid[stats_at(p, t, order[s])]
+                              : &p->grid[stats_at(p, order[s], t)];
+            if (c->state == STATS_SHOWN && c->shown > m)
+                m = c->shown;
+        }
+    m = nice_max(m);
+    /* axes and scale */
+    fprintf(o->f,
+            "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n"
+            "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n",
+            mx(rtl, x0), y0, mx(rtl, x0), y0 + gh, mx(rtl, x0), y0 + gh,
+            mx(rtl, x1), y0 + gh);
+    for (t = 0; t <= 5; t++) {
+        int y = y0 + gh - (int)(t * (size_t)gh / 5);
+        snprintf(buf, sizeof buf, "%" PRIu64, m * t / 5);
+        svg_text(o, rtl, x0 - 6, y + 4, "end", NULL, buf);
+        fprintf(o->f,
+                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+                "stroke=\"#ddd\"/>\n",
+                mx(rtl, x0), y, mx(rtl, x1), y);
+    }
+    for (t = 0; t < np; t++) {
+        int x = np > 1 ? x0 + 10 + (int)(t * (size_t)(x1 - x0 - 20) / (np - 1))
+                       : (x0 + x1) / 2;
+        if (np <= 12 || t % ((np + 11) / 12) == 0)
+            svg_text(o, rtl, x, y0 + gh + 18, "middle", "font-size=\"11\"",
+                     pk == 0 ? p->rowkeys[t] : p->colkeys[t]);
+    }
+    for (s = 0; s < drawn; s++) {
+        int pen = 0;
+        const char *col = COLOURS[s % NCOLOURS];
+
+        fprintf(o->f,
+                "<path fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
+                "d=\"",
+                col);
+        for (t = 0; t < np; t++) {
+            const struct stats_cell *c =
+                p->ndims == 1 ? &p->grid[stats_at(p, t, 0)]
+                : pk == 0     ? &p->grid[stats_at(p, t, order[s])]
+                              : &p->grid[stats_at(p, order[s], t)];
+            int x = np > 1
+                        ? x0 + 10 + (int)(t * (size_t)(x1 - x0 - 20) / (np - 1))
+                        : (x0 + x1) / 2;
+            if (c->state != STATS_SHOWN) {
+                pen = 0; /* a gap where the figure is hidden */
+                continue;
+            }
+            fprintf(o->f, "%c%d %d ", pen ? 'L' : 'M', mx(rtl, x),
+                    y0 + gh - (int)((uint64_t)gh * c->shown / m));
+            pen = 1;
+        }
+        stats_raw(o, "\"/>\n");
+        for (t = 0; t < np; t++) {
+            const struct stats_cell *c =
+                p->ndims == 1 ? &p->grid[stats_at(p, t, 0)]
+                : pk == 0     ? &p->grid[stats_at(p, t, order[s])]
+                              : &p->grid[stats_at(p, order[s], t)];
+            int x = np > 1
+                        ? x0 + 10 + (int)(t * (size_t)(x1 - x0 - 20) / (np - 1))
+                        : (x0 + x1) / 2;
+            if (c->state == STATS_SHOWN)
+                fprintf(o->f,
+                        "<circle cx=\"%d\" cy=\"%d\" r=\"3\" fill=\"%s\"/>\n",
+                        mx(rtl, x),
+                        y0 + gh - (int)((uint64_t)gh * c->shown / m), col);
+            else
+                fprintf(o->f,
+                        "<circle cx=\"%d\" cy=\"%d\" r=\"3\" fill=\"#fff\" "
+                        "stroke=\"%s\"/>\n",
+                        mx(rtl, x), y0 + gh, col);
+        }
+        /* legend */
+        if (p->ndims == 2) {
+            const char *key =
+                pk == 0 ? p->colkeys[order[s]] : p->rowkeys[order[s]];
+            int ly = y0 + 10 + (int)s * 20;
+            fprintf(o->f,
+                    "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" "
+                    "fill=\"%s\"/>\n",
+                    rtl ? mx(rtl, x1 + 20) - 12 : x1 + 20, ly - 10, col);
+            svg_text(o, rtl, x1 + 38, ly, "start", "font-size=\"12\"",
+                     stats_key_label(p, li, pk == 0 ? 1 : 0, key));
+        }
+    }
+    if (drawn < ns)
+        svg_text(o, rtl, x0, y0 + gh + 40, "start", "font-size=\"11\"",
+                 stats_msg(li, STATS_M_SHOWN_TOP));
+}
+
+void
+stats_svg_write(FILE *f, const struct stats_pub *p, int li, int inline_)
+{
+    struct stats_text o = {f, 1};
+    int rtl = li == STATS_L_AR;
+    int line = p->dims[0] == STATS_DIM_PERIOD ||
+               (p->ndims == 2 && p->dims[1] == STATS_DIM_PERIOD);
+    int body = line ? 360 : (int)p->nrows * 26 + 10;
+    int h = 70 + body + 120;
+    char range[300];
+
+    if (!inline_)
+        stats_raw(&o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    fprintf(f,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+            "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, "
+            "Noto Sans, Arial, sans-serif\" font-size=\"13\"%s role=\"img\">\n",
+            SVG_W, h, SVG_W, h, rtl ? " direction=\"rtl\"" : "");
+    stats_raw(&o, "<title>");
+    stats_title(&o, p, li);
+    stats_raw(&o, "</title>\n");
+    fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", SVG_W, h);
+    {
+        /* title and range as one text each */
+        FILE *mf;
+        char *buf = NULL;
+        size_t len = 0;
+
+        mf = open_memstream(&buf, &len);
+        if (mf != NULL) {
+            struct stats_text m = {mf, 0};
+            stats_title(&m, p, li);
+            fclose(mf);
+            svg_text(&o, rtl, 20, 30, "start",
+                     "font-size=\"18\" font-weight=\"bold\"", buf ? buf : "");
+            free(buf);
+        }
+        buf = NULL;
+        mf = open_memstream(&buf, &len);
+        if (mf != NULL) {
+            struct stats_text m = {mf, 0};
+            stats_tpl(&m, stats_msg(li, STATS_M_RANGE), p->from, p->to,
+                      p->exported);
+            fclose(mf);
+            snprintf(range, sizeof range, "%s", buf ? buf : "");
+            free(buf);
+            svg_text(&o, rtl, 20, 52, "start", "font-size=\"12\"", range);
+        }
+    }
+    if (line)
+        svg_lines(&o, p, li, rtl, 70, body);
+    else
+        svg_bars(&o, p, li, rtl, 70);
+    {
+        /* the first notes under the chart (the full list is in the HTML) */
+        char a[32], b[32];
+        FILE *mf;
+        char *buf = NULL;
+        size_t len = 0;
+        int y = 70 + body + 30;
+
+        snprintf(a, sizeof a, "<%u", p->policy.threshold);
+        snprintf(b, sizeof b, "%u", p->policy.threshold);
+        mf = open_memstream(&buf, &len);
+        if (mf != NULL) {
+            struct stats_text m = {mf, 0};
+            stats_tpl(&m, stats_msg(li, STATS_M_SMALL), a, b, NULL);
+            stats_raw(&m, "\n");
+            stats_tpl(&m, stats_msg(li, STATS_M_HIDDEN), "x", NULL, NULL);
+            stats_raw(&m, "\n");
+            stats_tpl(&m, stats_msg(li, STATS_M_COUNTS), NULL, NULL, NULL);
+            fclose(mf);
+            if (buf != NULL) {
+                char *ln, *save = NULL;
+                for (ln = strtok_r(buf, "\n", &save); ln != NULL;
+                     ln = strtok_r(NULL, "\n", &save)) {
+                    svg_text(&o, rtl, 20, y, "start", "font-size=\"10\"", ln);
+                    y += 16;
+                }
+            }
+            free(buf);
+        }
+    }
+    stats_raw(&o, "</svg>\n");
+}
