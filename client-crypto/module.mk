@@ -88,3 +88,9 @@ SUITES += $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra \
     crypto-no-seam
 ASAN_SUITES += $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra
 BENCHES += bench-crypto
+
+# ---- fuzz (tests/fuzz/module.mk) ------------------------------------------
+# The member file (protocol section 9): it reaches the key holder from a
+# member, by whatever way the two have.
+FUZZERS += member_parse
+FUZZ_SRCS_member_parse = tests/fuzz/fuzz_member_parse.c
