@@ -17,6 +17,8 @@
  *              its fingerprint (section 3).
  *   keyfile    the passphrase-protected key file (section 4).
  *   receipt    receipts, their normalisation, mailbox derivation (section 5).
+ *   member     the member file a caseworker with a key of their own sends
+ *              the organisation's key holder (section 9).
  *
  * Ownership: a function that returns memory through an output pointer says
  * how to free it; on failure every output is left NULL/zero and nothing is
