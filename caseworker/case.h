@@ -112,11 +112,11 @@ void case_who(char *out, size_t cap, const char *given);
 int case_open_store(struct store **out, const struct case_opts *o,
                     int write) UMBRA_WUR;
 
-/* A phrase for why umbra_envelope_open failed (verbs_keys.c). */
+/* A phrase for why umbra_envelope_open failed (verbs_seal.c). */
 const char *case_open_error(int err);
 
 /*
- * pull's rollback check (verbs_keys.c): -1, with a one-line refusal
+ * pull's rollback check (verbs_members.c): -1, with a one-line refusal
  * printed, if theirs (the bundle server publishes) is older than ours, the
  * home's, under the same signing key (a lower serial, or the same serial
  * with other content: umbra_bundle_may_replace); else 0.

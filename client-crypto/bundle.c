@@ -13,8 +13,8 @@
 #define B64_32 sodium_base64_ENCODED_LEN(32, B64_VARIANT)
 #define B64_64 sodium_base64_ENCODED_LEN(64, B64_VARIANT)
 
-static void
-b64(char *out, size_t cap, const uint8_t *bin, size_t len)
+void
+umbra_b64(char *out, size_t cap, const uint8_t *bin, size_t len)
 {
     sodium_bin2base64(out, cap, bin, len, B64_VARIANT);
 }
@@ -42,7 +42,7 @@ umbra_bundle_signed_text(char *out, size_t cap, const struct umbra_bundle *b)
     if (cap == 0)
         return 0;
     out[0] = '\0';
-    b64(sk, sizeof(sk), b->sign_pk, 32);
+    umbra_b64(sk, sizeof(sk), b->sign_pk, 32);
     if (put(out, cap, &pos, "umbra.keys/1\n", "org ", b->org, "\n") ||
         put(out, cap, &pos, "created ", b->created, "\n", ""))
         return 0;
@@ -59,7 +59,7 @@ umbra_bundle_signed_text(char *out, size_t cap, const struct umbra_bundle *b)
         return 0;
     for (i = 0; i < b->nkeys; i++) {
         umbra_hex(id, b->keys[i].id, 8);
-        b64(pk, sizeof(pk), b->keys[i].pk, 32);
+        umbra_b64(pk, sizeof(pk), b->keys[i].pk, 32);
         if (put(out, cap, &pos, "key ", id, " ", pk) ||
             put(out, cap, &pos, " ", b->keys[i].created, "\n", ""))
             return 0;
@@ -151,15 +151,15 @@ umbra_bundle_export_serial(char **json, const struct umbra_org_keys *signer,
                              signer->sign_sk) != 0)
         return UMBRA_ERR_CRYPTO;
     rc = UMBRA_ERR_NOMEM;
-    b64(sk, sizeof(sk), b.sign_pk, 32);
-    b64(sig_b64, sizeof(sig_b64), sig, 64);
+    umbra_b64(sk, sizeof(sk), b.sign_pk, 32);
+    umbra_b64(sig_b64, sizeof(sig_b64), sig, 64);
     arr = json_array();
     if (arr == NULL)
         goto out;
     for (i = 0; i < b.nkeys; i++) {
         json_t *e;
         umbra_hex(id, b.keys[i].id, 8);
-        b64(pk, sizeof(pk), b.keys[i].pk, 32);
+        umbra_b64(pk, sizeof(pk), b.keys[i].pk, 32);
         e = json_pack("{s:s, s:s, s:s}", "id", id, "x25519", pk, "created",
                       b.keys[i].created);
         if (e == NULL || json_array_append_new(arr, e) != 0)
@@ -187,9 +187,8 @@ out:
     return rc;
 }
 
-/* A string member of o, or NULL if absent or not a string. */
-static const char *
-member_str(const json_t *o, const char *key, size_t *len)
+const char *
+umbra_json_str(const json_t *o, const char *key, size_t *len)
 {
     json_t *v = json_object_get(o, key);
 
@@ -199,9 +198,8 @@ member_str(const json_t *o, const char *key, size_t *len)
     return json_string_value(v);
 }
 
-/* Decodes canonical base64 of exactly n bytes; 0 or -1. */
-static int
-unb64(uint8_t *out, size_t n, const char *s, size_t len)
+int
+umbra_unb64(uint8_t *out, size_t n, const char *s, size_t len)
 {
     char again[B64_64];
     size_t got;
@@ -211,7 +209,7 @@ unb64(uint8_t *out, size_t n, const char *s, size_t len)
     if (sodium_base642bin(out, n, s, len, NULL, &got, NULL, B64_VARIANT) != 0 ||
         got != n)
         return -1;
-    b64(again, sizeof(again), out, n);
+    umbra_b64(again, sizeof(again), out, n);
     return memcmp(again, s, len) == 0 ? 0 : -1;
 }
 
@@ -234,18 +232,18 @@ umbra_bundle_parse(struct umbra_bundle *b, const char *json, size_t len)
     root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
     if (!json_is_object(root))
         goto out;
-    s = member_str(root, "format", &slen);
+    s = umbra_json_str(root, "format", &slen);
     if (s == NULL)
         goto out;
     if (slen != 12 || memcmp(s, "umbra.keys/1", 12) != 0) {
         rc = UMBRA_ERR_VERSION;
         goto out;
     }
-    s = member_str(root, "org", &slen);
+    s = umbra_json_str(root, "org", &slen);
     if (s == NULL || !umbra_slug_valid(s, slen))
         goto out;
     memcpy(b->org, s, slen);
-    s = member_str(root, "created", &slen);
+    s = umbra_json_str(root, "created", &slen);
     if (s == NULL || !umbra_date_valid(s, slen))
         goto out;
     memcpy(b->created, s, 10);
@@ -257,8 +255,8 @@ umbra_bundle_parse(struct umbra_bundle *b, const char *json, size_t len)
             goto out;
         b->serial = (uint64_t)json_integer_value(serial);
     }
-    s = member_str(root, "signing_key", &slen);
-    if (s == NULL || unb64(b->sign_pk, 32, s, slen) != 0)
+    s = umbra_json_str(root, "signing_key", &slen);
+    if (s == NULL || umbra_unb64(b->sign_pk, 32, s, slen) != 0)
         goto out;
     keys = json_object_get(root, "keys");
     if (!json_is_array(keys) || json_array_size(keys) < 1 ||
@@ -271,15 +269,15 @@ umbra_bundle_parse(struct umbra_bundle *b, const char *json, size_t len)
 
         if (!json_is_object(e))
             goto out;
-        s = member_str(e, "x25519", &slen);
-        if (s == NULL || unb64(k->pk, 32, s, slen) != 0)
+        s = umbra_json_str(e, "x25519", &slen);
+        if (s == NULL || umbra_unb64(k->pk, 32, s, slen) != 0)
             goto out;
         umbra_key_id(k->id, k->pk);
         umbra_hex(id, k->id, 8);
-        s = member_str(e, "id", &slen);
+        s = umbra_json_str(e, "id", &slen);
         if (s == NULL || slen != 16 || memcmp(s, id, 16) != 0)
             goto out;
-        s = member_str(e, "created", &slen);
+        s = umbra_json_str(e, "created", &slen);
         if (s == NULL || !umbra_date_valid(s, slen))
             goto out;
         memcpy(k->created, s, 10);
@@ -288,8 +286,8 @@ umbra_bundle_parse(struct umbra_bundle *b, const char *json, size_t len)
                 goto out;
     }
     b->nkeys = (unsigned)json_array_size(keys);
-    s = member_str(root, "signature", &slen);
-    if (s == NULL || unb64(sig, 64, s, slen) != 0)
+    s = umbra_json_str(root, "signature", &slen);
+    if (s == NULL || umbra_unb64(sig, 64, s, slen) != 0)
         goto out;
     tlen = umbra_bundle_signed_text(text, sizeof(text), b);
     if (tlen == 0)

@@ -24,6 +24,8 @@
 
 #include "umbra.h"
 
+#include <jansson.h>
+
 /* Longest signed text: header lines plus 16 key lines, with room. */
 #define UMBRA_SIGNED_TEXT_MAX 4096u
 
@@ -34,5 +36,20 @@
  */
 size_t umbra_bundle_signed_text(char *out, size_t cap,
                                 const struct umbra_bundle *b);
+
+/*
+ * The helpers every signed JSON format of the library shares (the bundle
+ * here, the member file in member.c), all with libsodium's ORIGINAL base64
+ * variant:
+ *   umbra_b64       bin[0..len) as base64 into out (cap at least
+ *                   sodium_base64_ENCODED_LEN(len, ...)), NUL-terminated;
+ *   umbra_unb64     decodes s[0..len), which must be the canonical base64
+ *                   of exactly n (at most 64) bytes, into out; 0 or -1;
+ *   umbra_json_str  the string member key of o (its length in *len), or
+ *                   NULL if absent or not a string.
+ */
+void umbra_b64(char *out, size_t cap, const uint8_t *bin, size_t len);
+int umbra_unb64(uint8_t *out, size_t n, const char *s, size_t len) UMBRA_WUR;
+const char *umbra_json_str(const json_t *o, const char *key, size_t *len);
 
 #endif

@@ -36,7 +36,7 @@ LIBUMBRA_TEST_LIBS = $(O)/libumbra-test.a \
     $(call pkg_libs,$(PKGS_CRYPTO)) -lpthread
 
 # ---- unit tests: one program per module group, each a suite ------------
-CRYPTO_TESTS := envelope keys receipt
+CRYPTO_TESTS := envelope keys receipt member
 
 $(O)/tests/crypto_%: $(O)/obj/client-crypto/tests/test_%.o \
     $(O)/libumbra-test.a
@@ -88,3 +88,9 @@ SUITES += $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra \
     crypto-no-seam
 ASAN_SUITES += $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra
 BENCHES += bench-crypto
+
+# ---- fuzz (tests/fuzz/module.mk) ------------------------------------------
+# The member file (protocol section 9): it reaches the key holder from a
+# member, by whatever way the two have.
+FUZZERS += member_parse
+FUZZ_SRCS_member_parse = tests/fuzz/fuzz_member_parse.c

@@ -17,6 +17,8 @@
  *              its fingerprint (section 3).
  *   keyfile    the passphrase-protected key file (section 4).
  *   receipt    receipts, their normalisation, mailbox derivation (section 5).
+ *   member     the member file a caseworker with a key of their own sends
+ *              the organisation's key holder (section 9).
  *
  * Ownership: a function that returns memory through an output pointer says
  * how to free it; on failure every output is left NULL/zero and nothing is
@@ -303,6 +305,47 @@ void umbra_bundle_pks(uint8_t *pks, const struct umbra_bundle *b);
 /* Fingerprint of a signing key: 35 chars + NUL written to out. */
 void umbra_fingerprint(char out[UMBRA_FINGERPRINT_LEN + 1],
                        const uint8_t sign_pk[32]);
+
+/* ---- member file (protocol section 9; member.h) ------------------------ */
+
+#define UMBRA_MEMBER_FORMAT "umbra.member/1"
+#define UMBRA_MEMBER_MAX_BYTES 4096u
+#define UMBRA_MEMBER_NAME_MAX 64u
+
+/* A member file's fields (plain memory: public data only). */
+struct umbra_member {
+    char org[UMBRA_SLUG_MAX + 1];
+    char name[UMBRA_MEMBER_NAME_MAX + 1]; /* 1..64 bytes, no control char */
+    char created[11];                     /* YYYY-MM-DD */
+    uint8_t pk[32];                       /* the member's X25519 key */
+    uint8_t id[8];                        /* umbra_key_id(pk) */
+    uint8_t sign_pk[32];                  /* the member's Ed25519 key */
+};
+
+/* 1 if s[0..len) is a valid member name (1..64 bytes, no control
+ * character), else 0. */
+int umbra_member_name_valid(const char *s, size_t len);
+
+/*
+ * The member file JSON for m, signed with sign_sk (the member's own
+ * Ed25519 key, whose public half is m->sign_pk). *json is malloc'd (the
+ * caller frees it) and NULL on failure. 0, UMBRA_ERR_ARG (a field of m is
+ * not valid) or UMBRA_ERR_NOMEM.
+ */
+int umbra_member_export(char **json, const struct umbra_member *m,
+                        const uint8_t sign_sk[64]) UMBRA_WUR;
+
+/*
+ * Parses and verifies a member file (at most UMBRA_MEMBER_MAX_BYTES).
+ * Fills *m on success; on failure *m is zeroed and the error says why:
+ * UMBRA_ERR_TOO_LONG (over 4 KiB), UMBRA_ERR_VERSION (not a member file:
+ * not a JSON object without duplicate members, or "format" is not
+ * UMBRA_MEMBER_FORMAT), UMBRA_ERR_FORMAT (a field missing or malformed),
+ * UMBRA_ERR_CHECKSUM ("id" is not the key id of "x25519"),
+ * UMBRA_ERR_SIGNATURE (the signature does not verify with "signing_key").
+ */
+int umbra_member_parse(struct umbra_member *m, const char *json,
+                       size_t len) UMBRA_WUR;
 
 /* ---- key file (protocol section 4) ------------------------------------- */
 
