@@ -17,6 +17,8 @@
  *              its fingerprint (section 3).
  *   keyfile    the passphrase-protected key file (section 4).
  *   receipt    receipts, their normalisation, mailbox derivation (section 5).
+ *   report     the report document's vocabulary (report_vocab.h, generated
+ *              from report-vocab.json) and its date rule (section 6).
  *
  * Ownership: a function that returns memory through an output pointer says
  * how to free it; on failure every output is left NULL/zero and nothing is
@@ -28,6 +30,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "report_vocab.h"
 
 #if defined(__GNUC__)
 #define UMBRA_WUR __attribute__((warn_unused_result))
@@ -402,5 +406,22 @@ int umbra_utf8_valid(const uint8_t *s, size_t n);
  * before a recursive parser sees hostile input.
  */
 int umbra_json_depth_ok(const uint8_t *s, size_t n, unsigned max_depth);
+
+/* ---- report ------------------------------------------------------------ */
+
+/*
+ * The index of code s in list codes[0..n) (a table of report_vocab.h), or
+ * -1 if s is not one of them.
+ */
+int umbra_report_code_index(const char *const *codes, size_t n,
+                            const char *s);
+
+/*
+ * 1 if s is a real calendar date "YYYY-MM-DD" (leap years counted) or a
+ * month "YYYY-MM", not after tomorrow (UTC, at the time of the call), so
+ * that a reporter a day ahead of UTC can still give today; else 0. The one
+ * date rule of the report document (incident.date).
+ */
+int umbra_report_date_valid(const char *s);
 
 #endif
