@@ -20,7 +20,8 @@
  *
  * Files: stats.c (command line, counting, ledger, merge), stats_sdc.c
  * (suppression and rounding), stats_noise.c (the sampler), stats_out.c
- * (CSV, JSON, SVG, HTML, the language catalogue), stats_facts.c (codes).
+ * (CSV, JSON, SVG, HTML, the language catalogue); the codes are libumbra's
+ * report vocabulary (report_vocab.h).
  */
 #ifndef UMBRA_CASE_STATS_H
 #define UMBRA_CASE_STATS_H

@@ -7,7 +7,7 @@
 #                      end-to-end run through build/umbra-case
 #   make bench-stats   stats over 1,000,000 cases against reading them
 STATS_SRCS := caseworker/stats.c caseworker/stats_out.c caseworker/stats_sdc.c \
-              caseworker/stats_noise.c caseworker/stats_facts.c
+              caseworker/stats_noise.c
 STATS_OBJS  = $(STATS_SRCS:%.c=$(O)/obj/%.o)
 STATS_TEST_CFLAGS = -Icaseworker $(call pkg_cflags,$(PKGS_CASE))
 

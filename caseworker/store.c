@@ -29,7 +29,7 @@ struct store {
     sqlite3_stmt *stmt[STMT_CACHE];
 };
 
-/* FACTS_CATEGORIES, FACTS_NEEDS, FACTS_PERPETRATORS: stats_facts.c. */
+/* FACTS_CATEGORIES, FACTS_NEEDS, FACTS_PERPETRATORS: report_vocab.h. */
 
 static const char SCHEMA[] =
     "CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT NOT NULL);"

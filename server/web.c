@@ -17,12 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define FORM_MAX_FIELDS 64
 #define FIELD_NAME_MAX 48
 #define TEXT_MAX 32768
-#define MAX_IDENTIFIERS 5
 
 struct field {
     char name[FIELD_NAME_MAX];
@@ -36,18 +34,6 @@ struct form {
     int err; /* -1 over a cap, -2 malformed */
 };
 
-static const char *const categories[] = {
-    "physical-violence", "sexual-violence",   "robbery",
-    "non-payment",       "threats-stalking",  "police-harassment",
-    "police-extortion",  "arrest-detention",  "immigration-raid",
-    "exploitation",      "service-discrimination", "housing-eviction",
-    "other"};
-static const char *const needs[] = {"health",  "legal",  "immigration-advice",
-                                    "housing", "safety", "other"};
-static const char *const perp_types[] = {"client",   "police",   "immigration",
-                                         "manager",  "landlord", "partner",
-                                         "other",    "unknown"};
-static const char *const id_kinds[] = {"phone", "plate", "handle"};
 static const char *const known_fields[] = {
     "org", "lang", "incident.date", "incident.country", "incident.region",
     "incident.place", "categories", "perpetrator.type",
@@ -65,6 +51,13 @@ in_list(const char *v, const char *const *list, size_t n)
         if (strcmp(v, list[i]) == 0)
             return 1;
     return 0;
+}
+
+/* 1 if v is one of the n codes of a report_vocab.h list. */
+static int
+in_vocab(const char *v, const char *const *codes, size_t n)
+{
+    return umbra_report_code_index(codes, n, v) >= 0;
 }
 
 /* ---- form parsing ------------------------------------------------------ */
@@ -339,45 +332,6 @@ image_type(const uint8_t *p, size_t n)
     return NULL;
 }
 
-/*
- * 1 if s is a real calendar date "YYYY-MM-DD" (leap years counted) or a
- * month "YYYY-MM", and not after tomorrow (UTC), so a reporter a day ahead
- * of UTC can still give today; 0 otherwise.
- */
-static int
-valid_date(const char *s)
-{
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30,
-                                  31, 31, 30, 31, 30, 31};
-    size_t n = strlen(s);
-    char limit[11];
-    struct tm tm;
-    if (n != 7 && n != 10)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        int dash = i == 4 || i == 7;
-        if (dash ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
-            return 0;
-    }
-    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
-            (s[3] - '0');
-    int m = (s[5] - '0') * 10 + (s[6] - '0');
-    if (m < 1 || m > 12)
-        return 0;
-    if (n == 10) {
-        int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-        int d = (s[8] - '0') * 10 + (s[9] - '0');
-        if (d < 1 || d > mdays[m - 1] + (m == 2 && leap))
-            return 0;
-    }
-    time_t t = time(NULL) + 24 * 3600;
-    if (!gmtime_r(&t, &tm) ||
-        strftime(limit, sizeof limit, "%Y-%m-%d", &tm) != 10)
-        return 0;
-    /* same length, zero-padded: the string order is the date order */
-    return strncmp(s, limit, n) <= 0;
-}
-
 /* Builds the document; NULL and *code set on a refusal. */
 static json_t *
 build_doc(struct form *f, const char **code, int *reply)
@@ -392,7 +346,7 @@ build_doc(struct form *f, const char **code, int *reply)
             *code = "bad_encoding";
             return NULL;
         }
-    doc = json_pack("{s:s,s:s}", "schema", "umbra.report/1", "via",
+    doc = json_pack("{s:s,s:s}", "schema", UMBRA_REPORT_SCHEMA, "via",
                     "web-nojs");
     cats = json_array();
     nds = json_array();
@@ -406,7 +360,7 @@ build_doc(struct form *f, const char **code, int *reply)
     json_object_set_new(doc, "lang", json_string(page_lang(
                                          field(f, "lang", NULL))));
     if ((v = field(f, "incident.date", NULL)) && *v) {
-        if (!valid_date(v)) {
+        if (!umbra_report_date_valid(v)) {
             *code = "bad_date";
             goto fail;
         }
@@ -424,19 +378,24 @@ build_doc(struct form *f, const char **code, int *reply)
         cc[2] = '\0';
         json_object_set_new(incident, "country", json_string(cc));
     }
-    static const char *const short_fields[][2] = {
-        {"incident.region", "region"}, {"incident.place", "place"}};
+    static const struct {
+        const char *name, *key;
+        size_t max;
+    } short_fields[] = {
+        {"incident.region", "region", UMBRA_REPORT_INCIDENT_REGION_MAX},
+        {"incident.place", "place", UMBRA_REPORT_INCIDENT_PLACE_MAX}};
     for (size_t i = 0; i < COUNT(short_fields); i++)
-        if ((v = field(f, short_fields[i][0], NULL)) && *v) {
-            if (strlen(v) > 200) {
+        if ((v = field(f, short_fields[i].name, NULL)) && *v) {
+            if (strlen(v) > short_fields[i].max) {
                 *code = "field_too_long";
                 goto fail;
             }
-            json_object_set_new(incident, short_fields[i][1], json_string(v));
+            json_object_set_new(incident, short_fields[i].key, json_string(v));
         }
     it = 0;
     while ((v = field(f, "categories", &it))) {
-        if (!in_list(v, categories, COUNT(categories))) {
+        if (!in_vocab(v, umbra_report_categories,
+                      UMBRA_REPORT_NCATEGORIES)) {
             *code = "bad_category";
             goto fail;
         }
@@ -444,36 +403,38 @@ build_doc(struct form *f, const char **code, int *reply)
     }
     it = 0;
     while ((v = field(f, "needs", &it))) {
-        if (!in_list(v, needs, COUNT(needs))) {
+        if (!in_vocab(v, umbra_report_needs, UMBRA_REPORT_NNEEDS)) {
             *code = "bad_need";
             goto fail;
         }
         json_array_append_new(nds, json_string(v));
     }
     if ((v = field(f, "perpetrator.type", NULL)) && *v) {
-        if (!in_list(v, perp_types, COUNT(perp_types))) {
+        if (!in_vocab(v, umbra_report_perpetrators,
+                      UMBRA_REPORT_NPERPETRATORS)) {
             *code = "bad_perpetrator";
             goto fail;
         }
         json_object_set_new(perp, "type", json_string(v));
     }
     if ((v = field(f, "perpetrator.description", NULL)) && *v) {
-        if (strlen(v) > 2000) {
+        if (strlen(v) > UMBRA_REPORT_PERPETRATOR_DESCRIPTION_MAX) {
             *code = "field_too_long";
             goto fail;
         }
         json_object_set_new(perp, "description", json_string(v));
     }
     unsigned ik = 0, iv = 0;
-    for (unsigned k = 0; k < MAX_IDENTIFIERS + 1; k++) {
+    for (unsigned k = 0; k < UMBRA_REPORT_MAX_IDENTIFIERS + 1; k++) {
         const char *kind = field(f, "perpetrator.identifiers.kind", &ik);
         const char *val = field(f, "perpetrator.identifiers.value", &iv);
         if (!kind && !val)
             break;
         if (!val || !*val)
             continue;
-        if (k == MAX_IDENTIFIERS || !kind ||
-            !in_list(kind, id_kinds, COUNT(id_kinds)) || strlen(val) > 200) {
+        if (k == UMBRA_REPORT_MAX_IDENTIFIERS || !kind ||
+            !in_vocab(kind, umbra_report_id_kinds, UMBRA_REPORT_NID_KINDS) ||
+            strlen(val) > UMBRA_REPORT_PERPETRATOR_IDENTIFIERS_VALUE_MAX) {
             *code = "bad_identifier";
             goto fail;
         }
@@ -483,7 +444,7 @@ build_doc(struct form *f, const char **code, int *reply)
     if (json_array_size(ids))
         json_object_set(perp, "identifiers", ids);
     const char *narr = field(f, "narrative", NULL);
-    if (narr && strlen(narr) > 20000) {
+    if (narr && strlen(narr) > UMBRA_REPORT_NARRATIVE_MAX) {
         *code = "field_too_long";
         goto fail;
     }
@@ -491,13 +452,11 @@ build_doc(struct form *f, const char **code, int *reply)
         *code = "missing_fields";
         goto fail;
     }
-    static const char *const consents[] = {"statistics", "alert",
-                                           "share_with_authorities"};
-    for (size_t i = 0; i < COUNT(consents); i++) {
+    for (size_t i = 0; i < UMBRA_REPORT_NCONSENTS; i++) {
         char name[64];
-        snprintf(name, sizeof name, "consent.%s", consents[i]);
+        snprintf(name, sizeof name, "consent.%s", umbra_report_consents[i]);
         v = field(f, name, NULL);
-        json_object_set_new(consent, consents[i],
+        json_object_set_new(consent, umbra_report_consents[i],
                             json_boolean(v && strcmp(v, "yes") == 0));
     }
     v = field(f, "reply", NULL);
