@@ -424,4 +424,40 @@ int umbra_report_code_index(const char *const *codes, size_t n,
  */
 int umbra_report_date_valid(const char *s);
 
+/*
+ * The fields of a report document as a form gives them, every string
+ * NULL or "" when not given. ids_kind/ids_value are the identifier pairs
+ * in the form's order (a pair with an empty value is skipped but still
+ * counts towards UMBRA_REPORT_MAX_IDENTIFIERS); consent[i] is the consent
+ * umbra_report_consents[i]. attachments (borrowed, may be NULL) is put in
+ * the document as "attachments".
+ */
+struct umbra_report_fields {
+    const char *lang, *via;
+    const char *date, *country, *region, *place;
+    const char *const *categories;
+    size_t ncategories;
+    const char *const *needs;
+    size_t nneeds;
+    const char *perpetrator, *description;
+    const char *const *ids_kind, *const *ids_value;
+    size_t nids;
+    const char *narrative;
+    int consent[UMBRA_REPORT_NCONSENTS];
+    struct json_t *attachments;
+};
+
+/*
+ * Builds the report document (a jansson object: schema, via, lang,
+ * attachments, incident, categories, perpetrator, narrative, needs,
+ * consent; empty fields left out, the country upper-cased) from f under
+ * the vocabulary's codes and caps. The caller frees it with json_decref.
+ * NULL on a refusal, with *code the API's error code: bad_encoding,
+ * bad_date, bad_country, field_too_long, bad_category, bad_need,
+ * bad_perpetrator, bad_identifier, missing_fields (neither narrative nor
+ * categories), or internal (out of memory).
+ */
+struct json_t *umbra_report_build(const struct umbra_report_fields *f,
+                                  const char **code) UMBRA_WUR;
+
 #endif

@@ -1,7 +1,8 @@
 /*
  * web: the pages and the no-JavaScript paths. Bodies come from page.c
  * (owned by the web layer); this file decides status codes and does the
- * work: POST /report builds the report document from the form, derives the
+ * work: POST /report builds the report document from the form
+ * (umbra_report_build, libumbra), derives the
  * reply mailbox (Argon2, on the bounded pool), seals the document to the
  * organisation's keys, wipes the plaintext and stores envelope and mailbox
  * in one transaction; POST /check opens a mailbox's replies server-side.
@@ -51,13 +52,6 @@ in_list(const char *v, const char *const *list, size_t n)
         if (strcmp(v, list[i]) == 0)
             return 1;
     return 0;
-}
-
-/* 1 if v is one of the n codes of a report_vocab.h list. */
-static int
-in_vocab(const char *v, const char *const *codes, size_t n)
-{
-    return umbra_report_code_index(codes, n, v) >= 0;
 }
 
 /* ---- form parsing ------------------------------------------------------ */
@@ -332,11 +326,16 @@ image_type(const uint8_t *p, size_t n)
     return NULL;
 }
 
-/* Builds the document; NULL and *code set on a refusal. */
+/* Builds the document (umbra_report_build) from the form's fields and its
+ * photo; NULL and *code set on a refusal. */
 static json_t *
 build_doc(struct form *f, const char **code, int *reply)
 {
-    json_t *doc = NULL, *cats = NULL, *nds = NULL, *ids = NULL;
+    const char *cats[FORM_MAX_FIELDS], *nds[FORM_MAX_FIELDS];
+    const char *kinds[UMBRA_REPORT_MAX_IDENTIFIERS + 1];
+    const char *vals[UMBRA_REPORT_MAX_IDENTIFIERS + 1];
+    struct umbra_report_fields rf;
+    json_t *doc = NULL, *att = NULL;
     const char *v;
     unsigned it;
 
@@ -346,122 +345,51 @@ build_doc(struct form *f, const char **code, int *reply)
             *code = "bad_encoding";
             return NULL;
         }
-    doc = json_pack("{s:s,s:s}", "schema", UMBRA_REPORT_SCHEMA, "via",
-                    "web-nojs");
-    cats = json_array();
-    nds = json_array();
-    ids = json_array();
-    json_t *incident = json_object(), *perp = json_object(),
-           *consent = json_object();
-    if (!doc || !cats || !nds || !ids || !incident || !perp || !consent) {
-        *code = "internal";
-        goto fail;
-    }
-    json_object_set_new(doc, "lang", json_string(page_lang(
-                                         field(f, "lang", NULL))));
-    if ((v = field(f, "incident.date", NULL)) && *v) {
-        if (!umbra_report_date_valid(v)) {
-            *code = "bad_date";
-            goto fail;
-        }
-        json_object_set_new(incident, "date", json_string(v));
-    }
-    if ((v = field(f, "incident.country", NULL)) && *v) {
-        char cc[3];
-        if (strlen(v) != 2 || !((v[0] | 32) >= 'a' && (v[0] | 32) <= 'z') ||
-            !((v[1] | 32) >= 'a' && (v[1] | 32) <= 'z')) {
-            *code = "bad_country";
-            goto fail;
-        }
-        cc[0] = (char)(v[0] & ~32);
-        cc[1] = (char)(v[1] & ~32);
-        cc[2] = '\0';
-        json_object_set_new(incident, "country", json_string(cc));
-    }
-    static const struct {
-        const char *name, *key;
-        size_t max;
-    } short_fields[] = {
-        {"incident.region", "region", UMBRA_REPORT_INCIDENT_REGION_MAX},
-        {"incident.place", "place", UMBRA_REPORT_INCIDENT_PLACE_MAX}};
-    for (size_t i = 0; i < COUNT(short_fields); i++)
-        if ((v = field(f, short_fields[i].name, NULL)) && *v) {
-            if (strlen(v) > short_fields[i].max) {
-                *code = "field_too_long";
-                goto fail;
-            }
-            json_object_set_new(incident, short_fields[i].key, json_string(v));
-        }
+    memset(&rf, 0, sizeof rf);
+    rf.via = "web-nojs";
+    rf.lang = page_lang(field(f, "lang", NULL));
+    rf.date = field(f, "incident.date", NULL);
+    rf.country = field(f, "incident.country", NULL);
+    rf.region = field(f, "incident.region", NULL);
+    rf.place = field(f, "incident.place", NULL);
     it = 0;
-    while ((v = field(f, "categories", &it))) {
-        if (!in_vocab(v, umbra_report_categories,
-                      UMBRA_REPORT_NCATEGORIES)) {
-            *code = "bad_category";
-            goto fail;
-        }
-        json_array_append_new(cats, json_string(v));
-    }
+    while (rf.ncategories < FORM_MAX_FIELDS &&
+           (v = field(f, "categories", &it)))
+        cats[rf.ncategories++] = v;
+    rf.categories = cats;
     it = 0;
-    while ((v = field(f, "needs", &it))) {
-        if (!in_vocab(v, umbra_report_needs, UMBRA_REPORT_NNEEDS)) {
-            *code = "bad_need";
-            goto fail;
-        }
-        json_array_append_new(nds, json_string(v));
-    }
-    if ((v = field(f, "perpetrator.type", NULL)) && *v) {
-        if (!in_vocab(v, umbra_report_perpetrators,
-                      UMBRA_REPORT_NPERPETRATORS)) {
-            *code = "bad_perpetrator";
-            goto fail;
-        }
-        json_object_set_new(perp, "type", json_string(v));
-    }
-    if ((v = field(f, "perpetrator.description", NULL)) && *v) {
-        if (strlen(v) > UMBRA_REPORT_PERPETRATOR_DESCRIPTION_MAX) {
-            *code = "field_too_long";
-            goto fail;
-        }
-        json_object_set_new(perp, "description", json_string(v));
-    }
+    while (rf.nneeds < FORM_MAX_FIELDS && (v = field(f, "needs", &it)))
+        nds[rf.nneeds++] = v;
+    rf.needs = nds;
+    rf.perpetrator = field(f, "perpetrator.type", NULL);
+    rf.description = field(f, "perpetrator.description", NULL);
     unsigned ik = 0, iv = 0;
-    for (unsigned k = 0; k < UMBRA_REPORT_MAX_IDENTIFIERS + 1; k++) {
+    while (rf.nids < UMBRA_REPORT_MAX_IDENTIFIERS + 1) {
         const char *kind = field(f, "perpetrator.identifiers.kind", &ik);
         const char *val = field(f, "perpetrator.identifiers.value", &iv);
         if (!kind && !val)
             break;
-        if (!val || !*val)
-            continue;
-        if (k == UMBRA_REPORT_MAX_IDENTIFIERS || !kind ||
-            !in_vocab(kind, umbra_report_id_kinds, UMBRA_REPORT_NID_KINDS) ||
-            strlen(val) > UMBRA_REPORT_PERPETRATOR_IDENTIFIERS_VALUE_MAX) {
-            *code = "bad_identifier";
-            goto fail;
-        }
-        json_array_append_new(ids,
-                              json_pack("{s:s,s:s}", "kind", kind, "value", val));
+        kinds[rf.nids] = kind;
+        vals[rf.nids++] = val;
     }
-    if (json_array_size(ids))
-        json_object_set(perp, "identifiers", ids);
-    const char *narr = field(f, "narrative", NULL);
-    if (narr && strlen(narr) > UMBRA_REPORT_NARRATIVE_MAX) {
-        *code = "field_too_long";
-        goto fail;
-    }
-    if ((!narr || !*narr) && json_array_size(cats) == 0) {
-        *code = "missing_fields";
-        goto fail;
-    }
+    rf.ids_kind = kinds;
+    rf.ids_value = vals;
+    rf.narrative = field(f, "narrative", NULL);
     for (size_t i = 0; i < UMBRA_REPORT_NCONSENTS; i++) {
         char name[64];
         snprintf(name, sizeof name, "consent.%s", umbra_report_consents[i]);
         v = field(f, name, NULL);
-        json_object_set_new(consent, umbra_report_consents[i],
-                            json_boolean(v && strcmp(v, "yes") == 0));
+        rf.consent[i] = v && strcmp(v, "yes") == 0;
     }
     v = field(f, "reply", NULL);
     *reply = v && strcmp(v, "yes") == 0;
 
+    /* the fields are checked before the photo is touched */
+    doc = umbra_report_build(&rf, code);
+    if (!doc)
+        return NULL;
+    json_decref(doc);
+    doc = NULL;
     for (unsigned i = 0; i < f->n; i++) {
         if (!f->f[i].is_file || strcmp(f->f[i].name, "attachment") != 0 ||
             f->f[i].val.len == 0)
@@ -471,51 +399,27 @@ build_doc(struct form *f, const char **code, int *reply)
         if (!type ||
             imgmeta_strip(f->f[i].val.data, &f->f[i].val.len, type) != 0) {
             *code = "attachment_type";
-            goto fail;
+            return NULL;
         }
         size_t m = sodium_base64_encoded_len(f->f[i].val.len,
                                              sodium_base64_VARIANT_ORIGINAL);
         char *b = malloc(m);
         if (!b) {
             *code = "internal";
-            goto fail;
+            return NULL;
         }
         sodium_bin2base64(b, m, f->f[i].val.data, f->f[i].val.len,
                           sodium_base64_VARIANT_ORIGINAL);
-        json_t *att = json_pack("[{s:s,s:s,s:s}]", "name", "attachment",
-                                "type", type, "data", b);
+        att = json_pack("[{s:s,s:s,s:s}]", "name", "attachment", "type",
+                        type, "data", b);
         sodium_memzero(b, m);
         free(b);
-        json_object_set_new(doc, "attachments", att);
         break;
     }
-    if (json_object_size(incident))
-        json_object_set(doc, "incident", incident);
-    if (json_array_size(cats))
-        json_object_set(doc, "categories", cats);
-    if (json_object_size(perp))
-        json_object_set(doc, "perpetrator", perp);
-    if (narr && *narr)
-        json_object_set_new(doc, "narrative", json_string(narr));
-    if (json_array_size(nds))
-        json_object_set(doc, "needs", nds);
-    json_object_set(doc, "consent", consent);
-    json_decref(cats);
-    json_decref(nds);
-    json_decref(ids);
-    json_decref(incident);
-    json_decref(perp);
-    json_decref(consent);
+    rf.attachments = att;
+    doc = umbra_report_build(&rf, code);
+    json_decref(att);
     return doc;
-fail:
-    json_decref(doc);
-    json_decref(cats);
-    json_decref(nds);
-    json_decref(ids);
-    json_decref(incident);
-    json_decref(perp);
-    json_decref(consent);
-    return NULL;
 }
 
 /* A sealed no-JS report waiting for its group commit (intake.c). */

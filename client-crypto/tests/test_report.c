@@ -1,6 +1,7 @@
 /* Unit tests of report.c and the generated vocabulary (report_vocab.c). */
 #include "check.h"
 
+#include <jansson.h>
 #include <time.h>
 
 /* The date rule, table-driven: each string and whether it is a date. */
@@ -91,6 +92,117 @@ test_vocab(void)
     CHECK(UMBRA_REPORT_MAX_IDENTIFIERS == 5, "identifiers cap");
 }
 
+/* UMBRA_REPORT_INCIDENT_REGION_MAX + 1 bytes */
+static const char LONG201[] =
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+
+/* umbra_report_build, table-driven: each case's fields, the refusal code
+ * it must give (NULL: built) and, when built, its compact JSON. */
+static void
+test_build(void)
+{
+    static const char *const cat1[] = {"robbery"};
+    static const char *const cat2[] = {"robbery", "Robbery"};
+    static const char *const need1[] = {"legal", "safety"};
+    static const char *const need_bad[] = {"money"};
+    static const char *const k2[] = {"phone", "plate"};
+    static const char *const v2[] = {"+1 555", ""};
+    static const char *const kbad[] = {"email"};
+    static const char *const v1[] = {"a@b"};
+    static const char *const k6[] = {"phone", "phone", "phone",
+                                     "phone", "phone", "phone"};
+    static const char *const v6[] = {"1", "2", "3", "4", "5", "6"};
+    static const char *const v6e[] = {"1", "2", "3", "4", "5", ""};
+    static const char *const vlong[] = {LONG201};
+    char *narr_max = malloc(UMBRA_REPORT_NARRATIVE_MAX + 2);
+    struct {
+        struct umbra_report_fields f;
+        const char *code, *json;
+    } cases[] = {
+        {{.narrative = "it happened"}, NULL,
+         "{\"schema\":\"umbra.report/1\",\"via\":\"web\",\"lang\":\"en\","
+         "\"narrative\":\"it happened\",\"consent\":{\"statistics\":false,"
+         "\"alert\":false,\"share_with_authorities\":false}}"},
+        {{.via = "web-nojs", .lang = "th", .date = "2024-02-29",
+          .country = "th", .region = "Bangkok", .place = "",
+          .categories = cat1, .ncategories = 1, .needs = need1, .nneeds = 2,
+          .perpetrator = "police", .description = "tall",
+          .ids_kind = k2, .ids_value = v2, .nids = 2,
+          .consent = {1, 0, 1}},
+         NULL,
+         "{\"schema\":\"umbra.report/1\",\"via\":\"web-nojs\",\"lang\":\"th\","
+         "\"incident\":{\"date\":\"2024-02-29\",\"country\":\"TH\","
+         "\"region\":\"Bangkok\"},\"categories\":[\"robbery\"],"
+         "\"perpetrator\":{\"type\":\"police\",\"description\":\"tall\","
+         "\"identifiers\":[{\"kind\":\"phone\",\"value\":\"+1 555\"}]},"
+         "\"needs\":[\"legal\",\"safety\"],\"consent\":{\"statistics\":true,"
+         "\"alert\":false,\"share_with_authorities\":true}}"},
+        {{.narrative = ""}, "missing_fields", NULL},
+        {{0}, "missing_fields", NULL},
+        {{.narrative = "x", .date = "2026-02-29"}, "bad_date", NULL},
+        {{.narrative = "x", .date = "9999-01"}, "bad_date", NULL},
+        {{.narrative = "x", .country = "THA"}, "bad_country", NULL},
+        {{.narrative = "x", .country = "t1"}, "bad_country", NULL},
+        {{.narrative = "x", .region = LONG201}, "field_too_long", NULL},
+        {{.narrative = "x", .place = LONG201}, "field_too_long", NULL},
+        {{.categories = cat2, .ncategories = 2}, "bad_category", NULL},
+        {{.narrative = "x", .needs = need_bad, .nneeds = 1}, "bad_need",
+         NULL},
+        {{.narrative = "x", .perpetrator = "neighbour"}, "bad_perpetrator",
+         NULL},
+        {{.narrative = "x", .ids_kind = kbad, .ids_value = v1, .nids = 1},
+         "bad_identifier", NULL},
+        {{.narrative = "x", .ids_kind = k6, .ids_value = v6, .nids = 6},
+         "bad_identifier", NULL},
+        {{.narrative = "x", .ids_kind = k6, .ids_value = v6e, .nids = 6},
+         NULL, NULL},
+        {{.narrative = "x", .ids_kind = k2, .ids_value = vlong, .nids = 1},
+         "bad_identifier", NULL},
+        {{.narrative = "x", .place = "\xc3\x28"}, "bad_encoding", NULL},
+        {{.narrative = narr_max}, "field_too_long", NULL},
+    };
+    size_t i;
+
+    if (narr_max == NULL) {
+        CHECK(0, "out of memory");
+        return;
+    }
+    memset(narr_max, 'n', UMBRA_REPORT_NARRATIVE_MAX + 1);
+    narr_max[UMBRA_REPORT_NARRATIVE_MAX + 1] = 0;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *code = "unset";
+        json_t *doc = umbra_report_build(&cases[i].f, &code);
+        char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+
+        if (cases[i].code != NULL)
+            CHECK(doc == NULL && code != NULL &&
+                      strcmp(code, cases[i].code) == 0,
+                  "case %zu: want %s, got %s", i, cases[i].code,
+                  doc ? "a document" : code);
+        else
+            CHECK(doc != NULL && code == NULL, "case %zu: refused %s", i,
+                  code);
+        if (cases[i].json != NULL)
+            CHECK(text != NULL && strcmp(text, cases[i].json) == 0,
+                  "case %zu: %s", i, text ? text : "(none)");
+        free(text);
+        json_decref(doc);
+    }
+    /* the cap itself is allowed */
+    narr_max[UMBRA_REPORT_NARRATIVE_MAX] = 0;
+    {
+        struct umbra_report_fields f = {.narrative = narr_max};
+        const char *code;
+        json_t *doc = umbra_report_build(&f, &code);
+
+        CHECK(doc != NULL, "a narrative of exactly the cap is kept");
+        json_decref(doc);
+    }
+    free(narr_max);
+}
+
 int
 main(void)
 {
@@ -98,5 +210,6 @@ main(void)
         return 2;
     test_date();
     test_vocab();
+    test_build();
     return check_done();
 }
