@@ -4,7 +4,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <sodium.h>
 
@@ -61,48 +60,6 @@ copy_clean(char *out, size_t cap, const char *s)
             out[i] = ' ';
 }
 
-/* 1 if s is a real calendar date "YYYY-MM-DD" (leap years counted) or a
- * month "YYYY-MM", not after tomorrow (UTC, at the time of the call). */
-static int
-is_date(const char *s)
-{
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30,
-                                  31, 31, 30, 31, 30, 31};
-    size_t n = strlen(s), i;
-    int y, m, d, leap;
-    char limit[11];
-    struct tm tm;
-    time_t t;
-
-    if (n != 7 && n != 10)
-        return 0;
-    for (i = 0; i < n; i++) {
-        if (i == 4 || i == 7) {
-            if (s[i] != '-')
-                return 0;
-        } else if (s[i] < '0' || s[i] > '9') {
-            return 0;
-        }
-    }
-    y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
-        (s[3] - '0');
-    m = (s[5] - '0') * 10 + (s[6] - '0');
-    if (m < 1 || m > 12)
-        return 0;
-    if (n == 10) {
-        leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-        d = (s[8] - '0') * 10 + (s[9] - '0');
-        if (d < 1 || d > mdays[m - 1] + (m == 2 && leap))
-            return 0;
-    }
-    t = time(NULL) + 24 * 3600;
-    if (gmtime_r(&t, &tm) == NULL ||
-        strftime(limit, sizeof limit, "%Y-%m-%d", &tm) != 10)
-        return 0;
-    /* same length, zero-padded: the string order is the date order */
-    return strncmp(s, limit, n) <= 0;
-}
-
 static int
 is_lang(const char *s)
 {
@@ -120,21 +77,10 @@ is_lang(const char *s)
     return 1;
 }
 
-static int
-code_index(const char *const *codes, int n, const char *s)
-{
-    int i;
-
-    for (i = 0; i < n; i++)
-        if (strcmp(codes[i], s) == 0)
-            return i;
-    return -1;
-}
-
 /* A list of codes into a bit set; 1 (bad) on a wrong type. */
 static int
 code_list(const struct js_doc *d, int obj, const char *key,
-          const char *const *codes, int n, uint32_t *bits, size_t *count)
+          const char *const *codes, size_t n, uint32_t *bits, size_t *count)
 {
     int a = js_get(d, obj, key);
     uint32_t j, m;
@@ -154,7 +100,7 @@ code_list(const struct js_doc *d, int obj, const char *key,
             return 1;
         if (js_str(d, (int)j, buf, sizeof buf, NULL) != 0)
             return 1;
-        k = code_index(codes, n, buf);
+        k = umbra_report_code_index(codes, n, buf);
         if (k >= 0)
             *bits |= 1u << k;
         (*count)++;
@@ -260,7 +206,7 @@ doc_parse_report(struct doc_report *out, char *reason, size_t cap,
             goto out;
         }
         s = str_of(&d, o, "date", 64, &bad, buf, sizeof buf);
-        if (s != NULL && is_date(s))
+        if (s != NULL && umbra_report_date_valid(s))
             snprintf(out->facts.incident, sizeof out->facts.incident, "%s",
                      s);
         s = str_of(&d, o, "country", 64, &bad, buf, sizeof buf);
@@ -290,7 +236,8 @@ doc_parse_report(struct doc_report *out, char *reason, size_t cap,
         s = str_of(&d, o, "type", 64, &bad, buf, sizeof buf);
         if (s != NULL)
             out->facts.perpetrator =
-                code_index(FACTS_PERPETRATORS, FACTS_NPERPETRATORS, s);
+                umbra_report_code_index(FACTS_PERPETRATORS,
+                                        FACTS_NPERPETRATORS, s);
         (void)get_str(&d, o, "description", 65536, &bad);
         if (wrong_type(&d, o, "identifiers", JS_ARR))
             bad = 1;

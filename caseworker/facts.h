@@ -12,13 +12,15 @@
 
 #include <stdint.h>
 
-#define FACTS_NCATEGORIES 13
-#define FACTS_NNEEDS 6
-#define FACTS_NPERPETRATORS 8
+#include "umbra.h"
 
-extern const char *const FACTS_CATEGORIES[FACTS_NCATEGORIES];
-extern const char *const FACTS_NEEDS[FACTS_NNEEDS];
-extern const char *const FACTS_PERPETRATORS[FACTS_NPERPETRATORS];
+/* The lists of the report vocabulary (libumbra's report_vocab.h). */
+#define FACTS_NCATEGORIES UMBRA_REPORT_NCATEGORIES
+#define FACTS_NNEEDS UMBRA_REPORT_NNEEDS
+#define FACTS_NPERPETRATORS UMBRA_REPORT_NPERPETRATORS
+#define FACTS_CATEGORIES umbra_report_categories
+#define FACTS_NEEDS umbra_report_needs
+#define FACTS_PERPETRATORS umbra_report_perpetrators
 
 struct case_facts {
     char received[11];   /* day the envelope reached the server, YYYY-MM-DD */

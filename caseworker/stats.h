@@ -24,10 +24,11 @@
  *   stats_ledger   the publication ledger
  *   stats_merge    `stats merge`
  *   stats_cli      the command line (this header)
- *   stats_facts    the codes of the report document (facts.h)
+ *   (the codes of the report document: libumbra's report_vocab.h, via facts.h)
  *
  * This header is the command's: it declares stats_run and, for the tests
  * and the benchmark, gathers the headers of the module's library API.
+ * The report's codes are libumbra's report vocabulary (report_vocab.h).
  */
 #ifndef UMBRA_CASE_STATS_H
 #define UMBRA_CASE_STATS_H

@@ -30,7 +30,7 @@ struct store {
     int env_table; /* processed_env: 0 not checked, 1 absent, 2 present */
 };
 
-/* FACTS_CATEGORIES, FACTS_NEEDS, FACTS_PERPETRATORS: stats_facts.c. */
+/* FACTS_CATEGORIES, FACTS_NEEDS, FACTS_PERPETRATORS: report_vocab.h. */
 
 static const char SCHEMA[] =
     "CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT NOT NULL);"

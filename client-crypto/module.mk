@@ -36,7 +36,7 @@ LIBUMBRA_TEST_LIBS = $(O)/libumbra-test.a \
     $(call pkg_libs,$(PKGS_CRYPTO)) -lpthread
 
 # ---- unit tests: one program per module group, each a suite ------------
-CRYPTO_TESTS := envelope keys receipt member
+CRYPTO_TESTS := envelope keys receipt member report
 
 $(O)/tests/crypto_%: $(O)/obj/client-crypto/tests/test_%.o \
     $(O)/libumbra-test.a
@@ -84,8 +84,25 @@ crypto-no-seam: $(O)/libumbra.a $(O)/libumbra-test.a
 	    echo "0 passed, 1 failed"; exit 1; fi; \
 	echo "2 passed, 0 failed"
 
+# ---- the report vocabulary ---------------------------------------------
+# client-crypto/report-vocab.json is the one definition of the report's
+# codes and caps; gen-vocab.py writes client-crypto/report_vocab.[ch] and
+# web/static/report-vocab.js from it (checked in). `make vocab` rewrites
+# them; crypto-vocab fails when one is stale or a code lacks a label in a
+# locale catalogue.
+VOCAB_GEN = /usr/bin/python3 client-crypto/gen-vocab.py
+VOCAB_ARGS = client-crypto/report-vocab.json client-crypto \
+    web/static/report-vocab.js
+
+.PHONY: vocab crypto-vocab
+vocab:
+	$(VOCAB_GEN) $(VOCAB_ARGS)
+
+crypto-vocab:
+	@$(VOCAB_GEN) --check $(VOCAB_ARGS) web/locales
+
 SUITES += $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra \
-    crypto-no-seam
+    crypto-no-seam crypto-vocab
 ASAN_SUITES += $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra
 BENCHES += bench-crypto
 

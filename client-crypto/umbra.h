@@ -19,6 +19,8 @@
  *   receipt    receipts, their normalisation, mailbox derivation (section 5).
  *   member     the member file a caseworker with a key of their own sends
  *              the organisation's key holder (section 9).
+ *   report     the report document's vocabulary (report_vocab.h, generated
+ *              from report-vocab.json) and its date rule (section 6).
  *
  * Ownership: a function that returns memory through an output pointer says
  * how to free it; on failure every output is left NULL/zero and nothing is
@@ -30,6 +32,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "report_vocab.h"
 
 #if defined(__GNUC__)
 #define UMBRA_WUR __attribute__((warn_unused_result))
@@ -445,5 +449,58 @@ int umbra_utf8_valid(const uint8_t *s, size_t n);
  * before a recursive parser sees hostile input.
  */
 int umbra_json_depth_ok(const uint8_t *s, size_t n, unsigned max_depth);
+
+/* ---- report ------------------------------------------------------------ */
+
+/*
+ * The index of code s in list codes[0..n) (a table of report_vocab.h), or
+ * -1 if s is not one of them.
+ */
+int umbra_report_code_index(const char *const *codes, size_t n,
+                            const char *s);
+
+/*
+ * 1 if s is a real calendar date "YYYY-MM-DD" (leap years counted) or a
+ * month "YYYY-MM", not after tomorrow (UTC, at the time of the call), so
+ * that a reporter a day ahead of UTC can still give today; else 0. The one
+ * date rule of the report document (incident.date).
+ */
+int umbra_report_date_valid(const char *s);
+
+/*
+ * The fields of a report document as a form gives them, every string
+ * NULL or "" when not given. ids_kind/ids_value are the identifier pairs
+ * in the form's order (a pair with an empty value is skipped but still
+ * counts towards UMBRA_REPORT_MAX_IDENTIFIERS); consent[i] is the consent
+ * umbra_report_consents[i]. attachments (borrowed, may be NULL) is put in
+ * the document as "attachments".
+ */
+struct umbra_report_fields {
+    const char *lang, *via;
+    const char *date, *country, *region, *place;
+    const char *const *categories;
+    size_t ncategories;
+    const char *const *needs;
+    size_t nneeds;
+    const char *perpetrator, *description;
+    const char *const *ids_kind, *const *ids_value;
+    size_t nids;
+    const char *narrative;
+    int consent[UMBRA_REPORT_NCONSENTS];
+    struct json_t *attachments;
+};
+
+/*
+ * Builds the report document (a jansson object: schema, via, lang,
+ * attachments, incident, categories, perpetrator, narrative, needs,
+ * consent; empty fields left out, the country upper-cased) from f under
+ * the vocabulary's codes and caps. The caller frees it with json_decref.
+ * NULL on a refusal, with *code the API's error code: bad_encoding,
+ * bad_date, bad_country, field_too_long, bad_category, bad_need,
+ * bad_perpetrator, bad_identifier, missing_fields (neither narrative nor
+ * categories), or internal (out of memory).
+ */
+struct json_t *umbra_report_build(const struct umbra_report_fields *f,
+                                  const char **code) UMBRA_WUR;
 
 #endif

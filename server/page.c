@@ -25,6 +25,7 @@
  * unknown variable as "[unknown:NAME]", so tests can find them.
  */
 #include "page.h"
+#include "umbra.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -73,43 +74,12 @@ static struct {
     size_t nloc;
 } P;
 
-/* ---- the coded choices of the report document (INTERFACES.md) -------- */
+/* ---- the coded choices of the report document ------------------------ */
 
-struct code {
-    const char *code, *icon;
-};
-
-static const struct code CATEGORIES[] = {
-    {"physical-violence", "\xe2\x9c\x8a"},      /* raised fist */
-    {"sexual-violence", "\xe2\x9a\xa0"},        /* warning */
-    {"robbery", "\xf0\x9f\x91\x9b"},            /* purse */
-    {"non-payment", "\xf0\x9f\x92\xb8"},        /* money with wings */
-    {"threats-stalking", "\xf0\x9f\x91\x81"},   /* eye */
-    {"police-harassment", "\xf0\x9f\x9a\x93"},  /* police car */
-    {"police-extortion", "\xf0\x9f\x92\xb0"},   /* money bag */
-    {"arrest-detention", "\xf0\x9f\x94\x92"},   /* lock */
-    {"immigration-raid", "\xf0\x9f\x9b\x82"},   /* passport control */
-    {"exploitation", "\xe2\x9b\x93"},           /* chains */
-    {"service-discrimination", "\xf0\x9f\x9a\xab"}, /* no entry */
-    {"housing-eviction", "\xf0\x9f\x8f\xa0"},   /* house */
-    {"other", "\xe2\x9e\x95"},                  /* plus */
-};
-static const struct code PERPETRATORS[] = {
-    {"client", ""},   {"police", ""},  {"immigration", ""}, {"manager", ""},
-    {"landlord", ""}, {"partner", ""}, {"other", ""},       {"unknown", ""},
-};
-static const struct code NEEDS[] = {
-    {"health", "\xe2\x9a\x95"},               /* staff of aesculapius */
-    {"legal", "\xe2\x9a\x96"},                /* scales */
-    {"immigration-advice", "\xf0\x9f\x9b\x82"},
-    {"housing", "\xf0\x9f\x8f\xa0"},
-    {"safety", "\xf0\x9f\x9b\xa1"},           /* shield */
-    {"other", "\xe2\x9e\x95"},
-};
-static const struct code ID_KINDS[] = {
-    {"phone", ""}, {"plate", ""}, {"handle", ""},
-};
-static const struct code ID_ROWS[] = {{"1", ""}, {"2", ""}, {"3", ""}};
+/* The lists come from libumbra's report vocabulary (report_vocab.h, with
+ * each code's icon); the rows of identifier inputs are the page's own. */
+static const char *const ID_ROWS[] = {"1", "2", "3"};
+static const char *const NO_ICONS[] = {"", "", ""};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -741,16 +711,39 @@ emit_tr(struct render *r, const char *key)
     emit_escaped(r, s);
 }
 
-static const struct code *
-code_list(enum list_id l, size_t *n, const char **prefix)
+/* The codes of list l with their icons (*icons), *n of them, and the
+ * locale key prefix of their labels; NULL if l is not a code list. */
+static const char *const *
+code_list(enum list_id l, size_t *n, const char **prefix,
+          const char *const **icons)
 {
     switch (l) {
-    case L_CATEGORIES: *n = NELEM(CATEGORIES); *prefix = "category."; return CATEGORIES;
-    case L_PERPETRATORS: *n = NELEM(PERPETRATORS); *prefix = "perpetrator."; return PERPETRATORS;
-    case L_NEEDS: *n = NELEM(NEEDS); *prefix = "need."; return NEEDS;
-    case L_ID_KINDS: *n = NELEM(ID_KINDS); *prefix = "idkind."; return ID_KINDS;
-    case L_ID_ROWS: *n = NELEM(ID_ROWS); *prefix = ""; return ID_ROWS;
-    default: *n = 0; *prefix = ""; return NULL;
+    case L_CATEGORIES:
+        *n = UMBRA_REPORT_NCATEGORIES;
+        *prefix = "category.";
+        *icons = umbra_report_categories_icons;
+        return umbra_report_categories;
+    case L_PERPETRATORS:
+        *n = UMBRA_REPORT_NPERPETRATORS;
+        *prefix = "perpetrator.";
+        *icons = umbra_report_perpetrators_icons;
+        return umbra_report_perpetrators;
+    case L_NEEDS:
+        *n = UMBRA_REPORT_NNEEDS;
+        *prefix = "need.";
+        *icons = umbra_report_needs_icons;
+        return umbra_report_needs;
+    case L_ID_KINDS:
+        *n = UMBRA_REPORT_NID_KINDS;
+        *prefix = "idkind.";
+        *icons = umbra_report_id_kinds_icons;
+        return umbra_report_id_kinds;
+    case L_ID_ROWS:
+        *n = NELEM(ID_ROWS);
+        *prefix = "";
+        *icons = NO_ICONS;
+        return ID_ROWS;
+    default: *n = 0; *prefix = ""; *icons = NULL; return NULL;
     }
 }
 
@@ -759,12 +752,13 @@ list_len(const struct render *r, enum list_id l)
 {
     size_t n;
     const char *prefix;
+    const char *const *icons;
     switch (l) {
     case L_ORGS: return r->ctx->orgs ? r->ctx->norgs : 0;
     case L_REPLIES: return r->ctx->replies ? r->ctx->nreplies : 0;
     case L_LOCALES: return P.nloc;
     case L_INFO_PAGES: return r->ninfos;
-    default: code_list(l, &n, &prefix); return n;
+    default: (void)code_list(l, &n, &prefix, &icons); return n;
     }
 }
 
@@ -844,16 +838,17 @@ item_field(struct render *r, const struct frame *f, const char *name,
     default: {
         size_t n;
         const char *prefix;
-        const struct code *cl = code_list(f->list, &n, &prefix);
+        const char *const *icons;
+        const char *const *cl = code_list(f->list, &n, &prefix, &icons);
         if (!cl || f->i >= n)
             return none;
         if (strcmp(name, "code") == 0)
-            return vstr(cl[f->i].code);
+            return vstr(cl[f->i]);
         if (strcmp(name, "icon") == 0)
-            return vstr(cl[f->i].icon);
+            return vstr(icons[f->i]);
         if (strcmp(name, "label") == 0) {
             int missing;
-            snprintf(scratch, scratch_len, "%s%s", prefix, cl[f->i].code);
+            snprintf(scratch, scratch_len, "%s%s", prefix, cl[f->i]);
             {
                 const char *s = tr(r, scratch, &missing);
                 if (missing && P.strict) {

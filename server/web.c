@@ -1,7 +1,8 @@
 /*
  * web: the pages and the no-JavaScript paths. Bodies come from page.c
  * (owned by the web layer); this file decides status codes and does the
- * work: POST /report builds the report document from the form, derives the
+ * work: POST /report builds the report document from the form
+ * (umbra_report_build, libumbra), derives the
  * reply mailbox (Argon2, on the bounded pool), seals the document to the
  * organisation's keys, wipes the plaintext and stores envelope and mailbox
  * in one transaction; POST /check opens a mailbox's replies server-side.
@@ -17,12 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define FORM_MAX_FIELDS 64
 #define FIELD_NAME_MAX 48
 #define TEXT_MAX 32768
-#define MAX_IDENTIFIERS 5
 
 struct field {
     char name[FIELD_NAME_MAX];
@@ -36,18 +35,6 @@ struct form {
     int err; /* -1 over a cap, -2 malformed */
 };
 
-static const char *const categories[] = {
-    "physical-violence", "sexual-violence",   "robbery",
-    "non-payment",       "threats-stalking",  "police-harassment",
-    "police-extortion",  "arrest-detention",  "immigration-raid",
-    "exploitation",      "service-discrimination", "housing-eviction",
-    "other"};
-static const char *const needs[] = {"health",  "legal",  "immigration-advice",
-                                    "housing", "safety", "other"};
-static const char *const perp_types[] = {"client",   "police",   "immigration",
-                                         "manager",  "landlord", "partner",
-                                         "other",    "unknown"};
-static const char *const id_kinds[] = {"phone", "plate", "handle"};
 static const char *const known_fields[] = {
     "org", "lang", "incident.date", "incident.country", "incident.region",
     "incident.place", "categories", "perpetrator.type",
@@ -339,50 +326,16 @@ image_type(const uint8_t *p, size_t n)
     return NULL;
 }
 
-/*
- * 1 if s is a real calendar date "YYYY-MM-DD" (leap years counted) or a
- * month "YYYY-MM", and not after tomorrow (UTC), so a reporter a day ahead
- * of UTC can still give today; 0 otherwise.
- */
-static int
-valid_date(const char *s)
-{
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30,
-                                  31, 31, 30, 31, 30, 31};
-    size_t n = strlen(s);
-    char limit[11];
-    struct tm tm;
-    if (n != 7 && n != 10)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        int dash = i == 4 || i == 7;
-        if (dash ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
-            return 0;
-    }
-    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
-            (s[3] - '0');
-    int m = (s[5] - '0') * 10 + (s[6] - '0');
-    if (m < 1 || m > 12)
-        return 0;
-    if (n == 10) {
-        int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-        int d = (s[8] - '0') * 10 + (s[9] - '0');
-        if (d < 1 || d > mdays[m - 1] + (m == 2 && leap))
-            return 0;
-    }
-    time_t t = time(NULL) + 24 * 3600;
-    if (!gmtime_r(&t, &tm) ||
-        strftime(limit, sizeof limit, "%Y-%m-%d", &tm) != 10)
-        return 0;
-    /* same length, zero-padded: the string order is the date order */
-    return strncmp(s, limit, n) <= 0;
-}
-
-/* Builds the document; NULL and *code set on a refusal. */
+/* Builds the document (umbra_report_build) from the form's fields and its
+ * photo; NULL and *code set on a refusal. */
 static json_t *
 build_doc(struct form *f, const char **code, int *reply)
 {
-    json_t *doc = NULL, *cats = NULL, *nds = NULL, *ids = NULL;
+    const char *cats[FORM_MAX_FIELDS], *nds[FORM_MAX_FIELDS];
+    const char *kinds[UMBRA_REPORT_MAX_IDENTIFIERS + 1];
+    const char *vals[UMBRA_REPORT_MAX_IDENTIFIERS + 1];
+    struct umbra_report_fields rf;
+    json_t *doc = NULL, *att = NULL;
     const char *v;
     unsigned it;
 
@@ -392,117 +345,51 @@ build_doc(struct form *f, const char **code, int *reply)
             *code = "bad_encoding";
             return NULL;
         }
-    doc = json_pack("{s:s,s:s}", "schema", "umbra.report/1", "via",
-                    "web-nojs");
-    cats = json_array();
-    nds = json_array();
-    ids = json_array();
-    json_t *incident = json_object(), *perp = json_object(),
-           *consent = json_object();
-    if (!doc || !cats || !nds || !ids || !incident || !perp || !consent) {
-        *code = "internal";
-        goto fail;
-    }
-    json_object_set_new(doc, "lang", json_string(page_lang(
-                                         field(f, "lang", NULL))));
-    if ((v = field(f, "incident.date", NULL)) && *v) {
-        if (!valid_date(v)) {
-            *code = "bad_date";
-            goto fail;
-        }
-        json_object_set_new(incident, "date", json_string(v));
-    }
-    if ((v = field(f, "incident.country", NULL)) && *v) {
-        char cc[3];
-        if (strlen(v) != 2 || !((v[0] | 32) >= 'a' && (v[0] | 32) <= 'z') ||
-            !((v[1] | 32) >= 'a' && (v[1] | 32) <= 'z')) {
-            *code = "bad_country";
-            goto fail;
-        }
-        cc[0] = (char)(v[0] & ~32);
-        cc[1] = (char)(v[1] & ~32);
-        cc[2] = '\0';
-        json_object_set_new(incident, "country", json_string(cc));
-    }
-    static const char *const short_fields[][2] = {
-        {"incident.region", "region"}, {"incident.place", "place"}};
-    for (size_t i = 0; i < COUNT(short_fields); i++)
-        if ((v = field(f, short_fields[i][0], NULL)) && *v) {
-            if (strlen(v) > 200) {
-                *code = "field_too_long";
-                goto fail;
-            }
-            json_object_set_new(incident, short_fields[i][1], json_string(v));
-        }
+    memset(&rf, 0, sizeof rf);
+    rf.via = "web-nojs";
+    rf.lang = page_lang(field(f, "lang", NULL));
+    rf.date = field(f, "incident.date", NULL);
+    rf.country = field(f, "incident.country", NULL);
+    rf.region = field(f, "incident.region", NULL);
+    rf.place = field(f, "incident.place", NULL);
     it = 0;
-    while ((v = field(f, "categories", &it))) {
-        if (!in_list(v, categories, COUNT(categories))) {
-            *code = "bad_category";
-            goto fail;
-        }
-        json_array_append_new(cats, json_string(v));
-    }
+    while (rf.ncategories < FORM_MAX_FIELDS &&
+           (v = field(f, "categories", &it)))
+        cats[rf.ncategories++] = v;
+    rf.categories = cats;
     it = 0;
-    while ((v = field(f, "needs", &it))) {
-        if (!in_list(v, needs, COUNT(needs))) {
-            *code = "bad_need";
-            goto fail;
-        }
-        json_array_append_new(nds, json_string(v));
-    }
-    if ((v = field(f, "perpetrator.type", NULL)) && *v) {
-        if (!in_list(v, perp_types, COUNT(perp_types))) {
-            *code = "bad_perpetrator";
-            goto fail;
-        }
-        json_object_set_new(perp, "type", json_string(v));
-    }
-    if ((v = field(f, "perpetrator.description", NULL)) && *v) {
-        if (strlen(v) > 2000) {
-            *code = "field_too_long";
-            goto fail;
-        }
-        json_object_set_new(perp, "description", json_string(v));
-    }
+    while (rf.nneeds < FORM_MAX_FIELDS && (v = field(f, "needs", &it)))
+        nds[rf.nneeds++] = v;
+    rf.needs = nds;
+    rf.perpetrator = field(f, "perpetrator.type", NULL);
+    rf.description = field(f, "perpetrator.description", NULL);
     unsigned ik = 0, iv = 0;
-    for (unsigned k = 0; k < MAX_IDENTIFIERS + 1; k++) {
+    while (rf.nids < UMBRA_REPORT_MAX_IDENTIFIERS + 1) {
         const char *kind = field(f, "perpetrator.identifiers.kind", &ik);
         const char *val = field(f, "perpetrator.identifiers.value", &iv);
         if (!kind && !val)
             break;
-        if (!val || !*val)
-            continue;
-        if (k == MAX_IDENTIFIERS || !kind ||
-            !in_list(kind, id_kinds, COUNT(id_kinds)) || strlen(val) > 200) {
-            *code = "bad_identifier";
-            goto fail;
-        }
-        json_array_append_new(ids,
-                              json_pack("{s:s,s:s}", "kind", kind, "value", val));
+        kinds[rf.nids] = kind;
+        vals[rf.nids++] = val;
     }
-    if (json_array_size(ids))
-        json_object_set(perp, "identifiers", ids);
-    const char *narr = field(f, "narrative", NULL);
-    if (narr && strlen(narr) > 20000) {
-        *code = "field_too_long";
-        goto fail;
-    }
-    if ((!narr || !*narr) && json_array_size(cats) == 0) {
-        *code = "missing_fields";
-        goto fail;
-    }
-    static const char *const consents[] = {"statistics", "alert",
-                                           "share_with_authorities"};
-    for (size_t i = 0; i < COUNT(consents); i++) {
+    rf.ids_kind = kinds;
+    rf.ids_value = vals;
+    rf.narrative = field(f, "narrative", NULL);
+    for (size_t i = 0; i < UMBRA_REPORT_NCONSENTS; i++) {
         char name[64];
-        snprintf(name, sizeof name, "consent.%s", consents[i]);
+        snprintf(name, sizeof name, "consent.%s", umbra_report_consents[i]);
         v = field(f, name, NULL);
-        json_object_set_new(consent, consents[i],
-                            json_boolean(v && strcmp(v, "yes") == 0));
+        rf.consent[i] = v && strcmp(v, "yes") == 0;
     }
     v = field(f, "reply", NULL);
     *reply = v && strcmp(v, "yes") == 0;
 
+    /* the fields are checked before the photo is touched */
+    doc = umbra_report_build(&rf, code);
+    if (!doc)
+        return NULL;
+    json_decref(doc);
+    doc = NULL;
     for (unsigned i = 0; i < f->n; i++) {
         if (!f->f[i].is_file || strcmp(f->f[i].name, "attachment") != 0 ||
             f->f[i].val.len == 0)
@@ -512,51 +399,27 @@ build_doc(struct form *f, const char **code, int *reply)
         if (!type ||
             imgmeta_strip(f->f[i].val.data, &f->f[i].val.len, type) != 0) {
             *code = "attachment_type";
-            goto fail;
+            return NULL;
         }
         size_t m = sodium_base64_encoded_len(f->f[i].val.len,
                                              sodium_base64_VARIANT_ORIGINAL);
         char *b = malloc(m);
         if (!b) {
             *code = "internal";
-            goto fail;
+            return NULL;
         }
         sodium_bin2base64(b, m, f->f[i].val.data, f->f[i].val.len,
                           sodium_base64_VARIANT_ORIGINAL);
-        json_t *att = json_pack("[{s:s,s:s,s:s}]", "name", "attachment",
-                                "type", type, "data", b);
+        att = json_pack("[{s:s,s:s,s:s}]", "name", "attachment", "type",
+                        type, "data", b);
         sodium_memzero(b, m);
         free(b);
-        json_object_set_new(doc, "attachments", att);
         break;
     }
-    if (json_object_size(incident))
-        json_object_set(doc, "incident", incident);
-    if (json_array_size(cats))
-        json_object_set(doc, "categories", cats);
-    if (json_object_size(perp))
-        json_object_set(doc, "perpetrator", perp);
-    if (narr && *narr)
-        json_object_set_new(doc, "narrative", json_string(narr));
-    if (json_array_size(nds))
-        json_object_set(doc, "needs", nds);
-    json_object_set(doc, "consent", consent);
-    json_decref(cats);
-    json_decref(nds);
-    json_decref(ids);
-    json_decref(incident);
-    json_decref(perp);
-    json_decref(consent);
+    rf.attachments = att;
+    doc = umbra_report_build(&rf, code);
+    json_decref(att);
     return doc;
-fail:
-    json_decref(doc);
-    json_decref(cats);
-    json_decref(nds);
-    json_decref(ids);
-    json_decref(incident);
-    json_decref(perp);
-    json_decref(consent);
-    return NULL;
 }
 
 /* A sealed no-JS report waiting for its group commit (intake.c). */

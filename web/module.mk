@@ -33,8 +33,9 @@ web/vendor/libsodium-wrappers-sumo.js: $(WEB_NPM)
 	cp web/node_modules/libsodium-wrappers-sumo/dist/modules-sumo/libsodium-wrappers.js $@
 
 # page-test: every page in every language, from the real web/ folder.
-$(O)/page-test: $(O)/obj/tests/browser/page_test.o $(O)/obj/server/page.o
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(call pkg_libs,jansson libsodium)
+$(O)/page-test: $(O)/obj/tests/browser/page_test.o $(O)/obj/server/page.o \
+    $(O)/libumbra.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBUMBRA_LIBS)
 
 test-web-page: $(O)/page-test web-vendor
 	$(O)/page-test web

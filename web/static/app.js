@@ -62,9 +62,11 @@
 
     function one(form, name) { return values(form, name)[0] || ''; }
 
-    /* The report document (INTERFACES.md), codes only, empty fields left out. */
-    function buildReport(form) {
-        var doc = {schema: 'umbra.report/1', lang: one(form, 'lang') || 'en', via: 'web'};
+    /* The report document, codes only, empty fields left out. V is the
+     * report vocabulary (report-vocab.js, generated from
+     * client-crypto/report-vocab.json like the server's tables). */
+    function buildReport(form, V) {
+        var doc = {schema: V.schema, lang: one(form, 'lang') || 'en', via: 'web'};
         var incident = {};
         [['date', 'incident.date'], ['country', 'incident.country'],
          ['region', 'incident.region'], ['place', 'incident.place']].forEach(function (f) {
@@ -84,7 +86,7 @@
         var ids = [];
         if (kinds && vals) {
             if (kinds.length === undefined || kinds.tagName === 'SELECT') { kinds = [kinds]; vals = [vals]; }
-            for (var i = 0; i < vals.length && ids.length < 5; i++) {
+            for (var i = 0; i < vals.length && ids.length < V.max_identifiers; i++) {
                 var v = (vals[i].value || '').trim();
                 if (v) ids.push({kind: kinds[i].value, value: v});
             }
@@ -95,11 +97,10 @@
         if (narrative) doc.narrative = narrative;
         var needs = values(form, 'needs');
         if (needs.length) doc.needs = needs;
-        doc.consent = {
-            statistics: one(form, 'consent.statistics') === 'yes',
-            alert: one(form, 'consent.alert') === 'yes',
-            share_with_authorities: one(form, 'consent.share_with_authorities') === 'yes'
-        };
+        doc.consent = {};
+        V.lists.consents.forEach(function (c) {
+            doc.consent[c] = one(form, 'consent.' + c) === 'yes';
+        });
         return doc;
     }
 
@@ -204,14 +205,14 @@
         });
     }
 
-    function enhanceReport(form, U) {
+    function enhanceReport(form, U, V) {
         var status = $('report-status');
         var button = form.querySelector('button[type=submit]');
         var shown = shownFingerprints(form);
         checkFingerprints(form, U, shown);
         form.addEventListener('submit', function (ev) {
             ev.preventDefault();
-            var doc = buildReport(form);
+            var doc = buildReport(form, V);
             var slug = one(form, 'org');
             if (!doc.categories && !doc.narrative) {
                 say(status, form.dataset.empty, true);
@@ -343,7 +344,7 @@
     ready(function (U) {
         var report = $('report');
         var check = $('check');
-        if (report) enhanceReport(report, U);
+        if (report && window.UmbraVocab) enhanceReport(report, U, window.UmbraVocab);
         if (check) enhanceCheck(check, U);
     });
 })();
