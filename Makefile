@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Umbra: one non-recursive Makefile. Each component adds its sources,
 # binaries and test suites in its own module.mk, included below; paths and
 # flags live in config.mk. Build variants go to separate folders

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Paths, tools and flags shared by every part of the build (see Makefile).
 
 CC      ?= cc

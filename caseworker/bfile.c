@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* bfile: bundle files of sealed reports (see bfile.h for the format). */
 #include "bfile.h"
 #include "case.h"

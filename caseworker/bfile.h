@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * bfile: the bundle file that `pull` writes and `import` reads
  * (docs/protocol.md section 8).

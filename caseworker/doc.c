@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* doc: hostile report documents in, checked facts out (see doc.h). */
 #include "doc.h"
 #include "jscan.h"

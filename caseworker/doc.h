@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * doc: checks an opened report document (protocol section 6) before it
  * becomes a case.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * facts: the few coded fields of a case that statistics may read.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* import: envelopes into the case store exactly once (see import.h). */
 #include "import.h"
 #include "bfile.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * import: sealed envelopes into the case store, exactly once.
  *

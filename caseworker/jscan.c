@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* jscan: strict one-pass JSON checking and tokens (see jscan.h). */
 #include "jscan.h"
 #include "umbra.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * jscan: a strict, single-pass JSON checker for hostile report documents.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * members: the member home and the key holder's list of members (the
  * "Member file" of docs/protocol.md section 9; the file format itself is

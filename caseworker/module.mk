@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # caseworker: umbra-case, the offline caseworker tool.
 #
 # Every caseworker/*.c is part of umbra-case (stats*.c included: the STATS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* net: JSON over HTTP with libcurl (see net.h). */
 #include "net.h"
 #include "case.h"

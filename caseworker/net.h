@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * net: the few HTTP requests umbra-case makes (libcurl), all JSON.
  *

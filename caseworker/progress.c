@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* progress: a progress bar or plain lines (see progress.h). */
 #include "progress.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * progress: what pull and import show while they work. On a terminal, one
  * line redrawn at most five times a second: counts, rate, and a bar when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats: anonymised statistics for advocacy (`umbra-case stats`).
  *

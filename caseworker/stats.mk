@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # stats: tests and benchmark of `umbra-case stats` (caseworker/stats*.c).
 # Included by caseworker/module.mk; the stats sources themselves are part
 # of umbra-case through its wildcard.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_catalogue: the language catalogue of the statistics outputs (see
  * stats_catalogue.h).

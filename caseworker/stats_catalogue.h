@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_catalogue: the titles, notes and code labels of the statistics
  * outputs in en, es, fr, pt-BR, th and ar (the strings stay in C for now;

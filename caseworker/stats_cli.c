@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_cli: the command line of `umbra-case stats` and `umbra-case stats
  * merge` (see stats.h): options, then counting (stats_count), the ledger

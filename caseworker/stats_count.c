@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_count: from the store's facts to a protected table (see
  * stats_count.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_count: counting the consenting cases of the store into a
  * protected table (`umbra-case stats` without merge).

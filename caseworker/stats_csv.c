@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_csv: the CSV writer (see stats_csv.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_csv: a protected table as CSV (RFC 4180 quoting), with its title
  * and notes as comment lines in the chosen language.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_dates: days and periods of the statistics. A day is a long
  * y * 10000 + m * 100 + d (so days compare as numbers); a month index

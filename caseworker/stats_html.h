@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_html: a protected table as one self-contained HTML page (the
  * table, the SVG chart inline, the notes), dir="rtl" for Arabic.

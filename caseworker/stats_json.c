@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_json: the JSON export, written and read back (see stats_json.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_json: the JSON export of a protected table, both ways: written
  * for `--format json`, the ledger and `stats merge`, and read back by the

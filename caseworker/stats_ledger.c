@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_ledger: the publication ledger (see stats_ledger.h).
  */

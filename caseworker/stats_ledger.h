@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_ledger: the publication ledger of the statistics (`stats
  * --publish`). Every publication is one entry of the case store's ledger

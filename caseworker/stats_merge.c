@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_merge: merging exports of the same cut (see stats_merge.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_merge: `umbra-case stats merge`: adds up the JSON exports of the
  * same cut from several organisations into one protected table. Only what

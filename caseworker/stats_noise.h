@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_noise: exact discrete Laplace sampling in integer arithmetic, for
  * the optional noise of `stats --epsilon`. No state; randomness from

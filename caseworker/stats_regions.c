@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_regions: an organisation's region groups (see stats_regions.h).
  */

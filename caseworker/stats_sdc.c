@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_sdc: statistical disclosure control of a table (see stats_sdc.h).
  *

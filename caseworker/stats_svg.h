@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_svg: a protected table as an SVG chart (bars for one dimension,
  * lines over periods, right to left for Arabic), with its notes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_table: the published table's memory and names (see stats_table.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_table: the table the statistics are made of (struct stats_pub),
  * which counting, the disclosure rules, the ledger, `stats merge` and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_text: the helpers the statistics writers share (see stats_text.h).
  */

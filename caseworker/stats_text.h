@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_text: what the text writers of the statistics (CSV, JSON notes,
  * SVG, HTML) share: escaped output, catalogue templates, the text of a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_write: a protected table in one of the output formats, the one
  * entry the command uses (each format is its own module: stats_csv,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* store: the encrypted case store (see store.h for the layout). */
 #include "store.h"
 #include "case.h"

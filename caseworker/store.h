@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * store: the caseworker's encrypted case store (DIR/cases.db).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* util: small helpers every verb of umbra-case uses (see case.h). */
 #include "case.h"
 #include "store.h"

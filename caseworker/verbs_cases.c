@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * verbs_cases: list, show, triage, reply, quarantine, stats — the work on
  * cases inside the store. Every string from a report is printed through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * verbs_init: init (a key holder's or a member's new home) and
  * fingerprint (of a public key bundle or a member file).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * verbs_keys: keys — list, add (rotation), export, passphrase, and the
  * member sub-commands (add-member, remove-member, join; verbs_members.c).

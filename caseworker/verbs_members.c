@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * verbs_members: the member home and the key holder's members (members.h):
  * keys add-member, remove-member and join, a member home's keys list, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * verbs_seal: seal (standard input to the keys of bundles) and open (an
  * envelope with the home's keys).

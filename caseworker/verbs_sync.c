@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * verbs_sync: pull, import, push, ack — moving sealed reports and replies
  * between the server and the home.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* bundle: export, parse and verify the public key bundle (see bundle.h). */
 #include "bundle.h"
 

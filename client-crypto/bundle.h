@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * bundle: the signed public key bundle (protocol section 3), in JSON with
  * jansson.

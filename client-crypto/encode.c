@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* encode: hex, dates and slugs (see encode.h). */
 #include "encode.h"
 

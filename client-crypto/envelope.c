@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* envelope: envelope v1, chunk by chunk (see envelope.h). */
 #include "envelope.h"
 #include "secure.h"

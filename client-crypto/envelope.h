@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * envelope: seal, check and open envelope v1 (protocol section 2).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* errors: phrases for UMBRA_ERR_* (see errors.h). */
 #include "errors.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * errors: the table of UMBRA_ERR_* codes (umbra.h) and their phrases.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Writes the report vocabulary's C tables and JavaScript module.
 
     gen-vocab.py VOCAB.json OUTDIR_C OUT_JS     write the three files

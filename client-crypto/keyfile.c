@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* keyfile: Argon2id + XChaCha20-Poly1305 key file (see keyfile.h). */
 #include "keyfile.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * keyfile: the passphrase-protected key file (protocol section 4).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* keys: key ids, organisation keys, fingerprints (see keys.h). */
 #include "keys.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * keys: key ids, organisation keys and fingerprints (protocol sections 1,
  * 3 and 3.1).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* member: export, parse and verify the member file (see member.h). */
 #include "member.h"
 

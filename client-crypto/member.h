@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * member: the member file (protocol section 9), in JSON with jansson.
  *

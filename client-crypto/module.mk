@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # client-crypto: libumbra, every byte format (docs/protocol.md), with its
 # unit tests (client-crypto/tests/), the known-answer vectors and their
 # generator / interop CLI (tests/vectors/), and the crypto bench

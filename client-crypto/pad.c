@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* pad: buckets and Padmé of the content length (see pad.h). */
 #include "pad.h"
 

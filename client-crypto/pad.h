@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * pad: the padded sizes of protocol section 2.1.
  *

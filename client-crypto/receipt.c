@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* receipt: receipts, normalisation, mailboxes (see receipt.h). */
 #include "receipt.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * receipt: receipts, what a person types, and mailbox derivation
  * (protocol section 5).

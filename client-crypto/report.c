@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * report: the rules of the report document that are not tables (the tables
  * are report_vocab.c, generated from report-vocab.json).

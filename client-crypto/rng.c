@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* rng: randomness seam (see rng.h). */
 #include "rng.h"
 

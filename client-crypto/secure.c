@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* secure: sodium_init, no core dumps, pooled secret memory (see secure.h). */
 #include "secure.h"
 

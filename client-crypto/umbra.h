@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * libumbra: every byte format Umbra uses, in one library.
  *

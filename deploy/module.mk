@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # deploy: the systemd unit and Tor configuration, checked by a test.
 SUITES += test-deploy
 

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: AGPL-3.0-or-later
 -- 001: organisations, keys, envelopes, mailboxes, replies, sync tokens.
 -- Applied by `umbra-server migrate` as the owner role, in one transaction.
 -- Nothing here records a client address, a user agent or a time finer than

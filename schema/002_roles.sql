@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: AGPL-3.0-or-later
 -- 002: least-privilege roles.
 --
 -- umbra_intake  INSERT envelopes and mailboxes, read public org keys, read a

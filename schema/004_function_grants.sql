@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: AGPL-3.0-or-later
 -- 004: privileges set after the objects exist.
 --
 -- 002's `REVOKE ALL ON ALL FUNCTIONS ... FROM PUBLIC` ran before its

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: AGPL-3.0-or-later
 -- 005: reports reach these tables through the server's spool
 -- (server/spool.h), moved in batches at fixed times so that PostgreSQL's
 -- WAL only ever records the schedule, never the time a report arrived.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: AGPL-3.0-or-later
 -- 006: what the server holds for a sync token's organisation, so that
 -- `umbra-case pull` can tell a cursor that cannot be right (a restored
 -- backup, an earlier answer from a hostile server) and warn of the quota.

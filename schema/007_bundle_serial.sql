@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: AGPL-3.0-or-later
 -- 007: the serial of each organisation's registered public key bundle
 -- (protocol section 3). `umbra-server org add` refuses a bundle whose
 -- serial is lower than this one (an old signed bundle replayed, which may

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Installs what the build, the tests and `make run` need, when it is
 # missing: Debian packages (as root) and the pinned npm packages (web/).
 # Without root, names the missing packages and stops.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * api: the JSON routes (docs/api.md): health, metrics, organisations,
  * report intake, mailboxes and caseworker sync. Each route is one function;

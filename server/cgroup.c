@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* cgroup: see cgroup.h. */
 #define _GNU_SOURCE
 #include "cgroup.h"

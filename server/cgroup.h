@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * cgroup: an idle CPU cgroup for the Argon2 pool (the `kdf_cgroup` key).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* config: see config.h. */
 #include "config.h"
 #include "util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * config: umbra-server's settings, from built-in defaults, then a config
  * file of `key = value` lines (# comments), then command-line flags

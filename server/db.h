@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * db: PostgreSQL connection pools, one per role (intake, sync), each a
  * fixed array of libpq connections over the Unix socket. Every statement is

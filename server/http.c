@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* http: see http.h. */
 #include "http.h"
 #include "metrics.h"

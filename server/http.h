@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * http: the libmicrohttpd daemon, the route table and the request life
  * cycle of umbra-server.

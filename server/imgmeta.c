@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* imgmeta: strip metadata from images in place (see imgmeta.h). */
 #include "imgmeta.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * imgmeta: strip identifying metadata from an image sent through the no-JS
  * form, before it is sealed.

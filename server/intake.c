@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* intake: see intake.h. */
 #include "intake.h"
 #include "db.h"

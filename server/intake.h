@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * intake: group commit for reports and mailboxes. The HTTP thread suspends
  * each request whose envelope passed the checks and queues it here; writer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * umbra-server: entry point and the administrative commands (INTERFACES.md):
  * serve, migrate, org add, token add|list|revoke. Exit codes: 0 success,

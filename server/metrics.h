@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * metrics: counters and latency histograms for GET /metrics (Prometheus
  * text format). Labels are the route's fixed name and the status class

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # server: umbra-server (libmicrohttpd + libpq + jansson), its migrations in
 # schema/, and its integration tests and benchmark.
 SERVER_SRCS := $(filter-out server/page.c,$(wildcard server/*.c))

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* mover: see mover.h. */
 #include "mover.h"
 #include "db.h"

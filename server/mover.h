@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * mover: copies the spool (spool.h) into PostgreSQL at fixed times, and
  * knows what each organisation has waiting.

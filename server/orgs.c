@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* orgs: see orgs.h. */
 #include "orgs.h"
 #include "util.h"

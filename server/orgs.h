@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * orgs: the in-memory copy of the organisations and their public key
  * bundles, read through the intake role. A background thread reloads it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * page: templates, catalogues, static files and information pages, loaded
  * once by page_init() and rendered from memory (see page.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * page: the HTML pages and static files of umbra-server, in every language.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * routes: the handler of every route, each in its own function: api.c (the
  * JSON API, sync, health, metrics) and web.c (pages, the no-JS form, static

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* spool: see spool.h. */
 #include "spool.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * spool: where intake makes reports durable without recording when they
  * arrived. PostgreSQL writes the time of every commit into its WAL to the

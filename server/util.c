@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* util: see util.h. */
 #define _GNU_SOURCE
 #include "util.h"

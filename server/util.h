@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * util: small helpers of umbra-server with no state: a growable byte buffer
  * with a hard cap, monotonic time, and jansson wired to memory that is

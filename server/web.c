@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * web: the pages and the no-JavaScript paths. Bodies come from page.c
  * (owned by the web layer); this file decides status codes and does the

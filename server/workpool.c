@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* workpool: see workpool.h. */
 #define _GNU_SOURCE
 #include "workpool.h"

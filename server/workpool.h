@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * workpool: a fixed set of threads taking jobs from two bounded FIFO
  * queues, the main lane and a limited lane. umbra-server runs two pools:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Runs each named make target as one suite, continuing past failures.
 # Usage: tests/run-suites.sh MAKE [ARGS...] -- SUITE...
 # Prints one line per suite and a closing "N passed, N failed" line; exits

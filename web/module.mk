@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # web: the pages' templates, catalogues, CSS and browser scripts (served by
 # server/page.c), the vendored libsodium.js, and their tests.
 #

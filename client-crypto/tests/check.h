@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * check: the tiny harness shared by libumbra's unit tests.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * Unit tests for envelope v1 and padding (protocol section 2): round trips
  * for 1 and 16 recipients at every bucket boundary of the content length

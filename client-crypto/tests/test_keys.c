@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * Unit tests for key ids, organisation keys, the public key bundle, the
  * fingerprint (protocol sections 1 and 3) and the key file (section 4):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * Unit tests for the member file (protocol section 9, member.c): the
  * signed text and the exported JSON byte for byte from fixed keys, the

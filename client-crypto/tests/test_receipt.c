@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * Unit tests for receipts and mailboxes (protocol section 5) and the small
  * shared encodings: the normalisation table (digits of many scripts,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* Unit tests of report.c and the generated vocabulary (report_vocab.c). */
 #include "check.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * bench_case: umbra-case's figures (issue 4), printed as ratios measured in
  * one run.

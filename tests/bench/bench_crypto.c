@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * bench_crypto: envelope seal and open per second for 1 KiB, 16 KiB and
  * 1 MiB contents, each as a ratio against libsodium's raw crypto_box_seal /

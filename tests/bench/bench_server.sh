@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # bench-server: figures for issue 3, measured side by side in one run on a
 # private PostgreSQL (tests/lib/pg.sh):
 #   1. API intake of 4 KiB envelopes at 64 connections (wrk), with one

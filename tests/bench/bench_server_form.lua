@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: AGPL-3.0-or-later
 -- wrk script: the no-JavaScript report form with a reply wanted (so each
 -- request costs one Argon2 mailbox derivation, a seal and a commit); the
 -- report at the end is bench_wrk_done.lua's.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Opens N idle connections to umbra-server and prints its RSS (KiB)
 before and after: `bench_server_idle.py PID PORT N`."""
 import resource

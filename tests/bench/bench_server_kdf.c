@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * bench_server_kdf: "Argon2 alone" for bench-server, measured the way
  * umbra-server's Argon2 pool runs it, so that the no-JS path's ceiling is

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: AGPL-3.0-or-later
 -- wrk script: POST one envelope (read from the file named by ENVELOPE)
 -- to the intake route named by PATH_INTAKE; the report at the end is
 -- bench_wrk_done.lua's.

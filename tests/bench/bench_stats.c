@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * bench_stats: `umbra-case stats` over N cases (default 1,000,000) in a real
  * SQLCipher case store, against simply reading those cases from the store

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: AGPL-3.0-or-later
 -- The report every bench-server wrk script prints when its run ends, loaded
 -- by them with dofile: one line
 --   WRK requests=N errors_status=N errors_conn=N secs=S p50_ms=X p99_ms=Y

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * browser_test.js: the reporting pages in a real headless Chromium against
  * a real umbra-server (started by tests/browser/run.sh), checked the way a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * page_test: renders every page in every language from the real web/
  * folder and checks what a reader would notice: no missing catalogue key,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # test-browser: a real headless Chromium (Debian's /usr/bin/chromium, driven
 # by playwright-core from web/node_modules) against a real umbra-server and
 # a private PostgreSQL (tests/lib/pg.sh) started in a fresh folder, with

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Fault injection (test-chaos): a bounded load of API and no-JS form
 submissions while umbra-server is killed with SIGKILL and restarted, while
 PostgreSQL is crashed with `pg_ctl stop -m immediate` and restarted,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Shared helpers of the attack tests (tests/chaos, tests/leak): the
 environment written by tests/integration/server_env.sh, a server process
 on a free loopback port, raw and http.client requests, PostgreSQL crash

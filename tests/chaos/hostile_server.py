@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """A hostile server against `umbra-case pull` (test-hostile-server): the
 server is in the adversary's hands (seized, or its operator compelled),
 and answers the caseworker's online step with whatever hurts most. A fake

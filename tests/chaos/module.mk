@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # tests/chaos: attack tests against the real umbra-server and PostgreSQL,
 # loopback only and bounded in time (see each test's top comment).
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Runs one attack test (tests/chaos/NAME.py or tests/leak/NAME.py) against
 # a private PostgreSQL cluster and a migrated database with the
 # organisations 'alpha' and 'beta' (tests/integration/server_env.sh) in a

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Slow and many clients (test-slow): honest API submissions while, in
 turn, one attack holds the server's connections:
 

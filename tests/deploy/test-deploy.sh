@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Checks the deployment files in deploy/: the systemd unit verifies cleanly
 # (no warnings), keeps its sandboxing, scores as well exposed as we claim in
 # docs/operations.md, and the Tor onion service configuration is valid.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * fuzz_bfile: the bundle file that `umbra-case pull` writes and `import`
  * reads (caseworker/bfile.c, docs/protocol.md section 8), from arbitrary

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * Fuzz harness: public key bundle parsing and verification (protocol
  * section 3). The input is the JSON text. Invariant: a bundle that parses

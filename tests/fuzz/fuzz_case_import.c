@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * fuzz_case_import: umbra-case's decrypt-then-parse path (import_check:
  * umbra_envelope_open with the home's keys, then the report document

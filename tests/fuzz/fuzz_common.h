@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * fuzz_common: what the libumbra fuzz harnesses share: one-time library
  * set-up and the fixed X25519 key pair the seed envelopes are sealed to

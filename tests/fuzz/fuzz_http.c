@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * fuzz_http: umbra-server's whole request handling (libmicrohttpd's parser,
  * the route table, header and body caps, urlencoded and multipart forms,

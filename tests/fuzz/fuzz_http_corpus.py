@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Writes the seed corpus of the fuzz_http harness into
 tests/fuzz/corpus/http/ (run from the repository root; the output is
 checked in, so rerun only when a route or a format changes).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * fuzz_imgmeta: the server's metadata stripper (server/imgmeta.c) over
  * arbitrary bytes. The first byte picks the image type. Checks: no crash

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * Fuzz harness: member file parsing and verification (protocol section 9,
  * umbra_member_parse). The input is the JSON text. Invariant: a member

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * Fuzz harness: receipt normalisation (protocol section 5.2). The input
  * is what a person typed. Invariants: a result is exactly 24 ASCII digits

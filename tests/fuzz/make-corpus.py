@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Writes the seed corpora of the libumbra fuzz harnesses into
 tests/fuzz/corpus/ (run from the repository root; the output is checked
 in, so rerun only when a format or a harness changes).

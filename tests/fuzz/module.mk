@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # tests/fuzz: libFuzzer harnesses, built with clang
 # -fsanitize=fuzzer,address,undefined.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Runs libFuzzer harnesses one after another and prints one line per
 # harness and a closing "N passed, N failed" line. A harness fails if it
 # crashes, leaks or times out on an input; its log is kept in DIR/NAME.log.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """umbra-case without a server: keys, seal/open, import (idempotent,
 crash-safe, hostile input), triage, reply queue, canary on disk, locking,
 exit codes and --help. Ends with "N passed, N failed"."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Shared helpers for the umbra-case integration tests (stdlib only).
 
 Bundle files are written here from the format in docs/protocol.md section 8

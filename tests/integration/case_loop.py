@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The caseworker loop against a real umbra-server and PostgreSQL.
 
 Run by with_server.sh (which sets up the cluster and the organisations

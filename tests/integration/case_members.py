@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """umbra-case with one key per caseworker (issue 4, item 6).
 
 The key holder's home (plain `init`) adds members made with `init

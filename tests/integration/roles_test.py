@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The database roles' whole privilege matrix, against a real PostgreSQL.
 
 Run by with_server.sh (the cluster is migrated as in production). Reads

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Shared set-up for the server tests and benchmark: a private PostgreSQL
 # cluster under $1 (tests/lib/pg.sh), the database 'umbra' with its roles
 # migrated, and two organisations 'alpha' and 'beta' with caseworker homes

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Integration tests of umbra-server against a real PostgreSQL.
 
 Run by with_server.sh, which starts the cluster, migrates and registers the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * server_tool: a tiny helper for the server tests, linking libumbra.
  *   server_tool receipt            a new receipt

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Usage: tests/integration/with_server.sh TEST.py
 # Starts a private PostgreSQL (tests/lib/pg.sh) in a fresh folder, migrates,
 # registers two organisations with caseworker homes and sync tokens

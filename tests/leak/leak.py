@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Leak scanning (test-leak): a full run of Umbra end to end, then every
 file the server and PostgreSQL wrote, and the caseworker's home, searched
 byte for byte for what must never be kept in the clear.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # A private PostgreSQL 15 cluster for tests and `make run`.
 #
 #   . tests/lib/pg.sh

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The server's spool (server/spool.h), as the tests see it.
 
 Reports and mailboxes reach PostgreSQL only when the server moves its spool,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * Unit tests of umbra-case's modules that need no server: the report
  * document checks (doc.c), safe printing (util.c), bundle files (bfile.c)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * stats_e2e: test helper that fills a real caseworker home's case store
  * with synthetic facts (store_add_synthetic), so that tests/unit/

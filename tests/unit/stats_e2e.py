@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """`umbra-case stats` end to end, on a real home and case store.
 
 Reports go in through the real pipeline (seal, bundle, import) so that the

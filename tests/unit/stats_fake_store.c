@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* stats_fake_store: facts.h's store functions over plain arrays (tests). */
 #include "stats_fake_store.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* An in-memory stand-in for the case store's facts and ledger (facts.h),
  * for the statistics unit tests only. */
 #ifndef UMBRA_STATS_FAKE_STORE_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The statistics files (caseworker/stats*.c, .h) form modules without a
 circle: every function a stats header declares is defined in one .c (the
 header's owner), the modules' includes (a .c or its header including

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Renders the statistics outputs left by stats_unit (HTML with its inline
 # SVG, a standalone SVG, Arabic and Thai pages) in headless Chromium and
 # checks that each screenshot is a real, non-trivial PNG.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * Unit tests of `umbra-case stats` (caseworker/stats*.c) over an in-memory
  * store (stats_fake_store.c): known counts, the disclosure rules cell by

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Re-derives every known-answer vector with the C library (umbra-vec gen,
 # fixed randomness through the rng seam) and compares the result with
 # tests/vectors/*.json byte for byte, so that any change of a byte format

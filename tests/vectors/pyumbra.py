@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """pyumbra: an independent implementation of the Umbra protocol, version 1.
 
 Written from docs/protocol.md alone (not from the C code), with PyNaCl for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * umbra-vec: the known-answer vector generator, and a tiny CLI over
  * libumbra for the independent Python implementation (pyumbra.py).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * app.js: progressive enhancement of the report and check pages.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* "Leave quickly": replace this page and its history entry with a neutral
  * site, on the button or on Escape. No cookie, no storage. */
 (function () {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * umbra-crypto.js: the browser twin of client-crypto (libumbra), on
  * libsodium.js. Every byte format follows docs/protocol.md and is checked

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * The catalogues at catalogue level: every locale has every key English
  * has, no empty or HTML-bearing string, a sane locale.dir, a status entry;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * umbra-crypto.js against the known-answer vectors of tests/vectors/, the
  * same files the C library regenerates byte for byte: key ids, padding,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * report-vocab.js, the browser's copy of the report vocabulary: the same
  * lists, order and caps as client-crypto/report-vocab.json (the C tables'
