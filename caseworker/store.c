@@ -446,57 +446,60 @@ history_add(struct store *s, int64_t id, const char *who, const char *what)
 }
 
 /*
- * processed_env: the digest of each report an import handled (its bundle
- * record's check value, over id, day and envelope), beside its server id, so that a server id given out again for another envelope (a
- * restored server backup) is imported rather than taken as handled.
- * Created when first needed, so stores made before it need no migration;
- * their earlier server ids count as handled whatever the envelope.
+ * The digest of each report an import handled (its bundle record's check
+ * value, over id, day and envelope) is kept beside its server id, so that a
+ * server id given out again for another envelope (a restored server
+ * backup) is imported rather than taken as handled: in processed.digest for
+ * the first envelope under an id (one row per report, as before), and in
+ * processed_env for any other envelope given the same id later. Both are
+ * added on first use (ALTER TABLE, CREATE TABLE IF NOT EXISTS), so stores
+ * made before need no migration; their rows (digest NULL, nothing in
+ * processed_env) count as handled whatever the envelope.
  */
 static const char PROCESSED_ENV_TABLE[] =
     "CREATE TABLE IF NOT EXISTS processed_env(server_id TEXT NOT NULL,"
     " digest BLOB NOT NULL, PRIMARY KEY(server_id, digest)) WITHOUT ROWID;";
 
-/* 1 if processed_env exists (create: make it), 0 if not, -1 on error. */
+/* Makes processed.digest and processed_env exist; 0 or -1. */
 static int
-env_table(struct store *s, int create)
+env_ready(struct store *s)
 {
     sqlite3_stmt *st;
     int rc;
 
-    if (s->env_table == 0) {
-        st = prep(s, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
-                     " AND name = 'processed_env';");
-        if (st == NULL)
-            return -1;
-        rc = sqlite3_step(st);
-        done(s, st);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-            return db_err(s, "read");
-        s->env_table = rc == SQLITE_ROW ? 2 : 1;
+    if (s->env_table == 2)
+        return 0;
+    int have = 0;
+    st = prep(s, "PRAGMA table_info(processed);");
+    if (st == NULL)
+        return -1;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *name = sqlite3_column_text(st, 1);
+        if (name && strcmp((const char *)name, "digest") == 0)
+            have = 1;
     }
-    if (s->env_table == 1 && create) {
-        if (exec(s, PROCESSED_ENV_TABLE) != 0)
-            return -1;
-        s->env_table = 2;
-    }
-    return s->env_table == 2;
+    done(s, st);
+    if (rc != SQLITE_DONE)
+        return db_err(s, "read");
+    if (!have &&
+        exec(s, "ALTER TABLE processed ADD COLUMN digest BLOB;") != 0)
+        return -1;
+    if (exec(s, PROCESSED_ENV_TABLE) != 0)
+        return -1;
+    s->env_table = 2;
+    return 0;
 }
 
-int
-store_processed_env(struct store *s, const char *server_id,
-                    const uint8_t digest[16])
+/* 1 if (server_id, digest) is in processed_env, or if server_id has no
+ * row there at all (a row from before digests); 0 if not; -1. */
+static int
+env_known(struct store *s, const char *server_id, const uint8_t digest[16])
 {
-    sqlite3_stmt *st;
-    int rc = store_processed(s, server_id);
+    sqlite3_stmt *st = prep(s, "SELECT count(*), coalesce(sum(digest = ?2),"
+                               " 0) FROM processed_env WHERE server_id = ?1;");
     int64_t n, same;
+    int rc;
 
-    if (rc != 1)
-        return rc;
-    rc = env_table(s, 0);
-    if (rc <= 0)
-        return rc < 0 ? rc : 1;
-    st = prep(s, "SELECT count(*), coalesce(sum(digest = ?2), 0)"
-                 " FROM processed_env WHERE server_id = ?1;");
     if (st == NULL)
         return -1;
     sqlite3_bind_text(st, 1, server_id, -1, SQLITE_STATIC);
@@ -510,6 +513,48 @@ store_processed_env(struct store *s, const char *server_id,
     return n == 0 || same > 0;
 }
 
+int
+store_processed_env(struct store *s, const char *server_id,
+                    const uint8_t digest[16])
+{
+    sqlite3_stmt *st;
+    const void *d;
+    int rc, dl, same, old;
+
+    if (env_ready(s) != 0)
+        return -1;
+    st = prep(s, "SELECT digest FROM processed WHERE server_id = ?1;");
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, server_id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        done(s, st);
+        return rc == SQLITE_DONE ? 0 : db_err(s, "read");
+    }
+    d = sqlite3_column_blob(st, 0);
+    dl = sqlite3_column_bytes(st, 0);
+    old = d == NULL;
+    same = !old && dl == 16 && memcmp(d, digest, 16) == 0;
+    done(s, st);
+    if (same)
+        return 1;
+    if (old)
+        return env_known(s, server_id, digest);
+    /* another envelope under a known id: handled if recorded there */
+    st = prep(s, "SELECT 1 FROM processed_env WHERE server_id = ?1"
+                 " AND digest = ?2;");
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, server_id, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, digest, 16, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    done(s, st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_err(s, "read");
+    return rc == SQLITE_ROW;
+}
+
 /* Marks server_id handled; 1 if it already was (nothing changed). With a
  * digest, "already" means this envelope under this id. */
 static int
@@ -520,8 +565,24 @@ processed_add(struct store *s, const char *server_id, const char *outcome,
     int r;
 
     if (digest != NULL) {
-        if (env_table(s, 1) < 0)
+        if (env_ready(s) != 0)
             return -1;
+        st = prep(s, "INSERT OR IGNORE INTO processed(server_id, outcome,"
+                     " digest) VALUES (?1, ?2, ?3);");
+        if (st == NULL)
+            return -1;
+        sqlite3_bind_text(st, 1, server_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, outcome, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 3, digest, 16, SQLITE_STATIC);
+        if (run(s, st) != 0)
+            return -1;
+        if (sqlite3_changes(s->db) > 0)
+            return 0; /* a new report: one row, as before digests */
+        r = store_processed_env(s, server_id, digest);
+        if (r != 0)
+            return r; /* this envelope was handled (or an error) */
+        /* the id given out again for another envelope: recorded, to be
+         * acked again */
         st = prep(s, "INSERT OR IGNORE INTO processed_env(server_id, digest)"
                      " VALUES (?1, ?2);");
         if (st == NULL)
@@ -530,22 +591,6 @@ processed_add(struct store *s, const char *server_id, const char *outcome,
         sqlite3_bind_blob(st, 2, digest, 16, SQLITE_STATIC);
         if (run(s, st) != 0)
             return -1;
-        if (sqlite3_changes(s->db) == 0) {
-            r = store_processed(s, server_id);
-            if (r != 0)
-                return r; /* this envelope was handled (or an error) */
-        }
-        /* new, or the id given out again: (re)recorded, to be acked */
-        st = prep(s, "INSERT OR IGNORE INTO processed(server_id, outcome)"
-                     " VALUES (?1, ?2);");
-        if (st == NULL)
-            return -1;
-        sqlite3_bind_text(st, 1, server_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, outcome, -1, SQLITE_STATIC);
-        if (run(s, st) != 0)
-            return -1;
-        if (sqlite3_changes(s->db) > 0)
-            return 0;
         st = prep(s, "UPDATE processed SET outcome = ?2, acked = 0"
                      " WHERE server_id = ?1;");
         if (st == NULL)
