@@ -2,8 +2,9 @@
 /*
  * case: what the verbs of umbra-case share.
  *
- * umbra-case is one program with one verb per command (INTERFACES.md). The
- * global options are parsed once into a struct case_opts; each verb gets it
+ * umbra-case is one program with one verb per command
+ * (docs/caseworker-guide.md). The global options are parsed once into a
+ * struct case_opts; each verb gets it
  * plus its own argv (argv[0] is the verb name). A verb returns the process
  * exit code: CASE_OK (0), CASE_FAIL (1, a user-facing error already printed
  * as one line on stderr) or CASE_USAGE (2, a usage error).

@@ -4,9 +4,9 @@
  *
  * The case store (store.c) keeps, beside each encrypted report, these coded
  * fields taken from the report document at import; the statistics module
- * (stats.c) reads them through store_facts_each() and never sees narrative
- * text. Codes follow the report document (INTERFACES.md); bit i of
- * categories and needs is entry i of FACTS_CATEGORIES / FACTS_NEEDS.
+ * (stats_count.c) reads them through store_facts_each() and never sees narrative
+ * text. Codes follow the report document (docs/protocol.md section 6);
+ * bit i of categories and needs is entry i of FACTS_CATEGORIES / FACTS_NEEDS.
  */
 #ifndef UMBRA_FACTS_H
 #define UMBRA_FACTS_H

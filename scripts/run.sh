@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: AGPL-3.0-or-later
-# `make run`: the embedded default (INTERFACES.md). A private PostgreSQL
+# `make run`: the embedded default (README.md). A private PostgreSQL
 # cluster under ./var/pg (run as the unprivileged 'postgres' user when we
 # are root), the schema migrated, the demo organisation 'demo' with its
 # caseworker home in ./var/demo/case (passphrase in ./var/demo/passphrase,

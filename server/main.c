@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
- * umbra-server: entry point and the administrative commands (INTERFACES.md):
+ * umbra-server: entry point and the administrative commands (docs/operations.md):
  * serve, migrate, org add, token add|list|revoke. Exit codes: 0 success,
  * 1 a user-facing error (one line on stderr), 2 a usage error.
  */
