@@ -6,6 +6,7 @@
 #include "workpool.h"
 
 #include <arpa/inet.h>
+#include <sodium.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -826,6 +827,9 @@ completed(void *cls, struct MHD_Connection *con, void **con_cls,
         r->ctx_free(r->ctx);
     buf_release(&r->body);
     body_release(&r->res);
+    /* r->arg may hold a lookup id from a URL (the deprecated mailbox
+     * route): nothing of a request stays in freed memory. */
+    sodium_memzero(r, sizeof *r);
     free(r);
     *con_cls = NULL;
 }
