@@ -110,6 +110,13 @@ int case_help(const char *usage, int argc, char **argv);
  * "caseworker" (written to out, sanitised to printable ASCII). */
 void case_who(char *out, size_t cap, const char *given);
 
+/* store_open and store_create (store.h), printing what to do after the
+ * errors the store leaves to the verbs. */
+int case_store_open(struct store **out, const char *home,
+                    const uint8_t key[32], int write) UMBRA_WUR;
+int case_store_create(const char *home, const uint8_t key[32],
+                      const char *slug) UMBRA_WUR;
+
 /* Opens the home's store (passphrase asked); prints its error. */
 int case_open_store(struct store **out, const struct case_opts *o,
                     int write) UMBRA_WUR;

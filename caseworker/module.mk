@@ -6,12 +6,22 @@
 # objects minus main.o form build/libcase.a, which the unit tests, the
 # benchmark and the fuzz harness link.
 CASE_SRCS := $(wildcard caseworker/*.c)
-CASE_OBJS  = $(CASE_SRCS:%.c=$(O)/obj/%.o)
+# The store's schema: caseworker/schema/NNN_*.sql embedded as a C table.
+CASE_SQL := $(sort $(wildcard caseworker/schema/*.sql))
+CASE_SCHEMA_C = $(O)/gen/caseworker/store_schema.c
+CASE_OBJS  = $(CASE_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/gen/store_schema.o
 CASE_LIB_OBJS = $(filter-out $(O)/obj/caseworker/main.o,$(CASE_OBJS))
 CASE_CFLAGS = -Icaseworker $(call pkg_cflags,$(PKGS_CASE))
 CASE_LIBS = $(O)/libcase.a $(LIBUMBRA_LIBS) $(call pkg_libs,$(PKGS_CASE))
 
 $(O)/obj/caseworker/%.o: CFLAGS_EXTRA = $(CASE_CFLAGS)
+
+$(CASE_SCHEMA_C): caseworker/schema/embed.sh $(CASE_SQL)
+	@mkdir -p $(dir $@)
+	sh caseworker/schema/embed.sh $(CASE_SQL) > $@.tmp && mv $@.tmp $@
+$(O)/obj/gen/store_schema.o: $(CASE_SCHEMA_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CASE_CFLAGS) -c -o $@ $<
 
 $(O)/libcase.a: $(CASE_LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -50,6 +60,7 @@ test-case: $(O)/tests/case_unit $(O)/umbra-case $(O)/umbra-server \
 	 $(O)/tests/case_unit || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_members.py || st=1; \
+	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_migrate.py || st=1; \
 	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_loop.py || st=1; \
 	 exit $$st
 
@@ -76,9 +87,9 @@ BENCHES += bench-case
 # ---- fuzz (tests/fuzz/module.mk) ------------------------------------------
 FUZZERS += case_import
 FUZZ_SRCS_case_import = tests/fuzz/fuzz_case_import.c caseworker/import.c \
-    caseworker/doc.c caseworker/store.c caseworker/bfile.c \
+    caseworker/doc.c $(wildcard caseworker/store*.c) caseworker/bfile.c \
     caseworker/progress.c caseworker/util.c caseworker/verbs_seal.c \
-    caseworker/jscan.c
+    caseworker/jscan.c $(CASE_SCHEMA_C)
 FUZZ_CFLAGS_case_import = -Icaseworker $(call pkg_cflags,$(PKGS_CASE))
 FUZZ_LIBS_case_import = $(call pkg_libs,$(PKGS_CASE))
 

@@ -10,8 +10,12 @@
  * are zeroed; WAL with synchronous=FULL so a committed transaction
  * survives a crash and a SIGKILL mid-transaction leaves the last committed
  * state. Writers hold an exclusive flock() on DIR/lock for their whole run.
+ * Every statement is in one table in store_stmts.c (name, SQL, who uses it),
+ * prepared when the store opens and kept until it closes.
  *
- * Tables (schema version in `meta`):
+ * Tables (schema: caseworker/schema/NNN_*.sql, applied in order at create
+ * and open, the last one applied in PRAGMA user_version; see
+ * store_migrations.h):
  *   cases       one row per report: coded fields (indexed), status,
  *               priority, assignee, mailbox, a short summary; the
  *               synthetic rows of store_add_synthetic have no report
@@ -24,7 +28,10 @@
  *   quarantine  refused documents: server id, reason, the first bytes
  *   replies     sealed replies waiting for `push`
  *   ledger      the statistics publication ledger (facts.h)
- *   meta        key/value: schema version, organisation slug
+ *   meta        key/value: schema version (always 1), organisation slug
+ *   members     caseworkers with their own keys (migration 2)
+ *   processed_env  a digest per envelope imported under a server id given
+ *               out again (migration 3, which also adds processed.digest)
  */
 #ifndef UMBRA_CASE_STORE_H
 #define UMBRA_CASE_STORE_H
@@ -37,21 +44,32 @@
 
 struct store;
 
+/* Errors of store_create and store_open that are not printed: the verbs
+ * say what to do (case_store_open in util.c). Every other error is printed
+ * as it happens and returned as -1. */
+#define STORE_ELOCKED (-2)  /* another umbra-case holds the writer lock */
+#define STORE_ENOSTORE (-3) /* no DIR/cases.db (store_open) */
+
 /*
  * Creates a new, empty store in home (refuses if one exists). Prints its
- * error. 0 or -1.
+ * error, but for STORE_ELOCKED. 0, -1 or STORE_ELOCKED.
  */
 int store_create(const char *home, const uint8_t key[32], const char *slug)
     UMBRA_WUR;
 
 /*
- * Opens home's store with key. write: take the writer lock (fails at once,
- * with a message, if another umbra-case holds it). Prints its error
- * ("cannot open case store ..."). Close with store_close.
+ * Opens home's store with key, bringing its schema to the last migration.
+ * write: take the writer lock (fails at once with STORE_ELOCKED if another
+ * umbra-case holds it). No store: STORE_ENOSTORE. Other errors are printed
+ * ("cannot open case store ...") and -1. Close with store_close.
  */
 int store_open(struct store **out, const char *home, const uint8_t key[32],
                int write) UMBRA_WUR;
 void store_close(struct store *s);
+
+/* The schema version of an opened store (its PRAGMA user_version: the
+ * last migration applied, store_migrations.h) into *v. 0 or -1. */
+int store_schema_version(struct store *s, int *v) UMBRA_WUR;
 
 int store_begin(struct store *s) UMBRA_WUR;
 int store_commit(struct store *s) UMBRA_WUR;
@@ -201,9 +219,9 @@ void store_now(char out[17]);
 /*
  * Members (verbs_keys.c): the caseworkers whose own X25519 keys the
  * organisation's public key bundle lists besides its own keys. Kept in
- * table `members` (created when the first one is added): key id (hex),
- * a unique name, the X25519 and Ed25519 public keys, the key's created
- * date and the day it was added.
+ * table `members` (migration 2): key id (hex), a unique name, the X25519
+ * and Ed25519 public keys, the key's created date and the day it was
+ * added.
  */
 struct store_member {
     char id[17];

@@ -466,6 +466,35 @@ case_opt(const char *name, int argc, char **argv, int *i, const char **val)
     return 1;
 }
 
+/* Prints what to do after store_open's or store_create's unprinted errors
+ * (store.h); returns rc. */
+static int
+store_advice(int rc, const char *home)
+{
+    if (rc == STORE_ELOCKED)
+        case_err("another umbra-case is changing the case store in '%s'; "
+                 "wait for it to finish and try again",
+                 home);
+    else if (rc == STORE_ENOSTORE)
+        case_err("no case store at '%s/cases.db': run 'umbra-case init' "
+                 "first or check --home",
+                 home);
+    return rc;
+}
+
+int
+case_store_open(struct store **out, const char *home, const uint8_t key[32],
+                int write)
+{
+    return store_advice(store_open(out, home, key, write), home);
+}
+
+int
+case_store_create(const char *home, const uint8_t key[32], const char *slug)
+{
+    return store_advice(store_create(home, key, slug), home);
+}
+
 int
 case_open_store(struct store **out, const struct case_opts *o, int write)
 {
@@ -475,7 +504,7 @@ case_open_store(struct store **out, const struct case_opts *o, int write)
     *out = NULL;
     if (case_load_keys(&k, o) != 0)
         return -1;
-    rc = store_open(out, o->home, k->store_key, write);
+    rc = case_store_open(out, o->home, k->store_key, write);
     umbra_org_keys_free(k);
     return rc;
 }

@@ -688,7 +688,7 @@ verb_reply(const struct case_opts *o, int argc, char **argv)
     case_who(who, sizeof who, as);
     if (case_load_keys(&k, o) != 0)
         goto out;
-    if (store_open(&s, o->home, k->store_key, 1) != 0)
+    if (case_store_open(&s, o->home, k->store_key, 1) != 0)
         goto out;
     r = store_case_mailbox(s, id, pk, mailbox_id, lang);
     if (r != 0) {

@@ -162,7 +162,7 @@ verb_init(const struct case_opts *o, int argc, char **argv)
                  err == UMBRA_ERR_IO ? strerror(errno) : umbra_strerror(err));
         goto out;
     }
-    if (store_create(o->home, k->store_key, k->slug) != 0)
+    if (case_store_create(o->home, k->store_key, k->slug) != 0)
         goto out;
     if (member) {
         if (case_init_member_files(o, k, name) != 0)

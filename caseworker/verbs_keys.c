@@ -130,7 +130,7 @@ keys_export(const struct case_opts *o)
     if (case_path(pubpath, sizeof pubpath, o, "public.json") != 0 ||
         case_load_keys(&k, o) != 0)
         goto out;
-    if (store_open(&s, o->home, k->store_key, 1) != 0 ||
+    if (case_store_open(&s, o->home, k->store_key, 1) != 0 ||
         case_org_bundle(&json, &n, k, s, o) != 0)
         goto out;
     if (case_write_atomic(pubpath, json, strlen(json), 0644) != 0) {
@@ -210,7 +210,7 @@ keys_add(const struct case_opts *o)
         goto out;
     if (case_check_admin(o, k) != 0)
         goto out;
-    if (store_open(&s, o->home, k->store_key, 1) != 0)
+    if (case_store_open(&s, o->home, k->store_key, 1) != 0)
         goto out;
     err = umbra_org_keys_add(k);
     if (err != 0) {

@@ -340,7 +340,8 @@ case_keys_add_member(const struct case_opts *o, const char *file)
                      file);
             goto out;
         }
-    if (store_open(&s, o->home, k->store_key, 1) != 0 || store_begin(s) != 0)
+    if (case_store_open(&s, o->home, k->store_key, 1) != 0 ||
+        store_begin(s) != 0)
         goto out;
     in_tx = 1;
     memset(&sm, 0, sizeof sm);
@@ -406,7 +407,8 @@ case_keys_remove_member(const struct case_opts *o, const char *who)
         return CASE_FAIL;
     if (case_load_keys(&k, o) != 0 || case_check_admin(o, k) != 0)
         goto out;
-    if (store_open(&s, o->home, k->store_key, 1) != 0 || store_begin(s) != 0)
+    if (case_store_open(&s, o->home, k->store_key, 1) != 0 ||
+        store_begin(s) != 0)
         goto out;
     in_tx = 1;
     err = store_member_remove(s, who, &sm);

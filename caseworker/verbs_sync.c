@@ -764,7 +764,7 @@ verb_import(const struct case_opts *o, int argc, char **argv)
     }
     if (case_load_keys(&k, o) != 0)
         goto out;
-    if (store_open(&s, o->home, k->store_key, 1) != 0)
+    if (case_store_open(&s, o->home, k->store_key, 1) != 0)
         goto out;
     if (retry) {
         long n = 0;

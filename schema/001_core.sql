@@ -4,6 +4,15 @@
 -- Nothing here records a client address, a user agent or a time finer than
 -- a day: every date column is a `date` defaulting to current_date.
 
+-- The migrations applied so far (`umbra-server migrate` reads it before
+-- each file, and runs this one when it does not exist). IF NOT EXISTS:
+-- databases migrated before it was made here got it from the server.
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version integer PRIMARY KEY,
+    name    text NOT NULL,
+    applied date NOT NULL DEFAULT current_date
+);
+
 CREATE TABLE orgs (
     id       serial PRIMARY KEY,
     slug     text NOT NULL UNIQUE CHECK (slug ~ '^[a-z0-9][a-z0-9-]{0,62}$'),

@@ -54,7 +54,53 @@ static const struct stmt stmts[] = {
      "SELECT n::text, bytes::text, max_id::text FROM sync_status($1)", 1},
     {DB_SYNC, "sync_held",
      "SELECT id::text, digest FROM sync_held($1, $2, $3)", 3},
+    /* umbra-server migrate (main.c), as the owner: schema_migrations is
+     * made by schema/001_core.sql, so it may not exist yet */
+    {DB_OWNER, "migrations_exist",
+     "SELECT to_regclass('schema_migrations') IS NOT NULL", 0},
+    {DB_OWNER, "migration_have",
+     "SELECT 1 FROM schema_migrations WHERE version = $1", 1},
+    {DB_OWNER, "migration_done",
+     "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2},
+    /* umbra-server org add */
+    {DB_OWNER, "org_lock",
+     "SELECT id, sign_pk, bundle_created::text, bundle_serial::text, bundle "
+     "FROM orgs WHERE slug = $1 FOR UPDATE", 1},
+    {DB_OWNER, "org_update",
+     "UPDATE orgs SET name = $2, bundle = $3, bundle_created = $4, "
+     "bundle_serial = $5 WHERE id = $1", 5},
+    {DB_OWNER, "org_keys_retire",
+     "UPDATE org_keys SET current = false WHERE org_id = $1", 1},
+    {DB_OWNER, "org_insert",
+     "INSERT INTO orgs (slug, name, sign_pk, fingerprint, bundle, "
+     "bundle_created, bundle_serial) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+     "RETURNING id::text", 7},
+    {DB_OWNER, "org_key_put",
+     "INSERT INTO org_keys (org_id, key_id, pk, created) VALUES ($1, $2, $3, "
+     "$4) ON CONFLICT (org_id, key_id) DO UPDATE SET current = true", 4},
+    /* umbra-server token add / list / revoke */
+    {DB_OWNER, "token_add",
+     "INSERT INTO sync_tokens (org_id, name, hash) SELECT id, $2, $3 "
+     "FROM orgs WHERE slug = $1 ON CONFLICT DO NOTHING", 3},
+    {DB_OWNER, "org_exists", "SELECT 1 FROM orgs WHERE slug = $1", 1},
+    {DB_OWNER, "token_list",
+     "SELECT o.slug, t.name, t.added::text FROM sync_tokens t JOIN orgs o "
+     "ON o.id = t.org_id ORDER BY o.slug, t.name", 0},
+    {DB_OWNER, "token_revoke",
+     "DELETE FROM sync_tokens t USING orgs o WHERE o.id = t.org_id "
+     "AND o.slug = $1 AND t.name = $2", 2},
 };
+
+PGresult *
+db_admin(PGconn *c, const char *name, const char *const *params,
+         const int *lens, const int *fmts, int result_format)
+{
+    for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++)
+        if (stmts[i].role == DB_OWNER && strcmp(stmts[i].name, name) == 0)
+            return PQexecParams(c, stmts[i].sql, stmts[i].nparams, NULL,
+                                params, lens, fmts, result_format);
+    return NULL;
+}
 
 struct db_pool {
     enum db_role role;

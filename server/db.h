@@ -12,7 +12,10 @@
 
 #include <libpq-fe.h>
 
-enum db_role { DB_INTAKE, DB_SYNC };
+/* DB_OWNER: the admin commands (server/main.c: migrate, org, token). Their
+ * statements are in the same table but run unprepared (db_admin), since
+ * `migrate` connects before the tables they name exist. */
+enum db_role { DB_INTAKE, DB_SYNC, DB_OWNER };
 
 struct db_pool;
 
@@ -25,6 +28,13 @@ void db_pool_free(struct db_pool *p);
  * reached. Give it back with db_put(); broken = 1 drops it. */
 PGconn *db_get(struct db_pool *p);
 void db_put(struct db_pool *p, PGconn *c, int broken);
+
+/* Runs the DB_OWNER statement name of db.c's table on c with its
+ * parameters (lens and fmts may be NULL: all text); result_format 1 asks
+ * for binary results. The caller PQclear()s the result; NULL if name is not
+ * an owner statement or libpq is out of memory. */
+PGresult *db_admin(PGconn *c, const char *name, const char *const *params,
+                   const int *lens, const int *fmts, int result_format);
 
 /* Opens and prepares a connection for role; NULL on failure. Used by the
  * group-commit writers, which keep their own. */

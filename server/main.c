@@ -122,10 +122,6 @@ cmd_migrate(void)
     int rc = 1;
     if (!c)
         return 1;
-    if (!exec_ok(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                    "version integer PRIMARY KEY, name text NOT NULL, "
-                    "applied date NOT NULL DEFAULT current_date)"))
-        goto out;
     d = opendir(srv.cfg.schema_dir);
     if (!d) {
         fprintf(stderr, "umbra-server: cannot open schema folder '%s'\n",
@@ -154,11 +150,16 @@ cmd_migrate(void)
             !exec_ok(c, "SELECT pg_advisory_xact_lock(7252)"))
             goto out;
         const char *p1[2] = {vs, names[i]};
-        PGresult *r = PQexecParams(
-            c, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, NULL,
-            p1, NULL, NULL, 0);
-        int have = db_ok(r) && PQntuples(r) == 1;
+        /* the first migration makes schema_migrations */
+        PGresult *r = db_admin(c, "migrations_exist", NULL, NULL, NULL, 0);
+        int have = db_ok(r) && PQntuples(r) == 1 &&
+                   strcmp(PQgetvalue(r, 0, 0), "t") == 0;
         PQclear(r);
+        if (have) {
+            r = db_admin(c, "migration_have", p1, NULL, NULL, 0);
+            have = db_ok(r) && PQntuples(r) == 1;
+            PQclear(r);
+        }
         if (have) {
             if (!exec_ok(c, "COMMIT"))
                 goto out;
@@ -174,9 +175,7 @@ cmd_migrate(void)
         int ok = exec_ok(c, sql);
         free(sql);
         if (ok) {
-            r = PQexecParams(c, "INSERT INTO schema_migrations (version, name) "
-                                "VALUES ($1, $2)",
-                             2, NULL, p1, NULL, NULL, 0);
+            r = db_admin(c, "migration_done", p1, NULL, NULL, 0);
             ok = db_ok(r);
             PQclear(r);
         }
@@ -238,11 +237,7 @@ cmd_org_add(const char *slug, const char *name, const char *key_path)
     if (!c || !exec_ok(c, "BEGIN"))
         goto out;
     const char *p1[1] = {slug};
-    r = PQexecParams(c,
-                     "SELECT id, sign_pk, bundle_created::text, "
-                     "bundle_serial::text, bundle FROM orgs "
-                     "WHERE slug = $1 FOR UPDATE",
-                     1, NULL, p1, NULL, NULL, 1);
+    r = db_admin(c, "org_lock", p1, NULL, NULL, 1);
     if (!db_ok(r))
         goto db_fail;
     char idtxt[24] = "", serial[24];
@@ -285,16 +280,11 @@ cmd_org_add(const char *slug, const char *name, const char *key_path)
         }
         PQclear(r);
         const char *p[5] = {idtxt, name, json, b.created, serial};
-        r = PQexecParams(c,
-                         "UPDATE orgs SET name = $2, bundle = $3, "
-                         "bundle_created = $4, bundle_serial = $5 "
-                         "WHERE id = $1",
-                         5, NULL, p, NULL, NULL, 0);
+        r = db_admin(c, "org_update", p, NULL, NULL, 0);
         if (!db_ok(r))
             goto db_fail;
         PQclear(r);
-        r = PQexecParams(c, "UPDATE org_keys SET current = false "
-                            "WHERE org_id = $1", 1, NULL, p, NULL, NULL, 0);
+        r = db_admin(c, "org_keys_retire", p, NULL, NULL, 0);
         if (!db_ok(r))
             goto db_fail;
     } else {
@@ -303,12 +293,7 @@ cmd_org_add(const char *slug, const char *name, const char *key_path)
                             b.created, serial};
         int lens[7] = {0, 0, 32, 0, 0, 0, 0};
         int fmts[7] = {0, 0, 1, 0, 0, 0, 0};
-        r = PQexecParams(c,
-                         "INSERT INTO orgs (slug, name, sign_pk, "
-                         "fingerprint, bundle, bundle_created, "
-                         "bundle_serial) VALUES "
-                         "($1, $2, $3, $4, $5, $6, $7) RETURNING id::text",
-                         7, NULL, p, lens, fmts, 0);
+        r = db_admin(c, "org_insert", p, lens, fmts, 0);
         if (!db_ok(r) || PQntuples(r) != 1)
             goto db_fail;
         (void)str_copy(idtxt, sizeof idtxt, PQgetvalue(r, 0, 0));
@@ -318,10 +303,7 @@ cmd_org_add(const char *slug, const char *name, const char *key_path)
         const char *p[4] = {idtxt, (const char *)b.keys[i].id,
                             (const char *)b.keys[i].pk, b.keys[i].created};
         int lens[4] = {0, 8, 32, 0}, fmts[4] = {0, 1, 1, 0};
-        r = PQexecParams(c, "INSERT INTO org_keys (org_id, key_id, pk, "
-                            "created) VALUES ($1, $2, $3, $4) ON CONFLICT "
-                            "(org_id, key_id) DO UPDATE SET current = true",
-                         4, NULL, p, lens, fmts, 0);
+        r = db_admin(c, "org_key_put", p, lens, fmts, 0);
         if (!db_ok(r))
             goto db_fail;
     }
@@ -364,16 +346,12 @@ cmd_token_add(const char *org, const char *name)
                        NULL, 0);
     const char *p[3] = {org, name, (const char *)hash};
     int lens[3] = {0, 0, 32}, fmts[3] = {0, 0, 1};
-    PGresult *r = PQexecParams(
-        c, "INSERT INTO sync_tokens (org_id, name, hash) SELECT id, $2, $3 "
-           "FROM orgs WHERE slug = $1 ON CONFLICT DO NOTHING",
-        3, NULL, p, lens, fmts, 0);
+    PGresult *r = db_admin(c, "token_add", p, lens, fmts, 0);
     if (!db_ok(r)) {
         fprintf(stderr, "umbra-server: %s", PQerrorMessage(c));
     } else if (strcmp(PQcmdTuples(r), "1") != 0) {
         PQclear(r);
-        r = PQexecParams(c, "SELECT 1 FROM orgs WHERE slug = $1", 1, NULL, p,
-                         NULL, NULL, 0);
+        r = db_admin(c, "org_exists", p, NULL, NULL, 0);
         if (db_ok(r) && PQntuples(r) == 0)
             fprintf(stderr, "umbra-server: no organisation '%s'\n", org);
         else
@@ -396,9 +374,7 @@ cmd_token_list(void)
     PGconn *c = owner_connect();
     if (!c)
         return 1;
-    PGresult *r = PQexec(c, "SELECT o.slug, t.name, t.added::text FROM "
-                            "sync_tokens t JOIN orgs o ON o.id = t.org_id "
-                            "ORDER BY o.slug, t.name");
+    PGresult *r = db_admin(c, "token_list", NULL, NULL, NULL, 0);
     int rc = 1;
     if (db_ok(r)) {
         printf("%-20s %-30s %s\n", "ORG", "NAME", "ADDED");
@@ -421,10 +397,7 @@ cmd_token_revoke(const char *org, const char *name)
     if (!c)
         return 1;
     const char *p[2] = {org, name};
-    PGresult *r = PQexecParams(
-        c, "DELETE FROM sync_tokens t USING orgs o WHERE o.id = t.org_id "
-           "AND o.slug = $1 AND t.name = $2",
-        2, NULL, p, NULL, NULL, 0);
+    PGresult *r = db_admin(c, "token_revoke", p, NULL, NULL, 0);
     int rc = 1;
     if (!db_ok(r))
         fprintf(stderr, "umbra-server: %s", PQerrorMessage(c));

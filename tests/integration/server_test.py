@@ -1213,6 +1213,43 @@ def test_cli():
     assert p.returncode == 0 and "0 applied" in p.stdout, p.stdout
 
 
+def test_migrate_makes_its_table():
+    """schema_migrations is made by the first migration: migrate works on an
+    empty database, and on one where the table was made beforehand (as
+    umbra-server did before the first migration made it); a second run
+    applies nothing."""
+    files = sorted(f for f in os.listdir(os.path.join(TOP, "schema"))
+                   if f[0].isdigit() and f.endswith(".sql"))
+    conf = open(CONF).read()
+    for db, pre in (("umbra_mig_empty", None),
+                    ("umbra_mig_old", "CREATE TABLE schema_migrations ("
+                     "version integer PRIMARY KEY, name text NOT NULL, "
+                     "applied date NOT NULL DEFAULT current_date)")):
+        psql("DROP DATABASE IF EXISTS %s" % db)
+        rc, _, err = psql("CREATE DATABASE %s" % db)
+        assert rc == 0, err
+        if pre:
+            rc, _, err = psql(pre, db=db)
+            assert rc == 0, err
+        path = os.path.join(D, db + ".conf")
+        with open(path, "w") as f:
+            f.write(re.sub(r"(?m)^db_owner *=.*dbname=umbra$",
+                           lambda m: m.group(0) + "_" + db[len("umbra_"):],
+                           conf))
+        assert ("dbname=" + db) in open(path).read()
+        p = subprocess.run([SERVER, "--config", path, "migrate"],
+                           capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0 and \
+            "%d applied" % len(files) in p.stdout, p.stdout + p.stderr
+        rc, out, _ = psql("SELECT string_agg(name, ',' ORDER BY version) "
+                          "FROM schema_migrations", db=db)
+        assert out == ",".join(files), out
+        p = subprocess.run([SERVER, "--config", path, "migrate"],
+                           capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0 and "0 applied" in p.stdout, p.stdout
+        psql("DROP DATABASE %s" % db)
+
+
 def init_home(name, org):
     home = os.path.join(D, name)
     if not os.path.exists(os.path.join(home, "public.json")):
@@ -1917,6 +1954,7 @@ def test_body_budget():
 
 TESTS = [
     test_cli,
+    test_migrate_makes_its_table,
     test_health_orgs_and_headers,
     test_api_intake_sync_and_ack,
     test_sync_tokens_refused,

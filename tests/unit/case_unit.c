@@ -2,14 +2,17 @@
 /*
  * Unit tests of umbra-case's modules that need no server: the report
  * document checks (doc.c), safe printing (util.c), bundle files (bfile.c)
- * and the case store (store.c: facts, ledger, synthetic cases, list).
+ * and the case store (store.c: facts, ledger, synthetic cases, list, the
+ * schema migrations).
  * Ends with "N passed, N failed".
  */
 #include "bfile.h"
 #include "case.h"
 #include "doc.h"
 #include "store.h"
+#include "store_migrations.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -390,13 +393,16 @@ test_store(const char *dir)
     CHECK(store_create(dir, key, "demo") == 0, "store create");
     CHECK(store_create(dir, key, "demo") != 0, "store create refuses twice");
     fprintf(stderr, "(an error about a wrong key is expected next)\n");
-    CHECK(store_open(&s, dir, wrong, 0) != 0, "wrong key refused");
+    CHECK(store_open(&s, dir, wrong, 0) == -1, "wrong key refused");
+    CHECK(store_open(&s, "/nonexistent-umbra-home", key, 0) ==
+              STORE_ENOSTORE,
+          "no store: STORE_ENOSTORE, nothing printed");
     r = store_open(&s, dir, key, 1);
     CHECK(r == 0, "store open");
     if (r != 0)
         return;
-    fprintf(stderr, "(an error about another umbra-case is expected next)\n");
-    CHECK(store_open(&s2, dir, key, 1) != 0, "second writer refused");
+    CHECK(store_open(&s2, dir, key, 1) == STORE_ELOCKED && s2 == NULL,
+          "second writer refused, the verbs told why (STORE_ELOCKED)");
     memset(&f, 0, sizeof f);
     snprintf(f.received, sizeof f.received, "2026-11-29");
     snprintf(f.country, sizeof f.country, "TH");
@@ -436,6 +442,172 @@ test_store(const char *dir)
     store_close(s);
 }
 
+/* Runs sql on home's store with a raw SQLCipher handle (key 0x42...). */
+static int
+raw_exec(const char *home, const char *sql)
+{
+    char path[300], pragma[160], hex[65];
+    sqlite3 *db = NULL;
+    int rc = -1;
+    size_t i;
+
+    snprintf(path, sizeof path, "%s/cases.db", home);
+    for (i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%s", "42");
+    snprintf(pragma, sizeof pragma,
+             "PRAGMA key = \"x'%s'\"; PRAGMA cipher_page_size = 4096;", hex);
+    if (sqlite3_open(path, &db) == SQLITE_OK &&
+        sqlite3_exec(db, pragma, NULL, NULL, NULL) == SQLITE_OK &&
+        sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
+        rc = 0;
+    sqlite3_close(db);
+    return rc;
+}
+
+static int
+count_members(void *ctx, const struct store_member *m)
+{
+    (void)m;
+    ((struct count_ctx *)ctx)->n++;
+    return 0;
+}
+
+/* The numbered migrations: a new store is at the last one; a store made
+ * before them (user_version 0, no members table) is brought there in
+ * place; one from a newer umbra-case, or not a case store, is refused. */
+static void
+test_migrate(const char *dir)
+{
+    char home[300];
+    uint8_t key[32];
+    struct store *s = NULL;
+    struct store_member m;
+    struct count_ctx c;
+    int v = -1, i, ordered = 1;
+
+    for (i = 0; i < store_migrations_n; i++)
+        ordered &= store_migrations[i].version == i + 1;
+    CHECK(store_migrations_n >= 2 && ordered, "migrations numbered 1..n");
+    memset(key, 0x42, sizeof key);
+    snprintf(home, sizeof home, "%s/migrate", dir);
+    if (mkdir(home, 0700) != 0 || store_create(home, key, "demo") != 0) {
+        CHECK(0, "migrate: store create");
+        return;
+    }
+    CHECK(store_open(&s, home, key, 1) == 0 &&
+              store_schema_version(s, &v) == 0 && v == store_migrations_n,
+          "a new store is at the last migration");
+    store_close(s);
+    s = NULL;
+    /* what a store made before the migrations looks like */
+    CHECK(raw_exec(home, "DROP TABLE members; PRAGMA user_version = 0;") ==
+              0,
+          "make a version-1 store");
+    v = -1;
+    CHECK(store_open(&s, home, key, 0) == 0 &&
+              store_schema_version(s, &v) == 0 && v == store_migrations_n,
+          "a version-1 store is migrated in place when opened");
+    memset(&m, 0, sizeof m);
+    snprintf(m.id, sizeof m.id, "0011223344556677");
+    snprintf(m.name, sizeof m.name, "Ana");
+    snprintf(m.created, sizeof m.created, "2026-11-29");
+    snprintf(m.added, sizeof m.added, "2026-11-29");
+    memset(&c, 0, sizeof c);
+    CHECK(s != NULL && store_member_add(s, &m) == 0 &&
+              store_members_each(s, count_members, &c) == 0 && c.n == 1,
+          "the migrated store has the members table");
+    store_close(s);
+    s = NULL;
+    CHECK(raw_exec(home, "PRAGMA user_version = 0;") == 0 &&
+              store_open(&s, home, key, 1) == 0,
+          "migration 2 runs again on a store that has members");
+    memset(&c, 0, sizeof c);
+    CHECK(s != NULL && store_members_each(s, count_members, &c) == 0 &&
+              c.n == 1,
+          "members kept by the migration");
+    store_close(s);
+    s = NULL;
+    fprintf(stderr, "(two errors about a schema version are expected next)\n");
+    CHECK(raw_exec(home, "PRAGMA user_version = 99;") == 0 &&
+              store_open(&s, home, key, 0) != 0,
+          "a store from a newer umbra-case refused");
+    CHECK(raw_exec(home, "PRAGMA user_version = 0;"
+                         "UPDATE meta SET v = '7' WHERE k = 'schema';") == 0 &&
+              store_open(&s, home, key, 0) != 0,
+          "an unversioned store that is not version 1 refused");
+}
+
+/* Migration 3 (processed.digest, processed_env): a version-1 store gets
+ * both, its old rows counting as handled whatever the envelope; a store
+ * whose umbra-case added them on first use (user_version 0, both there)
+ * opens with its digests kept. */
+static void
+test_migrate_digests(const char *dir)
+{
+    char home[300];
+    uint8_t key[32], d1[16], d2[16], d3[16];
+    struct store *s = NULL;
+    int v = -1;
+
+    memset(key, 0x42, sizeof key);
+    memset(d1, 1, sizeof d1);
+    memset(d2, 2, sizeof d2);
+    memset(d3, 3, sizeof d3);
+    snprintf(home, sizeof home, "%s/migrate3", dir);
+    if (mkdir(home, 0700) != 0 || store_create(home, key, "demo") != 0 ||
+        store_open(&s, home, key, 1) != 0) {
+        CHECK(0, "migrate 3: store create");
+        return;
+    }
+    CHECK(store_add_quarantine(s, "old-1", "2026-11-29", "quarantine", "r",
+                               NULL, 0, NULL) == 0,
+          "migrate 3: a row without a digest");
+    store_close(s);
+    s = NULL;
+    /* a version-1 store: processed without digest, no processed_env */
+    CHECK(raw_exec(home,
+                   "DROP TABLE processed_env;"
+                   "CREATE TABLE p1(server_id TEXT PRIMARY KEY,"
+                   " outcome TEXT NOT NULL, acked INTEGER NOT NULL DEFAULT 0)"
+                   " WITHOUT ROWID;"
+                   "INSERT INTO p1 SELECT server_id, outcome, acked"
+                   " FROM processed;"
+                   "DROP TABLE processed; ALTER TABLE p1 RENAME TO processed;"
+                   "PRAGMA user_version = 0;") == 0,
+          "make a version-1 store without digests");
+    CHECK(store_open(&s, home, key, 1) == 0 &&
+              store_schema_version(s, &v) == 0 && v == store_migrations_n,
+          "a version-1 store gets migration 3");
+    if (s == NULL)
+        return;
+    CHECK(store_processed_env(s, "old-1", d3) == 1,
+          "a row from before digests is handled whatever the envelope");
+    CHECK(store_add_quarantine(s, "new-1", "2026-11-29", "quarantine", "r",
+                               NULL, 0, d1) == 0 &&
+              store_processed_env(s, "new-1", d1) == 1 &&
+              store_processed_env(s, "new-1", d2) == 0,
+          "after migration 3 the digest is kept");
+    CHECK(store_add_quarantine(s, "new-1", "2026-11-29", "quarantine", "r",
+                               NULL, 0, d2) == 0 &&
+              store_processed_env(s, "new-1", d2) == 1 &&
+              store_processed_env(s, "new-1", d3) == 0,
+          "an id given out again goes to processed_env");
+    store_close(s);
+    s = NULL;
+    /* as an umbra-case that added both on first use left it */
+    v = -1;
+    CHECK(raw_exec(home, "PRAGMA user_version = 0;") == 0 &&
+              store_open(&s, home, key, 1) == 0 &&
+              store_schema_version(s, &v) == 0 && v == store_migrations_n,
+          "a store that has digests already opens (migration 3 again)");
+    CHECK(s != NULL && store_processed_env(s, "new-1", d1) == 1 &&
+              store_processed_env(s, "new-1", d2) == 1 &&
+              store_processed_env(s, "new-1", d3) == 0 &&
+              store_processed_env(s, "old-1", d3) == 1,
+          "its digests and processed_env kept");
+    store_close(s);
+}
+
 int
 main(void)
 {
@@ -450,6 +622,8 @@ main(void)
     test_print_safe();
     test_bfile(dir);
     test_store(dir);
+    test_migrate(dir);
+    test_migrate_digests(dir);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         printf("note: could not remove %s\n", dir);

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * store_int: what the files of the case store share (store.c: opening,
+ * migrations, meta; store_cases.c: cases, labels, history; store_sync.c:
+ * replies, acks, quarantine; store_facts.c: statistics facts and ledger;
+ * store_members.c: members; store_stmts.c: the statement table). Not for
+ * use outside store*.c: the rest of umbra-case uses store.h.
+ *
+ * Every statement is a row of STORE_STMTS (name, SQL, who uses it),
+ * prepared when the store opens (store_prep) and kept until it closes; a
+ * statement is given back with store_done (reset, bindings cleared).
+ */
+#ifndef UMBRA_CASE_STORE_INT_H
+#define UMBRA_CASE_STORE_INT_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "facts.h"
+#include "store.h"
+
+/* At most this much of a quarantined document is kept. */
+#define QUARANTINE_KEEP 65536u
+
+enum stmt {
+    ST_META_GET,
+    ST_META_SET,
+    ST_PROCESSED,
+    ST_HISTORY_ADD,
+    ST_PROCESSED_ADD,
+    ST_PROCESSED_ADD_DIGEST,
+    ST_PROCESSED_DIGEST,
+    ST_ENV_COUNT,
+    ST_ENV_FIND,
+    ST_ENV_ADD,
+    ST_PROCESSED_AGAIN,
+    ST_CASE_ADD,
+    ST_REPORT_ADD,
+    ST_QUARANTINE_ADD,
+    ST_LIST,
+    ST_CASE_GET,
+    ST_HISTORY,
+    ST_CASE_EXISTS,
+    ST_LABEL_ADD,
+    ST_LABEL_REMOVE,
+    ST_SET_STATUS,
+    ST_SET_PRIORITY,
+    ST_SET_ASSIGNEE,
+    ST_CASE_MAILBOX,
+    ST_REPLY_ADD,
+    ST_REPLIES_PENDING,
+    ST_REPLY_PUSHED,
+    ST_REPLY_CASE,
+    ST_ACK_PENDING,
+    ST_ACKED,
+    ST_QUARANTINE,
+    ST_COUNTS,
+    ST_FACTS,
+    ST_LEDGER_ADD,
+    ST_LEDGER,
+    ST_FORGET_QUARANTINE,
+    ST_FORGET_PROCESSED,
+    ST_MEMBER_FIND,
+    ST_MEMBER_ADD,
+    ST_MEMBERS,
+    ST_MEMBER_GET,
+    ST_MEMBER_DELETE,
+    ST_N
+};
+
+struct store {
+    sqlite3 *db;
+    int lock_fd;
+    sqlite3_stmt *stmt[ST_N]; /* STORE_STMTS, prepared */
+};
+
+struct store_stmt {
+    const char *name, *sql, *users;
+};
+extern const struct store_stmt STORE_STMTS[ST_N];
+
+/* Prints "case store: what: <sqlite message>"; returns -1. */
+int store_db_err(struct store *s, const char *what);
+/* Statement which, prepared once and kept until store_close; NULL
+ * (printed) on error. */
+sqlite3_stmt *store_prep(struct store *s, enum stmt which);
+/* Gives a statement from store_prep back (reset, bindings cleared). */
+void store_done(struct store *s, sqlite3_stmt *st);
+/* Steps st (bound) and calls row(ctx, st) on each row until one returns
+ * non-zero, which is returned; -1 (printed as "what") if a step fails.
+ * st is given back on every path; st NULL (a failed store_prep) is -1. */
+int store_each(struct store *s, sqlite3_stmt *st, const char *what,
+               int (*row)(void *ctx, sqlite3_stmt *st), void *ctx);
+/* Runs st (bound) that returns no rows, then gives it back. 0 or -1. */
+int store_run(struct store *s, sqlite3_stmt *st);
+/* Column i of the current row as text, "" for NULL. */
+const char *store_col_text(sqlite3_stmt *st, int i);
+/* Adds "what" by who, now, to case id's history. 0 or -1. */
+int store_history_add(struct store *s, int64_t id, const char *who,
+                      const char *what);
+/* Inserts the row of a case (no document); sets *id. 0 or -1. */
+int store_insert_facts(struct store *s, int64_t *id, const char *server_id,
+                       const struct case_facts *f, const char *summary,
+                       const char *mailbox_id, const uint8_t *mailbox_pk);
+
+#endif

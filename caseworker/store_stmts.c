@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* store_stmts: every statement of the case store, with who uses it. */
+#include "store_int.h"
+
+#define ROW_COLS                                                               \
+    "c.id, c.received, c.status, c.priority, c.assignee,"                      \
+    " (SELECT group_concat(label, ',') FROM labels l WHERE l.case_id = c.id)," \
+    " c.summary, c.incident, c.country, c.lang, c.categories, c.imported"
+
+/* Every statement of the store, prepared when it opens (after its
+ * migrations), with who uses it. */
+const struct store_stmt STORE_STMTS[ST_N] = {
+    [ST_META_GET] = {"meta_get", "SELECT v FROM meta WHERE k = ?1;",
+                     "store_meta_get: the schema check at open, import (org), "
+                     "keys (bundle serial)"},
+    [ST_META_SET] = {"meta_set",
+                     "INSERT OR REPLACE INTO meta(k, v) VALUES (?1, ?2);",
+                     "store_meta_set: keys (bundle serial)"},
+    [ST_PROCESSED] = {"processed",
+                      "SELECT 1 FROM processed WHERE server_id = ?1;",
+                      "store_processed: import"},
+    [ST_HISTORY_ADD] = {"history_add",
+                        "INSERT INTO history(case_id, at, who, what)"
+                        " VALUES (?1, ?2, ?3, ?4);",
+                        "every change of a case: triage, reply, push"},
+    [ST_PROCESSED_ADD] = {"processed_add",
+                          "INSERT OR IGNORE INTO processed(server_id,"
+                          " outcome) VALUES (?1, ?2);",
+                          "store_add_case, store_add_quarantine: import"},
+    [ST_PROCESSED_ADD_DIGEST] =
+        {"processed_add_digest",
+         "INSERT OR IGNORE INTO processed(server_id, outcome, digest)"
+         " VALUES (?1, ?2, ?3);",
+         "store_add_case, store_add_quarantine: import (with a digest)"},
+    [ST_PROCESSED_DIGEST] = {"processed_digest",
+                             "SELECT digest FROM processed"
+                             " WHERE server_id = ?1;",
+                             "store_processed_env: import"},
+    [ST_ENV_COUNT] = {"env_count",
+                      "SELECT count(*), coalesce(sum(digest = ?2), 0)"
+                      " FROM processed_env WHERE server_id = ?1;",
+                      "store_processed_env: import (an id from before "
+                      "digests)"},
+    [ST_ENV_FIND] = {"env_find",
+                     "SELECT 1 FROM processed_env WHERE server_id = ?1"
+                     " AND digest = ?2;",
+                     "store_processed_env: import (an id given out again)"},
+    [ST_ENV_ADD] = {"env_add",
+                    "INSERT OR IGNORE INTO processed_env(server_id, digest)"
+                    " VALUES (?1, ?2);",
+                    "store_add_case, store_add_quarantine: import (an id "
+                    "given out again)"},
+    [ST_PROCESSED_AGAIN] = {"processed_again",
+                            "UPDATE processed SET outcome = ?2, acked = 0"
+                            " WHERE server_id = ?1;",
+                            "store_add_case, store_add_quarantine: import "
+                            "(an id given out again, to be acked again)"},
+    [ST_CASE_ADD] =
+        {"case_add",
+         "INSERT INTO cases(server_id, received, imported, incident,"
+         " country, region, lang, categories, needs, perpetrator,"
+         " consent_statistics, mailbox_id, mailbox_pk, summary)"
+         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+         " ?14);",
+         "store_add_case (import), store_add_synthetic (tests, bench)"},
+    [ST_REPORT_ADD] = {"report_add",
+                       "INSERT INTO reports(case_id, doc) VALUES (?1, ?2);",
+                       "store_add_case: import"},
+    [ST_QUARANTINE_ADD] =
+        {"quarantine_add",
+         "INSERT INTO quarantine(server_id, received, at, outcome,"
+         " reason, size, head) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7);",
+         "store_add_quarantine: import"},
+    [ST_LIST] = {"list",
+                 "SELECT " ROW_COLS " FROM cases c"
+                 " WHERE (?1 IS NULL OR c.status = ?1)"
+                 " AND (?2 IS NULL OR (c.categories & ?2) != 0)"
+                 " AND (?3 IS NULL OR c.received >= ?3)"
+                 " AND (?4 IS NULL OR c.received <= ?4)"
+                 " AND (?5 IS NULL OR c.id IN"
+                 "  (SELECT case_id FROM labels WHERE label = ?5))"
+                 " ORDER BY c.id LIMIT ?6;",
+                 "store_list: list"},
+    [ST_CASE_GET] =
+        {"case_get",
+         "SELECT " ROW_COLS ", r.doc, c.mailbox_id FROM cases c"
+         " LEFT JOIN reports r ON r.case_id = c.id WHERE c.id = ?1;",
+         "store_get_case: show"},
+    [ST_HISTORY] = {"history",
+                    "SELECT at, who, what FROM history"
+                    " WHERE case_id = ?1 ORDER BY id;",
+                    "store_history: show"},
+    [ST_CASE_EXISTS] = {"case_exists", "SELECT 1 FROM cases WHERE id = ?1;",
+                        "store_case_exists: triage"},
+    [ST_LABEL_ADD] =
+        {"label_add",
+         "INSERT OR IGNORE INTO labels(case_id, label) VALUES (?1, ?2);",
+         "store_add_label: triage --label"},
+    [ST_LABEL_REMOVE] =
+        {"label_remove",
+         "DELETE FROM labels WHERE case_id = ?1 AND label = ?2;",
+         "store_remove_label: triage --unlabel"},
+    [ST_SET_STATUS] = {"set_status",
+                       "UPDATE cases SET status = ?2 WHERE id = ?1;",
+                       "store_set_field: triage --status"},
+    [ST_SET_PRIORITY] = {"set_priority",
+                         "UPDATE cases SET priority = ?2 WHERE id = ?1;",
+                         "store_set_field: triage --priority"},
+    [ST_SET_ASSIGNEE] = {"set_assignee",
+                         "UPDATE cases SET assignee = ?2 WHERE id = ?1;",
+                         "store_set_field: triage --assign"},
+    [ST_CASE_MAILBOX] = {"case_mailbox",
+                         "SELECT mailbox_pk, mailbox_id, lang FROM cases"
+                         " WHERE id = ?1 AND mailbox_pk IS NOT NULL;",
+                         "store_case_mailbox: reply"},
+    [ST_REPLY_ADD] = {"reply_add",
+                      "INSERT INTO replies(case_id, mailbox_id,"
+                      " envelope, at) VALUES (?1, ?2, ?3, ?4);",
+                      "store_reply_add: reply"},
+    [ST_REPLIES_PENDING] = {"replies_pending",
+                            "SELECT id, mailbox_id, envelope FROM replies"
+                            " WHERE pushed = 0 ORDER BY id;",
+                            "store_replies_pending: push"},
+    [ST_REPLY_PUSHED] = {"reply_pushed",
+                         "UPDATE replies SET pushed = 1 WHERE id = ?1;",
+                         "store_reply_pushed: push"},
+    [ST_REPLY_CASE] = {"reply_case",
+                       "SELECT case_id FROM replies WHERE id = ?1;",
+                       "store_reply_pushed: push (the case of a reply)"},
+    [ST_ACK_PENDING] = {"ack_pending",
+                        "SELECT server_id FROM processed WHERE acked = 0"
+                        " AND outcome IN ('case', 'quarantine');",
+                        "store_ack_pending: ack"},
+    [ST_ACKED] = {"acked",
+                  "UPDATE processed SET acked = 1 WHERE server_id = ?1;",
+                  "store_mark_acked: ack"},
+    [ST_QUARANTINE] = {"quarantine",
+                       "SELECT id, server_id, received, at, outcome,"
+                       " reason, size FROM quarantine ORDER BY id;",
+                       "store_quarantine_each: quarantine"},
+    [ST_COUNTS] = {"counts",
+                   "SELECT (SELECT count(*) FROM cases),"
+                   " (SELECT count(*) FROM quarantine);",
+                   "store_counts: for messages (no caller today)"},
+    [ST_FACTS] =
+        {"facts",
+         "SELECT received, incident, country, region, lang, categories,"
+         " needs, perpetrator, consent_statistics FROM cases;",
+         "store_facts_each: stats"},
+    [ST_LEDGER_ADD] = {"ledger_add",
+                       "INSERT INTO ledger(k, v) VALUES (?1, ?2);",
+                       "store_ledger_add: stats --publish"},
+    [ST_LEDGER] = {"ledger", "SELECT k, v FROM ledger ORDER BY id;",
+                   "store_ledger_each: stats"},
+    [ST_FORGET_QUARANTINE] =
+        {"forget_quarantine",
+         "DELETE FROM quarantine WHERE outcome = 'unopened';",
+         "store_forget_unopened: import --retry-unopened"},
+    [ST_FORGET_PROCESSED] =
+        {"forget_processed",
+         "DELETE FROM processed WHERE outcome = 'unopened';",
+         "store_forget_unopened: import --retry-unopened"},
+    [ST_MEMBER_FIND] = {"member_find",
+                        "SELECT 1 FROM members WHERE key_id = ?1 OR name = ?2;",
+                        "store_member_add: keys add-member"},
+    [ST_MEMBER_ADD] = {"member_add",
+                       "INSERT INTO members(key_id, name, pk, sign_pk, created,"
+                       " added) VALUES (?1, ?2, ?3, ?4, ?5, ?6);",
+                       "store_member_add: keys add-member"},
+    [ST_MEMBERS] = {"members",
+                    "SELECT key_id, name, pk, sign_pk, created, added"
+                    " FROM members ORDER BY id;",
+                    "store_members_each: keys list, public.json"},
+    [ST_MEMBER_GET] = {"member_get",
+                       "SELECT key_id, name, pk, sign_pk, created, added"
+                       " FROM members WHERE key_id = ?1 OR name = ?1;",
+                       "store_member_remove: keys remove-member"},
+    [ST_MEMBER_DELETE] = {"member_delete",
+                          "DELETE FROM members WHERE key_id = ?1;",
+                          "store_member_remove: keys remove-member"},
+};
