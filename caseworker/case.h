@@ -110,8 +110,9 @@ int case_help(const char *usage, int argc, char **argv);
  * "caseworker" (written to out, sanitised to printable ASCII). */
 void case_who(char *out, size_t cap, const char *given);
 
-/* store_open and store_create (store.h), printing what to do after the
- * errors the store leaves to the verbs. */
+/* store_open and store_create (store.h), printing the store's messages as
+ * they happen (until store_close) and what to do after the errors it
+ * leaves to the verbs. */
 int case_store_open(struct store **out, const char *home,
                     const uint8_t key[32], int write) UMBRA_WUR;
 int case_store_create(const char *home, const uint8_t key[32],

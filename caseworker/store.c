@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* store: the encrypted case store (see store.h for the layout). */
-#include "case.h"
 #include "store_int.h"
 #include "store_migrations.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,10 +30,28 @@ store_now(char out[17])
 }
 
 int
+store_fail(struct store *s, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(s->err, sizeof s->err, fmt, ap);
+    va_end(ap);
+    if (s->report.fn != NULL)
+        s->report.fn(s->report.ctx, s->err);
+    return STORE_ERR;
+}
+
+int
 store_db_err(struct store *s, const char *what)
 {
-    case_err("case store: %s: %s", what, sqlite3_errmsg(s->db));
-    return -1;
+    return store_fail(s, "case store: %s: %s", what, sqlite3_errmsg(s->db));
+}
+
+const char *
+store_errmsg(const struct store *s)
+{
+    return s != NULL ? s->err : "";
 }
 
 static int
@@ -41,7 +60,7 @@ exec(struct store *s, const char *sql)
     char *msg = NULL;
 
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        case_err("case store: %s", msg ? msg : "error");
+        store_fail(s, "case store: %s", msg ? msg : "error");
         sqlite3_free(msg);
         return -1;
     }
@@ -129,26 +148,26 @@ db_open(struct store *s, const char *path, const uint8_t key[32], int create)
     if (create)
         flags |= SQLITE_OPEN_CREATE;
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-        case_err("cannot open case store '%s': %s", path,
+        store_fail(s, "cannot open case store '%s': %s", path,
                  s->db ? sqlite3_errmsg(s->db) : "out of memory");
         goto out;
     }
     umbra_hex(hex, key, 32);
     snprintf(pragma, sizeof pragma, "PRAGMA key = \"x'%s'\";", hex);
     if (sqlite3_exec(s->db, pragma, NULL, NULL, NULL) != SQLITE_OK) {
-        case_err("cannot open case store '%s': cannot set the key", path);
+        store_fail(s, "cannot open case store '%s': cannot set the key", path);
         goto out;
     }
     if (sqlite3_exec(s->db, "PRAGMA cipher_page_size = 4096;", NULL, NULL,
                      NULL) != SQLITE_OK) {
-        case_err("cannot open case store '%s': %s", path,
+        store_fail(s, "cannot open case store '%s': %s", path,
                  sqlite3_errmsg(s->db));
         goto out;
     }
     /* The first read checks the key (HMAC of page 1). */
     if (sqlite3_exec(s->db, "SELECT count(*) FROM sqlite_master;", NULL, NULL,
                      NULL) != SQLITE_OK) {
-        case_err("cannot open case store '%s': wrong key or damaged file "
+        store_fail(s, "cannot open case store '%s': wrong key or damaged file "
                  "(%s)",
                  path, sqlite3_errmsg(s->db));
         goto out;
@@ -172,31 +191,39 @@ out:
 static int
 take_lock(struct store *s, const char *home)
 {
-    char path[CASE_PATH_MAX];
+    char path[PATH_MAX];
 
     if (store_path(path, sizeof path, home, "lock") != 0)
         return -1;
     s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (s->lock_fd < 0) {
-        case_err("cannot open lock file '%s': %s", path, strerror(errno));
+        store_fail(s, "cannot open lock file '%s': %s", path, strerror(errno));
         return -1;
     }
     if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
         if (errno == EWOULDBLOCK)
             return STORE_ELOCKED; /* the verbs say what to do */
-        case_err("cannot lock '%s': %s", path, strerror(errno));
+        store_fail(s, "cannot lock '%s': %s", path, strerror(errno));
         return -1;
     }
     return 0;
 }
 
+/* A store with no database yet, reporting to r (may be NULL); NULL, with
+ * "out of memory" given to r, when there is no memory. */
 static struct store *
-store_new(void)
+store_new(const struct store_report *r)
 {
     struct store *s = calloc(1, sizeof *s);
 
-    if (s != NULL)
-        s->lock_fd = -1;
+    if (s == NULL) {
+        if (r != NULL && r->fn != NULL)
+            r->fn(r->ctx, "out of memory");
+        return NULL;
+    }
+    s->lock_fd = -1;
+    if (r != NULL)
+        s->report = *r;
     return s;
 }
 
@@ -262,7 +289,7 @@ run_migration(struct store *s, const char *sql, int old)
             free(one);
             one = malloc(n + 1);
             if (one == NULL) {
-                case_err("out of memory");
+                store_fail(s, "out of memory");
                 goto out;
             }
             memcpy(one, p, n);
@@ -313,18 +340,18 @@ migrate(struct store *s, const char *path, int fresh)
         old = 1;
         if (store_meta_get(s, "schema", ver, sizeof ver) != 0 ||
             strcmp(ver, "1") != 0) {
-            case_err("case store '%s' has an unknown schema version", path);
+            store_fail(s, "case store '%s' has an unknown schema version", path);
             return -1;
         }
         v = 1;
     }
     if (v > store_migrations_n) {
-        case_err("case store '%s' has an unknown schema version", path);
+        store_fail(s, "case store '%s' has an unknown schema version", path);
         return -1;
     }
     for (i = v; i < store_migrations_n; i++) {
         if (store_migrations[i].version != i + 1) {
-            case_err("case store: migration '%s' is out of order",
+            store_fail(s, "case store: migration '%s' is out of order",
                      store_migrations[i].name);
             return -1;
         }
@@ -346,7 +373,7 @@ needs_migration(struct store *s, const char *path, int *out)
     if (user_version(s, &v) != 0)
         return -1;
     if (v > store_migrations_n) {
-        case_err("case store '%s' has an unknown schema version", path);
+        store_fail(s, "case store '%s' has an unknown schema version", path);
         return -1;
     }
     *out = v < store_migrations_n;
@@ -356,21 +383,26 @@ needs_migration(struct store *s, const char *path, int *out)
 int
 store_create(const char *home, const uint8_t key[32], const char *slug)
 {
-    char path[CASE_PATH_MAX];
-    struct store *s = store_new();
+    return store_create_with(home, key, slug, NULL);
+}
+
+int
+store_create_with(const char *home, const uint8_t key[32], const char *slug,
+                  const struct store_report *r)
+{
+    char path[PATH_MAX];
+    struct store *s = store_new(r);
     sqlite3_stmt *st = NULL;
     int rc = -1;
 
-    if (s == NULL) {
-        case_err("out of memory");
+    if (s == NULL)
         return -1;
-    }
     if (store_path(path, sizeof path, home, "cases.db") != 0) {
-        case_err("path too long under '%s'", home);
+        store_fail(s, "path too long under '%s'", home);
         goto out;
     }
     if (access(path, F_OK) == 0) {
-        case_err("a case store already exists at '%s'", path);
+        store_fail(s, "a case store already exists at '%s'", path);
         goto out;
     }
     rc = take_lock(s, home);
@@ -405,18 +437,23 @@ int
 store_open(struct store **out, const char *home, const uint8_t key[32],
            int write)
 {
-    char path[CASE_PATH_MAX];
+    return store_open_with(out, home, key, write, NULL);
+}
+
+int
+store_open_with(struct store **out, const char *home, const uint8_t key[32],
+                int write, const struct store_report *r)
+{
+    char path[PATH_MAX];
     char ver[16];
-    struct store *s = store_new();
+    struct store *s = store_new(r);
     int rc = -1, old = 0;
 
     *out = NULL;
-    if (s == NULL) {
-        case_err("out of memory");
+    if (s == NULL)
         return -1;
-    }
     if (store_path(path, sizeof path, home, "cases.db") != 0) {
-        case_err("path too long under '%s'", home);
+        store_fail(s, "path too long under '%s'", home);
         goto out;
     }
     if (access(path, F_OK) != 0) {
@@ -445,7 +482,7 @@ store_open(struct store **out, const char *home, const uint8_t key[32],
     }
     if (store_meta_get(s, "schema", ver, sizeof ver) != 0 ||
         strcmp(ver, "1") != 0) {
-        case_err("case store '%s' has an unknown schema version", path);
+        store_fail(s, "case store '%s' has an unknown schema version", path);
         goto out;
     }
     if (prep_all(s) != 0)

@@ -44,25 +44,55 @@
 
 struct store;
 
-/* Errors of store_create and store_open that are not printed: the verbs
- * say what to do (case_store_open in util.c). Every other error is printed
- * as it happens and returned as -1. */
+/*
+ * Errors. Every fallible function returns 0 (or 1 where said) or a
+ * negative code, and keeps the message of its last error in the store:
+ * store_errmsg(s), lowercase, no full stop ("case store: read: <sqlite
+ * message>"). The store prints nothing; whoever opened it decides what is
+ * shown: store_open_with and store_create_with take a struct store_report
+ * whose fn gets each message as it happens (umbra-case's
+ * case_store_open in util.c prints it as "umbra-case: <message>").
+ * STORE_ELOCKED and STORE_ENOSTORE carry no message: the caller knows
+ * what to say (the verbs say what to do).
+ */
+#define STORE_ERR (-1)      /* any other error; the message says which */
 #define STORE_ELOCKED (-2)  /* another umbra-case holds the writer lock */
 #define STORE_ENOSTORE (-3) /* no DIR/cases.db (store_open) */
+#define STORE_ERRMSG_MAX 512
+
+struct store_report {
+    void (*fn)(void *ctx, const char *msg);
+    void *ctx;
+};
+
+/* The message of the last error of s ("" if none yet, or s is NULL). Valid
+ * until the next call on s. */
+const char *store_errmsg(const struct store *s);
 
 /*
- * Creates a new, empty store in home (refuses if one exists). Prints its
- * error, but for STORE_ELOCKED. 0, -1 or STORE_ELOCKED.
+ * Creates a new, empty store in home (refuses if one exists). 0,
+ * STORE_ERR or STORE_ELOCKED; r (may be NULL) gets the message of a
+ * STORE_ERR.
  */
+int store_create_with(const char *home, const uint8_t key[32],
+                      const char *slug,
+                      const struct store_report *r) UMBRA_WUR;
+/* store_create_with with no report. */
 int store_create(const char *home, const uint8_t key[32], const char *slug)
     UMBRA_WUR;
 
 /*
  * Opens home's store with key, bringing its schema to the last migration.
  * write: take the writer lock (fails at once with STORE_ELOCKED if another
- * umbra-case holds it). No store: STORE_ENOSTORE. Other errors are printed
- * ("cannot open case store ...") and -1. Close with store_close.
+ * umbra-case holds it). No store: STORE_ENOSTORE. Other errors are
+ * STORE_ERR ("cannot open case store ..."), given to r (may be NULL; it
+ * stays the store's report until store_close, so r must outlive it).
+ * Close with store_close.
  */
+int store_open_with(struct store **out, const char *home,
+                    const uint8_t key[32], int write,
+                    const struct store_report *r) UMBRA_WUR;
+/* store_open_with with no report (errors only in store_errmsg). */
 int store_open(struct store **out, const char *home, const uint8_t key[32],
                int write) UMBRA_WUR;
 void store_close(struct store *s);

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* store_cases: cases, their labels and history (see store_int.h). */
-#include "case.h"
 #include "store_int.h"
 
 #include <stdio.h>
@@ -289,7 +288,7 @@ store_list(struct store *s, const struct store_filter *f,
     if (f->category != NULL) {
         bit = category_bit(f->category);
         if (bit < 0) {
-            case_err("unknown category '%s'", f->category);
+            store_fail(s, "unknown category '%s'", f->category);
             return -1;
         }
     }

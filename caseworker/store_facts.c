@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* store_facts: the facts statistics count and the publication ledger
  * (facts.h; see store_int.h). */
-#include "case.h"
 #include "store_int.h"
 
 #include <stdio.h>

@@ -72,6 +72,8 @@ struct store {
     sqlite3 *db;
     int lock_fd;
     sqlite3_stmt *stmt[ST_N]; /* STORE_STMTS, prepared */
+    struct store_report report; /* where messages go; fn may be NULL */
+    char err[STORE_ERRMSG_MAX]; /* the last error (store_errmsg) */
 };
 
 struct store_stmt {
@@ -79,15 +81,19 @@ struct store_stmt {
 };
 extern const struct store_stmt STORE_STMTS[ST_N];
 
-/* Prints "case store: what: <sqlite message>"; returns -1. */
+/* Keeps the message in s->err and gives it to s's report; returns
+ * STORE_ERR. */
+int store_fail(struct store *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* store_fail with "case store: what: <sqlite message>"; returns STORE_ERR. */
 int store_db_err(struct store *s, const char *what);
 /* Statement which, prepared once and kept until store_close; NULL
- * (printed) on error. */
+ * (store_fail) on error. */
 sqlite3_stmt *store_prep(struct store *s, enum stmt which);
 /* Gives a statement from store_prep back (reset, bindings cleared). */
 void store_done(struct store *s, sqlite3_stmt *st);
 /* Steps st (bound) and calls row(ctx, st) on each row until one returns
- * non-zero, which is returned; -1 (printed as "what") if a step fails.
+ * non-zero, which is returned; -1 (store_db_err "what") if a step fails.
  * st is given back on every path; st NULL (a failed store_prep) is -1. */
 int store_each(struct store *s, sqlite3_stmt *st, const char *what,
                int (*row)(void *ctx, sqlite3_stmt *st), void *ctx);

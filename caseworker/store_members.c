@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* store_members: one key per caseworker (verbs_keys.c; see store_int.h). */
-#include "case.h"
 #include "store_int.h"
 
 #include <stdio.h>
@@ -53,6 +52,7 @@ member_row(struct store_member *m, sqlite3_stmt *st)
 }
 
 struct members_ctx {
+    struct store *s;
     int (*cb)(void *ctx, const struct store_member *m);
     void *ctx;
 };
@@ -64,8 +64,7 @@ members_row(void *ctx, sqlite3_stmt *st)
     struct store_member m;
 
     if (member_row(&m, st) != 0) {
-        case_err("case store: a member row is damaged");
-        return -1;
+        return store_fail(c->s, "case store: a member row is damaged");
     }
     return c->cb(c->ctx, &m);
 }
@@ -75,7 +74,7 @@ store_members_each(struct store *s,
                    int (*cb)(void *ctx, const struct store_member *m),
                    void *ctx)
 {
-    struct members_ctx c = {cb, ctx};
+    struct members_ctx c = {s, cb, ctx};
 
     return store_each(s, store_prep(s, ST_MEMBERS), "read", members_row, &c);
 }

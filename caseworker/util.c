@@ -466,8 +466,8 @@ case_opt(const char *name, int argc, char **argv, int *i, const char **val)
     return 1;
 }
 
-/* Prints what to do after store_open's or store_create's unprinted errors
- * (store.h); returns rc. */
+/* Prints what to do after store_open's or store_create's errors that carry
+ * no message (store.h); returns rc. */
 static int
 store_advice(int rc, const char *home)
 {
@@ -482,17 +482,29 @@ store_advice(int rc, const char *home)
     return rc;
 }
 
+/* The case store's messages, printed as they happen (store.h). */
+static void
+store_print(void *ctx, const char *msg)
+{
+    (void)ctx;
+    case_err("%s", msg);
+}
+
+static const struct store_report STORE_PRINT = {store_print, NULL};
+
 int
 case_store_open(struct store **out, const char *home, const uint8_t key[32],
                 int write)
 {
-    return store_advice(store_open(out, home, key, write), home);
+    return store_advice(store_open_with(out, home, key, write, &STORE_PRINT),
+                        home);
 }
 
 int
 case_store_create(const char *home, const uint8_t key[32], const char *slug)
 {
-    return store_advice(store_create(home, key, slug), home);
+    return store_advice(store_create_with(home, key, slug, &STORE_PRINT),
+                        home);
 }
 
 int

@@ -377,6 +377,87 @@ now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The store prints nothing: each error is a return value, its message
+ * kept in the store (store_errmsg) and given to the report of whoever
+ * opened it (umbra-case prints it, util.c). */
+struct errs {
+    int n;
+    char last[STORE_ERRMSG_MAX];
+};
+
+static void
+collect_err(void *ctx, const char *msg)
+{
+    struct errs *e = ctx;
+
+    e->n++;
+    snprintf(e->last, sizeof e->last, "%s", msg);
+}
+
+static int
+no_row(void *ctx, const struct store_row *r)
+{
+    (void)ctx;
+    (void)r;
+    return 0;
+}
+
+static void
+test_store_errors(const char *dir)
+{
+    char home[600];
+    uint8_t key[32], wrong[32];
+    struct errs e = {0, ""};
+    const struct store_report rep = {collect_err, &e};
+    struct store *s = NULL, *s2 = NULL;
+    struct store_filter flt;
+
+    memset(key, 0x44, sizeof key);
+    memset(wrong, 0x45, sizeof wrong);
+    snprintf(home, sizeof home, "%s/errors", dir);
+    if (mkdir(home, 0700) != 0 ||
+        store_create_with(home, key, "demo", &rep) != 0) {
+        CHECK(0, "store for the error tests");
+        return;
+    }
+    CHECK(e.n == 0, "a store made without error reports nothing");
+    CHECK(store_create_with(home, key, "demo", &rep) == STORE_ERR &&
+              e.n == 1 && strstr(e.last, "a case store already exists at") &&
+              strstr(e.last, "/errors/cases.db"),
+          "a second create: STORE_ERR, its message reported once");
+    e.n = 0;
+    CHECK(store_open_with(&s, home, wrong, 0, &rep) == STORE_ERR &&
+              s == NULL && e.n == 1 &&
+              strncmp(e.last, "cannot open case store '", 24) == 0 &&
+              strstr(e.last, "wrong key or damaged file") != NULL,
+          "wrong key: STORE_ERR and one message, nothing printed");
+    e.n = 0;
+    CHECK(store_open_with(&s, "/nonexistent-umbra-home", key, 0, &rep) ==
+                  STORE_ENOSTORE &&
+              e.n == 0,
+          "no store: STORE_ENOSTORE, no message (the verbs say what to do)");
+    if (store_open_with(&s, home, key, 1, &rep) != 0) {
+        CHECK(0, "open the error test store");
+        return;
+    }
+    CHECK(store_errmsg(s)[0] == '\0' && store_errmsg(NULL)[0] == '\0',
+          "no error yet: an empty message");
+    CHECK(store_open_with(&s2, home, key, 1, &rep) == STORE_ELOCKED &&
+              s2 == NULL && e.n == 0,
+          "locked: STORE_ELOCKED, no message");
+    memset(&flt, 0, sizeof flt);
+    flt.category = "no-such-category";
+    CHECK(store_list(s, &flt, no_row, NULL) == STORE_ERR && e.n == 1 &&
+              strcmp(store_errmsg(s),
+                     "unknown category 'no-such-category'") == 0 &&
+              strcmp(e.last, store_errmsg(s)) == 0,
+          "a bad filter: the message kept and reported");
+    CHECK(store_commit(s) == STORE_ERR && e.n == 2 &&
+              strncmp(store_errmsg(s), "case store: ", 12) == 0,
+          "a database error: 'case store: ...'");
+    store_close(s);
+}
+
 static void
 test_store(const char *dir)
 {
@@ -622,6 +703,7 @@ main(void)
     test_print_safe();
     test_bfile(dir);
     test_store(dir);
+    test_store_errors(dir);
     test_migrate(dir);
     test_migrate_digests(dir);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
