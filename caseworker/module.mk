@@ -9,7 +9,14 @@ CASE_SRCS := $(wildcard caseworker/*.c)
 # The store's schema: caseworker/schema/NNN_*.sql embedded as a C table.
 CASE_SQL := $(sort $(wildcard caseworker/schema/*.sql))
 CASE_SCHEMA_C = $(O)/gen/caseworker/store_schema.c
-CASE_OBJS  = $(CASE_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/gen/store_schema.o
+# The statistics strings: the stats.* keys of web/locales/*.json as C
+# tables (caseworker/gen-stats-strings.py checks that a catalogue with
+# them has them all).
+CASE_LOCALES := $(filter-out web/locales/status.json,\
+    $(sort $(wildcard web/locales/*.json)))
+STATS_STRINGS_C = $(O)/gen/caseworker/stats_strings.c
+CASE_OBJS  = $(CASE_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/gen/store_schema.o \
+    $(O)/obj/gen/stats_strings.o
 CASE_LIB_OBJS = $(filter-out $(O)/obj/caseworker/main.o,$(CASE_OBJS))
 CASE_CFLAGS = -Icaseworker $(call pkg_cflags,$(PKGS_CASE))
 CASE_LIBS = $(O)/libcase.a $(LIBUMBRA_LIBS) $(call pkg_libs,$(PKGS_CASE))
@@ -20,6 +27,14 @@ $(CASE_SCHEMA_C): caseworker/schema/embed.sh $(CASE_SQL)
 	@mkdir -p $(dir $@)
 	sh caseworker/schema/embed.sh $(CASE_SQL) > $@.tmp && mv $@.tmp $@
 $(O)/obj/gen/store_schema.o: $(CASE_SCHEMA_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CASE_CFLAGS) -c -o $@ $<
+
+$(STATS_STRINGS_C): caseworker/gen-stats-strings.py $(CASE_LOCALES)
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 caseworker/gen-stats-strings.py $(CASE_LOCALES) \
+	    > $@.tmp && mv $@.tmp $@
+$(O)/obj/gen/stats_strings.o: $(STATS_STRINGS_C)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CASE_CFLAGS) -c -o $@ $<
 

@@ -1,15 +1,17 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 # stats: tests and benchmark of `umbra-case stats` (caseworker/stats*.c).
 # Included by caseworker/module.mk; the stats sources themselves are part
-# of umbra-case through its wildcard.
+# of umbra-case through its wildcard, their strings through the generated
+# stats_strings.c (the stats.* keys of web/locales/*.json, module.mk).
 #
 #   make test-stats    unit tests over an in-memory store, the Chromium
 #                      render of the HTML and SVG outputs, the
-#                      end-to-end run through build/umbra-case, and the
-#                      check that the stats files form no include cycle
+#                      end-to-end run through build/umbra-case, the
+#                      check that the stats files form no include cycle,
+#                      and the check of the stats.* locale keys
 #   make bench-stats   stats over 1,000,000 cases against reading them
 STATS_SRCS := $(wildcard caseworker/stats*.c)
-STATS_OBJS  = $(STATS_SRCS:%.c=$(O)/obj/%.o)
+STATS_OBJS  = $(STATS_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/gen/stats_strings.o
 STATS_TEST_CFLAGS = -Icaseworker $(call pkg_cflags,$(PKGS_CASE))
 
 $(O)/obj/tests/unit/stats_%.o: CFLAGS_EXTRA = $(STATS_TEST_CFLAGS)
@@ -34,7 +36,7 @@ $(O)/tests/bench_stats: $(O)/obj/tests/bench/bench_stats.o $(O)/libcase.a \
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
 
 .PHONY: test-stats test-stats-unit test-stats-render test-stats-e2e \
-        test-stats-modules bench-stats
+        test-stats-modules test-stats-strings bench-stats
 test-stats-unit: $(O)/tests/stats_unit
 	@mkdir -p tests/artifacts
 	STATS_ARTIFACTS=tests/artifacts $(O)/tests/stats_unit
@@ -49,8 +51,12 @@ test-stats-e2e: $(O)/tests/stats_e2e $(O)/umbra-case
 test-stats-modules:
 	/usr/bin/python3 tests/unit/stats_modules.py caseworker
 
-test-stats: test-stats-modules test-stats-unit test-stats-render \
-            test-stats-e2e
+# the stats.* keys of web/locales: all or none in each catalogue
+test-stats-strings:
+	/usr/bin/python3 tests/unit/stats_strings.py .
+
+test-stats: test-stats-modules test-stats-strings test-stats-unit \
+            test-stats-render test-stats-e2e
 
 SUITES += test-stats
 ASAN_SUITES += test-stats

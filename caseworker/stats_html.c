@@ -23,7 +23,7 @@ stats_html_write(FILE *f, const struct stats_pub *p, int li)
             "<meta http-equiv=\"Content-Security-Policy\" "
             "content=\"default-src 'none'; style-src 'unsafe-inline'; "
             "img-src data:\">\n<title>",
-            stats_lang_tag(li), li == STATS_L_AR ? "rtl" : "ltr");
+            stats_lang_tag(li), stats_lang_rtl(li) ? "rtl" : "ltr");
     stats_title(&o, p, li);
     stats_raw(&o, "</title>\n<style>\n"
                   "body{font-family:'DejaVu Sans','Noto Sans',Arial,sans-serif;"

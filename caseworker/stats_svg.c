@@ -226,7 +226,7 @@ void
 stats_svg_write(FILE *f, const struct stats_pub *p, int li, int inline_)
 {
     struct stats_text o = {f, 1};
-    int rtl = li == STATS_L_AR;
+    int rtl = stats_lang_rtl(li);
     int line = p->dims[0] == STATS_DIM_PERIOD ||
                (p->ndims == 2 && p->dims[1] == STATS_DIM_PERIOD);
     int body = line ? 360 : (int)p->nrows * 26 + 10;

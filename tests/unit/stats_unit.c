@@ -9,6 +9,7 @@
  * DIR/stats.svg (and Arabic/Thai versions) for the Chromium render test.
  */
 #include "stats.h"
+#include "stats_catalogue.h"
 #include "stats_fake_store.h"
 #include "umbra.h"
 
@@ -994,6 +995,54 @@ contains(const char *path, const char *needle)
     return r;
 }
 
+/* The strings come from the stats.* keys of the locale catalogues, embedded
+ * by the build: every message and every code's label in each of the six
+ * languages, right to left for Arabic only, English for the others. */
+static void
+test_catalogue(void)
+{
+    static const char *const tags[] = {"en", "es", "fr", "pt-BR", "th", "ar"};
+    size_t i, k;
+    int m, bad = 0, unlabelled = 0;
+
+    for (i = 0; i < sizeof tags / sizeof tags[0]; i++) {
+        int li = stats_lang_index(tags[i]);
+
+        CHECK(stats_lang_known(tags[i]) && strcmp(stats_lang_tag(li),
+                                                  tags[i]) == 0,
+              "%s has a statistics catalogue", tags[i]);
+        CHECK(stats_lang_rtl(li) == (strcmp(tags[i], "ar") == 0),
+              "%s: the direction of its locale.dir", tags[i]);
+        for (m = 0; m < STATS_NMSG; m++)
+            bad += stats_msg(li, (enum stats_msg)m)[0] == '\0';
+        for (k = 0; k < FACTS_NCATEGORIES; k++)
+            unlabelled += stats_label(li, FACTS_CATEGORIES[k]) ==
+                          FACTS_CATEGORIES[k];
+        for (k = 0; k < FACTS_NPERPETRATORS; k++)
+            unlabelled += stats_label(li, FACTS_PERPETRATORS[k]) ==
+                          FACTS_PERPETRATORS[k];
+        for (k = 0; k < FACTS_NNEEDS; k++)
+            unlabelled += stats_label(li, FACTS_NEEDS[k]) == FACTS_NEEDS[k];
+    }
+    CHECK(bad == 0, "every message in every language (%d empty)", bad);
+    CHECK(unlabelled == 0, "every code labelled in every language (%d not)",
+          unlabelled);
+    CHECK(strcmp(stats_msg(stats_lang_index("ar"), STATS_M_TOTAL),
+                 "المجموع") == 0 &&
+              strcmp(stats_label(stats_lang_index("th"), "police"),
+                     "ตำรวจ") == 0,
+          "Arabic and Thai strings from their catalogues");
+    CHECK(stats_lang_index("pt") == stats_lang_index("pt-BR"),
+          "pt is pt-BR");
+    CHECK(!stats_lang_known("ro") && stats_lang_index("ro") == STATS_L_EN &&
+              strcmp(stats_msg(stats_lang_index("ro"), STATS_M_TOTAL),
+                     "Total") == 0,
+          "a language without stats.* keys gets English");
+    CHECK(strcmp(stats_label(STATS_L_EN, "no-such-code"), "no-such-code") ==
+              0,
+          "a code without a label is shown as itself");
+}
+
 static void
 test_outputs(void)
 {
@@ -1131,6 +1180,7 @@ main(void)
     test_merge();
     test_regions();
     test_home_regions();
+    test_catalogue();
     test_outputs();
     test_empty_period();
     {
