@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* net: JSON over HTTP with libcurl (see net.h). */
 #include "net.h"
+#include "buf.h"
 #include "case.h"
 
 #include <arpa/inet.h>
@@ -11,38 +12,23 @@
 
 #include <sodium.h>
 
-struct buf {
-    char *data;
-    size_t len, cap;
+/* The answer, capped at NET_RESPONSE_MAX (over: it was larger). Sealed
+ * envelopes and server JSON, nothing secret: plain, not wiped. */
+struct answer {
+    struct umbra_buf b;
     int over;
 };
 
 static size_t
 on_data(char *p, size_t size, size_t nmemb, void *ctx)
 {
-    struct buf *b = ctx;
+    struct answer *a = ctx;
     size_t n = size * nmemb;
+    int rc = umbra_buf_append(&a->b, p, n);
 
-    if (n > NET_RESPONSE_MAX - b->len) {
-        b->over = 1;
-        return 0;
-    }
-    if (b->len + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 65536;
-        char *nd;
-
-        while (nc < b->len + n + 1)
-            nc *= 2;
-        nd = realloc(b->data, nc);
-        if (nd == NULL)
-            return 0;
-        b->data = nd;
-        b->cap = nc;
-    }
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-    b->data[b->len] = 0;
-    return n;
+    if (rc == -1)
+        a->over = 1;
+    return rc == 0 ? n : 0;
 }
 
 int
@@ -145,7 +131,7 @@ request(struct net *n, const char *path, const char *body, int public,
     uint8_t rnd[16];
     char url[NET_URL_MAX + 512], errbuf[CURL_ERROR_SIZE];
     struct curl_slist *hdr = NULL;
-    struct buf b = {NULL, 0, 0, 0};
+    struct answer b = {{NULL, 0, 0, NET_RESPONSE_MAX, 1}, 0};
     CURL *c = n->curl;
     CURLcode cc;
     int k, rc = -1;
@@ -217,12 +203,13 @@ request(struct net *n, const char *path, const char *body, int public,
         goto out;
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-    if (b.len > 0)
-        *out = json_loadb(b.data, b.len, JSON_REJECT_DUPLICATES, NULL);
+    if (b.b.len > 0)
+        *out = json_loadb((const char *)b.b.data, b.b.len,
+                          JSON_REJECT_DUPLICATES, NULL);
     rc = 0;
 out:
     curl_slist_free_all(hdr);
-    free(b.data);
+    umbra_buf_release(&b.b);
     return rc;
 }
 

@@ -81,7 +81,7 @@ struct req {
     unsigned route_id;
     uint64_t t0, deadline;
     char arg[128]; /* the path segment the route's '*' matched */
-    struct buf body;
+    struct umbra_buf body;
     int too_large, early, suspended;
     uint64_t discarded;
     uint64_t content_length; /* 0 when the request has none */

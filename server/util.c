@@ -11,45 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-int
-buf_append(struct buf *b, const void *p, size_t n)
-{
-    if (n > b->cap || b->len > b->cap - n)
-        return -1;
-    if (b->len + n > b->alloc) {
-        size_t na = b->alloc ? b->alloc : 4096;
-        while (na < b->len + n)
-            na *= 2;
-        if (na > b->cap)
-            na = b->cap;
-        uint8_t *d = malloc(na);
-        if (!d)
-            return -2;
-        if (b->data) {
-            memcpy(d, b->data, b->len);
-            sodium_memzero(b->data, b->alloc);
-            free(b->data);
-        }
-        b->data = d;
-        b->alloc = na;
-    }
-    if (n)
-        memcpy(b->data + b->len, p, n);
-    b->len += n;
-    return 0;
-}
-
-void
-buf_release(struct buf *b)
-{
-    if (b->data) {
-        sodium_memzero(b->data, b->alloc);
-        free(b->data);
-    }
-    b->data = NULL;
-    b->len = b->alloc = 0;
-}
-
 uint64_t
 now_ns(void)
 {

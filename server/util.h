@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
- * util: small helpers of umbra-server with no state: a growable byte buffer
- * with a hard cap, monotonic time, and jansson wired to memory that is
- * wiped on free (report plaintext passes through jansson on the no-JS
- * path). UTF-8 and JSON depth are checked before any parser with libumbra's
+ * util: small helpers of umbra-server with no state: the names of the
+ * growable byte buffer (libumbra's buf.h), monotonic time, and jansson
+ * wired to memory that is wiped on free (report plaintext passes through
+ * jansson on the no-JS path). UTF-8 and JSON depth are checked before any parser with libumbra's
  * umbra_utf8_valid and umbra_json_depth_ok.
  */
 #ifndef UMBRA_SERVER_UTIL_H
@@ -12,20 +12,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "umbra.h"
 
 #define WUR __attribute__((warn_unused_result))
 
-/* A byte buffer that never grows past cap. data is malloc'd; buf_release
- * wipes and frees it. */
-struct buf {
-    uint8_t *data;
-    size_t len, alloc, cap;
-};
+/* The server's byte buffer is libumbra's struct umbra_buf (buf.h): it
+ * never grows past cap, and (plain left 0) every block is wiped before it
+ * is freed. buf_append and buf_release are its names here. */
+static inline int WUR
+buf_append(struct umbra_buf *b, const void *p, size_t n)
+{
+    return umbra_buf_append(b, p, n); /* -1 past cap, -2 out of memory */
+}
 
-/* Appends; -1 when past cap (nothing appended), -2 out of memory. */
-int buf_append(struct buf *b, const void *p, size_t n) WUR;
-void buf_release(struct buf *b);
+static inline void
+buf_release(struct umbra_buf *b)
+{
+    umbra_buf_release(b);
+}
 
 
 

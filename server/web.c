@@ -26,7 +26,7 @@
 
 struct field {
     char name[FIELD_NAME_MAX];
-    struct buf val;
+    struct umbra_buf val;
     int is_file;
 };
 
@@ -163,7 +163,7 @@ field(struct form *f, const char *name, unsigned *from)
             continue;
         if (from)
             *from = i + 1;
-        struct buf *b = &f->f[i].val;
+        struct umbra_buf *b = &f->f[i].val;
         if (b->len == 0)
             return "";
         /* Terminate in place: one byte past len (allocations are larger
