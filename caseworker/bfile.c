@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* bfile: bundle files of sealed reports (see bfile.h for the format). */
 #include "bfile.h"
+#include "encode.h"
 #include "case.h"
 
 #include <errno.h>
@@ -37,24 +38,6 @@ bfile_valid_id(const char *s, uint64_t *num)
     }
     if (num != NULL)
         *num = v;
-    return 1;
-}
-
-static int
-valid_day(const char *d)
-{
-    size_t i;
-
-    if (strlen(d) != 10)
-        return 0;
-    for (i = 0; i < 10; i++) {
-        if (i == 4 || i == 7) {
-            if (d[i] != '-')
-                return 0;
-        } else if (d[i] < '0' || d[i] > '9') {
-            return 0;
-        }
-    }
     return 1;
 }
 
@@ -117,8 +100,8 @@ bfile_next(struct bfile *bf)
     r->day[10] = 0;
     len = (uint32_t)lenb[0] | (uint32_t)lenb[1] << 8 |
           (uint32_t)lenb[2] << 16 | (uint32_t)lenb[3] << 24;
-    if (!bfile_valid_id(r->id, &r->id_num) || !valid_day(r->day) ||
-        len > BFILE_ENVELOPE_MAX)
+    if (!bfile_valid_id(r->id, &r->id_num) ||
+        !umbra_date_valid(r->day, strlen(r->day)) || len > BFILE_ENVELOPE_MAX)
         return 2;
     r->env = malloc(len ? len : 1);
     if (r->env == NULL)
@@ -269,8 +252,8 @@ bfile_append(struct bfile *bf, const char *id, const char *day,
     size_t k = strlen(id);
     uint64_t num = 0;
 
-    if (!bfile_valid_id(id, &num) || num <= bf->max_id || !valid_day(day) ||
-        env_len > BFILE_ENVELOPE_MAX) {
+    if (!bfile_valid_id(id, &num) || num <= bf->max_id ||
+        !umbra_date_valid(day, strlen(day)) || env_len > BFILE_ENVELOPE_MAX) {
         errno = EINVAL;
         return -1;
     }

@@ -24,13 +24,10 @@ LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 def cstr(s):
-    out = []
-    for b in s.encode("utf-8"):
-        if 0x20 <= b < 0x7f and b not in (0x22, 0x5c, 0x3f):
-            out.append(chr(b))
-        else:
-            out.append("\\%03o" % b)  # octal: never swallows a digit after
-    return '"' + "".join(out) + '"'
+    """A C literal of s: printable ASCII as is, other bytes in octal (an
+    octal escape takes at most three digits, so a digit after it stays)."""
+    return '"' + "".join(chr(b) if 0x20 <= b < 0x7f and b not in b'"\\?'
+                         else "\\%03o" % b for b in s.encode("utf-8")) + '"'
 
 
 def fail(msg):

@@ -102,29 +102,36 @@ lang_index(struct counter *c, const char *tag)
 }
 
 /* The raw keys of a case in dimension d into idx (room for 16). */
+/* The entries of a bit set over a list of count codes into idx, or count
+ * (its "not stated" key) when none is set; how many. */
+static size_t
+bit_keys(size_t idx[16], uint32_t set, size_t count)
+{
+    size_t n = 0, i;
+
+    for (i = 0; i < count; i++)
+        if (set & (1u << i))
+            idx[n++] = i;
+    if (n == 0)
+        idx[n++] = count;
+    return n;
+}
+
 static size_t
 raw_keys(struct counter *c, enum stats_dim d, const struct case_facts *f,
          long day, size_t idx[16])
 {
-    size_t n = 0, i;
+    size_t n = 0;
 
     switch (d) {
     case STATS_DIM_PERIOD:
         idx[n++] = (size_t)stats_month_index(day);
         break;
     case STATS_DIM_CATEGORY:
-        for (i = 0; i < FACTS_NCATEGORIES; i++)
-            if (f->categories & (1u << i))
-                idx[n++] = i;
-        if (n == 0)
-            idx[n++] = FACTS_NCATEGORIES;
+        n = bit_keys(idx, f->categories, FACTS_NCATEGORIES);
         break;
     case STATS_DIM_NEEDS:
-        for (i = 0; i < FACTS_NNEEDS; i++)
-            if (f->needs & (1u << i))
-                idx[n++] = i;
-        if (n == 0)
-            idx[n++] = FACTS_NNEEDS;
+        n = bit_keys(idx, f->needs, FACTS_NNEEDS);
         break;
     case STATS_DIM_PERPETRATOR:
         idx[n++] = f->perpetrator >= 0 && f->perpetrator < FACTS_NPERPETRATORS

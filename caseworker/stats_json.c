@@ -3,6 +3,7 @@
  * stats_json: the JSON export, written and read back (see stats_json.h).
  */
 #include "stats_json.h"
+#include "encode.h"
 #include "stats_catalogue.h"
 #include "stats_text.h"
 
@@ -189,19 +190,6 @@ keys_parse(char (*out)[STATS_KEY_MAX], json_t *a, size_t n)
     return 0;
 }
 
-static int
-date_ok(const char *s)
-{
-    int i;
-
-    if (strlen(s) != 10)
-        return 0;
-    for (i = 0; i < 10; i++)
-        if (i == 4 || i == 7 ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
-            return 0;
-    return 1;
-}
-
 int
 stats_parse(struct stats_pub *p, const char *json, size_t len, char *err,
             size_t cap)
@@ -233,7 +221,8 @@ stats_parse(struct stats_pub *p, const char *json, size_t len, char *err,
         goto out;
     }
     t = json_object_get(j, "exported");
-    if (json_is_string(t) && date_ok(json_string_value(t)))
+    if (json_is_string(t) &&
+        umbra_date_valid(json_string_value(t), strlen(json_string_value(t))))
         exp_ = json_string_value(t);
     p->ndims = (int)json_array_size(dims);
     if (p->ndims < 1 || p->ndims > 2) {
@@ -262,8 +251,9 @@ stats_parse(struct stats_pub *p, const char *json, size_t len, char *err,
         snprintf(err, cap, "bad period");
         goto out;
     }
-    if (!date_ok(from) || !date_ok(to) || th < 1 || th > STATS_THRESHOLD_MAX ||
-        ro < 1 || ro > STATS_ROUND_MAX) {
+    if (!umbra_date_valid(from, strlen(from)) ||
+        !umbra_date_valid(to, strlen(to)) || th < 1 ||
+        th > STATS_THRESHOLD_MAX || ro < 1 || ro > STATS_ROUND_MAX) {
         snprintf(err, cap, "bad dates or policy");
         goto out;
     }

@@ -12,15 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The index of k among keys[0..n), or SIZE_MAX. */
 static size_t
 key_find(char (*keys)[STATS_KEY_MAX], size_t n, const char *k)
 {
-    size_t i;
+    size_t i = 0;
 
-    for (i = 0; i < n; i++)
-        if (strcmp(keys[i], k) == 0)
-            return i;
-    return SIZE_MAX;
+    while (i < n && strcmp(keys[i], k) != 0)
+        i++;
+    return i < n ? i : SIZE_MAX;
 }
 
 /* union of key lists, in order of first appearance; 0 or -1 */

@@ -89,6 +89,24 @@ svg_bars(struct stats_text *o, const struct stats_pub *p, int li, int rtl,
     }
 }
 
+/* The x of period t of np between x0 and x1. */
+static int
+period_x(size_t t, size_t np, int x0, int x1)
+{
+    return np > 1 ? x0 + 10 + (int)(t * (size_t)(x1 - x0 - 20) / (np - 1))
+                  : (x0 + x1) / 2;
+}
+
+/* The cell of period t in series `series` (pk: the dimension of the
+ * periods, 0 rows or 1 columns; one dimension: the period totals). */
+static const struct stats_cell *
+line_cell(const struct stats_pub *p, int pk, size_t series, size_t t)
+{
+    return p->ndims == 1 ? &p->grid[stats_at(p, t, 0)]
+           : pk == 0     ? &p->grid[stats_at(p, t, series)]
+                         : &p->grid[stats_at(p, series, t)];
+}
+
 static void
 svg_lines(struct stats_text *o, const struct stats_pub *p, int li, int rtl,
           int y0, int h)
@@ -154,8 +172,8 @@ svg_lines(struct stats_text *o, const struct stats_pub *p, int li, int rtl,
                 mx(rtl, x0), y, mx(rtl, x1), y);
     }
     for (t = 0; t < np; t++) {
-        int x = np > 1 ? x0 + 10 + (int)(t * (size_t)(x1 - x0 - 20) / (np - 1))
-                       : (x0 + x1) / 2;
+        int x = period_x(t, np, x0, x1);
+
         if (np <= 12 || t % ((np + 11) / 12) == 0)
             svg_text(o, rtl, x, y0 + gh + 18, "middle", "font-size=\"11\"",
                      pk == 0 ? p->rowkeys[t] : p->colkeys[t]);
@@ -169,13 +187,9 @@ svg_lines(struct stats_text *o, const struct stats_pub *p, int li, int rtl,
                 "d=\"",
                 col);
         for (t = 0; t < np; t++) {
-            const struct stats_cell *c =
-                p->ndims == 1 ? &p->grid[stats_at(p, t, 0)]
-                : pk == 0     ? &p->grid[stats_at(p, t, order[s])]
-                              : &p->grid[stats_at(p, order[s], t)];
-            int x = np > 1
-                        ? x0 + 10 + (int)(t * (size_t)(x1 - x0 - 20) / (np - 1))
-                        : (x0 + x1) / 2;
+            const struct stats_cell *c = line_cell(p, pk, order[s], t);
+            int x = period_x(t, np, x0, x1);
+
             if (c->state != STATS_SHOWN) {
                 pen = 0; /* a gap where the figure is hidden */
                 continue;
@@ -186,13 +200,9 @@ svg_lines(struct stats_text *o, const struct stats_pub *p, int li, int rtl,
         }
         stats_raw(o, "\"/>\n");
         for (t = 0; t < np; t++) {
-            const struct stats_cell *c =
-                p->ndims == 1 ? &p->grid[stats_at(p, t, 0)]
-                : pk == 0     ? &p->grid[stats_at(p, t, order[s])]
-                              : &p->grid[stats_at(p, order[s], t)];
-            int x = np > 1
-                        ? x0 + 10 + (int)(t * (size_t)(x1 - x0 - 20) / (np - 1))
-                        : (x0 + x1) / 2;
+            const struct stats_cell *c = line_cell(p, pk, order[s], t);
+            int x = period_x(t, np, x0, x1);
+
             if (c->state == STATS_SHOWN)
                 fprintf(o->f,
                         "<circle cx=\"%d\" cy=\"%d\" r=\"3\" fill=\"%s\"/>\n",

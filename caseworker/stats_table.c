@@ -53,11 +53,11 @@ stats_period_name(enum stats_period p)
 void
 stats_say(const char *fmt, ...)
 {
+    char msg[8192]; /* a message names at most a path or two */
     va_list ap;
 
-    fputs("umbra-case: stats: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    fprintf(stderr, "umbra-case: stats: %s\n", msg); /* one line, whole */
 }

@@ -8,33 +8,26 @@
 #include <inttypes.h>
 #include <string.h>
 
+/* The characters HTML and SVG text escape, and their entities. */
+static const char ESC_CHARS[] = "<>&\"'";
+static const char *const ESC_ENTITIES[] = {"&lt;", "&gt;", "&amp;", "&quot;",
+                                           "&#39;"};
+
 void
 stats_put(struct stats_text *o, const char *s)
 {
+    const char *e;
+
     if (!o->esc) {
         fputs(s, o->f);
         return;
     }
     for (; *s; s++) {
-        switch (*s) {
-        case '<':
-            fputs("&lt;", o->f);
-            break;
-        case '>':
-            fputs("&gt;", o->f);
-            break;
-        case '&':
-            fputs("&amp;", o->f);
-            break;
-        case '"':
-            fputs("&quot;", o->f);
-            break;
-        case '\'':
-            fputs("&#39;", o->f);
-            break;
-        default:
+        e = strchr(ESC_CHARS, *s); /* never the final NUL: *s != 0 */
+        if (e != NULL)
+            fputs(ESC_ENTITIES[e - ESC_CHARS], o->f);
+        else
             fputc(*s, o->f);
-        }
     }
 }
 
