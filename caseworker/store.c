@@ -340,7 +340,8 @@ migrate(struct store *s, const char *path, int fresh)
         old = 1;
         if (store_meta_get(s, "schema", ver, sizeof ver) != 0 ||
             strcmp(ver, "1") != 0) {
-            store_fail(s, "case store '%s' has an unknown schema version", path);
+            store_fail(s, "case store '%s' has an unknown schema version",
+                       path);
             return -1;
         }
         v = 1;
@@ -534,6 +535,36 @@ store_run(struct store *s, sqlite3_stmt *st)
     return rc;
 }
 
+int
+store_write(struct store *s, enum stmt which, const char *fmt, ...)
+{
+    sqlite3_stmt *st = store_prep(s, which);
+    const void *p;
+    va_list ap;
+    int k;
+
+    if (st == NULL)
+        return -1;
+    va_start(ap, fmt);
+    for (k = 1; fmt[k - 1] != '\0'; k++) {
+        switch (fmt[k - 1]) {
+        case 'i':
+            sqlite3_bind_int64(st, k, va_arg(ap, int64_t));
+            break;
+        case 't':
+            sqlite3_bind_text(st, k, va_arg(ap, const char *), -1,
+                              SQLITE_STATIC);
+            break;
+        default: /* 'b' */
+            p = va_arg(ap, const void *);
+            sqlite3_bind_blob(st, k, p, (int)va_arg(ap, size_t),
+                              SQLITE_STATIC);
+        }
+    }
+    va_end(ap);
+    return store_run(s, st);
+}
+
 const char *
 store_col_text(sqlite3_stmt *st, int i)
 {
@@ -562,13 +593,7 @@ store_meta_get(struct store *s, const char *key, char *out, size_t cap)
 int
 store_meta_set(struct store *s, const char *key, const char *value)
 {
-    sqlite3_stmt *st = store_prep(s, ST_META_SET);
-
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-    return store_run(s, st);
+    return store_write(s, ST_META_SET, "tt", key, value);
 }
 
 int
@@ -576,16 +601,9 @@ store_history_add(struct store *s, int64_t id, const char *who,
                   const char *what)
 {
     char now[17];
-    sqlite3_stmt *st = store_prep(s, ST_HISTORY_ADD);
 
-    if (st == NULL)
-        return -1;
     store_now(now);
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, who, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, what, -1, SQLITE_STATIC);
-    return store_run(s, st);
+    return store_write(s, ST_HISTORY_ADD, "ittt", id, now, who, what);
 }
 
 void

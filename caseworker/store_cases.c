@@ -383,52 +383,50 @@ store_case_exists(struct store *s, int64_t id)
     return rc;
 }
 
+/* Runs statement which (?1 = case id, ?2 = value) and, if it changed a
+ * row, records what in the case's history. 1 if it changed none, 0, -1. */
+static int
+case_change(struct store *s, int64_t id, enum stmt which, const char *value,
+            const char *who, const char *what)
+{
+    if (store_write(s, which, "it", id, value) != 0)
+        return -1;
+    if (sqlite3_changes(s->db) == 0)
+        return 1;
+    return store_history_add(s, id, who, what);
+}
+
 int
 store_set_field(struct store *s, int64_t id, const char *field,
                 const char *value, const char *who)
 {
     char what[512];
-    sqlite3_stmt *st;
+    enum stmt which;
 
     if (strcmp(field, "status") == 0)
-        st = store_prep(s, ST_SET_STATUS);
+        which = ST_SET_STATUS;
     else if (strcmp(field, "priority") == 0)
-        st = store_prep(s, ST_SET_PRIORITY);
+        which = ST_SET_PRIORITY;
     else if (strcmp(field, "assignee") == 0)
-        st = store_prep(s, ST_SET_ASSIGNEE);
+        which = ST_SET_ASSIGNEE;
     else
         return -1;
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-    if (store_run(s, st) != 0)
-        return -1;
-    if (sqlite3_changes(s->db) == 0)
-        return 1;
     snprintf(what, sizeof what, "%s set to '%s'", field, value);
-    return store_history_add(s, id, who, what);
+    return case_change(s, id, which, value, who, what);
 }
 
-/* Runs statement which (?1 = case id, ?2 = label) and, if it changed a row,
- * records "label 'L' <verb>" in the case's history. 0 or -1. */
+/* Adds or removes (statement which) a label, recording "label 'L' <verb>"
+ * in the case's history if it changed anything. 0 or -1. */
 static int
 label_change(struct store *s, int64_t id, const char *label, const char *who,
              enum stmt which, const char *verb)
 {
     char what[512];
-    sqlite3_stmt *st = store_prep(s, which);
+    int rc;
 
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
-    if (store_run(s, st) != 0)
-        return -1;
-    if (sqlite3_changes(s->db) == 0)
-        return 0;
     snprintf(what, sizeof what, "label '%s' %s", label, verb);
-    return store_history_add(s, id, who, what);
+    rc = case_change(s, id, which, label, who, what);
+    return rc == 1 ? 0 : rc;
 }
 
 int

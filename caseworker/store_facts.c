@@ -43,13 +43,7 @@ store_facts_each(struct store *s,
 int
 store_ledger_add(struct store *s, const char *key, const char *value)
 {
-    sqlite3_stmt *st = store_prep(s, ST_LEDGER_ADD);
-
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-    return store_run(s, st);
+    return store_write(s, ST_LEDGER_ADD, "tt", key, value);
 }
 
 struct ledger_ctx {

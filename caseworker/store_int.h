@@ -99,6 +99,11 @@ int store_each(struct store *s, sqlite3_stmt *st, const char *what,
                int (*row)(void *ctx, sqlite3_stmt *st), void *ctx);
 /* Runs st (bound) that returns no rows, then gives it back. 0 or -1. */
 int store_run(struct store *s, sqlite3_stmt *st);
+/* Runs statement which (no rows) with ?1, ?2 ... bound from the arguments
+ * as fmt says, one letter each: 'i' an int64_t, 't' a const char * (NULL
+ * binds NULL), 'b' a const void * and its size_t length. Bound without a
+ * copy: the statement is done before this returns. 0 or -1. */
+int store_write(struct store *s, enum stmt which, const char *fmt, ...);
 /* Column i of the current row as text, "" for NULL. */
 const char *store_col_text(sqlite3_stmt *st, int i);
 /* Adds "what" by who, now, to case id's history. 0 or -1. */

@@ -12,16 +12,10 @@ store_reply_add(struct store *s, int64_t case_id, const char *mailbox_id,
                 const uint8_t *env, size_t env_len, const char *who)
 {
     char now[17];
-    sqlite3_stmt *st = store_prep(s, ST_REPLY_ADD);
 
-    if (st == NULL)
-        return -1;
     store_now(now);
-    sqlite3_bind_int64(st, 1, case_id);
-    sqlite3_bind_text(st, 2, mailbox_id, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 3, env, (int)env_len, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
-    if (store_run(s, st) != 0)
+    if (store_write(s, ST_REPLY_ADD, "itbt", case_id, mailbox_id,
+                    (const void *)env, env_len, now) != 0)
         return -1;
     return store_history_add(s, case_id, who, "reply queued");
 }
@@ -58,14 +52,11 @@ store_replies_pending(struct store *s,
 int
 store_reply_pushed(struct store *s, int64_t reply_id)
 {
-    sqlite3_stmt *st = store_prep(s, ST_REPLY_PUSHED);
+    sqlite3_stmt *st;
     int64_t case_id = 0;
     int rc;
 
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, reply_id);
-    if (store_run(s, st) != 0)
+    if (store_write(s, ST_REPLY_PUSHED, "i", reply_id) != 0)
         return -1;
     st = store_prep(s, ST_REPLY_CASE);
     if (st == NULL)
@@ -104,12 +95,7 @@ store_ack_pending(struct store *s, int (*cb)(void *ctx, const char *server_id),
 int
 store_mark_acked(struct store *s, const char *server_id)
 {
-    sqlite3_stmt *st = store_prep(s, ST_ACKED);
-
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, server_id, -1, SQLITE_STATIC);
-    return store_run(s, st);
+    return store_write(s, ST_ACKED, "t", server_id);
 }
 
 struct quarantine_ctx {
