@@ -302,6 +302,9 @@ test_bfile(const char *dir)
           "duplicate id refused");
     CHECK(bfile_append(&bf, "07", "2026-11-29", env, 10) != 0,
           "leading zero refused");
+    CHECK(bfile_append(&bf, "8", "2026-02-30", env, 10) != 0 &&
+              bfile_append(&bf, "8", "2026-1-129", env, 10) != 0,
+          "a day that is no calendar date is refused (umbra_date_valid)");
     CHECK(bfile_sync(&bf) == 0, "sync");
     bfile_close(&bf);
     /* a torn record at the end */
