@@ -262,26 +262,21 @@ category_bit(const char *name)
     return -1;
 }
 
-struct list_ctx {
-    int (*cb)(void *ctx, const struct store_row *r);
-    void *ctx;
-};
-
 static int
 list_row(void *ctx, sqlite3_stmt *st)
 {
-    struct list_ctx *l = ctx;
+    const struct store_cb *l = ctx;
     struct store_row r;
 
     fill_row(&r, st);
-    return l->cb(l->ctx, &r);
+    return l->fn.list(l->ctx, &r);
 }
 
 int
 store_list(struct store *s, const struct store_filter *f,
            int (*cb)(void *ctx, const struct store_row *r), void *ctx)
 {
-    struct list_ctx l = {cb, ctx};
+    struct store_cb l = {.fn.list = cb, .ctx = ctx};
     sqlite3_stmt *st = NULL;
     int bit = -1;
 
@@ -340,18 +335,13 @@ store_get_case(struct store *s, int64_t id,
     return rc;
 }
 
-struct history_ctx {
-    int (*cb)(void *ctx, const char *at, const char *who, const char *what);
-    void *ctx;
-};
-
 static int
 history_row(void *ctx, sqlite3_stmt *st)
 {
-    struct history_ctx *h = ctx;
+    const struct store_cb *h = ctx;
 
-    return h->cb(h->ctx, store_col_text(st, 0), store_col_text(st, 1),
-                 store_col_text(st, 2));
+    return h->fn.history(h->ctx, store_col_text(st, 0),
+                         store_col_text(st, 1), store_col_text(st, 2));
 }
 
 int
@@ -360,7 +350,7 @@ store_history(struct store *s, int64_t id,
                         const char *what),
               void *ctx)
 {
-    struct history_ctx h = {cb, ctx};
+    struct store_cb h = {.fn.history = cb, .ctx = ctx};
     sqlite3_stmt *st = store_prep(s, ST_HISTORY);
 
     if (st == NULL)

@@ -7,15 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct facts_ctx {
-    int (*cb)(void *ctx, const struct case_facts *f);
-    void *ctx;
-};
-
 static int
 facts_row(void *ctx, sqlite3_stmt *st)
 {
-    struct facts_ctx *c = ctx;
+    const struct store_cb *c = ctx;
     struct case_facts f;
 
     memset(&f, 0, sizeof f);
@@ -28,14 +23,14 @@ facts_row(void *ctx, sqlite3_stmt *st)
     f.needs = (uint32_t)sqlite3_column_int64(st, 6);
     f.perpetrator = sqlite3_column_int(st, 7);
     f.consent_statistics = sqlite3_column_int(st, 8);
-    return c->cb(c->ctx, &f);
+    return c->fn.facts(c->ctx, &f);
 }
 
 int
 store_facts_each(struct store *s,
                  int (*cb)(void *ctx, const struct case_facts *f), void *ctx)
 {
-    struct facts_ctx c = {cb, ctx};
+    struct store_cb c = {.fn.facts = cb, .ctx = ctx};
 
     return store_each(s, store_prep(s, ST_FACTS), "facts", facts_row, &c);
 }
@@ -46,17 +41,12 @@ store_ledger_add(struct store *s, const char *key, const char *value)
     return store_write(s, ST_LEDGER_ADD, "tt", key, value);
 }
 
-struct ledger_ctx {
-    int (*cb)(void *ctx, const char *key, const char *value);
-    void *ctx;
-};
-
 static int
 ledger_row(void *ctx, sqlite3_stmt *st)
 {
-    struct ledger_ctx *l = ctx;
+    const struct store_cb *l = ctx;
 
-    return l->cb(l->ctx, store_col_text(st, 0), store_col_text(st, 1));
+    return l->fn.ledger(l->ctx, store_col_text(st, 0), store_col_text(st, 1));
 }
 
 int
@@ -64,7 +54,7 @@ store_ledger_each(struct store *s,
                   int (*cb)(void *ctx, const char *key, const char *value),
                   void *ctx)
 {
-    struct ledger_ctx l = {cb, ctx};
+    struct store_cb l = {.fn.ledger = cb, .ctx = ctx};
 
     return store_each(s, store_prep(s, ST_LEDGER), "ledger", ledger_row, &l);
 }

@@ -97,6 +97,29 @@ void store_done(struct store *s, sqlite3_stmt *st);
  * st is given back on every path; st NULL (a failed store_prep) is -1. */
 int store_each(struct store *s, sqlite3_stmt *st, const char *what,
                int (*row)(void *ctx, sqlite3_stmt *st), void *ctx);
+/* What an each-function of the store hands its row function (through
+ * store_each's ctx): the caller's callback, in the member of fn named
+ * after the rows, the caller's context and, where a row function reports
+ * an error itself, the store. */
+struct store_cb {
+    union {
+        int (*list)(void *ctx, const struct store_row *r);
+        int (*history)(void *ctx, const char *at, const char *who,
+                       const char *what);
+        int (*facts)(void *ctx, const struct case_facts *f);
+        int (*ledger)(void *ctx, const char *key, const char *value);
+        int (*member)(void *ctx, const struct store_member *m);
+        int (*reply)(void *ctx, int64_t reply_id, const char *mailbox_id,
+                     const uint8_t *env, size_t env_len);
+        int (*ack)(void *ctx, const char *server_id);
+        int (*quarantine)(void *ctx, int64_t id, const char *server_id,
+                          const char *received, const char *when,
+                          const char *outcome, const char *reason,
+                          size_t size);
+    } fn;
+    void *ctx;
+    struct store *s;
+};
 /* Runs st (bound) that returns no rows, then gives it back. 0 or -1. */
 int store_run(struct store *s, sqlite3_stmt *st);
 /* Runs statement which (no rows) with ?1, ?2 ... bound from the arguments

@@ -51,22 +51,15 @@ member_row(struct store_member *m, sqlite3_stmt *st)
     return 0;
 }
 
-struct members_ctx {
-    struct store *s;
-    int (*cb)(void *ctx, const struct store_member *m);
-    void *ctx;
-};
-
 static int
 members_row(void *ctx, sqlite3_stmt *st)
 {
-    struct members_ctx *c = ctx;
+    const struct store_cb *c = ctx;
     struct store_member m;
 
-    if (member_row(&m, st) != 0) {
+    if (member_row(&m, st) != 0)
         return store_fail(c->s, "case store: a member row is damaged");
-    }
-    return c->cb(c->ctx, &m);
+    return c->fn.member(c->ctx, &m);
 }
 
 int
@@ -74,7 +67,7 @@ store_members_each(struct store *s,
                    int (*cb)(void *ctx, const struct store_member *m),
                    void *ctx)
 {
-    struct members_ctx c = {s, cb, ctx};
+    struct store_cb c = {.fn.member = cb, .ctx = ctx, .s = s};
 
     return store_each(s, store_prep(s, ST_MEMBERS), "read", members_row, &c);
 }

@@ -20,20 +20,14 @@ store_reply_add(struct store *s, int64_t case_id, const char *mailbox_id,
     return store_history_add(s, case_id, who, "reply queued");
 }
 
-struct replies_ctx {
-    int (*cb)(void *ctx, int64_t reply_id, const char *mailbox_id,
-              const uint8_t *env, size_t env_len);
-    void *ctx;
-};
-
 static int
 reply_row(void *ctx, sqlite3_stmt *st)
 {
-    struct replies_ctx *r = ctx;
+    const struct store_cb *r = ctx;
 
-    return r->cb(r->ctx, sqlite3_column_int64(st, 0), store_col_text(st, 1),
-                 sqlite3_column_blob(st, 2),
-                 (size_t)sqlite3_column_bytes(st, 2));
+    return r->fn.reply(r->ctx, sqlite3_column_int64(st, 0),
+                       store_col_text(st, 1), sqlite3_column_blob(st, 2),
+                       (size_t)sqlite3_column_bytes(st, 2));
 }
 
 int
@@ -43,7 +37,7 @@ store_replies_pending(struct store *s,
                                 size_t env_len),
                       void *ctx)
 {
-    struct replies_ctx r = {cb, ctx};
+    struct store_cb r = {.fn.reply = cb, .ctx = ctx};
 
     return store_each(s, store_prep(s, ST_REPLIES_PENDING), "replies",
                       reply_row, &r);
@@ -70,24 +64,19 @@ store_reply_pushed(struct store *s, int64_t reply_id)
     return rc;
 }
 
-struct ack_ctx {
-    int (*cb)(void *ctx, const char *server_id);
-    void *ctx;
-};
-
 static int
 ack_row(void *ctx, sqlite3_stmt *st)
 {
-    struct ack_ctx *a = ctx;
+    const struct store_cb *a = ctx;
 
-    return a->cb(a->ctx, store_col_text(st, 0));
+    return a->fn.ack(a->ctx, store_col_text(st, 0));
 }
 
 int
 store_ack_pending(struct store *s, int (*cb)(void *ctx, const char *server_id),
                   void *ctx)
 {
-    struct ack_ctx a = {cb, ctx};
+    struct store_cb a = {.fn.ack = cb, .ctx = ctx};
 
     return store_each(s, store_prep(s, ST_ACK_PENDING), "ack", ack_row, &a);
 }
@@ -98,22 +87,16 @@ store_mark_acked(struct store *s, const char *server_id)
     return store_write(s, ST_ACKED, "t", server_id);
 }
 
-struct quarantine_ctx {
-    int (*cb)(void *ctx, int64_t id, const char *server_id,
-              const char *received, const char *when, const char *outcome,
-              const char *reason, size_t size);
-    void *ctx;
-};
-
 static int
 quarantine_row(void *ctx, sqlite3_stmt *st)
 {
-    struct quarantine_ctx *q = ctx;
+    const struct store_cb *q = ctx;
 
-    return q->cb(q->ctx, sqlite3_column_int64(st, 0), store_col_text(st, 1),
-                 store_col_text(st, 2), store_col_text(st, 3),
-                 store_col_text(st, 4), store_col_text(st, 5),
-                 (size_t)sqlite3_column_int64(st, 6));
+    return q->fn.quarantine(q->ctx, sqlite3_column_int64(st, 0),
+                            store_col_text(st, 1), store_col_text(st, 2),
+                            store_col_text(st, 3), store_col_text(st, 4),
+                            store_col_text(st, 5),
+                            (size_t)sqlite3_column_int64(st, 6));
 }
 
 int
@@ -124,7 +107,7 @@ store_quarantine_each(struct store *s,
                                 size_t size),
                       void *ctx)
 {
-    struct quarantine_ctx q = {cb, ctx};
+    struct store_cb q = {.fn.quarantine = cb, .ctx = ctx};
 
     return store_each(s, store_prep(s, ST_QUARANTINE), "quarantine",
                       quarantine_row, &q);
