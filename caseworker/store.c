@@ -69,7 +69,7 @@ exec(struct store *s, const char *sql)
 
 /* Statement which of STMTS, prepared once and kept until store_close
  * (store_open prepares them all once the migrations ran; the migrations
- * themselves read meta before). NULL (printed) on error. */
+ * themselves read meta before). NULL (store_fail) on error. */
 sqlite3_stmt *
 store_prep(struct store *s, enum stmt which)
 {
@@ -83,7 +83,7 @@ store_prep(struct store *s, enum stmt which)
     return s->stmt[which];
 }
 
-/* Prepares every statement of STMTS. 0 or -1 (printed). */
+/* Prepares every statement of STMTS. 0 or -1 (store_fail). */
 static int
 prep_all(struct store *s)
 {
@@ -106,7 +106,7 @@ store_done(struct store *s, sqlite3_stmt *st)
 
 /*
  * Steps st (from store_prep(), bound) and calls row(ctx, st) on each row until
- * one returns non-zero, which is returned; -1 (printed as "what") if a step
+ * one returns non-zero, which is returned; -1 (store_db_err "what") if a step
  * fails. st is given back (store_done()) on every path.
  */
 int
@@ -271,7 +271,7 @@ out:
  * Runs one migration's statements in turn. old: a store made before
  * migrations were numbered, whose umbra-case added some columns on first
  * use (processed.digest, migration 3); an ADD COLUMN of a column its table
- * has already is skipped there. 0 or -1 (printed).
+ * has already is skipped there. 0 or -1 (store_fail).
  */
 static int
 run_migration(struct store *s, const char *sql, int old)
@@ -326,7 +326,7 @@ out:
  * caller's transaction. fresh: an empty database (store_create); else a
  * user_version of 0 must be a store made before migrations were numbered
  * (meta 'schema' = '1'), which is at version 1. 0, or -1 with the error
- * printed (nothing applied once the caller rolls back).
+ * kept (store_fail; nothing applied once the caller rolls back).
  */
 static int
 migrate(struct store *s, const char *path, int fresh)
@@ -365,7 +365,7 @@ migrate(struct store *s, const char *path, int fresh)
 }
 
 /* *out: 1 if the store's schema is older than the last migration, 0 if
- * not. -1 (printed) if it is newer: made by a later umbra-case. */
+ * not. -1 (store_fail) if it is newer: made by a later umbra-case. */
 static int
 needs_migration(struct store *s, const char *path, int *out)
 {
