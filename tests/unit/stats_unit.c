@@ -995,6 +995,40 @@ contains(const char *path, const char *needle)
     return r;
 }
 
+/* A statistics file (merge's input) whose dates are no calendar dates is
+ * refused: libumbra's umbra_date_valid, not a shape check. */
+static void
+test_parse_dates(void)
+{
+    struct store *s = fake_store_new();
+    struct stats_pub p;
+    char cmd[600], out[300], err[200], *j, *at;
+
+    memset(&p, 0, sizeof p);
+    generate(s, NULL, 200);
+    snprintf(out, sizeof out, "%s/dates.json", tmpdir);
+    snprintf(cmd, sizeof cmd,
+             "stats --by category --from 2026-01-01 --to 2026-03-31 "
+             "--format json --out %s",
+             out);
+    CHECK(run(s, cmd) == 0, "a statistics file to parse");
+    j = slurp(out);
+    at = j ? strstr(j, "2026-03-31") : NULL;
+    CHECK(at != NULL && stats_parse(&p, j, strlen(j), err, sizeof err) == 0,
+          "the file as written parses");
+    stats_pub_release(&p);
+    if (at != NULL) {
+        memcpy(at, "2026-02-30", 10);
+        memset(&p, 0, sizeof p);
+        CHECK(stats_parse(&p, j, strlen(j), err, sizeof err) != 0 &&
+                  strcmp(err, "bad dates or policy") == 0,
+              "a 'to' of 2026-02-30 is refused");
+        stats_pub_release(&p);
+    }
+    free(j);
+    fake_store_free(s);
+}
+
 /* The strings come from the stats.* keys of the locale catalogues, embedded
  * by the build: every message and every code's label in each of the six
  * languages, right to left for Arabic only, English for the others. */
@@ -1181,6 +1215,7 @@ main(void)
     test_regions();
     test_home_regions();
     test_catalogue();
+    test_parse_dates();
     test_outputs();
     test_empty_period();
     {
