@@ -36,7 +36,7 @@ $(O)/umbra-case: $(CASE_OBJS) $(O)/libumbra.a
 BINS += $(O)/umbra-case
 
 # ---- tests -------------------------------------------------------------
-$(O)/obj/tests/unit/case_%.o: CFLAGS_EXTRA = $(CASE_CFLAGS)
+$(O)/obj/tests/unit/case_%.o: CFLAGS_EXTRA = $(CASE_CFLAGS) -Itests/lib
 $(O)/tests/case_unit: $(O)/obj/tests/unit/case_unit.o $(O)/libcase.a \
                       $(O)/libumbra.a
 	@mkdir -p $(dir $@)

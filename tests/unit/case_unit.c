@@ -8,6 +8,7 @@
  */
 #include "bfile.h"
 #include "case.h"
+#include "check.h"
 #include "doc.h"
 #include "store.h"
 #include "store_migrations.h"
@@ -19,18 +20,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-static int passed, failed;
-
-#define CHECK(cond, name)                                                     \
-    do {                                                                      \
-        if (cond) {                                                           \
-            passed++;                                                         \
-        } else {                                                              \
-            failed++;                                                         \
-            printf("FAIL %s (%s:%d)\n", name, __FILE__, __LINE__);            \
-        }                                                                     \
-    } while (0)
 
 struct doc_case {
     const char *name;
@@ -131,9 +120,9 @@ test_docs(void)
         int r = doc_parse_report(&rep, reason, sizeof reason,
                                  (const uint8_t *)c->json, strlen(c->json));
 
-        CHECK(r == c->want, c->name);
+        CHECK(r == c->want, "%s", c->name);
         if (c->reason_has != NULL)
-            CHECK(strstr(reason, c->reason_has) != NULL, c->name);
+            CHECK(strstr(reason, c->reason_has) != NULL, "%s", c->name);
     }
     {
         static const char full[] =
@@ -188,7 +177,7 @@ test_docs(void)
                                    (const uint8_t *)doc, strlen(doc)) == 0 &&
                       (strcmp(rep.facts.incident, dates[k].date) == 0) ==
                           dates[k].kept,
-                  name);
+                  "%s", name);
         }
         /* today and tomorrow (UTC) are kept, the day after is dropped */
         for (k = 0; k < 3; k++) {
@@ -627,6 +616,5 @@ main(void)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         printf("note: could not remove %s\n", dir);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_done();
 }

@@ -8,6 +8,7 @@
  * With STATS_ARTIFACTS=DIR set, it also leaves DIR/stats.html and
  * DIR/stats.svg (and Arabic/Thai versions) for the Chromium render test.
  */
+#include "check.h"
 #include "stats.h"
 #include "stats_fake_store.h"
 #include "umbra.h"
@@ -19,20 +20,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (cond) {                                                            \
-            passed++;                                                          \
-        } else {                                                               \
-            failed++;                                                          \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);               \
-            fprintf(stderr, __VA_ARGS__);                                      \
-            fputc('\n', stderr);                                               \
-        }                                                                      \
-    } while (0)
 
 static char tmpdir[256];
 
@@ -1139,6 +1126,5 @@ main(void)
         if (system(cmd) != 0)
             fprintf(stderr, "could not remove %s\n", tmpdir);
     }
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_done();
 }
