@@ -81,6 +81,20 @@ runf(struct store *s, const char *fmt, ...)
     return n > 0 && (size_t)n < sizeof cmd ? run(s, cmd) : -1;
 }
 
+/* Sets out to TMPDIR/name and runs cmdline with --out and that path
+ * added. */
+static int
+run_to(struct store *s, char *out, size_t cap, const char *name,
+       const char *cmdline)
+{
+    char cmd[2048];
+    int n;
+
+    snprintf(out, cap, "%s/%s", tmpdir, name);
+    n = snprintf(cmd, sizeof cmd, "%s --out %s", cmdline, out);
+    return n > 0 && (size_t)n < sizeof cmd ? run(s, cmd) : -1;
+}
+
 /* Writes text to path (a region file, a hand-made export). */
 static void
 write_file(const char *path, const char *text)
@@ -604,11 +618,9 @@ test_ledger_forced_recorded(void)
     int n = 0;
 
     generate(s, NULL, 300);
-    snprintf(out, sizeof out, "%s/forced.json", tmpdir);
-    CHECK(runf(s,
-               "stats --by needs --from 2026 --to 2026 --period year --publish "
-               "--out %s",
-               out) == 0,
+    CHECK(run_to(s, out, sizeof out, "forced.json",
+                 "stats --by needs --from 2026 --to 2026 --period year "
+                 "--publish") == 0,
           "published a year");
     CHECK(runf(s,
                "stats --by needs --from 2026-Q2 --to 2026-Q2 --publish "
@@ -734,11 +746,9 @@ test_noise_end_to_end(void)
     json_t *j;
 
     put(s, 500, "2026-03-01", 1u << 0, 1, "TH", "th", 0, 1);
-    snprintf(out, sizeof out, "%s/noise.json", tmpdir);
-    CHECK(runf(s,
-               "stats --by category --from 2026-Q1 --to 2026-Q1 --epsilon 0.5 "
-               "--out %s",
-               out) == 0,
+    CHECK(run_to(s, out, sizeof out, "noise.json",
+                 "stats --by category --from 2026-Q1 --to 2026-Q1 "
+                 "--epsilon 0.5") == 0,
           "stats with noise");
     j = load_json(out);
     if (j != NULL) {
@@ -1015,9 +1025,8 @@ test_outputs(void)
     snprintf(out, sizeof out, "%s/%s", art ? art : tmpdir, "stats-th.html");
     CHECK(contains(out, "<path") && contains(out, "ตำรวจ"),
           "Thai line chart with Thai labels");
-    snprintf(out, sizeof out, "%s/out.csv", tmpdir);
-    CHECK(runf(s, "stats --by category --from 2026-Q1 --to 2026-Q2 --out %s",
-               out) == 0,
+    CHECK(run_to(s, out, sizeof out, "out.csv",
+                 "stats --by category --from 2026-Q1 --to 2026-Q2") == 0,
           "csv by default from the extension");
     CHECK(contains(out, "# Reports received by type of incident") &&
               contains(out, "threshold=10; round=5") &&
@@ -1031,11 +1040,9 @@ test_outputs(void)
 
         put(few, 42, "2026-01-05", 1u << 6, 1, "TH", "th", 0, 1);
         put(few, 3, "2026-01-05", 1u << 8, 2, "TH", "th", 0, 1);
-        snprintf(out, sizeof out, "%s/few.svg", tmpdir);
-        CHECK(runf(few,
-                   "stats --by category --from 2026-Q1 --to 2026-Q1 --format "
-                   "svg --out %s",
-                   out) == 0,
+        CHECK(run_to(few, out, sizeof out, "few.svg",
+                     "stats --by category --from 2026-Q1 --to 2026-Q1 --format "
+                     "svg") == 0,
               "small chart");
         CHECK(contains(out, "stroke-dasharray") &&
                   contains(out, ">&lt;10</text>") &&
