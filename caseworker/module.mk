@@ -51,7 +51,7 @@ $(O)/umbra-case: $(CASE_OBJS) $(O)/libumbra.a
 BINS += $(O)/umbra-case
 
 # ---- tests -------------------------------------------------------------
-$(O)/obj/tests/unit/case_%.o: CFLAGS_EXTRA = $(CASE_CFLAGS)
+$(O)/obj/tests/unit/case_%.o: CFLAGS_EXTRA = $(CASE_CFLAGS) -Itests/lib
 $(O)/tests/case_unit: $(O)/obj/tests/unit/case_unit.o $(O)/libcase.a \
                       $(O)/libumbra.a
 	@mkdir -p $(dir $@)
@@ -86,7 +86,7 @@ ASAN_SUITES += test-case
 # An explicit rule: tests/bench/%.o has other flags (client-crypto).
 $(O)/obj/tests/bench/bench_case.o: tests/bench/bench_case.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(CASE_CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS_ALL) $(CASE_CFLAGS) -Itests/lib -c -o $@ $<
 $(O)/tests/bench_case: $(O)/obj/tests/bench/bench_case.o $(O)/libcase.a \
                        $(O)/libumbra.a
 	@mkdir -p $(dir $@)

@@ -12,7 +12,7 @@
 #   make bench-stats   stats over 1,000,000 cases against reading them
 STATS_SRCS := $(wildcard caseworker/stats*.c)
 STATS_OBJS  = $(STATS_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/gen/stats_strings.o
-STATS_TEST_CFLAGS = -Icaseworker $(call pkg_cflags,$(PKGS_CASE))
+STATS_TEST_CFLAGS = -Icaseworker $(call pkg_cflags,$(PKGS_CASE)) -Itests/lib
 
 $(O)/obj/tests/unit/stats_%.o: CFLAGS_EXTRA = $(STATS_TEST_CFLAGS)
 $(O)/obj/tests/bench/bench_stats.o: CFLAGS_EXTRA = $(STATS_TEST_CFLAGS)

@@ -9,7 +9,10 @@ LIB_OBJS  = $(LIB_SRCS:%.c=$(O)/obj/%.o)
 $(O)/obj/client-crypto/%.o: CFLAGS_EXTRA = -Wconversion \
     $(call pkg_cflags,$(PKGS_CRYPTO))
 $(O)/obj/tests/vectors/%.o $(O)/obj/tests/bench/%.o: CFLAGS_EXTRA = \
-    $(call pkg_cflags,$(PKGS_CRYPTO)) -Iclient-crypto/tests
+    $(call pkg_cflags,$(PKGS_CRYPTO)) -Itests/lib
+# the unit tests share tests/lib/check.h with the other C tests
+$(O)/obj/client-crypto/tests/%.o: CFLAGS_EXTRA = -Wconversion \
+    $(call pkg_cflags,$(PKGS_CRYPTO)) -Itests/lib
 
 $(O)/libumbra.a: $(LIB_OBJS)
 	@mkdir -p $(dir $@)

@@ -34,6 +34,7 @@ web/vendor/libsodium-wrappers-sumo.js: $(WEB_NPM)
 	cp web/node_modules/libsodium-wrappers-sumo/dist/modules-sumo/libsodium-wrappers.js $@
 
 # page-test: every page in every language, from the real web/ folder.
+$(O)/obj/tests/browser/%.o: CFLAGS_EXTRA = -Itests/lib
 $(O)/page-test: $(O)/obj/tests/browser/page_test.o $(O)/obj/server/page.o \
     $(O)/libumbra.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBUMBRA_LIBS)

@@ -23,6 +23,8 @@
  */
 #include "bfile.h"
 #include "case.h"
+#include "clock.h"
+#include "scratch.h"
 #include "import.h"
 #include "store.h"
 
@@ -37,15 +39,6 @@
 #include <unistd.h>
 
 #define MSG 4096
-
-static double
-now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* CPU seconds of the whole process (every thread) so far. */
 static double
@@ -79,18 +72,28 @@ sh(const char *cmd)
     return (st != -1 && WIFEXITED(st)) ? WEXITSTATUS(st) : -1;
 }
 
+/* Runs cmd through the shell: its wall-clock seconds, or -1 if it did not
+ * exit 0. */
+static double
+timed_sh(const char *cmd)
+{
+    double t0 = test_now();
+
+    return sh(cmd) == 0 ? test_now() - t0 : -1;
+}
+
 static double
 raw_open(uint8_t **boxes, long n, uint8_t *out,
          const struct umbra_org_keys *k)
 {
-    double t0 = now_s();
+    double t0 = test_now();
     long i;
 
     for (i = 0; i < n; i++)
         if (crypto_box_seal_open(out, boxes[i], MSG + crypto_box_SEALBYTES,
                                  k->enc[0].pk, k->enc_sk[0]) != 0)
             return -1;
-    return now_s() - t0;
+    return test_now() - t0;
 }
 
 int
@@ -190,12 +193,12 @@ main(int argc, char **argv)
         double cpu0 = cpu_s();
 
         perf_ctl("enable");
-        t0 = now_s();
+        t0 = test_now();
         if (import_bundle(s, &c, &ik, path, -1) != 0 || c.cases != n)
             goto out;
         store_close(s); /* folds the WAL back: part of an import */
         s = NULL;
-        t_import = now_s() - t0;
+        t_import = test_now() - t0;
         perf_ctl("disable");
         printf("import as umbra-case runs it, closing included: %.0f "
                "reports/s, %.1f us CPU per report (all threads)\n",
@@ -212,7 +215,7 @@ main(int argc, char **argv)
         goto out;
 
     /* 1b. umbra_envelope_open alone */
-    t0 = now_s();
+    t0 = test_now();
     for (i = 0; i < n; i++) {
         uint8_t *pt = NULL;
         size_t pt_len = 0;
@@ -222,10 +225,10 @@ main(int argc, char **argv)
             goto out;
         umbra_secret_free(pt);
     }
-    t_open = now_s() - t0;
+    t_open = test_now() - t0;
 
     /* 1c. decrypt then parse, no store */
-    t0 = now_s();
+    t0 = test_now();
     for (i = 0; i < n; i++) {
         struct doc_report rep;
         char reason[200];
@@ -237,7 +240,7 @@ main(int argc, char **argv)
             goto out;
         umbra_secret_free(pt);
     }
-    t_check = now_s() - t0;
+    t_check = test_now() - t0;
 
     /* 1d. import into the encrypted store, first with one checking
      * thread (a fresh store), then as umbra-case runs it (one thread per
@@ -248,10 +251,10 @@ main(int argc, char **argv)
         goto out;
     setenv("UMBRA_CASE_THREADS", "1", 1);
     memset(&c, 0, sizeof c);
-    t0 = now_s();
+    t0 = test_now();
     if (import_bundle(s, &c, &ik, path, -1) != 0 || c.cases != n)
         goto out;
-    t_import1 = now_s() - t0;
+    t_import1 = test_now() - t0;
     store_close(s);
     s = NULL;
     unsetenv("UMBRA_CASE_THREADS");
@@ -259,10 +262,10 @@ main(int argc, char **argv)
     if (store_open(&s, cmd, k->store_key, 1) != 0)
         goto out;
     memset(&c, 0, sizeof c);
-    t0 = now_s();
+    t0 = test_now();
     if (import_bundle(s, &c, &ik, path, -1) != 0 || c.cases != n)
         goto out;
-    t_import = now_s() - t0;
+    t_import = test_now() - t0;
 
     t0 = raw_open(boxes, n, out, k);
     if (t0 < 0)
@@ -293,18 +296,14 @@ main(int argc, char **argv)
     snprintf(cmd, sizeof cmd,
              "'%s' --home '%s/home' --passphrase-file '%s' list >/dev/null",
              bin, dir, pw);
-    t0 = now_s();
-    if (sh(cmd) != 0)
+    if ((t_list = timed_sh(cmd)) < 0)
         goto out;
-    t_list = now_s() - t0;
     snprintf(cmd, sizeof cmd,
              "'%s' --home '%s/home' --passphrase-file '%s' list --status "
              "closed --category robbery >/dev/null 2>&1",
              bin, dir, pw);
-    t0 = now_s();
-    if (sh(cmd) != 0)
+    if ((t_list_f = timed_sh(cmd)) < 0)
         goto out;
-    t_list_f = now_s() - t0;
     printf("umbra-case list, 100,000 cases:    %8.3f s (whole program, "
            "output to /dev/null, key file at test cost)\n",
            t_list);
@@ -323,8 +322,6 @@ out:
     free(lens);
     free(doc);
     umbra_org_keys_free(k);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (sh(cmd) != 0)
-        fprintf(stderr, "bench_case: cannot remove %s\n", dir);
+    (void)test_rmtree(dir);
     return rc;
 }

@@ -14,9 +14,7 @@
 # Every load is bounded (BENCH_SECONDS, default 8 s per step).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
-O=${O:-build}
-export O
+. "$top/tests/lib/server.sh"
 DUR=${BENCH_SECONDS:-8}
 # BENCH_PARTS: which steps to run (default 1234).
 PARTS=${BENCH_PARTS:-1234}
@@ -29,21 +27,7 @@ KDF_NICE=${BENCH_KDF_NICE:-10}
 # lets us (root, a cpu controller); BENCH_KDF_CGROUP= (empty) leaves it out.
 KDF_CGROUP=${BENCH_KDF_CGROUP-auto}
 FORM_CONNS=${BENCH_FORM_CONNS:-8}
-tmp=$(mktemp -d /tmp/umbra-bench.XXXXXX)
-spid=""
-. tests/lib/pg.sh
-cleanup() {
-    [ -n "$spid" ] && kill "$spid" 2>/dev/null && wait "$spid" 2>/dev/null
-    pg_stop "$tmp/pg"
-    [ -f "$tmp/pg/sockdir" ] && rm -rf "$(cat "$tmp/pg/sockdir")"
-    rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-sh tests/integration/server_env.sh "$tmp" >"$tmp/setup.log" 2>&1 || {
-    cat "$tmp/setup.log"
-    exit 1
-}
-. "$tmp/env.sh"
+srv_setup bench
 printf 'kdf_threads = %s\nkdf_nice = %s\nkdf_cgroup = %s\n' "$KDF_THREADS" \
     "$KDF_NICE" "$KDF_CGROUP" >>"$UMBRA_CONF"
 # Reports go through the spool and are moved into PostgreSQL every
@@ -52,23 +36,18 @@ printf 'kdf_threads = %s\nkdf_nice = %s\nkdf_cgroup = %s\n' "$KDF_THREADS" \
 # spool). No quota: the bench stores far more than an organisation would.
 printf 'intake_window = %s\nquota_reports = 1000000000\nquota_bytes = 1125899906842624\n' \
     "${BENCH_INTAKE_WINDOW:-1}" >>"$UMBRA_CONF"
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(srv_free_port)
 url=http://127.0.0.1:$port
 
 start_server() {
     "$UMBRA_SERVER" --config "$UMBRA_CONF" --port "$port" "$@" \
         >>"$tmp/server.log" 2>&1 &
-    spid=$!
-    i=0
-    until curl -fs "$url/healthz" >/dev/null 2>&1; do
-        i=$((i + 1))
-        [ $i -gt 100 ] && { echo "server did not start"; exit 1; }
-        sleep 0.1
-    done
+    server_pid=$!
+    srv_wait "$url" || exit 1
 }
 stop_server() {
-    kill "$spid" && wait "$spid" 2>/dev/null
-    spid=""
+    kill "$server_pid" && wait "$server_pid" 2>/dev/null
+    server_pid=""
 }
 field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" | tail -n 1; }
 ratio() { awk "BEGIN { if ($2 > 0) printf \"%.2f\", $1 / $2; else print \"n/a\" }"; }
@@ -157,12 +136,12 @@ if want 2; then
     half=$(((DUR + 1) / 2))
     kdf1=$("$O/server_tool" kdfbench 10)
     ka=$("$O/bench_server_kdf" "$KDF_THREADS" "$KDF_NICE" "$half")
-    s0=$(cpu_of "$spid")
+    s0=$(cpu_of "$server_pid")
     p0=$(cpu_of $(pg_pids))
     /usr/bin/time -f '%U %S' -o "$tmp/wrktime" \
         wrk -t1 -c"$FORM_CONNS" -d"${DUR}s" -s tests/bench/bench_server_form.lua \
         "$url" >"$tmp/form" 2>&1
-    s1=$(cpu_of "$spid")
+    s1=$(cpu_of "$server_pid")
     p1=$(cpu_of $(pg_pids))
     kb=$("$O/bench_server_kdf" "$KDF_THREADS" "$KDF_NICE" "$half")
     n=$(field requests <"$tmp/form")
@@ -243,10 +222,10 @@ if want 3; then
 fi
 
 # ---- 4. memory with 1,000 idle connections -------------------------------
-[ -n "$spid" ] && stop_server
+[ -n "$server_pid" ] && stop_server
 if want 4; then
     echo
     start_server
-    /usr/bin/python3 tests/bench/bench_server_idle.py "$spid" "$port" 1000
+    /usr/bin/python3 tests/bench/bench_server_idle.py "$server_pid" "$port" 1000
     stop_server
 fi

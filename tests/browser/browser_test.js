@@ -259,14 +259,8 @@ async function testJsOn(browser) {
           'JS: no local storage, session storage or service worker', JSON.stringify(storage));
     await ctx.close();
 
-    let shown = null;
-    try {
-        shown = caseworkerFind(c.narrative);
-    } catch (e) {
-        check(false, 'JS: umbra-case pull/import/list/show run', e.stderr || e.message);
-    }
-    if (check(shown !== null, 'JS: the caseworker finds the report')) {
-        const doc = reportOf(shown);
+    const { shown, doc } = caseworkerReport('JS', c.narrative);
+    if (shown !== null) {
         check(doc.via === 'web' || shown.raw.includes('"via": "web"') || shown.raw.includes('"via":"web"'),
               'JS: the caseworker sees via "web"', shown.raw.slice(0, 300));
         check(doc.lang === 'th' || shown.raw.includes('"th"'), 'JS: the report says lang th');
@@ -280,6 +274,22 @@ async function testJsOn(browser) {
               'JS: no EXIF canary inside the re-encoded photo');
     }
     return { receipt: receipt, caseId: shown && shown.id };
+}
+
+// The caseworker pulls, imports and finds the report with this narrative:
+// { shown, doc } (its document), or both null; each step is a check whose
+// name starts with label.
+function caseworkerReport(label, narrative) {
+    let shown = null;
+    try {
+        shown = caseworkerFind(narrative);
+    } catch (e) {
+        check(false, label + ': umbra-case pull/import/list/show run', e.stderr || e.message);
+    }
+    if (!check(shown !== null, label + ': the caseworker finds the report')) {
+        return { shown: null, doc: null };
+    }
+    return { shown: shown, doc: reportOf(shown) };
 }
 
 async function testJsOff(browser) {
@@ -296,14 +306,8 @@ async function testJsOff(browser) {
     check(await page.getAttribute('html', 'dir') === 'rtl', 'no-JS: the receipt page is right-to-left');
     check((await ctx.cookies()).length === 0, 'no-JS: no cookie was set');
     await ctx.close();
-    let shown = null;
-    try {
-        shown = caseworkerFind(c.narrative);
-    } catch (e) {
-        check(false, 'no-JS: umbra-case pull/import/list/show run', e.stderr || e.message);
-    }
-    if (check(shown !== null, 'no-JS: the caseworker finds the report')) {
-        const doc = reportOf(shown);
+    const { shown, doc } = caseworkerReport('no-JS', c.narrative);
+    if (shown !== null) {
         check(doc.via === 'web-nojs' || /"via": ?"web-nojs"/.test(shown.raw), 'no-JS: the caseworker sees via "web-nojs"', shown.raw.slice(0, 300));
         check(doc.lang === 'ar' || shown.raw.includes('"ar"'), 'no-JS: the report says lang ar');
         check(shown.raw.includes('police-extortion') && shown.raw.includes(c.phone),

@@ -9,24 +9,11 @@
  *   build/page-test [WEB_DIR]      (default: web)
  */
 #include "../../server/page.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                      \
-    do {                                                                      \
-        if (cond) {                                                           \
-            passed++;                                                         \
-        } else {                                                              \
-            failed++;                                                         \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                       \
-            printf(__VA_ARGS__);                                              \
-            printf("\n");                                                     \
-        }                                                                     \
-    } while (0)
 
 static const char *const LANGS[] = {"en", "es", "pt-BR", "fr",    "ro", "bg",
                                     "ru", "uk", "zh-CN", "th",    "vi", "ar"};
@@ -239,6 +226,5 @@ main(int argc, char **argv)
         }
     }
     page_release();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_done();
 }

@@ -1,133 +1,21 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """Shared helpers of the attack tests (tests/chaos, tests/leak): the
-environment written by tests/integration/server_env.sh, a server process
-on a free loopback port, raw and http.client requests, PostgreSQL crash
-and restart through tests/lib/pg.sh, the caseworker tool, and the
-"N passed, N failed" bookkeeping. Standard library only.
+environment written by tests/integration/server_env.sh (umbra_env), a
+server process on a free loopback port, requests and the "N passed, N
+failed" bookkeeping (tests/lib/umbra.py), PostgreSQL crash and restart
+through tests/lib/pg.sh, and the caseworker tool. Standard library only.
 """
-import atexit
 import errno
-import http.client
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-import traceback
 
-D = os.environ["UMBRA_TEST_DIR"]
-TOP = os.environ["UMBRA_TOP"]
-SERVER = os.environ["UMBRA_SERVER"]
-CASE = os.environ["UMBRA_CASE"]
-CONF = os.environ["UMBRA_CONF"]
-PG_DATA = os.environ["PG_DATA"]
-PG_LOG = os.environ["PG_LOG"]
-PASS = os.path.join(D, "passphrase")
-
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, cond, detail=""):
-        if cond:
-            self.passed += 1
-            print("ok   %s" % name, flush=True)
-        else:
-            self.failed += 1
-            print("FAIL %s %s" % (name, str(detail)[:2000]), flush=True)
-        return bool(cond)
-
-    def run(self, main):
-        """Runs main(); an exception is one more failure, with its trace,
-        and the closing line is printed all the same."""
-        try:
-            main()
-        except Exception:  # noqa: BLE001
-            traceback.print_exc()
-            self.failed += 1
-        self.end()
-
-    def end(self):
-        print("%d passed, %d failed" % (self.passed, self.failed), flush=True)
-        sys.exit(1 if self.failed else 0)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-_procs = []
-
-
-@atexit.register
-def _kill_leftovers():
-    """No server outlives its test, whatever happened."""
-    for p in _procs:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-
-
-class Server:
-    """umbra-server on a free port of 127.0.0.1, its output in D/server.log."""
-
-    def __init__(self, log=None, extra=()):
-        self.port = free_port()
-        self.log = log or os.path.join(D, "server.log")
-        self.extra = list(extra)
-        self.proc = None
-
-    def start(self, *extra, wait=True, cwd=None):
-        logf = open(self.log, "ab")
-        self.proc = subprocess.Popen(
-            [SERVER, "--config", CONF, "--port", str(self.port),
-             *self.extra, *extra],
-            stdout=logf, stderr=logf, cwd=cwd or TOP)
-        _procs.append(self.proc)
-        logf.close()
-        if wait:
-            self.wait_healthy()
-
-    def wait_healthy(self, timeout=30):
-        end = time.time() + timeout
-        while time.time() < end:
-            if self.proc.poll() is not None:
-                raise RuntimeError("server exited %s: %s" % (
-                    self.proc.returncode, tail(self.log)))
-            try:
-                st, _, _ = request(self.port, "GET", "/healthz", timeout=5)
-                if st == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("server not healthy: %s" % tail(self.log))
-
-    def kill(self, sig=signal.SIGKILL):
-        self.proc.send_signal(sig)
-        self.proc.wait()
-        return self.proc.returncode
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.returncode if self.proc else None
-
-    def url(self):
-        return "http://127.0.0.1:%d" % self.port
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from umbra import Results, Server, request, tail  # noqa: E402,F401
+from umbra_env import (CASE, CONF, D, PASS, PG_DATA, PG_LOG,  # noqa: E402,F401
+                       SERVER, TOP)
 
 
 def sanitizer_reports(path):
@@ -140,30 +28,6 @@ def sanitizer_reports(path):
         return []
     return [ln for ln in text.splitlines() if "ERROR: AddressSanitizer" in ln
             or "ERROR: LeakSanitizer" in ln or "runtime error:" in ln]
-
-
-def tail(path, n=30):
-    try:
-        with open(path, "rb") as f:
-            return b"\n".join(f.read().splitlines()[-n:]).decode("utf-8",
-                                                                "replace")
-    except OSError:
-        return ""
-
-
-def request(port, method, path, body=None, headers=None, timeout=20,
-            source=None, host="127.0.0.1"):
-    """One request on a new connection: (status, headers lowercased, body)."""
-    c = http.client.HTTPConnection(host, port, timeout=timeout,
-                                   source_address=(source, 0) if source
-                                   else None)
-    try:
-        c.request(method, path, body=body, headers=headers or {})
-        r = c.getresponse()
-        data = r.read()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
-    finally:
-        c.close()
 
 
 def sh_pg(func):

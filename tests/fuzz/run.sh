@@ -21,6 +21,17 @@ secs=$2
 shift 2
 pass=0
 fail=0
+# passed TEXT / failed PATTERN head|tail: the harness's line; a failure
+# also shows the first or last five lines of its log matching PATTERN
+passed() {
+    echo "fuzz $name: ok, $1"
+    pass=$((pass + 1))
+}
+failed() {
+    echo "FAIL fuzz $name: see $log"
+    grep -E "$1" "$log" | "$2" -5
+    fail=$((fail + 1))
+}
 mkdir -p "$dir/artifacts"
 for name in "$@"; do
     log="$dir/$name.log"
@@ -35,13 +46,9 @@ for name in "$@"; do
         # shellcheck disable=SC2086
         if "$dir/$name" -runs=1 -timeout=30 -rss_limit_mb=2048 $inputs \
             >"$log" 2>&1; then
-            n=$(grep -c '^Running: ' "$log")
-            echo "fuzz $name: ok, replayed $n inputs"
-            pass=$((pass + 1))
+            passed "replayed $(grep -c '^Running: ' "$log") inputs"
         else
-            echo "FAIL fuzz $name: see $log"
-            grep -E 'Running:|ERROR|SUMMARY' "$log" | tail -5
-            fail=$((fail + 1))
+            failed 'Running:|ERROR|SUMMARY' tail
         fi
         continue
     fi
@@ -57,12 +64,9 @@ for name in "$@"; do
         -artifact_prefix="$dir/artifacts/$name-" -print_final_stats=1 \
         "$corpus" >"$log" 2>&1; then
         runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-        echo "fuzz $name: ok, ${runs:-?} runs in $(($(date +%s) - t0)) s, 0 crashes, corpus $(ls "$corpus" | wc -l) inputs"
-        pass=$((pass + 1))
+        passed "${runs:-?} runs in $(($(date +%s) - t0)) s, 0 crashes, corpus $(ls "$corpus" | wc -l) inputs"
     else
-        echo "FAIL fuzz $name: see $log"
-        grep -E 'ERROR|SUMMARY|Test unit written' "$log" | head -5
-        fail=$((fail + 1))
+        failed 'ERROR|SUMMARY|Test unit written' head
     fi
 done
 echo "$pass passed, $fail failed"

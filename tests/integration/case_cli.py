@@ -12,8 +12,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from case_lib import (CASE, Home, Results, bundle_bytes, report,  # noqa: E402
-                      tmpdir, write_bundle)
+from case_lib import (CASE, Home, Results, bundle_bytes, grep_tree,  # noqa: E402
+                      report, tmpdir, write_bundle)
 
 T = Results()
 TMP = tmpdir()
@@ -24,18 +24,6 @@ MAILBOX = {}  # set once the "other" home exists: its key is the mailbox
 def run(*args, **kw):
     return subprocess.run([CASE] + list(args), capture_output=True,
                           timeout=60, **kw)
-
-
-def grep_tree(root, needle):
-    """Files under root whose raw bytes contain needle."""
-    hits = []
-    for d, _, files in os.walk(root):
-        for f in files:
-            p = os.path.join(d, f)
-            with open(p, "rb") as fh:
-                if needle in fh.read():
-                    hits.append(p)
-    return hits
 
 
 def count_cases(home):

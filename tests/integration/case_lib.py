@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
-"""Shared helpers for the umbra-case integration tests (stdlib only).
+"""Shared helpers for the umbra-case integration tests (stdlib only);
+Results and grep_tree come from tests/lib/umbra.py.
 
 Bundle files are written here from the format in docs/protocol.md section 8
 (independently of the C code), so tests can feed `import` without a server.
@@ -9,7 +10,12 @@ import json
 import os
 import struct
 import subprocess
+import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from umbra import Results, grep_tree  # noqa: E402,F401 (the tests' imports)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, os.environ.get("UMBRA_BUILD", "build"))
@@ -71,24 +77,6 @@ def bundle_bytes(slug, records):
 def write_bundle(path, slug, records):
     with open(path, "wb") as f:
         f.write(bundle_bytes(slug, records))
-
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, cond, detail=""):
-        if cond:
-            self.passed += 1
-            print("ok   " + name)
-        else:
-            self.failed += 1
-            print("FAIL " + name + (": " + str(detail) if detail else ""))
-
-    def finish(self):
-        print("%d passed, %d failed" % (self.passed, self.failed))
-        return 1 if self.failed else 0
 
 
 def tmpdir():

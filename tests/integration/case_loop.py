@@ -11,13 +11,11 @@ Also: the air-gap variant, a server publishing a different key, and a
 pull killed mid-way. Ends with "N passed, N failed".
 """
 import base64
-import http.client
 import json
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,51 +24,23 @@ import urllib.parse
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 import spool  # noqa: E402
+from umbra import Results, Server, free_port, grep_tree, tool  # noqa: E402
+import umbra  # noqa: E402
+from umbra_env import CASE, CONF, D, PASS, SERVER  # noqa: E402
 
-D = os.environ["UMBRA_TEST_DIR"]
-SERVER = os.environ["UMBRA_SERVER"]
-CASE = os.environ["UMBRA_CASE"]
-CONF = os.environ["UMBRA_CONF"]
-TOP = os.environ["UMBRA_TOP"]
-TOOL = os.path.join(os.path.dirname(SERVER), "server_tool")
-PASS = os.path.join(D, "passphrase")
 HOME = os.path.join(D, "alpha")
 TOKEN_FILE = os.path.join(D, "alpha.token")
 CANARY = "CANARY-caseloop-" + os.urandom(4).hex()
 
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok   " + name)
-    else:
-        failed += 1
-        print("FAIL " + name + (": " + str(detail)[:600] if detail else ""))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
+R = Results()
+check = R.check
 PORT = free_port()
 URL = "http://127.0.0.1:%d" % PORT
 
 
 def request(method, path, body=None, headers=None):
-    c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-    try:
-        c.request(method, path, body=body, headers=headers or {})
-        r = c.getresponse()
-        return r.status, r.read()
-    finally:
-        c.close()
+    st, _, data = umbra.request(PORT, method, path, body, headers, timeout=30)
+    return st, data
 
 
 def psql(sql):
@@ -104,12 +74,6 @@ def case(*args, home=HOME, passphrase=True, stdin=None, timeout=300):
 
 def sync_args(token=TOKEN_FILE):
     return ["--server", URL, "--token-file", token]
-
-
-def tool(*args, data=None):
-    p = subprocess.run([TOOL, *args], input=data, capture_output=True)
-    assert p.returncode == 0, (args, p.stderr)
-    return p.stdout
 
 
 def seal_report(narrative, mailbox=None):
@@ -146,17 +110,6 @@ def list_cases(home=HOME):
     r = case("list", "--json", home=home)
     assert r.returncode == 0, r.stderr
     return [json.loads(x) for x in r.stdout.decode().splitlines()]
-
-
-def grep_tree(root, needle):
-    hits = []
-    for d, _, files in os.walk(root):
-        for f in files:
-            p = os.path.join(d, f)
-            with open(p, "rb") as fh:
-                if needle in fh.read():
-                    hits.append(p)
-    return hits
 
 
 def test_whole_loop():
@@ -406,33 +359,13 @@ def test_rotation():
 
 
 def main():
-    logf = open(os.path.join(D, "server.log"), "ab")
-    srv = subprocess.Popen([SERVER, "--config", CONF, "--port", str(PORT)],
-                           stdout=logf, stderr=logf, cwd=TOP)
+    srv = Server(port=PORT)
     try:
-        for _ in range(200):
-            try:
-                if request("GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.05)
-        for t in (test_whole_loop, test_air_gap, test_wrong_key,
-                  test_pull_killed, test_rotation):
-            try:
-                t()
-            except Exception as e:  # a crash in a test is a failure
-                import traceback
-                traceback.print_exc()
-                check(t.__name__ + " ran to the end", False, repr(e))
+        R.each((srv.start, test_whole_loop, test_air_gap, test_wrong_key,
+                test_pull_killed, test_rotation))
     finally:
-        srv.send_signal(signal.SIGTERM)
-        try:
-            srv.wait(15)
-        except subprocess.TimeoutExpired:
-            srv.kill()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+        srv.stop(15)
+    return R.finish()
 
 
 if __name__ == "__main__":

@@ -12,12 +12,9 @@ takes the re-signed bundle as a rotation and refuses an envelope sealed to
 the removed member's key with 400 unknown_key. Ends with
 "N passed, N failed".
 """
-import http.client
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +22,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from case_lib import (CASE, ROOT, BUILD, Home, Results, report, tmpdir,
                       write_bundle)
+import umbra  # noqa: E402 (tests/lib, on the path through case_lib)
 
 T = Results()
 LOW = ["--kdf-memory", "8192", "--kdf-passes", "1", "--kdf-lanes", "1"]
@@ -238,23 +236,11 @@ def offline(d):
     return admin, m1, m2, old_public
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
 def post(port, path, body):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        c.request("POST", path, body=body,
-                  headers={"Content-Type": "application/octet-stream"})
-        r = c.getresponse()
-        return r.status, r.read()
-    finally:
-        c.close()
+    st, _, data = umbra.request(
+        port, "POST", path, body,
+        {"Content-Type": "application/octet-stream"}, timeout=30)
+    return st, data
 
 
 def with_server(d):
@@ -298,20 +284,11 @@ def with_server_run(d, sdir):
                        capture_output=True)
     T.check("server: org add with the members' bundle (3 keys)",
             r.returncode == 0 and b"3 key" in r.stdout, out(r))
-    port = free_port()
-    logf = open(os.path.join(sdir, "server.log"), "wb")
-    srv = subprocess.Popen([server, "--config", conf, "--port", str(port)],
-                           stdout=logf, stderr=logf, cwd=ROOT)
+    srv = umbra.Server(log=os.path.join(sdir, "server.log"), server=server,
+                       conf=conf, cwd=ROOT)
+    port = srv.port
     try:
-        for _ in range(200):
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                c.request("GET", "/healthz")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.05)
+        srv.start()
         st, body = post(port, "/api/v1/orgs/ring/reports",
                         admin.seal(report("to all three")))
         T.check("server: an envelope sealed to the 3 keys is taken",
@@ -350,24 +327,13 @@ def with_server_run(d, sdir):
         T.check("server: an envelope sealed to the new bundle is taken",
                 st == 201, (st, body))
     finally:
-        srv.send_signal(signal.SIGTERM)
-        try:
-            srv.wait(15)
-        except subprocess.TimeoutExpired:
-            srv.kill()
-        logf.close()
+        srv.stop(15)
 
 
 def main():
     d = tmpdir()
     try:
-        for t in (offline, with_server):
-            try:
-                t(d)
-            except Exception as e:  # a crash in a test is a failure
-                import traceback
-                traceback.print_exc()
-                T.check(t.__name__ + " ran to the end", False, repr(e))
+        T.each((offline, with_server), d)
     finally:
         shutil.rmtree(d, ignore_errors=True)
     return T.finish()

@@ -30,16 +30,11 @@ import zlib
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 import spool  # noqa: E402
+import umbra  # noqa: E402
+from umbra import free_port, tool  # noqa: E402
+from umbra_env import (CASE, CONF, D, PASS, PG_DATA, PG_LOG,  # noqa: E402
+                       SERVER, TOP)
 
-D = os.environ["UMBRA_TEST_DIR"]
-SERVER = os.environ["UMBRA_SERVER"]
-CASE = os.environ["UMBRA_CASE"]
-CONF = os.environ["UMBRA_CONF"]
-TOP = os.environ["UMBRA_TOP"]
-TOOL = os.path.join(os.path.dirname(SERVER), "server_tool")
-PG_DATA = os.environ["PG_DATA"]
-PG_LOG = os.environ["PG_LOG"]
-PASS = os.path.join(D, "passphrase")
 TOKEN = {o: open(os.path.join(D, o + ".token")).read().strip()
          for o in ("alpha", "beta")}
 CLIENT_ADDR = "127.0.0.77"  # the tests' source address, grepped for later
@@ -53,38 +48,15 @@ SECURITY_HEADERS = {
 }
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+class Server(umbra.Server):
+    """The server under test: tests/lib/umbra.py's, with a 10 s request
+    deadline and a metrics listener on a port of its own."""
 
-
-class Server:
     def __init__(self):
-        self.port = free_port()
-        self.metrics_port = free_port()
-        self.log = os.path.join(D, "server.log")
-        self.proc = None
-
-    def start(self, *extra):
-        logf = open(self.log, "ab")
-        self.proc = subprocess.Popen(
-            [SERVER, "--config", CONF, "--port", str(self.port),
-             "--request_deadline", "10",
-             "--metrics_listen", "127.0.0.1:%d" % self.metrics_port, *extra],
-            stdout=logf, stderr=logf, cwd=TOP)
-        logf.close()
-        for _ in range(200):
-            try:
-                st, _, _ = request("GET", "/healthz")
-                if st == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("server did not start")
+        metrics_port = free_port()
+        super().__init__(extra=["--request_deadline", "10", "--metrics_listen",
+                                "127.0.0.1:%d" % metrics_port])
+        self.metrics_port = metrics_port
 
     def alive(self):
         if self.proc.poll() is not None:
@@ -92,41 +64,15 @@ class Server:
         st, _, _ = request("GET", "/healthz")
         return st == 200
 
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.returncode
-
-    def kill(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
 
 SRV = Server()
-
-
-def connect(timeout=20):
-    c = http.client.HTTPConnection("127.0.0.1", SRV.port, timeout=timeout,
-                                   source_address=(CLIENT_ADDR, 0))
-    return c
 
 
 def request(method, path, body=None, headers=None, timeout=20):
     h = {"User-Agent": UA}
     h.update(headers or {})
-    c = connect(timeout)
-    try:
-        c.request(method, path, body=body, headers=h)
-        r = c.getresponse()
-        data = r.read()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
-    finally:
-        c.close()
+    return umbra.request(SRV.port, method, path, body, h, timeout=timeout,
+                         source=CLIENT_ADDR)
 
 
 def raw(data, read_timeout=10, send_all=True):
@@ -199,12 +145,6 @@ def case_open(org, env):
                         "--passphrase-file", PASS, "open"],
                        input=env, capture_output=True)
     assert p.returncode == 0, p.stderr
-    return p.stdout
-
-
-def tool(*args, data=None):
-    p = subprocess.run([TOOL, *args], input=data, capture_output=True)
-    assert p.returncode == 0, (args, p.stderr)
     return p.stdout
 
 
@@ -481,6 +421,24 @@ def jpeg_seg(m, data):
     return b"\xff" + bytes([m]) + struct.pack(">H", len(data) + 2) + data
 
 
+def post_attachment(narrative, name, ctype, data, categories=True):
+    """The no-JS form with one attachment: (status, page)."""
+    fields = [("org", "alpha"), ("narrative", narrative)]
+    if categories:
+        fields.append(("categories", "robbery"))
+    body, ctype = multipart(fields, [("attachment", name, ctype, data)])
+    st, _, page = request("POST", "/report", body, {"Content-Type": ctype})
+    return st, page
+
+
+def attachment_stored(narrative, name, ctype, data):
+    """Posts it, asserts 201; the document the organisation opens."""
+    st, page = post_attachment(narrative, name, ctype, data)
+    assert st == 201, (st, page[:300])
+    rep = sync_get("alpha")["reports"]
+    return json.loads(case_open("alpha", base64.b64decode(rep[0]["envelope"])))
+
+
 def test_multipart_attachment():
     drain_alpha()
     before = count()
@@ -492,13 +450,7 @@ def test_multipart_attachment():
            png_chunk(b"eXIf", b"MM\0*\0\0\0\x08GPS-PNG-CANARY") + idat +
            png_chunk(b"IEND", b""))
     clean_png = b"\x89PNG\r\n\x1a\n" + ihdr + idat + png_chunk(b"IEND", b"")
-    body, ctype = multipart([("org", "alpha"), ("narrative", "see photo"),
-                             ("categories", "robbery")],
-                            [("attachment", "me.png", "image/png", png)])
-    st, _, page = request("POST", "/report", body, {"Content-Type": ctype})
-    assert st == 201, (st, page[:300])
-    rep = sync_get("alpha")["reports"]
-    doc = json.loads(case_open("alpha", base64.b64decode(rep[0]["envelope"])))
+    doc = attachment_stored("see photo", "me.png", "image/png", png)
     att = doc["attachments"][0]
     got = base64.b64decode(att["data"])
     assert att["type"] == "image/png" and got == clean_png, got[:80]
@@ -516,27 +468,17 @@ def test_multipart_attachment():
            jpeg_seg(0xe1, b"Exif\0\0GPS 47.3769N 8.5417E JPEG-CANARY") +
            jpeg_seg(0xe1, b"http://ns.adobe.com/xap/1.0/\0XMP-CANARY") +
            jpeg_seg(0xfe, b"COMMENT-CANARY") + rest + b"TRAILER-CANARY")
-    body, ctype = multipart([("org", "alpha"), ("narrative", "photo 2"),
-                             ("categories", "robbery")],
-                            [("attachment", "p.jpg", "image/jpeg", jpg)])
-    st, _, page = request("POST", "/report", body, {"Content-Type": ctype})
-    assert st == 201, (st, page[:300])
-    rep = sync_get("alpha")["reports"]
-    doc = json.loads(case_open("alpha", base64.b64decode(rep[0]["envelope"])))
+    doc = attachment_stored("photo 2", "p.jpg", "image/jpeg", jpg)
     got = base64.b64decode(doc["attachments"][0]["data"])
     assert got == b"\xff\xd8" + app0 + rest, got[:80]
     assert b"CANARY" not in got
     # A JPEG whose segments run past its end is refused, nothing stored.
-    body, ctype = multipart([("org", "alpha"), ("narrative", "x")],
-                            [("attachment", "t.jpg", "image/jpeg",
-                              jpg[:30])])
-    st, _, _ = request("POST", "/report", body, {"Content-Type": ctype})
+    st, _ = post_attachment("x", "t.jpg", "image/jpeg", jpg[:30],
+                            categories=False)
     assert st == 400, st
     # not an image: refused, nothing stored
-    body, ctype = multipart([("org", "alpha"), ("narrative", "x")],
-                            [("attachment", "a.exe", "image/png",
-                              b"MZ" + os.urandom(100))])
-    st, _, _ = request("POST", "/report", body, {"Content-Type": ctype})
+    st, _ = post_attachment("x", "a.exe", "image/png",
+                            b"MZ" + os.urandom(100), categories=False)
     assert st == 400 and count() == before + 1
     # past the attachment cap: refused
     body, ctype = multipart([("org", "alpha"), ("narrative", "x")],
@@ -1091,6 +1033,25 @@ def test_kill_with_reports_in_flight():
     assert stored >= acked[0], (stored, acked[0])
 
 
+def recv_until(s, done=None):
+    """What s receives until the peer closes or done(what came) is true."""
+    buf = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            return buf
+        buf += chunk
+        if done is not None and done(buf):
+            return buf
+
+
+def whole_answer(buf):
+    """buf holds an answer's head and its Content-Length of body."""
+    head, sep, body = buf.partition(b"\r\n\r\n")
+    m = re.search(rb"(?i)content-length: *(\d+)", head)
+    return bool(sep and m and len(body) >= int(m.group(1)))
+
+
 def get_metrics(addr):
     """GET /metrics from a metrics listener: (host, port) or a Unix path."""
     if isinstance(addr, str):
@@ -1102,12 +1063,7 @@ def get_metrics(addr):
     try:
         s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n"
                   b"Connection: close\r\n\r\n")
-        buf = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            buf += chunk
+        buf = recv_until(s)
     finally:
         s.close()
     head, _, body = buf.partition(b"\r\n\r\n")
@@ -1509,26 +1465,9 @@ def kdf_cgroup_of(log):
 def side_server(name, *extra):
     """Another umbra-server on its own port; (process, log path) once it
     answers /healthz."""
-    port = free_port()
-    log = os.path.join(D, name + ".log")
-    with open(log, "ab") as logf:
-        proc = subprocess.Popen([SERVER, "--config", CONF, "--port",
-                                 str(port), *extra],
-                                stdout=logf, stderr=logf, cwd=TOP)
-    for _ in range(200):
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            c.request("GET", "/healthz")
-            ok = c.getresponse().status == 200
-            c.close()
-            if ok:
-                return proc, log
-        except OSError:
-            pass
-        time.sleep(0.05)
-    proc.kill()
-    proc.wait()
-    raise RuntimeError("side server did not start")
+    srv = umbra.Server(log=os.path.join(D, name + ".log"), extra=extra)
+    srv.start()
+    return srv.proc, srv.log
 
 
 def threads_in(cg):
@@ -1654,19 +1593,11 @@ def test_kdf_cgroup_after_sigkill():
 def test_slow_headers_closed_by_deadline():
     """Headers dripped a byte every 0.4 s never trip the inactivity timeout;
     the whole-request deadline must close the connection."""
-    port = free_port()
-    logf = open(os.path.join(D, "server-slow.log"), "ab")
-    proc = subprocess.Popen([SERVER, "--config", CONF, "--port", str(port),
-                             "--timeout", "5", "--request_deadline", "2"],
-                            stdout=logf, stderr=logf, cwd=TOP)
-    logf.close()
+    srv = umbra.Server(log=os.path.join(D, "server-slow.log"),
+                       extra=["--timeout", "5", "--request_deadline", "2"])
+    port = srv.port
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), 1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        srv.start()
         s = socket.create_connection(("127.0.0.1", port), timeout=0.05)
         head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 100
         t0 = time.time()
@@ -1691,9 +1622,8 @@ def test_slow_headers_closed_by_deadline():
         assert c.getresponse().status == 200
         c.close()
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(15)
-    assert proc.returncode == 0, proc.returncode
+        srv.stop(15)
+    assert srv.proc.returncode == 0, srv.proc.returncode
 
 
 def raw_error(buf):
@@ -1853,12 +1783,9 @@ def test_body_budget():
     """Past body_budget_bytes, a body is answered 503 busy (Retry-After,
     Connection: close) and nothing is stored; bodies of at most 1 MiB keep
     a quarter of the budget that large ones cannot take."""
-    port = free_port()
-    logf = open(os.path.join(D, "server-budget.log"), "ab")
-    proc = subprocess.Popen([SERVER, "--config", CONF, "--port", str(port),
-                             "--body_budget_bytes", str(4 << 20)],
-                            stdout=logf, stderr=logf, cwd=TOP)
-    logf.close()
+    srv = umbra.Server(log=os.path.join(D, "server-budget.log"),
+                       extra=["--body_budget_bytes", str(4 << 20)])
+    port = srv.port
 
     def post(env):
         """(status, headers, body); a refusal may come before the body is
@@ -1871,16 +1798,7 @@ def test_body_budget():
                           % len(env) + env)
             except OSError:
                 pass
-            buf = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                buf += chunk
-                head, sep, body = buf.partition(b"\r\n\r\n")
-                m = re.search(rb"(?i)content-length: *(\d+)", head)
-                if sep and m and len(body) >= int(m.group(1)):
-                    break
+            buf = recv_until(s, whole_answer)
         finally:
             s.close()
         head, _, body = buf.partition(b"\r\n\r\n")
@@ -1889,12 +1807,7 @@ def test_body_budget():
              (ln.partition(":") for ln in lines[1:])}
         return int(lines[0].split()[1]), h, body
     try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), 1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        srv.start()
         drain_alpha()
         large = seal("alpha", os.urandom(2_500_000))  # padded past 2.5 MB
         small = seal("alpha", b"small report")
@@ -1947,9 +1860,8 @@ def test_body_budget():
         assert count() == before + 4
         drain_alpha()
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(15)
-    assert proc.returncode == 0, proc.returncode
+        srv.stop(15)
+    assert srv.proc.returncode == 0, srv.proc.returncode
 
 
 TESTS = [

@@ -4,26 +4,12 @@
 # Starts a private PostgreSQL (tests/lib/pg.sh) in a fresh folder, migrates,
 # registers two organisations with caseworker homes and sync tokens
 # (server_env.sh), runs TEST.py against the real umbra-server with that
-# environment, and stops everything at the end. Used by test-server
-# (server_test.py) and test-case (case_loop.py).
+# environment, and stops everything at the end (tests/lib/server.sh). Used
+# by test-server (server_test.py, roles_test.py), test-case (case_loop.py)
+# and the attack tests (tests/chaos/run.sh).
 set -u
 [ $# -eq 1 ] || { echo "usage: $0 TEST.py" >&2; exit 2; }
 top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
-O=${O:-build}
-export O
-tmp=$(mktemp -d /tmp/umbra-srvtest.XXXXXX)
-. tests/lib/pg.sh
-cleanup() {
-    pg_stop "$tmp/pg"
-    [ -f "$tmp/pg/sockdir" ] && rm -rf "$(cat "$tmp/pg/sockdir")"
-    rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-if ! sh tests/integration/server_env.sh "$tmp" >"$tmp/setup.log" 2>&1; then
-    cat "$tmp/setup.log"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
-. "$tmp/env.sh"
+. "$top/tests/lib/server.sh"
+srv_setup srvtest
 /usr/bin/python3 "$1"

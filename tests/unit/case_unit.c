@@ -8,6 +8,9 @@
  */
 #include "bfile.h"
 #include "case.h"
+#include "check.h"
+#include "clock.h"
+#include "scratch.h"
 #include "doc.h"
 #include "store.h"
 #include "store_migrations.h"
@@ -19,18 +22,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-static int passed, failed;
-
-#define CHECK(cond, name)                                                     \
-    do {                                                                      \
-        if (cond) {                                                           \
-            passed++;                                                         \
-        } else {                                                              \
-            failed++;                                                         \
-            printf("FAIL %s (%s:%d)\n", name, __FILE__, __LINE__);            \
-        }                                                                     \
-    } while (0)
 
 struct doc_case {
     const char *name;
@@ -119,6 +110,20 @@ static const struct doc_case DOCS[] = {
      1, "mailbox"},
 };
 
+/* Writes to big a report document with members "k0":0 .. "kN-1":N-1
+ * after the narrative, then tail (which closes it); its length. */
+static size_t
+many_members(char *big, size_t cap, int n, const char *tail)
+{
+    size_t len = (size_t)snprintf(big, cap, "{\"schema\":\"umbra.report/1\","
+                                            "\"narrative\":\"x\"");
+    int k;
+
+    for (k = 0; k < n; k++)
+        len += (size_t)snprintf(big + len, cap - len, ",\"k%d\":%d", k, k);
+    return len + (size_t)snprintf(big + len, cap - len, "%s", tail);
+}
+
 static void
 test_docs(void)
 {
@@ -131,9 +136,9 @@ test_docs(void)
         int r = doc_parse_report(&rep, reason, sizeof reason,
                                  (const uint8_t *)c->json, strlen(c->json));
 
-        CHECK(r == c->want, c->name);
+        CHECK(r == c->want, "%s", c->name);
         if (c->reason_has != NULL)
-            CHECK(strstr(reason, c->reason_has) != NULL, c->name);
+            CHECK(strstr(reason, c->reason_has) != NULL, "%s", c->name);
     }
     {
         static const char full[] =
@@ -188,7 +193,7 @@ test_docs(void)
                                    (const uint8_t *)doc, strlen(doc)) == 0 &&
                       (strcmp(rep.facts.incident, dates[k].date) == 0) ==
                           dates[k].kept,
-                  name);
+                  "%s", name);
         }
         /* today and tomorrow (UTC) are kept, the day after is dropped */
         for (k = 0; k < 3; k++) {
@@ -216,27 +221,17 @@ test_docs(void)
     }
     {
         /* many members: the last one repeats the first; 1025 is too many */
-        size_t cap = 64 + 1100 * 16, n = 0;
+        size_t cap = 64 + 1100 * 16, n;
         char *big = malloc(cap);
-        int k, r;
+        int r;
 
         if (big != NULL) {
-            n += (size_t)snprintf(big + n, cap - n,
-                                  "{\"schema\":\"umbra.report/1\","
-                                  "\"narrative\":\"x\"");
-            for (k = 0; k < 1000; k++)
-                n += (size_t)snprintf(big + n, cap - n, ",\"k%d\":%d", k, k);
-            n += (size_t)snprintf(big + n, cap - n, ",\"k0\":1}");
+            n = many_members(big, cap, 1000, ",\"k0\":1}");
             r = doc_parse_report(&rep, reason, sizeof reason,
                                  (const uint8_t *)big, n);
             CHECK(r == 1 && strstr(reason, "duplicate") != NULL,
                   "duplicate found among 1000 members");
-            n = 0;
-            n += (size_t)snprintf(big + n, cap - n, "{\"schema\":\"umbra.report/1\","
-                                                    "\"narrative\":\"x\"");
-            for (k = 0; k < 1030; k++)
-                n += (size_t)snprintf(big + n, cap - n, ",\"k%d\":%d", k, k);
-            n += (size_t)snprintf(big + n, cap - n, "}");
+            n = many_members(big, cap, 1030, "}");
             r = doc_parse_report(&rep, reason, sizeof reason,
                                  (const uint8_t *)big, n);
             CHECK(r == 1 && strstr(reason, "too many") != NULL,
@@ -352,13 +347,16 @@ count_facts(void *ctx, const struct case_facts *f)
     return 0;
 }
 
-static int
-count_rows(void *ctx, const struct store_row *r)
-{
-    (void)r;
-    ((struct count_ctx *)ctx)->n++;
-    return 0;
-}
+/* A store_*_each callback that counts what it is handed. */
+#define COUNTER(name, type)                                                    \
+    static int name(void *ctx, const type *x)                                  \
+    {                                                                          \
+        (void)x;                                                               \
+        ((struct count_ctx *)ctx)->n++;                                        \
+        return 0;                                                              \
+    }
+COUNTER(count_rows, struct store_row)
+COUNTER(count_members, struct store_member)
 
 static int
 ledger_cb(void *ctx, const char *k, const char *v)
@@ -369,15 +367,6 @@ ledger_cb(void *ctx, const char *k, const char *v)
         CHECK(strcmp(k, "first") == 0 && strcmp(v, "1") == 0, "ledger order");
     c->n++;
     return 0;
-}
-
-static double
-now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* The store prints nothing: each error is a return value, its message
@@ -500,10 +489,10 @@ test_store(const char *dir)
           "facts of every case");
     memset(&flt, 0, sizeof flt);
     memset(&c, 0, sizeof c);
-    t0 = now_s();
+    t0 = test_now();
     CHECK(store_list(s, &flt, count_rows, &c) == 0 && c.n == 100000,
           "list all");
-    t = now_s() - t0;
+    t = test_now() - t0;
     printf("list over 100,000 cases in the store layer: %.3f s\n", t);
     CHECK(t < 1.0, "list of 100,000 under a second");
     flt.category = "police-harassment";
@@ -546,14 +535,6 @@ raw_exec(const char *home, const char *sql)
         rc = 0;
     sqlite3_close(db);
     return rc;
-}
-
-static int
-count_members(void *ctx, const struct store_member *m)
-{
-    (void)m;
-    ((struct count_ctx *)ctx)->n++;
-    return 0;
 }
 
 /* The numbered migrations: a new store is at the last one; a store made
@@ -696,7 +677,6 @@ int
 main(void)
 {
     char dir[] = "/tmp/umbra-case-unit.XXXXXX";
-    char cmd[600];
 
     if (umbra_secure_init() != 0 || mkdtemp(dir) == NULL) {
         printf("0 passed, 1 failed\n");
@@ -709,9 +689,6 @@ main(void)
     test_store_errors(dir);
     test_migrate(dir);
     test_migrate_digests(dir);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        printf("note: could not remove %s\n", dir);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    (void)test_rmtree(dir);
+    return check_done();
 }

@@ -8,6 +8,8 @@
  * With STATS_ARTIFACTS=DIR set, it also leaves DIR/stats.html and
  * DIR/stats.svg (and Arabic/Thai versions) for the Chromium render test.
  */
+#include "check.h"
+#include "scratch.h"
 #include "stats.h"
 #include "stats_catalogue.h"
 #include "stats_fake_store.h"
@@ -15,25 +17,12 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (cond) {                                                            \
-            passed++;                                                          \
-        } else {                                                               \
-            failed++;                                                          \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);               \
-            fprintf(stderr, __VA_ARGS__);                                      \
-            fputc('\n', stderr);                                               \
-        }                                                                      \
-    } while (0)
 
 static char tmpdir[256];
 
@@ -56,22 +45,8 @@ xr_below(unsigned n)
     return (unsigned)(xr() % n);
 }
 
-/* Runs stats_main on a command line split at spaces. */
-static int
-run(struct store *s, const char *cmdline)
-{
-    char buf[4096], *argv[64], *save = NULL, *t;
-    int argc = 0;
-
-    snprintf(buf, sizeof buf, "%s", cmdline);
-    for (t = strtok_r(buf, " ", &save); t != NULL && argc < 63;
-         t = strtok_r(NULL, " ", &save))
-        argv[argc++] = t;
-    argv[argc] = NULL;
-    return stats_main(s, argc, argv);
-}
-
-/* The same with a home folder (stats_run). */
+/* Runs the statistics on a command line split at spaces: stats_run with
+ * home, or stats_main (which has none) when home is NULL. */
 static int
 run_home(struct store *s, const char *home, const char *cmdline)
 {
@@ -83,7 +58,54 @@ run_home(struct store *s, const char *home, const char *cmdline)
          t = strtok_r(NULL, " ", &save))
         argv[argc++] = t;
     argv[argc] = NULL;
-    return stats_run(s, home, argc, argv);
+    return home != NULL ? stats_run(s, home, argc, argv)
+                        : stats_main(s, argc, argv);
+}
+
+static int
+run(struct store *s, const char *cmdline)
+{
+    return run_home(s, NULL, cmdline);
+}
+
+/* run() on a command line made from fmt and what follows (printf). */
+__attribute__((format(printf, 2, 3))) static int
+runf(struct store *s, const char *fmt, ...)
+{
+    char cmd[2048];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    return n > 0 && (size_t)n < sizeof cmd ? run(s, cmd) : -1;
+}
+
+/* Sets out to TMPDIR/name and runs cmdline with --out and that path
+ * added. */
+static int
+run_to(struct store *s, char *out, size_t cap, const char *name,
+       const char *cmdline)
+{
+    char cmd[2048];
+    int n;
+
+    snprintf(out, cap, "%s/%s", tmpdir, name);
+    n = snprintf(cmd, sizeof cmd, "%s --out %s", cmdline, out);
+    return n > 0 && (size_t)n < sizeof cmd ? run(s, cmd) : -1;
+}
+
+/* Writes text to path (a region file, a hand-made export). */
+static void
+write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    if (f != NULL) {
+        fputs(text, f);
+        fclose(f);
+    }
 }
 
 static char *
@@ -160,6 +182,18 @@ add(struct store *s, const struct case_facts *f, unsigned long n)
     }
 }
 
+/* Adds n cases with these facts (see facts()) to the store. */
+static void
+put(struct store *s, unsigned long n, const char *received, uint32_t cats,
+    int perp, const char *country, const char *lang, uint32_t needs,
+    int consent)
+{
+    struct case_facts f;
+
+    facts(&f, received, cats, perp, country, lang, needs, consent);
+    add(s, &f, n);
+}
+
 /* Every row and column (totals included) of a published grid has either
  * no hidden entry or at least two. Returns the number of bad lines. */
 static int
@@ -205,7 +239,6 @@ generate(struct store *s, struct truth *t, unsigned n)
     unsigned i, k;
 
     for (i = 0; i < n; i++) {
-        struct case_facts f;
         char day[11];
         uint32_t cats = 0;
         int perp, consent = xr_below(100) < 85;
@@ -219,9 +252,8 @@ generate(struct store *s, struct truth *t, unsigned n)
         perp = (int)xr_below(12) - 1;
         if (perp >= FACTS_NPERPETRATORS)
             perp = 0;
-        facts(&f, day, cats, perp, COUNTRIES[xr_below(10)], LANGS[xr_below(9)],
-              (uint32_t)xr_below(64), consent);
-        add(s, &f, 1);
+        put(s, 1, day, cats, perp, COUNTRIES[xr_below(10)], LANGS[xr_below(9)],
+            (uint32_t)xr_below(64), consent);
         if (consent && month <= 3 && t != NULL) {
             size_t pi = perp < 0 ? FACTS_NPERPETRATORS : (size_t)perp;
             int any = 0;
@@ -272,7 +304,7 @@ test_known_counts(void)
     struct truth t;
     struct stats_pub p;
     unsigned bases[2] = {1, 5}, b;
-    char cmd[2048], out[300];
+    char out[300];
 
     memset(&t, 0, sizeof t);
     generate(s, &t, 4000);
@@ -280,11 +312,11 @@ test_known_counts(void)
     for (b = 0; b < 2; b++) {
         size_t i, j, bad_cells = 0, small = 0, hidden = 0, shown = 0;
 
-        snprintf(cmd, sizeof cmd,
-                 "stats --by category,perpetrator --period quarter --from "
-                 "2026-Q1 --to 2026-Q1 --round %u --format json --out %s",
-                 bases[b], out);
-        CHECK(run(s, cmd) == 0, "stats ran (round %u)", bases[b]);
+        CHECK(runf(s,
+                   "stats --by category,perpetrator --period quarter --from "
+                   "2026-Q1 --to 2026-Q1 --round %u --format json --out %s",
+                   bases[b], out) == 0,
+              "stats ran (round %u)", bases[b]);
         if (load(&p, out) != 0) {
             CHECK(0, "export parses");
             continue;
@@ -351,25 +383,20 @@ static void
 test_consent(void)
 {
     struct store *s = fake_store_new();
-    struct case_facts f;
     struct stats_pub p;
-    char cmd[2048], out[300];
+    char out[300];
     size_t r;
 
     snprintf(out, sizeof out, "%s/consent.json", tmpdir);
-    facts(&f, "2026-02-10", 1u << 2, 0, "TH", "th", 0, 1); /* robbery */
-    add(s, &f, 40);
-    facts(&f, "2026-02-10", 1u << 9, 0, "TH", "th", 0, 0); /* exploitation */
-    add(s, &f, 500);
-    facts(&f, "2026-02-10", 1u << 9, 0, "TH", "th", 0, 2); /* not "yes" */
-    add(s, &f, 7);
-    facts(&f, "2026-02-10", 1u << 2, 0, "TH", "th", 0, 0);
-    add(s, &f, 300);
-    snprintf(cmd, sizeof cmd,
-             "stats --by category --from 2026-01 --to 2026-03 --threshold 1 "
-             "--round 1 --format json --out %s",
-             out);
-    CHECK(run(s, cmd) == 0, "stats ran");
+    put(s, 40, "2026-02-10", 1u << 2, 0, "TH", "th", 0, 1);  /* robbery */
+    put(s, 500, "2026-02-10", 1u << 9, 0, "TH", "th", 0, 0); /* exploitation */
+    put(s, 7, "2026-02-10", 1u << 9, 0, "TH", "th", 0, 2);   /* not "yes" */
+    put(s, 300, "2026-02-10", 1u << 2, 0, "TH", "th", 0, 0);
+    CHECK(runf(s,
+               "stats --by category --from 2026-01 --to 2026-03 --threshold 1 "
+               "--round 1 --format json --out %s",
+               out) == 0,
+          "stats ran");
     if (load(&p, out) == 0) {
         r = find_key(p.rowkeys, p.nrows, "robbery");
         CHECK(r != SIZE_MAX && p.grid[stats_at(&p, r, 0)].shown == 40,
@@ -489,31 +516,28 @@ static void
 test_ledger_and_differencing(void)
 {
     struct store *s = fake_store_new();
-    struct case_facts f;
-    char cmd[2048], out1[300], out2[300], out3[300];
+    char out1[300], out2[300], out3[300];
     json_t *a, *b;
     unsigned long n0;
 
-    memset(&f, 0, sizeof f);
     generate(s, NULL, 1500);
     snprintf(out1, sizeof out1, "%s/pub1.json", tmpdir);
     snprintf(out2, sizeof out2, "%s/pub2.json", tmpdir);
     snprintf(out3, sizeof out3, "%s/pub3.json", tmpdir);
-    snprintf(cmd, sizeof cmd,
-             "stats --by category --period quarter --from 2026-Q1 --to "
-             "2026-Q1 --publish --format json --out %s",
-             out1);
-    CHECK(run(s, cmd) == 0, "first publication");
+    CHECK(runf(s,
+               "stats --by category --period quarter --from 2026-Q1 --to "
+               "2026-Q1 --publish --format json --out %s",
+               out1) == 0,
+          "first publication");
     CHECK(fake_store_ledger_count(s) == 1, "recorded in the ledger");
     /* one more robbery in the published quarter: a second publication of
      * the same cut must not show it */
-    facts(&f, "2026-02-11", 1u << 2, 0, "TH", "th", 0, 1);
-    add(s, &f, 1);
-    snprintf(cmd, sizeof cmd,
-             "stats --by category --period quarter --from 2026-Q1 --to "
-             "2026-Q1 --publish --format json --out %s",
-             out2);
-    CHECK(run(s, cmd) == 0, "same cut again");
+    put(s, 1, "2026-02-11", 1u << 2, 0, "TH", "th", 0, 1);
+    CHECK(runf(s,
+               "stats --by category --period quarter --from 2026-Q1 --to "
+               "2026-Q1 --publish --format json --out %s",
+               out2) == 0,
+          "same cut again");
     a = load_json(out1);
     b = load_json(out2);
     CHECK(a != NULL && b != NULL &&
@@ -528,32 +552,32 @@ test_ledger_and_differencing(void)
 
     /* differently cut: other dimension, overlapping months */
     n0 = fake_store_ledger_count(s);
-    snprintf(cmd, sizeof cmd,
-             "stats --by perpetrator --period quarter --from 2026-Q1 --to "
-             "2026-Q1 --publish --format json --out %s",
-             out3);
-    CHECK(run(s, cmd) == 1, "another dimension over the quarter refused");
-    snprintf(cmd, sizeof cmd,
-             "stats --by category --period month --from 2026-02 --to 2026-04 "
-             "--publish --format json --out %s",
-             out3);
-    CHECK(run(s, cmd) == 1, "overlapping months refused");
-    snprintf(cmd, sizeof cmd,
-             "stats --by category --period quarter --from 2026-Q1 --to "
-             "2026-Q1 --round 1 --publish --format json --out %s",
-             out3);
-    CHECK(run(s, cmd) == 1, "same cut with another rounding refused");
+    CHECK(runf(s,
+               "stats --by perpetrator --period quarter --from 2026-Q1 --to "
+               "2026-Q1 --publish --format json --out %s",
+               out3) == 1,
+          "another dimension over the quarter refused");
+    CHECK(runf(s,
+               "stats --by category --period month --from 2026-02 --to 2026-04 "
+               "--publish --format json --out %s",
+               out3) == 1,
+          "overlapping months refused");
+    CHECK(runf(s,
+               "stats --by category --period quarter --from 2026-Q1 --to "
+               "2026-Q1 --round 1 --publish --format json --out %s",
+               out3) == 1,
+          "same cut with another rounding refused");
     CHECK(fake_store_ledger_count(s) == n0, "refusals record nothing");
-    snprintf(cmd, sizeof cmd,
-             "stats --by category --period quarter --from 2026-Q2 --to "
-             "2026-Q2 --publish --format json --out %s",
-             out3);
-    CHECK(run(s, cmd) == 0, "the next quarter is allowed");
-    snprintf(cmd, sizeof cmd,
-             "stats --by perpetrator --period quarter --from 2026-Q1 --to "
-             "2026-Q1 --publish --force-recut --format json --out %s",
-             out3);
-    CHECK(run(s, cmd) == 0, "--force-recut publishes");
+    CHECK(runf(s,
+               "stats --by category --period quarter --from 2026-Q2 --to "
+               "2026-Q2 --publish --format json --out %s",
+               out3) == 0,
+          "the next quarter is allowed");
+    CHECK(runf(s,
+               "stats --by perpetrator --period quarter --from 2026-Q1 --to "
+               "2026-Q1 --publish --force-recut --format json --out %s",
+               out3) == 0,
+          "--force-recut publishes");
     CHECK(fake_store_ledger_count(s) == n0 + 2, "both recorded");
     a = load_json(out3);
     CHECK(a != NULL && json_is_string(json_object_get(a, "status")) &&
@@ -563,11 +587,11 @@ test_ledger_and_differencing(void)
     json_decref(a);
     /* a draft is never recorded */
     n0 = fake_store_ledger_count(s);
-    snprintf(cmd, sizeof cmd,
-             "stats --by lang --from 2026-Q1 --to 2026-Q2 --format json "
-             "--out %s",
-             out3);
-    CHECK(run(s, cmd) == 0 && fake_store_ledger_count(s) == n0,
+    CHECK(runf(s,
+               "stats --by lang --from 2026-Q1 --to 2026-Q2 --format json "
+               "--out %s",
+               out3) == 0 &&
+              fake_store_ledger_count(s) == n0,
           "drafts are not recorded");
     a = load_json(out3);
     CHECK(a != NULL && strcmp(json_string_value(json_object_get(a, "status")),
@@ -591,21 +615,19 @@ static void
 test_ledger_forced_recorded(void)
 {
     struct store *s = fake_store_new();
-    char cmd[2048], out[300];
+    char out[300];
     int n = 0;
 
     generate(s, NULL, 300);
-    snprintf(out, sizeof out, "%s/forced.json", tmpdir);
-    snprintf(cmd, sizeof cmd,
-             "stats --by needs --from 2026 --to 2026 --period year --publish "
-             "--out %s",
-             out);
-    CHECK(run(s, cmd) == 0, "published a year");
-    snprintf(cmd, sizeof cmd,
-             "stats --by needs --from 2026-Q2 --to 2026-Q2 --publish "
-             "--force-recut --out %s",
-             out);
-    CHECK(run(s, cmd) == 0, "forced re-cut of a quarter of it");
+    CHECK(run_to(s, out, sizeof out, "forced.json",
+                 "stats --by needs --from 2026 --to 2026 --period year "
+                 "--publish") == 0,
+          "published a year");
+    CHECK(runf(s,
+               "stats --by needs --from 2026-Q2 --to 2026-Q2 --publish "
+               "--force-recut --out %s",
+               out) == 0,
+          "forced re-cut of a quarter of it");
     store_ledger_each(s, ledger_forced_cb, &n);
     CHECK(n == 1, "the ledger records the forced re-cut (%d)", n);
     fake_store_free(s);
@@ -721,18 +743,14 @@ static void
 test_noise_end_to_end(void)
 {
     struct store *s = fake_store_new();
-    struct case_facts f;
-    char cmd[2048], out[300];
+    char out[300];
     json_t *j;
 
-    facts(&f, "2026-03-01", 1u << 0, 1, "TH", "th", 0, 1);
-    add(s, &f, 500);
-    snprintf(out, sizeof out, "%s/noise.json", tmpdir);
-    snprintf(cmd, sizeof cmd,
-             "stats --by category --from 2026-Q1 --to 2026-Q1 --epsilon 0.5 "
-             "--out %s",
-             out);
-    CHECK(run(s, cmd) == 0, "stats with noise");
+    put(s, 500, "2026-03-01", 1u << 0, 1, "TH", "th", 0, 1);
+    CHECK(run_to(s, out, sizeof out, "noise.json",
+                 "stats --by category --from 2026-Q1 --to 2026-Q1 "
+                 "--epsilon 0.5") == 0,
+          "stats with noise");
     j = load_json(out);
     if (j != NULL) {
         json_t *pol = json_object_get(j, "policy");
@@ -764,27 +782,23 @@ test_merge(void)
 {
     struct store *s1 = fake_store_new(), *s2 = fake_store_new();
     struct stats_pub a, b, m;
-    char cmd[2048], f1[300], f2[300], fm[300], f3[300];
+    char f1[300], f2[300], fm[300], f3[300];
     size_t i, j, bad = 0, checked = 0;
+    int k;
 
     generate(s1, NULL, 900);
     generate(s2, NULL, 500);
-    snprintf(f1, sizeof f1, "%s/org1.json", tmpdir);
-    snprintf(f2, sizeof f2, "%s/org2.json", tmpdir);
     snprintf(f3, sizeof f3, "%s/org3.json", tmpdir);
     snprintf(fm, sizeof fm, "%s/merged.json", tmpdir);
-    snprintf(cmd, sizeof cmd,
-             "stats --by category,period --period month --from 2026-01 --to "
-             "2026-06 --out %s",
-             f1);
-    CHECK(run(s1, cmd) == 0, "org 1 export");
-    snprintf(cmd, sizeof cmd,
-             "stats --by category,period --period month --from 2026-01 --to "
-             "2026-06 --out %s",
-             f2);
-    CHECK(run(s2, cmd) == 0, "org 2 export");
-    snprintf(cmd, sizeof cmd, "stats merge %s %s --out %s", f1, f2, fm);
-    CHECK(run(NULL, cmd) == 0, "merge");
+    for (k = 0; k < 2; k++) {
+        snprintf(k == 0 ? f1 : f2, sizeof f1, "%s/org%d.json", tmpdir, k + 1);
+        CHECK(runf(k == 0 ? s1 : s2,
+                   "stats --by category,period --period month --from 2026-01 "
+                   "--to 2026-06 --out %s",
+                   k == 0 ? f1 : f2) == 0,
+              "org %d export", k + 1);
+    }
+    CHECK(runf(NULL, "stats merge %s %s --out %s", f1, f2, fm) == 0, "merge");
     if (load(&a, f1) == 0 && load(&b, f2) == 0 && load(&m, fm) == 0) {
         CHECK(m.nrows == a.nrows && m.ncols == a.ncols, "same shape");
         for (i = 0; i <= m.nrows && m.nrows == a.nrows; i++)
@@ -818,28 +832,25 @@ test_merge(void)
               "merged export says how many");
         json_decref(mj);
     }
-    snprintf(cmd, sizeof cmd,
+    CHECK(
+        runf(s2,
              "stats --by category,period --period quarter --from 2026-01 --to "
              "2026-06 --out %s",
-             f3);
-    CHECK(run(s2, cmd) == 0, "a quarterly export");
-    snprintf(cmd, sizeof cmd, "stats merge %s %s --out %s", f1, f3, fm);
-    CHECK(run(NULL, cmd) == 1, "merging different cuts refused");
-    snprintf(cmd, sizeof cmd, "stats merge %s", f1);
-    CHECK(run(NULL, cmd) == 2, "merging one file is a usage error");
+             f3) == 0,
+        "a quarterly export");
+    CHECK(runf(NULL, "stats merge %s %s --out %s", f1, f3, fm) == 1,
+          "merging different cuts refused");
+    CHECK(runf(NULL, "stats merge %s", f1) == 2,
+          "merging one file is a usage error");
     {
-        FILE *f = fopen(f3, "w");
-        if (f != NULL) {
-            fputs("{\"schema\":\"umbra.stats/1\",\"dims\":[\"category\"],"
-                  "\"period\":\"quarter\",\"from\":\"2026-01-01\",\"to\":"
-                  "\"2026-06-30\",\"policy\":{\"threshold\":10,\"round\":5},"
-                  "\"rows\":[\"robbery\"],\"values\":[\"<3\"],\"total\":12}",
-                  f);
-            fclose(f);
-        }
-        snprintf(cmd, sizeof cmd, "stats merge %s %s --out %s", f3, f3, fm);
-        CHECK(run(NULL, cmd) == 1, "a cell that is not the policy's marker "
-                                   "is refused");
+        write_file(f3,
+                   "{\"schema\":\"umbra.stats/1\",\"dims\":[\"category\"],"
+                   "\"period\":\"quarter\",\"from\":\"2026-01-01\",\"to\":"
+                   "\"2026-06-30\",\"policy\":{\"threshold\":10,\"round\":5},"
+                   "\"rows\":[\"robbery\"],\"values\":[\"<3\"],\"total\":12}");
+        CHECK(runf(NULL, "stats merge %s %s --out %s", f3, f3, fm) == 1,
+              "a cell that is not the policy's marker "
+              "is refused");
     }
     fake_store_free(s1);
     fake_store_free(s2);
@@ -852,26 +863,20 @@ static void
 test_regions(void)
 {
     struct store *s = fake_store_new();
-    struct case_facts f;
     struct stats_pub p;
-    char cmd[2048], out[300], conf[300];
-    FILE *cf;
+    char out[300], conf[300];
 
-    facts(&f, "2026-01-05", 1, 0, "TH", "th", 0, 1);
-    add(s, &f, 30);
-    facts(&f, "2026-01-05", 1, 0, "LA", "lo", 0, 1);
-    add(s, &f, 4); /* a small country */
-    facts(&f, "2026-01-05", 1, 0, "BR", "pt-BR", 0, 1);
-    add(s, &f, 25);
-    facts(&f, "2026-01-05", 1, 0, "", "=cmd()", 0, 1);
-    add(s, &f, 12);
-    facts(&f, "2026-01-05", 1, 0, "FR", "fr", 0, 1); /* in no group */
-    add(s, &f, 15);
+    put(s, 30, "2026-01-05", 1, 0, "TH", "th", 0, 1);
+    put(s, 4, "2026-01-05", 1, 0, "LA", "lo", 0, 1); /* a small country */
+    put(s, 25, "2026-01-05", 1, 0, "BR", "pt-BR", 0, 1);
+    put(s, 12, "2026-01-05", 1, 0, "", "=cmd()", 0, 1);
+    put(s, 15, "2026-01-05", 1, 0, "FR", "fr", 0, 1); /* in no group */
     snprintf(out, sizeof out, "%s/region.json", tmpdir);
-    snprintf(cmd, sizeof cmd,
+    CHECK(
+        runf(s,
              "stats --by region --from 2026-Q1 --to 2026-Q1 --round 1 --out %s",
-             out);
-    CHECK(run(s, cmd) == 0, "by country");
+             out) == 0,
+        "by country");
     if (load(&p, out) == 0) {
         CHECK(find_key(p.rowkeys, p.nrows, "LA") == SIZE_MAX,
               "a country with 4 reports is not named");
@@ -881,16 +886,12 @@ test_regions(void)
         stats_pub_release(&p);
     }
     snprintf(conf, sizeof conf, "%s/regions.conf", tmpdir);
-    cf = fopen(conf, "w");
-    if (cf != NULL) {
-        fputs("# groups\nMekong = TH, LA\nSouth America = BR, AR\n", cf);
-        fclose(cf);
-    }
-    snprintf(cmd, sizeof cmd,
-             "stats --by region --regions %s --from 2026-Q1 --to 2026-Q1 "
-             "--round 1 --out %s",
-             conf, out);
-    CHECK(run(s, cmd) == 0, "by region group");
+    write_file(conf, "# groups\nMekong = TH, LA\nSouth America = BR, AR\n");
+    CHECK(runf(s,
+               "stats --by region --regions %s --from 2026-Q1 --to 2026-Q1 "
+               "--round 1 --out %s",
+               conf, out) == 0,
+          "by region group");
     if (load(&p, out) == 0) {
         size_t r = find_key(p.rowkeys, p.nrows, "Mekong");
         CHECK(r != SIZE_MAX && p.grid[stats_at(&p, r, 0)].shown == 34,
@@ -900,11 +901,11 @@ test_regions(void)
               "no country: unknown");
         stats_pub_release(&p);
     }
-    snprintf(cmd, sizeof cmd,
-             "stats --by lang --from 2026-Q1 --to 2026-Q1 "
-             "--round 1 --out %s",
-             out);
-    CHECK(run(s, cmd) == 0, "by language");
+    CHECK(runf(s,
+               "stats --by lang --from 2026-Q1 --to 2026-Q1 "
+               "--round 1 --out %s",
+               out) == 0,
+          "by language");
     if (load(&p, out) == 0) {
         size_t r = find_key(p.rowkeys, p.nrows, "other");
         CHECK(find_key(p.rowkeys, p.nrows, "=cmd()") == SIZE_MAX,
@@ -913,15 +914,10 @@ test_regions(void)
               "it counts in other (with the small 'lo')");
         stats_pub_release(&p);
     }
-    cf = fopen(conf, "w");
-    if (cf != NULL) {
-        fputs("Mekong TH\n", cf);
-        fclose(cf);
-    }
-    snprintf(cmd, sizeof cmd,
-             "stats --by region --regions %s --from 2026-Q1 --out %s", conf,
-             out);
-    CHECK(run(s, cmd) == 1, "a bad region file is refused");
+    write_file(conf, "Mekong TH\n");
+    CHECK(runf(s, "stats --by region --regions %s --from 2026-Q1 --out %s",
+               conf, out) == 1,
+          "a bad region file is refused");
     fake_store_free(s);
 }
 
@@ -931,16 +927,12 @@ static void
 test_home_regions(void)
 {
     struct store *s = fake_store_new();
-    struct case_facts f;
     struct stats_pub p;
     char home[300], conf[400], out[300];
     char cmd[700];
-    FILE *cf;
 
-    facts(&f, "2026-01-05", 1, 0, "TH", "th", 0, 1);
-    add(s, &f, 30);
-    facts(&f, "2026-01-05", 1, 0, "LA", "lo", 0, 1);
-    add(s, &f, 12);
+    put(s, 30, "2026-01-05", 1, 0, "TH", "th", 0, 1);
+    put(s, 12, "2026-01-05", 1, 0, "LA", "lo", 0, 1);
     snprintf(home, sizeof home, "%s/home", tmpdir);
     snprintf(conf, sizeof conf, "%s/stats-regions.conf", home);
     snprintf(out, sizeof out, "%s/home-region.json", tmpdir);
@@ -949,11 +941,7 @@ test_home_regions(void)
              "--out %s",
              out);
     CHECK(mkdir(home, 0700) == 0, "mkdir %s", home);
-    cf = fopen(conf, "w");
-    if (cf != NULL) {
-        fputs("Mekong = TH, LA\n", cf);
-        fclose(cf);
-    }
+    write_file(conf, "Mekong = TH, LA\n");
     CHECK(run_home(s, home, cmd) == 0, "stats with a home");
     if (load(&p, out) == 0) {
         size_t r = find_key(p.rowkeys, p.nrows, "Mekong");
@@ -1120,10 +1108,9 @@ test_outputs(void)
     snprintf(out, sizeof out, "%s/%s", art ? art : tmpdir, "stats-th.html");
     CHECK(contains(out, "<path") && contains(out, "ตำรวจ"),
           "Thai line chart with Thai labels");
-    snprintf(out, sizeof out, "%s/out.csv", tmpdir);
-    snprintf(cmd, sizeof cmd,
-             "stats --by category --from 2026-Q1 --to 2026-Q2 --out %s", out);
-    CHECK(run(s, cmd) == 0, "csv by default from the extension");
+    CHECK(run_to(s, out, sizeof out, "out.csv",
+                 "stats --by category --from 2026-Q1 --to 2026-Q2") == 0,
+          "csv by default from the extension");
     CHECK(contains(out, "# Reports received by type of incident") &&
               contains(out, "threshold=10; round=5") &&
               contains(out, "not a measure") &&
@@ -1133,18 +1120,13 @@ test_outputs(void)
     CHECK(contains(out, "several categories"), "CSV notes multi-values");
     {
         struct store *few = fake_store_new();
-        struct case_facts f;
 
-        facts(&f, "2026-01-05", 1u << 6, 1, "TH", "th", 0, 1);
-        add(few, &f, 42);
-        facts(&f, "2026-01-05", 1u << 8, 2, "TH", "th", 0, 1);
-        add(few, &f, 3);
-        snprintf(out, sizeof out, "%s/few.svg", tmpdir);
-        snprintf(cmd, sizeof cmd,
-                 "stats --by category --from 2026-Q1 --to 2026-Q1 --format "
-                 "svg --out %s",
-                 out);
-        CHECK(run(few, cmd) == 0, "small chart");
+        put(few, 42, "2026-01-05", 1u << 6, 1, "TH", "th", 0, 1);
+        put(few, 3, "2026-01-05", 1u << 8, 2, "TH", "th", 0, 1);
+        CHECK(run_to(few, out, sizeof out, "few.svg",
+                     "stats --by category --from 2026-Q1 --to 2026-Q1 --format "
+                     "svg") == 0,
+              "small chart");
         CHECK(contains(out, "stroke-dasharray") &&
                   contains(out, ">&lt;10</text>") &&
                   contains(out, ">40</text>") && !contains(out, ">3</text>") &&
@@ -1168,14 +1150,15 @@ test_empty_period(void)
 {
     struct store *s = fake_store_new();
     struct stats_pub p;
-    char cmd[2048], out[300];
+    char out[300];
 
     generate(s, NULL, 200);
     snprintf(out, sizeof out, "%s/empty.json", tmpdir);
-    snprintf(cmd, sizeof cmd,
+    CHECK(
+        runf(s,
              "stats --by category,period --from 2027-Q1 --to 2027-Q2 --out %s",
-             out);
-    CHECK(run(s, cmd) == 0, "an empty period");
+             out) == 0,
+        "an empty period");
     if (load(&p, out) == 0) {
         size_t i, shown = 0;
         for (i = 0; i < (p.nrows + 1) * (p.ncols + 1); i++)
@@ -1218,12 +1201,6 @@ main(void)
     test_parse_dates();
     test_outputs();
     test_empty_period();
-    {
-        char cmd[2048];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "could not remove %s\n", tmpdir);
-    }
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    (void)test_rmtree(tmpdir);
+    return check_done();
 }

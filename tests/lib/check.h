@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
- * check: the tiny harness shared by libumbra's unit tests.
+ * check: the one harness of the C tests (libumbra's client-crypto/tests,
+ * tests/unit, tests/browser/page_test.c, tests/vectors/umbra_vec.c); the
+ * build finds it with -Itests/lib.
  *
- * CHECK(cond, fmt, ...) counts a pass or prints the failure with its line;
- * check_done() prints the closing "N passed, N failed" line and gives the
- * exit status. test_rng_* is a deterministic random source for the
- * umbra_test_set_rng() seam: a BLAKE2b counter stream from a seed, which
- * can also record what it handed out (the vector generator stores those
- * bytes as "random").
+ * CHECK(cond, fmt, ...) counts a pass or prints the failure, with its file
+ * and line, to stderr; check_done() prints the closing "N passed, N failed"
+ * line and gives the exit status. test_rng_* is a deterministic random
+ * source for the umbra_test_set_rng() seam: a BLAKE2b counter stream from
+ * a seed, which can also record what it handed out (the vector generator
+ * stores those bytes as "random"); only programs linked with
+ * libumbra-test.a call it.
  */
 #ifndef UMBRA_TEST_CHECK_H
 #define UMBRA_TEST_CHECK_H
