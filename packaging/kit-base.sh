@@ -15,10 +15,17 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 APT="-q -o Debug::NoLocking=1 -o APT::Install-Recommends=false"
 
-# shellcheck disable=SC2086
-apt-cache $APT dumpavail |
-    awk '/^Package:/ { p = $2 } /^Priority: (required|important)$/ { print p }' |
-    LC_ALL=C sort -u >"$tmp/names"
+names() {
+    # shellcheck disable=SC2086
+    apt-cache $APT dumpavail |
+        awk '/^Package:/ { p = $2 } /^Priority: (required|important)$/ { print p }' |
+        LC_ALL=C sort -u >"$tmp/names"
+}
+names
+# A fresh machine may have no package lists yet.
+if [ ! -s "$tmp/names" ] && [ "$(id -u)" -eq 0 ]; then
+    apt-get -q update >/dev/null && names
+fi
 [ -s "$tmp/names" ] || {
     echo "kit-base: no package lists: run 'apt-get update' first" >&2
     exit 1

@@ -69,3 +69,6 @@ tar -C "$work" --owner=0 --group=0 --numeric-owner --sort=name \
     -cf "$tar" "$name"
 n=$(find "$kit/debs" -name '*.deb' | wc -l)
 echo "offline-kit: $tar ($n packages, $(du -k "$tar" | cut -f1) KiB)"
+# SHA256SUMS travels inside the kit: it catches damage, not a kit changed
+# whole. The archive's own sum goes to the caseworker by another way.
+echo "offline-kit: sha256 $(sha256sum "$tar" | cut -d' ' -f1)"
