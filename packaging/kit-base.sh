@@ -1,12 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: AGPL-3.0-or-later
 # Writes OUT: a dpkg status file of "a fresh Debian 12 computer" as the
-# offline kit assumes it (docs/caseworker-guide.md): Debian's base system,
-# i.e. every package of priority 'required' or 'important' in the
-# configured bookworm archive, with everything they depend on (no
-# Recommends), as apt resolves it from nothing. Every Debian 12
-# installation, desktop or not, has at least these; a desktop has more,
-# and the kit's install.sh skips what is already there.
+# offline kit assumes it (docs/caseworker-guide.md): Debian's essential
+# base, i.e. every package of priority 'required' in the configured
+# bookworm archive, with everything they depend on (no Recommends), as apt
+# resolves it from nothing: what 'debootstrap --variant=minbase' installs.
+# Every Debian 12 installation, desktop or not, has at least these (a
+# desktop has far more: the 'important' and 'standard' packages and the
+# desktop's own), and the kit's install.sh skips what is already there.
 #   packaging/kit-base.sh OUT
 # Needs apt's package lists ('apt-get update' once); reads them only.
 set -eu
@@ -18,7 +19,7 @@ APT="-q -o Debug::NoLocking=1 -o APT::Install-Recommends=false"
 names() {
     # shellcheck disable=SC2086
     apt-cache $APT dumpavail |
-        awk '/^Package:/ { p = $2 } /^Priority: (required|important)$/ { print p }' |
+        awk '/^Package:/ { p = $2 } /^Priority: required$/ { print p }' |
         LC_ALL=C sort -u >"$tmp/names"
 }
 names

@@ -11,8 +11,8 @@
 #   BASE-PACKAGES.txt what that computer is assumed to have (kit-base.sh)
 #   README.txt
 # How the closure is computed: packaging/kit-base.sh writes the dpkg status
-# of Debian's base system (priority required and important, with their
-# dependencies); apt, pointed at that status instead of this machine's,
+# of Debian's essential base (priority required, with their dependencies:
+# what debootstrap --variant=minbase installs); apt, pointed at that status instead of this machine's,
 # downloads (--download-only) what installing the umbra-case .deb would
 # need on top of it, without Recommends. Needs apt's package lists and the
 # Debian archive (the machine that builds the kit is online).

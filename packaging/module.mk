@@ -112,7 +112,8 @@ deb: web-vendor
 offline-kit: deb
 	@packaging/make-offline-kit.sh $(DEB_DIR) $(VERSION) $(KIT_TAR)
 
-# Not in SUITES: it builds the packages from a clean copy and takes longer
-# than the ~3 minutes a suite of `make check` may (see docs/operations.md).
+# Not in SUITES: it builds the packages from a clean copy and a fresh
+# Debian root, 6 to 11 minutes, more than the ~3 a suite of `make check`
+# may take; CI runs it as a target of its own (docs/operations.md).
 test-package: all
 	@O=$(O) tests/package/test-package.sh

@@ -10,9 +10,12 @@
 #   upgrade to a bumped version, remove, purge, the home untouched; the kit:
 #   unpacked, sha256sum -c, install.sh --dry-run against this machine and
 #   against Debian's base system alone, and refused when a package is
-#   missing or a file changed.
-# Needs root (dpkg --root), apt's package lists and the Debian archive
-# (the kit downloads its packages). Takes about 5 minutes on 2 cores.
+#   missing or a file changed; then in a fresh Debian 12 root made by
+#   debootstrap (minbase): the kit installed for real and umbra-case run,
+#   the umbra-server .deb installed with apt (postinst), then purged.
+# Needs root (dpkg --root, chroot), apt's package lists and the Debian
+# archive (the kit and the fresh root download their packages). Takes
+# about 6 minutes on 2 cores, 11 the first time (debootstrap).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -277,6 +280,61 @@ if sh "$tmp/kit-bad/install.sh" --dry-run >"$tmp/dry.out" 2>&1; then
 elif grep -q '^STOP: a file of this kit is damaged' "$tmp/dry.out"; then
     ok "a changed .deb is refused (STOP, nothing installed)"
 else bad "changed kit: $(tail -n 3 "$tmp/dry.out")"; fi
+
+# ---- a real install in a fresh Debian 12 (debootstrap --variant=minbase) ----
+# The root is made once per build folder ($OUT/package-test/minbase, about
+# 5 minutes) from the archive apt already uses here, then copied per run.
+# In it: the kit's install.sh for real (dpkg only, no network), umbra-case
+# run; the umbra-server .deb with apt (its dependencies from the archive):
+# the user 'umbra', /etc/umbra, the unit not enabled; purge.
+mb=$OUT/package-test/minbase
+mirror=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' \
+    'Created-By: Packages' 2>/dev/null | awk '$2 == "bookworm" { print $1; exit }')
+if ! command -v debootstrap >/dev/null 2>&1; then
+    bad "debootstrap missing (make deps)"
+elif [ ! -f "$mb/.umbra-minbase" ] && { rm -rf "$mb"; mkdir -p "$mb"; \
+    ! debootstrap --variant=minbase bookworm "$mb" "$mirror" \
+        >"$tmp/debootstrap.log" 2>&1; }; then
+    bad "debootstrap: $(tail -n 3 "$tmp/debootstrap.log")"
+else
+    touch "$mb/.umbra-minbase"
+    C=$tmp/chroot
+    cp -a "$mb" "$C"
+    cp -a "$kd" "$C/kit"
+    cp "$sdeb" "$C/umbra-server.deb"
+    if chroot "$C" sh /kit/install.sh >"$tmp/chroot.out" 2>&1; then
+        ok "fresh Debian 12 root: the kit's install.sh installs $(grep -c 'to install:' "$tmp/chroot.out") packages"
+    else bad "kit in a fresh root: $(tail -n 5 "$tmp/chroot.out")"; fi
+    out=$(chroot "$C" umbra-case --version 2>&1)
+    [ "$out" = "umbra-case $V" ] && ok "fresh root: umbra-case --version" ||
+        bad "fresh root: '$out'"
+    printf 'test passphrase\n' >"$C/root/pass"
+    if chroot "$C" umbra-case --home /root/h --passphrase-file /root/pass init \
+        --org fresh --kdf-memory 8192 --kdf-passes 1 --kdf-lanes 1 \
+        >"$tmp/chroot.out" 2>&1 &&
+        chroot "$C" umbra-case fingerprint /root/h/public.json >/dev/null 2>&1; then
+        ok "fresh root: umbra-case init + fingerprint"
+    else bad "fresh root init: $(tail -n 3 "$tmp/chroot.out")"; fi
+    if chroot "$C" sh -c 'apt-get -q update && DEBIAN_FRONTEND=noninteractive \
+        apt-get -q -y --no-install-recommends install /umbra-server.deb' \
+        >"$tmp/chroot.out" 2>&1; then
+        ok "fresh root: apt-get install ./umbra-server.deb"
+    else bad "umbra-server in a fresh root: $(tail -n 5 "$tmp/chroot.out")"; fi
+    chroot "$C" getent passwd umbra >/dev/null 2>&1 &&
+        ok "postinst made the system user umbra" || bad "no user umbra"
+    st=$(chroot "$C" stat -c '%a %U:%G' /etc/umbra 2>&1)
+    [ "$st" = "750 root:umbra" ] && ok "/etc/umbra 750 root:umbra" || bad "/etc/umbra: $st"
+    [ -z "$(find "$C/etc/systemd/system" -name 'umbra-server*' 2>/dev/null)" ] &&
+        ok "the unit is not enabled" || bad "the unit is enabled"
+    out=$(chroot "$C" umbra-server --version 2>&1)
+    [ "$out" = "umbra-server $V" ] && ok "fresh root: umbra-server --version" ||
+        bad "fresh root: '$out'"
+    if chroot "$C" dpkg --purge umbra-server >"$tmp/chroot.out" 2>&1 &&
+        [ ! -e "$C/usr/bin/umbra-server" ] && [ ! -e "$C/etc/umbra" ]; then
+        ok "purge umbra-server: program and empty /etc/umbra gone"
+    else bad "purge: $(tail -n 3 "$tmp/chroot.out")"; fi
+    rm -rf "$C"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
