@@ -10,8 +10,17 @@
 #   make fuzz       libFuzzer harnesses, each for FUZZ_SECONDS
 #   make bench      benchmarks; prints figures as ratios to baselines
 #   make run        private PostgreSQL under ./var/pg, demo org, server on :8080
+#   make install    both programs, web files, schema, man pages, systemd unit
+#                   (PREFIX, DESTDIR; see packaging/module.mk)
+#   make deb        Debian packages umbra-case and umbra-server in build/deb/
+#   make offline-kit  build/umbra-case-offline-kit-VERSION.tar for a laptop
+#                   that never goes online
 
 include config.mk
+
+# The one place the version is written (--version, the packages).
+VERSION := $(shell cat VERSION)
+CFLAGS_ALL += -DUMBRA_VERSION=\"$(VERSION)\"
 
 .DEFAULT_GOAL := all
 
@@ -25,6 +34,7 @@ include server/module.mk
 include caseworker/module.mk
 include web/module.mk
 include deploy/module.mk
+include packaging/module.mk
 include tests/chaos/module.mk
 # Last, so that every module can add to FUZZERS before (see its top comment).
 include tests/fuzz/module.mk

@@ -88,6 +88,8 @@ case_main(int argc, char **argv)
     int nrest = 0, i, rc = CASE_USAGE, dashdash = 0;
     size_t v;
 
+    if (argc == 2 && strcmp(argv[1], "--version") == 0)
+        return puts("umbra-case " UMBRA_VERSION) == EOF ? CASE_FAIL : CASE_OK;
     memset(&o, 0, sizeof o);
     if (umbra_secure_init() != 0) {
         case_err("cannot initialise libsodium");

@@ -12,7 +12,8 @@ postgresql postgresql-contrib
 python3 python3-nacl python3-pil
 chromium chromium-driver
 curl wrk procps psmisc tor systemd
-fonts-dejavu-core fonts-tlwg-loma-otf fonts-noto-color-emoji"
+fonts-dejavu-core fonts-tlwg-loma-otf fonts-noto-color-emoji
+debhelper dpkg-dev fakeroot lintian groff-base debootstrap"
 
 missing=""
 for p in $PKGS; do

@@ -20,8 +20,14 @@ config_defaults(struct config *c)
                    "dbname=umbra user=umbra_intake");
     (void)str_copy(c->db_sync, sizeof c->db_sync,
                    "dbname=umbra user=umbra_sync");
+#ifdef UMBRA_DATADIR /* the installed server (packaging/module.mk) */
+    (void)str_copy(c->web_dir, sizeof c->web_dir, UMBRA_DATADIR "/web");
+    (void)str_copy(c->schema_dir, sizeof c->schema_dir,
+                   UMBRA_DATADIR "/schema");
+#else
     (void)str_copy(c->web_dir, sizeof c->web_dir, "web");
     (void)str_copy(c->schema_dir, sizeof c->schema_dir, "schema");
+#endif
     c->threads = 1;
     c->writers = 2;
     c->batch_max = 256;

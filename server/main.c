@@ -491,6 +491,8 @@ main(int argc, char **argv)
     unsigned npos = 0;
     int help = 0;
 
+    if (argc == 2 && strcmp(argv[1], "--version") == 0)
+        return puts("umbra-server " UMBRA_VERSION) == EOF;
     if (umbra_secure_init() != 0) {
         fprintf(stderr, "umbra-server: cannot initialise libsodium\n");
         return 1;
