@@ -55,8 +55,8 @@ $(O)/template-test: $(O)/obj/tests/unit/template_test.o \
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBUMBRA_LIBS)
 
 .PHONY: test-template
-test-template: $(O)/template-test
-	$(O)/template-test
+test-template: $(O)/template-test tests/unit/template_cases.txt
+	$(O)/template-test tests/unit/template_cases.txt
 
 SUITES += test-template
 ASAN_SUITES += test-template

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * template_test: the template engine of umbra-server (server/template.h)
- * on its own, table-driven: each case is a template, whether strict mode
- * is on, and the page (or the failure) a reader would get. The context is
- * a small scope of strings, flags and two nested lists; partials,
- * translations and SRI hashes come from fixed tables.
+ * on its own, table-driven: each case of tests/unit/template_cases.txt is
+ * a template, whether strict mode is on, and the page (or the failure) a
+ * reader would get. The context is a small scope of strings, flags and two
+ * nested lists; partials, translations and SRI hashes come from fixed
+ * tables.
  *
- *   build/template-test
+ *   build/template-test [CASES]   (default: tests/unit/template_cases.txt)
  */
 #include "../../server/template.h"
 #include "../../client-crypto/tests/check.h"
@@ -100,84 +101,64 @@ sri(const void *ctx, const char *file)
     return strcmp(file, "app.js") == 0 ? "sha512-AAAA" : NULL;
 }
 
-/* ---- the cases -------------------------------------------------------- */
+/* ---- the cases (tests/unit/template_cases.txt) --------------------- */
 
-struct tcase {
-    const char *tpl;
-    int strict;
-    const char *want; /* NULL: tpl_render fails */
-};
-
-static const struct tcase CASES[] = {
-    /* text, variables, escaping */
-    {"plain text, no tags", 0, "plain text, no tags"},
-    {"", 0, ""},
-    {"{{esc}}", 0, "a&amp;b&lt;c&gt;d&quot;e&#39;f"},
-    {"{{ esc }}|{{raw}}", 0, "a&amp;b&lt;c&gt;d&quot;e&#39;f|<i>raw</i>"},
-    {"[{{yes}}][{{no}}][{{empty}}]", 0, "[1][][]"},
-    /* sections: flags, strings, lists */
-    {"{{#yes}}Y{{/yes}}{{#no}}N{{/no}}{{^no}}n{{/no}}{{^yes}}y{{/yes}}", 0,
-     "Yn"},
-    {"{{#esc}}set{{/esc}}{{^empty}}unset{{/empty}}", 0, "setunset"},
-    {"{{#fruits}}({{name}}){{/fruits}}", 0, "(apple)(&lt;pear&gt;)"},
-    /* a root name from inside a loop; a list's field shadows the root */
-    {"{{#fruits}}{{yes}}{{/fruits}}{{name}}", 0, "11root-name"},
-    {"{{#fruits}}{{name}}:{{#sizes}}{{size}}/{{name}},{{/sizes}};{{/fruits}}",
-     0, "apple:size-S/apple,size-L/apple,;&lt;pear&gt;:size-S/&lt;pear&gt;,"
-        "size-L/&lt;pear&gt;,;"},
-    {"{{#none}}x{{/none}}{{^none}}empty list{{/none}}", 0, "empty list"},
-    /* unknown names: nothing, or a flag in strict mode */
-    {"{{size}}|{{nosuch}}|{{#nosuch}}x{{/nosuch}}{{^nosuch}}y{{/nosuch}}", 0,
-     "||y"},
-    {"{{size}}|{{nosuch}}", 1, "[unknown:size]|[unknown:nosuch]"},
-    /* translations, partials, SRI hashes */
-    {"{{t hello}} {{t  fallback}} {{t nokey}}", 0,
-     "Hello &amp; welcome English &lt;text&gt; nokey"},
-    {"{{t hello}} {{t fallback}}", 1, "Hello &amp; welcome [missing:fallback]"},
-    {"{{> greet}}!{{> nosuch}}", 0, "hi root-name!"},
-    {"{{>greet}}{{> nosuch}}", 1, "hi root-name[unknown:nosuch]"},
-    {"{{> loop}}", 0, NULL},
-    {"<script integrity=\"{{sri app.js}}\">{{sri no.js}}", 0,
-     "<script integrity=\"sha512-AAAA\">"},
-    {"{{sri no.js}}", 1, "[unknown:sri no.js]"},
-    /* comments, stray closes, broken or overlong tags */
-    {"a{{! a comment }}b{{/stray}}c", 0, "abc"},
-    {"{{#yes}}never closed", 0, NULL},
-    {"text {{ not a tag", 0, "text {{ not a tag"},
-    {"{{ a tag longer than the engine's limit of seventy-one bytes, kept "
-     "as text }}.",
-     0,
-     "{{ a tag longer than the engine's limit of seventy-one bytes, kept "
-     "as text }}."},
-    /* loops nested deeper than 8 */
-    {"{{#fruits}}{{#fruits}}{{#fruits}}{{#fruits}}{{#fruits}}{{#fruits}}"
-     "{{#fruits}}{{#fruits}}{{#fruits}}x{{/fruits}}{{/fruits}}{{/fruits}}"
-     "{{/fruits}}{{/fruits}}{{/fruits}}{{/fruits}}{{/fruits}}{{/fruits}}",
-     0, NULL},
-};
-
+/* One case: "template<TAB>strict<TAB>want" (want "!fail" when the render
+ * must fail), line being one line of the cases file without its newline. */
 static void
-run_case(const struct tcase *c)
+run_case(char *line, int lineno)
 {
-    struct tpl_env env = {&ROOT, NULL, partial, translate, sri, c->strict};
+    char *strict = strchr(line, '\t');
+    char *want = strict ? strchr(strict + 1, '\t') : NULL;
+    struct tpl_env env = {&ROOT, NULL, partial, translate, sri, 0};
     struct buf b = {NULL, 0, 0, 4096};
-    int rc = tpl_render(&b, &env, c->tpl, strlen(c->tpl));
+    int rc;
 
-    if (!c->want) {
-        CHECK(rc == -1, "'%s' should fail (rc %d)", c->tpl, rc);
+    CHECK(want != NULL, "line %d: three fields", lineno);
+    if (!want)
+        return;
+    *strict++ = '\0';
+    *want++ = '\0';
+    env.strict = strict[0] == '1';
+    rc = tpl_render(&b, &env, line, strlen(line));
+    if (strcmp(want, "!fail") == 0) {
+        CHECK(rc == -1, "line %d: '%s' should fail (rc %d)", lineno, line, rc);
     } else {
-        CHECK(rc == 0 && b.len == strlen(c->want) &&
-                  memcmp(b.data ? (const char *)b.data : "", c->want,
-                         b.len) == 0,
-              "'%s' gave '%.*s' (rc %d), want '%s'", c->tpl, (int)b.len,
-              b.data ? (const char *)b.data : "", rc, c->want);
+        CHECK(rc == 0 && b.len == strlen(want) &&
+                  memcmp(b.data ? (const char *)b.data : "", want, b.len) ==
+                      0,
+              "line %d: '%s' gave '%.*s' (rc %d), want '%s'", lineno, line,
+              (int)b.len, b.data ? (const char *)b.data : "", rc, want);
     }
     buf_release(&b);
 }
 
-int
-main(void)
+/* Runs every case of path; the number of cases, or -1 if unreadable. */
+static int
+run_cases(const char *path)
 {
+    char line[1024];
+    int lineno = 0, n = 0;
+    FILE *f = fopen(path, "r");
+
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof(line), f)) {
+        lineno++;
+        line[strcspn(line, "\n")] = '\0';
+        if (line[0] == '#')
+            continue;
+        run_case(line, lineno);
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *cases = argc > 1 ? argv[1] : "tests/unit/template_cases.txt";
     struct tpl_var bad[] = {{"b", root, 0}, {"a", root, 0}};
     struct tpl_var dup[] = {{"a", root, 0}, {"a", root, 0}};
     struct tpl_var empty[] = {{"", root, 0}};
@@ -190,8 +171,7 @@ main(void)
     CHECK(tpl_scope_init(&s_dup) == -1, "a name twice is refused");
     CHECK(tpl_scope_init(&s_empty) == -1, "an empty name is refused");
 
-    for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++)
-        run_case(&CASES[i]);
+    CHECK(run_cases(cases) >= 20, "the cases in '%s'", cases);
 
     /* The buffer's cap bounds the page: one byte short fails. */
     {
