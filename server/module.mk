@@ -49,7 +49,7 @@ FUZZ_SRCS_imgmeta = tests/fuzz/fuzz_imgmeta.c server/imgmeta.c
 
 # The template engine on its own: table-driven cases (tests/unit).
 $(O)/obj/tests/unit/template_test.o: CFLAGS_EXTRA = \
-    $(call pkg_cflags,$(PKGS_CRYPTO))
+    -Itests/lib -Iclient-crypto/tests $(call pkg_cflags,$(PKGS_CRYPTO))
 $(O)/template-test: $(O)/obj/tests/unit/template_test.o \
     $(O)/obj/server/template.o $(O)/obj/server/util.o $(O)/libumbra.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBUMBRA_LIBS)

@@ -479,7 +479,7 @@ page_render(struct page_buf *out, enum page_id id, const struct page_ctx *ctx)
 {
     static const struct page_ctx empty;
     struct view v;
-    struct buf b = {NULL, 0, 0, MAX_PAGE_BYTES};
+    struct buf b = {.cap = MAX_PAGE_BYTES};
     struct tpl_env env = {&NAMES_SCOPE, &v, partial, translate, sri, 0};
     const struct webfile *t;
     int rc;

@@ -10,7 +10,7 @@
  *   build/template-test [CASES]   (default: tests/unit/template_cases.txt)
  */
 #include "../../server/template.h"
-#include "../../client-crypto/tests/check.h"
+#include "check.h" /* the C tests' harness (-I in server/module.mk) */
 
 #include <stdio.h>
 #include <string.h>
@@ -111,7 +111,7 @@ run_case(char *line, int lineno)
     char *strict = strchr(line, '\t');
     char *want = strict ? strchr(strict + 1, '\t') : NULL;
     struct tpl_env env = {&ROOT, NULL, partial, translate, sri, 0};
-    struct buf b = {NULL, 0, 0, 4096};
+    struct buf b = {.cap = 4096};
     int rc;
 
     CHECK(want != NULL, "line %d: three fields", lineno);
@@ -176,7 +176,7 @@ main(int argc, char **argv)
     /* The buffer's cap bounds the page: one byte short fails. */
     {
         struct tpl_env env = {&ROOT, NULL, partial, translate, sri, 0};
-        struct buf b = {NULL, 0, 0, 7};
+        struct buf b = {.cap = 7};
         CHECK(tpl_render(&b, &env, "1234{{no}}5678", 14) == -1,
               "a page past the cap fails");
         buf_release(&b);
