@@ -46,3 +46,17 @@ $(O)/bench_server_kdf: $(O)/obj/tests/bench/bench_server_kdf.o $(O)/libumbra.a
 # The no-JS path's metadata stripper, fuzzed on its own.
 FUZZERS += imgmeta
 FUZZ_SRCS_imgmeta = tests/fuzz/fuzz_imgmeta.c server/imgmeta.c
+
+# The template engine on its own: table-driven cases (tests/unit).
+$(O)/obj/tests/unit/template_test.o: CFLAGS_EXTRA = \
+    -Itests/lib -Iclient-crypto/tests $(call pkg_cflags,$(PKGS_CRYPTO))
+$(O)/template-test: $(O)/obj/tests/unit/template_test.o \
+    $(O)/obj/server/template.o $(O)/obj/server/util.o $(O)/libumbra.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBUMBRA_LIBS)
+
+.PHONY: test-template
+test-template: $(O)/template-test tests/unit/template_cases.txt
+	$(O)/template-test tests/unit/template_cases.txt
+
+SUITES += test-template
+ASAN_SUITES += test-template

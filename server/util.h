@@ -37,6 +37,9 @@ buf_release(struct umbra_buf *b)
 /* Monotonic time in nanoseconds. */
 uint64_t now_ns(void);
 
+/* Wipes a malloc'd block's whole usable size and frees it; NULL-safe. */
+void wipe_free(void *p);
+
 /* Installs jansson allocators that wipe every block on free. */
 void json_wipe_install(void);
 
