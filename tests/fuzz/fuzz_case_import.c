@@ -15,7 +15,7 @@
 #include "doc.h"
 #include "fuzz_common.h"
 #include "import.h"
-#include "jscan.h"
+#include "json_scan.h"
 
 #include <jansson.h>
 

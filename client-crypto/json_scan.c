@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
-/* jscan: strict one-pass JSON checking and tokens (see jscan.h). */
-#include "jscan.h"
+/* json_scan: strict one-pass JSON checking and tokens (see json_scan.h). */
+#include "json_scan.h"
 #include "umbra.h"
 
 #include <errno.h>
@@ -430,21 +430,54 @@ check_duplicates(struct parser *p, uint32_t obj)
 
 static int parse_value(struct parser *p, int depth);
 
+/*
+ * p->i at '{' or '[': a new token of type, past the bracket. -2 when the
+ * container is empty (close consumed, token finished), -1 on an error.
+ */
+static long
+open_container(struct parser *p, uint8_t type, uint8_t close)
+{
+    long tok = new_tok(p, type);
+
+    if (tok < 0)
+        return -1;
+    p->i++;
+    skip_ws(p);
+    if (p->i < p->len && p->s[p->i] == close) {
+        p->i++;
+        p->d->t[tok].next = p->d->n;
+        return -2;
+    }
+    return tok;
+}
+
+/* After a member or an element: 0 past a ',' (another follows), 1 past
+ * close (the container ends), -1 on anything else (error set). */
+static int
+after_item(struct parser *p, uint8_t close, const char *msg)
+{
+    skip_ws(p);
+    if (p->i < p->len && p->s[p->i] == ',') {
+        p->i++;
+        return 0;
+    }
+    if (p->i < p->len && p->s[p->i] == close) {
+        p->i++;
+        return 1;
+    }
+    fail(p, msg);
+    return -1;
+}
+
 static int
 parse_object(struct parser *p, int depth)
 {
-    long tok = new_tok(p, JS_OBJ);
+    long tok = open_container(p, JS_OBJ, '}');
     uint32_t members = 0;
+    int r;
 
     if (tok < 0)
-        return 1;
-    p->i++;
-    skip_ws(p);
-    if (p->i < p->len && p->s[p->i] == '}') {
-        p->i++;
-        p->d->t[tok].next = p->d->n;
-        return 0;
-    }
+        return tok == -2 ? 0 : 1;
     for (;;) {
         uint32_t key;
 
@@ -464,16 +497,11 @@ parse_object(struct parser *p, int depth)
         p->i++;
         if (parse_value(p, depth) != 0)
             return 1;
-        skip_ws(p);
-        if (p->i < p->len && p->s[p->i] == ',') {
-            p->i++;
-            continue;
-        }
-        if (p->i < p->len && p->s[p->i] == '}') {
-            p->i++;
+        r = after_item(p, '}', "expected ',' or '}'");
+        if (r < 0)
+            return 1;
+        if (r == 1)
             break;
-        }
-        return fail(p, "expected ',' or '}'");
     }
     p->d->t[tok].size = members;
     p->d->t[tok].next = p->d->n;
@@ -483,32 +511,21 @@ parse_object(struct parser *p, int depth)
 static int
 parse_array(struct parser *p, int depth)
 {
-    long tok = new_tok(p, JS_ARR);
+    long tok = open_container(p, JS_ARR, ']');
     uint32_t elems = 0;
+    int r;
 
     if (tok < 0)
-        return 1;
-    p->i++;
-    skip_ws(p);
-    if (p->i < p->len && p->s[p->i] == ']') {
-        p->i++;
-        p->d->t[tok].next = p->d->n;
-        return 0;
-    }
+        return tok == -2 ? 0 : 1;
     for (;;) {
         if (parse_value(p, depth) != 0)
             return 1;
         elems++;
-        skip_ws(p);
-        if (p->i < p->len && p->s[p->i] == ',') {
-            p->i++;
-            continue;
-        }
-        if (p->i < p->len && p->s[p->i] == ']') {
-            p->i++;
+        r = after_item(p, ']', "expected ',' or ']'");
+        if (r < 0)
+            return 1;
+        if (r == 1)
             break;
-        }
-        return fail(p, "expected ',' or ']'");
     }
     p->d->t[tok].size = elems;
     p->d->t[tok].next = p->d->n;
