@@ -209,6 +209,17 @@ is_digit(uint8_t c)
     return c >= '0' && c <= '9';
 }
 
+/* One or more digits (a fraction's or an exponent's), else an error. */
+static int
+digits(struct parser *p)
+{
+    if (p->i >= p->len || !is_digit(p->s[p->i]))
+        return fail(p, "bad number");
+    while (p->i < p->len && is_digit(p->s[p->i]))
+        p->i++;
+    return 0;
+}
+
 static int
 parse_number(struct parser *p)
 {
@@ -232,20 +243,16 @@ parse_number(struct parser *p)
     }
     if (p->i < p->len && s[p->i] == '.') {
         p->i++;
-        if (p->i >= p->len || !is_digit(s[p->i]))
-            return fail(p, "bad number");
-        while (p->i < p->len && is_digit(s[p->i]))
-            p->i++;
+        if (digits(p) != 0)
+            return 1;
         real = 1;
     }
     if (p->i < p->len && (s[p->i] == 'e' || s[p->i] == 'E')) {
         p->i++;
         if (p->i < p->len && (s[p->i] == '+' || s[p->i] == '-'))
             p->i++;
-        if (p->i >= p->len || !is_digit(s[p->i]))
-            return fail(p, "bad number");
-        while (p->i < p->len && is_digit(s[p->i]))
-            p->i++;
+        if (digits(p) != 0)
+            return 1;
         real = 1;
     }
     n = p->i - st;
@@ -469,67 +476,52 @@ after_item(struct parser *p, uint8_t close, const char *msg)
     return -1;
 }
 
+/* p->i at a member's key: the key, its cap and the ':' after it. */
 static int
-parse_object(struct parser *p, int depth)
+parse_key(struct parser *p, uint32_t members)
 {
-    long tok = open_container(p, JS_OBJ, '}');
-    uint32_t members = 0;
-    int r;
+    uint32_t key;
 
-    if (tok < 0)
-        return tok == -2 ? 0 : 1;
-    for (;;) {
-        uint32_t key;
-
-        skip_ws(p);
-        if (p->i >= p->len || p->s[p->i] != '"')
-            return fail(p, "expected a key");
-        if (++members > JS_MAX_MEMBERS)
-            return fail(p, "an object with too many members");
-        key = p->d->n;
-        if (parse_string(p) != 0)
-            return 1;
-        if (p->d->t[key].len > JS_MAX_KEY)
-            return fail(p, "key too long");
-        skip_ws(p);
-        if (p->i >= p->len || p->s[p->i] != ':')
-            return fail(p, "expected ':'");
-        p->i++;
-        if (parse_value(p, depth) != 0)
-            return 1;
-        r = after_item(p, '}', "expected ',' or '}'");
-        if (r < 0)
-            return 1;
-        if (r == 1)
-            break;
-    }
-    p->d->t[tok].size = members;
-    p->d->t[tok].next = p->d->n;
-    return check_duplicates(p, (uint32_t)tok);
+    skip_ws(p);
+    if (p->i >= p->len || p->s[p->i] != '"')
+        return fail(p, "expected a key");
+    if (members > JS_MAX_MEMBERS)
+        return fail(p, "an object with too many members");
+    key = p->d->n;
+    if (parse_string(p) != 0)
+        return 1;
+    if (p->d->t[key].len > JS_MAX_KEY)
+        return fail(p, "key too long");
+    skip_ws(p);
+    if (p->i >= p->len || p->s[p->i] != ':')
+        return fail(p, "expected ':'");
+    p->i++;
+    return 0;
 }
 
+/* An object (type JS_OBJ, p->i at '{') or an array (JS_ARR, at '['). */
 static int
-parse_array(struct parser *p, int depth)
+parse_container(struct parser *p, int depth, uint8_t type)
 {
-    long tok = open_container(p, JS_ARR, ']');
-    uint32_t elems = 0;
+    int obj = type == JS_OBJ;
+    long tok = open_container(p, type, obj ? '}' : ']');
+    uint32_t items = 0;
     int r;
 
     if (tok < 0)
         return tok == -2 ? 0 : 1;
-    for (;;) {
-        if (parse_value(p, depth) != 0)
+    do {
+        items++;
+        if ((obj && parse_key(p, items) != 0) || parse_value(p, depth) != 0)
             return 1;
-        elems++;
-        r = after_item(p, ']', "expected ',' or ']'");
+        r = after_item(p, obj ? '}' : ']',
+                       obj ? "expected ',' or '}'" : "expected ',' or ']'");
         if (r < 0)
             return 1;
-        if (r == 1)
-            break;
-    }
-    p->d->t[tok].size = elems;
+    } while (r == 0);
+    p->d->t[tok].size = items;
     p->d->t[tok].next = p->d->n;
-    return 0;
+    return obj ? check_duplicates(p, (uint32_t)tok) : 0;
 }
 
 static int
@@ -544,8 +536,7 @@ parse_value(struct parser *p, int depth)
     if (c == '{' || c == '[') {
         if (depth + 1 > p->d->max_depth)
             return fail(p, "nested too deep");
-        return c == '{' ? parse_object(p, depth + 1)
-                        : parse_array(p, depth + 1);
+        return parse_container(p, depth + 1, c == '{' ? JS_OBJ : JS_ARR);
     }
     if (c == '"')
         return parse_string(p);

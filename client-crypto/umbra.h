@@ -431,6 +431,22 @@ void umbra_hex(char *out, const uint8_t *bin, size_t len);
 /* Exact-length hex decode; UMBRA_ERR_FORMAT on any bad character. */
 int umbra_unhex(uint8_t *out, size_t out_len, const char *hex,
                 size_t hex_len) UMBRA_WUR;
+/*
+ * The one integer parser: s is a whole decimal number (digits only: no
+ * sign, space or trailing byte; leading zeros allowed) within [min, max].
+ * 0 with *out set, else UMBRA_ERR_FORMAT and *out untouched.
+ */
+int umbra_parse_u64(uint64_t *out, const char *s, uint64_t min,
+                    uint64_t max) UMBRA_WUR;
+/*
+ * 1 if s[0..len) is an organisation slug (1 to UMBRA_SLUG_MAX of a-z, 0-9
+ * and '-', not starting with '-'), else 0. The one slug rule: key files,
+ * bundles, member files and the bundle file's header all use it.
+ */
+int umbra_slug_valid(const char *s, size_t len);
+/* 1 if s[0..len) is a real calendar date written YYYY-MM-DD from 1970 on
+ * (a key's or member's "created"), else 0. */
+int umbra_date_valid(const char *s, size_t len);
 /* Today's date in UTC as YYYY-MM-DD. */
 void umbra_today(char out[11]);
 

@@ -292,16 +292,7 @@ load_static(void *ctx, const char *path, const char *name)
 static int
 valid_lang_code(const char *s)
 {
-    size_t n = strlen(s);
-    if (n < 2 || n > 15)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '-'))
-            return 0;
-    }
-    return 1;
+    return umbra_lang_tag_valid(s, 15); /* a catalogue's file name */
 }
 
 static int

@@ -817,6 +817,30 @@ nested(unsigned depth)
 static void
 test_bundle_errors(void)
 {
+    static const struct {
+        const char *from, *to;
+        int want;
+        const char *label;
+    } edits[] = {
+        {"\"org\": \"errs\"", "\"org\": \"er\\u0000rs\"", UMBRA_ERR_FORMAT,
+         "\\u0000 in a value: format"},
+        {"\"org\"", "\"x\": \"a\\u0000b\", \"org\"", UMBRA_ERR_FORMAT,
+         "\\u0000 in an unknown member: format"},
+        {"\"org\"", "\"x\": \"\\ud800\", \"org\"", UMBRA_ERR_FORMAT,
+         "a lone high surrogate: format"},
+        {"\"org\"", "\"x\": \"\\udc00x\", \"org\"", UMBRA_ERR_FORMAT,
+         "a lone low surrogate: format"},
+        {"\"org\"", "\"x\": \"\\ud83d\\ude00\", \"org\"", 0,
+         "a surrogate pair in an unknown member: ok"},
+        {"\"org\"", "\"x\": \"\xff\", \"org\"", UMBRA_ERR_FORMAT,
+         "invalid UTF-8: format"},
+        {"\"org\"", "\"org\": \"errs\", \"org\"", UMBRA_ERR_FORMAT,
+         "duplicate member: format"},
+        {"\"x25519\"", "\"id\": \"00\", \"x25519\"", UMBRA_ERR_FORMAT,
+         "duplicate member in a key entry: format"},
+        {"\"format\": \"umbra.keys/1\"", "\"format\": 1", UMBRA_ERR_FORMAT,
+         "format not a string: format"},
+    };
     struct umbra_org_keys *k = NULL;
     struct umbra_bundle b;
     char *json = NULL, *t, *u, *d;
@@ -843,27 +867,13 @@ test_bundle_errors(void)
               UMBRA_ERR_TOO_LONG,
           "65,537 bytes of garbage: too long (the size wins)");
     free(t);
-    /* JSON the parser refuses: FORMAT, wherever it is */
-    t = replace1(json, "\"org\": \"errs\"", "\"org\": \"er\\u0000rs\"");
-    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "\\u0000 in a value: format");
-    free(t);
-    t = replace1(json, "\"org\"", "\"x\": \"a\\u0000b\", \"org\"");
-    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT,
-          "\\u0000 in an unknown member: format");
-    free(t);
-    t = replace1(json, "\"org\"", "\"x\": \"\\ud800\", \"org\"");
-    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT,
-          "a lone high surrogate: format");
-    free(t);
-    t = replace1(json, "\"org\"", "\"x\": \"\\udc00x\", \"org\"");
-    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "a lone low surrogate: format");
-    free(t);
-    t = replace1(json, "\"org\"", "\"x\": \"\\ud83d\\ude00\", \"org\"");
-    CHECK(parse_str(&b, t) == 0, "a surrogate pair in an unknown member: ok");
-    free(t);
-    t = replace1(json, "\"org\"", "\"x\": \"\xff\", \"org\"");
-    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "invalid UTF-8: format");
-    free(t);
+    /* JSON the parser refuses: FORMAT, wherever it is; duplicate members
+     * at the top and in a key entry; the format not a string */
+    for (i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        t = replace1(json, edits[i].from, edits[i].to);
+        CHECK(parse_str(&b, t) == edits[i].want, "%s", edits[i].label);
+        free(t);
+    }
     /* nesting: jansson's limit, 2048 levels counting the top object */
     d = nested(2047);
     t = replace1(json, "\"org\"", d);
@@ -886,14 +896,6 @@ test_bundle_errors(void)
     t = replace1(json, id, up);
     CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "uppercase hex key id: format");
     free(t);
-    /* duplicate members, at the top and in a key entry */
-    t = replace1(json, "\"org\"", "\"org\": \"errs\", \"org\"");
-    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "duplicate member: format");
-    free(t);
-    t = replace1(json, "\"x25519\"", "\"id\": \"00\", \"x25519\"");
-    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT,
-          "duplicate member in a key entry: format");
-    free(t);
     /* precedence */
     t = replace1(json, "umbra.keys/1", "umbra.keys/2");
     u = replace1(t, "\"org\": \"errs\"", "\"org\": \"ERRS\"");
@@ -904,9 +906,6 @@ test_bundle_errors(void)
     CHECK(parse_str(&b, u) == UMBRA_ERR_FORMAT,
           "another format and a duplicate member: format (parsing first)");
     free(u);
-    free(t);
-    t = replace1(json, "\"format\": \"umbra.keys/1\"", "\"format\": 1");
-    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "format not a string: format");
     free(t);
     t = replace1(json, "\"org\": \"errs\"", "\"org\": \"errt\"");
     CHECK(parse_str(&b, t) == UMBRA_ERR_SIGNATURE, "a changed slug: signature");
@@ -921,16 +920,5 @@ test_bundle_errors(void)
     umbra_org_keys_free(k);
 }
 
-int
-main(void)
-{
-    if (umbra_secure_init() != 0)
-        return 2;
-    test_org_keys();
-    test_bundle();
-    test_bundle_keys();
-    test_bundle_serial();
-    test_bundle_errors();
-    test_keyfile();
-    return check_done();
-}
+CHECK_MAIN(test_org_keys, test_bundle, test_bundle_keys, test_bundle_serial,
+           test_bundle_errors, test_keyfile)

@@ -678,17 +678,5 @@ test_check_round_trip(void)
     free(val);
 }
 
-int
-main(void)
-{
-    if (umbra_secure_init() != 0)
-        return 2;
-    test_date();
-    test_vocab();
-    test_build();
-    test_check_refusals();
-    test_check_limits();
-    test_check_fields();
-    test_check_round_trip();
-    return check_done();
-}
+CHECK_MAIN(test_date, test_vocab, test_build, test_check_refusals,
+           test_check_limits, test_check_fields, test_check_round_trip)
