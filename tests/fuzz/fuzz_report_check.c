@@ -15,8 +15,8 @@
 #include <jansson.h>
 
 static const char *const codes[] = {
-    "too_large",  "empty",         "too_deep",   "bad_utf8",
-    "bad_json",   "not_object",    "bad_schema", "bad_narrative",
+    "too_large",  "empty",          "too_deep",   "bad_utf8",
+    "bad_json",   "not_object",     "bad_schema", "bad_narrative",
     "wrong_type", "missing_fields", "bad_member", "bad_mailbox",
     "bad_field",
 };
@@ -54,8 +54,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             !text_ok(r.country, sizeof r.country) ||
             !text_ok(r.region, sizeof r.region) ||
             !text_ok(r.head, sizeof r.head) ||
-            r.narrative_len < strlen(r.head) ||
-            r.perpetrator < -1 ||
+            r.narrative_len < strlen(r.head) || r.perpetrator < -1 ||
             r.perpetrator >= (int)UMBRA_REPORT_NPERPETRATORS ||
             (r.categories >> UMBRA_REPORT_NCATEGORIES) != 0 ||
             (r.needs >> UMBRA_REPORT_NNEEDS) != 0 ||
