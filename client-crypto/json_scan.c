@@ -316,9 +316,10 @@ unescape(const struct js_doc *d, const struct js_tok *t, char *out, size_t cap)
         size_t k = 0;
 
         if (s[i] != '\\') {
-            enc[0] = s[i];
-            k = 1;
-            i++;
+            /* a whole character (the scan checked it is valid UTF-8) */
+            k = s[i] < 0xc0 ? 1 : s[i] < 0xe0 ? 2 : s[i] < 0xf0 ? 3 : 4;
+            memcpy(enc, s + i, k);
+            i += k;
         } else {
             uint8_t e = s[i + 1];
 

@@ -600,6 +600,22 @@ test_check_fields(void)
               umbra_utf8_valid((const uint8_t *)r.head, hl),
           "head cut on a character boundary (%zu of %zu)", hl,
           r.narrative_len);
+    {
+        /* an escaped narrative cut inside a raw two-byte character: the
+         * head stops before it (fuzz_report_check found a cut mid-way) */
+        char esc[160];
+        int k = snprintf(esc, sizeof esc, R "\"narrative\":\"\\\"");
+
+        memset(esc + k, 'x', 94);
+        snprintf(esc + k + 94, sizeof esc - (size_t)k - 94,
+                 "\xc3\xa9\xc3\xa9\"}");
+        CHECK(umbra_report_check(&r, &why, (const uint8_t *)esc,
+                                 strlen(esc)) == 0 &&
+                  strlen(r.head) == 95 && r.narrative_len == 99 &&
+                  umbra_utf8_valid((const uint8_t *)r.head, strlen(r.head)),
+              "escaped head cut on a character boundary (%zu)",
+              strlen(r.head));
+    }
     CHECK(umbra_lang_tag_valid("th", 35) && umbra_lang_tag_valid("pt-BR", 5) &&
               !umbra_lang_tag_valid("pt-BR", 4) &&
               !umbra_lang_tag_valid("t", 35) &&
