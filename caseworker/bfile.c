@@ -65,7 +65,7 @@ read_header(struct bfile *bf, const char *path)
         return -1;
     }
     bf->slug[s] = 0;
-    if (strspn(bf->slug, "abcdefghijklmnopqrstuvwxyz0123456789-") != s) {
+    if (!umbra_slug_valid(bf->slug, s)) {
         case_err("bundle file '%s' has a damaged header", path);
         return -1;
     }

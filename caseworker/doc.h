@@ -4,13 +4,14 @@
  * becomes a case.
  *
  * Anyone can seal a document to an organisation's public key, so every
- * plaintext is hostile until this module says otherwise. In order: the size
- * cap, then jscan (jscan.h: strict JSON, valid UTF-8, no NUL, duplicate keys
- * refused, nesting of at most 16 enforced while parsing so no recursion goes
- * deeper, a cap on values), then the schema: the types of every known
- * field, the required fields, the size of each string. A refusal gives a short English
- * reason for the quarantine list. Unknown fields are kept (the whole
- * document is stored) but ignored; unknown codes in lists are ignored.
+ * plaintext is hostile until umbra_report_check (libumbra, umbra.h: the
+ * size cap, strict JSON, valid UTF-8, no NUL, duplicate keys refused,
+ * nesting of at most 16, the types and caps of every known field, the
+ * required fields) says otherwise. This module turns its result into a
+ * case's facts and summary (control characters made spaces), and a
+ * refusal into a short English reason for the quarantine list. Unknown
+ * fields are kept (the whole document is stored) but ignored; unknown
+ * codes in lists are ignored.
  */
 #ifndef UMBRA_CASE_DOC_H
 #define UMBRA_CASE_DOC_H
@@ -20,11 +21,11 @@
 
 #include "facts.h"
 
-#define DOC_MAX_BYTES (16u * 1024u * 1024u)
-#define DOC_MAX_DEPTH 16
-#define DOC_NARRATIVE_MAX (1024u * 1024u)
-#define DOC_SUMMARY_MAX 96u
-#define DOC_MAX_TOKENS (1u << 20)
+#define DOC_MAX_BYTES UMBRA_REPORT_CHECK_BYTES
+#define DOC_MAX_DEPTH UMBRA_REPORT_CHECK_DEPTH
+#define DOC_NARRATIVE_MAX UMBRA_REPORT_CHECK_NARRATIVE
+#define DOC_SUMMARY_MAX UMBRA_REPORT_HEAD_BYTES
+#define DOC_MAX_TOKENS UMBRA_REPORT_CHECK_VALUES
 
 struct doc_report {
     struct case_facts facts; /* received left "" for the caller */

@@ -285,9 +285,10 @@ nthreads_for_import(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     const char *e = getenv("UMBRA_CASE_THREADS");
+    uint64_t v;
 
-    if (e != NULL && e[0] >= '0' && e[0] <= '9')
-        n = strtol(e, NULL, 10);
+    if (e != NULL && umbra_parse_u64(&v, e, 0, INT32_MAX) == 0)
+        n = (long)v;
     if (n < 1)
         n = 1;
     if (n > IMPORT_MAX_THREADS)
@@ -351,11 +352,12 @@ import_bundle(struct store *s, struct import_counts *c,
     int progress_on = 0;
     long kill_after = -1;
     const char *ka = getenv("UMBRA_CASE_TEST_KILL_AFTER");
+    uint64_t kv;
 
     /* Test seam for the crash tests: SIGKILL ourselves after that many
      * records (mid-transaction), as a power cut would. */
-    if (ka != NULL && ka[0] >= '0' && ka[0] <= '9')
-        kill_after = strtol(ka, NULL, 10);
+    if (ka != NULL && umbra_parse_u64(&kv, ka, 0, INT32_MAX) == 0)
+        kill_after = (long)kv;
     memset(&p, 0, sizeof p);
     p.ik = ik;
     for (k = 0; k < IMPORT_RING; k++)

@@ -101,17 +101,12 @@ BENCHES += bench-case
 
 # ---- fuzz (tests/fuzz/module.mk) ------------------------------------------
 FUZZERS += case_import
-FUZZ_SRCS_case_import = tests/fuzz/fuzz_case_import.c caseworker/import.c \
-    caseworker/doc.c $(wildcard caseworker/store*.c) caseworker/bfile.c \
-    caseworker/progress.c caseworker/util.c caseworker/verbs_seal.c \
-    caseworker/jscan.c $(CASE_SCHEMA_C)
-FUZZ_CFLAGS_case_import = -Icaseworker $(call pkg_cflags,$(PKGS_CASE))
-FUZZ_LIBS_case_import = $(call pkg_libs,$(PKGS_CASE))
+# Each harness links libumbra and the parser it fuzzes, nothing of the CLI.
+FUZZ_SRCS_case_import = tests/fuzz/fuzz_case_import.c caseworker/doc.c
+FUZZ_CFLAGS_case_import = -Icaseworker
 
 # The bundle file (pull writes it, import reads it; it may come from a USB
 # stick that passed through other hands).
 FUZZERS += bfile
-FUZZ_SRCS_bfile = tests/fuzz/fuzz_bfile.c $(filter-out \
-    tests/fuzz/fuzz_case_import.c,$(FUZZ_SRCS_case_import))
-FUZZ_CFLAGS_bfile = $(FUZZ_CFLAGS_case_import)
-FUZZ_LIBS_bfile = $(FUZZ_LIBS_case_import)
+FUZZ_SRCS_bfile = tests/fuzz/fuzz_bfile.c caseworker/bfile.c
+FUZZ_CFLAGS_bfile = -Icaseworker

@@ -105,16 +105,12 @@ valid_text(const char *s, size_t max, int allow_newlines)
 static int
 parse_id(const char *s, int64_t *id)
 {
-    char *end = NULL;
-    long long v;
+    uint64_t v;
 
-    if (s == NULL || s[0] < '1' || s[0] > '9')
+    if (s == NULL || s[0] < '1' || s[0] > '9' ||
+        umbra_parse_u64(&v, s, 1, INT64_MAX) != 0)
         return -1;
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    if (errno != 0 || *end != 0 || v <= 0)
-        return -1;
-    *id = v;
+    *id = (int64_t)v;
     return 0;
 }
 

@@ -41,14 +41,9 @@ static const char FP_USAGE[] =
 static int
 parse_u32(const char *s, uint32_t *out)
 {
-    char *end = NULL;
-    unsigned long v;
+    uint64_t v;
 
-    if (s == NULL || s[0] < '0' || s[0] > '9')
-        return -1;
-    errno = 0;
-    v = strtoul(s, &end, 10);
-    if (errno != 0 || *end != 0 || v > 0xffffffffUL)
+    if (umbra_parse_u64(&v, s, 0, 0xffffffffu) != 0)
         return -1;
     *out = (uint32_t)v;
     return 0;

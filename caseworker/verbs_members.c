@@ -139,20 +139,20 @@ file_serial(const char *path)
 static int
 next_serial(uint64_t *out, const struct case_opts *o, struct store *s)
 {
-    char p[CASE_PATH_MAX], v[32], *end = NULL;
+    char p[CASE_PATH_MAX], v[32];
     unsigned long long have = 0, pub;
+    uint64_t stored = 0;
     int r;
 
     r = store_meta_get(s, "bundle_serial", v, sizeof v);
     if (r < 0)
         return -1;
     if (r == 0) {
-        errno = 0;
-        have = strtoull(v, &end, 10);
-        if (errno != 0 || end == v || *end != 0) {
+        if (umbra_parse_u64(&stored, v, 0, UINT64_MAX) != 0) {
             case_err("the case store's bundle serial '%s' is damaged", v);
             return -1;
         }
+        have = stored;
     }
     if (case_path(p, sizeof p, o, "public.json") != 0)
         return -1;

@@ -215,6 +215,23 @@ umbra_unb64(uint8_t *out, size_t n, const char *s, size_t len)
 }
 
 int
+umbra_json_signed(const json_t *o, const char *text, size_t tlen,
+                  const uint8_t sign_pk[32])
+{
+    const char *s;
+    size_t slen;
+    uint8_t sig[64];
+
+    s = umbra_json_str(o, "signature", &slen);
+    if (s == NULL || umbra_unb64(sig, 64, s, slen) != 0 || tlen == 0)
+        return UMBRA_ERR_FORMAT;
+    if (crypto_sign_verify_detached(sig, (const uint8_t *)text, tlen,
+                                    sign_pk) != 0)
+        return UMBRA_ERR_SIGNATURE;
+    return 0;
+}
+
+int
 umbra_bundle_parse(struct umbra_bundle *b, const char *json, size_t len)
 {
     json_t *root = NULL, *keys, *serial;
@@ -222,7 +239,6 @@ umbra_bundle_parse(struct umbra_bundle *b, const char *json, size_t len)
     const char *s;
     size_t slen, tlen, i, j;
     char text[UMBRA_SIGNED_TEXT_MAX];
-    uint8_t sig[64];
     int rc = UMBRA_ERR_FORMAT;
 
     if (b == NULL || json == NULL)
@@ -287,18 +303,8 @@ umbra_bundle_parse(struct umbra_bundle *b, const char *json, size_t len)
                 goto out;
     }
     b->nkeys = (unsigned)json_array_size(keys);
-    s = umbra_json_str(root, "signature", &slen);
-    if (s == NULL || umbra_unb64(sig, 64, s, slen) != 0)
-        goto out;
     tlen = umbra_bundle_signed_text(text, sizeof(text), b);
-    if (tlen == 0)
-        goto out;
-    if (crypto_sign_verify_detached(sig, (const uint8_t *)text, tlen,
-                                    b->sign_pk) != 0) {
-        rc = UMBRA_ERR_SIGNATURE;
-        goto out;
-    }
-    rc = 0;
+    rc = umbra_json_signed(root, text, tlen, b->sign_pk);
 out:
     json_decref(root);
     if (rc != 0)

@@ -47,10 +47,16 @@ size_t umbra_bundle_signed_text(char *out, size_t cap,
  *   umbra_unb64     decodes s[0..len), which must be the canonical base64
  *                   of exactly n (at most 64) bytes, into out; 0 or -1;
  *   umbra_json_str  the string member key of o (its length in *len), or
- *                   NULL if absent or not a string.
+ *                   NULL if absent or not a string;
+ *   umbra_json_signed  the "signature" member of o (base64 of 64 bytes)
+ *                   checked over text[0..tlen) with sign_pk: 0,
+ *                   UMBRA_ERR_FORMAT (missing or malformed, or tlen 0: the
+ *                   signed text did not fit) or UMBRA_ERR_SIGNATURE.
  */
 void umbra_b64(char *out, size_t cap, const uint8_t *bin, size_t len);
 int umbra_unb64(uint8_t *out, size_t n, const char *s, size_t len) UMBRA_WUR;
 const char *umbra_json_str(const json_t *o, const char *key, size_t *len);
+int umbra_json_signed(const json_t *o, const char *text, size_t tlen,
+                      const uint8_t sign_pk[32]) UMBRA_WUR;
 
 #endif

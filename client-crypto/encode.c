@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
-/* encode: hex, dates and slugs (see encode.h). */
+/* encode: hex, integers, dates and slugs (see encode.h). */
 #include "encode.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -57,6 +59,22 @@ umbra_today(char out[11])
 
     if (gmtime_r(&now, &tm) == NULL || strftime(out, 11, "%Y-%m-%d", &tm) != 10)
         memcpy(out, "1970-01-01", 11);
+}
+
+int
+umbra_parse_u64(uint64_t *out, const char *s, uint64_t min, uint64_t max)
+{
+    char *end = NULL;
+    unsigned long long v;
+
+    if (s == NULL || *s < '0' || *s > '9')
+        return UMBRA_ERR_FORMAT;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        return UMBRA_ERR_FORMAT;
+    *out = (uint64_t)v;
+    return 0;
 }
 
 int

@@ -553,8 +553,8 @@ read_full(int fd, uint8_t *buf, size_t len)
     return 0;
 }
 
-static int
-write_full(int fd, const uint8_t *buf, size_t len)
+int
+umbra_write_all(int fd, const uint8_t *buf, size_t len)
 {
     while (len > 0) {
         ssize_t w = write(fd, buf, len);
@@ -597,7 +597,7 @@ umbra_envelope_seal_fd(int out_fd, const uint8_t *pks, unsigned n, int in_fd,
     rc = seal_outer(hdr, sec, pks, n);
     if (rc != 0)
         goto out;
-    rc = write_full(out_fd, hdr, h + SS_HEADER);
+    rc = umbra_write_all(out_fd, hdr, h + SS_HEADER);
     if (rc != 0)
         goto out;
     for (off = 0; off < isz; off += clen) {
@@ -622,7 +622,7 @@ umbra_envelope_seal_fd(int out_fd, const uint8_t *pks, unsigned n, int in_fd,
             rc = UMBRA_ERR_CRYPTO;
             goto out;
         }
-        rc = write_full(out_fd, cbuf, clen + SS_A);
+        rc = umbra_write_all(out_fd, cbuf, clen + SS_A);
         if (rc != 0)
             goto out;
     }
@@ -702,7 +702,7 @@ umbra_envelope_open_fd(int out_fd, unsigned *which_key, const uint8_t *sks,
         a = off > plen ? off : plen;
         b = off + clen < plen + len ? off + clen : plen + len;
         if (a < b) {
-            rc = write_full(out_fd, sec->chunk + (a - off), b - a);
+            rc = umbra_write_all(out_fd, sec->chunk + (a - off), b - a);
             if (rc != 0)
                 goto out;
         }

@@ -23,6 +23,10 @@
 
 #define UMBRA_ENVELOPE_OPEN_MAX_KEYS 64u
 
+/* Writes all of b[0..len) to fd, retrying on EINTR and short writes: 0 or
+ * UMBRA_ERR_IO (errno kept). The key file's writer uses it too. */
+int umbra_write_all(int fd, const uint8_t *b, size_t len) UMBRA_WUR;
+
 /*
  * TEST ONLY: seals an arbitrary, already built inner plaintext of exactly
  * inner_len bytes to n keys, with the randomness of section 2.3.

@@ -54,43 +54,69 @@ def gen_h(v):
     o = [HEAD, "/*",
          " * report_vocab: the codes of the report document (" + v["schema"]
          + "),",
-         " * each list in its order (a bit set or index over a list means "
-         "entry i),",
-         " * the page's icon for each code (\"\" for none) and the byte caps "
-         "of the",
-         " * free-text fields the form fills. The tables are constant "
-         "strings; nothing",
-         " * is allocated.",
+         " * every list in one table, umbra_report_codes, list after list "
+         "in the",
+         " * vocabulary's order (a bit set or index over a list means entry "
+         "i of the",
+         " * list), the page's icon for each code (\"\" for none) at the "
+         "same index of",
+         " * umbra_report_icons, the byte caps of the free-text fields the "
+         "form fills",
+         " * (_MAX) and what a reader of the document accepts (_CHECK_). "
+         "The tables",
+         " * are constant strings; nothing is allocated.",
          " */",
          "#ifndef UMBRA_REPORT_VOCAB_H", "#define UMBRA_REPORT_VOCAB_H", "",
          '#define UMBRA_REPORT_SCHEMA "%s"' % v["schema"], ""]
+    total = 0
     for l in v["lists"]:
-        n = l["name"]
-        o.append("#define UMBRA_REPORT_N%s %d" % (n.upper(), len(l["codes"])))
-        o.append("extern const char *const umbra_report_%s[UMBRA_REPORT_N%s];"
-                 % (n, n.upper()))
-        o.append("extern const char *const umbra_report_%s_icons"
-                 "[UMBRA_REPORT_N%s];" % (n, n.upper()))
-        o.append("")
+        o.append("#define UMBRA_REPORT_N%s %d" % (l["name"].upper(),
+                                                  len(l["codes"])))
+        total += len(l["codes"])
+    o += ["#define UMBRA_REPORT_NCODES %d" % total,
+          "extern const char *const umbra_report_codes[UMBRA_REPORT_NCODES];",
+          "extern const char *const umbra_report_icons[UMBRA_REPORT_NCODES];",
+          "", "/* each list: its run of the two tables */"]
+    at = 0
+    for l in v["lists"]:
+        o.append("#define umbra_report_%s (umbra_report_codes + %d)"
+                 % (l["name"], at))
+        o.append("#define umbra_report_%s_icons (umbra_report_icons + %d)"
+                 % (l["name"], at))
+        at += len(l["codes"])
+    o.append("")
     for t in v["text"]:
         o.append("#define UMBRA_REPORT_%s_MAX %du" % (cname(t["field"]),
                                                      t["max"]))
     o.append("#define UMBRA_REPORT_MAX_IDENTIFIERS %d" % v["max_identifiers"])
+    o.append("")
+    for k, n in v["check"].items():
+        if k != "comment":
+            o.append("#define UMBRA_REPORT_CHECK_%s %du" % (cname(k), n))
     o += ["", "#endif", ""]
     return "\n".join(o)
 
 
 def gen_c(v):
-    o = [HEAD, '#include "report_vocab.h"', ""]
+    o = [HEAD, '#include "report_vocab.h"', "",
+         "const char *const umbra_report_codes[UMBRA_REPORT_NCODES] = {"]
     for l in v["lists"]:
-        n = l["name"]
-        for suffix, col in (("", 0), ("_icons", 1)):
-            o.append("const char *const umbra_report_%s%s[UMBRA_REPORT_N%s] = {"
-                     % (n, suffix, n.upper()))
-            for c in l["codes"]:
-                o.append("    %s," % cstr(c[col]))
-            o.append("};")
-        o.append("")
+        o.append("    /* %s */" % l["name"])
+        o += ["    %s," % cstr(c[0]) for c in l["codes"]]
+    o += ["};", "",
+          "/* in the order of umbra_report_codes, a list a paragraph */",
+          "const char *const umbra_report_icons[UMBRA_REPORT_NCODES] = {"]
+    for l in v["lists"]:
+        o.append("    /* %s */" % l["name"])
+        line = "   "
+        for c in l["codes"]:
+            item = " " + cstr(c[1]) + ","
+            if len(line) + len(item) > 78:
+                o.append(line)
+                line = "   "
+            line += item
+        o.append(line)
+    o += ["};", ""]
     return "\n".join(o)
 
 

@@ -3,6 +3,7 @@
 #include "keyfile.h"
 
 #include "encode.h"
+#include "envelope.h"
 #include "keys.h"
 
 #include <argon2.h>
@@ -347,21 +348,6 @@ out:
     return rc;
 }
 
-static int
-write_all(int fd, const uint8_t *b, size_t len)
-{
-    while (len > 0) {
-        ssize_t w = write(fd, b, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        b += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
 int
 umbra_keyfile_write(const char *path, const struct umbra_org_keys *k,
                     const char *passphrase, size_t passphrase_len,
@@ -403,7 +389,7 @@ umbra_keyfile_write(const char *path, const struct umbra_org_keys *k,
         rc = UMBRA_ERR_IO;
         goto out;
     }
-    if (fchmod(fd, 0600) != 0 || write_all(fd, buf, len) != 0 ||
+    if (fchmod(fd, 0600) != 0 || umbra_write_all(fd, buf, len) != 0 ||
         fsync(fd) != 0) {
         rc = UMBRA_ERR_IO;
         goto out;

@@ -107,7 +107,6 @@ umbra_member_parse(struct umbra_member *m, const char *json, size_t len)
     const char *s;
     size_t slen, tlen;
     char text[UMBRA_MEMBER_TEXT_MAX], hex[17];
-    uint8_t sig[64];
     int rc = UMBRA_ERR_VERSION;
 
     if (m == NULL || json == NULL)
@@ -148,18 +147,8 @@ umbra_member_parse(struct umbra_member *m, const char *json, size_t len)
     s = umbra_json_str(root, "signing_key", &slen);
     if (s == NULL || umbra_unb64(m->sign_pk, 32, s, slen) != 0)
         goto out;
-    s = umbra_json_str(root, "signature", &slen);
-    if (s == NULL || umbra_unb64(sig, 64, s, slen) != 0)
-        goto out;
     tlen = umbra_member_signed_text(text, sizeof(text), m);
-    if (tlen == 0)
-        goto out;
-    if (crypto_sign_verify_detached(sig, (const uint8_t *)text, tlen,
-                                    m->sign_pk) != 0) {
-        rc = UMBRA_ERR_SIGNATURE;
-        goto out;
-    }
-    rc = 0;
+    rc = umbra_json_signed(root, text, tlen, m->sign_pk);
 out:
     json_decref(root);
     if (rc != 0)

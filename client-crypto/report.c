@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * report: the rules of the report document that are not tables (the tables
- * are report_vocab.c, generated from report-vocab.json).
+ * are report_vocab.c, generated from report-vocab.json): the date and
+ * language rules, the one builder (umbra_report_build, from a form's
+ * fields) and the one reader (umbra_report_check, over json_scan's
+ * tokens, with the reader's caps UMBRA_REPORT_CHECK_*).
  */
+#include "json_scan.h"
 #include "umbra.h"
 
 #include <jansson.h>
+#include <sodium.h>
 #include <string.h>
 #include <time.h>
 
@@ -292,4 +297,308 @@ out:
     }
     *code = NULL;
     return doc;
+}
+
+int
+umbra_lang_tag_valid(const char *s, size_t max_len)
+{
+    size_t n, i;
+
+    if (s == NULL)
+        return 0;
+    n = strlen(s);
+    if (n < 2 || n > max_len || n > 35)
+        return 0;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- umbra_report_check ------------------------------------------------- */
+
+/* The state of one check: the tokens, and whether a field was bad. */
+struct checker {
+    struct js_doc d;
+    struct umbra_report_refusal *why;
+    int bad;
+};
+
+/* Fills *why; always UMBRA_ERR_FORMAT. */
+static int
+refuse(struct checker *c, const char *code, const char *field)
+{
+    c->why->code = code;
+    c->why->field = field;
+    return UMBRA_ERR_FORMAT;
+}
+
+/* The token of member key of obj when it is a string of at most max
+ * bytes (as written), else -1; c->bad set when present with another type
+ * (null counts as absent) or longer. */
+static int
+get_str(struct checker *c, int obj, const char *key, size_t max)
+{
+    int v = js_get(&c->d, obj, key);
+
+    if (v < 0 || c->d.t[v].type == JS_NULL)
+        return -1;
+    if (c->d.t[v].type != JS_STR || c->d.t[v].len > max) {
+        c->bad = 1;
+        return -1;
+    }
+    return v;
+}
+
+/* The text of string member key into buf (cap bytes, cut at a UTF-8
+ * boundary), or NULL if absent or bad (as get_str). */
+static const char *
+str_of(struct checker *c, int obj, const char *key, size_t max, char *buf,
+       size_t cap)
+{
+    int v = get_str(c, obj, key, max);
+
+    buf[0] = 0;
+    if (v < 0 || js_str(&c->d, v, buf, cap, NULL) != 0)
+        return NULL;
+    return buf;
+}
+
+/* The object member key of obj: its token, -1 if absent or null, -2 if
+ * it is not an object. */
+static int
+get_obj(struct checker *c, int obj, const char *key)
+{
+    int o = js_get(&c->d, obj, key);
+
+    if (o < 0 || c->d.t[o].type == JS_NULL)
+        return -1;
+    return c->d.t[o].type == JS_OBJ ? o : -2;
+}
+
+/* A list of codes into a bit set over codes[0..n) (unknown codes
+ * ignored) and the count of elements; 1 on a wrong type. */
+static int
+code_list(struct checker *c, const char *key, const char *const *codes,
+          size_t n, uint32_t *bits, size_t *count)
+{
+    const struct js_doc *d = &c->d;
+    int a = js_get(d, 0, key);
+    uint32_t j, m;
+
+    *bits = 0;
+    *count = 0;
+    if (a < 0 || d->t[a].type == JS_NULL)
+        return 0;
+    if (d->t[a].type != JS_ARR || d->t[a].size > UMBRA_REPORT_CHECK_LIST)
+        return 1;
+    j = (uint32_t)a + 1;
+    for (m = 0; m < d->t[a].size; m++) {
+        char buf[UMBRA_REPORT_CHECK_CODE + 8];
+        int k;
+
+        if (d->t[j].type != JS_STR || d->t[j].len > UMBRA_REPORT_CHECK_CODE ||
+            js_str(d, (int)j, buf, sizeof buf, NULL) != 0)
+            return 1;
+        k = umbra_report_code_index(codes, n, buf);
+        if (k >= 0)
+            *bits |= 1u << k;
+        (*count)++;
+        j = d->t[j].next;
+    }
+    return 0;
+}
+
+/* incident: date, country, region (kept), place (checked). */
+static int
+check_incident(struct checker *c, struct umbra_report *out)
+{
+    char buf[UMBRA_REPORT_CHECK_CODE + 8];
+    const char *s;
+    int o = get_obj(c, 0, "incident");
+
+    if (o == -1)
+        return 0;
+    if (o < 0)
+        return refuse(c, "wrong_type", "incident");
+    s = str_of(c, o, "date", UMBRA_REPORT_CHECK_CODE, buf, sizeof buf);
+    if (s != NULL && umbra_report_date_valid(s))
+        memcpy(out->date, s, strlen(s) + 1);
+    s = str_of(c, o, "country", UMBRA_REPORT_CHECK_CODE, buf, sizeof buf);
+    if (s != NULL && strlen(s) == 2 &&
+        ((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z') &&
+        ((s[1] | 0x20) >= 'a' && (s[1] | 0x20) <= 'z')) {
+        out->country[0] = (char)(s[0] & ~0x20);
+        out->country[1] = (char)(s[1] & ~0x20);
+    }
+    (void)str_of(c, o, "region", UMBRA_REPORT_CHECK_INCIDENT_REGION,
+                 out->region, sizeof out->region);
+    (void)get_str(c, o, "place", UMBRA_REPORT_CHECK_INCIDENT_PLACE);
+    return c->bad ? refuse(c, "bad_member", "incident") : 0;
+}
+
+/* perpetrator: type (kept), description and identifiers (checked). */
+static int
+check_perpetrator(struct checker *c, struct umbra_report *out)
+{
+    char buf[UMBRA_REPORT_CHECK_CODE + 8];
+    const char *s;
+    int o = get_obj(c, 0, "perpetrator"), ids;
+
+    if (o == -1)
+        return 0;
+    if (o < 0)
+        return refuse(c, "wrong_type", "perpetrator");
+    s = str_of(c, o, "type", UMBRA_REPORT_CHECK_CODE, buf, sizeof buf);
+    if (s != NULL)
+        out->perpetrator = umbra_report_code_index(
+            umbra_report_perpetrators, UMBRA_REPORT_NPERPETRATORS, s);
+    (void)get_str(c, o, "description",
+                  UMBRA_REPORT_CHECK_PERPETRATOR_DESCRIPTION);
+    ids = js_get(&c->d, o, "identifiers");
+    if (ids >= 0 && c->d.t[ids].type != JS_NULL &&
+        c->d.t[ids].type != JS_ARR)
+        c->bad = 1;
+    return c->bad ? refuse(c, "bad_member", "perpetrator") : 0;
+}
+
+/* consent: statistics must be a boolean when present; each consent is 1
+ * only when true. */
+static int
+check_consent(struct checker *c, struct umbra_report *out)
+{
+    int o = get_obj(c, 0, "consent"), st;
+    size_t i;
+
+    if (o == -1)
+        return 0;
+    if (o < 0)
+        return refuse(c, "wrong_type", "consent");
+    st = js_get(&c->d, o, "statistics");
+    if (st >= 0 && c->d.t[st].type != JS_TRUE && c->d.t[st].type != JS_FALSE)
+        return refuse(c, "wrong_type", "consent.statistics");
+    for (i = 0; i < UMBRA_REPORT_NCONSENTS; i++) {
+        int v = js_get(&c->d, o, umbra_report_consents[i]);
+
+        out->consent[i] = v >= 0 && c->d.t[v].type == JS_TRUE;
+    }
+    return 0;
+}
+
+/* mailbox and mailbox_id: both valid, or neither given. */
+static int
+check_mailbox(struct checker *c, struct umbra_report *out)
+{
+    char mb[UMBRA_REPORT_CHECK_MAILBOX + 8], id[80];
+    const char *s, *mid;
+    size_t bin_len = 0;
+
+    s = str_of(c, 0, "mailbox", UMBRA_REPORT_CHECK_MAILBOX, mb, sizeof mb);
+    if (s == NULL)
+        return 0;
+    mid = str_of(c, 0, "mailbox_id", UMBRA_REPORT_CHECK_MAILBOX, id,
+                 sizeof id);
+    if (sodium_base642bin(out->mailbox_pk, 32, s, strlen(s), NULL, &bin_len,
+                          NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        bin_len != 32 || mid == NULL || strlen(mid) != 64 ||
+        strspn(mid, "0123456789abcdef") != 64)
+        return refuse(c, "bad_mailbox", NULL);
+    memcpy(out->mailbox_id, mid, 65);
+    out->has_mailbox = 1;
+    return 0;
+}
+
+/* The fields in the order of their refusals (the quarantine list shows the
+ * first one). */
+static int
+check_fields(struct checker *c, struct umbra_report *out)
+{
+    char buf[UMBRA_REPORT_CHECK_CODE + 8];
+    const char *s;
+    size_t ncat = 0, nneeds = 0;
+    int narrative;
+
+    s = str_of(c, 0, "schema", UMBRA_REPORT_CHECK_CODE, buf, sizeof buf);
+    if (s == NULL || strcmp(s, UMBRA_REPORT_SCHEMA) != 0)
+        return refuse(c, "bad_schema", NULL);
+    narrative = get_str(c, 0, "narrative", UMBRA_REPORT_CHECK_NARRATIVE);
+    if (c->bad)
+        return refuse(c, "bad_narrative", NULL);
+    if (code_list(c, "categories", umbra_report_categories,
+                  UMBRA_REPORT_NCATEGORIES, &out->categories, &ncat) != 0)
+        return refuse(c, "wrong_type", "categories");
+    if ((narrative < 0 || c->d.t[narrative].len == 0) && ncat == 0)
+        return refuse(c, "missing_fields", NULL);
+    if (code_list(c, "needs", umbra_report_needs, UMBRA_REPORT_NNEEDS,
+                  &out->needs, &nneeds) != 0)
+        return refuse(c, "wrong_type", "needs");
+    s = str_of(c, 0, "lang", UMBRA_REPORT_CHECK_CODE, buf, sizeof buf);
+    if (c->bad)
+        return refuse(c, "wrong_type", "lang");
+    if (s != NULL && umbra_lang_tag_valid(s, sizeof out->lang - 1))
+        memcpy(out->lang, s, strlen(s) + 1);
+    (void)get_str(c, 0, "via", UMBRA_REPORT_CHECK_CODE);
+    if (c->bad)
+        return refuse(c, "wrong_type", "via");
+    if (check_incident(c, out) != 0 || check_perpetrator(c, out) != 0 ||
+        check_consent(c, out) != 0 || check_mailbox(c, out) != 0)
+        return UMBRA_ERR_FORMAT;
+    if (c->bad)
+        return refuse(c, "bad_field", NULL);
+    if (narrative >= 0 && js_str(&c->d, narrative, out->head,
+                                 sizeof out->head, &out->narrative_len) != 0)
+        return UMBRA_ERR_FORMAT; /* not reached: narrative is a string */
+    return 0;
+}
+
+int
+umbra_report_check(struct umbra_report *out, struct umbra_report_refusal *why,
+                   const uint8_t *doc, size_t len)
+{
+    struct checker c;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    memset(why, 0, sizeof *why);
+    memset(&c, 0, sizeof c);
+    out->perpetrator = -1;
+    c.why = why;
+    if (len > UMBRA_REPORT_CHECK_BYTES)
+        rc = refuse(&c, "too_large", NULL);
+    else if (len == 0 || doc == NULL)
+        rc = refuse(&c, "empty", NULL);
+    else
+        rc = js_parse(&c.d, doc, len, UMBRA_REPORT_CHECK_DEPTH,
+                      UMBRA_REPORT_CHECK_VALUES, why->detail,
+                      sizeof why->detail);
+    if (rc < 0)
+        goto out;
+    if (rc != 0) {
+        if (strstr(why->detail, "nested too deep") != NULL) {
+            rc = refuse(&c, "too_deep", NULL);
+            why->detail[0] = 0;
+        } else if (strstr(why->detail, "UTF-8") != NULL) {
+            rc = refuse(&c, "bad_utf8", NULL);
+        } else {
+            rc = refuse(&c, "bad_json", NULL);
+        }
+        goto out;
+    }
+    rc = c.d.t[0].type == JS_OBJ ? check_fields(&c, out)
+                                 : refuse(&c, "not_object", NULL);
+out:
+    if (rc == -1)
+        rc = UMBRA_ERR_NOMEM;
+    js_free(&c.d);
+    if (rc != 0) {
+        memset(out, 0, sizeof *out);
+        out->perpetrator = -1;
+    }
+    if (rc != UMBRA_ERR_FORMAT)
+        why->detail[0] = 0;
+    return rc;
 }

@@ -3,7 +3,8 @@
 
 #include "report_vocab.h"
 
-const char *const umbra_report_categories[UMBRA_REPORT_NCATEGORIES] = {
+const char *const umbra_report_codes[UMBRA_REPORT_NCODES] = {
+    /* categories */
     "physical-violence",
     "sexual-violence",
     "robbery",
@@ -17,24 +18,7 @@ const char *const umbra_report_categories[UMBRA_REPORT_NCATEGORIES] = {
     "service-discrimination",
     "housing-eviction",
     "other",
-};
-const char *const umbra_report_categories_icons[UMBRA_REPORT_NCATEGORIES] = {
-    "\xe2\x9c\x8a",
-    "\xe2\x9a\xa0",
-    "\xf0\x9f\x91\x9b",
-    "\xf0\x9f\x92\xb8",
-    "\xf0\x9f\x91\x81",
-    "\xf0\x9f\x9a\x93",
-    "\xf0\x9f\x92\xb0",
-    "\xf0\x9f\x94\x92",
-    "\xf0\x9f\x9b\x82",
-    "\xe2\x9b\x93",
-    "\xf0\x9f\x9a\xab",
-    "\xf0\x9f\x8f\xa0",
-    "\xe2\x9e\x95",
-};
-
-const char *const umbra_report_perpetrators[UMBRA_REPORT_NPERPETRATORS] = {
+    /* perpetrators */
     "client",
     "police",
     "immigration",
@@ -43,66 +27,44 @@ const char *const umbra_report_perpetrators[UMBRA_REPORT_NPERPETRATORS] = {
     "partner",
     "other",
     "unknown",
-};
-const char *const umbra_report_perpetrators_icons[UMBRA_REPORT_NPERPETRATORS] = {
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
-};
-
-const char *const umbra_report_needs[UMBRA_REPORT_NNEEDS] = {
+    /* needs */
     "health",
     "legal",
     "immigration-advice",
     "housing",
     "safety",
     "other",
-};
-const char *const umbra_report_needs_icons[UMBRA_REPORT_NNEEDS] = {
-    "\xe2\x9a\x95",
-    "\xe2\x9a\x96",
-    "\xf0\x9f\x9b\x82",
-    "\xf0\x9f\x8f\xa0",
-    "\xf0\x9f\x9b\xa1",
-    "\xe2\x9e\x95",
-};
-
-const char *const umbra_report_id_kinds[UMBRA_REPORT_NID_KINDS] = {
+    /* id_kinds */
     "phone",
     "plate",
     "handle",
-};
-const char *const umbra_report_id_kinds_icons[UMBRA_REPORT_NID_KINDS] = {
-    "",
-    "",
-    "",
-};
-
-const char *const umbra_report_consents[UMBRA_REPORT_NCONSENTS] = {
+    /* consents */
     "statistics",
     "alert",
     "share_with_authorities",
-};
-const char *const umbra_report_consents_icons[UMBRA_REPORT_NCONSENTS] = {
-    "",
-    "",
-    "",
-};
-
-const char *const umbra_report_vias[UMBRA_REPORT_NVIAS] = {
+    /* vias */
     "web",
     "web-nojs",
     "cli",
     "assisted",
 };
-const char *const umbra_report_vias_icons[UMBRA_REPORT_NVIAS] = {
-    "",
-    "",
-    "",
-    "",
+
+/* in the order of umbra_report_codes, a list a paragraph */
+const char *const umbra_report_icons[UMBRA_REPORT_NCODES] = {
+    /* categories */
+    "\xe2\x9c\x8a", "\xe2\x9a\xa0", "\xf0\x9f\x91\x9b", "\xf0\x9f\x92\xb8",
+    "\xf0\x9f\x91\x81", "\xf0\x9f\x9a\x93", "\xf0\x9f\x92\xb0",
+    "\xf0\x9f\x94\x92", "\xf0\x9f\x9b\x82", "\xe2\x9b\x93",
+    "\xf0\x9f\x9a\xab", "\xf0\x9f\x8f\xa0", "\xe2\x9e\x95",
+    /* perpetrators */
+    "", "", "", "", "", "", "", "",
+    /* needs */
+    "\xe2\x9a\x95", "\xe2\x9a\x96", "\xf0\x9f\x9b\x82", "\xf0\x9f\x8f\xa0",
+    "\xf0\x9f\x9b\xa1", "\xe2\x9e\x95",
+    /* id_kinds */
+    "", "", "",
+    /* consents */
+    "", "", "",
+    /* vias */
+    "", "", "", "",
 };

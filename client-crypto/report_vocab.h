@@ -3,10 +3,12 @@
 
 /*
  * report_vocab: the codes of the report document (umbra.report/1),
- * each list in its order (a bit set or index over a list means entry i),
- * the page's icon for each code ("" for none) and the byte caps of the
- * free-text fields the form fills. The tables are constant strings; nothing
- * is allocated.
+ * every list in one table, umbra_report_codes, list after list in the
+ * vocabulary's order (a bit set or index over a list means entry i of the
+ * list), the page's icon for each code ("" for none) at the same index of
+ * umbra_report_icons, the byte caps of the free-text fields the form fills
+ * (_MAX) and what a reader of the document accepts (_CHECK_). The tables
+ * are constant strings; nothing is allocated.
  */
 #ifndef UMBRA_REPORT_VOCAB_H
 #define UMBRA_REPORT_VOCAB_H
@@ -14,28 +16,28 @@
 #define UMBRA_REPORT_SCHEMA "umbra.report/1"
 
 #define UMBRA_REPORT_NCATEGORIES 13
-extern const char *const umbra_report_categories[UMBRA_REPORT_NCATEGORIES];
-extern const char *const umbra_report_categories_icons[UMBRA_REPORT_NCATEGORIES];
-
 #define UMBRA_REPORT_NPERPETRATORS 8
-extern const char *const umbra_report_perpetrators[UMBRA_REPORT_NPERPETRATORS];
-extern const char *const umbra_report_perpetrators_icons[UMBRA_REPORT_NPERPETRATORS];
-
 #define UMBRA_REPORT_NNEEDS 6
-extern const char *const umbra_report_needs[UMBRA_REPORT_NNEEDS];
-extern const char *const umbra_report_needs_icons[UMBRA_REPORT_NNEEDS];
-
 #define UMBRA_REPORT_NID_KINDS 3
-extern const char *const umbra_report_id_kinds[UMBRA_REPORT_NID_KINDS];
-extern const char *const umbra_report_id_kinds_icons[UMBRA_REPORT_NID_KINDS];
-
 #define UMBRA_REPORT_NCONSENTS 3
-extern const char *const umbra_report_consents[UMBRA_REPORT_NCONSENTS];
-extern const char *const umbra_report_consents_icons[UMBRA_REPORT_NCONSENTS];
-
 #define UMBRA_REPORT_NVIAS 4
-extern const char *const umbra_report_vias[UMBRA_REPORT_NVIAS];
-extern const char *const umbra_report_vias_icons[UMBRA_REPORT_NVIAS];
+#define UMBRA_REPORT_NCODES 37
+extern const char *const umbra_report_codes[UMBRA_REPORT_NCODES];
+extern const char *const umbra_report_icons[UMBRA_REPORT_NCODES];
+
+/* each list: its run of the two tables */
+#define umbra_report_categories (umbra_report_codes + 0)
+#define umbra_report_categories_icons (umbra_report_icons + 0)
+#define umbra_report_perpetrators (umbra_report_codes + 13)
+#define umbra_report_perpetrators_icons (umbra_report_icons + 13)
+#define umbra_report_needs (umbra_report_codes + 21)
+#define umbra_report_needs_icons (umbra_report_icons + 21)
+#define umbra_report_id_kinds (umbra_report_codes + 27)
+#define umbra_report_id_kinds_icons (umbra_report_icons + 27)
+#define umbra_report_consents (umbra_report_codes + 30)
+#define umbra_report_consents_icons (umbra_report_icons + 30)
+#define umbra_report_vias (umbra_report_codes + 33)
+#define umbra_report_vias_icons (umbra_report_icons + 33)
 
 #define UMBRA_REPORT_INCIDENT_REGION_MAX 200u
 #define UMBRA_REPORT_INCIDENT_PLACE_MAX 200u
@@ -43,5 +45,16 @@ extern const char *const umbra_report_vias_icons[UMBRA_REPORT_NVIAS];
 #define UMBRA_REPORT_PERPETRATOR_IDENTIFIERS_VALUE_MAX 200u
 #define UMBRA_REPORT_NARRATIVE_MAX 20000u
 #define UMBRA_REPORT_MAX_IDENTIFIERS 5
+
+#define UMBRA_REPORT_CHECK_BYTES 16777216u
+#define UMBRA_REPORT_CHECK_DEPTH 16u
+#define UMBRA_REPORT_CHECK_VALUES 1048576u
+#define UMBRA_REPORT_CHECK_NARRATIVE 1048576u
+#define UMBRA_REPORT_CHECK_INCIDENT_REGION 1024u
+#define UMBRA_REPORT_CHECK_INCIDENT_PLACE 4096u
+#define UMBRA_REPORT_CHECK_PERPETRATOR_DESCRIPTION 65536u
+#define UMBRA_REPORT_CHECK_LIST 64u
+#define UMBRA_REPORT_CHECK_CODE 64u
+#define UMBRA_REPORT_CHECK_MAILBOX 128u
 
 #endif

@@ -20,8 +20,9 @@
  *   receipt    receipts, their normalisation, mailbox derivation (section 5).
  *   member     the member file a caseworker with a key of their own sends
  *              the organisation's key holder (section 9).
- *   report     the report document's vocabulary (report_vocab.h, generated
- *              from report-vocab.json) and its date rule (section 6).
+ *   report     the report document (section 6): its vocabulary
+ *              (report_vocab.h, generated from report-vocab.json), its
+ *              date rule, umbra_report_build and umbra_report_check.
  *
  * Ownership: a function that returns memory through an output pointer says
  * how to free it; on failure every output is left NULL/zero and nothing is
@@ -430,6 +431,22 @@ void umbra_hex(char *out, const uint8_t *bin, size_t len);
 /* Exact-length hex decode; UMBRA_ERR_FORMAT on any bad character. */
 int umbra_unhex(uint8_t *out, size_t out_len, const char *hex,
                 size_t hex_len) UMBRA_WUR;
+/*
+ * The one integer parser: s is a whole decimal number (digits only: no
+ * sign, space or trailing byte; leading zeros allowed) within [min, max].
+ * 0 with *out set, else UMBRA_ERR_FORMAT and *out untouched.
+ */
+int umbra_parse_u64(uint64_t *out, const char *s, uint64_t min,
+                    uint64_t max) UMBRA_WUR;
+/*
+ * 1 if s[0..len) is an organisation slug (1 to UMBRA_SLUG_MAX of a-z, 0-9
+ * and '-', not starting with '-'), else 0. The one slug rule: key files,
+ * bundles, member files and the bundle file's header all use it.
+ */
+int umbra_slug_valid(const char *s, size_t len);
+/* 1 if s[0..len) is a real calendar date written YYYY-MM-DD from 1970 on
+ * (a key's or member's "created"), else 0. */
+int umbra_date_valid(const char *s, size_t len);
 /* Today's date in UTC as YYYY-MM-DD. */
 void umbra_today(char out[11]);
 
@@ -503,5 +520,81 @@ struct umbra_report_fields {
  */
 struct json_t *umbra_report_build(const struct umbra_report_fields *f,
                                   const char **code) UMBRA_WUR;
+
+/*
+ * 1 if s is a language tag as the report carries it: 2 to max_len (at
+ * most 35, BCP 47's longest in use) ASCII letters, digits and '-'; else 0.
+ */
+int umbra_lang_tag_valid(const char *s, size_t max_len);
+
+/*
+ * What umbra_report_check read from an accepted document: the coded
+ * fields a case keeps. Codes that are not in the vocabulary are ignored
+ * (a list element, perpetrator.type); lang, incident.date and
+ * incident.country are "" unless well formed (umbra_lang_tag_valid with
+ * 35, umbra_report_date_valid, two ASCII letters, kept upper-cased).
+ */
+#define UMBRA_REPORT_HEAD_BYTES 96u
+struct umbra_report {
+    uint32_t categories; /* bit i: umbra_report_categories[i] given */
+    uint32_t needs;      /* bit i: umbra_report_needs[i] given */
+    int perpetrator;     /* index in umbra_report_perpetrators, or -1 */
+    int consent[UMBRA_REPORT_NCONSENTS]; /* 1 only if true */
+    char lang[36];
+    char date[11];
+    char country[3];
+    char region[64]; /* incident.region, cut at a UTF-8 boundary */
+    size_t narrative_len; /* its bytes once unescaped; 0 if absent */
+    /* the narrative's first bytes, unescaped, cut at a UTF-8 boundary */
+    char head[UMBRA_REPORT_HEAD_BYTES + 1];
+    int has_mailbox;
+    uint8_t mailbox_pk[32];
+    char mailbox_id[65]; /* 64 lowercase hex digits */
+};
+
+/*
+ * Why umbra_report_check refused a document. code is one of these stable
+ * lowercase strings (static, never freed):
+ *   too_large      doc is longer than UMBRA_REPORT_CHECK_BYTES
+ *   empty          doc is empty
+ *   too_deep       nested deeper than UMBRA_REPORT_CHECK_DEPTH
+ *   bad_utf8       a string is not valid UTF-8 (detail says where)
+ *   bad_json       not strict JSON: grammar, a control character or
+ *                  \u0000 in a string, a lone surrogate, a duplicate key,
+ *                  too many values (detail says which and where)
+ *   not_object     the document is not a JSON object
+ *   bad_schema     "schema" is not "umbra.report/1"
+ *   bad_narrative  narrative is not text or longer than
+ *                  UMBRA_REPORT_CHECK_NARRATIVE
+ *   wrong_type     field (categories, needs, lang, via, incident,
+ *                  perpetrator, consent, consent.statistics) has the wrong
+ *                  type (or a list is longer than UMBRA_REPORT_CHECK_LIST
+ *                  or holds a non-code)
+ *   missing_fields neither a narrative nor categories
+ *   bad_member     a member of field (incident, perpetrator) has the
+ *                  wrong type or is over its cap
+ *   bad_mailbox    mailbox is not a base64 X25519 key or mailbox_id not
+ *                  64 lowercase hex digits
+ *   bad_field      another field has the wrong type or is over its cap
+ * field is the field named (static) or NULL; detail is the JSON scanner's
+ * message for bad_utf8 and bad_json, else "".
+ */
+struct umbra_report_refusal {
+    const char *code;
+    const char *field;
+    char detail[160];
+};
+
+/*
+ * The one reader of the report document (protocol section 6): checks
+ * doc[0..len) (strict JSON, valid UTF-8, no NUL, no duplicate key,
+ * depth, sizes and the type of every known field, in that order) and
+ * fills *out. 0 on success; UMBRA_ERR_FORMAT on a refusal, with *why
+ * filled and *out zeroed (perpetrator -1); UMBRA_ERR_NOMEM. Nothing is
+ * left allocated; the caller keeps doc.
+ */
+int umbra_report_check(struct umbra_report *out,
+                       struct umbra_report_refusal *why, const uint8_t *doc,
+                       size_t len) UMBRA_WUR;
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* i18n: see i18n.h. */
 #include "i18n.h"
+#include "umbra.h"
 #include "webfiles.h"
 
 #include <stdio.h>
@@ -11,16 +12,7 @@
 static int
 valid_lang_code(const char *s)
 {
-    size_t n = strlen(s);
-    if (n < 2 || n > 15)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '-'))
-            return 0;
-    }
-    return 1;
+    return umbra_lang_tag_valid(s, 15); /* a catalogue's file name */
 }
 
 static int

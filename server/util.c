@@ -54,13 +54,5 @@ str_copy(char *dst, size_t dst_size, const char *src)
 int
 parse_u64(uint64_t *out, const char *s, uint64_t min, uint64_t max)
 {
-    char *end = NULL;
-    if (!s || *s < '0' || *s > '9')
-        return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end != '\0' || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
+    return umbra_parse_u64(out, s, min, max) == 0 ? 0 : -1;
 }

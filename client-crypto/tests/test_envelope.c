@@ -637,25 +637,16 @@ test_streaming(void)
     }
 }
 
-int
-main(void)
+/* The fixed key pairs every test seals to (first in the list). */
+static void
+setup_keys(void)
 {
     unsigned i;
 
-    if (umbra_secure_init() != 0)
-        return 2;
     for (i = 0; i < NK; i++)
         test_keypair(pks + 32 * i, sks + 32 * i, i);
-    test_padding_table();
-    test_sizes();
-    test_arguments();
-    test_round_trips();
-    test_bit_flips();
-    test_truncation();
-    test_wrong_keys();
-    test_inner_mismatch();
-    test_tags();
-    test_deterministic();
-    test_streaming();
-    return check_done();
 }
+
+CHECK_MAIN(setup_keys, test_padding_table, test_sizes, test_arguments,
+           test_round_trips, test_bit_flips, test_truncation, test_wrong_keys,
+           test_inner_mismatch, test_tags, test_deterministic, test_streaming)

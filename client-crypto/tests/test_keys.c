@@ -69,18 +69,40 @@ test_org_keys(void)
     umbra_org_keys_free(k);
 }
 
-/* Parses json after applying fn to its object; returns the error. */
-static int
-parse_modified(const char *json, void (*fn)(json_t *root))
+static json_t *
+key0(json_t *root)
 {
-    json_t *root = json_loads(json, 0, NULL);
+    return json_array_get(json_object_get(root, "keys"), 0);
+}
+
+/* One change to a bundle: fn applied to the whole object, or member of
+ * the top object (of the first key entry when in_key0) set to the JSON
+ * text value, or removed when value is NULL. */
+struct bundle_edit {
+    void (*fn)(json_t *root);
+    int in_key0;
+    const char *member, *value;
+};
+
+/* Parses json after applying e to its object; returns the error. */
+static int
+parse_modified(const char *json, const struct bundle_edit *e)
+{
+    json_t *root = json_loads(json, 0, NULL), *obj;
     struct umbra_bundle b;
     char *s;
     int rc;
 
     if (root == NULL)
         abort();
-    fn(root);
+    obj = e->in_key0 ? key0(root) : root;
+    if (e->fn != NULL)
+        e->fn(root);
+    else if (e->value == NULL)
+        json_object_del(obj, e->member);
+    else
+        json_object_set_new(obj, e->member,
+                            json_loads(e->value, JSON_DECODE_ANY, NULL));
     s = json_dumps(root, JSON_PRESERVE_ORDER);
     rc = umbra_bundle_parse(&b, s, strlen(s));
     free(s);
@@ -88,71 +110,10 @@ parse_modified(const char *json, void (*fn)(json_t *root))
     return rc;
 }
 
-static json_t *
-key0(json_t *root)
-{
-    return json_array_get(json_object_get(root, "keys"), 0);
-}
-
-static void
-m_org(json_t *r)
-{
-    json_object_set_new(r, "org", json_string("demp"));
-}
-static void
-m_slug(json_t *r)
-{
-    json_object_set_new(r, "org", json_string("-x"));
-}
-static void
-m_date(json_t *r)
-{
-    json_object_set_new(r, "created", json_string("2026-02-30"));
-}
-static void
-m_format(json_t *r)
-{
-    json_object_set_new(r, "format", json_string("umbra.keys/2"));
-}
-static void
-m_nofmt(json_t *r)
-{
-    json_object_del(r, "format");
-}
-static void
-m_nosig(json_t *r)
-{
-    json_object_del(r, "signature");
-}
-static void
-m_sigtype(json_t *r)
-{
-    json_object_set_new(r, "signature", json_integer(1));
-}
-static void
-m_extra(json_t *r)
-{
-    json_object_set_new(r, "comment", json_string("ignored"));
-}
 static void
 m_nokeys(json_t *r)
 {
     json_array_clear(json_object_get(r, "keys"));
-}
-static void
-m_keyid(json_t *r)
-{
-    json_object_set_new(key0(r), "id", json_string("0000000000000000"));
-}
-static void
-m_keydate(json_t *r)
-{
-    json_object_set_new(key0(r), "created", json_string("26-11-29"));
-}
-static void
-m_b64(json_t *r)
-{
-    json_object_set_new(r, "signing_key", json_string("AAAA"));
 }
 static void
 m_dupkey(json_t *r)
@@ -186,25 +147,33 @@ test_bundle(void)
     uint8_t pks[64];
     size_t i;
     static const struct {
-        void (*fn)(json_t *);
+        struct bundle_edit e;
         int want;
         const char *what;
     } t[] = {
-        {m_org, UMBRA_ERR_SIGNATURE, "org changed after signing"},
-        {m_slug, UMBRA_ERR_FORMAT, "bad slug"},
-        {m_date, UMBRA_ERR_FORMAT, "February 30th"},
-        {m_format, UMBRA_ERR_VERSION, "format umbra.keys/2"},
-        {m_nofmt, UMBRA_ERR_FORMAT, "no format"},
-        {m_nosig, UMBRA_ERR_FORMAT, "no signature"},
-        {m_sigtype, UMBRA_ERR_FORMAT, "signature not a string"},
-        {m_extra, 0, "unknown member ignored"},
-        {m_nokeys, UMBRA_ERR_FORMAT, "no keys"},
-        {m_keyid, UMBRA_ERR_FORMAT, "key id not the key's"},
-        {m_keydate, UMBRA_ERR_FORMAT, "key date malformed"},
-        {m_b64, UMBRA_ERR_FORMAT, "short signing key"},
-        {m_dupkey, UMBRA_ERR_FORMAT, "same key twice"},
-        {m_17keys, UMBRA_ERR_FORMAT, "17 keys"},
-        {m_noncanon, UMBRA_ERR_FORMAT, "non-canonical base64"},
+        {{NULL, 0, "org", "\"demp\""}, UMBRA_ERR_SIGNATURE,
+         "org changed after signing"},
+        {{NULL, 0, "org", "\"-x\""}, UMBRA_ERR_FORMAT, "bad slug"},
+        {{NULL, 0, "created", "\"2026-02-30\""}, UMBRA_ERR_FORMAT,
+         "February 30th"},
+        {{NULL, 0, "format", "\"umbra.keys/2\""}, UMBRA_ERR_VERSION,
+         "format umbra.keys/2"},
+        {{NULL, 0, "format", NULL}, UMBRA_ERR_FORMAT, "no format"},
+        {{NULL, 0, "signature", NULL}, UMBRA_ERR_FORMAT, "no signature"},
+        {{NULL, 0, "signature", "1"}, UMBRA_ERR_FORMAT,
+         "signature not a string"},
+        {{NULL, 0, "comment", "\"ignored\""}, 0, "unknown member ignored"},
+        {{m_nokeys, 0, NULL, NULL}, UMBRA_ERR_FORMAT, "no keys"},
+        {{NULL, 1, "id", "\"0000000000000000\""}, UMBRA_ERR_FORMAT,
+         "key id not the key's"},
+        {{NULL, 1, "created", "\"26-11-29\""}, UMBRA_ERR_FORMAT,
+         "key date malformed"},
+        {{NULL, 0, "signing_key", "\"AAAA\""}, UMBRA_ERR_FORMAT,
+         "short signing key"},
+        {{m_dupkey, 0, NULL, NULL}, UMBRA_ERR_FORMAT, "same key twice"},
+        {{m_17keys, 0, NULL, NULL}, UMBRA_ERR_FORMAT, "17 keys"},
+        {{m_noncanon, 0, NULL, NULL}, UMBRA_ERR_FORMAT,
+         "non-canonical base64"},
     };
 
     if (umbra_org_keys_new(&k, "demo") != 0 || umbra_org_keys_add(k) != 0 ||
@@ -223,7 +192,7 @@ test_bundle(void)
     umbra_bundle_pks(pks, &b);
     CHECK(memcmp(pks + 32, k->enc[1].pk, 32) == 0, "bundle_pks");
     for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-        int rc = parse_modified(json, t[i].fn);
+        int rc = parse_modified(json, &t[i].e);
         CHECK(rc == t[i].want, "%s: got '%s'", t[i].what, umbra_strerror(rc));
     }
     {
@@ -817,6 +786,30 @@ nested(unsigned depth)
 static void
 test_bundle_errors(void)
 {
+    static const struct {
+        const char *from, *to;
+        int want;
+        const char *label;
+    } edits[] = {
+        {"\"org\": \"errs\"", "\"org\": \"er\\u0000rs\"", UMBRA_ERR_FORMAT,
+         "\\u0000 in a value: format"},
+        {"\"org\"", "\"x\": \"a\\u0000b\", \"org\"", UMBRA_ERR_FORMAT,
+         "\\u0000 in an unknown member: format"},
+        {"\"org\"", "\"x\": \"\\ud800\", \"org\"", UMBRA_ERR_FORMAT,
+         "a lone high surrogate: format"},
+        {"\"org\"", "\"x\": \"\\udc00x\", \"org\"", UMBRA_ERR_FORMAT,
+         "a lone low surrogate: format"},
+        {"\"org\"", "\"x\": \"\\ud83d\\ude00\", \"org\"", 0,
+         "a surrogate pair in an unknown member: ok"},
+        {"\"org\"", "\"x\": \"\xff\", \"org\"", UMBRA_ERR_FORMAT,
+         "invalid UTF-8: format"},
+        {"\"org\"", "\"org\": \"errs\", \"org\"", UMBRA_ERR_FORMAT,
+         "duplicate member: format"},
+        {"\"x25519\"", "\"id\": \"00\", \"x25519\"", UMBRA_ERR_FORMAT,
+         "duplicate member in a key entry: format"},
+        {"\"format\": \"umbra.keys/1\"", "\"format\": 1", UMBRA_ERR_FORMAT,
+         "format not a string: format"},
+    };
     struct umbra_org_keys *k = NULL;
     struct umbra_bundle b;
     char *json = NULL, *t, *u, *d;
@@ -843,27 +836,13 @@ test_bundle_errors(void)
               UMBRA_ERR_TOO_LONG,
           "65,537 bytes of garbage: too long (the size wins)");
     free(t);
-    /* JSON the parser refuses: FORMAT, wherever it is */
-    t = replace1(json, "\"org\": \"errs\"", "\"org\": \"er\\u0000rs\"");
-    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "\\u0000 in a value: format");
-    free(t);
-    t = replace1(json, "\"org\"", "\"x\": \"a\\u0000b\", \"org\"");
-    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT,
-          "\\u0000 in an unknown member: format");
-    free(t);
-    t = replace1(json, "\"org\"", "\"x\": \"\\ud800\", \"org\"");
-    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT,
-          "a lone high surrogate: format");
-    free(t);
-    t = replace1(json, "\"org\"", "\"x\": \"\\udc00x\", \"org\"");
-    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "a lone low surrogate: format");
-    free(t);
-    t = replace1(json, "\"org\"", "\"x\": \"\\ud83d\\ude00\", \"org\"");
-    CHECK(parse_str(&b, t) == 0, "a surrogate pair in an unknown member: ok");
-    free(t);
-    t = replace1(json, "\"org\"", "\"x\": \"\xff\", \"org\"");
-    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "invalid UTF-8: format");
-    free(t);
+    /* JSON the parser refuses: FORMAT, wherever it is; duplicate members
+     * at the top and in a key entry; the format not a string */
+    for (i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        t = replace1(json, edits[i].from, edits[i].to);
+        CHECK(parse_str(&b, t) == edits[i].want, "%s", edits[i].label);
+        free(t);
+    }
     /* nesting: jansson's limit, 2048 levels counting the top object */
     d = nested(2047);
     t = replace1(json, "\"org\"", d);
@@ -886,14 +865,6 @@ test_bundle_errors(void)
     t = replace1(json, id, up);
     CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "uppercase hex key id: format");
     free(t);
-    /* duplicate members, at the top and in a key entry */
-    t = replace1(json, "\"org\"", "\"org\": \"errs\", \"org\"");
-    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "duplicate member: format");
-    free(t);
-    t = replace1(json, "\"x25519\"", "\"id\": \"00\", \"x25519\"");
-    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT,
-          "duplicate member in a key entry: format");
-    free(t);
     /* precedence */
     t = replace1(json, "umbra.keys/1", "umbra.keys/2");
     u = replace1(t, "\"org\": \"errs\"", "\"org\": \"ERRS\"");
@@ -904,9 +875,6 @@ test_bundle_errors(void)
     CHECK(parse_str(&b, u) == UMBRA_ERR_FORMAT,
           "another format and a duplicate member: format (parsing first)");
     free(u);
-    free(t);
-    t = replace1(json, "\"format\": \"umbra.keys/1\"", "\"format\": 1");
-    CHECK(parse_str(&b, t) == UMBRA_ERR_FORMAT, "format not a string: format");
     free(t);
     t = replace1(json, "\"org\": \"errs\"", "\"org\": \"errt\"");
     CHECK(parse_str(&b, t) == UMBRA_ERR_SIGNATURE, "a changed slug: signature");
@@ -921,16 +889,5 @@ test_bundle_errors(void)
     umbra_org_keys_free(k);
 }
 
-int
-main(void)
-{
-    if (umbra_secure_init() != 0)
-        return 2;
-    test_org_keys();
-    test_bundle();
-    test_bundle_keys();
-    test_bundle_serial();
-    test_bundle_errors();
-    test_keyfile();
-    return check_done();
-}
+CHECK_MAIN(test_org_keys, test_bundle, test_bundle_keys, test_bundle_serial,
+           test_bundle_errors, test_keyfile)

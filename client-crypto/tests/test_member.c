@@ -51,6 +51,17 @@ with_field(const char *json, const char *key, const char *v)
     return out;
 }
 
+/* m's signing key and X25519 key in base64, its key id in hex. */
+static void
+member_texts(const struct umbra_member *m, char spk[64], char pk[64],
+             char id[17])
+{
+    sodium_bin2base64(spk, 64, m->sign_pk, 32,
+                      sodium_base64_VARIANT_ORIGINAL);
+    sodium_bin2base64(pk, 64, m->pk, 32, sodium_base64_VARIANT_ORIGINAL);
+    umbra_hex(id, m->id, 8);
+}
+
 static void
 test_signed_text(void)
 {
@@ -61,11 +72,7 @@ test_signed_text(void)
     size_t n;
 
     fixed_member(&m, sk, "Ana");
-    sodium_bin2base64(spk, sizeof(spk), m.sign_pk, 32,
-                      sodium_base64_VARIANT_ORIGINAL);
-    sodium_bin2base64(pk, sizeof(pk), m.pk, 32,
-                      sodium_base64_VARIANT_ORIGINAL);
-    umbra_hex(id, m.id, 8);
+    member_texts(&m, spk, pk, id);
     snprintf(want, sizeof(want),
              "umbra.member/1\norg demo\nname Ana\ncreated 2026-11-29\n"
              "signing_key %s\nkey %s %s 2026-11-29\n",
@@ -97,11 +104,7 @@ test_export_round_trip(void)
     (void)crypto_sign_detached(sig, NULL, (const uint8_t *)text, tlen, sk);
     sodium_bin2base64(sig64, sizeof(sig64), sig, 64,
                       sodium_base64_VARIANT_ORIGINAL);
-    sodium_bin2base64(spk, sizeof(spk), m.sign_pk, 32,
-                      sodium_base64_VARIANT_ORIGINAL);
-    sodium_bin2base64(pk, sizeof(pk), m.pk, 32,
-                      sodium_base64_VARIANT_ORIGINAL);
-    umbra_hex(id, m.id, 8);
+    member_texts(&m, spk, pk, id);
     snprintf(want, sizeof(want),
              "{\n  \"format\": \"umbra.member/1\",\n  \"org\": \"demo\",\n"
              "  \"name\": \"Ana \xc3\xa9\",\n  \"created\": \"2026-11-29\",\n"
@@ -237,14 +240,5 @@ test_names_and_export_refusals(void)
           "export refuses a bad date");
 }
 
-int
-main(void)
-{
-    if (umbra_secure_init() != 0)
-        return 1;
-    test_signed_text();
-    test_export_round_trip();
-    test_refusals();
-    test_names_and_export_refusals();
-    return check_done();
-}
+CHECK_MAIN(test_signed_text, test_export_round_trip, test_refusals,
+           test_names_and_export_refusals)

@@ -338,18 +338,51 @@ test_encodings(void)
     CHECK(strcmp(umbra_strerror(-99), "unknown error") == 0, "unknown code");
 }
 
-int
-main(void)
+/* umbra_parse_u64, table-driven: whole decimal numbers in a range only. */
+static void
+test_parse_u64(void)
 {
-    if (umbra_secure_init() != 0)
-        return 2;
-    test_damm();
-    test_normalise_table();
-    test_refusals();
-    test_receipt_new();
-    test_mailbox();
-    test_encodings();
-    test_utf8();
-    test_json_depth();
-    return check_done();
+    static const struct {
+        const char *s;
+        uint64_t min, max;
+        int ok;
+        uint64_t want;
+    } cases[] = {
+        /* in range, at both ends, with leading zeros */
+        {"0", 0, 10, 1, 0}, {"10", 0, 10, 1, 10}, {"11", 0, 10, 0, 0},
+        {"0", 1, 10, 0, 0}, {"007", 0, 10, 1, 7},
+        /* overflow */
+        {"18446744073709551615", 0, UINT64_MAX, 1, UINT64_MAX},
+        {"18446744073709551616", 0, UINT64_MAX, 0, 0},
+        {"99999999999999999999999", 0, UINT64_MAX, 0, 0},
+        {"9223372036854775808", 0, INT64_MAX, 0, 0},
+        /* sign, spaces, empty, trailing junk, other notations */
+        {"-1", 0, UINT64_MAX, 0, 0}, {"+1", 0, UINT64_MAX, 0, 0},
+        {" 1", 0, UINT64_MAX, 0, 0}, {"1 ", 0, UINT64_MAX, 0, 0},
+        {"\t1", 0, UINT64_MAX, 0, 0}, {"", 0, UINT64_MAX, 0, 0},
+        {"1x", 0, UINT64_MAX, 0, 0}, {"0x10", 0, UINT64_MAX, 0, 0},
+        {"1e3", 0, UINT64_MAX, 0, 0}, {"1.0", 0, UINT64_MAX, 0, 0},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint64_t v = 12345;
+        int r = umbra_parse_u64(&v, cases[i].s, cases[i].min, cases[i].max);
+
+        CHECK(cases[i].ok ? r == 0 && v == cases[i].want
+                          : r == UMBRA_ERR_FORMAT && v == 12345,
+              "parse_u64 '%s' in [%llu, %llu]: %d", cases[i].s,
+              (unsigned long long)cases[i].min,
+              (unsigned long long)cases[i].max, r);
+    }
+    {
+        uint64_t v = 1;
+
+        CHECK(umbra_parse_u64(&v, NULL, 0, 1) == UMBRA_ERR_FORMAT && v == 1,
+              "parse_u64 NULL");
+    }
 }
+
+CHECK_MAIN(test_damm, test_normalise_table, test_refusals, test_receipt_new,
+           test_mailbox, test_encodings, test_utf8, test_json_depth,
+           test_parse_u64)

@@ -204,13 +204,495 @@ test_build(void)
     free(narr_max);
 }
 
-int
-main(void)
+/* umbra_report_check on doc (NUL-ended text): the refusal code, or NULL
+ * when accepted; why->field and detail when want_field/want_detail. */
+static void
+check_one(const char *label, const char *doc, size_t len,
+          const char *want_code, const char *want_field,
+          const char *want_detail)
 {
-    if (umbra_secure_init() != 0)
-        return 2;
-    test_date();
-    test_vocab();
-    test_build();
-    return check_done();
+    struct umbra_report r;
+    struct umbra_report_refusal why;
+    int err = umbra_report_check(&r, &why, (const uint8_t *)doc, len);
+
+    if (want_code == NULL) {
+        CHECK(err == 0, "%s: accepted (refused %s)", label,
+              err == UMBRA_ERR_FORMAT ? why.code : "error");
+        return;
+    }
+    CHECK(err == UMBRA_ERR_FORMAT && why.code != NULL &&
+              strcmp(why.code, want_code) == 0,
+          "%s: want %s, got %d %s", label, want_code, err,
+          why.code ? why.code : "(none)");
+    CHECK(want_field == NULL ? why.field == NULL
+                             : why.field != NULL &&
+                                   strcmp(why.field, want_field) == 0,
+          "%s: field %s", label, why.field ? why.field : "(none)");
+    CHECK(want_detail == NULL ? why.detail[0] == 0
+                              : strstr(why.detail, want_detail) != NULL,
+          "%s: detail '%s'", label, why.detail);
+    CHECK(r.perpetrator == -1 && r.categories == 0 && r.head[0] == 0,
+          "%s: nothing left in out", label);
 }
+
+#define R "{\"schema\":\"umbra.report/1\","
+
+/* Every refusal of umbra_report_check, and hostile input. */
+static void
+test_check_refusals(void)
+{
+    static const struct {
+        const char *label, *doc, *code, *field, *detail;
+    } cases[] = {
+        {"fine", R "\"narrative\":\"x\"}", NULL, NULL, NULL},
+        {"categories only", R "\"categories\":[\"robbery\"]}", NULL, NULL,
+         NULL},
+        {"unknown fields kept", R "\"narrative\":\"x\",\"new\":[1,{}]}", NULL,
+         NULL, NULL},
+        {"empty", "", "empty", NULL, NULL},
+        {"not JSON", "{\"schema\":", "bad_json", NULL, "unexpected end"},
+        {"text after", R "\"narrative\":\"x\"} {}", "bad_json", NULL,
+         "text after"},
+        {"not an object", "\"umbra.report/1\"", "not_object", NULL, NULL},
+        {"array", "[1,2]", "not_object", NULL, NULL},
+        {"wrong schema", "{\"schema\":\"umbra.alert/1\",\"narrative\":\"x\"}",
+         "bad_schema", NULL, NULL},
+        {"no schema", "{\"narrative\":\"x\"}", "bad_schema", NULL, NULL},
+        {"schema a number", "{\"schema\":1,\"narrative\":\"x\"}",
+         "bad_schema", NULL, NULL},
+        {"narrative a list", R "\"narrative\":[\"a\"]}", "bad_narrative",
+         NULL, NULL},
+        {"neither", R "\"lang\":\"en\"}", "missing_fields", NULL, NULL},
+        {"empty narrative", R "\"narrative\":\"\",\"categories\":[]}",
+         "missing_fields", NULL, NULL},
+        {"null narrative", R "\"narrative\":null}", "missing_fields", NULL,
+         NULL},
+        {"categories text", R "\"categories\":\"robbery\"}", "wrong_type",
+         "categories", NULL},
+        {"categories of numbers", R "\"categories\":[1]}", "wrong_type",
+         "categories", NULL},
+        {"needs object", R "\"narrative\":\"x\",\"needs\":{}}", "wrong_type",
+         "needs", NULL},
+        {"lang number", R "\"narrative\":\"x\",\"lang\":5}", "wrong_type",
+         "lang", NULL},
+        {"via list", R "\"narrative\":\"x\",\"via\":[]}", "wrong_type", "via",
+         NULL},
+        {"incident text", R "\"narrative\":\"x\",\"incident\":\"today\"}",
+         "wrong_type", "incident", NULL},
+        {"incident date number",
+         R "\"narrative\":\"x\",\"incident\":{\"date\":20260101}}",
+         "bad_member", "incident", NULL},
+        {"incident place list",
+         R "\"narrative\":\"x\",\"incident\":{\"place\":[]}}", "bad_member",
+         "incident", NULL},
+        {"perpetrator list", R "\"narrative\":\"x\",\"perpetrator\":[]}",
+         "wrong_type", "perpetrator", NULL},
+        {"identifiers object",
+         R "\"narrative\":\"x\",\"perpetrator\":{\"identifiers\":{}}}",
+         "bad_member", "perpetrator", NULL},
+        {"perpetrator type number",
+         R "\"narrative\":\"x\",\"perpetrator\":{\"type\":3}}", "bad_member",
+         "perpetrator", NULL},
+        {"consent true", R "\"narrative\":\"x\",\"consent\":true}",
+         "wrong_type", "consent", NULL},
+        {"consent statistics text",
+         R "\"narrative\":\"x\",\"consent\":{\"statistics\":\"yes\"}}",
+         "wrong_type", "consent.statistics", NULL},
+        {"consent statistics null",
+         R "\"narrative\":\"x\",\"consent\":{\"statistics\":null}}",
+         "wrong_type", "consent.statistics", NULL},
+        {"mailbox short", R "\"narrative\":\"x\",\"mailbox\":\"short\"}",
+         "bad_mailbox", NULL, NULL},
+        {"mailbox without id",
+         R "\"narrative\":\"x\",\"mailbox\":"
+           "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}",
+         "bad_mailbox", NULL, NULL},
+        {"mailbox id upper case",
+         R "\"narrative\":\"x\",\"mailbox\":"
+           "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"mailbox_id\":"
+           "\"ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB\"}",
+         "bad_mailbox", NULL, NULL},
+        {"mailbox a number", R "\"narrative\":\"x\",\"mailbox\":7}",
+         "bad_field", NULL, NULL},
+        /* hostile bytes: each refused by the scanner, with where */
+        {"duplicate key", R "\"narrative\":\"a\",\"narrative\":\"b\"}",
+         "bad_json", NULL, "duplicate key"},
+        {"duplicate key by escape",
+         R "\"narrative\":\"a\",\"narr\\u0061tive\":\"b\"}", "bad_json",
+         NULL, "duplicate key"},
+        {"duplicate key deeper",
+         R "\"narrative\":\"a\",\"incident\":{\"date\":1,\"date\":2}}",
+         "bad_json", NULL, "duplicate key"},
+        {"invalid UTF-8", R "\"narrative\":\"\xff\xfe\"}", "bad_utf8", NULL,
+         "UTF-8"},
+        {"overlong NUL", R "\"narrative\":\"a\xc0\x80\"}", "bad_utf8", NULL,
+         "UTF-8"},
+        {"overlong slash", R "\"narrative\":\"\xe0\x80\xaf\"}", "bad_utf8",
+         NULL, "UTF-8"},
+        {"surrogate in UTF-8", R "\"narrative\":\"\xed\xa0\x80\"}",
+         "bad_utf8", NULL, "UTF-8"},
+        {"above U+10FFFF", R "\"narrative\":\"\xf4\x90\x80\x80\"}",
+         "bad_utf8", NULL, "UTF-8"},
+        {"truncated sequence", R "\"narrative\":\"\xe2\x82\"}", "bad_utf8",
+         NULL, "UTF-8"},
+        {"lone high surrogate", R "\"narrative\":\"\\ud800\"}", "bad_json",
+         NULL, "surrogate"},
+        {"lone low surrogate", R "\"narrative\":\"\\udc00x\"}", "bad_json",
+         NULL, "surrogate"},
+        {"escaped NUL", R "\"narrative\":\"a\\u0000b\"}", "bad_json", NULL,
+         "\\u0000"},
+        {"control character", R "\"narrative\":\"a\tb\"}", "bad_json", NULL,
+         "control character"},
+        {"bad escape", R "\"narrative\":\"\\x41\"}", "bad_json", NULL,
+         "bad escape"},
+        {"huge integer", R "\"narrative\":\"x\",\"n\":99999999999999999999}",
+         "bad_json", NULL, "too big"},
+        {"single quotes", "{'schema':'umbra.report/1'}", "bad_json", NULL,
+         "expected a key"},
+        {"trailing comma", R "\"narrative\":\"x\",}", "bad_json", NULL,
+         "expected a key"},
+    };
+    static const char nul[] = R "\"narrative\":\"a\0b\"}";
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check_one(cases[i].label, cases[i].doc, strlen(cases[i].doc),
+                  cases[i].code, cases[i].field, cases[i].detail);
+    check_one("NUL byte", nul, sizeof nul - 1, "bad_json", NULL,
+              "control character");
+    check_one("NULL document", NULL, 0, "empty", NULL, NULL);
+}
+
+/* A document with member "narrative" (or key) holding n copies of c. */
+static char *
+doc_with(const char *head, const char *key, size_t n, char c,
+         const char *tail)
+{
+    size_t hl = strlen(head), kl = strlen(key), tl = strlen(tail);
+    char *d = malloc(hl + kl + n + tl + 8);
+
+    if (d == NULL)
+        return NULL;
+    memcpy(d, head, hl);
+    d[hl] = '"';
+    memcpy(d + hl + 1, key, kl);
+    memcpy(d + hl + 1 + kl, "\":\"", 3);
+    memset(d + hl + kl + 4, c, n);
+    d[hl + kl + 4 + n] = '"';
+    memcpy(d + hl + kl + 5 + n, tail, tl + 1);
+    return d;
+}
+
+/* Each cap of the reader: the cap accepted, one byte more refused. */
+static void
+test_check_limits(void)
+{
+    static const struct {
+        const char *head, *key;
+        size_t cap;
+        const char *tail, *code, *field;
+    } caps[] = {
+        {R, "narrative", UMBRA_REPORT_CHECK_NARRATIVE, "}", "bad_narrative",
+         NULL},
+        {R "\"narrative\":\"x\",\"incident\":{", "region",
+         UMBRA_REPORT_CHECK_INCIDENT_REGION, "}}", "bad_member", "incident"},
+        {R "\"narrative\":\"x\",\"incident\":{", "place",
+         UMBRA_REPORT_CHECK_INCIDENT_PLACE, "}}", "bad_member", "incident"},
+        {R "\"narrative\":\"x\",\"incident\":{", "date",
+         UMBRA_REPORT_CHECK_CODE, "}}", "bad_member", "incident"},
+        {R "\"narrative\":\"x\",\"perpetrator\":{", "description",
+         UMBRA_REPORT_CHECK_PERPETRATOR_DESCRIPTION, "}}", "bad_member",
+         "perpetrator"},
+        {R "\"narrative\":\"x\",", "lang", UMBRA_REPORT_CHECK_CODE, "}",
+         "wrong_type", "lang"},
+        {R "\"narrative\":\"x\",", "via", UMBRA_REPORT_CHECK_CODE, "}",
+         "wrong_type", "via"},
+        {R "\"narrative\":\"x\",", "mailbox", UMBRA_REPORT_CHECK_MAILBOX, "}",
+         "bad_field", NULL},
+    };
+    char label[96], *d, *big;
+    size_t i, n;
+
+    for (i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+        /* mailbox: a string of the cap is not a key, so refused later */
+        int mailbox = strcmp(caps[i].key, "mailbox") == 0;
+
+        snprintf(label, sizeof label, "%s at its cap", caps[i].key);
+        d = doc_with(caps[i].head, caps[i].key, caps[i].cap, 'a',
+                     caps[i].tail);
+        CHECK(d != NULL, "out of memory");
+        if (d == NULL)
+            return;
+        check_one(label, d, strlen(d), mailbox ? "bad_mailbox" : NULL, NULL,
+                  NULL);
+        free(d);
+        snprintf(label, sizeof label, "%s over its cap", caps[i].key);
+        d = doc_with(caps[i].head, caps[i].key, caps[i].cap + 1, 'a',
+                     caps[i].tail);
+        if (d == NULL)
+            return;
+        check_one(label, d, strlen(d), caps[i].code, caps[i].field, NULL);
+        free(d);
+    }
+    /* the list's length cap, a list element's (code) cap, the depth */
+    {
+        char doc[4096];
+        size_t off;
+
+        for (n = UMBRA_REPORT_CHECK_LIST; n <= UMBRA_REPORT_CHECK_LIST + 1;
+             n++) {
+            off = (size_t)snprintf(doc, sizeof doc,
+                                   R "\"categories\":[\"other\"");
+            for (i = 1; i < n; i++)
+                off += (size_t)snprintf(doc + off, sizeof doc - off,
+                                        ",\"robbery\"");
+            snprintf(doc + off, sizeof doc - off, "]}");
+            check_one(n == UMBRA_REPORT_CHECK_LIST ? "list at its cap"
+                                                   : "list over its cap",
+                      doc, strlen(doc),
+                      n == UMBRA_REPORT_CHECK_LIST ? NULL : "wrong_type",
+                      n == UMBRA_REPORT_CHECK_LIST ? NULL : "categories",
+                      NULL);
+        }
+        for (n = UMBRA_REPORT_CHECK_CODE; n <= UMBRA_REPORT_CHECK_CODE + 1;
+             n++) {
+            off = (size_t)snprintf(doc, sizeof doc,
+                                   R "\"narrative\":\"x\",\"needs\":[\"");
+            memset(doc + off, 'z', n);
+            snprintf(doc + off + n, sizeof doc - off - n, "\"]}");
+            check_one(n == UMBRA_REPORT_CHECK_CODE ? "code at its cap"
+                                                   : "code over its cap",
+                      doc, strlen(doc),
+                      n == UMBRA_REPORT_CHECK_CODE ? NULL : "wrong_type",
+                      n == UMBRA_REPORT_CHECK_CODE ? NULL : "needs", NULL);
+        }
+        /* depth: 16 levels accepted, 17 refused while parsing */
+        for (n = UMBRA_REPORT_CHECK_DEPTH; n <= UMBRA_REPORT_CHECK_DEPTH + 1;
+             n++) {
+            off = (size_t)snprintf(doc, sizeof doc,
+                                   R "\"narrative\":\"x\",\"a\":");
+            for (i = 1; i < n; i++)
+                doc[off++] = '[';
+            for (i = 1; i < n; i++)
+                doc[off++] = ']';
+            snprintf(doc + off, sizeof doc - off, "}");
+            check_one(n == UMBRA_REPORT_CHECK_DEPTH ? "depth at its cap"
+                                                    : "depth over its cap",
+                      doc, strlen(doc),
+                      n == UMBRA_REPORT_CHECK_DEPTH ? NULL : "too_deep",
+                      NULL, NULL);
+        }
+    }
+    /* deep nesting far past the cap is refused, not recursed into */
+    n = 200000;
+    big = malloc(2 * n + 1);
+    CHECK(big != NULL, "out of memory");
+    if (big == NULL)
+        return;
+    memset(big, '[', n);
+    memset(big + n, ']', n);
+    check_one("deep nesting", big, 2 * n, "too_deep", NULL, NULL);
+    free(big);
+    /* values: the root, 2 members, key "a", the array, then its elements */
+    n = UMBRA_REPORT_CHECK_VALUES - 7;
+    big = malloc(2 * (n + 1) + 64);
+    CHECK(big != NULL, "out of memory");
+    if (big == NULL)
+        return;
+    for (i = 0; i <= 1; i++) {
+        size_t off = (size_t)snprintf(big, 64, R "\"narrative\":\"x\",\"a\":[");
+        size_t k;
+
+        for (k = 0; k < n + i; k++) {
+            big[off++] = '0';
+            big[off++] = ',';
+        }
+        big[off - 1] = ']';
+        big[off++] = '}';
+        check_one(i == 0 ? "values at the cap" : "values over the cap", big,
+                  off, i == 0 ? NULL : "bad_json", NULL,
+                  i == 0 ? NULL : "more JSON values");
+    }
+    free(big);
+    /* the whole document: larger than the envelope's content cap */
+    n = UMBRA_REPORT_CHECK_BYTES;
+    big = malloc(n + 1);
+    CHECK(big != NULL, "out of memory");
+    if (big == NULL)
+        return;
+    d = doc_with(R, "narrative", 0, 'a', "}");
+    if (d != NULL) {
+        /* the cap's bytes pass the size check: refused later as too long
+         * a narrative, the cap + 1 refused at once */
+        size_t hl = strlen(d) - 2;
+
+        memcpy(big, d, hl);
+        memset(big + hl, 'a', n - hl - 2);
+        memcpy(big + n - 2, "\"}", 2);
+        check_one("document at its cap", big, n, "bad_narrative", NULL,
+                  NULL);
+        big[n] = ' ';
+        check_one("document over its cap", big, n + 1, "too_large", NULL,
+                  NULL);
+        free(d);
+    }
+    free(big);
+}
+
+/* Fields read: codes into bit sets, unknown codes ignored, cuts on a
+ * UTF-8 boundary, escapes decoded. */
+static void
+test_check_fields(void)
+{
+    static const char doc[] =
+        R "\"lang\":\"pt-BR\",\"via\":\"web\",\"incident\":{\"date\":"
+          "\"2024-02-29\",\"country\":\"br\",\"region\":\"S\\u00e3o "
+          "Paulo\"},\"categories\":[\"robbery\",\"other\",\"zzz\"],"
+          "\"needs\":[\"legal\"],\"perpetrator\":{\"type\":\"police\"},"
+          "\"narrative\":\"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\"\","
+          "\"consent\":{\"statistics\":true,\"alert\":false,"
+          "\"share_with_authorities\":1},\"mailbox\":"
+          "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"mailbox_id\":"
+          "\"abababababababababababababababababababababababababababababababab\"}";
+    static const char odd[] =
+        R "\"lang\":\"x\",\"incident\":{\"date\":\"2026-02-30\",\"country\":"
+          "\"b1\"},\"perpetrator\":{\"type\":\"neighbour\"},\"narrative\":"
+          "\"x\xe0\xb8\x81\xe0\xb8\x81\xe0\xb8\x81\xe0\xb8\x81\xe0\xb8\x81"
+          "\xe0\xb8\x81\xe0\xb8\x81\xe0\xb8\x81\xe0\xb8\x81\xe0\xb8\x81"
+          "\xe0\xb8\x81\xe0\xb8\x81\xe0\xb8\x81\xe0\xb8\x81\xe0\xb8\x81"
+          "\xe0\xb8\x81\xe0\xb8\x81\xe0\xb8\x81\xe0\xb8\x81\xe0\xb8\x81"
+          "\xe0\xb8\x81\xe0\xb8\x81\xe0\xb8\x81\xe0\xb8\x81\xe0\xb8\x81"
+          "\xe0\xb8\x81\xe0\xb8\x81\xe0\xb8\x81\xe0\xb8\x81\xe0\xb8\x81"
+          "\xe0\xb8\x81\xe0\xb8\x81\xe0\xb8\x81\xe0\xb8\x81\"}";
+    struct umbra_report r;
+    struct umbra_report_refusal why;
+    size_t hl;
+
+    CHECK(umbra_report_check(&r, &why, (const uint8_t *)doc, strlen(doc)) ==
+              0,
+          "full document accepted (%s)", why.code ? why.code : "");
+    CHECK(strcmp(r.lang, "pt-BR") == 0, "lang '%s'", r.lang);
+    CHECK(strcmp(r.date, "2024-02-29") == 0, "date '%s'", r.date);
+    CHECK(strcmp(r.country, "BR") == 0, "country upper-cased '%s'",
+          r.country);
+    CHECK(strcmp(r.region, "S\xc3\xa3o Paulo") == 0, "region '%s'",
+          r.region);
+    CHECK(r.categories == (1u << 2 | 1u << 12), "categories %x",
+          (unsigned)r.categories);
+    CHECK(r.needs == 1u << 1, "needs %x", (unsigned)r.needs);
+    CHECK(r.perpetrator == 1, "perpetrator police = 1");
+    CHECK(strcmp(r.head, "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\"") == 0,
+          "narrative unescaped '%s'", r.head);
+    CHECK(r.narrative_len == 14, "narrative length %zu", r.narrative_len);
+    CHECK(r.consent[0] == 1 && r.consent[1] == 0 && r.consent[2] == 0,
+          "consents: only a JSON true counts");
+    CHECK(r.has_mailbox && r.mailbox_pk[0] == 0 &&
+              strncmp(r.mailbox_id, "abab", 4) == 0,
+          "mailbox read");
+    CHECK(umbra_report_check(&r, &why, (const uint8_t *)odd, strlen(odd)) ==
+              0,
+          "odd document accepted");
+    CHECK(r.lang[0] == 0 && r.date[0] == 0 && r.country[0] == 0 &&
+              r.perpetrator == -1 && !r.has_mailbox,
+          "malformed codes left out");
+    hl = strlen(r.head);
+    CHECK(hl == 94 && r.narrative_len == 103 &&
+              umbra_utf8_valid((const uint8_t *)r.head, hl),
+          "head cut on a character boundary (%zu of %zu)", hl,
+          r.narrative_len);
+    {
+        /* an escaped narrative cut inside a raw two-byte character: the
+         * head stops before it (fuzz_report_check found a cut mid-way) */
+        char esc[160];
+        int k = snprintf(esc, sizeof esc, R "\"narrative\":\"\\\"");
+
+        memset(esc + k, 'x', 94);
+        snprintf(esc + k + 94, sizeof esc - (size_t)k - 94,
+                 "\xc3\xa9\xc3\xa9\"}");
+        CHECK(umbra_report_check(&r, &why, (const uint8_t *)esc,
+                                 strlen(esc)) == 0 &&
+                  strlen(r.head) == 95 && r.narrative_len == 99 &&
+                  umbra_utf8_valid((const uint8_t *)r.head, strlen(r.head)),
+              "escaped head cut on a character boundary (%zu)",
+              strlen(r.head));
+    }
+    CHECK(umbra_lang_tag_valid("th", 35) && umbra_lang_tag_valid("pt-BR", 5) &&
+              !umbra_lang_tag_valid("pt-BR", 4) &&
+              !umbra_lang_tag_valid("t", 35) &&
+              !umbra_lang_tag_valid("pt_BR", 35) &&
+              !umbra_lang_tag_valid(NULL, 35),
+          "language tag rule");
+}
+
+/* Every document umbra_report_build makes passes umbra_report_check, at
+ * the builder's caps too. */
+static void
+test_check_round_trip(void)
+{
+    static const char *const cats[] = {"robbery", "other"};
+    static const char *const needs[] = {"safety"};
+    static const char *const kinds[] = {"phone", "plate", "handle", "phone",
+                                        "plate"};
+    char *narr = malloc(UMBRA_REPORT_NARRATIVE_MAX + 1),
+         *desc = malloc(UMBRA_REPORT_PERPETRATOR_DESCRIPTION_MAX + 1),
+         *region = malloc(UMBRA_REPORT_INCIDENT_REGION_MAX + 1),
+         *val = malloc(UMBRA_REPORT_PERPETRATOR_IDENTIFIERS_VALUE_MAX + 1);
+    const char *vals[5];
+    size_t i, k;
+
+    CHECK(narr && desc && region && val, "out of memory");
+    if (narr && desc && region && val) {
+        /* the builder's caps, in Thai (3 bytes a character) and plain */
+        for (k = 0; k + 3 <= UMBRA_REPORT_NARRATIVE_MAX; k += 3)
+            memcpy(narr + k, "\xe0\xb8\x81", 3);
+        narr[k] = 0;
+        memset(desc, '"', UMBRA_REPORT_PERPETRATOR_DESCRIPTION_MAX);
+        desc[UMBRA_REPORT_PERPETRATOR_DESCRIPTION_MAX] = 0;
+        memset(region, '\n', UMBRA_REPORT_INCIDENT_REGION_MAX);
+        region[UMBRA_REPORT_INCIDENT_REGION_MAX] = 0;
+        memset(val, '7', UMBRA_REPORT_PERPETRATOR_IDENTIFIERS_VALUE_MAX);
+        val[UMBRA_REPORT_PERPETRATOR_IDENTIFIERS_VALUE_MAX] = 0;
+        for (i = 0; i < 5; i++)
+            vals[i] = val;
+        for (i = 0; i < 2; i++) {
+            struct umbra_report_fields f = {
+                .lang = "th", .via = "web-nojs", .date = "2024-02",
+                .country = "th", .region = region, .place = region,
+                .categories = cats, .ncategories = 2, .needs = needs,
+                .nneeds = 1, .perpetrator = "landlord",
+                .description = desc, .ids_kind = kinds, .ids_value = vals,
+                .nids = 5, .narrative = i == 0 ? narr : "short",
+                .consent = {1, 1, 0}};
+            struct umbra_report r;
+            struct umbra_report_refusal why;
+            const char *code;
+            json_t *doc = umbra_report_build(&f, &code);
+            char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+            int err = text ? umbra_report_check(&r, &why,
+                                                (const uint8_t *)text,
+                                                strlen(text))
+                           : -99;
+
+            CHECK(err == 0, "built document %zu checks (%d %s)", i, err,
+                  err == UMBRA_ERR_FORMAT ? why.code : "");
+            CHECK(err != 0 ||
+                      (r.categories == (1u << 2 | 1u << 12) &&
+                       r.needs == 1u << 4 && r.perpetrator == 4 &&
+                       strcmp(r.country, "TH") == 0 &&
+                       strcmp(r.date, "2024-02") == 0 &&
+                       strcmp(r.lang, "th") == 0 && r.consent[0] == 1 &&
+                       r.consent[1] == 1 && r.consent[2] == 0 &&
+                       r.narrative_len == strlen(f.narrative)),
+                  "built document %zu reads back", i);
+            free(text);
+            json_decref(doc);
+        }
+    }
+    free(narr);
+    free(desc);
+    free(region);
+    free(val);
+}
+
+CHECK_MAIN(test_date, test_vocab, test_build, test_check_refusals,
+           test_check_limits, test_check_fields, test_check_round_trip)

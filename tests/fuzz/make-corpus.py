@@ -61,6 +61,53 @@ def main():
     for i, c in enumerate(n["cases"]):
         write("receipt_normalise", "case%02d" % i,
               bytes.fromhex(c["input_hex"]))
+    report_check_seeds()
+
+
+def report_check_seeds():
+    """Report documents for fuzz_report_check: what the forms and the CLI
+    write, each reader cap's edge, and the hostile shapes the reader
+    refuses (so the fuzzer starts on both sides of every check)."""
+    full = {"schema": "umbra.report/1", "via": "web", "lang": "pt-BR",
+            "incident": {"date": "2024-02-29", "country": "br",
+                         "region": "S\u00e3o Paulo", "place": "rua"},
+            "categories": ["robbery", "police-extortion", "zzz"],
+            "perpetrator": {"type": "police", "description": "tall",
+                            "identifiers": [{"kind": "phone",
+                                             "value": "+55 11"}]},
+            "narrative": "he took my money \u00e9 \U0001f600 \"q\"\n",
+            "needs": ["legal", "safety"],
+            "consent": {"statistics": True, "alert": False,
+                        "share_with_authorities": False},
+            "mailbox": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            "mailbox_id": "ab" * 32}
+    seeds = {
+        "minimal": b'{"schema":"umbra.report/1","narrative":"x"}',
+        "categories": b'{"schema":"umbra.report/1","categories":["other"]}',
+        "full": json.dumps(full, ensure_ascii=False).encode(),
+        "full-ascii": json.dumps(full, ensure_ascii=True).encode(),
+        "escapes": (b'{"schema":"umbra.report/1","narr\\u0061tive":'
+                    b'"\\ud83d\\ude00\\t\\/\\\\"}'),
+        "region-cap": json.dumps({"schema": "umbra.report/1",
+                                  "narrative": "x", "incident": {
+                                      "region": "r" * 1024}}).encode(),
+        "list-cap": json.dumps({"schema": "umbra.report/1",
+                                "categories": ["other"] * 64}).encode(),
+        "depth-16": (b'{"schema":"umbra.report/1","narrative":"x","a":' +
+                     b"[" * 15 + b"]" * 15 + b"}"),
+        "depth-17": (b'{"schema":"umbra.report/1","narrative":"x","a":' +
+                     b"[" * 16 + b"]" * 16 + b"}"),
+        "duplicate": (b'{"schema":"umbra.report/1","narrative":"a",'
+                      b'"narrative":"b"}'),
+        "overlong": b'{"schema":"umbra.report/1","narrative":"\xc0\x80"}',
+        "surrogate": b'{"schema":"umbra.report/1","narrative":"\\udc00"}',
+        "nul": b'{"schema":"umbra.report/1","narrative":"a\\u0000"}',
+        "wrong-types": (b'{"schema":"umbra.report/1","narrative":"x",'
+                        b'"consent":{"statistics":null},"perpetrator":[]}'),
+        "not-object": b'["umbra.report/1"]',
+    }
+    for name, data in seeds.items():
+        write("report_check", name, data)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,10 @@ FUZZ_SRCS_envelope_open = tests/fuzz/fuzz_envelope_open.c
 FUZZ_SRCS_keyfile_decode = tests/fuzz/fuzz_keyfile_decode.c
 FUZZ_SRCS_bundle_parse = tests/fuzz/fuzz_bundle_parse.c
 FUZZ_SRCS_receipt_normalise = tests/fuzz/fuzz_receipt_normalise.c
+# The report document's one reader (umbra_report_check): what every opened
+# envelope goes through before it becomes a case.
+FUZZERS += report_check
+FUZZ_SRCS_report_check = tests/fuzz/fuzz_report_check.c
 
 .PHONY: fuzz-build fuzz-brief
 

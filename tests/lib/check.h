@@ -6,7 +6,8 @@
  *
  * CHECK(cond, fmt, ...) counts a pass or prints the failure, with its file
  * and line, to stderr; check_done() prints the closing "N passed, N failed"
- * line and gives the exit status. test_rng_* is a deterministic random
+ * line and gives the exit status; CHECK_MAIN(test_a, ...) is a test
+ * program's main(). test_rng_* is a deterministic random
  * source for the umbra_test_set_rng() seam: a BLAKE2b counter stream from
  * a seed, which can also record what it handed out (the vector generator
  * stores those bytes as "random"); only programs linked with
@@ -42,6 +43,29 @@ check_done(void)
     printf("%d passed, %d failed\n", check_pass, check_fail);
     return check_fail == 0 ? 0 : 1;
 }
+
+/* Runs each test function of tests[0..n) after umbra_secure_init (exit
+ * status 2 if that fails), then prints the closing line. */
+static inline int
+check_run(void (*const *tests)(void), size_t n)
+{
+    size_t i;
+
+    if (umbra_secure_init() != 0)
+        return 2;
+    for (i = 0; i < n; i++)
+        tests[i]();
+    return check_done();
+}
+
+/* The main() of a test program: CHECK_MAIN(test_a, test_b, ...). */
+#define CHECK_MAIN(...)                                                        \
+    int main(void)                                                             \
+    {                                                                          \
+        static void (*const check_tests[])(void) = {__VA_ARGS__};              \
+        return check_run(check_tests,                                          \
+                         sizeof check_tests / sizeof check_tests[0]);          \
+    }
 
 struct test_rng {
     uint8_t seed[32];

@@ -248,21 +248,39 @@ gen_keyfile(uint32_t p, const char *desc)
     return root;
 }
 
+/*
+ * What a bundle vector shows of json, k's exported bundle: the text its
+ * signature covers (text, UMBRA_SIGNED_TEXT_MAX bytes; its length in
+ * *tlen) and k's fingerprint; returns json parsed (json_decref it).
+ */
+static json_t *
+bundle_signed(char *text, size_t *tlen, char fp[36],
+              const struct umbra_org_keys *k, const char *json)
+{
+    struct umbra_bundle b;
+    json_t *parsed;
+
+    if (json == NULL || umbra_bundle_parse(&b, json, strlen(json)) != 0)
+        abort();
+    *tlen = umbra_bundle_signed_text(text, UMBRA_SIGNED_TEXT_MAX, &b);
+    umbra_fingerprint(fp, k->sign_pk);
+    parsed = json_loads(json, 0, NULL);
+    if (parsed == NULL)
+        abort();
+    return parsed;
+}
+
 static json_t *
 gen_bundle(void)
 {
     struct umbra_org_keys *k = vec_org("bundle org", 3);
-    struct umbra_bundle b;
     char *json = NULL, text[UMBRA_SIGNED_TEXT_MAX], fp[36];
     json_t *root, *parsed;
     size_t tlen;
 
-    if (umbra_bundle_export(&json, k) != 0 ||
-        umbra_bundle_parse(&b, json, strlen(json)) != 0)
+    if (umbra_bundle_export(&json, k) != 0)
         abort();
-    tlen = umbra_bundle_signed_text(text, sizeof(text), &b);
-    umbra_fingerprint(fp, k->sign_pk);
-    parsed = json_loads(json, 0, NULL);
+    parsed = bundle_signed(text, &tlen, fp, k, json);
     root = json_pack("{s:s, s:o, s:s%, s:O, s:s, s:s}", "description",
                      "a public key bundle with three keys; signed_text is "
                      "what the Ed25519 signature covers (protocol section 3)",
@@ -302,19 +320,15 @@ static json_t *
 gen_bundle_serial(void)
 {
     struct umbra_org_keys *k = vec_org("bundle org", 3);
-    struct umbra_bundle b;
     char *json = NULL, *older = NULL, text[UMBRA_SIGNED_TEXT_MAX], fp[36];
     json_t *root, *parsed, *bad = json_array();
     size_t tlen;
 
     /* serial 7 lists two keys; the older serial 6 still listed the third */
     if (umbra_bundle_export_serial(&json, k, k->enc, 2, 7) != 0 ||
-        umbra_bundle_parse(&b, json, strlen(json)) != 0 ||
         umbra_bundle_export_serial(&older, k, k->enc, 3, 6) != 0)
         abort();
-    tlen = umbra_bundle_signed_text(text, sizeof(text), &b);
-    umbra_fingerprint(fp, k->sign_pk);
-    parsed = json_loads(json, 0, NULL);
+    parsed = bundle_signed(text, &tlen, fp, k, json);
     json_array_append_new(
         bad, serial_case(json, "8", "serial changed to 8", "signature"));
     json_array_append_new(

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
- * jscan: a strict, single-pass JSON checker for hostile report documents.
+ * json_scan: a strict, single-pass JSON checker for hostile report
+ * documents (libumbra-internal; umbra_report_check is its public user).
  *
  * jansson builds a tree of allocated values and copies every string byte
  * by byte; on a 4 KiB report that cost more than opening the envelope.
- * jscan checks the whole text in one pass (RFC 8259 grammar, valid UTF-8,
+ * json_scan checks the whole text in one pass (RFC 8259 grammar, valid UTF-8,
  * escapes and surrogate pairs, no \u0000, numbers that fit what jansson
  * accepts, no duplicate keys, a depth limit enforced while parsing, a cap
  * on values and members) and records a flat array of tokens pointing into
@@ -17,8 +18,8 @@
  * members, each a key token (JS_STR) then the value's tokens; an array's
  * elements follow it. tok.next is the index just past a token's subtree.
  */
-#ifndef UMBRA_CASE_JSCAN_H
-#define UMBRA_CASE_JSCAN_H
+#ifndef UMBRA_JSON_SCAN_H
+#define UMBRA_JSON_SCAN_H
 
 #include <stddef.h>
 #include <stdint.h>

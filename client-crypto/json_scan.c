@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
-/* jscan: strict one-pass JSON checking and tokens (see jscan.h). */
-#include "jscan.h"
+/* json_scan: strict one-pass JSON checking and tokens (see json_scan.h). */
+#include "json_scan.h"
 #include "umbra.h"
 
 #include <errno.h>
@@ -209,6 +209,17 @@ is_digit(uint8_t c)
     return c >= '0' && c <= '9';
 }
 
+/* One or more digits (a fraction's or an exponent's), else an error. */
+static int
+digits(struct parser *p)
+{
+    if (p->i >= p->len || !is_digit(p->s[p->i]))
+        return fail(p, "bad number");
+    while (p->i < p->len && is_digit(p->s[p->i]))
+        p->i++;
+    return 0;
+}
+
 static int
 parse_number(struct parser *p)
 {
@@ -232,20 +243,16 @@ parse_number(struct parser *p)
     }
     if (p->i < p->len && s[p->i] == '.') {
         p->i++;
-        if (p->i >= p->len || !is_digit(s[p->i]))
-            return fail(p, "bad number");
-        while (p->i < p->len && is_digit(s[p->i]))
-            p->i++;
+        if (digits(p) != 0)
+            return 1;
         real = 1;
     }
     if (p->i < p->len && (s[p->i] == 'e' || s[p->i] == 'E')) {
         p->i++;
         if (p->i < p->len && (s[p->i] == '+' || s[p->i] == '-'))
             p->i++;
-        if (p->i >= p->len || !is_digit(s[p->i]))
-            return fail(p, "bad number");
-        while (p->i < p->len && is_digit(s[p->i]))
-            p->i++;
+        if (digits(p) != 0)
+            return 1;
         real = 1;
     }
     n = p->i - st;
@@ -309,9 +316,10 @@ unescape(const struct js_doc *d, const struct js_tok *t, char *out, size_t cap)
         size_t k = 0;
 
         if (s[i] != '\\') {
-            enc[0] = s[i];
-            k = 1;
-            i++;
+            /* a whole character (the scan checked it is valid UTF-8) */
+            k = s[i] < 0xc0 ? 1 : s[i] < 0xe0 ? 2 : s[i] < 0xf0 ? 3 : 4;
+            memcpy(enc, s + i, k);
+            i += k;
         } else {
             uint8_t e = s[i + 1];
 
@@ -430,89 +438,91 @@ check_duplicates(struct parser *p, uint32_t obj)
 
 static int parse_value(struct parser *p, int depth);
 
-static int
-parse_object(struct parser *p, int depth)
+/*
+ * p->i at '{' or '[': a new token of type, past the bracket. -2 when the
+ * container is empty (close consumed, token finished), -1 on an error.
+ */
+static long
+open_container(struct parser *p, uint8_t type, uint8_t close)
 {
-    long tok = new_tok(p, JS_OBJ);
-    uint32_t members = 0;
+    long tok = new_tok(p, type);
 
     if (tok < 0)
-        return 1;
+        return -1;
     p->i++;
     skip_ws(p);
-    if (p->i < p->len && p->s[p->i] == '}') {
+    if (p->i < p->len && p->s[p->i] == close) {
         p->i++;
         p->d->t[tok].next = p->d->n;
-        return 0;
+        return -2;
     }
-    for (;;) {
-        uint32_t key;
-
-        skip_ws(p);
-        if (p->i >= p->len || p->s[p->i] != '"')
-            return fail(p, "expected a key");
-        if (++members > JS_MAX_MEMBERS)
-            return fail(p, "an object with too many members");
-        key = p->d->n;
-        if (parse_string(p) != 0)
-            return 1;
-        if (p->d->t[key].len > JS_MAX_KEY)
-            return fail(p, "key too long");
-        skip_ws(p);
-        if (p->i >= p->len || p->s[p->i] != ':')
-            return fail(p, "expected ':'");
-        p->i++;
-        if (parse_value(p, depth) != 0)
-            return 1;
-        skip_ws(p);
-        if (p->i < p->len && p->s[p->i] == ',') {
-            p->i++;
-            continue;
-        }
-        if (p->i < p->len && p->s[p->i] == '}') {
-            p->i++;
-            break;
-        }
-        return fail(p, "expected ',' or '}'");
-    }
-    p->d->t[tok].size = members;
-    p->d->t[tok].next = p->d->n;
-    return check_duplicates(p, (uint32_t)tok);
+    return tok;
 }
 
+/* After a member or an element: 0 past a ',' (another follows), 1 past
+ * close (the container ends), -1 on anything else (error set). */
 static int
-parse_array(struct parser *p, int depth)
+after_item(struct parser *p, uint8_t close, const char *msg)
 {
-    long tok = new_tok(p, JS_ARR);
-    uint32_t elems = 0;
-
-    if (tok < 0)
-        return 1;
-    p->i++;
     skip_ws(p);
-    if (p->i < p->len && p->s[p->i] == ']') {
+    if (p->i < p->len && p->s[p->i] == ',') {
         p->i++;
-        p->d->t[tok].next = p->d->n;
         return 0;
     }
-    for (;;) {
-        if (parse_value(p, depth) != 0)
-            return 1;
-        elems++;
-        skip_ws(p);
-        if (p->i < p->len && p->s[p->i] == ',') {
-            p->i++;
-            continue;
-        }
-        if (p->i < p->len && p->s[p->i] == ']') {
-            p->i++;
-            break;
-        }
-        return fail(p, "expected ',' or ']'");
+    if (p->i < p->len && p->s[p->i] == close) {
+        p->i++;
+        return 1;
     }
-    p->d->t[tok].size = elems;
-    p->d->t[tok].next = p->d->n;
+    fail(p, msg);
+    return -1;
+}
+
+/* p->i at a member's key: the key, its cap and the ':' after it. */
+static int
+parse_key(struct parser *p, uint32_t members)
+{
+    uint32_t key;
+
+    skip_ws(p);
+    if (p->i >= p->len || p->s[p->i] != '"')
+        return fail(p, "expected a key");
+    if (members > JS_MAX_MEMBERS)
+        return fail(p, "an object with too many members");
+    key = p->d->n;
+    if (parse_string(p) != 0)
+        return 1;
+    if (p->d->t[key].len > JS_MAX_KEY)
+        return fail(p, "key too long");
+    skip_ws(p);
+    if (p->i >= p->len || p->s[p->i] != ':')
+        return fail(p, "expected ':'");
+    p->i++;
     return 0;
+}
+
+/* An object (type JS_OBJ, p->i at '{') or an array (JS_ARR, at '['). */
+static int
+parse_container(struct parser *p, int depth, uint8_t type)
+{
+    int obj = type == JS_OBJ;
+    long tok = open_container(p, type, obj ? '}' : ']');
+    uint32_t items = 0;
+    int r;
+
+    if (tok < 0)
+        return tok == -2 ? 0 : 1;
+    do {
+        items++;
+        if ((obj && parse_key(p, items) != 0) || parse_value(p, depth) != 0)
+            return 1;
+        r = after_item(p, obj ? '}' : ']',
+                       obj ? "expected ',' or '}'" : "expected ',' or ']'");
+        if (r < 0)
+            return 1;
+    } while (r == 0);
+    p->d->t[tok].size = items;
+    p->d->t[tok].next = p->d->n;
+    return obj ? check_duplicates(p, (uint32_t)tok) : 0;
 }
 
 static int
@@ -527,8 +537,7 @@ parse_value(struct parser *p, int depth)
     if (c == '{' || c == '[') {
         if (depth + 1 > p->d->max_depth)
             return fail(p, "nested too deep");
-        return c == '{' ? parse_object(p, depth + 1)
-                        : parse_array(p, depth + 1);
+        return parse_container(p, depth + 1, c == '{' ? JS_OBJ : JS_ARR);
     }
     if (c == '"')
         return parse_string(p);
