@@ -253,8 +253,7 @@ api_report(struct req *r)
                                    .len = r->body.len,
                                    .done = intake_done,
                                    .ctx = r};
-    MHD_suspend_connection(r->con);
-    r->suspended = 1;
+    req_suspend(r);
     intake_push(&r->item);
 out:
     orgs_release(s);
@@ -295,8 +294,7 @@ api_mailbox_new(struct req *r)
                                    .ctx = r};
     r->ctx = copy;
     r->ctx_free = free;
-    MHD_suspend_connection(r->con);
-    r->suspended = 1;
+    req_suspend(r);
     intake_push(&r->item);
 }
 
@@ -381,8 +379,7 @@ api_mailbox_replies(struct req *r)
 static int
 sync_auth(struct req *r, PGconn *c, uint8_t hash[32], char slug[64])
 {
-    const char *h = MHD_lookup_connection_value(r->con, MHD_HEADER_KIND,
-                                                "Authorization");
+    const char *h = req_header(r, "Authorization");
     size_t n = h ? strlen(h) : 0;
     if (n < 8 || n > TOKEN_MAX || strncmp(h, "Bearer ", 7) != 0) {
         reply_error(r, 401, "unauthorized", "a sync token is needed");

@@ -7,6 +7,7 @@
 #include "../client-crypto/umbra.h"
 #include "cgroup.h"
 #include "http.h"
+#include "listener.h"
 #include "orgs.h"
 #include "page.h"
 #include "workpool.h"
