@@ -79,8 +79,9 @@ name_cmp(const void *a, const void *b)
 }
 
 int
-admin_migrate(void)
+admin_migrate(const struct cmdline *cl)
 {
+    (void)cl;
     PGconn *c = owner_connect();
     DIR *d = NULL;
     char *names[1000];
@@ -166,8 +167,9 @@ out:
 /* ---- org add ----------------------------------------------------------- */
 
 int
-admin_org_add(const char *slug, const char *name, const char *key_path)
+admin_org_add(const struct cmdline *cl)
 {
+    const char *slug = cl->pos[2], *name = cl->name, *key_path = cl->pubkey;
     struct umbra_bundle b;
     char fp[UMBRA_FINGERPRINT_LEN + 1];
     size_t len = 0;
@@ -291,8 +293,9 @@ out:
 /* ---- tokens ------------------------------------------------------------ */
 
 int
-admin_token_add(const char *org, const char *name)
+admin_token_add(const struct cmdline *cl)
 {
+    const char *org = cl->pos[2], *name = cl->pos[3];
     uint8_t raw[32], hash[32];
     char token[sizeof TOKEN_PREFIX + 64];
     int rc = 1;
@@ -335,8 +338,9 @@ admin_token_add(const char *org, const char *name)
 }
 
 int
-admin_token_list(void)
+admin_token_list(const struct cmdline *cl)
 {
+    (void)cl;
     PGconn *c = owner_connect();
     if (!c)
         return 1;
@@ -357,8 +361,9 @@ admin_token_list(void)
 }
 
 int
-admin_token_revoke(const char *org, const char *name)
+admin_token_revoke(const struct cmdline *cl)
 {
+    const char *org = cl->pos[2], *name = cl->pos[3];
     PGconn *c = owner_connect();
     if (!c)
         return 1;

@@ -12,10 +12,25 @@
 #ifndef UMBRA_SERVER_ADMIN_H
 #define UMBRA_SERVER_ADMIN_H
 
-int admin_migrate(void);
-int admin_org_add(const char *slug, const char *name, const char *key_path);
-int admin_token_add(const char *org, const char *name);
-int admin_token_list(void);
-int admin_token_revoke(const char *org, const char *name);
+#define CMDLINE_MAX_POS 8
+
+/* The command line a command runs with (main.c fills it, after its
+ * options have gone into srv.cfg): the words and operands in order
+ * (pos[0] is the command), the options only a command takes (org add's
+ * --name and --public-key), and --help. */
+struct cmdline {
+    const char *pos[CMDLINE_MAX_POS];
+    unsigned npos;
+    const char *name, *pubkey;
+    int help;
+};
+
+int admin_migrate(const struct cmdline *cl);
+/* org add SLUG --name NAME --public-key PUBLIC.json */
+int admin_org_add(const struct cmdline *cl);
+/* token add ORG NAME, token list, token revoke ORG NAME */
+int admin_token_add(const struct cmdline *cl);
+int admin_token_list(const struct cmdline *cl);
+int admin_token_revoke(const struct cmdline *cl);
 
 #endif

@@ -66,16 +66,25 @@ api_orgs(struct req *r)
     reply_body(r, 200, "application/json", body, n);
 }
 
+/* The organisation the path names (r->arg) in s, or NULL with r answered:
+ * 503 while the set is not loaded, else 404 unknown_org. */
+static const struct org *
+path_org(struct req *r, const struct org_set *s)
+{
+    const struct org *o = orgs_find(s, r->arg);
+    if (!o && !orgs_loaded(s))
+        reply_unavailable(r);
+    else if (!o)
+        reply_error(r, 404, "unknown_org", "no organisation by that name");
+    return o;
+}
+
 void
 api_org(struct req *r)
 {
     struct org_set *s = orgs_acquire();
-    const struct org *o = orgs_find(s, r->arg);
-    if (!o && !orgs_loaded(s)) {
-        reply_unavailable(r);
-    } else if (!o) {
-        reply_error(r, 404, "unknown_org", "no organisation by that name");
-    } else {
+    const struct org *o = path_org(r, s);
+    if (o) {
         json_t *b = json_loads(o->bundle_json, 0, NULL);
         reply_json(r, 200, json_pack("{s:s,s:s,s:s,s:o*}", "slug", o->slug,
                                      "name", o->name, "fingerprint",
@@ -136,16 +145,10 @@ int
 api_report_begin(struct req *r, uint64_t len)
 {
     struct org_set *s = orgs_acquire();
-    const struct org *o = orgs_find(s, r->arg);
+    const struct org *o = path_org(r, s);
     int rc = -1;
-    if (!o && !orgs_loaded(s)) {
-        reply_unavailable(r);
+    if (!o)
         goto out;
-    }
-    if (!o) {
-        reply_error(r, 404, "unknown_org", "no organisation by that name");
-        goto out;
-    }
     for (unsigned n = 1; n <= UMBRA_ENVELOPE_MAX_RECIPIENTS; n++) {
         if (!envelope_len_ok(n, len))
             continue;
@@ -215,18 +218,12 @@ api_report(struct req *r)
     uint8_t ids[UMBRA_ENVELOPE_MAX_RECIPIENTS * UMBRA_KEY_ID_BYTES];
     unsigned n = 0;
     struct org_set *s = orgs_acquire();
-    const struct org *o = orgs_find(s, r->arg);
+    const struct org *o = path_org(r, s);
     int org_id = o ? o->id : 0;
     int rc = -1;
 
-    if (!o && !orgs_loaded(s)) {
-        reply_unavailable(r);
+    if (!o)
         goto out;
-    }
-    if (!o) {
-        reply_error(r, 404, "unknown_org", "no organisation by that name");
-        goto out;
-    }
     rc = umbra_envelope_check(&n, ids, r->body.data, r->body.len);
     if (rc != 0) {
         reply_error(r, 400, "bad_envelope", umbra_strerror(rc));

@@ -92,10 +92,7 @@ sweeper(void *arg)
     (void)arg;
     pthread_mutex_lock(&track_mu);
     while (!track_stop) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 1;
-        pthread_cond_timedwait(&track_cv, &track_mu, &ts);
+        cond_wait_s(&track_cv, &track_mu, 1);
         uint64_t limit = (uint64_t)srv.cfg.request_deadline * 1000000000u;
         uint64_t now = now_ns();
         for (struct track *t = tracks; t; t = t->next) {
@@ -125,10 +122,7 @@ deadline_start(void)
 void
 deadline_stop(void)
 {
-    pthread_mutex_lock(&track_mu);
-    track_stop = 1;
-    pthread_cond_broadcast(&track_cv);
-    pthread_mutex_unlock(&track_mu);
+    thread_stop(&track_mu, &track_cv, &track_stop);
     if (sweeping)
         pthread_join(sweep, NULL);
     sweeping = 0;

@@ -21,18 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_POS 8
-
-/* What the command line gave: the words and operands, --name and
- * --public-key (org add), --help. Config options go into srv.cfg. */
-struct args {
-    const char *pos[MAX_POS];
-    unsigned npos;
-    const char *name, *pubkey;
-    int help;
-};
-
-
 static const char usage_main[] =
     "usage: umbra-server [--config FILE] [--KEY VALUE]... [serve]\n"
     "       umbra-server migrate [--config FILE]\n"
@@ -63,7 +51,7 @@ static const char usage_token[] =
 /* ---- serve ------------------------------------------------------------- */
 
 static int
-run_serve(const struct args *a)
+run_serve(const struct cmdline *a)
 {
     (void)a;
     int rc = 1;
@@ -191,7 +179,7 @@ exact(const char *tok, const struct option *opt)
  * message printed), or 2 (a usage error, its message printed).
  */
 static int
-parse_args(struct args *a, int argc, char **argv, const struct option *opts,
+parse_args(struct cmdline *a, int argc, char **argv, const struct option *opts,
            int pass)
 {
     optind = 0; /* start afresh (glibc) */
@@ -203,7 +191,7 @@ parse_args(struct args *a, int argc, char **argv, const struct option *opts,
         const char *tok = argv[at];
         if (strncmp(tok, "--", 2) != 0 && strcmp(tok, "-h") != 0) {
             if (pass == 1) { /* a word: getopt_long ("+") stops at it */
-                if (a->npos == MAX_POS) {
+                if (a->npos == CMDLINE_MAX_POS) {
                     fputs(usage_main, stderr);
                     return 2;
                 }
@@ -247,38 +235,6 @@ parse_args(struct args *a, int argc, char **argv, const struct option *opts,
 
 /* ---- the commands ------------------------------------------------------- */
 
-static int
-run_migrate(const struct args *a)
-{
-    (void)a;
-    return admin_migrate();
-}
-
-static int
-run_org_add(const struct args *a)
-{
-    return admin_org_add(a->pos[2], a->name, a->pubkey);
-}
-
-static int
-run_token_add(const struct args *a)
-{
-    return admin_token_add(a->pos[2], a->pos[3]);
-}
-
-static int
-run_token_list(const struct args *a)
-{
-    (void)a;
-    return admin_token_list();
-}
-
-static int
-run_token_revoke(const struct args *a)
-{
-    return admin_token_revoke(a->pos[2], a->pos[3]);
-}
-
 #define NEED_CHECKED_CONFIG 1u /* config_check before it runs */
 #define NEED_NAME_KEY 2u       /* --name and --public-key given */
 
@@ -293,21 +249,21 @@ static const struct command {
     const char *word, *verb;
     unsigned nargs;
     unsigned needs;
-    int (*run)(const struct args *a);
+    int (*run)(const struct cmdline *a);
     const char *usage;
 } commands[] = {
     {"serve", NULL, 0, NEED_CHECKED_CONFIG, run_serve, usage_main},
-    {"migrate", NULL, 0, 0, run_migrate, usage_migrate},
-    {"org", "add", 1, NEED_NAME_KEY, run_org_add, usage_org},
-    {"token", "add", 2, 0, run_token_add, usage_token},
-    {"token", "list", 0, 0, run_token_list, usage_token},
-    {"token", "revoke", 2, 0, run_token_revoke, usage_token},
+    {"migrate", NULL, 0, 0, admin_migrate, usage_migrate},
+    {"org", "add", 1, NEED_NAME_KEY, admin_org_add, usage_org},
+    {"token", "add", 2, 0, admin_token_add, usage_token},
+    {"token", "list", 0, 0, admin_token_list, usage_token},
+    {"token", "revoke", 2, 0, admin_token_revoke, usage_token},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
 /* 1 if a's words and operands are those of c, with what c needs. */
 static int
-command_fits(const struct command *c, const struct args *a)
+command_fits(const struct command *c, const struct cmdline *a)
 {
     unsigned words = c->verb ? 2 : 1;
     return a->npos == words + c->nargs &&
@@ -316,7 +272,7 @@ command_fits(const struct command *c, const struct args *a)
 }
 
 static int
-dispatch(struct args *a)
+dispatch(struct cmdline *a)
 {
     const struct command *group = NULL;
     if (a->npos == 0)
@@ -349,7 +305,7 @@ dispatch(struct args *a)
 int
 main(int argc, char **argv)
 {
-    struct args a;
+    struct cmdline a;
     struct option *opts = NULL;
     int rc;
 

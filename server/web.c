@@ -82,25 +82,31 @@ page_error(struct req *r, unsigned status, enum page_id id, const char *code)
         r->res.retry_after = (int)srv.cfg.retry_after;
 }
 
+/* A page that shows nothing of the request but its language (and the
+ * organisation a link chose). */
+static void
+plain_page(struct req *r, enum page_id id, const char *org)
+{
+    struct page_ctx ctx = {.lang = req_lang(r), .org = org};
+    render(r, 200, id, &ctx);
+}
+
 void
 web_landing(struct req *r)
 {
-    struct page_ctx ctx = {.lang = req_lang(r)};
-    render(r, 200, PAGE_LANDING, &ctx);
+    plain_page(r, PAGE_LANDING, NULL);
 }
 
 void
 web_report_form(struct req *r)
 {
-    struct page_ctx ctx = {.lang = req_lang(r), .org = req_query(r, "org")};
-    render(r, 200, PAGE_REPORT, &ctx);
+    plain_page(r, PAGE_REPORT, req_query(r, "org"));
 }
 
 void
 web_check_form(struct req *r)
 {
-    struct page_ctx ctx = {.lang = req_lang(r)};
-    render(r, 200, PAGE_CHECK, &ctx);
+    plain_page(r, PAGE_CHECK, NULL);
 }
 
 void
