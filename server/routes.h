@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * routes: the handler of every route, each in its own function: api.c (the
- * JSON API, sync, health, metrics) and web.c (pages, the no-JS form, static
- * files). The table that maps methods and paths to them is in http.c;
+ * JSON API, health, metrics), sync.c (caseworker sync) and web.c (pages,
+ * the no-JS form, static files). The table that maps methods and paths to them is in http.c;
  * routes see the request only through http.h.
  */
 #ifndef UMBRA_SERVER_ROUTES_H

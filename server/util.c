@@ -11,6 +11,16 @@
 #include <string.h>
 #include <time.h>
 
+char *
+b64_new(const uint8_t *p, size_t n)
+{
+    size_t m = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
+    char *s = malloc(m);
+    if (s)
+        sodium_bin2base64(s, m, p, n, sodium_base64_VARIANT_ORIGINAL);
+    return s;
+}
+
 uint32_t
 le32_load(const uint8_t *p)
 {

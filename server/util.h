@@ -37,6 +37,10 @@ void thread_stop(pthread_mutex_t *mu, pthread_cond_t *cv, int *flag);
 /* Waits on cv, mu held, for at most s seconds (a wakeup may come early). */
 void cond_wait_s(pthread_cond_t *cv, pthread_mutex_t *mu, unsigned s);
 
+/* p as base64 (the original alphabet, padded), malloc'd; NULL out of
+ * memory. */
+char *b64_new(const uint8_t *p, size_t n);
+
 /* A 32-bit little-endian integer at p (the spool's records, RIFF). */
 uint32_t le32_load(const uint8_t *p);
 void le32_store(uint8_t *p, uint32_t v);
