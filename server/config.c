@@ -114,6 +114,12 @@ static const struct key keys[] = {
     {Z(body_budget_bytes, 0, 1ull << 40)},
 };
 
+const char *
+config_key_name(size_t i)
+{
+    return i < sizeof keys / sizeof keys[0] ? keys[i].name : NULL;
+}
+
 int
 config_set(struct config *c, const char *key, const char *value)
 {

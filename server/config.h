@@ -56,6 +56,9 @@ void config_defaults(struct config *c);
 int config_load(struct config *c, const char *path);
 /* Sets one key from a string; 0, or -1 (unknown key or bad value). */
 int config_set(struct config *c, const char *key, const char *value);
+/* The name of the i-th key, or NULL past the last (the command line's
+ * --KEY VALUE options are made from them). */
+const char *config_key_name(size_t i);
 /* Parses c->metrics_listen into *out; 0, or -1 with why filled (a value
  * that is not 127.0.0.0/8:PORT, [::1]:PORT or unix:/ABSOLUTE/PATH). */
 int config_metrics_addr(struct metrics_addr *out, const struct config *c,

@@ -42,7 +42,7 @@ static const struct stmt stmts[] = {
      "SELECT day::text, body FROM mailbox_replies($1)", 1},
     /* GET /healthz */
     {DB_INTAKE, "ping", "SELECT 1", 0},
-    /* sync routes (api.c) */
+    /* sync routes (sync.c) */
     {DB_SYNC, "sync_auth", "SELECT org_id::text, slug FROM sync_auth($1)", 1},
     {DB_SYNC, "sync_list",
      "SELECT id::text, day::text, body FROM sync_list($1, $2, $3)", 3},
@@ -54,7 +54,7 @@ static const struct stmt stmts[] = {
      "SELECT n::text, bytes::text, max_id::text FROM sync_status($1)", 1},
     {DB_SYNC, "sync_held",
      "SELECT id::text, digest FROM sync_held($1, $2, $3)", 3},
-    /* umbra-server migrate (main.c), as the owner: schema_migrations is
+    /* umbra-server migrate (admin.c), as the owner: schema_migrations is
      * made by schema/001_core.sql, so it may not exist yet */
     {DB_OWNER, "migrations_exist",
      "SELECT to_regclass('schema_migrations') IS NOT NULL", 0},

@@ -12,7 +12,7 @@
 
 #include <libpq-fe.h>
 
-/* DB_OWNER: the admin commands (server/main.c: migrate, org, token). Their
+/* DB_OWNER: the admin commands (server/admin.c: migrate, org, token). Their
  * statements are in the same table but run unprepared (db_admin), since
  * `migrate` connects before the tables they name exist. */
 enum db_role { DB_INTAKE, DB_SYNC, DB_OWNER };

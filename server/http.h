@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
- * http: the libmicrohttpd daemon, the route table and the request life
- * cycle of umbra-server.
+ * http: the route table and the request life cycle of umbra-server, and
+ * the interface every route is written against.
  *
  * Each request owns one `struct req` in *con_cls, freed in the completion
- * callback. The access handler collects the body (capped per route), and
+ * callback. The access handler (http.c) collects the body, capped per route
+ * and decoded as the route's BODY_* column says (body.c: raw bytes in
+ * r->body, a JSON object through req_json, form fields in r->form), and
  * only once the upload is complete runs the route: inline (cheap routes),
  * on the database pool or the Argon2 pool (the connection is suspended and
- * resumed when the job has filled in the reply), or by itself (intake,
- * which suspends and hands the row to a group-commit writer). Routes never
- * queue responses themselves: they fill r->res through reply_json,
- * reply_error, reply_body or reply_static, and the handler queues it with
- * the security headers every response carries.
+ * resumed when the job has filled in the reply), or by itself (WORK_SELF).
+ * A route that passes its request on (to intake's group-commit writer)
+ * calls req_suspend first, and whoever took it calls req_resume (req.c).
+ * Routes never queue responses themselves: they fill r->res through
+ * reply_json, reply_error, reply_body or reply_static (reply.c), and the
+ * handler queues it with the security headers every response carries.
+ * The daemons themselves are started by listener.c.
  */
 #ifndef UMBRA_SERVER_HTTP_H
 #define UMBRA_SERVER_HTTP_H
@@ -24,16 +28,8 @@
 #include "config.h"
 #include "db.h"
 #include "intake.h"
+#include "server.h"
 #include "util.h"
-
-struct server {
-    struct config cfg;
-    struct db_pool *intake, *sync;
-    struct workpool *kdf, *dbw;
-    struct MHD_Daemon *d;
-    struct MHD_Daemon *metrics; /* metrics_listen, or NULL */
-};
-extern struct server srv;
 
 /* WORK_KDF runs on the Argon2 pool's main lane (POST /report),
  * WORK_KDF_SHARED on its limited lane (POST /check: kdf_check_threads,
@@ -88,8 +84,7 @@ struct req {
     size_t reserved;         /* bytes of the body budget this body holds */
     int large;               /* counted against the large bodies' share */
     unsigned env_stage;      /* envelope header checks done (api.c) */
-    struct MHD_PostProcessor *pp;
-    struct form *form;
+    struct form *form; /* BODY_FORM, BODY_CHECK: the fields (body.h) */
     struct reply res;
     struct intake_item item;
     void *ctx;
@@ -113,21 +108,36 @@ void reply_body_wiped(struct req *r, unsigned status, const char *ctype,
 void reply_unavailable(struct req *r);
 
 /* From the request body: a JSON value checked for size, depth, UTF-8 and
- * duplicate keys. On failure answers 400/413 and returns NULL. */
+ * duplicate keys. On failure answers 400/413 and returns NULL (body.c). */
 json_t *req_json(struct req *r);
 
 /* A query argument, or NULL. */
 const char *req_query(struct req *r, const char *key);
+/* A request header, or NULL. */
+const char *req_header(struct req *r, const char *name);
 
-/* Called by a pool job that passed r on (to intake): after it returns,
- * neither the job nor the pool touches r again; whoever took it resumes
- * it. Set just before the hand-off. */
-void req_handed_off(void);
-
-/* Resumes a suspended request whose r->res is ready (any thread). */
+/* The one hand-off: a route about to pass r on (to intake) calls
+ * req_suspend just before it does; from then on the route touches r no
+ * more, nor does the pool it may run on, and whoever took r fills r->res
+ * and calls req_resume (any thread). On the libmicrohttpd thread
+ * (WORK_SELF) it suspends the connection; on a pool (WORK_DB, WORK_KDF*),
+ * where the connection is suspended already, it tells the pool job that
+ * the request is no longer its to resume. */
+void req_suspend(struct req *r);
 void req_resume(struct req *r);
 
-/* Runs the daemon until SIGINT/SIGTERM; 0 or -1. */
-int http_serve(void) __attribute__((warn_unused_result));
+/* Runs r's route on a pool thread (r suspended), then resumes it unless
+ * the route passed it on with req_suspend (workpool job, req.c). */
+void req_job(void *r);
+
+/* The daemon's callbacks, which listener.c starts it with (http.c). */
+enum MHD_Result http_access(void *cls, struct MHD_Connection *con,
+                            const char *url, const char *method,
+                            const char *version, const char *upload_data,
+                            size_t *upload_data_size, void **con_cls);
+void http_completed(void *cls, struct MHD_Connection *con, void **con_cls,
+                    enum MHD_RequestTerminationCode toe);
+/* Registers the routes' names with metrics.c (once, before serving). */
+void http_routes_init(void);
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* imgmeta: strip metadata from images in place (see imgmeta.h). */
 #include "imgmeta.h"
+#include "util.h"
 
 #include <string.h>
 
@@ -9,13 +10,6 @@ be32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
            p[3];
-}
-
-static uint32_t
-le32(const uint8_t *p)
-{
-    return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 |
-           p[0];
 }
 
 /* Copies n bytes from r to w inside buf (w <= r always holds here). */
@@ -201,15 +195,6 @@ strip_png(uint8_t *buf, size_t len, size_t *out)
 
 /* ---- WebP -------------------------------------------------------------- */
 
-static void
-put_le32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
 /*
  * Keeps, of the RIFF chunks in buf[r, end), those named in keep (4-byte
  * ids, n of them), written from w; *w_out is where the output ends.
@@ -220,7 +205,7 @@ webp_chunks(uint8_t *buf, size_t r, size_t end, size_t w, size_t *w_out,
             const char *keep_ids, size_t n)
 {
     while (end - r >= 8) {
-        uint32_t csize = le32(buf + r + 4);
+        uint32_t csize = le32_load(buf + r + 4);
         size_t total;
         int wanted = 0;
 
@@ -260,7 +245,7 @@ strip_webp(uint8_t *buf, size_t len, size_t *out)
     if (len < 12 || memcmp(buf, "RIFF", 4) != 0 ||
         memcmp(buf + 8, "WEBP", 4) != 0)
         return -1;
-    riff = le32(buf + 4);
+    riff = le32_load(buf + 4);
     if (riff < 4 || riff > len - 8)
         return -1;
     end = 8 + (size_t)riff;
@@ -268,7 +253,7 @@ strip_webp(uint8_t *buf, size_t len, size_t *out)
         return -1;
     /* Second pass over what is left: VP8X's flags, ANMF's sub-chunks. */
     for (r = 12, end = w, w = 12; r < end;) {
-        uint32_t csize = le32(buf + r + 4);
+        uint32_t csize = le32_load(buf + r + 4);
         size_t total = 8 + (size_t)csize + (csize & 1u), fw;
 
         if (memcmp(buf + r, "VP8X", 4) == 0) {
@@ -283,7 +268,7 @@ strip_webp(uint8_t *buf, size_t len, size_t *out)
             keep(buf, &w, r, 24);
             if (webp_chunks(buf, r + 24, r + 8 + csize, w, &fw, frame, 3) < 0)
                 return -1;
-            put_le32(buf + w - 20, (uint32_t)(fw - (w - 16)));
+            le32_store(buf + w - 20, (uint32_t)(fw - (w - 16)));
             w = fw;
         } else {
             keep(buf, &w, r, total);
@@ -292,7 +277,7 @@ strip_webp(uint8_t *buf, size_t len, size_t *out)
     }
     if (w == 12)
         return -1; /* no picture at all */
-    put_le32(buf + 4, (uint32_t)(w - 8));
+    le32_store(buf + 4, (uint32_t)(w - 8));
     *out = w;
     return 0;
 }

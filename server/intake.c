@@ -5,6 +5,7 @@
 #include "metrics.h"
 #include "mover.h"
 #include "spool.h"
+#include "util.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -209,10 +210,7 @@ intake_start(const char *ci, unsigned writers, unsigned bmax, unsigned maxp,
 void
 intake_stop(void)
 {
-    pthread_mutex_lock(&mu);
-    stopping = 1;
-    pthread_cond_broadcast(&cv);
-    pthread_mutex_unlock(&mu);
+    thread_stop(&mu, &cv, &stopping);
     for (unsigned i = 0; i < nwriters; i++)
         pthread_join(threads[i], NULL);
     nwriters = 0;

@@ -1,24 +1,25 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
- * umbra-server: entry point and the administrative commands (docs/operations.md):
- * serve, migrate, org add, token add|list|revoke. Exit codes: 0 success,
- * 1 a user-facing error (one line on stderr), 2 a usage error.
+ * umbra-server: entry point (docs/operations.md): the options (getopt_long:
+ * --config FILE, --KEY VALUE for every config key), the table of commands
+ * (serve, migrate, org add, token add|list|revoke; the administrative ones
+ * are in admin.c) and serve itself. Exit codes: 0 success, 1 a user-facing
+ * error (one line on stderr), 2 a usage error.
  */
 #include "../client-crypto/umbra.h"
+#include "admin.h"
 #include "cgroup.h"
 #include "http.h"
+#include "listener.h"
 #include "orgs.h"
 #include "page.h"
 #include "workpool.h"
 
-#include <arpa/inet.h>
-#include <dirent.h>
+#include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define TOKEN_PREFIX "ust_"
 
 static const char usage_main[] =
     "usage: umbra-server [--config FILE] [--KEY VALUE]... [serve]\n"
@@ -47,377 +48,12 @@ static const char usage_token[] =
     "       umbra-server token revoke ORG NAME\n"
     "'add' prints a new caseworker sync token once; only its hash is kept.\n";
 
-/* ---- owner connection -------------------------------------------------- */
-
-static void
-quiet_notice(void *arg, const PGresult *res)
-{
-    (void)arg;
-    (void)res;
-}
-
-static PGconn *
-owner_connect(void)
-{
-    PGconn *c = PQconnectdb(srv.cfg.db_owner);
-    if (!c || PQstatus(c) != CONNECTION_OK) {
-        fprintf(stderr, "umbra-server: cannot connect to the database: %s",
-                c ? PQerrorMessage(c) : "out of memory\n");
-        PQfinish(c);
-        return NULL;
-    }
-    PQsetNoticeReceiver(c, quiet_notice, NULL);
-    PGresult *r = PQexec(c, "SET synchronous_commit TO on");
-    PQclear(r);
-    return c;
-}
-
-static int
-exec_ok(PGconn *c, const char *sql)
-{
-    PGresult *r = PQexec(c, sql);
-    int ok = db_ok(r);
-    if (!ok)
-        fprintf(stderr, "umbra-server: %s", PQerrorMessage(c));
-    PQclear(r);
-    return ok;
-}
-
-static char *
-read_file(const char *path, size_t max, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    if (!f)
-        return NULL;
-    buf = malloc(max + 1);
-    if (buf) {
-        *len = fread(buf, 1, max + 1, f);
-        if (*len > max || ferror(f)) {
-            free(buf);
-            buf = NULL;
-        } else {
-            buf[*len] = '\0';
-        }
-    }
-    fclose(f);
-    return buf;
-}
-
-/* ---- migrate ----------------------------------------------------------- */
-
-static int
-name_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
-cmd_migrate(void)
-{
-    PGconn *c = owner_connect();
-    DIR *d = NULL;
-    char *names[1000];
-    size_t n = 0, applied = 0;
-    int rc = 1;
-    if (!c)
-        return 1;
-    d = opendir(srv.cfg.schema_dir);
-    if (!d) {
-        fprintf(stderr, "umbra-server: cannot open schema folder '%s'\n",
-                srv.cfg.schema_dir);
-        goto out;
-    }
-    struct dirent *e;
-    while ((e = readdir(d)) && n < 1000) {
-        size_t l = strlen(e->d_name);
-        if (l > 8 && e->d_name[0] >= '0' && e->d_name[0] <= '9' &&
-            strcmp(e->d_name + l - 4, ".sql") == 0)
-            names[n++] = strdup(e->d_name);
-    }
-    qsort(names, n, sizeof names[0], name_cmp);
-    for (size_t i = 0; i < n; i++) {
-        uint64_t ver;
-        char vs[16], path[CONF_STR + 300];
-        size_t dl = strcspn(names[i], "_");
-        if (dl == 0 || dl > 9)
-            continue;
-        memcpy(vs, names[i], dl);
-        vs[dl] = '\0';
-        if (parse_u64(&ver, vs, 1, 999999999) < 0)
-            continue;
-        if (!exec_ok(c, "BEGIN") ||
-            !exec_ok(c, "SELECT pg_advisory_xact_lock(7252)"))
-            goto out;
-        const char *p1[2] = {vs, names[i]};
-        /* the first migration makes schema_migrations */
-        PGresult *r = db_admin(c, "migrations_exist", NULL, NULL, NULL, 0);
-        int have = db_ok(r) && PQntuples(r) == 1 &&
-                   strcmp(PQgetvalue(r, 0, 0), "t") == 0;
-        PQclear(r);
-        if (have) {
-            r = db_admin(c, "migration_have", p1, NULL, NULL, 0);
-            have = db_ok(r) && PQntuples(r) == 1;
-            PQclear(r);
-        }
-        if (have) {
-            if (!exec_ok(c, "COMMIT"))
-                goto out;
-            continue;
-        }
-        size_t len;
-        snprintf(path, sizeof path, "%s/%s", srv.cfg.schema_dir, names[i]);
-        char *sql = read_file(path, 1 << 20, &len);
-        if (!sql) {
-            fprintf(stderr, "umbra-server: cannot read '%s'\n", path);
-            goto out;
-        }
-        int ok = exec_ok(c, sql);
-        free(sql);
-        if (ok) {
-            r = db_admin(c, "migration_done", p1, NULL, NULL, 0);
-            ok = db_ok(r);
-            PQclear(r);
-        }
-        if (!ok || !exec_ok(c, "COMMIT")) {
-            fprintf(stderr, "umbra-server: migration '%s' failed\n", names[i]);
-            goto out;
-        }
-        printf("applied %s\n", names[i]);
-        applied++;
-    }
-    printf("migrations: %zu applied, schema up to date\n", applied);
-    rc = 0;
-out:
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    if (d)
-        closedir(d);
-    PQfinish(c);
-    return rc;
-}
-
-/* ---- org add ----------------------------------------------------------- */
-
-static int
-cmd_org_add(const char *slug, const char *name, const char *key_path)
-{
-    struct umbra_bundle b;
-    char fp[UMBRA_FINGERPRINT_LEN + 1];
-    size_t len = 0;
-    PGconn *c = NULL;
-    PGresult *r = NULL;
-    int rc = 1;
-    char *json = read_file(key_path, UMBRA_BUNDLE_MAX_BYTES, &len);
-    if (!json) {
-        fprintf(stderr, "umbra-server: cannot read public key '%s'\n",
-                key_path);
-        return 1;
-    }
-    int err = umbra_bundle_parse(&b, json, len);
-    if (err != 0) {
-        fprintf(stderr, "umbra-server: public key '%s': %s\n", key_path,
-                umbra_strerror(err));
-        goto out;
-    }
-    if (strcmp(b.org, slug) != 0) {
-        fprintf(stderr, "umbra-server: public key '%s' is for organisation "
-                        "'%s', not '%s'\n", key_path, b.org, slug);
-        goto out;
-    }
-    if (!umbra_utf8_valid((const uint8_t *)name, strlen(name)) ||
-        strlen(name) == 0 ||
-        strlen(name) > 200) {
-        fprintf(stderr, "umbra-server: the name must be 1 to 200 bytes of "
-                        "UTF-8\n");
-        goto out;
-    }
-    umbra_fingerprint(fp, b.sign_pk);
-    c = owner_connect();
-    if (!c || !exec_ok(c, "BEGIN"))
-        goto out;
-    const char *p1[1] = {slug};
-    r = db_admin(c, "org_lock", p1, NULL, NULL, 1);
-    if (!db_ok(r))
-        goto db_fail;
-    char idtxt[24] = "", serial[24];
-    snprintf(serial, sizeof serial, "%llu", (unsigned long long)b.serial);
-    if (PQntuples(r) == 1) {
-        uint32_t idn;
-        memcpy(&idn, PQgetvalue(r, 0, 0), 4);
-        snprintf(idtxt, sizeof idtxt, "%u", (unsigned)ntohl(idn));
-        if (PQgetlength(r, 0, 1) != 32 ||
-            memcmp(PQgetvalue(r, 0, 1), b.sign_pk, 32) != 0) {
-            fprintf(stderr, "umbra-server: organisation '%s' exists with "
-                            "another signing key; refusing\n", slug);
-            goto out;
-        }
-        if (strcmp(b.created, PQgetvalue(r, 0, 2)) < 0) {
-            fprintf(stderr, "umbra-server: public key '%s' is older than "
-                            "the one registered; refusing\n", key_path);
-            goto out;
-        }
-        /* protocol section 3: never back to an older bundle (serial) */
-        uint64_t have = 0;
-        struct umbra_bundle cur;
-        if (parse_u64(&have, PQgetvalue(r, 0, 3), 0, UMBRA_BUNDLE_SERIAL_MAX) <
-            0)
-            have = UINT64_MAX;
-        int same = b.serial == have &&
-                   umbra_bundle_parse(&cur, PQgetvalue(r, 0, 4),
-                                      (size_t)PQgetlength(r, 0, 4)) == 0 &&
-                   cur.serial == have &&
-                   umbra_bundle_may_replace(&cur, &b) == 0;
-        if (b.serial < have || (b.serial == have && !same)) {
-            fprintf(stderr,
-                    "umbra-server: public key '%s' has serial %llu, "
-                    "%s the registered bundle's %llu; refusing (an "
-                    "old bundle may still list a removed key)\n",
-                    key_path, (unsigned long long)b.serial,
-                    b.serial < have ? "older than" : "other keys under",
-                    (unsigned long long)have);
-            goto out;
-        }
-        PQclear(r);
-        const char *p[5] = {idtxt, name, json, b.created, serial};
-        r = db_admin(c, "org_update", p, NULL, NULL, 0);
-        if (!db_ok(r))
-            goto db_fail;
-        PQclear(r);
-        r = db_admin(c, "org_keys_retire", p, NULL, NULL, 0);
-        if (!db_ok(r))
-            goto db_fail;
-    } else {
-        PQclear(r);
-        const char *p[7] = {slug,      name,  (const char *)b.sign_pk, fp, json,
-                            b.created, serial};
-        int lens[7] = {0, 0, 32, 0, 0, 0, 0};
-        int fmts[7] = {0, 0, 1, 0, 0, 0, 0};
-        r = db_admin(c, "org_insert", p, lens, fmts, 0);
-        if (!db_ok(r) || PQntuples(r) != 1)
-            goto db_fail;
-        (void)str_copy(idtxt, sizeof idtxt, PQgetvalue(r, 0, 0));
-    }
-    for (unsigned i = 0; i < b.nkeys; i++) {
-        PQclear(r);
-        const char *p[4] = {idtxt, (const char *)b.keys[i].id,
-                            (const char *)b.keys[i].pk, b.keys[i].created};
-        int lens[4] = {0, 8, 32, 0}, fmts[4] = {0, 1, 1, 0};
-        r = db_admin(c, "org_key_put", p, lens, fmts, 0);
-        if (!db_ok(r))
-            goto db_fail;
-    }
-    if (!exec_ok(c, "COMMIT"))
-        goto out;
-    printf("organisation '%s' registered with %u key(s); fingerprint %s\n",
-           slug, b.nkeys, fp);
-    rc = 0;
-    goto out;
-db_fail:
-    fprintf(stderr, "umbra-server: %s", PQerrorMessage(c));
-out:
-    PQclear(r);
-    PQfinish(c);
-    free(json);
-    return rc;
-}
-
-/* ---- tokens ------------------------------------------------------------ */
-
-static int
-cmd_token_add(const char *org, const char *name)
-{
-    uint8_t raw[32], hash[32];
-    char token[sizeof TOKEN_PREFIX + 64];
-    int rc = 1;
-    if (!umbra_utf8_valid((const uint8_t *)name, strlen(name)) || !*name ||
-        strlen(name) > 100) {
-        fprintf(stderr, "umbra-server: the token name must be 1 to 100 "
-                        "bytes of UTF-8\n");
-        return 1;
-    }
-    PGconn *c = owner_connect();
-    if (!c)
-        return 1;
-    umbra_randombytes(raw, sizeof raw);
-    memcpy(token, TOKEN_PREFIX, sizeof TOKEN_PREFIX - 1);
-    umbra_hex(token + sizeof TOKEN_PREFIX - 1, raw, sizeof raw);
-    crypto_generichash(hash, 32, (const unsigned char *)token, strlen(token),
-                       NULL, 0);
-    const char *p[3] = {org, name, (const char *)hash};
-    int lens[3] = {0, 0, 32}, fmts[3] = {0, 0, 1};
-    PGresult *r = db_admin(c, "token_add", p, lens, fmts, 0);
-    if (!db_ok(r)) {
-        fprintf(stderr, "umbra-server: %s", PQerrorMessage(c));
-    } else if (strcmp(PQcmdTuples(r), "1") != 0) {
-        PQclear(r);
-        r = db_admin(c, "org_exists", p, NULL, NULL, 0);
-        if (db_ok(r) && PQntuples(r) == 0)
-            fprintf(stderr, "umbra-server: no organisation '%s'\n", org);
-        else
-            fprintf(stderr, "umbra-server: organisation '%s' already has a "
-                            "token named '%s'\n", org, name);
-    } else {
-        printf("%s\n", token);
-        rc = 0;
-    }
-    PQclear(r);
-    PQfinish(c);
-    sodium_memzero(raw, sizeof raw);
-    sodium_memzero(token, sizeof token);
-    return rc;
-}
-
-static int
-cmd_token_list(void)
-{
-    PGconn *c = owner_connect();
-    if (!c)
-        return 1;
-    PGresult *r = db_admin(c, "token_list", NULL, NULL, NULL, 0);
-    int rc = 1;
-    if (db_ok(r)) {
-        printf("%-20s %-30s %s\n", "ORG", "NAME", "ADDED");
-        for (int i = 0; i < PQntuples(r); i++)
-            printf("%-20s %-30s %s\n", PQgetvalue(r, i, 0),
-                   PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
-        rc = 0;
-    } else {
-        fprintf(stderr, "umbra-server: %s", PQerrorMessage(c));
-    }
-    PQclear(r);
-    PQfinish(c);
-    return rc;
-}
-
-static int
-cmd_token_revoke(const char *org, const char *name)
-{
-    PGconn *c = owner_connect();
-    if (!c)
-        return 1;
-    const char *p[2] = {org, name};
-    PGresult *r = db_admin(c, "token_revoke", p, NULL, NULL, 0);
-    int rc = 1;
-    if (!db_ok(r))
-        fprintf(stderr, "umbra-server: %s", PQerrorMessage(c));
-    else if (strcmp(PQcmdTuples(r), "1") != 0)
-        fprintf(stderr, "umbra-server: no token '%s' for organisation '%s'\n",
-                name, org);
-    else {
-        printf("token '%s' of '%s' revoked\n", name, org);
-        rc = 0;
-    }
-    PQclear(r);
-    PQfinish(c);
-    return rc;
-}
-
 /* ---- serve ------------------------------------------------------------- */
 
 static int
-cmd_serve(void)
+run_serve(const struct cmdline *a)
 {
+    (void)a;
     int rc = 1;
     if (page_init(srv.cfg.web_dir) != 0) {
         fprintf(stderr, "umbra-server: cannot load pages from '%s'\n",
@@ -483,116 +119,215 @@ out:
 
 /* ---- arguments --------------------------------------------------------- */
 
+#define OPT_CONFIG 256 /* long options: 'h', these, then each config key */
+#define OPT_NAME 257
+#define OPT_PUBKEY 258
+#define OPT_KEY 259
+
+/* The long options: --config, --name, --public-key, --help and every
+ * config key (config_key_name); malloc'd, or NULL. */
+static struct option *
+options_new(void)
+{
+    size_t n = 0;
+    while (config_key_name(n))
+        n++;
+    struct option *o = calloc(n + 5, sizeof *o);
+    if (!o)
+        return NULL;
+    o[0] = (struct option){"config", required_argument, NULL, OPT_CONFIG};
+    o[1] = (struct option){"name", required_argument, NULL, OPT_NAME};
+    o[2] = (struct option){"public-key", required_argument, NULL, OPT_PUBKEY};
+    o[3] = (struct option){"help", no_argument, NULL, 'h'};
+    for (size_t i = 0; i < n; i++)
+        o[4 + i] = (struct option){config_key_name(i), required_argument,
+                                   NULL, OPT_KEY + (int)i};
+    return o;
+}
+
+/* Refuses tok, an option getopt_long did not take as written (unknown,
+ * abbreviated, or with a value it does not take); returns 2. */
+static int
+bad_option(const char *tok, int last)
+{
+    const char *eq = strchr(tok, '=');
+    size_t kl = eq ? (size_t)(eq - tok - 2) : strlen(tok + 2);
+    if (kl == 0 || kl >= 64)
+        fprintf(stderr, "umbra-server: bad option '%s'\n", tok);
+    else if (!eq && last)
+        fprintf(stderr, "umbra-server: option '%s' needs a value\n", tok);
+    else
+        fprintf(stderr, "umbra-server: bad option '--%.*s'\n", (int)kl,
+                tok + 2);
+    return 2;
+}
+
+/* 1 if tok names opt exactly (getopt_long takes unique prefixes too). */
+static int
+exact(const char *tok, const struct option *opt)
+{
+    size_t kl = strcspn(tok + 2, "=");
+    return strlen(opt->name) == kl && strncmp(tok + 2, opt->name, kl) == 0;
+}
+
+/*
+ * One pass of getopt_long over argv. Pass 0 loads each --config file in
+ * order (so that options given as flags override the files) and passes
+ * over the rest; pass 1 applies every other option and collects the
+ * words in a. Options and words may come in any order; "-h" and "--help"
+ * are the same. Returns 0, 1 (a config file could not be read: its
+ * message printed), or 2 (a usage error, its message printed).
+ */
+static int
+parse_args(struct cmdline *a, int argc, char **argv, const struct option *opts,
+           int pass)
+{
+    optind = 0; /* start afresh (glibc) */
+    opterr = 0;
+    for (;;) {
+        int at = optind < 1 ? 1 : optind, idx = -1;
+        if (at >= argc)
+            return 0;
+        const char *tok = argv[at];
+        if (strncmp(tok, "--", 2) != 0 && strcmp(tok, "-h") != 0) {
+            if (pass == 1) { /* a word: getopt_long ("+") stops at it */
+                if (a->npos == CMDLINE_MAX_POS) {
+                    fputs(usage_main, stderr);
+                    return 2;
+                }
+                a->pos[a->npos++] = tok;
+            }
+            optind = at + 1;
+            continue;
+        }
+        if (strcmp(tok, "--") == 0) {
+            if (pass == 0) {
+                optind = at + 1;
+                continue;
+            }
+            return bad_option(tok, 0);
+        }
+        int c = getopt_long(argc, argv, "+:h", opts, &idx);
+        if (pass == 0) {
+            if (c == OPT_CONFIG && exact(tok, &opts[idx]) &&
+                config_load(&srv.cfg, optarg) < 0)
+                return 1;
+            continue;
+        }
+        if (c == ':' && strcmp(tok, "--config") == 0)
+            continue; /* a last "--config" alone has always been ignored */
+        if (c == ':' || c == '?' || (idx >= 0 && !exact(tok, &opts[idx])))
+            return bad_option(tok, at + 1 >= argc);
+        if (c == 'h')
+            a->help = 1;
+        else if (c == OPT_NAME)
+            a->name = optarg;
+        else if (c == OPT_PUBKEY)
+            a->pubkey = optarg;
+        else if (c >= OPT_KEY && config_set(&srv.cfg, opts[idx].name,
+                                            optarg) < 0) {
+            fprintf(stderr, "umbra-server: bad option '--%s'\n",
+                    opts[idx].name);
+            return 2;
+        }
+    }
+}
+
+/* ---- the commands ------------------------------------------------------- */
+
+#define NEED_CHECKED_CONFIG 1u /* config_check before it runs */
+#define NEED_NAME_KEY 2u       /* --name and --public-key given */
+
+/*
+ * Each command: its words (a second one, or NULL), how many operands
+ * follow them, what it needs set up before it runs, the function, and the
+ * usage printed when the words match but the rest does not (or --help).
+ * A command's first word with the wrong rest is a usage error of that
+ * command; an unknown first word is "unknown command". No word: serve.
+ */
+static const struct command {
+    const char *word, *verb;
+    unsigned nargs;
+    unsigned needs;
+    int (*run)(const struct cmdline *a);
+    const char *usage;
+} commands[] = {
+    {"serve", NULL, 0, NEED_CHECKED_CONFIG, run_serve, usage_main},
+    {"migrate", NULL, 0, 0, admin_migrate, usage_migrate},
+    {"org", "add", 1, NEED_NAME_KEY, admin_org_add, usage_org},
+    {"token", "add", 2, 0, admin_token_add, usage_token},
+    {"token", "list", 0, 0, admin_token_list, usage_token},
+    {"token", "revoke", 2, 0, admin_token_revoke, usage_token},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+/* 1 if a's words and operands are those of c, with what c needs. */
+static int
+command_fits(const struct command *c, const struct cmdline *a)
+{
+    unsigned words = c->verb ? 2 : 1;
+    return a->npos == words + c->nargs &&
+           (!c->verb || strcmp(a->pos[1], c->verb) == 0) &&
+           (!(c->needs & NEED_NAME_KEY) || (a->name && a->pubkey));
+}
+
+static int
+dispatch(struct cmdline *a)
+{
+    const struct command *group = NULL;
+    if (a->npos == 0)
+        a->pos[a->npos++] = "serve";
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        const struct command *c = &commands[i];
+        if (strcmp(c->word, a->pos[0]) != 0)
+            continue;
+        if (!group)
+            group = c;
+        if (a->help || !command_fits(c, a))
+            continue;
+        if ((c->needs & NEED_CHECKED_CONFIG) && config_check(&srv.cfg) < 0)
+            return 1;
+        return c->run(a);
+    }
+    if (group) {
+        fputs(group->usage, a->help ? stdout : stderr);
+        return a->help ? 0 : 2;
+    }
+    if (a->help) {
+        fputs(usage_main, stdout);
+        return 0;
+    }
+    fprintf(stderr, "umbra-server: unknown command '%s'\n", a->pos[0]);
+    fputs(usage_main, stderr);
+    return 2;
+}
+
 int
 main(int argc, char **argv)
 {
-    const char *pos[8];
-    const char *name = NULL, *pubkey = NULL;
-    unsigned npos = 0;
-    int help = 0;
+    struct cmdline a;
+    struct option *opts = NULL;
+    int rc;
 
     if (argc == 2 && strcmp(argv[1], "--version") == 0)
         return puts("umbra-server " UMBRA_VERSION) == EOF;
+    memset(&a, 0, sizeof a);
     if (umbra_secure_init() != 0) {
         fprintf(stderr, "umbra-server: cannot initialise libsodium\n");
         return 1;
     }
     json_wipe_install();
     config_defaults(&srv.cfg);
-    /* --config first, so that flags override the file. */
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
-            if (config_load(&srv.cfg, argv[i + 1]) < 0)
-                return 1;
-            i++;
-        } else if (strncmp(argv[i], "--config=", 9) == 0) {
-            if (config_load(&srv.cfg, argv[i] + 9) < 0)
-                return 1;
-        }
+    opts = options_new();
+    if (!opts) {
+        fprintf(stderr, "umbra-server: out of memory\n");
+        return 1;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            help = 1;
-        } else if (strcmp(a, "--config") == 0) {
-            i++;
-        } else if (strncmp(a, "--config=", 9) == 0) {
-            continue;
-        } else if (strncmp(a, "--", 2) == 0) {
-            char key[64];
-            const char *val;
-            const char *eq = strchr(a, '=');
-            size_t kl = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-            if (kl == 0 || kl >= sizeof key) {
-                fprintf(stderr, "umbra-server: bad option '%s'\n", a);
-                return 2;
-            }
-            memcpy(key, a + 2, kl);
-            key[kl] = '\0';
-            if (eq) {
-                val = eq + 1;
-            } else if (i + 1 < argc) {
-                val = argv[++i];
-            } else {
-                fprintf(stderr, "umbra-server: option '%s' needs a value\n", a);
-                return 2;
-            }
-            if (strcmp(key, "name") == 0)
-                name = val;
-            else if (strcmp(key, "public-key") == 0)
-                pubkey = val;
-            else if (config_set(&srv.cfg, key, val) < 0) {
-                fprintf(stderr, "umbra-server: bad option '--%s'\n", key);
-                return 2;
-            }
-        } else {
-            if (npos == 8) {
-                fputs(usage_main, stderr);
-                return 2;
-            }
-            pos[npos++] = a;
-        }
-    }
-    const char *cmd = npos ? pos[0] : "serve";
-    if (strcmp(cmd, "serve") == 0) {
-        if (help || npos > 1) {
-            fputs(usage_main, help ? stdout : stderr);
-            return help ? 0 : 2;
-        }
-        if (config_check(&srv.cfg) < 0)
-            return 1;
-        return cmd_serve();
-    }
-    if (strcmp(cmd, "migrate") == 0) {
-        if (help || npos != 1) {
-            fputs(usage_migrate, help ? stdout : stderr);
-            return help ? 0 : 2;
-        }
-        return cmd_migrate();
-    }
-    if (strcmp(cmd, "org") == 0) {
-        if (help || npos != 3 || strcmp(pos[1], "add") != 0 || !name ||
-            !pubkey) {
-            fputs(usage_org, help ? stdout : stderr);
-            return help ? 0 : 2;
-        }
-        return cmd_org_add(pos[2], name, pubkey);
-    }
-    if (strcmp(cmd, "token") == 0) {
-        if (!help && npos == 4 && strcmp(pos[1], "add") == 0)
-            return cmd_token_add(pos[2], pos[3]);
-        if (!help && npos == 2 && strcmp(pos[1], "list") == 0)
-            return cmd_token_list();
-        if (!help && npos == 4 && strcmp(pos[1], "revoke") == 0)
-            return cmd_token_revoke(pos[2], pos[3]);
-        fputs(usage_token, help ? stdout : stderr);
-        return help ? 0 : 2;
-    }
-    if (help) {
-        fputs(usage_main, stdout);
-        return 0;
-    }
-    fprintf(stderr, "umbra-server: unknown command '%s'\n", cmd);
-    fputs(usage_main, stderr);
-    return 2;
+    rc = parse_args(&a, argc, argv, opts, 0);
+    if (rc == 0)
+        rc = parse_args(&a, argc, argv, opts, 1);
+    if (rc == 0)
+        rc = dispatch(&a);
+    free(opts);
+    return rc;
 }

@@ -60,3 +60,23 @@ test-template: $(O)/template-test tests/unit/template_cases.txt
 
 SUITES += test-template
 ASAN_SUITES += test-template
+
+FUZZ_SRCS_imgmeta = tests/fuzz/fuzz_imgmeta.c server/imgmeta.c server/util.c
+
+# Unit tests of the server's helpers that need no daemon (form fields,
+# little-endian loads and stores, thread stop and timed waits).
+$(O)/obj/tests/unit/server_unit.o: CFLAGS_EXTRA = -Iserver \
+    -Itests/lib $(call pkg_cflags,$(PKGS_SERVER))
+$(O)/tests/server_unit: $(O)/obj/tests/unit/server_unit.o \
+    $(O)/obj/server/body.o $(O)/obj/server/reply.o $(O)/obj/server/server.o \
+    $(O)/obj/server/util.o $(O)/libumbra.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBUMBRA_LIBS) \
+	    $(call pkg_libs,$(PKGS_SERVER)) -lpthread
+
+.PHONY: test-server-unit
+test-server-unit: $(O)/tests/server_unit
+	$(O)/tests/server_unit
+
+SUITES += test-server-unit
+ASAN_SUITES += test-server-unit

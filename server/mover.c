@@ -3,6 +3,7 @@
 #include "mover.h"
 #include "db.h"
 #include "spool.h"
+#include "util.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -306,10 +307,7 @@ mover_stop(void)
 {
     if (!running)
         return;
-    pthread_mutex_lock(&mu);
-    stopping = 1;
-    pthread_cond_broadcast(&cv);
-    pthread_mutex_unlock(&mu);
+    thread_stop(&mu, &cv, &stopping);
     pthread_join(thread, NULL);
     running = 0;
     free(conninfo);

@@ -175,10 +175,7 @@ reload_loop(void *arg)
     (void)arg;
     pthread_mutex_lock(&mu);
     while (!stopping) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 2;
-        pthread_cond_timedwait(&stop_cv, &mu, &ts);
+        cond_wait_s(&stop_cv, &mu, 2);
         if (stopping)
             break;
         pthread_mutex_unlock(&mu);
@@ -213,10 +210,7 @@ orgs_start(struct db_pool *p)
 void
 orgs_stop(void)
 {
-    pthread_mutex_lock(&mu);
-    stopping = 1;
-    pthread_cond_broadcast(&stop_cv);
-    pthread_mutex_unlock(&mu);
+    thread_stop(&mu, &stop_cv, &stopping);
     if (running)
         pthread_join(thread, NULL);
     running = 0;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * routes: the handler of every route, each in its own function: api.c (the
- * JSON API, sync, health, metrics) and web.c (pages, the no-JS form, static
- * files). The table that maps methods and paths to them is in http.c.
+ * JSON API, health, metrics), sync.c (caseworker sync) and web.c (pages,
+ * the no-JS form, static files). The table that maps methods and paths to them is in http.c;
+ * routes see the request only through http.h.
  */
 #ifndef UMBRA_SERVER_ROUTES_H
 #define UMBRA_SERVER_ROUTES_H
@@ -42,13 +43,8 @@ void web_check_post(struct req *r);
 void web_info(struct req *r);
 void web_static(struct req *r);
 
-/* Form bodies (web.c): begin when the headers are in (-1: not a form
- * content type); feed each chunk (0, -1 over a cap, -2 malformed); free. */
-int web_form_begin(struct req *r) __attribute__((warn_unused_result));
-int web_form_feed(struct req *r, const char *data, size_t size)
-    __attribute__((warn_unused_result));
-/* Ends the body: flushes the last value (the post processor is freed). */
-void web_form_finish(struct req *r);
-void web_form_free(struct req *r);
+/* The fields the form routes keep, and their caps (web.c; body.h). */
+struct form_spec;
+extern const struct form_spec web_form;
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* spool: see spool.h. */
 #include "spool.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,22 +28,6 @@ static unsigned cur;         /* the file intake appends to */
 static struct count *counts; /* under mu */
 static size_t ncounts;
 static uint64_t records[2];
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
 
 static int
 file_of(int fd)
@@ -107,10 +92,10 @@ encode_head(uint8_t h[SPOOL_HEAD_BYTES], const struct spool_rec *r)
     memcpy(h, magic, 4);
     h[4] = (uint8_t)r->kind;
     h[5] = h[6] = h[7] = 0;
-    put32(h + 8, (uint32_t)r->org_id);
-    put32(h + 12, r->day);
+    le32_store(h + 8, (uint32_t)r->org_id);
+    le32_store(h + 12, r->day);
     memcpy(h + 16, r->ref, SPOOL_REF_BYTES);
-    put32(h + 32, (uint32_t)r->len);
+    le32_store(h + 32, (uint32_t)r->len);
 }
 
 int
@@ -190,7 +175,7 @@ read_rec(int fd, uint64_t off, uint64_t size, struct spool_rec *rec,
     if (memcmp(h, magic, 4) != 0 ||
         (h[4] != SPOOL_ENVELOPE && h[4] != SPOOL_MAILBOX))
         return 0;
-    uint32_t len = get32(h + 32);
+    uint32_t len = le32_load(h + 32);
     if (len > SPOOL_MAX_DATA ||
         off + SPOOL_HEAD_BYTES + len + SPOOL_CHECK_BYTES > size)
         return 0;
@@ -211,8 +196,8 @@ read_rec(int fd, uint64_t off, uint64_t size, struct spool_rec *rec,
                       SPOOL_CHECK_BYTES) != 0)
         return 0;
     rec->kind = h[4];
-    rec->org_id = get32(h + 8);
-    rec->day = get32(h + 12);
+    rec->org_id = le32_load(h + 8);
+    rec->day = le32_load(h + 12);
     memcpy(rec->ref, h + 16, SPOOL_REF_BYTES);
     rec->len = len;
     rec->data = *buf + SPOOL_HEAD_BYTES;

@@ -11,6 +11,50 @@
 #include <string.h>
 #include <time.h>
 
+char *
+b64_new(const uint8_t *p, size_t n)
+{
+    size_t m = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
+    char *s = malloc(m);
+    if (s)
+        sodium_bin2base64(s, m, p, n, sodium_base64_VARIANT_ORIGINAL);
+    return s;
+}
+
+uint32_t
+le32_load(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+void
+le32_store(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+void
+thread_stop(pthread_mutex_t *mu, pthread_cond_t *cv, int *flag)
+{
+    pthread_mutex_lock(mu);
+    *flag = 1;
+    pthread_cond_broadcast(cv);
+    pthread_mutex_unlock(mu);
+}
+
+void
+cond_wait_s(pthread_cond_t *cv, pthread_mutex_t *mu, unsigned s)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += (time_t)s;
+    (void)pthread_cond_timedwait(cv, mu, &ts);
+}
+
 uint64_t
 now_ns(void)
 {

@@ -9,6 +9,7 @@
 #ifndef UMBRA_SERVER_UTIL_H
 #define UMBRA_SERVER_UTIL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,21 @@ buf_release(struct umbra_buf *b)
 }
 
 
+
+/* Tells a thread's loop to stop: sets *flag under mu and wakes every
+ * waiter on cv (the loop checks *flag under mu after each wait). */
+void thread_stop(pthread_mutex_t *mu, pthread_cond_t *cv, int *flag);
+
+/* Waits on cv, mu held, for at most s seconds (a wakeup may come early). */
+void cond_wait_s(pthread_cond_t *cv, pthread_mutex_t *mu, unsigned s);
+
+/* p as base64 (the original alphabet, padded), malloc'd; NULL out of
+ * memory. */
+char *b64_new(const uint8_t *p, size_t n);
+
+/* A 32-bit little-endian integer at p (the spool's records, RIFF). */
+uint32_t le32_load(const uint8_t *p);
+void le32_store(uint8_t *p, uint32_t v);
 
 /* Monotonic time in nanoseconds. */
 uint64_t now_ns(void);

@@ -10,6 +10,7 @@
  * Form values live in buffers wiped on free, and jansson's allocator wipes
  * too (util.c).
  */
+#include "body.h"
 #include "imgmeta.h"
 #include "orgs.h"
 #include "page.h"
@@ -20,165 +21,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FORM_MAX_FIELDS 64
-#define FIELD_NAME_MAX 48
-#define TEXT_MAX 32768
+/* The fields the form routes keep (body.c drops any other). */
+static const struct form_field web_form_fields[] = {
+    {"org", 0}, {"lang", 0}, {"incident.date", 0}, {"incident.country", 0},
+    {"incident.region", 0}, {"incident.place", 0}, {"categories", 0},
+    {"perpetrator.type", 0}, {"perpetrator.description", 0},
+    {"perpetrator.identifiers.kind", 0}, {"perpetrator.identifiers.value", 0},
+    {"narrative", 0}, {"needs", 0}, {"consent.statistics", 0},
+    {"consent.alert", 0}, {"consent.share_with_authorities", 0},
+    {"reply", 0}, {"attachment", 0},
+    {"receipt", UMBRA_RECEIPT_INPUT_MAX + 1}};
 
-struct field {
-    char name[FIELD_NAME_MAX];
-    struct umbra_buf val;
-    int is_file;
-};
-
-struct form {
-    struct field f[FORM_MAX_FIELDS];
-    unsigned n;
-    int err; /* -1 over a cap, -2 malformed */
-};
-
-static const char *const known_fields[] = {
-    "org", "lang", "incident.date", "incident.country", "incident.region",
-    "incident.place", "categories", "perpetrator.type",
-    "perpetrator.description", "perpetrator.identifiers.kind",
-    "perpetrator.identifiers.value", "narrative", "needs",
-    "consent.statistics", "consent.alert", "consent.share_with_authorities",
-    "reply", "attachment", "receipt"};
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-static int
-in_list(const char *v, const char *const *list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(v, list[i]) == 0)
-            return 1;
-    return 0;
-}
-
-/* ---- form parsing ------------------------------------------------------ */
-
-static enum MHD_Result
-iterate(void *cls, enum MHD_ValueKind kind, const char *key,
-        const char *filename, const char *content_type,
-        const char *transfer_encoding, const char *data, uint64_t off,
-        size_t size)
-{
-    struct req *r = cls;
-    struct form *f = r->form;
-    (void)kind;
-    (void)content_type;
-    (void)transfer_encoding;
-    if (key == NULL) { /* a multipart part without a name */
-        f->err = -2;
-        return MHD_NO;
-    }
-    if (!in_list(key, known_fields, COUNT(known_fields)))
-        return MHD_YES; /* unknown fields are dropped */
-    struct field *fd = NULL;
-    if (off == 0) {
-        if (f->n == FORM_MAX_FIELDS) {
-            f->err = -2;
-            return MHD_NO;
-        }
-        fd = &f->f[f->n++];
-        (void)str_copy(fd->name, sizeof fd->name, key);
-        fd->is_file = filename != NULL;
-        fd->val.cap = fd->is_file ? srv.cfg.max_attachment_bytes : TEXT_MAX;
-        if (strcmp(key, "receipt") == 0)
-            fd->val.cap = UMBRA_RECEIPT_INPUT_MAX + 1;
-    } else {
-        for (unsigned i = f->n; i > 0; i--)
-            if (strcmp(f->f[i - 1].name, key) == 0) {
-                fd = &f->f[i - 1];
-                break;
-            }
-        if (!fd) {
-            f->err = -2;
-            return MHD_NO;
-        }
-    }
-    int rc = buf_append(&fd->val, data, size);
-    if (rc < 0) {
-        f->err = rc == -1 ? -1 : -3;
-        return MHD_NO;
-    }
-    return MHD_YES;
-}
-
-int
-web_form_begin(struct req *r)
-{
-    r->form = calloc(1, sizeof *r->form);
-    if (!r->form)
-        return -1;
-    r->pp = MHD_create_post_processor(r->con, 16384, iterate, r);
-    return r->pp ? 0 : -1;
-}
-
-int
-web_form_feed(struct req *r, const char *data, size_t size)
-{
-    if (r->form->err)
-        return r->form->err;
-    if (size > r->body.cap || r->body.len > r->body.cap - size)
-        return -1;
-    r->body.len += size; /* count only; the post processor keeps values */
-    if (MHD_post_process(r->pp, data, size) != MHD_YES)
-        return r->form->err ? r->form->err : -2;
-    return 0;
-}
-
-void
-web_form_finish(struct req *r)
-{
-    if (!r->pp)
-        return;
-    if (MHD_destroy_post_processor(r->pp) != MHD_YES && r->form &&
-        !r->form->err)
-        r->form->err = -2;
-    r->pp = NULL;
-}
-
-void
-web_form_free(struct req *r)
-{
-    if (r->pp)
-        MHD_destroy_post_processor(r->pp);
-    r->pp = NULL;
-    if (r->form) {
-        for (unsigned i = 0; i < r->form->n; i++)
-            buf_release(&r->form->f[i].val);
-        free(r->form);
-    }
-    r->form = NULL;
-}
-
-/* The value of the first field named name as a NUL-terminated string (the
- * buffer gets a terminator appended), or NULL. */
-static const char *
-field(struct form *f, const char *name, unsigned *from)
-{
-    for (unsigned i = from ? *from : 0; i < f->n; i++) {
-        if (strcmp(f->f[i].name, name) != 0)
-            continue;
-        if (from)
-            *from = i + 1;
-        struct umbra_buf *b = &f->f[i].val;
-        if (b->len == 0)
-            return "";
-        /* Terminate in place: one byte past len (allocations are larger
-         * than len or we grow them). */
-        if (b->len == b->alloc) {
-            b->cap++;
-            if (buf_append(b, "", 1) < 0)
-                return NULL;
-            b->len--;
-        }
-        b->data[b->len] = '\0';
-        return (const char *)b->data;
-    }
-    return NULL;
-}
+const struct form_spec web_form = {
+    web_form_fields, sizeof web_form_fields / sizeof web_form_fields[0]};
 
 /* ---- pages ------------------------------------------------------------- */
 
@@ -210,7 +65,7 @@ render(struct req *r, unsigned status, enum page_id id, struct page_ctx *ctx)
 static const char *
 req_lang(struct req *r)
 {
-    const char *l = r->form ? field(r->form, "lang", NULL) : NULL;
+    const char *l = r->form ? form_field(r->form, "lang", NULL) : NULL;
     if (!l)
         l = req_query(r, "lang");
     return page_lang(l);
@@ -221,31 +76,37 @@ page_error(struct req *r, unsigned status, enum page_id id, const char *code)
 {
     struct page_ctx ctx = {.lang = req_lang(r), .error_code = code};
     if (r->form)
-        ctx.org = field(r->form, "org", NULL);
+        ctx.org = form_field(r->form, "org", NULL);
     render(r, status, id, &ctx);
     if (status == 503)
         r->res.retry_after = (int)srv.cfg.retry_after;
 }
 
+/* A page that shows nothing of the request but its language (and the
+ * organisation a link chose). */
+static void
+plain_page(struct req *r, enum page_id id, const char *org)
+{
+    struct page_ctx ctx = {.lang = req_lang(r), .org = org};
+    render(r, 200, id, &ctx);
+}
+
 void
 web_landing(struct req *r)
 {
-    struct page_ctx ctx = {.lang = req_lang(r)};
-    render(r, 200, PAGE_LANDING, &ctx);
+    plain_page(r, PAGE_LANDING, NULL);
 }
 
 void
 web_report_form(struct req *r)
 {
-    struct page_ctx ctx = {.lang = req_lang(r), .org = req_query(r, "org")};
-    render(r, 200, PAGE_REPORT, &ctx);
+    plain_page(r, PAGE_REPORT, req_query(r, "org"));
 }
 
 void
 web_check_form(struct req *r)
 {
-    struct page_ctx ctx = {.lang = req_lang(r)};
-    render(r, 200, PAGE_CHECK, &ctx);
+    plain_page(r, PAGE_CHECK, NULL);
 }
 
 void
@@ -300,8 +161,7 @@ web_static(struct req *r)
         reply_error(r, 404, "not_found", "no such file");
         return;
     }
-    ae = MHD_lookup_connection_value(r->con, MHD_HEADER_KIND,
-                                     MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    ae = req_header(r, MHD_HTTP_HEADER_ACCEPT_ENCODING);
     if (ae && accepts_gzip(ae) &&
         page_static_gzip(r->arg, &gz, &gz_len) == 0) {
         reply_static(r, 200, type, gz, gz_len);
@@ -348,26 +208,26 @@ build_doc(struct form *f, const char **code, int *reply)
         }
     memset(&rf, 0, sizeof rf);
     rf.via = "web-nojs";
-    rf.lang = page_lang(field(f, "lang", NULL));
-    rf.date = field(f, "incident.date", NULL);
-    rf.country = field(f, "incident.country", NULL);
-    rf.region = field(f, "incident.region", NULL);
-    rf.place = field(f, "incident.place", NULL);
+    rf.lang = page_lang(form_field(f, "lang", NULL));
+    rf.date = form_field(f, "incident.date", NULL);
+    rf.country = form_field(f, "incident.country", NULL);
+    rf.region = form_field(f, "incident.region", NULL);
+    rf.place = form_field(f, "incident.place", NULL);
     it = 0;
     while (rf.ncategories < FORM_MAX_FIELDS &&
-           (v = field(f, "categories", &it)))
+           (v = form_field(f, "categories", &it)))
         cats[rf.ncategories++] = v;
     rf.categories = cats;
     it = 0;
-    while (rf.nneeds < FORM_MAX_FIELDS && (v = field(f, "needs", &it)))
+    while (rf.nneeds < FORM_MAX_FIELDS && (v = form_field(f, "needs", &it)))
         nds[rf.nneeds++] = v;
     rf.needs = nds;
-    rf.perpetrator = field(f, "perpetrator.type", NULL);
-    rf.description = field(f, "perpetrator.description", NULL);
+    rf.perpetrator = form_field(f, "perpetrator.type", NULL);
+    rf.description = form_field(f, "perpetrator.description", NULL);
     unsigned ik = 0, iv = 0;
     while (rf.nids < UMBRA_REPORT_MAX_IDENTIFIERS + 1) {
-        const char *kind = field(f, "perpetrator.identifiers.kind", &ik);
-        const char *val = field(f, "perpetrator.identifiers.value", &iv);
+        const char *kind = form_field(f, "perpetrator.identifiers.kind", &ik);
+        const char *val = form_field(f, "perpetrator.identifiers.value", &iv);
         if (!kind && !val)
             break;
         kinds[rf.nids] = kind;
@@ -375,14 +235,14 @@ build_doc(struct form *f, const char **code, int *reply)
     }
     rf.ids_kind = kinds;
     rf.ids_value = vals;
-    rf.narrative = field(f, "narrative", NULL);
+    rf.narrative = form_field(f, "narrative", NULL);
     for (size_t i = 0; i < UMBRA_REPORT_NCONSENTS; i++) {
         char name[64];
         snprintf(name, sizeof name, "consent.%s", umbra_report_consents[i]);
-        v = field(f, name, NULL);
+        v = form_field(f, name, NULL);
         rf.consent[i] = v && strcmp(v, "yes") == 0;
     }
-    v = field(f, "reply", NULL);
+    v = form_field(f, "reply", NULL);
     *reply = v && strcmp(v, "yes") == 0;
 
     /* the fields are checked before the photo is touched */
@@ -487,7 +347,7 @@ web_report_post(struct req *r)
         page_error(r, 400, PAGE_REPORT, "bad_form");
         goto out;
     }
-    const char *slug = field(f, "org", NULL);
+    const char *slug = form_field(f, "org", NULL);
     if ((!slug || !*slug) && s && s->n == 1)
         slug = s->v[0].slug;
     o = orgs_find(s, slug);
@@ -573,10 +433,10 @@ out:
     umbra_secret_free(mb);
     pending_free(st);
     sodium_memzero(digits, sizeof digits);
-    web_form_free(r); /* wipe the form values now, not at completion */
+    body_form_free(r); /* wipe the form values now, not at completion */
     if (r->ctx && !r->res.ready) {
         /* Last: from here the writer thread owns r until it resumes it. */
-        req_handed_off();
+        req_suspend(r);
         intake_push(&r->item);
     }
 }
@@ -594,7 +454,7 @@ web_check_post(struct req *r)
     size_t n = 0;
     int ok = 0;
 
-    const char *rc_in = f && !f->err ? field(f, "receipt", NULL) : NULL;
+    const char *rc_in = f && !f->err ? form_field(f, "receipt", NULL) : NULL;
     if (!rc_in ||
         umbra_receipt_normalise(digits, rc_in, strlen(rc_in)) != 0) {
         page_error(r, 400, PAGE_CHECK, "bad_receipt");
@@ -665,5 +525,5 @@ out:
         db_put(srv.intake, c, !ok);
     umbra_secret_free(mb);
     sodium_memzero(digits, sizeof digits);
-    web_form_free(r);
+    body_form_free(r);
 }

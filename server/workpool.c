@@ -180,22 +180,25 @@ push(struct workpool *p, unsigned l, void (*fn)(void *), void *arg)
     return 0;
 }
 
-int
-workpool_submit(struct workpool *p, void (*fn)(void *), void *arg)
+static int
+submit(struct workpool *p, unsigned lane, void (*fn)(void *), void *arg)
 {
     pthread_mutex_lock(&p->mu);
-    int rc = push(p, 0, fn, arg);
+    int rc = push(p, lane, fn, arg);
     pthread_mutex_unlock(&p->mu);
     return rc;
 }
 
 int
+workpool_submit(struct workpool *p, void (*fn)(void *), void *arg)
+{
+    return submit(p, 0, fn, arg);
+}
+
+int
 workpool_submit_limited(struct workpool *p, void (*fn)(void *), void *arg)
 {
-    pthread_mutex_lock(&p->mu);
-    int rc = push(p, 1, fn, arg);
-    pthread_mutex_unlock(&p->mu);
-    return rc;
+    return submit(p, 1, fn, arg);
 }
 
 void

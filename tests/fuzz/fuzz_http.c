@@ -5,9 +5,10 @@
  * the JSON API and sync bodies, the envelope check, the no-JS form and
  * /check paths) under libFuzzer.
  *
- * The server's own daemon code (server/http.c, included below so that its
- * static handler and completion callback are the ones that run) is started
- * once in-process without a listening socket. Each input is written, as
+ * The server's own daemon code (server/http.c's access handler and
+ * completion callback, server/deadline.c's connection tracking, linked
+ * with the other server objects) is started once in-process without a
+ * listening socket. Each input is written, as
  * raw HTTP bytes, into one end of a socketpair whose other end is handed
  * to the daemon with MHD_add_connection; the write side is then shut and
  * the answer read until the daemon closes the connection.
@@ -30,17 +31,21 @@
  */
 #include "fuzz_common.h"
 
-/* The daemon's code itself, so that handler() and completed() are callable
- * here; server/http.c is not linked separately into this harness. */
-#include "../../server/http.c"
-
+#include "deadline.h"
+#include "http.h"
+#include "listener.h"
 #include "orgs.h"
 #include "page.h"
+#include "workpool.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <linux/sockios.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -123,8 +128,8 @@ fz_handler(void *cls, struct MHD_Connection *con, const char *url,
 {
     if (!*con_cls)
         inflight++;
-    enum MHD_Result ret = handler(cls, con, url, method, version, upload_data,
-                                  upload_data_size, con_cls);
+    enum MHD_Result ret = http_access(cls, con, url, method, version,
+                                      upload_data, upload_data_size, con_cls);
     pthread_mutex_lock(&cur_mu);
     cur = *con_cls;
     pthread_mutex_unlock(&cur_mu);
@@ -141,7 +146,7 @@ fz_completed(void *cls, struct MHD_Connection *con, void **con_cls,
     if (cur == *con_cls)
         cur = NULL;
     pthread_mutex_unlock(&cur_mu);
-    completed(cls, con, con_cls, toe);
+    http_completed(cls, con, con_cls, toe);
 }
 
 static void
@@ -169,9 +174,7 @@ start(void)
         intake_start(no_db, 1, srv.cfg.batch_max, srv.cfg.intake_queue,
                      NULL, 0) < 0)
         abort();
-    for (unsigned i = 0; i < NROUTES; i++)
-        route_names[i] = routes[i].name;
-    metrics_init(route_names, NROUTES);
+    http_routes_init();
     signal(SIGPIPE, SIG_IGN);
     /* The flags and options of http_serve(), less the listening socket. */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
@@ -183,8 +186,9 @@ start(void)
         MHD_OPTION_CONNECTION_LIMIT, srv.cfg.connection_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, srv.cfg.timeout,
         MHD_OPTION_NOTIFY_COMPLETED, fz_completed, NULL,
-        MHD_OPTION_NOTIFY_CONNECTION, notify_connection, NULL,
-        MHD_OPTION_EXTERNAL_LOGGER, quiet_log, NULL, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_CONNECTION, deadline_notify, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, listener_quiet_log, NULL,
+        MHD_OPTION_END);
     if (!daemon_)
         abort();
     srv.d = daemon_;

@@ -1169,6 +1169,59 @@ def test_cli():
     assert p.returncode == 0 and "0 applied" in p.stdout, p.stdout
 
 
+# The command line as docs/operations.md documents it (umbra-server's
+# options are parsed with getopt_long): --KEY VALUE and --KEY=VALUE for
+# every config key, overriding the file whatever their order; options
+# before or after the words; no prefix of an option is taken for it; each
+# error with its message and exit code.
+CLI_CASES = [
+    # (args, exit code, in stderr, in stdout)
+    (["-h"], 0, "", "usage: umbra-server"),
+    (["serve", "--help"], 0, "", "usage: umbra-server"),
+    (["token", "revoke", "a", "b", "--help"], 0, "", "token revoke ORG"),
+    (["frob", "--help"], 0, "", "usage: umbra-server"),
+    (["frob"], 2, "unknown command 'frob'", ""),
+    (["-x"], 2, "unknown command '-x'", ""),
+    (["serve", "extra"], 2, "usage: umbra-server", ""),
+    (["migrate", "extra"], 2, "usage: umbra-server migrate", ""),
+    (["org", "frob"], 2, "usage: umbra-server org add", ""),
+    (["token", "add", "a", "b", "c"], 2, "usage: umbra-server token", ""),
+    (["a", "b", "c", "d", "e", "f", "g", "h", "i"], 2, "usage:", ""),
+    (["--port"], 2, "option '--port' needs a value", ""),
+    (["--port", "abc"], 2, "bad option '--port'", ""),
+    (["--port=abc"], 2, "bad option '--port'", ""),
+    (["--por", "80"], 2, "bad option '--por'", ""),
+    (["--conf", CONF], 2, "bad option '--conf'", ""),
+    (["--nosuch", "1"], 2, "bad option '--nosuch'", ""),
+    (["--nosuch=1"], 2, "bad option '--nosuch'", ""),
+    (["--nosuch"], 2, "option '--nosuch' needs a value", ""),
+    (["--help=1"], 2, "bad option '--help'", ""),
+    (["--"], 2, "bad option '--'", ""),
+    (["--=x"], 2, "bad option '--=x'", ""),
+    (["org", "add", "a", "--public-key", "x", "--name"], 2,
+     "option '--name' needs a value", ""),
+    (["--config", "/nonexistent/umbra.conf"], 1,
+     "cannot open config '/nonexistent/umbra.conf'", ""),
+    (["--config=/nonexistent/umbra.conf"], 1,
+     "cannot open config '/nonexistent/umbra.conf'", ""),
+    (["--name=x", "--public-key=/nonexistent/p.json", "org", "add", "a"], 1,
+     "cannot read public key '/nonexistent/p.json'", ""),
+    (["token", "list", "--db_owner=host=/nonexistent", "--config", CONF], 1,
+     "cannot connect to the database", ""),
+    (["--db_owner", "host=/nonexistent", "--config=" + CONF, "migrate"], 1,
+     "cannot connect to the database", ""),
+    (["--config", CONF, "token", "list"], 0, "", "ORG"),
+]
+
+
+def test_cli_options():
+    for args, code, err, out in CLI_CASES:
+        p = subprocess.run([SERVER, *args], capture_output=True, text=True,
+                           timeout=30)
+        assert p.returncode == code, (args, p.returncode, p.stderr)
+        assert err in p.stderr and out in p.stdout, (args, p.stderr, p.stdout)
+
+
 def test_migrate_makes_its_table():
     """schema_migrations is made by the first migration: migrate works on an
     empty database, and on one where the table was made beforehand (as
@@ -1866,6 +1919,7 @@ def test_body_budget():
 
 TESTS = [
     test_cli,
+    test_cli_options,
     test_migrate_makes_its_table,
     test_health_orgs_and_headers,
     test_api_intake_sync_and_ack,
