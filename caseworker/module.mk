@@ -89,6 +89,7 @@ FUZZERS += case_import
 FUZZ_SRCS_case_import = tests/fuzz/fuzz_case_import.c caseworker/import.c \
     caseworker/doc.c $(wildcard caseworker/store*.c) caseworker/bfile.c \
     caseworker/progress.c caseworker/util.c caseworker/verbs_seal.c \
+    caseworker/args.c \
     caseworker/jscan.c $(CASE_SCHEMA_C)
 FUZZ_CFLAGS_case_import = -Icaseworker $(call pkg_cflags,$(PKGS_CASE))
 FUZZ_LIBS_case_import = $(call pkg_libs,$(PKGS_CASE))

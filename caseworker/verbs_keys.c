@@ -3,6 +3,7 @@
  * verbs_keys: keys — list, add (rotation), export, passphrase, and the
  * member sub-commands (add-member, remove-member, join; verbs_members.c).
  */
+#include "args.h"
 #include "case.h"
 #include "members.h"
 #include "store.h"
@@ -294,9 +295,33 @@ out:
     return rc;
 }
 
-int
-verb_keys(const struct case_opts *o, int argc, char **argv)
+static const struct option PASSPHRASE_OPTS[] = {
+    {"new-passphrase-file", required_argument, NULL, 'n'},
+    {NULL, 0, NULL, 0},
+};
+
+/* keys passphrase [--new-passphrase-file FILE] */
+static int
+keys_passphrase_args(const struct case_opts *o, int argc, char **argv)
 {
+    const char *nf = NULL;
+    struct args a;
+    int k;
+
+    args_init(&a, argc, argv, PASSPHRASE_OPTS);
+    while ((k = args_next(&a)) != ARGS_END)
+        if (k != 'n' || nf != NULL)
+            return case_usage(KEYS_USAGE);
+        else
+            nf = a.val;
+    return keys_passphrase(o, nf);
+}
+
+int
+verb_keys(struct case_env *e, int argc, char **argv)
+{
+    const struct case_opts *o = e->o;
+
     if (case_help(KEYS_USAGE, argc, argv))
         return CASE_OK;
     if (argc == 2 && strcmp(argv[1], "list") == 0)
@@ -311,17 +336,7 @@ verb_keys(const struct case_opts *o, int argc, char **argv)
         return case_keys_remove_member(o, argv[2]);
     if (argc == 3 && strcmp(argv[1], "join") == 0)
         return case_keys_join(o, argv[2]);
-    if (argc >= 2 && strcmp(argv[1], "passphrase") == 0) {
-        const char *nf = NULL;
-        int i = 2;
-
-        if (argc == 2)
-            return keys_passphrase(o, NULL);
-        if (argc <= 4 &&
-            case_opt("--new-passphrase-file", argc, argv, &i, &nf) > 0 &&
-            i == argc - 1)
-            return keys_passphrase(o, nf);
-    }
-    fputs(KEYS_USAGE, stderr);
-    return CASE_USAGE;
+    if (argc >= 2 && strcmp(argv[1], "passphrase") == 0)
+        return keys_passphrase_args(o, argc - 1, argv + 1);
+    return case_usage(KEYS_USAGE);
 }

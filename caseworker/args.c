@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* args: a verb's command line read with getopt_long (see args.h). */
+#include "args.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+args_init(struct args *a, int argc, char **argv, const struct option *opts)
+{
+    a->argc = argc;
+    a->argv = argv;
+    a->opts = opts;
+    a->val = NULL;
+    a->arg = NULL;
+    a->code = 0;
+    optind = 0; /* glibc: start again, reading the "-:" mode afresh */
+    opterr = 0;
+}
+
+int
+args_in_full(const char *word, const char *name)
+{
+    size_t n = strlen(name);
+
+    return strncmp(word, "--", 2) == 0 && strncmp(word + 2, name, n) == 0 &&
+           (word[2 + n] == '\0' || word[2 + n] == '=');
+}
+
+static const struct option *
+by_code(const struct option *opts, int code)
+{
+    for (; opts->name != NULL; opts++)
+        if (opts->val == code)
+            return opts;
+    return NULL;
+}
+
+int
+args_next(struct args *a)
+{
+    const struct option *o;
+    int at = optind > 0 ? optind : 1, c, li = -1;
+
+    a->val = NULL;
+    a->arg = NULL;
+    a->code = 0;
+    if (at >= a->argc)
+        return ARGS_END;
+    a->arg = a->argv[at];
+    if (strcmp(a->arg, "--") == 0)
+        return ARGS_BAD;
+    /* "-": words in order; ":": a missing value is told apart */
+    c = getopt_long(a->argc, a->argv, "-:", a->opts, &li);
+    if (c == -1)
+        return ARGS_END;
+    if (c == 1) {
+        a->val = optarg;
+        return ARGS_WORD;
+    }
+    if (c == '?')
+        return ARGS_BAD;
+    o = c == ':' ? by_code(a->opts, optopt) : li >= 0 ? &a->opts[li] : NULL;
+    if (o == NULL || !args_in_full(a->arg, o->name))
+        return ARGS_BAD;
+    a->code = o->val;
+    if (c == ':')
+        return ARGS_MISSING;
+    a->val = optarg;
+    return c;
+}
+
+/* s as a decimal from lo to hi, first digit from first; 0 or -1. */
+static int
+decimal(const char *s, char first, unsigned long long lo,
+        unsigned long long hi, unsigned long long *out)
+{
+    char *end = NULL;
+    unsigned long long v;
+
+    if (s == NULL || s[0] < first || s[0] > '9')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != 0 || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int
+args_id(const char *s, int64_t *id)
+{
+    unsigned long long v = 0;
+
+    if (decimal(s, '1', 1, INT64_MAX, &v) != 0)
+        return -1;
+    *id = (int64_t)v;
+    return 0;
+}
+
+int
+args_u32(const char *s, uint32_t *out)
+{
+    unsigned long long v = 0;
+
+    if (decimal(s, '0', 0, 0xffffffffULL, &v) != 0)
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
