@@ -71,6 +71,20 @@ args_next(struct args *a)
     return c;
 }
 
+int
+args_keep(const struct args_keep *keep, size_t n, int code, const char *val)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (keep[i].code == code) {
+            *keep[i].to = val;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* s as a decimal from lo to hi, first digit from first; 0 or -1. */
 static int
 decimal(const char *s, char first, unsigned long long lo,

@@ -20,6 +20,7 @@
 #define UMBRA_CASE_ARGS_H
 
 #include <getopt.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define ARGS_END (-1)
@@ -46,6 +47,17 @@ void args_init(struct args *a, int argc, char **argv,
  * or ARGS_MISSING (a->arg names the word) the caller stops reading.
  */
 int args_next(struct args *a);
+
+/* An option whose value a verb keeps as given: its code, and where. */
+struct args_keep {
+    int code;
+    const char **to;
+};
+
+/* 1 if code is one of the n rows of keep (its value then stored in *to),
+ * else 0. */
+int args_keep(const struct args_keep *keep, size_t n, int code,
+              const char *val);
 
 /* 1 if word is "--name" or "--name=...": the option written in full. */
 int args_in_full(const char *word, const char *name);

@@ -123,10 +123,6 @@ int case_store_open(struct store **out, const char *home,
 int case_store_create(const char *home, const uint8_t key[32],
                       const char *slug) UMBRA_WUR;
 
-/* Opens the home's store (passphrase asked); prints its error. */
-int case_open_store(struct store **out, const struct case_opts *o,
-                    int write) UMBRA_WUR;
-
 /* 1 if status is one a case can have (new, in-progress, waiting,
  * referred, closed), else 0. */
 int case_status_known(const char *status);
@@ -147,7 +143,7 @@ int case_bundle_not_older(const struct umbra_bundle *theirs,
 /* Prints usage to stderr; returns CASE_USAGE (a verb's usage error). */
 int case_usage(const char *usage);
 
-/* ---- cli.c: what the verb table sets up -------------------------------- */
+/* ---- what the verb table (cli.c) sets up, by case_setup (util.c) ------ */
 
 /*
  * What a verb needs set up, in its row of the verb table (cli.c), as

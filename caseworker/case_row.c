@@ -5,6 +5,7 @@
 #include "store.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void
@@ -53,3 +54,16 @@ case_row_json(const struct store_row *r)
                      r->lang, "summary", r->summary);
 }
 
+
+int
+case_json_print(json_t *j, size_t flags)
+{
+    char *t = j ? json_dumps(j, flags) : NULL;
+
+    json_decref(j);
+    if (t == NULL)
+        return -1;
+    puts(t);
+    free(t);
+    return 0;
+}

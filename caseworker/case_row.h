@@ -21,4 +21,9 @@ void case_row_categories(char *out, size_t cap, uint32_t bits);
  * memory. */
 json_t *case_row_json(const struct store_row *r);
 
+/* Prints j as one line of JSON text (dumped with flags: JSON_COMPACT,
+ * JSON_INDENT(n)) and a newline on stdout, then drops the reference to j
+ * (NULL: nothing printed). 0 or -1 (j NULL or out of memory). */
+int case_json_print(json_t *j, size_t flags);
+
 #endif

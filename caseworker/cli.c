@@ -79,9 +79,7 @@ static const struct verb VERBS[] = {
 
 static const struct option GLOBAL_OPTS[] = {
     {"home", required_argument, NULL, 'H'},
-    {"passphrase-file", required_argument, NULL, 'P'},
-    {NULL, 0, NULL, 0},
-};
+    {"passphrase-file", required_argument, NULL, 'P'}, {NULL, 0, NULL, 0}};
 
 /* 1 if the home was made by 'init --member' and has no public.json yet
  * (pull and import then only say what to do next). */

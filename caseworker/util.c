@@ -493,20 +493,6 @@ case_store_create(const char *home, const uint8_t key[32], const char *slug)
 }
 
 int
-case_open_store(struct store **out, const struct case_opts *o, int write)
-{
-    struct umbra_org_keys *k = NULL;
-    int rc;
-
-    *out = NULL;
-    if (case_load_keys(&k, o) != 0)
-        return -1;
-    rc = case_store_open(out, o->home, k->store_key, write);
-    umbra_org_keys_free(k);
-    return rc;
-}
-
-int
 case_setup(struct case_env *e)
 {
     if (!(e->need & (CASE_KEYS | CASE_STORE)) || e->keys != NULL)

@@ -24,9 +24,7 @@ static const char IMPORT_USAGE[] =
 
 
 static const struct option IMPORT_OPTS[] = {
-    {"retry-unopened", no_argument, NULL, 'r'},
-    {NULL, 0, NULL, 0},
-};
+    {"retry-unopened", no_argument, NULL, 'r'}, {NULL, 0, NULL, 0}};
 
 int
 verb_import(struct case_env *e, int argc, char **argv)

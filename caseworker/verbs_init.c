@@ -55,14 +55,11 @@ remove_partial_home(const struct case_opts *o)
 }
 
 static const struct option INIT_OPTS[] = {
-    {"org", required_argument, NULL, 'o'},
-    {"member", no_argument, NULL, 'm'},
+    {"org", required_argument, NULL, 'o'}, {"member", no_argument, NULL, 'm'},
     {"name", required_argument, NULL, 'n'},
     {"kdf-memory", required_argument, NULL, 'M'},
     {"kdf-passes", required_argument, NULL, 'T'},
-    {"kdf-lanes", required_argument, NULL, 'L'},
-    {NULL, 0, NULL, 0},
-};
+    {"kdf-lanes", required_argument, NULL, 'L'}, {NULL, 0, NULL, 0}};
 
 int
 verb_init(struct case_env *e, int argc, char **argv)
@@ -73,6 +70,7 @@ verb_init(struct case_env *e, int argc, char **argv)
     char keypath[CASE_PATH_MAX], pubpath[CASE_PATH_MAX];
     char fp[UMBRA_FINGERPRINT_LEN + 1];
     const char *slug = NULL, *name = NULL;
+    const struct args_keep keep[] = {{'o', &slug}, {'n', &name}};
     char *pw = NULL, *json = NULL;
     size_t pwlen = 0;
     struct args a;
@@ -82,12 +80,10 @@ verb_init(struct case_env *e, int argc, char **argv)
         return CASE_OK;
     args_init(&a, argc, argv, INIT_OPTS);
     while ((c = args_next(&a)) != ARGS_END) {
-        if (c == 'o')
-            slug = a.val;
-        else if (c == 'm')
+        if (args_keep(keep, 2, c, a.val))
+            continue;
+        if (c == 'm')
             member = 1;
-        else if (c == 'n')
-            name = a.val;
         else if (!((c == 'M' && args_u32(a.val, &kdf.m_kib) == 0) ||
                    (c == 'T' && args_u32(a.val, &kdf.t) == 0) ||
                    (c == 'L' && args_u32(a.val, &kdf.p) == 0)))

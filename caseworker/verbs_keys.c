@@ -71,16 +71,15 @@ print_member(void *ctx, const struct store_member *m)
 }
 
 static int
-keys_list(const struct case_opts *o)
+keys_list(struct case_env *e)
 {
+    const struct case_opts *o = e->o;
     char path[CASE_PATH_MAX], hex[17];
     char fp[UMBRA_FINGERPRINT_LEN + 1];
     int shown[UMBRA_MAX_ORG_KEYS] = {0};
     struct names nm = {NULL, NULL, 0};
     struct umbra_bundle b;
-    struct store *s = NULL;
     unsigned i;
-    int rc = CASE_FAIL;
 
     if (case_is_member_home(o))
         return case_keys_list_member(o);
@@ -96,31 +95,29 @@ keys_list(const struct case_opts *o)
         nm.b = &b;
         nm.shown = shown;
         nm.print = 0;
-        if (case_open_store(&s, o, 0) != 0 ||
-            store_members_each(s, print_member, &nm) != 0)
-            goto out;
+        e->need = CASE_STORE;
+        if (case_setup(e) != 0 ||
+            store_members_each(e->store, print_member, &nm) != 0)
+            return CASE_FAIL;
     }
     for (i = 0; i < b.nkeys; i++) {
         if (shown[i])
             continue;
         umbra_hex(hex, b.keys[i].id, 8);
         printf("key %s created %s%s\n", hex, b.keys[i].created,
-               s != NULL ? " organisation" : "");
+               e->store != NULL ? " organisation" : "");
     }
     nm.print = 1;
-    if (s != NULL && store_members_each(s, print_member, &nm) != 0)
-        goto out;
-    rc = CASE_OK;
-out:
-    store_close(s);
-    return rc;
+    if (e->store != NULL &&
+        store_members_each(e->store, print_member, &nm) != 0)
+        return CASE_FAIL;
+    return CASE_OK;
 }
 
 static int
-keys_export(const struct case_opts *o)
+keys_export(struct case_env *e)
 {
-    struct umbra_org_keys *k = NULL;
-    struct store *s = NULL;
+    const struct case_opts *o = e->o;
     char pubpath[CASE_PATH_MAX];
     char *json = NULL;
     unsigned n = 0;
@@ -128,11 +125,10 @@ keys_export(const struct case_opts *o)
 
     if (case_check_admin(o, NULL) != 0)
         return CASE_FAIL;
+    e->need = CASE_KEYS | CASE_STORE | CASE_WRITE;
     if (case_path(pubpath, sizeof pubpath, o, "public.json") != 0 ||
-        case_load_keys(&k, o) != 0)
-        goto out;
-    if (case_store_open(&s, o->home, k->store_key, 1) != 0 ||
-        case_org_bundle(&json, &n, k, s, o) != 0)
+        case_setup(e) != 0 ||
+        case_org_bundle(&json, &n, e->keys, e->store, o) != 0)
         goto out;
     if (case_write_atomic(pubpath, json, strlen(json), 0644) != 0) {
         case_err("cannot write '%s': %s", pubpath, strerror(errno));
@@ -141,9 +137,7 @@ keys_export(const struct case_opts *o)
     printf("Wrote %s (%u keys).\n", pubpath, n);
     rc = CASE_OK;
 out:
-    store_close(s);
     free(json);
-    umbra_org_keys_free(k);
     return rc;
 }
 
@@ -296,9 +290,7 @@ out:
 }
 
 static const struct option PASSPHRASE_OPTS[] = {
-    {"new-passphrase-file", required_argument, NULL, 'n'},
-    {NULL, 0, NULL, 0},
-};
+    {"new-passphrase-file", required_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
 
 /* keys passphrase [--new-passphrase-file FILE] */
 static int
@@ -325,11 +317,11 @@ verb_keys(struct case_env *e, int argc, char **argv)
     if (case_help(KEYS_USAGE, argc, argv))
         return CASE_OK;
     if (argc == 2 && strcmp(argv[1], "list") == 0)
-        return keys_list(o);
+        return keys_list(e);
     if (argc == 2 && strcmp(argv[1], "add") == 0)
         return keys_add(o);
     if (argc == 2 && strcmp(argv[1], "export") == 0)
-        return keys_export(o);
+        return keys_export(e);
     if (argc == 3 && strcmp(argv[1], "add-member") == 0)
         return case_keys_add_member(o, argv[2]);
     if (argc == 3 && strcmp(argv[1], "remove-member") == 0)

@@ -64,17 +64,8 @@ list_row(void *ctx, const struct store_row *r)
     char cats[512];
 
     c->n++;
-    if (c->json) {
-        json_t *j = case_row_json(r);
-        char *t = j ? json_dumps(j, JSON_COMPACT) : NULL;
-
-        json_decref(j);
-        if (t == NULL)
-            return -1;
-        puts(t);
-        free(t);
-        return 0;
-    }
+    if (c->json)
+        return case_json_print(case_row_json(r), JSON_COMPACT);
     if (c->n == 1)
         list_header();
     case_row_categories(cats, sizeof cats, r->categories);
@@ -110,20 +101,19 @@ list_row(void *ctx, const struct store_row *r)
 }
 
 static const struct option LIST_OPTS[] = {
-    {"json", no_argument, NULL, 'j'},
-    {"status", required_argument, NULL, 's'},
+    {"json", no_argument, NULL, 'j'}, {"status", required_argument, NULL, 's'},
     {"category", required_argument, NULL, 'c'},
-    {"from", required_argument, NULL, 'f'},
-    {"to", required_argument, NULL, 't'},
+    {"from", required_argument, NULL, 'f'}, {"to", required_argument, NULL, 't'},
     {"label", required_argument, NULL, 'l'},
-    {"limit", required_argument, NULL, 'n'},
-    {NULL, 0, NULL, 0},
-};
+    {"limit", required_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
 
 int
 verb_list(struct case_env *e, int argc, char **argv)
 {
     struct store_filter f;
+    const struct args_keep keep[] = {{'s', &f.status}, {'c', &f.category},
+                                     {'f', &f.from},   {'t', &f.to},
+                                     {'l', &f.label}};
     struct list_ctx c = {0, 0};
     struct args a;
     int k;
@@ -135,33 +125,14 @@ verb_list(struct case_env *e, int argc, char **argv)
     while ((k = args_next(&a)) != ARGS_END) {
         int64_t lim = 0;
 
-        switch (k) {
-        case 'j':
+        if (args_keep(keep, sizeof keep / sizeof keep[0], k, a.val))
+            continue;
+        if (k == 'j')
             c.json = 1;
-            break;
-        case 's':
-            f.status = a.val;
-            break;
-        case 'c':
-            f.category = a.val;
-            break;
-        case 'f':
-            f.from = a.val;
-            break;
-        case 't':
-            f.to = a.val;
-            break;
-        case 'l':
-            f.label = a.val;
-            break;
-        case 'n':
-            if (args_id(a.val, &lim) != 0)
-                return case_usage(LIST_USAGE);
+        else if (k == 'n' && args_id(a.val, &lim) == 0)
             f.limit = (long)lim;
-            break;
-        default:
+        else
             return case_usage(LIST_USAGE);
-        }
     }
     if (f.status && !case_status_known(f.status)) {
         case_err("unknown status '%s': use new, in-progress, waiting, "
@@ -193,14 +164,8 @@ quarantine_row(void *ctx, int64_t id, const char *server_id,
                               "received", received, "imported", when,
                               "outcome", outcome, "reason", reason, "size",
                               (json_int_t)size);
-        char *t = j ? json_dumps(j, JSON_COMPACT) : NULL;
 
-        json_decref(j);
-        if (t == NULL)
-            return -1;
-        puts(t);
-        free(t);
-        return 0;
+        return case_json_print(j, JSON_COMPACT);
     }
     printf("%5lld  server id %s  received %s  %s  %zu bytes  ", (long long)id,
            server_id, received,
@@ -212,9 +177,7 @@ quarantine_row(void *ctx, int64_t id, const char *server_id,
 }
 
 static const struct option QUARANTINE_OPTS[] = {
-    {"json", no_argument, NULL, 'j'},
-    {NULL, 0, NULL, 0},
-};
+    {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
 
 int
 verb_quarantine(struct case_env *e, int argc, char **argv)

@@ -24,9 +24,7 @@ static const char REPLY_USAGE[] =
 
 static const struct option REPLY_OPTS[] = {
     {"message-file", required_argument, NULL, 'm'},
-    {"as", required_argument, NULL, 'w'},
-    {NULL, 0, NULL, 0},
-};
+    {"as", required_argument, NULL, 'w'}, {NULL, 0, NULL, 0}};
 
 /* The reply document for msg, sealed to the case's mailbox key pk. */
 static int
@@ -67,6 +65,7 @@ verb_reply(struct case_env *e, int argc, char **argv)
     char mailbox_id[65], lang[36], who[80];
     uint8_t *msg = NULL, *env = NULL;
     size_t msg_len = 0, env_len = 0;
+    const struct args_keep keep[] = {{'m', &file}, {'w', &as}};
     struct args a;
     int64_t id = 0;
     int k, r, rc = CASE_FAIL, have_id = 0;
@@ -77,11 +76,7 @@ verb_reply(struct case_env *e, int argc, char **argv)
     while ((k = args_next(&a)) != ARGS_END) {
         if (k == ARGS_WORD && !have_id && args_id(a.val, &id) == 0)
             have_id = 1;
-        else if (k == 'm')
-            file = a.val;
-        else if (k == 'w')
-            as = a.val;
-        else
+        else if (!args_keep(keep, 2, k, a.val))
             return case_usage(REPLY_USAGE);
     }
     if (!have_id || file == NULL)

@@ -188,9 +188,7 @@ show_history(void *ctx, const char *at, const char *who, const char *what)
 }
 
 static const struct option SHOW_OPTS[] = {
-    {"json", no_argument, NULL, 'j'},
-    {NULL, 0, NULL, 0},
-};
+    {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
 
 int
 verb_show(struct case_env *e, int argc, char **argv)
@@ -227,12 +225,10 @@ verb_show(struct case_env *e, int argc, char **argv)
     if (store_history(e->store, id, show_history, &c) != 0)
         goto out;
     if (c.json) {
-        char *t = json_dumps(c.out, JSON_INDENT(2));
-
-        if (t == NULL)
+        r = case_json_print(c.out, JSON_INDENT(2));
+        c.out = NULL;
+        if (r != 0)
             goto out;
-        puts(t);
-        free(t);
     }
     rc = CASE_OK;
 out:

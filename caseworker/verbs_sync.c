@@ -34,32 +34,24 @@ static const struct option SYNC_OPTS[] = {
     {"server", required_argument, NULL, 's'},
     {"token-file", required_argument, NULL, 't'},
     {"proxy", required_argument, NULL, 'p'},
-    {"out", required_argument, NULL, 'o'},
-    {NULL, 0, NULL, 0},
-};
+    {"out", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
 
 int
 sync_parse(struct sync_args *a, int argc, char **argv, int allow_out)
 {
+    /* --out last: pull's only */
+    const struct args_keep keep[] = {{'s', &a->server},
+                                     {'t', &a->token_file},
+                                     {'p', &a->proxy},
+                                     {'o', &a->out}};
     struct args r;
     int k;
 
     memset(a, 0, sizeof *a);
     args_init(&r, argc, argv, SYNC_OPTS);
-    while ((k = args_next(&r)) != ARGS_END) {
-        if (k == 's')
-            a->server = r.val;
-        else if (k == 't')
-            a->token_file = r.val;
-        else if (k == 'p')
-            a->proxy = r.val;
-        else if (k == 'o' && allow_out)
-            a->out = r.val;
-        else
+    while ((k = args_next(&r)) != ARGS_END)
+        if (!args_keep(keep, allow_out ? 4 : 3, k, r.val) || r.val[0] == 0)
             return -1;
-        if (r.val[0] == 0)
-            return -1;
-    }
     return a->server && a->token_file ? 0 : -1;
 }
 
@@ -132,6 +124,27 @@ sync_start(struct case_env *e, struct sync_args *a, const char *usage,
     return case_setup(e) != 0 ? CASE_FAIL : 0;
 }
 
+/*
+ * What push and ack do once they have read from the store what they have
+ * to send (read_rc: the store's answer; *count: how many): say it failed
+ * (cannot), or that there is nothing to do (nothing), or connect. 1 to go
+ * on, 0 for nothing to do, -1 failed (said).
+ */
+static int
+sync_go(int read_rc, const size_t *count, const char *cannot,
+        const char *nothing, struct net *n, const struct sync_args *a)
+{
+    if (read_rc != 0) {
+        case_err("%s", cannot);
+        return -1;
+    }
+    if (*count == 0) {
+        printf("%s\n", nothing);
+        return 0;
+    }
+    return sync_connect(n, a) != 0 ? -1 : 1;
+}
+
 /* Sends one queued reply: 1 sent, 0 refused by the server (said), -1 no
  * answer or the store failed (stop). */
 static int
@@ -181,18 +194,13 @@ verb_push(struct case_env *e, int argc, char **argv)
     rc = sync_start(e, &a, PUSH_USAGE, argc, argv);
     if (rc != 0)
         return rc < 0 ? CASE_OK : rc;
-    rc = CASE_FAIL;
-    if (store_replies_pending(e->store, collect_reply, &l) != 0) {
-        case_err("cannot read the queued replies");
+    r = sync_go(store_replies_pending(e->store, collect_reply, &l), &l.n,
+                "cannot read the queued replies",
+                "No replies waiting to be sent.", &n, &a);
+    rc = r == 0 ? CASE_OK : CASE_FAIL;
+    if (r <= 0)
         goto out;
-    }
-    if (l.n == 0) {
-        printf("No replies waiting to be sent.\n");
-        rc = CASE_OK;
-        goto out;
-    }
-    if (sync_connect(&n, &a) != 0)
-        goto out;
+    r = 0;
     for (i = 0; i < l.n && r >= 0; i++) {
         r = push_one(&n, e->store, &l.v[i]);
         sent += r == 1;
@@ -286,23 +294,17 @@ verb_ack(struct case_env *e, int argc, char **argv)
     struct net n;
     size_t done = 0;
     long deleted = 0;
-    int rc;
+    int rc, r;
 
     memset(&n, 0, sizeof n);
     rc = sync_start(e, &a, ACK_USAGE, argc, argv);
     if (rc != 0)
         return rc < 0 ? CASE_OK : rc;
-    rc = CASE_FAIL;
-    if (store_ack_pending(e->store, collect_id, &l) != 0) {
-        case_err("cannot read the imported reports");
-        goto out;
-    }
-    if (l.n == 0) {
-        printf("Nothing to delete from the server.\n");
-        rc = CASE_OK;
-        goto out;
-    }
-    if (sync_connect(&n, &a) != 0)
+    r = sync_go(store_ack_pending(e->store, collect_id, &l), &l.n,
+                "cannot read the imported reports",
+                "Nothing to delete from the server.", &n, &a);
+    rc = r == 0 ? CASE_OK : CASE_FAIL;
+    if (r <= 0)
         goto out;
     while (done < l.n) {
         size_t batch = l.n - done > 1000 ? 1000 : l.n - done;

@@ -70,9 +70,7 @@ static const struct option TRIAGE_OPTS[] = {
     {"unlabel", required_argument, NULL, 'u'},
     {"assign", required_argument, NULL, 'a'},
     {"note", required_argument, NULL, 'n'},
-    {"as", required_argument, NULL, 'w'},
-    {NULL, 0, NULL, 0},
-};
+    {"as", required_argument, NULL, 'w'}, {NULL, 0, NULL, 0}};
 
 struct triage {
     int64_t id;
@@ -85,41 +83,24 @@ struct triage {
 static int
 triage_args(struct triage *t, int argc, char **argv)
 {
+    const struct args_keep keep[] = {{'s', &t->status}, {'p', &t->priority},
+                                     {'a', &t->assign}, {'n', &t->note},
+                                     {'w', &t->as}};
     struct args a;
     int k, have_id = 0;
 
     args_init(&a, argc, argv, TRIAGE_OPTS);
     while ((k = args_next(&a)) != ARGS_END) {
-        switch (k) {
-        case ARGS_WORD:
-            if (have_id || args_id(a.val, &t->id) != 0)
-                return -1;
-            have_id = 1;
-            break;
-        case 's':
-            t->status = a.val;
-            break;
-        case 'p':
-            t->priority = a.val;
-            break;
-        case 'l':
+        if (args_keep(keep, sizeof keep / sizeof keep[0], k, a.val))
+            continue;
+        if (k == 'l')
             t->labels[t->nl++] = a.val;
-            break;
-        case 'u':
+        else if (k == 'u')
             t->unlabels[t->nu++] = a.val;
-            break;
-        case 'a':
-            t->assign = a.val;
-            break;
-        case 'n':
-            t->note = a.val;
-            break;
-        case 'w':
-            t->as = a.val;
-            break;
-        default:
+        else if (k == ARGS_WORD && !have_id && args_id(a.val, &t->id) == 0)
+            have_id = 1;
+        else
             return -1;
-        }
     }
     return have_id ? 0 : -1;
 }

@@ -391,6 +391,16 @@ test_args(void)
               name);
     }
     CHECK(args_id(NULL, &id) != 0, "args_id NULL");
+    {
+        const char *x = NULL, *y = NULL;
+        const struct args_keep keep[] = {{'x', &x}, {'y', &y}};
+
+        CHECK(args_keep(keep, 2, 'y', "v") == 1 && y != NULL &&
+                  strcmp(y, "v") == 0 && x == NULL,
+              "args_keep stores the value by code");
+        CHECK(args_keep(keep, 1, 'y', "w") == 0 && strcmp(y, "v") == 0,
+              "args_keep looks at the first n rows only");
+    }
     CHECK(args_u32("0", &u) == 0 && u == 0, "args_u32 0");
     CHECK(args_u32("4294967295", &u) == 0 && u == 4294967295u,
           "args_u32 max");
