@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+const struct option ARGS_JSON_ONLY[] = {{"json", no_argument, NULL, 'j'},
+                                        {NULL, 0, NULL, 0}};
+
 void
 args_init(struct args *a, int argc, char **argv, const struct option *opts)
 {

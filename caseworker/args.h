@@ -37,6 +37,9 @@ struct args {
     int code;                  /* the option's code, also for ARGS_MISSING */
 };
 
+/* The options of a verb whose only option is --json (code 'j'). */
+extern const struct option ARGS_JSON_ONLY[];
+
 /* Starts reading argv[1..argc-1] (argv[0] is the verb) against opts. */
 void args_init(struct args *a, int argc, char **argv,
                const struct option *opts);

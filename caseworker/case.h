@@ -89,6 +89,12 @@ int case_read_capped(uint8_t **out, size_t *len, const char *path,
                      size_t cap, const char *what, const char *too_big)
     UMBRA_WUR;
 
+/* umbra_keyfile_write, printing "cannot write key file 'PATH': WHY" on
+ * failure. 0 or -1. */
+int case_write_keys(const char *path, const struct umbra_org_keys *k,
+                    const char *pw, size_t pwlen,
+                    const struct umbra_kdf_params *kdf) UMBRA_WUR;
+
 /* Reads and verifies a public key bundle file; prints its error. With raw
  * non-NULL, *raw (malloc'd) and *raw_len keep the file's bytes. */
 int case_read_bundle(struct umbra_bundle *b, uint8_t **raw, size_t *raw_len,

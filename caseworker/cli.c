@@ -120,12 +120,14 @@ global_opts(struct case_opts *o, const char **home, char **rest, int *nrest,
         if (c == -1)
             break;
         if (c == ':' && (optopt == 'H' || optopt == 'P') &&
-            args_in_full(argv[at], optopt == 'H' ? "home" : "passphrase-file")) {
+            args_in_full(argv[at],
+                         optopt == 'H' ? "home" : "passphrase-file")) {
             case_err(optopt == 'H' ? "--home needs a folder"
                                    : "--passphrase-file needs a file");
             return CASE_USAGE;
         }
-        if ((c == 'H' || c == 'P') && args_in_full(argv[at], GLOBAL_OPTS[li].name)) {
+        if ((c == 'H' || c == 'P') &&
+            args_in_full(argv[at], GLOBAL_OPTS[li].name)) {
             if (c == 'H' && optarg[0] == '\0') {
                 case_err("--home needs a folder");
                 return CASE_USAGE;

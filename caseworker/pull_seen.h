@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
- * pull_seen: what this home has pulled: (server id, SHA-256 of the envelope) of every
- * record in the bundle file and in the earlier bundles a recovery set
- * aside (PATH.1, PATH.2, ...). An open-addressing set of pairs, hashed by
- * digest (envelopes are random ciphertext). A pair, not the digest alone:
- * the same envelope stored twice under two ids (a sender's retry) is two
- * reports on the server, each to be imported and acknowledged.
+ * pull_seen: what this home has pulled: (server id, SHA-256 of the
+ * envelope) of every record in the bundle file and in the earlier bundles
+ * a recovery set aside (PATH.1, PATH.2, ...). An open-addressing set of
+ * pairs, hashed by digest (envelopes are random ciphertext). A pair, not
+ * the digest alone: the same envelope stored twice under two ids (a
+ * sender's retry) is two reports on the server, each to be imported and
+ * acknowledged.
  */
 #ifndef UMBRA_CASE_PULL_SEEN_H
 #define UMBRA_CASE_PULL_SEEN_H

@@ -297,6 +297,20 @@ case_load_keys(struct umbra_org_keys **out, const struct case_opts *o)
 }
 
 int
+case_write_keys(const char *path, const struct umbra_org_keys *k,
+                const char *pw, size_t pwlen,
+                const struct umbra_kdf_params *kdf)
+{
+    int err = umbra_keyfile_write(path, k, pw, pwlen, kdf);
+
+    if (err == 0)
+        return 0;
+    case_err("cannot write key file '%s': %s", path,
+             err == UMBRA_ERR_IO ? strerror(errno) : umbra_strerror(err));
+    return -1;
+}
+
+int
 case_read_capped(uint8_t **out, size_t *len, const char *path, size_t cap,
                  const char *what, const char *too_big)
 {

@@ -135,12 +135,8 @@ verb_init(struct case_env *e, int argc, char **argv)
     if (case_passphrase(&pw, &pwlen, o, 1) != 0)
         goto out;
     created = 1;
-    err = umbra_keyfile_write(keypath, k, pw, pwlen, &kdf);
-    if (err != 0) {
-        case_err("cannot write key file '%s': %s", keypath,
-                 err == UMBRA_ERR_IO ? strerror(errno) : umbra_strerror(err));
+    if (case_write_keys(keypath, k, pw, pwlen, &kdf) != 0)
         goto out;
-    }
     if (case_store_create(o->home, k->store_key, k->slug) != 0)
         goto out;
     if (member) {

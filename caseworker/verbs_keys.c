@@ -217,12 +217,8 @@ keys_add(const struct case_opts *o)
     /* the new bundle first: refused (nothing written) past 16 keys */
     if (case_org_bundle(&json, &n, k, s, o) != 0)
         goto out;
-    err = umbra_keyfile_write(keypath, k, pw, pwlen, &kdf);
-    if (err != 0) {
-        case_err("cannot write key file '%s': %s", keypath,
-                 err == UMBRA_ERR_IO ? strerror(errno) : umbra_strerror(err));
+    if (case_write_keys(keypath, k, pw, pwlen, &kdf) != 0)
         goto out;
-    }
     if (case_write_atomic(pubpath, json, strlen(json), 0644) != 0) {
         case_err("the key file holds the new key but '%s' could not be "
                  "written; fix that (disk full?) and run 'umbra-case keys "
@@ -256,7 +252,7 @@ keys_passphrase(const struct case_opts *o, const char *new_file)
     char keypath[CASE_PATH_MAX];
     size_t pwlen = 0, npwlen = 0;
     char *pw = NULL, *npw = NULL;
-    int err, rc = CASE_FAIL;
+    int rc = CASE_FAIL;
 
     if (case_path(keypath, sizeof keypath, o, "keys.umbra") != 0)
         return CASE_FAIL;
@@ -274,12 +270,8 @@ keys_passphrase(const struct case_opts *o, const char *new_file)
     }
     if (case_passphrase(&npw, &npwlen, &no, 1) != 0)
         goto out;
-    err = umbra_keyfile_write(keypath, k, npw, npwlen, &kdf);
-    if (err != 0) {
-        case_err("cannot write key file '%s': %s", keypath,
-                 err == UMBRA_ERR_IO ? strerror(errno) : umbra_strerror(err));
+    if (case_write_keys(keypath, k, npw, npwlen, &kdf) != 0)
         goto out;
-    }
     printf("The passphrase of %s is changed.\n", keypath);
     rc = CASE_OK;
 out:

@@ -101,9 +101,11 @@ list_row(void *ctx, const struct store_row *r)
 }
 
 static const struct option LIST_OPTS[] = {
-    {"json", no_argument, NULL, 'j'}, {"status", required_argument, NULL, 's'},
+    {"json", no_argument, NULL, 'j'},
+    {"status", required_argument, NULL, 's'},
     {"category", required_argument, NULL, 'c'},
-    {"from", required_argument, NULL, 'f'}, {"to", required_argument, NULL, 't'},
+    {"from", required_argument, NULL, 'f'},
+    {"to", required_argument, NULL, 't'},
     {"label", required_argument, NULL, 'l'},
     {"limit", required_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
 
@@ -176,9 +178,6 @@ quarantine_row(void *ctx, int64_t id, const char *server_id,
     return 0;
 }
 
-static const struct option QUARANTINE_OPTS[] = {
-    {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
-
 int
 verb_quarantine(struct case_env *e, int argc, char **argv)
 {
@@ -187,7 +186,7 @@ verb_quarantine(struct case_env *e, int argc, char **argv)
 
     if (case_help(QUARANTINE_USAGE, argc, argv))
         return CASE_OK;
-    args_init(&a, argc, argv, QUARANTINE_OPTS);
+    args_init(&a, argc, argv, ARGS_JSON_ONLY);
     while ((k = args_next(&a)) != ARGS_END)
         if (k != 'j' || json++ > 0)
             return case_usage(QUARANTINE_USAGE);

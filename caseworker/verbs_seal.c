@@ -50,6 +50,19 @@ from_stdin(uint8_t **in, size_t *len, size_t cap, int secret,
     return 0;
 }
 
+/* The end of seal and open: the error of the crypto step (err), printed as
+ * "cannot WHAT: WHY", or its output written to standard output. */
+static int
+finish(int err, const char *what, const char *why, const uint8_t *out,
+       size_t len)
+{
+    if (err != 0) {
+        case_err("cannot %s: %s", what, why);
+        return CASE_FAIL;
+    }
+    return to_stdout(out, len) == 0 ? CASE_OK : CASE_FAIL;
+}
+
 int
 verb_seal(struct case_env *e, int argc, char **argv)
 {
@@ -84,12 +97,7 @@ verb_seal(struct case_env *e, int argc, char **argv)
                    "larger than an envelope can carry") != 0)
         goto out;
     err = umbra_envelope_seal(&env, &env_len, pks, n, in, in_len);
-    if (err != 0) {
-        case_err("cannot seal: %s", umbra_strerror(err));
-        goto out;
-    }
-    if (to_stdout(env, env_len) == 0)
-        rc = CASE_OK;
+    rc = finish(err, "seal", umbra_strerror(err), env, env_len);
 out:
     umbra_secret_free(in);
     free(env);
@@ -147,12 +155,7 @@ verb_open(struct case_env *e, int argc, char **argv)
     enc_pks(pks, e->keys);
     err = umbra_envelope_open(&pt, &pt_len, NULL, &e->keys->enc_sk[0][0], pks,
                               e->keys->nkeys, env, env_len);
-    if (err != 0) {
-        case_err("cannot open the envelope: %s", case_open_error(err));
-        goto out;
-    }
-    if (to_stdout(pt, pt_len) == 0)
-        rc = CASE_OK;
+    rc = finish(err, "open the envelope", case_open_error(err), pt, pt_len);
 out:
     umbra_secret_free(pt);
     free(env);

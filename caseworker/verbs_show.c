@@ -187,9 +187,6 @@ show_history(void *ctx, const char *at, const char *who, const char *what)
     return 0;
 }
 
-static const struct option SHOW_OPTS[] = {
-    {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
-
 int
 verb_show(struct case_env *e, int argc, char **argv)
 {
@@ -200,7 +197,7 @@ verb_show(struct case_env *e, int argc, char **argv)
 
     if (case_help(SHOW_USAGE, argc, argv))
         return CASE_OK;
-    args_init(&a, argc, argv, SHOW_OPTS);
+    args_init(&a, argc, argv, ARGS_JSON_ONLY);
     while ((k = args_next(&a)) != ARGS_END) {
         if (k == 'j')
             c.json = 1;

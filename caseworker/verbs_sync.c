@@ -109,40 +109,40 @@ collect_reply(void *ctx, int64_t id, const char *mailbox, const uint8_t *env,
     return 0;
 }
 
-/*
- * What push and ack do first: the help, their command line into a, the
- * store (case_setup). 0, or the exit code to return.
- */
-static int
-sync_start(struct case_env *e, struct sync_args *a, const char *usage,
-           int argc, char **argv)
-{
-    if (case_help(usage, argc, argv))
-        return -1;
-    if (sync_parse(a, argc, argv, 0) != 0)
-        return case_usage(usage);
-    return case_setup(e) != 0 ? CASE_FAIL : 0;
-}
+/* What push and ack send: their usage, what they say when the store
+ * cannot be read or holds nothing to send, and how they read it. */
+struct sync_verb {
+    const char *usage, *cannot, *nothing;
+    int (*read)(struct store *s, void *list, const size_t **count);
+};
 
 /*
- * What push and ack do once they have read from the store what they have
- * to send (read_rc: the store's answer; *count: how many): say it failed
- * (cannot), or that there is nothing to do (nothing), or connect. 1 to go
- * on, 0 for nothing to do, -1 failed (said).
+ * The start of push and ack: the help, the command line into a, the store
+ * (case_setup), what v->read collects into list, then the connection n.
+ * The exit code when the verb is done here (all said), or -1 to go on.
  */
 static int
-sync_go(int read_rc, const size_t *count, const char *cannot,
-        const char *nothing, struct net *n, const struct sync_args *a)
+sync_begin(const struct sync_verb *v, struct case_env *e,
+           struct sync_args *a, struct net *n, void *list, int argc,
+           char **argv)
 {
-    if (read_rc != 0) {
-        case_err("%s", cannot);
-        return -1;
+    const size_t *count = NULL;
+
+    if (case_help(v->usage, argc, argv))
+        return CASE_OK;
+    if (sync_parse(a, argc, argv, 0) != 0)
+        return case_usage(v->usage);
+    if (case_setup(e) != 0)
+        return CASE_FAIL;
+    if (v->read(e->store, list, &count) != 0) {
+        case_err("%s", v->cannot);
+        return CASE_FAIL;
     }
     if (*count == 0) {
-        printf("%s\n", nothing);
-        return 0;
+        printf("%s\n", v->nothing);
+        return CASE_OK;
     }
-    return sync_connect(n, a) != 0 ? -1 : 1;
+    return sync_connect(n, a) != 0 ? CASE_FAIL : -1;
 }
 
 /* Sends one queued reply: 1 sent, 0 refused by the server (said), -1 no
@@ -181,6 +181,19 @@ push_one(struct net *n, struct store *s, const struct pending_reply *p)
     return r;
 }
 
+static int
+read_replies(struct store *s, void *list, const size_t **count)
+{
+    struct reply_list *l = list;
+
+    *count = &l->n;
+    return store_replies_pending(s, collect_reply, l);
+}
+
+static const struct sync_verb PUSH = {
+    PUSH_USAGE, "cannot read the queued replies",
+    "No replies waiting to be sent.", read_replies};
+
 int
 verb_push(struct case_env *e, int argc, char **argv)
 {
@@ -191,16 +204,10 @@ verb_push(struct case_env *e, int argc, char **argv)
     int rc, r = 0;
 
     memset(&n, 0, sizeof n);
-    rc = sync_start(e, &a, PUSH_USAGE, argc, argv);
-    if (rc != 0)
-        return rc < 0 ? CASE_OK : rc;
-    r = sync_go(store_replies_pending(e->store, collect_reply, &l), &l.n,
-                "cannot read the queued replies",
-                "No replies waiting to be sent.", &n, &a);
-    rc = r == 0 ? CASE_OK : CASE_FAIL;
-    if (r <= 0)
+    rc = sync_begin(&PUSH, e, &a, &n, &l, argc, argv);
+    if (rc >= 0)
         goto out;
-    r = 0;
+    rc = CASE_FAIL;
     for (i = 0; i < l.n && r >= 0; i++) {
         r = push_one(&n, e->store, &l.v[i]);
         sent += r == 1;
@@ -286,6 +293,19 @@ ack_batch(struct net *n, struct store *s, char (*ids)[BFILE_ID_MAX + 1],
     return store_commit(s) != 0 ? -1 : 0;
 }
 
+static int
+read_acks(struct store *s, void *list, const size_t **count)
+{
+    struct id_list *l = list;
+
+    *count = &l->n;
+    return store_ack_pending(s, collect_id, l);
+}
+
+static const struct sync_verb ACK = {
+    ACK_USAGE, "cannot read the imported reports",
+    "Nothing to delete from the server.", read_acks};
+
 int
 verb_ack(struct case_env *e, int argc, char **argv)
 {
@@ -294,18 +314,13 @@ verb_ack(struct case_env *e, int argc, char **argv)
     struct net n;
     size_t done = 0;
     long deleted = 0;
-    int rc, r;
+    int rc;
 
     memset(&n, 0, sizeof n);
-    rc = sync_start(e, &a, ACK_USAGE, argc, argv);
-    if (rc != 0)
-        return rc < 0 ? CASE_OK : rc;
-    r = sync_go(store_ack_pending(e->store, collect_id, &l), &l.n,
-                "cannot read the imported reports",
-                "Nothing to delete from the server.", &n, &a);
-    rc = r == 0 ? CASE_OK : CASE_FAIL;
-    if (r <= 0)
+    rc = sync_begin(&ACK, e, &a, &n, &l, argc, argv);
+    if (rc >= 0)
         goto out;
+    rc = CASE_FAIL;
     while (done < l.n) {
         size_t batch = l.n - done > 1000 ? 1000 : l.n - done;
 
