@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const struct option ARGS_JSON_ONLY[] = {{"json", no_argument, NULL, 'j'},
-                                        {NULL, 0, NULL, 0}};
+const struct option ARGS_JSON_ONLY[] = {ARGS_FLAG("json", 'j'), ARGS_LAST};
 
 void
 args_init(struct args *a, int argc, char **argv, const struct option *opts)

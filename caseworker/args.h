@@ -37,6 +37,12 @@ struct args {
     int code;                  /* the option's code, also for ARGS_MISSING */
 };
 
+/* The rows of an option table: an option that takes a value, a flag,
+ * and the zeroed row that ends the table (as git's OPT_STRING ...). */
+#define ARGS_VALUE(name, code) {name, required_argument, NULL, code}
+#define ARGS_FLAG(name, code) {name, no_argument, NULL, code}
+#define ARGS_LAST {NULL, 0, NULL, 0}
+
 /* The options of a verb whose only option is --json (code 'j'). */
 extern const struct option ARGS_JSON_ONLY[];
 

@@ -78,8 +78,8 @@ static const struct verb VERBS[] = {
 };
 
 static const struct option GLOBAL_OPTS[] = {
-    {"home", required_argument, NULL, 'H'},
-    {"passphrase-file", required_argument, NULL, 'P'}, {NULL, 0, NULL, 0}};
+    ARGS_VALUE("home", 'H'), ARGS_VALUE("passphrase-file", 'P'), ARGS_LAST,
+};
 
 /* 1 if the home was made by 'init --member' and has no public.json yet
  * (pull and import then only say what to do next). */

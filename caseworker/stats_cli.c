@@ -195,21 +195,14 @@ enum {
 };
 
 static const struct option OPTS[] = {
-    {"help", no_argument, NULL, OPT_HELP},
-    {"by", required_argument, NULL, OPT_BY},
-    {"period", required_argument, NULL, OPT_PERIOD},
-    {"from", required_argument, NULL, OPT_FROM},
-    {"to", required_argument, NULL, OPT_TO},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"out", required_argument, NULL, OPT_OUT},
-    {"threshold", required_argument, NULL, OPT_THRESHOLD},
-    {"round", required_argument, NULL, OPT_ROUND},
-    {"epsilon", required_argument, NULL, OPT_EPSILON},
-    {"lang", required_argument, NULL, OPT_LANG},
-    {"regions", required_argument, NULL, OPT_REGIONS},
-    {"publish", no_argument, NULL, OPT_PUBLISH},
-    {"force-recut", no_argument, NULL, OPT_FORCE},
-    {NULL, 0, NULL, 0},
+    ARGS_FLAG("help", OPT_HELP), ARGS_VALUE("by", OPT_BY),
+    ARGS_VALUE("period", OPT_PERIOD), ARGS_VALUE("from", OPT_FROM),
+    ARGS_VALUE("to", OPT_TO), ARGS_VALUE("format", OPT_FORMAT),
+    ARGS_VALUE("out", OPT_OUT), ARGS_VALUE("threshold", OPT_THRESHOLD),
+    ARGS_VALUE("round", OPT_ROUND), ARGS_VALUE("epsilon", OPT_EPSILON),
+    ARGS_VALUE("lang", OPT_LANG), ARGS_VALUE("regions", OPT_REGIONS),
+    ARGS_FLAG("publish", OPT_PUBLISH), ARGS_FLAG("force-recut", OPT_FORCE),
+    ARGS_LAST,
 };
 
 /* 1 if the option with this code is for `stats merge` as well. */

@@ -24,7 +24,8 @@ static const char IMPORT_USAGE[] =
 
 
 static const struct option IMPORT_OPTS[] = {
-    {"retry-unopened", no_argument, NULL, 'r'}, {NULL, 0, NULL, 0}};
+    ARGS_FLAG("retry-unopened", 'r'), ARGS_LAST,
+};
 
 int
 verb_import(struct case_env *e, int argc, char **argv)

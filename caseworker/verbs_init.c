@@ -55,11 +55,10 @@ remove_partial_home(const struct case_opts *o)
 }
 
 static const struct option INIT_OPTS[] = {
-    {"org", required_argument, NULL, 'o'}, {"member", no_argument, NULL, 'm'},
-    {"name", required_argument, NULL, 'n'},
-    {"kdf-memory", required_argument, NULL, 'M'},
-    {"kdf-passes", required_argument, NULL, 'T'},
-    {"kdf-lanes", required_argument, NULL, 'L'}, {NULL, 0, NULL, 0}};
+    ARGS_VALUE("org", 'o'), ARGS_FLAG("member", 'm'), ARGS_VALUE("name", 'n'),
+    ARGS_VALUE("kdf-memory", 'M'), ARGS_VALUE("kdf-passes", 'T'),
+    ARGS_VALUE("kdf-lanes", 'L'), ARGS_LAST,
+};
 
 int
 verb_init(struct case_env *e, int argc, char **argv)

@@ -282,7 +282,8 @@ out:
 }
 
 static const struct option PASSPHRASE_OPTS[] = {
-    {"new-passphrase-file", required_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
+    ARGS_VALUE("new-passphrase-file", 'n'), ARGS_LAST,
+};
 
 /* keys passphrase [--new-passphrase-file FILE] */
 static int

@@ -101,13 +101,10 @@ list_row(void *ctx, const struct store_row *r)
 }
 
 static const struct option LIST_OPTS[] = {
-    {"json", no_argument, NULL, 'j'},
-    {"status", required_argument, NULL, 's'},
-    {"category", required_argument, NULL, 'c'},
-    {"from", required_argument, NULL, 'f'},
-    {"to", required_argument, NULL, 't'},
-    {"label", required_argument, NULL, 'l'},
-    {"limit", required_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
+    ARGS_FLAG("json", 'j'), ARGS_VALUE("status", 's'),
+    ARGS_VALUE("category", 'c'), ARGS_VALUE("from", 'f'), ARGS_VALUE("to", 't'),
+    ARGS_VALUE("label", 'l'), ARGS_VALUE("limit", 'n'), ARGS_LAST,
+};
 
 int
 verb_list(struct case_env *e, int argc, char **argv)

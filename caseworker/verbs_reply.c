@@ -23,8 +23,8 @@ static const char REPLY_USAGE[] =
 
 
 static const struct option REPLY_OPTS[] = {
-    {"message-file", required_argument, NULL, 'm'},
-    {"as", required_argument, NULL, 'w'}, {NULL, 0, NULL, 0}};
+    ARGS_VALUE("message-file", 'm'), ARGS_VALUE("as", 'w'), ARGS_LAST,
+};
 
 /* The reply document for msg, sealed to the case's mailbox key pk. */
 static int

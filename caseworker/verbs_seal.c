@@ -23,7 +23,8 @@ static const char OPEN_USAGE[] =
     "the plaintext to standard output. Needs the passphrase.\n";
 
 static const struct option SEAL_OPTS[] = {
-    {"to", required_argument, NULL, 't'}, {NULL, 0, NULL, 0}};
+    ARGS_VALUE("to", 't'), ARGS_LAST,
+};
 
 /* Writes the whole of buf to standard output; prints its error. */
 static int

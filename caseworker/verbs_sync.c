@@ -31,10 +31,9 @@ static const char ACK_USAGE[] =
     "needs. Reports not sealed to this home's keys are left on the server.\n";
 
 static const struct option SYNC_OPTS[] = {
-    {"server", required_argument, NULL, 's'},
-    {"token-file", required_argument, NULL, 't'},
-    {"proxy", required_argument, NULL, 'p'},
-    {"out", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
+    ARGS_VALUE("server", 's'), ARGS_VALUE("token-file", 't'),
+    ARGS_VALUE("proxy", 'p'), ARGS_VALUE("out", 'o'), ARGS_LAST,
+};
 
 int
 sync_parse(struct sync_args *a, int argc, char **argv, int allow_out)

@@ -64,13 +64,11 @@ valid_text(const char *s, size_t max, int allow_newlines)
 
 
 static const struct option TRIAGE_OPTS[] = {
-    {"status", required_argument, NULL, 's'},
-    {"priority", required_argument, NULL, 'p'},
-    {"label", required_argument, NULL, 'l'},
-    {"unlabel", required_argument, NULL, 'u'},
-    {"assign", required_argument, NULL, 'a'},
-    {"note", required_argument, NULL, 'n'},
-    {"as", required_argument, NULL, 'w'}, {NULL, 0, NULL, 0}};
+    ARGS_VALUE("status", 's'), ARGS_VALUE("priority", 'p'),
+    ARGS_VALUE("label", 'l'), ARGS_VALUE("unlabel", 'u'),
+    ARGS_VALUE("assign", 'a'), ARGS_VALUE("note", 'n'), ARGS_VALUE("as", 'w'),
+    ARGS_LAST,
+};
 
 struct triage {
     int64_t id;

@@ -289,12 +289,9 @@ static void
 args_items(char *out, size_t cap, const char *line)
 {
     static const struct option opts[] = {
-        {"status", required_argument, NULL, 's'},
-        {"json", no_argument, NULL, 'j'},
-        {"note", required_argument, NULL, 'n'},
-        {"to", required_argument, NULL, 'T'},
-        {"token-file", required_argument, NULL, 't'},
-        {NULL, 0, NULL, 0},
+        ARGS_VALUE("status", 's'), ARGS_FLAG("json", 'j'),
+        ARGS_VALUE("note", 'n'), ARGS_VALUE("to", 'T'),
+        ARGS_VALUE("token-file", 't'), ARGS_LAST,
     };
     char buf[256], *argv[16], *p;
     struct args a;
