@@ -83,7 +83,23 @@ int case_passphrase(char **out, size_t *len, const struct case_opts *o,
 int case_load_keys(struct umbra_org_keys **out, const struct case_opts *o)
     UMBRA_WUR;
 
-/* Reads and verifies a public key bundle file; prints its error. */
+/* case_read_file, printing "cannot read WHAT 'PATH': WHY" on failure
+ * (WHY is too_big when the file is over cap). 0 or -1. */
+int case_read_capped(uint8_t **out, size_t *len, const char *path,
+                     size_t cap, const char *what, const char *too_big)
+    UMBRA_WUR;
+
+/* umbra_keyfile_write, printing "cannot write key file 'PATH': WHY" on
+ * failure. 0 or -1. */
+int case_write_keys(const char *path, const struct umbra_org_keys *k,
+                    const char *pw, size_t pwlen,
+                    const struct umbra_kdf_params *kdf) UMBRA_WUR;
+
+/* Reads and verifies a public key bundle file; prints its error. With raw
+ * non-NULL, *raw (malloc'd) and *raw_len keep the file's bytes. */
+int case_read_bundle(struct umbra_bundle *b, uint8_t **raw, size_t *raw_len,
+                     const char *path) UMBRA_WUR;
+/* case_read_bundle without the bytes. */
 int case_load_bundle(struct umbra_bundle *b, const char *path) UMBRA_WUR;
 
 /* Writes text to f with control characters and escape sequences made
@@ -97,10 +113,6 @@ int case_write_atomic(const char *path, const void *buf, size_t len,
 
 /* Reads a token file (one line) into out; prints its error. */
 int case_read_token(char *out, size_t cap, const char *path) UMBRA_WUR;
-
-/* "--name value" or "--name=value" at argv[*i]; advances *i. */
-int case_opt(const char *name, int argc, char **argv, int *i,
-             const char **val);
 
 /* If argv holds --help or -h (before any "--"), prints usage to stdout
  * and returns 1; else 0. */
@@ -118,9 +130,9 @@ int case_store_open(struct store **out, const char *home,
 int case_store_create(const char *home, const uint8_t key[32],
                       const char *slug) UMBRA_WUR;
 
-/* Opens the home's store (passphrase asked); prints its error. */
-int case_open_store(struct store **out, const struct case_opts *o,
-                    int write) UMBRA_WUR;
+/* 1 if status is one a case can have (new, in-progress, waiting,
+ * referred, closed), else 0. */
+int case_status_known(const char *status);
 
 /* A phrase for why umbra_envelope_open failed (verbs_seal.c). */
 const char *case_open_error(int err);
@@ -135,23 +147,53 @@ int case_bundle_not_older(const struct umbra_bundle *theirs,
                           const struct umbra_bundle *ours,
                           const char *server) UMBRA_WUR;
 
+/* Prints usage to stderr; returns CASE_USAGE (a verb's usage error). */
+int case_usage(const char *usage);
+
+/* ---- what the verb table (cli.c) sets up, by case_setup (util.c) ------ */
+
+/*
+ * What a verb needs set up, in its row of the verb table (cli.c), as
+ * git.c's RUN_SETUP: the verb reads its command line first (a usage error
+ * asks no passphrase), then calls case_setup once; case_main releases
+ * what it set up after the verb returns, on every path.
+ */
+#define CASE_JOINED 0x01u /* refused in a member home not joined yet */
+#define CASE_KEYS 0x02u   /* the home's keys (asks the passphrase) */
+#define CASE_STORE 0x04u  /* the case store, opened for reading ... */
+#define CASE_WRITE 0x08u  /* ... or, with CASE_STORE, for writing */
+
+struct case_env {
+    const struct case_opts *o;
+    unsigned need;               /* CASE_* from the verb table */
+    struct umbra_org_keys *keys; /* after case_setup, with CASE_KEYS */
+    struct store *store;         /* after case_setup, with CASE_STORE */
+};
+
+/*
+ * Loads the keys and opens the store as e->need says (the passphrase is
+ * asked once). Prints its error and returns -1; what it set up is
+ * released by case_main either way.
+ */
+int case_setup(struct case_env *e) UMBRA_WUR;
+
 /* ---- verbs ------------------------------------------------------------- */
 
-int verb_init(const struct case_opts *o, int argc, char **argv);
-int verb_fingerprint(const struct case_opts *o, int argc, char **argv);
-int verb_seal(const struct case_opts *o, int argc, char **argv);
-int verb_open(const struct case_opts *o, int argc, char **argv);
-int verb_keys(const struct case_opts *o, int argc, char **argv);
-int verb_pull(const struct case_opts *o, int argc, char **argv);
-int verb_import(const struct case_opts *o, int argc, char **argv);
-int verb_list(const struct case_opts *o, int argc, char **argv);
-int verb_show(const struct case_opts *o, int argc, char **argv);
-int verb_triage(const struct case_opts *o, int argc, char **argv);
-int verb_reply(const struct case_opts *o, int argc, char **argv);
-int verb_push(const struct case_opts *o, int argc, char **argv);
-int verb_ack(const struct case_opts *o, int argc, char **argv);
-int verb_quarantine(const struct case_opts *o, int argc, char **argv);
-int verb_stats(const struct case_opts *o, int argc, char **argv);
+int verb_init(struct case_env *e, int argc, char **argv);
+int verb_fingerprint(struct case_env *e, int argc, char **argv);
+int verb_seal(struct case_env *e, int argc, char **argv);
+int verb_open(struct case_env *e, int argc, char **argv);
+int verb_keys(struct case_env *e, int argc, char **argv);
+int verb_pull(struct case_env *e, int argc, char **argv);
+int verb_import(struct case_env *e, int argc, char **argv);
+int verb_list(struct case_env *e, int argc, char **argv);
+int verb_show(struct case_env *e, int argc, char **argv);
+int verb_triage(struct case_env *e, int argc, char **argv);
+int verb_reply(struct case_env *e, int argc, char **argv);
+int verb_push(struct case_env *e, int argc, char **argv);
+int verb_ack(struct case_env *e, int argc, char **argv);
+int verb_quarantine(struct case_env *e, int argc, char **argv);
+int verb_stats(struct case_env *e, int argc, char **argv);
 
 /* The whole program (main.c only calls this). */
 int case_main(int argc, char **argv);

@@ -5,7 +5,9 @@
  * Global options (--home, --passphrase-file) may come before or after the
  * verb; they are taken out of argv before the verb sees it.
  */
+#include "args.h"
 #include "case.h"
+#include "store.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -52,18 +54,31 @@ static const char USAGE[] =
 
 struct verb {
     const char *name;
-    int (*fn)(const struct case_opts *o, int argc, char **argv);
+    int (*fn)(struct case_env *e, int argc, char **argv);
+    unsigned need; /* what case_setup sets up (case.h) */
 };
 
+/* keys and stats set up what each of their forms needs themselves */
 static const struct verb VERBS[] = {
-    {"init", verb_init},         {"fingerprint", verb_fingerprint},
-    {"seal", verb_seal},         {"open", verb_open},
-    {"keys", verb_keys},         {"pull", verb_pull},
-    {"import", verb_import},     {"list", verb_list},
-    {"show", verb_show},         {"triage", verb_triage},
-    {"reply", verb_reply},       {"push", verb_push},
-    {"ack", verb_ack},           {"quarantine", verb_quarantine},
-    {"stats", verb_stats},
+    {"init", verb_init, 0},
+    {"fingerprint", verb_fingerprint, 0},
+    {"seal", verb_seal, 0},
+    {"open", verb_open, CASE_KEYS},
+    {"keys", verb_keys, 0},
+    {"pull", verb_pull, CASE_JOINED},
+    {"import", verb_import, CASE_JOINED | CASE_KEYS | CASE_STORE | CASE_WRITE},
+    {"list", verb_list, CASE_STORE},
+    {"show", verb_show, CASE_STORE},
+    {"triage", verb_triage, CASE_STORE | CASE_WRITE},
+    {"reply", verb_reply, CASE_STORE | CASE_WRITE},
+    {"push", verb_push, CASE_STORE | CASE_WRITE},
+    {"ack", verb_ack, CASE_STORE | CASE_WRITE},
+    {"quarantine", verb_quarantine, CASE_STORE},
+    {"stats", verb_stats, CASE_STORE},
+};
+
+static const struct option GLOBAL_OPTS[] = {
+    ARGS_VALUE("home", 'H'), ARGS_VALUE("passphrase-file", 'P'), ARGS_LAST,
 };
 
 /* 1 if the home was made by 'init --member' and has no public.json yet
@@ -79,18 +94,99 @@ member_not_joined(const struct case_opts *o)
     return access(m, F_OK) == 0 && access(p, F_OK) != 0;
 }
 
+/*
+ * Takes the global options (--home, --passphrase-file, before or after the
+ * verb, up to a "--") out of argv into *home and o; the rest, in order,
+ * into rest. Words getopt_long read as an abbreviation ("--hom x") are
+ * left for the verb, which refuses them. 0, or the exit code.
+ */
+static int
+global_opts(struct case_opts *o, const char **home, char **rest, int *nrest,
+            int argc, char **argv)
+{
+    optind = 0;
+    opterr = 0;
+    for (;;) {
+        int at = optind > 0 ? optind : 1, c, li = -1;
+
+        if (at >= argc)
+            break;
+        if (strcmp(argv[at], "--") == 0) {
+            while (at < argc)
+                rest[(*nrest)++] = argv[at++];
+            break;
+        }
+        c = getopt_long(argc, argv, "-:", GLOBAL_OPTS, &li);
+        if (c == -1)
+            break;
+        if (c == ':' && (optopt == 'H' || optopt == 'P') &&
+            args_in_full(argv[at],
+                         optopt == 'H' ? "home" : "passphrase-file")) {
+            case_err(optopt == 'H' ? "--home needs a folder"
+                                   : "--passphrase-file needs a file");
+            return CASE_USAGE;
+        }
+        if ((c == 'H' || c == 'P') &&
+            args_in_full(argv[at], GLOBAL_OPTS[li].name)) {
+            if (c == 'H' && optarg[0] == '\0') {
+                case_err("--home needs a folder");
+                return CASE_USAGE;
+            }
+            if (c == 'H')
+                *home = optarg;
+            else
+                o->passphrase_file = optarg;
+            continue;
+        }
+        /* not a global option: every word getopt_long read goes on */
+        while (at < optind)
+            rest[(*nrest)++] = argv[at++];
+    }
+    return 0;
+}
+
+/* The home: --home, else $UMBRA_HOME, else $HOME/.umbra. 0 or CASE_FAIL. */
+static int
+resolve_home(struct case_opts *o, const char *home)
+{
+    const char *h;
+    int n;
+
+    if (home == NULL)
+        home = getenv("UMBRA_HOME");
+    if (home != NULL && home[0] != 0) {
+        o->home = home;
+        return 0;
+    }
+    h = getenv("HOME");
+    if (h == NULL || h[0] == 0) {
+        case_err("no home folder: set --home, $UMBRA_HOME or $HOME");
+        return CASE_FAIL;
+    }
+    n = snprintf(o->home_buf, sizeof o->home_buf, "%s/.umbra", h);
+    if (n < 0 || (size_t)n >= sizeof o->home_buf) {
+        case_err("$HOME is too long");
+        return CASE_FAIL;
+    }
+    o->home = o->home_buf;
+    return 0;
+}
+
 int
 case_main(int argc, char **argv)
 {
     struct case_opts o;
+    struct case_env e;
     char **rest = NULL;
     const char *home = NULL;
-    int nrest = 0, i, rc = CASE_USAGE, dashdash = 0;
+    const struct verb *vb = NULL;
+    int nrest = 0, rc;
     size_t v;
 
     if (argc == 2 && strcmp(argv[1], "--version") == 0)
         return puts("umbra-case " UMBRA_VERSION) == EOF ? CASE_FAIL : CASE_OK;
     memset(&o, 0, sizeof o);
+    memset(&e, 0, sizeof e);
     if (umbra_secure_init() != 0) {
         case_err("cannot initialise libsodium");
         return CASE_FAIL;
@@ -100,66 +196,27 @@ case_main(int argc, char **argv)
         case_err("out of memory");
         return CASE_FAIL;
     }
-    for (i = 1; i < argc; i++) {
-        const char *val = NULL;
-        int m;
-
-        if (dashdash) {
-            rest[nrest++] = argv[i];
-            continue;
-        }
-        if (strcmp(argv[i], "--") == 0) {
-            dashdash = 1;
-            rest[nrest++] = argv[i];
-            continue;
-        }
-        if ((m = case_opt("--home", argc, argv, &i, &val)) != 0) {
-            if (m < 0 || val[0] == 0) {
-                case_err("--home needs a folder");
-                goto out;
-            }
-            home = val;
-            continue;
-        }
-        if ((m = case_opt("--passphrase-file", argc, argv, &i, &val)) != 0) {
-            if (m < 0) {
-                case_err("--passphrase-file needs a file");
-                goto out;
-            }
-            o.passphrase_file = val;
-            continue;
-        }
-        rest[nrest++] = argv[i];
-    }
+    rc = global_opts(&o, &home, rest, &nrest, argc, argv);
+    if (rc != 0)
+        goto out;
     if (nrest == 0 || strcmp(rest[0], "--help") == 0 ||
         strcmp(rest[0], "-h") == 0 || strcmp(rest[0], "help") == 0) {
         fputs(USAGE, nrest == 0 ? stderr : stdout);
         rc = nrest == 0 ? CASE_USAGE : CASE_OK;
         goto out;
     }
-    if (home == NULL)
-        home = getenv("UMBRA_HOME");
-    if (home == NULL || home[0] == 0) {
-        const char *h = getenv("HOME");
-        int n;
-
-        if (h == NULL || h[0] == 0) {
-            case_err("no home folder: set --home, $UMBRA_HOME or $HOME");
-            rc = CASE_FAIL;
-            goto out;
-        }
-        n = snprintf(o.home_buf, sizeof o.home_buf, "%s/.umbra", h);
-        if (n < 0 || (size_t)n >= sizeof o.home_buf) {
-            case_err("$HOME is too long");
-            rc = CASE_FAIL;
-            goto out;
-        }
-        o.home = o.home_buf;
-    } else {
-        o.home = home;
+    rc = resolve_home(&o, home);
+    if (rc != 0)
+        goto out;
+    for (v = 0; v < sizeof VERBS / sizeof VERBS[0] && vb == NULL; v++)
+        if (strcmp(rest[0], VERBS[v].name) == 0)
+            vb = &VERBS[v];
+    if (vb == NULL) {
+        case_err("unknown verb '%s'; see 'umbra-case --help'", rest[0]);
+        rc = CASE_USAGE;
+        goto out;
     }
-    if ((strcmp(rest[0], "pull") == 0 || strcmp(rest[0], "import") == 0) &&
-        member_not_joined(&o)) {
+    if ((vb->need & CASE_JOINED) && member_not_joined(&o)) {
         case_err("this member home has not joined its organisation yet: give "
                  "%s/member.json to your organisation's key holder ('umbra-case "
                  "keys add-member'), then run 'umbra-case keys join "
@@ -168,16 +225,13 @@ case_main(int argc, char **argv)
         rc = CASE_FAIL;
         goto out;
     }
-    for (v = 0; v < sizeof VERBS / sizeof VERBS[0]; v++) {
-        if (strcmp(rest[0], VERBS[v].name) == 0) {
-            rc = VERBS[v].fn(&o, nrest, rest);
-            goto out;
-        }
-    }
-    case_err("unknown verb '%s'; see 'umbra-case --help'", rest[0]);
-    rc = CASE_USAGE;
+    e.o = &o;
+    e.need = vb->need;
+    rc = vb->fn(&e, nrest, rest);
 out:
     fflush(stdout);
+    store_close(e.store);
+    umbra_org_keys_free(e.keys);
     free(rest);
     return rc;
 }

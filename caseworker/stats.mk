@@ -17,10 +17,11 @@ STATS_TEST_CFLAGS = -Icaseworker $(call pkg_cflags,$(PKGS_CASE)) -Itests/lib
 $(O)/obj/tests/unit/stats_%.o: CFLAGS_EXTRA = $(STATS_TEST_CFLAGS)
 $(O)/obj/tests/bench/bench_stats.o: CFLAGS_EXTRA = $(STATS_TEST_CFLAGS)
 
-# unit tests: the stats objects + a fake store, no SQLCipher
+# unit tests: the stats objects (and args.o, stats_cli's option reader)
+# + a fake store, no SQLCipher
 $(O)/tests/stats_unit: $(O)/obj/tests/unit/stats_unit.o \
                        $(O)/obj/tests/unit/stats_fake_store.o $(STATS_OBJS) \
-                       $(O)/libumbra.a
+                       $(O)/obj/caseworker/args.o $(O)/libumbra.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBUMBRA_LIBS) -lm
 

@@ -4,6 +4,7 @@
  * merge` (see stats.h): options, then counting (stats_count), the ledger
  * (stats_ledger) or merging (stats_merge), then one writer (stats_write).
  */
+#include "args.h"
 #include "stats.h"
 #include "stats_count.h"
 #include "stats_dates.h"
@@ -176,132 +177,170 @@ struct opts {
     unsigned nfiles;
 };
 
+enum {
+    OPT_HELP = 'h',
+    OPT_BY = 'b',
+    OPT_PERIOD = 'p',
+    OPT_FROM = 'f',
+    OPT_TO = 't',
+    OPT_FORMAT = 'F',
+    OPT_OUT = 'o',
+    OPT_THRESHOLD = 'T',
+    OPT_ROUND = 'R',
+    OPT_EPSILON = 'e',
+    OPT_LANG = 'l',
+    OPT_REGIONS = 'r',
+    OPT_PUBLISH = 'P',
+    OPT_FORCE = 'x',
+};
+
+static const struct option OPTS[] = {
+    ARGS_FLAG("help", OPT_HELP), ARGS_VALUE("by", OPT_BY),
+    ARGS_VALUE("period", OPT_PERIOD), ARGS_VALUE("from", OPT_FROM),
+    ARGS_VALUE("to", OPT_TO), ARGS_VALUE("format", OPT_FORMAT),
+    ARGS_VALUE("out", OPT_OUT), ARGS_VALUE("threshold", OPT_THRESHOLD),
+    ARGS_VALUE("round", OPT_ROUND), ARGS_VALUE("epsilon", OPT_EPSILON),
+    ARGS_VALUE("lang", OPT_LANG), ARGS_VALUE("regions", OPT_REGIONS),
+    ARGS_FLAG("publish", OPT_PUBLISH), ARGS_FLAG("force-recut", OPT_FORCE),
+    ARGS_LAST,
+};
+
+/* 1 if the option with this code is for `stats merge` as well. */
 static int
-want(int argc, char **argv, int *i, const char **val)
+merge_takes(int code)
 {
-    if (*i + 1 >= argc) {
-        stats_say("%s needs a value", argv[*i]);
-        return -1;
+    return code == OPT_HELP || code == OPT_FORMAT || code == OPT_OUT ||
+           code == OPT_THRESHOLD || code == OPT_ROUND || code == OPT_LANG;
+}
+
+/* One option of the cut (not merge) with its value v; 0 or 2 (said). */
+static int
+cut_opt(struct opts *o, int code, const char *a, const char *v)
+{
+    if (code == OPT_BY) {
+        const char *comma = strchr(v, ',');
+
+        if (dim_parse(&o->jb.dims[0], v,
+                      comma ? (size_t)(comma - v) : strlen(v)) != 0 ||
+            (comma != NULL &&
+             (dim_parse(&o->jb.dims[1], comma + 1, strlen(comma + 1)) != 0 ||
+              o->jb.dims[1] == o->jb.dims[0]))) {
+            stats_say("bad --by '%s' (one or two of period, category, "
+                      "perpetrator, region, lang, needs)",
+                      v);
+            return 2;
+        }
+        o->jb.ndims = comma ? 2 : 1;
+    } else if (code == OPT_PERIOD) {
+        if (!strcmp(v, "month"))
+            o->jb.period = STATS_MONTH;
+        else if (!strcmp(v, "quarter"))
+            o->jb.period = STATS_QUARTER;
+        else if (!strcmp(v, "year"))
+            o->jb.period = STATS_YEAR;
+        else {
+            stats_say("bad --period '%s' (month, quarter or year)", v);
+            return 2;
+        }
+    } else if (code == OPT_FROM || code == OPT_TO) {
+        long d = stats_parse_bound(v, code == OPT_TO);
+
+        if (d < 0) {
+            stats_say("bad %s '%s' (YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD)", a,
+                      v);
+            return 2;
+        }
+        if (code == OPT_TO)
+            o->jb.to = d;
+        else
+            o->jb.from = d;
+    } else if (code == OPT_EPSILON) {
+        if (parse_epsilon(&o->jb.pol.eps_num, &o->jb.pol.eps_den, v) != 0) {
+            stats_say("bad --epsilon '%s' (e.g. 1, 0.5 or 1/2; at most 20)", v);
+            return 2;
+        }
+    } else if (code == OPT_REGIONS) {
+        o->regions = v;
+    } else if (code == OPT_PUBLISH) {
+        o->publish = 1;
+    } else if (code == OPT_FORCE) {
+        o->force = 1;
     }
-    *val = argv[++*i];
     return 0;
 }
 
-/* Parses options (merge: files allowed, store options refused). 0, or the
- * exit code to return. */
+/* One option `stats` and `stats merge` share, with its value v; 0 or 2. */
+static int
+both_opt(struct opts *o, int code, const char *a, const char *v)
+{
+    if (code == OPT_FORMAT) {
+        if (parse_format(&o->fmt, v) != 0) {
+            stats_say("bad --format '%s' (csv, json, svg or html)", v);
+            return 2;
+        }
+        o->fmt_set = 1;
+    } else if (code == OPT_OUT) {
+        o->out = v;
+    } else if (code == OPT_THRESHOLD || code == OPT_ROUND) {
+        unsigned *dst =
+            code == OPT_THRESHOLD ? &o->jb.pol.threshold : &o->jb.pol.round;
+
+        if (parse_uint(dst, v, 1,
+                       code == OPT_THRESHOLD ? STATS_THRESHOLD_MAX
+                                             : STATS_ROUND_MAX) != 0) {
+            stats_say("bad %s '%s' (a whole number from 1)", a, v);
+            return 2;
+        }
+    } else if (code == OPT_LANG) {
+        o->lang = v;
+        if (!stats_lang_known(o->lang))
+            stats_say("no catalogue for '%s': labels in English", o->lang);
+    }
+    return 0;
+}
+
+/* Parses options (merge: files allowed, store options refused) with
+ * getopt_long, each value as the next word ("--by period"; "--by=period"
+ * is not an option here). 0, -100 after --help, or the exit code. */
 static int
 parse_opts(struct opts *o, int argc, char **argv, int first, int merge)
 {
-    int i;
-    const char *v;
+    struct args a;
+    int k, rc;
 
     memset(o, 0, sizeof *o);
     o->jb.period = STATS_QUARTER;
     o->jb.pol.threshold = 10;
     o->jb.pol.round = 5;
     o->lang = "en";
-    for (i = first; i < argc; i++) {
-        const char *a = argv[i];
-
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+    /* argv[first - 1] plays the verb's part: "stats" or "merge" */
+    args_init(&a, argc - first + 1, argv + first - 1, OPTS);
+    while ((k = args_next(&a)) != ARGS_END) {
+        if (k == OPT_HELP || (k == ARGS_BAD && !strcmp(a.arg, "-h"))) {
             fputs(USAGE, stdout);
             return -100;
-        } else if (!merge && !strcmp(a, "--by")) {
-            const char *comma;
-            if (want(argc, argv, &i, &v) != 0)
-                return 2;
-            comma = strchr(v, ',');
-            if (dim_parse(&o->jb.dims[0], v,
-                          comma ? (size_t)(comma - v) : strlen(v)) != 0 ||
-                (comma != NULL && (dim_parse(&o->jb.dims[1], comma + 1,
-                                             strlen(comma + 1)) != 0 ||
-                                   o->jb.dims[1] == o->jb.dims[0]))) {
-                stats_say("bad --by '%s' (one or two of period, category, "
-                          "perpetrator, region, lang, needs)",
-                          v);
-                return 2;
-            }
-            o->jb.ndims = comma ? 2 : 1;
-        } else if (!merge && !strcmp(a, "--period")) {
-            if (want(argc, argv, &i, &v) != 0)
-                return 2;
-            if (!strcmp(v, "month"))
-                o->jb.period = STATS_MONTH;
-            else if (!strcmp(v, "quarter"))
-                o->jb.period = STATS_QUARTER;
-            else if (!strcmp(v, "year"))
-                o->jb.period = STATS_YEAR;
-            else {
-                stats_say("bad --period '%s' (month, quarter or year)", v);
-                return 2;
-            }
-        } else if (!merge && (!strcmp(a, "--from") || !strcmp(a, "--to"))) {
-            int end = a[2] == 't';
-            long d;
-            if (want(argc, argv, &i, &v) != 0)
-                return 2;
-            d = stats_parse_bound(v, end);
-            if (d < 0) {
-                stats_say("bad %s '%s' (YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD)",
-                          a, v);
-                return 2;
-            }
-            if (end)
-                o->jb.to = d;
-            else
-                o->jb.from = d;
-        } else if (!strcmp(a, "--format")) {
-            if (want(argc, argv, &i, &v) != 0)
-                return 2;
-            if (parse_format(&o->fmt, v) != 0) {
-                stats_say("bad --format '%s' (csv, json, svg or html)", v);
-                return 2;
-            }
-            o->fmt_set = 1;
-        } else if (!strcmp(a, "--out")) {
-            if (want(argc, argv, &i, &o->out) != 0)
-                return 2;
-        } else if (!strcmp(a, "--threshold") || !strcmp(a, "--round")) {
-            unsigned *dst =
-                a[2] == 't' ? &o->jb.pol.threshold : &o->jb.pol.round;
-            if (want(argc, argv, &i, &v) != 0)
-                return 2;
-            if (parse_uint(dst, v, 1,
-                           a[2] == 't' ? STATS_THRESHOLD_MAX
-                                       : STATS_ROUND_MAX) != 0) {
-                stats_say("bad %s '%s' (a whole number from 1)", a, v);
-                return 2;
-            }
-        } else if (!merge && !strcmp(a, "--epsilon")) {
-            if (want(argc, argv, &i, &v) != 0)
-                return 2;
-            if (parse_epsilon(&o->jb.pol.eps_num, &o->jb.pol.eps_den, v) != 0) {
-                stats_say("bad --epsilon '%s' (e.g. 1, 0.5 or 1/2; at most 20)",
-                          v);
-                return 2;
-            }
-        } else if (!strcmp(a, "--lang")) {
-            if (want(argc, argv, &i, &o->lang) != 0)
-                return 2;
-            if (!stats_lang_known(o->lang))
-                stats_say("no catalogue for '%s': labels in English", o->lang);
-        } else if (!merge && !strcmp(a, "--regions")) {
-            if (want(argc, argv, &i, &o->regions) != 0)
-                return 2;
-        } else if (!merge && !strcmp(a, "--publish")) {
-            o->publish = 1;
-        } else if (!merge && !strcmp(a, "--force-recut")) {
-            o->force = 1;
-        } else if (merge && a[0] != '-') {
+        }
+        if (k == ARGS_WORD && merge && a.val[0] != '-') {
             if (o->nfiles == STATS_MERGE_MAX) {
                 stats_say("at most %u files to merge", STATS_MERGE_MAX);
                 return 2;
             }
-            o->files[o->nfiles++] = a;
-        } else {
-            stats_say("unknown option '%s' (see --help)", a);
+            o->files[o->nfiles++] = a.val;
+            continue;
+        }
+        if (k == ARGS_WORD || k == ARGS_BAD || strchr(a.arg, '=') != NULL ||
+            (merge && !merge_takes(a.code))) {
+            stats_say("unknown option '%s' (see --help)", a.arg);
             return 2;
         }
+        if (k == ARGS_MISSING) {
+            stats_say("%s needs a value", a.arg);
+            return 2;
+        }
+        rc = merge_takes(k) ? both_opt(o, k, a.arg, a.val)
+                            : cut_opt(o, k, a.arg, a.val);
+        if (rc != 0)
+            return rc;
     }
     if (!o->fmt_set && o->out != NULL) {
         const char *dot = strrchr(o->out, '.');

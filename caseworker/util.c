@@ -297,27 +297,61 @@ case_load_keys(struct umbra_org_keys **out, const struct case_opts *o)
 }
 
 int
-case_load_bundle(struct umbra_bundle *b, const char *path)
+case_write_keys(const char *path, const struct umbra_org_keys *k,
+                const char *pw, size_t pwlen,
+                const struct umbra_kdf_params *kdf)
+{
+    int err = umbra_keyfile_write(path, k, pw, pwlen, kdf);
+
+    if (err == 0)
+        return 0;
+    case_err("cannot write key file '%s': %s", path,
+             err == UMBRA_ERR_IO ? strerror(errno) : umbra_strerror(err));
+    return -1;
+}
+
+int
+case_read_capped(uint8_t **out, size_t *len, const char *path, size_t cap,
+                 const char *what, const char *too_big)
+{
+    if (case_read_file(out, len, path, cap) == 0)
+        return 0;
+    case_err("cannot read %s '%s': %s", what, path,
+             errno == EFBIG ? too_big : strerror(errno));
+    return -1;
+}
+
+int
+case_read_bundle(struct umbra_bundle *b, uint8_t **raw, size_t *raw_len,
+                 const char *path)
 {
     uint8_t *buf = NULL;
     size_t len = 0;
-    int err, rc = -1;
+    int err;
 
-    if (case_read_file(&buf, &len, path, UMBRA_BUNDLE_MAX_BYTES) != 0) {
-        case_err("cannot read public key bundle '%s': %s", path,
-                 errno == EFBIG ? "larger than 64 KiB" : strerror(errno));
-        goto out;
-    }
+    if (case_read_capped(&buf, &len, path, UMBRA_BUNDLE_MAX_BYTES,
+                         "public key bundle", "larger than 64 KiB") != 0)
+        return -1;
     err = umbra_bundle_parse(b, (const char *)buf, len);
     if (err != 0) {
         case_err("'%s' is not a valid public key bundle: %s", path,
                  umbra_strerror(err));
-        goto out;
+        free(buf);
+        return -1;
     }
-    rc = 0;
-out:
-    free(buf);
-    return rc;
+    if (raw != NULL) {
+        *raw = buf;
+        *raw_len = len;
+    } else {
+        free(buf);
+    }
+    return 0;
+}
+
+int
+case_load_bundle(struct umbra_bundle *b, const char *path)
+{
+    return case_read_bundle(b, NULL, NULL, path);
 }
 
 void
@@ -443,29 +477,6 @@ out:
     return rc;
 }
 
-int
-case_opt(const char *name, int argc, char **argv, int *i, const char **val)
-{
-    size_t nl = strlen(name);
-    const char *a = argv[*i];
-
-    if (strncmp(a, name, nl) != 0)
-        return 0;
-    if (a[nl] == '=') {
-        *val = a + nl + 1;
-        return 1;
-    }
-    if (a[nl] != 0)
-        return 0;
-    if (*i + 1 >= argc) {
-        *val = NULL;
-        return -1;
-    }
-    (*i)++;
-    *val = argv[*i];
-    return 1;
-}
-
 /* Prints what to do after store_open's or store_create's errors that carry
  * no message (store.h); returns rc. */
 static int
@@ -508,17 +519,29 @@ case_store_create(const char *home, const uint8_t key[32], const char *slug)
 }
 
 int
-case_open_store(struct store **out, const struct case_opts *o, int write)
+case_setup(struct case_env *e)
 {
-    struct umbra_org_keys *k = NULL;
-    int rc;
-
-    *out = NULL;
-    if (case_load_keys(&k, o) != 0)
+    if (!(e->need & (CASE_KEYS | CASE_STORE)) || e->keys != NULL)
+        return 0;
+    if (case_load_keys(&e->keys, e->o) != 0)
         return -1;
-    rc = case_store_open(out, o->home, k->store_key, write);
-    umbra_org_keys_free(k);
-    return rc;
+    if ((e->need & CASE_STORE) &&
+        case_store_open(&e->store, e->o->home, e->keys->store_key,
+                        (e->need & CASE_WRITE) != 0) != 0)
+        return -1;
+    if (!(e->need & CASE_KEYS)) {
+        /* the store's key was all it needed: no secret kept longer */
+        umbra_org_keys_free(e->keys);
+        e->keys = NULL;
+    }
+    return 0;
+}
+
+int
+case_usage(const char *usage)
+{
+    fputs(usage, stderr);
+    return CASE_USAGE;
 }
 
 int

@@ -3,6 +3,7 @@
  * verbs_init: init (a key holder's or a member's new home) and
  * fingerprint (of a public key bundle or a member file).
  */
+#include "args.h"
 #include "case.h"
 #include "members.h"
 #include "store.h"
@@ -38,17 +39,6 @@ static const char FP_USAGE[] =
     "a member file (member.json) and prints its fingerprint, six groups of\n"
     "five digits.\n";
 
-static int
-parse_u32(const char *s, uint32_t *out)
-{
-    uint64_t v;
-
-    if (umbra_parse_u64(&v, s, 0, 0xffffffffu) != 0)
-        return -1;
-    *out = (uint32_t)v;
-    return 0;
-}
-
 static void
 remove_partial_home(const struct case_opts *o)
 {
@@ -64,49 +54,42 @@ remove_partial_home(const struct case_opts *o)
             (void)unlink(p);
 }
 
+static const struct option INIT_OPTS[] = {
+    ARGS_VALUE("org", 'o'), ARGS_FLAG("member", 'm'), ARGS_VALUE("name", 'n'),
+    ARGS_VALUE("kdf-memory", 'M'), ARGS_VALUE("kdf-passes", 'T'),
+    ARGS_VALUE("kdf-lanes", 'L'), ARGS_LAST,
+};
+
 int
-verb_init(const struct case_opts *o, int argc, char **argv)
+verb_init(struct case_env *e, int argc, char **argv)
 {
+    const struct case_opts *o = e->o;
     struct umbra_kdf_params kdf = UMBRA_KDF_DEFAULT;
     struct umbra_org_keys *k = NULL;
     char keypath[CASE_PATH_MAX], pubpath[CASE_PATH_MAX];
     char fp[UMBRA_FINGERPRINT_LEN + 1];
     const char *slug = NULL, *name = NULL;
+    const struct args_keep keep[] = {{'o', &slug}, {'n', &name}};
     char *pw = NULL, *json = NULL;
     size_t pwlen = 0;
-    int i, err, rc = CASE_FAIL, created = 0, member = 0;
+    struct args a;
+    int c, err, rc = CASE_FAIL, created = 0, member = 0;
 
     if (case_help(INIT_USAGE, argc, argv))
         return CASE_OK;
-    for (i = 1; i < argc; i++) {
-        const char *v = NULL;
-        int m;
-
-        if ((m = case_opt("--org", argc, argv, &i, &v)) != 0) {
-            if (m < 0)
-                goto usage;
-            slug = v;
-        } else if (strcmp(argv[i], "--member") == 0) {
+    args_init(&a, argc, argv, INIT_OPTS);
+    while ((c = args_next(&a)) != ARGS_END) {
+        if (args_keep(keep, 2, c, a.val))
+            continue;
+        if (c == 'm')
             member = 1;
-        } else if ((m = case_opt("--name", argc, argv, &i, &v)) != 0) {
-            if (m < 0)
-                goto usage;
-            name = v;
-        } else if ((m = case_opt("--kdf-memory", argc, argv, &i, &v)) != 0) {
-            if (m < 0 || parse_u32(v, &kdf.m_kib) != 0)
-                goto usage;
-        } else if ((m = case_opt("--kdf-passes", argc, argv, &i, &v)) != 0) {
-            if (m < 0 || parse_u32(v, &kdf.t) != 0)
-                goto usage;
-        } else if ((m = case_opt("--kdf-lanes", argc, argv, &i, &v)) != 0) {
-            if (m < 0 || parse_u32(v, &kdf.p) != 0)
-                goto usage;
-        } else {
-            goto usage;
-        }
+        else if (!((c == 'M' && args_u32(a.val, &kdf.m_kib) == 0) ||
+                   (c == 'T' && args_u32(a.val, &kdf.t) == 0) ||
+                   (c == 'L' && args_u32(a.val, &kdf.p) == 0)))
+            return case_usage(INIT_USAGE);
     }
     if (slug == NULL || (name != NULL && !member))
-        goto usage;
+        return case_usage(INIT_USAGE);
     if (member && name == NULL) {
         case_err("--member needs --name NAME (how the key holder will list "
                  "this caseworker)");
@@ -151,12 +134,8 @@ verb_init(const struct case_opts *o, int argc, char **argv)
     if (case_passphrase(&pw, &pwlen, o, 1) != 0)
         goto out;
     created = 1;
-    err = umbra_keyfile_write(keypath, k, pw, pwlen, &kdf);
-    if (err != 0) {
-        case_err("cannot write key file '%s': %s", keypath,
-                 err == UMBRA_ERR_IO ? strerror(errno) : umbra_strerror(err));
+    if (case_write_keys(keypath, k, pw, pwlen, &kdf) != 0)
         goto out;
-    }
     if (case_store_create(o->home, k->store_key, k->slug) != 0)
         goto out;
     if (member) {
@@ -191,24 +170,19 @@ out:
     umbra_secret_free(pw);
     umbra_org_keys_free(k);
     return rc;
-usage:
-    fputs(INIT_USAGE, stderr);
-    return CASE_USAGE;
 }
 
 int
-verb_fingerprint(const struct case_opts *o, int argc, char **argv)
+verb_fingerprint(struct case_env *e, int argc, char **argv)
 {
     struct umbra_bundle b;
     char fp[UMBRA_FINGERPRINT_LEN + 1];
 
-    (void)o;
+    (void)e;
     if (case_help(FP_USAGE, argc, argv))
         return CASE_OK;
-    if (argc != 2) {
-        fputs(FP_USAGE, stderr);
-        return CASE_USAGE;
-    }
+    if (argc != 2)
+        return case_usage(FP_USAGE);
     {
         struct umbra_member m;
         uint8_t *buf = NULL;

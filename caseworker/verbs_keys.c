@@ -3,6 +3,7 @@
  * verbs_keys: keys — list, add (rotation), export, passphrase, and the
  * member sub-commands (add-member, remove-member, join; verbs_members.c).
  */
+#include "args.h"
 #include "case.h"
 #include "members.h"
 #include "store.h"
@@ -70,16 +71,15 @@ print_member(void *ctx, const struct store_member *m)
 }
 
 static int
-keys_list(const struct case_opts *o)
+keys_list(struct case_env *e)
 {
+    const struct case_opts *o = e->o;
     char path[CASE_PATH_MAX], hex[17];
     char fp[UMBRA_FINGERPRINT_LEN + 1];
     int shown[UMBRA_MAX_ORG_KEYS] = {0};
     struct names nm = {NULL, NULL, 0};
     struct umbra_bundle b;
-    struct store *s = NULL;
     unsigned i;
-    int rc = CASE_FAIL;
 
     if (case_is_member_home(o))
         return case_keys_list_member(o);
@@ -95,31 +95,29 @@ keys_list(const struct case_opts *o)
         nm.b = &b;
         nm.shown = shown;
         nm.print = 0;
-        if (case_open_store(&s, o, 0) != 0 ||
-            store_members_each(s, print_member, &nm) != 0)
-            goto out;
+        e->need = CASE_STORE;
+        if (case_setup(e) != 0 ||
+            store_members_each(e->store, print_member, &nm) != 0)
+            return CASE_FAIL;
     }
     for (i = 0; i < b.nkeys; i++) {
         if (shown[i])
             continue;
         umbra_hex(hex, b.keys[i].id, 8);
         printf("key %s created %s%s\n", hex, b.keys[i].created,
-               s != NULL ? " organisation" : "");
+               e->store != NULL ? " organisation" : "");
     }
     nm.print = 1;
-    if (s != NULL && store_members_each(s, print_member, &nm) != 0)
-        goto out;
-    rc = CASE_OK;
-out:
-    store_close(s);
-    return rc;
+    if (e->store != NULL &&
+        store_members_each(e->store, print_member, &nm) != 0)
+        return CASE_FAIL;
+    return CASE_OK;
 }
 
 static int
-keys_export(const struct case_opts *o)
+keys_export(struct case_env *e)
 {
-    struct umbra_org_keys *k = NULL;
-    struct store *s = NULL;
+    const struct case_opts *o = e->o;
     char pubpath[CASE_PATH_MAX];
     char *json = NULL;
     unsigned n = 0;
@@ -127,11 +125,10 @@ keys_export(const struct case_opts *o)
 
     if (case_check_admin(o, NULL) != 0)
         return CASE_FAIL;
+    e->need = CASE_KEYS | CASE_STORE | CASE_WRITE;
     if (case_path(pubpath, sizeof pubpath, o, "public.json") != 0 ||
-        case_load_keys(&k, o) != 0)
-        goto out;
-    if (case_store_open(&s, o->home, k->store_key, 1) != 0 ||
-        case_org_bundle(&json, &n, k, s, o) != 0)
+        case_setup(e) != 0 ||
+        case_org_bundle(&json, &n, e->keys, e->store, o) != 0)
         goto out;
     if (case_write_atomic(pubpath, json, strlen(json), 0644) != 0) {
         case_err("cannot write '%s': %s", pubpath, strerror(errno));
@@ -140,9 +137,7 @@ keys_export(const struct case_opts *o)
     printf("Wrote %s (%u keys).\n", pubpath, n);
     rc = CASE_OK;
 out:
-    store_close(s);
     free(json);
-    umbra_org_keys_free(k);
     return rc;
 }
 
@@ -222,12 +217,8 @@ keys_add(const struct case_opts *o)
     /* the new bundle first: refused (nothing written) past 16 keys */
     if (case_org_bundle(&json, &n, k, s, o) != 0)
         goto out;
-    err = umbra_keyfile_write(keypath, k, pw, pwlen, &kdf);
-    if (err != 0) {
-        case_err("cannot write key file '%s': %s", keypath,
-                 err == UMBRA_ERR_IO ? strerror(errno) : umbra_strerror(err));
+    if (case_write_keys(keypath, k, pw, pwlen, &kdf) != 0)
         goto out;
-    }
     if (case_write_atomic(pubpath, json, strlen(json), 0644) != 0) {
         case_err("the key file holds the new key but '%s' could not be "
                  "written; fix that (disk full?) and run 'umbra-case keys "
@@ -261,7 +252,7 @@ keys_passphrase(const struct case_opts *o, const char *new_file)
     char keypath[CASE_PATH_MAX];
     size_t pwlen = 0, npwlen = 0;
     char *pw = NULL, *npw = NULL;
-    int err, rc = CASE_FAIL;
+    int rc = CASE_FAIL;
 
     if (case_path(keypath, sizeof keypath, o, "keys.umbra") != 0)
         return CASE_FAIL;
@@ -279,12 +270,8 @@ keys_passphrase(const struct case_opts *o, const char *new_file)
     }
     if (case_passphrase(&npw, &npwlen, &no, 1) != 0)
         goto out;
-    err = umbra_keyfile_write(keypath, k, npw, npwlen, &kdf);
-    if (err != 0) {
-        case_err("cannot write key file '%s': %s", keypath,
-                 err == UMBRA_ERR_IO ? strerror(errno) : umbra_strerror(err));
+    if (case_write_keys(keypath, k, npw, npwlen, &kdf) != 0)
         goto out;
-    }
     printf("The passphrase of %s is changed.\n", keypath);
     rc = CASE_OK;
 out:
@@ -294,34 +281,47 @@ out:
     return rc;
 }
 
-int
-verb_keys(const struct case_opts *o, int argc, char **argv)
+static const struct option PASSPHRASE_OPTS[] = {
+    ARGS_VALUE("new-passphrase-file", 'n'), ARGS_LAST,
+};
+
+/* keys passphrase [--new-passphrase-file FILE] */
+static int
+keys_passphrase_args(const struct case_opts *o, int argc, char **argv)
 {
+    const char *nf = NULL;
+    struct args a;
+    int k;
+
+    args_init(&a, argc, argv, PASSPHRASE_OPTS);
+    while ((k = args_next(&a)) != ARGS_END)
+        if (k != 'n' || nf != NULL)
+            return case_usage(KEYS_USAGE);
+        else
+            nf = a.val;
+    return keys_passphrase(o, nf);
+}
+
+int
+verb_keys(struct case_env *e, int argc, char **argv)
+{
+    const struct case_opts *o = e->o;
+
     if (case_help(KEYS_USAGE, argc, argv))
         return CASE_OK;
     if (argc == 2 && strcmp(argv[1], "list") == 0)
-        return keys_list(o);
+        return keys_list(e);
     if (argc == 2 && strcmp(argv[1], "add") == 0)
         return keys_add(o);
     if (argc == 2 && strcmp(argv[1], "export") == 0)
-        return keys_export(o);
+        return keys_export(e);
     if (argc == 3 && strcmp(argv[1], "add-member") == 0)
         return case_keys_add_member(o, argv[2]);
     if (argc == 3 && strcmp(argv[1], "remove-member") == 0)
         return case_keys_remove_member(o, argv[2]);
     if (argc == 3 && strcmp(argv[1], "join") == 0)
         return case_keys_join(o, argv[2]);
-    if (argc >= 2 && strcmp(argv[1], "passphrase") == 0) {
-        const char *nf = NULL;
-        int i = 2;
-
-        if (argc == 2)
-            return keys_passphrase(o, NULL);
-        if (argc <= 4 &&
-            case_opt("--new-passphrase-file", argc, argv, &i, &nf) > 0 &&
-            i == argc - 1)
-            return keys_passphrase(o, nf);
-    }
-    fputs(KEYS_USAGE, stderr);
-    return CASE_USAGE;
+    if (argc >= 2 && strcmp(argv[1], "passphrase") == 0)
+        return keys_passphrase_args(o, argc - 1, argv + 1);
+    return case_usage(KEYS_USAGE);
 }

@@ -45,11 +45,9 @@ case_member_load(struct umbra_member *m, const char *path)
     size_t len = 0;
     int err, rc = -1;
 
-    if (case_read_file(&buf, &len, path, UMBRA_MEMBER_MAX_BYTES) != 0) {
-        case_err("cannot read member file '%s': %s", path,
-                 errno == EFBIG ? "larger than 4 KiB" : strerror(errno));
+    if (case_read_capped(&buf, &len, path, UMBRA_MEMBER_MAX_BYTES,
+                         "member file", "larger than 4 KiB") != 0)
         return -1;
-    }
     err = umbra_member_parse(m, (const char *)buf, len);
     if (err != 0)
         case_err("'%s' is refused: %s", path, case_member_error(err));
@@ -310,6 +308,19 @@ case_keys_list_member(const struct case_opts *o)
     return CASE_OK;
 }
 
+/* The end of add-member and remove-member: rolls back the transaction
+ * still open (in_tx), closes s and frees json and k (each may be NULL). */
+static void
+members_done(int in_tx, struct store *s, char *json,
+             struct umbra_org_keys *k)
+{
+    if (in_tx)
+        store_rollback(s);
+    store_close(s);
+    free(json);
+    umbra_org_keys_free(k);
+}
+
 /* keys add-member FILE */
 int
 case_keys_add_member(const struct case_opts *o, const char *file)
@@ -383,11 +394,7 @@ case_keys_add_member(const struct case_opts *o, const char *file)
            pub, n, k->slug);
     rc = CASE_OK;
 out:
-    if (in_tx)
-        store_rollback(s);
-    store_close(s);
-    free(json);
-    umbra_org_keys_free(k);
+    members_done(in_tx, s, json, k);
     return rc;
 }
 
@@ -439,11 +446,7 @@ case_keys_remove_member(const struct case_opts *o, const char *who)
            k->slug);
     rc = CASE_OK;
 out:
-    if (in_tx)
-        store_rollback(s);
-    store_close(s);
-    free(json);
-    umbra_org_keys_free(k);
+    members_done(in_tx, s, json, k);
     return rc;
 }
 
@@ -475,7 +478,7 @@ case_keys_join(const struct case_opts *o, const char *file)
     uint8_t *buf = NULL;
     size_t len = 0;
     unsigned i;
-    int err, rc = CASE_FAIL, found = 0;
+    int rc = CASE_FAIL, found = 0;
 
     if (case_path(mpath, sizeof mpath, o, "member.json") != 0 ||
         case_path(pub, sizeof pub, o, "public.json") != 0)
@@ -488,17 +491,8 @@ case_keys_join(const struct case_opts *o, const char *file)
     }
     if (case_member_load(&m, mpath) != 0)
         return CASE_FAIL;
-    if (case_read_file(&buf, &len, file, UMBRA_BUNDLE_MAX_BYTES) != 0) {
-        case_err("cannot read public key bundle '%s': %s", file,
-                 errno == EFBIG ? "larger than 64 KiB" : strerror(errno));
+    if (case_read_bundle(&b, &buf, &len, file) != 0)
         goto out;
-    }
-    err = umbra_bundle_parse(&b, (const char *)buf, len);
-    if (err != 0) {
-        case_err("'%s' is not a valid public key bundle: %s", file,
-                 umbra_strerror(err));
-        goto out;
-    }
     if (strcmp(b.org, m.org) != 0) {
         case_err("'%s' is the bundle of organisation '%s', but this home "
                  "belongs to '%s'; nothing was changed",

@@ -3,6 +3,7 @@
  * verbs_seal: seal (standard input to the keys of bundles) and open (an
  * envelope with the home's keys).
  */
+#include "args.h"
 #include "case.h"
 
 #include <errno.h>
@@ -21,28 +22,67 @@ static const char OPEN_USAGE[] =
     "Opens an envelope from standard input with the home's keys and writes\n"
     "the plaintext to standard output. Needs the passphrase.\n";
 
+static const struct option SEAL_OPTS[] = {
+    ARGS_VALUE("to", 't'), ARGS_LAST,
+};
+
+/* Writes the whole of buf to standard output; prints its error. */
+static int
+to_stdout(const uint8_t *buf, size_t len)
+{
+    if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
+        case_err("cannot write standard output: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads standard input (at most cap bytes) into *in; prints its error
+ * ("larger than <too_big>"). */
+static int
+from_stdin(uint8_t **in, size_t *len, size_t cap, int secret,
+           const char *too_big)
+{
+    if (case_read_stream(in, len, stdin, cap, secret) != 0) {
+        case_err("cannot read standard input: %s",
+                 errno == EFBIG ? too_big : strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* The end of seal and open: the error of the crypto step (err), printed as
+ * "cannot WHAT: WHY", or its output written to standard output. */
+static int
+finish(int err, const char *what, const char *why, const uint8_t *out,
+       size_t len)
+{
+    if (err != 0) {
+        case_err("cannot %s: %s", what, why);
+        return CASE_FAIL;
+    }
+    return to_stdout(out, len) == 0 ? CASE_OK : CASE_FAIL;
+}
+
 int
-verb_seal(const struct case_opts *o, int argc, char **argv)
+verb_seal(struct case_env *e, int argc, char **argv)
 {
     uint8_t pks[UMBRA_ENVELOPE_MAX_RECIPIENTS * 32];
     struct umbra_bundle b;
     uint8_t *in = NULL, *env = NULL;
-    size_t in_len = 0, env_len = 0, cap;
+    size_t in_len = 0, env_len = 0;
     unsigned n = 0;
-    int i, err, rc = CASE_FAIL;
+    struct args a;
+    int err, rc = CASE_FAIL;
 
-    (void)o;
+    (void)e;
     if (case_help(SEAL_USAGE, argc, argv))
         return CASE_OK;
-    for (i = 1; i < argc; i++) {
-        const char *v = NULL;
-        int m = case_opt("--to", argc, argv, &i, &v);
-
-        if (m <= 0) {
-            fputs(SEAL_USAGE, stderr);
-            return CASE_USAGE;
-        }
-        if (case_load_bundle(&b, v) != 0)
+    args_init(&a, argc, argv, SEAL_OPTS);
+    while ((err = args_next(&a)) != ARGS_END) {
+        if (err != 't')
+            return case_usage(SEAL_USAGE);
+        if (case_load_bundle(&b, a.val) != 0)
             return CASE_FAIL;
         if (n + b.nkeys > UMBRA_ENVELOPE_MAX_RECIPIENTS) {
             case_err("too many recipients: at most %u keys in all",
@@ -52,27 +92,13 @@ verb_seal(const struct case_opts *o, int argc, char **argv)
         umbra_bundle_pks(pks + 32u * n, &b);
         n += b.nkeys;
     }
-    if (n == 0) {
-        fputs(SEAL_USAGE, stderr);
-        return CASE_USAGE;
-    }
-    cap = umbra_envelope_max_content(n);
-    if (case_read_stream(&in, &in_len, stdin, cap, 1) != 0) {
-        case_err("cannot read standard input: %s",
-                 errno == EFBIG ? "larger than an envelope can carry"
-                                : strerror(errno));
+    if (n == 0)
+        return case_usage(SEAL_USAGE);
+    if (from_stdin(&in, &in_len, umbra_envelope_max_content(n), 1,
+                   "larger than an envelope can carry") != 0)
         goto out;
-    }
     err = umbra_envelope_seal(&env, &env_len, pks, n, in, in_len);
-    if (err != 0) {
-        case_err("cannot seal: %s", umbra_strerror(err));
-        goto out;
-    }
-    if (fwrite(env, 1, env_len, stdout) != env_len || fflush(stdout) != 0) {
-        case_err("cannot write standard output: %s", strerror(errno));
-        goto out;
-    }
-    rc = CASE_OK;
+    rc = finish(err, "seal", umbra_strerror(err), env, env_len);
 out:
     umbra_secret_free(in);
     free(env);
@@ -112,42 +138,27 @@ case_open_error(int err)
 }
 
 int
-verb_open(const struct case_opts *o, int argc, char **argv)
+verb_open(struct case_env *e, int argc, char **argv)
 {
     uint8_t pks[UMBRA_MAX_ORG_KEYS * 32];
-    struct umbra_org_keys *k = NULL;
     uint8_t *env = NULL, *pt = NULL;
     size_t env_len = 0, pt_len = 0;
     int err, rc = CASE_FAIL;
 
     if (case_help(OPEN_USAGE, argc, argv))
         return CASE_OK;
-    if (argc != 1) {
-        fputs(OPEN_USAGE, stderr);
-        return CASE_USAGE;
-    }
-    if (case_load_keys(&k, o) != 0)
+    if (argc != 1)
+        return case_usage(OPEN_USAGE);
+    if (case_setup(e) != 0 ||
+        from_stdin(&env, &env_len, CASE_ENVELOPE_MAX, 0,
+                   "larger than any envelope") != 0)
         goto out;
-    if (case_read_stream(&env, &env_len, stdin, CASE_ENVELOPE_MAX, 0) != 0) {
-        case_err("cannot read standard input: %s",
-                 errno == EFBIG ? "larger than any envelope" : strerror(errno));
-        goto out;
-    }
-    enc_pks(pks, k);
-    err = umbra_envelope_open(&pt, &pt_len, NULL, &k->enc_sk[0][0], pks,
-                              k->nkeys, env, env_len);
-    if (err != 0) {
-        case_err("cannot open the envelope: %s", case_open_error(err));
-        goto out;
-    }
-    if (fwrite(pt, 1, pt_len, stdout) != pt_len || fflush(stdout) != 0) {
-        case_err("cannot write standard output: %s", strerror(errno));
-        goto out;
-    }
-    rc = CASE_OK;
+    enc_pks(pks, e->keys);
+    err = umbra_envelope_open(&pt, &pt_len, NULL, &e->keys->enc_sk[0][0], pks,
+                              e->keys->nkeys, env, env_len);
+    rc = finish(err, "open the envelope", case_open_error(err), pt, pt_len);
 out:
     umbra_secret_free(pt);
     free(env);
-    umbra_org_keys_free(k);
     return rc;
 }

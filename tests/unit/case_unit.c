@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * Unit tests of umbra-case's modules that need no server: the report
- * document checks (doc.c), safe printing (util.c), bundle files (bfile.c)
+ * document checks (doc.c), safe printing (util.c), a verb's command line
+ * (args.c), bundle files (bfile.c)
  * and the case store (store.c: facts, ledger, synthetic cases, list, the
  * schema migrations).
  * Ends with "N passed, N failed".
  */
+#include "args.h"
 #include "bfile.h"
 #include "case.h"
 #include "check.h"
@@ -273,6 +275,132 @@ test_print_safe(void)
     CHECK(strstr(buf, "d\ne") != NULL, "newline kept when asked");
     CHECK(strstr(buf, "\xe0\xb8\x81") != NULL, "Thai kept");
     free(buf);
+}
+
+/* The items args_next reads from line (words split at spaces), as text:
+ * "c=VAL" an option, "w:WORD", "?:ARG" refused, "!:ARG" value missing;
+ * "." at the end. */
+static void
+args_items(char *out, size_t cap, const char *line)
+{
+    static const struct option opts[] = {
+        ARGS_VALUE("status", 's'), ARGS_FLAG("json", 'j'),
+        ARGS_VALUE("note", 'n'), ARGS_VALUE("to", 'T'),
+        ARGS_VALUE("token-file", 't'), ARGS_LAST,
+    };
+    char buf[256], *argv[16], *p;
+    struct args a;
+    size_t n = 0;
+    int argc = 0, k;
+
+    snprintf(buf, sizeof buf, "%s", line);
+    for (p = buf; argc < 15 && p != NULL;) {
+        argv[argc++] = p;
+        p = strchr(p, ' ');
+        if (p != NULL)
+            *p++ = '\0';
+    }
+    argv[argc] = NULL;
+    out[0] = '\0';
+    args_init(&a, argc, argv, opts);
+    while ((k = args_next(&a)) != ARGS_END && n + 1 < cap) {
+        int w;
+
+        if (k == ARGS_WORD)
+            w = snprintf(out + n, cap - n, "w:%s ", a.val);
+        else if (k == ARGS_BAD)
+            w = snprintf(out + n, cap - n, "?:%s", a.arg);
+        else if (k == ARGS_MISSING)
+            w = snprintf(out + n, cap - n, "!:%s", a.arg);
+        else
+            w = snprintf(out + n, cap - n, "%c=%s ", k, a.val ? a.val : "");
+        if (w < 0 || (size_t)w >= cap - n)
+            break;
+        n += (size_t)w;
+        if (k == ARGS_BAD || k == ARGS_MISSING)
+            return; /* the caller stops there */
+    }
+    snprintf(out + n, cap - n, ".");
+}
+
+static void
+test_args(void)
+{
+    static const struct {
+        const char *line, *want;
+    } cases[] = {
+        {"v --status new --json 5", "s=new j= w:5 ."},
+        {"v --status=new --note -x", "s=new n=-x ."},
+        {"v --note --status", "n=--status ."},
+        {"v a --json b", "w:a j= w:b ."},
+        {"v --stat new", "?:--stat"},
+        {"v --json=1", "?:--json=1"},
+        {"v 5 -- --json", "w:5 ?:--"},
+        {"v --status", "!:--status"},
+        {"v --json --status", "j= !:--status"},
+        {"v -h", "?:-h"},
+        {"v -", "w:- ."},
+        {"v --status=", "s= ."},
+        {"v --to a --token-file b", "T=a t=b ."},
+        {"v --tok b", "?:--tok"},
+        {"v", "."},
+    };
+    static const struct {
+        const char *s;
+        int ok;
+        long long v;
+    } ids[] = {
+        {"1", 1, 1},
+        {"42", 1, 42},
+        {"9223372036854775807", 1, 9223372036854775807LL},
+        {"9223372036854775808", 0, 0},
+        {"0", 0, 0},
+        {"01", 0, 0},
+        {"-1", 0, 0},
+        {"+1", 0, 0},
+        {" 1", 0, 0},
+        {"1x", 0, 0},
+        {"", 0, 0},
+    };
+    char got[256], name[320];
+    size_t i;
+    int64_t id;
+    uint32_t u = 7;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        args_items(got, sizeof got, cases[i].line);
+        snprintf(name, sizeof name, "args '%s': got '%s'", cases[i].line, got);
+        CHECK(strcmp(got, cases[i].want) == 0, "%s", name);
+    }
+    /* a second command line is read from its start */
+    args_items(got, sizeof got, "v --json");
+    CHECK(strcmp(got, "j= .") == 0, "args read afresh");
+    for (i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        id = -5;
+        snprintf(name, sizeof name, "args_id '%s'", ids[i].s);
+        CHECK(ids[i].ok ? args_id(ids[i].s, &id) == 0 && id == ids[i].v
+                        : args_id(ids[i].s, &id) != 0 && id == -5,
+              "%s", name);
+    }
+    CHECK(args_id(NULL, &id) != 0, "args_id NULL");
+    {
+        const char *x = NULL, *y = NULL;
+        const struct args_keep keep[] = {{'x', &x}, {'y', &y}};
+
+        CHECK(args_keep(keep, 2, 'y', "v") == 1 && y != NULL &&
+                  strcmp(y, "v") == 0 && x == NULL,
+              "args_keep stores the value by code");
+        CHECK(args_keep(keep, 1, 'y', "w") == 0 && strcmp(y, "v") == 0,
+              "args_keep looks at the first n rows only");
+    }
+    CHECK(args_u32("0", &u) == 0 && u == 0, "args_u32 0");
+    CHECK(args_u32("4294967295", &u) == 0 && u == 4294967295u,
+          "args_u32 max");
+    CHECK(args_u32("4294967296", &u) != 0 && u == 4294967295u,
+          "args_u32 over");
+    CHECK(args_u32("-1", &u) != 0 && args_u32("1k", &u) != 0 &&
+              args_u32("", &u) != 0,
+          "args_u32 refuses signs, suffixes and nothing");
 }
 
 static void
@@ -684,6 +812,7 @@ main(void)
     }
     test_docs();
     test_print_safe();
+    test_args();
     test_bfile(dir);
     test_store(dir);
     test_store_errors(dir);

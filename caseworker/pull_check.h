@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * pull_check: what pull checks in the server's answers before it trusts
+ * them. The server's published key bundle must be this home's (same org,
+ * signing key and keys; not an older serial). The first page of reports
+ * says what the server holds for the organisation (struct pull_pending):
+ * pull warns near the quota, says when the intake window next opens, and
+ * checks that the bundle's cursor (its largest id) can be right.
+ */
+#ifndef UMBRA_CASE_PULL_CHECK_H
+#define UMBRA_CASE_PULL_CHECK_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "umbra.h"
+
+struct net;
+struct seen;
+
+/* What the server says it holds (absent in servers before 006). */
+struct pull_pending {
+    int known;
+    uint64_t count, bytes, max_id, quota_reports, quota_bytes;
+    uint64_t window; /* the server's intake_window, seconds (0: none) */
+};
+
+/* Checks the server's published bundle against ours; prints the refusal.
+ * 0 or -1. */
+int pull_check_server_key(struct net *n, const struct umbra_bundle *ours)
+    UMBRA_WUR;
+
+/* What the first page's body says the server holds (zeroed if absent). */
+void pull_read_pending(struct pull_pending *p, json_t *body);
+
+/* After a pull that found nothing: when the next intake window opens. */
+void pull_say_window(uint64_t window);
+
+/* One line on stderr when the organisation is at 80 % of its quota. */
+void pull_warn_quota(const struct net *n, const struct pull_pending *p);
+
+/* Why the cursor cannot be right, or NULL (see pull_check.c). */
+const char *pull_cursor_wrong(const struct pull_pending *p, json_t *body,
+                              uint64_t cursor, const struct seen *s);
+
+#endif

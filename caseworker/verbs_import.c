@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * verbs_import: import — every report of a bundle file opened into the
+ * case store (import.c does the work).
+ */
+#include "args.h"
+#include "case.h"
+#include "import.h"
+#include "progress.h"
+#include "store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char IMPORT_USAGE[] =
+    "usage: umbra-case [--home DIR] import [--retry-unopened] [BUNDLE]\n"
+    "\n"
+    "Opens every report of a bundle file (default DIR/incoming.umbrabundle)\n"
+    "into the case store. Safe to run twice and to interrupt: each report is\n"
+    "imported exactly once. Documents that are malformed or hostile go to\n"
+    "the quarantine list ('umbra-case quarantine') with the reason.\n"
+    "--retry-unopened tries again the reports this home could not open\n"
+    "(after a key file with more keys was copied here).\n";
+
+
+static const struct option IMPORT_OPTS[] = {
+    ARGS_FLAG("retry-unopened", 'r'), ARGS_LAST,
+};
+
+int
+verb_import(struct case_env *e, int argc, char **argv)
+{
+    char inpath[CASE_PATH_MAX];
+    struct import_counts c;
+    struct import_keys ik;
+    const char *path = NULL;
+    struct args a;
+    int rc = CASE_FAIL, retry = 0, k;
+
+    memset(&c, 0, sizeof c);
+    if (case_help(IMPORT_USAGE, argc, argv))
+        return CASE_OK;
+    args_init(&a, argc, argv, IMPORT_OPTS);
+    while ((k = args_next(&a)) != ARGS_END) {
+        if (k == 'r')
+            retry = 1;
+        else if (k == ARGS_WORD && a.val[0] != '-' && path == NULL)
+            path = a.val;
+        else
+            return case_usage(IMPORT_USAGE);
+    }
+    if (path == NULL) {
+        if (case_path(inpath, sizeof inpath, e->o, "incoming.umbrabundle") !=
+            0)
+            return CASE_FAIL;
+        path = inpath;
+    }
+    if (case_setup(e) != 0)
+        return CASE_FAIL;
+    if (retry) {
+        long n = 0;
+
+        if (store_begin(e->store) != 0 ||
+            store_forget_unopened(e->store, &n) != 0 ||
+            store_commit(e->store) != 0) {
+            store_rollback(e->store);
+            return CASE_FAIL;
+        }
+        printf("Trying again %ld reports not opened before.\n", n);
+    }
+    import_keys_from(&ik, e->keys);
+    if (import_bundle(e->store, &c, &ik, path, progress_mode()) == 0)
+        rc = CASE_OK;
+    printf("Imported %ld new cases from %ld reports; %ld quarantined, %ld "
+           "not for this home, %ld already imported.\n",
+           c.cases, c.records, c.quarantined, c.unopened, c.skipped);
+    if (c.quarantined + c.unopened > 0)
+        printf("See 'umbra-case quarantine' for the refused ones.\n");
+    return rc;
+}
+

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * verbs_show: show — one case in the reporter's words, with its status,
+ * labels and history. Every string from a report is printed through
+ * case_print_safe() (terminal escapes neutralised) or as JSON.
+ */
+#include "args.h"
+#include "case.h"
+#include "case_row.h"
+#include "store.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char SHOW_USAGE[] =
+    "usage: umbra-case [--home DIR] show ID [--json]\n"
+    "\n"
+    "One case: the whole report in the reporter's words, its status,\n"
+    "labels and history.\n";
+
+
+struct show_ctx {
+    int json;
+    json_t *out; /* --json: the case object */
+};
+
+static void
+print_field(const char *label, json_t *v)
+{
+    const char *s = json_string_value(v);
+
+    if (s == NULL || s[0] == 0)
+        return;
+    printf("%-13s ", label);
+    case_print_safe(stdout, s, json_string_length(v), 0);
+    fputc('\n', stdout);
+}
+
+static void
+print_list(const char *label, json_t *a)
+{
+    json_t *v;
+    size_t i;
+
+    if (!json_is_array(a) || json_array_size(a) == 0)
+        return;
+    printf("%-13s ", label);
+    json_array_foreach(a, i, v)
+    {
+        if (!json_is_string(v))
+            continue;
+        if (i)
+            fputs(", ", stdout);
+        case_print_safe(stdout, json_string_value(v), json_string_length(v),
+                        0);
+    }
+    fputc('\n', stdout);
+}
+
+static int
+show_case(void *ctx, const struct store_row *r, const uint8_t *doc,
+          size_t doc_len, const char *mailbox_id)
+{
+    struct show_ctx *c = ctx;
+    json_t *d = NULL, *o;
+    char cats[512];
+
+    if (doc != NULL && doc_len > 0)
+        d = json_loadb((const char *)doc, doc_len, JSON_REJECT_DUPLICATES,
+                       NULL);
+    if (c->json) {
+        c->out = case_row_json(r);
+        if (c->out == NULL)
+            return -1;
+        json_object_set_new(c->out, "can_reply", json_boolean(mailbox_id));
+        json_object_set_new(c->out, "report", d ? d : json_null());
+        return 0;
+    }
+    case_row_categories(cats, sizeof cats, r->categories);
+    printf("Case %lld, received by the server %s, imported here %s\n",
+           (long long)r->id, r->received, r->imported);
+    printf("%-13s %s\n", "Status", r->status);
+    if (r->priority[0])
+        printf("%-13s %s\n", "Priority", r->priority);
+    if (r->assignee[0]) {
+        printf("%-13s ", "Assigned to");
+        case_print_safe(stdout, r->assignee, strlen(r->assignee), 0);
+        fputc('\n', stdout);
+    }
+    if (r->labels[0]) {
+        printf("%-13s ", "Labels");
+        case_print_safe(stdout, r->labels, strlen(r->labels), 0);
+        fputc('\n', stdout);
+    }
+    printf("%-13s %s\n", "Can reply", mailbox_id ? "yes" : "no (no mailbox)");
+    if (d == NULL) {
+        if (doc != NULL && doc_len > 0) {
+            /* checked at import, so this should not happen: still show it */
+            printf("\nThe report, as sent:\n\n");
+            case_print_safe(stdout, (const char *)doc, doc_len, 1);
+            fputc('\n', stdout);
+        } else {
+            printf("(no report text: a synthetic case)\n");
+        }
+        return 0;
+    }
+    print_field("Language", json_object_get(d, "lang"));
+    print_field("Sent via", json_object_get(d, "via"));
+    o = json_object_get(d, "incident");
+    if (json_is_object(o)) {
+        print_field("When", json_object_get(o, "date"));
+        print_field("Country", json_object_get(o, "country"));
+        print_field("Region", json_object_get(o, "region"));
+        print_field("Place", json_object_get(o, "place"));
+    }
+    print_list("Categories", json_object_get(d, "categories"));
+    o = json_object_get(d, "perpetrator");
+    if (json_is_object(o)) {
+        json_t *ids = json_object_get(o, "identifiers"), *v;
+        size_t i;
+
+        print_field("Perpetrator", json_object_get(o, "type"));
+        print_field("Described as", json_object_get(o, "description"));
+        json_array_foreach(ids, i, v)
+        {
+            const char *kind = json_string_value(json_object_get(v, "kind"));
+            const char *val = json_string_value(json_object_get(v, "value"));
+
+            if (val == NULL)
+                continue;
+            printf("%-13s ", "Identifier");
+            if (kind) {
+                case_print_safe(stdout, kind, strlen(kind), 0);
+                fputs(": ", stdout);
+            }
+            case_print_safe(stdout, val, strlen(val), 0);
+            fputc('\n', stdout);
+        }
+    }
+    print_list("Needs", json_object_get(d, "needs"));
+    o = json_object_get(d, "consent");
+    if (json_is_object(o))
+        printf("%-13s statistics %s, alert %s, share with authorities %s\n",
+               "Consent",
+               json_is_true(json_object_get(o, "statistics")) ? "yes" : "no",
+               json_is_true(json_object_get(o, "alert")) ? "yes" : "no",
+               json_is_true(json_object_get(o, "share_with_authorities"))
+                   ? "yes"
+                   : "no");
+    o = json_object_get(d, "attachments");
+    if (json_is_array(o) && json_array_size(o) > 0)
+        printf("%-13s %zu (kept in the store)\n", "Attachments",
+               json_array_size(o));
+    o = json_object_get(d, "narrative");
+    if (json_is_string(o)) {
+        printf("\nWhat happened, in the reporter's words:\n\n");
+        case_print_safe(stdout, json_string_value(o), json_string_length(o),
+                        1);
+        fputc('\n', stdout);
+    }
+    json_decref(d);
+    return 0;
+}
+
+static int
+show_history(void *ctx, const char *at, const char *who, const char *what)
+{
+    struct show_ctx *c = ctx;
+
+    if (c->json) {
+        json_t *h = json_object_get(c->out, "history");
+
+        if (h == NULL) {
+            h = json_array();
+            json_object_set_new(c->out, "history", h);
+        }
+        json_array_append_new(h, json_pack("{s:s,s:s,s:s}", "at", at, "who",
+                                            who, "what", what));
+        return 0;
+    }
+    printf("  %s  ", at);
+    case_print_safe(stdout, who, strlen(who), 0);
+    fputs(": ", stdout);
+    case_print_safe(stdout, what, strlen(what), 0);
+    fputc('\n', stdout);
+    return 0;
+}
+
+int
+verb_show(struct case_env *e, int argc, char **argv)
+{
+    struct show_ctx c = {0, NULL};
+    struct args a;
+    int64_t id = 0;
+    int k, r, rc = CASE_FAIL, have_id = 0;
+
+    if (case_help(SHOW_USAGE, argc, argv))
+        return CASE_OK;
+    args_init(&a, argc, argv, ARGS_JSON_ONLY);
+    while ((k = args_next(&a)) != ARGS_END) {
+        if (k == 'j')
+            c.json = 1;
+        else if (k == ARGS_WORD && !have_id && args_id(a.val, &id) == 0)
+            have_id = 1;
+        else
+            return case_usage(SHOW_USAGE);
+    }
+    if (!have_id)
+        return case_usage(SHOW_USAGE);
+    if (case_setup(e) != 0)
+        goto out;
+    r = store_get_case(e->store, id, show_case, &c);
+    if (r == 1) {
+        case_err("no case %lld; see 'umbra-case list'", (long long)id);
+        goto out;
+    }
+    if (r != 0)
+        goto out;
+    if (!c.json)
+        printf("\nHistory:\n");
+    if (store_history(e->store, id, show_history, &c) != 0)
+        goto out;
+    if (c.json) {
+        r = case_json_print(c.out, JSON_INDENT(2));
+        c.out = NULL;
+        if (r != 0)
+            goto out;
+    }
+    rc = CASE_OK;
+out:
+    json_decref(c.out);
+    return rc;
+}
+
