@@ -14,7 +14,7 @@
 #ifndef UMBRA_SERVER_BODY_H
 #define UMBRA_SERVER_BODY_H
 
-#include "http.h"
+#include "req.h"
 
 #define FORM_MAX_FIELDS 64
 #define FORM_NAME_MAX 48

@@ -18,7 +18,7 @@
 #ifndef UMBRA_SERVER_BUDGET_H
 #define UMBRA_SERVER_BUDGET_H
 
-#include "http.h"
+#include "req.h"
 
 #define BODY_SMALL_BYTES (1024u * 1024u)
 

@@ -9,7 +9,7 @@
 #include "../client-crypto/umbra.h"
 #include "admin.h"
 #include "cgroup.h"
-#include "http.h"
+#include "req.h"
 #include "listener.h"
 #include "orgs.h"
 #include "page.h"

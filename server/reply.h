@@ -12,7 +12,7 @@
 #ifndef UMBRA_SERVER_REPLY_H
 #define UMBRA_SERVER_REPLY_H
 
-#include "http.h"
+#include "req.h"
 
 /* Queues r->res on r->con; MHD_NO if it could not (r->res.body is then
  * freed by the library or still r's, as libmicrohttpd leaves it). */

@@ -4,7 +4,7 @@
  * query arguments and headers, and the one suspend/resume hand-off
  * (http.h) with the pool job that honours it.
  */
-#include "http.h"
+#include "req.h"
 
 const char *
 req_query(struct req *r, const char *key)

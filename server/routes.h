@@ -8,7 +8,7 @@
 #ifndef UMBRA_SERVER_ROUTES_H
 #define UMBRA_SERVER_ROUTES_H
 
-#include "http.h"
+#include "req.h"
 
 void api_healthz(struct req *r);
 void api_metrics(struct req *r);
