@@ -2,6 +2,7 @@
 /* cgroup: see cgroup.h. */
 #define _GNU_SOURCE
 #include "cgroup.h"
+#include "umbra.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -188,16 +189,13 @@ sweep_stale(const char *dir)
     while ((e = readdir(d)) != NULL) {
         const char *n = e->d_name;
         size_t l = strlen(AUTO_NAME);
-        long pid = 0;
+        uint64_t pid = 0;
         if (strncmp(n, AUTO_NAME, l) != 0)
             continue;
         if (n[l] == '.') {
-            char *end = NULL;
-            errno = 0;
-            pid = strtol(n + l + 1, &end, 10);
-            if (errno || end == n + l + 1 || *end != '\0' || pid <= 0)
+            if (umbra_parse_u64(&pid, n + l + 1, 1, INT32_MAX) != 0)
                 continue;
-            if (live_server(pid))
+            if (live_server((long)pid))
                 continue;
         } else if (n[l] != '\0') {
             continue;
