@@ -2,7 +2,10 @@
 /*
  * The catalogues at catalogue level: every locale has every key English
  * has, no empty or HTML-bearing string, a sane locale.dir, a status entry;
- * every {{t key}} of the templates exists in English.
+ * every {{t key}} of the templates exists in English. The stats.* keys are
+ * umbra-case's statistics outputs, built into it (docs/translating.md):
+ * a locale has all of them or none (then `stats --lang` falls back to
+ * English), and the six languages of the statistics have them all.
  */
 'use strict';
 
@@ -24,10 +27,15 @@ test('the twelve launch languages are there', () => {
         assert.ok(locales.includes(l), l);
 });
 
+const STATS_LANGS = ['en', 'es', 'fr', 'pt-BR', 'th', 'ar'];
+const isStats = (k) => k.startsWith('stats.');
+
 for (const l of locales) {
     test(l + ': every English key, translated, plain text', () => {
         const c = load(l + '.json');
-        const missing = Object.keys(en).filter((k) => typeof c[k] !== 'string' || !c[k].trim());
+        const withStats = STATS_LANGS.includes(l) || Object.keys(c).some(isStats);
+        const missing = Object.keys(en).filter((k) => (withStats || !isStats(k)) &&
+            (typeof c[k] !== 'string' || !c[k].trim()));
         assert.deepEqual(missing, [], 'missing or empty keys');
         const extra = Object.keys(c).filter((k) => !(k in en));
         assert.deepEqual(extra, [], 'keys English does not have');
@@ -38,6 +46,11 @@ for (const l of locales) {
         if (l !== 'en') assert.ok(c['consent.never_share'] !== en['consent.never_share'], 'consent translated');
     });
 }
+
+test('the statistics languages have the stats.* keys, and English has some', () => {
+    assert.ok(Object.keys(en).filter(isStats).length > 0);
+    for (const l of STATS_LANGS) assert.ok(locales.includes(l), l);
+});
 
 test('every {{t key}} of the templates exists in English', () => {
     const dir = path.join(WEB, 'templates');
