@@ -383,6 +383,26 @@ test_parse_u64(void)
     }
 }
 
+/* umbra_digits_value: a fixed-width field of digits, or -1. */
+static void
+test_digits_value(void)
+{
+    static const struct {
+        const char *s;
+        size_t n;
+        int want;
+    } cases[] = {
+        {"2026", 4, 2026}, {"0007", 4, 7}, {"09", 2, 9}, {"12x", 2, 12},
+        {"", 0, 0},        {"1a", 2, -1},  {"-1", 2, -1}, {" 1", 2, -1},
+        {"1/", 2, -1},     {"1:", 2, -1},  {"999999999", 9, 999999999},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        CHECK(umbra_digits_value(cases[i].s, cases[i].n) == cases[i].want,
+              "digits_value '%s' n=%zu", cases[i].s, cases[i].n);
+}
+
 CHECK_MAIN(test_damm, test_normalise_table, test_refusals, test_receipt_new,
            test_mailbox, test_encodings, test_utf8, test_json_depth,
-           test_parse_u64)
+           test_parse_u64, test_digits_value)
