@@ -3,6 +3,7 @@
  * stats_dates: days and periods (see stats_dates.h).
  */
 #include "stats_dates.h"
+#include "umbra.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -16,19 +17,6 @@ days_in_month(int y, int m)
     return m == 2 && leap ? 29 : dm[m - 1];
 }
 
-static int
-digits(const char *s, int n)
-{
-    int v = 0, i;
-
-    for (i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
 /* YYYY-MM-DD into y*10000+m*100+d, or -1. */
 long
 stats_day_of(const char *s)
@@ -37,9 +25,9 @@ stats_day_of(const char *s)
 
     if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
         return -1;
-    y = digits(s, 4);
-    m = digits(s + 5, 2);
-    d = digits(s + 8, 2);
+    y = umbra_digits_value(s, 4);
+    m = umbra_digits_value(s + 5, 2);
+    d = umbra_digits_value(s + 8, 2);
     if (y < STATS_FIRST_YEAR || y > STATS_LAST_YEAR || m < 1 || m > 12 ||
         d < 1 || d > days_in_month(y, m))
         return -1;
@@ -54,7 +42,8 @@ stats_parse_bound(const char *s, int end)
     size_t len = strlen(s);
     int y, m1, m2, d;
 
-    if (len < 4 || (y = digits(s, 4)) < STATS_FIRST_YEAR || y > STATS_LAST_YEAR)
+    if (len < 4 || (y = umbra_digits_value(s, 4)) < STATS_FIRST_YEAR ||
+        y > STATS_LAST_YEAR)
         return -1;
     if (len == 4) {
         m1 = 1;
@@ -64,7 +53,7 @@ stats_parse_bound(const char *s, int end)
         m1 = (s[6] - '1') * 3 + 1;
         m2 = m1 + 2;
     } else if (len == 7 && s[4] == '-') {
-        m1 = m2 = digits(s + 5, 2);
+        m1 = m2 = umbra_digits_value(s + 5, 2);
         if (m1 < 1 || m1 > 12)
             return -1;
     } else if (len == 10) {

@@ -92,8 +92,8 @@ umbra_slug_valid(const char *s, size_t len)
     return 1;
 }
 
-static int
-digits_value(const char *s, size_t n)
+int
+umbra_digits_value(const char *s, size_t n)
 {
     int v = 0;
     size_t i;
@@ -115,9 +115,9 @@ umbra_date_valid(const char *s, size_t len)
 
     if (s == NULL || len != 10 || s[4] != '-' || s[7] != '-')
         return 0;
-    y = digits_value(s, 4);
-    m = digits_value(s + 5, 2);
-    d = digits_value(s + 8, 2);
+    y = umbra_digits_value(s, 4);
+    m = umbra_digits_value(s + 5, 2);
+    d = umbra_digits_value(s + 8, 2);
     if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
         return 0;
     if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))

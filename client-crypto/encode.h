@@ -6,6 +6,7 @@
  * integer parser (umbra_parse_u64, public), today's UTC date, and the validators for the two short strings that appear in several
  * formats: an organisation slug (1..63 of a-z 0-9 '-', not starting with
  * '-') and a calendar date written YYYY-MM-DD. Nothing here allocates.
+ * umbra_digits_value (public) reads a date's fixed-width digit fields.
  */
 #ifndef UMBRA_ENCODE_H
 #define UMBRA_ENCODE_H

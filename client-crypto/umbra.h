@@ -439,6 +439,12 @@ int umbra_unhex(uint8_t *out, size_t out_len, const char *hex,
 int umbra_parse_u64(uint64_t *out, const char *s, uint64_t min,
                     uint64_t max) UMBRA_WUR;
 /*
+ * The value of the fixed-width field s[0..n) (n at most 9) when all n bytes
+ * are ASCII digits, else -1: a date's YYYY, MM or DD (umbra_date_valid and
+ * the case tool's statistics read them so).
+ */
+int umbra_digits_value(const char *s, size_t n);
+/*
  * 1 if s[0..len) is an organisation slug (1 to UMBRA_SLUG_MAX of a-z, 0-9
  * and '-', not starting with '-'), else 0. The one slug rule: key files,
  * bundles, member files and the bundle file's header all use it.

@@ -337,23 +337,43 @@ admin_token_add(const struct cmdline *cl)
     return rc;
 }
 
+/*
+ * Runs the admin statement name with params p (NULL: none) on a new owner
+ * connection, left in *c for the caller to PQfinish (NULL if it could not
+ * connect). Its result (the caller PQclears it), or NULL with the error
+ * said on stderr.
+ */
+static PGresult *
+owner_run(PGconn **c, const char *name, const char *const *p)
+{
+    PGresult *r;
+
+    *c = owner_connect();
+    if (*c == NULL)
+        return NULL;
+    r = db_admin(*c, name, p, NULL, NULL, 0);
+    if (!db_ok(r)) {
+        fprintf(stderr, "umbra-server: %s", PQerrorMessage(*c));
+        PQclear(r);
+        return NULL;
+    }
+    return r;
+}
+
 int
 admin_token_list(const struct cmdline *cl)
 {
-    (void)cl;
-    PGconn *c = owner_connect();
-    if (!c)
-        return 1;
-    PGresult *r = db_admin(c, "token_list", NULL, NULL, NULL, 0);
+    PGconn *c = NULL;
+    PGresult *r = owner_run(&c, "token_list", NULL);
     int rc = 1;
-    if (db_ok(r)) {
+
+    (void)cl;
+    if (r != NULL) {
         printf("%-20s %-30s %s\n", "ORG", "NAME", "ADDED");
         for (int i = 0; i < PQntuples(r); i++)
             printf("%-20s %-30s %s\n", PQgetvalue(r, i, 0),
                    PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
         rc = 0;
-    } else {
-        fprintf(stderr, "umbra-server: %s", PQerrorMessage(c));
     }
     PQclear(r);
     PQfinish(c);
@@ -364,18 +384,15 @@ int
 admin_token_revoke(const struct cmdline *cl)
 {
     const char *org = cl->pos[2], *name = cl->pos[3];
-    PGconn *c = owner_connect();
-    if (!c)
-        return 1;
     const char *p[2] = {org, name};
-    PGresult *r = db_admin(c, "token_revoke", p, NULL, NULL, 0);
+    PGconn *c = NULL;
+    PGresult *r = owner_run(&c, "token_revoke", p);
     int rc = 1;
-    if (!db_ok(r))
-        fprintf(stderr, "umbra-server: %s", PQerrorMessage(c));
-    else if (strcmp(PQcmdTuples(r), "1") != 0)
+
+    if (r != NULL && strcmp(PQcmdTuples(r), "1") != 0)
         fprintf(stderr, "umbra-server: no token '%s' for organisation '%s'\n",
                 name, org);
-    else {
+    else if (r != NULL) {
         printf("token '%s' of '%s' revoked\n", name, org);
         rc = 0;
     }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* spool: see spool.h. */
 #include "spool.h"
+#include "envelope.h" /* umbra_write_all */
 #include "util.h"
 
 #include <errno.h>
@@ -52,21 +53,6 @@ count_add(unsigned file, int org_id, size_t len)
     }
     counts[i].n[file]++;
     counts[i].bytes[file] += len;
-    return 0;
-}
-
-static int
-full_write(int fd, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
     return 0;
 }
 
@@ -126,7 +112,7 @@ spool_append(const struct spool_rec *recs, size_t n)
     pthread_mutex_lock(&mu);
     fd = fds[cur];
     off_t was = lseek(fd, 0, SEEK_END);
-    if (was >= 0 && full_write(fd, buf, total) == 0) {
+    if (was >= 0 && umbra_write_all(fd, buf, total) == 0) {
         rc = 0;
         for (size_t i = 0; i < n; i++) {
             records[cur]++;

@@ -338,7 +338,8 @@ test_encodings(void)
     CHECK(strcmp(umbra_strerror(-99), "unknown error") == 0, "unknown code");
 }
 
-/* umbra_parse_u64, table-driven: whole decimal numbers in a range only. */
+/* umbra_parse_u64, table-driven: whole decimal numbers in a range only;
+ * umbra_digits_value: a fixed-width field of digits. */
 static void
 test_parse_u64(void)
 {
@@ -381,6 +382,18 @@ test_parse_u64(void)
         CHECK(umbra_parse_u64(&v, NULL, 0, 1) == UMBRA_ERR_FORMAT && v == 1,
               "parse_u64 NULL");
     }
+    /* umbra_digits_value, the date rule's reader of a fixed-width field:
+     * each (string, width) and the value, or -1 for any byte not a digit */
+    CHECK(umbra_digits_value("2026", 4) == 2026, "digits 2026");
+    CHECK(umbra_digits_value("0007", 4) == 7, "digits 0007");
+    CHECK(umbra_digits_value("12x", 2) == 12, "only the n bytes are read");
+    CHECK(umbra_digits_value("", 0) == 0, "no digits");
+    CHECK(umbra_digits_value("999999999", 9) == 999999999, "nine digits");
+    CHECK(umbra_digits_value("1a", 2) == -1, "a letter");
+    CHECK(umbra_digits_value("-1", 2) == -1, "a sign");
+    CHECK(umbra_digits_value(" 1", 2) == -1, "a space");
+    CHECK(umbra_digits_value("1/", 2) == -1, "'/', below '0'");
+    CHECK(umbra_digits_value("1:", 2) == -1, "':', above '9'");
 }
 
 CHECK_MAIN(test_damm, test_normalise_table, test_refusals, test_receipt_new,

@@ -37,6 +37,17 @@ static int check_pass, check_fail;
         }                                                                      \
     } while (0)
 
+/* A parser's byte cap as a user meets it: parse(out, text, n) accepts
+ * n = cap bytes (text padded, e.g. with white space) and refuses cap + 1
+ * with UMBRA_ERR_TOO_LONG. */
+#define CHECK_CAP(parse, out, text, cap)                                       \
+    do {                                                                       \
+        CHECK(parse(out, text, cap) == 0, #parse ": %zu bytes accepted",       \
+              (size_t)(cap));                                                  \
+        CHECK(parse(out, text, (cap) + 1) == UMBRA_ERR_TOO_LONG,               \
+              #parse ": %zu bytes refused", (size_t)(cap) + 1);                \
+    } while (0)
+
 static inline int
 check_done(void)
 {

@@ -13,19 +13,11 @@ import os
 import re
 import sys
 
+from tally import check, finish
+
 ROOT = sys.argv[1] if len(sys.argv) > 1 else "."
 DIRS = ["client-crypto", "server", "caseworker"]
 MAX_LINES = 800
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL " + what)
 
 
 def module_of(d, name):
@@ -84,5 +76,4 @@ def reaches(a, b):
 for m in sorted(mods):
     check(not reaches(m, m), "%s is in a circle of includes" % m)
 print("%d modules in %s" % (len(mods), ", ".join(DIRS)))
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+finish()

@@ -11,18 +11,10 @@ import os
 import re
 import sys
 
+from tally import check, finish
+
 DIR = sys.argv[1] if len(sys.argv) > 1 else "caseworker"
 MAX_LINES = 800
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL " + what)
 
 
 def read(name):
@@ -100,5 +92,4 @@ for c in sources:
     n = read(c).count("\n")
     check(n <= MAX_LINES, "%s has %d lines (at most %d)" % (c, n, MAX_LINES))
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+finish()
