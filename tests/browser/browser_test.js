@@ -561,6 +561,81 @@ async function testSmallScreenAndLeave(browser) {
     return leaveUrl;
 }
 
+/* The quick exit is always in reach (issue 13 item 3): on the report form
+ * at 360 px, in en, th and ar, with and without JavaScript, scrolled to the
+ * middle and to the bottom, the "leave quickly" link is inside the viewport,
+ * at least 44x44 CSS px, and what is at its centre is the link itself; it
+ * does not cover the Send button. With JavaScript, using it replaces the
+ * history entry: history.length does not grow and Back does not land on
+ * Umbra. */
+async function testQuickExitInReach(browser) {
+    console.log('# quick exit in reach at 360 px');
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    for (const js of [true, false]) {
+        const ctx = await newContext(browser, { viewport: { width: 360, height: 640 }, javaScriptEnabled: js });
+        for (const lang of ['en', 'th', 'ar']) {
+            const page = watch(await ctx.newPage());
+            await page.goto(BASE + '/report?lang=' + lang);
+            for (const where of ['middle', 'bottom']) {
+                await page.evaluate((w) => {
+                    const max = document.documentElement.scrollHeight - window.innerHeight;
+                    window.scrollTo(0, w === 'bottom' ? max : Math.floor(max / 2));
+                }, where);
+                await page.waitForTimeout(100);
+                const r = await page.evaluate(() => {
+                    const a = document.getElementById('leave');
+                    const b = a.getBoundingClientRect();
+                    const x = b.left + b.width / 2, y = b.top + b.height / 2;
+                    const hit = document.elementFromPoint(x, y);
+                    return { top: b.top, left: b.left, bottom: b.bottom, right: b.right, w: b.width, h: b.height,
+                             vw: window.innerWidth, vh: window.innerHeight, scrollY: window.scrollY,
+                             hit: !!hit && (hit === a || a.contains(hit)) };
+                });
+                const tag = (js ? 'JS' : 'no-JS') + ' ' + lang + ' ' + where;
+                check(r.scrollY > 0, tag + ': the form is long enough to scroll', r.scrollY);
+                check(r.top >= 0 && r.left >= 0 && r.bottom <= r.vh && r.right <= r.vw,
+                      tag + ': the quick exit is inside the viewport', JSON.stringify(r));
+                check(r.w >= 44 && r.h >= 44, tag + ': the quick exit is at least 44x44 px', r.w + 'x' + r.h);
+                check(r.hit, tag + ': the point at the quick exit\'s centre is the link', JSON.stringify(r));
+                await page.screenshot({ path: path.join(ARTIFACTS,
+                    'quick-exit-' + (js ? 'js' : 'nojs') + '-' + lang + '-' + where + '.png') });
+            }
+            /* the Send button, scrolled into view, is not under the bar */
+            const send = await page.evaluate(() => {
+                const b = document.querySelector('#report button[type=submit]');
+                b.scrollIntoView({ block: 'end' });
+                const r = b.getBoundingClientRect();
+                const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                return !!hit && (hit === b || b.contains(hit));
+            });
+            check(send, (js ? 'JS' : 'no-JS') + ' ' + lang + ': the quick exit does not cover the Send button');
+            await page.close();
+        }
+        await ctx.close();
+    }
+    /* with JavaScript: the entry is replaced, Back does not land on Umbra */
+    const ctx = await newContext(browser, { viewport: { width: 360, height: 640 } });
+    const page = watch(await ctx.newPage());
+    await page.goto('about:blank');
+    await page.goto(BASE + '/report?lang=en');
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    const leaveUrl = await page.getAttribute('#leave', 'href');
+    const lenBefore = await page.evaluate(() => history.length);
+    const wait = page.waitForRequest((r) => r.url().startsWith(leaveUrl), { timeout: 10000 });
+    await page.route(leaveUrl + '**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<p>elsewhere</p>' }));
+    await page.click('#leave');
+    const went = await wait.then(() => true, () => false);
+    await page.waitForLoadState().catch(() => {});
+    check(went, 'JS, scrolled to the bottom: the quick exit goes to the neutral site');
+    const lenAfter = await page.evaluate(() => history.length).catch(() => -1);
+    check(lenAfter === lenBefore, 'JS: using the quick exit does not grow history.length', lenBefore + ' -> ' + lenAfter);
+    await page.goBack({ timeout: 10000 }).catch(() => null);
+    const back = page.url();
+    check(!back.startsWith(BASE), 'JS: Back after the quick exit does not land on Umbra', back);
+    await ctx.close();
+    return leaveUrl;
+}
+
 async function main() {
     const browser = await chromium.launch({
         executablePath: '/usr/bin/chromium',
@@ -578,6 +653,7 @@ async function main() {
         await testFingerprint(browser);
         await testNoJsSize(browser);
         leaveUrl = await testSmallScreenAndLeave(browser);
+        await testQuickExitInReach(browser);
     } catch (e) {
         check(false, 'the browser tests ran to the end', e.stack || e);
     } finally {
