@@ -130,8 +130,13 @@ verb_list(struct case_env *e, int argc, char **argv)
             c.json = 1;
         else if (k == 'n' && args_id(a.val, &lim) == 0)
             f.limit = (long)lim;
-        else
+        else if (k == 'n') {
+            case_err("--limit needs a number of cases, not '%s'", a.val);
             return case_usage(LIST_USAGE);
+        } else {
+            args_why(&a, k);
+            return case_usage(LIST_USAGE);
+        }
     }
     if (f.status && !case_status_known(f.status)) {
         case_err("unknown status '%s': use new, in-progress, waiting, "
