@@ -151,8 +151,9 @@ int case_bundle_not_older(const struct umbra_bundle *theirs,
 int case_usage(const char *usage);
 struct args;
 /* For a verb that takes one case id: the one line saying what is wrong
- * with word k of a (ARGS_END: no id given; have_id: one was given),
- * then case_usage(usage). */
+ * with word k of a (ARGS_END: no id given; have_id: one was given). */
+void case_why_id(const struct args *a, int k, int have_id);
+/* case_why_id, then case_usage(usage). */
 int case_usage_id(const struct args *a, int k, int have_id,
                   const char *usage) UMBRA_WUR;
 

@@ -545,8 +545,8 @@ case_usage(const char *usage)
     return CASE_USAGE;
 }
 
-int
-case_usage_id(const struct args *a, int k, int have_id, const char *usage)
+void
+case_why_id(const struct args *a, int k, int have_id)
 {
     const char *verb = a->argv[0];
 
@@ -560,6 +560,12 @@ case_usage_id(const struct args *a, int k, int have_id, const char *usage)
         case_err("%s needs a case number, not '%s'", verb, a->val);
     else
         args_why(a, k);
+}
+
+int
+case_usage_id(const struct args *a, int k, int have_id, const char *usage)
+{
+    case_why_id(a, k, have_id);
     return case_usage(usage);
 }
 

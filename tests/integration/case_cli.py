@@ -77,6 +77,14 @@ first_line("umbra-case: show takes one case number; '2' is one too many",
            "show", "1", "2")
 first_line("umbra-case: push does not take --out; see 'umbra-case push "
            "--help'", "push", "--out", "x")
+first_line("umbra-case: unknown option '--jsn' for quarantine; did you "
+           "mean --json?", "quarantine", "--jsn")
+first_line("umbra-case: unknown option '--retry' for import; did you mean "
+           "--retry-unopened?", "import", "--retry", "b.bundle")
+first_line("umbra-case: triage needs a case number; write it as "
+           "'umbra-case triage ID'", "triage", "--status", "new")
+first_line("umbra-case: unknown option '--priorty' for triage; did you "
+           "mean --priority?", "triage", "1", "--priorty", "low")
 first_line("umbra-case: pull needs --server URL (the organisation's server)",
            "pull", "--token-file", "t")
 
