@@ -4,6 +4,7 @@
 #include "umbra.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,4 +110,139 @@ args_u32(const char *s, uint32_t *out)
         return -1;
     *out = (uint32_t)v;
     return 0;
+}
+
+size_t
+args_distance(const char *a, const char *b)
+{
+    size_t d[3][ARGS_WORD_MAX + 2], la = strlen(a), lb = strlen(b), i, j;
+
+    if (la > ARGS_WORD_MAX || lb > ARGS_WORD_MAX)
+        return ARGS_FAR;
+    /* rows i-2, i-1 and i of the table, kept in d[(i) % 3] */
+    for (j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (i = 1; i <= la; i++) {
+        size_t *r = d[i % 3], *p = d[(i - 1) % 3], *q = d[(i + 1) % 3];
+
+        r[0] = i;
+        for (j = 1; j <= lb; j++) {
+            size_t c = a[i - 1] == b[j - 1] ? 0 : 1, v = p[j - 1] + c;
+
+            if (p[j] + 1 < v)
+                v = p[j] + 1;
+            if (r[j - 1] + 1 < v)
+                v = r[j - 1] + 1;
+            /* q is row i-2 when i >= 2 */
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+                a[i - 2] == b[j - 1] && q[j - 2] + 1 < v)
+                v = q[j - 2] + 1;
+            r[j] = v;
+        }
+    }
+    return d[la % 3][lb];
+}
+
+const char *
+args_suggest(const char *word, const char *const *names, size_t n)
+{
+    const char *best = NULL;
+    size_t i, wl = strlen(word), prefixed = 0, low = 3, at_low = 0;
+
+    if (wl == 0)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        if (strncmp(names[i], word, wl) == 0 && names[i][wl] != '\0') {
+            prefixed++;
+            best = names[i];
+        }
+    }
+    if (prefixed > 0)
+        return prefixed == 1 ? best : NULL;
+    best = NULL;
+    for (i = 0; i < n; i++) {
+        size_t d = args_distance(word, names[i]);
+
+        if (d < low) {
+            low = d;
+            best = names[i];
+            at_low = 1;
+        } else if (d == low) {
+            at_low++;
+        }
+    }
+    return at_low == 1 && low > 0 ? best : NULL;
+}
+
+/* The option's name for a code of a->opts, or NULL. */
+static const char *
+name_of(const struct args *a, int code)
+{
+    const struct option *o = by_code(a->opts, code);
+
+    return o != NULL ? o->name : NULL;
+}
+
+void
+args_why(const struct args *a, int k)
+{
+    const char *verb = a->argv[0], *w = a->arg != NULL ? a->arg : "";
+    const char *names[32], *hint, *eq;
+    char word[ARGS_WORD_MAX + 1];
+    size_t n = 0, len;
+
+    if (k == ARGS_MISSING) {
+        fprintf(stderr,
+                "umbra-case: --%s needs a value; write it as --%s VALUE\n",
+                name_of(a, a->code), name_of(a, a->code));
+        return;
+    }
+    if (k == ARGS_WORD) {
+        fprintf(stderr,
+                "umbra-case: %s does not take '%s'; see 'umbra-case %s "
+                "--help'\n",
+                verb, w, verb);
+        return;
+    }
+    if (k != ARGS_BAD) {
+        fprintf(stderr,
+                "umbra-case: %s does not take %s; see 'umbra-case %s "
+                "--help'\n",
+                verb, w, verb);
+        return;
+    }
+    if (strcmp(w, "--") == 0 || strncmp(w, "--", 2) != 0) {
+        fprintf(stderr,
+                "umbra-case: unknown option '%s' for %s; options are "
+                "written in full, see 'umbra-case %s --help'\n",
+                w, verb, verb);
+        return;
+    }
+    eq = strchr(w + 2, '=');
+    len = eq != NULL ? (size_t)(eq - (w + 2)) : strlen(w + 2);
+    if (len > ARGS_WORD_MAX)
+        len = ARGS_WORD_MAX;
+    memcpy(word, w + 2, len);
+    word[len] = '\0';
+    for (; a->opts[n].name != NULL && n < sizeof names / sizeof names[0]; n++) {
+        names[n] = a->opts[n].name;
+        if (strcmp(names[n], word) == 0 && eq != NULL) {
+            fprintf(stderr,
+                    "umbra-case: --%s of %s takes no value; write --%s "
+                    "alone\n",
+                    word, verb, word);
+            return;
+        }
+    }
+    hint = args_suggest(word, names, n);
+    if (hint != NULL)
+        fprintf(stderr,
+                "umbra-case: unknown option '--%s' for %s; did you mean "
+                "--%s?\n",
+                word, verb, hint);
+    else
+        fprintf(stderr,
+                "umbra-case: unknown option '--%s' for %s; see 'umbra-case "
+                "%s --help'\n",
+                word, verb, verb);
 }

@@ -71,6 +71,31 @@ int args_keep(const struct args_keep *keep, size_t n, int code,
 /* 1 if word is "--name" or "--name=...": the option written in full. */
 int args_in_full(const char *word, const char *name);
 
+/*
+ * The edit distance of a and b (optimal string alignment: insertions,
+ * deletions, substitutions and swaps of two neighbours cost 1). Words
+ * longer than ARGS_WORD_MAX bytes are ARGS_FAR from everything.
+ */
+#define ARGS_WORD_MAX 63
+#define ARGS_FAR 1000
+size_t args_distance(const char *a, const char *b);
+
+/*
+ * The one of names[0..n-1] that word most likely meant: the only name
+ * word is a prefix of (NULL if it is a prefix of several), else the only
+ * name nearest word at distance 1 or 2. NULL if none or more than one.
+ */
+const char *args_suggest(const char *word, const char *const *names,
+                         size_t n);
+
+/*
+ * Prints the one line "umbra-case: <problem>; <fix>" for a word args_next
+ * refused: k is ARGS_BAD, ARGS_MISSING, ARGS_WORD (a word the verb did
+ * not expect) or an option code the verb does not take. The verb is
+ * a->argv[0]; an unknown option gets "did you mean" from a->opts.
+ */
+void args_why(const struct args *a, int k);
+
 /* A case id: decimal, 1 or more, no sign, no leading zero. 0 or -1. */
 int args_id(const char *s, int64_t *id);
 

@@ -149,6 +149,13 @@ int case_bundle_not_older(const struct umbra_bundle *theirs,
 
 /* Prints usage to stderr; returns CASE_USAGE (a verb's usage error). */
 int case_usage(const char *usage);
+struct args;
+/* For a verb that takes one case id: the one line saying what is wrong
+ * with word k of a (ARGS_END: no id given; have_id: one was given). */
+void case_why_id(const struct args *a, int k, int have_id);
+/* case_why_id, then case_usage(usage). */
+int case_usage_id(const struct args *a, int k, int have_id,
+                  const char *usage) UMBRA_WUR;
 
 /* ---- what the verb table (cli.c) sets up, by case_setup (util.c) ------ */
 

@@ -212,7 +212,15 @@ case_main(int argc, char **argv)
         if (strcmp(rest[0], VERBS[v].name) == 0)
             vb = &VERBS[v];
     if (vb == NULL) {
-        case_err("unknown verb '%s'; see 'umbra-case --help'", rest[0]);
+        const char *names[sizeof VERBS / sizeof VERBS[0]], *hint;
+
+        for (v = 0; v < sizeof VERBS / sizeof VERBS[0]; v++)
+            names[v] = VERBS[v].name;
+        hint = args_suggest(rest[0], names, v);
+        if (hint != NULL)
+            case_err("unknown verb '%s'; did you mean %s?", rest[0], hint);
+        else
+            case_err("unknown verb '%s'; see 'umbra-case --help'", rest[0]);
         rc = CASE_USAGE;
         goto out;
     }

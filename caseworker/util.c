@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* util: small helpers every verb of umbra-case uses (see case.h). */
+#include "args.h"
 #include "case.h"
 #include "store.h"
 
@@ -542,6 +543,30 @@ case_usage(const char *usage)
 {
     fputs(usage, stderr);
     return CASE_USAGE;
+}
+
+void
+case_why_id(const struct args *a, int k, int have_id)
+{
+    const char *verb = a->argv[0];
+
+    if (k == ARGS_END)
+        case_err("%s needs a case number; write it as 'umbra-case %s ID'",
+                 verb, verb);
+    else if (k == ARGS_WORD && have_id)
+        case_err("%s takes one case number; '%s' is one too many", verb,
+                 a->val);
+    else if (k == ARGS_WORD)
+        case_err("%s needs a case number, not '%s'", verb, a->val);
+    else
+        args_why(a, k);
+}
+
+int
+case_usage_id(const struct args *a, int k, int have_id, const char *usage)
+{
+    case_why_id(a, k, have_id);
+    return case_usage(usage);
 }
 
 int

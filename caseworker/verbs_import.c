@@ -46,8 +46,10 @@ verb_import(struct case_env *e, int argc, char **argv)
             retry = 1;
         else if (k == ARGS_WORD && a.val[0] != '-' && path == NULL)
             path = a.val;
-        else
+        else {
+            args_why(&a, k);
             return case_usage(IMPORT_USAGE);
+        }
     }
     if (path == NULL) {
         if (case_path(inpath, sizeof inpath, e->o, "incoming.umbrabundle") !=

@@ -130,8 +130,13 @@ verb_list(struct case_env *e, int argc, char **argv)
             c.json = 1;
         else if (k == 'n' && args_id(a.val, &lim) == 0)
             f.limit = (long)lim;
-        else
+        else if (k == 'n') {
+            case_err("--limit needs a number of cases, not '%s'", a.val);
             return case_usage(LIST_USAGE);
+        } else {
+            args_why(&a, k);
+            return case_usage(LIST_USAGE);
+        }
     }
     if (f.status && !case_status_known(f.status)) {
         case_err("unknown status '%s': use new, in-progress, waiting, "
@@ -184,9 +189,15 @@ verb_quarantine(struct case_env *e, int argc, char **argv)
     if (case_help(QUARANTINE_USAGE, argc, argv))
         return CASE_OK;
     args_init(&a, argc, argv, ARGS_JSON_ONLY);
-    while ((k = args_next(&a)) != ARGS_END)
-        if (k != 'j' || json++ > 0)
+    while ((k = args_next(&a)) != ARGS_END) {
+        if (k != 'j' || json++ > 0) {
+            if (k == 'j')
+                case_err("--json is given twice; give it once");
+            else
+                args_why(&a, k);
             return case_usage(QUARANTINE_USAGE);
+        }
+    }
     if (case_setup(e) != 0 ||
         store_quarantine_each(e->store, quarantine_row, &json) != 0)
         return CASE_FAIL;

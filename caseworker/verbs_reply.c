@@ -77,10 +77,14 @@ verb_reply(struct case_env *e, int argc, char **argv)
         if (k == ARGS_WORD && !have_id && args_id(a.val, &id) == 0)
             have_id = 1;
         else if (!args_keep(keep, 2, k, a.val))
-            return case_usage(REPLY_USAGE);
+            return case_usage_id(&a, k, have_id, REPLY_USAGE);
     }
-    if (!have_id || file == NULL)
+    if (!have_id)
+        return case_usage_id(&a, ARGS_END, 0, REPLY_USAGE);
+    if (file == NULL) {
+        case_err("reply %lld needs --message-file FILE", (long long)id);
         return case_usage(REPLY_USAGE);
+    }
     if (case_read_file(&msg, &msg_len, file, 16384) != 0) {
         case_err("cannot read message file '%s': %s", file,
                  errno == EFBIG ? "longer than 16 KiB" : strerror(errno));

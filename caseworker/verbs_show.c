@@ -204,10 +204,10 @@ verb_show(struct case_env *e, int argc, char **argv)
         else if (k == ARGS_WORD && !have_id && args_id(a.val, &id) == 0)
             have_id = 1;
         else
-            return case_usage(SHOW_USAGE);
+            return case_usage_id(&a, k, have_id, SHOW_USAGE);
     }
     if (!have_id)
-        return case_usage(SHOW_USAGE);
+        return case_usage_id(&a, ARGS_END, 0, SHOW_USAGE);
     if (case_setup(e) != 0)
         goto out;
     r = store_get_case(e->store, id, show_case, &c);

@@ -48,10 +48,32 @@ sync_parse(struct sync_args *a, int argc, char **argv, int allow_out)
 
     memset(a, 0, sizeof *a);
     args_init(&r, argc, argv, SYNC_OPTS);
-    while ((k = args_next(&r)) != ARGS_END)
-        if (!args_keep(keep, allow_out ? 4 : 3, k, r.val) || r.val[0] == 0)
+    while ((k = args_next(&r)) != ARGS_END) {
+        if (!args_keep(keep, allow_out ? 4 : 3, k, r.val)) {
+            args_why(&r, k);
             return -1;
-    return a->server && a->token_file ? 0 : -1;
+        }
+        if (r.val[0] == 0) {
+            const struct option *o = SYNC_OPTS;
+
+            while (o->val != k)
+                o++;
+            case_err("--%s is empty; write it as --%s VALUE", o->name,
+                     o->name);
+            return -1;
+        }
+    }
+    if (a->token_file == NULL) {
+        case_err("%s needs --token-file FILE (the file with the "
+                 "organisation's sync token)", argv[0]);
+        return -1;
+    }
+    if (a->server == NULL) {
+        case_err("%s needs --server URL (the organisation's server)",
+                 argv[0]);
+        return -1;
+    }
+    return 0;
 }
 
 int

@@ -97,9 +97,13 @@ triage_args(struct triage *t, int argc, char **argv)
             t->unlabels[t->nu++] = a.val;
         else if (k == ARGS_WORD && !have_id && args_id(a.val, &t->id) == 0)
             have_id = 1;
-        else
+        else {
+            case_why_id(&a, k, have_id);
             return -1;
+        }
     }
+    if (!have_id)
+        case_why_id(&a, ARGS_END, 0);
     return have_id ? 0 : -1;
 }
 

@@ -46,6 +46,48 @@ for verb in ["init", "fingerprint", "seal", "open", "keys", "pull", "import",
 r = run("--home", os.path.join(TMP, "x"), "triage")
 T.check("triage without an id is a usage error", r.returncode == 2)
 
+
+def first_line(want, *args):
+    """A usage error: exit 2, and stderr's first line exactly want."""
+    r = run("--home", os.path.join(TMP, "x"), *args)
+    lines = r.stderr.decode().splitlines()
+    T.check("'%s' exits 2 saying: %s" % (" ".join(args), want),
+            r.returncode == 2 and lines[:1] == [want], r.stderr)
+
+
+first_line("umbra-case: unknown option '--stauts' for list; did you mean "
+           "--status?", "list", "--stauts", "new")
+first_line("umbra-case: unknown verb 'lsit'; did you mean list?", "lsit")
+first_line("umbra-case: pull needs --token-file FILE (the file with the "
+           "organisation's sync token)", "pull", "--server",
+           "http://127.0.0.1:9")
+first_line("umbra-case: show needs a case number, not 'abc'", "show", "abc")
+first_line("umbra-case: reply 1 needs --message-file FILE", "reply", "1")
+first_line("umbra-case: unknown option '--stat' for list; did you mean "
+           "--status?", "list", "--stat", "new")
+first_line("umbra-case: unknown option '--xyz' for list; see 'umbra-case "
+           "list --help'", "list", "--xyz")
+first_line("umbra-case: --json of show takes no value; write --json alone",
+           "show", "1", "--json=yes")
+first_line("umbra-case: --status needs a value; write it as --status VALUE",
+           "list", "--status")
+first_line("umbra-case: show needs a case number; write it as 'umbra-case "
+           "show ID'", "show")
+first_line("umbra-case: show takes one case number; '2' is one too many",
+           "show", "1", "2")
+first_line("umbra-case: push does not take --out; see 'umbra-case push "
+           "--help'", "push", "--out", "x")
+first_line("umbra-case: unknown option '--jsn' for quarantine; did you "
+           "mean --json?", "quarantine", "--jsn")
+first_line("umbra-case: unknown option '--retry' for import; did you mean "
+           "--retry-unopened?", "import", "--retry", "b.bundle")
+first_line("umbra-case: triage needs a case number; write it as "
+           "'umbra-case triage ID'", "triage", "--status", "new")
+first_line("umbra-case: unknown option '--priorty' for triage; did you "
+           "mean --priority?", "triage", "1", "--priorty", "low")
+first_line("umbra-case: pull needs --server URL (the organisation's server)",
+           "pull", "--token-file", "t")
+
 # ---- init, fingerprint, seal, open --------------------------------------
 home = Home(TMP)
 T.check("init makes key file, store and public.json",

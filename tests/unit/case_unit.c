@@ -324,6 +324,51 @@ args_items(char *out, size_t cap, const char *line)
 }
 
 static void
+test_suggest(void)
+{
+    static const char *const verbs[] = {"init", "list", "show", "push",
+                                        "pull", "stats", "status"};
+    static const struct {
+        const char *a, *b;
+        size_t d;
+    } dist[] = {
+        {"", "", 0},          {"list", "list", 0}, {"lsit", "list", 1},
+        {"stauts", "status", 1}, {"lst", "list", 1}, {"lists", "list", 1},
+        {"list", "", 4},      {"", "abc", 3},      {"abc", "ca", 3},
+        {"kitten", "sitting", 3},
+    };
+    static const struct {
+        const char *word, *want;
+    } sug[] = {
+        {"lsit", "list"},  {"shwo", "show"}, {"ini", "init"},
+        {"stat", NULL},    /* prefix of stats and status */
+        {"pul", "pull"},   {"puhs", "push"}, {"pu", NULL},
+        {"statsu", NULL}, /* 1 from stats and from status */
+        {"satus", "status"}, {"frobnicate", NULL}, {"list", NULL},
+        {"", NULL},        {"xyz", NULL},
+    };
+    char big[200];
+    size_t i;
+
+    for (i = 0; i < sizeof dist / sizeof dist[0]; i++)
+        CHECK(args_distance(dist[i].a, dist[i].b) == dist[i].d &&
+                  args_distance(dist[i].b, dist[i].a) == dist[i].d,
+              "distance '%s' '%s' is %zu", dist[i].a, dist[i].b, dist[i].d);
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    CHECK(args_distance(big, "a") == ARGS_FAR, "an over-long word is far");
+    CHECK(args_suggest(big, verbs, 7) == NULL, "an over-long word: none");
+    for (i = 0; i < sizeof sug / sizeof sug[0]; i++) {
+        const char *got = args_suggest(sug[i].word, verbs, 7);
+
+        CHECK(sug[i].want == NULL ? got == NULL
+                                  : got != NULL && !strcmp(got, sug[i].want),
+              "suggest '%s' gives %s", sug[i].word,
+              sug[i].want ? sug[i].want : "none");
+    }
+}
+
+static void
 test_args(void)
 {
     static const struct {
@@ -813,6 +858,7 @@ main(void)
     test_docs();
     test_print_safe();
     test_args();
+    test_suggest();
     test_bfile(dir);
     test_store(dir);
     test_store_errors(dir);
