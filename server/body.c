@@ -126,7 +126,7 @@ iterate(void *cls, enum MHD_ValueKind kind, const char *key,
             return MHD_NO;
         }
     }
-    int rc = buf_append(&fd->val, data, size);
+    int rc = umbra_buf_append(&fd->val, data, size);
     if (rc < 0) {
         f->err = rc == -1 ? -1 : -3;
         return MHD_NO;
@@ -179,7 +179,7 @@ body_form_free(struct req *r)
     if (f->pp)
         MHD_destroy_post_processor(f->pp);
     for (unsigned i = 0; i < f->n; i++)
-        buf_release(&f->f[i].val);
+        umbra_buf_release(&f->f[i].val);
     free(f);
     r->form = NULL;
 }
@@ -199,7 +199,7 @@ form_field(struct form *f, const char *name, unsigned *from)
          * than len or we grow them). */
         if (b->len == b->alloc) {
             b->cap++;
-            if (buf_append(b, "", 1) < 0)
+            if (umbra_buf_append(b, "", 1) < 0)
                 return NULL;
             b->len--;
         }

@@ -23,7 +23,6 @@ static pthread_mutex_t track_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t track_cv = PTHREAD_COND_INITIALIZER;
 static struct track *tracks;
 static int track_stop;
-static uint64_t track_shut;
 
 void
 deadline_notify(void *cls, struct MHD_Connection *con, void **socket_ctx,
@@ -102,7 +101,6 @@ sweeper(void *arg)
             if (now - __atomic_load_n(&t->since, __ATOMIC_RELAXED) > limit) {
                 (void)shutdown(t->fd, SHUT_RDWR);
                 t->fd = -1; /* once */
-                track_shut++;
             }
         }
     }

@@ -234,21 +234,21 @@ on_data(struct req *r, const char *data, size_t *size)
     if (r->form && r->form->pp) {
         rc = budget_take(r, n) < 0 ? -3 : body_form_feed(r, data, n);
     } else {
-        rc = buf_append(&r->body, data, n);
+        rc = umbra_buf_append(&r->body, data, n);
         if (rc == 0 && r->body.alloc > r->reserved &&
             budget_take(r, r->body.alloc - r->reserved) < 0)
             rc = -3;
         if (rc == 0 && r->route->body == BODY_ENVELOPE &&
             api_report_feed(r) < 0) {
             /* refused by its header: drop what came, keep nothing more */
-            buf_release(&r->body);
+            umbra_buf_release(&r->body);
             budget_give(r);
             return MHD_YES;
         }
     }
     if (rc == -3) {
         /* past the body budget: drop the body, answer busy at its end */
-        buf_release(&r->body);
+        umbra_buf_release(&r->body);
         body_form_free(r);
         budget_give(r);
         budget_busy(r);
@@ -347,7 +347,7 @@ http_completed(void *cls, struct MHD_Connection *con, void **con_cls,
     budget_give(r);
     if (r->ctx_free)
         r->ctx_free(r->ctx);
-    buf_release(&r->body);
+    umbra_buf_release(&r->body);
     reply_release(&r->res);
     /* r->arg may hold a lookup id from a URL (the deprecated mailbox
      * route): nothing of a request stays in freed memory. */

@@ -495,17 +495,17 @@ page_render(struct page_buf *out, enum page_id id, const struct page_ctx *ctx)
     if (!t)
         return -1;
     env.strict = P.strict;
-    /* A first block of 8 KiB, doubled by buf_append as the page grows. */
+    /* A first block of 8 KiB, doubled by umbra_buf_append as the page grows. */
     b.data = malloc(8192);
     if (!b.data)
         return -1;
     b.alloc = 8192;
     /* The page and its closing NUL, within MAX_PAGE_BYTES; a page can hold
      * a receipt or a reply: the buffer wipes every block it outgrows, and
-     * buf_release wipes the last one. */
+     * umbra_buf_release wipes the last one. */
     if (tpl_render(&b, &env, t->data, t->len) != 0 ||
-        buf_append(&b, "", 1) != 0) {
-        buf_release(&b);
+        umbra_buf_append(&b, "", 1) != 0) {
+        umbra_buf_release(&b);
         return -1;
     }
     out->data = (char *)b.data;

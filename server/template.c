@@ -57,7 +57,7 @@ emit(struct render *r, const char *s, size_t n)
     if (n <= b->alloc - b->len) { /* the common case: it fits */
         memcpy(b->data + b->len, s, n);
         b->len += n;
-    } else if (buf_append(b, s, n) != 0) {
+    } else if (umbra_buf_append(b, s, n) != 0) {
         r->err = -1;
     }
 }

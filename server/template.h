@@ -134,7 +134,7 @@ int tpl_scope_init(struct tpl_scope *scope)
 /* Renders text (len bytes) with env, appending to out (whose cap bounds the
  * page). 0, or -1 if out's cap or memory ran out, a section is unbalanced,
  * or loops nest deeper than 8 or partials deeper than 4: then out holds a
- * part of the page (the caller releases it: buf_release wipes it). */
+ * part of the page (the caller releases it: umbra_buf_release wipes it). */
 int tpl_render(struct umbra_buf *out, const struct tpl_env *env, const char *text,
                size_t len) __attribute__((warn_unused_result));
 

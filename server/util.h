@@ -20,18 +20,7 @@
 
 /* The server's byte buffer is libumbra's struct umbra_buf (buf.h): it
  * never grows past cap, and (plain left 0) every block is wiped before it
- * is freed. buf_append and buf_release are its names here. */
-static inline int WUR
-buf_append(struct umbra_buf *b, const void *p, size_t n)
-{
-    return umbra_buf_append(b, p, n); /* -1 past cap, -2 out of memory */
-}
-
-static inline void
-buf_release(struct umbra_buf *b)
-{
-    umbra_buf_release(b);
-}
+ * is freed. */
 
 
 

@@ -53,7 +53,7 @@ test_form_field(void)
     CHECK(v && strcmp(v, "theft") == 0 && it == 4, "second repeat");
     CHECK(form_field(&f, "categories", &it) == NULL, "no third repeat");
     for (unsigned i = 0; i < f.n; i++)
-        buf_release(&f.f[i].val);
+        umbra_buf_release(&f.f[i].val);
 }
 
 /* ---- le32 ---------------------------------------------------------------- */

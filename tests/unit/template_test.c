@@ -130,7 +130,7 @@ run_case(char *line, int lineno)
               "line %d: '%s' gave '%.*s' (rc %d), want '%s'", lineno, line,
               (int)b.len, b.data ? (const char *)b.data : "", rc, want);
     }
-    buf_release(&b);
+    umbra_buf_release(&b);
 }
 
 /* Runs every case of path; the number of cases, or -1 if unreadable. */
@@ -179,11 +179,11 @@ main(int argc, char **argv)
         struct umbra_buf b = {.cap = 7};
         CHECK(tpl_render(&b, &env, "1234{{no}}5678", 14) == -1,
               "a page past the cap fails");
-        buf_release(&b);
+        umbra_buf_release(&b);
         b.cap = 8;
         CHECK(tpl_render(&b, &env, "1234{{no}}5678", 14) == 0 && b.len == 8,
               "a page at the cap renders");
-        buf_release(&b);
+        umbra_buf_release(&b);
     }
     return check_done();
 }
