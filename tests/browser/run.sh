@@ -26,9 +26,33 @@ srv_wait "http://127.0.0.1:$port" "$tmp/server.log" || {
     exit 1
 }
 mkdir -p tests/artifacts
-UMBRA_BASE="http://127.0.0.1:$port" UMBRA_ARTIFACTS="$top/tests/artifacts" \
-    node tests/browser/browser_test.js
-rc=$?
+# Every tests/browser/*_test.js in turn against this one server; each ends
+# with "N passed, N failed", added up here.
+rc=0
+total_pass=0
+total_fail=0
+for t in "$top"/tests/browser/*_test.js; do
+    echo "# $(basename "$t")"
+    UMBRA_BASE="http://127.0.0.1:$port" UMBRA_ARTIFACTS="$top/tests/artifacts" \
+        node "$t" >"$tmp/browser.out" 2>&1
+    trc=$?
+    cat "$tmp/browser.out"
+    last=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$tmp/browser.out" | tail -n 1)
+    if [ -z "$last" ]; then
+        total_fail=$((total_fail + 1))
+        echo "FAIL $(basename "$t") printed no tally"
+        rc=1
+        continue
+    fi
+    p=${last%% passed*}
+    f=${last#*passed, }
+    f=${f%% failed}
+    total_pass=$((total_pass + p))
+    total_fail=$((total_fail + f))
+    [ $trc -ne 0 ] && rc=1
+done
+echo "# all browser test files"
+echo "$total_pass passed, $total_fail failed"
 if [ $rc -ne 0 ] && [ -n "${UMBRA_BROWSER_VERBOSE:-}" ]; then
     tail -n 40 "$tmp/server.log"
 fi
