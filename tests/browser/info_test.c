@@ -371,6 +371,17 @@ test_local(void)
           "en/legal: a slot the file does not fill says so");
     free(p);
     page_release();
+    /* the example an operator starts from (deploy/) */
+    snprintf(path, sizeof(path), "%s/../deploy/local-services.example.json",
+             web);
+    CHECK(page_init_local(tmp, path) == 0, "the example local services file "
+                                           "loads");
+    p = render(PAGE_INFO, "es", "health", &rc);
+    CHECK(has(p, "Example Community Clinic") &&
+              has(p, "<bdi lang=\"es\">Pruebas gratis"),
+          "es/health: the example's clinic, its Spanish text");
+    free(p);
+    page_release();
     CHECK(page_init_local(tmp, "/nonexistent/local.json") != 0,
           "a missing local services file stops the start");
 }
