@@ -108,6 +108,12 @@ form_ok(enum kind k, const char *s)
                 digits++;
             else if (!strchr(" +().-/", c))
                 return 0;
+        } else if (k == K_EMAIL && !((c >= 'a' && c <= 'z') ||
+                                     (c >= 'A' && c <= 'Z') ||
+                                     (c >= '0' && c <= '9') ||
+                                     (unsigned char)c >= 0x80 ||
+                                     strchr("._+-@", c))) {
+            return 0; /* no "?subject=" or "&body=" in a mailto: */
         } else if (c == ' ' || c == '"' || c == '<' || c == '>' ||
                    c == '\'' || c == '`' || c == '\\') {
             return 0;

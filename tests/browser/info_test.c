@@ -413,6 +413,9 @@ static const struct {
     {"an email with a space",
      "{\"schema\": \"umbra.local/1\", \"slots\": {\"h\": [{\"name\": \"x\", "
      "\"email\": \"a b@c\"}]}}"},
+    {"an email with a query",
+     "{\"schema\": \"umbra.local/1\", \"slots\": {\"h\": [{\"name\": \"x\", "
+     "\"email\": \"a@b.org?body=x\"}]}}"},
     {"a text over two lines",
      "{\"schema\": \"umbra.local/1\", \"slots\": {\"h\": [{\"name\": "
      "\"a\\nb\"}]}}"},
