@@ -108,26 +108,28 @@ form_ok(enum kind k, const char *s)
                 digits++;
             else if (!strchr(" +().-/", c))
                 return 0;
-        } else if (k == K_EMAIL && !((c >= 'a' && c <= 'z') ||
-                                     (c >= 'A' && c <= 'Z') ||
-                                     (c >= '0' && c <= '9') ||
-                                     (unsigned char)c >= 0x80 ||
-                                     strchr("._+-@", c))) {
+        } else if (k == K_EMAIL &&
+                   !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                     (c >= '0' && c <= '9') || (unsigned char)c >= 0x80 ||
+                     strchr("._+-@", c))) {
             return 0; /* no "?subject=" or "&body=" in a mailto: */
-        } else if (c == ' ' || c == '"' || c == '<' || c == '>' ||
-                   c == '\'' || c == '`' || c == '\\') {
+        } else if (c == ' ' || c == '"' || c == '<' || c == '>' || c == '\'' ||
+                   c == '`' || c == '\\') {
             return 0;
         } else if (c == '@') {
             at++;
         }
     }
     switch (k) {
-    case K_PHONE: return digits >= 3 && digits <= 20;
-    case K_EMAIL: return at == 1 && s[0] != '@' && s[n - 1] != '@' && n <= 254;
+    case K_PHONE:
+        return digits >= 3 && digits <= 20;
+    case K_EMAIL:
+        return at == 1 && s[0] != '@' && s[n - 1] != '@' && n <= 254;
     case K_URL:
         return (strncmp(s, "https://", 8) == 0 && n > 8) ||
                (strncmp(s, "http://", 7) == 0 && n > 7);
-    default: return 1;
+    default:
+        return 1;
     }
 }
 
@@ -178,15 +180,16 @@ check_local(json_t *doc, const char *path)
     lang = json_object_get(doc, "lang");
     if (lang && (!json_is_string(lang) ||
                  !umbra_lang_tag_valid(json_string_value(lang), 15))) {
-        fprintf(stderr, "page: '%s': \"lang\" is not a language code\n",
-                path);
+        fprintf(stderr, "page: '%s': \"lang\" is not a language code\n", path);
         return -1;
     }
     slots = json_object_get(doc, "slots");
     if (!json_is_object(slots) ||
         json_object_size(slots) > CONTENT_LOCAL_MAX_SLOTS) {
-        fprintf(stderr, "page: '%s': \"slots\" must be an object of at most "
-                        "%d lists\n", path, CONTENT_LOCAL_MAX_SLOTS);
+        fprintf(stderr,
+                "page: '%s': \"slots\" must be an object of at most "
+                "%d lists\n",
+                path, CONTENT_LOCAL_MAX_SLOTS);
         return -1;
     }
     json_object_foreach(slots, slot, list)
@@ -194,24 +197,27 @@ check_local(json_t *doc, const char *path)
         size_t i;
         json_t *e;
         if (!slot_name_ok(slot, strlen(slot))) {
-            fprintf(stderr, "page: '%s': slot \"%s\": a name of a-z, 0-9 "
-                            "and '-', at most %d\n", path, slot,
-                    MAX_SLOT_NAME);
+            fprintf(stderr,
+                    "page: '%s': slot \"%s\": a name of a-z, 0-9 "
+                    "and '-', at most %d\n",
+                    path, slot, MAX_SLOT_NAME);
             return -1;
         }
         if (!json_is_array(list) ||
             json_array_size(list) > CONTENT_LOCAL_MAX_ENTRIES) {
-            fprintf(stderr, "page: '%s': slot \"%s\": a list of at most %d "
-                            "services\n", path, slot,
-                    CONTENT_LOCAL_MAX_ENTRIES);
+            fprintf(stderr,
+                    "page: '%s': slot \"%s\": a list of at most %d "
+                    "services\n",
+                    path, slot, CONTENT_LOCAL_MAX_ENTRIES);
             return -1;
         }
         json_array_foreach(list, i, e)
         {
             if (!json_is_object(e) || !json_object_get(e, "name")) {
-                fprintf(stderr, "page: '%s': slot \"%s\", service %zu: an "
-                                "object with a \"name\"\n", path, slot,
-                        i + 1);
+                fprintf(stderr,
+                        "page: '%s': slot \"%s\", service %zu: an "
+                        "object with a \"name\"\n",
+                        path, slot, i + 1);
                 return -1;
             }
             json_object_foreach(e, k, v)
@@ -221,14 +227,18 @@ check_local(json_t *doc, const char *path)
                     if (strcmp(FIELDS[f].name, k) == 0)
                         break;
                 if (f == NELEM(FIELDS) ||
-                    (FIELDS[f].kind == K_TEXT ? !check_text(v)
-                                              : !json_is_string(v) ||
-                                                    !form_ok(FIELDS[f].kind,
-                                                        json_string_value(v)))) {
-                    fprintf(stderr, "page: '%s': slot \"%s\", service %zu: "
-                                    "%s \"%s\"\n", path, slot, i + 1,
+                    (FIELDS[f].kind == K_TEXT
+                         ? !check_text(v)
+                         : !json_is_string(v) ||
+                               !form_ok(FIELDS[f].kind,
+                                        json_string_value(v)))) {
+                    fprintf(stderr,
+                            "page: '%s': slot \"%s\", service %zu: "
+                            "%s \"%s\"\n",
+                            path, slot, i + 1,
                             f == NELEM(FIELDS) ? "unknown field"
-                                               : "bad value of", k);
+                                               : "bad value of",
+                            k);
                     return -1;
                 }
             }
@@ -260,8 +270,8 @@ load_local(json_t **out, const char *path)
     }
     doc = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
     if (!doc) {
-        fprintf(stderr, "page: bad local services '%s': %s (line %d)\n",
-                path, err.text, err.line);
+        fprintf(stderr, "page: bad local services '%s': %s (line %d)\n", path,
+                err.text, err.line);
         return -1;
     }
     if (check_local(doc, path) != 0) {
@@ -302,12 +312,23 @@ put_escaped(struct fill *w, const char *s)
         put(w, s, n);
         s += n;
         switch (*s) {
-        case '&': puts_(w, "&amp;"); break;
-        case '<': puts_(w, "&lt;"); break;
-        case '>': puts_(w, "&gt;"); break;
-        case '"': puts_(w, "&quot;"); break;
-        case '\'': puts_(w, "&#39;"); break;
-        default: return;
+        case '&':
+            puts_(w, "&amp;");
+            break;
+        case '<':
+            puts_(w, "&lt;");
+            break;
+        case '>':
+            puts_(w, "&gt;");
+            break;
+        case '"':
+            puts_(w, "&quot;");
+            break;
+        case '\'':
+            puts_(w, "&#39;");
+            break;
+        default:
+            return;
         }
         s++;
     }
@@ -444,8 +465,7 @@ skip_space(const char *p)
 /* Fills one page into w->b; 0, or -1 with a message. Marks the slots the
  * page uses in used (a JSON object used as a set). */
 static int
-fill_page(struct fill *w, const struct webfile *f, json_t *slots,
-          json_t *used)
+fill_page(struct fill *w, const struct webfile *f, json_t *slots, json_t *used)
 {
     const char *p = f->data, *c;
 
@@ -465,8 +485,9 @@ fill_page(struct fill *w, const struct webfile *f, json_t *slots,
             n--; /* "<!--local:ok-->": the name ends before "-->" */
         end = skip_space(name + n);
         if (!slot_name_ok(name, n) || strncmp(end, "-->", 3) != 0) {
-            fprintf(stderr, "page: content/%s/%s.html: bad local services "
-                            "mark at byte %zu (want <!-- local: SLOT -->)\n",
+            fprintf(stderr,
+                    "page: content/%s/%s.html: bad local services "
+                    "mark at byte %zu (want <!-- local: SLOT -->)\n",
                     f->lang, f->name, (size_t)(c - f->data));
             return -1;
         }
@@ -481,8 +502,10 @@ fill_page(struct fill *w, const struct webfile *f, json_t *slots,
     puts_(w, p);
     put(w, "", 1);
     if (w->err) {
-        fprintf(stderr, "page: content/%s/%s.html: over %u bytes once "
-                        "filled in\n", f->lang, f->name, CONTENT_MAX_PAGE);
+        fprintf(stderr,
+                "page: content/%s/%s.html: over %u bytes once "
+                "filled in\n",
+                f->lang, f->name, CONTENT_MAX_PAGE);
         return -1;
     }
     return 0;
@@ -520,8 +543,10 @@ content_fill(struct webfiles *info, const struct i18n *t,
     json_object_foreach(slots, slot, v)
     {
         if (!json_object_get(used, slot))
-            fprintf(stderr, "page: warning: local services \"%s\" are not "
-                            "marked on any information page\n", slot);
+            fprintf(stderr,
+                    "page: warning: local services \"%s\" are not "
+                    "marked on any information page\n",
+                    slot);
     }
     rc = 0;
 out:

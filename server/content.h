@@ -37,9 +37,9 @@
 
 #define CONTENT_LOCAL_MAX_FILE (256u * 1024u) /* the operator's file */
 #define CONTENT_LOCAL_MAX_SLOTS 32
-#define CONTENT_LOCAL_MAX_ENTRIES 32         /* per slot */
-#define CONTENT_LOCAL_MAX_TEXT 1000          /* bytes per string */
-#define CONTENT_MAX_PAGE (512u * 1024u)      /* a page once filled in */
+#define CONTENT_LOCAL_MAX_ENTRIES 32    /* per slot */
+#define CONTENT_LOCAL_MAX_TEXT 1000     /* bytes per string */
+#define CONTENT_MAX_PAGE (512u * 1024u) /* a page once filled in */
 
 /* Sets each information page's reviewed flag from the status file at path
  * (a missing file: every page a draft). 0, or -1 with a message on stderr
@@ -56,7 +56,6 @@ int content_status_load(struct webfiles *info, const char *path)
  * or bad, a malformed mark, a page over CONTENT_MAX_PAGE, out of memory);
  * pages already filled stay filled. */
 int content_fill(struct webfiles *info, const struct i18n *t,
-                 const char *local_path)
-    __attribute__((warn_unused_result));
+                 const char *local_path) __attribute__((warn_unused_result));
 
 #endif

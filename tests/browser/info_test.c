@@ -31,8 +31,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const LANGS[] = {"en", "es", "pt-BR", "fr",    "ro", "bg",
-                                    "ru", "uk", "zh-CN", "th",    "vi", "ar"};
+static const char *const LANGS[] = {"en", "es", "pt-BR", "fr", "ro", "bg",
+                                    "ru", "uk", "zh-CN", "th", "vi", "ar"};
 static const char *const INFOS[] = {"rights", "health", "housing", "legal"};
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -192,21 +192,21 @@ test_every_page(void)
             CHECK(p != NULL, "%s/%s renders (rc %d)", lang, INFOS[i], rc);
             if (!p)
                 continue;
-            snprintf(want, sizeof(want), "<html lang=\"%s\" dir=\"%s\">",
-                     lang, dir);
+            snprintf(want, sizeof(want), "<html lang=\"%s\" dir=\"%s\">", lang,
+                     dir);
             CHECK(has(p, want), "%s/%s: page has %s", lang, INFOS[i], want);
             snprintf(want, sizeof(want),
-                     "<article class=\"content\" lang=\"%s\" dir=\"%s\">",
-                     lang, dir);
-            CHECK(has(p, want), "%s/%s is written in %s (%s)", lang,
-                  INFOS[i], lang, want);
-            CHECK(!has(p, "class=\"note\""), "%s/%s: no fallback note",
-                  lang, INFOS[i]);
+                     "<article class=\"content\" lang=\"%s\" dir=\"%s\">", lang,
+                     dir);
+            CHECK(has(p, want), "%s/%s is written in %s (%s)", lang, INFOS[i],
+                  lang, want);
+            CHECK(!has(p, "class=\"note\""), "%s/%s: no fallback note", lang,
+                  INFOS[i]);
             snprintf(key, sizeof(key), "%s/%s", lang, INFOS[i]);
             st = json_string_value(
                 json_object_get(json_object_get(status, key), "status"));
-            CHECK(st && (strcmp(st, "draft") == 0 ||
-                         strcmp(st, "reviewed") == 0),
+            CHECK(st &&
+                      (strcmp(st, "draft") == 0 || strcmp(st, "reviewed") == 0),
                   "%s has a sign-off entry", key);
             if (strcmp(lang, "en") == 0 || (st && !strcmp(st, "reviewed")))
                 CHECK(!has(p, "id=\"info-draft\""),
@@ -243,8 +243,8 @@ test_every_page(void)
         /* the landing page lists them, in the language */
         int rc;
         char *p = render(PAGE_LANDING, lang, NULL, &rc);
-        snprintf(want, sizeof(want), "?lang=%s\" lang=\"%s\" dir=\"%s\">",
-                 lang, lang, dir);
+        snprintf(want, sizeof(want), "?lang=%s\" lang=\"%s\" dir=\"%s\">", lang,
+                 lang, dir);
         CHECK(p && count(p, want) == NELEM(INFOS),
               "%s landing links to the %zu pages in %s", lang, NELEM(INFOS),
               lang);
@@ -297,8 +297,9 @@ test_fallback(void)
     page_release();
 
     /* a page signed off loses its draft notice */
-    scratch(NULL, 0, "{\"es/health\": {\"status\": \"reviewed\", "
-                     "\"reviewer\": \"x\", \"date\": \"2026-12-02\"}}");
+    scratch(NULL, 0,
+            "{\"es/health\": {\"status\": \"reviewed\", "
+            "\"reviewer\": \"x\", \"date\": \"2026-12-02\"}}");
     CHECK(page_init(tmp) == 0, "a sign-off file loads");
     p = render(PAGE_INFO, "es", "health", &rc);
     CHECK(p && !has(p, "id=\"info-draft\""), "es/health signed off: no notice");
@@ -436,12 +437,15 @@ test_bad_local(void)
     snprintf(path, sizeof(path), "%s/local.json", tmp);
     for (size_t i = 0; i < NELEM(BAD); i++) {
         write_file(path, BAD[i].json);
-        CHECK(page_init_local(tmp, path) != 0, "local services with %s are "
-                                               "refused", BAD[i].what);
+        CHECK(page_init_local(tmp, path) != 0,
+              "local services with %s are "
+              "refused",
+              BAD[i].what);
     }
     /* 33 services in a slot: one over the cap; 32 are fine */
     for (int n = 32; n <= 33; n++) {
-        size_t w = (size_t)snprintf(big, sizeof(big), "{\"schema\": "
+        size_t w = (size_t)snprintf(big, sizeof(big),
+                                    "{\"schema\": "
                                     "\"umbra.local/1\", \"slots\": {\"h\": [");
         for (int k = 0; k < n; k++)
             w += (size_t)snprintf(big + w, sizeof(big) - w,
@@ -454,7 +458,8 @@ test_bad_local(void)
     }
     /* a text of 1000 bytes is fine, 1001 is not */
     for (int n = 1000; n <= 1001; n++) {
-        int w = snprintf(big, sizeof(big), "{\"schema\": \"umbra.local/1\", "
+        int w = snprintf(big, sizeof(big),
+                         "{\"schema\": \"umbra.local/1\", "
                          "\"slots\": {\"h\": [{\"name\": \"");
         memset(big + w, 'a', (size_t)n);
         snprintf(big + w + n, sizeof(big) - (size_t)(w + n), "\"}]}}");
