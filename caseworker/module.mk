@@ -19,7 +19,8 @@ CASE_OBJS  = $(CASE_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/gen/store_schema.o \
     $(O)/obj/gen/stats_strings.o
 CASE_LIB_OBJS = $(filter-out $(O)/obj/caseworker/main.o,$(CASE_OBJS))
 CASE_CFLAGS = -Icaseworker $(call pkg_cflags,$(PKGS_CASE))
-CASE_LIBS = $(O)/libcase.a $(LIBUMBRA_LIBS) $(call pkg_libs,$(PKGS_CASE))
+CASE_LIBS = $(O)/libcase.a $(LIBUMBRA_LIBS) $(call pkg_libs,$(PKGS_CASE)) \
+    $(LIBS_CASE_EXTRA)
 
 $(O)/obj/caseworker/%.o: CFLAGS_EXTRA = $(CASE_CFLAGS)
 
@@ -46,7 +47,7 @@ $(O)/libcase.a: $(CASE_LIB_OBJS)
 # Linked from the objects (every caseworker/*.c, stats included).
 $(O)/umbra-case: $(CASE_OBJS) $(O)/libumbra.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CASE_OBJS) $(LIBUMBRA_LIBS) \
-	    $(call pkg_libs,$(PKGS_CASE))
+	    $(call pkg_libs,$(PKGS_CASE)) $(LIBS_CASE_EXTRA)
 
 BINS += $(O)/umbra-case
 
@@ -63,6 +64,7 @@ test-case-unit: $(O)/tests/case_unit
 
 test-case-cli: $(O)/umbra-case
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py
+	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_usage.py
 
 # The whole loop against a real umbra-server and PostgreSQL.
 test-case-loop: $(O)/umbra-case $(O)/umbra-server $(O)/server_tool
@@ -74,6 +76,7 @@ test-case: $(O)/tests/case_unit $(O)/umbra-case $(O)/umbra-server \
 	@st=0; \
 	 $(O)/tests/case_unit || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py || st=1; \
+	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_usage.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_members.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_migrate.py || st=1; \
 	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_loop.py || st=1; \

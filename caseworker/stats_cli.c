@@ -271,7 +271,7 @@ cut_opt(struct opts *o, int code, const char *a, const char *v)
 
 /* One option `stats` and `stats merge` share, with its value v; 0 or 2. */
 static int
-both_opt(struct opts *o, int code, const char *a, const char *v)
+both_opt(struct opts *o, int code, const char *a, const char *v, int quiet)
 {
     if (code == OPT_FORMAT) {
         if (parse_format(&o->fmt, v) != 0) {
@@ -293,7 +293,7 @@ both_opt(struct opts *o, int code, const char *a, const char *v)
         }
     } else if (code == OPT_LANG) {
         o->lang = v;
-        if (!stats_lang_known(o->lang))
+        if (!stats_lang_known(o->lang) && !quiet)
             stats_say("no catalogue for '%s': labels in English", o->lang);
     }
     return 0;
@@ -303,7 +303,8 @@ both_opt(struct opts *o, int code, const char *a, const char *v)
  * getopt_long, each value as the next word ("--by period"; "--by=period"
  * is not an option here). 0, -100 after --help, or the exit code. */
 static int
-parse_opts(struct opts *o, int argc, char **argv, int first, int merge)
+parse_opts(struct opts *o, int argc, char **argv, int first, int merge,
+           int quiet)
 {
     struct args a;
     int k, rc;
@@ -317,7 +318,8 @@ parse_opts(struct opts *o, int argc, char **argv, int first, int merge)
     args_init(&a, argc - first + 1, argv + first - 1, OPTS);
     while ((k = args_next(&a)) != ARGS_END) {
         if (k == OPT_HELP || (k == ARGS_BAD && !strcmp(a.arg, "-h"))) {
-            fputs(USAGE, stdout);
+            if (!quiet)
+                fputs(USAGE, stdout);
             return -100;
         }
         if (k == ARGS_WORD && merge && a.val[0] != '-') {
@@ -328,16 +330,28 @@ parse_opts(struct opts *o, int argc, char **argv, int first, int merge)
             o->files[o->nfiles++] = a.val;
             continue;
         }
-        if (k == ARGS_WORD || k == ARGS_BAD || strchr(a.arg, '=') != NULL ||
-            (merge && !merge_takes(a.code))) {
-            stats_say("unknown option '%s' (see --help)", a.arg);
+        if (k == ARGS_BAD && strncmp(a.arg, "--", 2) == 0 &&
+            strchr(a.arg, '=') == NULL) {
+            args_why(&a, k); /* with "did you mean" */
+            return 2;
+        }
+        if (k == ARGS_WORD || k == ARGS_BAD || strchr(a.arg, '=') != NULL) {
+            stats_say("%s '%s' is not an option of %s; write options as "
+                      "--name VALUE (see --help)",
+                      k == ARGS_WORD ? "the word" : "the option", a.arg,
+                      merge ? "stats merge" : "stats");
+            return 2;
+        }
+        if (merge && !merge_takes(a.code)) {
+            stats_say("%s is for counting, not for stats merge (see --help)",
+                      a.arg);
             return 2;
         }
         if (k == ARGS_MISSING) {
-            stats_say("%s needs a value", a.arg);
+            stats_say("%s needs a value; write it as %s VALUE", a.arg, a.arg);
             return 2;
         }
-        rc = merge_takes(k) ? both_opt(o, k, a.arg, a.val)
+        rc = merge_takes(k) ? both_opt(o, k, a.arg, a.val, quiet)
                             : cut_opt(o, k, a.arg, a.val);
         if (rc != 0)
             return rc;
@@ -348,7 +362,8 @@ parse_opts(struct opts *o, int argc, char **argv, int first, int merge)
             o->fmt_set = 1;
     }
     if (!merge && o->jb.ndims == 0) {
-        stats_say("--by is required (see --help)");
+        stats_say("--by DIM is required: what to count by (period, "
+                  "category, perpetrator, region, lang or needs)");
         return 2;
     }
     if (o->force && !o->publish) {
@@ -482,15 +497,36 @@ stats_run(struct store *s, const char *home, int argc, char **argv)
         return 1;
     }
     if (argc >= 2 && !strcmp(argv[1], "merge")) {
-        rc = parse_opts(o, argc, argv, 2, 1);
+        rc = parse_opts(o, argc, argv, 2, 1, 0);
         if (rc == 0)
             rc = run_merge(o);
     } else {
-        rc = parse_opts(o, argc, argv, 1, 0);
+        rc = parse_opts(o, argc, argv, 1, 0, 0);
         if (rc == 0)
             rc = run_cut(s, home, o);
     }
     free(o);
+    if (rc == 2)
+        fputs(USAGE, stderr); /* after the one line saying what is wrong */
+    return rc == -100 ? 0 : rc;
+}
+
+int
+stats_args_ok(int argc, char **argv)
+{
+    struct opts *o = calloc(1, sizeof *o);
+    int rc;
+
+    if (o == NULL) {
+        stats_say("out of memory");
+        return 1;
+    }
+    rc = argc >= 2 && !strcmp(argv[1], "merge")
+             ? parse_opts(o, argc, argv, 2, 1, 1)
+             : parse_opts(o, argc, argv, 1, 0, 1);
+    free(o);
+    if (rc == 2)
+        fputs(USAGE, stderr);
     return rc == -100 ? 0 : rc;
 }
 

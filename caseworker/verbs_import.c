@@ -4,6 +4,7 @@
  * case store (import.c does the work).
  */
 #include "args.h"
+#include "bfile.h"
 #include "case.h"
 #include "import.h"
 #include "progress.h"
@@ -56,6 +57,15 @@ verb_import(struct case_env *e, int argc, char **argv)
             0)
             return CASE_FAIL;
         path = inpath;
+    }
+    /* a file that is not a bundle (or cannot be read) gets its one line,
+     * before the passphrase is asked and without the counts */
+    {
+        struct bfile bf;
+
+        if (bfile_open_read(&bf, path) != 0)
+            return CASE_FAIL;
+        bfile_close(&bf);
     }
     if (case_setup(e) != 0)
         return CASE_FAIL;

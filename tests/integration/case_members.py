@@ -35,7 +35,7 @@ class Member(Home):
         self.dir = os.path.join(parent, name)
         self.pwfile = os.path.join(parent, name + ".pw")
         with open(self.pwfile, "wb") as f:
-            f.write(b"member passphrase " + name.encode() + b"\n")
+            f.write(b"member passphrase " + name.encode() + b" quiet lantern orbit\n")
         self.slug = slug
         self.init = self.run("init", "--org", slug, "--member", "--name",
                              label, *LOW)

@@ -87,7 +87,7 @@ def check(d):
             "note: called her back" in out(r), out(r))
     mpw = os.path.join(d, "m.pw")
     with open(mpw, "wb") as f:
-        f.write(b"member passphrase\n")
+        f.write(b"member passphrase of quiet lantern orbit\n")
     m = os.path.join(d, "m")
     r = subprocess.run([CASE, "--home", m, "--passphrase-file", mpw, "init",
                         "--org", "fixture", "--member", "--name", "Cy"] + LOW,
