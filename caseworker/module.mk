@@ -15,8 +15,11 @@ CASE_SCHEMA_C = $(O)/gen/caseworker/store_schema.c
 CASE_LOCALES := $(filter-out web/locales/status.json,\
     $(sort $(wildcard web/locales/*.json)))
 STATS_STRINGS_C = $(O)/gen/caseworker/stats_strings.c
+# The reply templates: the reply.* keys as C tables (templates.h), with
+# which catalogues are drafts (status.json).
+REPLY_STRINGS_C = $(O)/gen/caseworker/reply_strings.c
 CASE_OBJS  = $(CASE_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/gen/store_schema.o \
-    $(O)/obj/gen/stats_strings.o
+    $(O)/obj/gen/stats_strings.o $(O)/obj/gen/reply_strings.o
 CASE_LIB_OBJS = $(filter-out $(O)/obj/caseworker/main.o,$(CASE_OBJS))
 CASE_CFLAGS = -Icaseworker $(call pkg_cflags,$(PKGS_CASE))
 CASE_LIBS = $(O)/libcase.a $(LIBUMBRA_LIBS) $(call pkg_libs,$(PKGS_CASE)) \
@@ -36,6 +39,15 @@ $(STATS_STRINGS_C): caseworker/gen-stats-strings.py $(CASE_LOCALES)
 	/usr/bin/python3 caseworker/gen-stats-strings.py $(CASE_LOCALES) \
 	    > $@.tmp && mv $@.tmp $@
 $(O)/obj/gen/stats_strings.o: $(STATS_STRINGS_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CASE_CFLAGS) -c -o $@ $<
+
+$(REPLY_STRINGS_C): caseworker/gen-reply-strings.py $(CASE_LOCALES) \
+                    web/locales/status.json
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 caseworker/gen-reply-strings.py \
+	    web/locales/status.json $(CASE_LOCALES) > $@.tmp && mv $@.tmp $@
+$(O)/obj/gen/reply_strings.o: $(REPLY_STRINGS_C)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CASE_CFLAGS) -c -o $@ $<
 
@@ -65,6 +77,7 @@ test-case-unit: $(O)/tests/case_unit
 test-case-cli: $(O)/umbra-case
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_usage.py
+	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_templates.py
 
 # The whole loop against a real umbra-server and PostgreSQL.
 test-case-loop: $(O)/umbra-case $(O)/umbra-server $(O)/server_tool
@@ -77,6 +90,7 @@ test-case: $(O)/tests/case_unit $(O)/umbra-case $(O)/umbra-server \
 	 $(O)/tests/case_unit || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_usage.py || st=1; \
+	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_templates.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_members.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_migrate.py || st=1; \
 	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_loop.py || st=1; \
