@@ -70,9 +70,16 @@ $(O)/tests/case_unit: $(O)/obj/tests/unit/case_unit.o $(O)/libcase.a \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
 
+# display widths, reply templates, passphrase strength
+$(O)/tests/case_text_unit: $(O)/obj/tests/unit/case_text_unit.o \
+                           $(O)/libcase.a $(O)/libumbra.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
+
 .PHONY: test-case test-case-unit test-case-cli test-case-loop bench-case
-test-case-unit: $(O)/tests/case_unit
+test-case-unit: $(O)/tests/case_unit $(O)/tests/case_text_unit
 	$(O)/tests/case_unit
+	$(O)/tests/case_text_unit
 
 test-case-cli: $(O)/umbra-case
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py
@@ -84,10 +91,11 @@ test-case-loop: $(O)/umbra-case $(O)/umbra-server $(O)/server_tool
 	O=$(O) sh tests/integration/with_server.sh tests/integration/case_loop.py
 
 # All three, each run even if another failed.
-test-case: $(O)/tests/case_unit $(O)/umbra-case $(O)/umbra-server \
-           $(O)/server_tool
+test-case: $(O)/tests/case_unit $(O)/tests/case_text_unit $(O)/umbra-case \
+           $(O)/umbra-server $(O)/server_tool
 	@st=0; \
 	 $(O)/tests/case_unit || st=1; \
+	 $(O)/tests/case_text_unit || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_usage.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_templates.py || st=1; \

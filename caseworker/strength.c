@@ -56,7 +56,7 @@ strength_weak(double *bits, char *why, size_t cap, const char *pw,
         ZxcTypeMatch_t type;
         const char *phrase;
     } KINDS[] = {
-        {DICTIONARY_MATCH, "common words, names or passwords"},
+        {DICTIONARY_MATCH, "common words or names that guessers try first"},
         {DICT_LEET_MATCH, "common words with letters swapped for digits"},
         {SPATIAL_MATCH, "a keyboard pattern"},
         {SEQUENCE_MATCH, "a sequence such as abc or 123"},

@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from case_lib import CASE, ROOT, Home, Results, tmpdir  # noqa: E402
@@ -222,6 +223,58 @@ r = home2.run("import", os.path.join(TMP, "missing.bundle"))
 T.check("import of a missing file: one line",
         r.returncode == 1 and r.stdout == b"" and
         r.stderr.count(b"\n") == 1, r.stderr + r.stdout)
+
+# ---- list: columns line up by display width ---------------------------------
+def width(text):
+    """Terminal columns, by Python's own Unicode tables (independent of
+    caseworker/dwidth.c): combining marks 0, East Asian Wide/Fullwidth 2."""
+    return sum(0 if unicodedata.combining(c) or
+               unicodedata.category(c) in ("Mn", "Me") else
+               2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+               for c in text)
+
+
+from case_lib import report, write_bundle  # noqa: E402
+
+NARR = ["ตำรวจเอาเงินของฉันไปที่สถานีและขู่ว่าจะจับถ้าฉันพูด" * 2,
+        "警察在车站拿走了我的钱，还威胁说如果我说出去就抓我" * 2,
+        "أخذت الشرطة أموالي في المحطة وهددوني بالاعتقال إذا تكلمت" * 2,
+        "short"]
+home3 = Home(TMP, name="wide")
+recs = [("%d" % (i + 1), "2026-11-0%d" % (i + 1), home3.seal(report(n)))
+        for i, n in enumerate(NARR)]
+write_bundle(os.path.join(TMP, "wide.bundle"), "demo", recs)
+r = home3.run("import", os.path.join(TMP, "wide.bundle"))
+T.check("four cases in Thai, Chinese, Arabic, English", r.returncode == 0,
+        r.stderr)
+for cid, who, label in [("1", "สมชาย", "ตำรวจ"), ("2", "李小龙", "警察"),
+                        ("3", "فاطمة", "شرطة")]:
+    r = home3.run("triage", cid, "--assign", who, "--label", label)
+    T.check("case %s assigned and labelled" % cid, r.returncode == 0,
+            r.stderr)
+r = home3.run("list")
+rows = r.stdout.decode().splitlines()
+T.check("list shows a header and four rows", r.returncode == 0 and
+        len(rows) == 5, r.stdout)
+starts = set()
+for row in rows[1:]:
+    # CATEGORIES starts where the header says, in columns, on every row
+    cut = rows[0].index("CATEGORIES")
+    head = width(rows[0][:cut])
+    # the row's text up to the same column
+    acc, k = 0, 0
+    while k < len(row) and acc < head:
+        acc += width(row[k])
+        k += 1
+    starts.add((acc, row[k:k + 7] if k < len(row) else ""))
+T.check("every row's CATEGORIES column starts at the same display column",
+        len(starts) == 1 and list(starts)[0][1] == "robbery", starts)
+T.check("no narrative takes more than 40 columns",
+        all(width(row.split("robbery", 1)[1].strip()) <= 40
+            for row in rows[1:]), rows)
+T.check("the Chinese and Arabic ones, wider, end in an ellipsis",
+        rows[2].endswith("\u2026") and rows[3].endswith("\u2026"), rows)
+T.check("the short one is not cut", rows[4].endswith("short"), rows[4])
 
 shutil.rmtree(TMP, ignore_errors=True)
 T.end()
