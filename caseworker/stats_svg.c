@@ -54,7 +54,7 @@ svg_bars(struct stats_text *o, const struct stats_pub *p, int li, int rtl,
     size_t i;
     uint64_t m = 1;
     int lw = 250, bw = SVG_W - lw - 80, rh = 26;
-    char buf[32];
+    char buf[160];
 
     for (i = 0; i < p->nrows; i++) {
         const struct stats_cell *c = &p->grid[stats_at(p, i, p->ncols)];
@@ -69,7 +69,7 @@ svg_bars(struct stats_text *o, const struct stats_pub *p, int li, int rtl,
 
         svg_text(o, rtl, lw - 8, y + 17, "end", NULL,
                  stats_key_label(p, li, 0, p->rowkeys[i]));
-        stats_cell_text(buf, sizeof buf, p, c);
+        stats_cell_words(buf, sizeof buf, p, c, li);
         if (c->state == STATS_SHOWN) {
             w = (int)((uint64_t)bw * c->shown / m);
             fprintf(o->f,
@@ -235,12 +235,12 @@ svg_lines(struct stats_text *o, const struct stats_pub *p, int li, int rtl,
 void
 stats_svg_write(FILE *f, const struct stats_pub *p, int li, int inline_)
 {
-    struct stats_text o = {f, 1};
+    struct stats_text o = {f, 1, 1};
     int rtl = stats_lang_rtl(li);
     int line = p->dims[0] == STATS_DIM_PERIOD ||
                (p->ndims == 2 && p->dims[1] == STATS_DIM_PERIOD);
     int body = line ? 360 : (int)p->nrows * 26 + 10;
-    int h = 70 + body + 120;
+    int h = 70 + body + 150;
     char range[300];
 
     if (!inline_)
@@ -262,7 +262,7 @@ stats_svg_write(FILE *f, const struct stats_pub *p, int li, int inline_)
 
         mf = open_memstream(&buf, &len);
         if (mf != NULL) {
-            struct stats_text m = {mf, 0};
+            struct stats_text m = {mf, 0, 0};
             stats_title(&m, p, li);
             fclose(mf);
             svg_text(&o, rtl, 20, 30, "start",
@@ -272,7 +272,7 @@ stats_svg_write(FILE *f, const struct stats_pub *p, int li, int inline_)
         buf = NULL;
         mf = open_memstream(&buf, &len);
         if (mf != NULL) {
-            struct stats_text m = {mf, 0};
+            struct stats_text m = {mf, 0, 0};
             stats_tpl(&m, stats_msg(li, STATS_M_RANGE), p->from, p->to,
                       p->exported);
             fclose(mf);
@@ -287,22 +287,33 @@ stats_svg_write(FILE *f, const struct stats_pub *p, int li, int inline_)
         svg_bars(&o, p, li, rtl, 70);
     {
         /* the first notes under the chart (the full list is in the HTML) */
-        char a[32], b[32];
+        char a[160];
         FILE *mf;
         char *buf = NULL;
         size_t len = 0;
         int y = 70 + body + 30;
 
-        snprintf(a, sizeof a, "<%u", p->policy.threshold);
-        snprintf(b, sizeof b, "%u", p->policy.threshold);
         mf = open_memstream(&buf, &len);
         if (mf != NULL) {
-            struct stats_text m = {mf, 0};
-            stats_tpl(&m, stats_msg(li, STATS_M_SMALL), a, b, NULL);
+            struct stats_text m = {mf, 0, 1};
+            struct stats_cell small = {0, 0, STATS_SMALL};
+
+            if (p->nrows == 0 || stats_all_hidden(p)) {
+                stats_tpl(&m, stats_msg(li, p->nrows ? STATS_M_ALL_HIDDEN
+                                                     : STATS_M_NONE),
+                          NULL, NULL, NULL);
+                stats_raw(&m, "\n");
+            }
+            stats_cell_words(a, sizeof a, p, &small, li);
+            stats_tpl(&m, stats_msg(li, STATS_M_SMALL_WORDS), a, NULL, NULL);
             stats_raw(&m, "\n");
             stats_tpl(&m, stats_msg(li, STATS_M_HIDDEN), "x", NULL, NULL);
             stats_raw(&m, "\n");
             stats_tpl(&m, stats_msg(li, STATS_M_COUNTS), NULL, NULL, NULL);
+            /* the source, last under the chart: it travels with the
+             * picture when the picture is copied alone */
+            stats_raw(&m, "\n");
+            stats_source(&m, p, li);
             fclose(mf);
             if (buf != NULL) {
                 char *ln, *save = NULL;

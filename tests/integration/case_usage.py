@@ -276,5 +276,16 @@ T.check("the Chinese and Arabic ones, wider, end in an ellipsis",
         rows[2].endswith("\u2026") and rows[3].endswith("\u2026"), rows)
 T.check("the short one is not cut", rows[4].endswith("short"), rows[4])
 
+# ---- stats says when every figure is hidden, and why ----------------------
+r = home3.run("stats", "--by", "category", "--from", "2026-11",
+              "--to", "2026-11", "--format", "csv")
+err = r.stderr.decode()
+T.check("stats: every figure hidden is said on stderr, with why and what "
+        "to try", r.returncode == 0 and
+        "every figure of this table is hidden" in err and
+        "under 10" in err and "--period" in err, err)
+T.check("and in the table's own notes",
+        b"# Every figure of this table is hidden" in r.stdout, r.stdout)
+
 shutil.rmtree(TMP, ignore_errors=True)
 T.end()

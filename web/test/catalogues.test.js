@@ -5,7 +5,7 @@
  * every {{t key}} of the templates exists in English. The stats.* keys are
  * umbra-case's statistics outputs, built into it (docs/translating.md):
  * a locale has all of them or none (then `stats --lang` falls back to
- * English), and the six languages of the statistics have them all.
+ * English), and the twelve launch languages have them all.
  * The reply.* keys are umbra-case's reply templates, built into it the
  * same way (caseworker/gen-reply-strings.py): a locale has all of them or
  * none, and the twelve launch languages have them all.
@@ -30,7 +30,7 @@ test('the twelve launch languages are there', () => {
         assert.ok(locales.includes(l), l);
 });
 
-const STATS_LANGS = ['en', 'es', 'fr', 'pt-BR', 'th', 'ar'];
+const STATS_LANGS = ['en', 'es', 'pt-BR', 'fr', 'ro', 'bg', 'ru', 'uk', 'zh-CN', 'th', 'vi', 'ar'];
 const isStats = (k) => k.startsWith('stats.');
 
 for (const l of locales) {
@@ -50,7 +50,7 @@ for (const l of locales) {
     });
 }
 
-test('the statistics languages have the stats.* keys, and English has some', () => {
+test('the twelve languages have the stats.* keys, and English has some', () => {
     assert.ok(Object.keys(en).filter(isStats).length > 0);
     for (const l of STATS_LANGS) assert.ok(locales.includes(l), l);
 });
