@@ -48,6 +48,11 @@ struct store;
 
 /* ---- util.c ------------------------------------------------------------ */
 
+/* one when n is 1, else many: "1 case", "2 cases", "0 cases" (English;
+ * the translated strings have their own plural forms). */
+const char *case_plural(long long n, const char *one, const char *many);
+#define CASE_PL(n, word) case_plural((long long)(n), word, word "s")
+
 /* Prints "umbra-case: " + message + newline to stderr. */
 void case_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -16,6 +16,12 @@
 
 #include <sodium.h>
 
+const char *
+case_plural(long long n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
 void
 case_err(const char *fmt, ...)
 {

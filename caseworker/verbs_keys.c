@@ -136,7 +136,7 @@ keys_export(struct case_env *e)
         case_err("cannot write '%s': %s", pubpath, strerror(errno));
         goto out;
     }
-    printf("Wrote %s (%u keys).\n", pubpath, n);
+    printf("Wrote %s (%u %s).\n", pubpath, n, CASE_PL(n, "key"));
     rc = CASE_OK;
 out:
     free(json);
@@ -229,9 +229,9 @@ keys_add(const struct case_opts *o)
         goto out;
     }
     umbra_hex(hex, k->enc[k->nkeys - 1].id, 8);
-    printf("Added key %s (the organisation now has %u keys of its own; "
+    printf("Added key %s (the organisation now has %u %s of its own; "
            "public.json lists %u).\n",
-           hex, k->nkeys, n);
+           hex, k->nkeys, CASE_PL(k->nkeys, "key"), n);
     printf("Give the new %s to the server operator; the fingerprint does "
            "not change.\n",
            pubpath);

@@ -58,7 +58,7 @@ def check(d):
     T.check("list of an old store: its three cases", r.returncode == 0 and
             len(lines) == 3, out(r))
     T.check("status, labels and priority kept",
-            "in-progress" in lines[0] and "[follow-up,police]" in lines[0]
+            "in-progress" in lines[0] and " follow-up,police " in lines[0]
             and "high" in lines[1] if len(lines) == 3 else False, out(r))
     r = run(h, "show", "1")
     T.check("the report and its history kept", r.returncode == 0 and

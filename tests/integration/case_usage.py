@@ -276,6 +276,19 @@ T.check("the Chinese and Arabic ones, wider, end in an ellipsis",
         rows[2].endswith("\u2026") and rows[3].endswith("\u2026"), rows)
 T.check("the short one is not cut", rows[4].endswith("short"), rows[4])
 
+# ---- plurals ------------------------------------------------------------------
+one = Home(TMP, name="one")
+write_bundle(os.path.join(TMP, "one.bundle"), "demo",
+             [("1", "2026-11-01", one.seal(report("one report")))])
+r = one.run("import", os.path.join(TMP, "one.bundle"))
+T.check("one case: 'Imported 1 new case from 1 report;'",
+        b"Imported 1 new case from 1 report;" in r.stdout, r.stdout)
+r = one.run("import", os.path.join(TMP, "wide.bundle"))
+T.check("four: 'Imported 0 new cases from 4 reports;' (not for this home)",
+        b"Imported 0 new cases from 4 reports;" in r.stdout, r.stdout)
+r = one.run("keys", "export")
+T.check("'(1 key)' in keys export", b"(1 key)." in r.stdout, r.stdout)
+
 # ---- stats says when every figure is hidden, and why ----------------------
 r = home3.run("stats", "--by", "category", "--from", "2026-11",
               "--to", "2026-11", "--format", "csv")
