@@ -1259,6 +1259,26 @@ test_order_and_empty(void)
               contains(out, "Every figure of this table is hidden") &&
               contains(out, "Source: reports received by the organisation"),
           "a table whose figures are all hidden says so, under the chart");
+    {
+        /* every note line fits the picture: at most 125 characters */
+        char *t = slurp(out), *q = t;
+        size_t lines = 0, longest = 0;
+
+        while (q != NULL && (q = strstr(q, "font-size=\"10\">")) != NULL) {
+            char *e = strstr(q, "</text>");
+
+            q += strlen("font-size=\"10\">");
+            if (e == NULL)
+                break;
+            lines++;
+            if ((size_t)(e - q) > longest)
+                longest = (size_t)(e - q);
+        }
+        free(t);
+        CHECK(lines >= 6 && longest <= 125,
+              "the notes wrap to the chart (%zu lines, longest %zu bytes)",
+              lines, longest);
+    }
     CHECK(run_to(s, out, sizeof out, "shown.csv",
                  "stats --by category --from 2026-Q1 --to 2026-Q1") == 0 &&
               !contains(out, "Every figure of this table is hidden"),
