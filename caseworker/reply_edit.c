@@ -157,8 +157,8 @@ edit(uint8_t **msg, size_t *len, const char *text, const char *home)
         return -1;
     }
     n = strlen(text);
-    if (write(fd, text, n) != (ssize_t)n || write(fd, "\n", 1) != 1 ||
-        close(fd) != 0) {
+    k = write(fd, text, n) == (ssize_t)n && write(fd, "\n", 1) == 1;
+    if (close(fd) != 0 || !k) {
         case_err("cannot write the draft file '%s': %s", path,
                  strerror(errno));
         goto out;
