@@ -10,6 +10,8 @@ PREFIX  ?= /usr/local
 PKGS_CRYPTO = libsodium libargon2 jansson
 PKGS_SERVER = $(PKGS_CRYPTO) libmicrohttpd libpq
 PKGS_CASE   = $(PKGS_CRYPTO) sqlcipher libcurl
+# libzxcvbn (passphrase strength, caseworker/strength.c) has no .pc file.
+LIBS_CASE_EXTRA = -lzxcvbn
 
 pkg_cflags = $(shell pkg-config --cflags $(1))
 pkg_libs   = $(shell pkg-config --libs $(1))

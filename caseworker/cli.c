@@ -41,6 +41,8 @@ static const char USAGE[] =
     "            [--note TEXT]    update a case (its history is kept)\n"
     "Answering and cleaning up:\n"
     "  reply ID --message-file FILE   queue a reply to the reporter\n"
+    "  reply ID --template NAME [--yes|--edit]   a translated common reply\n"
+    "                             (reply --list-templates shows them)\n"
     "  push --server URL --token-file FILE   send queued replies\n"
     "  ack --server URL --token-file FILE    delete imported reports from\n"
     "                                        the server\n"
