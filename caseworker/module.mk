@@ -15,8 +15,10 @@ CASE_SCHEMA_C = $(O)/gen/caseworker/store_schema.c
 CASE_LOCALES := $(filter-out web/locales/status.json,\
     $(sort $(wildcard web/locales/*.json)))
 STATS_STRINGS_C = $(O)/gen/caseworker/stats_strings.c
+# The desk's strings: the desk.* keys, the same way (desk_text.h).
+DESK_STRINGS_C = $(O)/gen/caseworker/desk_strings.c
 CASE_OBJS  = $(CASE_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/gen/store_schema.o \
-    $(O)/obj/gen/stats_strings.o
+    $(O)/obj/gen/stats_strings.o $(O)/obj/gen/desk_strings.o
 CASE_LIB_OBJS = $(filter-out $(O)/obj/caseworker/main.o,$(CASE_OBJS))
 CASE_CFLAGS = -Icaseworker $(call pkg_cflags,$(PKGS_CASE))
 CASE_LIBS = $(O)/libcase.a $(LIBUMBRA_LIBS) $(call pkg_libs,$(PKGS_CASE))
@@ -35,6 +37,14 @@ $(STATS_STRINGS_C): caseworker/gen-stats-strings.py $(CASE_LOCALES)
 	/usr/bin/python3 caseworker/gen-stats-strings.py $(CASE_LOCALES) \
 	    > $@.tmp && mv $@.tmp $@
 $(O)/obj/gen/stats_strings.o: $(STATS_STRINGS_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CASE_CFLAGS) -c -o $@ $<
+
+$(DESK_STRINGS_C): caseworker/gen-stats-strings.py $(CASE_LOCALES)
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 caseworker/gen-stats-strings.py --prefix desk. \
+	    $(CASE_LOCALES) > $@.tmp && mv $@.tmp $@
+$(O)/obj/gen/desk_strings.o: $(DESK_STRINGS_C)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CASE_CFLAGS) -c -o $@ $<
 
@@ -81,6 +91,16 @@ test-case: $(O)/tests/case_unit $(O)/umbra-case $(O)/umbra-server \
 
 SUITES += test-case
 ASAN_SUITES += test-case
+
+# The desk (umbra-case desk): the HTTP attacks in Python, then a real
+# Chromium working a case (tests/desk/); screenshots in tests/artifacts/.
+.PHONY: test-desk
+test-desk: $(O)/umbra-case
+	@st=0; \
+	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/desk/desk_http.py || st=1; \
+	 exit $$st
+
+SUITES += test-desk
 
 # ---- bench -------------------------------------------------------------
 # An explicit rule: tests/bench/%.o has other flags (client-crypto).

@@ -5,7 +5,9 @@
  * every {{t key}} of the templates exists in English. The stats.* keys are
  * umbra-case's statistics outputs, built into it (docs/translating.md):
  * a locale has all of them or none (then `stats --lang` falls back to
- * English), and the six languages of the statistics have them all.
+ * English), and the six languages of the statistics have them all. The
+ * desk.* keys (`umbra-case desk`) follow the same rule with the desk's
+ * languages.
  */
 'use strict';
 
@@ -29,12 +31,16 @@ test('the twelve launch languages are there', () => {
 
 const STATS_LANGS = ['en', 'es', 'fr', 'pt-BR', 'th', 'ar'];
 const isStats = (k) => k.startsWith('stats.');
+const DESK_LANGS = ['en'];
+const isDesk = (k) => k.startsWith('desk.');
 
 for (const l of locales) {
     test(l + ': every English key, translated, plain text', () => {
         const c = load(l + '.json');
         const withStats = STATS_LANGS.includes(l) || Object.keys(c).some(isStats);
+        const withDesk = DESK_LANGS.includes(l) || Object.keys(c).some(isDesk);
         const missing = Object.keys(en).filter((k) => (withStats || !isStats(k)) &&
+            (withDesk || !isDesk(k)) &&
             (typeof c[k] !== 'string' || !c[k].trim()));
         assert.deepEqual(missing, [], 'missing or empty keys');
         const extra = Object.keys(c).filter((k) => !(k in en));
@@ -50,6 +56,11 @@ for (const l of locales) {
 test('the statistics languages have the stats.* keys, and English has some', () => {
     assert.ok(Object.keys(en).filter(isStats).length > 0);
     for (const l of STATS_LANGS) assert.ok(locales.includes(l), l);
+});
+
+test('the desk languages have the desk.* keys, and English has some', () => {
+    assert.ok(Object.keys(en).filter(isDesk).length > 0);
+    for (const l of DESK_LANGS) assert.ok(locales.includes(l), l);
 });
 
 test('every {{t key}} of the templates exists in English', () => {
