@@ -102,7 +102,8 @@ int desk_unlock(struct desk *d, const char *pw, size_t pwlen) UMBRA_WUR;
 /* The page's start: doctype, lang and dir, title (a key), the style
  * sheet, the navigation (when unlocked) and d->flash (then cleared). */
 void desk_page_head(struct desk_out *o, struct desk *d, const char *title_key);
-void desk_page_foot(struct desk_out *o);
+/* The page's end, with the language chooser and the stop button. */
+void desk_page_foot(struct desk_out *o, struct desk *d);
 /* A whole page saying why (key), with status (4xx). */
 void desk_page_error(struct desk_out *o, struct desk *d, int status,
                      const char *key);

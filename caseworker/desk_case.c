@@ -378,7 +378,7 @@ desk_case_page(struct desk *d, const struct desk_req *r, struct desk_out *o)
     }
     desk_h_raw(o, "</ul></section>");
     forms(o, d, id, &v);
-    desk_page_foot(o);
+    desk_page_foot(o, d);
 }
 
 /* Back to case id's page with the message of key. */

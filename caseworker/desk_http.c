@@ -231,7 +231,7 @@ send_out(struct MHD_Connection *mc, struct desk_out *out, const char *cookie)
     MHD_add_response_header(res, "Cache-Control", "no-store");
     MHD_add_response_header(res, "Pragma", "no-cache");
     MHD_add_response_header(res, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(res, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(res, "Referrer-Policy", "same-origin");
     MHD_add_response_header(res, "X-Frame-Options", "DENY");
     MHD_add_response_header(res, "Cross-Origin-Opener-Policy", "same-origin");
     MHD_add_response_header(res, "Cross-Origin-Resource-Policy",

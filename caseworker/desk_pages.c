@@ -43,6 +43,8 @@ static const char CSS[] =
     ".filters{display:flex;flex-wrap:wrap;gap:1em;align-items:end}"
     ".filters label{margin:0}\n";
 
+static void page_tools(struct desk_out *o, struct desk *d);
+
 void
 desk_page_head(struct desk_out *o, struct desk *d, const char *title_key)
 {
@@ -51,7 +53,7 @@ desk_page_head(struct desk_out *o, struct desk *d, const char *title_key)
                "<meta charset=\"utf-8\">"
                "<meta name=\"viewport\" content=\"width=device-width, "
                "initial-scale=1\">"
-               "<meta name=\"referrer\" content=\"no-referrer\">"
+               "<meta name=\"referrer\" content=\"same-origin\">"
                "<link rel=\"stylesheet\" href=\"/desk.css\"><title>",
                desk_text_tag(d->lang), desk_text_rtl(d->lang) ? "rtl" : "ltr");
     desk_h_t(o, d->lang, title_key);
@@ -83,11 +85,6 @@ desk_page_head(struct desk_out *o, struct desk *d, const char *title_key)
     desk_h_raw(o, "</h1>");
 }
 
-void
-desk_page_foot(struct desk_out *o)
-{
-    desk_h_raw(o, "</main></body></html>\n");
-}
 
 void
 desk_page_error(struct desk_out *o, struct desk *d, int status,
@@ -102,7 +99,7 @@ desk_page_error(struct desk_out *o, struct desk *d, int status,
     desk_h_raw(o, "</p><p><a href=\"/\">");
     desk_h_t(o, d->lang, "desk.nav.back");
     desk_h_raw(o, "</a></p>");
-    desk_page_foot(o);
+    desk_page_foot(o, d);
 }
 
 /* The language chooser and the stop button, at the end of a page. */
@@ -132,6 +129,14 @@ page_tools(struct desk_out *o, struct desk *d)
     desk_h_raw(o, "</button></form></footer>");
 }
 
+void
+desk_page_foot(struct desk_out *o, struct desk *d)
+{
+    if (!d->stop)
+        page_tools(o, d);
+    desk_h_raw(o, "</main></body></html>\n");
+}
+
 static void
 unlock_page(struct desk *d, struct desk_out *o)
 {
@@ -147,8 +152,7 @@ unlock_page(struct desk *d, struct desk_out *o)
                   "autofocus maxlength=\"1024\"> <button type=\"submit\">");
     desk_h_t(o, d->lang, "desk.unlock.button");
     desk_h_raw(o, "</button></form>");
-    page_tools(o, d);
-    desk_page_foot(o);
+    desk_page_foot(o, d);
 }
 
 static void
@@ -346,8 +350,7 @@ inbox_page(struct desk *d, const struct desk_req *r, struct desk_out *o)
         desk_h_t(o, d->lang, "desk.inbox.none");
         desk_h_raw(o, "</p>");
     }
-    page_tools(o, d);
-    desk_page_foot(o);
+    desk_page_foot(o, d);
 }
 
 /* ---- the quarantine ----------------------------------------------------- */
@@ -410,7 +413,7 @@ quarantine_page(struct desk *d, struct desk_out *o)
         desk_h_t(o, d->lang, "desk.quarantine.none");
         desk_h_raw(o, "</p>");
     }
-    desk_page_foot(o);
+    desk_page_foot(o, d);
 }
 
 /* ---- the route table ---------------------------------------------------- */
@@ -438,7 +441,7 @@ quit(struct desk *d, const struct desk_req *r, struct desk_out *o)
     desk_h_raw(o, "<p>");
     desk_h_t(o, d->lang, "desk.quit.done");
     desk_h_raw(o, "</p>");
-    desk_page_foot(o);
+    desk_page_foot(o, d);
 }
 
 static void

@@ -115,10 +115,10 @@ def main():
     T.check("strict CSP: default-src 'none', no script, frame-ancestors "
             "'none'", "default-src 'none'" in csp and "script-src" not in
             csp and "frame-ancestors 'none'" in csp, csp)
-    T.check("no-store, nosniff, no referrer",
+    T.check("no-store, nosniff, no referrer to other sites",
             h.get("cache-control") == "no-store" and
             h.get("x-content-type-options") == "nosniff" and
-            h.get("referrer-policy") == "no-referrer", h)
+            h.get("referrer-policy") == "same-origin", h)
     T.check("the pages load nothing from another host",
             not re.search(rb'(src|href|action)="(https?:)?//', body), body)
     s, _, _ = d.request("GET", "/", host="evil.example", cookie=d.cookie)
