@@ -82,6 +82,14 @@ attachment_bytes(unsigned char **out, size_t *len, json_t *d, size_t k)
     return 0;
 }
 
+/* prefix + code into key (the catalogue key of a status or priority). */
+static const char *
+code_key(char *key, size_t cap, const char *prefix, const char *code)
+{
+    snprintf(key, cap, "%s%s", prefix, code);
+    return key;
+}
+
 static void
 field(struct desk_out *o, int li, const char *key, json_t *v)
 {
@@ -172,7 +180,7 @@ case_view(void *ctx, const struct store_row *r, const uint8_t *doc,
     struct desk_out *o = v->o;
     int li = v->d->lang;
     json_t *d = NULL, *x;
-    char cats[512], title[32];
+    char cats[512], title[32], key[64];
 
     v->can_reply = mailbox_id != NULL;
     snprintf(v->status, sizeof v->status, "%s", r->status);
@@ -188,18 +196,22 @@ case_view(void *ctx, const struct store_row *r, const uint8_t *doc,
     desk_h_t1(o, li, "desk.case.number", title);
     desk_h_raw(o, "</p><section id=\"report\"><dl><dt>");
     desk_h_t(o, li, "desk.col.received");
-    desk_h_raw(o, "</dt><dd>");
+    desk_h_raw(o, "</dt><dd><bdi>");
     desk_h_str(o, r->received);
+    desk_h_raw(o, "</bdi>");
     desk_h_raw(o, "</dd><dt>");
     desk_h_t(o, li, "desk.col.status");
-    desk_h_raw(o, "</dt><dd id=\"status-now\">");
-    desk_h_str(o, r->status);
+    desk_h_fmt(o, "</dt><dd id=\"status-now\" data-code=\"%s\">",
+               case_status_known(r->status) ? r->status : "");
+    desk_h_t(o, li, code_key(key, sizeof key, "desk.status.", r->status));
     desk_h_raw(o, "</dd>");
     if (r->priority[0]) {
         desk_h_raw(o, "<dt>");
         desk_h_t(o, li, "desk.col.priority");
-        desk_h_raw(o, "</dt><dd id=\"priority-now\">");
-        desk_h_str(o, r->priority);
+        desk_h_fmt(o, "</dt><dd id=\"priority-now\" data-code=\"%s\">",
+                   triage_priority_known(r->priority) ? r->priority : "");
+        desk_h_t(o, li, code_key(key, sizeof key, "desk.priority.",
+                                 r->priority));
         desk_h_raw(o, "</dd>");
     }
     if (r->labels[0]) {

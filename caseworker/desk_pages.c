@@ -230,8 +230,9 @@ inbox_row(void *ctx, const struct store_row *r)
     case_row_categories(cats, sizeof cats, r->categories);
     desk_h_fmt(o, "<tr><td><a href=\"/case?id=%lld\">%lld</a></td><td>",
                (long long)r->id, (long long)r->id);
+    desk_h_raw(o, "<bdi>");
     desk_h_str(o, r->received);
-    desk_h_raw(o, "</td><td>");
+    desk_h_raw(o, "</bdi></td><td>");
     status_text(o, b->d->lang, r->status);
     desk_h_raw(o, "</td><td>");
     if (r->priority[0]) {

@@ -98,6 +98,7 @@ ASAN_SUITES += test-case
 test-desk: $(O)/umbra-case
 	@st=0; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/desk/desk_http.py || st=1; \
+	 UMBRA_BUILD=$(O) node tests/desk/desk_test.js || st=1; \
 	 exit $$st
 
 SUITES += test-desk

@@ -111,7 +111,6 @@ async function main() {
     await shot(page, 'unlock');
     await page.fill('#passphrase', 'not the passphrase');
     await page.click('form[action="/unlock"] button');
-    if (process.env.DESK_DEBUG) console.log(page.url(), await page.content());
     check(/did not open/.test(await page.locator('.flash').innerText()), 'a wrong passphrase is said so');
     await page.fill('#passphrase', facts.passphrase);
     await page.click('form[action="/unlock"] button');
@@ -146,8 +145,9 @@ async function main() {
     await page.fill('#note', 'Called her back; legal clinic on Friday.');
     await page.click('#save');
     check(await page.locator('.flash').innerText() === 'Saved.', 'triage is saved');
-    check(await page.locator('#status-now').innerText() === 'in-progress' &&
-          await page.locator('#priority-now').innerText() === 'urgent' &&
+    check(await page.locator('#status-now').getAttribute('data-code') === 'in-progress' &&
+          await page.locator('#status-now').innerText() === 'In progress' &&
+          await page.locator('#priority-now').getAttribute('data-code') === 'urgent' &&
           await page.locator('#assignee-now').innerText() === 'Noi', 'the case shows its new status, priority and assignee');
     const hist = await page.locator('#history').innerText();
     check(/legal clinic on Friday/.test(hist) && /unpaid-wages/.test(hist), 'the history keeps the note and the label', hist);
