@@ -63,6 +63,9 @@ struct desk {
     char flash[512];             /* a message for the next page, or "" */
     int stop;
     char open_file[CASE_PATH_MAX]; /* the browser's way in, or "" */
+    /* what the sync page was last given, to fill it in again (no secret:
+     * the token stays in its file) */
+    char server[1025], token_file[1025], bundle[1025];
 };
 
 /* One form field or query parameter, decoded (UTF-8 checked by users). */
@@ -121,5 +124,10 @@ void desk_case_reply(struct desk *d, const struct desk_req *r,
                      struct desk_out *out);
 void desk_case_attachment(struct desk *d, const struct desk_req *r,
                           struct desk_out *out);
+/* The screens that run verbs (desk_run.c): sync (GET and POST), stats. */
+void desk_run_sync(struct desk *d, const struct desk_req *r,
+                   struct desk_out *out);
+void desk_run_stats(struct desk *d, const struct desk_req *r,
+                    struct desk_out *out);
 
 #endif

@@ -40,6 +40,8 @@ static const char CSS[] =
     "dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}"
     "dt{font-weight:bold}dd{margin:0;unicode-bidi:isolate}"
     "img.att{max-width:100%;max-height:30em;border:1px solid #ccc}"
+    "img.chart{max-width:100%}pre{white-space:pre-wrap;background:#fff;"
+    "border:1px solid #ccc;padding:.5em}"
     ".filters{display:flex;flex-wrap:wrap;gap:1em;align-items:end}"
     ".filters label{margin:0}\n";
 
@@ -67,6 +69,10 @@ desk_page_head(struct desk_out *o, struct desk *d, const char *title_key)
         desk_h_t(o, d->lang, "desk.nav.inbox");
         desk_h_raw(o, "</a> <a href=\"/quarantine\">");
         desk_h_t(o, d->lang, "desk.nav.quarantine");
+        desk_h_raw(o, "</a> <a href=\"/sync\">");
+        desk_h_t(o, d->lang, "desk.nav.sync");
+        desk_h_raw(o, "</a> <a href=\"/stats\">");
+        desk_h_t(o, d->lang, "desk.nav.stats");
         desk_h_raw(o, "</a></nav>");
         desk_h_form(o, d->csrf, "/lock");
         desk_h_raw(o, "<button type=\"submit\" id=\"lock\">");
@@ -498,6 +504,9 @@ static const struct route ROUTES[] = {
     {"GET", "/attachment", UNLOCKED, desk_case_attachment},
     {"POST", "/triage", UNLOCKED, desk_case_triage},
     {"POST", "/reply", UNLOCKED, desk_case_reply},
+    {"GET", "/sync", UNLOCKED, desk_run_sync},
+    {"POST", "/sync", UNLOCKED, desk_run_sync},
+    {"GET", "/stats", UNLOCKED, desk_run_stats},
 };
 
 void

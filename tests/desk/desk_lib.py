@@ -61,7 +61,11 @@ def prepare(parent):
     r = h.run("import", b)
     assert r.returncode == 0, r.stderr
     os.unlink(b)
-    return {"home": h.dir, "pwfile": h.pwfile,
+    # one more, left on the "USB stick" for the desk's own import
+    more = os.path.join(parent, "usb.umbrabundle")
+    write_bundle(more, h.slug, [("104", "2026-11-23", h.seal(
+        report("They took my phone at the checkpoint.", **mailbox())))])
+    return {"home": h.dir, "pwfile": h.pwfile, "usb": more,
             "passphrase": open(h.pwfile).read().rstrip("\n"),
             "plain": 1, "hostile": 2, "case": CASE, "canary": CANARY}
 

@@ -189,6 +189,32 @@ async function main() {
           'the 10 MB narrative waits in the quarantine with its reason');
     await shot(page, 'quarantine');
 
+    /* the air-gapped laptop's import, and a pull with no server */
+    await page.click('nav a[href="/sync"]');
+    await page.fill('#in', facts.usb);
+    await page.click('#import');
+    check(await page.locator('#result').getAttribute('data-exit') === '0' &&
+          /1/.test(await page.locator('#output').innerText()), 'the desk imports a bundle from the USB stick',
+          await page.locator('#output').innerText());
+    await shot(page, 'sync');
+    await page.goto(desk.base + '/');
+    check(await page.locator('#count-new').innerText() === '2' &&
+          await page.locator('#cases tbody tr').count() === 3, 'the imported report is in the inbox');
+    await page.goto(desk.base + '/sync');
+    await page.fill('#server', 'http://127.0.0.1:9');
+    await page.fill('#token', facts.pwfile);
+    await page.click('#pull');
+    check(await page.locator('#result').getAttribute('data-exit') === '1' &&
+          /umbra-case:/.test(await page.locator('#output').innerText()),
+          'a pull that cannot reach its server says why, and the desk goes on',
+          await page.locator('#output').innerText());
+
+    /* statistics */
+    await page.click('nav a[href="/stats"]');
+    check(await page.locator('#chart').evaluate((i) => i.complete && i.naturalWidth > 0),
+          'the statistics page draws the chart stats draws');
+    await shot(page, 'stats');
+
     /* another language */
     const langs = await page.locator('#lang option').evaluateAll((o) => o.map((x) => x.value));
     if (langs.includes('fr')) {
