@@ -35,7 +35,7 @@ static const char DESK_USAGE[] =
     "one-time secret; the browser opens it unless --no-browser. The desk\n"
     "asks for the passphrase (or reads --passphrase-file) and locks itself\n"
     "after 15 minutes without use. Ctrl-C, or closing the terminal, stops\n"
-    "it. Languages: en, es, fr, pt-BR, th, ar and the others the desk has.\n";
+    "it. Languages: en, es, pt-BR, fr, ro, bg, ru, uk, zh-CN, th, vi, ar.\n";
 
 static const struct option DESK_OPTS[] = {
     ARGS_VALUE("port", 'p'), ARGS_FLAG("no-browser", 'n'),
@@ -207,8 +207,8 @@ desk_args(int argc, char **argv, unsigned *port, int *browser, int *lang)
         else if (k == 'l' && desk_text_lang(a.val) >= 0)
             *lang = desk_text_lang(a.val);
         else if (k == 'l') {
-            case_err("the desk has no language '%s'; try en, es, fr, pt-BR, "
-                     "th or ar",
+            case_err("the desk has no language '%s'; use en, es, pt-BR, fr, "
+                     "ro, bg, ru, uk, zh-CN, th, vi or ar",
                      a.val);
             return -1;
         } else {

@@ -226,6 +226,13 @@ async function main() {
         await page.click('form[action="/lang"] button');
         check(await page.getAttribute('html', 'dir') === 'rtl', 'in Arabic the desk is right to left');
         await shot(page, 'arabic');
+        await page.selectOption('#lang', 'th');
+        await page.click('form[action="/lang"] button');
+        await page.goto(desk.base + '/case?id=1');
+        check(await page.getAttribute('html', 'lang') === 'th' &&
+              await page.locator('#status-now').innerText() === 'กำลังดำเนินการ', 'in Thai a case speaks Thai');
+        await shot(page, 'thai');
+        check(langs.length === 12, 'the desk offers the twelve languages', langs.join());
         await page.selectOption('#lang', 'en');
         await page.click('form[action="/lang"] button');
     } else {

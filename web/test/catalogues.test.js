@@ -31,7 +31,7 @@ test('the twelve launch languages are there', () => {
 
 const STATS_LANGS = ['en', 'es', 'fr', 'pt-BR', 'th', 'ar'];
 const isStats = (k) => k.startsWith('stats.');
-const DESK_LANGS = ['en', 'es', 'fr', 'pt-BR', 'th', 'ar'];
+const DESK_LANGS = ['en', 'es', 'pt-BR', 'fr', 'ro', 'bg', 'ru', 'uk', 'zh-CN', 'th', 'vi', 'ar'];
 const isDesk = (k) => k.startsWith('desk.');
 
 for (const l of locales) {
