@@ -289,8 +289,11 @@ verb_desk(struct case_env *e, int argc, char **argv)
     fprintf(stderr,
             "umbra-case: the desk is open at the address above (this "
             "computer only); Ctrl-C stops it\n");
-    if (browser)
+    if (browser) {
+        pthread_mutex_lock(&d->mu); /* the server thread reads open_file */
         (void)open_browser(e->o, url, d->open_file, sizeof d->open_file);
+        pthread_mutex_unlock(&d->mu);
+    }
     sodium_memzero(url, sizeof url);
     desk_wait(d, &sigs);
     rc = CASE_OK;

@@ -12,6 +12,7 @@
 #include "case.h"
 #include "desk.h"
 #include "desk_text.h"
+#include "stats_catalogue.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -191,7 +192,7 @@ post_sync(struct desk *d, const struct desk_req *r, struct desk_out *o)
     } else if (strcmp(act, "pull") == 0 || strcmp(act, "push") == 0 ||
                strcmp(act, "ack") == 0) {
         if (!plain_value(server) || !plain_value(token) ||
-            (act[1] == 'u' && act[2] == 'l' && !plain_value(out))) {
+            (strcmp(act, "pull") == 0 && !plain_value(out))) {
             desk_page_error(o, d, 400, "desk.error.form");
             return;
         }
@@ -303,8 +304,11 @@ desk_run_stats(struct desk *d, const struct desk_req *r, struct desk_out *o)
     argv[argc++] = (char *)(uintptr_t)period;
     argv[argc++] = (char *)(uintptr_t) "--format";
     argv[argc++] = (char *)(uintptr_t) "svg";
-    argv[argc++] = (char *)(uintptr_t) "--lang";
-    argv[argc++] = (char *)(uintptr_t)desk_text_tag(d->lang);
+    if (stats_lang_known(desk_text_tag(d->lang))) {
+        /* else the charts' English, without stats' warning in the way */
+        argv[argc++] = (char *)(uintptr_t) "--lang";
+        argv[argc++] = (char *)(uintptr_t)desk_text_tag(d->lang);
+    }
     argv[argc] = NULL;
     rc = run_verb(d, &svg, verb_stats, CASE_STORE, argc, argv);
     desk_page_head(o, d, "desk.stats.title");

@@ -233,6 +233,10 @@ async function main() {
               await page.locator('#status-now').innerText() === 'กำลังดำเนินการ', 'in Thai a case speaks Thai');
         await shot(page, 'thai');
         check(langs.length === 12, 'the desk offers the twelve languages', langs.join());
+        await page.selectOption('#lang', 'ro');
+        await page.click('form[action="/lang"] button');
+        await page.goto(desk.base + '/stats');
+        check(await page.locator('#chart').count() === 1, 'in a language stats has no labels for, the chart is drawn in English');
         await page.selectOption('#lang', 'en');
         await page.click('form[action="/lang"] button');
     } else {
