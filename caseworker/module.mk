@@ -92,16 +92,19 @@ test-case: $(O)/tests/case_unit $(O)/umbra-case $(O)/umbra-server \
 SUITES += test-case
 ASAN_SUITES += test-case
 
-# The desk (umbra-case desk): the HTTP attacks in Python, then a real
-# Chromium working a case (tests/desk/); screenshots in tests/artifacts/.
+# The desk (umbra-case desk): its strings, the HTTP attacks in Python,
+# then a real Chromium working a case (tests/desk/); screenshots in
+# tests/artifacts/desk-*.png.
 .PHONY: test-desk
 test-desk: $(O)/umbra-case
 	@st=0; \
+	 /usr/bin/python3 tests/desk/desk_strings.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/desk/desk_http.py || st=1; \
 	 UMBRA_BUILD=$(O) node tests/desk/desk_test.js || st=1; \
 	 exit $$st
 
 SUITES += test-desk
+ASAN_SUITES += test-desk
 
 # ---- bench -------------------------------------------------------------
 # An explicit rule: tests/bench/%.o has other flags (client-crypto).
