@@ -7,6 +7,7 @@ local user's process with the port but not the secret, a hostile report,
 the idle lock, two desks on one home, stopping on SIGHUP and SIGINT — and
 what a caseworker's changes leave in the store. Ends with
 "N passed, N failed"."""
+import json
 import os
 import re
 import shutil
@@ -21,7 +22,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from desk_lib import CANARY, Desk, prepare  # noqa: E402
 from umbra import Results, grep_tree  # noqa: E402
-from case_lib import tmpdir  # noqa: E402
+from case_lib import tmpdir, write_bundle  # noqa: E402
 
 T = Results()
 TMP = tmpdir()
@@ -37,8 +38,15 @@ def show(case_id):
     r = subprocess.run([F["case"], "--home", HOME, "--passphrase-file",
                         F["pwfile"], "show", str(case_id), "--json"],
                        capture_output=True, timeout=60)
-    import json
     return json.loads(r.stdout) if r.returncode == 0 else {}
+
+
+def seal(data):
+    r = subprocess.run([F["case"], "seal", "--to",
+                        os.path.join(HOME, "public.json")], input=data,
+                       capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
 
 
 def listening_on_loopback_only(port):
@@ -219,6 +227,25 @@ def main():
     T.check("the 10 MB narrative is in the quarantine with its reason, "
             "its text not shown", s == 200 and b"longer than 1 MiB" in page
             and b"AAAAAAAAAA" not in page and len(page) < 20000, len(page))
+    # a narrative near the most import accepts (1 MiB): 900 KiB of Arabic
+    big = os.path.join(TMP, "big.umbrabundle")
+    write_bundle(big, "demo", [("105", "2026-11-24", seal(
+        json.dumps({"schema": "umbra.report/1", "lang": "ar",
+                    "narrative": "\u0627" * (450 * 1024)},
+                   ensure_ascii=False).encode()))])
+    s, _, page = d.request("POST", "/sync", cookie=d.cookie,
+                           body=form(csrf=d.csrf(), do="import", **{"in": big}))
+    T.check("the desk imports a bundle (a 900 KiB narrative)",
+            s == 200 and b'data-exit="0"' in page and b"1 new" in page,
+            re.sub(rb".*<pre id=\"output\" dir=\"ltr\">", b"", page)[:300])
+    t0 = time.monotonic()
+    s, _, page = d.request("GET", "/case?id=3", cookie=d.cookie)
+    dt = time.monotonic() - t0
+    print("     a 900 KiB right-to-left narrative: %d bytes of page in %.3f s"
+          % (len(page), dt))
+    T.check("a 900 KiB narrative is shown whole, in under 10 s",
+            s == 200 and page.count("\u0627".encode()) >= 450 * 1024 and
+            dt < 10, (s, len(page), dt))
     s, _, _ = d.request("GET", "/case?id=999", cookie=d.cookie)
     T.check("no such case: 404", s == 404, s)
     s, _, _ = d.request("GET", "/case?id=-1", cookie=d.cookie)
