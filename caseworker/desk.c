@@ -117,10 +117,11 @@ take_desk_lock(const struct case_opts *o)
  */
 static int
 open_browser(const struct case_opts *o, const char *url, char *file,
-             size_t cap)
+             size_t cap, const sigset_t *mask)
 {
     char page[512];
     char *argv[3];
+    posix_spawnattr_t at;
     pid_t pid;
     int n, err;
 
@@ -141,7 +142,17 @@ open_browser(const struct case_opts *o, const char *url, char *file,
     argv[0] = (char *)(uintptr_t) "xdg-open";
     argv[1] = file;
     argv[2] = NULL;
-    err = posix_spawnp(&pid, "xdg-open", NULL, NULL, argv, environ);
+    /* the browser gets the signal mask the desk started with, not the
+     * desk's own (SIGINT, SIGTERM and SIGHUP blocked for sigtimedwait) */
+    err = posix_spawnattr_init(&at);
+    if (err == 0) {
+        err = posix_spawnattr_setsigmask(&at, mask);
+        if (err == 0)
+            err = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
+        if (err == 0)
+            err = posix_spawnp(&pid, "xdg-open", NULL, &at, argv, environ);
+        posix_spawnattr_destroy(&at);
+    }
     if (err != 0) {
         case_err("cannot start xdg-open (%s); open the address yourself",
                  strerror(err));
@@ -291,7 +302,8 @@ verb_desk(struct case_env *e, int argc, char **argv)
             "computer only); Ctrl-C stops it\n");
     if (browser) {
         pthread_mutex_lock(&d->mu); /* the server thread reads open_file */
-        (void)open_browser(e->o, url, d->open_file, sizeof d->open_file);
+        (void)open_browser(e->o, url, d->open_file, sizeof d->open_file,
+                           &old);
         pthread_mutex_unlock(&d->mu);
     }
     sodium_memzero(url, sizeof url);

@@ -261,6 +261,38 @@ def main():
     T.check("SIGHUP (the terminal closing) stops the desk (exit 0)",
             rc == 0 and "stopped" in d.err, (rc, d.err))
 
+    # -- the browser, through a stand-in xdg-open ------------------------------
+    bindir = os.path.join(TMP, "bin")
+    seen = os.path.join(TMP, "seen")
+    os.makedirs(bindir)
+    os.makedirs(seen)
+    with open(os.path.join(bindir, "xdg-open"), "w") as f:
+        f.write("#!/bin/sh\n"
+                "grep '^SigBlk' /proc/$$/status > %s/sigblk\n"
+                "stat -c %%a \"$1\" > %s/mode\n"
+                "cat \"$1\" > %s/page\n"
+                "echo \"$@\" > %s/args\n" % (seen, seen, seen, seen))
+    os.chmod(os.path.join(bindir, "xdg-open"), 0o755)
+    d = Desk(HOME, env={"PATH": bindir + ":" + os.environ["PATH"]}, args=())
+    for _ in range(100):
+        if os.path.exists(os.path.join(seen, "args")):
+            break
+        time.sleep(0.05)
+    time.sleep(0.1)
+    rd = lambda n: open(os.path.join(seen, n)).read()  # noqa: E731
+    T.check("without --no-browser, xdg-open is started", d.ok and
+            os.path.exists(os.path.join(seen, "args")))
+    T.check("the secret is not on xdg-open's command line; it gets a file "
+            "of the home, mode 600, that leads to the address",
+            d.secret not in rd("args") and rd("mode").strip() == "600" and
+            d.url in rd("page"), (rd("args"), rd("mode")))
+    T.check("the browser starts with no signal blocked",
+            rd("sigblk").split()[-1].strip("0") == "", rd("sigblk"))
+    d.login()
+    T.check("once the secret is used, the file is gone",
+            not os.path.exists(os.path.join(HOME, "desk-open.html")))
+    d.stop()
+
     # -- the idle lock ----------------------------------------------------------
     d = Desk(HOME, env={"UMBRA_DESK_IDLE_SECONDS": "2"})
     T.check("after a stop, a new desk starts on the same home", d.ok)

@@ -74,12 +74,11 @@ class Desk:
     """A running `umbra-case desk --no-browser` on home; .url is its
     first line, .base the address without the secret."""
 
-    def __init__(self, home, env=None, args=()):
+    def __init__(self, home, env=None, args=("--no-browser",)):
         e = dict(os.environ)
         e.pop("UMBRA_PASSPHRASE_FILE", None)
         e.update(env or {})
-        self.p = subprocess.Popen([CASE, "--home", home, "desk",
-                                   "--no-browser"] + list(args),
+        self.p = subprocess.Popen([CASE, "--home", home, "desk"] + list(args),
                                   stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, env=e)
         self.url = self.p.stdout.readline().decode().strip()
