@@ -5,9 +5,9 @@
  * browser, the signals that stop it, the idle lock; and unlocking.
  */
 #define _GNU_SOURCE 1 /* posix_spawnp's environ */
+#include "desk.h"
 #include "args.h"
 #include "case.h"
-#include "desk.h"
 #include "desk_text.h"
 #include "store.h"
 
@@ -38,8 +38,10 @@ static const char DESK_USAGE[] =
     "it. Languages: en, es, pt-BR, fr, ro, bg, ru, uk, zh-CN, th, vi, ar.\n";
 
 static const struct option DESK_OPTS[] = {
-    ARGS_VALUE("port", 'p'), ARGS_FLAG("no-browser", 'n'),
-    ARGS_VALUE("lang", 'l'), ARGS_LAST,
+    ARGS_VALUE("port", 'p'),
+    ARGS_FLAG("no-browser", 'n'),
+    ARGS_VALUE("lang", 'l'),
+    ARGS_LAST,
 };
 
 void
@@ -116,8 +118,8 @@ take_desk_lock(const struct case_opts *o)
  * is removed when the desk stops. 0 or -1 (printed).
  */
 static int
-open_browser(const struct case_opts *o, const char *url, char *file,
-             size_t cap, const sigset_t *mask)
+open_browser(const struct case_opts *o, const char *url, char *file, size_t cap,
+             const sigset_t *mask)
 {
     char page[512];
     char *argv[3];
@@ -136,7 +138,7 @@ open_browser(const struct case_opts *o, const char *url, char *file,
         case_write_atomic(file, page, (size_t)n, 0600) != 0) {
         sodium_memzero(page, sizeof page);
         case_err("cannot write '%s'; open the address yourself", file);
-            return -1;
+        return -1;
     }
     sodium_memzero(page, sizeof page);
     argv[0] = (char *)(uintptr_t) "xdg-open";
@@ -266,8 +268,8 @@ verb_desk(struct case_env *e, int argc, char **argv)
     d->lang = lang;
     d->idle = idle_seconds();
     case_who(d->who, sizeof d->who, NULL);
-    if (e->o->passphrase_file != NULL ||
-        (getenv("UMBRA_PASSPHRASE_FILE") && getenv("UMBRA_PASSPHRASE_FILE")[0])) {
+    if (e->o->passphrase_file != NULL || (getenv("UMBRA_PASSPHRASE_FILE") &&
+                                          getenv("UMBRA_PASSPHRASE_FILE")[0])) {
         char *pw = NULL;
         size_t n = 0;
 
@@ -297,13 +299,11 @@ verb_desk(struct case_env *e, int argc, char **argv)
     snprintf(url, sizeof url, "%s/open?s=%s", d->origin, d->secret);
     printf("%s\n", url);
     fflush(stdout);
-    fprintf(stderr,
-            "umbra-case: the desk is open at the address above (this "
-            "computer only); Ctrl-C stops it\n");
+    fprintf(stderr, "umbra-case: the desk is open at the address above (this "
+                    "computer only); Ctrl-C stops it\n");
     if (browser) {
         pthread_mutex_lock(&d->mu); /* the server thread reads open_file */
-        (void)open_browser(e->o, url, d->open_file, sizeof d->open_file,
-                           &old);
+        (void)open_browser(e->o, url, d->open_file, sizeof d->open_file, &old);
         pthread_mutex_unlock(&d->mu);
     }
     sodium_memzero(url, sizeof url);

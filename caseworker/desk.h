@@ -41,10 +41,10 @@
 #include "case.h"
 #include "desk_html.h"
 
-#define DESK_IDLE 900            /* seconds before the desk locks */
-#define DESK_BODY_MAX 131072u    /* a POST body */
-#define DESK_FIELDS_MAX 64       /* fields of one form */
-#define DESK_TOKEN_HEX 64        /* secrets, sessions, CSRF tokens */
+#define DESK_IDLE 900         /* seconds before the desk locks */
+#define DESK_BODY_MAX 131072u /* a POST body */
+#define DESK_FIELDS_MAX 64    /* fields of one form */
+#define DESK_TOKEN_HEX 64     /* secrets, sessions, CSRF tokens */
 
 struct desk {
     const struct case_opts *o;
@@ -113,8 +113,7 @@ void desk_page_error(struct desk_out *o, struct desk *d, int status,
 
 /* Answers r into out; d->mu held, the session checked (and for a POST
  * the CSRF token). */
-void desk_route(struct desk *d, const struct desk_req *r,
-                struct desk_out *out);
+void desk_route(struct desk *d, const struct desk_req *r, struct desk_out *out);
 /* The screens desk_route hands requests to (desk_case.c). */
 void desk_case_page(struct desk *d, const struct desk_req *r,
                     struct desk_out *out);

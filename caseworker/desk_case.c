@@ -44,7 +44,7 @@ req_id(const struct desk_req *r)
 static const char *
 sniff_image(const unsigned char *p, size_t n)
 {
-    static const unsigned char PNG[8] = {0x89, 'P', 'N', 'G',
+    static const unsigned char PNG[8] = {0x89, 'P',  'N',  'G',
                                          '\r', '\n', 0x1a, '\n'};
 
     if (n >= 4 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
@@ -152,8 +152,9 @@ attachments(struct desk_out *o, int li, int64_t id, json_t *d)
         }
         desk_h_raw(o, "<li>");
         if (type != NULL)
-            desk_h_fmt(o, "<img class=\"att\" alt=\"\" "
-                          "src=\"/attachment?id=%lld&amp;n=%zu\">",
+            desk_h_fmt(o,
+                       "<img class=\"att\" alt=\"\" "
+                       "src=\"/attachment?id=%lld&amp;n=%zu\">",
                        (long long)id, k);
         else {
             desk_h_raw(o, "<span class=\"notimage\">");
@@ -210,8 +211,8 @@ case_view(void *ctx, const struct store_row *r, const uint8_t *doc,
         desk_h_t(o, li, "desk.col.priority");
         desk_h_fmt(o, "</dt><dd id=\"priority-now\" data-code=\"%s\">",
                    triage_priority_known(r->priority) ? r->priority : "");
-        desk_h_t(o, li, code_key(key, sizeof key, "desk.priority.",
-                                 r->priority));
+        desk_h_t(o, li,
+                 code_key(key, sizeof key, "desk.priority.", r->priority));
         desk_h_raw(o, "</dd>");
     }
     if (r->labels[0]) {
@@ -414,8 +415,7 @@ given(const struct desk_req *r, const char *name)
 }
 
 void
-desk_case_triage(struct desk *d, const struct desk_req *r,
-                 struct desk_out *o)
+desk_case_triage(struct desk *d, const struct desk_req *r, struct desk_out *o)
 {
     struct triage t;
     struct view v;

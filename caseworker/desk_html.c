@@ -70,8 +70,8 @@ utf8_next(const unsigned char *s, size_t n, unsigned long *cp)
             return 0;
         c = (c << 6) | (s[i] & 0x3fu);
     }
-    if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-        c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+    if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10ffff ||
+        (c >= 0xd800 && c <= 0xdfff))
         return 0;
     *cp = c;
     return len;

@@ -17,8 +17,8 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
-#define CSP                                                                   \
-    "default-src 'none'; style-src 'self'; img-src 'self' data: blob:; "      \
+#define CSP                                                                    \
+    "default-src 'none'; style-src 'self'; img-src 'self' data: blob:; "       \
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 /* What MHD keeps per request (*con_cls). */
@@ -151,9 +151,8 @@ query_field(void *cls, enum MHD_ValueKind kind, const char *key,
     (void)kind;
     if (value == NULL)
         value = "";
-    return add_field(c, key, strlen(key), value, strlen(value)) == 0
-               ? MHD_YES
-               : MHD_NO;
+    return add_field(c, key, strlen(key), value, strlen(value)) == 0 ? MHD_YES
+                                                                     : MHD_NO;
 }
 
 const char *
@@ -218,8 +217,8 @@ send_out(struct MHD_Connection *mc, struct desk_out *out, const char *cookie)
     } else {
         a->b = out->body;
         memset(&out->body, 0, sizeof out->body);
-        res = MHD_create_response_from_callback(a->b.len, 32768, answer_read,
-                                                a, answer_free);
+        res = MHD_create_response_from_callback(a->b.len, 32768, answer_read, a,
+                                                answer_free);
         if (res == NULL)
             answer_free(a);
     }
@@ -234,8 +233,7 @@ send_out(struct MHD_Connection *mc, struct desk_out *out, const char *cookie)
     MHD_add_response_header(res, "Referrer-Policy", "same-origin");
     MHD_add_response_header(res, "X-Frame-Options", "DENY");
     MHD_add_response_header(res, "Cross-Origin-Opener-Policy", "same-origin");
-    MHD_add_response_header(res, "Cross-Origin-Resource-Policy",
-                            "same-origin");
+    MHD_add_response_header(res, "Cross-Origin-Resource-Policy", "same-origin");
     if (out->type && strncmp(out->type, "image/", 6) == 0)
         MHD_add_response_header(res, "Content-Disposition", "inline");
     if (out->location[0])
@@ -249,8 +247,7 @@ send_out(struct MHD_Connection *mc, struct desk_out *out, const char *cookie)
 
 /* A refusal before any session: plain text that shows nothing of it. */
 static enum MHD_Result
-refuse(struct MHD_Connection *mc, int status, const char *code,
-       const char *why)
+refuse(struct MHD_Connection *mc, int status, const char *code, const char *why)
 {
     struct desk_out out;
 
@@ -277,8 +274,7 @@ new_token(char out[DESK_TOKEN_HEX + 1])
 static int
 token_eq(const char *given, const char *want)
 {
-    return given != NULL && want[0] != 0 &&
-           strlen(given) == DESK_TOKEN_HEX &&
+    return given != NULL && want[0] != 0 && strlen(given) == DESK_TOKEN_HEX &&
            sodium_memcmp(given, want, DESK_TOKEN_HEX) == 0;
 }
 
@@ -313,8 +309,7 @@ static enum MHD_Result
 serve(struct desk *d, struct MHD_Connection *mc, const char *url,
       const char *method, struct conn *c)
 {
-    const char *host = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
-                                                   "Host");
+    const char *host = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Host");
     const char *origin, *site, *ctype, *sess;
     char cname[48];
     struct desk_req r;
@@ -348,10 +343,10 @@ serve(struct desk *d, struct MHD_Connection *mc, const char *url,
                       "open the desk with the address umbra-case printed");
     if (post) {
         origin = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Origin");
-        site = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
-                                           "Sec-Fetch-Site");
-        ctype = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
-                                            "Content-Type");
+        site =
+            MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Sec-Fetch-Site");
+        ctype =
+            MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Type");
         if ((origin != NULL && strcmp(origin, d->origin) != 0) ||
             (site != NULL && strcmp(site, "same-origin") != 0 &&
              strcmp(site, "none") != 0))
@@ -436,9 +431,8 @@ desk_http_start(void **daemon, struct desk *d, unsigned port)
     m = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, (uint16_t)port, NULL,
         NULL, handler, d, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, d,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)32,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, d, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)32, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_END);
     if (m == NULL) {

@@ -91,10 +91,8 @@ desk_page_head(struct desk_out *o, struct desk *d, const char *title_key)
     desk_h_raw(o, "</h1>");
 }
 
-
 void
-desk_page_error(struct desk_out *o, struct desk *d, int status,
-                const char *key)
+desk_page_error(struct desk_out *o, struct desk *d, int status, const char *key)
 {
     umbra_buf_release(&o->body);
     o->oom = 0;
@@ -183,8 +181,8 @@ static const char *const STATUS_KEYS[] = {"new", "in-progress", "waiting",
 struct inbox {
     struct desk *d;
     struct desk_out *o;
-    const char *q;   /* search, or NULL */
-    long counts[5];  /* by status, of every case */
+    const char *q;  /* search, or NULL */
+    long counts[5]; /* by status, of every case */
     long shown;
     int count_only;
 };
@@ -254,8 +252,8 @@ inbox_row(void *ctx, const struct store_row *r)
     desk_h_raw(o, "</bdi></td><td><bdi>");
     desk_h_str(o, r->assignee);
     desk_h_raw(o, "</bdi></td><td><bdi class=\"rt\" dir=\"auto\">");
-    desk_h_esc(o, r->summary, strlen(r->summary) > 120 ? 120
-                                                       : strlen(r->summary));
+    desk_h_esc(o, r->summary,
+               strlen(r->summary) > 120 ? 120 : strlen(r->summary));
     desk_h_raw(o, "</bdi></td></tr>");
     return 0;
 }
@@ -336,7 +334,7 @@ inbox_page(struct desk *d, const struct desk_req *r, struct desk_out *o)
     desk_h_raw(o, "</button></form><table id=\"cases\"><thead><tr>");
     {
         static const char *const COLS[] = {
-            "desk.col.case",   "desk.col.received", "desk.col.status",
+            "desk.col.case",     "desk.col.received",   "desk.col.status",
             "desk.col.priority", "desk.col.categories", "desk.col.labels",
             "desk.col.assignee", "desk.col.summary"};
 
@@ -378,9 +376,9 @@ quarantine_row(void *ctx, int64_t id, const char *server_id,
     desk_h_raw(o, "</td><td>");
     desk_h_str(o, when);
     desk_h_raw(o, "</td><td>");
-    desk_h_t(o, b->d->lang, strcmp(outcome, "unopened") == 0
-                                ? "desk.quarantine.unopened"
-                                : "desk.quarantine.refused");
+    desk_h_t(o, b->d->lang,
+             strcmp(outcome, "unopened") == 0 ? "desk.quarantine.unopened"
+                                              : "desk.quarantine.refused");
     desk_h_fmt(o, "</td><td>%zu</td><td><bdi>", size);
     desk_h_str(o, reason);
     desk_h_raw(o, "</bdi></td></tr>");
@@ -391,8 +389,8 @@ static void
 quarantine_page(struct desk *d, struct desk_out *o)
 {
     static const char *const COLS[] = {
-        "desk.col.number", "desk.col.server_id", "desk.col.received",
-        "desk.col.imported", "desk.col.outcome", "desk.col.size",
+        "desk.col.number",   "desk.col.server_id", "desk.col.received",
+        "desk.col.imported", "desk.col.outcome",   "desk.col.size",
         "desk.col.reason"};
     struct inbox b;
     size_t k;

@@ -95,8 +95,9 @@ text_input(struct desk_out *o, int li, const char *name, const char *key,
 {
     desk_h_fmt(o, "<label for=\"%s\">", name);
     desk_h_t(o, li, key);
-    desk_h_fmt(o, "</label><input id=\"%s\" name=\"%s\" maxlength=\"1024\" "
-                  "size=\"50\" dir=\"ltr\" value=\"",
+    desk_h_fmt(o,
+               "</label><input id=\"%s\" name=\"%s\" maxlength=\"1024\" "
+               "size=\"50\" dir=\"ltr\" value=\"",
                name, name);
     desk_h_str(o, value);
     desk_h_raw(o, "\">");
@@ -105,8 +106,9 @@ text_input(struct desk_out *o, int li, const char *name, const char *key,
 static void
 button(struct desk_out *o, int li, const char *id, const char *key)
 {
-    desk_h_fmt(o, "<p><button type=\"submit\" name=\"do\" value=\"%s\" "
-                  "id=\"%s\">",
+    desk_h_fmt(o,
+               "<p><button type=\"submit\" name=\"do\" value=\"%s\" "
+               "id=\"%s\">",
                id, id);
     desk_h_t(o, li, key);
     desk_h_raw(o, "</button></p>");
@@ -286,8 +288,7 @@ void
 desk_run_stats(struct desk *d, const struct desk_req *r, struct desk_out *o)
 {
     const char *by = one_of(desk_field(r, "by"), DIMS, 6, "category");
-    const char *period = one_of(desk_field(r, "period"), PERIODS, 3,
-                                "quarter");
+    const char *period = one_of(desk_field(r, "period"), PERIODS, 3, "quarter");
     struct umbra_buf svg;
     char *argv[12];
     int argc = 0, rc;
@@ -323,8 +324,8 @@ desk_run_stats(struct desk *d, const struct desk_req *r, struct desk_out *o)
     desk_h_raw(o, "</button></form>");
     if (rc == 0 && svg.len > 5 && memcmp(svg.data, "<?xml", 5) == 0) {
         /* an image, so nothing in it can run: the CSP allows data: images */
-        size_t n = sodium_base64_encoded_len(svg.len,
-                                             sodium_base64_VARIANT_ORIGINAL);
+        size_t n =
+            sodium_base64_encoded_len(svg.len, sodium_base64_VARIANT_ORIGINAL);
         char *b64 = malloc(n);
 
         if (b64 != NULL) {

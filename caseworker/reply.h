@@ -19,7 +19,7 @@ struct store;
  * queues it in its own transaction, recorded as by who. 0; 1 if the case
  * has no mailbox or does not exist; -1 on an error (its one line printed
  * on stderr; the store unchanged). */
-int reply_queue(struct store *s, int64_t id, const uint8_t *msg,
-                size_t msg_len, const char *who) UMBRA_WUR;
+int reply_queue(struct store *s, int64_t id, const uint8_t *msg, size_t msg_len,
+                const char *who) UMBRA_WUR;
 
 #endif

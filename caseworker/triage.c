@@ -91,8 +91,8 @@ triage_apply(struct store *s, const struct triage *t, const char *who,
          store_set_field(s, t->id, "priority", t->priority, who)) ||
         (t->assign && store_set_field(s, t->id, "assignee", t->assign, who)))
         return -1;
-    *changes += (t->status != NULL) + (t->priority != NULL) +
-                (t->assign != NULL);
+    *changes +=
+        (t->status != NULL) + (t->priority != NULL) + (t->assign != NULL);
     for (k = 0; k < t->nl; k++, (*changes)++)
         if (store_add_label(s, t->id, t->labels[k], who) != 0)
             return -1;

@@ -19,7 +19,7 @@ struct store;
 struct triage {
     int64_t id;
     const char *status, *priority, *assign, *note, *as; /* NULL: unchanged */
-    const char **labels, **unlabels; /* nl and nu entries */
+    const char **labels, **unlabels;                    /* nl and nu entries */
     size_t nl, nu;
 };
 
