@@ -35,7 +35,8 @@ static const char DESK_USAGE[] =
     "one-time secret; the browser opens it unless --no-browser. The desk\n"
     "asks for the passphrase (or reads --passphrase-file) and locks itself\n"
     "after 15 minutes without use. Ctrl-C, or closing the terminal, stops\n"
-    "it. Languages: en, es, pt-BR, fr, ro, bg, ru, uk, zh-CN, th, vi, ar.\n";
+    "it. Languages: en, es, pt-BR, fr, ro, bg, ru, uk, zh-CN, th, vi, ar\n"
+    "(default: the computer's, from $LANG, else English).\n";
 
 static const struct option DESK_OPTS[] = {
     ARGS_VALUE("port", 'p'),
@@ -199,12 +200,41 @@ desk_wait(struct desk *d, const sigset_t *sigs)
     }
 }
 
+/* The language of the laptop's locale ($LC_ALL, $LC_MESSAGES, $LANG:
+ * "pt_BR.UTF-8" is pt-BR, "fr_FR" is fr), if the desk has it; else 0. */
+static int
+locale_lang(void)
+{
+    static const char *const VARS[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+    char tag[8];
+    size_t i, n;
+
+    for (i = 0; i < 3; i++) {
+        const char *v = getenv(VARS[i]);
+        int li;
+
+        if (v == NULL || v[0] == 0)
+            continue;
+        for (n = 0; n < 5 && v[n] && v[n] != '.' && v[n] != '@'; n++)
+            tag[n] = v[n] == '_' ? '-' : v[n];
+        tag[n] = 0;
+        li = desk_text_lang(tag);
+        if (li < 0 && n > 2) {
+            tag[2] = 0; /* "fr-FR": fr */
+            li = desk_text_lang(tag);
+        }
+        return li < 0 ? 0 : li;
+    }
+    return 0;
+}
+
 static int
 desk_args(int argc, char **argv, unsigned *port, int *browser, int *lang)
 {
     struct args a;
     int k;
 
+    *lang = locale_lang();
     args_init(&a, argc, argv, DESK_OPTS);
     while ((k = args_next(&a)) != ARGS_END) {
         uint32_t p = 0;

@@ -77,6 +77,16 @@ def usage():
                 r.returncode == 2 and r.stderr.splitlines()[0].startswith(
                     b"umbra-case: " + want) and r.stdout == b"",
                 r.stderr[:200])
+    for env, want in [("th_TH.UTF-8", b'lang="th" dir="ltr"'),
+                      ("pt_BR.UTF-8", b'lang="pt-BR"'),
+                      ("ar_EG.UTF-8", b'lang="ar" dir="rtl"'),
+                      ("de_DE.UTF-8", b'lang="en"')]:
+        d = Desk(HOME, env={"LANG": env, "LC_ALL": ""})
+        d.login()
+        _, _, page = d.request("GET", "/", cookie=d.cookie)
+        d.stop()
+        T.check("LANG=%s: the desk starts in %s" % (env, want.decode()),
+                want in page, page[:200])
     r = subprocess.run([F["case"], "--home", os.path.join(TMP, "nohome"),
                         "desk", "--no-browser"], capture_output=True,
                        timeout=30)

@@ -77,6 +77,8 @@ class Desk:
     def __init__(self, home, env=None, args=("--no-browser",)):
         e = dict(os.environ)
         e.pop("UMBRA_PASSPHRASE_FILE", None)
+        # English unless a test asks (the desk follows the locale)
+        e.update({"LC_ALL": "", "LC_MESSAGES": "", "LANG": "C.UTF-8"})
         e.update(env or {})
         self.p = subprocess.Popen([CASE, "--home", home, "desk"] + list(args),
                                   stdout=subprocess.PIPE,

@@ -36,7 +36,8 @@ function check(cond, what, detail) {
 /* A desk on home; resolves to {proc, url, base} once its first line is out. */
 function startDesk(home, env) {
     const proc = spawn(path.join(TOP, BUILD, 'umbra-case'), ['--home', home, 'desk', '--no-browser'],
-                       { env: Object.assign({}, process.env, env || {}), stdio: ['ignore', 'pipe', 'pipe'] });
+                       { env: Object.assign({}, process.env, { LC_ALL: '', LC_MESSAGES: '', LANG: 'C.UTF-8' }, env || {}),
+                         stdio: ['ignore', 'pipe', 'pipe'] });
     return new Promise((resolve, reject) => {
         let out = '';
         proc.stdout.on('data', (b) => {
