@@ -7,6 +7,7 @@ plain HTTP requests with any Host, cookie and headers.
     desk_lib.py prepare DIR    makes a home in DIR and prints its facts
                                as JSON (the Chromium test uses it)
 """
+import atexit
 import base64
 import http.client
 import json
@@ -70,6 +71,18 @@ def prepare(parent):
             "plain": 1, "hostile": 2, "case": CASE, "canary": CANARY}
 
 
+STARTED = []
+
+
+@atexit.register
+def _stop_all():
+    """Whatever a test did, no desk outlives it."""
+    for p in STARTED:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
 class Desk:
     """A running `umbra-case desk --no-browser` on home; .url is its
     first line, .base the address without the secret."""
@@ -83,6 +96,7 @@ class Desk:
         self.p = subprocess.Popen([CASE, "--home", home, "desk"] + list(args),
                                   stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, env=e)
+        STARTED.append(self.p)
         self.url = self.p.stdout.readline().decode().strip()
         m = re.match(r"^(http://127\.0\.0\.1:(\d+))/open\?s=([0-9a-f]{64})$",
                      self.url)

@@ -33,11 +33,16 @@ function check(cond, what, detail) {
     return cond;
 }
 
+/* Every desk started, stopped at the end whatever happened. */
+const started = [];
+let scratch = null;
+
 /* A desk on home; resolves to {proc, url, base} once its first line is out. */
 function startDesk(home, env) {
     const proc = spawn(path.join(TOP, BUILD, 'umbra-case'), ['--home', home, 'desk', '--no-browser'],
                        { env: Object.assign({}, process.env, { LC_ALL: '', LC_MESSAGES: '', LANG: 'C.UTF-8' }, env || {}),
                          stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(proc);
     return new Promise((resolve, reject) => {
         let out = '';
         proc.stdout.on('data', (b) => {
@@ -92,6 +97,7 @@ async function shot(page, name) {
 
 async function main() {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'umbra-desk-test.'));
+    scratch = tmp;
     const facts = JSON.parse(execFileSync('/usr/bin/python3', [path.join(__dirname, 'desk_lib.py'), 'prepare', tmp],
                                           { encoding: 'utf8', env: Object.assign({}, process.env, { UMBRA_BUILD: BUILD }) }));
     const browser = await chromium.launch({
@@ -278,10 +284,11 @@ async function main() {
     check(foreign.length === 0, 'no request left for another host', foreign.join(' '));
     check(cspErrors.length === 0, 'no CSP violation', cspErrors.join(' | '));
     check(pageErrors.length === 0, 'no script error', pageErrors.join(' | '));
-    fs.rmSync(tmp, { recursive: true, force: true });
 }
 
 main().catch((e) => { console.log(e && e.stack); tally.failed++; }).finally(() => {
+    for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGINT');
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
     console.log(tally.passed + ' passed, ' + tally.failed + ' failed');
     process.exit(tally.failed ? 1 : 0);
 });
