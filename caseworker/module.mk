@@ -18,8 +18,11 @@ STATS_STRINGS_C = $(O)/gen/caseworker/stats_strings.c
 # The reply templates: the reply.* keys as C tables (templates.h), with
 # which catalogues are drafts (status.json).
 REPLY_STRINGS_C = $(O)/gen/caseworker/reply_strings.c
+# The desk's strings: the desk.* keys, the same way (desk_text.h).
+DESK_STRINGS_C = $(O)/gen/caseworker/desk_strings.c
 CASE_OBJS  = $(CASE_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/gen/store_schema.o \
-    $(O)/obj/gen/stats_strings.o $(O)/obj/gen/reply_strings.o
+    $(O)/obj/gen/stats_strings.o $(O)/obj/gen/reply_strings.o \
+    $(O)/obj/gen/desk_strings.o
 CASE_LIB_OBJS = $(filter-out $(O)/obj/caseworker/main.o,$(CASE_OBJS))
 CASE_CFLAGS = -Icaseworker $(call pkg_cflags,$(PKGS_CASE))
 CASE_LIBS = $(O)/libcase.a $(LIBUMBRA_LIBS) $(call pkg_libs,$(PKGS_CASE)) \
@@ -48,6 +51,14 @@ $(REPLY_STRINGS_C): caseworker/gen-reply-strings.py $(CASE_LOCALES) \
 	/usr/bin/python3 caseworker/gen-reply-strings.py \
 	    web/locales/status.json $(CASE_LOCALES) > $@.tmp && mv $@.tmp $@
 $(O)/obj/gen/reply_strings.o: $(REPLY_STRINGS_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CASE_CFLAGS) -c -o $@ $<
+
+$(DESK_STRINGS_C): caseworker/gen-stats-strings.py $(CASE_LOCALES)
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 caseworker/gen-stats-strings.py --prefix desk. \
+	    $(CASE_LOCALES) > $@.tmp && mv $@.tmp $@
+$(O)/obj/gen/desk_strings.o: $(DESK_STRINGS_C)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CASE_CFLAGS) -c -o $@ $<
 
@@ -106,6 +117,20 @@ test-case: $(O)/tests/case_unit $(O)/tests/case_text_unit $(O)/umbra-case \
 
 SUITES += test-case
 ASAN_SUITES += test-case
+
+# The desk (umbra-case desk): its strings, the HTTP attacks in Python,
+# then a real Chromium working a case (tests/desk/); screenshots in
+# tests/artifacts/desk-*.png.
+.PHONY: test-desk
+test-desk: $(O)/umbra-case
+	@st=0; \
+	 /usr/bin/python3 tests/desk/desk_strings.py || st=1; \
+	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/desk/desk_http.py || st=1; \
+	 UMBRA_BUILD=$(O) node tests/desk/desk_test.js || st=1; \
+	 exit $$st
+
+SUITES += test-desk
+ASAN_SUITES += test-desk
 
 # ---- bench -------------------------------------------------------------
 # An explicit rule: tests/bench/%.o has other flags (client-crypto).

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * verbs_reply: reply — a message to a reporter, sealed to their mailbox
- * key and queued in the store for push (verbs_sync.c).
+ * key and queued in the store for push (verbs_sync.c); the sealing and
+ * queueing in reply.c, which the desk shares.
  */
 #include "args.h"
 #include "case.h"
+#include "reply.h"
 #include "reply_edit.h"
 #include "store.h"
 
@@ -39,37 +41,6 @@ static const struct option REPLY_OPTS[] = {
     ARGS_FLAG("yes", 'y'), ARGS_FLAG("edit", 'e'),
     ARGS_FLAG("list-templates", 'L'), ARGS_LAST,
 };
-
-/* The reply document for msg, sealed to the case's mailbox key pk. */
-static int
-reply_seal(uint8_t **env, size_t *env_len, const uint8_t pk[32],
-           const uint8_t *msg, size_t msg_len, const char *lang)
-{
-    char today[11];
-    char *doc = NULL;
-    json_t *j;
-    int err;
-
-    umbra_today(today);
-    j = json_pack("{s:s,s:s%,s:s,s:s}", "schema", "umbra.reply/1", "message",
-                  (const char *)msg, msg_len, "lang", lang[0] ? lang : "en",
-                  "date", today);
-    doc = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (doc == NULL) {
-        case_err("cannot build the reply");
-        return -1;
-    }
-    err = umbra_envelope_seal(env, env_len, pk, 1, (const uint8_t *)doc,
-                              strlen(doc));
-    sodium_memzero(doc, strlen(doc));
-    free(doc);
-    if (err != 0) {
-        case_err("cannot seal the reply: %s", umbra_strerror(err));
-        return -1;
-    }
-    return 0;
-}
 
 /* The one line for a reply command line that mixes its two sources or
  * lacks both; 0 if it is good. */
@@ -143,8 +114,8 @@ verb_reply(struct case_env *e, int argc, char **argv)
     int list = 0;
     uint8_t pk[32];
     char mailbox_id[65], lang[36], who[80];
-    uint8_t *msg = NULL, *env = NULL;
-    size_t msg_len = 0, env_len = 0;
+    uint8_t *msg = NULL;
+    size_t msg_len = 0;
     const struct args_keep keep[] = {
         {'m', &file}, {'w', &as}, {'t', &tname}, {'l', &tlang}};
     struct args a;
@@ -190,14 +161,8 @@ verb_reply(struct case_env *e, int argc, char **argv)
     if (case_setup(e) != 0)
         goto out;
     r = store_case_mailbox(e->store, id, pk, mailbox_id, lang);
-    if (r != 0) {
-        if (r == 1)
-            case_err("case %lld has no mailbox (or does not exist): the "
-                     "reporter asked for no replies",
-                     (long long)id);
-        goto out;
-    }
-    if (tname != NULL) {
+    sodium_memzero(pk, sizeof pk);
+    if (r == 0 && tname != NULL) {
         /* the case's language, unless --lang said another */
         r = reply_from_template(&msg, &msg_len, &tpl, tname,
                                 tlang != NULL ? tlang : lang, mode,
@@ -206,14 +171,15 @@ verb_reply(struct case_env *e, int argc, char **argv)
             rc = r > 0 ? CASE_OK : CASE_FAIL;
             goto out;
         }
-        snprintf(lang, sizeof lang, "%s", tpl.lang);
     }
-    if (reply_seal(&env, &env_len, pk, msg, msg_len, lang) != 0 ||
-        store_begin(e->store) != 0)
-        goto out;
-    if (store_reply_add(e->store, id, mailbox_id, env, env_len, who) != 0 ||
-        store_commit(e->store) != 0) {
-        store_rollback(e->store);
+    if (r == 0)
+        r = reply_queue(e->store, id, msg, msg_len, who,
+                        tname != NULL ? tpl.lang : NULL);
+    if (r != 0) {
+        if (r == 1)
+            case_err("case %lld has no mailbox (or does not exist): the "
+                     "reporter asked for no replies",
+                     (long long)id);
         goto out;
     }
     printf("Reply to case %lld queued; send it with 'umbra-case push'.\n",
@@ -224,7 +190,6 @@ out:
         sodium_memzero(msg, msg_len);
         free(msg);
     }
-    free(env);
     return rc;
 }
 

@@ -157,10 +157,12 @@ has() { # has DEB PATH...: every path in dpkg-deb -c
 [ "$(field "$cdeb" Version)" = "$V" ] && [ "$(field "$sdeb" Version)" = "$V" ] &&
     ok "both .debs at version $V" || bad "deb versions: $(field "$cdeb" Version) $(field "$sdeb" Version)"
 dep=$(field "$cdeb" Depends)
-for l in libsodium23 libargon2-1 libjansson4 libsqlcipher0 libcurl4 libzxcvbn0; do
+for l in libsodium23 libargon2-1 libjansson4 libsqlcipher0 libcurl4 libzxcvbn0 libmicrohttpd12; do
     case $dep in *"$l "*|*"$l,"*|*"$l") ;; *) bad "umbra-case lacks Depends $l: $dep" ;; esac
 done
 ok "umbra-case Depends from shlibs: $dep"
+[ "$(field "$cdeb" Recommends)" = "xdg-utils" ] && ok "umbra-case Recommends xdg-utils (the desk opens the browser)" ||
+    bad "umbra-case Recommends: $(field "$cdeb" Recommends)"
 dep=$(field "$sdeb" Depends)
 for l in adduser libsodium23 libmicrohttpd12 libpq5 libjansson4; do
     case $dep in *"$l "*|*"$l,"*|*"$l") ;; *) bad "umbra-server lacks Depends $l: $dep" ;; esac

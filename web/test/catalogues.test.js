@@ -5,7 +5,8 @@
  * every {{t key}} of the templates exists in English. The stats.* keys are
  * umbra-case's statistics outputs, built into it (docs/translating.md):
  * a locale has all of them or none (then `stats --lang` falls back to
- * English), and the twelve launch languages have them all.
+ * English), and the twelve launch languages have them all. The desk.*
+ * keys (`umbra-case desk`) follow the same rule.
  * The reply.* keys are umbra-case's reply templates, built into it the
  * same way (caseworker/gen-reply-strings.py): a locale has all of them or
  * none, and the twelve launch languages have them all.
@@ -32,12 +33,16 @@ test('the twelve launch languages are there', () => {
 
 const STATS_LANGS = ['en', 'es', 'pt-BR', 'fr', 'ro', 'bg', 'ru', 'uk', 'zh-CN', 'th', 'vi', 'ar'];
 const isStats = (k) => k.startsWith('stats.');
+const DESK_LANGS = ['en', 'es', 'pt-BR', 'fr', 'ro', 'bg', 'ru', 'uk', 'zh-CN', 'th', 'vi', 'ar'];
+const isDesk = (k) => k.startsWith('desk.');
 
 for (const l of locales) {
     test(l + ': every English key, translated, plain text', () => {
         const c = load(l + '.json');
         const withStats = STATS_LANGS.includes(l) || Object.keys(c).some(isStats);
+        const withDesk = DESK_LANGS.includes(l) || Object.keys(c).some(isDesk);
         const missing = Object.keys(en).filter((k) => (withStats || !isStats(k)) &&
+            (withDesk || !isDesk(k)) &&
             (typeof c[k] !== 'string' || !c[k].trim()));
         assert.deepEqual(missing, [], 'missing or empty keys');
         const extra = Object.keys(c).filter((k) => !(k in en));
@@ -53,6 +58,11 @@ for (const l of locales) {
 test('the twelve languages have the stats.* keys, and English has some', () => {
     assert.ok(Object.keys(en).filter(isStats).length > 0);
     for (const l of STATS_LANGS) assert.ok(locales.includes(l), l);
+});
+
+test('the desk languages have the desk.* keys, and English has some', () => {
+    assert.ok(Object.keys(en).filter(isDesk).length > 0);
+    for (const l of DESK_LANGS) assert.ok(locales.includes(l), l);
 });
 
 test('every {{t key}} of the templates exists in English', () => {
