@@ -14,8 +14,11 @@
 
 WEB_NPM      = web/node_modules/.umbra-installed
 WEB_VENDOR   = web/vendor/sodium-lite.js
-# Precompressed copies, served to browsers that accept gzip.
-WEB_VENDOR_GZ = $(WEB_VENDOR:%=%.gz)
+# Precompressed copies, served to browsers that accept gzip: the vendored
+# library and the pages' own scripts and CSS (web/static/*.gz, not in git;
+# the server sends a file's .gz twin when there is one).
+WEB_STATIC_GZ = $(patsubst %,%.gz,$(wildcard web/static/*.js web/static/*.css))
+WEB_VENDOR_GZ = $(WEB_VENDOR:%=%.gz) $(WEB_STATIC_GZ)
 
 .PHONY: web-vendor test-web-page test-web-vectors test-browser bench-web
 
@@ -23,6 +26,9 @@ all: web-vendor
 web-vendor: $(WEB_VENDOR) $(WEB_VENDOR_GZ)
 
 web/vendor/%.js.gz: web/vendor/%.js
+	gzip -9 -n -c $< >$@.tmp && mv $@.tmp $@
+
+web/static/%.gz: web/static/%
 	gzip -9 -n -c $< >$@.tmp && mv $@.tmp $@
 
 $(WEB_NPM): web/package.json web/package-lock.json
