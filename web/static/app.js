@@ -171,25 +171,6 @@
         return b.p;
     }
 
-    /* A receipt and its mailbox keys made ahead, while the form is being
-     * filled: the Argon2id derivation takes a second or more on a cheap
-     * phone and needs nothing from the form. Used by the next Send that
-     * asks for replies, wiped if it does not. */
-    var spare = null;
-    function makeReceipt(U) {
-        var receipt = U.receiptNew();
-        return {receipt: receipt, mb: U.mailboxDerive(U.normalise(receipt))};
-    }
-    function takeReceipt(U) {
-        var s = spare || makeReceipt(U);
-        spare = null;
-        return s;
-    }
-    function dropReceipt() {
-        if (spare) window.sodium.memzero(spare.mb.sk);
-        spare = null;
-    }
-
     function showReceipt(receipt) {
         var done = $('done');
         $('report-page').hidden = true;
@@ -270,17 +251,14 @@
                     if (att) doc.attachments = [att];
                     var chain = Promise.resolve();
                     if (wantsReply) {
-                        var made = takeReceipt(U);
-                        receipt = made.receipt;
-                        var mb = made.mb;
+                        receipt = U.receiptNew();
+                        var mb = U.mailboxDerive(U.normalise(receipt));
                         doc.mailbox = U.b64(mb.pk);
                         doc.mailbox_id = U.hex(mb.mailboxId);
                         window.sodium.memzero(mb.sk);
                         chain = postJSON('/api/v1/mailboxes', {id: doc.mailbox_id}).then(function (res) {
                             if (res.status !== 201 && res.status !== 200) throw new Error('mailbox ' + res.status);
                         });
-                    } else {
-                        dropReceipt();
                     }
                     return chain.then(function () {
                         var env = U.seal(bundle.keys.map(function (k) { return k.pk; }),
@@ -307,10 +285,6 @@
             });
         });
         form.dataset.enhanced = 'yes';
-        var idle = window.requestIdleCallback || function (fn) { return setTimeout(fn, 200); };
-        idle(function () {
-            if (!spare && one(form, 'reply') === 'yes') spare = makeReceipt(U);
-        });
     }
 
     /* ---- reading replies ---------------------------------------------- */
