@@ -195,3 +195,13 @@ test('helpers: base64 (strict), hex, strings, randomness', () => {
     assert.equal(L.randombytes_buf(33).length, 33);
     assert.notEqual(hex(L.randombytes_buf(16)), hex(L.randombytes_buf(16)));
 });
+
+test('without WebAssembly, ready rejects (the page then keeps its plain form)', () => {
+    const { execFileSync } = require('child_process');
+    const lib = path.join(TOP, 'web/vendor/sodium-lite.js');
+    const run = (flags) => execFileSync(process.execPath, flags.concat(['-e',
+        'require(' + JSON.stringify(lib) + ').ready.then(() => console.log("ready"), () => console.log("refused"))']),
+        { encoding: 'utf8' }).trim();
+    assert.equal(run([]), 'ready');
+    assert.equal(run(['--no-expose-wasm']), 'refused');
+});
