@@ -11,7 +11,7 @@ nm=$1
 lite=$2
 nacl=$nm/tweetnacl/nacl-fast.min.js
 a=$nm/argon2id
-for f in "$nacl" "$a/lib/blake2b.js" "$a/lib/argon2id.js" "$a/lib/setup.js" \
+for f in "$nacl" "$a/lib/blake2b.js" "$a/lib/argon2id.js" \
          "$a/dist/simd.wasm" "$a/dist/no-simd.wasm" "$lite"; do
     [ -f "$f" ] || { echo "bundle.sh: missing $f" >&2; exit 1; }
 done
@@ -48,9 +48,7 @@ printf 'var createHash = (function () {\n'
 esm "$a/lib/blake2b.js" ''
 printf '\nreturn createHash;\n})();\nvar argon2id = (function () {\nvar blake2b = createHash;\n'
 esm "$a/lib/argon2id.js" 'import blake2b from "./blake2b.js"'
-printf '\nreturn argon2id;\n})();\nvar setupWasm = (function () {\n'
-esm "$a/lib/setup.js" 'import argon2id from "./argon2id.js";'
-printf '\nreturn setupWasm;\n})();\n'
+printf '\nreturn argon2id;\n})();\n'
 printf 'var SIMD = "%s";\n' "$(base64 -w0 "$a/dist/simd.wasm")"
 printf 'var PLAIN = "%s";\n' "$(base64 -w0 "$a/dist/no-simd.wasm")"
 cat <<'TAIL'
@@ -59,12 +57,27 @@ function bin(b64) {
     for (var i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
     return out;
 }
+/* As the package's lib/setup.js, but the memory stays ours, so that
+ * sodium-lite can wipe it after each hash (the package clears only its
+ * own scratch blocks, not the Argon2 matrix). 1040 pages: the minimum
+ * the binaries declare. */
 return {
     blake2b: createHash,
     load: function () {
         if (typeof WebAssembly !== 'object') return Promise.reject(new Error('no WebAssembly'));
-        return setupWasm(function (imports) { return WebAssembly.instantiate(bin(SIMD), imports); },
-                         function (imports) { return WebAssembly.instantiate(bin(PLAIN), imports); });
+        var memory = new WebAssembly.Memory({initial: 1040, maximum: 65536});
+        var imports = {env: {memory: memory}};
+        return WebAssembly.instantiate(bin(SIMD), imports).catch(function () {
+            return WebAssembly.instantiate(bin(PLAIN), imports);
+        }).then(function (r) {
+            return {
+                hash: function (params) { return argon2id(params, {instance: r.instance, memory: memory}); },
+                wipe: function (n) {
+                    var all = new Uint8Array(memory.buffer);
+                    all.fill(0, 0, Math.min(all.length, n));
+                }
+            };
+        });
     }
 };
 })();

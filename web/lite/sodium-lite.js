@@ -452,10 +452,16 @@ function sodiumLite(nacl, argon) {
         salt = need(salt, 16, 'salt');
         if (!(outlen >= 16) || !(ops >= 1) || !(mem >= 8192)) fail('invalid parameters');
         if (!argon2) fail('sodium.ready has not resolved');
-        return argon2({password: bytes(pw, 'password'), salt: salt, parallelism: 1,
-                       passes: ops, memorySize: Math.floor(mem / 1024), tagLength: outlen});
+        var kib = Math.floor(mem / 1024);
+        try {
+            return argon2.hash({password: bytes(pw, 'password'), salt: salt, parallelism: 1,
+                                passes: ops, memorySize: kib, tagLength: outlen});
+        } finally {
+            /* the matrix (kib KiB) and the package's scratch blocks before it */
+            argon2.wipe(kib * 1024 + 65536);
+        }
     };
 
-    S.ready = argon.load().then(function (fn) { argon2 = fn; });
+    S.ready = argon.load().then(function (a) { argon2 = a; });
     return S;
 }
