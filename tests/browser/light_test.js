@@ -44,7 +44,7 @@ async function firstVisit(browser) {
         .then(() => true, () => false);
     check(enhanced, 'the form is enhanced (sodium-lite ready)');
     await page.waitForLoadState('networkidle').catch(() => {});
-    const list = Object.values(got).filter((r) => r.bytes !== undefined)
+    const list = Object.values(got).filter((r) => r.bytes !== undefined && !/^data:/.test(r.url))
         .map((r) => r.url.replace(BASE, '') + ' ' + r.bytes + (r.enc ? ' ' + r.enc : '')).join(', ');
     console.log('#   ' + (bytes / 1000).toFixed(1) + ' KB: ' + list);
     check(bytes > 10000 && bytes <= BUDGET, 'first visit with JavaScript transfers at most 150 KB (' +
