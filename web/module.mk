@@ -36,7 +36,7 @@ $(WEB_NPM): web/package.json web/package-lock.json
 	touch $@
 
 # (the libsodium.js files an older build copied here are no longer served)
-web/vendor/sodium-lite.js: web/lite/bundle.sh web/lite/sodium-lite.js $(WEB_NPM)
+web/vendor/sodium-lite.js: web/lite/bundle.sh web/lite/sodium-lite.js web/lite/argon2-p1.js $(WEB_NPM)
 	@mkdir -p web/vendor
 	rm -f web/vendor/libsodium-sumo.js* web/vendor/libsodium-wrappers-sumo.js*
 	sh web/lite/bundle.sh web/node_modules web/lite/sodium-lite.js >$@.tmp

@@ -3,7 +3,8 @@
 # bundle.sh NODE_MODULES LITE_JS: writes to standard output the one script
 # the pages load as /static/vendor/sodium-lite.js: TweetNaCl.js and the
 # argon2id package (its ES modules turned into function scopes, its two
-# WebAssembly binaries inlined as base64) under sodium-lite.js. Called by
+# WebAssembly binaries inlined as base64), argon2-p1.js (beside LITE_JS)
+# and sodium-lite.js. Called by
 # web/module.mk; it fails rather than write a bundle it does not understand
 # (a new version of either package must be looked at, not bundled blindly).
 set -eu
@@ -11,8 +12,9 @@ nm=$1
 lite=$2
 nacl=$nm/tweetnacl/nacl-fast.min.js
 a=$nm/argon2id
+p1=$(dirname "$lite")/argon2-p1.js
 for f in "$nacl" "$a/lib/blake2b.js" "$a/lib/argon2id.js" \
-         "$a/dist/simd.wasm" "$a/dist/no-simd.wasm" "$lite"; do
+         "$a/dist/simd.wasm" "$a/dist/no-simd.wasm" "$lite" "$p1"; do
     [ -f "$f" ] || { echo "bundle.sh: missing $f" >&2; exit 1; }
 done
 # Each ES module has exactly one default export and only the imports named
@@ -48,7 +50,8 @@ printf 'var createHash = (function () {\n'
 esm "$a/lib/blake2b.js" ''
 printf '\nreturn createHash;\n})();\nvar argon2id = (function () {\nvar blake2b = createHash;\n'
 esm "$a/lib/argon2id.js" 'import blake2b from "./blake2b.js"'
-printf '\nreturn argon2id;\n})();\n'
+printf '\nreturn {argon2id: argon2id, getH0: getH0, H_: H_};\n})();\n'
+cat "$p1"
 printf 'var SIMD = "%s";\n' "$(base64 -w0 "$a/dist/simd.wasm")"
 printf 'var PLAIN = "%s";\n' "$(base64 -w0 "$a/dist/no-simd.wasm")"
 cat <<'TAIL'
@@ -71,7 +74,11 @@ return {
             return WebAssembly.instantiate(bin(PLAIN), imports);
         }).then(function (r) {
             return {
-                hash: function (params) { return argon2id(params, {instance: r.instance, memory: memory}); },
+                hash: function (params) {
+                    if (params.parallelism === 1)
+                        return argon2p1(r.instance.exports, memory, params, argon2id.getH0, argon2id.H_);
+                    return argon2id.argon2id(params, {instance: r.instance, memory: memory});
+                },
                 wipe: function (n) {
                     var all = new Uint8Array(memory.buffer);
                     all.fill(0, 0, Math.min(all.length, n));

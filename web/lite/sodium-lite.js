@@ -6,9 +6,9 @@
  *
  *   TweetNaCl.js (npm tweetnacl, audited): X25519, XSalsa20-Poly1305
  *     (crypto_box_*), Ed25519 verification, SHA-512, Poly1305, randomness;
- *   argon2id (npm argon2id, by Proton's OpenPGP.js team): Argon2id in
- *     WebAssembly (with and without SIMD), and its
- *     BLAKE2b (crypto_generichash);
+ *   argon2id (npm argon2id, by Proton's OpenPGP.js team): Argon2id's
+ *     block functions in WebAssembly (with and without SIMD), driven for
+ *     one lane by argon2-p1.js, and its BLAKE2b (crypto_generichash);
  *   here: ChaCha20 (RFC 8439), HChaCha20 and libsodium's secretstream
  *     construction on top of them, crypto_box_seal_open, and the helpers
  *     (base64, hex, UTF-8, memzero, randombytes_uniform).
