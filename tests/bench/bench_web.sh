@@ -11,7 +11,8 @@
 #                             its web/ is exported with git archive into
 #                             the run's folder, its vendored files built
 #                             there by its own web/module.mk from this
-#                             tree's web/node_modules, and served by a
+#                             tree's packages (linked, never installed
+#                             there), and served by a
 #                             second umbra-server (this tree's binary) on
 #                             the same database; rounds alternate between
 #                             both. REF's package-lock.json must pin
@@ -48,8 +49,16 @@ if [ -n "${BENCH_WEB_BASELINE:-}" ]; then
         echo "bench-web: cannot export web/ of $ref"
         exit 1
     fi
-    ln -s "$top/web/node_modules" "$tmp/base/web/node_modules"
-    if ! make -s -C "$tmp/base" -f web/module.mk web-vendor >"$tmp/base.log" 2>&1; then
+    # Its packages are this tree's, linked one by one, and make is told not
+    # to remake the npm stamp: the baseline's rules must never run npm,
+    # which would rewrite the folder it is given.
+    mkdir -p "$tmp/base/web/node_modules"
+    for d in "$top"/web/node_modules/*; do
+        ln -s "$d" "$tmp/base/web/node_modules/"
+    done
+    touch "$tmp/base/web/node_modules/.umbra-installed"
+    if ! make -s -C "$tmp/base" -f web/module.mk \
+        -o web/node_modules/.umbra-installed web-vendor >"$tmp/base.log" 2>&1; then
         cat "$tmp/base.log"
         echo "bench-web: cannot build the vendored files of $ref"
         exit 1
