@@ -129,9 +129,9 @@ outbox_dump(const struct outbox *o, const char *day)
         }
         sodium_bin2base64(b64, bl, o->replies[i].env, o->replies[i].len,
                           sodium_base64_VARIANT_ORIGINAL);
-        bad = json_array_append_new(
-                  reps, json_pack("{s:s,s:s}", "mailbox",
-                                  o->replies[i].mailbox, "envelope", b64)) != 0;
+        bad = json_array_append_new(reps, json_pack("{s:s,s:s}", "mailbox",
+                                                    o->replies[i].mailbox,
+                                                    "envelope", b64)) != 0;
         free(b64);
     }
     for (i = 0; !bad && i < o->n_acks; i++)
@@ -168,7 +168,8 @@ parse_head(struct outbox *o, json_t *root, json_t **reps, json_t **acks,
         snprintf(why, cap, "%.40s", f);
         return OUTBOX_VERSION;
     }
-    json_object_foreach(root, key, v) {
+    json_object_foreach(root, key, v)
+    {
         if (strcmp(key, "format") && strcmp(key, "org") &&
             strcmp(key, "made") && strcmp(key, "replies") &&
             strcmp(key, "acks")) {

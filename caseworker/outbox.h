@@ -50,11 +50,10 @@ void outbox_free(struct outbox *o);
 /* Adds a reply (mailbox: 64 lowercase hex; a one-stanza envelope of at
  * most OUTBOX_ENVELOPE_MAX bytes, copied) or an ack (a server id as
  * bfile_valid_id), within the caps. 0, or -1 (why written). */
-int outbox_add_reply(struct outbox *o, const char *mailbox,
-                     const uint8_t *env, size_t len, char *why, size_t cap)
-    UMBRA_WUR;
-int outbox_add_ack(struct outbox *o, const char *id, char *why, size_t cap)
-    UMBRA_WUR;
+int outbox_add_reply(struct outbox *o, const char *mailbox, const uint8_t *env,
+                     size_t len, char *why, size_t cap) UMBRA_WUR;
+int outbox_add_ack(struct outbox *o, const char *id, char *why,
+                   size_t cap) UMBRA_WUR;
 
 /* The file's text (malloc'd, NUL-ended) for o, made on day (YYYY-MM-DD);
  * NULL when out of memory. */

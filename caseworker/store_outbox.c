@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* store_outbox: replies and acks for an outbox file (store_outbox.h). */
-#include "store_int.h"
 #include "store_outbox.h"
+#include "store_int.h"
 
 #include <string.h>
 
@@ -100,6 +100,6 @@ store_outbox_reply_carried(struct store *s, int64_t reply_id)
 int
 store_outbox_ack_carried(struct store *s, const char *server_id)
 {
-    return mark(s, "UPDATE processed SET carried = 1 WHERE server_id = ?1;",
-                0, server_id);
+    return mark(s, "UPDATE processed SET carried = 1 WHERE server_id = ?1;", 0,
+                server_id);
 }

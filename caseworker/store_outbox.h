@@ -20,15 +20,14 @@
  */
 int store_outbox_each(struct store *s, int again,
                       int (*reply)(void *ctx, int64_t reply_id,
-                                   const char *mailbox_id,
-                                   const uint8_t *env, size_t env_len),
+                                   const char *mailbox_id, const uint8_t *env,
+                                   size_t env_len),
                       int (*ack)(void *ctx, const char *server_id),
                       void *ctx) UMBRA_WUR;
 
 /* Marks reply reply_id carried, with a line in its case's history. */
 int store_outbox_reply_carried(struct store *s, int64_t reply_id) UMBRA_WUR;
 /* Marks server id carried. 0 or -1. */
-int store_outbox_ack_carried(struct store *s, const char *server_id)
-    UMBRA_WUR;
+int store_outbox_ack_carried(struct store *s, const char *server_id) UMBRA_WUR;
 
 #endif

@@ -4,13 +4,13 @@
  * file of docs/protocol.md section 10 (outbox.c) carried out of the
  * air-gapped laptop.
  */
+#include "verbs_outbox.h"
 #include "args.h"
 #include "case.h"
 #include "net.h"
 #include "outbox.h"
 #include "store.h"
 #include "store_outbox.h"
-#include "verbs_outbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,9 +38,13 @@ static const char OUTBOX_USAGE[] =
 #define SENT_MAX (OUTBOX_REPLIES_MAX * 100u * 65u)
 
 static const struct option OPTS[] = {
-    ARGS_VALUE("out", 'o'),    ARGS_VALUE("from", 'f'),
-    ARGS_FLAG("again", 'a'),   ARGS_VALUE("server", 's'),
-    ARGS_VALUE("token-file", 't'), ARGS_VALUE("proxy", 'p'), ARGS_LAST,
+    ARGS_VALUE("out", 'o'),
+    ARGS_VALUE("from", 'f'),
+    ARGS_FLAG("again", 'a'),
+    ARGS_VALUE("server", 's'),
+    ARGS_VALUE("token-file", 't'),
+    ARGS_VALUE("proxy", 'p'),
+    ARGS_LAST,
 };
 
 int
@@ -72,8 +76,7 @@ gather_reply(void *ctx, int64_t id, const char *mailbox, const uint8_t *env,
     size_t n = g->ob.n_replies;
     int64_t *nv;
 
-    if (outbox_add_reply(&g->ob, mailbox, env, len, g->why,
-                         sizeof g->why) != 0)
+    if (outbox_add_reply(&g->ob, mailbox, env, len, g->why, sizeof g->why) != 0)
         return 1;
     nv = realloc(g->ids, (n + 1) * sizeof *nv);
     if (nv == NULL) {
@@ -136,7 +139,8 @@ outbox_write(struct store *s, const char *org, const char *path, int again,
     }
     if (store_commit(s) != 0) {
         case_err("wrote '%s' but could not mark its contents carried; it "
-                 "is complete, carry it out", path);
+                 "is complete, carry it out",
+                 path);
         goto out_nr;
     }
     *n_replies = g.ob.n_replies;
@@ -243,8 +247,8 @@ sent_open(struct sent *s, const struct case_opts *o)
     }
     for (i = 0; i < lines; i++)
         if (buf[i * 65 + 64] == '\n' &&
-            sodium_hex2bin(s->v[s->n], 32, (const char *)buf + i * 65, 64,
-                           NULL, NULL, NULL) == 0)
+            sodium_hex2bin(s->v[s->n], 32, (const char *)buf + i * 65, 64, NULL,
+                           NULL, NULL) == 0)
             s->n++;
     free(buf);
     qsort(s->v, s->n, 32, cmp32);
@@ -281,8 +285,8 @@ reply_digest(uint8_t d[32], const struct outbox_reply *r)
 static int
 send_reply(struct net *n, const struct outbox_reply *r)
 {
-    size_t bl = sodium_base64_encoded_len(r->len,
-                                          sodium_base64_VARIANT_ORIGINAL);
+    size_t bl =
+        sodium_base64_encoded_len(r->len, sodium_base64_VARIANT_ORIGINAL);
     char *b64 = malloc(bl), *text = NULL;
     json_t *req = NULL, *body = NULL;
     long status = 0;
@@ -456,9 +460,9 @@ verb_push_outbox(struct case_env *e, int argc, char **argv)
     struct from_args a;
     struct args r;
     int k;
-    const struct args_keep keep[] = {
-        {'o', &out}, {'f', &a.from}, {'a', &again}, {'s', &a.server},
-        {'t', &a.token_file}, {'p', &a.proxy}};
+    const struct args_keep keep[] = {{'o', &out},          {'f', &a.from},
+                                     {'a', &again},        {'s', &a.server},
+                                     {'t', &a.token_file}, {'p', &a.proxy}};
 
     memset(&a, 0, sizeof a);
     if (case_help(OUTBOX_USAGE, argc, argv))

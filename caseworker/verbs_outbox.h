@@ -19,7 +19,7 @@ int verb_push_outbox(struct case_env *e, int argc, char **argv);
 /* Writes the outbox of e's store (opened for writing) to path, marking
  * what it holds carried; again: carried rows too. Prints what it did.
  * 0 or -1 (said). The desk uses it as well. */
-int outbox_write(struct store *s, const char *org, const char *path,
-                 int again, size_t *n_replies, size_t *n_acks) UMBRA_WUR;
+int outbox_write(struct store *s, const char *org, const char *path, int again,
+                 size_t *n_replies, size_t *n_acks) UMBRA_WUR;
 
 #endif

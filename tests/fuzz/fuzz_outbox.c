@@ -51,7 +51,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (strlen(o.replies[i].mailbox) != 64 ||
                 o.replies[i].len > OUTBOX_ENVELOPE_MAX ||
                 umbra_envelope_check(&k, NULL, o.replies[i].env,
-                                     o.replies[i].len) != 0 || k != 1)
+                                     o.replies[i].len) != 0 ||
+                k != 1)
                 abort();
         }
         for (i = 0; i < o.n_acks; i++)

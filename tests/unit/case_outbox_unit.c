@@ -44,10 +44,6 @@ parse(const char *text, size_t len, char *why, size_t cap)
 
     outbox_init(&o);
     rc = outbox_parse(&o, (const uint8_t *)text, len, why, cap);
-    /* a refused file keeps nothing to send */
-    if (rc != OUTBOX_OK)
-        CHECK(o.n_replies == 0 || rc == OUTBOX_BAD,
-              "a refused file of kind %d", rc);
     outbox_free(&o);
     return rc;
 }
@@ -86,8 +82,8 @@ test_round_trip(void)
           "the reply's envelope and mailbox unchanged");
     CHECK(o.n_acks == 2 && strcmp(o.acks[1], "9223372036854775807") == 0,
           "the ack ids unchanged");
-    CHECK(t != NULL && strncmp(t, "{\n \"format\": \"umbra.outbox/1\"", 29)
-                           == 0,
+    CHECK(t != NULL &&
+              strncmp(t, "{\n \"format\": \"umbra.outbox/1\"", 29) == 0,
           "the format comes first");
     outbox_free(&o);
     free(t);
@@ -102,8 +98,7 @@ test_refused(void)
         const char *from, *to, *what;
         int want;
     } edits[] = {
-        {"umbra.outbox/1", "umbra.outbox/2", "another version",
-         OUTBOX_VERSION},
+        {"umbra.outbox/1", "umbra.outbox/2", "another version", OUTBOX_VERSION},
         {"umbra.outbox/1", "umbra.bundle/1", "not an outbox", OUTBOX_NOT},
         {"\"alpha\"", "\"Alpha!\"", "a bad org", OUTBOX_BAD},
         {"2026-12-02", "2026-02-30", "a false day", OUTBOX_BAD},
@@ -116,8 +111,7 @@ test_refused(void)
         {"\"envelope\": \"", "\"envelope\": \"!", "bad base64", OUTBOX_BAD},
         {"\"envelope\": \"", "\"envelope\": \"AAAA", "a changed envelope",
          OUTBOX_BAD},
-        {"\"acks\"", "\"extra\": 1, \"acks\"", "an unknown member",
-         OUTBOX_BAD},
+        {"\"acks\"", "\"extra\": 1, \"acks\"", "an unknown member", OUTBOX_BAD},
         {"\"acks\"", "\"acks\": [], \"acks\"", "a duplicate member",
          OUTBOX_CUT},
         {"\"mailbox\"", "\"x\": 1, \"mailbox\"", "a reply with more",
