@@ -66,6 +66,7 @@ struct desk {
     /* what the sync page was last given, to fill it in again (no secret:
      * the token stays in its file) */
     char server[1025], token_file[1025], bundle[1025];
+    char outbox[1025]; /* the outbox file (push --out) */
 };
 
 /* One form field or query parameter, decoded (UTF-8 checked by users). */

@@ -2,7 +2,8 @@
 /*
  * desk_run: the screens that run umbra-case's own verbs inside the desk —
  * pull, import, push and ack (the sync page, separate actions for the
- * online and the air-gapped laptop) and stats (its charts) — with the
+ * online and the air-gapped laptop; push --out, the outbox file, for the
+ * latter) and stats (its charts) — with the
  * desk's keys and open store, their output (stdout and stderr, which the
  * verbs print to) caught in a memory file for the duration of the call
  * and shown in the page. Only the desk's one server thread runs a verb,
@@ -118,10 +119,12 @@ static void
 sync_forms(struct desk_out *o, struct desk *d)
 {
     int li = d->lang;
-    char bundle[CASE_PATH_MAX];
+    char bundle[CASE_PATH_MAX], outbox[CASE_PATH_MAX];
 
     if (case_path(bundle, sizeof bundle, d->o, "incoming.umbrabundle") != 0)
         bundle[0] = 0;
+    if (case_path(outbox, sizeof outbox, d->o, "outbox.json") != 0)
+        outbox[0] = 0;
     desk_h_raw(o, "<section id=\"online\"><h2>");
     desk_h_t(o, li, "desk.sync.online");
     desk_h_raw(o, "</h2><p>");
@@ -144,6 +147,13 @@ sync_forms(struct desk_out *o, struct desk *d)
     text_input(o, li, "in", "desk.sync.bundle",
                d->bundle[0] ? d->bundle : bundle);
     button(o, li, "import", "desk.sync.import");
+    desk_h_raw(o, "</form><p>");
+    desk_h_t(o, li, "desk.outbox.intro");
+    desk_h_raw(o, "</p>");
+    desk_h_form(o, d->csrf, "/sync");
+    text_input(o, li, "outbox", "desk.outbox.path",
+               d->outbox[0] ? d->outbox : outbox);
+    button(o, li, "save_outbox", "desk.outbox.save");
     desk_h_raw(o, "</form></section>");
 }
 
@@ -169,7 +179,7 @@ post_sync(struct desk *d, const struct desk_req *r, struct desk_out *o)
 {
     const char *act = desk_field(r, "do"), *server = desk_field(r, "server");
     const char *token = desk_field(r, "token"), *out = desk_field(r, "out");
-    const char *in = desk_field(r, "in");
+    const char *in = desk_field(r, "in"), *ob = desk_field(r, "outbox");
     struct umbra_buf text;
     char *argv[8];
     int argc = 0, rc;
@@ -191,6 +201,17 @@ post_sync(struct desk *d, const struct desk_req *r, struct desk_out *o)
         argv[argc++] = (char *)(uintptr_t)in;
         fn = verb_import;
         need = CASE_JOINED | CASE_KEYS | CASE_STORE | CASE_WRITE;
+    } else if (strcmp(act, "save_outbox") == 0) {
+        if (!plain_value(ob)) {
+            desk_page_error(o, d, 400, "desk.error.form");
+            return;
+        }
+        keep(d->outbox, sizeof d->outbox, ob);
+        argv[argc++] = (char *)(uintptr_t) "push";
+        argv[argc++] = (char *)(uintptr_t) "--out";
+        argv[argc++] = (char *)(uintptr_t)ob;
+        fn = verb_push;
+        need = CASE_STORE | CASE_WRITE;
     } else if (strcmp(act, "pull") == 0 || strcmp(act, "push") == 0 ||
                strcmp(act, "ack") == 0) {
         if (!plain_value(server) || !plain_value(token) ||

@@ -87,32 +87,44 @@ $(O)/tests/case_text_unit: $(O)/obj/tests/unit/case_text_unit.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
 
+# The outbox file (push --out / --from): its reader refuses.
+$(O)/tests/case_outbox_unit: $(O)/obj/tests/unit/case_outbox_unit.o \
+                             $(O)/libcase.a $(O)/libumbra.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
+
 .PHONY: test-case test-case-unit test-case-cli test-case-loop bench-case
-test-case-unit: $(O)/tests/case_unit $(O)/tests/case_text_unit
+test-case-unit: $(O)/tests/case_unit $(O)/tests/case_text_unit \
+                $(O)/tests/case_outbox_unit
 	$(O)/tests/case_unit
 	$(O)/tests/case_text_unit
+	$(O)/tests/case_outbox_unit
 
 test-case-cli: $(O)/umbra-case
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_usage.py
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_templates.py
 
-# The whole loop against a real umbra-server and PostgreSQL.
+# The whole loop against a real umbra-server and PostgreSQL, then the
+# files out of the air gap (push --out / push --from, case_outbox.py).
 test-case-loop: $(O)/umbra-case $(O)/umbra-server $(O)/server_tool
 	O=$(O) sh tests/integration/with_server.sh tests/integration/case_loop.py
+	O=$(O) sh tests/integration/with_server.sh tests/integration/case_outbox.py
 
 # All three, each run even if another failed.
 test-case: $(O)/tests/case_unit $(O)/tests/case_text_unit $(O)/umbra-case \
-           $(O)/umbra-server $(O)/server_tool
+           $(O)/umbra-server $(O)/server_tool $(O)/tests/case_outbox_unit
 	@st=0; \
 	 $(O)/tests/case_unit || st=1; \
 	 $(O)/tests/case_text_unit || st=1; \
+	 $(O)/tests/case_outbox_unit || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_usage.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_templates.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_members.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_migrate.py || st=1; \
 	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_loop.py || st=1; \
+	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_outbox.py || st=1; \
 	 exit $$st
 
 SUITES += test-case
@@ -160,3 +172,10 @@ FUZZ_CFLAGS_case_import = -Icaseworker
 FUZZERS += bfile
 FUZZ_SRCS_bfile = tests/fuzz/fuzz_bfile.c caseworker/bfile.c
 FUZZ_CFLAGS_bfile = -Icaseworker
+# The outbox file (push --out writes it, push --from reads it; it travels
+# on a USB stick too).
+FUZZERS += outbox
+FUZZ_SRCS_outbox = tests/fuzz/fuzz_outbox.c caseworker/outbox.c \
+    caseworker/bfile.c
+FUZZ_CFLAGS_outbox = -Icaseworker $(call pkg_cflags,jansson)
+FUZZ_LIBS_outbox = $(call pkg_libs,jansson)

@@ -8,6 +8,7 @@
 #include "case.h"
 #include "net.h"
 #include "store.h"
+#include "verbs_outbox.h"
 #include "verbs_sync.h"
 
 #include <stdlib.h>
@@ -18,9 +19,15 @@
 static const char PUSH_USAGE[] =
     "usage: umbra-case [--home DIR] push --server URL --token-file FILE\n"
     "           [--proxy URL]\n"
+    "       umbra-case [--home DIR] push --out FILE [--again]\n"
+    "       umbra-case [--home DIR] push --from FILE --server URL\n"
+    "           --token-file FILE [--proxy URL]\n"
     "\n"
     "Uploads the replies queued with 'umbra-case reply'. The reporter reads\n"
-    "them on the server's check page with their receipt.\n";
+    "them on the server's check page with their receipt. An air-gapped\n"
+    "laptop writes them (and the deletions 'ack' would send) to a file\n"
+    "with --out; the online computer sends that file with --from\n"
+    "('umbra-case push --out --help').\n";
 
 static const char ACK_USAGE[] =
     "usage: umbra-case [--home DIR] ack --server URL --token-file FILE\n"
@@ -224,6 +231,8 @@ verb_push(struct case_env *e, int argc, char **argv)
     size_t i, sent = 0, failed = 0;
     int rc, r = 0;
 
+    if (outbox_wanted(argc, argv)) /* files out of the air gap */
+        return verb_push_outbox(e, argc, argv);
     memset(&n, 0, sizeof n);
     rc = sync_begin(&PUSH, e, &a, &n, &l, argc, argv);
     if (rc >= 0)

@@ -273,6 +273,33 @@ def main():
     T.check("the desk imports a bundle (a 900 KiB narrative)",
             s == 200 and b'data-exit="0"' in page and b"1 new" in page,
             re.sub(rb".*<pre id=\"output\" dir=\"ltr\">", b"", page)[:300])
+    # files out of the air gap: the queued reply and the imported reports'
+    # ids into an outbox file (push --out), beside import
+    _, _, page = d.request("GET", "/sync", cookie=d.cookie)
+    T.check("the sync page offers to save an outbox, beside import",
+            b'name="outbox"' in page and b'value="save_outbox"' in page and
+            page.index(b'value="import"') < page.index(b'value="save_outbox"'))
+    ob = os.path.join(TMP, "outbox.json")
+    s, _, page = d.request("POST", "/sync", cookie=d.cookie, body=form(
+        csrf=d.csrf(), do="save_outbox", outbox=ob))
+    T.check("the desk saves the queued reply and the deletions to an outbox "
+            "file, mode 600", s == 200 and b'data-exit="0"' in page and
+            b"Wrote 1 reply and" in page and os.path.exists(ob) and
+            os.stat(ob).st_mode & 0o777 == 0o600,
+            re.sub(rb".*<pre id=\"output\" dir=\"ltr\">", b"", page)[:300])
+    doc = json.load(open(ob)) if os.path.exists(ob) else {}
+    T.check("the outbox is umbra.outbox/1 with the reply and the ids",
+            doc.get("format") == "umbra.outbox/1" and
+            len(doc.get("replies", [])) == 1 and len(doc.get("acks", [])) >= 1,
+            doc.keys())
+    s, _, page = d.request("POST", "/sync", cookie=d.cookie, body=form(
+        csrf=d.csrf(), do="save_outbox", outbox=ob + "2"))
+    T.check("saving again has nothing new to carry (no file)",
+            s == 200 and b"Nothing to carry out" in page and
+            not os.path.exists(ob + "2"), page[-600:])
+    s, _, _ = d.request("POST", "/sync", cookie=d.cookie, body=form(
+        csrf=d.csrf(), do="save_outbox", outbox="a\x01b"))
+    T.check("an outbox path with a control character: 400", s == 400, s)
     t0 = time.monotonic()
     s, _, page = d.request("GET", "/case?id=3", cookie=d.cookie)
     dt = time.monotonic() - t0

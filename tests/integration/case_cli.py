@@ -75,8 +75,18 @@ first_line("umbra-case: show needs a case number; write it as 'umbra-case "
            "show ID'", "show")
 first_line("umbra-case: show takes one case number; '2' is one too many",
            "show", "1", "2")
-first_line("umbra-case: push does not take --out; see 'umbra-case push "
-           "--help'", "push", "--out", "x")
+first_line("umbra-case: ack does not take --out; see 'umbra-case ack "
+           "--help'", "ack", "--out", "x")
+# push --out (offline) and push --from (online): the outbox file
+first_line("umbra-case: push takes --out (offline laptop) or --from (online "
+           "computer), not both", "push", "--out", "x", "--from", "y")
+first_line("umbra-case: push --out needs no server: it writes a file",
+           "push", "--out", "x", "--server", "http://127.0.0.1:9")
+first_line("umbra-case: push --from needs --server URL and --token-file FILE "
+           "(and takes no --again)", "push", "--from", "x")
+first_line("umbra-case: push --from needs --server URL and --token-file FILE "
+           "(and takes no --again)", "push", "--from", "x", "--again",
+           "--server", "u", "--token-file", "t")
 first_line("umbra-case: unknown option '--jsn' for quarantine; did you "
            "mean --json?", "quarantine", "--jsn")
 first_line("umbra-case: unknown option '--retry' for import; did you mean "
