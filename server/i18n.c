@@ -337,10 +337,12 @@ i18n_accept(const struct i18n *t, const char *header)
 
     if (!header)
         return NULL;
+    /* Nothing past the cap is looked at; the entry it cuts and all after
+     * it are dropped. */
     len = strnlen(header, I18N_ACCEPT_MAX_BYTES + 1);
-    /* Past the cap, the entry it cuts and all after it are dropped. */
     while (pos < len && nr < I18N_ACCEPT_MAX_RANGES) {
-        size_t n = strcspn(header + pos, ",");
+        const char *comma = memchr(header + pos, ',', len - pos);
+        size_t n = comma ? (size_t)(comma - (header + pos)) : len - pos;
         if (pos + n > I18N_ACCEPT_MAX_BYTES)
             break;
         if (parse_entry(&r[nr], header + pos, n) == 0)
