@@ -42,6 +42,7 @@ static const struct route routes[] = {
      BODY_CHECK},
     {"GET", "/info/*", "info", web_info, WORK_INLINE, BODY_NONE},
     {"GET", "/static/**", "static", web_static, WORK_INLINE, BODY_NONE},
+    {"GET", "/favicon.ico", "favicon", web_favicon, WORK_INLINE, BODY_NONE},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 

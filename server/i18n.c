@@ -156,13 +156,13 @@ match_one(const struct i18n *t, const char *tag, size_t n)
 }
 
 const char *
-i18n_negotiate(const struct i18n *t, const char *requested)
+i18n_match(const struct i18n *t, const char *requested)
 {
     const char *p = requested;
     size_t guard = 0;
 
-    /* A single code, or an Accept-Language list tried in order (weights
-     * are ignored: browsers already list them best first). */
+    /* A single code, or a list tried in order (weights ignored; the
+     * Accept-Language header goes through i18n_accept). */
     while (p && *p && guard++ < 16) {
         size_t n;
         const char *m;
@@ -175,7 +175,200 @@ i18n_negotiate(const struct i18n *t, const char *requested)
         p += n;
         p += strcspn(p, ",");
     }
-    return i18n_find(t, "en")->code;
+    return NULL;
+}
+
+const char *
+i18n_negotiate(const struct i18n *t, const char *requested)
+{
+    const char *m = i18n_match(t, requested);
+    return m ? m : i18n_find(t, "en")->code;
+}
+
+/* ---- Accept-Language --------------------------------------------------- */
+
+/* One entry of the header: a language range and its weight. */
+struct range {
+    const char *tag;
+    size_t n;
+    unsigned q; /* 0..1000 */
+};
+
+static int
+is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* "*" or 1*8ALPHA *("-" 1*8alphanum), at most 35 characters (RFC 4647
+ * section 2.1 and RFC 5646's longest useful tag). */
+static int
+range_ok(const char *s, size_t n)
+{
+    size_t run = 0;
+    int first = 1;
+
+    if (n == 1 && s[0] == '*')
+        return 1;
+    if (n == 0 || n > 35)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '-') {
+            if (run == 0)
+                return 0;
+            run = 0;
+            first = 0;
+            continue;
+        }
+        if (!is_alpha(s[i]) && !(is_digit(s[i]) && !first))
+            return 0;
+        if (++run > 8)
+            return 0;
+    }
+    return run > 0;
+}
+
+/* qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ), in
+ * thousandths; -1 if malformed. */
+static int
+parse_q(const char *s, size_t n)
+{
+    unsigned v, scale = 100;
+
+    if (n == 0 || n > 5 || (s[0] != '0' && s[0] != '1'))
+        return -1;
+    v = (unsigned)(s[0] - '0') * 1000;
+    if (n == 1)
+        return (int)v;
+    if (s[1] != '.')
+        return -1;
+    for (size_t i = 2; i < n; i++) {
+        if (!is_digit(s[i]))
+            return -1;
+        v += (unsigned)(s[i] - '0') * scale;
+        scale /= 10;
+    }
+    return v <= 1000 ? (int)v : -1;
+}
+
+static int
+ows(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Parses one entry, s[0..n), into *out: 0, or -1 if malformed (a bad
+ * range, a bad or repeated q, any other parameter). */
+static int
+parse_entry(struct range *out, const char *s, size_t n)
+{
+    size_t i = 0, tl;
+    int seen_q = 0;
+
+    while (i < n && ows(s[i]))
+        i++;
+    while (n > i && ows(s[n - 1]))
+        n--;
+    tl = 0;
+    while (i + tl < n && s[i + tl] != ';' && !ows(s[i + tl]))
+        tl++;
+    if (!range_ok(s + i, tl))
+        return -1;
+    out->tag = s + i;
+    out->n = tl;
+    out->q = 1000;
+    i += tl;
+    while (i < n) {
+        size_t vl = 0;
+        int q;
+        while (i < n && ows(s[i]))
+            i++;
+        if (i >= n || s[i] != ';')
+            return -1;
+        i++;
+        while (i < n && ows(s[i]))
+            i++;
+        if (seen_q || n - i < 2 || (s[i] != 'q' && s[i] != 'Q') ||
+            s[i + 1] != '=')
+            return -1;
+        i += 2;
+        while (i + vl < n && !ows(s[i + vl]) && s[i + vl] != ';')
+            vl++;
+        q = parse_q(s + i, vl);
+        if (q < 0)
+            return -1;
+        out->q = (unsigned)q;
+        seen_q = 1;
+        i += vl;
+    }
+    return 0;
+}
+
+/* 1 if a q=0 range refuses the supported code c: the same tag, or c's
+ * primary language alone ("pt;q=0" refuses "pt-BR"). */
+static int
+refused(const struct range *r, size_t nr, const char *c)
+{
+    char pre[16];
+    size_t cl = strcspn(c, "-");
+
+    if (cl >= sizeof(pre))
+        return 0;
+    memcpy(pre, c, cl);
+    pre[cl] = '\0';
+    for (size_t i = 0; i < nr; i++)
+        if (r[i].q == 0 && (lang_eq(r[i].tag, r[i].n, c) ||
+                            lang_eq(r[i].tag, r[i].n, pre)))
+            return 1;
+    return 0;
+}
+
+const char *
+i18n_accept(const struct i18n *t, const char *header)
+{
+    struct range r[I18N_ACCEPT_MAX_RANGES];
+    size_t nr = 0, len, pos = 0;
+
+    if (!header)
+        return NULL;
+    /* Nothing past the cap is looked at; the entry it cuts and all after
+     * it are dropped. */
+    len = strnlen(header, I18N_ACCEPT_MAX_BYTES + 1);
+    while (pos < len && nr < I18N_ACCEPT_MAX_RANGES) {
+        const char *comma = memchr(header + pos, ',', len - pos);
+        size_t n = comma ? (size_t)(comma - (header + pos)) : len - pos;
+        if (pos + n > I18N_ACCEPT_MAX_BYTES)
+            break;
+        if (parse_entry(&r[nr], header + pos, n) == 0)
+            nr++;
+        pos += n + 1;
+    }
+    /* Best weight first; equal weights keep the header's order. */
+    for (size_t i = 1; i < nr; i++) {
+        struct range x = r[i];
+        size_t j = i;
+        while (j > 0 && r[j - 1].q < x.q) {
+            r[j] = r[j - 1];
+            j--;
+        }
+        r[j] = x;
+    }
+    for (size_t i = 0; i < nr && r[i].q > 0; i++) {
+        const char *m;
+        if (r[i].n == 1 && r[i].tag[0] == '*')
+            m = i18n_find(t, "en") ? i18n_find(t, "en")->code : NULL;
+        else
+            m = match_one(t, r[i].tag, r[i].n);
+        if (m && !refused(r, nr, m))
+            return m;
+    }
+    return NULL;
 }
 
 /* ---- strings and facts ------------------------------------------------- */

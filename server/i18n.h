@@ -18,6 +18,9 @@
 #include <stddef.h>
 
 #define I18N_MAX_LOCALES 64
+/* What of an Accept-Language header i18n_accept reads. */
+#define I18N_ACCEPT_MAX_BYTES 1024
+#define I18N_ACCEPT_MAX_RANGES 32
 
 struct i18n_locale {
     char code[16]; /* "en", "pt-BR": the file name without ".json" */
@@ -41,7 +44,27 @@ void i18n_release(struct i18n *t);
 /* The locale with exactly this code, or NULL. */
 const struct i18n_locale *i18n_find(const struct i18n *t, const char *code);
 
-/* The code of the best locale for a requested code or Accept-Language list
+/* The code of the locale a requested code names ("pt-BR", "pt_PT", "th",
+ * or a comma-separated list tried in order): an exact match first
+ * (case-insensitive, '_' as '-'), then the same primary language; NULL
+ * when none matches. Points into t. */
+const char *i18n_match(const struct i18n *t, const char *requested);
+
+/* The code of the locale an Accept-Language header value asks for, or NULL
+ * when it names none of t's (then the pages ask). A strict reader of RFC
+ * 9110's grammar: ranges ("*", or 1-8 letters and "-"-separated subtags of
+ * 1-8 letters or digits, at most 35 characters) with an optional
+ * "q=" weight (0 to 1, three decimals); a malformed entry is skipped, not
+ * guessed at. Only the first I18N_ACCEPT_MAX_BYTES bytes and
+ * I18N_ACCEPT_MAX_RANGES entries count (an entry the cap cuts is dropped).
+ * Higher weights first, equal weights in the header's order; each range
+ * matches as in i18n_match ("es-MX" -> "es", "pt-PT" -> "pt-BR",
+ * "zh-TW" -> "zh-CN"); "*" means English; q=0 refuses a language ("en;q=0"
+ * refuses "en", "pt;q=0" refuses "pt-BR"). The value is never kept or
+ * logged. Points into t. */
+const char *i18n_accept(const struct i18n *t, const char *header);
+
+/* The code of the best locale for a requested code or list
  * ("pt-BR", "pt_PT", "de-DE,th;q=0.8", NULL...): an exact match first
  * (case-insensitive, '_' as '-'), then the same primary language, per tag
  * in order; "en" when none matches. Never NULL; points into t. t must hold

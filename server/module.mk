@@ -80,3 +80,19 @@ test-server-unit: $(O)/tests/server_unit
 
 SUITES += test-server-unit
 ASAN_SUITES += test-server-unit
+
+# Language choice: Accept-Language and ?lang= against the real catalogues.
+$(O)/obj/tests/unit/i18n_test.o: CFLAGS_EXTRA = -Itests/lib \
+    $(call pkg_cflags,$(PKGS_CRYPTO))
+$(O)/i18n-test: $(O)/obj/tests/unit/i18n_test.o $(O)/obj/server/page.o \
+    $(O)/obj/server/i18n.o $(O)/obj/server/template.o \
+    $(O)/obj/server/webfiles.o $(O)/obj/server/content.o \
+    $(O)/obj/server/util.o $(O)/libumbra.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBUMBRA_LIBS)
+
+.PHONY: test-i18n
+test-i18n: $(O)/i18n-test
+	$(O)/i18n-test web
+
+SUITES += test-i18n
+ASAN_SUITES += test-i18n

@@ -12,8 +12,11 @@
  *   orgs (slug name fingerprint selected), many_orgs, no_orgs
  *   org org_slug org_name org_fingerprint   the chosen organisation
  *   categories perpetrators needs id_kinds id_rows (code icon label)
- *   locales (code name current),
+ *   locales (code name own_dir current),
  *   info_pages (name title content_lang content_dir current)
+ *   choose choose_page             no language matched: show the chooser
+ *                                  (choose_page: the landing page is it)
+ *   page_title                     this page's title, translated
  *   receipt checked replies (date message) error error_code error_text
  *   info_lang info_dir info_title content   the information page: the
  *                                  language and direction of the text
@@ -80,7 +83,8 @@ enum {
     L_INFO_PAGES,
 };
 enum { F_CODE, F_ICON, F_LABEL, F_SLUG, F_NAME, F_FINGERPRINT, F_SELECTED,
-       F_DATE, F_MESSAGE, F_CURRENT, F_TITLE, F_CONTENT_LANG, F_CONTENT_DIR };
+       F_DATE, F_MESSAGE, F_CURRENT, F_TITLE, F_CONTENT_LANG, F_CONTENT_DIR,
+       F_OWN_DIR };
 
 /* A list: the getter of its items' fields (TPL_NONE for a field it does
  * not have: the name is then looked up in the outer loops and the root)
@@ -153,6 +157,7 @@ locale_field(const struct tpl_query *q)
     case F_CODE: return tpl_str(l->code);
     case F_NAME: return tpl_str(i18n_name(l));
     case F_CURRENT: return tpl_bool(l == v->loc);
+    case F_OWN_DIR: return tpl_str(i18n_rtl(l, v->en) ? "rtl" : "ltr");
     default: return tpl_none();
     }
 }
@@ -265,11 +270,27 @@ error_text(const struct tpl_query *q)
     return tpl_str(i18n_text(v->loc, v->en, k, &missing));
 }
 
+/* The page's title: the information page's own, else pages.title.<page>
+ * ("pages.title.choose" for the chooser), in the page's language. */
+static struct tpl_val
+page_title(const struct tpl_query *q)
+{
+    const struct view *v = q->ctx;
+    int missing;
+    if (v->info)
+        return tpl_str(v->info->title);
+    snprintf(q->scratch, q->scratch_len, "pages.title.%s",
+             v->id == PAGE_LANDING && v->ctx->choose ? "choose"
+                                                     : PAGE_NAMES[v->id]);
+    return tpl_str(i18n_text(v->loc, v->en, q->scratch, &missing));
+}
+
 /* The other names of the root: strings and flags. */
 enum { R_LANG, R_DIR, R_PAGE, R_ORG_SLUG, R_ORG_NAME, R_ORG_FINGERPRINT,
        R_RECEIPT, R_ERROR_CODE, R_INFO_LANG, R_INFO_TITLE, R_CONTENT,
        R_INFO_DIR, R_INFO_LANG_NAME, R_INFO_FALLBACK, R_INFO_DRAFT,
-       R_DRAFT, R_MANY_ORGS, R_NO_ORGS, R_ORG, R_CHECKED, R_ERROR };
+       R_DRAFT, R_MANY_ORGS, R_NO_ORGS, R_ORG, R_CHECKED, R_CHOOSE,
+       R_CHOOSE_PAGE, R_ERROR };
 
 static struct tpl_val
 value(const struct tpl_query *q)
@@ -306,6 +327,8 @@ value(const struct tpl_query *q)
     case R_NO_ORGS: return tpl_bool(!c->orgs || c->norgs == 0);
     case R_ORG: return tpl_bool(o != NULL);
     case R_CHECKED: return tpl_bool(c->checked);
+    case R_CHOOSE: return tpl_bool(c->choose);
+    case R_CHOOSE_PAGE: return tpl_bool(c->choose && v->id == PAGE_LANDING);
     default: return tpl_bool(c->error_code != NULL);
     }
 }
@@ -317,6 +340,8 @@ value(const struct tpl_query *q)
 static const struct tpl_var NAMES[] = {
     {"categories", list, L_CATEGORIES},
     {"checked", value, R_CHECKED},
+    {"choose", value, R_CHOOSE},
+    {"choose_page", value, R_CHOOSE_PAGE},
     {"code", field, F_CODE},
     {"content", value, R_CONTENT},
     {"content_dir", field, F_CONTENT_DIR},
@@ -352,7 +377,9 @@ static const struct tpl_var NAMES[] = {
     {"org_name", value, R_ORG_NAME},
     {"org_slug", value, R_ORG_SLUG},
     {"orgs", list, L_ORGS},
+    {"own_dir", field, F_OWN_DIR},
     {"page", value, R_PAGE},
+    {"page_title", page_title, 0},
     {"perpetrators", list, L_PERPETRATORS},
     {"receipt", value, R_RECEIPT},
     {"replies", list, L_REPLIES},
@@ -478,6 +505,21 @@ page_lang(const char *requested)
     if (!P.loaded)
         return "en";
     return i18n_negotiate(&P.i18n, requested);
+}
+
+const char *
+page_lang_choose(const char *requested, const char *accept_language,
+                 int *vary)
+{
+    const char *m;
+    *vary = 0;
+    if (!P.loaded)
+        return "en";
+    m = requested && *requested ? i18n_match(&P.i18n, requested) : NULL;
+    if (m)
+        return m;
+    *vary = 1;
+    return i18n_accept(&P.i18n, accept_language);
 }
 
 /* ---- rendering --------------------------------------------------------- */

@@ -46,6 +46,8 @@ struct page_ctx {
     size_t nreplies;
     int checked;              /* PAGE_CHECK: 1 once a receipt was looked up */
     const char *info;         /* PAGE_INFO: page name (validated) */
+    int choose;               /* no language matched: ask for one (the
+                                 landing page is then only the chooser) */
 };
 
 struct page_buf {
@@ -65,6 +67,13 @@ void page_release(void);
 /* A supported language code for a requested one ("pt-BR", "th", NULL...);
  * "en" when unknown. Never NULL; points to static memory. */
 const char *page_lang(const char *requested);
+
+/* The language of a request: the requested code (?lang=, the form's lang
+ * field) if it names a supported one, else the best supported one of the
+ * Accept-Language value, else NULL (the page then asks, in English). Sets
+ * *vary to 1 when the header was consulted (the answer depends on it). */
+const char *page_lang_choose(const char *requested,
+                             const char *accept_language, int *vary);
 
 /* Renders a page. 0, -1 out of memory, -2 unknown info page. A page can
  * hold a receipt or a reply: every block the renderer outgrows is wiped

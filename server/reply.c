@@ -128,10 +128,14 @@ reply_queue(struct req *r)
      * API"); refusals of framing close too. */
     if (r->res.close || r->close)
         MHD_add_response_header(resp, "Connection", "close");
-    if (r->res.encoding) {
+    if (r->res.encoding)
         MHD_add_response_header(resp, "Content-Encoding", r->res.encoding);
-        MHD_add_response_header(resp, "Vary", "Accept-Encoding");
-    }
+    if (r->res.encoding || r->vary_lang)
+        MHD_add_response_header(resp, "Vary",
+                                !r->vary_lang ? "Accept-Encoding"
+                                : r->res.encoding
+                                    ? "Accept-Encoding, Accept-Language"
+                                    : "Accept-Language");
     enum MHD_Result ret = MHD_queue_response(r->con, r->res.status, resp);
     MHD_destroy_response(resp);
     return ret;

@@ -92,6 +92,7 @@ struct req {
     void *ctx;
     void (*ctx_free)(void *ctx);
     int close; /* answer with Connection: close (an Argon2 route) */
+    int vary_lang; /* the answer depends on Accept-Language (Vary) */
 };
 
 /* Fill r->res (the route is done). reply_json steals obj. */

@@ -42,6 +42,7 @@ void web_check_form(struct req *r);
 void web_check_post(struct req *r);
 void web_info(struct req *r);
 void web_static(struct req *r);
+void web_favicon(struct req *r);
 
 /* The fields the form routes keep, and their caps (web.c; body.h). */
 struct form_spec;

@@ -62,19 +62,29 @@ render(struct req *r, unsigned status, enum page_id id, struct page_ctx *ctx)
                      page_buf_free);
 }
 
+/* The request's language: the form's lang field or ?lang= if it names a
+ * supported one, else Accept-Language's choice (the header is read here
+ * and nowhere kept), else NULL: nothing matched, the page asks (in
+ * English). A choice the header took part in marks the answer Vary. */
 static const char *
 req_lang(struct req *r)
 {
+    int vary = 0;
     const char *l = r->form ? form_field(r->form, "lang", NULL) : NULL;
+    const char *m;
     if (!l)
         l = req_query(r, "lang");
-    return page_lang(l);
+    m = page_lang_choose(l, req_header(r, "Accept-Language"), &vary);
+    if (vary)
+        r->vary_lang = 1;
+    return m;
 }
 
 static void
 page_error(struct req *r, unsigned status, enum page_id id, const char *code)
 {
     struct page_ctx ctx = {.lang = req_lang(r), .error_code = code};
+    ctx.choose = ctx.lang == NULL;
     if (r->form)
         ctx.org = form_field(r->form, "org", NULL);
     render(r, status, id, &ctx);
@@ -88,6 +98,7 @@ static void
 plain_page(struct req *r, enum page_id id, const char *org)
 {
     struct page_ctx ctx = {.lang = req_lang(r), .org = org};
+    ctx.choose = ctx.lang == NULL;
     render(r, 200, id, &ctx);
 }
 
@@ -119,6 +130,7 @@ web_info(struct req *r)
             return;
         }
     struct page_ctx ctx = {.lang = req_lang(r), .info = r->arg};
+    ctx.choose = ctx.lang == NULL;
     render(r, 200, PAGE_INFO, &ctx);
 }
 
@@ -166,6 +178,19 @@ web_static(struct req *r)
         page_static_gzip(r->arg, &gz, &gz_len) == 0) {
         reply_static(r, 200, type, gz, gz_len);
         r->res.encoding = "gzip";
+        return;
+    }
+    reply_static(r, 200, type, data, len);
+}
+
+/* /favicon.ico: browsers ask for it whatever the page links. */
+void
+web_favicon(struct req *r)
+{
+    const char *data = NULL, *type = NULL;
+    size_t len = 0;
+    if (page_static("favicon.ico", &data, &len, &type) != 0) {
+        reply_error(r, 404, "not_found", "no such file");
         return;
     }
     reply_static(r, 200, type, data, len);

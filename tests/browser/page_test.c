@@ -144,6 +144,46 @@ main(int argc, char **argv)
         render_all(LANGS[i]);
     }
 
+    /* no language matched: the landing page is only the chooser, other
+     * pages keep their content under it; titles differ per page */
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.choose = 1;
+    CHECK(page_render(&b, PAGE_LANDING, &ctx) == 0 &&
+              strstr(b.data, "<ul class=\"picks\">") &&
+              strstr(b.data, "lang=\"ar\" hreflang=\"ar\" dir=\"rtl\">") &&
+              strstr(b.data, "<title>Choose your language") &&
+              !strstr(b.data, "href=\"/report?lang="),
+          "the chooser page");
+    free(b.data);
+    CHECK(page_render(&b, PAGE_REPORT, &ctx) == 0 &&
+              strstr(b.data, "<ul class=\"picks\">") &&
+              strstr(b.data, "<form id=\"report\""),
+          "the report form with the chooser on top");
+    free(b.data);
+    ctx.choose = 0;
+    {
+        char titles[6][128];
+        for (int id = PAGE_LANDING; id <= PAGE_ERROR; id++) {
+            const char *t0, *t1;
+            titles[id][0] = '\0';
+            ctx.lang = "en";
+            ctx.info = "rights";
+            if (page_render(&b, (enum page_id)id, &ctx) != 0)
+                continue;
+            t0 = strstr(b.data, "<title>");
+            t1 = t0 ? strstr(t0, "</title>") : NULL;
+            if (t0 && t1 && t1 - t0 < 120)
+                snprintf(titles[id], sizeof titles[id], "%.*s",
+                         (int)(t1 - t0), t0);
+            free(b.data);
+            for (int j = PAGE_LANDING; j < id; j++)
+                CHECK(strcmp(titles[j], titles[id]) != 0,
+                      "pages %s and %s share the title '%s'", PAGES[j],
+                      PAGES[id], titles[id]);
+        }
+    }
+    ctx.info = NULL;
+
     /* unknown info page, path tricks */
     memset(&ctx, 0, sizeof(ctx));
     ctx.lang = "en";

@@ -26,12 +26,13 @@ srv_wait "http://127.0.0.1:$port" "$tmp/server.log" || {
     exit 1
 }
 mkdir -p tests/artifacts
-# Every tests/browser/*_test.js in turn against this one server; each ends
-# with "N passed, N failed", added up here.
+# Every tests/browser/*_test.js in turn against this one server (or only
+# UMBRA_BROWSER_ONLY's, e.g. UMBRA_BROWSER_ONLY=pages); each ends with
+# "N passed, N failed", added up here.
 rc=0
 total_pass=0
 total_fail=0
-for t in "$top"/tests/browser/*_test.js; do
+for t in "$top"/tests/browser/${UMBRA_BROWSER_ONLY:-*}_test.js; do
     echo "# $(basename "$t")"
     UMBRA_BASE="http://127.0.0.1:$port" UMBRA_ARTIFACTS="$top/tests/artifacts" \
         node "$t" >"$tmp/browser.out" 2>&1
