@@ -57,12 +57,17 @@ $(O)/tests/case_unit: $(O)/obj/tests/unit/case_unit.o $(O)/libcase.a \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
 
-.PHONY: test-case test-case-unit test-case-cli test-case-loop bench-case
+.PHONY: test-case test-case-unit test-case-cli test-case-loop bench-case \
+        test-case-conv
 test-case-unit: $(O)/tests/case_unit
 	$(O)/tests/case_unit
 
 test-case-cli: $(O)/umbra-case
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py
+
+# The conversation: follow-ups joined, forged or orphaned; replies kept.
+test-case-conv: $(O)/umbra-case
+	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_conv.py
 
 # The whole loop against a real umbra-server and PostgreSQL.
 test-case-loop: $(O)/umbra-case $(O)/umbra-server $(O)/server_tool
@@ -76,6 +81,7 @@ test-case: $(O)/tests/case_unit $(O)/umbra-case $(O)/umbra-server \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_members.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_migrate.py || st=1; \
+	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_conv.py || st=1; \
 	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_loop.py || st=1; \
 	 exit $$st
 

@@ -76,6 +76,14 @@ verb_import(struct case_env *e, int argc, char **argv)
     printf("Imported %ld new cases from %ld reports; %ld quarantined, %ld "
            "not for this home, %ld already imported.\n",
            c.cases, c.records, c.quarantined, c.unopened, c.skipped);
+    if (c.followups > 0)
+        printf("%ld follow-ups from reporters joined their cases.\n",
+               c.followups);
+    if (c.unverified > 0)
+        printf("%ld follow-ups did not prove they come from their case's "
+               "reporter: each is a new case marked unverified (see 'umbra-case "
+               "show').\n",
+               c.unverified);
     if (c.quarantined + c.unopened > 0)
         printf("See 'umbra-case quarantine' for the refused ones.\n");
     return rc;

@@ -19,7 +19,8 @@ static const char LIST_USAGE[] =
     "           [--limit N] [--json]\n"
     "\n"
     "The cases, oldest first: id, day received, status, priority,\n"
-    "categories, labels, assignee and the start of the narrative.\n"
+    "categories, labels, assignee, new messages from the reporter and\n"
+    "the start of the narrative.\n"
     "Statuses: new, in-progress, waiting, referred, closed.\n"
     "--json prints one JSON object per line for scripts.\n";
 
@@ -85,6 +86,10 @@ list_row(void *ctx, const struct store_row *r)
         fputs("  @", stdout);
         case_print_safe(stdout, r->assignee, strlen(r->assignee), 0);
     }
+    if (r->unread > 0)
+        printf("  (%ld new message%s)", r->unread, r->unread == 1 ? "" : "s");
+    if (r->origin[0] == 'u')
+        fputs("  (UNVERIFIED follow-up)", stdout);
     if (r->summary[0]) {
         size_t n = strlen(r->summary);
 

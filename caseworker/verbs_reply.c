@@ -111,6 +111,7 @@ verb_reply(struct case_env *e, int argc, char **argv)
         store_begin(e->store) != 0)
         goto out;
     if (store_reply_add(e->store, id, mailbox_id, env, env_len, who) != 0 ||
+        store_keep_reply(e->store, id, (const char *)msg) != 0 ||
         store_commit(e->store) != 0) {
         store_rollback(e->store);
         goto out;
