@@ -14,6 +14,7 @@
  *   categories perpetrators needs id_kinds id_rows (code icon label)
  *   locales (code name current), info_pages (name title content_lang)
  *   receipt checked replies (date message) error error_code error_text
+ *   conv_sent                      /check: the write-back was sent
  *   info_lang info_title content   the information page (content is the
  *                                  organisation's own HTML: not escaped)
  *
@@ -221,6 +222,8 @@ static const char *const ERROR_ALIASES[][2] = {
     {"bad_perpetrator", "error.bad_form"},
     {"bad_identifier", "error.bad_form"},
     {"internal", "error.generic"},
+    {"conv_empty", "conv.error_empty"},
+    {"unknown_mailbox", "conv.error_unknown"},
 };
 
 /* error.<code> if English has it, else the code's alias, else the generic
@@ -246,7 +249,8 @@ error_text(const struct tpl_query *q)
 /* The other names of the root: strings and flags. */
 enum { R_LANG, R_DIR, R_PAGE, R_ORG_SLUG, R_ORG_NAME, R_ORG_FINGERPRINT,
        R_RECEIPT, R_ERROR_CODE, R_INFO_LANG, R_INFO_TITLE, R_CONTENT,
-       R_DRAFT, R_MANY_ORGS, R_NO_ORGS, R_ORG, R_CHECKED, R_ERROR };
+       R_DRAFT, R_MANY_ORGS, R_NO_ORGS, R_ORG, R_CHECKED, R_CONV_SENT,
+       R_ERROR };
 
 static struct tpl_val
 value(const struct tpl_query *q)
@@ -271,6 +275,7 @@ value(const struct tpl_query *q)
     case R_NO_ORGS: return tpl_bool(!c->orgs || c->norgs == 0);
     case R_ORG: return tpl_bool(o != NULL);
     case R_CHECKED: return tpl_bool(c->checked);
+    case R_CONV_SENT: return tpl_bool(c->conv_sent);
     default: return tpl_bool(c->error_code != NULL);
     }
 }
@@ -285,6 +290,7 @@ static const struct tpl_var NAMES[] = {
     {"code", field, F_CODE},
     {"content", value, R_CONTENT},
     {"content_lang", field, F_CONTENT_LANG},
+    {"conv_sent", value, R_CONV_SENT},
     {"current", field, F_CURRENT},
     {"date", field, F_DATE},
     {"dir", value, R_DIR},
