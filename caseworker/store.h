@@ -245,7 +245,9 @@ struct store_message {
     int unread;       /* a follow-up not shown yet */
     int pushed;       /* a reply: sent to the server by push */
 };
-/* The messages of case id in order; a non-zero cb result stops and is
+/* The messages of case id in order: by day (a follow-up's is the day the
+ * server received it, a reply's the day it was written), then in the
+ * order they joined the case. A non-zero cb result stops and is
  * returned. */
 int store_messages(struct store *s, int64_t id,
                    int (*cb)(void *ctx, const struct store_message *m),

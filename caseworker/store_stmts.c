@@ -206,7 +206,7 @@ const struct store_stmt STORE_STMTS[ST_N] = {
                      "SELECT m.sender, m.day, m.text, m.unread,"
                      " coalesce(r.pushed, 0) FROM messages m"
                      " LEFT JOIN replies r ON r.id = m.reply_id"
-                     " WHERE m.case_id = ?1 ORDER BY m.id;",
+                     " WHERE m.case_id = ?1 ORDER BY m.day, m.id;",
                      "store_messages: show"},
     [ST_DELETE_CASE] = {"delete_case", "DELETE FROM cases WHERE id = ?1;",
                         "store_delete_case: delete"},

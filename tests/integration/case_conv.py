@@ -15,6 +15,7 @@ here) becomes a new case that can be replied to; a malformed follow_up is
 quarantined. Ends with "N passed, N failed".
 """
 import base64
+import datetime
 import json
 import os
 import shutil
@@ -28,6 +29,10 @@ import nacl.bindings as nb  # noqa: E402
 import pyumbra  # noqa: E402
 
 R = Results()
+NOW = datetime.datetime.now(datetime.timezone.utc)
+TODAY = NOW.strftime("%Y-%m-%d")
+YESTERDAY = (NOW - datetime.timedelta(days=1)).strftime("%Y-%m-%d")
+EARLIER = (NOW - datetime.timedelta(days=2)).strftime("%Y-%m-%d")
 check = R.check
 
 
@@ -91,7 +96,7 @@ def main():
         home = Home(d)
         pk = org_pk(home)
         rep = Reporter()
-        r = imp(home, d, "b1", [("1", "2026-11-30",
+        r = imp(home, d, "b1", [("1", EARLIER,
                                  home.seal(rep.report("the first report")))])
         check("the report imports as case 1",
               r.returncode == 0 and b"Imported 1 new cases" in r.stdout,
@@ -107,8 +112,10 @@ def main():
         fu1 = rep.follow_up("I am safe now. He came back on Friday.", pk)
         fu2 = rep.follow_up("Here is more: a second message.", pk)
         env_fu1 = home.seal(fu1)
-        r = imp(home, d, "b2", [("2", "2026-12-01", env_fu1),
-                                ("3", "2026-12-02", home.seal(fu2))])
+        # received after the reply was written (a reply is dated the day
+        # it is written, a follow-up the day the server received it)
+        r = imp(home, d, "b2", [("2", TODAY, env_fu1),
+                                ("3", TODAY, home.seal(fu2))])
         check("two follow-ups join their case, no new case",
               r.returncode == 0 and b"Imported 0 new cases" in r.stdout and
               b"2 follow-ups from reporters joined" in r.stdout, out(r))
@@ -119,11 +126,11 @@ def main():
         check("list marks the case with its new messages",
               b"(2 new messages)" in r.stdout, out(r))
         s = show(home, 1)
-        want = [("reporter", "2026-11-30", "the first report"),
+        want = [("reporter", EARLIER, "the first report"),
                 ("org", None, "We read your report. Are you safe?"),
-                ("reporter", "2026-12-01",
+                ("reporter", TODAY,
                  "I am safe now. He came back on Friday."),
-                ("reporter", "2026-12-02", "Here is more: a second message.")]
+                ("reporter", TODAY, "Here is more: a second message.")]
         got = [(m["from"], m["day"], m["text"]) for m in s.get("messages", [])]
         check("show --json messages: report, reply, follow-up, follow-up",
               len(got) == 4 and all(
@@ -142,10 +149,17 @@ def main():
               t.find("Are you safe?") < t.find("He came back on Friday") <
               t.find("a second message") and "(queued" in t, t)
 
+        # one received before the day the reply was written comes first
+        early = rep.follow_up("sent before your reply", pk)
+        r = imp(home, d, "b2b", [("10", YESTERDAY, home.seal(early))])
+        texts = [m["text"] for m in show(home, 1)["messages"]]
+        check("messages are in order of their day, then of arrival",
+              texts[:2] == ["the first report", "sent before your reply"] and
+              len(texts) == 5 and texts[2].startswith("We read"), texts)
         # the same follow-up envelope again under another server id
         r = imp(home, d, "b3", [("4", "2026-12-02", home.seal(fu1))])
         check("a replayed follow-up adds no message",
-              r.returncode == 0 and len(show(home, 1)["messages"]) == 4 and
+              r.returncode == 0 and len(show(home, 1)["messages"]) == 5 and
               len(listing(home)) == 1, out(r))
 
         # forged: the case's mailbox id and key, a proof from another key
@@ -156,7 +170,7 @@ def main():
         s1 = show(home, 1)
         check("a forged follow-up does not join the case",
               all("FORGED" not in m["text"] for m in s1["messages"]) and
-              len(s1["messages"]) == 4, s1.get("messages"))
+              len(s1["messages"]) == 5, s1.get("messages"))
         s2 = show(home, 2) if len(rows) == 2 else {}
         check("it is a new case marked unverified, naming case 1, no reply",
               len(rows) == 2 and s2.get("origin") == "unverified" and
@@ -219,7 +233,7 @@ def main():
               len(listing(home)) == 3 and
               [m["text"] for m in s4.get("messages", [])] ==
               ["are you still there?", "and one more"], s4)
-        r = imp(home, d, "b2again", [("2", "2026-12-01", env_fu1)])
+        r = imp(home, d, "b2again", [("2", TODAY, env_fu1)])
         check("importing a deleted case's bundle again brings nothing back",
               b"1 already imported" in r.stdout and len(listing(home)) == 3,
               out(r))
