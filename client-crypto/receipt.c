@@ -141,10 +141,14 @@ umbra_mailbox_derive(struct umbra_mailbox *mb,
     out = umbra_secret_alloc(64);
     if (out == NULL)
         return UMBRA_ERR_NOMEM;
-    if (crypto_pwhash(out, 64, digits, UMBRA_RECEIPT_DIGITS,
-                      (const uint8_t *)salt, UMBRA_MAILBOX_OPSLIMIT,
-                      UMBRA_MAILBOX_MEMLIMIT,
-                      crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    rc = crypto_pwhash(out, 64, digits, UMBRA_RECEIPT_DIGITS,
+                       (const uint8_t *)salt, UMBRA_MAILBOX_OPSLIMIT,
+                       UMBRA_MAILBOX_MEMLIMIT, crypto_pwhash_ALG_ARGON2ID13);
+    /* Argon2's last BLAKE2b leaves its whole output (the seed and the
+     * lookup id) in a buffer of its stack frame, below this one: zeroed
+     * here, before any other call can leave it lying. */
+    sodium_stackzero(UMBRA_MAILBOX_STACK_WIPE);
+    if (rc != 0) {
         rc = UMBRA_ERR_NOMEM;
         goto out;
     }
@@ -170,6 +174,7 @@ umbra_mailbox_id(uint8_t mailbox_id[32], const uint8_t lookup_id[32])
     crypto_generichash_update(&h, (const uint8_t *)label, sizeof(label) - 1);
     crypto_generichash_update(&h, lookup_id, 32);
     crypto_generichash_final(&h, mailbox_id, 32);
+    sodium_memzero(&h, sizeof h); /* its buffer held the lookup id */
 }
 
 /* The proof key: X25519(sk, pk) hashed by crypto_box_beforenm, in secret
