@@ -96,8 +96,8 @@ store_processed_env(struct store *s, const char *server_id,
 }
 
 int
-store_processed_mark(struct store *s, const char *server_id, const char *outcome,
-              const uint8_t *digest)
+store_processed_mark(struct store *s, const char *server_id,
+                     const char *outcome, const uint8_t *digest)
 {
     sqlite3_stmt *st;
     int r;

@@ -81,8 +81,8 @@ verb_import(struct case_env *e, int argc, char **argv)
                c.followups);
     if (c.unverified > 0)
         printf("%ld follow-ups did not prove they come from their case's "
-               "reporter: each is a new case marked unverified (see 'umbra-case "
-               "show').\n",
+               "reporter: each is a new case marked unverified (see "
+               "'umbra-case show').\n",
                c.unverified);
     if (c.quarantined + c.unopened > 0)
         printf("See 'umbra-case quarantine' for the refused ones.\n");

@@ -13,9 +13,8 @@
 int
 web_conv_wanted(struct req *r)
 {
-    const char *v = r->form && !r->form->err
-                        ? form_field(r->form, "receipt", NULL)
-                        : NULL;
+    const char *v =
+        r->form && !r->form->err ? form_field(r->form, "receipt", NULL) : NULL;
     return v != NULL && *v != '\0';
 }
 
@@ -44,8 +43,8 @@ photo(struct form *f, const char **code)
         }
         sodium_bin2base64(b, m, v->val.data, v->val.len,
                           sodium_base64_VARIANT_ORIGINAL);
-        json_t *a = json_pack("[{s:s,s:s,s:s}]", "name", "attachment",
-                              "type", type, "data", b);
+        json_t *a = json_pack("[{s:s,s:s,s:s}]", "name", "attachment", "type",
+                              type, "data", b);
         sodium_memzero(b, m);
         free(b);
         if (!a)
@@ -188,8 +187,7 @@ web_conv_post(struct req *r)
     o = orgs_find(s, slug);
     if (!o) {
         web_conv_error(r, orgs_loaded(s) ? 400 : 503,
-                       orgs_loaded(s) ? "unknown_org"
-                                      : "database_unavailable");
+                       orgs_loaded(s) ? "unknown_org" : "database_unavailable");
         goto out;
     }
     mb = umbra_secret_alloc(sizeof *mb);

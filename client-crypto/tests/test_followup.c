@@ -11,7 +11,8 @@
 #include <sodium.h>
 
 #define MBOX_PK "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
-#define MBOX_ID "abababababababababababababababababababababababababababababababab"
+#define MBOX_ID                                                                \
+    "abababababababababababababababababababababababababababababababab"
 
 static void
 keypair(uint8_t pk[32], uint8_t sk[32], uint8_t n)
@@ -35,11 +36,11 @@ test_proof(void)
     keypair(mb_pk, mb_sk, 9);
     memset(mid, 0xab, sizeof mid);
     crypto_hash_sha512(h, (const uint8_t *)t, strlen(t));
-    CHECK(umbra_followup_proof(proof, org_pk[1], mb_sk, mid,
-                               (const uint8_t *)t, strlen(t)) == 0,
+    CHECK(umbra_followup_proof(proof, org_pk[1], mb_sk, mid, (const uint8_t *)t,
+                               strlen(t)) == 0,
           "the reporter's proof");
-    CHECK(umbra_followup_proof(other, mb_pk, org_sk[1], mid,
-                               (const uint8_t *)t, strlen(t)) == 0 &&
+    CHECK(umbra_followup_proof(other, mb_pk, org_sk[1], mid, (const uint8_t *)t,
+                               strlen(t)) == 0 &&
               memcmp(proof, other, 32) == 0,
           "the organisation computes the same proof");
     CHECK(umbra_followup_verify(proof, mb_pk, &org_sk[0][0], 3, mid, h) == 0,
@@ -57,8 +58,8 @@ test_proof(void)
               UMBRA_ERR_DECRYPT,
           "not for another narrative");
     h[63] ^= 1;
-    CHECK(umbra_followup_verify(proof, org_pk[2], &org_sk[0][0], 3, mid,
-                                h) == UMBRA_ERR_DECRYPT,
+    CHECK(umbra_followup_verify(proof, org_pk[2], &org_sk[0][0], 3, mid, h) ==
+              UMBRA_ERR_DECRYPT,
           "not with another mailbox key");
     CHECK(umbra_followup_verify(zero, zero, &org_sk[0][0], 3, mid, h) ==
               UMBRA_ERR_DECRYPT,
@@ -85,8 +86,9 @@ check_doc(struct umbra_report *r, const char *doc)
     return err == UMBRA_ERR_FORMAT && why.code != NULL ? why.code : "error";
 }
 
-#define HEAD "{\"schema\":\"umbra.report/1\",\"mailbox\":\"" MBOX_PK \
-             "\",\"mailbox_id\":\"" MBOX_ID "\","
+#define HEAD                                                                   \
+    "{\"schema\":\"umbra.report/1\",\"mailbox\":\"" MBOX_PK                    \
+    "\",\"mailbox_id\":\"" MBOX_ID "\","
 #define PROOF "\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\""
 
 static void
@@ -106,7 +108,8 @@ test_check(void)
         {"proof not base64",
          HEAD "\"narrative\":\"x\",\"follow_up\":{\"proof\":\"!!\"}}",
          "bad_follow_up"},
-        {"proof a number", HEAD "\"narrative\":\"x\",\"follow_up\":{\"proof\":7}}",
+        {"proof a number",
+         HEAD "\"narrative\":\"x\",\"follow_up\":{\"proof\":7}}",
          "bad_follow_up"},
         {"no proof", HEAD "\"narrative\":\"x\",\"follow_up\":{}}",
          "bad_follow_up"},
@@ -128,14 +131,15 @@ test_check(void)
     for (i = 0; i < sizeof t / sizeof t[0]; i++) {
         const char *got = check_doc(&r, t[i].doc);
 
-        CHECK(strcmp(got, t[i].code) == 0, "%s: want '%s', got '%s'",
-              t[i].what, t[i].code, got);
+        CHECK(strcmp(got, t[i].code) == 0, "%s: want '%s', got '%s'", t[i].what,
+              t[i].code, got);
         CHECK(!r.has_follow_up, "%s: no follow-up read", t[i].what);
     }
-    CHECK(strcmp(check_doc(&r, HEAD "\"narrative\":\"caf\\u00e9 \\\"x\\\"\\nA\","
-                                    "\"follow_up\":{\"proof\":" PROOF "}}"),
-                 "") == 0,
-          "a follow-up accepted");
+    CHECK(
+        strcmp(check_doc(&r, HEAD "\"narrative\":\"caf\\u00e9 \\\"x\\\"\\nA\","
+                                  "\"follow_up\":{\"proof\":" PROOF "}}"),
+               "") == 0,
+        "a follow-up accepted");
     for (i = 0; i < 32; i++)
         want[i] = (uint8_t)i;
     crypto_hash_sha512(h, (const uint8_t *)text, strlen(text));
