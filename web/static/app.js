@@ -344,10 +344,9 @@
                     }
                     say(status, '', false);
                     forget();
-                    if (j.known) {
+                    if (j.known)
                         session.mb = {pk: mb.pk, sk: mb.sk.slice(), mailboxId: mb.mailboxId};
-                        if (onKnown) onKnown();
-                    }
+                    if (onKnown) onKnown(!!j.known);
                 }).catch(function () {
                     say(status, form.dataset.failed, true);
                 }).then(function () {
@@ -443,12 +442,13 @@
     }
 
     /* Once a checked receipt's mailbox is known, the write-back form uses
-     * it and does not ask for the receipt again. */
-    function receiptKnown() {
-        var row = $('wb-receipt-row'), known = $('wb-receipt-known'), input = $('wb-receipt');
-        if (row) row.hidden = true;
-        if (input) { input.required = false; input.value = ''; }
-        if (known) known.hidden = false;
+     * it and does not ask for the receipt again; after a check whose
+     * mailbox is not known, it asks again. */
+    function receiptKnown(known) {
+        var row = $('wb-receipt-row'), note = $('wb-receipt-known'), input = $('wb-receipt');
+        if (row) row.hidden = known;
+        if (input) { input.required = !known; input.value = ''; }
+        if (note) note.hidden = !known;
     }
 
     ready(function (U) {
