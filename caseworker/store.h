@@ -233,10 +233,11 @@ struct store_followup_in {
  * (a replayed envelope: its server id is still marked handled). */
 int store_add_followup(struct store *s, int64_t case_id,
                        const struct store_followup_in *f) UMBRA_WUR;
-/* Keeps the text of the reply just queued for case_id (store_reply_add,
- * same transaction), dated today (UTC). 0 or -1. */
-int store_keep_reply(struct store *s, int64_t case_id,
-                     const char *text) UMBRA_WUR;
+/* Keeps the text (len bytes of UTF-8) of the reply just queued for
+ * case_id (store_reply_add, same transaction), dated today (UTC). 0 or
+ * -1. */
+int store_keep_reply(struct store *s, int64_t case_id, const uint8_t *text,
+                     size_t len) UMBRA_WUR;
 /* One message; strings valid only during the callback. */
 struct store_message {
     const char *from; /* "reporter" or "org" */

@@ -55,12 +55,19 @@ store_add_followup(struct store *s, int64_t case_id,
 }
 
 int
-store_keep_reply(struct store *s, int64_t case_id, const char *text)
+store_keep_reply(struct store *s, int64_t case_id, const uint8_t *text,
+                 size_t len)
 {
+    sqlite3_stmt *st = store_prep(s, ST_MESSAGE_REPLY);
     char today[11];
 
+    if (st == NULL)
+        return -1;
     umbra_today(today);
-    return store_write(s, ST_MESSAGE_REPLY, "itt", case_id, today, text);
+    sqlite3_bind_int64(st, 1, case_id);
+    sqlite3_bind_text(st, 2, today, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, (const char *)text, (int)len, SQLITE_STATIC);
+    return store_run(s, st);
 }
 
 static int

@@ -176,7 +176,7 @@ def main():
               len(rows) == 2 and s2.get("origin") == "unverified" and
               s2.get("origin_case") == 1 and s2.get("can_reply") is False,
               (rows, s2))
-        check("import says so", b"did not prove" in r.stdout, out(r))
+        check("import says so", b"could not be verified" in r.stdout, out(r))
         r = home.run("show", "2")
         check("show warns it is unverified",
               b"UNVERIFIED follow-up" in r.stdout, out(r))
