@@ -99,7 +99,7 @@ def main():
         r = imp(home, d, "b1", [("1", EARLIER,
                                  home.seal(rep.report("the first report")))])
         check("the report imports as case 1",
-              r.returncode == 0 and b"Imported 1 new cases" in r.stdout,
+              r.returncode == 0 and b"Imported 1 new case " in r.stdout,
               out(r))
         check("no unread message on a new case",
               [c["unread"] for c in listing(home)] == [0], listing(home))
