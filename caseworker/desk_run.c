@@ -290,6 +290,7 @@ desk_run_stats(struct desk *d, const struct desk_req *r, struct desk_out *o)
     const char *by = one_of(desk_field(r, "by"), DIMS, 6, "category");
     const char *period = one_of(desk_field(r, "period"), PERIODS, 3, "quarter");
     struct umbra_buf svg;
+    const uint8_t *xml;
     char *argv[12];
     int argc = 0, rc;
 
@@ -322,14 +323,23 @@ desk_run_stats(struct desk *d, const struct desk_req *r, struct desk_out *o)
     desk_h_raw(o, "<button type=\"submit\">");
     desk_h_t(o, d->lang, "desk.inbox.filter");
     desk_h_raw(o, "</button></form>");
-    if (rc == 0 && svg.len > 5 && memcmp(svg.data, "<?xml", 5) == 0) {
+    /* stats' notes on standard error (every figure hidden, and why) come
+     * before the picture in the captured output: shown as text above it */
+    xml = svg.len > 5 ? memmem(svg.data, svg.len, "<?xml", 5) : NULL;
+    if (rc == 0 && xml != NULL) {
         /* an image, so nothing in it can run: the CSP allows data: images */
+        size_t skip = (size_t)(xml - svg.data), len = svg.len - skip;
         size_t n =
-            sodium_base64_encoded_len(svg.len, sodium_base64_VARIANT_ORIGINAL);
+            sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
         char *b64 = malloc(n);
 
+        if (skip > 0) {
+            desk_h_raw(o, "<pre id=\"notes\" dir=\"auto\">");
+            desk_h_esc(o, (const char *)svg.data, skip);
+            desk_h_raw(o, "</pre>");
+        }
         if (b64 != NULL) {
-            sodium_bin2base64(b64, n, svg.data, svg.len,
+            sodium_bin2base64(b64, n, svg.data + skip, len,
                               sodium_base64_VARIANT_ORIGINAL);
             desk_h_raw(o, "<p><img id=\"chart\" class=\"chart\" alt=\"\" "
                           "src=\"data:image/svg+xml;base64,");

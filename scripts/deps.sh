@@ -41,8 +41,12 @@ fi
 
 # The browser crypto library, pinned by web/package-lock.json, served by
 # umbra-server from web/vendor/ (never from a CDN).
-if [ -f web/package.json ] && [ ! -f web/node_modules/.umbra-installed ]; then
-    echo "deps: npm ci (web/)"
-    (cd web && npm ci --no-audit --no-fund --loglevel=error) &&
-        touch web/node_modules/.umbra-installed
+# The stamp holds the lock file's checksum, so a changed lock installs again.
+if [ -f web/package.json ]; then
+    lock_sum=$(sha256sum web/package-lock.json | cut -d' ' -f1)
+    if [ "$(cat web/node_modules/.umbra-installed 2>/dev/null)" != "$lock_sum" ]; then
+        echo "deps: npm ci (web/)"
+        (cd web && npm ci --no-audit --no-fund --loglevel=error) &&
+            echo "$lock_sum" >web/node_modules/.umbra-installed
+    fi
 fi

@@ -1,19 +1,26 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 # web: the pages' templates, catalogues, CSS and browser scripts (served by
-# server/page.c), the vendored libsodium.js, and their tests.
+# server/page.c), the vendored crypto library, and their tests.
 #
-# libsodium.js (the sumo build: it has crypto_pwhash) is pinned by web/package-lock.json and installed by
-# scripts/deps.sh (npm ci); the build copies its two dist files into
-# web/vendor/ (not in git), which umbra-server serves as /static/vendor/
-# with Subresource Integrity hashes computed at start-up.
+# The pages seal with web/vendor/sodium-lite.js: TweetNaCl.js and the
+# argon2id package (WebAssembly), pinned by web/package-lock.json and
+# installed by scripts/deps.sh (npm ci), bundled by web/lite/bundle.sh with
+# web/lite/sodium-lite.js, which gives them libsodium.js's names. It is about
+# 28 KB gzipped where libsodium.js's sumo build was 310 KB (issue 13, item 7;
+# make bench-web). libsodium.js itself stays a development dependency: the
+# node tests check sodium-lite against it. web/vendor/ is not in git;
+# umbra-server serves it as /static/vendor/ with Subresource Integrity
+# hashes computed at start-up.
 
 WEB_NPM      = web/node_modules/.umbra-installed
-WEB_VENDOR   = web/vendor/libsodium-sumo.js web/vendor/libsodium-wrappers-sumo.js
-# Precompressed copies, served to browsers that accept gzip (1 MB -> ~0.3 MB
-# on a prepaid phone plan or over Tor).
-WEB_VENDOR_GZ = $(WEB_VENDOR:%=%.gz)
+WEB_VENDOR   = web/vendor/sodium-lite.js
+# Precompressed copies, served to browsers that accept gzip: the vendored
+# library and the pages' own scripts and CSS (web/static/*.gz, not in git;
+# the server sends a file's .gz twin when there is one).
+WEB_STATIC_GZ = $(patsubst %,%.gz,$(wildcard web/static/*.js web/static/*.css))
+WEB_VENDOR_GZ = $(WEB_VENDOR:%=%.gz) $(WEB_STATIC_GZ)
 
-.PHONY: web-vendor test-web-page test-web-vectors test-browser
+.PHONY: web-vendor test-web-page test-web-vectors test-browser bench-web
 
 all: web-vendor
 web-vendor: $(WEB_VENDOR) $(WEB_VENDOR_GZ)
@@ -21,17 +28,19 @@ web-vendor: $(WEB_VENDOR) $(WEB_VENDOR_GZ)
 web/vendor/%.js.gz: web/vendor/%.js
 	gzip -9 -n -c $< >$@.tmp && mv $@.tmp $@
 
+web/static/%.gz: web/static/%
+	gzip -9 -n -c $< >$@.tmp && mv $@.tmp $@
+
 $(WEB_NPM): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-web/vendor/libsodium-sumo.js: $(WEB_NPM)
+# (the libsodium.js files an older build copied here are no longer served)
+web/vendor/sodium-lite.js: web/lite/bundle.sh web/lite/sodium-lite.js web/lite/argon2-p1.js $(WEB_NPM)
 	@mkdir -p web/vendor
-	cp web/node_modules/libsodium-sumo/dist/modules-sumo/libsodium-sumo.js $@
-
-web/vendor/libsodium-wrappers-sumo.js: $(WEB_NPM)
-	@mkdir -p web/vendor
-	cp web/node_modules/libsodium-wrappers-sumo/dist/modules-sumo/libsodium-wrappers.js $@
+	rm -f web/vendor/libsodium-sumo.js* web/vendor/libsodium-wrappers-sumo.js*
+	sh web/lite/bundle.sh web/node_modules web/lite/sodium-lite.js >$@.tmp
+	mv $@.tmp $@
 
 # page-test: every page in every language, from the real web/ folder.
 $(O)/obj/tests/browser/%.o: CFLAGS_EXTRA = -Itests/lib
@@ -63,3 +72,10 @@ test-browser: all $(O)/page-test
 
 SUITES      += test-web-page test-web-vectors test-browser
 ASAN_SUITES += test-web-page
+
+# The report form on a simulated cheap phone, JS and no-JS paths in one run
+# (tests/bench/bench_web.sh; BENCH_WEB_ROUNDS, BENCH_WEB_BASELINE=REF).
+bench-web: $(O)/umbra-server $(O)/umbra-case web-vendor
+	@O=$(O) tests/bench/bench_web.sh
+
+BENCHES += bench-web

@@ -197,9 +197,9 @@ main(int argc, char **argv)
     CHECK(page_static("app.js", &data, &len, &type) == 0 &&
               strncmp(type, "text/javascript", 15) == 0,
           "app.js is served as JavaScript");
-    CHECK(page_static("vendor/libsodium-sumo.js", &data, &len, &type) == 0 &&
-              len > 100000,
-          "libsodium.js is served from vendor/ (run make first)");
+    CHECK(page_static("vendor/sodium-lite.js", &data, &len, &type) == 0 &&
+              len > 20000,
+          "sodium-lite.js is served from vendor/ (run make first)");
     CHECK(page_static("../locales/en.json", &data, &len, &type) == -1,
           "no path traversal");
     CHECK(page_static("nope.js", &data, &len, &type) == -1, "no such file");

@@ -87,7 +87,7 @@ for w in templates locales static vendor content; do
     [ "$n" -gt 0 ] && [ "$n" -eq "$m" ] && ok "share/umbra/web/$w: $n files" ||
         bad "share/umbra/web/$w: $n files, web/$w has $m"
 done
-check "libsodium.js installed" test -s "$u/share/umbra/web/vendor/libsodium-sumo.js"
+check "sodium-lite.js installed" test -s "$u/share/umbra/web/vendor/sodium-lite.js"
 n=$(ls "$u"/share/umbra/schema/*.sql 2>/dev/null | wc -l)
 m=$(ls schema/*.sql | wc -l)
 [ "$n" -eq "$m" ] && ok "schema: $n migrations" || bad "schema: $n of $m"
@@ -175,7 +175,7 @@ check "umbra-case .deb contents" has "$cdeb" ./usr/bin/umbra-case \
     ./usr/share/doc/umbra-case/copyright
 check "umbra-server .deb contents" has "$sdeb" ./usr/bin/umbra-server \
     ./usr/share/man/man8/umbra-server.8.gz ./lib/systemd/system/umbra-server.service \
-    ./usr/share/umbra/web/vendor/libsodium-sumo.js ./usr/share/umbra/web/templates/ \
+    ./usr/share/umbra/web/vendor/sodium-lite.js ./usr/share/umbra/web/templates/ \
     ./usr/share/umbra/schema/001_core.sql ./usr/share/doc/umbra-server/operations.md \
     ./usr/share/doc/umbra-server/examples/server.conf
 x=$tmp/server-x
