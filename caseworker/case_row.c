@@ -45,13 +45,14 @@ case_row_json(const struct store_row *r)
         json_array_append_new(labels, json_stringn(p, l));
         p = c ? c + 1 : NULL;
     }
-    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:s,s:s,s:s}",
+    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:s,s:s,s:s,s:I}",
                      "id", (json_int_t)r->id, "received", r->received,
                      "imported", r->imported, "status",
                      r->status, "priority", r->priority, "assignee",
                      r->assignee, "categories", cats, "labels", labels,
                      "incident", r->incident, "country", r->country, "lang",
-                     r->lang, "summary", r->summary);
+                     r->lang, "summary", r->summary, "unread",
+                     (json_int_t)r->unread);
 }
 
 

@@ -39,6 +39,7 @@ static const char USAGE[] =
     "  show ID [--json]           one case, in the reporter's words\n"
     "  triage ID [--status S] [--priority P] [--label L]... [--assign NAME]\n"
     "            [--note TEXT]    update a case (its history is kept)\n"
+    "  delete ID --yes            erase a case for good\n"
     "Answering and cleaning up:\n"
     "  reply ID --message-file FILE   queue a reply to the reporter\n"
     "  reply ID --template NAME [--yes|--edit]   a translated common reply\n"
@@ -79,6 +80,7 @@ static const struct verb VERBS[] = {
     {"list", verb_list, CASE_STORE},
     {"show", verb_show, CASE_STORE},
     {"triage", verb_triage, CASE_STORE | CASE_WRITE},
+    {"delete", verb_delete, CASE_STORE | CASE_WRITE},
     {"reply", verb_reply, CASE_STORE | CASE_WRITE},
     {"push", verb_push, CASE_STORE | CASE_WRITE},
     {"ack", verb_ack, CASE_STORE | CASE_WRITE},

@@ -25,6 +25,8 @@ static const struct {
     {"missing_fields", "neither a narrative nor categories", NULL},
     {"bad_member", "wrong type or too long: '", "'"},
     {"bad_mailbox", "mailbox or mailbox_id is not a valid key", NULL},
+    {"bad_follow_up", "follow_up is not a follow-up's proof, or names no "
+                      "mailbox", NULL},
     {"bad_field", "a field has the wrong type", NULL},
 };
 
@@ -86,6 +88,9 @@ doc_parse_report(struct doc_report *out, char *reason, size_t cap,
     out->has_mailbox = r.has_mailbox;
     memcpy(out->mailbox_pk, r.mailbox_pk, sizeof out->mailbox_pk);
     memcpy(out->mailbox_id, r.mailbox_id, sizeof out->mailbox_id);
+    out->has_follow_up = r.has_follow_up;
+    memcpy(out->follow_up_proof, r.follow_up_proof, 32);
+    memcpy(out->narrative_sha512, r.narrative_sha512, 64);
     sodium_memzero(&r, sizeof r);
     return 0;
 }

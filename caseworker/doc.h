@@ -33,6 +33,9 @@ struct doc_report {
     int has_mailbox;
     uint8_t mailbox_pk[32];
     char mailbox_id[65];
+    int has_follow_up; /* a follow-up from /check (protocol section 6.1) */
+    uint8_t follow_up_proof[32];
+    uint8_t narrative_sha512[64];
 };
 
 /*

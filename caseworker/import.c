@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 void
@@ -62,19 +63,109 @@ import_check(struct doc_report *rep, uint8_t **doc, size_t *doc_len,
     return err == 0 ? IMPORT_CASE : IMPORT_QUARANTINE;
 }
 
+/* The narrative of a checked document (a copy the caller frees), "" if
+ * it has none; NULL when out of memory. */
+static char *
+narrative_of(const uint8_t *doc, size_t doc_len)
+{
+    json_t *d = json_loadb((const char *)doc, doc_len, JSON_REJECT_DUPLICATES,
+                           NULL);
+    const char *t = json_string_value(json_object_get(d, "narrative"));
+    char *out = strdup(t != NULL ? t : "");
+
+    json_decref(d);
+    return out;
+}
+
+/*
+ * A follow-up (protocol section 6.1) joins the oldest case holding its
+ * mailbox when its proof verifies with that case's mailbox key and one of
+ * this home's keys: 0 (done, counted) or -1. Otherwise it is to become a
+ * case of its own: 1 with *origin "follow-up" (no case here has its
+ * mailbox: deleted, or never imported here; it keeps its mailbox when the
+ * proof verifies with the document's own key, so the organisation can
+ * answer) or "unverified" (the proof does not verify: a forgery or a
+ * damaged document; no mailbox is kept, so no reply can go to a key the
+ * forger chose) with *origin_case the case it named, and *keep_mailbox.
+ */
+static int
+followup_join(struct store *s, struct import_counts *c,
+              const struct import_keys *ik, const char *server_id,
+              const char *day, const struct doc_report *rep,
+              const uint8_t *doc, size_t doc_len, const uint8_t digest[16],
+              const char **origin, int64_t *origin_case, int *keep_mailbox)
+{
+    struct store_followup_in f;
+    uint8_t mid[32], pk[32];
+    char *text = NULL;
+    int64_t id = 0;
+    int r;
+
+    *keep_mailbox = 0;
+    *origin_case = 0;
+    if (umbra_unhex(mid, 32, rep->mailbox_id, 64) != 0)
+        return -1; /* not reached: checked by umbra_report_check */
+    r = store_case_by_mailbox(s, rep->mailbox_id, &id, pk);
+    if (r < 0)
+        return -1;
+    if (r == 1) {
+        *origin = "follow-up";
+        *keep_mailbox =
+            umbra_followup_verify(rep->follow_up_proof, rep->mailbox_pk,
+                                  ik->sks, ik->n, mid,
+                                  rep->narrative_sha512) == 0;
+        return 1;
+    }
+    if (umbra_followup_verify(rep->follow_up_proof, pk, ik->sks, ik->n, mid,
+                              rep->narrative_sha512) != 0) {
+        *origin = "unverified";
+        *origin_case = id;
+        return 1;
+    }
+    text = narrative_of(doc, doc_len);
+    if (text == NULL)
+        return -1;
+    memset(&f, 0, sizeof f);
+    f.server_id = server_id;
+    f.env_digest = digest;
+    f.day = day;
+    f.text = text;
+    f.doc = doc;
+    f.doc_len = doc_len;
+    f.proof = rep->follow_up_proof;
+    r = store_add_followup(s, id, &f);
+    sodium_memzero(text, strlen(text));
+    free(text);
+    if (r == 0)
+        c->followups++;
+    else if (r == 1)
+        c->skipped++;
+    return r < 0 ? -1 : 0;
+}
+
 /* Records a checked envelope under its server id (caller's transaction). */
 static int
-import_record(struct store *s, struct import_counts *c, const char *server_id,
+import_record(struct store *s, struct import_counts *c,
+              const struct import_keys *ik, const char *server_id,
               const char *day, int outcome, const struct doc_report *rep,
               const uint8_t *doc, size_t doc_len, const char *reason,
               const uint8_t digest[16])
 {
     struct store_case_in in;
-    int64_t id;
-    int r;
+    const char *origin = NULL;
+    int64_t id, origin_case = 0;
+    int r, keep_mailbox = 1;
 
+    if (outcome == IMPORT_CASE && rep->has_follow_up) {
+        r = followup_join(s, c, ik, server_id, day, rep, doc, doc_len, digest,
+                          &origin, &origin_case, &keep_mailbox);
+        if (r <= 0)
+            return r;
+    }
     if (outcome == IMPORT_CASE) {
         memset(&in, 0, sizeof in);
+        in.origin = origin;
+        in.origin_case = origin_case;
         in.server_id = server_id;
         in.env_digest = digest;
         in.summary = rep->summary;
@@ -82,11 +173,13 @@ import_record(struct store *s, struct import_counts *c, const char *server_id,
         in.doc_len = doc_len;
         in.facts = rep->facts;
         snprintf(in.facts.received, sizeof in.facts.received, "%s", day);
-        if (rep->has_mailbox) {
+        if (rep->has_mailbox && keep_mailbox) {
             in.mailbox_id = rep->mailbox_id;
             in.mailbox_pk = rep->mailbox_pk;
         }
         r = store_add_case(s, &id, &in);
+        if (r == 0 && origin != NULL && strcmp(origin, "unverified") == 0)
+            c->unverified++;
         if (r == 0)
             c->cases++;
         else if (r == 1)
@@ -135,8 +228,8 @@ import_envelope(struct store *s, struct import_counts *c,
         case_err("out of memory");
         return -1;
     }
-    rc = import_record(s, c, server_id, day, r, &rep, doc, doc_len, reason,
-                       digest);
+    rc = import_record(s, c, ik, server_id, day, r, &rep, doc, doc_len,
+                       reason, digest);
     umbra_secret_free(doc);
     sodium_memzero(&rep, sizeof rep);
     return rc;
@@ -445,7 +538,7 @@ import_bundle(struct store *s, struct import_counts *c,
             }
             /* bundles that overlap: the store counts a record handled
              * before as skipped */
-            if (import_record(s, c, sl->id, sl->day, sl->outcome, &sl->rep,
+            if (import_record(s, c, ik, sl->id, sl->day, sl->outcome, &sl->rep,
                               sl->doc, sl->doc_len, sl->reason,
                               sl->digest) != 0)
                 goto out;

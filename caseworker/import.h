@@ -7,6 +7,9 @@
  * server id in the caller's transaction — a case, a quarantined document
  * with its reason, or an envelope that is not for this home. The server id
  * is the key that makes a second import of the same envelope a no-op.
+ * A follow-up (protocol section 6.1) whose proof verifies joins the oldest
+ * case with its mailbox; one whose case is not here, or whose proof does
+ * not verify, becomes a case of its own, marked so (store.h, origin).
  * import_bundle() runs it over a bundle file in batches of IMPORT_BATCH,
  * committed every IMPORT_COMMIT records: a SIGKILL loses at most the
  * uncommitted records, and the next import redoes them.
@@ -31,8 +34,11 @@ struct import_keys {
     uint8_t pks[UMBRA_MAX_ORG_KEYS * 32];
 };
 
+/* cases: new cases (unverified: of them, follow-ups whose proof did not
+ * verify); followups: follow-ups joined to their case. */
 struct import_counts {
     long cases, quarantined, unopened, skipped, records;
+    long followups, unverified;
 };
 
 enum import_outcome {

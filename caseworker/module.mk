@@ -93,7 +93,8 @@ $(O)/tests/case_outbox_unit: $(O)/obj/tests/unit/case_outbox_unit.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
 
-.PHONY: test-case test-case-unit test-case-cli test-case-loop bench-case
+.PHONY: test-case test-case-unit test-case-cli test-case-loop bench-case \
+        test-case-conv
 test-case-unit: $(O)/tests/case_unit $(O)/tests/case_text_unit \
                 $(O)/tests/case_outbox_unit
 	$(O)/tests/case_unit
@@ -104,6 +105,10 @@ test-case-cli: $(O)/umbra-case
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_usage.py
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_templates.py
+
+# The conversation: follow-ups joined, forged or orphaned; replies kept.
+test-case-conv: $(O)/umbra-case
+	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_conv.py
 
 # The whole loop against a real umbra-server and PostgreSQL, then the
 # files out of the air gap (push --out / push --from, case_outbox.py).
@@ -123,6 +128,7 @@ test-case: $(O)/tests/case_unit $(O)/tests/case_text_unit $(O)/umbra-case \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_templates.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_members.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_migrate.py || st=1; \
+	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_conv.py || st=1; \
 	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_loop.py || st=1; \
 	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_outbox.py || st=1; \
 	 exit $$st

@@ -62,6 +62,7 @@ reply_queue(struct store *s, int64_t id, const uint8_t *msg, size_t msg_len,
         store_begin(s) != 0)
         goto out;
     if (store_reply_add(s, id, mailbox_id, env, env_len, who) != 0 ||
+        store_keep_reply(s, id, msg, msg_len) != 0 ||
         store_commit(s) != 0) {
         store_rollback(s);
         goto out;

@@ -3,7 +3,8 @@
  * reply: a message to a reporter as the verb reply (verbs_reply.c) and
  * the desk (desk_case.c) both queue it: a reply document
  * (umbra.reply/1: the message, the report's language, today's date)
- * sealed to the case's mailbox key and kept in the store until push.
+ * sealed to the case's mailbox key and kept in the store until push; its
+ * text is kept in the case's conversation (store_keep_reply).
  */
 #ifndef UMBRA_CASE_REPLY_H
 #define UMBRA_CASE_REPLY_H

@@ -32,6 +32,8 @@
  *   members     caseworkers with their own keys (migration 2)
  *   processed_env  a digest per envelope imported under a server id given
  *               out again (migration 3, which also adds processed.digest)
+ *   messages    the conversation: follow-ups and kept replies (migration
+ *               4, which also adds cases.origin and cases.origin_case)
  */
 #ifndef UMBRA_CASE_STORE_H
 #define UMBRA_CASE_STORE_H
@@ -130,6 +132,11 @@ struct store_case_in {
     const char *reply_lang;    /* the report's lang, or "" */
     const uint8_t *env_digest; /* 16 bytes (store_processed_env), or NULL */
     struct case_facts facts;
+    /* NULL or "" for a report; a follow-up that became a case of its own:
+     * "follow-up" (its case is not in this store) or "unverified" (it
+     * names case origin_case's mailbox, but its proof does not verify) */
+    const char *origin;
+    int64_t origin_case;
 };
 
 /* Inserts a case and marks its server id handled; sets *id. 1 (nothing
@@ -156,6 +163,9 @@ struct store_row {
     const char *summary, *incident, *country, *lang;
     const char *imported; /* day this laptop imported it ("" if synthetic) */
     uint32_t categories;
+    long unread;          /* follow-ups `show` has not shown yet */
+    const char *origin;   /* "", "follow-up" or "unverified" (store_case_in) */
+    int64_t origin_case;  /* with "unverified": the case it named */
 };
 
 struct store_filter {
@@ -198,6 +208,59 @@ int store_case_exists(struct store *s, int64_t id) UMBRA_WUR;
 /* The mailbox of a case: 0 found (pk and hex id copied), 1 none. */
 int store_case_mailbox(struct store *s, int64_t id, uint8_t pk[32],
                        char mailbox_id[65], char lang[36]) UMBRA_WUR;
+
+/*
+ * The conversation (table messages, migration 4): the reporter's
+ * follow-ups and the organisation's replies, in the order they joined a
+ * case; the report itself is the case's document.
+ */
+/* The oldest case with a reply mailbox whose mailbox_id is mailbox_id
+ * (hex): 0 with *id and pk set, 1 if none. */
+int store_case_by_mailbox(struct store *s, const char *mailbox_id,
+                          int64_t *id, uint8_t pk[32]) UMBRA_WUR;
+/* A verified follow-up joining case case_id. */
+struct store_followup_in {
+    const char *server_id;     /* marked handled, outcome "case" */
+    const uint8_t *env_digest; /* 16 bytes (store_processed_env), or NULL */
+    const char *day;           /* the day the server received it */
+    const char *text;          /* its narrative, UTF-8 */
+    const uint8_t *doc;        /* the whole document */
+    size_t doc_len;
+    const uint8_t *proof;      /* 32 bytes */
+};
+/* Adds it, unread, with a line in the case's history. 1 (nothing done) if
+ * the server id was handled before, or the store holds this proof already
+ * (a replayed envelope: its server id is still marked handled). */
+int store_add_followup(struct store *s, int64_t case_id,
+                       const struct store_followup_in *f) UMBRA_WUR;
+/* Keeps the text (len bytes of UTF-8) of the reply just queued for
+ * case_id (store_reply_add, same transaction), dated today (UTC). 0 or
+ * -1. */
+int store_keep_reply(struct store *s, int64_t case_id, const uint8_t *text,
+                     size_t len) UMBRA_WUR;
+/* One message; strings valid only during the callback. */
+struct store_message {
+    const char *from; /* "reporter" or "org" */
+    const char *day;  /* YYYY-MM-DD */
+    const char *text;
+    int unread;       /* a follow-up not shown yet */
+    int pushed;       /* a reply: sent to the server by push */
+};
+/* The messages of case id in order: by day (a follow-up's is the day the
+ * server received it, a reply's the day it was written), then in the
+ * order they joined the case. A non-zero cb result stops and is
+ * returned. */
+int store_messages(struct store *s, int64_t id,
+                   int (*cb)(void *ctx, const struct store_message *m),
+                   void *ctx) UMBRA_WUR;
+/* Marks every message of case id read. 0 or -1. */
+int store_messages_read(struct store *s, int64_t id) UMBRA_WUR;
+
+/* Erases case id and all it holds (report, labels, history, messages,
+ * replies not pushed yet) for good; its server id stays handled, so an
+ * import does not bring it back, and a later follow-up becomes a new case.
+ * 1 if there is no such case. Caller's transaction. */
+int store_delete_case(struct store *s, int64_t id) UMBRA_WUR;
 
 /* Replies waiting for push. */
 int store_reply_add(struct store *s, int64_t case_id, const char *mailbox_id,

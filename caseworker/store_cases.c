@@ -95,11 +95,9 @@ store_processed_env(struct store *s, const char *server_id,
     return rc == SQLITE_ROW;
 }
 
-/* Marks server_id handled; 1 if it already was (nothing changed). With a
- * digest, "already" means this envelope under this id. */
-static int
-processed_add(struct store *s, const char *server_id, const char *outcome,
-              const uint8_t *digest)
+int
+store_processed_mark(struct store *s, const char *server_id,
+                     const char *outcome, const uint8_t *digest)
 {
     sqlite3_stmt *st;
     int r;
@@ -186,7 +184,7 @@ store_add_case(struct store *s, int64_t *id, const struct store_case_in *c)
 
     /* first, so that a server id seen before changes nothing */
     if (c->server_id != NULL) {
-        r = processed_add(s, c->server_id, "case", c->env_digest);
+        r = store_processed_mark(s, c->server_id, "case", c->env_digest);
         if (r != 0)
             return r;
     }
@@ -198,7 +196,12 @@ store_add_case(struct store *s, int64_t *id, const struct store_case_in *c)
         return -1;
     sqlite3_bind_int64(st, 1, *id);
     sqlite3_bind_blob(st, 2, c->doc, (int)c->doc_len, SQLITE_STATIC);
-    return store_run(s, st);
+    if (store_run(s, st) != 0)
+        return -1;
+    if (c->origin == NULL || c->origin[0] == 0)
+        return 0;
+    return store_write(s, ST_CASE_ORIGIN, "iti", *id, c->origin,
+                       c->origin_case);
 }
 
 int
@@ -212,7 +215,7 @@ store_add_quarantine(struct store *s, const char *server_id,
     int r;
 
     if (server_id != NULL) {
-        r = processed_add(s, server_id, outcome, env_digest);
+        r = store_processed_mark(s, server_id, outcome, env_digest);
         if (r != 0)
             return r;
     }
@@ -249,6 +252,9 @@ fill_row(struct store_row *r, sqlite3_stmt *st)
     r->lang = store_col_text(st, 9);
     r->categories = (uint32_t)sqlite3_column_int64(st, 10);
     r->imported = store_col_text(st, 11);
+    r->unread = (long)sqlite3_column_int64(st, 12);
+    r->origin = store_col_text(st, 13);
+    r->origin_case = sqlite3_column_int64(st, 14);
 }
 
 static int
@@ -320,14 +326,14 @@ store_get_case(struct store *s, int64_t id,
     sqlite3_bind_int64(st, 1, id);
     step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
-        const void *doc = sqlite3_column_blob(st, 12);
-        int n = sqlite3_column_bytes(st, 12);
+        const void *doc = sqlite3_column_blob(st, 15);
+        int n = sqlite3_column_bytes(st, 15);
 
         fill_row(&r, st);
         rc = cb(ctx, &r, doc, doc ? (size_t)n : 0,
-                sqlite3_column_type(st, 13) == SQLITE_NULL
+                sqlite3_column_type(st, 16) == SQLITE_NULL
                     ? NULL
-                    : store_col_text(st, 13));
+                    : store_col_text(st, 16));
     } else if (step != SQLITE_DONE) {
         rc = store_db_err(s, "read");
     }

@@ -3,6 +3,7 @@
  * store_int: what the files of the case store share (store.c: opening,
  * migrations, meta; store_cases.c: cases, labels, history; store_sync.c:
  * replies, acks, quarantine; store_facts.c: statistics facts and ledger;
+ * store_messages.c: the conversation of a case (follow-ups, replies kept);
  * store_members.c: members; store_stmts.c: the statement table). Not for
  * use outside store*.c: the rest of umbra-case uses store.h.
  *
@@ -65,6 +66,18 @@ enum stmt {
     ST_MEMBERS,
     ST_MEMBER_GET,
     ST_MEMBER_DELETE,
+    ST_CASE_BY_MAILBOX,
+    ST_CASE_ORIGIN,
+    ST_MESSAGE_ADD,
+    ST_MESSAGE_REPLY,
+    ST_MESSAGES,
+    ST_MESSAGES_READ,
+    ST_DELETE_CASE,
+    ST_DELETE_REPORT,
+    ST_DELETE_LABELS,
+    ST_DELETE_HISTORY,
+    ST_DELETE_MESSAGES,
+    ST_DELETE_REPLIES,
     ST_N
 };
 
@@ -112,6 +125,7 @@ struct store_cb {
         int (*reply)(void *ctx, int64_t reply_id, const char *mailbox_id,
                      const uint8_t *env, size_t env_len);
         int (*ack)(void *ctx, const char *server_id);
+        int (*message)(void *ctx, const struct store_message *m);
         int (*quarantine)(void *ctx, int64_t id, const char *server_id,
                           const char *received, const char *when,
                           const char *outcome, const char *reason,
@@ -132,6 +146,11 @@ const char *store_col_text(sqlite3_stmt *st, int i);
 /* Adds "what" by who, now, to case id's history. 0 or -1. */
 int store_history_add(struct store *s, int64_t id, const char *who,
                       const char *what);
+/* Marks server_id handled with outcome; 1 if it already was (nothing
+ * changed). With a digest, "already" means this envelope under this id
+ * (store_processed_env). 0, 1 or -1. */
+int store_processed_mark(struct store *s, const char *server_id,
+                         const char *outcome, const uint8_t *digest);
 /* Inserts the row of a case (no document); sets *id. 0 or -1. */
 int store_insert_facts(struct store *s, int64_t *id, const char *server_id,
                        const struct case_facts *f, const char *summary,

@@ -5,7 +5,10 @@
 #define ROW_COLS                                                               \
     "c.id, c.received, c.status, c.priority, c.assignee,"                      \
     " (SELECT group_concat(label, ',') FROM labels l WHERE l.case_id = c.id)," \
-    " c.summary, c.incident, c.country, c.lang, c.categories, c.imported"
+    " c.summary, c.incident, c.country, c.lang, c.categories, c.imported,"   \
+    " (SELECT count(*) FROM messages m"                                        \
+    "  WHERE m.case_id = c.id AND m.unread != 0),"                             \
+    " c.origin, c.origin_case"
 
 /* Every statement of the store, prepared when it opens (after its
  * migrations), with who uses it. */
@@ -178,4 +181,52 @@ const struct store_stmt STORE_STMTS[ST_N] = {
     [ST_MEMBER_DELETE] = {"member_delete",
                           "DELETE FROM members WHERE key_id = ?1;",
                           "store_member_remove: keys remove-member"},
+    [ST_CASE_BY_MAILBOX] = {"case_by_mailbox",
+                            "SELECT id, mailbox_pk FROM cases"
+                            " WHERE mailbox_id = ?1 AND mailbox_pk IS NOT NULL"
+                            " ORDER BY id LIMIT 1;",
+                            "store_case_by_mailbox: import (a follow-up)"},
+    [ST_CASE_ORIGIN] = {"case_origin",
+                        "UPDATE cases SET origin = ?2, origin_case = ?3"
+                        " WHERE id = ?1;",
+                        "store_add_case: import (a follow-up as a case)"},
+    [ST_MESSAGE_ADD] =
+        {"message_add",
+         "INSERT OR IGNORE INTO messages(case_id, sender, day, text,"
+         " server_id, doc, proof, unread) VALUES (?1, 'reporter', ?2, ?3,"
+         " ?4, ?5, ?6, 1);",
+         "store_add_followup: import"},
+    [ST_MESSAGE_REPLY] =
+        {"message_reply",
+         "INSERT INTO messages(case_id, sender, day, text, reply_id)"
+         " SELECT ?1, 'org', ?2, ?3, max(id) FROM replies"
+         " WHERE case_id = ?1;",
+         "store_keep_reply: reply"},
+    [ST_MESSAGES] = {"messages",
+                     "SELECT m.sender, m.day, m.text, m.unread,"
+                     " coalesce(r.pushed, 0) FROM messages m"
+                     " LEFT JOIN replies r ON r.id = m.reply_id"
+                     " WHERE m.case_id = ?1 ORDER BY m.day, m.id;",
+                     "store_messages: show"},
+    [ST_DELETE_CASE] = {"delete_case", "DELETE FROM cases WHERE id = ?1;",
+                        "store_delete_case: delete"},
+    [ST_DELETE_REPORT] = {"delete_report",
+                          "DELETE FROM reports WHERE case_id = ?1;",
+                          "store_delete_case: delete"},
+    [ST_DELETE_LABELS] = {"delete_labels",
+                          "DELETE FROM labels WHERE case_id = ?1;",
+                          "store_delete_case: delete"},
+    [ST_DELETE_HISTORY] = {"delete_history",
+                           "DELETE FROM history WHERE case_id = ?1;",
+                           "store_delete_case: delete"},
+    [ST_DELETE_MESSAGES] = {"delete_messages",
+                            "DELETE FROM messages WHERE case_id = ?1;",
+                            "store_delete_case: delete"},
+    [ST_DELETE_REPLIES] = {"delete_replies",
+                           "DELETE FROM replies WHERE case_id = ?1;",
+                           "store_delete_case: delete"},
+    [ST_MESSAGES_READ] = {"messages_read",
+                          "UPDATE messages SET unread = 0"
+                          " WHERE case_id = ?1 AND unread != 0;",
+                          "store_messages_read: show"},
 };

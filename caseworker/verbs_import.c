@@ -89,6 +89,14 @@ verb_import(struct case_env *e, int argc, char **argv)
            c.cases, CASE_PL(c.cases, "case"), c.records,
            CASE_PL(c.records, "report"), c.quarantined, c.unopened,
            c.skipped);
+    if (c.followups > 0)
+        printf("%ld %s from reporters joined their cases.\n", c.followups,
+               CASE_PL(c.followups, "follow-up"));
+    if (c.unverified > 0)
+        printf("%ld %s could not be verified as coming from their case's "
+               "reporter: each is a new case marked unverified (see "
+               "'umbra-case show').\n",
+               c.unverified, CASE_PL(c.unverified, "follow-up"));
     if (c.quarantined + c.unopened > 0)
         printf("See 'umbra-case quarantine' for the refused ones.\n");
     return rc;

@@ -20,7 +20,8 @@ static const char LIST_USAGE[] =
     "           [--limit N] [--json]\n"
     "\n"
     "The cases, oldest first: id, day received, status, priority,\n"
-    "categories, labels, assignee and the start of the narrative.\n"
+    "categories, labels, assignee, new messages from the reporter and\n"
+    "the start of the narrative.\n"
     "Statuses: new, in-progress, waiting, referred, closed.\n"
     "--json prints one JSON object per line for scripts.\n";
 
@@ -95,7 +96,21 @@ list_row(void *ctx, const struct store_row *r)
     list_cell(r->assignee, LIST_W_ASSIGNED, 0);
     list_cell(r->labels, LIST_W_LABELS, 0);
     list_cell(cats, LIST_W_CATEGORIES, 0);
-    list_cell(r->summary, LIST_W_SUMMARY, 1);
+    if (r->unread > 0 || r->origin[0] == 'u') {
+        /* messages from the reporter not read yet, or a follow-up whose
+         * proof did not verify, marked before what happened */
+        char what[UMBRA_REPORT_HEAD_BYTES + 64];
+
+        if (r->origin[0] == 'u')
+            snprintf(what, sizeof what, "(UNVERIFIED follow-up) %s",
+                     r->summary);
+        else
+            snprintf(what, sizeof what, "(%ld new %s) %s", r->unread,
+                     CASE_PL(r->unread, "message"), r->summary);
+        list_cell(what, LIST_W_SUMMARY, 1);
+    } else {
+        list_cell(r->summary, LIST_W_SUMMARY, 1);
+    }
     fputc('\n', stdout);
     return 0;
 }

@@ -17,13 +17,46 @@ static const char SHOW_USAGE[] =
     "usage: umbra-case [--home DIR] show ID [--json]\n"
     "\n"
     "One case: the whole report in the reporter's words, its status,\n"
-    "labels and history.\n";
+    "labels, the conversation (the report, the organisation's replies and\n"
+    "the reporter's follow-ups, oldest first; showing it marks it read)\n"
+    "and history.\n";
 
 
 struct show_ctx {
     int json;
     json_t *out; /* --json: the case object */
+    json_t *messages; /* the conversation, the report first */
+    long n;           /* messages printed */
 };
+
+/* The conversation's first message: the report, from the reporter. */
+static void
+first_message(struct show_ctx *c, const struct store_row *r, json_t *d)
+{
+    json_t *t = json_object_get(d, "narrative");
+
+    c->messages = json_array();
+    json_array_append_new(
+        c->messages, json_pack("{s:s,s:s,s:s}", "from", "reporter", "day",
+                               r->received, "text",
+                               json_is_string(t) ? json_string_value(t) : ""));
+}
+
+/* Where a case came from, when not from a report. */
+static void
+print_origin(const struct store_row *r)
+{
+    if (strcmp(r->origin, "follow-up") == 0)
+        printf("%-13s a follow-up written back from /check whose case is "
+               "not in this store (deleted, or never imported here)\n",
+               "Origin");
+    else if (strcmp(r->origin, "unverified") == 0)
+        printf("%-13s UNVERIFIED follow-up: it names the mailbox of case "
+               "%lld, but its proof does not verify, so it may be forged "
+               "(by the server, or anyone holding the public key); it was "
+               "not joined to that case and cannot be replied to\n",
+               "Origin", (long long)r->origin_case);
+}
 
 static void
 print_field(const char *label, json_t *v)
@@ -74,9 +107,16 @@ show_case(void *ctx, const struct store_row *r, const uint8_t *doc,
         if (c->out == NULL)
             return -1;
         json_object_set_new(c->out, "can_reply", json_boolean(mailbox_id));
+        json_object_set_new(c->out, "origin",
+                            json_string(r->origin[0] ? r->origin : "report"));
+        if (strcmp(r->origin, "unverified") == 0)
+            json_object_set_new(c->out, "origin_case",
+                                json_integer((json_int_t)r->origin_case));
+        first_message(c, r, d);
         json_object_set_new(c->out, "report", d ? d : json_null());
         return 0;
     }
+    first_message(c, r, d);
     case_row_categories(cats, sizeof cats, r->categories);
     printf("Case %lld, received by the server %s, imported here %s\n",
            (long long)r->id, r->received, r->imported);
@@ -94,6 +134,7 @@ show_case(void *ctx, const struct store_row *r, const uint8_t *doc,
         fputc('\n', stdout);
     }
     printf("%-13s %s\n", "Can reply", mailbox_id ? "yes" : "no (no mailbox)");
+    print_origin(r);
     if (d == NULL) {
         if (doc != NULL && doc_len > 0) {
             /* checked at import, so this should not happen: still show it */
@@ -164,6 +205,36 @@ show_case(void *ctx, const struct store_row *r, const uint8_t *doc,
 }
 
 static int
+show_message(void *ctx, const struct store_message *m)
+{
+    struct show_ctx *c = ctx;
+    size_t len = strlen(m->text);
+
+    if (c->json) {
+        json_t *j = json_pack("{s:s,s:s,s:s%}", "from", m->from, "day",
+                              m->day, "text", m->text, len);
+
+        return j == NULL || json_array_append_new(c->messages, j) != 0 ? -1
+                                                                       : 0;
+    }
+    if (c->n++ == 0)
+        printf("\nConversation, oldest first:\n\n  %s  the reporter: the "
+               "report above\n",
+               json_string_value(json_object_get(
+                   json_array_get(c->messages, 0), "day")));
+    if (strcmp(m->from, "org") == 0)
+        printf("\n  %s  the organisation%s:\n", m->day,
+               m->pushed ? "" : " (queued: not sent yet, see 'umbra-case "
+                                "push')");
+    else
+        printf("\n  %s  the reporter%s:\n", m->day,
+               m->unread ? " (NEW)" : "");
+    case_print_safe(stdout, m->text, len, 1);
+    fputc('\n', stdout);
+    return 0;
+}
+
+static int
 show_history(void *ctx, const char *at, const char *who, const char *what)
 {
     struct show_ctx *c = ctx;
@@ -190,11 +261,12 @@ show_history(void *ctx, const char *at, const char *who, const char *what)
 int
 verb_show(struct case_env *e, int argc, char **argv)
 {
-    struct show_ctx c = {0, NULL};
+    struct show_ctx c;
     struct args a;
     int64_t id = 0;
     int k, r, rc = CASE_FAIL, have_id = 0;
 
+    memset(&c, 0, sizeof c);
     if (case_help(SHOW_USAGE, argc, argv))
         return CASE_OK;
     args_init(&a, argc, argv, ARGS_JSON_ONLY);
@@ -217,6 +289,12 @@ verb_show(struct case_env *e, int argc, char **argv)
     }
     if (r != 0)
         goto out;
+    if (store_messages(e->store, id, show_message, &c) != 0)
+        goto out;
+    if (c.json) {
+        json_object_set_new(c.out, "messages", c.messages);
+        c.messages = NULL;
+    }
     if (!c.json)
         printf("\nHistory:\n");
     if (store_history(e->store, id, show_history, &c) != 0)
@@ -227,9 +305,17 @@ verb_show(struct case_env *e, int argc, char **argv)
         if (r != 0)
             goto out;
     }
+    /* shown: read (the one write of show, a single statement; it takes
+     * no writer lock, and a store busy past its timeout only leaves the
+     * messages unread) */
+    if (store_messages_read(e->store, id) != 0)
+        fprintf(stderr, "umbra-case: note: could not mark case %lld's "
+                        "messages read\n",
+                (long long)id);
     rc = CASE_OK;
 out:
     json_decref(c.out);
+    json_decref(c.messages);
     return rc;
 }
 

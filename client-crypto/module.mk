@@ -40,7 +40,7 @@ LIBUMBRA_TEST_LIBS = $(O)/libumbra-test.a \
     $(call pkg_libs,$(PKGS_CRYPTO)) -lpthread
 
 # ---- unit tests: one program per module group, each a suite ------------
-CRYPTO_TESTS := envelope keys receipt member report buf
+CRYPTO_TESTS := envelope keys receipt member report buf followup
 
 $(O)/tests/crypto_%: $(O)/obj/client-crypto/tests/test_%.o \
     $(O)/libumbra-test.a

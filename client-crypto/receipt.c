@@ -141,10 +141,14 @@ umbra_mailbox_derive(struct umbra_mailbox *mb,
     out = umbra_secret_alloc(64);
     if (out == NULL)
         return UMBRA_ERR_NOMEM;
-    if (crypto_pwhash(out, 64, digits, UMBRA_RECEIPT_DIGITS,
-                      (const uint8_t *)salt, UMBRA_MAILBOX_OPSLIMIT,
-                      UMBRA_MAILBOX_MEMLIMIT,
-                      crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    rc = crypto_pwhash(out, 64, digits, UMBRA_RECEIPT_DIGITS,
+                       (const uint8_t *)salt, UMBRA_MAILBOX_OPSLIMIT,
+                       UMBRA_MAILBOX_MEMLIMIT, crypto_pwhash_ALG_ARGON2ID13);
+    /* Argon2's last BLAKE2b leaves its whole output (the seed and the
+     * lookup id) in a buffer of its stack frame, below this one: zeroed
+     * here, before any other call can leave it lying. */
+    sodium_stackzero(UMBRA_MAILBOX_STACK_WIPE);
+    if (rc != 0) {
         rc = UMBRA_ERR_NOMEM;
         goto out;
     }
@@ -170,4 +174,91 @@ umbra_mailbox_id(uint8_t mailbox_id[32], const uint8_t lookup_id[32])
     crypto_generichash_update(&h, (const uint8_t *)label, sizeof(label) - 1);
     crypto_generichash_update(&h, lookup_id, 32);
     crypto_generichash_final(&h, mailbox_id, 32);
+    sodium_memzero(&h, sizeof h); /* its buffer held the lookup id */
+}
+
+/* The proof key: X25519(sk, pk) hashed by crypto_box_beforenm, in secret
+ * memory; NULL on failure (a low-order pk, or no memory: *rc says). */
+static uint8_t *
+followup_key(const uint8_t pk[32], const uint8_t sk[32], int *rc)
+{
+    uint8_t *k = umbra_secret_alloc(crypto_box_BEFORENMBYTES);
+
+    if (k == NULL) {
+        *rc = UMBRA_ERR_NOMEM;
+        return NULL;
+    }
+    if (crypto_box_beforenm(k, pk, sk) != 0) {
+        umbra_secret_free(k);
+        *rc = UMBRA_ERR_CRYPTO;
+        return NULL;
+    }
+    return k;
+}
+
+/* proof = BLAKE2b-256(key, label || mailbox_id || narrative_sha512). */
+static void
+followup_mac(uint8_t proof[32], const uint8_t *key,
+             const uint8_t mailbox_id[32], const uint8_t narrative_sha512[64])
+{
+    static const char label[] = "umbra/follow-up/v1";
+    crypto_generichash_state h;
+
+    crypto_generichash_init(&h, key, crypto_box_BEFORENMBYTES, 32);
+    crypto_generichash_update(&h, (const uint8_t *)label, sizeof(label) - 1);
+    crypto_generichash_update(&h, mailbox_id, 32);
+    crypto_generichash_update(&h, narrative_sha512, 64);
+    crypto_generichash_final(&h, proof, 32);
+    sodium_memzero(&h, sizeof h);
+}
+
+int
+umbra_followup_proof(uint8_t proof[32], const uint8_t pk[32],
+                     const uint8_t sk[32], const uint8_t mailbox_id[32],
+                     const uint8_t *narrative, size_t narrative_len)
+{
+    uint8_t digest[64], *key;
+    int rc = 0;
+
+    if (proof == NULL || pk == NULL || sk == NULL || mailbox_id == NULL ||
+        (narrative == NULL && narrative_len > 0))
+        return UMBRA_ERR_ARG;
+    key = followup_key(pk, sk, &rc);
+    if (key == NULL)
+        return rc;
+    crypto_hash_sha512(digest, narrative, narrative_len);
+    followup_mac(proof, key, mailbox_id, digest);
+    umbra_secret_free(key);
+    return 0;
+}
+
+int
+umbra_followup_verify(const uint8_t proof[32], const uint8_t mailbox_pk[32],
+                      const uint8_t *org_sks, size_t n,
+                      const uint8_t mailbox_id[32],
+                      const uint8_t narrative_sha512[64])
+{
+    uint8_t want[32];
+    size_t i;
+    int rc = UMBRA_ERR_DECRYPT;
+
+    if (proof == NULL || mailbox_pk == NULL || org_sks == NULL ||
+        mailbox_id == NULL || narrative_sha512 == NULL)
+        return UMBRA_ERR_ARG;
+    for (i = 0; i < n && rc == UMBRA_ERR_DECRYPT; i++) {
+        int err = 0;
+        uint8_t *key = followup_key(mailbox_pk, org_sks + 32 * i, &err);
+
+        if (key == NULL) {
+            if (err == UMBRA_ERR_NOMEM)
+                rc = err;
+            continue; /* a low-order mailbox key proves nothing */
+        }
+        followup_mac(want, key, mailbox_id, narrative_sha512);
+        umbra_secret_free(key);
+        if (sodium_memcmp(want, proof, 32) == 0)
+            rc = 0;
+    }
+    sodium_memzero(want, sizeof want);
+    return rc;
 }

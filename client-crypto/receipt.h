@@ -19,6 +19,8 @@
 
 #define UMBRA_MAILBOX_OPSLIMIT 2u
 #define UMBRA_MAILBOX_MEMLIMIT 19922944u
+/* Bytes of stack below umbra_mailbox_derive zeroed after Argon2. */
+#define UMBRA_MAILBOX_STACK_WIPE 16384u
 
 /* Damm check digit (0..9) of n ASCII digits. */
 unsigned umbra_damm(const char *digits, size_t n);

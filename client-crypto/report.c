@@ -512,6 +512,45 @@ check_mailbox(struct checker *c, struct umbra_report *out)
     return 0;
 }
 
+/* follow_up (protocol section 6.1): an object whose proof is the base64
+ * of 32 bytes, in a document that names its mailbox; the narrative's
+ * SHA-512 is kept to check the proof against. */
+static int
+check_follow_up(struct checker *c, struct umbra_report *out, int narrative)
+{
+    char pr[UMBRA_REPORT_CHECK_FOLLOW_UP_PROOF + 8], *text = NULL;
+    const char *s;
+    size_t bin_len = 0, cap;
+    int o = get_obj(c, 0, "follow_up");
+
+    if (o == -1)
+        return 0;
+    if (o < 0)
+        return refuse(c, "bad_follow_up", NULL);
+    s = str_of(c, o, "proof", UMBRA_REPORT_CHECK_FOLLOW_UP_PROOF, pr,
+               sizeof pr);
+    if (s == NULL || !out->has_mailbox ||
+        sodium_base642bin(out->follow_up_proof, 32, s, strlen(s), NULL,
+                          &bin_len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        bin_len != 32) {
+        c->bad = 0;
+        return refuse(c, "bad_follow_up", NULL);
+    }
+    cap = narrative >= 0 ? (size_t)c->d.t[narrative].len + 1 : 1;
+    text = umbra_secret_alloc(cap);
+    if (text == NULL)
+        return -1;
+    text[0] = 0;
+    bin_len = 0;
+    if (narrative >= 0)
+        (void)js_str(&c->d, narrative, text, cap, &bin_len);
+    crypto_hash_sha512(out->narrative_sha512, (const uint8_t *)text, bin_len);
+    umbra_secret_free(text);
+    out->has_follow_up = 1;
+    return 0;
+}
+
 /* The fields in the order of their refusals (the quarantine list shows the
  * first one). */
 static int
@@ -520,7 +559,7 @@ check_fields(struct checker *c, struct umbra_report *out)
     char buf[UMBRA_REPORT_CHECK_CODE + 8];
     const char *s;
     size_t ncat = 0, nneeds = 0;
-    int narrative;
+    int narrative, rc;
 
     s = str_of(c, 0, "schema", UMBRA_REPORT_CHECK_CODE, buf, sizeof buf);
     if (s == NULL || strcmp(s, UMBRA_REPORT_SCHEMA) != 0)
@@ -549,6 +588,9 @@ check_fields(struct checker *c, struct umbra_report *out)
         return UMBRA_ERR_FORMAT;
     if (c->bad)
         return refuse(c, "bad_field", NULL);
+    rc = check_follow_up(c, out, narrative);
+    if (rc != 0)
+        return rc;
     if (narrative >= 0 && js_str(&c->d, narrative, out->head,
                                  sizeof out->head, &out->narrative_len) != 0)
         return UMBRA_ERR_FORMAT; /* not reached: narrative is a string */

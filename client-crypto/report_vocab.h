@@ -56,5 +56,6 @@ extern const char *const umbra_report_icons[UMBRA_REPORT_NCODES];
 #define UMBRA_REPORT_CHECK_LIST 64u
 #define UMBRA_REPORT_CHECK_CODE 64u
 #define UMBRA_REPORT_CHECK_MAILBOX 128u
+#define UMBRA_REPORT_CHECK_FOLLOW_UP_PROOF 128u
 
 #endif

@@ -424,6 +424,31 @@ int umbra_mailbox_derive(struct umbra_mailbox *mb,
 /* mailbox_id from lookup_id (what the server does with a presented id). */
 void umbra_mailbox_id(uint8_t mailbox_id[32], const uint8_t lookup_id[32]);
 
+/*
+ * The proof that a follow-up comes from the holder of a receipt
+ * (protocol section 6.1): BLAKE2b-256 keyed with crypto_box_beforenm(pk,
+ * sk) over "umbra/follow-up/v1" || mailbox_id || SHA-512(narrative).
+ * The reporter passes (an organisation key, mailbox_sk), the organisation
+ * (mailbox_pk, its key): both get the same key. 0, UMBRA_ERR_ARG,
+ * UMBRA_ERR_CRYPTO (a low-order pk) or UMBRA_ERR_NOMEM; the shared key
+ * lives only in secret memory and is wiped.
+ */
+int umbra_followup_proof(uint8_t proof[32], const uint8_t pk[32],
+                         const uint8_t sk[32], const uint8_t mailbox_id[32],
+                         const uint8_t *narrative,
+                         size_t narrative_len) UMBRA_WUR;
+/*
+ * Checks proof against mailbox_pk with each of the n secret keys at
+ * org_sks (32 bytes each, in order), compared in constant time. 0 if one
+ * key gives it, UMBRA_ERR_DECRYPT if none does, UMBRA_ERR_ARG,
+ * UMBRA_ERR_NOMEM.
+ */
+int umbra_followup_verify(const uint8_t proof[32],
+                          const uint8_t mailbox_pk[32],
+                          const uint8_t *org_sks, size_t n,
+                          const uint8_t mailbox_id[32],
+                          const uint8_t narrative_sha512[64]) UMBRA_WUR;
+
 /* ---- small encodings shared by every component ------------------------- */
 
 /* Lowercase hex of bin into out (2 * len + 1 bytes). */
@@ -556,6 +581,11 @@ struct umbra_report {
     int has_mailbox;
     uint8_t mailbox_pk[32];
     char mailbox_id[65]; /* 64 lowercase hex digits */
+    /* a follow-up (section 6.1): its proof, and the narrative's SHA-512
+     * (of the empty string if it has none) to check the proof against */
+    int has_follow_up;
+    uint8_t follow_up_proof[32];
+    uint8_t narrative_sha512[64];
 };
 
 /*
@@ -582,6 +612,8 @@ struct umbra_report {
  *   bad_mailbox    mailbox is not a base64 X25519 key or mailbox_id not
  *                  64 lowercase hex digits
  *   bad_field      another field has the wrong type or is over its cap
+ *   bad_follow_up  follow_up is not an object whose proof is the base64
+ *                  of 32 bytes, or the document names no mailbox
  * field is the field named (static) or NULL; detail is the JSON scanner's
  * message for bad_utf8 and bad_json, else "".
  */

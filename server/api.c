@@ -315,7 +315,7 @@ mailbox_replies(struct req *r, const char *hex)
     const char *vals[1] = {(const char *)mid};
     int lens[1] = {32}, fmts[1] = {1};
     PGresult *res = db_exec(c, "mailbox_replies", 1, vals, lens, fmts);
-    int ok = db_ok(res);
+    int ok = db_ok(res), known = 0;
     json_t *arr = json_array();
     for (int i = 0; ok && arr && i < PQntuples(res); i++) {
         char *e = b64_new((const uint8_t *)PQgetvalue(res, i, 1),
@@ -326,13 +326,21 @@ mailbox_replies(struct req *r, const char *hex)
         free(e);
     }
     PQclear(res);
+    /* known: whether the mailbox is registered, so that the reporter's
+     * page can refuse to write back with a receipt no case can match */
+    res = ok ? db_exec(c, "mailbox_known", 1, vals, lens, fmts) : NULL;
+    ok = ok && db_ok(res) && PQntuples(res) == 1;
+    /* results are binary (db_exec): a boolean is one byte, 0 or 1 */
+    known = ok && PQgetlength(res, 0, 0) == 1 && PQgetvalue(res, 0, 0)[0] == 1;
+    PQclear(res);
     db_put(srv.intake, c, !ok);
     if (!ok) {
         json_decref(arr);
         reply_unavailable(r);
         return;
     }
-    reply_json(r, 200, json_pack("{s:o}", "replies", arr));
+    reply_json(r, 200, json_pack("{s:o,s:b}", "replies", arr, "known",
+                                 known));
 }
 
 /* POST /api/v1/mailboxes/replies, body {"id": "<hex lookup id>"}: the

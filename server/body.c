@@ -2,6 +2,7 @@
 /* body: see body.h. */
 #include "body.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,18 @@ iterate(void *cls, enum MHD_ValueKind kind, const char *key,
     return MHD_YES;
 }
 
+/* libmicrohttpd's post processor decodes each urlencoded value into a
+ * buffer on this thread's stack (NUL-ended) before handing it over: the
+ * last value decoded (a no-JS report's or write-back's text) stayed there
+ * until later calls overwrote it. Zeroed once the post processor returns. */
+#define FORM_STACK_WIPE 16384u
+
+static void
+wipe_stack(void)
+{
+    sodium_stackzero(FORM_STACK_WIPE);
+}
+
 int
 body_form_begin(struct req *r, const struct form_spec *spec)
 {
@@ -154,7 +167,9 @@ body_form_feed(struct req *r, const char *data, size_t size)
     if (size > r->body.cap || r->body.len > r->body.cap - size)
         return -1;
     r->body.len += size; /* count only; the post processor keeps values */
-    if (MHD_post_process(f->pp, data, size) != MHD_YES)
+    int ok = MHD_post_process(f->pp, data, size) == MHD_YES;
+    wipe_stack();
+    if (!ok)
         return f->err ? f->err : -2;
     return 0;
 }
@@ -167,6 +182,7 @@ body_form_finish(struct req *r)
         return;
     if (MHD_destroy_post_processor(f->pp) != MHD_YES && !f->err)
         f->err = -2;
+    wipe_stack(); /* it decodes the last value when destroyed */
     f->pp = NULL;
 }
 
@@ -176,8 +192,10 @@ body_form_free(struct req *r)
     struct form *f = r->form;
     if (!f)
         return;
-    if (f->pp)
+    if (f->pp) {
         MHD_destroy_post_processor(f->pp);
+        wipe_stack();
+    }
     for (unsigned i = 0; i < f->n; i++)
         umbra_buf_release(&f->f[i].val);
     free(f);

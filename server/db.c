@@ -40,6 +40,7 @@ static const struct stmt stmts[] = {
     /* GET /api/v1/mailboxes/{id}/replies, POST /check */
     {DB_INTAKE, "mailbox_replies",
      "SELECT day::text, body FROM mailbox_replies($1)", 1},
+    {DB_INTAKE, "mailbox_known", "SELECT mailbox_known($1)", 1},
     /* GET /healthz */
     {DB_INTAKE, "ping", "SELECT 1", 0},
     /* sync routes (sync.c) */

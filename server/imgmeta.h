@@ -48,4 +48,8 @@
 int imgmeta_strip(uint8_t *buf, size_t *len, const char *type)
     __attribute__((warn_unused_result));
 
+/* The MIME type imgmeta_strip takes for the image in p (n bytes), from its
+ * first bytes, or NULL if it is none of the four. */
+const char *imgmeta_type(const uint8_t *p, size_t n);
+
 #endif

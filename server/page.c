@@ -18,6 +18,7 @@
  *                                  (choose_page: the landing page is it)
  *   page_title                     this page's title, translated
  *   receipt checked replies (date message) error error_code error_text
+ *   conv_sent                      /check: the write-back was sent
  *   info_lang info_dir info_title content   the information page: the
  *                                  language and direction of the text
  *                                  shown (content is the organisation's
@@ -248,6 +249,8 @@ static const char *const ERROR_ALIASES[][2] = {
     {"bad_perpetrator", "error.bad_form"},
     {"bad_identifier", "error.bad_form"},
     {"internal", "error.generic"},
+    {"conv_empty", "conv.error_empty"},
+    {"unknown_mailbox", "conv.error_unknown"},
 };
 
 /* error.<code> if English has it, else the code's alias, else the generic
@@ -290,7 +293,7 @@ enum { R_LANG, R_DIR, R_PAGE, R_ORG_SLUG, R_ORG_NAME, R_ORG_FINGERPRINT,
        R_RECEIPT, R_ERROR_CODE, R_INFO_LANG, R_INFO_TITLE, R_CONTENT,
        R_INFO_DIR, R_INFO_LANG_NAME, R_INFO_FALLBACK, R_INFO_DRAFT,
        R_DRAFT, R_MANY_ORGS, R_NO_ORGS, R_ORG, R_CHECKED, R_CHOOSE,
-       R_CHOOSE_PAGE, R_ERROR };
+       R_CHOOSE_PAGE, R_CONV_SENT, R_ERROR };
 
 static struct tpl_val
 value(const struct tpl_query *q)
@@ -329,6 +332,7 @@ value(const struct tpl_query *q)
     case R_CHECKED: return tpl_bool(c->checked);
     case R_CHOOSE: return tpl_bool(c->choose);
     case R_CHOOSE_PAGE: return tpl_bool(c->choose && v->id == PAGE_LANDING);
+    case R_CONV_SENT: return tpl_bool(c->conv_sent);
     default: return tpl_bool(c->error_code != NULL);
     }
 }
@@ -346,6 +350,7 @@ static const struct tpl_var NAMES[] = {
     {"content", value, R_CONTENT},
     {"content_dir", field, F_CONTENT_DIR},
     {"content_lang", field, F_CONTENT_LANG},
+    {"conv_sent", value, R_CONV_SENT},
     {"current", field, F_CURRENT},
     {"date", field, F_DATE},
     {"dir", value, R_DIR},

@@ -45,6 +45,7 @@ struct page_ctx {
     const struct page_reply *replies; /* PAGE_CHECK after a lookup */
     size_t nreplies;
     int checked;              /* PAGE_CHECK: 1 once a receipt was looked up */
+    int conv_sent;            /* PAGE_CHECK: 1 once a write-back was sent */
     const char *info;         /* PAGE_INFO: page name (validated) */
     int choose;               /* no language matched: ask for one (the
                                  landing page is then only the chooser) */

@@ -7,6 +7,7 @@
  * reply mailbox (Argon2, on the bounded pool), seals the document to the
  * organisation's keys, wipes the plaintext and stores envelope and mailbox
  * in one transaction; POST /check opens a mailbox's replies server-side.
+ * A write-back from /check posted to /report goes to web_conv.c.
  * Form values live in buffers wiped on free, and jansson's allocator wipes
  * too (util.c).
  */
@@ -15,6 +16,7 @@
 #include "orgs.h"
 #include "page.h"
 #include "routes.h"
+#include "web_conv.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -198,20 +200,6 @@ web_favicon(struct req *r)
 
 /* ---- the report document ----------------------------------------------- */
 
-static const char *
-image_type(const uint8_t *p, size_t n)
-{
-    if (n >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
-        return "image/jpeg";
-    if (n >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
-        return "image/png";
-    if (n >= 6 && (memcmp(p, "GIF87a", 6) == 0 || memcmp(p, "GIF89a", 6) == 0))
-        return "image/gif";
-    if (n >= 12 && memcmp(p, "RIFF", 4) == 0 && memcmp(p + 8, "WEBP", 4) == 0)
-        return "image/webp";
-    return NULL;
-}
-
 /* Builds the document (umbra_report_build) from the form's fields and its
  * photo; NULL and *code set on a refusal. */
 static json_t *
@@ -280,7 +268,7 @@ build_doc(struct form *f, const char **code, int *reply)
         if (!f->f[i].is_file || strcmp(f->f[i].name, "attachment") != 0 ||
             f->f[i].val.len == 0)
             continue;
-        const char *type = image_type(f->f[i].val.data, f->f[i].val.len);
+        const char *type = imgmeta_type(f->f[i].val.data, f->f[i].val.len);
         /* Camera, serial number, time and place go before sealing. */
         if (!type ||
             imgmeta_strip(f->f[i].val.data, &f->f[i].val.len, type) != 0) {
@@ -371,6 +359,11 @@ web_report_post(struct req *r)
     if (!f || f->err) {
         page_error(r, 400, PAGE_REPORT, "bad_form");
         goto out;
+    }
+    if (web_conv_wanted(r)) { /* a write-back from /check */
+        orgs_release(s);
+        web_conv_post(r);
+        return;
     }
     const char *slug = form_field(f, "org", NULL);
     if ((!slug || !*slug) && s && s->n == 1)
@@ -551,4 +544,16 @@ out:
     umbra_secret_free(mb);
     sodium_memzero(digits, sizeof digits);
     body_form_free(r);
+}
+
+void
+web_conv_render(struct req *r, unsigned status, struct page_ctx *ctx)
+{
+    render(r, status, PAGE_CHECK, ctx);
+}
+
+void
+web_conv_error(struct req *r, unsigned status, const char *code)
+{
+    page_error(r, status, PAGE_CHECK, code);
 }

@@ -12,7 +12,8 @@
  *         see any bytes the fuzzer makes, exactly as after a real open;
  *   odd   the rest is taken as an envelope as is (open's refusals).
  * It must never crash, leak or accept a document that breaks the rules
- * the checks promise (depth <= 16, valid UTF-8).
+ * the checks promise (depth <= 16, valid UTF-8), nor a follow-up proof
+ * made without the mailbox's secret key.
  */
 #include "doc.h"
 #include "fuzz_common.h"
@@ -64,6 +65,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 !umbra_json_depth_ok(doc, doc_len, DOC_MAX_DEPTH) ||
                 reason[0] != 0)
                 abort();
+            /* a follow-up's proof (protocol 6.1) is checked the way import
+             * checks it; nothing the fuzzer writes can know the mailbox's
+             * secret key, so no proof of its may verify */
+            if (rep.has_follow_up) {
+                uint8_t mid[32];
+
+                if (umbra_unhex(mid, 32, rep.mailbox_id, 64) != 0 ||
+                    umbra_followup_verify(rep.follow_up_proof,
+                                          rep.mailbox_pk, fuzz_sk, 1, mid,
+                                          rep.narrative_sha512) == 0)
+                    abort();
+            }
         } else if (r == 1 && reason[0] == 0) {
             abort(); /* every refusal says why */
         }

@@ -18,7 +18,7 @@ static const char *const codes[] = {
     "too_large",  "empty",          "too_deep",   "bad_utf8",
     "bad_json",   "not_object",     "bad_schema", "bad_narrative",
     "wrong_type", "missing_fields", "bad_member", "bad_mailbox",
-    "bad_field",
+    "bad_field",  "bad_follow_up",
 };
 
 static int

@@ -105,6 +105,14 @@ def report_check_seeds():
         "wrong-types": (b'{"schema":"umbra.report/1","narrative":"x",'
                         b'"consent":{"statistics":null},"perpetrator":[]}'),
         "not-object": b'["umbra.report/1"]',
+        # a follow-up from /check (protocol 6.1) and a malformed proof
+        "follow-up": json.dumps({
+            "schema": "umbra.report/1", "via": "web", "narrative": "again",
+            "mailbox": full["mailbox"], "mailbox_id": full["mailbox_id"],
+            "follow_up": {"proof": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"
+                                   "Hh8="}}).encode(),
+        "follow-up-bad": (b'{"schema":"umbra.report/1","narrative":"x",'
+                          b'"follow_up":{"proof":"AAAA"}}'),
     }
     for name, data in seeds.items():
         write("report_check", name, data)

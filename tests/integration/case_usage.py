@@ -88,6 +88,7 @@ MISSING = {
     "quarantine": (["quarantine", "x"], "quarantine does not take 'x'"),
     "stats": (["stats"], "--by DIM is required"),
     "desk": (["desk", "--port"], "--port needs a value"),
+    "delete": (["delete", "1"], "add --yes to confirm"),
 }
 for verb in VERBS:
     T.check("%s has a missing-argument case in this test" % verb,

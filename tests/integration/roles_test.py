@@ -23,6 +23,7 @@ import traceback
 # role that may execute it.
 FUNCTIONS = {
     "mailbox_replies(bytea)": "umbra_intake",
+    "mailbox_known(bytea)": "umbra_intake",
     "sync_auth(bytea)": "umbra_sync",
     "sync_list(bytea,bigint,integer)": "umbra_sync",
     "sync_ack(bytea,bigint[])": "umbra_sync",
@@ -215,6 +216,11 @@ def test_as_an_attacker_meets_it():
                 "SELECT sync_reply(%s, %s, '\\x00')" % (zero, zero)):
         refused(sql, "umbra_intake", "permission denied for function")
     refused("SELECT * FROM mailbox_replies(%s)" % zero, "umbra_sync",
+            "permission denied for function")
+    rc, out, err = psql("SELECT mailbox_known(%s)" % zero,
+                        user="umbra_intake")
+    assert rc == 0 and out == "f", err
+    refused("SELECT mailbox_known(%s)" % zero, "umbra_sync",
             "permission denied for function")
     for user in ("umbra_intake", "umbra_sync"):
         refused("CREATE TEMP TABLE t (x int)", user,

@@ -334,7 +334,8 @@ def test_nojs_form_and_replies():
     st, _, body = request("GET", "/api/v1/mailboxes/%s/replies" % lookup)
     assert st == 200 and json.loads(body)["replies"] == []
     st, _, body = replies_post(lookup)
-    assert st == 200 and json.loads(body) == {"replies": []}, (st, body)
+    assert st == 200 and json.loads(body) == {"replies": [], "known": True}, \
+        (st, body)
     st, _, page = form_post("/check", {"receipt": receipt})
     assert st == 200 and b"No answer yet" in page or b"replies" in page
     # the caseworker answers
@@ -361,9 +362,10 @@ def test_nojs_form_and_replies():
         st, _, b = request("POST", "/api/v1/mailboxes/replies", b,
                            {"Content-Type": "application/json"})
         assert st == 400 and error_code(b) == "bad_json", (st, b)
-    # an unknown mailbox answers like an empty one
+    # an unknown mailbox answers like an empty one, saying it is unknown
     st, _, b = replies_post(secrets.token_hex(32))
-    assert st == 200 and json.loads(b) == {"replies": []}
+    assert st == 200 and json.loads(b) == {"replies": [], "known": False}, b
+    assert json.loads(body)["known"] is True, body
     opened = tool("open", receipt,
                   data=base64.b64decode(replies[0]["envelope"]))
     assert json.loads(opened)["message"] == message
@@ -396,6 +398,58 @@ def test_nojs_form_and_replies():
                       "'\\x%s'" % new_id)
     assert rc == 0 and out.strip() == "1", out
     drain_alpha()
+
+
+DAMM = ["0317598642", "7092154863", "4206871359", "1750983426",
+        "6123045978", "3674209581", "5869720134", "8945362017",
+        "9438617205", "2581436790"]
+
+
+def receipt_new():
+    """A receipt with a valid check digit that no server gave out."""
+    d = [str(secrets.randbelow(10)) for _ in range(23)]
+    i = 0
+    for c in d:
+        i = int(DAMM[i][int(c)])
+    d.append(str(i))
+    return " ".join("".join(d[k:k + 4]) for k in range(0, 24, 4))
+
+
+def test_nojs_writeback():
+    """The write-back from /check without JavaScript (protocol 6.1): posted
+    to /report with the receipt, sealed with a follow-up proof, queued
+    without registering the mailbox again; a mistyped or unknown receipt
+    and an empty message are refused and nothing is stored."""
+    drain_alpha()
+    st, _, page = form_post("/report", dict(NOJS_FIELDS,
+                                            narrative="first " + CANARY))
+    assert st == 201, page[:300]
+    receipt = receipt_of(page)
+    drain_alpha()
+    mb_before = count("mailboxes")
+    text = "writing back " + secrets.token_hex(4)
+    wb = {"org": "alpha", "lang": "en", "narrative": text,
+          "receipt": receipt.replace(" ", "-")}
+    st, h, page = form_post("/report", wb)
+    assert st == 201 and b"Your message was sent" in page, (st, page[-600:])
+    assert receipt.encode() not in page and text.encode() not in page
+    rep = sync_get("alpha")["reports"]
+    assert len(rep) == 1 and count("mailboxes") == mb_before
+    doc = json.loads(case_open("alpha", base64.b64decode(rep[0]["envelope"])))
+    pk, _, mailbox_id = tool("derive", receipt).decode().split()
+    assert sorted(doc) == ["follow_up", "lang", "mailbox", "mailbox_id",
+                           "narrative", "schema", "via"], doc
+    assert doc["via"] == "web-nojs" and doc["narrative"] == text
+    assert doc["mailbox"] == pk and doc["mailbox_id"] == mailbox_id
+    assert len(base64.b64decode(doc["follow_up"]["proof"])) == 32
+    drain_alpha()
+    bad = receipt[:-1] + str((int(receipt[-1]) + 1) % 10)
+    for fields, needle in ((dict(wb, receipt=bad), b"is not right"),
+                           (dict(wb, receipt=receipt_new()), b"not known"),
+                           (dict(wb, narrative=""), b"write a message")):
+        st, _, page = form_post("/report", fields)
+        assert st == 400 and needle in page, (fields, st, page[-600:])
+    assert sync_get("alpha")["reports"] == []
 
 
 def multipart(fields, files):
@@ -1925,6 +1979,7 @@ TESTS = [
     test_api_intake_sync_and_ack,
     test_sync_tokens_refused,
     test_nojs_form_and_replies,
+    test_nojs_writeback,
     test_multipart_attachment,
     test_photo_metadata_allowlist,
     test_static_gzip,

@@ -71,7 +71,7 @@ TAG = secrets.token_hex(6)
 CAN = {k: "LK%s%s" % (k.upper(), TAG) for k in
        ("apinarr", "apiplace", "apiid", "apidesc", "formnarr", "formplace",
         "formid", "formdesc", "mpnarr", "mpplace", "mpid", "reply",
-        "errdate", "errjson", "errpath", "errxff", "errreceipt")}
+        "errdate", "errjson", "errpath", "errxff", "errreceipt", "wbtext")}
 HOME = os.path.join(D, "alpha")
 TOKF = os.path.join(D, "alpha.token")
 SRV_CWD = os.path.join(D, "server-cwd")
@@ -580,9 +580,9 @@ def scan_memory(pid, needles):
 
 def memory_scan(receipts, lookups):
     """The live server after the run (no-JS reports with receipts, /check
-    pages showing a reply, every request ended): its writable memory holds
-    none of the receipts, the reply text, the forms' text or the lookup
-    ids. A form still being uploaded is legitimately live, so its canary
+    pages showing a reply, a no-JS write-back, every request ended): its
+    writable memory holds none of the receipts, the reply text, the forms'
+    and the write-back's text or the lookup ids. A form still being uploaded is legitimately live, so its canary
     is found (control: the scan reads the heap where form values are
     kept)."""
     pid = SRV.proc.pid
@@ -604,6 +604,13 @@ def memory_scan(receipts, lookups):
             {"Content-Type": "application/x-www-form-urlencoded"})
         R.check("memory scan: /check shows the reply", st == 200 and
                 CAN["reply"].encode() in page, st)
+    # the reporter writes back without JavaScript (POST /report with the
+    # receipt: the server derives the mailbox, seals and wipes)
+    st, _, page = req("POST", "/report", urllib.parse.urlencode(
+        {"org": "alpha", "lang": "en", "receipt": receipts[1],
+         "narrative": CAN["wbtext"] + " he came back"}).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"})
+    R.check("memory scan: a no-JS write-back is sent", st == 201, st)
     del page
     time.sleep(1.0)  # every connection closed, every job done
     needles = {}
@@ -613,6 +620,7 @@ def memory_scan(receipts, lookups):
         needles["receipt %d as a form sends it" % i] = rc.replace(
             " ", "+").encode()
     needles["reply text"] = CAN["reply"].encode()
+    needles["no-JS write-back text"] = CAN["wbtext"].encode()
     for k in ("formnarr", "formplace", "formid", "formdesc", "mpnarr",
               "mpplace", "mpid"):
         needles["no-JS form text (canary %s)" % k] = CAN[k].encode()

@@ -631,6 +631,19 @@ def mailbox_derive(digits):
             "mailbox_id": blake2b(b"umbra/mailbox/v1" + lookup).hex()}
 
 
+# ---- section 6.1: follow-up proofs -----------------------------------------
+
+
+def followup_proof(pk, sk, mailbox_id, narrative):
+    """BLAKE2b-256 keyed with crypto_box_beforenm(pk, sk) over the label,
+    mailbox_id and SHA-512(narrative): the reporter passes (org_pk,
+    mailbox_sk), the organisation (mailbox_pk, org_sk)."""
+    key = nb.crypto_box_beforenm(pk, sk)
+    return hashlib.blake2b(b"umbra/follow-up/v1" + mailbox_id +
+                           hashlib.sha512(narrative).digest(), key=key,
+                           digest_size=32).digest()
+
+
 # ---- the test ------------------------------------------------------------
 
 
@@ -775,6 +788,29 @@ class Runner:
                     "receipt digits")
             self.ok(mailbox_derive(c["digits"]) == c["mailbox"],
                     "mailbox of " + c["receipt"])
+        for i, c in enumerate(self.load("followup.json")["cases"]):
+            b = {k: bytes.fromhex(c[k]) for k in
+                 ("mailbox_pk", "mailbox_sk", "mailbox_id", "org_pk",
+                  "org_sk", "proof")}
+            text = c["narrative"].encode("utf-8")
+            mb = mailbox_derive(c["digits"])
+            self.ok(mb["mailbox_pk"] == c["mailbox_pk"] and
+                    mb["mailbox_id"] == c["mailbox_id"],
+                    "follow-up %d: the mailbox of its receipt" % i)
+            self.ok(hashlib.sha512(text).hexdigest() == c["narrative_sha512"],
+                    "follow-up %d: narrative SHA-512" % i)
+            self.ok(followup_proof(b["org_pk"], b["mailbox_sk"],
+                                   b["mailbox_id"], text) == b["proof"],
+                    "follow-up %d: the reporter's proof" % i)
+            self.ok(followup_proof(b["mailbox_pk"], b["org_sk"],
+                                   b["mailbox_id"], text) == b["proof"],
+                    "follow-up %d: the organisation's check" % i)
+            self.ok(base64.b64encode(b["proof"]).decode() == c["proof_b64"],
+                    "follow-up %d: proof in base64" % i)
+            self.ok(followup_proof(b["mailbox_pk"], b["org_sk"],
+                                   b["mailbox_id"], text + b"!") !=
+                    b["proof"], "follow-up %d: another text, another proof"
+                    % i)
         for c in self.load("normalise.json")["cases"]:
             raw = bytes.fromhex(c["input_hex"])
             try:

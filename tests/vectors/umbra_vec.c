@@ -438,6 +438,65 @@ gen_receipt(void)
         1, "out_bytes", 64, "cases", cases);
 }
 
+/* Follow-up proofs (protocol section 6.1): a mailbox from a receipt, an
+ * organisation key pair, a narrative; the proof both sides compute. */
+static json_t *
+gen_followup(void)
+{
+    static const char *const narratives[] = {
+        "He came back last night.",
+        "\xe0\xb8\x97\xe0\xb8\x94\xe0\xb8\xaa\xe0\xb8\xad\xe0\xb8\x9a "
+        "\xe2\x80\x94 \"quoted\"\n2nd line",
+        "",
+    };
+    static const char digits[] = "477351018258137688884098";
+    struct umbra_mailbox *mb = umbra_secret_alloc(sizeof(*mb));
+    json_t *cases = json_array();
+    unsigned i;
+
+    if (mb == NULL || umbra_mailbox_derive(mb, digits) != 0)
+        abort();
+    for (i = 0; i < 3; i++) {
+        uint8_t pk[32], sk[32], h[64], proof[32], other[32];
+        const char *t = narratives[i];
+
+        vec_keypair(pk, sk, 20 + i % 2);
+        crypto_hash_sha512(h, (const uint8_t *)t, strlen(t));
+        if (umbra_followup_proof(proof, pk, mb->sk, mb->mailbox_id,
+                                 (const uint8_t *)t, strlen(t)) != 0 ||
+            umbra_followup_proof(other, mb->pk, sk, mb->mailbox_id,
+                                 (const uint8_t *)t, strlen(t)) != 0 ||
+            memcmp(proof, other, 32) != 0)
+            abort();
+        json_array_append_new(
+            cases,
+            json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:s}",
+                      "digits", digits, "mailbox_pk", jhex(mb->pk, 32),
+                      "mailbox_sk", jhex(mb->sk, 32), "mailbox_id",
+                      jhex(mb->mailbox_id, 32), "org_pk", jhex(pk, 32),
+                      "org_sk", jhex(sk, 32), "narrative", t,
+                      "narrative_sha512", jhex(h, 64), "proof",
+                      jhex(proof, 32), "proof_b64", ""));
+        {
+            char b64[sodium_base64_ENCODED_LEN(32,
+                                               sodium_base64_VARIANT_ORIGINAL)];
+            sodium_bin2base64(b64, sizeof b64, proof, 32,
+                              sodium_base64_VARIANT_ORIGINAL);
+            json_object_set_new(json_array_get(cases, i), "proof_b64",
+                                json_string(b64));
+        }
+    }
+    umbra_secret_free(mb);
+    return json_pack(
+        "{s:s, s:s, s:o}", "description",
+        "follow-up proofs (protocol section 6.1): proof = BLAKE2b-256(key = "
+        "crypto_box_beforenm(org_pk, mailbox_sk) = crypto_box_beforenm("
+        "mailbox_pk, org_sk), \"umbra/follow-up/v1\" || mailbox_id || "
+        "SHA-512(narrative as UTF-8)); the document carries proof_b64 as "
+        "follow_up.proof",
+        "label", "umbra/follow-up/v1", "cases", cases);
+}
+
 static const char *
 err_name(int rc)
 {
@@ -564,6 +623,7 @@ gen(const char *dir)
     rc |= write_json(dir, "fingerprint.json", gen_fingerprint());
     rc |= write_json(dir, "receipt.json", gen_receipt());
     rc |= write_json(dir, "normalise.json", gen_normalise());
+    rc |= write_json(dir, "followup.json", gen_followup());
     free(big);
     return rc == 0 ? 0 : 1;
 }

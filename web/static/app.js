@@ -8,7 +8,10 @@
  * device (via: web); the receipt and the mailbox are made here too. On the
  * check page the receipt never leaves the device: the mailbox is derived
  * here, the sealed replies fetched (the lookup id in a POST body, never in
- * a URL) and opened here. The report page shows each organisation's key
+ * a URL) and opened here; a message written back below the replies is a
+ * report document with a follow-up proof (protocol 6.1), sealed here and
+ * sent on the report route, without registering the mailbox again. The
+ * report page shows each organisation's key
  * number as the server stored it; here it is checked against the number
  * computed from the verified bundle, and nothing is sealed to a bundle
  * whose number differs from the one shown.
@@ -289,7 +292,17 @@
 
     /* ---- reading replies ---------------------------------------------- */
 
-    function enhanceCheck(form, U) {
+    /* The mailbox of the last receipt checked whose mailbox the server
+     * knows, kept in memory (never stored) so the reporter can write back
+     * without typing the receipt again; wiped when the page goes. */
+    var session = {mb: null};
+
+    function forget() {
+        if (session.mb) window.sodium.memzero(session.mb.sk);
+        session.mb = null;
+    }
+
+    function enhanceCheck(form, U, onKnown) {
         var status = $('check-status');
         var out = $('replies-out');
         var button = form.querySelector('button[type=submit]');
@@ -343,6 +356,10 @@
                         out.appendChild(p);
                     }
                     say(status, '', false);
+                    forget();
+                    if (j.known)
+                        session.mb = {pk: mb.pk, sk: mb.sk.slice(), mailboxId: mb.mailboxId};
+                    if (onKnown) onKnown(!!j.known);
                 }).catch(function () {
                     say(status, form.dataset.failed, true);
                 }).then(function () {
@@ -355,10 +372,105 @@
         form.dataset.enhanced = 'yes';
     }
 
+    /* ---- writing back (protocol 6.1) ---------------------------------- */
+
+    /* The mailbox to write back from: the one of the receipt checked above,
+     * else the one of the receipt typed in this form, if the server knows
+     * it (a wrong or too old receipt: nothing is sent). */
+    function writebackMailbox(form, U) {
+        if (session.mb) return Promise.resolve(session.mb);
+        var digits;
+        try {
+            digits = U.normalise(form.elements.receipt.value);
+        } catch (e) {
+            return Promise.reject(new Error('receipt'));
+        }
+        return new Promise(function (resolve) { setTimeout(resolve, 30); }).then(function () {
+            var mb = U.mailboxDerive(digits);
+            return postJSON('/api/v1/mailboxes/replies', {id: U.hex(mb.lookupId)}).then(function (res) {
+                if (!res.ok) throw new Error('replies ' + res.status);
+                return res.json();
+            }).then(function (j) {
+                if (!j.known) {
+                    window.sodium.memzero(mb.sk);
+                    throw new Error('unknown');
+                }
+                forget();
+                session.mb = mb;
+                return mb;
+            });
+        });
+    }
+
+    function enhanceWriteback(form, U, V) {
+        var status = $('writeback-status');
+        var button = form.querySelector('button[type=submit]');
+        form.addEventListener('submit', function (ev) {
+            ev.preventDefault();
+            var text = form.elements.narrative.value;
+            if (!text.trim()) {
+                say(status, form.dataset.empty, true);
+                return;
+            }
+            var slug = one(form, 'org');
+            var photo = form.elements.attachment && form.elements.attachment.files[0];
+            button.disabled = true;
+            say(status, form.dataset.sending, false);
+            writebackMailbox(form, U).then(function (mb) {
+                return fetchBundle(U, slug).then(function (bundle) {
+                    return reencodePhoto(photo, U).then(function (att) {
+                        var pks = bundle.keys.map(function (k) { return k.pk; });
+                        var doc = {schema: V.schema, lang: one(form, 'lang') || 'en',
+                                   via: 'web', narrative: text,
+                                   mailbox: U.b64(mb.pk), mailbox_id: U.hex(mb.mailboxId),
+                                   follow_up: {proof: U.b64(U.followupProof(pks[0], mb.sk,
+                                                                            mb.mailboxId, text))}};
+                        if (att) doc.attachments = [att];
+                        var env = U.seal(pks, JSON.stringify(doc));
+                        doc = null;
+                        /* the route and requests of a report without replies */
+                        return fetch('/api/v1/orgs/' + encodeURIComponent(slug) + '/reports',
+                                     Object.assign({method: 'POST', body: env,
+                                                    headers: {'Content-Type': 'application/octet-stream'}}, FETCH));
+                    }, function () {
+                        throw new Error('photo');
+                    });
+                });
+            }).then(function (res) {
+                if (res.status !== 201) throw new Error('report ' + res.status);
+                form.elements.narrative.value = '';
+                if (form.elements.attachment) form.elements.attachment.value = '';
+                form.elements.receipt.value = '';
+                say(status, form.dataset.sent, false);
+                status.className = 'ok';
+            }).catch(function (e) {
+                var m = e && e.message;
+                say(status, m === 'receipt' ? form.dataset.bad : m === 'unknown' ? form.dataset.unknown
+                    : m === 'photo' ? form.dataset.photo : form.dataset.failed, true);
+            }).then(function () {
+                button.disabled = false;
+            });
+        });
+        form.dataset.enhanced = 'yes';
+    }
+
+    /* Once a checked receipt's mailbox is known, the write-back form uses
+     * it and does not ask for the receipt again; after a check whose
+     * mailbox is not known, it asks again. */
+    function receiptKnown(known) {
+        var row = $('wb-receipt-row'), note = $('wb-receipt-known'), input = $('wb-receipt');
+        if (row) row.hidden = known;
+        if (input) { input.required = !known; input.value = ''; }
+        if (note) note.hidden = !known;
+    }
+
     ready(function (U) {
         var report = $('report');
         var check = $('check');
+        var writeback = $('writeback');
         if (report && window.UmbraVocab) enhanceReport(report, U, window.UmbraVocab);
-        if (check) enhanceCheck(check, U);
+        if (check) enhanceCheck(check, U, writeback ? receiptKnown : null);
+        if (writeback && window.UmbraVocab) enhanceWriteback(writeback, U, window.UmbraVocab);
+        window.addEventListener('pagehide', forget);
     });
 })();

@@ -13,6 +13,7 @@
  *   U.normalise(typed)              24 ASCII digits (5.2)
  *   U.mailboxDerive(digits)         {pk, sk, lookupId, mailboxId} (5.3)
  *   U.bundleVerify(json)            {org, serial, signPk, keys, fingerprint} (3)
+ *   U.followupProof(pk, sk, mailboxId, narrative)  32-byte proof (6.1)
  *
  * rng, for tests only: {bytes(n) -> Uint8Array, uniform(u) -> int};
  * UmbraCrypto.streamRng(bytes) draws both from a fixed byte stream the way
@@ -383,6 +384,28 @@
                     mailboxId: mailboxId(lookupId)};
         }
 
+        /* ---- follow-up proof (6.1) ------------------------------------ */
+
+        /* BLAKE2b-256 keyed with crypto_box_beforenm(pk, sk) over
+         * "umbra/follow-up/v1" || mailboxId || SHA-512(narrative UTF-8):
+         * the reporter passes (an organisation key, mailbox sk), the
+         * organisation (mailbox pk, its key). Uses crypto_box_beforenm,
+         * crypto_hash_sha512 (crypto_hash where a build lacks the name:
+         * the same SHA-512) and crypto_generichash, all in the standard
+         * (non-sumo) libsodium.js. */
+        function followupProof(pk, sk, mailboxIdBytes, narrative) {
+            if (!pk || pk.length !== 32 || !sk || sk.length !== 32 ||
+                !mailboxIdBytes || mailboxIdBytes.length !== 32)
+                throw fail('ARG', 'bad key or mailbox id');
+            var text = typeof narrative === 'string' ? S.from_string(narrative) : narrative;
+            var sha = S.crypto_hash_sha512 ? S.crypto_hash_sha512(text) : S.crypto_hash(text);
+            var key = S.crypto_box_beforenm(pk, sk);
+            var proof = S.crypto_generichash(32, concat([ascii('umbra/follow-up/v1'),
+                                                         mailboxIdBytes, sha]), key);
+            S.memzero(key);
+            return proof;
+        }
+
         /* ---- public key bundle (3) ------------------------------------ */
 
         function bundleVerify(json) {
@@ -452,6 +475,7 @@
             seal: seal, open: open, check: check,
             damm: damm, receiptNew: receiptNew, normalise: normalise,
             mailboxDerive: mailboxDerive, bundleVerify: bundleVerify,
+            followupProof: followupProof,
             b64: b64, unb64: unb64, hex: hex
         };
     }

@@ -222,4 +222,23 @@ for (const [label, sodium] of IMPLS) describe(label, () => {
             assert.throws(() => U.normalise(typo), (e) => e.code === 'CHECKSUM');
         }
     });
+
+    test('follow-up proofs: both sides, known answers (protocol 6.1)', () => {
+        const v = load('followup.json');
+        assert.equal(v.cases.length, 3);
+        for (const c of v.cases) {
+            const mid = unhex(c.mailbox_id);
+            assert.equal(hex(U.followupProof(unhex(c.org_pk), unhex(c.mailbox_sk), mid, c.narrative)),
+                         c.proof);
+            assert.equal(hex(U.followupProof(unhex(c.mailbox_pk), unhex(c.org_sk), mid, c.narrative)),
+                         c.proof);
+            assert.equal(U.b64(unhex(c.proof)), c.proof_b64);
+            assert.notEqual(hex(U.followupProof(unhex(c.mailbox_pk), unhex(c.org_sk), mid,
+                                                c.narrative + ' ')), c.proof);
+        }
+        /* crypto_hash (the standard build's name) is the same SHA-512 */
+        const t = sodium.from_string(v.cases[1].narrative);
+        assert.equal(hex(sodium.crypto_hash(t)), v.cases[1].narrative_sha512);
+        assert.equal(hex(sodium.crypto_hash_sha512(t)), v.cases[1].narrative_sha512);
+    });
 });
