@@ -464,6 +464,12 @@ void umbra_today(char out[11]);
  * the receipt normaliser all use it.
  */
 size_t umbra_utf8_decode(uint32_t *cp, const uint8_t *s, size_t n);
+/*
+ * The value 0 to 9 of a decimal digit in any of the scripts the receipt
+ * normaliser knows (ASCII, Arabic-Indic, Extended Arabic-Indic,
+ * Devanagari, Bengali, Thai, Lao, Myanmar, Khmer, full-width), else -1.
+ */
+int umbra_digit_value(uint32_t cp);
 /* 1 if s[0..n) is valid UTF-8 with no NUL byte, else 0. */
 int umbra_utf8_valid(const uint8_t *s, size_t n);
 

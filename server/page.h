@@ -17,6 +17,8 @@
 
 #include <stddef.h>
 
+#include "pageform.h" /* struct page_form */
+
 enum page_id {
     PAGE_LANDING,  /* GET /                         */
     PAGE_REPORT,   /* GET /report, and POST /report with an error */
@@ -46,6 +48,14 @@ struct page_ctx {
     size_t nreplies;
     int checked;              /* PAGE_CHECK: 1 once a receipt was looked up */
     const char *info;         /* PAGE_INFO: page name (validated) */
+    /* PAGE_REPORT after a refusal: the form as sent, the form field the
+     * error is about (or NULL), 1 if a photo was chosen (it is never
+     * kept: the page asks for it again). */
+    const struct page_form *form;
+    const char *error_field;
+    int photo_again;
+    /* PAGE_CHECK after an error: the code as typed, to show it again */
+    const char *receipt_typed;
 };
 
 struct page_buf {

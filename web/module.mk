@@ -36,7 +36,7 @@ web/vendor/libsodium-wrappers-sumo.js: $(WEB_NPM)
 # page-test: every page in every language, from the real web/ folder.
 $(O)/obj/tests/browser/%.o: CFLAGS_EXTRA = -Itests/lib
 $(O)/page-test: $(O)/obj/tests/browser/page_test.o $(O)/obj/server/page.o \
-    $(O)/obj/server/i18n.o $(O)/obj/server/template.o \
+    $(O)/obj/server/i18n.o $(O)/obj/server/template.o $(O)/obj/server/pageform.o \
     $(O)/obj/server/webfiles.o $(O)/obj/server/util.o $(O)/libumbra.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBUMBRA_LIBS)
 

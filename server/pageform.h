@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * pageform: what the report page needs to show a refused no-JavaScript
+ * form again (page.c): the form's values, the form fields an error can be
+ * about (the e_* flag of the page's templates, the element the error
+ * summary links to, the label, the text cap), and a country's label.
+ */
+#ifndef UMBRA_SERVER_PAGEFORM_H
+#define UMBRA_SERVER_PAGEFORM_H
+
+#include <stddef.h>
+
+/* A refused form (page_ctx.form): get gives the value of field name as
+ * body.h's form_field does (NULL if absent; with from, repeated fields one
+ * by one). */
+struct page_form {
+    const char *(*get)(void *arg, const char *name, unsigned *from);
+    void *arg;
+};
+
+/* The i-th value (from 0) of field name in f, or NULL (also for f NULL). */
+const char *pageform_value(const struct page_form *f, const char *name,
+                           unsigned i);
+/* 1 if f has field name with the value code. */
+int pageform_has(const struct page_form *f, const char *name,
+                 const char *code);
+
+/* The e_* flags of the templates. */
+enum { E_WHAT, E_NARRATIVE, E_DATE, E_COUNTRY, E_REGION, E_PLACE, E_WHO,
+       E_PDESC, E_IDS, E_NEEDS, E_PHOTO, E_ORG };
+
+struct pageform_field {
+    const char *field;  /* the form field's name */
+    const char *anchor; /* the id of its element on the page */
+    const char *label;  /* the catalogue key of its label */
+    int flag;           /* E_* */
+    unsigned max;       /* its text cap (UTF-16 units), 0 for none */
+};
+
+/* The entry of form field name, or NULL (also for NULL). */
+const struct pageform_field *pageform_error_field(const char *name);
+
+/* The label of country code cc in the countries menu's template text
+ * (NULL-safe), written to buf; cc itself when the menu has none. */
+const char *pageform_country_label(const char *menu, const char *cc,
+                                   char *buf, size_t cap);
+
+#endif
