@@ -479,7 +479,10 @@ web_report_post(struct req *r)
         }
         /* shown again as sent: every value made valid UTF-8 first */
         form_clean(f, &field);
-        page_error_field(r, strcmp(code, "internal") ? 400 : 500,
+        page_error_field(r,
+                         !strcmp(code, "internal")         ? 500
+                         : !strcmp(code, "body_too_large") ? 413
+                                                           : 400,
                          PAGE_REPORT, code, field);
         goto out;
     }
