@@ -356,11 +356,8 @@ build_doc(struct form *f, const char **code, const char **field, int *reply)
 
     /* the fields are checked before the photo is touched */
     doc = umbra_report_build_field(&rf, code, field);
-    if (!doc) {
-        if (!*field && strcmp(*code, "internal") != 0)
-            *field = NULL;
+    if (!doc)
         return NULL;
-    }
     json_decref(doc);
     doc = NULL;
     for (unsigned i = 0; i < f->n; i++) {
