@@ -16,7 +16,8 @@
  *    for again; the optional parts fold (<details>) and open.
  *  - With JavaScript: /check keeps the code, the focus and says the true
  *    reason (network failure, server busy, wrong code); two perpetrators
- *    arrive in the case; the date menus in Arabic and Thai.
+ *    arrive in the case; the date menus in Arabic and Thai; the characters
+ *    left under a capped field, counted as the server counts.
  *
  * Ends with "N passed, N failed".
  */
@@ -280,6 +281,25 @@ async function testFolds(browser) {
     await ctx.close();
 }
 
+/* With JavaScript, the characters left under a capped field, counted as
+ * maxlength and the server count them (Thai: one each, an emoji two). */
+async function testCounter(browser) {
+    console.log('# JS: characters left');
+    const ctx = await newContext(browser);
+    const page = watch(await ctx.newPage());
+    await page.goto(BASE + '/report?lang=en&org=' + ORG);
+    await page.waitForSelector('#report[data-enhanced="yes"]', { timeout: 20000 });
+    await page.locator('details summary').nth(0).click();
+    check(!(await page.isVisible('#place-left')), 'JS: no count while far from the cap');
+    await page.fill('#place', THAI.repeat(170));
+    check(((await page.textContent('#place-left')) || '').trim() === en['form.left'].replace('{n}', '30') &&
+          (await page.isVisible('#place-left')), 'JS: 170 Thai letters in Place: 30 left');
+    await page.fill('#place', THAI.repeat(190) + '\u{1F600}');
+    check(((await page.textContent('#place-left')) || '').trim() === en['form.left'].replace('{n}', '8'),
+          'JS: an emoji counts two, as the server counts it');
+    await ctx.close();
+}
+
 async function testCheckErrors(browser) {
     console.log('# /check keeps the code and says what happened');
     /* a real receipt, from a no-JS report */
@@ -378,6 +398,7 @@ async function main() {
         }
         await testNoJsRefill(browser);
         await testFolds(browser);
+        await testCounter(browser);
         await testCheckErrors(browser);
         await testJsPerpetratorsAndDates(browser);
     } catch (e) {

@@ -304,8 +304,32 @@
         return null;
     }
 
+    /* Under each text field with a cap, how many characters are left
+     * (counted as maxlength and the server count: UTF-16 units), shown
+     * once a fifth of the cap is left. */
+    function counters(form) {
+        var els = form.querySelectorAll('input[maxlength],textarea[maxlength]');
+        Array.prototype.forEach.call(els, function (e) {
+            var max = +e.getAttribute('maxlength');
+            if (!max || !e.id) return;
+            var p = document.createElement('p');
+            p.className = 'hint left';
+            p.id = e.id + '-left';
+            p.hidden = true;
+            e.insertAdjacentElement('afterend', p);
+            function update() {
+                var left = max - e.value.length;
+                p.hidden = left > max / 5;
+                p.textContent = form.dataset.left.replace('{n}', String(Math.max(left, 0)));
+            }
+            e.addEventListener('input', update);
+            update();
+        });
+    }
+
     function enhanceReport(form, U, V) {
         var status = $('report-status');
+        counters(form);
         var button = form.querySelector('button[type=submit]');
         var shown = shownFingerprints(form);
         var sending = false;
