@@ -8,8 +8,9 @@
  *    refusal, no "there is no receipt code" under a code); a report typed
  *    into the form in lynx (keystrokes from a command script: Thai text,
  *    two perpetrators, the date menus) and one posted by w3m arrive at the
- *    caseworker with exactly what was typed; skipping "Who did it?"
- *    records nothing.
+ *    caseworker with exactly what was typed, and so does one typed into
+ *    w3m (driven in tmux: keys, menus, $EDITOR for the text areas);
+ *    skipping "Who did it?" records nothing.
  *  - Without JavaScript (Chromium): a report refused for each reason comes
  *    back filled, the field tied to its error (aria-invalid,
  *    aria-describedby, a focused alert linking to it), the photo asked
@@ -126,7 +127,7 @@ function lynxScript(tag) {
 }
 
 function testTextSend() {
-    console.log('# text browsers: a report typed in lynx, one posted by w3m');
+    console.log('# text browsers: a report typed in lynx, one typed in w3m, one posted by w3m');
     const numbered = execFileSync('lynx', ['-dump', '-number_fields', '-width=200', BASE + '/report?lang=en&org=' + ORG],
                                   { encoding: 'utf8', timeout: 30000 });
     check(/\[8\]\[ \] \S+ Robbery/.test(numbered) && /\[19\]_+/.test(numbered) &&
@@ -153,6 +154,60 @@ function testTextSend() {
               JSON.stringify(d.perpetrator.identifiers) === '[{"kind":"phone","value":"+66 555"}]',
               'lynx: two perpetrators, the description and the phone as typed', JSON.stringify(d.perpetrator));
         check(d.via === 'web-nojs' && d.lang === 'en', 'lynx: via web-nojs, lang en');
+    }
+    /* w3m, driven in tmux: Tab from field to field, Enter on a box ticks
+     * it, on a menu opens it (Down to choose), on a text field prompts for
+     * the text; a textarea opens $EDITOR, here a script that writes the
+     * next queued text. */
+    if (check(have('tmux'), 'tmux is installed (scripts/deps.sh)')) {
+        const w3tag = canary('W3MK');
+        const queue = path.join(TDIR, 'w3m-queue-' + w3tag);
+        const editor = path.join(TDIR, 'w3m-editor-' + w3tag + '.sh');
+        fs.writeFileSync(queue, 'She said <stop> "now" & ran ' + THAI + ' ' + w3tag + '\ntall, red cap\n');
+        fs.writeFileSync(editor, '#!/bin/sh\nhead -n 1 "' + queue + '" | tr -d "\\n" > "$1"\nsed -i 1d "' + queue + '"\n',
+                         { mode: 0o700 });
+        const sess = 'umbra-w3m-' + w3tag;
+        const tmux = (args) => execFileSync('tmux', args, { timeout: 10000 });
+        const pause = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+        const key = (k, literal) => { tmux(['send-keys', '-t', sess].concat(literal ? ['-l', k] : [k])); pause(250); };
+        const tabs = (n) => { for (let i = 0; i < n; i++) key('Tab'); };
+        const downs = (n) => { for (let i = 0; i < n; i++) key('Down'); };
+        tmux(['new-session', '-d', '-s', sess, '-x', '160', '-y', '60',
+              'env LANG=C.UTF-8 EDITOR=' + editor + " w3m -o confirm_qq=0 '" + BASE + '/report?lang=en&org=' + ORG + "'"]);
+        pause(2000);
+        try {
+            /* w3m starts on the first link (1): the same numbering as lynx */
+            tabs(7); key('Enter');                               /* 8: Robbery */
+            tabs(11); key('Enter'); pause(800);                  /* 19: the story, by $EDITOR */
+            tabs(1); key('Enter'); downs(7); key('Enter');       /* 20: day 7 */
+            tabs(1); key('Enter'); downs(3); key('Enter');       /* 21: March */
+            tabs(1); key('Enter'); downs(2); key('Enter');       /* 22: last year */
+            tabs(2); key('Enter'); key('Bangkok', true); key('Enter');        /* 24: region */
+            tabs(1); key('Enter'); key('by the river ' + THAI, true); key('Enter'); /* 25: place */
+            tabs(1); key('Enter'); tabs(1); key('Enter');        /* 26, 27: a client, police */
+            tabs(7); key('Enter'); pause(800);                   /* 34: description, by $EDITOR */
+            tabs(2); key('Enter'); key('+66 555', true); key('Enter');        /* 36: a phone number */
+            tabs(17); key('Enter'); pause(3000);                 /* 53: Send */
+            const screen = tmux(['capture-pane', '-t', sess, '-p']).toString();
+            check(screen.includes(en['receipt.title']) && /\d{4} \d{4} \d{4} \d{4} \d{4} \d{4}/.test(screen),
+                  'w3m: the report typed in w3m gets its receipt page', screen.slice(0, 300));
+        } finally {
+            try { tmux(['kill-session', '-t', sess]); } catch (e) { /* gone */ }
+        }
+        let got = null;
+        try { got = caseworkerFind(w3tag); } catch (e) { got = null; }
+        if (check(got !== null, 'w3m: the report typed in w3m arrives')) {
+            const d = reportOf(got);
+            const year = String(new Date().getUTCFullYear() - 1);
+            check(d.narrative === 'She said <stop> "now" & ran ' + THAI + ' ' + w3tag &&
+                  d.incident.place === 'by the river ' + THAI && d.incident.region === 'Bangkok' &&
+                  d.incident.date === year + '-03-07' && JSON.stringify(d.categories) === '["robbery"]',
+                  'w3m: the story, place, region, date and category arrive exactly as typed', JSON.stringify(d).slice(0, 300));
+            check(d.perpetrator && JSON.stringify(d.perpetrator.types) === '["client","police"]' &&
+                  d.perpetrator.description === 'tall, red cap' &&
+                  JSON.stringify(d.perpetrator.identifiers) === '[{"kind":"phone","value":"+66 555"}]',
+                  'w3m: two perpetrators, the description and the phone as typed', JSON.stringify(d.perpetrator));
+        }
     }
     /* w3m: the form's fields posted as w3m sends them; skipping "Who did
      * it?" records nothing; a date typed with Thai digits */
