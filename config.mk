@@ -9,7 +9,9 @@ PREFIX  ?= /usr/local
 # `make check` can install them first (scripts/deps.sh) and then build.
 PKGS_CRYPTO = libsodium libargon2 jansson
 PKGS_SERVER = $(PKGS_CRYPTO) libmicrohttpd libpq
-PKGS_CASE   = $(PKGS_CRYPTO) sqlcipher libcurl
+PKGS_CASE   = $(PKGS_CRYPTO) sqlcipher libcurl libmicrohttpd
+# libzxcvbn (passphrase strength, caseworker/strength.c) has no .pc file.
+LIBS_CASE_EXTRA = -lzxcvbn
 
 pkg_cflags = $(shell pkg-config --cflags $(1))
 pkg_libs   = $(shell pkg-config --libs $(1))

@@ -48,6 +48,11 @@ struct store;
 
 /* ---- util.c ------------------------------------------------------------ */
 
+/* one when n is 1, else many: "1 case", "2 cases", "0 cases" (English;
+ * the translated strings have their own plural forms). */
+const char *case_plural(long long n, const char *one, const char *many);
+#define CASE_PL(n, word) case_plural((long long)(n), word, word "s")
+
 /* Prints "umbra-case: " + message + newline to stderr. */
 void case_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -74,6 +79,26 @@ int case_read_stream(uint8_t **out, size_t *len, FILE *f, size_t cap,
  */
 int case_passphrase(char **out, size_t *len, const struct case_opts *o,
                     int confirm) UMBRA_WUR;
+
+/*
+ * A new passphrase (case_passphrase, asked twice), refused with a one-line
+ * reason and how to choose a strong one when strength.h calls it weak,
+ * unless weak_ok (then only a warning). Never prints the passphrase.
+ * 0 or -1 (nothing left allocated).
+ */
+int case_new_passphrase(char **out, size_t *len, const struct case_opts *o,
+                        int weak_ok) UMBRA_WUR;
+
+/*
+ * A verb that takes exactly one word and no option (fingerprint FILE,
+ * keys join FILE): *word, or -1 after one line saying what is wrong
+ * ("VERB needs a NOUN; write it as 'umbra-case VERB META'"). verb is the
+ * name shown; argv[0] is skipped.
+ */
+int case_one_word(const char **word, const char *verb, int argc,
+                  char **argv, const char *noun, const char *meta) UMBRA_WUR;
+/* A verb that takes nothing: 0, or -1 after one line naming the word. */
+int case_no_words(int argc, char **argv) UMBRA_WUR;
 
 /*
  * Opens the home's key file with the passphrase. Prints a one-line error
@@ -201,6 +226,7 @@ int verb_push(struct case_env *e, int argc, char **argv);
 int verb_ack(struct case_env *e, int argc, char **argv);
 int verb_quarantine(struct case_env *e, int argc, char **argv);
 int verb_stats(struct case_env *e, int argc, char **argv);
+int verb_desk(struct case_env *e, int argc, char **argv);
 
 /* The whole program (main.c only calls this). */
 int case_main(int argc, char **argv);

@@ -41,6 +41,8 @@ static const char USAGE[] =
     "            [--note TEXT]    update a case (its history is kept)\n"
     "Answering and cleaning up:\n"
     "  reply ID --message-file FILE   queue a reply to the reporter\n"
+    "  reply ID --template NAME [--yes|--edit]   a translated common reply\n"
+    "                             (reply --list-templates shows them)\n"
     "  push --server URL --token-file FILE   send queued replies\n"
     "  ack --server URL --token-file FILE    delete imported reports from\n"
     "                                        the server\n"
@@ -48,6 +50,9 @@ static const char USAGE[] =
     "  seal --to PUBLIC.json [--to ...]   stdin to an envelope on stdout\n"
     "  open                       an envelope on stdin to its plaintext\n"
     "  stats ...                  anonymised statistics\n"
+    "  desk [--port N] [--no-browser] [--lang LANG]\n"
+    "                             the cases in your web browser, on this\n"
+    "                             computer only\n"
     "\n"
     "Every verb has --help. Exit status: 0 done, 1 error, 2 usage error.\n"
     "See docs/caseworker-guide.md.\n";
@@ -75,6 +80,7 @@ static const struct verb VERBS[] = {
     {"ack", verb_ack, CASE_STORE | CASE_WRITE},
     {"quarantine", verb_quarantine, CASE_STORE},
     {"stats", verb_stats, CASE_STORE},
+    {"desk", verb_desk, 0}, /* unlocks in the browser (desk.h) */
 };
 
 static const struct option GLOBAL_OPTS[] = {

@@ -15,11 +15,18 @@ CASE_SCHEMA_C = $(O)/gen/caseworker/store_schema.c
 CASE_LOCALES := $(filter-out web/locales/status.json,\
     $(sort $(wildcard web/locales/*.json)))
 STATS_STRINGS_C = $(O)/gen/caseworker/stats_strings.c
+# The reply templates: the reply.* keys as C tables (templates.h), with
+# which catalogues are drafts (status.json).
+REPLY_STRINGS_C = $(O)/gen/caseworker/reply_strings.c
+# The desk's strings: the desk.* keys, the same way (desk_text.h).
+DESK_STRINGS_C = $(O)/gen/caseworker/desk_strings.c
 CASE_OBJS  = $(CASE_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/gen/store_schema.o \
-    $(O)/obj/gen/stats_strings.o
+    $(O)/obj/gen/stats_strings.o $(O)/obj/gen/reply_strings.o \
+    $(O)/obj/gen/desk_strings.o
 CASE_LIB_OBJS = $(filter-out $(O)/obj/caseworker/main.o,$(CASE_OBJS))
 CASE_CFLAGS = -Icaseworker $(call pkg_cflags,$(PKGS_CASE))
-CASE_LIBS = $(O)/libcase.a $(LIBUMBRA_LIBS) $(call pkg_libs,$(PKGS_CASE))
+CASE_LIBS = $(O)/libcase.a $(LIBUMBRA_LIBS) $(call pkg_libs,$(PKGS_CASE)) \
+    $(LIBS_CASE_EXTRA)
 
 $(O)/obj/caseworker/%.o: CFLAGS_EXTRA = $(CASE_CFLAGS)
 
@@ -38,6 +45,23 @@ $(O)/obj/gen/stats_strings.o: $(STATS_STRINGS_C)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CASE_CFLAGS) -c -o $@ $<
 
+$(REPLY_STRINGS_C): caseworker/gen-reply-strings.py $(CASE_LOCALES) \
+                    web/locales/status.json
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 caseworker/gen-reply-strings.py \
+	    web/locales/status.json $(CASE_LOCALES) > $@.tmp && mv $@.tmp $@
+$(O)/obj/gen/reply_strings.o: $(REPLY_STRINGS_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CASE_CFLAGS) -c -o $@ $<
+
+$(DESK_STRINGS_C): caseworker/gen-stats-strings.py $(CASE_LOCALES)
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 caseworker/gen-stats-strings.py --prefix desk. \
+	    $(CASE_LOCALES) > $@.tmp && mv $@.tmp $@
+$(O)/obj/gen/desk_strings.o: $(DESK_STRINGS_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CASE_CFLAGS) -c -o $@ $<
+
 $(O)/libcase.a: $(CASE_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@
@@ -46,7 +70,7 @@ $(O)/libcase.a: $(CASE_LIB_OBJS)
 # Linked from the objects (every caseworker/*.c, stats included).
 $(O)/umbra-case: $(CASE_OBJS) $(O)/libumbra.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CASE_OBJS) $(LIBUMBRA_LIBS) \
-	    $(call pkg_libs,$(PKGS_CASE))
+	    $(call pkg_libs,$(PKGS_CASE)) $(LIBS_CASE_EXTRA)
 
 BINS += $(O)/umbra-case
 
@@ -57,23 +81,35 @@ $(O)/tests/case_unit: $(O)/obj/tests/unit/case_unit.o $(O)/libcase.a \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
 
+# display widths, reply templates, passphrase strength
+$(O)/tests/case_text_unit: $(O)/obj/tests/unit/case_text_unit.o \
+                           $(O)/libcase.a $(O)/libumbra.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
+
 .PHONY: test-case test-case-unit test-case-cli test-case-loop bench-case
-test-case-unit: $(O)/tests/case_unit
+test-case-unit: $(O)/tests/case_unit $(O)/tests/case_text_unit
 	$(O)/tests/case_unit
+	$(O)/tests/case_text_unit
 
 test-case-cli: $(O)/umbra-case
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py
+	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_usage.py
+	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_templates.py
 
 # The whole loop against a real umbra-server and PostgreSQL.
 test-case-loop: $(O)/umbra-case $(O)/umbra-server $(O)/server_tool
 	O=$(O) sh tests/integration/with_server.sh tests/integration/case_loop.py
 
 # All three, each run even if another failed.
-test-case: $(O)/tests/case_unit $(O)/umbra-case $(O)/umbra-server \
-           $(O)/server_tool
+test-case: $(O)/tests/case_unit $(O)/tests/case_text_unit $(O)/umbra-case \
+           $(O)/umbra-server $(O)/server_tool
 	@st=0; \
 	 $(O)/tests/case_unit || st=1; \
+	 $(O)/tests/case_text_unit || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py || st=1; \
+	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_usage.py || st=1; \
+	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_templates.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_members.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_migrate.py || st=1; \
 	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_loop.py || st=1; \
@@ -81,6 +117,20 @@ test-case: $(O)/tests/case_unit $(O)/umbra-case $(O)/umbra-server \
 
 SUITES += test-case
 ASAN_SUITES += test-case
+
+# The desk (umbra-case desk): its strings, the HTTP attacks in Python,
+# then a real Chromium working a case (tests/desk/); screenshots in
+# tests/artifacts/desk-*.png.
+.PHONY: test-desk
+test-desk: $(O)/umbra-case
+	@st=0; \
+	 /usr/bin/python3 tests/desk/desk_strings.py || st=1; \
+	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/desk/desk_http.py || st=1; \
+	 UMBRA_BUILD=$(O) node tests/desk/desk_test.js || st=1; \
+	 exit $$st
+
+SUITES += test-desk
+ASAN_SUITES += test-desk
 
 # ---- bench -------------------------------------------------------------
 # An explicit rule: tests/bench/%.o has other flags (client-crypto).

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* progress: a progress bar or plain lines (see progress.h). */
 #include "progress.h"
+#include "case.h"
 
 #include <stdio.h>
 #include <time.h>
@@ -52,15 +53,16 @@ progress_update(struct progress *p, uint64_t done, long records, long stored)
             bar[i] = i < fill ? '#' : (p->total > 0 ? '.' : ' ');
         bar[30] = 0;
         if (p->total > 0)
-            fprintf(stderr, "\r%s [%s] %3d%%  %ld reports (%ld new)  %.0f/s ",
-                    p->what, bar, fill * 100 / 30, records, stored, rate);
+            fprintf(stderr, "\r%s [%s] %3d%%  %ld %s (%ld new)  %.0f/s ",
+                    p->what, bar, fill * 100 / 30, records,
+                    CASE_PL(records, "report"), stored, rate);
         else
-            fprintf(stderr, "\r%s  %ld reports (%ld new)  %.0f/s ", p->what,
-                    records, stored, rate);
+            fprintf(stderr, "\r%s  %ld %s (%ld new)  %.0f/s ", p->what,
+                    records, CASE_PL(records, "report"), stored, rate);
         p->drawn = 1;
     } else {
-        fprintf(stderr, "%s: %ld reports so far (%ld new), %.0f/s\n", p->what,
-                records, stored, rate);
+        fprintf(stderr, "%s: %ld %s so far (%ld new), %.0f/s\n", p->what,
+                records, CASE_PL(records, "report"), stored, rate);
     }
     fflush(stderr);
 }

@@ -80,12 +80,13 @@ pull_check_server_key(struct net *n, const struct umbra_bundle *ours)
     if (!same_bundle(ours, &theirs)) {
         umbra_fingerprint(fp_theirs, theirs.sign_pk);
         case_err("REFUSING TO PULL: the server '%s' publishes a different "
-                 "public key for '%s' (server fingerprint %s, %u keys; this "
-                 "home: %s, %u keys). Someone may be trying to read future "
+                 "public key for '%s' (server fingerprint %s, %u %s; this "
+                 "home: %s, %u %s). Someone may be trying to read future "
                  "reports, or public.json was not updated after 'keys add'. "
                  "Tell your organisation and the server operator now.",
-                 n->base, ours->org, fp_theirs, theirs.nkeys, fp_ours,
-                 ours->nkeys);
+                 n->base, ours->org, fp_theirs, theirs.nkeys,
+                 CASE_PL(theirs.nkeys, "key"), fp_ours, ours->nkeys,
+                 CASE_PL(ours->nkeys, "key"));
         goto out;
     }
     rc = 0;

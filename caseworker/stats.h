@@ -53,4 +53,12 @@ struct store;
  */
 int stats_run(struct store *s, const char *home, int argc, char **argv);
 
+/*
+ * The command line of stats_run read alone, nothing opened (so that a
+ * usage error asks no passphrase): 0 if stats_run may go on, else the
+ * exit code, after the one line saying what is wrong and the usage on
+ * stderr. --help is for stats_run.
+ */
+int stats_args_ok(int argc, char **argv);
+
 #endif

@@ -17,7 +17,9 @@ static const char *const MSG_KEYS[STATS_NMSG] = {
     "stats.reports",       "stats.range",        "stats.counts",
     "stats.small",         "stats.hidden",       "stats.round",
     "stats.multi",         "stats.noise",        "stats.draft",
-    "stats.merged",        "stats.shown_top",    "stats.dim.period",
+    "stats.merged",        "stats.shown_top",    "stats.fewer",
+    "stats.small_words",   "stats.all_hidden",   "stats.none",
+    "stats.source",        "stats.dim.period",
     "stats.dim.category",  "stats.dim.perpetrator", "stats.dim.region",
     "stats.dim.lang",      "stats.dim.needs",
 };

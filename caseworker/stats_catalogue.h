@@ -37,6 +37,11 @@ enum stats_msg {
     STATS_M_DRAFT,
     STATS_M_MERGED, /* {1} n */
     STATS_M_SHOWN_TOP,
+    STATS_M_FEWER,       /* {1} threshold: a small cell in words */
+    STATS_M_SMALL_WORDS, /* {1} the words of STATS_M_FEWER */
+    STATS_M_ALL_HIDDEN,  /* every figure of the table is hidden */
+    STATS_M_NONE,        /* no report in the range */
+    STATS_M_SOURCE,      /* {1} from {2} to {3} exported */
     STATS_M_DIM0, /* + dimension */
     STATS_NMSG = STATS_M_DIM0 + STATS_NDIMS
 };

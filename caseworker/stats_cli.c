@@ -11,6 +11,8 @@
 #include "stats_ledger.h"
 #include "stats_merge.h"
 #include "stats_regions.h"
+#include "stats_sort.h"
+#include "stats_text.h"
 #include "stats_write.h"
 #include "store.h"
 #include "umbra.h"
@@ -112,11 +114,30 @@ parse_format(enum stats_format *f, const char *s)
 }
 
 static int
-emit(const struct stats_pub *p, enum stats_format fmt, const char *lang,
-     const char *out)
+emit(struct stats_pub *p, enum stats_format fmt, const char *lang,
+     const char *out, enum stats_sort sort)
 {
     FILE *f = stdout;
     int rc;
+
+    /* by size for the reader (HTML, SVG); CSV and JSON keep the codes'
+     * order, which merge and diffs rely on, unless --sort says */
+    if ((sort != STATS_SORT_DEFAULT || fmt == STATS_HTML ||
+         fmt == STATS_SVG) &&
+        stats_sort_rows(p, sort) != 0) {
+        stats_say("out of memory");
+        return -1;
+    }
+    if (p->nrows == 0)
+        stats_say("no consenting report was received from %s to %s: the "
+                  "table is empty",
+                  p->from, p->to);
+    else if (stats_all_hidden(p))
+        stats_say("every figure of this table is hidden: each count is "
+                  "under %u, or would give one away, to protect the people "
+                  "who reported; a longer --period or a single --by gives "
+                  "figures that can be shown",
+                  p->policy.threshold);
 
     if (out != NULL && strcmp(out, "-") != 0) {
         f = fopen(out, "w");
@@ -141,16 +162,19 @@ static const char USAGE[] =
     "usage: umbra-case stats --by DIM[,DIM] [--period month|quarter|year]\n"
     "         [--from DATE] [--to DATE] [--format csv|json|svg|html]\n"
     "         [--out FILE] [--threshold N] [--round N] [--epsilon E]\n"
-    "         [--lang L] [--regions FILE] [--publish [--force-recut]]\n"
+    "         [--lang L] [--regions FILE] [--sort size|key]\n"
+    "         [--publish [--force-recut]]\n"
     "       umbra-case stats merge A.json B.json ... [--format F] [--out "
     "FILE]\n"
-    "         [--threshold N] [--round N] [--lang L]\n"
+    "         [--threshold N] [--round N] [--lang L] [--sort size|key]\n"
     "DIM: period, category, perpetrator, region, lang, needs.\n"
     "DATE: YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD (by the day a report was\n"
     "received). Counts are of consenting reports received, protected by\n"
     "default: under --threshold (10) shown as \"<10\", others rounded to\n"
     "--round (5). --publish records the table in the ledger and refuses a\n"
-    "different cut of a period already published. See docs/statistics.md.\n";
+    "different cut of a period already published. Rows come largest first\n"
+    "(--sort key: in the order of the codes; periods are in time unless\n"
+    "--sort size). See docs/statistics.md.\n";
 
 static int
 dim_parse(enum stats_dim *d, const char *s, size_t n)
@@ -175,6 +199,7 @@ struct opts {
     int publish, force;
     const char *files[STATS_MERGE_MAX];
     unsigned nfiles;
+    enum stats_sort sort;
 };
 
 enum {
@@ -192,6 +217,7 @@ enum {
     OPT_REGIONS = 'r',
     OPT_PUBLISH = 'P',
     OPT_FORCE = 'x',
+    OPT_SORT = 's',
 };
 
 static const struct option OPTS[] = {
@@ -202,7 +228,7 @@ static const struct option OPTS[] = {
     ARGS_VALUE("round", OPT_ROUND), ARGS_VALUE("epsilon", OPT_EPSILON),
     ARGS_VALUE("lang", OPT_LANG), ARGS_VALUE("regions", OPT_REGIONS),
     ARGS_FLAG("publish", OPT_PUBLISH), ARGS_FLAG("force-recut", OPT_FORCE),
-    ARGS_LAST,
+    ARGS_VALUE("sort", OPT_SORT), ARGS_LAST,
 };
 
 /* 1 if the option with this code is for `stats merge` as well. */
@@ -210,7 +236,8 @@ static int
 merge_takes(int code)
 {
     return code == OPT_HELP || code == OPT_FORMAT || code == OPT_OUT ||
-           code == OPT_THRESHOLD || code == OPT_ROUND || code == OPT_LANG;
+           code == OPT_THRESHOLD || code == OPT_ROUND || code == OPT_LANG ||
+           code == OPT_SORT;
 }
 
 /* One option of the cut (not merge) with its value v; 0 or 2 (said). */
@@ -271,7 +298,7 @@ cut_opt(struct opts *o, int code, const char *a, const char *v)
 
 /* One option `stats` and `stats merge` share, with its value v; 0 or 2. */
 static int
-both_opt(struct opts *o, int code, const char *a, const char *v)
+both_opt(struct opts *o, int code, const char *a, const char *v, int quiet)
 {
     if (code == OPT_FORMAT) {
         if (parse_format(&o->fmt, v) != 0) {
@@ -291,9 +318,20 @@ both_opt(struct opts *o, int code, const char *a, const char *v)
             stats_say("bad %s '%s' (a whole number from 1)", a, v);
             return 2;
         }
+    } else if (code == OPT_SORT) {
+        if (!strcmp(v, "size"))
+            o->sort = STATS_SORT_SIZE;
+        else if (!strcmp(v, "key"))
+            o->sort = STATS_SORT_KEY;
+        else {
+            stats_say("bad --sort '%s' (size: largest first; key: in the "
+                      "order of the codes, periods in time)",
+                      v);
+            return 2;
+        }
     } else if (code == OPT_LANG) {
         o->lang = v;
-        if (!stats_lang_known(o->lang))
+        if (!stats_lang_known(o->lang) && !quiet)
             stats_say("no catalogue for '%s': labels in English", o->lang);
     }
     return 0;
@@ -303,7 +341,8 @@ both_opt(struct opts *o, int code, const char *a, const char *v)
  * getopt_long, each value as the next word ("--by period"; "--by=period"
  * is not an option here). 0, -100 after --help, or the exit code. */
 static int
-parse_opts(struct opts *o, int argc, char **argv, int first, int merge)
+parse_opts(struct opts *o, int argc, char **argv, int first, int merge,
+           int quiet)
 {
     struct args a;
     int k, rc;
@@ -317,7 +356,8 @@ parse_opts(struct opts *o, int argc, char **argv, int first, int merge)
     args_init(&a, argc - first + 1, argv + first - 1, OPTS);
     while ((k = args_next(&a)) != ARGS_END) {
         if (k == OPT_HELP || (k == ARGS_BAD && !strcmp(a.arg, "-h"))) {
-            fputs(USAGE, stdout);
+            if (!quiet)
+                fputs(USAGE, stdout);
             return -100;
         }
         if (k == ARGS_WORD && merge && a.val[0] != '-') {
@@ -328,16 +368,28 @@ parse_opts(struct opts *o, int argc, char **argv, int first, int merge)
             o->files[o->nfiles++] = a.val;
             continue;
         }
-        if (k == ARGS_WORD || k == ARGS_BAD || strchr(a.arg, '=') != NULL ||
-            (merge && !merge_takes(a.code))) {
-            stats_say("unknown option '%s' (see --help)", a.arg);
+        if (k == ARGS_BAD && strncmp(a.arg, "--", 2) == 0 &&
+            strchr(a.arg, '=') == NULL) {
+            args_why(&a, k); /* with "did you mean" */
+            return 2;
+        }
+        if (k == ARGS_WORD || k == ARGS_BAD || strchr(a.arg, '=') != NULL) {
+            stats_say("%s '%s' is not an option of %s; write options as "
+                      "--name VALUE (see --help)",
+                      k == ARGS_WORD ? "the word" : "the option", a.arg,
+                      merge ? "stats merge" : "stats");
+            return 2;
+        }
+        if (merge && !merge_takes(a.code)) {
+            stats_say("%s is for counting, not for stats merge (see --help)",
+                      a.arg);
             return 2;
         }
         if (k == ARGS_MISSING) {
-            stats_say("%s needs a value", a.arg);
+            stats_say("%s needs a value; write it as %s VALUE", a.arg, a.arg);
             return 2;
         }
-        rc = merge_takes(k) ? both_opt(o, k, a.arg, a.val)
+        rc = merge_takes(k) ? both_opt(o, k, a.arg, a.val, quiet)
                             : cut_opt(o, k, a.arg, a.val);
         if (rc != 0)
             return rc;
@@ -348,7 +400,8 @@ parse_opts(struct opts *o, int argc, char **argv, int first, int merge)
             o->fmt_set = 1;
     }
     if (!merge && o->jb.ndims == 0) {
-        stats_say("--by is required (see --help)");
+        stats_say("--by DIM is required: what to count by (period, "
+                  "category, perpetrator, region, lang or needs)");
         return 2;
     }
     if (o->force && !o->publish) {
@@ -444,7 +497,7 @@ run_cut(struct store *s, const char *home, struct opts *o)
     }
     if (!o->fmt_set)
         o->fmt = STATS_CSV;
-    if (emit(&p, o->fmt, o->lang, o->out) != 0)
+    if (emit(&p, o->fmt, o->lang, o->out, o->sort) != 0)
         goto out;
     rc = 0;
 out:
@@ -466,7 +519,7 @@ run_merge(struct opts *o)
         return rc;
     if (!o->fmt_set)
         o->fmt = STATS_JSON;
-    rc = emit(&m, o->fmt, o->lang, o->out) != 0 ? 1 : 0;
+    rc = emit(&m, o->fmt, o->lang, o->out, o->sort) != 0 ? 1 : 0;
     stats_pub_release(&m);
     return rc;
 }
@@ -482,15 +535,36 @@ stats_run(struct store *s, const char *home, int argc, char **argv)
         return 1;
     }
     if (argc >= 2 && !strcmp(argv[1], "merge")) {
-        rc = parse_opts(o, argc, argv, 2, 1);
+        rc = parse_opts(o, argc, argv, 2, 1, 0);
         if (rc == 0)
             rc = run_merge(o);
     } else {
-        rc = parse_opts(o, argc, argv, 1, 0);
+        rc = parse_opts(o, argc, argv, 1, 0, 0);
         if (rc == 0)
             rc = run_cut(s, home, o);
     }
     free(o);
+    if (rc == 2)
+        fputs(USAGE, stderr); /* after the one line saying what is wrong */
+    return rc == -100 ? 0 : rc;
+}
+
+int
+stats_args_ok(int argc, char **argv)
+{
+    struct opts *o = calloc(1, sizeof *o);
+    int rc;
+
+    if (o == NULL) {
+        stats_say("out of memory");
+        return 1;
+    }
+    rc = argc >= 2 && !strcmp(argv[1], "merge")
+             ? parse_opts(o, argc, argv, 2, 1, 1)
+             : parse_opts(o, argc, argv, 1, 0, 1);
+    free(o);
+    if (rc == 2)
+        fputs(USAGE, stderr);
     return rc == -100 ? 0 : rc;
 }
 

@@ -34,7 +34,7 @@ csv_field(FILE *f, const char *s)
 void
 stats_csv_write(FILE *f, const struct stats_pub *p, int li)
 {
-    struct stats_text o = {f, 0};
+    struct stats_text o = {f, 0, 0};
     size_t i, j;
     char buf[32];
 

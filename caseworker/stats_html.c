@@ -12,9 +12,9 @@
 void
 stats_html_write(FILE *f, const struct stats_pub *p, int li)
 {
-    struct stats_text o = {f, 1};
+    struct stats_text o = {f, 1, 1};
     size_t i, j;
-    char buf[32];
+    char buf[160];
 
     fprintf(f,
             "<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\">\n<head>\n"
@@ -40,9 +40,25 @@ stats_html_write(FILE *f, const struct stats_pub *p, int li)
     stats_title(&o, p, li);
     stats_raw(&o, "</h1>\n<p>");
     stats_tpl(&o, stats_msg(li, STATS_M_RANGE), p->from, p->to, p->exported);
-    stats_raw(&o, "</p>\n<figure>\n");
-    stats_svg_write(f, p, li, 1);
-    stats_raw(&o, "</figure>\n<table>\n<thead><tr><th>");
+    stats_raw(&o, "</p>\n");
+    if (p->nrows == 0) {
+        /* nothing to chart or tabulate: no empty headings, the note says
+         * why, then the source */
+        stats_raw(&o, "<ul class=\"notes\">\n");
+        stats_notes(&o, p, li, "<li>", "</li>\n");
+        stats_raw(&o, "</ul>\n<p class=\"notes\">");
+        stats_source(&o, p, li);
+        stats_raw(&o, "</p>\n</body>\n</html>\n");
+        return;
+    }
+    if (!stats_all_hidden(p)) {
+        /* a chart of nothing but hidden figures shows nothing: the table
+         * and the first note say it */
+        stats_raw(&o, "<figure>\n");
+        stats_svg_write(f, p, li, 1);
+        stats_raw(&o, "</figure>\n");
+    }
+    stats_raw(&o, "<table>\n<thead><tr><th>");
     stats_put(&o, stats_msg(li, STATS_M_DIM0 + p->dims[0]));
     stats_raw(&o, "</th>");
     if (p->ndims == 2) {
@@ -66,7 +82,8 @@ stats_html_write(FILE *f, const struct stats_pub *p, int li)
                                     : stats_key_label(p, li, 0, p->rowkeys[i]));
         stats_raw(&o, "</th>");
         for (j = 0; j <= p->ncols; j++) {
-            stats_cell_text(buf, sizeof buf, p, &p->grid[stats_at(p, i, j)]);
+            stats_cell_words(buf, sizeof buf, p, &p->grid[stats_at(p, i, j)],
+                             li);
             stats_raw(&o, j == p->ncols && p->ncols ? "<td class=\"total\">"
                                                     : "<td>");
             stats_put(&o, buf);

@@ -58,7 +58,7 @@ pub_json(const struct stats_pub *p, int li)
     notes_a = json_array();
     mf = open_memstream(&nbuf, &nlen);
     if (mf != NULL) {
-        struct stats_text o = {mf, 0};
+        struct stats_text o = {mf, 0, 0};
         char *line, *save = NULL;
 
         stats_notes(&o, p, li, "", "\n");

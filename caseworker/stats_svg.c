@@ -5,6 +5,7 @@
 #include "stats_svg.h"
 #include "stats_catalogue.h"
 #include "stats_text.h"
+#include "umbra.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -54,7 +55,7 @@ svg_bars(struct stats_text *o, const struct stats_pub *p, int li, int rtl,
     size_t i;
     uint64_t m = 1;
     int lw = 250, bw = SVG_W - lw - 80, rh = 26;
-    char buf[32];
+    char buf[160];
 
     for (i = 0; i < p->nrows; i++) {
         const struct stats_cell *c = &p->grid[stats_at(p, i, p->ncols)];
@@ -69,7 +70,7 @@ svg_bars(struct stats_text *o, const struct stats_pub *p, int li, int rtl,
 
         svg_text(o, rtl, lw - 8, y + 17, "end", NULL,
                  stats_key_label(p, li, 0, p->rowkeys[i]));
-        stats_cell_text(buf, sizeof buf, p, c);
+        stats_cell_words(buf, sizeof buf, p, c, li);
         if (c->state == STATS_SHOWN) {
             w = (int)((uint64_t)bw * c->shown / m);
             fprintf(o->f,
@@ -232,15 +233,110 @@ svg_lines(struct stats_text *o, const struct stats_pub *p, int li, int rtl,
                  stats_msg(li, STATS_M_SHOWN_TOP));
 }
 
+/* The notes under a chart, one a line, the source last: it travels with
+ * the picture when the picture is copied alone (the full list of notes is
+ * in the HTML). malloc'd; NULL if out of memory. */
+static char *
+svg_notes(const struct stats_pub *p, int li)
+{
+    struct stats_cell small = {0, 0, STATS_SMALL};
+    char a[160], *buf = NULL;
+    size_t len = 0;
+    FILE *mf = open_memstream(&buf, &len);
+    struct stats_text m = {mf, 0, 1};
+
+    if (mf == NULL)
+        return NULL;
+    if (p->nrows == 0 || stats_all_hidden(p)) {
+        stats_tpl(&m, stats_msg(li, p->nrows ? STATS_M_ALL_HIDDEN
+                                             : STATS_M_NONE),
+                  NULL, NULL, NULL);
+        stats_raw(&m, "\n");
+    }
+    stats_cell_words(a, sizeof a, p, &small, li);
+    stats_tpl(&m, stats_msg(li, STATS_M_SMALL_WORDS), a, NULL, NULL);
+    stats_raw(&m, "\n");
+    stats_tpl(&m, stats_msg(li, STATS_M_HIDDEN), "x", NULL, NULL);
+    stats_raw(&m, "\n");
+    stats_tpl(&m, stats_msg(li, STATS_M_COUNTS), NULL, NULL, NULL);
+    stats_raw(&m, "\n");
+    stats_source(&m, p, li);
+    fclose(mf);
+    return buf;
+}
+
+/* How wide a character is in a note, in units of about 6 pixels at
+ * font-size 10: CJK and fullwidth 2, combining marks 0, others 1. */
+static size_t
+note_units(uint32_t cp)
+{
+    if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x064B && cp <= 0x065F) ||
+        cp == 0x0E31 || (cp >= 0x0E34 && cp <= 0x0E3A) ||
+        (cp >= 0x0E47 && cp <= 0x0E4E))
+        return 0;
+    return cp >= 0x2E80 ? 2 : 1;
+}
+
+#define NOTE_UNITS 125 /* a note line's width: 780 of the 820 pixels */
+
+/*
+ * Draws notes (lines separated by '\n') from y down, 16 pixels a line,
+ * each wrapped to NOTE_UNITS at a space when it can, else between two
+ * characters; with o NULL only counts. Returns the number of lines.
+ */
+static int
+draw_notes(struct stats_text *o, int rtl, const char *notes, int y)
+{
+    const unsigned char *s = (const unsigned char *)notes;
+    char seg[1024];
+    int n = 0;
+
+    while (s != NULL && *s) {
+        size_t len = strcspn((const char *)s, "\n");
+        size_t at = 0, units = 0, space = 0, cut;
+
+        /* one segment: as many characters as fit, cut at the last space */
+        while (at < len) {
+            uint32_t cp = 0;
+            size_t k = umbra_utf8_decode(&cp, s + at, len - at);
+
+            if (k == 0)
+                k = 1;
+            if (units + note_units(cp) > NOTE_UNITS || at + k >= sizeof seg)
+                break;
+            units += note_units(cp);
+            at += k;
+            if (cp == ' ')
+                space = at;
+        }
+        cut = at < len && space > 0 ? space : at;
+        if (cut == 0)
+            cut = len < sizeof seg ? len : sizeof seg - 1;
+        memcpy(seg, s, cut);
+        seg[cut] = '\0';
+        if (o != NULL)
+            svg_text(o, rtl, 20, y + 16 * n, "start", "font-size=\"10\"",
+                     seg);
+        n++;
+        s += cut;
+        while (*s == ' ')
+            s++;
+        if (*s == '\n')
+            s++;
+    }
+    return n;
+}
+
 void
 stats_svg_write(FILE *f, const struct stats_pub *p, int li, int inline_)
 {
-    struct stats_text o = {f, 1};
+    struct stats_text o = {f, 1, 1};
     int rtl = stats_lang_rtl(li);
     int line = p->dims[0] == STATS_DIM_PERIOD ||
                (p->ndims == 2 && p->dims[1] == STATS_DIM_PERIOD);
     int body = line ? 360 : (int)p->nrows * 26 + 10;
-    int h = 70 + body + 120;
+    char *notes = svg_notes(p, li);
+    int h = 70 + body + 30 + 16 * draw_notes(NULL, rtl, notes, 0) + 20;
     char range[300];
 
     if (!inline_)
@@ -262,7 +358,7 @@ stats_svg_write(FILE *f, const struct stats_pub *p, int li, int inline_)
 
         mf = open_memstream(&buf, &len);
         if (mf != NULL) {
-            struct stats_text m = {mf, 0};
+            struct stats_text m = {mf, 0, 0};
             stats_title(&m, p, li);
             fclose(mf);
             svg_text(&o, rtl, 20, 30, "start",
@@ -272,7 +368,7 @@ stats_svg_write(FILE *f, const struct stats_pub *p, int li, int inline_)
         buf = NULL;
         mf = open_memstream(&buf, &len);
         if (mf != NULL) {
-            struct stats_text m = {mf, 0};
+            struct stats_text m = {mf, 0, 0};
             stats_tpl(&m, stats_msg(li, STATS_M_RANGE), p->from, p->to,
                       p->exported);
             fclose(mf);
@@ -285,35 +381,8 @@ stats_svg_write(FILE *f, const struct stats_pub *p, int li, int inline_)
         svg_lines(&o, p, li, rtl, 70, body);
     else
         svg_bars(&o, p, li, rtl, 70);
-    {
-        /* the first notes under the chart (the full list is in the HTML) */
-        char a[32], b[32];
-        FILE *mf;
-        char *buf = NULL;
-        size_t len = 0;
-        int y = 70 + body + 30;
-
-        snprintf(a, sizeof a, "<%u", p->policy.threshold);
-        snprintf(b, sizeof b, "%u", p->policy.threshold);
-        mf = open_memstream(&buf, &len);
-        if (mf != NULL) {
-            struct stats_text m = {mf, 0};
-            stats_tpl(&m, stats_msg(li, STATS_M_SMALL), a, b, NULL);
-            stats_raw(&m, "\n");
-            stats_tpl(&m, stats_msg(li, STATS_M_HIDDEN), "x", NULL, NULL);
-            stats_raw(&m, "\n");
-            stats_tpl(&m, stats_msg(li, STATS_M_COUNTS), NULL, NULL, NULL);
-            fclose(mf);
-            if (buf != NULL) {
-                char *ln, *save = NULL;
-                for (ln = strtok_r(buf, "\n", &save); ln != NULL;
-                     ln = strtok_r(NULL, "\n", &save)) {
-                    svg_text(&o, rtl, 20, y, "start", "font-size=\"10\"", ln);
-                    y += 16;
-                }
-            }
-            free(buf);
-        }
-    }
+    if (notes != NULL)
+        draw_notes(&o, rtl, notes, 70 + body + 30);
+    free(notes);
     stats_raw(&o, "</svg>\n");
 }

@@ -69,6 +69,50 @@ stats_cell_text(char *buf, size_t cap, const struct stats_pub *p,
 }
 
 void
+stats_cell_words(char *buf, size_t cap, const struct stats_pub *p,
+                 const struct stats_cell *c, int li)
+{
+    char t[16];
+    FILE *f;
+
+    if (c->state != STATS_SMALL || cap == 0) {
+        stats_cell_text(buf, cap, p, c);
+        return;
+    }
+    snprintf(t, sizeof t, "%u", p->policy.threshold);
+    buf[0] = '\0';
+    f = fmemopen(buf, cap, "w");
+    if (f != NULL) {
+        struct stats_text m = {f, 0, 0};
+
+        stats_tpl(&m, stats_msg(li, STATS_M_FEWER), t, NULL, NULL);
+        fputc('\0', f);
+        fclose(f);
+    }
+    buf[cap - 1] = '\0';
+}
+
+int
+stats_all_hidden(const struct stats_pub *p)
+{
+    size_t i, j, nc = p->ncols ? p->ncols : 1;
+
+    if (p->nrows == 0)
+        return 0;
+    for (i = 0; i < p->nrows; i++)
+        for (j = 0; j < nc; j++)
+            if (p->grid[stats_at(p, i, j)].state == STATS_SHOWN)
+                return 0;
+    return 1;
+}
+
+void
+stats_source(struct stats_text *o, const struct stats_pub *p, int li)
+{
+    stats_tpl(o, stats_msg(li, STATS_M_SOURCE), p->from, p->to, p->exported);
+}
+
+void
 stats_title(struct stats_text *o, const struct stats_pub *p, int li)
 {
     char dims[200];
@@ -89,15 +133,29 @@ void
 stats_notes(struct stats_text *o, const struct stats_pub *p, int li,
             const char *before, const char *after)
 {
-    char a[32], b[32];
+    char a[160], b[32];
 
+    if (p->nrows == 0 || stats_all_hidden(p)) {
+        stats_raw(o, before);
+        stats_tpl(o, stats_msg(li, p->nrows ? STATS_M_ALL_HIDDEN
+                                            : STATS_M_NONE),
+                  NULL, NULL, NULL);
+        stats_raw(o, after);
+    }
     stats_raw(o, before);
     stats_tpl(o, stats_msg(li, STATS_M_COUNTS), NULL, NULL, NULL);
     stats_raw(o, after);
-    snprintf(a, sizeof a, "<%u", p->policy.threshold);
     snprintf(b, sizeof b, "%u", p->policy.threshold);
     stats_raw(o, before);
-    stats_tpl(o, stats_msg(li, STATS_M_SMALL), a, b, NULL);
+    if (o->words) {
+        struct stats_cell small = {0, 0, STATS_SMALL};
+
+        stats_cell_words(a, sizeof a, p, &small, li);
+        stats_tpl(o, stats_msg(li, STATS_M_SMALL_WORDS), a, NULL, NULL);
+    } else {
+        snprintf(a, sizeof a, "<%u", p->policy.threshold);
+        stats_tpl(o, stats_msg(li, STATS_M_SMALL), a, b, NULL);
+    }
     stats_raw(o, after);
     stats_raw(o, before);
     stats_tpl(o, stats_msg(li, STATS_M_HIDDEN), "x", NULL, NULL);

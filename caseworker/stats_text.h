@@ -18,7 +18,9 @@
 
 struct stats_text {
     FILE *f;
-    int esc; /* 1: escape for XML/HTML */
+    int esc;   /* 1: escape for XML/HTML */
+    int words; /* 1: a small cell in words ("fewer than 10": HTML, SVG,
+                * where right-to-left text would mirror "<10") */
 };
 
 /* s, escaped if o->esc */
@@ -34,6 +36,18 @@ void stats_tpl(struct stats_text *o, const char *t, const char *a,
 /* The text of a cell: the figure, "<T" or "x", into buf (cap bytes). */
 void stats_cell_text(char *buf, size_t cap, const struct stats_pub *p,
                      const struct stats_cell *c);
+
+/* The text of a cell for a reader of language li: the figure, "fewer
+ * than T" in li's words, or "x". */
+void stats_cell_words(char *buf, size_t cap, const struct stats_pub *p,
+                      const struct stats_cell *c, int li);
+
+/* 1 if p has rows and every one of its figures (totals aside) is hidden
+ * (under the threshold or hidden to protect one), else 0. */
+int stats_all_hidden(const struct stats_pub *p);
+
+/* The source line of p in li (under each chart). */
+void stats_source(struct stats_text *o, const struct stats_pub *p, int li);
 
 /* The title of p in language li. */
 void stats_title(struct stats_text *o, const struct stats_pub *p, int li);

@@ -3,6 +3,7 @@
 #include "args.h"
 #include "case.h"
 #include "store.h"
+#include "strength.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,12 @@
 #include <unistd.h>
 
 #include <sodium.h>
+
+const char *
+case_plural(long long n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
 
 void
 case_err(const char *fmt, ...)
@@ -261,6 +268,79 @@ out:
     umbra_secret_free(again);
     umbra_secret_free(data);
     return rc;
+}
+
+int
+case_new_passphrase(char **out, size_t *len, const struct case_opts *o,
+                    int weak_ok)
+{
+    char why[200];
+    double bits = 0;
+
+    if (case_passphrase(out, len, o, 1) != 0)
+        return -1;
+    if (!strength_weak(&bits, why, sizeof why, *out, *len))
+        return 0;
+    if (weak_ok) {
+        case_err("keeping a passphrase that is easy to guess (about %.0f "
+                 "bits), as --weak-passphrase-ok asks",
+                 bits);
+        return 0;
+    }
+    case_err("this passphrase is too easy to guess (about %.0f bits, %d "
+             "needed): %s; choose five or more words at random (open a "
+             "book at five random pages and take one word from each), or "
+             "give --weak-passphrase-ok to keep it anyway",
+             bits, STRENGTH_MIN_BITS, why);
+    umbra_secret_free(*out);
+    *out = NULL;
+    *len = 0;
+    return -1;
+}
+
+int
+case_one_word(const char **word, const char *verb, int argc, char **argv,
+              const char *noun, const char *meta)
+{
+    static const struct option none[] = {ARGS_LAST};
+    struct args a;
+    int k;
+
+    *word = NULL;
+    args_init(&a, argc, argv, none);
+    while ((k = args_next(&a)) != ARGS_END) {
+        if (k == ARGS_WORD && *word == NULL) {
+            *word = a.val;
+        } else if (k == ARGS_WORD) {
+            case_err("%s takes one %s; '%s' is one too many", verb, noun,
+                     a.val);
+            return -1;
+        } else {
+            args_why(&a, k);
+            return -1;
+        }
+    }
+    if (*word == NULL) {
+        case_err("%s needs a %s; write it as 'umbra-case %s %s'", verb, noun,
+                 verb, meta);
+        return -1;
+    }
+    return 0;
+}
+
+int
+case_no_words(int argc, char **argv)
+{
+    static const struct option none[] = {ARGS_LAST};
+    struct args a;
+    int k;
+
+    args_init(&a, argc, argv, none);
+    k = args_next(&a);
+    if (k == ARGS_END)
+        return 0;
+    args_why(&a, k);
+    return -1;
 }
 
 int

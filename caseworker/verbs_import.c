@@ -4,6 +4,7 @@
  * case store (import.c does the work).
  */
 #include "args.h"
+#include "bfile.h"
 #include "case.h"
 #include "import.h"
 #include "progress.h"
@@ -57,6 +58,15 @@ verb_import(struct case_env *e, int argc, char **argv)
             return CASE_FAIL;
         path = inpath;
     }
+    /* a file that is not a bundle (or cannot be read) gets its one line,
+     * before the passphrase is asked and without the counts */
+    {
+        struct bfile bf;
+
+        if (bfile_open_read(&bf, path) != 0)
+            return CASE_FAIL;
+        bfile_close(&bf);
+    }
     if (case_setup(e) != 0)
         return CASE_FAIL;
     if (retry) {
@@ -68,14 +78,17 @@ verb_import(struct case_env *e, int argc, char **argv)
             store_rollback(e->store);
             return CASE_FAIL;
         }
-        printf("Trying again %ld reports not opened before.\n", n);
+        printf("Trying again %ld %s not opened before.\n", n,
+               CASE_PL(n, "report"));
     }
     import_keys_from(&ik, e->keys);
     if (import_bundle(e->store, &c, &ik, path, progress_mode()) == 0)
         rc = CASE_OK;
-    printf("Imported %ld new cases from %ld reports; %ld quarantined, %ld "
+    printf("Imported %ld new %s from %ld %s; %ld quarantined, %ld "
            "not for this home, %ld already imported.\n",
-           c.cases, c.records, c.quarantined, c.unopened, c.skipped);
+           c.cases, CASE_PL(c.cases, "case"), c.records,
+           CASE_PL(c.records, "report"), c.quarantined, c.unopened,
+           c.skipped);
     if (c.quarantined + c.unopened > 0)
         printf("See 'umbra-case quarantine' for the refused ones.\n");
     return rc;

@@ -16,6 +16,7 @@
 
 static const char INIT_USAGE[] =
     "usage: umbra-case [--home DIR] init --org SLUG [--member --name NAME]\n"
+    "           [--weak-passphrase-ok]\n"
     "           [--kdf-memory KIB] [--kdf-passes N] [--kdf-lanes N]\n"
     "\n"
     "Creates a new caseworker home: the organisation's secret keys in a\n"
@@ -23,7 +24,9 @@ static const char INIT_USAGE[] =
     "store (DIR/cases.db) and the public key bundle (DIR/public.json) to\n"
     "give to the server. Prints the fingerprint: compare it with the one the\n"
     "server shows. Refuses to touch an existing home. The --kdf options\n"
-    "lower the passphrase hashing cost (for tests only).\n"
+    "lower the passphrase hashing cost (for tests only). A passphrase that\n"
+    "is easy to guess is refused (choose five or more words at random)\n"
+    "unless --weak-passphrase-ok.\n"
     "\n"
     "--member --name NAME: a home for one more caseworker of an existing\n"
     "organisation. It holds this caseworker's own key only, and writes\n"
@@ -57,7 +60,8 @@ remove_partial_home(const struct case_opts *o)
 static const struct option INIT_OPTS[] = {
     ARGS_VALUE("org", 'o'), ARGS_FLAG("member", 'm'), ARGS_VALUE("name", 'n'),
     ARGS_VALUE("kdf-memory", 'M'), ARGS_VALUE("kdf-passes", 'T'),
-    ARGS_VALUE("kdf-lanes", 'L'), ARGS_LAST,
+    ARGS_VALUE("kdf-lanes", 'L'), ARGS_FLAG("weak-passphrase-ok", 'w'),
+    ARGS_LAST,
 };
 
 int
@@ -73,7 +77,7 @@ verb_init(struct case_env *e, int argc, char **argv)
     char *pw = NULL, *json = NULL;
     size_t pwlen = 0;
     struct args a;
-    int c, err, rc = CASE_FAIL, created = 0, member = 0;
+    int c, err, rc = CASE_FAIL, created = 0, member = 0, weak_ok = 0;
 
     if (case_help(INIT_USAGE, argc, argv))
         return CASE_OK;
@@ -83,21 +87,40 @@ verb_init(struct case_env *e, int argc, char **argv)
             continue;
         if (c == 'm')
             member = 1;
-        else if (!((c == 'M' && args_u32(a.val, &kdf.m_kib) == 0) ||
-                   (c == 'T' && args_u32(a.val, &kdf.t) == 0) ||
-                   (c == 'L' && args_u32(a.val, &kdf.p) == 0)))
+        else if (c == 'w')
+            weak_ok = 1;
+        else if (c == 'M' || c == 'T' || c == 'L') {
+            if (args_u32(a.val, c == 'M'   ? &kdf.m_kib
+                                : c == 'T' ? &kdf.t
+                                           : &kdf.p) != 0) {
+                case_err("%s needs a whole number, not '%s'", a.arg,
+                         a.val);
+                return case_usage(INIT_USAGE);
+            }
+        } else {
+            args_why(&a, c);
             return case_usage(INIT_USAGE);
+        }
     }
-    if (slug == NULL || (name != NULL && !member))
+    if (slug == NULL) {
+        case_err("init needs --org SLUG (the organisation's short name, as "
+                 "its server knows it)");
         return case_usage(INIT_USAGE);
+    }
+    if (name != NULL && !member) {
+        case_err("--name goes with --member; write 'init --org %s --member "
+                 "--name NAME' for a member home",
+                 slug);
+        return case_usage(INIT_USAGE);
+    }
     if (member && name == NULL) {
         case_err("--member needs --name NAME (how the key holder will list "
                  "this caseworker)");
-        return CASE_USAGE;
+        return case_usage(INIT_USAGE);
     }
     if (member && !umbra_member_name_valid(name, strlen(name))) {
         case_err("--name must be 1 to 64 bytes without control characters");
-        return CASE_USAGE;
+        return case_usage(INIT_USAGE);
     }
     if (case_path(keypath, sizeof keypath, o, "keys.umbra") != 0 ||
         case_path(pubpath, sizeof pubpath, o, "public.json") != 0)
@@ -131,7 +154,7 @@ verb_init(struct case_env *e, int argc, char **argv)
                  slug);
         goto out;
     }
-    if (case_passphrase(&pw, &pwlen, o, 1) != 0)
+    if (case_new_passphrase(&pw, &pwlen, o, weak_ok) != 0)
         goto out;
     created = 1;
     if (case_write_keys(keypath, k, pw, pwlen, &kdf) != 0)
@@ -177,11 +200,12 @@ verb_fingerprint(struct case_env *e, int argc, char **argv)
 {
     struct umbra_bundle b;
     char fp[UMBRA_FINGERPRINT_LEN + 1];
+    const char *file = NULL;
 
     (void)e;
     if (case_help(FP_USAGE, argc, argv))
         return CASE_OK;
-    if (argc != 2)
+    if (case_one_word(&file, "fingerprint", argc, argv, "file", "FILE") != 0)
         return case_usage(FP_USAGE);
     {
         struct umbra_member m;
@@ -189,7 +213,7 @@ verb_fingerprint(struct case_env *e, int argc, char **argv)
         size_t len = 0;
         int err, is_member = 0, ok = 0;
 
-        if (case_read_file(&buf, &len, argv[1], UMBRA_MEMBER_MAX_BYTES) == 0 &&
+        if (case_read_file(&buf, &len, file, UMBRA_MEMBER_MAX_BYTES) == 0 &&
             strstr((const char *)buf, "\"" UMBRA_MEMBER_FORMAT "\"") != NULL) {
             is_member = 1;
             err = umbra_member_parse(&m, (const char *)buf, len);
@@ -197,7 +221,7 @@ verb_fingerprint(struct case_env *e, int argc, char **argv)
             if (ok)
                 umbra_fingerprint(fp, m.sign_pk);
             else
-                case_err("'%s' is refused: %s", argv[1],
+                case_err("'%s' is refused: %s", file,
                          case_member_error(err));
         }
         free(buf);
@@ -208,7 +232,7 @@ verb_fingerprint(struct case_env *e, int argc, char **argv)
             return CASE_OK;
         }
     }
-    if (case_load_bundle(&b, argv[1]) != 0)
+    if (case_load_bundle(&b, file) != 0)
         return CASE_FAIL;
     umbra_fingerprint(fp, b.sign_pk);
     printf("%s\n", fp);

@@ -20,6 +20,7 @@ static const char KEYS_USAGE[] =
     "       umbra-case [--home DIR] keys export\n"
     "       umbra-case [--home DIR] keys passphrase "
     "[--new-passphrase-file FILE]\n"
+    "                                       [--weak-passphrase-ok]\n"
     "       umbra-case [--home DIR] keys add-member MEMBER.json\n"
     "       umbra-case [--home DIR] keys remove-member ID|NAME\n"
     "       umbra-case [--home DIR] keys join PUBLIC.json\n"
@@ -32,7 +33,8 @@ static const char KEYS_USAGE[] =
     "      are then sealed to every listed key. Needs the passphrase.\n"
     "export: write DIR/public.json again from the key file.\n"
     "passphrase: change the key file's passphrase (asked twice, or read\n"
-    "      from --new-passphrase-file); the keys stay the same.\n"
+    "      from --new-passphrase-file); the keys stay the same. A new\n"
+    "      passphrase easy to guess is refused unless --weak-passphrase-ok.\n"
     "add-member: (key holder) check a member.json made by 'init --member',\n"
     "      record the member and re-sign DIR/public.json with the member's\n"
     "      key listed. Compare the printed member fingerprint aloud.\n"
@@ -134,7 +136,7 @@ keys_export(struct case_env *e)
         case_err("cannot write '%s': %s", pubpath, strerror(errno));
         goto out;
     }
-    printf("Wrote %s (%u keys).\n", pubpath, n);
+    printf("Wrote %s (%u %s).\n", pubpath, n, CASE_PL(n, "key"));
     rc = CASE_OK;
 out:
     free(json);
@@ -227,9 +229,9 @@ keys_add(const struct case_opts *o)
         goto out;
     }
     umbra_hex(hex, k->enc[k->nkeys - 1].id, 8);
-    printf("Added key %s (the organisation now has %u keys of its own; "
+    printf("Added key %s (the organisation now has %u %s of its own; "
            "public.json lists %u).\n",
-           hex, k->nkeys, n);
+           hex, k->nkeys, CASE_PL(k->nkeys, "key"), n);
     printf("Give the new %s to the server operator; the fingerprint does "
            "not change.\n",
            pubpath);
@@ -244,7 +246,7 @@ out:
 
 /* Changes the key file's passphrase (same keys, same KDF cost). */
 static int
-keys_passphrase(const struct case_opts *o, const char *new_file)
+keys_passphrase(const struct case_opts *o, const char *new_file, int weak_ok)
 {
     struct case_opts no = *o;
     struct umbra_org_keys *k = NULL;
@@ -268,7 +270,7 @@ keys_passphrase(const struct case_opts *o, const char *new_file)
             unsetenv("UMBRA_PASSPHRASE_FILE");
         fprintf(stderr, "Now the new passphrase.\n");
     }
-    if (case_passphrase(&npw, &npwlen, &no, 1) != 0)
+    if (case_new_passphrase(&npw, &npwlen, &no, weak_ok) != 0)
         goto out;
     if (case_write_keys(keypath, k, npw, npwlen, &kdf) != 0)
         goto out;
@@ -282,46 +284,118 @@ out:
 }
 
 static const struct option PASSPHRASE_OPTS[] = {
-    ARGS_VALUE("new-passphrase-file", 'n'), ARGS_LAST,
+    ARGS_VALUE("new-passphrase-file", 'n'),
+    ARGS_FLAG("weak-passphrase-ok", 'w'), ARGS_LAST,
 };
 
-/* keys passphrase [--new-passphrase-file FILE] */
+/* keys passphrase [--new-passphrase-file FILE] [--weak-passphrase-ok] */
 static int
 keys_passphrase_args(const struct case_opts *o, int argc, char **argv)
 {
     const char *nf = NULL;
     struct args a;
-    int k;
+    int k, weak_ok = 0;
 
     args_init(&a, argc, argv, PASSPHRASE_OPTS);
-    while ((k = args_next(&a)) != ARGS_END)
-        if (k != 'n' || nf != NULL)
-            return case_usage(KEYS_USAGE);
-        else
+    while ((k = args_next(&a)) != ARGS_END) {
+        if (k == 'w') {
+            weak_ok = 1;
+        } else if (k == 'n' && nf == NULL) {
             nf = a.val;
-    return keys_passphrase(o, nf);
+        } else {
+            if (k == 'n')
+                case_err("--new-passphrase-file is given twice; give it "
+                         "once");
+            else
+                args_why(&a, k);
+            return case_usage(KEYS_USAGE);
+        }
+    }
+    return keys_passphrase(o, nf, weak_ok);
+}
+
+/* The sub-commands of keys; noun and meta name the one word a
+ * sub-command takes (NULL: none). */
+static const struct keys_sub {
+    const char *name, *noun, *meta;
+} SUBS[] = {
+    {"list", NULL, NULL},
+    {"add", NULL, NULL},
+    {"export", NULL, NULL},
+    {"passphrase", NULL, NULL},
+    {"add-member", "member file", "MEMBER.json"},
+    {"remove-member", "member key id or name", "ID|NAME"},
+    {"join", "public key bundle", "PUBLIC.json"},
+};
+#define NSUBS (sizeof SUBS / sizeof SUBS[0])
+
+/* The one line for a keys command line without a known sub-command. */
+static int
+keys_why(const char *given)
+{
+    const char *names[NSUBS], *hint;
+    size_t i;
+
+    for (i = 0; i < NSUBS; i++)
+        names[i] = SUBS[i].name;
+    if (given == NULL) {
+        case_err("keys needs a sub-command first: list, add, export, "
+                 "passphrase, add-member, remove-member or join");
+        return case_usage(KEYS_USAGE);
+    }
+    if (given[0] == '-') {
+        case_err("keys needs a sub-command before '%s': list, add, export, "
+                 "passphrase, add-member, remove-member or join",
+                 given);
+        return case_usage(KEYS_USAGE);
+    }
+    hint = args_suggest(given, names, NSUBS);
+    if (hint != NULL)
+        case_err("unknown keys sub-command '%s'; did you mean %s?", given,
+                 hint);
+    else
+        case_err("unknown keys sub-command '%s'; see 'umbra-case keys "
+                 "--help'",
+                 given);
+    return case_usage(KEYS_USAGE);
 }
 
 int
 verb_keys(struct case_env *e, int argc, char **argv)
 {
     const struct case_opts *o = e->o;
+    const struct keys_sub *sub = NULL;
+    const char *word = NULL;
+    char label[40];
+    size_t i;
+    int bad;
 
     if (case_help(KEYS_USAGE, argc, argv))
         return CASE_OK;
-    if (argc == 2 && strcmp(argv[1], "list") == 0)
-        return keys_list(e);
-    if (argc == 2 && strcmp(argv[1], "add") == 0)
-        return keys_add(o);
-    if (argc == 2 && strcmp(argv[1], "export") == 0)
-        return keys_export(e);
-    if (argc == 3 && strcmp(argv[1], "add-member") == 0)
-        return case_keys_add_member(o, argv[2]);
-    if (argc == 3 && strcmp(argv[1], "remove-member") == 0)
-        return case_keys_remove_member(o, argv[2]);
-    if (argc == 3 && strcmp(argv[1], "join") == 0)
-        return case_keys_join(o, argv[2]);
-    if (argc >= 2 && strcmp(argv[1], "passphrase") == 0)
+    for (i = 0; argc >= 2 && i < NSUBS && sub == NULL; i++)
+        if (strcmp(argv[1], SUBS[i].name) == 0)
+            sub = &SUBS[i];
+    if (sub == NULL)
+        return keys_why(argc >= 2 ? argv[1] : NULL);
+    /* the sub-command reads its words with "keys NAME" as its verb */
+    (void)snprintf(label, sizeof label, "keys %s", sub->name);
+    argv[1] = label;
+    if (strcmp(sub->name, "passphrase") == 0)
         return keys_passphrase_args(o, argc - 1, argv + 1);
-    return case_usage(KEYS_USAGE);
+    bad = sub->noun != NULL ? case_one_word(&word, label, argc - 1, argv + 1,
+                                            sub->noun, sub->meta)
+                            : case_no_words(argc - 1, argv + 1);
+    if (bad)
+        return case_usage(KEYS_USAGE);
+    if (strcmp(sub->name, "list") == 0)
+        return keys_list(e);
+    if (strcmp(sub->name, "add") == 0)
+        return keys_add(o);
+    if (strcmp(sub->name, "export") == 0)
+        return keys_export(e);
+    if (strcmp(sub->name, "add-member") == 0)
+        return case_keys_add_member(o, word);
+    if (strcmp(sub->name, "remove-member") == 0)
+        return case_keys_remove_member(o, word);
+    return case_keys_join(o, word);
 }

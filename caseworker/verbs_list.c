@@ -7,6 +7,7 @@
 #include "args.h"
 #include "case.h"
 #include "case_row.h"
+#include "dwidth.h"
 #include "store.h"
 
 #include <jansson.h>
@@ -50,11 +51,31 @@ struct list_ctx {
     long n;
 };
 
+/* The columns after PRIO, by display width (dwidth.h), so that they line
+ * up in Thai, Arabic and Chinese too; the last one is not padded. */
+#define LIST_W_ASSIGNED 12
+#define LIST_W_LABELS 16
+#define LIST_W_CATEGORIES 24
+#define LIST_W_SUMMARY 40
+
 static void
 list_header(void)
 {
-    printf("%6s  %-10s  %-11s  %-6s  %s\n", "CASE", "RECEIVED", "STATUS",
-           "PRIO", "CATEGORIES  [LABELS]  @ASSIGNED  WHAT HAPPENED");
+    printf("%6s  %-10s  %-11s  %-6s  %-*s  %-*s  %-*s  %s\n", "CASE",
+           "RECEIVED", "STATUS", "PRIO", LIST_W_ASSIGNED, "ASSIGNED",
+           LIST_W_LABELS, "LABELS", LIST_W_CATEGORIES, "CATEGORIES",
+           "WHAT HAPPENED");
+}
+
+/* One cell: text, or "-" when empty, then two spaces unless last. */
+static void
+list_cell(const char *text, size_t cols, int last)
+{
+    const char *t = text[0] ? text : "-";
+
+    umbra_display_cell(stdout, t, strlen(t), cols, !last);
+    if (!last)
+        fputs("  ", stdout);
 }
 
 static int
@@ -71,31 +92,10 @@ list_row(void *ctx, const struct store_row *r)
     case_row_categories(cats, sizeof cats, r->categories);
     printf("%6lld  %-10s  %-11s  %-6s  ", (long long)r->id, r->received,
            r->status, r->priority[0] ? r->priority : "-");
-    case_print_safe(stdout, cats[0] ? cats : "-",
-                    strlen(cats[0] ? cats : "-") > 40 ? 40
-                                                      : strlen(cats[0] ? cats
-                                                                       : "-"),
-                    0);
-    if (r->labels[0]) {
-        fputs("  [", stdout);
-        case_print_safe(stdout, r->labels, strlen(r->labels), 0);
-        fputs("]", stdout);
-    }
-    if (r->assignee[0]) {
-        fputs("  @", stdout);
-        case_print_safe(stdout, r->assignee, strlen(r->assignee), 0);
-    }
-    if (r->summary[0]) {
-        size_t n = strlen(r->summary);
-
-        if (n > 60) {
-            n = 60;
-            while (n > 0 && ((unsigned char)r->summary[n] & 0xc0) == 0x80)
-                n--;
-        }
-        fputs("  ", stdout);
-        case_print_safe(stdout, r->summary, n, 0);
-    }
+    list_cell(r->assignee, LIST_W_ASSIGNED, 0);
+    list_cell(r->labels, LIST_W_LABELS, 0);
+    list_cell(cats, LIST_W_CATEGORIES, 0);
+    list_cell(r->summary, LIST_W_SUMMARY, 1);
     fputc('\n', stdout);
     return 0;
 }

@@ -387,11 +387,11 @@ case_keys_add_member(const struct case_opts *o, const char *file)
            "by phone); if it differs, run 'umbra-case keys remove-member "
            "%s' at once.\n",
            fp, sm.id);
-    printf("%s now lists %u keys. Give it to the member ('umbra-case keys "
+    printf("%s now lists %u %s. Give it to the member ('umbra-case keys "
            "join public.json'), to every other member, and to the server "
            "operator ('umbra-server org add %s --name NAME --public-key "
            "public.json'): new reports are sealed to every listed key.\n",
-           pub, n, k->slug);
+           pub, n, CASE_PL(n, "key"), k->slug);
     rc = CASE_OK;
 out:
     members_done(in_tx, s, json, k);
@@ -435,7 +435,8 @@ case_keys_remove_member(const struct case_opts *o, const char *who)
         goto out;
     printf("Removed member '");
     case_print_safe(stdout, sm.name, strlen(sm.name), 0);
-    printf("' (key %s); %s now lists %u keys.\n", sm.id, pub, n);
+    printf("' (key %s); %s now lists %u %s.\n", sm.id, pub, n,
+           CASE_PL(n, "key"));
     printf("Give the new public.json to the server operator NOW:\n"
            "  umbra-server org add %s --name NAME --public-key public.json\n"
            "Until the server has it, new reports are still sealed to the "
@@ -541,9 +542,9 @@ case_keys_join(const struct case_opts *o, const char *file)
         goto out;
     }
     printf("Joined organisation '%s': this home now opens reports sealed to "
-           "its public key bundle (%u keys, this home's key %s among "
+           "its public key bundle (%u %s, this home's key %s among "
            "them).\n",
-           b.org, b.nkeys, hex);
+           b.org, b.nkeys, CASE_PL(b.nkeys, "key"), hex);
     printf("Organisation fingerprint: %s\n"
            "Compare it with the one the key holder reads to you. Reports "
            "sealed before your key was added cannot be opened here.\n",

@@ -274,10 +274,11 @@ verb_pull(struct case_env *e, int argc, char **argv)
     }
     progress_end(&pr);
     progress_on = 0;
-    printf("Pulled %ld new reports into %s (%ld in the file).\n", fetched,
-           a.out, bf.records);
+    printf("Pulled %ld new %s into %s (%ld in the file).\n", fetched,
+           CASE_PL(fetched, "report"), a.out, bf.records);
     if (aside[0] || skipped > 0)
-        printf("Skipped %ld reports pulled before.%s%s%s\n", skipped,
+        printf("Skipped %ld %s pulled before.%s%s%s\n", skipped,
+               CASE_PL(skipped, "report"),
                aside[0] ? " The bundle pulled before is kept as " : "",
                aside, aside[0] ? ": import it as well." : "");
     if (fetched > 0 || bf.records > before || aside[0])

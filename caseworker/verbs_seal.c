@@ -80,8 +80,10 @@ verb_seal(struct case_env *e, int argc, char **argv)
         return CASE_OK;
     args_init(&a, argc, argv, SEAL_OPTS);
     while ((err = args_next(&a)) != ARGS_END) {
-        if (err != 't')
+        if (err != 't') {
+            args_why(&a, err);
             return case_usage(SEAL_USAGE);
+        }
         if (case_load_bundle(&b, a.val) != 0)
             return CASE_FAIL;
         if (n + b.nkeys > UMBRA_ENVELOPE_MAX_RECIPIENTS) {
@@ -92,8 +94,11 @@ verb_seal(struct case_env *e, int argc, char **argv)
         umbra_bundle_pks(pks + 32u * n, &b);
         n += b.nkeys;
     }
-    if (n == 0)
+    if (n == 0) {
+        case_err("seal needs --to PUBLIC.json (the public key bundle to "
+                 "seal to)");
         return case_usage(SEAL_USAGE);
+    }
     if (from_stdin(&in, &in_len, umbra_envelope_max_content(n), 1,
                    "larger than an envelope can carry") != 0)
         goto out;
@@ -147,7 +152,7 @@ verb_open(struct case_env *e, int argc, char **argv)
 
     if (case_help(OPEN_USAGE, argc, argv))
         return CASE_OK;
-    if (argc != 1)
+    if (case_no_words(argc, argv) != 0)
         return case_usage(OPEN_USAGE);
     if (case_setup(e) != 0 ||
         from_stdin(&env, &env_len, CASE_ENVELOPE_MAX, 0,

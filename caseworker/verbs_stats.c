@@ -22,6 +22,10 @@ verb_stats(struct case_env *e, int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "merge") == 0)
         return stats_run(NULL, e->o->home, argc, argv);
+    /* a usage error before the passphrase is asked */
+    i = stats_args_ok(argc, argv);
+    if (i != 0)
+        return i;
     /* The home gives the default region groups; only --publish writes (to
      * the ledger), so only it takes the writer's lock. */
     for (i = 1; i < argc; i++)

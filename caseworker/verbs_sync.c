@@ -236,7 +236,8 @@ verb_push(struct case_env *e, int argc, char **argv)
     }
     if (r == -2)
         goto out;
-    printf("Sent %zu replies; %zu refused; %zu not tried.\n", sent, failed,
+    printf("Sent %zu %s; %zu refused; %zu not tried.\n", sent,
+           case_plural((long long)sent, "reply", "replies"), failed,
            l.n - sent - failed);
     if (sent == l.n)
         rc = CASE_OK;
@@ -349,8 +350,8 @@ verb_ack(struct case_env *e, int argc, char **argv)
             goto out;
         done += batch;
     }
-    printf("The server deleted %ld reports (%zu acknowledged).\n", deleted,
-           done);
+    printf("The server deleted %ld %s (%zu acknowledged).\n", deleted,
+           CASE_PL(deleted, "report"), done);
     rc = CASE_OK;
 out:
     free(l.v);

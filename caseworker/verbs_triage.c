@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * verbs_triage: triage — a case's status, priority, labels, assignee and
- * notes, each change kept in its history; and the statuses a case can
- * have.
+ * notes, each change kept in its history (the checks and the changes
+ * themselves in triage.c, which the desk shares).
  */
 #include "args.h"
 #include "case.h"
 #include "store.h"
+#include "triage.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,59 +23,11 @@ static const char TRIAGE_USAGE[] =
     "else $UMBRA_CASEWORKER, else your login name) and the local time.\n";
 
 
-static const char *const STATUSES[] = {"new", "in-progress", "waiting",
-                                       "referred", "closed"};
-static const char *const PRIORITIES[] = {"urgent", "high", "normal", "low"};
-
-static int
-one_of(const char *v, const char *const *set, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (strcmp(v, set[i]) == 0)
-            return 1;
-    return 0;
-}
-
-int
-case_status_known(const char *status)
-{
-    return one_of(status, STATUSES, 5);
-}
-
-
-/* A short text a caseworker typed: UTF-8, no control characters. */
-static int
-valid_text(const char *s, size_t max, int allow_newlines)
-{
-    size_t n = strlen(s), i;
-
-    if (n == 0 || n > max || !umbra_utf8_valid((const uint8_t *)s, n))
-        return 0;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if ((c < 0x20 && !(allow_newlines && (c == '\n' || c == '\t'))) ||
-            c == 0x7f)
-            return 0;
-    }
-    return 1;
-}
-
-
 static const struct option TRIAGE_OPTS[] = {
     ARGS_VALUE("status", 's'), ARGS_VALUE("priority", 'p'),
     ARGS_VALUE("label", 'l'), ARGS_VALUE("unlabel", 'u'),
     ARGS_VALUE("assign", 'a'), ARGS_VALUE("note", 'n'), ARGS_VALUE("as", 'w'),
     ARGS_LAST,
-};
-
-struct triage {
-    int64_t id;
-    const char *status, *priority, *assign, *note, *as;
-    const char **labels, **unlabels; /* argc entries each */
-    size_t nl, nu;
 };
 
 /* triage's command line into t; 0 or -1 (a usage error). */
@@ -111,63 +64,26 @@ triage_args(struct triage *t, int argc, char **argv)
 static int
 triage_check(const struct triage *t)
 {
-    size_t k;
-
-    if (t->status && !case_status_known(t->status)) {
+    switch (triage_invalid(t)) {
+    case TRIAGE_OK:
+        return 0;
+    case TRIAGE_BAD_STATUS:
         case_err("unknown status '%s': use new, in-progress, waiting, "
                  "referred or closed",
                  t->status);
-        return -1;
-    }
-    if (t->priority && !one_of(t->priority, PRIORITIES, 4)) {
+        break;
+    case TRIAGE_BAD_PRIORITY:
         case_err("unknown priority '%s': use urgent, high, normal or low",
                  t->priority);
-        return -1;
-    }
-    for (k = 0; k < t->nl + t->nu; k++) {
-        const char *l = k < t->nl ? t->labels[k] : t->unlabels[k - t->nl];
-
-        if (!valid_text(l, 64, 0) || strchr(l, ',') != NULL) {
-            case_err("a label is 1 to 64 characters, without commas");
-            return -1;
-        }
-    }
-    if ((t->assign && !valid_text(t->assign, 64, 0)) ||
-        (t->note && !valid_text(t->note, 4096, 1)) ||
-        (t->as && !valid_text(t->as, 64, 0))) {
+        break;
+    case TRIAGE_BAD_LABEL:
+        case_err("a label is 1 to 64 characters, without commas");
+        break;
+    default:
         case_err("names are 1 to 64 characters and notes 1 to 4096, "
                  "without control characters");
-        return -1;
     }
-    return 0;
-}
-
-/* Every change of t to the open store, in the caller's transaction. */
-static int
-triage_apply(struct store *s, const struct triage *t, const char *who,
-             int *changes)
-{
-    size_t k;
-
-    if ((t->status && store_set_field(s, t->id, "status", t->status, who)) ||
-        (t->priority &&
-         store_set_field(s, t->id, "priority", t->priority, who)) ||
-        (t->assign && store_set_field(s, t->id, "assignee", t->assign, who)))
-        return -1;
-    *changes += (t->status != NULL) + (t->priority != NULL) +
-                (t->assign != NULL);
-    for (k = 0; k < t->nl; k++, (*changes)++)
-        if (store_add_label(s, t->id, t->labels[k], who) != 0)
-            return -1;
-    for (k = 0; k < t->nu; k++, (*changes)++)
-        if (store_remove_label(s, t->id, t->unlabels[k], who) != 0)
-            return -1;
-    if (t->note) {
-        if (store_add_note(s, t->id, t->note, who) != 0)
-            return -1;
-        (*changes)++;
-    }
-    return 0;
+    return -1;
 }
 
 int

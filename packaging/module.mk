@@ -92,6 +92,8 @@ install: $(O)/umbra-case $(O)/install/umbra-server web-vendor
 	    $(DESTDIR)$(DOCDIR)/
 	$(INSTALL) -m 0644 deploy/server.conf.example \
 	    $(DESTDIR)$(DOCDIR)/examples/server.conf
+	$(INSTALL) -m 0644 deploy/local-services.example.json \
+	    $(DESTDIR)$(DOCDIR)/examples/local-services.json
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/umbra-case $(DESTDIR)$(BINDIR)/umbra-server \

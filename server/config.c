@@ -81,6 +81,7 @@ static const struct key keys[] = {
     {S(db_sync)},
     {S(web_dir)},
     {S(schema_dir)},
+    {S(local_services)},
     {U(threads, 1, 64)},
     {U(writers, 1, 16)},
     {U(batch_max, 1, 4096)},

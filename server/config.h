@@ -18,6 +18,7 @@ struct config {
     unsigned port;
     char db_owner[CONF_STR], db_intake[CONF_STR], db_sync[CONF_STR];
     char web_dir[CONF_STR], schema_dir[CONF_STR];
+    char local_services[CONF_STR]; /* "" or the operator's file (content.h) */
     unsigned threads;         /* MHD: 1 = one epoll thread, N = pool */
     unsigned writers;         /* group-commit writer threads */
     unsigned batch_max;       /* rows per group commit */

@@ -55,7 +55,7 @@ run_serve(const struct cmdline *a)
 {
     (void)a;
     int rc = 1;
-    if (page_init(srv.cfg.web_dir) != 0) {
+    if (page_init_local(srv.cfg.web_dir, srv.cfg.local_services) != 0) {
         fprintf(stderr, "umbra-server: cannot load pages from '%s'\n",
                 srv.cfg.web_dir);
         return 1;

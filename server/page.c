@@ -12,22 +12,20 @@
  *   orgs (slug name fingerprint selected), many_orgs, no_orgs
  *   org org_slug org_name org_fingerprint   the chosen organisation
  *   categories perpetrators needs id_kinds id_rows (code icon label)
- *   locales (code name current), info_pages (name title content_lang)
+ *   locales (code name current),
+ *   info_pages (name title content_lang content_dir current)
  *   receipt checked replies (date message) error error_code error_text
- *   days months years (code label on)   the date's three menus
- *   refill on id_value v_* c_*     a refused form shown again as sent: on
- *                                  (an item of a list of codes was ticked),
- *                                  v_narrative v_region v_place v_pdesc
- *                                  v_country v_country_label v_receipt,
- *                                  c_stats c_alert c_share c_reply (ticked)
- *   e_* error_anchor error_label error_max photo_again   the field an
- *                                  error is about (e_what e_narrative
- *                                  e_date e_country e_region e_place e_who
- *                                  e_pdesc e_ids e_needs e_photo e_org), its
- *                                  id and label, its cap
- *   max_narrative max_region max_place max_pdesc max_id   the text caps
- *   info_lang info_title content   the information page (content is the
- *                                  organisation's own HTML: not escaped)
+ *   days months years, refill on id_value v_* c_* e_* error_anchor
+ *   error_label error_max photo_again max_*   the date menus and a refused
+ *                                  form shown again (pageform.h lists them)
+ *   info_lang info_dir info_title content   the information page: the
+ *                                  language and direction of the text
+ *                                  shown (content is the organisation's
+ *                                  own HTML, its local services filled in
+ *                                  by content.h: not escaped)
+ *   info_fallback info_lang_name   the page is not in the page's language:
+ *                                  shown in the language so named
+ *   info_draft                     the text shown is not signed off
  *
  * With UMBRA_PAGE_STRICT=1 in the environment at page_init, a catalogue
  * key missing from the page's language renders as "[missing:KEY]" and an
@@ -35,6 +33,7 @@
  */
 #include "page.h"
 #include "pageform.h"
+#include "content.h"
 #include "i18n.h"
 #include "template.h"
 #include "umbra.h"
@@ -92,8 +91,8 @@ enum {
     L_ID_KINDS_ROW, /* + row: the kinds of identifier row 1, 2, 3 */
 };
 enum { F_CODE, F_ICON, F_LABEL, F_SLUG, F_NAME, F_FINGERPRINT, F_SELECTED,
-       F_DATE, F_MESSAGE, F_CURRENT, F_TITLE, F_CONTENT_LANG, F_ON,
-       F_ID_VALUE };
+       F_DATE, F_MESSAGE, F_CURRENT, F_TITLE, F_CONTENT_LANG, F_CONTENT_DIR,
+       F_ON, F_ID_VALUE };
 
 /* A list: the getter of its items' fields (TPL_NONE for a field it does
  * not have: the name is then looked up in the outer loops and the root)
@@ -212,14 +211,28 @@ locale_field(const struct tpl_query *q)
     }
 }
 
+/* "rtl" or "ltr": the direction of the language an information page is
+ * written in (its locale's, whatever the page's language). */
+static const char *
+text_dir(const char *lang)
+{
+    const struct i18n_locale *l = i18n_find(&P.i18n, lang);
+    const struct i18n_locale *en = i18n_find(&P.i18n, "en");
+    return l && en && i18n_rtl(l, en) ? "rtl" : "ltr";
+}
+
 static struct tpl_val
 info_field(const struct tpl_query *q)
 {
-    const struct webfile *f = ((const struct view *)q->ctx)->infos[q->i];
+    const struct view *v = q->ctx;
+    const struct webfile *f = v->infos[q->i];
     switch (q->key) {
     case F_NAME: return tpl_str(f->name);
     case F_TITLE: return tpl_str(f->title);
     case F_CONTENT_LANG: return tpl_str(f->lang);
+    case F_CONTENT_DIR: return tpl_str(text_dir(f->lang));
+    case F_CURRENT:
+        return tpl_bool(v->info && strcmp(v->info->name, f->name) == 0);
     default: return tpl_none();
     }
 }
@@ -365,26 +378,18 @@ form_text(const struct tpl_query *q)
         [V_NARRATIVE] = "narrative", [V_REGION] = "incident.region",
         [V_PLACE] = "incident.place", [V_PDESC] = "perpetrator.description",
         [V_COUNTRY] = "incident.country"};
-    static const unsigned caps[] = {
-        [M_NARRATIVE - M_NARRATIVE] = UMBRA_REPORT_NARRATIVE_MAX,
-        [M_REGION - M_NARRATIVE] = UMBRA_REPORT_INCIDENT_REGION_MAX,
-        [M_PLACE - M_NARRATIVE] = UMBRA_REPORT_INCIDENT_PLACE_MAX,
-        [M_PDESC - M_NARRATIVE] = UMBRA_REPORT_PERPETRATOR_DESCRIPTION_MAX,
-        [M_ID - M_NARRATIVE] = UMBRA_REPORT_PERPETRATOR_IDENTIFIERS_VALUE_MAX};
+    static const char *const capped[] = { /* their caps: pageform.c */
+        "narrative", "incident.region", "incident.place",
+        "perpetrator.description", "perpetrator.identifiers.value"};
     const struct view *v = q->ctx;
-    const char *s;
+    const struct webfile *t = webfiles_find(&P.tpl, "countries");
+    const char *s = form_value(v, "incident.country", 0);
 
     switch (q->key) {
     case V_COUNTRY_LABEL:
-        s = form_value(v, "incident.country", 0);
-        if (s == NULL || *s == '\0')
-            return tpl_str(NULL);
-        {
-            const struct webfile *t = webfiles_find(&P.tpl, "countries");
-            return tpl_str(pageform_country_label(t ? t->data : NULL, s,
-                                                  q->scratch,
-                                                  q->scratch_len));
-        }
+        return tpl_str(s == NULL || *s == '\0' ? NULL
+                       : pageform_country_label(t ? t->data : NULL, s,
+                                                q->scratch, q->scratch_len));
     case V_RECEIPT: return tpl_str(v->ctx->receipt_typed);
     case C_STATS: return tpl_bool(form_has(v, "consent.statistics", "yes"));
     case C_ALERT: return tpl_bool(form_has(v, "consent.alert", "yes"));
@@ -396,7 +401,7 @@ form_text(const struct tpl_query *q)
     }
     if (q->key >= M_NARRATIVE) {
         snprintf(q->scratch, q->scratch_len, "%u",
-                 caps[q->key - M_NARRATIVE]);
+                 pageform_error_field(capped[q->key - M_NARRATIVE])->max);
         return tpl_str(q->scratch);
     }
     return tpl_str(form_value(v, text[q->key], 0));
@@ -405,6 +410,7 @@ form_text(const struct tpl_query *q)
 /* The other names of the root: strings and flags. */
 enum { R_LANG, R_DIR, R_PAGE, R_ORG_SLUG, R_ORG_NAME, R_ORG_FINGERPRINT,
        R_RECEIPT, R_ERROR_CODE, R_INFO_LANG, R_INFO_TITLE, R_CONTENT,
+       R_INFO_DIR, R_INFO_LANG_NAME, R_INFO_FALLBACK, R_INFO_DRAFT,
        R_DRAFT, R_MANY_ORGS, R_NO_ORGS, R_ORG, R_CHECKED, R_REFILL,
        R_PHOTO_AGAIN, R_ERROR };
 
@@ -426,6 +432,18 @@ value(const struct tpl_query *q)
     case R_INFO_LANG: return tpl_str(v->info ? v->info->lang : v->loc->code);
     case R_INFO_TITLE: return tpl_str(v->info ? v->info->title : NULL);
     case R_CONTENT: return tpl_raw(v->info ? v->info->data : "");
+    case R_INFO_DIR: return tpl_str(text_dir(v->info ? v->info->lang
+                                                     : v->loc->code));
+    case R_INFO_LANG_NAME: {
+        const struct i18n_locale *l =
+            v->info ? i18n_find(&P.i18n, v->info->lang) : NULL;
+        return tpl_str(i18n_name(l ? l : v->loc));
+    }
+    case R_INFO_FALLBACK:
+        return tpl_bool(v->info && strcmp(v->info->lang, v->loc->code) != 0);
+    case R_INFO_DRAFT:
+        return tpl_bool(v->info && !v->info->reviewed &&
+                        strcmp(v->info->lang, "en") != 0);
     case R_DRAFT: return tpl_bool(i18n_draft(v->loc));
     case R_MANY_ORGS: return tpl_bool(c->orgs && c->norgs > 1);
     case R_NO_ORGS: return tpl_bool(!c->orgs || c->norgs == 0);
@@ -450,6 +468,7 @@ static const struct tpl_var NAMES[] = {
     {"checked", value, R_CHECKED},
     {"code", field, F_CODE},
     {"content", value, R_CONTENT},
+    {"content_dir", field, F_CONTENT_DIR},
     {"content_lang", field, F_CONTENT_LANG},
     {"current", field, F_CURRENT},
     {"date", field, F_DATE},
@@ -479,7 +498,11 @@ static const struct tpl_var NAMES[] = {
     {"id_kinds", list, L_ID_KINDS},
     {"id_rows", list, L_ID_ROWS},
     {"id_value", field, F_ID_VALUE},
+    {"info_dir", value, R_INFO_DIR},
+    {"info_draft", value, R_INFO_DRAFT},
+    {"info_fallback", value, R_INFO_FALLBACK},
     {"info_lang", value, R_INFO_LANG},
+    {"info_lang_name", value, R_INFO_LANG_NAME},
     {"info_pages", list, L_INFO_PAGES},
     {"info_title", value, R_INFO_TITLE},
     {"label", field, F_LABEL},
@@ -571,6 +594,12 @@ subdir(char *path, size_t size, const char *web_dir, const char *sub)
 int
 page_init(const char *web_dir)
 {
+    return page_init_local(web_dir, NULL);
+}
+
+int
+page_init_local(const char *web_dir, const char *local_services)
+{
     char path[1024];
     const char *env;
 
@@ -608,6 +637,10 @@ page_init(const char *web_dir)
             webfiles_load_info(&P.info, path, P.i18n.loc[i].code) != 0)
             goto fail;
     }
+    if (subdir(path, sizeof(path), web_dir, "content/status.json") != 0 ||
+        content_status_load(&P.info, path) != 0 ||
+        content_fill(&P.info, &P.i18n, local_services) != 0)
+        goto fail;
     for (size_t i = 0; i < NELEM(PAGE_NAMES); i++) {
         if (!webfiles_find(&P.tpl, PAGE_NAMES[i])) {
             fprintf(stderr, "page: missing template '%s.html'\n",

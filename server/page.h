@@ -64,8 +64,12 @@ struct page_buf {
 };
 
 /* Loads web_dir/templates, web_dir/locales, web_dir/static and
- * web_dir/content. 0 or -1 (with a message on stderr). */
+ * web_dir/content (its sign-off file, content/status.json, too). 0 or -1
+ * (with a message on stderr). page_init_local also fills the information
+ * pages' local services from the operator's file local_services (NULL or
+ * "": none; content.h); page_init is page_init_local without one. */
 int page_init(const char *web_dir);
+int page_init_local(const char *web_dir, const char *local_services);
 void page_release(void);
 
 /* A supported language code for a requested one ("pt-BR", "th", NULL...);

@@ -4,6 +4,21 @@
  * form again (page.c): the form's values, the form fields an error can be
  * about (the e_* flag of the page's templates, the element the error
  * summary links to, the label, the text cap), and a country's label.
+ *
+ * The names page.c gives the report and check templates for it:
+ *
+ *   days months years (code label on)   the date's three menus
+ *   refill on id_value v_* c_*     a refused form shown again as sent: on
+ *                                  (an item of a list of codes was ticked),
+ *                                  v_narrative v_region v_place v_pdesc
+ *                                  v_country v_country_label v_receipt,
+ *                                  c_stats c_alert c_share c_reply (ticked)
+ *   e_* error_anchor error_label error_max photo_again   the field an
+ *                                  error is about (e_what e_narrative
+ *                                  e_date e_country e_region e_place e_who
+ *                                  e_pdesc e_ids e_needs e_photo e_org), its
+ *                                  id and label, its cap
+ *   max_narrative max_region max_place max_pdesc max_id   the text caps
  */
 #ifndef UMBRA_SERVER_PAGEFORM_H
 #define UMBRA_SERVER_PAGEFORM_H

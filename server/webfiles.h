@@ -28,6 +28,7 @@ struct webfile {
     char sri[100];     /* static files only: "sha512-<base64>" */
     char lang[16];     /* info pages only */
     char *title;       /* info pages only: the first <h1>, else the name */
+    int reviewed;      /* info pages only: signed off (content.h) */
 };
 
 struct webfiles {

@@ -36,12 +36,22 @@ web/vendor/libsodium-wrappers-sumo.js: $(WEB_NPM)
 # page-test: every page in every language, from the real web/ folder.
 $(O)/obj/tests/browser/%.o: CFLAGS_EXTRA = -Itests/lib
 $(O)/page-test: $(O)/obj/tests/browser/page_test.o $(O)/obj/server/page.o \
-    $(O)/obj/server/i18n.o $(O)/obj/server/template.o $(O)/obj/server/pageform.o \
-    $(O)/obj/server/webfiles.o $(O)/obj/server/util.o $(O)/libumbra.a
+    $(O)/obj/server/i18n.o $(O)/obj/server/template.o \
+    $(O)/obj/server/webfiles.o $(O)/obj/server/content.o \
+    $(O)/obj/server/pageform.o $(O)/obj/server/util.o $(O)/libumbra.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBUMBRA_LIBS)
 
-test-web-page: $(O)/page-test web-vendor
+# info-test: the information pages in every language, their fallback,
+# sign-off and local services (server/content.h).
+$(O)/info-test: $(O)/obj/tests/browser/info_test.o $(O)/obj/server/page.o \
+    $(O)/obj/server/i18n.o $(O)/obj/server/template.o \
+    $(O)/obj/server/webfiles.o $(O)/obj/server/content.o \
+    $(O)/obj/server/pageform.o $(O)/obj/server/util.o $(O)/libumbra.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBUMBRA_LIBS)
+
+test-web-page: $(O)/page-test $(O)/info-test web-vendor
 	$(O)/page-test web
+	$(O)/info-test web
 
 # umbra-crypto.js against tests/vectors/*.json, under node.
 test-web-vectors: web-vendor

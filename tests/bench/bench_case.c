@@ -38,6 +38,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* strong enough for init (caseworker/strength.h) */
+#define BENCH_PW "bench passphrase quiet lantern orbit"
+
 #define MSG 4096
 
 /* CPU seconds of the whole process (every thread) so far. */
@@ -129,7 +132,7 @@ main(int argc, char **argv)
     }
     snprintf(pw, sizeof pw, "%s/pw", dir);
     snprintf(cmd, sizeof cmd,
-             "printf 'bench passphrase\\n' > '%s' && '%s' --home '%s/home' "
+             "printf '" BENCH_PW "\\n' > '%s' && '%s' --home '%s/home' "
              "--passphrase-file '%s' init --org bench --kdf-memory 8192 "
              "--kdf-passes 1 --kdf-lanes 1 >/dev/null",
              pw, bin, dir, pw);
@@ -138,7 +141,7 @@ main(int argc, char **argv)
         goto out;
     }
     snprintf(path, sizeof path, "%s/home/keys.umbra", dir);
-    if (umbra_keyfile_read(&k, path, "bench passphrase", 16) != 0)
+    if (umbra_keyfile_read(&k, path, BENCH_PW, strlen(BENCH_PW)) != 0)
         goto out;
     import_keys_from(&ik, k);
 

@@ -30,7 +30,7 @@ spool_dir = $SE_DIR/spool
 intake_window = ${UMBRA_INTAKE_WINDOW:-1}
 CONF
 "$SERVER" --config "$CONF" migrate >/dev/null
-printf 'test passphrase\n' >"$SE_DIR/passphrase"
+printf 'test passphrase of quiet lantern orbit\n' >"$SE_DIR/passphrase"
 for org in alpha beta; do
     if [ ! -f "$SE_DIR/$org/public.json" ]; then
         "$CASE" --home "$SE_DIR/$org" --passphrase-file "$SE_DIR/passphrase" \

@@ -157,10 +157,12 @@ has() { # has DEB PATH...: every path in dpkg-deb -c
 [ "$(field "$cdeb" Version)" = "$V" ] && [ "$(field "$sdeb" Version)" = "$V" ] &&
     ok "both .debs at version $V" || bad "deb versions: $(field "$cdeb" Version) $(field "$sdeb" Version)"
 dep=$(field "$cdeb" Depends)
-for l in libsodium23 libargon2-1 libjansson4 libsqlcipher0 libcurl4; do
+for l in libsodium23 libargon2-1 libjansson4 libsqlcipher0 libcurl4 libzxcvbn0 libmicrohttpd12; do
     case $dep in *"$l "*|*"$l,"*|*"$l") ;; *) bad "umbra-case lacks Depends $l: $dep" ;; esac
 done
 ok "umbra-case Depends from shlibs: $dep"
+[ "$(field "$cdeb" Recommends)" = "xdg-utils" ] && ok "umbra-case Recommends xdg-utils (the desk opens the browser)" ||
+    bad "umbra-case Recommends: $(field "$cdeb" Recommends)"
 dep=$(field "$sdeb" Depends)
 for l in adduser libsodium23 libmicrohttpd12 libpq5 libjansson4; do
     case $dep in *"$l "*|*"$l,"*|*"$l") ;; *) bad "umbra-server lacks Depends $l: $dep" ;; esac
@@ -209,7 +211,7 @@ mkdir -p "$R/var/lib/dpkg/info" "$R/var/lib/dpkg/updates"
 : >"$R/var/lib/dpkg/status"
 dpkgr() { dpkg --root="$R" --force-depends "$@"; }
 home=$tmp/home
-printf 'test passphrase\n' >"$tmp/pass"
+printf 'test passphrase of quiet lantern orbit\n' >"$tmp/pass"
 snap() { (cd "$home" && find . -type f | LC_ALL=C sort | xargs sha256sum) 2>/dev/null; }
 if dpkgr -i "$cdeb" >"$tmp/dpkg.out" 2>&1; then ok "dpkg -i umbra-case into a scratch root"
 else bad "dpkg -i: $(tail -n 5 "$tmp/dpkg.out")"; fi
@@ -308,7 +310,7 @@ else
     out=$(chroot "$C" umbra-case --version 2>&1)
     [ "$out" = "umbra-case $V" ] && ok "fresh root: umbra-case --version" ||
         bad "fresh root: '$out'"
-    printf 'test passphrase\n' >"$C/root/pass"
+    printf 'test passphrase of quiet lantern orbit\n' >"$C/root/pass"
     if chroot "$C" umbra-case --home /root/h --passphrase-file /root/pass init \
         --org fresh --kdf-memory 8192 --kdf-passes 1 --kdf-lanes 1 \
         >"$tmp/chroot.out" 2>&1 &&

@@ -1097,8 +1097,8 @@ test_catalogue(void)
           "Arabic and Thai strings from their catalogues");
     CHECK(stats_lang_index("pt") == stats_lang_index("pt-BR"),
           "pt is pt-BR");
-    CHECK(!stats_lang_known("ro") && stats_lang_index("ro") == STATS_L_EN &&
-              strcmp(stats_msg(stats_lang_index("ro"), STATS_M_TOTAL),
+    CHECK(!stats_lang_known("de") && stats_lang_index("de") == STATS_L_EN &&
+              strcmp(stats_msg(stats_lang_index("de"), STATS_M_TOTAL),
                      "Total") == 0,
           "a language without stats.* keys gets English");
     CHECK(strcmp(stats_label(STATS_L_EN, "no-such-code"), "no-such-code") ==
@@ -1112,14 +1112,21 @@ test_outputs(void)
     struct store *s = fake_store_new();
     char cmd[2048], out[300];
     const char *art = getenv("STATS_ARTIFACTS");
+    /* a small cell in words, never "<10", which right-to-left text
+     * would show as "10>" */
     struct {
-        const char *by, *lang, *fmt, *name;
+        const char *by, *lang, *fmt, *name, *fewer;
     } cases[] = {
-        {"period", "en", "svg", "stats.svg"},
-        {"category", "en", "html", "stats.html"},
-        {"category", "ar", "html", "stats-ar.html"},
-        {"perpetrator,period", "th", "html", "stats-th.html"},
-        {"category", "es", "svg", "stats-es.svg"},
+        {"period", "en", "svg", "stats.svg", "fewer than 10"},
+        {"category", "en", "html", "stats.html", "fewer than 10"},
+        {"category", "ar", "html", "stats-ar.html",
+         "\xd8\xa3\xd9\x82\xd9\x84 \xd9\x85\xd9\x86 10"},
+        {"perpetrator,period", "th", "html", "stats-th.html",
+         "\xe0\xb8\x99\xe0\xb9\x89\xe0\xb8\xad\xe0\xb8\xa2"
+         "\xe0\xb8\x81\xe0\xb8\xa7\xe0\xb9\x88\xe0\xb8\xb2 10"},
+        {"category", "es", "svg", "stats-es.svg", "menos de 10"},
+        {"category", "zh-CN", "html", "stats-zh.html",
+         "\xe5\xb0\x91\xe4\xba\x8e" "10"},
     };
     size_t i;
 
@@ -1134,7 +1141,10 @@ test_outputs(void)
         CHECK(!contains(out, "href=") && !contains(out, "src=") &&
                   !contains(out, "<script") && !contains(out, "url("),
               "%s refers to nothing outside itself", cases[i].name);
-        CHECK(contains(out, "&lt;10"), "%s shows <10", cases[i].name);
+        CHECK(contains(out, cases[i].fewer) && !contains(out, "&lt;10"),
+              "%s says '%s', not <10", cases[i].name, cases[i].fewer);
+        CHECK(contains(out, "Umbra"), "%s has its source line",
+              cases[i].name);
     }
     snprintf(out, sizeof out, "%s/%s", art ? art : tmpdir, "stats.html");
     CHECK(contains(out, "not a measure of how often violations happen"),
@@ -1169,10 +1179,11 @@ test_outputs(void)
                      "svg") == 0,
               "small chart");
         CHECK(contains(out, "stroke-dasharray") &&
-                  contains(out, ">&lt;10</text>") &&
+                  contains(out, ">fewer than 10</text>") &&
                   contains(out, ">40</text>") && !contains(out, ">3</text>") &&
                   !contains(out, ">42</text>"),
-              "a chart draws hidden bars empty with <10, others rounded");
+              "a chart draws hidden bars empty, says 'fewer than 10', "
+              "others rounded");
         fake_store_free(few);
     }
     CHECK(run(s, "stats --by nothing") == 2 && run(s, "stats") == 2 &&
@@ -1214,6 +1225,109 @@ test_empty_period(void)
     fake_store_free(s);
 }
 
+/* Where needle is in the file at path after the first after (-1 if not). */
+static long
+offset_after(const char *path, const char *after, const char *needle)
+{
+    char *t = slurp(path), *a, *n;
+    long r = -1;
+
+    if (t != NULL && (a = strstr(t, after)) != NULL &&
+        (n = strstr(a, needle)) != NULL)
+        r = (long)(n - t);
+    free(t);
+    return r;
+}
+
+/* Rows by size for the reader, "other" last, the codes' order for CSV
+ * unless --sort; an empty table has no headings; a table whose every
+ * figure is hidden says so. */
+static void
+test_order_and_empty(void)
+{
+    struct store *s = fake_store_new(), *few = fake_store_new();
+    char out[300];
+
+    /* physical-violence 20, robbery 60, police-harassment 40, other 80 */
+    put(s, 20, "2026-01-05", 1u << 0, 1, "TH", "th", 0, 1);
+    put(s, 60, "2026-01-05", 1u << 2, 1, "TH", "th", 0, 1);
+    put(s, 40, "2026-01-05", 1u << 5, 1, "TH", "th", 0, 1);
+    put(s, 80, "2026-01-05", 1u << 12, 1, "TH", "th", 0, 1);
+    CHECK(run_to(s, out, sizeof out, "order.html",
+                 "stats --by category --from 2026-Q1 --to 2026-Q1") == 0,
+          "html by category");
+    CHECK(offset_after(out, "<tbody>", "Robbery") <
+                  offset_after(out, "<tbody>", "Police harassment") &&
+              offset_after(out, "<tbody>", "Police harassment") <
+                  offset_after(out, "<tbody>", "Physical violence") &&
+              offset_after(out, "<tbody>", "Physical violence") <
+                  offset_after(out, "<tbody>", "Other") &&
+              offset_after(out, "<tbody>", "Physical violence") > 0,
+          "HTML rows largest first, 'other' last");
+    CHECK(run_to(s, out, sizeof out, "order-key.html",
+                 "stats --by category --from 2026-Q1 --to 2026-Q1 --sort "
+                 "key") == 0 &&
+              offset_after(out, "<tbody>", "Physical violence") <
+                  offset_after(out, "<tbody>", "Robbery") &&
+              offset_after(out, "<tbody>", "Physical violence") > 0,
+          "--sort key keeps the codes' order");
+    CHECK(run_to(s, out, sizeof out, "order.csv",
+                 "stats --by category --from 2026-Q1 --to 2026-Q1") == 0 &&
+              offset_after(out, "category,", "physical-violence") <
+                  offset_after(out, "category,", "robbery") &&
+              offset_after(out, "category,", "physical-violence") > 0,
+          "CSV keeps the codes' order by default");
+    CHECK(run_to(s, out, sizeof out, "order-size.csv",
+                 "stats --by category --from 2026-Q1 --to 2026-Q1 --sort "
+                 "size") == 0 &&
+              offset_after(out, "category,", "robbery") <
+                  offset_after(out, "category,", "physical-violence") &&
+              offset_after(out, "category,", "robbery") > 0,
+          "CSV --sort size: largest first");
+    CHECK(runf(s, "stats --by category --sort biggest") == 2,
+          "--sort biggest is a usage error");
+    CHECK(run_to(s, out, sizeof out, "empty.html",
+                 "stats --by category --from 2025-Q1 --to 2025-Q1") == 0,
+          "an empty range");
+    CHECK(!contains(out, "<figure") && contains(out, "<table") &&
+              contains(out, "Every figure of this table is hidden"),
+          "a range with no report: no empty chart, the table and why");
+    put(few, 3, "2026-01-05", 1u << 2, 1, "TH", "th", 0, 1);
+    put(few, 4, "2026-01-05", 1u << 5, 1, "TH", "th", 0, 1);
+    CHECK(run_to(few, out, sizeof out, "hidden.svg",
+                 "stats --by category --from 2026-Q1 --to 2026-Q1 --format "
+                 "svg") == 0 &&
+              contains(out, "Every figure of this table is hidden") &&
+              contains(out, "Source: reports received by the organisation"),
+          "a table whose figures are all hidden says so, under the chart");
+    {
+        /* every note line fits the picture: at most 125 characters */
+        char *t = slurp(out), *q = t;
+        size_t lines = 0, longest = 0;
+
+        while (q != NULL && (q = strstr(q, "font-size=\"10\">")) != NULL) {
+            char *e = strstr(q, "</text>");
+
+            q += strlen("font-size=\"10\">");
+            if (e == NULL)
+                break;
+            lines++;
+            if ((size_t)(e - q) > longest)
+                longest = (size_t)(e - q);
+        }
+        free(t);
+        CHECK(lines >= 6 && longest <= 125,
+              "the notes wrap to the chart (%zu lines, longest %zu bytes)",
+              lines, longest);
+    }
+    CHECK(run_to(s, out, sizeof out, "shown.csv",
+                 "stats --by category --from 2026-Q1 --to 2026-Q1") == 0 &&
+              !contains(out, "Every figure of this table is hidden"),
+          "and one with figures does not");
+    fake_store_free(s);
+    fake_store_free(few);
+}
+
 int
 main(void)
 {
@@ -1237,6 +1351,7 @@ main(void)
     test_sampler();
     test_noise_end_to_end();
     test_merge();
+    test_order_and_empty();
     test_regions();
     test_home_regions();
     test_catalogue();
