@@ -169,8 +169,17 @@ function testTextSend() {
         const sess = 'umbra-w3m-' + w3tag;
         const tmux = (args) => execFileSync('tmux', args, { timeout: 10000 });
         const pause = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-        const key = (k, literal) => { tmux(['send-keys', '-t', sess].concat(literal ? ['-l', k] : [k])); pause(250); };
+        const key = (k, literal) => { tmux(['send-keys', '-t', sess].concat(literal ? ['-l', k] : [k])); pause(400); };
         const tabs = (n) => { for (let i = 0; i < n; i++) key('Tab'); };
+        /* Enter on a textarea runs $EDITOR in the terminal: keys sent while
+         * it runs would go to it, so wait until it has taken its text */
+        const edit = () => {
+            const before = fs.readFileSync(queue, 'utf8').length;
+            key('Enter');
+            const end = Date.now() + 15000;
+            while (Date.now() < end && fs.readFileSync(queue, 'utf8').length === before) pause(100);
+            pause(700);
+        };
         const downs = (n) => { for (let i = 0; i < n; i++) key('Down'); };
         tmux(['new-session', '-d', '-s', sess, '-x', '160', '-y', '60',
               'env LANG=C.UTF-8 EDITOR=' + editor + " w3m -o confirm_qq=0 '" + BASE + '/report?lang=en&org=' + ORG + "'"]);
@@ -178,14 +187,14 @@ function testTextSend() {
         try {
             /* w3m starts on the first link (1): the same numbering as lynx */
             tabs(7); key('Enter');                               /* 8: Robbery */
-            tabs(11); key('Enter'); pause(800);                  /* 19: the story, by $EDITOR */
+            tabs(11); edit();                                    /* 19: the story, by $EDITOR */
             tabs(1); key('Enter'); downs(7); key('Enter');       /* 20: day 7 */
             tabs(1); key('Enter'); downs(3); key('Enter');       /* 21: March */
             tabs(1); key('Enter'); downs(2); key('Enter');       /* 22: last year */
             tabs(2); key('Enter'); key('Bangkok', true); key('Enter');        /* 24: region */
             tabs(1); key('Enter'); key('by the river ' + THAI, true); key('Enter'); /* 25: place */
             tabs(1); key('Enter'); tabs(1); key('Enter');        /* 26, 27: a client, police */
-            tabs(7); key('Enter'); pause(800);                   /* 34: description, by $EDITOR */
+            tabs(7); edit();                                     /* 34: description, by $EDITOR */
             tabs(2); key('Enter'); key('+66 555', true); key('Enter');        /* 36: a phone number */
             tabs(17); key('Enter'); pause(3000);                 /* 53: Send */
             const screen = tmux(['capture-pane', '-t', sess, '-p']).toString();
