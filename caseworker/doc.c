@@ -83,6 +83,7 @@ doc_parse_report(struct doc_report *out, char *reason, size_t cap,
     out->facts.categories = r.categories;
     out->facts.needs = r.needs;
     out->facts.perpetrator = r.perpetrator;
+    out->facts.perpetrators = r.perpetrators;
     out->facts.consent_statistics = r.consent[0]; /* "statistics" */
     copy_clean(out->summary, sizeof out->summary, r.head);
     out->has_mailbox = r.has_mailbox;

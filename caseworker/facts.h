@@ -6,7 +6,8 @@
  * fields taken from the report document at import; the statistics module
  * (stats_count.c) reads them through store_facts_each() and never sees narrative
  * text. Codes follow the report document (docs/protocol.md section 6);
- * bit i of categories and needs is entry i of FACTS_CATEGORIES / FACTS_NEEDS.
+ * bit i of categories, needs and perpetrators is entry i of
+ * FACTS_CATEGORIES / FACTS_NEEDS / FACTS_PERPETRATORS.
  */
 #ifndef UMBRA_FACTS_H
 #define UMBRA_FACTS_H
@@ -32,6 +33,8 @@ struct case_facts {
     uint32_t categories; /* bit set over FACTS_CATEGORIES */
     uint32_t needs;      /* bit set over FACTS_NEEDS */
     int perpetrator;     /* index into FACTS_PERPETRATORS, -1 if absent */
+    uint32_t perpetrators; /* bit set over FACTS_PERPETRATORS: every one
+                              named (perpetrator.types), 0 if none */
     int consent_statistics; /* 1 only if the reporter said yes */
 };
 

@@ -134,9 +134,16 @@ raw_keys(struct counter *c, enum stats_dim d, const struct case_facts *f,
         n = bit_keys(idx, f->needs, FACTS_NNEEDS);
         break;
     case STATS_DIM_PERPETRATOR:
-        idx[n++] = f->perpetrator >= 0 && f->perpetrator < FACTS_NPERPETRATORS
-                       ? (size_t)f->perpetrator
-                       : FACTS_NPERPETRATORS;
+        /* every perpetrator named counts (a case with two is in two
+         * rows, as with categories); a case with only the old single
+         * index (a fake store's) counts under that one */
+        if (f->perpetrators != 0)
+            n = bit_keys(idx, f->perpetrators, FACTS_NPERPETRATORS);
+        else
+            idx[n++] = f->perpetrator >= 0 &&
+                               f->perpetrator < FACTS_NPERPETRATORS
+                           ? (size_t)f->perpetrator
+                           : FACTS_NPERPETRATORS;
         break;
     case STATS_DIM_REGION:
         if (c->rg != NULL) {
@@ -204,15 +211,17 @@ count_cb(void *ctx, const struct case_facts *f)
 static int
 dim_multi(enum stats_dim d)
 {
-    return d == STATS_DIM_CATEGORY || d == STATS_DIM_NEEDS;
+    return d == STATS_DIM_CATEGORY || d == STATS_DIM_NEEDS ||
+           d == STATS_DIM_PERPETRATOR; /* perpetrator.types */
 }
 
 static unsigned
 dim_maxkeys(enum stats_dim d)
 {
-    return d == STATS_DIM_CATEGORY ? FACTS_NCATEGORIES
-           : d == STATS_DIM_NEEDS  ? FACTS_NNEEDS
-                                   : 1;
+    return d == STATS_DIM_CATEGORY      ? FACTS_NCATEGORIES
+           : d == STATS_DIM_NEEDS       ? FACTS_NNEEDS
+           : d == STATS_DIM_PERPETRATOR ? FACTS_NPERPETRATORS
+                                        : 1;
 }
 
 static int

@@ -170,6 +170,13 @@ store_insert_facts(struct store *s, int64_t *id, const char *server_id,
         sqlite3_bind_blob(st, 13, mailbox_pk, 32, SQLITE_STATIC);
     }
     sqlite3_bind_text(st, 14, summary ? summary : "", -1, SQLITE_STATIC);
+    /* every perpetrator named; a caller that set only perpetrator (the
+     * synthetic cases of tests) gets its bit */
+    sqlite3_bind_int64(st, 15,
+                       f->perpetrators ? f->perpetrators
+                       : f->perpetrator >= 0 && f->perpetrator < 32
+                           ? (sqlite3_int64)(1u << f->perpetrator)
+                           : 0);
     if (store_run(s, st) != 0)
         return -1;
     *id = sqlite3_last_insert_rowid(s->db);

@@ -23,6 +23,7 @@ facts_row(void *ctx, sqlite3_stmt *st)
     f.needs = (uint32_t)sqlite3_column_int64(st, 6);
     f.perpetrator = sqlite3_column_int(st, 7);
     f.consent_statistics = sqlite3_column_int(st, 8);
+    f.perpetrators = (uint32_t)sqlite3_column_int64(st, 9);
     return c->fn.facts(c->ctx, &f);
 }
 

@@ -62,9 +62,10 @@ const struct store_stmt STORE_STMTS[ST_N] = {
         {"case_add",
          "INSERT INTO cases(server_id, received, imported, incident,"
          " country, region, lang, categories, needs, perpetrator,"
-         " consent_statistics, mailbox_id, mailbox_pk, summary)"
+         " consent_statistics, mailbox_id, mailbox_pk, summary,"
+         " perpetrators)"
          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-         " ?14);",
+         " ?14, ?15);",
          "store_add_case (import), store_add_synthetic (tests, bench)"},
     [ST_REPORT_ADD] = {"report_add",
                        "INSERT INTO reports(case_id, doc) VALUES (?1, ?2);",
@@ -148,7 +149,7 @@ const struct store_stmt STORE_STMTS[ST_N] = {
     [ST_FACTS] =
         {"facts",
          "SELECT received, incident, country, region, lang, categories,"
-         " needs, perpetrator, consent_statistics FROM cases;",
+         " needs, perpetrator, consent_statistics, perpetrators FROM cases;",
          "store_facts_each: stats"},
     [ST_LEDGER_ADD] = {"ledger_add",
                        "INSERT INTO ledger(k, v) VALUES (?1, ?2);",

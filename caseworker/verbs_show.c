@@ -161,7 +161,11 @@ show_case(void *ctx, const struct store_row *r, const uint8_t *doc,
         json_t *ids = json_object_get(o, "identifiers"), *v;
         size_t i;
 
-        print_field("Perpetrator", json_object_get(o, "type"));
+        /* several since perpetrator.types; type alone from older forms */
+        if (json_array_size(json_object_get(o, "types")) > 0)
+            print_list("Perpetrators", json_object_get(o, "types"));
+        else
+            print_field("Perpetrator", json_object_get(o, "type"));
         print_field("Described as", json_object_get(o, "description"));
         json_array_foreach(ids, i, v)
         {

@@ -60,7 +60,7 @@ def gen_h(v):
          "i of the",
          " * list), the page's icon for each code (\"\" for none) at the "
          "same index of",
-         " * umbra_report_icons, the byte caps of the free-text fields the "
+         " * umbra_report_icons, the caps of the free-text fields the "
          "form fills",
          " * (_MAX) and what a reader of the document accepts (_CHECK_). "
          "The tables",

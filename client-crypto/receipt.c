@@ -61,9 +61,8 @@ umbra_receipt_new(char out[UMBRA_RECEIPT_DISPLAY_LEN + 1])
     sodium_memzero(d, sizeof(d));
 }
 
-/* ASCII digit value for cp, -2 for a separator, -1 for anything else. */
-static int
-classify(uint32_t cp)
+int
+umbra_digit_value(uint32_t cp)
 {
     size_t i;
 
@@ -72,6 +71,18 @@ classify(uint32_t cp)
     for (i = 0; i < sizeof(digit_zeros) / sizeof(digit_zeros[0]); i++)
         if (cp >= digit_zeros[i] && cp <= digit_zeros[i] + 9)
             return (int)(cp - digit_zeros[i]);
+    return -1;
+}
+
+/* ASCII digit value for cp, -2 for a separator, -1 for anything else. */
+static int
+classify(uint32_t cp)
+{
+    size_t i;
+    int v = umbra_digit_value(cp);
+
+    if (v >= 0)
+        return v;
     for (i = 0; i < sizeof(separators) / sizeof(separators[0]); i++)
         if (cp == separators[i])
             return -2;

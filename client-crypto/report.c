@@ -70,6 +70,20 @@ umbra_report_date_valid(const char *s)
     return strncmp(s, limit, n) <= 0;
 }
 
+size_t
+umbra_text_units(const char *s)
+{
+    size_t n = 0;
+
+    for (; s != NULL && *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if ((c & 0xc0) != 0x80)
+            n += c >= 0xf0 ? 2 : 1; /* a 4-byte sequence is a UTF-16 pair */
+    }
+    return n;
+}
+
 /* 1 if s is given (not NULL, not ""). */
 static int
 given(const char *s)
@@ -99,6 +113,9 @@ all_utf8(const struct umbra_report_fields *f)
             return 0;
     for (i = 0; i < f->nneeds; i++)
         if (!utf8_ok(f->needs[i]))
+            return 0;
+    for (i = 0; i < f->nperpetrators; i++)
+        if (!utf8_ok(f->perpetrators[i]))
             return 0;
     for (i = 0; i < f->nids; i++)
         if (!utf8_ok(f->ids_kind[i]) || !utf8_ok(f->ids_value[i]))
@@ -135,17 +152,82 @@ add_codes(json_t *a, const char *const *codes, size_t n,
     return 0;
 }
 
+/* perpetrator.types (every chosen code, once, in the form's order) and
+ * perpetrator.type (the first, for readers older than types) into perp;
+ * 0, 1 with *code = bad_perpetrator, -1 when out of memory. f->perpetrator
+ * alone counts as one chosen code. */
+static int
+add_perpetrators(json_t *perp, const struct umbra_report_fields *f,
+                 const char **code)
+{
+    const char *const *v = f->perpetrators;
+    size_t n = f->nperpetrators, i;
+    uint32_t seen = 0;
+    json_t *types;
+
+    if (n == 0 && given(f->perpetrator)) {
+        v = &f->perpetrator;
+        n = 1;
+    }
+    types = json_array();
+    if (types == NULL)
+        return -1;
+    for (i = 0; i < n; i++) {
+        int k;
+
+        if (!given(v[i]))
+            continue;
+        k = umbra_report_code_index(umbra_report_perpetrators,
+                                    UMBRA_REPORT_NPERPETRATORS, v[i]);
+        if (k < 0) {
+            json_decref(types);
+            *code = "bad_perpetrator";
+            return 1;
+        }
+        if (seen & (1u << k))
+            continue;
+        seen |= 1u << k;
+        if (json_array_append_new(types, json_string(v[i])) != 0) {
+            json_decref(types);
+            return -1;
+        }
+    }
+    if (json_array_size(types) != 0 &&
+        (json_object_set(perp, "type", json_array_get(types, 0)) != 0 ||
+         json_object_set(perp, "types", types) != 0)) {
+        json_decref(types);
+        return -1;
+    }
+    json_decref(types);
+    return 0;
+}
+
 struct json_t *
 umbra_report_build(const struct umbra_report_fields *f, const char **code)
+{
+    return umbra_report_build_field(f, code, NULL);
+}
+
+/* Sets *code and, when field is not NULL, *field; for the goto out's. */
+#define REFUSE(c, fld)                                                         \
+    do {                                                                       \
+        *code = (c);                                                           \
+        if (field != NULL)                                                     \
+            *field = (fld);                                                    \
+    } while (0)
+
+struct json_t *
+umbra_report_build_field(const struct umbra_report_fields *f,
+                         const char **code, const char **field)
 {
     json_t *doc = NULL, *incident = NULL, *perp = NULL, *ids = NULL,
            *consent = NULL, *cats = NULL, *nds = NULL;
     size_t i;
     int rc = -1;
 
-    *code = "internal";
+    REFUSE("internal", NULL);
     if (!all_utf8(f)) {
-        *code = "bad_encoding";
+        REFUSE("bad_encoding", NULL);
         return NULL;
     }
     doc = json_object();
@@ -164,7 +246,7 @@ umbra_report_build(const struct umbra_report_fields *f, const char **code)
         goto out;
     if (given(f->date)) {
         if (!umbra_report_date_valid(f->date)) {
-            *code = "bad_date";
+            REFUSE("bad_date", "incident.date");
             goto out;
         }
         if (put(incident, "date", json_string(f->date)) != 0)
@@ -176,7 +258,7 @@ umbra_report_build(const struct umbra_report_fields *f, const char **code)
 
         if (strlen(v) != 2 || !((v[0] | 32) >= 'a' && (v[0] | 32) <= 'z') ||
             !((v[1] | 32) >= 'a' && (v[1] | 32) <= 'z')) {
-            *code = "bad_country";
+            REFUSE("bad_country", "incident.country");
             goto out;
         }
         cc[0] = (char)(v[0] & ~32);
@@ -187,16 +269,18 @@ umbra_report_build(const struct umbra_report_fields *f, const char **code)
     }
     {
         const struct {
-            const char *v, *key;
+            const char *v, *key, *name;
             size_t max;
-        } text[] = {{f->region, "region", UMBRA_REPORT_INCIDENT_REGION_MAX},
-                    {f->place, "place", UMBRA_REPORT_INCIDENT_PLACE_MAX}};
+        } text[] = {{f->region, "region", "incident.region",
+                     UMBRA_REPORT_INCIDENT_REGION_MAX},
+                    {f->place, "place", "incident.place",
+                     UMBRA_REPORT_INCIDENT_PLACE_MAX}};
 
         for (i = 0; i < sizeof text / sizeof text[0]; i++) {
             if (!given(text[i].v))
                 continue;
-            if (strlen(text[i].v) > text[i].max) {
-                *code = "field_too_long";
+            if (umbra_text_units(text[i].v) > text[i].max) {
+                REFUSE("field_too_long", text[i].name);
                 goto out;
             }
             if (put(incident, text[i].key, json_string(text[i].v)) != 0)
@@ -206,26 +290,26 @@ umbra_report_build(const struct umbra_report_fields *f, const char **code)
     rc = add_codes(cats, f->categories, f->ncategories,
                    umbra_report_categories, UMBRA_REPORT_NCATEGORIES,
                    "bad_category", code);
-    if (rc == 0)
+    if (rc == 1 && field != NULL)
+        *field = "categories";
+    if (rc == 0) {
         rc = add_codes(nds, f->needs, f->nneeds, umbra_report_needs,
                        UMBRA_REPORT_NNEEDS, "bad_need", code);
+        if (rc == 1 && field != NULL)
+            *field = "needs";
+    }
     if (rc != 0)
         goto out;
     rc = -1;
-    if (given(f->perpetrator)) {
-        if (umbra_report_code_index(umbra_report_perpetrators,
-                                    UMBRA_REPORT_NPERPETRATORS,
-                                    f->perpetrator) < 0) {
-            *code = "bad_perpetrator";
-            goto out;
-        }
-        if (put(perp, "type", json_string(f->perpetrator)) != 0)
-            goto out;
+    if (add_perpetrators(perp, f, code) != 0) {
+        if (field != NULL)
+            *field = "perpetrator.type";
+        goto out;
     }
     if (given(f->description)) {
-        if (strlen(f->description) >
+        if (umbra_text_units(f->description) >
             UMBRA_REPORT_PERPETRATOR_DESCRIPTION_MAX) {
-            *code = "field_too_long";
+            REFUSE("field_too_long", "perpetrator.description");
             goto out;
         }
         if (put(perp, "description", json_string(f->description)) != 0)
@@ -239,8 +323,9 @@ umbra_report_build(const struct umbra_report_fields *f, const char **code)
         if (i >= UMBRA_REPORT_MAX_IDENTIFIERS || kind == NULL ||
             umbra_report_code_index(umbra_report_id_kinds,
                                     UMBRA_REPORT_NID_KINDS, kind) < 0 ||
-            strlen(val) > UMBRA_REPORT_PERPETRATOR_IDENTIFIERS_VALUE_MAX) {
-            *code = "bad_identifier";
+            umbra_text_units(val) >
+                UMBRA_REPORT_PERPETRATOR_IDENTIFIERS_VALUE_MAX) {
+            REFUSE("bad_identifier", "perpetrator.identifiers.value");
             goto out;
         }
         if (json_array_append_new(ids, json_pack("{s:s,s:s}", "kind", kind,
@@ -251,12 +336,12 @@ umbra_report_build(const struct umbra_report_fields *f, const char **code)
                                                      ids) != 0)
         goto out;
     if (f->narrative != NULL &&
-        strlen(f->narrative) > UMBRA_REPORT_NARRATIVE_MAX) {
-        *code = "field_too_long";
+        umbra_text_units(f->narrative) > UMBRA_REPORT_NARRATIVE_MAX) {
+        REFUSE("field_too_long", "narrative");
         goto out;
     }
     if (!given(f->narrative) && f->ncategories == 0) {
-        *code = "missing_fields";
+        REFUSE("missing_fields", "narrative");
         goto out;
     }
     for (i = 0; i < UMBRA_REPORT_NCONSENTS; i++)
@@ -296,8 +381,11 @@ out:
         return NULL;
     }
     *code = NULL;
+    if (field != NULL)
+        *field = NULL;
     return doc;
 }
+#undef REFUSE
 
 int
 umbra_lang_tag_valid(const char *s, size_t max_len)
@@ -441,7 +529,42 @@ check_incident(struct checker *c, struct umbra_report *out)
     return c->bad ? refuse(c, "bad_member", "incident") : 0;
 }
 
-/* perpetrator: type (kept), description and identifiers (checked). */
+/* perpetrator.types: a list of codes (unknown ones ignored) added to
+ * out->perpetrators; the first known one is out->perpetrator when type
+ * named none. 1 on a wrong type. */
+static int
+perpetrator_types(struct checker *c, int o, struct umbra_report *out)
+{
+    const struct js_doc *d = &c->d;
+    int a = js_get(d, o, "types");
+    uint32_t j, m;
+
+    if (a < 0 || d->t[a].type == JS_NULL)
+        return 0;
+    if (d->t[a].type != JS_ARR || d->t[a].size > UMBRA_REPORT_CHECK_LIST)
+        return 1;
+    j = (uint32_t)a + 1;
+    for (m = 0; m < d->t[a].size; m++) {
+        char buf[UMBRA_REPORT_CHECK_CODE + 8];
+        int k;
+
+        if (d->t[j].type != JS_STR || d->t[j].len > UMBRA_REPORT_CHECK_CODE ||
+            js_str(d, (int)j, buf, sizeof buf, NULL) != 0)
+            return 1;
+        k = umbra_report_code_index(umbra_report_perpetrators,
+                                    UMBRA_REPORT_NPERPETRATORS, buf);
+        if (k >= 0) {
+            out->perpetrators |= 1u << k;
+            if (out->perpetrator < 0)
+                out->perpetrator = k;
+        }
+        j = d->t[j].next;
+    }
+    return 0;
+}
+
+/* perpetrator: type and types (kept), description and identifiers
+ * (checked). */
 static int
 check_perpetrator(struct checker *c, struct umbra_report *out)
 {
@@ -457,6 +580,10 @@ check_perpetrator(struct checker *c, struct umbra_report *out)
     if (s != NULL)
         out->perpetrator = umbra_report_code_index(
             umbra_report_perpetrators, UMBRA_REPORT_NPERPETRATORS, s);
+    if (out->perpetrator >= 0)
+        out->perpetrators = 1u << out->perpetrator;
+    if (perpetrator_types(c, o, out) != 0)
+        c->bad = 1;
     (void)get_str(c, o, "description",
                   UMBRA_REPORT_CHECK_PERPETRATOR_DESCRIPTION);
     ids = js_get(&c->d, o, "identifiers");

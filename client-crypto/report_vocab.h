@@ -6,7 +6,7 @@
  * every list in one table, umbra_report_codes, list after list in the
  * vocabulary's order (a bit set or index over a list means entry i of the
  * list), the page's icon for each code ("" for none) at the same index of
- * umbra_report_icons, the byte caps of the free-text fields the form fills
+ * umbra_report_icons, the caps of the free-text fields the form fills
  * (_MAX) and what a reader of the document accepts (_CHECK_). The tables
  * are constant strings; nothing is allocated.
  */

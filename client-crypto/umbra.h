@@ -489,6 +489,12 @@ void umbra_today(char out[11]);
  * the receipt normaliser all use it.
  */
 size_t umbra_utf8_decode(uint32_t *cp, const uint8_t *s, size_t n);
+/*
+ * The value 0 to 9 of a decimal digit in any of the scripts the receipt
+ * normaliser knows (ASCII, Arabic-Indic, Extended Arabic-Indic,
+ * Devanagari, Bengali, Thai, Lao, Myanmar, Khmer, full-width), else -1.
+ */
+int umbra_digit_value(uint32_t cp);
 /* 1 if s[0..n) is valid UTF-8 with no NUL byte, else 0. */
 int umbra_utf8_valid(const uint8_t *s, size_t n);
 
@@ -532,6 +538,8 @@ struct umbra_report_fields {
     const char *const *needs;
     size_t nneeds;
     const char *perpetrator, *description;
+    const char *const *perpetrators; /* several chosen; else perpetrator */
+    size_t nperpetrators;
     const char *const *ids_kind, *const *ids_value;
     size_t nids;
     const char *narrative;
@@ -553,6 +561,27 @@ struct json_t *umbra_report_build(const struct umbra_report_fields *f,
                                   const char **code) UMBRA_WUR;
 
 /*
+ * umbra_report_build, and on a refusal *field (when field is not NULL)
+ * the form field it is about, or NULL: incident.date, incident.country,
+ * incident.region, incident.place, categories, needs, perpetrator.type,
+ * perpetrator.description, perpetrator.identifiers.value, narrative (also
+ * for missing_fields). The text caps (UMBRA_REPORT_*_MAX) count UTF-16
+ * code units (umbra_text_units), as a browser's maxlength and a
+ * JavaScript string's length do, so that both sides count alike; a
+ * value is at most three bytes of UTF-8 per unit.
+ */
+struct json_t *umbra_report_build_field(const struct umbra_report_fields *f,
+                                        const char **code,
+                                        const char **field) UMBRA_WUR;
+
+/*
+ * The length of the UTF-8 string s (NULL counts 0) in UTF-16 code units:
+ * one per character, two for a character outside the Basic Multilingual
+ * Plane (a 4-byte sequence). What maxlength and String.length count.
+ */
+size_t umbra_text_units(const char *s);
+
+/*
  * 1 if s is a language tag as the report carries it: 2 to max_len (at
  * most 35, BCP 47's longest in use) ASCII letters, digits and '-'; else 0.
  */
@@ -561,7 +590,8 @@ int umbra_lang_tag_valid(const char *s, size_t max_len);
 /*
  * What umbra_report_check read from an accepted document: the coded
  * fields a case keeps. Codes that are not in the vocabulary are ignored
- * (a list element, perpetrator.type); lang, incident.date and
+ * (a list element, perpetrator.type, an element of perpetrator.types:
+ * perpetrator is type, else the first known element of types); lang, incident.date and
  * incident.country are "" unless well formed (umbra_lang_tag_valid with
  * 35, umbra_report_date_valid, two ASCII letters, kept upper-cased).
  */
@@ -570,6 +600,7 @@ struct umbra_report {
     uint32_t categories; /* bit i: umbra_report_categories[i] given */
     uint32_t needs;      /* bit i: umbra_report_needs[i] given */
     int perpetrator;     /* index in umbra_report_perpetrators, or -1 */
+    uint32_t perpetrators; /* bit i: perpetrators[i] in type or types */
     int consent[UMBRA_REPORT_NCONSENTS]; /* 1 only if true */
     char lang[36];
     char date[11];

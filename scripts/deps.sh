@@ -10,7 +10,7 @@ libsodium-dev libargon2-dev libjansson-dev libmicrohttpd-dev libpq-dev
 libsqlcipher-dev libcurl4-openssl-dev libzxcvbn-dev
 postgresql postgresql-contrib
 python3 python3-nacl python3-pil
-chromium chromium-driver
+chromium chromium-driver lynx w3m tmux
 curl wrk procps psmisc tor systemd
 fonts-dejavu-core fonts-tlwg-loma-otf fonts-noto-color-emoji
 debhelper dpkg-dev fakeroot lintian groff-base debootstrap"

@@ -127,7 +127,11 @@ iterate(void *cls, enum MHD_ValueKind kind, const char *key,
             return MHD_NO;
         }
     }
-    int rc = umbra_buf_append(&fd->val, data, size);
+    /* A value over its cap is cut there; the first such field is named. */
+    size_t room = fd->val.cap > fd->val.len ? fd->val.cap - fd->val.len : 0;
+    int rc = umbra_buf_append(&fd->val, data, size < room ? size : room);
+    if (rc == 0 && size > room && !f->over[0])
+        (void)str_copy(f->over, sizeof f->over, fd->name);
     if (rc < 0) {
         f->err = rc == -1 ? -1 : -3;
         return MHD_NO;

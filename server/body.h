@@ -21,7 +21,9 @@
 #define FORM_TEXT_MAX 32768 /* a text value's cap unless its field says */
 
 /* A field a form route keeps: its name, and its value's cap (0: a text
- * value FORM_TEXT_MAX, a file max_attachment_bytes). Others are dropped. */
+ * value FORM_TEXT_MAX, a file max_attachment_bytes). Others are dropped.
+ * A value over its cap is cut there and named in form.over; only the
+ * whole body's cap (body_cap) stops the decoding. */
 struct form_field {
     const char *name;
     size_t cap;
@@ -42,6 +44,10 @@ struct form {
     struct form_value f[FORM_MAX_FIELDS];
     unsigned n;
     int err; /* -1 over a cap, -2 malformed */
+    /* The first field whose value outgrew its cap: the value was cut at
+     * the cap and the rest of it dropped (the handler answers, naming the
+     * field), "" if none. */
+    char over[FORM_NAME_MAX];
     const struct form_spec *spec;
     struct MHD_PostProcessor *pp;
 };

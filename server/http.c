@@ -54,6 +54,18 @@ static const struct form_spec *const form_of[] = {
 
 static const char *route_names[NROUTES];
 
+/* A body over its cap: the form routes answer with their page (in the
+ * page's language), the others with the JSON 413. */
+static void
+too_large(struct req *r)
+{
+    if (r->route &&
+        (r->route->body == BODY_FORM || r->route->body == BODY_CHECK))
+        web_too_large(r);
+    else
+        body_too_large(r);
+}
+
 /* Matches path against pattern; captures the '*' segment into r->arg. */
 static int
 match(struct req *r, const char *pattern, const char *path)
@@ -187,7 +199,7 @@ first_call(struct req *r, const char *url, const char *method)
     uint64_t len = 0;
     size_t cap = r->route ? body_cap(r->route) : 0;
     if (cl && (parse_u64(&len, cl, 0, UINT64_MAX) < 0 || len > cap)) {
-        body_too_large(r);
+        too_large(r);
         r->early = 1;
         return reply_queue(r);
     }
@@ -255,13 +267,13 @@ on_data(struct req *r, const char *data, size_t *size)
         budget_busy(r);
     } else if (rc == -1) {
         r->too_large = 1;
-        body_too_large(r);
+        too_large(r);
         /* Answer at once if the library lets us (0.9.75 does not while
          * the body is being read), else once the body has ended. */
         if (reply_queue(r) == MHD_YES)
             r->early = 1;
         else
-            body_too_large(r); /* rebuilt: the failed queue freed the body */
+            too_large(r); /* rebuilt: the failed queue freed the body */
     } else if (rc == -2) {
         reply_error(r, 400, "bad_form", "the form body is malformed");
     } else if (rc < 0) {

@@ -19,6 +19,9 @@
  *   page_title                     this page's title, translated
  *   receipt checked replies (date message) error error_code error_text
  *   conv_sent                      /check: the write-back was sent
+ *   days months years, refill on id_value v_* c_* e_* error_anchor
+ *   error_label error_max photo_again max_*   the date menus and a refused
+ *                                  form shown again (pageform.h lists them)
  *   info_lang info_dir info_title content   the information page: the
  *                                  language and direction of the text
  *                                  shown (content is the organisation's
@@ -33,6 +36,7 @@
  * unknown variable as "[unknown:NAME]", so tests can find them.
  */
 #include "page.h"
+#include "pageform.h"
 #include "content.h"
 #include "i18n.h"
 #include "template.h"
@@ -44,8 +48,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_PAGE_BYTES (1024u * 1024u)
+#define NYEARS 30 /* the year menu: this year and the 29 before */
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static struct {
@@ -69,6 +75,7 @@ struct view {
     /* The information pages in this language, English where missing. */
     const struct webfile *infos[WEBFILES_MAX];
     size_t ninfos;
+    char years[NYEARS][5]; /* this year, then back */
 };
 
 /* The lists a template can loop over, and the fields of their items. */
@@ -82,10 +89,14 @@ enum {
     L_REPLIES,
     L_LOCALES,
     L_INFO_PAGES,
+    L_DAYS,
+    L_MONTHS,
+    L_YEARS,
+    L_ID_KINDS_ROW, /* + row: the kinds of identifier row 1, 2, 3 */
 };
 enum { F_CODE, F_ICON, F_LABEL, F_SLUG, F_NAME, F_FINGERPRINT, F_SELECTED,
        F_DATE, F_MESSAGE, F_CURRENT, F_TITLE, F_CONTENT_LANG, F_CONTENT_DIR,
-       F_OWN_DIR };
+       F_OWN_DIR, F_ON, F_ID_VALUE };
 
 /* A list: the getter of its items' fields (TPL_NONE for a field it does
  * not have: the name is then looked up in the outer loops and the root)
@@ -96,11 +107,29 @@ struct list {
     tpl_getter field;
     const char *const *codes, *const *icons;
     size_t n;
-    const char *prefix; /* of the label's catalogue key */
+    const char *prefix; /* of the label's catalogue key; NULL: the code */
+    const char *form;   /* the form field the codes are values of */
+    unsigned row;       /* L_ID_KINDS_ROW: the row, from 0 */
 };
 
 static const char *const ID_ROWS[] = {"1", "2", "3"};
-static const char *const NO_ICONS[] = {"", "", ""};
+static const char *const NO_ICONS[32] = {""};
+static const char *const DAYS[] = {
+    "1",  "2",  "3",  "4",  "5",  "6",  "7",  "8",  "9",  "10", "11",
+    "12", "13", "14", "15", "16", "17", "18", "19", "20", "21", "22",
+    "23", "24", "25", "26", "27", "28", "29", "30", "31"};
+
+static const char *
+form_value(const struct view *v, const char *name, unsigned i)
+{
+    return pageform_value(v->ctx->form, name, i);
+}
+
+static int
+form_has(const struct view *v, const char *name, const char *code)
+{
+    return pageform_has(v->ctx->form, name, code);
+}
 
 static struct tpl_val
 code_field(const struct tpl_query *q)
@@ -112,8 +141,19 @@ code_field(const struct tpl_query *q)
 
     if (q->key == F_CODE || q->key == F_ICON)
         return tpl_str(q->key == F_CODE ? cl->codes[q->i] : cl->icons[q->i]);
+    if (q->key == F_ON && cl->form != NULL) {
+        if (cl->field == code_field && cl->row != 0) /* a row's kind */
+            return tpl_bool((s = form_value(v, cl->form, cl->row - 1)) &&
+                            strcmp(s, cl->codes[q->i]) == 0);
+        return tpl_bool(form_has(v, cl->form, cl->codes[q->i]));
+    }
+    if (q->key == F_ID_VALUE && cl->codes == ID_ROWS)
+        return tpl_str(form_value(v, "perpetrator.identifiers.value",
+                                  (unsigned)q->i));
     if (q->key != F_LABEL)
         return tpl_none();
+    if (cl->prefix == NULL)
+        return tpl_str(cl->codes[q->i]);
     snprintf(q->scratch, q->scratch_len, "%s%s", cl->prefix, cl->codes[q->i]);
     s = i18n_text(v->loc, v->en, q->scratch, &missing);
     if (missing && P.strict) {
@@ -123,6 +163,19 @@ code_field(const struct tpl_query *q)
         return tpl_str(q->scratch);
     }
     return tpl_str(s);
+}
+
+/* The year menu: this year and back (view_init fills them). */
+static struct tpl_val
+year_field(const struct tpl_query *q)
+{
+    const struct view *v = q->ctx;
+
+    if (q->key == F_CODE || q->key == F_LABEL)
+        return tpl_str(v->years[q->i]);
+    if (q->key == F_ON)
+        return tpl_bool(form_has(v, "incident.year", v->years[q->i]));
+    return tpl_none();
 }
 
 static struct tpl_val
@@ -189,23 +242,35 @@ info_field(const struct tpl_query *q)
     }
 }
 
+#define ID_KINDS_ROW(r)                                                        \
+    {code_field, umbra_report_id_kinds, umbra_report_id_kinds_icons,           \
+     UMBRA_REPORT_NID_KINDS, "idkind.", "perpetrator.identifiers.kind", (r)}
+
 static const struct list LISTS[] = {
     [L_CATEGORIES] = {code_field, umbra_report_categories,
                       umbra_report_categories_icons, UMBRA_REPORT_NCATEGORIES,
-                      "category."},
+                      "category.", "categories", 0},
     [L_PERPETRATORS] = {code_field, umbra_report_perpetrators,
                         umbra_report_perpetrators_icons,
-                        UMBRA_REPORT_NPERPETRATORS, "perpetrator."},
+                        UMBRA_REPORT_NPERPETRATORS, "perpetrator.",
+                        "perpetrator.type", 0},
     [L_NEEDS] = {code_field, umbra_report_needs, umbra_report_needs_icons,
-                 UMBRA_REPORT_NNEEDS, "need."},
-    [L_ID_KINDS] = {code_field, umbra_report_id_kinds,
-                    umbra_report_id_kinds_icons, UMBRA_REPORT_NID_KINDS,
-                    "idkind."},
-    [L_ID_ROWS] = {code_field, ID_ROWS, NO_ICONS, NELEM(ID_ROWS), ""},
-    [L_ORGS] = {org_field, NULL, NULL, 0, NULL},
-    [L_REPLIES] = {reply_field, NULL, NULL, 0, NULL},
-    [L_LOCALES] = {locale_field, NULL, NULL, 0, NULL},
-    [L_INFO_PAGES] = {info_field, NULL, NULL, 0, NULL},
+                 UMBRA_REPORT_NNEEDS, "need.", "needs", 0},
+    [L_ID_KINDS] = ID_KINDS_ROW(0),
+    [L_ID_ROWS] = {code_field, ID_ROWS, NO_ICONS, NELEM(ID_ROWS), "", NULL,
+                   0},
+    [L_ORGS] = {org_field, NULL, NULL, 0, NULL, NULL, 0},
+    [L_REPLIES] = {reply_field, NULL, NULL, 0, NULL, NULL, 0},
+    [L_LOCALES] = {locale_field, NULL, NULL, 0, NULL, NULL, 0},
+    [L_INFO_PAGES] = {info_field, NULL, NULL, 0, NULL, NULL, 0},
+    [L_DAYS] = {code_field, DAYS, NO_ICONS, NELEM(DAYS), NULL,
+                "incident.day", 0},
+    [L_MONTHS] = {code_field, DAYS, NO_ICONS, 12, "form.month.",
+                  "incident.month", 0},
+    [L_YEARS] = {year_field, NULL, NULL, NYEARS, NULL, NULL, 0},
+    [L_ID_KINDS_ROW] = ID_KINDS_ROW(1),
+    [L_ID_KINDS_ROW + 1] = ID_KINDS_ROW(2),
+    [L_ID_KINDS_ROW + 2] = ID_KINDS_ROW(3),
 };
 
 /* A field of the item of a loop: asks the item's list. Outside any loop
@@ -232,6 +297,13 @@ list(const struct tpl_query *q)
     case L_REPLIES: n = c->replies ? c->nreplies : 0; break;
     case L_LOCALES: n = P.i18n.n; break;
     case L_INFO_PAGES: n = v->ninfos; break;
+    case L_ID_KINDS:
+        /* inside the loop over the identifier rows: that row's kinds */
+        if (q->arg == &LISTS[L_ID_ROWS] && q->i < NELEM(ID_ROWS))
+            return tpl_list(LISTS[L_ID_KINDS].n, &NAMES_SCOPE,
+                            &LISTS[L_ID_KINDS_ROW + q->i]);
+        n = LISTS[q->key].n;
+        break;
     default: n = LISTS[q->key].n; break;
     }
     return tpl_list(n, &NAMES_SCOPE, &LISTS[q->key]);
@@ -251,6 +323,8 @@ static const char *const ERROR_ALIASES[][2] = {
     {"internal", "error.generic"},
     {"conv_empty", "conv.error_empty"},
     {"unknown_mailbox", "conv.error_unknown"},
+    {"check_busy", "form.check_busy"},
+    {"check_failed", "form.check_failed"},
 };
 
 /* error.<code> if English has it, else the code's alias, else the generic
@@ -288,12 +362,28 @@ page_title(const struct tpl_query *q)
     return tpl_str(i18n_text(v->loc, v->en, q->scratch, &missing));
 }
 
+/* The refused form's names (pageform.c): e_* error_*, v_* c_* max_*. */
+static struct tpl_val
+error_field(const struct tpl_query *q)
+{
+    const struct view *v = q->ctx;
+    return pageform_error_name(q, v->ctx, v->loc, v->en);
+}
+
+static struct tpl_val
+form_text(const struct tpl_query *q)
+{
+    const struct view *v = q->ctx;
+    const struct webfile *t = webfiles_find(&P.tpl, "countries");
+    return pageform_text_name(q, v->ctx, t ? t->data : NULL);
+}
+
 /* The other names of the root: strings and flags. */
 enum { R_LANG, R_DIR, R_PAGE, R_ORG_SLUG, R_ORG_NAME, R_ORG_FINGERPRINT,
        R_RECEIPT, R_ERROR_CODE, R_INFO_LANG, R_INFO_TITLE, R_CONTENT,
        R_INFO_DIR, R_INFO_LANG_NAME, R_INFO_FALLBACK, R_INFO_DRAFT,
        R_DRAFT, R_MANY_ORGS, R_NO_ORGS, R_ORG, R_CHECKED, R_CHOOSE,
-       R_CHOOSE_PAGE, R_CONV_SENT, R_ERROR };
+       R_CHOOSE_PAGE, R_CONV_SENT, R_REFILL, R_PHOTO_AGAIN, R_ERROR };
 
 static struct tpl_val
 value(const struct tpl_query *q)
@@ -333,6 +423,8 @@ value(const struct tpl_query *q)
     case R_CHOOSE: return tpl_bool(c->choose);
     case R_CHOOSE_PAGE: return tpl_bool(c->choose && v->id == PAGE_LANDING);
     case R_CONV_SENT: return tpl_bool(c->conv_sent);
+    case R_REFILL: return tpl_bool(c->form != NULL);
+    case R_PHOTO_AGAIN: return tpl_bool(c->photo_again);
     default: return tpl_bool(c->error_code != NULL);
     }
 }
@@ -342,6 +434,10 @@ value(const struct tpl_query *q)
  * gives TPL_NONE outside a loop over that list, and a root name gives the
  * same value at every depth, so one table serves the root and every loop. */
 static const struct tpl_var NAMES[] = {
+    {"c_alert", form_text, C_ALERT},
+    {"c_reply", form_text, C_REPLY},
+    {"c_share", form_text, C_SHARE},
+    {"c_stats", form_text, C_STATS},
     {"categories", list, L_CATEGORIES},
     {"checked", value, R_CHECKED},
     {"choose", value, R_CHOOSE},
@@ -353,15 +449,32 @@ static const struct tpl_var NAMES[] = {
     {"conv_sent", value, R_CONV_SENT},
     {"current", field, F_CURRENT},
     {"date", field, F_DATE},
+    {"days", list, L_DAYS},
     {"dir", value, R_DIR},
     {"draft", value, R_DRAFT},
+    {"e_country", error_field, E_COUNTRY},
+    {"e_date", error_field, E_DATE},
+    {"e_ids", error_field, E_IDS},
+    {"e_narrative", error_field, E_NARRATIVE},
+    {"e_needs", error_field, E_NEEDS},
+    {"e_org", error_field, E_ORG},
+    {"e_pdesc", error_field, E_PDESC},
+    {"e_photo", error_field, E_PHOTO},
+    {"e_place", error_field, E_PLACE},
+    {"e_region", error_field, E_REGION},
+    {"e_what", error_field, E_WHAT},
+    {"e_who", error_field, E_WHO},
     {"error", value, R_ERROR},
+    {"error_anchor", error_field, EF_ANCHOR},
     {"error_code", value, R_ERROR_CODE},
+    {"error_label", error_field, EF_LABEL},
+    {"error_max", error_field, EF_MAX},
     {"error_text", error_text, 0},
     {"fingerprint", field, F_FINGERPRINT},
     {"icon", field, F_ICON},
     {"id_kinds", list, L_ID_KINDS},
     {"id_rows", list, L_ID_ROWS},
+    {"id_value", field, F_ID_VALUE},
     {"info_dir", value, R_INFO_DIR},
     {"info_draft", value, R_INFO_DRAFT},
     {"info_fallback", value, R_INFO_FALLBACK},
@@ -373,10 +486,17 @@ static const struct tpl_var NAMES[] = {
     {"lang", value, R_LANG},
     {"locales", list, L_LOCALES},
     {"many_orgs", value, R_MANY_ORGS},
+    {"max_id", form_text, M_ID},
+    {"max_narrative", form_text, M_NARRATIVE},
+    {"max_pdesc", form_text, M_PDESC},
+    {"max_place", form_text, M_PLACE},
+    {"max_region", form_text, M_REGION},
     {"message", field, F_MESSAGE},
+    {"months", list, L_MONTHS},
     {"name", field, F_NAME},
     {"needs", list, L_NEEDS},
     {"no_orgs", value, R_NO_ORGS},
+    {"on", field, F_ON},
     {"org", value, R_ORG},
     {"org_fingerprint", value, R_ORG_FINGERPRINT},
     {"org_name", value, R_ORG_NAME},
@@ -386,11 +506,21 @@ static const struct tpl_var NAMES[] = {
     {"page", value, R_PAGE},
     {"page_title", page_title, 0},
     {"perpetrators", list, L_PERPETRATORS},
+    {"photo_again", value, R_PHOTO_AGAIN},
     {"receipt", value, R_RECEIPT},
+    {"refill", value, R_REFILL},
     {"replies", list, L_REPLIES},
     {"selected", field, F_SELECTED},
     {"slug", field, F_SLUG},
     {"title", field, F_TITLE},
+    {"v_country", form_text, V_COUNTRY},
+    {"v_country_label", form_text, V_COUNTRY_LABEL},
+    {"v_narrative", form_text, V_NARRATIVE},
+    {"v_pdesc", form_text, V_PDESC},
+    {"v_place", form_text, V_PLACE},
+    {"v_receipt", form_text, V_RECEIPT},
+    {"v_region", form_text, V_REGION},
+    {"years", list, L_YEARS},
 };
 static struct tpl_scope NAMES_SCOPE = {NAMES, NELEM(NAMES), {0}};
 
@@ -550,6 +680,17 @@ view_init(struct view *v, enum page_id id, const struct page_ctx *ctx)
                 v->org = &ctx->orgs[i];
         if (!v->org && ctx->norgs == 1)
             v->org = &ctx->orgs[0];
+    }
+    {
+        time_t now = time(NULL);
+        struct tm tm;
+        int y = gmtime_r(&now, &tm) ? tm.tm_year + 1900 : 2026;
+
+        if (y < 1000 || y > 9999)
+            y = 2026;
+        for (size_t i = 0; i < NYEARS; i++)
+            snprintf(v->years[i], sizeof v->years[i], "%04d",
+                     (y - (int)i) % 10000);
     }
     /* Information pages in this language, English ones where missing. */
     for (size_t i = 0; i < P.info.n && v->ninfos < WEBFILES_MAX; i++) {

@@ -17,6 +17,8 @@
 
 #include <stddef.h>
 
+#include "pageform.h" /* struct page_form */
+
 enum page_id {
     PAGE_LANDING,  /* GET /                         */
     PAGE_REPORT,   /* GET /report, and POST /report with an error */
@@ -49,6 +51,14 @@ struct page_ctx {
     const char *info;         /* PAGE_INFO: page name (validated) */
     int choose;               /* no language matched: ask for one (the
                                  landing page is then only the chooser) */
+    /* PAGE_REPORT after a refusal: the form as sent, the form field the
+     * error is about (or NULL), 1 if a photo was chosen (it is never
+     * kept: the page asks for it again). */
+    const struct page_form *form;
+    const char *error_field;
+    int photo_again;
+    /* PAGE_CHECK after an error: the code as typed, to show it again */
+    const char *receipt_typed;
 };
 
 struct page_buf {

@@ -43,6 +43,9 @@ void web_check_post(struct req *r);
 void web_info(struct req *r);
 void web_static(struct req *r);
 void web_favicon(struct req *r);
+/* A form route's body over its cap (body_cap): the page, in the page's
+ * language (the form's lang, else ?lang=), not the API's JSON 413. */
+void web_too_large(struct req *r);
 
 /* The fields the form routes keep, and their caps (web.c; body.h). */
 struct form_spec;

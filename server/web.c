@@ -12,6 +12,7 @@
  * too (util.c).
  */
 #include "body.h"
+#include "formdate.h"
 #include "imgmeta.h"
 #include "orgs.h"
 #include "page.h"
@@ -24,12 +25,17 @@
 #include <string.h>
 
 /* The fields the form routes keep (body.c drops any other). */
+/* The narrative's cap is its text cap at 4 bytes a unit: whatever a
+ * browser's maxlength lets through reaches the builder, which names the
+ * field when it is too long. */
 static const struct form_field web_form_fields[] = {
-    {"org", 0}, {"lang", 0}, {"incident.date", 0}, {"incident.country", 0},
+    {"org", 0}, {"lang", 0}, {"incident.date", 0}, {"incident.day", 0},
+    {"incident.month", 0}, {"incident.year", 0}, {"incident.country", 0},
     {"incident.region", 0}, {"incident.place", 0}, {"categories", 0},
     {"perpetrator.type", 0}, {"perpetrator.description", 0},
     {"perpetrator.identifiers.kind", 0}, {"perpetrator.identifiers.value", 0},
-    {"narrative", 0}, {"needs", 0}, {"consent.statistics", 0},
+    {"narrative", 4 * UMBRA_REPORT_NARRATIVE_MAX + 4}, {"needs", 0},
+    {"consent.statistics", 0},
     {"consent.alert", 0}, {"consent.share_with_authorities", 0},
     {"reply", 0}, {"attachment", 0},
     {"receipt", UMBRA_RECEIPT_INPUT_MAX + 1}};
@@ -82,16 +88,97 @@ req_lang(struct req *r)
     return m;
 }
 
-static void
-page_error(struct req *r, unsigned status, enum page_id id, const char *code)
+static const char *
+form_get(void *arg, const char *name, unsigned *from)
 {
-    struct page_ctx ctx = {.lang = req_lang(r), .error_code = code};
+    return form_field(arg, name, from);
+}
+
+/* 1 if the form carries a chosen photo (never shown again: the page asks
+ * for it again). */
+static int
+had_photo(const struct form *f)
+{
+    for (unsigned i = 0; f && i < f->n; i++)
+        if (f->f[i].is_file && strcmp(f->f[i].name, "attachment") == 0 &&
+            f->f[i].val.len > 0)
+            return 1;
+    return 0;
+}
+
+/* Cuts every text value of f to valid UTF-8 (a value cut at its cap may
+ * end inside a character; one that is not UTF-8 at all is emptied and,
+ * when nothing else is named, named in *field), so that a page can show
+ * them again. */
+static void
+form_clean(struct form *f, const char **field)
+{
+    for (unsigned i = 0; f && i < f->n; i++) {
+        struct umbra_buf *b = &f->f[i].val;
+        size_t n = b->len, k = 0;
+
+        if (f->f[i].is_file)
+            continue;
+        while (k < 4 && n > 0 && (b->data[n - 1] & 0xc0) == 0x80) {
+            n--;
+            k++;
+        }
+        if (n > 0 && b->data[n - 1] >= 0xc0)
+            n--; /* a lead byte whose sequence was cut */
+        if (!umbra_utf8_valid(b->data, b->len) &&
+            umbra_utf8_valid(b->data, n)) {
+            sodium_memzero(b->data + n, b->len - n);
+            b->len = n;
+        }
+        if (!umbra_utf8_valid(b->data, b->len)) {
+            sodium_memzero(b->data, b->len);
+            b->len = 0;
+            if (field && !*field)
+                *field = f->f[i].name;
+        }
+    }
+}
+
+/* An error page; for the form pages (PAGE_REPORT, PAGE_CHECK) with the
+ * request's form shown again as it was sent, and field (or NULL) marked
+ * as the one to fix. */
+static void
+page_error_field(struct req *r, unsigned status, enum page_id id,
+                 const char *code, const char *field)
+{
+    struct page_ctx ctx = {.lang = req_lang(r), .error_code = code,
+                           .error_field = field};
+    struct page_form pf = {form_get, r->form};
     ctx.choose = ctx.lang == NULL;
-    if (r->form)
+    if (r->form) {
         ctx.org = form_field(r->form, "org", NULL);
+        if (id == PAGE_REPORT) {
+            ctx.form = &pf;
+            ctx.photo_again = had_photo(r->form);
+        } else if (id == PAGE_CHECK) {
+            ctx.receipt_typed = form_field(r->form, "receipt", NULL);
+        }
+    }
     render(r, status, id, &ctx);
     if (status == 503)
         r->res.retry_after = (int)srv.cfg.retry_after;
+}
+
+static void
+page_error(struct req *r, unsigned status, enum page_id id, const char *code)
+{
+    page_error_field(r, status, id, code, NULL);
+}
+
+void
+web_too_large(struct req *r)
+{
+    int check = r->route && r->route->body == BODY_CHECK;
+    if (r->form)
+        form_clean(r->form, NULL);
+    page_error_field(r, 413, check ? PAGE_CHECK : PAGE_REPORT,
+                     check ? "bad_receipt" : "body_too_large",
+                     check ? "receipt" : "attachment");
 }
 
 /* A page that shows nothing of the request but its language (and the
@@ -200,12 +287,15 @@ web_favicon(struct req *r)
 
 /* ---- the report document ----------------------------------------------- */
 
-/* Builds the document (umbra_report_build) from the form's fields and its
- * photo; NULL and *code set on a refusal. */
+/* Builds the document (umbra_report_build_field) from the form's fields
+ * and its photo; NULL, *code and *field (the form field to fix, or NULL)
+ * set on a refusal. */
 static json_t *
-build_doc(struct form *f, const char **code, int *reply)
+build_doc(struct form *f, const char **code, const char **field, int *reply)
 {
     const char *cats[FORM_MAX_FIELDS], *nds[FORM_MAX_FIELDS];
+    const char *perps[FORM_MAX_FIELDS];
+    char date[11];
     const char *kinds[UMBRA_REPORT_MAX_IDENTIFIERS + 1];
     const char *vals[UMBRA_REPORT_MAX_IDENTIFIERS + 1];
     struct umbra_report_fields rf;
@@ -217,12 +307,27 @@ build_doc(struct form *f, const char **code, int *reply)
         if (!f->f[i].is_file &&
             !umbra_utf8_valid(f->f[i].val.data, f->f[i].val.len)) {
             *code = "bad_encoding";
+            *field = f->f[i].name;
             return NULL;
         }
+    if (f->over[0]) {
+        /* cut at its cap in body.c: far over what the form lets through */
+        *field = f->over;
+        *code = strcmp(f->over, "attachment") == 0 ? "body_too_large"
+                                                   : "field_too_long";
+        return NULL;
+    }
     memset(&rf, 0, sizeof rf);
     rf.via = "web-nojs";
     rf.lang = page_lang(form_field(f, "lang", NULL));
-    rf.date = form_field(f, "incident.date", NULL);
+    if (formdate_get(date, form_field(f, "incident.date", NULL),
+                     form_field(f, "incident.day", NULL),
+                     form_field(f, "incident.month", NULL),
+                     form_field(f, "incident.year", NULL), field) != 0) {
+        *code = "bad_date";
+        return NULL;
+    }
+    rf.date = date;
     rf.country = form_field(f, "incident.country", NULL);
     rf.region = form_field(f, "incident.region", NULL);
     rf.place = form_field(f, "incident.place", NULL);
@@ -235,7 +340,11 @@ build_doc(struct form *f, const char **code, int *reply)
     while (rf.nneeds < FORM_MAX_FIELDS && (v = form_field(f, "needs", &it)))
         nds[rf.nneeds++] = v;
     rf.needs = nds;
-    rf.perpetrator = form_field(f, "perpetrator.type", NULL);
+    it = 0;
+    while (rf.nperpetrators < FORM_MAX_FIELDS &&
+           (v = form_field(f, "perpetrator.type", &it)))
+        perps[rf.nperpetrators++] = v;
+    rf.perpetrators = perps;
     rf.description = form_field(f, "perpetrator.description", NULL);
     unsigned ik = 0, iv = 0;
     while (rf.nids < UMBRA_REPORT_MAX_IDENTIFIERS + 1) {
@@ -259,7 +368,7 @@ build_doc(struct form *f, const char **code, int *reply)
     *reply = v && strcmp(v, "yes") == 0;
 
     /* the fields are checked before the photo is touched */
-    doc = umbra_report_build(&rf, code);
+    doc = umbra_report_build_field(&rf, code, field);
     if (!doc)
         return NULL;
     json_decref(doc);
@@ -273,6 +382,7 @@ build_doc(struct form *f, const char **code, int *reply)
         if (!type ||
             imgmeta_strip(f->f[i].val.data, &f->f[i].val.len, type) != 0) {
             *code = "attachment_type";
+            *field = "attachment";
             return NULL;
         }
         size_t m = sodium_base64_encoded_len(f->f[i].val.len,
@@ -291,8 +401,9 @@ build_doc(struct form *f, const char **code, int *reply)
         break;
     }
     rf.attachments = att;
-    doc = umbra_report_build(&rf, code);
+    doc = umbra_report_build_field(&rf, code, field);
     json_decref(att);
+    sodium_memzero(date, sizeof date);
     return doc;
 }
 
@@ -345,7 +456,7 @@ void
 web_report_post(struct req *r)
 {
     struct form *f = r->form;
-    const char *code = NULL;
+    const char *code = NULL, *field = NULL;
     int want_reply = 0;
     json_t *doc = NULL;
     char *plain = NULL;
@@ -357,6 +468,8 @@ web_report_post(struct req *r)
     uint8_t pks[UMBRA_MAX_ORG_KEYS * 32];
 
     if (!f || f->err) {
+        if (f)
+            form_clean(f, NULL);
         page_error(r, 400, PAGE_REPORT, "bad_form");
         goto out;
     }
@@ -373,13 +486,19 @@ web_report_post(struct req *r)
         page_error(r, 503, PAGE_ERROR, "database_unavailable");
         goto out;
     }
-    if (!o) {
-        page_error(r, 400, PAGE_REPORT, "unknown_org");
-        goto out;
-    }
-    doc = build_doc(f, &code, &want_reply);
+    doc = o ? build_doc(f, &code, &field, &want_reply) : NULL;
     if (!doc) {
-        page_error(r, strcmp(code, "internal") ? 400 : 500, PAGE_REPORT, code);
+        if (!o) {
+            code = "unknown_org";
+            field = "org";
+        }
+        /* shown again as sent: every value made valid UTF-8 first */
+        form_clean(f, &field);
+        page_error_field(r,
+                         !strcmp(code, "internal")         ? 500
+                         : !strcmp(code, "body_too_large") ? 413
+                                                           : 400,
+                         PAGE_REPORT, code, field);
         goto out;
     }
     st = calloc(1, sizeof *st);
@@ -422,16 +541,20 @@ web_report_post(struct req *r)
                                  (const uint8_t *)plain, strlen(plain));
     sodium_memzero(plain, strlen(plain));
     if (rc != 0) {
-        page_error(r, rc == UMBRA_ERR_TOO_LONG ? 413 : 500, PAGE_REPORT,
-                   rc == UMBRA_ERR_TOO_LONG ? "body_too_large" : "internal");
+        page_error_field(r, rc == UMBRA_ERR_TOO_LONG ? 413 : 500,
+                         PAGE_REPORT,
+                         rc == UMBRA_ERR_TOO_LONG ? "body_too_large"
+                                                  : "internal",
+                         rc == UMBRA_ERR_TOO_LONG ? "attachment" : NULL);
         goto out;
     }
+    /* Nothing was stored: the form comes back filled, to send later. */
     if (!intake_quota_ok(o->id, st->env_len)) {
-        page_error(r, 507, PAGE_ERROR, "org_full");
+        page_error(r, 507, PAGE_REPORT, "org_full");
         goto out;
     }
     if (!intake_has_room()) {
-        page_error(r, 503, PAGE_ERROR, "busy");
+        page_error(r, 503, PAGE_REPORT, "busy");
         goto out;
     }
     r->item = (struct intake_item){.org_id = o->id,
@@ -472,20 +595,26 @@ web_check_post(struct req *r)
     size_t n = 0;
     int ok = 0;
 
-    const char *rc_in = f && !f->err ? form_field(f, "receipt", NULL) : NULL;
+    if (f)
+        form_clean(f, NULL);
+    const char *rc_in = f && !f->err && !f->over[0]
+                            ? form_field(f, "receipt", NULL)
+                            : NULL;
     if (!rc_in ||
         umbra_receipt_normalise(digits, rc_in, strlen(rc_in)) != 0) {
         page_error(r, 400, PAGE_CHECK, "bad_receipt");
         goto out;
     }
+    /* from here every error page is the check page, the code still in
+     * its field, saying what happened */
     mb = umbra_secret_alloc(sizeof *mb);
     if (!mb || umbra_mailbox_derive(mb, digits) != 0) {
-        page_error(r, 500, PAGE_ERROR, "internal");
+        page_error(r, 500, PAGE_CHECK, "check_failed");
         goto out;
     }
     c = db_get(srv.intake);
     if (!c) {
-        page_error(r, 503, PAGE_ERROR, "database_unavailable");
+        page_error(r, 503, PAGE_CHECK, "check_busy");
         goto out;
     }
     const char *vals[1] = {(const char *)mb->mailbox_id};
@@ -493,14 +622,14 @@ web_check_post(struct req *r)
     res = db_exec(c, "mailbox_replies", 1, vals, lens, fmts);
     ok = db_ok(res);
     if (!ok) {
-        page_error(r, 503, PAGE_ERROR, "database_unavailable");
+        page_error(r, 503, PAGE_CHECK, "check_busy");
         goto out;
     }
     int rows = PQntuples(res);
     replies = calloc((size_t)rows + 1, sizeof *replies);
     msgs = calloc((size_t)rows + 1, sizeof *msgs);
     if (!replies || !msgs) {
-        page_error(r, 500, PAGE_ERROR, "internal");
+        page_error(r, 500, PAGE_CHECK, "check_failed");
         goto out;
     }
     for (int i = 0; i < rows; i++) {

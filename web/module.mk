@@ -47,7 +47,7 @@ $(O)/obj/tests/browser/%.o: CFLAGS_EXTRA = -Itests/lib
 $(O)/page-test: $(O)/obj/tests/browser/page_test.o $(O)/obj/server/page.o \
     $(O)/obj/server/i18n.o $(O)/obj/server/template.o \
     $(O)/obj/server/webfiles.o $(O)/obj/server/content.o \
-    $(O)/obj/server/util.o $(O)/libumbra.a
+    $(O)/obj/server/pageform.o $(O)/obj/server/util.o $(O)/libumbra.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBUMBRA_LIBS)
 
 # info-test: the information pages in every language, their fallback,
@@ -55,7 +55,7 @@ $(O)/page-test: $(O)/obj/tests/browser/page_test.o $(O)/obj/server/page.o \
 $(O)/info-test: $(O)/obj/tests/browser/info_test.o $(O)/obj/server/page.o \
     $(O)/obj/server/i18n.o $(O)/obj/server/template.o \
     $(O)/obj/server/webfiles.o $(O)/obj/server/content.o \
-    $(O)/obj/server/util.o $(O)/libumbra.a
+    $(O)/obj/server/pageform.o $(O)/obj/server/util.o $(O)/libumbra.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBUMBRA_LIBS)
 
 test-web-page: $(O)/page-test $(O)/info-test web-vendor

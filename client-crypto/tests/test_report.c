@@ -99,6 +99,134 @@ static const char LONG201[] =
     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
 
+/* n copies of the UTF-8 character ch, malloc'd, NUL-ended. */
+static char *
+repeat(const char *ch, size_t n)
+{
+    size_t l = strlen(ch), i;
+    char *s = malloc(l * n + 1);
+
+    if (s == NULL)
+        return NULL;
+    for (i = 0; i < n; i++)
+        memcpy(s + i * l, ch, l);
+    s[l * n] = 0;
+    return s;
+}
+
+/* Several perpetrators, the field a refusal names, and caps counted in
+ * UTF-16 units (Thai: 3 bytes of UTF-8 each, an emoji: 2 units). */
+static void
+test_build_more(void)
+{
+    static const char *const two[] = {"police", "client", "police"};
+    static const char *const badp[] = {"police", "neighbour"};
+    char *thai200 = repeat("\xe0\xb8\x81", UMBRA_REPORT_INCIDENT_PLACE_MAX);
+    char *thai201 =
+        repeat("\xe0\xb8\x81", UMBRA_REPORT_INCIDENT_PLACE_MAX + 1);
+    char *emoji100 = repeat("\xf0\x9f\x98\x80",
+                            UMBRA_REPORT_INCIDENT_PLACE_MAX / 2);
+    char *emoji101 = repeat("\xf0\x9f\x98\x80",
+                            UMBRA_REPORT_INCIDENT_PLACE_MAX / 2 + 1);
+    char *thainarr = repeat("\xe0\xb8\x81", UMBRA_REPORT_NARRATIVE_MAX);
+    const char *code = "unset", *field = "unset";
+    json_t *doc;
+    char *text;
+
+    if (!thai200 || !thai201 || !emoji100 || !emoji101 || !thainarr) {
+        CHECK(0, "out of memory");
+        goto out;
+    }
+    CHECK(umbra_text_units(thai200) == UMBRA_REPORT_INCIDENT_PLACE_MAX &&
+              umbra_text_units(emoji100) == UMBRA_REPORT_INCIDENT_PLACE_MAX &&
+              umbra_text_units(NULL) == 0 && umbra_text_units("ab") == 2,
+          "units: a Thai letter 1, an emoji 2");
+    {
+        struct umbra_report_fields f = {.narrative = "x",
+                                        .perpetrators = two,
+                                        .nperpetrators = 3};
+        doc = umbra_report_build_field(&f, &code, &field);
+        text = doc ? json_dumps(json_object_get(doc, "perpetrator"),
+                                JSON_COMPACT)
+                   : NULL;
+        CHECK(text != NULL &&
+                  strcmp(text, "{\"type\":\"police\",\"types\":[\"police\","
+                               "\"client\"]}") == 0 &&
+                  field == NULL,
+              "two perpetrators: type is the first, types both once: %s",
+              text ? text : code);
+        free(text);
+        json_decref(doc);
+    }
+    {
+        struct umbra_report_fields f = {.narrative = "x",
+                                        .perpetrators = badp,
+                                        .nperpetrators = 2};
+        doc = umbra_report_build_field(&f, &code, &field);
+        CHECK(doc == NULL && strcmp(code, "bad_perpetrator") == 0 &&
+                  strcmp(field, "perpetrator.type") == 0,
+              "an unknown perpetrator among two is refused, field named");
+        json_decref(doc);
+    }
+    {
+        struct umbra_report_fields f = {.narrative = "x"};
+        doc = umbra_report_build_field(&f, &code, &field);
+        CHECK(doc != NULL && json_object_get(doc, "perpetrator") == NULL,
+              "no perpetrator chosen: none recorded");
+        json_decref(doc);
+    }
+    {
+        struct umbra_report_fields f = {.narrative = thainarr,
+                                        .place = thai200};
+        doc = umbra_report_build_field(&f, &code, &field);
+        CHECK(doc != NULL, "200 Thai letters in place and 20000 in the "
+                           "narrative are kept (%s)",
+              doc ? "" : code);
+        json_decref(doc);
+        f.place = emoji100;
+        doc = umbra_report_build_field(&f, &code, &field);
+        CHECK(doc != NULL, "100 emoji (200 units) in place are kept");
+        json_decref(doc);
+        f.place = thai201;
+        doc = umbra_report_build_field(&f, &code, &field);
+        CHECK(doc == NULL && strcmp(code, "field_too_long") == 0 &&
+                  strcmp(field, "incident.place") == 0,
+              "201 Thai letters in place: field_too_long naming it");
+        json_decref(doc);
+        f.place = emoji101;
+        doc = umbra_report_build_field(&f, &code, &field);
+        CHECK(doc == NULL && strcmp(field, "incident.place") == 0,
+              "101 emoji (202 units) in place refused");
+        json_decref(doc);
+        f.place = NULL;
+        f.region = thai201;
+        doc = umbra_report_build_field(&f, &code, &field);
+        CHECK(doc == NULL && strcmp(field, "incident.region") == 0,
+              "201 Thai letters in region: field named");
+        json_decref(doc);
+        f.region = NULL;
+        f.date = "2024-13-01";
+        doc = umbra_report_build_field(&f, &code, &field);
+        CHECK(doc == NULL && strcmp(code, "bad_date") == 0 &&
+                  strcmp(field, "incident.date") == 0,
+              "a bad date names incident.date");
+        json_decref(doc);
+    }
+    {
+        struct umbra_report_fields f = {0};
+        doc = umbra_report_build_field(&f, &code, &field);
+        CHECK(doc == NULL && strcmp(code, "missing_fields") == 0 &&
+                  strcmp(field, "narrative") == 0,
+              "an empty report names the narrative");
+    }
+out:
+    free(thai200);
+    free(thai201);
+    free(emoji100);
+    free(emoji101);
+    free(thainarr);
+}
+
 /* umbra_report_build, table-driven: each case's fields, the refusal code
  * it must give (NULL: built) and, when built, its compact JSON. */
 static void
@@ -136,7 +264,8 @@ test_build(void)
          "{\"schema\":\"umbra.report/1\",\"via\":\"web-nojs\",\"lang\":\"th\","
          "\"incident\":{\"date\":\"2024-02-29\",\"country\":\"TH\","
          "\"region\":\"Bangkok\"},\"categories\":[\"robbery\"],"
-         "\"perpetrator\":{\"type\":\"police\",\"description\":\"tall\","
+         "\"perpetrator\":{\"type\":\"police\",\"types\":[\"police\"],"
+         "\"description\":\"tall\","
          "\"identifiers\":[{\"kind\":\"phone\",\"value\":\"+1 555\"}]},"
          "\"needs\":[\"legal\",\"safety\"],\"consent\":{\"statistics\":true,"
          "\"alert\":false,\"share_with_authorities\":true}}"},
@@ -193,6 +322,7 @@ test_build(void)
     }
     /* the cap itself is allowed */
     narr_max[UMBRA_REPORT_NARRATIVE_MAX] = 0;
+    test_build_more();
     {
         struct umbra_report_fields f = {.narrative = narr_max};
         const char *code;
@@ -580,7 +710,36 @@ test_check_fields(void)
     CHECK(r.categories == (1u << 2 | 1u << 12), "categories %x",
           (unsigned)r.categories);
     CHECK(r.needs == 1u << 1, "needs %x", (unsigned)r.needs);
-    CHECK(r.perpetrator == 1, "perpetrator police = 1");
+    CHECK(r.perpetrator == 1 && r.perpetrators == 1u << 1,
+          "perpetrator police = 1");
+    {
+        struct umbra_report r2;
+        struct umbra_report_refusal why2;
+        static const char two[] =
+            R "\"narrative\":\"x\",\"perpetrator\":{\"type\":\"police\","
+              "\"types\":[\"police\",\"landlord\",\"zzz\"]}}";
+        static const char only[] =
+            R "\"narrative\":\"x\",\"perpetrator\":{\"types\":"
+              "[\"zzz\",\"partner\",\"client\"]}}";
+        static const char bad[] =
+            R "\"narrative\":\"x\",\"perpetrator\":{\"types\":\"police\"}}";
+
+        CHECK(umbra_report_check(&r2, &why2, (const uint8_t *)two,
+                                 strlen(two)) == 0 &&
+                  r2.perpetrator == 1 &&
+                  r2.perpetrators == (1u << 1 | 1u << 4),
+              "types: police and landlord read, unknown ignored (%x)",
+              (unsigned)r2.perpetrators);
+        CHECK(umbra_report_check(&r2, &why2, (const uint8_t *)only,
+                                 strlen(only)) == 0 &&
+                  r2.perpetrator == 5 &&
+                  r2.perpetrators == (1u << 5 | 1u << 0),
+              "types without type: the first known is the perpetrator");
+        CHECK(umbra_report_check(&r2, &why2, (const uint8_t *)bad,
+                                 strlen(bad)) == UMBRA_ERR_FORMAT &&
+                  strcmp(why2.code, "bad_member") == 0,
+              "types that is not a list is refused");
+    }
     CHECK(strcmp(r.head, "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\"") == 0,
           "narrative unescaped '%s'", r.head);
     CHECK(r.narrative_len == 14, "narrative length %zu", r.narrative_len);

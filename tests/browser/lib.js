@@ -110,7 +110,11 @@ async function fillReport(page, tag) {
     await page.check('input[name="categories"][value="physical-violence"]');
     await page.check('input[name="categories"][value="police-extortion"]');
     await page.fill('#narrative', 'He hit me. ' + c.narrative);
-    await page.fill('#date', '2026-11-20');
+    /* the optional parts are folded in <details>: open them */
+    await page.evaluate(() => document.querySelectorAll('#report details').forEach((d) => { d.open = true; }));
+    await page.selectOption('#day', '20');
+    await page.selectOption('#month', '11');
+    await page.selectOption('#year', '2026');
     await page.selectOption('#country', 'TH');
     await page.fill('#region', c.region);
     await page.fill('#place', c.place);

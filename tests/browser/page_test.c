@@ -31,6 +31,141 @@ static const struct page_reply REPLIES[] = {
     {"2026-11-29", "<script>alert(1)</script> we can help"},
 };
 
+/* A refused form: name/value pairs, as body.c's form_field gives them. */
+static const char *const FORM[][2] = {
+    {"narrative", "He said </textarea><script>alert(1)</script> & left"},
+    {"categories", "robbery"},
+    {"categories", "police-extortion"},
+    {"perpetrator.type", "police"},
+    {"perpetrator.type", "client"},
+    {"incident.day", "7"},
+    {"incident.month", "3"},
+    {"incident.year", "2025"},
+    {"incident.country", "TH"},
+    {"incident.place", "\"><b>x</b>"},
+    {"perpetrator.identifiers.kind", "phone"},
+    {"perpetrator.identifiers.value", "+66 1"},
+    {"perpetrator.identifiers.kind", "plate"},
+    {"perpetrator.identifiers.value", "AB 12"},
+    {"consent.statistics", "yes"},
+    {"consent.share_with_authorities", "yes"},
+};
+
+static const char *
+form_get(void *arg, const char *name, unsigned *from)
+{
+    (void)arg;
+    for (unsigned i = from ? *from : 0; i < sizeof FORM / sizeof FORM[0];
+         i++)
+        if (strcmp(FORM[i][0], name) == 0) {
+            if (from)
+                *from = i + 1;
+            return FORM[i][1];
+        }
+    return NULL;
+}
+
+/* The refused no-JS form comes back as sent, escaped, the field named. */
+static void
+test_refill(void)
+{
+    struct page_form pf = {form_get, NULL};
+    struct page_ctx ctx;
+    struct page_buf b = {NULL, 0};
+    static const char *const want[] = {
+        "He said &lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt; "
+        "&amp; left</textarea>",
+        "value=\"robbery\" checked", "value=\"police-extortion\" checked",
+        "value=\"police\" checked", "value=\"client\" checked",
+        "<option value=\"7\" selected>7</option>",
+        "<option value=\"3\" selected>March</option>",
+        "<option value=\"2025\" selected>2025</option>",
+        "<option value=\"TH\" selected>",
+        "value=\"&quot;&gt;&lt;b&gt;x&lt;/b&gt;\" aria-invalid=\"true\" "
+        "aria-describedby=\"place-error\"",
+        "id=\"place-error\"", "<a href=\"#place\">",
+        "Most characters allowed: 200",
+        "<option value=\"plate\" selected>", "value=\"AB 12\"",
+        "name=\"consent.statistics\" value=\"yes\" checked",
+        "name=\"consent.share_with_authorities\" value=\"yes\" checked",
+        "name=\"reply\" value=\"yes\">", "role=\"alert\"",
+        "Nothing was sent", "choose it again", "<details class=\"more\" open>"};
+    static const char *const never[] = {
+        "<script>alert", "<b>x</b>", "value=\"no\" checked",
+        "value=\"sexual-violence\" checked", "value=\"unknown\" checked",
+        ">Your report was sent<", ">Your receipt code:<"};
+
+    memset(&ctx, 0, sizeof ctx);
+    ctx.lang = "en";
+    ctx.orgs = ORGS;
+    ctx.norgs = 1;
+    ctx.form = &pf;
+    ctx.error_code = "field_too_long";
+    ctx.error_field = "incident.place";
+    ctx.photo_again = 1;
+    CHECK(page_render(&b, PAGE_REPORT, &ctx) == 0, "refill renders");
+    if (b.data == NULL)
+        return;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        CHECK(strstr(b.data, want[i]) != NULL, "refill has %s", want[i]);
+    for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
+        CHECK(strstr(b.data, never[i]) == NULL, "refill has no %s", never[i]);
+    CHECK(strstr(b.data, "aria-invalid") ==
+              strstr(b.data, "aria-invalid=\"true\" aria-describedby=\"place-"),
+          "only the named field is marked invalid");
+    free(b.data);
+
+    /* a new form: the reply box ticked, nothing else, folded parts shut */
+    ctx.form = NULL;
+    ctx.error_code = NULL;
+    ctx.error_field = NULL;
+    ctx.photo_again = 0;
+    CHECK(page_render(&b, PAGE_REPORT, &ctx) == 0, "form renders");
+    if (b.data != NULL) {
+        CHECK(strstr(b.data, "name=\"reply\" value=\"yes\" checked") &&
+                  !strstr(b.data, "\" checked> Police") &&
+                  !strstr(b.data, " selected>") &&
+                  !strstr(b.data, "details class=\"more\" open") &&
+                  !strstr(b.data, "role=\"alert\"") &&
+                  !strstr(b.data, ">Your report was sent<"),
+              "a new form: only the reply and never-share ticked, folded");
+        free(b.data);
+    }
+
+    /* the receipt page says only what applies */
+    ctx.receipt = NULL;
+    CHECK(page_render(&b, PAGE_RECEIPT, &ctx) == 0, "receipt renders");
+    if (b.data != NULL) {
+        CHECK(!strstr(b.data, "Your receipt code") &&
+                  strstr(b.data, "no receipt code"),
+              "no reply wanted: no receipt-code text");
+        free(b.data);
+    }
+    ctx.receipt = "4821 0937 5562 1048 7730 9165";
+    CHECK(page_render(&b, PAGE_RECEIPT, &ctx) == 0, "receipt renders");
+    if (b.data != NULL) {
+        CHECK(strstr(b.data, "Your receipt code") &&
+                  !strstr(b.data, "no receipt code"),
+              "a receipt: no 'there is no receipt code'");
+        free(b.data);
+    }
+    ctx.receipt = NULL;
+
+    /* /check after an error: the code stays, the field is tied */
+    ctx.receipt_typed = "1234 \"><i>";
+    ctx.error_code = "check_busy";
+    CHECK(page_render(&b, PAGE_CHECK, &ctx) == 0, "check renders");
+    if (b.data != NULL) {
+        CHECK(strstr(b.data, "value=\"1234 &quot;&gt;&lt;i&gt;\" "
+                             "aria-invalid=\"true\" "
+                             "aria-describedby=\"check-error\"") &&
+                  strstr(b.data, "server is busy") &&
+                  !strstr(b.data, "not sent"),
+              "check: the code kept, the true reason said");
+        free(b.data);
+    }
+}
+
 static void
 render_all(const char *lang)
 {
@@ -91,7 +226,8 @@ render_all(const char *lang)
                   "%s landing shows the fingerprint", lang);
         if (id == PAGE_REPORT) {
             static const char *const fields[] = {
-                "name=\"org\"", "name=\"lang\"", "name=\"incident.date\"",
+                "name=\"org\"", "name=\"lang\"", "name=\"incident.day\"",
+                "name=\"incident.month\"", "name=\"incident.year\"",
                 "name=\"incident.country\"", "name=\"incident.region\"",
                 "name=\"incident.place\"", "name=\"categories\"",
                 "name=\"perpetrator.type\"", "name=\"perpetrator.description\"",
@@ -243,6 +379,8 @@ main(int argc, char **argv)
     CHECK(page_static("../locales/en.json", &data, &len, &type) == -1,
           "no path traversal");
     CHECK(page_static("nope.js", &data, &len, &type) == -1, "no such file");
+
+    test_refill();
 
     /* weight: the form without JavaScript, HTML + CSS, uncompressed */
     memset(&ctx, 0, sizeof(ctx));

@@ -538,8 +538,10 @@ def test_multipart_attachment():
     body, ctype = multipart([("org", "alpha"), ("narrative", "x")],
                             [("attachment", "big.png", "image/png",
                               b"\x89PNG\r\n\x1a\n" + bytes(6 << 20))])
-    st, _, _ = request("POST", "/report", body, {"Content-Type": ctype})
+    st, _, page = request("POST", "/report", body, {"Content-Type": ctype})
     assert st == 413, st
+    # the form comes back filled, the photo asked for again
+    assert b'name="narrative"' in page and b"choose it again" in page, st
     assert count() == before + 1
     drain_alpha()
 
@@ -845,7 +847,10 @@ def test_oversized_requests():
                         b"Content-Length: %d\r\n\r\n" % len(body), body],
                        send_all=False)
         return st, resp.split(b"\r\n\r\n", 1)[-1]
-    expect_refused(413, {"body_too_large"}, big_receipt)
+    # a form route answers with its page (here in English: no ?lang=),
+    # not the API's JSON
+    st, page = big_receipt()
+    assert st == 413 and b'id="check"' in page and b'lang="en"' in page, st
 
 
 def test_bad_forms():
@@ -881,11 +886,14 @@ def test_bad_forms():
                                             "incident.date": date})
         return st, page
     for bad in ("2026-02-31", "2026-02-29", "1900-02-29", "2026-04-31",
-                "2026-13", "2026-00-10", "2026-1-05", after, next_month,
-                "9999-12-31"):
+                "2026-13", "2026-00-10", after, next_month, "9999-12-31",
+                "5/3/2024", "29-02-2024", "2024-5-3-1", "2024-May-03",
+                "24-05-03"):
         expect_refused(400, None, lambda: (dated(bad)[0], bad))
     for good in ("2024-02-29", "2000-02-29", "2026-04-30", "2025-12",
-                 today, tomorrow):
+                 today, tomorrow, "2026-1-05", "2024/2/29", "2024.02.29",
+                 "\u0662\u0660\u0662\u0664-\u0660\u0662-\u0662\u0669",
+                 "\u0e52\u0e50\u0e52\u0e54-\u0e52-\u0e52\u0e59"):
         st, page = dated(good)
         assert st == 201, (good, st, page[-400:])
 
@@ -1972,6 +1980,117 @@ def test_body_budget():
     assert srv.proc.returncode == 0, srv.proc.returncode
 
 
+# ---- the no-JS form: refused reports come back filled -----------------
+
+THAI = "\u0e01"  # one Thai letter: 3 bytes of UTF-8, 1 unit
+
+
+def filled(page, *texts):
+    """Every text (HTML-escaped as the page escapes it) is on the page."""
+    import html as h
+    return all(h.escape(t, quote=True).encode() in page for t in texts)
+
+
+def test_nojs_refused_comes_back_filled():
+    drain_alpha()
+    tag = secrets.token_hex(4)
+    base = dict(NOJS_FIELDS, narrative='<b>"story"</b> & ' + tag,
+                **{"incident.place": "by the <river> " + tag,
+                   "perpetrator.description": "tall " + tag,
+                   "perpetrator.type": ["police", "client"],
+                   "incident.date": "", "incident.day": "7",
+                   "incident.month": "3", "incident.year": "2025"})
+    cases = [
+        ("bad_date", {"incident.day": "31", "incident.month": "2"}, "day"),
+        ("year missing", {"incident.year": ""}, "year"),
+        ("field_too_long", {"incident.place": THAI * 201}, "place"),
+        ("bad_category", {"categories": ["robbery", "nope"]}, "what"),
+        ("bad_perpetrator", {"perpetrator.type": ["police", "x"]}, "who"),
+        ("bad_country", {"incident.country": "zzz"}, "country"),
+        ("unknown_org", {"org": "nosuch"}, None),
+        ("bad_identifier", {"perpetrator.identifiers.value": "9" * 201},
+         "id1"),
+        ("missing_fields", {"narrative": "", "categories": []},
+         "narrative"),
+    ]
+    for name, change, anchor in cases:
+        before = count()
+        fields = dict(base, **change)
+        st, _, page = form_post("/report?lang=th", fields)
+        assert st == 400, (name, st)
+        assert count() == before, name + ": something was stored"
+        assert b'lang="th"' in page, name
+        keep = [fields[k] for k in ("perpetrator.description",)
+                if fields[k]]
+        if fields["narrative"]:
+            keep.append(fields["narrative"])
+        if "incident.place" not in change:
+            keep.append(fields["incident.place"])
+        assert filled(page, *keep), (name, page[-1500:])
+        assert b'value="police" checked' in page, name
+        if "incident.day" not in change:
+            assert b'<option value="7" selected>' in page, name
+        assert b'role="alert"' in page, name
+        if anchor:
+            assert ('<a href="#%s">' % anchor).encode() in page, name
+            assert page.count(b'aria-invalid="true"') >= 1, name
+        # the typed text never reaches the server's log
+        with open(SRV.log, "rb") as f:
+            assert tag.encode() not in f.read(), name
+    # the over-long Thai place comes back whole, its field and cap named
+    st, _, page = form_post("/report", dict(base, **{
+        "incident.place": THAI * 201, "lang": "th"}))
+    assert st == 400 and filled(page, THAI * 201)
+    assert b'id="place-error"' in page and b" 200</p>" in page
+    drain_alpha()
+
+
+def test_nojs_limits_and_perpetrators():
+    """Caps count what maxlength counts: 200 Thai letters in "Place" and
+    20,000 in the narrative are kept; several perpetrators arrive as
+    perpetrator.types, none chosen records nothing; the date menus."""
+    drain_alpha()
+    st, _, page = form_post("/report", dict(NOJS_FIELDS, **{
+        "incident.place": THAI * 200, "narrative": THAI * 20000,
+        "perpetrator.type": ["client", "police", "client"],
+        "incident.date": "", "incident.day": "\u0e57",
+        "incident.month": "3", "incident.year": "2025"}))
+    assert st == 201, (st, page[-600:])
+    rep = sync_get("alpha")["reports"]
+    assert len(rep) == 1
+    doc = json.loads(case_open("alpha", base64.b64decode(rep[0]["envelope"])))
+    assert doc["incident"]["place"] == THAI * 200
+    assert doc["narrative"] == THAI * 20000
+    assert doc["incident"]["date"] == "2025-03-07", doc["incident"]
+    assert doc["perpetrator"]["type"] == "client"
+    assert doc["perpetrator"]["types"] == ["client", "police"]
+    drain_alpha()
+    fields = dict(NOJS_FIELDS, narrative="x")
+    del fields["perpetrator.type"]
+    del fields["perpetrator.identifiers.value"]
+    st, _, _ = form_post("/report", fields)
+    assert st == 201
+    doc = json.loads(case_open("alpha", base64.b64decode(
+        sync_get("alpha")["reports"][0]["envelope"])))
+    assert "perpetrator" not in doc, doc
+    drain_alpha()
+    # over 8 MiB: the page, in the page's language (?lang=), not JSON
+    st, resp = raw([b"POST /report?lang=ar HTTP/1.1\r\nHost: x\r\n"
+                    b"Content-Type: application/x-www-form-urlencoded\r\n"
+                    b"Content-Length: 9000000\r\n\r\n", b"narrative=x"],
+                   send_all=False)
+    body = resp.split(b"\r\n\r\n", 1)[-1]
+    assert st == 413 and b'lang="ar"' in body and b'id="report"' in body, st
+
+
+def test_check_keeps_the_code():
+    bad = "1234 5678 9012 3456 7890 123"
+    st, _, page = form_post("/check?lang=vi", {"receipt": bad, "lang": "vi"})
+    assert st == 400 and ('value="%s"' % bad).encode() in page
+    assert b'aria-invalid="true"' in page and b'lang="vi"' in page
+    assert b"not sent".lower() not in page.lower()
+
+
 TESTS = [
     test_cli,
     test_cli_options,
@@ -1981,6 +2100,9 @@ TESTS = [
     test_sync_tokens_refused,
     test_nojs_form_and_replies,
     test_nojs_writeback,
+    test_nojs_refused_comes_back_filled,
+    test_nojs_limits_and_perpetrators,
+    test_check_keeps_the_code,
     test_multipart_attachment,
     test_photo_metadata_allowlist,
     test_static_gzip,

@@ -71,7 +71,8 @@ TAG = secrets.token_hex(6)
 CAN = {k: "LK%s%s" % (k.upper(), TAG) for k in
        ("apinarr", "apiplace", "apiid", "apidesc", "formnarr", "formplace",
         "formid", "formdesc", "mpnarr", "mpplace", "mpid", "reply",
-        "errdate", "errjson", "errpath", "errxff", "errreceipt", "wbtext")}
+        "errdate", "errjson", "errpath", "errxff", "errreceipt", "wbtext",
+        "refnarr", "refplace", "refid")}
 HOME = os.path.join(D, "alpha")
 TOKF = os.path.join(D, "alpha.token")
 SRV_CWD = os.path.join(D, "server-cwd")
@@ -598,6 +599,18 @@ def memory_scan(receipts, lookups):
             st)
     if m:
         receipts.append(m.group(1).decode())
+    # A refused no-JS report comes back filled: the page that shows its
+    # text again is built and freed in wiped memory too.
+    fields = form_fields("ref")
+    fields["incident.day"] = "31"
+    fields["incident.month"] = "2"
+    fields["incident.year"] = "2024"
+    st, _, page = req("POST", "/report", urllib.parse.urlencode(
+        fields, doseq=True).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"})
+    R.check("memory scan: a refused no-JS report comes back filled",
+            st == 400 and CAN["refnarr"].encode() in page and
+            CAN["refplace"].encode() in page, st)
     for form in (receipts[1], receipts[1].replace(" ", "")):
         st, _, page = req("POST", "/check", urllib.parse.urlencode(
             {"receipt": form, "lang": "en"}).encode(),
@@ -622,7 +635,7 @@ def memory_scan(receipts, lookups):
     needles["reply text"] = CAN["reply"].encode()
     needles["no-JS write-back text"] = CAN["wbtext"].encode()
     for k in ("formnarr", "formplace", "formid", "formdesc", "mpnarr",
-              "mpplace", "mpid"):
+              "mpplace", "mpid", "refnarr", "refplace", "refid"):
         needles["no-JS form text (canary %s)" % k] = CAN[k].encode()
     # The lookup ids: the server derives each from its receipt on /check
     # (and the API reporter also sent its own, lookup id 0, to the API).

@@ -161,11 +161,27 @@ test_docs(void)
         CHECK(rep.facts.categories == ((1u << 2) | (1u << 6)),
               "category bits, unknown ignored");
         CHECK(rep.facts.needs == (1u << 1), "needs bits");
-        CHECK(rep.facts.perpetrator == 1, "perpetrator index");
+        CHECK(rep.facts.perpetrator == 1 &&
+                  rep.facts.perpetrators == 1u << 1,
+              "perpetrator index");
         CHECK(rep.facts.consent_statistics == 1, "consent");
         CHECK(strcmp(rep.summary, "line1 line2") == 0,
               "summary without control characters");
         CHECK(!rep.has_mailbox, "no mailbox");
+    }
+    {
+        /* several perpetrators: every one is a fact, type the first */
+        static const char two[] =
+            "{\"schema\":\"umbra.report/1\",\"narrative\":\"x\","
+            "\"perpetrator\":{\"type\":\"landlord\",\"types\":"
+            "[\"landlord\",\"police\"]}}";
+        int r = doc_parse_report(&rep, reason, sizeof reason,
+                                 (const uint8_t *)two, strlen(two));
+
+        CHECK(r == 0 && rep.facts.perpetrator == 4 &&
+                  rep.facts.perpetrators == (1u << 4 | 1u << 1),
+              "two perpetrators: both in the facts (%x)",
+              (unsigned)rep.facts.perpetrators);
     }
     {
         /* incident.date: only real calendar dates, not after tomorrow */

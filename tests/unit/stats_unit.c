@@ -410,6 +410,47 @@ test_consent(void)
     fake_store_free(s);
 }
 
+/* ---- several perpetrators ---------------------------------------------- */
+
+/* A report naming two perpetrators (perpetrator.types) counts in both
+ * rows; the total counts it once. */
+static void
+test_two_perpetrators(void)
+{
+    struct store *s = fake_store_new();
+    struct case_facts f;
+    struct stats_pub p;
+    char out[300];
+    size_t r;
+
+    snprintf(out, sizeof out, "%s/perps.json", tmpdir);
+    facts(&f, "2026-02-10", 1u << 2, 1, "TH", "th", 0, 1);
+    f.perpetrators = 1u << 1 | 1u << 0; /* police and client */
+    add(s, &f, 12);
+    put(s, 5, "2026-02-10", 1u << 2, 4, "TH", "th", 0, 1); /* landlord */
+    CHECK(runf(s,
+               "stats --by perpetrator --from 2026-01 --to 2026-03 "
+               "--threshold 1 --round 1 --format json --out %s",
+               out) == 0,
+          "stats by perpetrator ran");
+    if (load(&p, out) == 0) {
+        r = find_key(p.rowkeys, p.nrows, "police");
+        CHECK(r != SIZE_MAX && p.grid[stats_at(&p, r, 0)].shown == 12,
+              "two perpetrators: police counts the 12");
+        r = find_key(p.rowkeys, p.nrows, "client");
+        CHECK(r != SIZE_MAX && p.grid[stats_at(&p, r, 0)].shown == 12,
+              "two perpetrators: client counts the same 12");
+        r = find_key(p.rowkeys, p.nrows, "landlord");
+        CHECK(r != SIZE_MAX && p.grid[stats_at(&p, r, 0)].shown == 5,
+              "one perpetrator (the old single index) counts once");
+        CHECK(p.grid[stats_at(&p, p.nrows, 0)].shown == 17,
+              "the total counts reports: 17, not 29");
+        CHECK(p.multi, "perpetrator is marked multi-valued");
+        stats_pub_release(&p);
+    }
+    fake_store_free(s);
+}
+
 /* ---- disclosure rules on random grids ----------------------------------- */
 
 /* Feasible values of hidden cell h in a one-dimensional table whose cells
@@ -1303,6 +1344,7 @@ main(void)
     }
     test_known_counts();
     test_consent();
+    test_two_perpetrators();
     test_protect_random();
     test_ledger_and_differencing();
     test_ledger_forced_recorded();

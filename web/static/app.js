@@ -69,10 +69,26 @@
     /* The report document, codes only, empty fields left out. V is the
      * report vocabulary (report-vocab.js, generated from
      * client-crypto/report-vocab.json like the server's tables). */
+    function pad2(n) { return (n < 10 ? '0' : '') + n; }
+
+    /* The date from the day, month and year menus (the server's rule,
+     * server/formdate.h): '' when none is chosen, YYYY-MM or YYYY-MM-DD,
+     * or {field: id} when a part is missing. */
+    function menuDate(form) {
+        var d = one(form, 'incident.day'), m = one(form, 'incident.month'),
+            y = one(form, 'incident.year');
+        if (!d && !m && !y) return one(form, 'incident.date');
+        if (!/^\d{4}$/.test(y)) return {field: 'year'};
+        if (!/^\d{1,2}$/.test(m)) return {field: 'month'};
+        return y + '-' + pad2(+m) + (d ? '-' + pad2(+d) : '');
+    }
+
     function buildReport(form, V) {
         var doc = {schema: V.schema, lang: one(form, 'lang') || 'en', via: 'web'};
         var incident = {};
-        [['date', 'incident.date'], ['country', 'incident.country'],
+        var date = menuDate(form);
+        if (typeof date === 'string' && date) incident.date = date;
+        [['country', 'incident.country'],
          ['region', 'incident.region'], ['place', 'incident.place']].forEach(function (f) {
             var v = one(form, f[1]);
             if (v) incident[f[0]] = v;
@@ -81,8 +97,12 @@
         var cats = values(form, 'categories');
         if (cats.length) doc.categories = cats;
         var p = {};
-        var ptype = one(form, 'perpetrator.type');
-        if (ptype) p.type = ptype;
+        /* several may be chosen: types lists them, type keeps the first
+         * for older readers; none chosen records nothing */
+        var ptypes = values(form, 'perpetrator.type').filter(function (t, i, a) {
+            return a.indexOf(t) === i;
+        });
+        if (ptypes.length) { p.type = ptypes[0]; p.types = ptypes; }
         var pdesc = one(form, 'perpetrator.description');
         if (pdesc) p.description = pdesc;
         var kinds = form.elements['perpetrator.identifiers.kind'];
@@ -149,9 +169,16 @@
         return s <= limit;
     }
 
+    /* What went wrong, for the message: the network (fetch itself failed),
+     * the server busy (429, 503, 507), or anything else. */
+    function networkError() { throw new Error('network'); }
+    function statusError(status) {
+        return new Error(status === 429 || status === 503 || status === 507 ? 'busy' : 'status ' + status);
+    }
+
     function fetchBundle(U, slug) {
-        return fetch('/api/v1/orgs/' + encodeURIComponent(slug), FETCH).then(function (res) {
-            if (!res.ok) throw new Error('org ' + res.status);
+        return fetch('/api/v1/orgs/' + encodeURIComponent(slug), FETCH).catch(networkError).then(function (res) {
+            if (!res.ok) throw statusError(res.status);
             return res.json();
         }).then(function (o) {
             var b = U.bundleVerify(o.bundle);
@@ -174,8 +201,39 @@
         return b.p;
     }
 
+    /* The receipt view, built here from the texts the page carries in
+     * data attributes: a text browser, which ignores `hidden`, shows
+     * nothing of it under the form. */
+    function buildDone(done) {
+        var t = done.dataset;
+        function el(tag, text, attrs) {
+            var e = document.createElement(tag);
+            if (text) e.textContent = text;
+            Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+            return e;
+        }
+        done.textContent = '';
+        done.appendChild(el('h1', t.title));
+        var box = el('div', '', {id: 'receipt-box', 'class': 'receipt-box'});
+        box.appendChild(el('p', t.code));
+        box.appendChild(el('p', '', {id: 'receipt-out', 'class': 'receipt', dir: 'ltr', lang: 'zxx'}));
+        var ul = el('ul');
+        [t.keep1, t.keep2, t.keep3, t.keep4].forEach(function (k) { ul.appendChild(el('li', k)); });
+        box.appendChild(ul);
+        var pc = el('p');
+        pc.appendChild(el('a', t.check, {'class': 'button', href: '/check?lang=' + encodeURIComponent(t.lang)}));
+        box.appendChild(pc);
+        done.appendChild(box);
+        done.appendChild(el('p', t.none, {id: 'no-receipt'}));
+        done.appendChild(el('p', t.thanks));
+        var ph = el('p');
+        ph.appendChild(el('a', t.home, {href: '/?lang=' + encodeURIComponent(t.lang)}));
+        done.appendChild(ph);
+    }
+
     function showReceipt(receipt) {
         var done = $('done');
+        buildDone(done);
         $('report-page').hidden = true;
         if (receipt) {
             $('receipt-out').textContent = receipt;
@@ -222,27 +280,105 @@
         });
     }
 
+    /* Ties the error said in status to the element with id (the field to
+     * fix), opens its folded part and moves the focus there. */
+    var marked = [];
+    function unmark() {
+        marked.forEach(function (e) {
+            e.removeAttribute('aria-invalid');
+            var d = (e.getAttribute('aria-describedby') || '').split(' ').filter(function (x) {
+                return x && x !== 'report-status';
+            }).join(' ');
+            if (d) e.setAttribute('aria-describedby', d); else e.removeAttribute('aria-describedby');
+        });
+        marked = [];
+    }
+    function markField(id) {
+        var e = $(id);
+        if (!e) return;
+        var fields = e.tagName === 'FIELDSET' ? e.querySelectorAll('input,select') : [e];
+        for (var i = 0; i < fields.length; i++) {
+            var f = fields[i];
+            f.setAttribute('aria-invalid', 'true');
+            var d = f.getAttribute('aria-describedby');
+            f.setAttribute('aria-describedby', (d ? d + ' ' : '') + 'report-status');
+            marked.push(f);
+        }
+        var det = e.closest('details');
+        if (det) det.open = true;
+        (fields[0] || e).focus();
+    }
+
+    /* The text fields over their cap, counted as maxlength counts (UTF-16
+     * units, the server's unit too): the first one's id, or null. */
+    function tooLong(form) {
+        var els = form.querySelectorAll('input[maxlength],textarea[maxlength]');
+        for (var i = 0; i < els.length; i++) {
+            var max = +els[i].getAttribute('maxlength');
+            if (max && els[i].value.length > max) return els[i].id || null;
+        }
+        return null;
+    }
+
+    /* Under each text field with a cap, how many characters are left
+     * (counted as maxlength and the server count: UTF-16 units), shown
+     * once a fifth of the cap is left. */
+    function counters(form) {
+        var els = form.querySelectorAll('input[maxlength],textarea[maxlength]');
+        Array.prototype.forEach.call(els, function (e) {
+            var max = +e.getAttribute('maxlength');
+            if (!max || !e.id) return;
+            var p = document.createElement('p');
+            p.className = 'hint left';
+            p.id = e.id + '-left';
+            p.hidden = true;
+            e.insertAdjacentElement('afterend', p);
+            function update() {
+                var left = max - e.value.length;
+                p.hidden = left > max / 5;
+                p.textContent = form.dataset.left.replace('{n}', String(Math.max(left, 0)));
+            }
+            e.addEventListener('input', update);
+            update();
+        });
+    }
+
     function enhanceReport(form, U, V) {
         var status = $('report-status');
+        counters(form);
         var button = form.querySelector('button[type=submit]');
         var shown = shownFingerprints(form);
+        var sending = false;
         checkFingerprints(form, U, shown);
         form.addEventListener('submit', function (ev) {
             ev.preventDefault();
+            if (sending) return;
+            unmark();
             var doc = buildReport(form, V);
             var slug = one(form, 'org');
+            var date = menuDate(form);
+            var long = tooLong(form);
             if (!doc.categories && !doc.narrative) {
                 say(status, form.dataset.empty, true);
+                markField('narrative');
                 return;
             }
-            if (doc.incident && doc.incident.date && !validDate(doc.incident.date)) {
+            if (typeof date !== 'string' || (date && !validDate(date))) {
                 say(status, form.dataset.baddate, true);
+                markField(typeof date !== 'string' ? date.field : 'day');
+                return;
+            }
+            if (long) {
+                say(status, form.dataset.toolong, true);
+                markField(long);
                 return;
             }
             var wantsReply = one(form, 'reply') === 'yes';
             var photo = form.elements.attachment && form.elements.attachment.files[0];
             var receipt = null;
-            button.disabled = true;
+            /* not disabled: the focus stays on the button */
+            sending = true;
+            button.setAttribute('aria-disabled', 'true');
             say(status, form.dataset.sending, false);
             bundleFor(U, slug).then(function (bundle) {
                 /* seal only to the keys of the number the page shows */
@@ -260,8 +396,8 @@
                         doc.mailbox_id = U.hex(mb.mailboxId);
                         window.sodium.memzero(mb.sk);
                         chain = postJSON('/api/v1/mailboxes', {id: doc.mailbox_id}).then(function (res) {
-                            if (res.status !== 201 && res.status !== 200) throw new Error('mailbox ' + res.status);
-                        });
+                            if (res.status !== 201 && res.status !== 200) throw statusError(res.status);
+                        }, networkError);
                     }
                     return chain.then(function () {
                         var env = U.seal(bundle.keys.map(function (k) { return k.pk; }),
@@ -269,22 +405,27 @@
                         doc = null;
                         return fetch('/api/v1/orgs/' + encodeURIComponent(slug) + '/reports',
                                      Object.assign({method: 'POST', body: env,
-                                                    headers: {'Content-Type': 'application/octet-stream'}}, FETCH));
+                                                    headers: {'Content-Type': 'application/octet-stream'}}, FETCH))
+                            .catch(networkError);
                     });
                 }, function () {
                     throw new Error('photo');
                 });
             }).then(function (res) {
-                if (res.status !== 201) throw new Error('report ' + res.status);
+                if (res.status !== 201) throw statusError(res.status);
                 form.reset();
                 say(status, '', false);
                 showReceipt(receipt);
             }).catch(function (e) {
                 var m = e && e.message;
                 say(status, m === 'photo' ? form.dataset.photo
-                    : m === 'fingerprint' ? form.dataset.fpbad : form.dataset.failed, true);
+                    : m === 'fingerprint' ? form.dataset.fpbad
+                    : m === 'network' ? form.dataset.network
+                    : m === 'busy' ? form.dataset.busy : form.dataset.failed, true);
+                if (m === 'photo') markField('photo');
             }).then(function () {
-                button.disabled = false;
+                sending = false;
+                button.removeAttribute('aria-disabled');
             });
         });
         form.dataset.enhanced = 'yes';
@@ -306,23 +447,37 @@
         var status = $('check-status');
         var out = $('replies-out');
         var button = form.querySelector('button[type=submit]');
+        var input = form.elements.receipt;
+        var busy = false;
+        /* an error: said in status, tied to the code's field, the code
+         * left as typed and the focus on it */
+        function fail(text) {
+            say(status, text, true);
+            input.setAttribute('aria-invalid', 'true');
+            input.setAttribute('aria-describedby', 'check-status');
+            input.focus();
+        }
         form.addEventListener('submit', function (ev) {
             ev.preventDefault();
+            if (busy) return;
             var digits;
+            input.removeAttribute('aria-invalid');
             try {
-                digits = U.normalise(form.elements.receipt.value);
+                digits = U.normalise(input.value);
             } catch (e) {
-                say(status, form.dataset.bad, true);
+                fail(form.dataset.bad);
                 return;
             }
-            button.disabled = true;
+            /* not disabled: a disabled button drops the focus */
+            busy = true;
+            button.setAttribute('aria-disabled', 'true');
             say(status, form.dataset.busy, false);
             /* let the status paint before the key derivation blocks */
             setTimeout(function () {
                 var mb = U.mailboxDerive(digits);
                 /* the lookup id goes in the body, never in a URL a proxy logs */
-                postJSON('/api/v1/mailboxes/replies', {id: U.hex(mb.lookupId)}).then(function (res) {
-                    if (!res.ok) throw new Error('replies ' + res.status);
+                postJSON('/api/v1/mailboxes/replies', {id: U.hex(mb.lookupId)}).catch(networkError).then(function (res) {
+                    if (!res.ok) throw statusError(res.status);
                     return res.json();
                 }).then(function (j) {
                     out.textContent = '';
@@ -359,13 +514,16 @@
                     forget();
                     if (j.known)
                         session.mb = {pk: mb.pk, sk: mb.sk.slice(), mailboxId: mb.mailboxId};
+                    input.value = ''; /* read: the code leaves the page */
                     if (onKnown) onKnown(!!j.known);
-                }).catch(function () {
-                    say(status, form.dataset.failed, true);
+                }).catch(function (e) {
+                    var m = e && e.message;
+                    fail(m === 'network' ? form.dataset.network
+                         : m === 'busy' ? form.dataset.server : form.dataset.failed);
                 }).then(function () {
                     window.sodium.memzero(mb.sk);
-                    form.elements.receipt.value = '';
-                    button.disabled = false;
+                    busy = false;
+                    button.removeAttribute('aria-disabled');
                 });
             }, 30);
         });
