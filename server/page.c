@@ -367,7 +367,8 @@ static struct tpl_val
 error_field(const struct tpl_query *q)
 {
     const struct view *v = q->ctx;
-    return pageform_error_name(q, v->ctx, v->loc, v->en);
+    return pageform_error_name(q, v->ctx->error_field, v->ctx->error_code,
+                               v->loc, v->en);
 }
 
 static struct tpl_val
@@ -375,7 +376,8 @@ form_text(const struct tpl_query *q)
 {
     const struct view *v = q->ctx;
     const struct webfile *t = webfiles_find(&P.tpl, "countries");
-    return pageform_text_name(q, v->ctx, t ? t->data : NULL);
+    return pageform_text_name(q, v->ctx->form, v->ctx->receipt_typed,
+                              t ? t->data : NULL);
 }
 
 /* The other names of the root: strings and flags. */

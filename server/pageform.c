@@ -2,7 +2,6 @@
 /* pageform: see pageform.h. */
 #include "pageform.h"
 #include "i18n.h"
-#include "page.h"
 
 #include "umbra.h"
 
@@ -98,11 +97,11 @@ pageform_country_label(const char *menu, const char *cc, char *buf,
 /* ---- the refused form's names of the page templates ---------------- */
 
 struct tpl_val
-pageform_error_name(const struct tpl_query *q, const struct page_ctx *c,
-                    const struct i18n_locale *loc,
+pageform_error_name(const struct tpl_query *q, const char *error_field,
+                    const char *error_code, const struct i18n_locale *loc,
                     const struct i18n_locale *en)
 {
-    const struct pageform_field *e = pageform_error_field(c->error_field);
+    const struct pageform_field *e = pageform_error_field(error_field);
     int missing;
 
     if (q->key < EF_ANCHOR)
@@ -113,16 +112,16 @@ pageform_error_name(const struct tpl_query *q, const struct page_ctx *c,
         return tpl_str(e->anchor);
     if (q->key == EF_LABEL)
         return tpl_str(i18n_text(loc, en, e->label, &missing));
-    if (e->max == 0 || c->error_code == NULL ||
-        strcmp(c->error_code, "field_too_long") != 0)
+    if (e->max == 0 || error_code == NULL ||
+        strcmp(error_code, "field_too_long") != 0)
         return tpl_str(NULL);
     snprintf(q->scratch, q->scratch_len, "%u", e->max);
     return tpl_str(q->scratch);
 }
 
 struct tpl_val
-pageform_text_name(const struct tpl_query *q, const struct page_ctx *c,
-                   const char *countries)
+pageform_text_name(const struct tpl_query *q, const struct page_form *form,
+                   const char *receipt_typed, const char *countries)
 {
     static const char *const text[] = {
         [V_NARRATIVE] = "narrative", [V_REGION] = "incident.region",
@@ -131,20 +130,20 @@ pageform_text_name(const struct tpl_query *q, const struct page_ctx *c,
     static const char *const capped[] = { /* their caps: pageform.c */
         "narrative", "incident.region", "incident.place",
         "perpetrator.description", "perpetrator.identifiers.value"};
-    const char *s = pageform_value(c->form, "incident.country", 0);
+    const char *s = pageform_value(form, "incident.country", 0);
 
     switch (q->key) {
     case V_COUNTRY_LABEL:
         return tpl_str(s == NULL || *s == '\0' ? NULL
                        : pageform_country_label(countries, s,
                                                 q->scratch, q->scratch_len));
-    case V_RECEIPT: return tpl_str(c->receipt_typed);
-    case C_STATS: return tpl_bool(pageform_has(c->form, "consent.statistics", "yes"));
-    case C_ALERT: return tpl_bool(pageform_has(c->form, "consent.alert", "yes"));
+    case V_RECEIPT: return tpl_str(receipt_typed);
+    case C_STATS: return tpl_bool(pageform_has(form, "consent.statistics", "yes"));
+    case C_ALERT: return tpl_bool(pageform_has(form, "consent.alert", "yes"));
     case C_SHARE:
-        return tpl_bool(pageform_has(c->form, "consent.share_with_authorities", "yes"));
+        return tpl_bool(pageform_has(form, "consent.share_with_authorities", "yes"));
     case C_REPLY: /* ticked on a new form */
-        return tpl_bool(!c->form || pageform_has(c->form, "reply", "yes"));
+        return tpl_bool(!form || pageform_has(form, "reply", "yes"));
     default: break;
     }
     if (q->key >= M_NARRATIVE) {
@@ -155,5 +154,5 @@ pageform_text_name(const struct tpl_query *q, const struct page_ctx *c,
         snprintf(q->scratch, q->scratch_len, "%u", f->max);
         return tpl_str(q->scratch);
     }
-    return tpl_str(pageform_value(c->form, text[q->key], 0));
+    return tpl_str(pageform_value(form, text[q->key], 0));
 }

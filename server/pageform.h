@@ -63,7 +63,8 @@ const char *pageform_country_label(const char *menu, const char *cc,
                                    char *buf, size_t cap);
 
 /* The page templates' names of a refused form (page.c's name table calls
- * these): e_* (q->key an E_*: the error is about that field),
+ * these, from the page's context): e_* (q->key an E_*: the error is
+ * about error_field),
  * error_anchor, error_label, error_max (EF_*: the field's id, its label in
  * loc (en where missing), its cap when too long); and v_* c_* max_*
  * (V_*, C_*, M_*: the values as sent, the ticks, the text caps), with the
@@ -73,14 +74,15 @@ enum { V_NARRATIVE, V_REGION, V_PLACE, V_PDESC, V_COUNTRY, V_COUNTRY_LABEL,
        V_RECEIPT, C_STATS, C_ALERT, C_SHARE, C_REPLY, M_NARRATIVE, M_REGION,
        M_PLACE, M_PDESC, M_ID };
 
-struct page_ctx;
 struct i18n_locale;
 struct tpl_val pageform_error_name(const struct tpl_query *q,
-                                   const struct page_ctx *c,
+                                   const char *error_field,
+                                   const char *error_code,
                                    const struct i18n_locale *loc,
                                    const struct i18n_locale *en);
 struct tpl_val pageform_text_name(const struct tpl_query *q,
-                                  const struct page_ctx *c,
+                                  const struct page_form *form,
+                                  const char *receipt_typed,
                                   const char *countries);
 
 #endif

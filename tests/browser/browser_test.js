@@ -348,6 +348,16 @@ async function testSmallScreenAndLeave(browser) {
     const weight = Buffer.byteLength(html) + Buffer.byteLength(css);
     console.log('# no-JS form weight (HTML + CSS, uncompressed): ' + weight + ' bytes');
     check(weight <= 30 * 1024, 'the no-JS form weighs at most 30 KB', weight);
+    /* What a phone downloads for the heaviest locale (Thai: three bytes a
+     * letter): the page as sent and the CSS as sent gzipped. */
+    const sent = async (u) => {
+        const res = await fetch(BASE + u, { headers: { 'Accept-Encoding': 'gzip' } });
+        await res.arrayBuffer();
+        return Number(res.headers.get('content-length'));
+    };
+    const wire = (await sent('/report?lang=th')) + (await sent('/static/style.css'));
+    console.log('# no-JS form, Thai, as sent (HTML + gzipped CSS): ' + wire + ' bytes');
+    check(wire > 0 && wire <= 30 * 1024, 'the Thai no-JS form downloads at most 30 KB', wire);
 
     /* leave quickly: the click and Escape replace the page with the neutral site */
     const leaveUrl = await (async () => {
