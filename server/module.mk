@@ -85,6 +85,7 @@ ASAN_SUITES += test-server-unit
 $(O)/obj/tests/unit/i18n_test.o: CFLAGS_EXTRA = -Itests/lib \
     $(call pkg_cflags,$(PKGS_CRYPTO))
 $(O)/i18n-test: $(O)/obj/tests/unit/i18n_test.o $(O)/obj/server/page.o \
+    $(O)/obj/server/pageform.o \
     $(O)/obj/server/i18n.o $(O)/obj/server/template.o \
     $(O)/obj/server/webfiles.o $(O)/obj/server/content.o \
     $(O)/obj/server/util.o $(O)/libumbra.a
