@@ -308,7 +308,9 @@ async function testKeyboard(browser) {
                 return [255, 255, 255];
             };
             const out = [];
-            for (const sel of ['#leave', '.home', 'header .lang', '#narrative', '#date', 'input[name=categories]',
+            /* the optional parts fold away: open them to reach the date menus */
+            document.querySelectorAll('details').forEach((d) => { d.open = true; });
+            for (const sel of ['#leave', '.home', 'header .lang', '#narrative', '#date select', 'input[name=categories]',
                                '#report button[type=submit]', '#langs a']) {
                 const el = document.querySelector(sel);
                 el.focus();
