@@ -508,6 +508,15 @@ desk_case_reply(struct desk *d, const struct desk_req *r, struct desk_out *o)
         return;
     }
     n = f ? f->value_len : 0;
+    if (n > 0) {
+        /* a browser sends a textarea's lines ended by CR LF: keep LF */
+        size_t j = 0;
+
+        for (i = 0; i < n; i++)
+            if (!(f->value[i] == '\r' && i + 1 < n && f->value[i + 1] == '\n'))
+                f->value[j++] = f->value[i];
+        n = j;
+    }
     while (n > 0 && (f->value[n - 1] == '\n' || f->value[n - 1] == '\r' ||
                      f->value[n - 1] == ' '))
         n--;

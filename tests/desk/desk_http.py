@@ -532,8 +532,9 @@ def conversation():
     s, _, _ = d.request("POST", "/reply", cookie=d.cookie, body=form(
         csrf=csrf, id=2, lang="xx", message=edited))
     T.check("a reply with a language no template has: 400", s == 400, s)
+    # sent as a browser sends a textarea: lines ended by CR LF
     s, _, _ = d.request("POST", "/reply", cookie=d.cookie, body=form(
-        csrf=csrf, id=2, lang="th", message=edited))
+        csrf=csrf, id=2, lang="th", message=edited.replace("\n", "\r\n")))
     T.check("the edited template is queued", s == 303, s)
     s, _, _ = d.request("POST", "/reply", cookie=d.cookie, body=form(
         csrf=csrf, id=1, message="We read your messages."))
@@ -551,7 +552,8 @@ def conversation():
             o = mbox.run("open", stdin=base64.b64decode(rep["envelope"]))
             if o.returncode == 0:
                 docs.append(json.loads(o.stdout))
-    T.check("the sealed reply of case 2 is the edited Thai text, lang th",
+    T.check("the sealed reply of case 2 is the edited Thai text (lines "
+            "ended by LF), lang th",
             [(x.get("message"), x.get("lang")) for x in docs] ==
             [(edited, "th")], (r.stderr, docs))
     shown = show_in(h, 2).get("messages", [])
