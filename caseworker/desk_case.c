@@ -335,9 +335,7 @@ forms(struct desk_out *o, struct desk *d, const struct desk_req *r,
     desk_h_raw(o, "<section id=\"triage\"><h2>");
     desk_h_t(o, li, "desk.triage.title");
     desk_h_raw(o, "</h2>");
-    desk_h_form(o, d->csrf, "/triage");
-    desk_h_fmt(o, "<input type=\"hidden\" name=\"id\" value=\"%lld\">",
-               (long long)id);
+    desk_h_form_case(o, d->csrf, "/triage", id);
     desk_h_raw(o, "<label for=\"status\">");
     desk_h_t(o, li, "desk.col.status");
     desk_h_raw(o, "</label>");

@@ -174,9 +174,7 @@ desk_conv_composer(struct desk *d, const struct desk_req *r,
     desk_h_raw(o, "</select> <button type=\"submit\" id=\"use-template\">");
     desk_h_t(o, li, "desk.tpl.use");
     desk_h_raw(o, "</button></form>");
-    desk_h_form(o, d->csrf, "/reply");
-    desk_h_fmt(o, "<input type=\"hidden\" name=\"id\" value=\"%lld\">",
-               (long long)id);
+    desk_h_form_case(o, d->csrf, "/reply", id);
     if (have) {
         int dl = desk_text_lang(t.lang);
 
