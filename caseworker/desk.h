@@ -27,8 +27,9 @@
  * The requests are served by libmicrohttpd's one internal thread
  * (desk_http.c); the main thread waits for signals and the idle time
  * (desk.c). Both take d->mu around anything of struct desk. The screens
- * (desk_pages.c, desk_case.c) write HTML into a struct desk_out through
- * desk_html.c, which escapes everything and isolates report text.
+ * (desk_pages.c, desk_case.c, desk_conv.c) write HTML into a struct
+ * desk_out through desk_html.c, which escapes everything and isolates
+ * report text.
  */
 #ifndef UMBRA_CASE_DESK_H
 #define UMBRA_CASE_DESK_H
