@@ -27,8 +27,9 @@
  * The requests are served by libmicrohttpd's one internal thread
  * (desk_http.c); the main thread waits for signals and the idle time
  * (desk.c). Both take d->mu around anything of struct desk. The screens
- * (desk_pages.c, desk_case.c) write HTML into a struct desk_out through
- * desk_html.c, which escapes everything and isolates report text.
+ * (desk_pages.c, desk_case.c, desk_conv.c) write HTML into a struct
+ * desk_out through desk_html.c, which escapes everything and isolates
+ * report text.
  */
 #ifndef UMBRA_CASE_DESK_H
 #define UMBRA_CASE_DESK_H
@@ -124,6 +125,21 @@ void desk_case_reply(struct desk *d, const struct desk_req *r,
                      struct desk_out *out);
 void desk_case_attachment(struct desk *d, const struct desk_req *r,
                           struct desk_out *out);
+/* The conversation and the reply composer (desk_conv.c). The messages of
+ * case id after the report received that day, in <section
+ * id="messages">; 0 or -1 (the store failed). */
+int desk_conv_messages(struct desk *d, struct desk_out *o, int64_t id,
+                       const char *received) UMBRA_WUR;
+/* 0 if r's template fields (tpl, tlang) are absent or valid, else -1. */
+int desk_conv_check(const struct desk_req *r) UMBRA_WUR;
+/* The template chooser and the reply form of case id, filled with the
+ * template r chose, in r's tlang or else case_lang. */
+void desk_conv_composer(struct desk *d, const struct desk_req *r,
+                        struct desk_out *o, int64_t id,
+                        const char *case_lang);
+/* The reply's language from the reply form: NULL (none given: the
+ * case's), a template language, or "" (not one: refuse). */
+const char *desk_conv_reply_lang(const struct desk_req *r);
 /* The screens that run verbs (desk_run.c): sync (GET and POST), stats. */
 void desk_run_sync(struct desk *d, const struct desk_req *r,
                    struct desk_out *out);

@@ -6,7 +6,7 @@
  * is escaped and bidi-isolated (desk_html.h); an attachment is served
  * only when its bytes are a JPEG or a PNG, with that type whatever the
  * report claims. The page leaves room below the report for the
- * conversation with the reporter (section id "messages").
+ * conversation with the reporter (section id "messages", desk_conv.c).
  */
 #include "args.h"
 #include "case_row.h"
@@ -171,6 +171,8 @@ struct view {
     struct desk_out *o;
     int can_reply;
     char status[16], priority[16];
+    char received[11], lang[36], origin[16];
+    int64_t origin_case;
 };
 
 static int
@@ -186,6 +188,9 @@ case_view(void *ctx, const struct store_row *r, const uint8_t *doc,
     v->can_reply = mailbox_id != NULL;
     snprintf(v->status, sizeof v->status, "%s", r->status);
     snprintf(v->priority, sizeof v->priority, "%s", r->priority);
+    snprintf(v->received, sizeof v->received, "%s", r->received);
+    snprintf(v->origin, sizeof v->origin, "%s", r->origin);
+    v->origin_case = r->origin_case;
     if (o == NULL)
         return 0;
     if (doc != NULL && doc_len > 0)
@@ -195,7 +200,14 @@ case_view(void *ctx, const struct store_row *r, const uint8_t *doc,
     desk_page_head(o, v->d, "desk.case.title");
     desk_h_raw(o, "<p id=\"case-id\">");
     desk_h_t1(o, li, "desk.case.number", title);
-    desk_h_raw(o, "</p><section id=\"report\"><dl><dt>");
+    desk_h_raw(o, "</p>");
+    if (strcmp(r->origin, "unverified") == 0) {
+        snprintf(title, sizeof title, "%lld", (long long)r->origin_case);
+        desk_h_raw(o, "<p class=\"error\" id=\"unverified\" role=\"note\">");
+        desk_h_t1(o, li, "desk.conv.unverified", title);
+        desk_h_raw(o, "</p>");
+    }
+    desk_h_raw(o, "<section id=\"report\"><dl><dt>");
     desk_h_t(o, li, "desk.col.received");
     desk_h_raw(o, "</dt><dd><bdi>");
     desk_h_str(o, r->received);
@@ -231,7 +243,10 @@ case_view(void *ctx, const struct store_row *r, const uint8_t *doc,
     }
     case_row_categories(cats, sizeof cats, r->categories);
     if (d != NULL) {
-        field(o, li, "desk.case.lang", json_object_get(d, "lang"));
+        x = json_object_get(d, "lang");
+        if (json_is_string(x))
+            snprintf(v->lang, sizeof v->lang, "%s", json_string_value(x));
+        field(o, li, "desk.case.lang", x);
         x = json_object_get(d, "incident");
         if (json_is_object(x)) {
             field(o, li, "desk.case.when", json_object_get(x, "date"));
@@ -260,7 +275,7 @@ case_view(void *ctx, const struct store_row *r, const uint8_t *doc,
     desk_h_raw(o, "</div>");
     if (d != NULL)
         attachments(o, li, r->id, d);
-    desk_h_raw(o, "</section><section id=\"messages\"></section>");
+    desk_h_raw(o, "</section>");
     json_decref(d);
     return 0;
 }
@@ -312,17 +327,15 @@ input(struct desk_out *o, int li, const char *name, const char *key,
 }
 
 static void
-forms(struct desk_out *o, struct desk *d, int64_t id, const struct view *v)
+forms(struct desk_out *o, struct desk *d, const struct desk_req *r,
+      int64_t id, const struct view *v)
 {
     int li = d->lang;
-    char action[48];
 
     desk_h_raw(o, "<section id=\"triage\"><h2>");
     desk_h_t(o, li, "desk.triage.title");
     desk_h_raw(o, "</h2>");
-    desk_h_form(o, d->csrf, "/triage");
-    desk_h_fmt(o, "<input type=\"hidden\" name=\"id\" value=\"%lld\">",
-               (long long)id);
+    desk_h_form_case(o, d->csrf, "/triage", id);
     desk_h_raw(o, "<label for=\"status\">");
     desk_h_t(o, li, "desk.col.status");
     desk_h_raw(o, "</label>");
@@ -349,18 +362,8 @@ forms(struct desk_out *o, struct desk *d, int64_t id, const struct view *v)
         desk_h_raw(o, "</p></section>");
         return;
     }
-    snprintf(action, sizeof action, "/reply");
-    desk_h_form(o, d->csrf, action);
-    desk_h_fmt(o, "<input type=\"hidden\" name=\"id\" value=\"%lld\">",
-               (long long)id);
-    desk_h_raw(o, "<label for=\"message\">");
-    desk_h_t(o, li, "desk.reply.message");
-    desk_h_raw(o, "</label><textarea id=\"message\" name=\"message\" "
-                  "rows=\"8\" maxlength=\"16384\" required></textarea><p>");
-    desk_h_t(o, li, "desk.reply.hint");
-    desk_h_raw(o, "</p><p><button type=\"submit\" id=\"queue\">");
-    desk_h_t(o, li, "desk.reply.queue");
-    desk_h_raw(o, "</button></p></form></section>");
+    desk_conv_composer(d, r, o, id, v->lang);
+    desk_h_raw(o, "</section>");
 }
 
 void
@@ -377,9 +380,17 @@ desk_case_page(struct desk *d, const struct desk_req *r, struct desk_out *o)
         desk_page_error(o, d, 400, "desk.error.id");
         return;
     }
+    if (desk_conv_check(r) != 0) {
+        desk_page_error(o, d, 400, "desk.error.template");
+        return;
+    }
     rc = store_get_case(d->store, id, case_view, &v);
     if (rc == 1) {
         desk_page_error(o, d, 404, "desk.error.nocase");
+        return;
+    }
+    if (rc != 0 || desk_conv_messages(d, o, id, v.received) != 0) {
+        desk_page_error(o, d, 500, "desk.error.store");
         return;
     }
     desk_h_raw(o, "<section id=\"history\"><h2>");
@@ -390,8 +401,12 @@ desk_case_page(struct desk *d, const struct desk_req *r, struct desk_out *o)
         return;
     }
     desk_h_raw(o, "</ul></section>");
-    forms(o, d, id, &v);
+    forms(o, d, r, id, &v);
     desk_page_foot(o, d);
+    /* shown: read, as after `show` (a store busy past its timeout only
+     * leaves them unread, marked new next time) */
+    if (store_messages_read(d->store, id) != 0)
+        return;
 }
 
 /* Back to case id's page with the message of key. */
@@ -478,6 +493,7 @@ void
 desk_case_reply(struct desk *d, const struct desk_req *r, struct desk_out *o)
 {
     const struct desk_field *f = NULL;
+    const char *lang = desk_conv_reply_lang(r);
     int64_t id = req_id(r);
     size_t i, n;
     int rc;
@@ -490,16 +506,29 @@ desk_case_reply(struct desk *d, const struct desk_req *r, struct desk_out *o)
         return;
     }
     n = f ? f->value_len : 0;
+    if (n > 0) {
+        /* a browser sends a textarea's lines ended by CR LF: keep LF */
+        size_t j = 0;
+
+        for (i = 0; i < n; i++)
+            if (!(f->value[i] == '\r' && i + 1 < n && f->value[i + 1] == '\n'))
+                f->value[j++] = f->value[i];
+        n = j;
+    }
     while (n > 0 && (f->value[n - 1] == '\n' || f->value[n - 1] == '\r' ||
                      f->value[n - 1] == ' '))
         n--;
+    if (lang != NULL && lang[0] == 0) {
+        desk_page_error(o, d, 400, "desk.error.template");
+        return;
+    }
     if (n == 0 || n > 16384 ||
         !umbra_utf8_valid((const uint8_t *)f->value, n)) {
         back_to(d, o, id, "desk.reply.bad");
         return;
     }
     rc = reply_queue(d->store, id, (const uint8_t *)f->value, n, d->who,
-                     NULL);
+                     lang);
     if (rc == 1)
         back_to(d, o, id, "desk.reply.none");
     else if (rc != 0)

@@ -161,6 +161,15 @@ desk_h_form(struct desk_out *o, const char *csrf, const char *action)
 }
 
 void
+desk_h_form_case(struct desk_out *o, const char *csrf, const char *action,
+                 int64_t id)
+{
+    desk_h_form(o, csrf, action);
+    desk_h_fmt(o, "<input type=\"hidden\" name=\"id\" value=\"%lld\">",
+               (long long)id);
+}
+
+void
 desk_h_redirect(struct desk_out *o, const char *path)
 {
     size_t n = strlen(path);

@@ -17,6 +17,7 @@
 #define UMBRA_CASE_DESK_HTML_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 
@@ -44,6 +45,9 @@ void desk_h_t(struct desk_out *o, int li, const char *key);
 void desk_h_t1(struct desk_out *o, int li, const char *key, const char *arg);
 /* <form method="post" action="ACTION"> with the CSRF token field. */
 void desk_h_form(struct desk_out *o, const char *csrf, const char *action);
+/* The same with a hidden field "id" of case id. */
+void desk_h_form_case(struct desk_out *o, const char *csrf,
+                      const char *action, int64_t id);
 /* A 303 to path (a path of the desk, else "/"). */
 void desk_h_redirect(struct desk_out *o, const char *path);
 

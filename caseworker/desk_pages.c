@@ -43,7 +43,11 @@ static const char CSS[] =
     "img.chart{max-width:100%}pre{white-space:pre-wrap;background:#fff;"
     "border:1px solid #ccc;padding:.5em}"
     ".filters{display:flex;flex-wrap:wrap;gap:1em;align-items:end}"
-    ".filters label{margin:0}\n";
+    ".filters label{margin:0}"
+    ".unread,.new{color:#8a1c00}.unverified{color:#b00}"
+    "#conversation{list-style:none;padding:0}"
+    ".msg{margin:.5em 0}.msg.org .narr{background:#eef3ff}"
+    ".who{margin:.2em 0;font-weight:bold}\n";
 
 static void page_tools(struct desk_out *o, struct desk *d);
 
@@ -185,6 +189,7 @@ struct inbox {
     long counts[5]; /* by status, of every case */
     long shown;
     int count_only;
+    int unread_only; /* only cases with messages not read yet */
 };
 
 /* 1 if needle (ASCII case folded) is in hay. */
@@ -230,6 +235,8 @@ inbox_row(void *ctx, const struct store_row *r)
     if (b->q && !has_text(r->summary, b->q) && !has_text(r->labels, b->q) &&
         !has_text(r->assignee, b->q))
         return 0;
+    if (b->unread_only && r->unread <= 0)
+        return 0;
     b->shown++;
     case_row_categories(cats, sizeof cats, r->categories);
     desk_h_fmt(o, "<tr><td><a href=\"/case?id=%lld\">%lld</a></td><td>",
@@ -251,7 +258,23 @@ inbox_row(void *ctx, const struct store_row *r)
     desk_h_str(o, r->labels);
     desk_h_raw(o, "</bdi></td><td><bdi>");
     desk_h_str(o, r->assignee);
-    desk_h_raw(o, "</bdi></td><td><bdi class=\"rt\" dir=\"auto\">");
+    desk_h_raw(o, "</bdi></td><td>");
+    if (r->unread > 0) {
+        char n[24];
+
+        snprintf(n, sizeof n, "%ld", r->unread);
+        desk_h_fmt(o, "<strong class=\"unread\" id=\"unread-%lld\">",
+                   (long long)r->id);
+        desk_h_t1(o, b->d->lang, "desk.inbox.unread", n);
+        desk_h_raw(o, "</strong> ");
+    }
+    if (strcmp(r->origin, "unverified") == 0) {
+        desk_h_fmt(o, "<strong class=\"unverified\" id=\"unverified-%lld\">",
+                   (long long)r->id);
+        desk_h_t(o, b->d->lang, "desk.inbox.unverified");
+        desk_h_raw(o, "</strong> ");
+    }
+    desk_h_raw(o, "<bdi class=\"rt\" dir=\"auto\">");
     desk_h_esc(o, r->summary,
                strlen(r->summary) > 120 ? 120 : strlen(r->summary));
     desk_h_raw(o, "</bdi></td></tr>");
@@ -285,6 +308,7 @@ inbox_page(struct desk *d, const struct desk_req *r, struct desk_out *o)
     struct inbox b;
     const char *label = desk_field(r, "label"), *q = desk_field(r, "q");
     const char *status = desk_field(r, "status");
+    const char *unread = desk_field(r, "unread");
     size_t k;
 
     memset(&f, 0, sizeof f);
@@ -295,7 +319,8 @@ inbox_page(struct desk *d, const struct desk_req *r, struct desk_out *o)
         desk_page_error(o, d, 400, "desk.error.filter");
         return;
     }
-    if ((label && strlen(label) > 64) || (q && strlen(q) > 200)) {
+    if ((label && strlen(label) > 64) || (q && strlen(q) > 200) ||
+        (unread && strcmp(unread, "1") != 0)) {
         desk_page_error(o, d, 400, "desk.error.filter");
         return;
     }
@@ -308,6 +333,7 @@ inbox_page(struct desk *d, const struct desk_req *r, struct desk_out *o)
     f.status = status && status[0] ? status : NULL;
     f.label = label && label[0] ? label : NULL;
     b.q = q && q[0] ? q : NULL;
+    b.unread_only = unread != NULL;
     desk_page_head(o, d, "desk.inbox.title");
     desk_h_raw(o, "<ul class=\"counts\" id=\"counts\">");
     for (k = 0; k < 5; k++) {
@@ -329,7 +355,11 @@ inbox_page(struct desk *d, const struct desk_req *r, struct desk_out *o)
     desk_h_raw(o, "<br><input id=\"q\" name=\"q\" type=\"search\" "
                   "maxlength=\"200\" value=\"");
     desk_h_str(o, b.q ? b.q : "");
-    desk_h_raw(o, "\"></label><button type=\"submit\">");
+    desk_h_fmt(o, "\"></label><label for=\"unread\"><input type=\"checkbox\" "
+                  "id=\"unread\" name=\"unread\" value=\"1\"%s> ",
+               b.unread_only ? " checked" : "");
+    desk_h_t(o, d->lang, "desk.inbox.unread_only");
+    desk_h_raw(o, "</label><button type=\"submit\">");
     desk_h_t(o, d->lang, "desk.inbox.filter");
     desk_h_raw(o, "</button></form><table id=\"cases\"><thead><tr>");
     {

@@ -5,8 +5,16 @@ another Host (DNS rebinding), no session, a wrong or spent secret, a
 stolen cookie without the CSRF token, a form from another origin, another
 local user's process with the port but not the secret, a hostile report,
 the idle lock, two desks on one home, stopping on SIGHUP and SIGINT — and
-what a caseworker's changes leave in the store. Ends with
+what a caseworker's changes leave in the store; then the conversation and
+the reply templates (issue 14, items 2 and 3): follow-ups built as
+tests/integration/case_conv.py builds them (the proof by
+tests/vectors/pyumbra.py, with PyNaCl), the inbox's unread marks and
+filter, the case's messages in order (a hostile one inert, an unverified
+one marked), a Thai template filled, edited and queued, and the sealed
+reply opened with the mailbox's key to read its lang. Ends with
 "N passed, N failed"."""
+import base64
+import html
 import json
 import os
 import re
@@ -20,9 +28,12 @@ import urllib.parse
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
-from desk_lib import CANARY, Desk, prepare  # noqa: E402
+from desk_lib import CANARY, HOSTILE, Desk, prepare  # noqa: E402
 from umbra import Results, grep_tree  # noqa: E402
-from case_lib import tmpdir, write_bundle  # noqa: E402
+from case_lib import Home, tmpdir, write_bundle  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "vectors"))
+import nacl.bindings as nb  # noqa: E402
+import pyumbra  # noqa: E402
 
 T = Results()
 TMP = tmpdir()
@@ -392,4 +403,169 @@ def main():
             not os.path.exists(os.path.join(HOME, "desk-open.html")))
 
 
-T.run(lambda: (main(), shutil.rmtree(TMP, ignore_errors=True)))
+def catalogue(lang):
+    with open(os.path.join(HERE, "..", "..", "web", "locales",
+                           lang + ".json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def conversation():
+    """Issue 14 items 2 and 3 on a home of its own: case 1 (English, a
+    reporter's mailbox whose key is made here) with two follow-ups, one
+    hostile; case 2 (Thai, replies sealed to the "mailbox" home); case 3
+    a follow-up whose proof is from another key (unverified)."""
+    parent = os.path.join(TMP, "conv")
+    os.makedirs(parent)
+    h = Home(parent)
+    mbox = Home(parent, slug="mbox", name="mailbox")
+    org = base64.b64decode(json.load(open(h.public))["keys"][0]["x25519"])
+    pk, sk = nb.crypto_box_keypair()
+    mid = os.urandom(32)
+    box = {"mailbox": base64.b64encode(pk).decode(), "mailbox_id": mid.hex()}
+
+    def doc(text, **extra):
+        d = {"schema": "umbra.report/1", "lang": "en", "via": "web",
+             "narrative": text}
+        d.update(extra)
+        return json.dumps(d).encode()
+
+    def follow(text, key=sk):
+        proof = pyumbra.followup_proof(org, key, mid, text.encode())
+        return doc(text, follow_up={
+            "proof": base64.b64encode(proof).decode()}, **box)
+
+    first = "The first report, from the bar on the corner."
+    safe = "I am safe now. He came back on Friday."
+    mark = "HOSTILE-FOLLOW-UP-7f3a"
+    th = doc("รายงานภาษาไทย", lang="th", categories=["robbery"],
+             mailbox=json.load(open(mbox.public))["keys"][0]["x25519"],
+             mailbox_id="ab" * 32)
+    b = os.path.join(parent, "b1")
+    write_bundle(b, h.slug, [
+        ("201", "2026-11-20", h.seal(doc(first, categories=["robbery"],
+                                         **box))),
+        ("202", "2026-11-20", h.seal(th))])
+    r1 = h.run("import", b)
+    write_bundle(b, h.slug, [
+        ("203", "2026-11-25", h.seal(follow(safe))),
+        ("204", "2026-11-26", h.seal(follow(HOSTILE + " " + mark))),
+        ("205", "2026-11-27", h.seal(follow(
+            "FORGED follow-up", nb.crypto_box_keypair()[1])))])
+    r2 = h.run("import", b)
+    T.check("conversation: two reports and three follow-ups imported",
+            r1.returncode == 0 and r2.returncode == 0, r1.stderr + r2.stderr)
+
+    d = Desk(h.dir)
+    d.login()
+    csrf = d.csrf()
+    d.request("POST", "/unlock", cookie=d.cookie, body=form(
+        csrf=csrf, passphrase=open(h.pwfile).read().rstrip("\n")))
+    _, _, inbox = d.request("GET", "/", cookie=d.cookie)
+    m = re.search(rb'id="unread-1">([^<]*)<', inbox)
+    T.check("inbox: case 1 is marked with its 2 unread messages",
+            m is not None and m.group(1) == b"2 new", inbox[-2000:])
+    T.check("inbox: case 2 has no unread mark, case 3 is marked "
+            "unverified", b'id="unread-2"' not in inbox and
+            b'id="unverified-3"' in inbox)
+    T.check("inbox: the status counts stay", re.search(
+        rb'id="count-new">3<', inbox) is not None)
+    s, _, only = d.request("GET", "/?unread=1", cookie=d.cookie)
+    T.check("inbox filter 'with unread messages': case 1 only, box checked",
+            s == 200 and b'href="/case?id=1"' in only and
+            b'href="/case?id=2"' not in only and
+            b'name="unread" value="1" checked' in only, s)
+    s, _, _ = d.request("GET", "/?unread=yes", cookie=d.cookie)
+    T.check("inbox filter unread=yes: 400", s == 400, s)
+
+    s, _, page = d.request("GET", "/case?id=1", cookie=d.cookie)
+    conv = page[page.find(b'<section id="messages">'):]
+    conv = conv[:conv.find(b"</section>")]
+    at = [conv.find(x) for x in (b'href="#narrative"', safe.encode(),
+                                 mark.encode())]
+    T.check("case 1: the conversation in order (report, then the "
+            "follow-ups by day)", s == 200 and -1 not in at and
+            at == sorted(at), at)
+    T.check("case 1: both follow-ups marked new, each in a bidi-isolated "
+            "block", conv.count(b'class="msg reporter unread"') == 2 and
+            conv.count(b'<div class="narr" dir="auto">') == 2)
+    T.check("a hostile follow-up is inert (escaped, no tag of its own)",
+            b"<script>document" not in page and b"<img src=x" not in page
+            and b"&lt;script&gt;document.title" in conv and
+            b'<a href="javascript' not in page and
+            "\u202e".encode() not in conv, conv)
+    _, _, inbox = d.request("GET", "/", cookie=d.cookie)
+    T.check("after opening case 1 its unread mark is gone",
+            b'id="unread-1"' not in inbox and b'href="/case?id=1"' in inbox)
+    _, _, page = d.request("GET", "/case?id=1", cookie=d.cookie)
+    T.check("opened again, its follow-ups are no longer new",
+            b'class="msg reporter unread"' not in page and
+            safe.encode() in page)
+    _, _, page = d.request("GET", "/case?id=3", cookie=d.cookie)
+    T.check("case 3 (a follow-up whose proof failed) is marked unverified",
+            b'id="unverified"' in page and b"FORGED follow-up" in page)
+
+    TH, PT = catalogue("th"), catalogue("pt-BR")
+    _, _, page = d.request("GET", "/case?id=2", cookie=d.cookie)
+    names = re.findall(rb'<select id="tpl" name="tpl">(.*?)</select>', page)
+    T.check("case 2: a menu of the five templates, in the desk's language",
+            names and names[0].count(b"<option") == 5 and
+            b">Are you safe now?<" in names[0], names)
+    T.check("case 2: the language menu defaults to the case's, Thai",
+            b'<option value="th" selected>' in page)
+    s, _, page = d.request("GET", "/case?id=2&tpl=safe_now", cookie=d.cookie)
+    ta = re.search(rb'<textarea id="message"[^>]*>(.*?)</textarea>', page,
+                   re.S)
+    T.check("choosing 'safe now' fills the textarea with the Thai text",
+            s == 200 and ta is not None and html.unescape(
+                ta.group(1).decode()) == TH["reply.safe_now"], s)
+    T.check("the filled composer shows the language and carries lang th",
+            b'id="template-lang" data-lang="th"' in page and
+            b'name="lang" value="th"' in page)
+    _, _, page = d.request("GET", "/case?id=2&tpl=lawyer&tlang=pt-BR",
+                           cookie=d.cookie)
+    T.check("another language from the menu: the pt-BR text",
+            html.escape(PT["reply.lawyer"], quote=False).encode() in page)
+    for q in ("tpl=nope", "tpl=safe_now&tlang=%3Cx%3E"):
+        s, _, _ = d.request("GET", "/case?id=2&" + q, cookie=d.cookie)
+        T.check("a bad template choice (%s): 400" % q, s == 400, s)
+    edited = TH["reply.safe_now"] + "\nSigned, Ana"
+    s, _, _ = d.request("POST", "/reply", cookie=d.cookie, body=form(
+        csrf=csrf, id=2, lang="xx", message=edited))
+    T.check("a reply with a language no template has: 400", s == 400, s)
+    # sent as a browser sends a textarea: lines ended by CR LF
+    s, _, _ = d.request("POST", "/reply", cookie=d.cookie, body=form(
+        csrf=csrf, id=2, lang="th", message=edited.replace("\n", "\r\n")))
+    T.check("the edited template is queued", s == 303, s)
+    s, _, _ = d.request("POST", "/reply", cookie=d.cookie, body=form(
+        csrf=csrf, id=1, message="We read your messages."))
+    _, _, page = d.request("GET", "/case?id=1", cookie=d.cookie)
+    conv = page[page.find(b'<section id="messages">'):]
+    T.check("case 1: the organisation's reply comes last, not pushed yet",
+            conv.find(b'class="msg org"') > conv.find(mark.encode()) > 0 and
+            b"queued, not sent yet" in conv, conv[-600:])
+    d.stop()
+    out = os.path.join(parent, "outbox.json")
+    r = h.run("push", "--out", out)
+    docs = []
+    if r.returncode == 0:
+        for rep in json.load(open(out))["replies"]:
+            o = mbox.run("open", stdin=base64.b64decode(rep["envelope"]))
+            if o.returncode == 0:
+                docs.append(json.loads(o.stdout))
+    T.check("the sealed reply of case 2 is the edited Thai text (lines "
+            "ended by LF), lang th",
+            [(x.get("message"), x.get("lang")) for x in docs] ==
+            [(edited, "th")], (r.stderr, docs))
+    shown = show_in(h, 2).get("messages", [])
+    T.check("show --json lists the reply kept in case 2",
+            [m.get("text") for m in shown if m.get("from") == "org"] ==
+            [edited], shown)
+
+
+def show_in(h, case_id):
+    r = h.run("show", str(case_id), "--json")
+    return json.loads(r.stdout) if r.returncode == 0 else {}
+
+
+T.run(lambda: (main(), conversation(),
+               shutil.rmtree(TMP, ignore_errors=True)))

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """What the desk's tests share: a scratch home with test reports
 imported (a plain one with a mailbox, a hostile one, one quarantined for
-its 10 MB narrative), starting a desk and reading its first line, and
-plain HTTP requests with any Host, cookie and headers.
+its 10 MB narrative) and a bundle left for the desk's own import (a new
+report and a follow-up from the plain report's reporter, its proof made
+by tests/vectors/pyumbra.py), starting a desk and reading its first line,
+and plain HTTP requests with any Host, cookie and headers.
 
     desk_lib.py prepare DIR    makes a home in DIR and prints its facts
                                as JSON (the Chromium test uses it)
@@ -19,7 +21,12 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, os.path.join(HERE, "..", "vectors"))
 from case_lib import CASE, Home, report, write_bundle  # noqa: E402
+import nacl.bindings as nb  # noqa: E402
+import pyumbra  # noqa: E402
+
+FOLLOW_UP = "I am safe now, thank you. He has not come back."
 
 CANARY = "CANARY-desk-5b1e-MARIGOLD"
 # A real 1x1 PNG, and bytes that claim to be one.
@@ -42,8 +49,12 @@ def prepare(parent):
     """A home in parent with three reports imported; a dict of facts."""
     os.makedirs(parent, exist_ok=True)
     h = Home(parent)
+    pk, sk = nb.crypto_box_keypair()
+    mid = os.urandom(32)
+    box = {"mailbox": base64.b64encode(pk).decode(),
+           "mailbox_id": mid.hex()}
     plain = report("The manager kept my pay for three weeks. " + CANARY,
-                   **mailbox())
+                   **box)
     hostile = report(HOSTILE, perpetrator={"type": "other",
                                            "description": HOSTILE},
                      attachments=[
@@ -64,11 +75,19 @@ def prepare(parent):
     os.unlink(b)
     # one more, left on the "USB stick" for the desk's own import
     more = os.path.join(parent, "usb.umbrabundle")
+    org = base64.b64decode(json.load(open(h.public))["keys"][0]["x25519"])
+    proof = pyumbra.followup_proof(org, sk, mid, FOLLOW_UP.encode())
+    follow = json.dumps({"schema": "umbra.report/1", "lang": "en",
+                         "via": "web", "narrative": FOLLOW_UP,
+                         "follow_up": {"proof": base64.b64encode(proof)
+                                       .decode()}, **box}).encode()
     write_bundle(more, h.slug, [("104", "2026-11-23", h.seal(
-        report("They took my phone at the checkpoint.", **mailbox())))])
+        report("They took my phone at the checkpoint.", **mailbox()))),
+        ("105", "2026-11-24", h.seal(follow))])
     return {"home": h.dir, "pwfile": h.pwfile, "usb": more,
             "passphrase": open(h.pwfile).read().rstrip("\n"),
-            "plain": 1, "hostile": 2, "case": CASE, "canary": CANARY}
+            "plain": 1, "hostile": 2, "case": CASE, "canary": CANARY,
+            "follow_up": FOLLOW_UP}
 
 
 STARTED = []

@@ -207,6 +207,41 @@ async function main() {
     await page.goto(desk.base + '/');
     check(await page.locator('#count-new').innerText() === '2' &&
           await page.locator('#cases tbody tr').count() === 3, 'the imported report is in the inbox');
+
+    /* the conversation: the follow-up came with the import */
+    check(await page.locator('#unread-1').innerText() === '1 new', 'the inbox marks case 1\'s unread follow-up');
+    await page.check('#unread');
+    await page.click('form[role="search"] button');
+    check(await page.locator('#cases tbody tr').count() === 1, 'the filter "with unread messages" shows case 1 alone');
+    await page.click('#cases tbody tr a');
+    const msgs = await page.locator('#conversation > li').allInnerTexts();
+    check(msgs.length === 3 && /reporter/i.test(msgs[0]) && msgs[1].includes(facts.follow_up) && /new/.test(msgs[1]) &&
+          /clinic on Friday/.test(msgs[2]) && /queued/.test(msgs[2]),
+          'case 1: the report, the new follow-up, then the queued reply', JSON.stringify(msgs));
+    /* a template, in Thai, edited, sent */
+    const th = JSON.parse(fs.readFileSync(path.join(TOP, 'web/locales/th.json'), 'utf8'));
+    check(await page.locator('#tlang').inputValue() === 'en', 'the template language starts as the case\'s (en)');
+    await page.selectOption('#tpl', 'safe_now');
+    await page.selectOption('#tlang', 'th');
+    await page.click('#use-template');
+    check(await page.locator('#message').inputValue() === th['reply.safe_now'] &&
+          await page.locator('#template-lang').getAttribute('data-lang') === 'th',
+          'choosing "safe now" in Thai fills the message with the Thai text');
+    await page.fill('#message', th['reply.safe_now'] + '\nNoi');
+    await shot(page, 'template');
+    await page.click('#queue');
+    check(/queued/.test(await page.locator('.flash').innerText()), 'the edited template is sealed and queued');
+    const conv = await page.locator('#conversation > li').allInnerTexts();
+    check(conv.length === 4 && !/new/.test(conv[1]) && conv[3].includes(th['reply.safe_now']),
+          'opened, the follow-up is read; the Thai reply joins the conversation', JSON.stringify(conv));
+    await page.locator('#messages').scrollIntoViewIfNeeded();
+    await shot(page, 'conversation');
+    const kept = JSON.parse(execFileSync(facts.case, ['--home', facts.home, '--passphrase-file', facts.pwfile,
+                                                      'show', '1', '--json'], { encoding: 'utf8' })).messages;
+    check(kept[kept.length - 1].text === th['reply.safe_now'] + '\nNoi',
+          'show --json keeps the reply as edited (a line break, no CR)', JSON.stringify(kept[kept.length - 1]));
+    await page.goto(desk.base + '/');
+    check(await page.locator('#unread-1').count() === 0, 'back in the inbox, case 1 has no unread mark');
     await page.goto(desk.base + '/sync');
     await page.fill('#server', 'http://127.0.0.1:9');
     await page.fill('#token', facts.pwfile);
