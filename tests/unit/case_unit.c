@@ -682,8 +682,9 @@ test_store(const char *dir)
     CHECK(store_list(s, &flt, count_rows, &c) == 0 && c.n == 100000,
           "list all");
     t = test_now() - t0;
+    /* a figure, not a check: timing on a shared machine is make
+     * bench-case's job (list at 100,000 cases, against its baseline) */
     printf("list over 100,000 cases in the store layer: %.3f s\n", t);
-    CHECK(t < 1.0, "list of 100,000 under a second");
     flt.category = "police-harassment";
     flt.status = "new";
     memset(&c, 0, sizeof c);
