@@ -251,3 +251,17 @@ net_report(const struct net *n, const char *what, long status, json_t *body)
         fputs("; check the token file", stderr);
     fputc('\n', stderr);
 }
+
+int
+net_open(struct net *n, const char *base, const char *token_file,
+         const char *proxy)
+{
+    char token[NET_TOKEN_MAX];
+    int rc;
+
+    if (case_read_token(token, sizeof token, token_file) != 0)
+        return -1;
+    rc = net_init(n, base, token, proxy);
+    sodium_memzero(token, sizeof token);
+    return rc;
+}

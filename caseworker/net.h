@@ -35,6 +35,11 @@ struct net {
  * be NULL. Prints its error. */
 int net_init(struct net *n, const char *base, const char *token,
              const char *proxy) UMBRA_WUR;
+
+/* net_init with the bearer token read from the file token_file (wiped
+ * after use). Prints its error. 0 or -1. */
+int net_open(struct net *n, const char *base, const char *token_file,
+             const char *proxy) UMBRA_WUR;
 void net_release(struct net *n);
 
 /*

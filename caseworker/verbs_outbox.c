@@ -196,19 +196,6 @@ struct from_args {
     const char *server, *token_file, *from, *proxy;
 };
 
-static int
-connect_server(struct net *n, const struct from_args *a)
-{
-    char token[NET_TOKEN_MAX];
-    int rc;
-
-    if (case_read_token(token, sizeof token, a->token_file) != 0)
-        return -1;
-    rc = net_init(n, a->server, token, a->proxy);
-    sodium_memzero(token, sizeof token);
-    return rc;
-}
-
 struct sent {
     uint8_t (*v)[32];
     size_t n;
@@ -411,7 +398,8 @@ push_from(struct case_env *e, const struct from_args *a)
     outbox_init(&ob);
     e->need = CASE_JOINED; /* no keys, no store: public.json only */
     if (case_setup(e) != 0 || load_outbox(&ob, e->o, a->from) != 0 ||
-        sent_open(&s, e->o) != 0 || connect_server(&n, a) != 0)
+        sent_open(&s, e->o) != 0 ||
+        net_open(&n, a->server, a->token_file, a->proxy) != 0)
         goto out;
     for (i = 0; i < ob.n_replies && r >= 0; i++) {
         uint8_t d[32];

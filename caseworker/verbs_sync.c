@@ -86,14 +86,7 @@ sync_parse(struct sync_args *a, int argc, char **argv, int allow_out)
 int
 sync_connect(struct net *n, const struct sync_args *a)
 {
-    char token[NET_TOKEN_MAX];
-    int rc;
-
-    if (case_read_token(token, sizeof token, a->token_file) != 0)
-        return -1;
-    rc = net_init(n, a->server, token, a->proxy);
-    sodium_memzero(token, sizeof token);
-    return rc;
+    return net_open(n, a->server, a->token_file, a->proxy);
 }
 
 struct pending_reply {
