@@ -10,6 +10,11 @@
 #   make fuzz       libFuzzer harnesses, each for FUZZ_SECONDS
 #   make bench      benchmarks; prints figures as ratios to baselines
 #   make run        private PostgreSQL under ./var/pg, demo org, server on :8080
+#   make cluster    the same as a cluster: PostgreSQL primary + synchronous
+#                   standby with pg_auto_failover under ./var/cluster, two
+#                   servers behind HAProxy on :8080 (scripts/cluster.sh)
+#   make test-cluster  load through HAProxy while a server, the primary's
+#                   postmaster and its node are killed (tests/cluster/)
 #   make install    both programs, web files, schema, man pages, systemd unit
 #                   (PREFIX, DESTDIR; see packaging/module.mk)
 #   make deb        Debian packages umbra-case and umbra-server in build/deb/
@@ -36,6 +41,7 @@ include web/module.mk
 include deploy/module.mk
 include packaging/module.mk
 include tests/chaos/module.mk
+include tests/cluster/module.mk
 # Last, so that every module can add to FUZZERS before (see its top comment).
 include tests/fuzz/module.mk
 
