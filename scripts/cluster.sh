@@ -256,8 +256,11 @@ wait_sql() { # PORT DB
 }
 
 # The monitor: health checks fast enough for a failover within seconds on
-# one machine (docs/operations.md, "A cluster"; defaults are 5 s checks
-# and a node unhealthy after 20 s).
+# one machine (docs/operations.md, "A cluster"; defaults: 5 s checks, a
+# node unhealthy after 20 s, 30 s for a lost primary to demote itself).
+# A primary cut off from the monitor and the standby demotes itself after
+# the keeper's network_partition_timeout (6 s here), before the monitor's
+# primary_demote_timeout (10 s) lets the standby take over.
 M=$CL/pg/monitor
 if [ ! -f "$CL/pg/monitor.created" ]; then
     echo "cluster: creating the monitor in $M"
@@ -277,7 +280,7 @@ af_run monitor
 wait_sql "$PGP" pg_auto_failover
 for g in health_check_period=2000 health_check_timeout=2000 \
     health_check_retry_delay=1000 health_check_max_retries=1 \
-    node_considered_unhealthy_timeout=6000; do
+    node_considered_unhealthy_timeout=6000 primary_demote_timeout=10000; do
     node_sql "$PGP" pg_auto_failover \
         "ALTER SYSTEM SET pgautofailover.${g%%=*} = ${g#*=}" >/dev/null
 done
@@ -303,6 +306,7 @@ for n in node1 node2; do
         pg_as touch "$CL/pg/$n.created"
     fi
     umbra_conf "$N"
+    af config set --pgdata "$N" timeout.network_partition_timeout 6 >/dev/null
     af_run "$n"
     # The standby is made from the running primary (pg_basebackup).
     [ $n = node1 ] && wait_sql "$port" postgres
@@ -381,6 +385,9 @@ cat >"$CL/haproxy.cfg" <<CFG
 # address, path or User-Agent is written anywhere.
 global
     maxconn 4096
+    # The runtime API, for the owner only (tests/cluster takes a server out
+    # of the rotation with it).
+    stats socket $CL/haproxy.sock mode 600 level admin
 
 defaults
     mode http

@@ -162,16 +162,25 @@ def client():
             time.sleep(0.2)
 
 
-def first_ack_after(t):
+def outage(t):
+    """(first failure, back) in seconds from t: when the first answer
+    other than 201 came after t, and when the first 201 came to a request
+    sent after that failure (None while not yet); with no failure at all,
+    (None, the first 201 of a request sent after t)."""
     with att_lock:
-        ts = [a["t1"] for a in attempts if a["kind"] == "acked" and
-              a["t0"] >= t]
-    return min(ts) - t if ts else None
+        fails = [a["t1"] for a in attempts
+                 if a["kind"] != "acked" and a["t1"] >= t]
+        t_fail = min(fails) if fails else None
+        since = t_fail if t_fail is not None else t
+        acks = [a["t1"] for a in attempts
+                if a["kind"] == "acked" and a["t0"] >= since]
+    back = min(acks) - t if acks else None
+    return (t_fail - t if t_fail is not None else None), back
 
 
 def load(fault, name):
     """PHASE seconds of load; fault() a third of the way in. Returns the
-    time from the fault to the first 201 after it."""
+    time from the fault to the first 201 after the outage it caused."""
     stop.clear()
     ts = [threading.Thread(target=client, daemon=True)
           for _ in range(CLIENTS)]
@@ -179,31 +188,34 @@ def load(fault, name):
         t.start()
     time.sleep(PHASE / 3)
     t_kill = fault()  # the moment of the kill itself
-    # Wait for a 201 after the fault, then let the load run its course.
-    end = t_kill + 120
-    while time.monotonic() < end and first_ack_after(t_kill) is None:
+    # At least PHASE * 2 / 3 after the kill, and until service is back.
+    end = t_kill + 180
+    while time.monotonic() < end and (
+            time.monotonic() < t_kill + PHASE * 2 / 3 or
+            outage(t_kill)[1] is None):
         time.sleep(0.1)
-    rest = t_kill + PHASE * 2 / 3 - time.monotonic()
-    if rest > 0:
-        time.sleep(rest)
     stop.set()
     for t in ts:
         t.join(30)
-    took = first_ack_after(t_kill)
-    check("%s: a 201 after the kill" % name, took is not None)
+    fail, back = outage(t_kill)
+    check("%s: a 201 after the kill" % name, back is not None)
     # What the clients saw, second by second from the kill.
     with att_lock:
+        last = max(a["t1"] for a in attempts) - t_kill
         line = []
-        for sec in range(-1, int(PHASE * 2 / 3) + 1):
+        for sec in range(-1, int(last) + 1):
             k = {}
             for a in attempts:
                 if sec <= a["t1"] - t_kill < sec + 1:
                     k[a["kind"]] = k.get(a["kind"], 0) + 1
-            line.append("%+d:%s" % (sec, "/".join(
-                "%s%d" % (x[0], k[x]) for x in sorted(k))))
-    print("     %s, answers by second from the kill (a 201, 5 503, "
-          "r refused, b bad): %s" % (name, " ".join(line)))
-    return took
+            line.append("%+d[%s]" % (sec, " ".join(
+                "%s=%d" % (x, k[x]) for x in sorted(k))))
+    print("     %s, answers by second from the kill: %s"
+          % (name, " ".join(line)))
+    if fail is not None:
+        print("     %s: first answer other than 201 %.2f s after the kill"
+              % (name, fail))
+    return back
 
 
 # ---- phases ---------------------------------------------------------------
@@ -256,16 +268,35 @@ def phase_intake():
             if c.getresponse().status == 200:
                 break
             time.sleep(0.5)
-    one = wrk(PORT_A, env)
+    # The same path both times: through HAProxy, first with server b out
+    # of the rotation (its runtime API), then with both.
+    haproxy_cmd("disable server servers/b")
+    one = wrk(PORT, env)
+    haproxy_cmd("enable server servers/b")
+    time.sleep(2)
     two = wrk(PORT, env)
-    check("intake runs", one and two and one["rps"] > 0 and two["rps"] > 0,
-          (one, two))
+    direct = wrk(PORT_A, env)
+    check("intake runs", one and two and direct and one["rps"] > 0 and
+          two["rps"] > 0, (one, two))
     if one and two:
-        print("FIGURE intake one server (direct)  %.0f reports/s, p99 %.1f ms"
-              % (one["rps"], one["p99"]))
-        print("FIGURE intake two servers (HAProxy) %.0f reports/s, p99 %.1f "
-              "ms, %.2fx one" % (two["rps"], two["p99"],
-                                 two["rps"] / one["rps"]))
+        print("FIGURE intake through HAProxy, one server:  %.0f reports/s, "
+              "p99 %.1f ms" % (one["rps"], one["p99"]))
+        print("FIGURE intake through HAProxy, two servers: %.0f reports/s, "
+              "p99 %.1f ms (%.2fx one)" % (two["rps"], two["p99"],
+                                          two["rps"] / one["rps"]))
+    if direct:
+        print("FIGURE intake straight to one server:       %.0f reports/s, "
+              "p99 %.1f ms" % (direct["rps"], direct["p99"]))
+
+
+def haproxy_cmd(cmd):
+    import socket
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(os.path.join(CL, "haproxy.sock"))
+    s.sendall(cmd.encode() + b"\n")
+    out = s.recv(4096)
+    s.close()
+    return out
 
 
 def kill_server():
@@ -302,7 +333,7 @@ def kill_postmaster():
     return t
 
 
-def kill_node():
+def kill_node(dead):
     name, pid = primary()
     with open(os.path.join(CL, "autoctl-%s.pid" % name)) as f:
         keeper = int(f.read().strip())
@@ -324,17 +355,16 @@ def kill_node():
         except ProcessLookupError:
             pass
     t = time.monotonic()
+    dead.append(name)
     print("     killed node %s: pg_autoctl and %d processes under it"
           % (name, len(tree) - 1))
     return t
 
 
-def main():
-    check("cluster settled", wait_settled(60))
+def check_sync(what):
+    """synchronous_commit and synchronous_standby_names as pg_auto_failover
+    set them on the primary, and a standby streaming in sync."""
     st = status()
-    print("\n".join(" ".join((k, n) + tuple(f)) for (k, n), f in st.items()))
-
-    # Synchronous replication as the failover manager sets it.
     sock = open(os.path.join(CL, "sockdir")).read().strip()
     name, _ = primary()
     port = st[("pg", name)][2]
@@ -350,28 +380,69 @@ def main():
     print("     primary %s: synchronous_commit|standby_names|sync_state: %s"
           % (name, out))
     f = out.split("|")
-    check("synchronous replication on the primary",
-          len(f) == 3 and f[0] == "on" and f[1].startswith("ANY 1 (") and
-          f[2] in ("quorum", "sync"), out)
+    check(what, len(f) == 3 and f[0] == "on" and
+          f[1].startswith("ANY 1 (") and f[2] in ("quorum", "sync"), out)
+
+
+def restart_node(name):
+    """pg_autoctl run for a node, as scripts/cluster.sh starts it."""
+    sock = open(os.path.join(CL, "sockdir")).read().strip()
+    pg_bin = os.path.dirname(subprocess.run(
+        ["sh", "-c", ". tests/lib/pg.sh; echo $PG_BIN/x"], cwd=TOP,
+        capture_output=True, text=True).stdout.strip())
+    args = ["env", "PATH=%s:/usr/bin:/bin" % pg_bin, "HOME=" + CL,
+            "LANG=C.UTF-8", "XDG_CONFIG_HOME=%s/xdg/config" % CL,
+            "XDG_DATA_HOME=%s/xdg/data" % CL,
+            "XDG_RUNTIME_DIR=%s/xdg/run" % CL, "PGHOST=" + sock,
+            "pg_autoctl", "run", "--pgdata", os.path.join(CL, "pg", name)]
+    if os.getuid() == 0:
+        user = os.environ.get("UMBRA_PG_USER", "postgres")
+        args = ["setpriv", "--reuid", user, "--regid", user,
+                "--init-groups", "--reset-env", "--"] + args
+    log = open(os.path.join(CL, name + ".log"), "ab")
+    p = subprocess.Popen(args, stdout=log, stderr=log,
+                         start_new_session=True)
+    with open(os.path.join(CL, "autoctl-%s.pid" % name), "w") as f:
+        f.write("%d\n" % p.pid)
+
+
+def main():
+    check("cluster settled", wait_settled(60))
+    st = status()
+    print("\n".join(" ".join((k, n) + tuple(f)) for (k, n), f in st.items()))
+
+    check_sync("synchronous replication on the primary")
 
     phase_intake()
 
     t = load(kill_server, "server kill")
     if t is not None:
-        print("FIGURE server SIGKILL: first 201 after %.2f s" % t)
+        print("FIGURE server SIGKILL: service back %.2f s after the kill" % t)
     restart_server()
     time.sleep(2)
 
     check("cluster settled before the postmaster kill", wait_settled(60))
     t = load(kill_postmaster, "postmaster kill")
     if t is not None:
-        print("FIGURE primary postmaster SIGKILL: first 201 after %.2f s" % t)
+        print("FIGURE primary postmaster SIGKILL: service back %.2f s after "
+              "the kill" % t)
 
     check("cluster settled before the node kill", wait_settled(120))
-    t = load(kill_node, "node kill")
+    dead = []
+    t = load(lambda: kill_node(dead), "node kill")
     if t is not None:
-        print("FIGURE primary node SIGKILL (failover): first 201 after %.2f s"
+        print("FIGURE primary node SIGKILL (failover): service back %.2f s after the kill"
               % t)
+    # The dead machine comes back: it rejoins as the standby, and commits
+    # are synchronous again.
+    t0 = time.monotonic()
+    restart_node(dead[0])
+    ok = wait_settled(180)
+    check("node %s back as the standby" % dead[0], ok)
+    if ok:
+        print("FIGURE node %s back as a synchronous standby %.1f s after its "
+              "restart" % (dead[0], time.monotonic() - t0))
+        check_sync("synchronous replication again after the node's return")
     for (k, n), f in status().items():
         print("     after: %s %s %s" % (k, n, " ".join(f)))
 
