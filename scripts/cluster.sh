@@ -81,7 +81,8 @@ node_sql() {
 rw_conninfo() { # USER: the multi-host conninfo of the servers
     echo "host=127.0.0.1,127.0.0.1 port=$((PGP + 1)),$((PGP + 2))" \
         "user=$1 dbname=umbra target_session_attrs=read-write" \
-        "connect_timeout=2"
+        "connect_timeout=2 keepalives_idle=5 keepalives_interval=2" \
+        "keepalives_count=3 tcp_user_timeout=10000"
 }
 
 status() {
@@ -178,10 +179,16 @@ wal_recycle = off
 min_wal_size = 32MB
 max_wal_size = 1GB
 track_commit_timestamp = off
+# pg_auto_failover asks for 8 GB; its replication slots already keep what
+# a standby has yet to receive.
+wal_keep_size = 64MB
 CONF
-    grep -q "umbra.conf" "$1/postgresql.conf" ||
-        pg_as sh -c "echo \"include_if_exists = 'umbra.conf'\" \
-            >>'$1/postgresql.conf'"
+    # Last in postgresql.conf, after pg_auto_failover's own includes, so
+    # that these win.
+    pg_as sh -c "grep -v \"^include_if_exists = 'umbra.conf'\" \
+        '$1/postgresql.conf' >'$1/postgresql.conf.new' &&
+        echo \"include_if_exists = 'umbra.conf'\" >>'$1/postgresql.conf.new' &&
+        mv '$1/postgresql.conf.new' '$1/postgresql.conf'"
 }
 
 # Loopback only: the nodes reach each other and the monitor on
@@ -313,12 +320,18 @@ for n in node1 node2; do
 done
 echo "cluster: waiting for a primary and a synchronous standby"
 wait_state 120
-
+# The monitor's view may be the one of the last run until the keepers
+# report: wait for the primary itself to stream to a synchronous standby.
 OWNER="$(rw_conninfo "$RUNAS")"
-if ! psql -X -At -d "$OWNER" -c "SELECT 1" >/dev/null 2>&1; then
-    echo "cluster: no read-write node answers" >&2
-    exit 1
-fi
+i=0
+until [ "$(af_env psql -X -At -d "$OWNER" -c "SELECT count(*)
+        FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum')" \
+        2>/dev/null)" = 1 ]; do
+    i=$((i + 1))
+    [ $i -lt 240 ] || { echo "cluster: no synchronous standby" >&2; exit 1; }
+    sleep 0.5
+done
+wait_state 120
 
 CONF=$CL/server.conf
 cat >"$CONF" <<CONF

@@ -12,3 +12,11 @@ test-cluster: $(O)/umbra-server $(O)/umbra-case
 cluster: deps
 	@$(MAKE) --no-print-directory all
 	@O=$(O) scripts/cluster.sh
+
+# The backup of docs/operations.md restored into a new cluster: pulls
+# resume, nothing pulled twice or skipped, replies reach mailboxes.
+.PHONY: test-backup
+test-backup: $(O)/umbra-server $(O)/umbra-case
+	@UMBRA_INTAKE_WINDOW=0 O=$(O) tests/chaos/run.sh tests/cluster/backup_test.py
+
+SUITES += test-backup
