@@ -357,14 +357,17 @@ if [ ! -f "$DEMO/case/public.json" ]; then
 fi
 "$O/umbra-server" --config "$CONF" org add demo --name "Demo organisation" \
     --public-key "$DEMO/case/public.json"
-# The token file may hold the token of `make run`'s database: this
-# cluster's token is made when this database has none named 'demo'.
-if ! "$O/umbra-server" --config "$CONF" token list |
+# The token file may hold the token of `make run`'s database
+# ($DEMO/token.for names the database it is for): a token is made when
+# the file is not this database's, or this database has none named 'demo'.
+if [ "$(cat "$DEMO/token.for" 2>/dev/null)" != "$CL" ] ||
+    ! "$O/umbra-server" --config "$CONF" token list |
     awk '$1 == "demo" && $2 == "demo" {f = 1} END {exit !f}' ||
     [ ! -s "$DEMO/token" ]; then
     "$O/umbra-server" --config "$CONF" token revoke demo demo >/dev/null 2>&1 || true
     (umask 077 && "$O/umbra-server" --config "$CONF" token add demo demo \
         >"$DEMO/token")
+    echo "$CL" >"$DEMO/token.for"
 fi
 
 i=0

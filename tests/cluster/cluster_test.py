@@ -6,8 +6,11 @@ loopback ports and runs this).
 
 Phases, all through HAProxy unless said otherwise:
   intake    the same bounded wrk load (fixed envelope, organisation
-            'bench', not pulled) against server a alone, then against
-            HAProxy with both servers: requests per second of each
+            'bench', not pulled) through HAProxy with server b out of the
+            rotation, then with both, then straight to server a: reports
+            per second of each (printed, not asserted)
+  forms     six no-JS form reports with a receipt (the servers' Argon2
+            pools), answered 201 and pulled with the rest
   server    CLUSTER_CLIENTS clients post fresh envelopes (each sealed to
             the demo organisation with its own canary); server a is
             killed with SIGKILL mid-load and started again
@@ -299,6 +302,36 @@ def haproxy_cmd(cmd):
     return out
 
 
+def phase_forms():
+    """No-JS form reports through HAProxy (so on both servers' Argon2
+    pools), each with a receipt (a mailbox in the same commit): 201, and
+    pulled at the end with the rest."""
+    import urllib.parse
+    ok = 0
+    for i in range(6):
+        canary = "CLU%s-F%03d" % (RUN_ID, i)
+        body = urllib.parse.urlencode({
+            "org": "demo", "lang": "en", "incident.date": "2026-11",
+            "incident.country": "th", "categories": "robbery",
+            "narrative": canary + " cluster form report",
+            "consent.statistics": "yes", "reply": "yes"}).encode()
+        a = {"canary": canary, "t0": time.monotonic()}
+        c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+        c.request("POST", "/report", body,
+                  {"Content-Type": "application/x-www-form-urlencoded"})
+        r = c.getresponse()
+        r.read()
+        c.close()
+        a["status"] = r.status
+        a["kind"] = "acked" if r.status == 201 else "bad"
+        a["t1"] = time.monotonic()
+        ok += a["kind"] == "acked"
+        with att_lock:
+            attempts.append(a)
+    check("no-JS form reports with a receipt through HAProxy: 201", ok == 6,
+          ok)
+
+
 def kill_server():
     pid = int(status()[("server", "a")][0])
     os.kill(pid, signal.SIGKILL)
@@ -414,6 +447,7 @@ def main():
     check_sync("synchronous replication on the primary")
 
     phase_intake()
+    phase_forms()
 
     t = load(kill_server, "server kill")
     if t is not None:
