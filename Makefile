@@ -15,6 +15,8 @@
 #                   servers behind HAProxy on :8080 (scripts/cluster.sh)
 #   make test-cluster  load through HAProxy while a server, the primary's
 #                   postmaster and its node are killed (tests/cluster/)
+#   make test-backup  the documented backup restored into a new PostgreSQL
+#                   cluster; pulls resume, replies reach mailboxes
 #   make install    both programs, web files, schema, man pages, systemd unit
 #                   (PREFIX, DESTDIR; see packaging/module.mk)
 #   make deb        Debian packages umbra-case and umbra-server in build/deb/
