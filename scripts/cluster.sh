@@ -34,6 +34,7 @@
 #   CLUSTER_WINDOW [0]         the servers' intake_window (0: a 201 is
 #                              sent once the report is committed on both
 #                              PostgreSQL nodes; see docs/operations.md)
+#   CLUSTER_SERVER_CONF []     lines added to the servers' configuration
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -344,6 +345,7 @@ web_dir = $top/web
 schema_dir = $top/schema
 intake_window = $WINDOW
 retry_after = 2
+${CLUSTER_SERVER_CONF:-}
 CONF
 "$O/umbra-server" --config "$CONF" migrate
 

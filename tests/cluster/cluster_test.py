@@ -279,8 +279,10 @@ def phase_intake():
     time.sleep(2)
     two = wrk(PORT, env)
     direct = wrk(PORT_A, env)
-    check("intake runs", one and two and direct and one["rps"] > 0 and
-          two["rps"] > 0, (one, two))
+    check("intake runs, every request answered 201",
+          one and two and direct and one["rps"] > 0 and two["rps"] > 0 and
+          not one["errors"] and not two["errors"] and not direct["errors"],
+          (one, two, direct))
     if one and two:
         print("FIGURE intake through HAProxy, one server:  %.0f reports/s, "
               "p99 %.1f ms" % (one["rps"], one["p99"]))

@@ -48,6 +48,10 @@ set -- $ports
 export CLUSTER_DIR="$tmp/cluster" CLUSTER_DEMO="$tmp/demo" \
     CLUSTER_PG_PORT=$1 CLUSTER_SERVER_PORT=$2 CLUSTER_METRICS_PORT=$3 \
     UMBRA_PORT=$4
+# The intake figures send tens of thousands of reports to the organisation
+# 'bench' (never pulled): past the default quota they would be 507.
+export CLUSTER_SERVER_CONF="quota_reports = 100000000
+quota_bytes = 1099511627776"
 
 scripts/cluster.sh >"$tmp/cluster.log" 2>&1 &
 cpid=$!
