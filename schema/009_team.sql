@@ -196,15 +196,31 @@ AS $$
     ORDER BY m.name
 $$;
 
--- Appends one event for the token's organisation: its id and day.
-CREATE FUNCTION sync_event_put(p_hash bytea, p_body bytea)
+-- Appends one event for the token's organisation: its id and day; id -1
+-- (nothing stored) when the organisation's events would pass p_quota
+-- bytes (the server's quota_bytes), no row for an unknown or removed token.
+CREATE FUNCTION sync_event_put(p_hash bytea, p_body bytea, p_quota bigint)
 RETURNS TABLE (id bigint, day date)
-LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public
 AS $$
-    INSERT INTO public.events (org_id, token_id, body)
-    SELECT t.org_id, t.id, p_body FROM public.sync_tokens t
-    WHERE t.hash = p_hash AND t.removed IS NULL
-    RETURNING events.id, events.day
+DECLARE
+    t public.sync_tokens%ROWTYPE;
+BEGIN
+    SELECT * INTO t FROM public.sync_tokens s
+    WHERE s.hash = p_hash AND s.removed IS NULL;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    IF (SELECT coalesce(sum(octet_length(e.body)), 0) FROM public.events e
+        WHERE e.org_id = t.org_id) + octet_length(p_body) > p_quota THEN
+        RETURN QUERY SELECT -1::bigint, current_date;
+        RETURN;
+    END IF;
+    RETURN QUERY
+    INSERT INTO public.events AS e (org_id, token_id, body)
+    VALUES (t.org_id, t.id, p_body)
+    RETURNING e.id, e.day;
+END
 $$;
 
 -- A page of the token's organisation's events after p_after.
@@ -290,7 +306,7 @@ REVOKE ALL ON FUNCTION team_members(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION team_sweep(integer, bigint[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION sync_ack_member(bytea, bigint[], boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION sync_waiting(bytea) FROM PUBLIC;
-REVOKE ALL ON FUNCTION sync_event_put(bytea, bytea) FROM PUBLIC;
+REVOKE ALL ON FUNCTION sync_event_put(bytea, bytea, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION sync_event_list(bytea, bigint, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION team_bundle_changed(integer, bytea[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION sync_bundle_put(bytea, text, bigint, date, bytea,
@@ -305,7 +321,8 @@ GRANT EXECUTE ON FUNCTION sync_claim(bytea, bytea) TO umbra_sync;
 GRANT EXECUTE ON FUNCTION sync_ack_member(bytea, bigint[], boolean)
     TO umbra_sync;
 GRANT EXECUTE ON FUNCTION sync_waiting(bytea) TO umbra_sync;
-GRANT EXECUTE ON FUNCTION sync_event_put(bytea, bytea) TO umbra_sync;
+GRANT EXECUTE ON FUNCTION sync_event_put(bytea, bytea, bigint)
+    TO umbra_sync;
 GRANT EXECUTE ON FUNCTION sync_event_list(bytea, bigint, integer)
     TO umbra_sync;
 GRANT EXECUTE ON FUNCTION sync_bundle_put(bytea, text, bigint, date, bytea,

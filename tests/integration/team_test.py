@@ -30,7 +30,10 @@ import spool  # noqa: E402
 import umbra  # noqa: E402
 from umbra_env import CASE, CONF, D, PASS, PG_DATA, PG_LOG, SERVER, TOOL  # noqa: E402,E501
 
-SRV = umbra.Server()
+# a small quota_bytes (reports waiting, and each organisation's events) so
+# that the event log's quota is reached in a few dozen events
+QUOTA = 300000
+SRV = umbra.Server(extra=["--quota_bytes", str(QUOTA)])
 ORG = "gamma"
 HOME = os.path.join(D, ORG)
 KEYFILE = os.path.join(HOME, "keys.umbra")
@@ -411,6 +414,35 @@ def test_events():
     assert psql("SELECT count(*) FROM events") == n
 
 
+def test_event_quota():
+    """An organisation's events together stay under quota_bytes: past it,
+    507 org_full and nothing stored; another organisation is not held
+    back."""
+    ev = seal(b"q" * 100)
+    stored = 0
+    for _ in range(QUOTA // len(ev) + 5):
+        st, body = request("POST", "/api/v1/sync/events", ev, TOKEN["ana"],
+                           "application/octet-stream")
+        if st != 201:
+            break
+        stored += 1
+    assert st == 507 and body["error"] == "org_full", (st, str(body)[:300])
+    total = int(psql("SELECT sum(octet_length(body)) FROM events e JOIN "
+                     "orgs o ON o.id = e.org_id WHERE o.slug = 'gamma'"))
+    assert total <= QUOTA < total + len(ev), (total, stored)
+    n = psql("SELECT count(*) FROM events")
+    st, body = request("POST", "/api/v1/sync/events", ev, TOKEN["ana"],
+                       "application/octet-stream")
+    assert st == 507 and psql("SELECT count(*) FROM events") == n
+    beta_ev = subprocess.run([CASE, "seal", "--to",
+                              os.path.join(D, "beta", "public.json")],
+                             input=b"b", capture_output=True,
+                             check=True).stdout
+    st, body = request("POST", "/api/v1/sync/events", beta_ev, TOKEN["beta"],
+                       "application/octet-stream")
+    assert st == 201, (st, str(body)[:300])
+
+
 def test_member_removed():
     """A new bundle without Ben: his token answers 401 member_removed on
     every sync route at once; what the others all acked goes."""
@@ -556,6 +588,7 @@ TESTS = [
     test_force,
     test_old_org_first_ack_deletes,
     test_events,
+    test_event_quota,
     test_member_removed,
     test_org_add_removes_too,
     test_canary_scan,
