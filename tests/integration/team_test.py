@@ -482,6 +482,42 @@ def test_member_removed():
     assert "ben" not in waiting()
 
 
+def test_waiting_at_quota():
+    """The cost of "waiting" at the default quota_reports (20,000 held
+    envelopes) with three members, one of whom acked half: printed as a
+    figure; the counts must be exact and the page answer under 5 s."""
+    drain()
+    org = psql("SELECT id FROM orgs WHERE slug = 'gamma'")
+    psql("INSERT INTO envelopes (org_id, size, body) SELECT %s, 16, "
+         "decode(md5(g::text), 'hex') FROM generate_series(1, 20000) g"
+         % org)
+    psql("INSERT INTO acks (envelope_id, token_id) SELECT e.id, t.id FROM "
+         "envelopes e, sync_tokens t WHERE e.org_id = %s AND t.name = 'ana' "
+         "AND t.org_id = %s AND e.id %% 2 = 0" % (org, org))
+    times = []
+    for _ in range(3):
+        t0 = time.monotonic()
+        st, body = request("GET", "/api/v1/sync/reports?limit=1",
+                           token=TOKEN["holder"])
+        times.append(time.monotonic() - t0)
+        assert st == 200, (st, str(body)[:300])
+    got = {w["name"]: w["count"] for w in body["waiting"]}
+    assert got == {"holder": 20000, "ana": 10000, "chloe": 20000}, got
+    times.sort()
+    print("figures: GET /api/v1/sync/reports?limit=1 with 20,000 held "
+          "envelopes and 3 members: median %.0f ms (of %s)" % (
+              times[1] * 1000, ", ".join("%.0f" % (x * 1000)
+                                         for x in times)), flush=True)
+    assert times[1] < 5.0
+    ids = [r["id"] for r in reports("holder")["reports"]]
+    t0 = time.monotonic()
+    st, body = ack("holder", ids[:1000])
+    assert st == 200 and body == {"deleted": 0, "acked": 1000}, body
+    print("figures: ack of 1,000 ids by one of 3 members among 20,000 held: "
+          "%.0f ms" % ((time.monotonic() - t0) * 1000), flush=True)
+    psql("DELETE FROM envelopes WHERE org_id = %s" % org)
+
+
 def test_org_add_removes_too():
     """The operator's org add with a bundle without a member has the same
     effect as keys publish."""
@@ -590,6 +626,7 @@ TESTS = [
     test_events,
     test_event_quota,
     test_member_removed,
+    test_waiting_at_quota,
     test_org_add_removes_too,
     test_canary_scan,
     test_case_verbs,
