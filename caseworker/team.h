@@ -177,6 +177,64 @@ char *team_state_json(const struct team_state *st);
  * note"), into out (cap bytes). */
 void team_event_what(char *out, size_t cap, const struct team_event *e);
 
+/* ---- events in the case store (store_team.c) ---------------------------- */
+
+/* The author of the events this store writes from now on (the home's own
+ * signing key); a store opened without it writes none. */
+void store_team_author(struct store *s, const uint8_t pk[32]);
+
+/* Case id's uid into uid: 0, 1 if it has none (a case from before events,
+ * a synthetic one), -1. */
+int store_case_uid(struct store *s, int64_t id, char uid[33]) UMBRA_WUR;
+int store_case_set_uid(struct store *s, int64_t id, const char *uid)
+    UMBRA_WUR;
+
+/*
+ * Queues a new event of this home's author for the next push (caller's
+ * transaction): seq and clock are the next ones, id random, day today.
+ * case_uid NULL for an organisation-wide event. body is stolen (decref'd
+ * on every path; NULL is an out-of-memory error). Nothing is written (0)
+ * when the store has no author. 0 or -1.
+ */
+int team_emit(struct store *s, const char *case_uid, const char *type,
+              json_t *body) UMBRA_WUR;
+/* team_emit for case id (nothing when it has no uid). */
+int store_team_emit_case(struct store *s, int64_t id, const char *type,
+                         json_t *body) UMBRA_WUR;
+
+/* Adds an accepted event of another member: 0, 1 if known already (a
+ * replay) or for a deleted case, -1. Does not apply it. */
+int store_team_add(struct store *s, const struct team_event *e) UMBRA_WUR;
+
+/* Recomputes case uid from all its events onto its row (status, priority,
+ * assignee, labels; a delete erases it). 1 if no case has that uid yet
+ * (its events wait for the report). */
+int store_team_apply(struct store *s, const char *uid) UMBRA_WUR;
+
+/* Calls cb with the merged state of case uid's events; cb's result. */
+int store_team_merged(struct store *s, const char *uid,
+                      int (*cb)(void *ctx, const struct team_state *st),
+                      void *ctx) UMBRA_WUR;
+
+/* Erases the events of case uid but its delete (store_delete_case). */
+int store_team_erase(struct store *s, const char *uid) UMBRA_WUR;
+
+/* The events to push (outgoing 1; with again, 2 as well), oldest first;
+ * store_team_sent marks one (0 sent, 2 carried in an outbox file). */
+int store_team_outgoing(struct store *s, int again,
+                        int (*cb)(void *ctx, const uint8_t digest[32],
+                                  const char *text),
+                        void *ctx) UMBRA_WUR;
+int store_team_sent(struct store *s, const uint8_t digest[32],
+                    int outgoing) UMBRA_WUR;
+
+/* Calls cb for each author whose seqs have a gap: have distinct seqs of
+ * 1..last (the server dropped or withholds events). */
+int store_team_gaps(struct store *s,
+                    int (*cb)(void *ctx, const uint8_t author[32], long have,
+                              long last),
+                    void *ctx) UMBRA_WUR;
+
 /* ---- organisation-wide events ------------------------------------------- */
 
 /* A handler for an organisation-wide event type; stats adds its row here
