@@ -418,6 +418,8 @@ batch_fill(struct batch *b, struct store *s, struct import_counts *c,
             *rr = r;
             break;
         }
+        if (bf->rec.kind == 'E')
+            continue; /* case events: team_import_file's pass */
         i = store_processed(s, bf->rec.id);
         if (i == 1) /* the same report, or the id given out again by a
                      * restored server for another one? */

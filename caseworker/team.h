@@ -107,7 +107,7 @@ int team_event_seal(uint8_t **env, size_t *env_len, const char *text,
  * newest bundle the home holds: the organisation's signing key and every
  * signer with "events").
  */
-typedef int (*team_author_fn)(void *ctx, const uint8_t pk[32]);
+typedef int (*team_author_fn)(const void *ctx, const uint8_t pk[32]);
 
 /*
  * Opens env with one of the nkeys key pairs, verifies the signature,
@@ -117,7 +117,7 @@ typedef int (*team_author_fn)(void *ctx, const uint8_t pk[32]);
 int team_event_open(struct team_event *e, const uint8_t *env, size_t env_len,
                     const uint8_t *sks, const uint8_t *pks, unsigned nkeys,
                     const char *org, team_author_fn may,
-                    void *ctx) UMBRA_WUR;
+                    const void *ctx) UMBRA_WUR;
 
 /* The case uid of a report: hex of the first 16 bytes of
  * BLAKE2b-256("umbra/case/v1" || env). */

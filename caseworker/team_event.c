@@ -284,7 +284,7 @@ unb64(uint8_t *out, size_t want, const char *s)
 int
 team_event_open(struct team_event *e, const uint8_t *env, size_t env_len,
                 const uint8_t *sks, const uint8_t *pks, unsigned nkeys,
-                const char *org, team_author_fn may, void *ctx)
+                const char *org, team_author_fn may, const void *ctx)
 {
     uint8_t *doc = NULL, author[32], sig[crypto_sign_BYTES], *msg = NULL;
     size_t doc_len = 0, mlen;

@@ -41,7 +41,7 @@ make(struct team_event *e, struct author *a, uint64_t clock, const char *type,
 }
 
 static int
-only_abc(void *ctx, const uint8_t pk[32])
+only_abc(const void *ctx, const uint8_t pk[32])
 {
     (void)ctx;
     return memcmp(pk, A.pk, 32) == 0 || memcmp(pk, B.pk, 32) == 0 ||
