@@ -169,15 +169,15 @@ const struct store_stmt STORE_STMTS[ST_N] = {
                         "store_member_add: keys add-member"},
     [ST_MEMBER_ADD] = {"member_add",
                        "INSERT INTO members(key_id, name, pk, sign_pk, created,"
-                       " added) VALUES (?1, ?2, ?3, ?4, ?5, ?6);",
+                       " added, may) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7);",
                        "store_member_add: keys add-member"},
     [ST_MEMBERS] = {"members",
-                    "SELECT key_id, name, pk, sign_pk, created, added"
+                    "SELECT key_id, name, pk, sign_pk, created, added, may"
                     " FROM members ORDER BY id;",
                     "store_members_each: keys list, public.json"},
     [ST_MEMBER_GET] = {"member_get",
-                       "SELECT key_id, name, pk, sign_pk, created, added"
-                       " FROM members WHERE key_id = ?1 OR name = ?1;",
+                       "SELECT key_id, name, pk, sign_pk, created, added,"
+                       " may FROM members WHERE key_id = ?1 OR name = ?1;",
                        "store_member_remove: keys remove-member"},
     [ST_MEMBER_DELETE] = {"member_delete",
                           "DELETE FROM members WHERE key_id = ?1;",

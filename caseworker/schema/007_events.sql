@@ -25,3 +25,7 @@ CREATE TABLE IF NOT EXISTS events(digest BLOB PRIMARY KEY,
 CREATE INDEX IF NOT EXISTS events_case ON events(case_uid, clock);
 CREATE INDEX IF NOT EXISTS events_out ON events(outgoing, clock);
 CREATE INDEX IF NOT EXISTS events_author ON events(author, seq);
+-- What each member may sign, as the bundle's signers say (UMBRA_MAY_*
+-- bits: 1 case events, 2 alerts): every member writes events; 'keys
+-- add-member FILE --alerts' grants alerts too.
+ALTER TABLE members ADD COLUMN may INTEGER NOT NULL DEFAULT 1;
