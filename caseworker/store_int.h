@@ -88,6 +88,9 @@ enum stmt {
     ST_EVENTS_OUT,
     ST_EVENT_OUTGOING,
     ST_EVENT_GAPS,
+    ST_EVENT_SET_SIG,
+    ST_EVENTS_SIGNED,
+    ST_SHARE_CASES,
     ST_N
 };
 

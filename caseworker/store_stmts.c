@@ -237,8 +237,9 @@ const struct store_stmt STORE_STMTS[ST_N] = {
                          "store_case_set_uid: import (a new case)"},
     [ST_EVENT_ADD] = {"event_add",
                       "INSERT OR IGNORE INTO events(digest, id, case_uid,"
-                      " author, seq, clock, day, type, text, outgoing)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10);",
+                      " author, seq, clock, day, type, text, outgoing, sig)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+                      " ?11);",
                       "team_emit (every change), store_team_add (import)"},
     [ST_EVENTS_CASE] = {"events_case",
                         "SELECT text, author FROM events"
@@ -260,6 +261,19 @@ const struct store_stmt STORE_STMTS[ST_N] = {
                            "UPDATE events SET outgoing = ?2"
                            " WHERE digest = ?1;",
                            "store_team_sent: push"},
+    [ST_EVENT_SET_SIG] = {"event_set_sig",
+                           "UPDATE events SET sig = ?2 WHERE digest = ?1;",
+                           "store_team_set_sig: push (this home's events)"},
+    [ST_EVENTS_SIGNED] = {"events_signed",
+                          "SELECT author, text, sig FROM events"
+                          " WHERE case_uid = ?1 AND sig IS NOT NULL"
+                          " AND text != '' AND type != 'share'"
+                          " ORDER BY clock, author, id;",
+                          "store_team_signed: team share"},
+    [ST_SHARE_CASES] = {"share_cases",
+                        "SELECT uid FROM cases WHERE uid IS NOT NULL"
+                        " AND status != 'closed' ORDER BY id;",
+                        "team share (the open cases)"},
     [ST_EVENT_GAPS] = {"event_gaps",
                        "SELECT author, count(DISTINCT seq), max(seq)"
                        " FROM events GROUP BY author"

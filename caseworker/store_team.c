@@ -90,10 +90,11 @@ event_insert(struct store *s, const struct team_event *e, int outgoing)
     uint8_t d[32];
 
     event_digest(d, e->author, e->text);
-    if (store_write(s, ST_EVENT_ADD, "bttbiittti", d, (size_t)32, e->id,
+    if (store_write(s, ST_EVENT_ADD, "bttbiittti" "b", d, (size_t)32, e->id,
                     e->case_uid, e->author, (size_t)32, (int64_t)e->seq,
                     (int64_t)e->clock, e->day, e->type, e->text,
-                    (int64_t)outgoing) != 0)
+                    (int64_t)outgoing, e->has_sig ? e->sig : NULL,
+                    (size_t)(e->has_sig ? 64 : 0)) != 0)
         return -1;
     return sqlite3_changes(s->db) == 0 ? 1 : 0;
 }
@@ -406,4 +407,68 @@ store_team_gaps(struct store *s,
     if (st == NULL)
         return -1;
     return store_each(s, st, "event gaps", gap_row, &g);
+}
+
+int
+store_team_set_sig(struct store *s, const uint8_t digest[32],
+                   const uint8_t sig[64])
+{
+    return store_write(s, ST_EVENT_SET_SIG, "bb", digest, (size_t)32, sig,
+                       (size_t)64);
+}
+
+struct signed_ctx {
+    int (*cb)(void *ctx, const uint8_t author[32], const char *text,
+              const uint8_t sig[64]);
+    void *ctx;
+};
+
+static int
+signed_row(void *ctx, sqlite3_stmt *st)
+{
+    const struct signed_ctx *c = ctx;
+
+    if (sqlite3_column_bytes(st, 0) != 32 || sqlite3_column_bytes(st, 2) != 64)
+        return 0;
+    return c->cb(c->ctx, sqlite3_column_blob(st, 0),
+                 (const char *)sqlite3_column_text(st, 1),
+                 sqlite3_column_blob(st, 2));
+}
+
+int
+store_team_signed(struct store *s, const char *uid,
+                  int (*cb)(void *ctx, const uint8_t author[32],
+                            const char *text, const uint8_t sig[64]),
+                  void *ctx)
+{
+    struct signed_ctx c = {cb, ctx};
+    sqlite3_stmt *st = store_prep(s, ST_EVENTS_SIGNED);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
+    return store_each(s, st, "signed events", signed_row, &c);
+}
+
+struct uid_ctx {
+    int (*cb)(void *ctx, const char *uid);
+    void *ctx;
+};
+
+static int
+uid_row(void *ctx, sqlite3_stmt *st)
+{
+    const struct uid_ctx *c = ctx;
+
+    return c->cb(c->ctx, store_col_text(st, 0));
+}
+
+int
+store_team_open_cases(struct store *s, int (*cb)(void *ctx, const char *uid),
+                      void *ctx)
+{
+    struct uid_ctx c = {cb, ctx};
+
+    return store_each(s, store_prep(s, ST_SHARE_CASES), "open cases", uid_row,
+                      &c);
 }

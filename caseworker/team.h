@@ -44,7 +44,7 @@ struct store;
 
 #define TEAM_FORMAT "umbra.event/1"
 /* The whole inner document and the event text: at most this many bytes. */
-#define TEAM_DOC_MAX 65536u
+#define TEAM_DOC_MAX 524288u
 #define TEAM_TYPE_MAX 32u
 /* seq and clock stay below 2^53, exact in every JSON implementation. */
 #define TEAM_COUNTER_MAX 9007199254740991ull
@@ -72,6 +72,8 @@ struct team_event {
     char type[TEAM_TYPE_MAX + 1];
     uint8_t author[32];  /* Ed25519 public key */
     json_t *body;        /* an object, owned */
+    uint8_t sig[64];     /* the author's signature (team_event_open) */
+    int has_sig;
     char *text;          /* the signed event text (malloc'd, NUL-ended) */
 };
 void team_event_release(struct team_event *e);
@@ -98,9 +100,15 @@ int team_event_parse(struct team_event *e, const char *text, size_t len,
  * the n (1..16) X25519 keys at pks. *env malloc'd (*env_len bytes),
  * padded as reports are. 0 or -1.
  */
-int team_event_seal(uint8_t **env, size_t *env_len, const char *text,
-                    const uint8_t sign_sk[64], const uint8_t *pks,
-                    unsigned n) UMBRA_WUR;
+int team_event_seal(uint8_t **env, size_t *env_len, uint8_t sig[64],
+                    const char *text, const uint8_t sign_sk[64],
+                    const uint8_t *pks, unsigned n) UMBRA_WUR;
+
+/* Checks sig (the author's over "umbra.event/1\n" || text) and parses
+ * text into *e with it: 0, TEAM_E_SIGNATURE or TEAM_E_FORMAT. */
+int team_event_verify(struct team_event *e, const char *text, size_t len,
+                      const uint8_t author[32], const uint8_t sig[64])
+    UMBRA_WUR;
 
 /*
  * Who may write events: 1 if pk may, else 0. ctx is the caller's (the
@@ -202,8 +210,9 @@ int team_emit(struct store *s, const char *case_uid, const char *type,
 int store_team_emit_case(struct store *s, int64_t id, const char *type,
                          json_t *body) UMBRA_WUR;
 
-/* Adds an accepted event of another member: 0, 1 if known already (a
- * replay) or for a deleted case, -1. Does not apply it. */
+/* Adds an accepted event of another member (with its signature when
+ * e->has_sig): 0, 1 if known already (a replay) or for a deleted case,
+ * -1. Does not apply it. */
 int store_team_add(struct store *s, const struct team_event *e) UMBRA_WUR;
 
 /* Recomputes case uid from all its events onto its row (status, priority,
@@ -215,6 +224,20 @@ int store_team_apply(struct store *s, const char *uid) UMBRA_WUR;
 int store_team_merged(struct store *s, const char *uid,
                       int (*cb)(void *ctx, const struct team_state *st),
                       void *ctx) UMBRA_WUR;
+
+/* Keeps the signature push made for one of this home's events. */
+int store_team_set_sig(struct store *s, const uint8_t digest[32],
+                       const uint8_t sig[64]) UMBRA_WUR;
+/* Each signed event of case uid (shares left out) in merge order: author,
+ * text, signature. cb's non-zero result stops and is returned. */
+int store_team_signed(struct store *s, const char *uid,
+                      int (*cb)(void *ctx, const uint8_t author[32],
+                                const char *text, const uint8_t sig[64]),
+                      void *ctx) UMBRA_WUR;
+/* Each uid of an open case (status not closed). */
+int store_team_open_cases(struct store *s,
+                          int (*cb)(void *ctx, const char *uid),
+                          void *ctx) UMBRA_WUR;
 
 /* Erases the events of case uid but its delete (store_delete_case). */
 int store_team_erase(struct store *s, const char *uid) UMBRA_WUR;

@@ -224,8 +224,9 @@ signed_msg(const char *text, size_t len, size_t *n)
 }
 
 int
-team_event_seal(uint8_t **env, size_t *env_len, const char *text,
-                const uint8_t sign_sk[64], const uint8_t *pks, unsigned n)
+team_event_seal(uint8_t **env, size_t *env_len, uint8_t sig_out[64],
+                const char *text, const uint8_t sign_sk[64],
+                const uint8_t *pks, unsigned n)
 {
     uint8_t sig[crypto_sign_BYTES], *msg = NULL;
     char a64[64], s64[128], *doc = NULL;
@@ -239,6 +240,8 @@ team_event_seal(uint8_t **env, size_t *env_len, const char *text,
     if (msg == NULL)
         goto out;
     crypto_sign_detached(sig, NULL, msg, mlen, sign_sk);
+    if (sig_out != NULL)
+        memcpy(sig_out, sig, sizeof sig);
     sodium_bin2base64(a64, sizeof a64, sign_sk + 32, 32,
                       sodium_base64_VARIANT_ORIGINAL);
     sodium_bin2base64(s64, sizeof s64, sig, sizeof sig,
@@ -282,6 +285,32 @@ unb64(uint8_t *out, size_t want, const char *s)
 }
 
 int
+team_event_verify(struct team_event *e, const char *text, size_t len,
+                  const uint8_t author[32], const uint8_t sig[64])
+{
+    uint8_t *msg;
+    size_t mlen;
+    int ok, rc;
+
+    memset(e, 0, sizeof *e);
+    if (len > TEAM_DOC_MAX)
+        return TEAM_E_FORMAT;
+    msg = signed_msg(text, len, &mlen);
+    if (msg == NULL)
+        return TEAM_E_NOMEM;
+    ok = crypto_sign_verify_detached(sig, msg, mlen, author) == 0;
+    free(msg);
+    if (!ok)
+        return TEAM_E_SIGNATURE;
+    rc = team_event_parse(e, text, len, author);
+    if (rc == 0) {
+        memcpy(e->sig, sig, 64);
+        e->has_sig = 1;
+    }
+    return rc;
+}
+
+int
 team_event_open(struct team_event *e, const uint8_t *env, size_t env_len,
                 const uint8_t *sks, const uint8_t *pks, unsigned nkeys,
                 const char *org, team_author_fn may, const void *ctx)
@@ -320,6 +349,8 @@ team_event_open(struct team_event *e, const uint8_t *env, size_t env_len,
                           author);
     if (rc != 0)
         goto out;
+    memcpy(e->sig, sig, sizeof sig);
+    e->has_sig = 1;
     if (strcmp(e->org, org) != 0)
         rc = TEAM_E_ORG;
     else if (may != NULL && !may(ctx, author))

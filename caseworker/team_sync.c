@@ -113,12 +113,17 @@ team_seal_outgoing(struct store *s, const struct umbra_org_keys *k,
      * it cannot open what is written from now on */
     umbra_bundle_pks(pks, b);
     for (i = 0; i < l.n && r == 0; i++) {
-        uint8_t *env = NULL;
+        uint8_t *env = NULL, sig[64];
         size_t env_len = 0;
 
-        if (team_event_seal(&env, &env_len, l.v[i].text, k->sign_sk, pks,
-                            b->nkeys) != 0) {
+        if (team_event_seal(&env, &env_len, sig, l.v[i].text, k->sign_sk,
+                            pks, b->nkeys) != 0) {
             case_err("cannot seal a case event");
+            goto out;
+        }
+        /* kept, so that the history can be passed on (team share) */
+        if (store_team_set_sig(s, l.v[i].digest, sig) != 0) {
+            free(env);
             goto out;
         }
         r = send(ctx, l.v[i].digest, env, env_len);
@@ -300,9 +305,57 @@ say_gap(void *ctx, const uint8_t author[32], long have, long last)
     return 0;
 }
 
+/* The events a share carries (team share): each checked as if it came
+ * alone (signature, author a member, organisation, the share's case), then
+ * added. 0 or -1. */
+static int
+take_shared(struct store *s, struct team_counts *c,
+            const struct team_event *share, const struct umbra_bundle *b)
+{
+    const json_t *evs = json_object_get(share->body, "events"), *x;
+    size_t i;
+
+    json_array_foreach(evs, i, x)
+    {
+        const char *text = json_string_value(json_object_get(x, "event"));
+        const char *a = json_string_value(json_object_get(x, "author"));
+        const char *sg = json_string_value(json_object_get(x, "signature"));
+        uint8_t author[32], sig[64];
+        size_t n1 = 0, n2 = 0;
+        struct team_event e;
+        int r;
+
+        if (text == NULL || a == NULL || sg == NULL ||
+            sodium_base642bin(author, 32, a, strlen(a), NULL, &n1, NULL,
+                              sodium_base64_VARIANT_ORIGINAL) != 0 ||
+            n1 != 32 ||
+            sodium_base642bin(sig, 64, sg, strlen(sg), NULL, &n2, NULL,
+                              sodium_base64_VARIANT_ORIGINAL) != 0 ||
+            n2 != 64 ||
+            team_event_verify(&e, text, strlen(text), author, sig) != 0) {
+            c->refused++;
+            continue;
+        }
+        if (strcmp(e.org, b->org) != 0 || !team_may_write(b, author) ||
+            strcmp(e.case_uid, share->case_uid) != 0) {
+            team_event_release(&e);
+            c->refused++;
+            continue;
+        }
+        r = store_team_add(s, &e);
+        team_event_release(&e);
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            c->shared++;
+    }
+    return 0;
+}
+
 /* One opened event into the store (caller's transaction). */
 static int
-take_event(struct store *s, struct team_counts *c, const struct team_event *e)
+take_event(struct store *s, struct team_counts *c, const struct team_event *e,
+           const struct umbra_bundle *b)
 {
     const struct team_handler *h;
     int r = store_team_add(s, e);
@@ -314,6 +367,9 @@ take_event(struct store *s, struct team_counts *c, const struct team_event *e)
         return 0;
     }
     c->accepted++;
+    if (strcmp(e->type, "share") == 0 && e->case_uid[0] &&
+        take_shared(s, c, e, b) != 0)
+        return -1;
     if (e->case_uid[0]) {
         r = store_team_apply(s, e->case_uid);
         if (r == 1)
@@ -370,7 +426,7 @@ team_import_file(struct store *s, const struct umbra_org_keys *k,
                         bf.rec.id, team_err_str(err));
             continue;
         }
-        r = take_event(s, c, &e);
+        r = take_event(s, c, &e, b);
         team_event_release(&e);
         if (r != 0)
             goto out;

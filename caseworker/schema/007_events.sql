@@ -12,6 +12,8 @@
 -- 'erased': the row stays so that a replay is still known and the
 -- author's seq has no gap), and any event for it that comes later is
 -- dropped (the delete wins anyway).
+-- sig is the author's signature (kept to pass the case's history on to a
+-- new member, team share; NULL for an event of this home not pushed yet).
 -- meta 'team_clock' is the Lamport clock, 'team_seq' this author's
 -- counter, 'team_after' the last server event id pulled.
 ALTER TABLE cases ADD COLUMN uid TEXT;
@@ -20,7 +22,7 @@ CREATE TABLE IF NOT EXISTS events(digest BLOB PRIMARY KEY,
  id TEXT NOT NULL, case_uid TEXT NOT NULL DEFAULT '',
  author BLOB NOT NULL, seq INTEGER NOT NULL, clock INTEGER NOT NULL,
  day TEXT NOT NULL, type TEXT NOT NULL, text TEXT NOT NULL,
- outgoing INTEGER NOT NULL DEFAULT 0)
+ outgoing INTEGER NOT NULL DEFAULT 0, sig BLOB)
  WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS events_case ON events(case_uid, clock);
 CREATE INDEX IF NOT EXISTS events_out ON events(outgoing, clock);

@@ -89,6 +89,7 @@ MISSING = {
     "stats": (["stats"], "--by DIM is required"),
     "desk": (["desk", "--port"], "--port needs a value"),
     "delete": (["delete", "1"], "add --yes to confirm"),
+    "team": (["team", "share"], "team share needs --member NAME"),
 }
 for verb in VERBS:
     T.check("%s has a missing-argument case in this test" % verb,

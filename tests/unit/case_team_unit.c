@@ -81,7 +81,7 @@ test_seal_open(void)
 
     setup();
     make(&e, &A, 1, "status", "{\"value\":\"in-progress\"}");
-    CHECK(team_event_seal(&env, &env_len, e.text, A.sk, org_pk, 1) == 0,
+    CHECK(team_event_seal(&env, &env_len, NULL, e.text, A.sk, org_pk, 1) == 0,
           "sealed");
     rc = team_event_open(&got, env, env_len, org_sk, org_pk, 1, "alpha",
                          only_abc, NULL);
@@ -108,7 +108,7 @@ test_seal_open(void)
 
     /* a non-member (or a removed member) signs correctly: refused */
     make(&e, &X, 1, "status", "{\"value\":\"closed\"}");
-    CHECK(team_event_seal(&env, &env_len, e.text, X.sk, org_pk, 1) == 0,
+    CHECK(team_event_seal(&env, &env_len, NULL, e.text, X.sk, org_pk, 1) == 0,
           "sealed by X");
     CHECK(team_event_open(&got, env, env_len, org_sk, org_pk, 1, "alpha",
                           only_abc, NULL) == TEAM_E_AUTHOR,
@@ -120,7 +120,7 @@ test_seal_open(void)
 
         memcpy(sk, X.sk, 64);
         memcpy(sk + 32, A.pk, 32); /* author field says A, signed by X */
-        CHECK(team_event_seal(&env, &env_len, e.text, sk, org_pk, 1) == 0,
+        CHECK(team_event_seal(&env, &env_len, NULL, e.text, sk, org_pk, 1) == 0,
               "sealed by X as A");
         CHECK(team_event_open(&got, env, env_len, org_sk, org_pk, 1, "alpha",
                               only_abc, NULL) == TEAM_E_SIGNATURE,
