@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * routes: the handler of every route, each in its own function: api.c (the
- * JSON API, health, metrics), sync.c (caseworker sync) and web.c (pages,
+ * JSON API, health, metrics), sync.c and sync_team.c (caseworker sync) and
+ * web.c (pages,
  * the no-JS form, static files). The table that maps methods and paths to them is in http.c;
  * routes see the request only through http.h.
  */
@@ -34,6 +35,11 @@ void api_mailbox_replies_post(struct req *r);
 void api_sync_list(struct req *r);
 void api_sync_ack(struct req *r);
 void api_sync_replies(struct req *r);
+/* team sync (sync_team.c): the event log, claim, keys publish */
+void api_sync_events_post(struct req *r);
+void api_sync_events(struct req *r);
+void api_sync_claim(struct req *r);
+void api_sync_bundle(struct req *r);
 
 void web_landing(struct req *r);
 void web_report_form(struct req *r);
