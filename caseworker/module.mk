@@ -130,6 +130,11 @@ test-case-loop: $(O)/umbra-case $(O)/umbra-server $(O)/server_tool
 	O=$(O) sh tests/integration/with_server.sh tests/integration/case_loop.py
 	O=$(O) sh tests/integration/with_server.sh tests/integration/case_outbox.py
 
+# Three caseworkers sharing one case history through the real server.
+.PHONY: test-case-team
+test-case-team: $(O)/umbra-case $(O)/umbra-server $(O)/server_tool
+	O=$(O) sh tests/integration/with_server.sh tests/integration/case_team.py
+
 # All three, each run even if another failed.
 test-case: $(O)/tests/case_unit $(O)/tests/case_text_unit $(O)/umbra-case \
            $(O)/umbra-server $(O)/server_tool $(O)/tests/case_outbox_unit \
@@ -148,6 +153,7 @@ test-case: $(O)/tests/case_unit $(O)/tests/case_text_unit $(O)/umbra-case \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_conv.py || st=1; \
 	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_loop.py || st=1; \
 	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_outbox.py || st=1; \
+	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_team.py || st=1; \
 	 exit $$st
 
 SUITES += test-case
