@@ -39,7 +39,8 @@ LABEL = CAN.lower() + "-label"
 ASSIGNEE = CAN + "-assignee"
 REPLY = CAN + "-reply we can meet on Thursday"
 LATE = CAN + "-late note after Chloe left"
-CANARIES = [NOTE, LABEL, ASSIGNEE, REPLY, LATE]
+AIRGAP = CAN + "-offline note carried on a stick"
+CANARIES = [NOTE, LABEL, ASSIGNEE, REPLY, LATE, AIRGAP]
 LOW = ["--kdf-memory", "8192", "--kdf-passes", "1", "--kdf-lanes", "1"]
 PEOPLE = ("kim", "ana", "ben", "chloe")
 
@@ -256,6 +257,32 @@ def test_remove_chloe():
           "refused" in out(r), out(r))
 
 
+def test_air_gap():
+    """Ben works offline: his events go out in the outbox file (push
+    --out), an online home with public.json only sends them (push --from,
+    no passphrase), and Ana merges them."""
+    b = case_id("ben", "report two")
+    r = case("ben", "triage", str(b), "--note", AIRGAP)
+    check("Ben notes on the offline laptop", r.returncode == 0, out(r))
+    usb = os.path.join(D, "team-ben.outbox")
+    r = case("ben", "push", "--out", usb)
+    check("push --out writes his case events", r.returncode == 0 and
+          "case event" in out(r) and '"events"' in open(usb).read(), out(r))
+    online = os.path.join(D, "team-online")
+    os.makedirs(online, exist_ok=True)
+    shutil.copy(os.path.join(home("kim"), "public.json"), online)
+    p = subprocess.run([CASE, "--home", online, "push", "--from", usb,
+                        *sync("ben")], capture_output=True, timeout=120,
+                       stdin=subprocess.DEVNULL, start_new_session=True)
+    check("push --from sends them without a passphrase",
+          p.returncode == 0 and "case event" in out(p), out(p))
+    round_trip("ana")
+    j = show("ana", case_id("ana", "report two"))
+    check("Ana has Ben's offline note with his name",
+          any(h["who"] == "Ben" and AIRGAP in h["what"]
+              for h in j.get("team", {}).get("history", [])), j.get("team"))
+
+
 def test_same_state():
     for _ in range(2):
         for who in ("kim", "ana", "ben"):
@@ -317,11 +344,11 @@ def test_canary_scan():
 
 
 def main():
+    setup()  # org add and tokens before the server starts (it reads them)
     SRV.start()
     try:
-        setup()
         for t in (test_share_history, test_concurrent, test_remove_chloe,
-                  test_same_state, test_ack_after_all, test_canary_scan):
+                  test_air_gap, test_same_state, test_ack_after_all, test_canary_scan):
             try:
                 t()
             except Exception as e:  # a crash is a failure; go on
