@@ -316,10 +316,9 @@ apply_cb(void *ctx, const struct team_state *st)
 }
 
 int
-store_team_apply(struct store *s, const char *uid)
+store_team_case_id(struct store *s, const char *uid, int64_t *id)
 {
     sqlite3_stmt *st = store_prep(s, ST_CASE_BY_UID);
-    struct apply_ctx a = {.s = s, .id = 0};
     int r;
 
     if (st == NULL)
@@ -327,10 +326,21 @@ store_team_apply(struct store *s, const char *uid)
     sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
     r = sqlite3_step(st);
     if (r == SQLITE_ROW)
-        a.id = sqlite3_column_int64(st, 0);
+        *id = sqlite3_column_int64(st, 0);
     store_done(s, st);
     if (r != SQLITE_ROW)
         return r == SQLITE_DONE ? 1 : store_db_err(s, "case by uid");
+    return 0;
+}
+
+int
+store_team_apply(struct store *s, const char *uid)
+{
+    struct apply_ctx a = {.s = s, .id = 0};
+    int r = store_team_case_id(s, uid, &a.id);
+
+    if (r != 0)
+        return r;
     return store_team_merged(s, uid, apply_cb, &a);
 }
 

@@ -225,6 +225,10 @@ int store_team_merged(struct store *s, const char *uid,
                       int (*cb)(void *ctx, const struct team_state *st),
                       void *ctx) UMBRA_WUR;
 
+/* The case with uid into *id: 0, 1 if none, -1. */
+int store_team_case_id(struct store *s, const char *uid, int64_t *id)
+    UMBRA_WUR;
+
 /* Keeps the signature push made for one of this home's events. */
 int store_team_set_sig(struct store *s, const uint8_t digest[32],
                        const uint8_t sig[64]) UMBRA_WUR;

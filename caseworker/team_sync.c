@@ -4,6 +4,7 @@
  */
 #include "team_sync.h"
 #include "bfile.h"
+#include "doc.h"
 #include "case.h"
 #include "import.h"
 #include "net.h"
@@ -305,6 +306,65 @@ say_gap(void *ctx, const uint8_t author[32], long have, long last)
     return 0;
 }
 
+/* The report a share carries, for a member who could not open it: a case
+ * made from the document (as import makes one from an opened envelope)
+ * with the share's uid, unless the home has that case. 0 or -1. */
+static int
+take_shared_report(struct store *s, struct team_counts *c,
+                   const struct team_event *share)
+{
+    const json_t *rp = json_object_get(share->body, "report");
+    const char *b = json_string_value(json_object_get(rp, "doc"));
+    const char *day = json_string_value(json_object_get(rp, "received"));
+    struct store_case_in in;
+    struct doc_report rep;
+    char reason[200];
+    uint8_t *doc = NULL;
+    size_t len = 0, bl;
+    int64_t id = 0;
+    int r;
+
+    if (rp == NULL)
+        return 0;
+    r = store_team_case_id(s, share->case_uid, &id);
+    if (r <= 0)
+        return r; /* here already (or an error) */
+    if (b == NULL || day == NULL || !umbra_date_valid(day, strlen(day))) {
+        c->refused++;
+        return 0;
+    }
+    bl = strlen(b);
+    doc = umbra_secret_alloc(bl / 4 * 3 + 3);
+    if (doc == NULL)
+        return -1;
+    memset(&rep, 0, sizeof rep);
+    if (sodium_base642bin(doc, bl / 4 * 3 + 3, b, bl, NULL, &len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        doc_parse_report(&rep, reason, sizeof reason, doc, len) != 0) {
+        umbra_secret_free(doc);
+        c->refused++;
+        return 0;
+    }
+    memset(&in, 0, sizeof in);
+    in.summary = rep.summary;
+    in.doc = doc;
+    in.doc_len = len;
+    in.facts = rep.facts;
+    snprintf(in.facts.received, sizeof in.facts.received, "%s", day);
+    if (rep.has_mailbox) {
+        in.mailbox_id = rep.mailbox_id;
+        in.mailbox_pk = rep.mailbox_pk;
+    }
+    r = store_add_case(s, &id, &in);
+    if (r == 0)
+        r = store_case_set_uid(s, id, share->case_uid);
+    if (r == 0)
+        c->reports++;
+    umbra_secret_free(doc);
+    sodium_memzero(&rep, sizeof rep);
+    return r < 0 ? -1 : 0;
+}
+
 /* The events a share carries (team share): each checked as if it came
  * alone (signature, author a member, organisation, the share's case), then
  * added. 0 or -1. */
@@ -368,7 +428,7 @@ take_event(struct store *s, struct team_counts *c, const struct team_event *e,
     }
     c->accepted++;
     if (strcmp(e->type, "share") == 0 && e->case_uid[0] &&
-        take_shared(s, c, e, b) != 0)
+        (take_shared_report(s, c, e) != 0 || take_shared(s, c, e, b) != 0))
         return -1;
     if (e->case_uid[0]) {
         r = store_team_apply(s, e->case_uid);

@@ -70,6 +70,7 @@ struct team_counts {
     long pending;  /* of the accepted, for a case not here yet */
     long refused;  /* forged, foreign, not a member's, damaged */
     long shared;   /* events of a case's history a share passed on */
+    long reports;  /* cases made from the reports shares carried */
 };
 
 /* import: the event records of the bundle file at path. 0 or -1. */

@@ -47,6 +47,10 @@ import_events(struct case_env *e, const char *path)
                "refused, %ld waiting for their report.\n",
                tc.accepted, CASE_PL(tc.accepted, "event"), tc.known,
                tc.refused, tc.pending);
+    if (tc.shared > 0 || tc.reports > 0)
+        printf("Shares passed on %ld %s and %ld earlier case %s.\n",
+               tc.reports, CASE_PL(tc.reports, "report"), tc.shared,
+               CASE_PL(tc.shared, "event"));
     return 0;
 }
 

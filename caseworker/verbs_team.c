@@ -11,9 +11,13 @@
  * carries the case's signed events as they were written ({"member",
  * "events": [{"author", "event", "signature"}]}), queued for the next
  * push and so sealed to the current bundle, the new member's key
- * included. Every member's import checks each carried event as if it came
- * alone (signature, author a member of its bundle, organisation, case)
- * and adds the new ones; the others already have them.
+ * included. The first share of a case carries its report ({"report":
+ * {"received", "doc": base64 of the document}}), so that a member who
+ * cannot open the report's envelope (sealed before it was added) gets the
+ * case, with the same uid. Every member's import checks each carried
+ * event as if it came alone (signature, author a member of its bundle,
+ * organisation, case) and adds the new ones; the others already have
+ * them, and a member who has the case ignores the report.
  */
 #include "case.h"
 #include "store.h"
@@ -31,9 +35,9 @@ static const char TEAM_USAGE[] =
     "signed by their authors) on to NAME, a member who joined after it was\n"
     "written: queued as events for the next 'umbra-case push', sealed to\n"
     "every key of DIR/public.json, which must list NAME already (run it\n"
-    "after 'keys add-member' and, in a member home, 'keys join'). The\n"
-    "reports themselves are not passed on: those sealed before NAME was\n"
-    "added stay unreadable to NAME.\n";
+    "after 'keys add-member' and, in a member home, 'keys join'). Each\n"
+    "case's report goes with it (sealed the same way), so that NAME can\n"
+    "read the cases whose reports were sealed before NAME was added.\n";
 
 /* Share bodies are cut at about this many bytes of carried events. */
 #define SHARE_CHUNK 200000u
@@ -42,6 +46,8 @@ struct share {
     struct store *s;
     const char *member, *uid;
     json_t *events;
+    json_t *report; /* the case's report, for the first share */
+    long reports;
     size_t bytes;
     long nevents, nshares;
     int failed;
@@ -52,16 +58,49 @@ flush(struct share *sh)
 {
     json_t *body;
 
-    if (json_array_size(sh->events) == 0)
+    if (json_array_size(sh->events) == 0 && sh->report == NULL)
         return 0;
-    body = json_pack("{s:s, s:O}", "member", sh->member, "events",
+    /* the body takes the list; a new one gathers the next share's */
+    body = json_pack("{s:s, s:o}", "member", sh->member, "events",
                      sh->events);
-    json_array_clear(sh->events);
+    sh->events = json_array();
+    if (body == NULL || sh->events == NULL) {
+        json_decref(body);
+        return -1;
+    }
+    if (sh->report != NULL) {
+        json_object_set_new(body, "report", sh->report);
+        sh->report = NULL;
+        sh->reports++;
+    }
     sh->bytes = 0;
     if (team_emit(sh->s, sh->uid, "share", body) != 0)
         return -1;
     sh->nshares++;
     return 0;
+}
+
+/* The report of the case (its document, the day it was received), in a
+ * share of its own, for a member who cannot open its envelope. */
+static int
+report_row(void *ctx, const struct store_row *r, const uint8_t *doc,
+           size_t len, const char *mailbox_id)
+{
+    struct share *sh = ctx;
+    size_t bl = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
+    char *b64;
+
+    (void)mailbox_id;
+    if (doc == NULL || len == 0 || bl > SHARE_CHUNK)
+        return 0; /* too large to travel in an event: left out */
+    b64 = malloc(bl);
+    if (b64 == NULL)
+        return -1;
+    sodium_bin2base64(b64, bl, doc, len, sodium_base64_VARIANT_ORIGINAL);
+    sh->report = json_pack("{s:s, s:s}", "received", r->received, "doc", b64);
+    sodium_memzero(b64, bl);
+    free(b64);
+    return sh->report == NULL ? -1 : 0;
 }
 
 static int
@@ -192,16 +231,22 @@ verb_team(struct case_env *e, int argc, char **argv)
     if (store_team_open_cases(e->store, collect_uid, &u) != 0)
         goto fail;
     for (i = 0; i < u.n; i++) {
+        int64_t id = 0;
+
         sh.uid = u.v[i];
-        if (store_team_signed(e->store, u.v[i], add_event, &sh) != 0 ||
+        if (store_team_case_id(e->store, u.v[i], &id) != 0 ||
+            store_get_case(e->store, id, report_row, &sh) < 0 ||
+            flush(&sh) != 0 ||
+            store_team_signed(e->store, u.v[i], add_event, &sh) != 0 ||
             flush(&sh) != 0)
             goto fail;
     }
     if (store_commit(e->store) != 0)
         goto out;
-    printf("Queued %ld %s carrying %ld case %s of %zu open %s for '%s'; "
-           "send them with 'umbra-case push'.\n",
-           sh.nshares, CASE_PL(sh.nshares, "share"), sh.nevents,
+    printf("Queued %ld %s carrying %ld %s and %ld case %s of %zu open %s "
+           "for '%s'; send them with 'umbra-case push'.\n",
+           sh.nshares, CASE_PL(sh.nshares, "share"), sh.reports,
+           CASE_PL(sh.reports, "report"), sh.nevents,
            CASE_PL(sh.nevents, "event"), u.n, CASE_PL(u.n, "case"), member);
     rc = CASE_OK;
     goto out;
@@ -210,6 +255,7 @@ fail:
     store_rollback(e->store);
 out:
     json_decref(sh.events);
+    json_decref(sh.report);
     free(u.v);
     return rc;
 }

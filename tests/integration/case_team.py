@@ -42,7 +42,7 @@ LATE = CAN + "-late note after Chloe left"
 AIRGAP = CAN + "-offline note carried on a stick"
 CANARIES = [NOTE, LABEL, ASSIGNEE, REPLY, LATE, AIRGAP]
 LOW = ["--kdf-memory", "8192", "--kdf-passes", "1", "--kdf-lanes", "1"]
-PEOPLE = ("kim", "ana", "ben", "chloe")
+PEOPLE = ("kim", "ana", "ben", "chloe")  # dan joins late
 
 
 def home(who):
@@ -325,6 +325,48 @@ def test_ack_after_all():
           r.returncode == 0 and held() == 0, out(r))
 
 
+def test_late_member():
+    """Dan joins after everything above: Kim shares the open cases' history
+    (team share --member Dan) and Dan, who cannot open any report sealed
+    before him, gets the cases, their state and history with names."""
+    r = case("dan", "init", "--org", ORG, "--member", "--name", "Dan", *LOW)
+    check("member home dan", r.returncode == 0, out(r))
+    r = case("kim", "keys", "add-member",
+             os.path.join(home("dan"), "member.json"))
+    check("Kim adds Dan", r.returncode == 0, out(r))
+    r = case("kim", "keys", "publish", *sync("kim"))
+    check("Kim publishes the bundle with Dan", r.returncode == 0, out(r))
+    with open(token_file("dan"), "w") as f:
+        f.write(server_cmd("token", "add", ORG, "dan") + "\n")
+    for who in ("ana", "ben", "dan"):
+        r = case(who, "keys", "join", os.path.join(home("kim"), "public.json"))
+        check("%s joins the bundle with Dan" % who, r.returncode == 0, out(r))
+    r = case("kim", "team", "share", "--member", "Dan")
+    print("   ", out(r).strip())
+    check("Kim queues the shares of the open cases", r.returncode == 0 and
+          "3 reports" in out(r), out(r))
+    r = case("kim", "push", *sync("kim"))
+    check("Kim pushes them", r.returncode == 0, out(r))
+    rs = [case("dan", "pull", *sync("dan")), case("dan", "import")]
+    check("Dan pulls and imports", all(x.returncode == 0 for x in rs),
+          [out(x) for x in rs])
+    d = case_id("dan", "report one")
+    j = show("dan", d) if d else {}
+    k = show("kim", case_id("kim", "report one"))
+    check("Dan has case one, from the shared report", d is not None, out(rs[1]))
+    check("Dan's case one has the team's state (status, labels, assignee)",
+          all(j.get(f) == k.get(f) for f in ("status", "assignee", "labels")),
+          (j.get("status"), k.get("status")))
+    whos = [(h["who"], h["type"]) for h in j.get("team", {}).get("history",
+                                                                 [])]
+    check("Dan sees Ana's triage and Ben's reply with their names",
+          ("Ana", "status") in whos and ("Ben", "reply") in whos,
+          (whos, out(rs[1])))
+    r = case("dan", "show", str(d))
+    check("Dan reads the report's narrative", "report one" in out(r),
+          out(r)[:300])
+
+
 def test_canary_scan():
     dump = subprocess.run(["pg_dump", "-d", "umbra"], capture_output=True)
     check("pg_dump", dump.returncode == 0, dump.stderr[:200])
@@ -348,7 +390,8 @@ def main():
     SRV.start()
     try:
         for t in (test_share_history, test_concurrent, test_remove_chloe,
-                  test_air_gap, test_same_state, test_ack_after_all, test_canary_scan):
+                  test_air_gap, test_same_state, test_ack_after_all,
+                  test_late_member, test_canary_scan):
             try:
                 t()
             except Exception as e:  # a crash is a failure; go on

@@ -174,6 +174,19 @@ count_gap(void *ctx, const uint8_t author[32], long have, long last)
     return 0;
 }
 
+static int
+count_signed(void *ctx, const uint8_t author[32], const char *text,
+             const uint8_t sig[64])
+{
+    struct team_event e;
+
+    if (team_event_verify(&e, text, strlen(text), author, sig) == 0) {
+        ++*(long *)ctx;
+        team_event_release(&e);
+    }
+    return 0;
+}
+
 static void
 test_flow(void)
 {
@@ -340,6 +353,17 @@ test_flow(void)
         CHECK(team_import_file(sc, B, &all3, pa, &c) == 0 &&
                   store_team_gaps(sc, count_gap, &gaps) == 0 && gaps == 1,
               "seq 1..3 and 6: a gap found (%ld)", gaps);
+    }
+    /* the signatures are kept: a share can pass the events on */
+    {
+        long n = 0;
+
+        CHECK(store_team_signed(sb, uid, count_signed, &n) == 0 && n >= 3,
+              "Ben's store keeps %ld signed events of the case", n);
+        n = 0;
+        CHECK(store_team_signed(sa, uid, count_signed, &n) == 0 && n >= 3,
+              "Ana's store keeps %ld signed events (her own, once pushed)",
+              n);
     }
     store_close(sc);
     store_close(sa);
