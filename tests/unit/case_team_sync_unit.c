@@ -6,7 +6,8 @@
  * before the report: they wait for it); a replay or a log served twice
  * adds nothing; a forged event, another organisation's, a non-member's
  * and a removed member's are refused; a removed member cannot open what
- * is sealed after; a gap in an author's seq is found; a SIGKILL of the
+ * is sealed after; a rotated-out key is refused and its successor taken;
+ * a gap in an author's seq is found; a SIGKILL of the
  * import mid-merge leaves the store as before; two members setting the
  * same field the same day end with the same case.
  */
@@ -354,6 +355,57 @@ test_flow(void)
                   store_team_gaps(sc, count_gap, &gaps) == 0 && gaps == 1,
               "seq 1..3 and 6: a gap found (%ld)", gaps);
     }
+    /* Ben's key rotated: a new member file (key B2) replaces his old one
+     * in the bundle; what the old key signs is refused from then on, what
+     * the new one signs is taken */
+    {
+        struct umbra_org_keys *B2 = NULL;
+        struct umbra_bundle rot;
+        struct umbra_enc_key keys[3];
+        struct umbra_signer sg[3];
+        char *json = NULL, fpath[128];
+        struct store *sb2;
+
+        CHECK(umbra_org_keys_new(&B2, "alpha") == 0, "Ben's new key");
+        memset(sg, 0, sizeof sg);
+        keys[0] = K->enc[0];
+        keys[1] = A->enc[0];
+        keys[2] = B2->enc[0];
+        snprintf(sg[0].name, sizeof sg[0].name, "Kim");
+        memcpy(sg[0].sign_pk, K->sign_pk, 32);
+        snprintf(sg[1].name, sizeof sg[1].name, "Ana");
+        memcpy(sg[1].sign_pk, A->sign_pk, 32);
+        snprintf(sg[2].name, sizeof sg[2].name, "Ben");
+        memcpy(sg[2].sign_pk, B2->sign_pk, 32);
+        sg[0].may = sg[1].may = sg[2].may = UMBRA_MAY_EVENTS;
+        CHECK(umbra_bundle_export_full(&json, K, keys, 3, 4, sg, 3) == 0 &&
+                  umbra_bundle_parse(&rot, json, strlen(json)) == 0,
+              "the bundle with Ben's new key");
+        free(json);
+        CHECK(store_begin(sb) == 0 &&
+                  store_add_note(sb, idb, "by the old key", "ben") == 0 &&
+                  store_commit(sb) == 0,
+              "a note signed with Ben's old key");
+        snprintf(fpath, sizeof fpath, "%s/old-key.bundle", dir);
+        CHECK(ship(sb, B, &rot, fpath, 0) == 1, "shipped");
+        CHECK(team_import_file(sa, A, &rot, fpath, &c) == 0 &&
+                  c.refused == 1 && c.accepted == 0,
+              "an event signed with a rotated-out key is refused");
+        sb2 = open_home("b2", B2);
+        (void)add_case(sb2, "1");
+        CHECK(store_begin(sb2) == 0 &&
+                  store_add_note(sb2, 1, "by the new key", "ben") == 0 &&
+                  store_commit(sb2) == 0,
+              "a note signed with Ben's new key");
+        snprintf(fpath, sizeof fpath, "%s/new-key.bundle", dir);
+        CHECK(ship(sb2, B2, &rot, fpath, 0) == 1, "shipped");
+        CHECK(team_import_file(sa, A, &rot, fpath, &c) == 0 &&
+                  c.accepted == 1 && c.refused == 0,
+              "the new key's event is taken");
+        store_close(sb2);
+        umbra_org_keys_free(B2);
+    }
+
     /* the signatures are kept: a share can pass the events on */
     {
         long n = 0;
