@@ -122,7 +122,9 @@ member_claim(const struct case_opts *o, const struct umbra_org_keys *k,
     if (net_json(n, "/api/v1/sync/claim", text, &status, &body) != 0)
         goto out;
     rc = 0;
-    if (status == 403 || status == 409) {
+    if (status == 404) {
+        /* a server from before teams: nothing to claim */
+    } else if (status == 403 || status == 409) {
         /* not a member (yet), or another key's token: before teams */
         net_report(n, "warning: the sync token is not claimed", status, body);
     } else if (status != 200) {

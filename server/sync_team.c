@@ -45,20 +45,30 @@ api_sync_events_post(struct req *r)
         db_put(srv.sync, c, rc == -2);
         return;
     }
-    const char *vals[2] = {(const char *)t.hash, (const char *)r->body.data};
-    int lens[2] = {32, (int)r->body.len}, fmts[2] = {1, 1};
-    PGresult *res = db_exec(c, "sync_event_put", 2, vals, lens, fmts);
+    /* the organisation's events together stay under quota_bytes */
+    char quota[24];
+    snprintf(quota, sizeof quota, "%llu",
+             (unsigned long long)srv.cfg.quota_bytes);
+    const char *vals[3] = {(const char *)t.hash, (const char *)r->body.data,
+                           quota};
+    int lens[3] = {32, (int)r->body.len, 0}, fmts[3] = {1, 1, 0};
+    PGresult *res = db_exec(c, "sync_event_put", 3, vals, lens, fmts);
     int ok = db_ok(res), rows = ok ? PQntuples(res) : 0;
-    json_t *o = rows == 1 ? json_pack("{s:s,s:s}", "id", PQgetvalue(res, 0, 0),
-                                      "day", PQgetvalue(res, 0, 1))
-                          : NULL;
+    int full = rows == 1 && strcmp(PQgetvalue(res, 0, 0), "-1") == 0;
+    json_t *o = rows == 1 && !full
+                    ? json_pack("{s:s,s:s}", "id", PQgetvalue(res, 0, 0),
+                                "day", PQgetvalue(res, 0, 1))
+                    : NULL;
     PQclear(res);
     db_put(srv.sync, c, !ok);
     sodium_memzero(&t, sizeof t);
-    if (!ok || (rows == 1 && !o))
+    if (!ok || (rows == 1 && !full && !o))
         reply_unavailable(r);
     else if (rows != 1)
         reply_error(r, 401, "unauthorized", "the sync token is wrong");
+    else if (full)
+        reply_error(r, 507, "org_full",
+                    "the organisation's event log holds quota_bytes already");
     else
         reply_json(r, 201, o);
 }

@@ -38,7 +38,7 @@ FUNCTIONS = {
     "sync_claim(bytea,bytea)": "umbra_sync",
     "sync_ack_member(bytea,bigint[],boolean)": "umbra_sync",
     "sync_waiting(bytea)": "umbra_sync",
-    "sync_event_put(bytea,bytea)": "umbra_sync",
+    "sync_event_put(bytea,bytea,bigint)": "umbra_sync",
     "sync_event_list(bytea,bigint,integer)": "umbra_sync",
     "sync_bundle_put(bytea,text,bigint,date,bytea,bytea[],bytea[],date[],"
     "bytea[])": "umbra_sync",

@@ -30,7 +30,10 @@ import spool  # noqa: E402
 import umbra  # noqa: E402
 from umbra_env import CASE, CONF, D, PASS, PG_DATA, PG_LOG, SERVER, TOOL  # noqa: E402,E501
 
-SRV = umbra.Server()
+# a small quota_bytes (reports waiting, and each organisation's events) so
+# that the event log's quota is reached in a few dozen events
+QUOTA = 300000
+SRV = umbra.Server(extra=["--quota_bytes", str(QUOTA)])
 ORG = "gamma"
 HOME = os.path.join(D, ORG)
 KEYFILE = os.path.join(HOME, "keys.umbra")
@@ -411,6 +414,35 @@ def test_events():
     assert psql("SELECT count(*) FROM events") == n
 
 
+def test_event_quota():
+    """An organisation's events together stay under quota_bytes: past it,
+    507 org_full and nothing stored; another organisation is not held
+    back."""
+    ev = seal(b"q" * 100)
+    stored = 0
+    for _ in range(QUOTA // len(ev) + 5):
+        st, body = request("POST", "/api/v1/sync/events", ev, TOKEN["ana"],
+                           "application/octet-stream")
+        if st != 201:
+            break
+        stored += 1
+    assert st == 507 and body["error"] == "org_full", (st, str(body)[:300])
+    total = int(psql("SELECT sum(octet_length(body)) FROM events e JOIN "
+                     "orgs o ON o.id = e.org_id WHERE o.slug = 'gamma'"))
+    assert total <= QUOTA < total + len(ev), (total, stored)
+    n = psql("SELECT count(*) FROM events")
+    st, body = request("POST", "/api/v1/sync/events", ev, TOKEN["ana"],
+                       "application/octet-stream")
+    assert st == 507 and psql("SELECT count(*) FROM events") == n
+    beta_ev = subprocess.run([CASE, "seal", "--to",
+                              os.path.join(D, "beta", "public.json")],
+                             input=b"b", capture_output=True,
+                             check=True).stdout
+    st, body = request("POST", "/api/v1/sync/events", beta_ev, TOKEN["beta"],
+                       "application/octet-stream")
+    assert st == 201, (st, str(body)[:300])
+
+
 def test_member_removed():
     """A new bundle without Ben: his token answers 401 member_removed on
     every sync route at once; what the others all acked goes."""
@@ -448,6 +480,42 @@ def test_member_removed():
     st, body = claim("chloe")
     assert st == 200, str(body)[:300]
     assert "ben" not in waiting()
+
+
+def test_waiting_at_quota():
+    """The cost of "waiting" at the default quota_reports (20,000 held
+    envelopes) with three members, one of whom acked half: printed as a
+    figure; the counts must be exact and the page answer under 5 s."""
+    drain()
+    org = psql("SELECT id FROM orgs WHERE slug = 'gamma'")
+    psql("INSERT INTO envelopes (org_id, size, body) SELECT %s, 16, "
+         "decode(md5(g::text), 'hex') FROM generate_series(1, 20000) g"
+         % org)
+    psql("INSERT INTO acks (envelope_id, token_id) SELECT e.id, t.id FROM "
+         "envelopes e, sync_tokens t WHERE e.org_id = %s AND t.name = 'ana' "
+         "AND t.org_id = %s AND e.id %% 2 = 0" % (org, org))
+    times = []
+    for _ in range(3):
+        t0 = time.monotonic()
+        st, body = request("GET", "/api/v1/sync/reports?limit=1",
+                           token=TOKEN["holder"])
+        times.append(time.monotonic() - t0)
+        assert st == 200, (st, str(body)[:300])
+    got = {w["name"]: w["count"] for w in body["waiting"]}
+    assert got == {"holder": 20000, "ana": 10000, "chloe": 20000}, got
+    times.sort()
+    print("figures: GET /api/v1/sync/reports?limit=1 with 20,000 held "
+          "envelopes and 3 members: median %.0f ms (of %s)" % (
+              times[1] * 1000, ", ".join("%.0f" % (x * 1000)
+                                         for x in times)), flush=True)
+    assert times[1] < 5.0
+    ids = [r["id"] for r in reports("holder")["reports"]]
+    t0 = time.monotonic()
+    st, body = ack("holder", ids[:1000])
+    assert st == 200 and body == {"deleted": 0, "acked": 1000}, body
+    print("figures: ack of 1,000 ids by one of 3 members among 20,000 held: "
+          "%.0f ms" % ((time.monotonic() - t0) * 1000), flush=True)
+    psql("DELETE FROM envelopes WHERE org_id = %s" % org)
 
 
 def test_org_add_removes_too():
@@ -556,7 +624,9 @@ TESTS = [
     test_force,
     test_old_org_first_ack_deletes,
     test_events,
+    test_event_quota,
     test_member_removed,
+    test_waiting_at_quota,
     test_org_add_removes_too,
     test_canary_scan,
     test_case_verbs,
