@@ -116,6 +116,17 @@ verb_pull(struct case_env *e, int argc, char **argv)
     /* every pull claims the token for this home's key (member_sync.h) */
     if (member_claim(o, NULL, &n, ours.org) != 0)
         goto out;
+    /* where the keys and the store are open already (the desk's sync), the
+     * changes made here go out before the team's come in */
+    if (e->keys != NULL && e->store != NULL) {
+        long sent = 0;
+
+        if (team_push_events(&n, e->store, e->keys, &ours, &sent) != 0)
+            goto out;
+        if (sent > 0)
+            printf("Sent %ld case %s to the team.\n", sent,
+                   CASE_PL(sent, "event"));
+    }
     if (open_locked(&bf, a.out, ours.org) != 0)
         goto out;
     have_bf = 1;
