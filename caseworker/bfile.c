@@ -89,7 +89,8 @@ bfile_next(struct bfile *bf)
     got = fread(head, 1, 2, bf->f);
     if (got == 0 && feof(bf->f))
         return 1;
-    if (got != 2 || head[0] != 'R' || head[1] == 0 || head[1] > BFILE_ID_MAX)
+    if (got != 2 || (head[0] != 'R' && head[0] != 'E') || head[1] == 0 ||
+        head[1] > BFILE_ID_MAX)
         return ferror(bf->f) ? -1 : 2;
     k = head[1];
     if (fread(r->id, 1, k, bf->f) != k)
@@ -118,13 +119,20 @@ bfile_next(struct bfile *bf)
     crypto_generichash_final(&st, want, sizeof want);
     if (sodium_memcmp(mac, want, sizeof mac) != 0)
         return 2;
-    if (bf->records > 0 && r->id_num <= bf->max_id) {
+    if (head[0] == 'E' ? (bf->events > 0 && r->id_num <= bf->max_event_id)
+                       : (bf->records - bf->events > 0 &&
+                          r->id_num <= bf->max_id)) {
         /* Not a torn write: the file was changed by other hands. The
          * record is not returned; the ones before it are good. */
         bf->damage = BFILE_ID_NOT_RISING;
         return 2;
     }
-    bf->max_id = r->id_num;
+    r->kind = (char)head[0];
+    if (head[0] == 'E') {
+        bf->max_event_id = r->id_num;
+        bf->events++;
+    } else
+        bf->max_id = r->id_num;
     bf->damage = NULL;
     memcpy(r->mac, mac, sizeof r->mac);
     r->env_len = len;
@@ -217,9 +225,10 @@ fail:
 }
 
 static void
-record_head(uint8_t head[2], uint8_t lenb[4], const char *id, size_t env_len)
+record_head(uint8_t head[2], uint8_t lenb[4], char kind, const char *id,
+            size_t env_len)
 {
-    head[0] = 'R';
+    head[0] = (uint8_t)kind;
     head[1] = (uint8_t)strlen(id);
     lenb[0] = (uint8_t)env_len;
     lenb[1] = (uint8_t)(env_len >> 8);
@@ -227,14 +236,14 @@ record_head(uint8_t head[2], uint8_t lenb[4], const char *id, size_t env_len)
     lenb[3] = (uint8_t)(env_len >> 24);
 }
 
-void
-bfile_record_mac(uint8_t out[16], const char *id, const char *day,
-                 const uint8_t *env, size_t env_len)
+static void
+record_mac(uint8_t out[16], char kind, const char *id, const char *day,
+           const uint8_t *env, size_t env_len)
 {
     crypto_generichash_state st;
     uint8_t head[2], lenb[4];
 
-    record_head(head, lenb, id, env_len);
+    record_head(head, lenb, kind, id, env_len);
     crypto_generichash_init(&st, NULL, 0, 16);
     crypto_generichash_update(&st, head, 2);
     crypto_generichash_update(&st, (const uint8_t *)id, head[1]);
@@ -244,30 +253,56 @@ bfile_record_mac(uint8_t out[16], const char *id, const char *day,
     crypto_generichash_final(&st, out, 16);
 }
 
-int
-bfile_append(struct bfile *bf, const char *id, const char *day,
-             const uint8_t *env, size_t env_len)
+void
+bfile_record_mac(uint8_t out[16], const char *id, const char *day,
+                 const uint8_t *env, size_t env_len)
+{
+    record_mac(out, 'R', id, day, env, env_len);
+}
+
+static int
+append(struct bfile *bf, char kind, const char *id, const char *day,
+       const uint8_t *env, size_t env_len)
 {
     uint8_t head[2], lenb[4], mac[16];
     size_t k = strlen(id);
     uint64_t num = 0;
 
-    if (!bfile_valid_id(id, &num) || num <= bf->max_id ||
+    if (!bfile_valid_id(id, &num) ||
+        num <= (kind == 'E' ? bf->max_event_id : bf->max_id) ||
         !umbra_date_valid(day, strlen(day)) || env_len > BFILE_ENVELOPE_MAX) {
         errno = EINVAL;
         return -1;
     }
-    record_head(head, lenb, id, env_len);
-    bfile_record_mac(mac, id, day, env, env_len);
+    record_head(head, lenb, kind, id, env_len);
+    record_mac(mac, kind, id, day, env, env_len);
     if (fwrite(head, 1, 2, bf->f) != 2 || fwrite(id, 1, k, bf->f) != k ||
         fwrite(day, 1, 10, bf->f) != 10 || fwrite(lenb, 1, 4, bf->f) != 4 ||
         fwrite(env, 1, env_len, bf->f) != env_len ||
         fwrite(mac, 1, sizeof mac, bf->f) != sizeof mac)
         return -1;
-    bf->max_id = num;
+    if (kind == 'E') {
+        bf->max_event_id = num;
+        bf->events++;
+    } else
+        bf->max_id = num;
     bf->records++;
     bf->good_end += (off_t)(2 + k + 10 + 4 + env_len + 16);
     return 0;
+}
+
+int
+bfile_append(struct bfile *bf, const char *id, const char *day,
+             const uint8_t *env, size_t env_len)
+{
+    return append(bf, 'R', id, day, env, env_len);
+}
+
+int
+bfile_append_event(struct bfile *bf, const char *id, const char *day,
+                   const uint8_t *env, size_t env_len)
+{
+    return append(bf, 'E', id, day, env, env_len);
 }
 
 int

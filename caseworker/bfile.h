@@ -9,8 +9,11 @@
  *           | day (10, YYYY-MM-DD) | envelope length L (4, LE)
  *           | envelope (L) | BLAKE2b-128 of every preceding byte of the
  *           record (16)
+ *   event   the same with 0x45 ('E'): a case event (team.h) with the id the
+ *           server's event log gave it
  *
- * Records are appended in strictly increasing server id order; a writer
+ * Records are appended in strictly increasing server id order (reports
+ * and events each in their own: the server numbers them apart); a writer
  * resumes after the largest id in the file (the cursor is the file
  * itself), cuts off a torn last record, and fsyncs after each page it
  * appends. A reader stops at the first incomplete or damaged record, and
@@ -37,13 +40,16 @@ struct bfile_record {
     uint8_t *env; /* malloc'd by bfile_next, freed by the next call/close */
     size_t env_len;
     uint8_t mac[16]; /* the record's check value: names (id, day, envelope) */
+    char kind;       /* 'R' a report, 'E' a case event */
 };
 
 struct bfile {
     FILE *f;
     char slug[UMBRA_SLUG_MAX + 1];
-    uint64_t max_id;   /* largest id read or written so far */
-    long records;      /* records seen so far */
+    uint64_t max_id;   /* largest report id read or written so far */
+    uint64_t max_event_id; /* the same for event records (their own ids) */
+    long records;      /* records seen so far (events included) */
+    long events;       /* of them, event records */
     off_t good_end;    /* end of the last complete record */
     int created;       /* bfile_open_append made a new file */
     const char *damage; /* why bfile_next last answered 2 (static text) */
@@ -68,7 +74,11 @@ int bfile_open_append(struct bfile *bf, const char *path, const char *slug)
 int bfile_append(struct bfile *bf, const char *id, const char *day,
                  const uint8_t *env, size_t env_len) UMBRA_WUR;
 
-/* A record's check value (BLAKE2b-128 of its bytes before it) into out. */
+/* Appends one event record (id greater than max_event_id). */
+int bfile_append_event(struct bfile *bf, const char *id, const char *day,
+                       const uint8_t *env, size_t env_len) UMBRA_WUR;
+
+/* A report record's check value (BLAKE2b-128 of its bytes before it) into out. */
 void bfile_record_mac(uint8_t out[16], const char *id, const char *day,
                       const uint8_t *env, size_t env_len);
 

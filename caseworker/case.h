@@ -224,6 +224,7 @@ int verb_triage(struct case_env *e, int argc, char **argv);
 int verb_delete(struct case_env *e, int argc, char **argv);
 int verb_reply(struct case_env *e, int argc, char **argv);
 int verb_push(struct case_env *e, int argc, char **argv);
+int verb_team(struct case_env *e, int argc, char **argv);
 int verb_ack(struct case_env *e, int argc, char **argv);
 int verb_quarantine(struct case_env *e, int argc, char **argv);
 int verb_stats(struct case_env *e, int argc, char **argv);

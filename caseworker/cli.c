@@ -44,7 +44,10 @@ static const char USAGE[] =
     "  reply ID --message-file FILE   queue a reply to the reporter\n"
     "  reply ID --template NAME [--yes|--edit]   a translated common reply\n"
     "                             (reply --list-templates shows them)\n"
-    "  push --server URL --token-file FILE   send queued replies\n"
+    "  push --server URL --token-file FILE   send queued replies and\n"
+    "                             the team's case events\n"
+    "  team share --member NAME   pass the open cases' history on to a\n"
+    "                             member who joined later\n"
     "  ack --server URL --token-file FILE    delete imported reports from\n"
     "                                        the server\n"
     "  push --out FILE [--again]  (offline laptop) replies and deletions\n"
@@ -82,7 +85,8 @@ static const struct verb VERBS[] = {
     {"triage", verb_triage, CASE_STORE | CASE_WRITE},
     {"delete", verb_delete, CASE_STORE | CASE_WRITE},
     {"reply", verb_reply, CASE_STORE | CASE_WRITE},
-    {"push", verb_push, CASE_STORE | CASE_WRITE},
+    {"push", verb_push, CASE_KEYS | CASE_STORE | CASE_WRITE},
+    {"team", verb_team, CASE_STORE | CASE_WRITE},
     {"ack", verb_ack, CASE_KEYS | CASE_STORE | CASE_WRITE},
     {"quarantine", verb_quarantine, CASE_STORE},
     {"stats", verb_stats, CASE_STORE},

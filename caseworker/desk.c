@@ -10,6 +10,7 @@
 #include "case.h"
 #include "desk_text.h"
 #include "store.h"
+#include "team.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -82,6 +83,8 @@ desk_unlock(struct desk *d, const char *pw, size_t pwlen)
                                         : "desk.unlock.nostore"));
         return -1;
     }
+    /* the desk's changes are this member's events, as the CLI's */
+    store_team_author(d->store, d->keys->sign_pk);
     return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "desk_text.h"
 #include "reply.h"
 #include "store.h"
+#include "team_show.h"
 #include "triage.h"
 
 #include <jansson.h>
@@ -295,6 +296,37 @@ history_row(void *ctx, const char *at, const char *who, const char *what)
     return 0;
 }
 
+/* The team's history (team_show.h): who of the members did what. */
+static int
+team_section(struct desk_out *o, const struct desk *d, int64_t id)
+{
+    json_t *t = NULL, *h;
+    size_t i;
+
+    if (team_show_case(&t, d->store, d->o, id) != 0)
+        return -1;
+    h = json_object_get(t, "history");
+    if (json_array_size(h) > 0) {
+        desk_h_raw(o, "<section id=\"team\"><h2>");
+        desk_h_t(o, d->lang, "desk.team.history");
+        desk_h_raw(o, "</h2><ul>");
+        for (i = 0; i < json_array_size(h); i++) {
+            json_t *x = json_array_get(h, i);
+
+            desk_h_raw(o, "<li><time>");
+            desk_h_str(o, json_string_value(json_object_get(x, "day")));
+            desk_h_raw(o, "</time> <bdi>");
+            desk_h_str(o, json_string_value(json_object_get(x, "who")));
+            desk_h_raw(o, "</bdi> <bdi>");
+            desk_h_str(o, json_string_value(json_object_get(x, "what")));
+            desk_h_raw(o, "</bdi></li>");
+        }
+        desk_h_raw(o, "</ul></section>");
+    }
+    json_decref(t);
+    return 0;
+}
+
 static void
 choice(struct desk_out *o, int li, const char *name, const char *prefix,
        const char *const *set, size_t n, const char *cur)
@@ -401,6 +433,10 @@ desk_case_page(struct desk *d, const struct desk_req *r, struct desk_out *o)
         return;
     }
     desk_h_raw(o, "</ul></section>");
+    if (team_section(o, d, id) != 0) {
+        desk_page_error(o, d, 500, "desk.error.store");
+        return;
+    }
     forms(o, d, r, id, &v);
     desk_page_foot(o, d);
     /* shown: read, as after `show` (a store busy past its timeout only

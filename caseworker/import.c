@@ -5,6 +5,7 @@
 #include "case.h"
 #include "progress.h"
 #include "store.h"
+#include "team.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -149,7 +150,7 @@ import_record(struct store *s, struct import_counts *c,
               const struct import_keys *ik, const char *server_id,
               const char *day, int outcome, const struct doc_report *rep,
               const uint8_t *doc, size_t doc_len, const char *reason,
-              const uint8_t digest[16])
+              const uint8_t digest[16], const char *uid)
 {
     struct store_case_in in;
     const char *origin = NULL;
@@ -178,6 +179,11 @@ import_record(struct store *s, struct import_counts *c,
             in.mailbox_pk = rep->mailbox_pk;
         }
         r = store_add_case(s, &id, &in);
+        /* its uid, the same in every member's store; events that came
+         * before the report apply now */
+        if (r == 0 && (store_case_set_uid(s, id, uid) != 0 ||
+                       store_team_apply(s, uid) < 0))
+            r = -1;
         if (r == 0 && origin != NULL && strcmp(origin, "unverified") == 0)
             c->unverified++;
         if (r == 0)
@@ -210,6 +216,7 @@ import_envelope(struct store *s, struct import_counts *c,
     struct doc_report rep;
     char reason[200];
     uint8_t *doc = NULL, digest[16];
+    char uid[33];
     size_t doc_len = 0;
     int r, rc = -1;
 
@@ -228,8 +235,9 @@ import_envelope(struct store *s, struct import_counts *c,
         case_err("out of memory");
         return -1;
     }
+    team_case_uid(uid, env, env_len);
     rc = import_record(s, c, ik, server_id, day, r, &rep, doc, doc_len,
-                       reason, digest);
+                       reason, digest, uid);
     umbra_secret_free(doc);
     sodium_memzero(&rep, sizeof rep);
     return rc;
@@ -258,6 +266,7 @@ struct slot {
     char reason[200];
     int in_arena;
     uint8_t digest[16]; /* the record's check value (store_processed_env) */
+    char uid[33];       /* the case uid its envelope gives (team.h) */
 };
 
 /*
@@ -299,6 +308,7 @@ check_slot(struct batch *b, struct slot *sl, const struct import_keys *ik)
 {
     sl->outcome = import_check(&sl->rep, &sl->doc, &sl->doc_len, sl->reason,
                                sizeof sl->reason, ik, sl->env, sl->env_len);
+    team_case_uid(sl->uid, sl->env, sl->env_len);
     if (sl->doc != NULL && b->arena != NULL) {
         size_t need = (sl->doc_len + 15) & ~(size_t)15;
         size_t at = atomic_fetch_add(&b->used, need);
@@ -408,6 +418,8 @@ batch_fill(struct batch *b, struct store *s, struct import_counts *c,
             *rr = r;
             break;
         }
+        if (bf->rec.kind == 'E')
+            continue; /* case events: team_import_file's pass */
         i = store_processed(s, bf->rec.id);
         if (i == 1) /* the same report, or the id given out again by a
                      * restored server for another one? */
@@ -540,7 +552,7 @@ import_bundle(struct store *s, struct import_counts *c,
              * before as skipped */
             if (import_record(s, c, ik, sl->id, sl->day, sl->outcome, &sl->rep,
                               sl->doc, sl->doc_len, sl->reason,
-                              sl->digest) != 0)
+                              sl->digest, sl->uid) != 0)
                 goto out;
             c->records++;
             if (c->records == kill_after)

@@ -53,10 +53,12 @@ int case_init_member_files(const struct case_opts *o,
                            const struct umbra_org_keys *k,
                            const char *name) UMBRA_WUR;
 
-/* keys list in a member home; keys add-member FILE; keys remove-member
- * ID|NAME; keys join FILE. */
+/* keys list in a member home; keys add-member FILE [--alerts] (alerts:
+ * the member may sign alerts too); keys remove-member ID|NAME; keys join
+ * FILE. */
 int case_keys_list_member(const struct case_opts *o);
-int case_keys_add_member(const struct case_opts *o, const char *file);
+int case_keys_add_member(const struct case_opts *o, const char *file,
+                         int alerts);
 int case_keys_remove_member(const struct case_opts *o, const char *who);
 int case_keys_join(const struct case_opts *o, const char *file);
 

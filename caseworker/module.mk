@@ -93,13 +93,27 @@ $(O)/tests/case_outbox_unit: $(O)/obj/tests/unit/case_outbox_unit.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
 
+# Case events: sealed, opened, refused; merged alike in every order;
+# between real stores through a bundle file (faults, SIGKILL mid-merge).
+$(O)/tests/case_team_unit: $(O)/obj/tests/unit/case_team_unit.o \
+                           $(O)/libcase.a $(O)/libumbra.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
+$(O)/tests/case_team_sync_unit: $(O)/obj/tests/unit/case_team_sync_unit.o \
+                                $(O)/libcase.a $(O)/libumbra.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
+
 .PHONY: test-case test-case-unit test-case-cli test-case-loop bench-case \
         test-case-conv
 test-case-unit: $(O)/tests/case_unit $(O)/tests/case_text_unit \
-                $(O)/tests/case_outbox_unit
+                $(O)/tests/case_outbox_unit $(O)/tests/case_team_unit \
+                $(O)/tests/case_team_sync_unit
 	$(O)/tests/case_unit
 	$(O)/tests/case_text_unit
 	$(O)/tests/case_outbox_unit
+	$(O)/tests/case_team_unit
+	$(O)/tests/case_team_sync_unit
 
 test-case-cli: $(O)/umbra-case
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py
@@ -116,13 +130,21 @@ test-case-loop: $(O)/umbra-case $(O)/umbra-server $(O)/server_tool
 	O=$(O) sh tests/integration/with_server.sh tests/integration/case_loop.py
 	O=$(O) sh tests/integration/with_server.sh tests/integration/case_outbox.py
 
+# Three caseworkers sharing one case history through the real server.
+.PHONY: test-case-team
+test-case-team: $(O)/umbra-case $(O)/umbra-server $(O)/server_tool
+	O=$(O) sh tests/integration/with_server.sh tests/integration/case_team.py
+
 # All three, each run even if another failed.
 test-case: $(O)/tests/case_unit $(O)/tests/case_text_unit $(O)/umbra-case \
-           $(O)/umbra-server $(O)/server_tool $(O)/tests/case_outbox_unit
+           $(O)/umbra-server $(O)/server_tool $(O)/tests/case_outbox_unit \
+           $(O)/tests/case_team_unit $(O)/tests/case_team_sync_unit
 	@st=0; \
 	 $(O)/tests/case_unit || st=1; \
 	 $(O)/tests/case_text_unit || st=1; \
 	 $(O)/tests/case_outbox_unit || st=1; \
+	 $(O)/tests/case_team_unit || st=1; \
+	 $(O)/tests/case_team_sync_unit || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_usage.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_templates.py || st=1; \
@@ -131,6 +153,7 @@ test-case: $(O)/tests/case_unit $(O)/tests/case_text_unit $(O)/umbra-case \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_conv.py || st=1; \
 	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_loop.py || st=1; \
 	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_outbox.py || st=1; \
+	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_team.py || st=1; \
 	 exit $$st
 
 SUITES += test-case

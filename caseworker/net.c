@@ -124,8 +124,8 @@ net_release(struct net *n)
  * as a reporter's browser sends it (see net_public_json).
  */
 static int
-request(struct net *n, const char *path, const char *body, int public,
-        long *status, json_t **out)
+request(struct net *n, const char *path, const void *body, size_t body_len,
+        const char *ctype, int public, long *status, json_t **out)
 {
     char iso[2 * 16 + 1];
     uint8_t rnd[16];
@@ -181,10 +181,10 @@ request(struct net *n, const char *path, const char *body, int public,
             hdr = curl_slist_append(hdr, n->auth);
     }
     if (body != NULL) {
-        hdr = curl_slist_append(hdr, "Content-Type: application/json");
+        hdr = curl_slist_append(hdr, ctype);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-                         (curl_off_t)strlen(body));
+                         (curl_off_t)body_len);
     }
     if (hdr == NULL) {
         case_err("out of memory");
@@ -217,13 +217,22 @@ int
 net_json(struct net *n, const char *path, const char *body, long *status,
          json_t **out)
 {
-    return request(n, path, body, 0, status, out);
+    return request(n, path, body, body ? strlen(body) : 0,
+                   "Content-Type: application/json", 0, status, out);
+}
+
+int
+net_post_bytes(struct net *n, const char *path, const uint8_t *data,
+               size_t len, long *status, json_t **out)
+{
+    return request(n, path, data, len,
+                   "Content-Type: application/octet-stream", 0, status, out);
 }
 
 int
 net_public_json(struct net *n, const char *path, long *status, json_t **out)
 {
-    return request(n, path, NULL, 1, status, out);
+    return request(n, path, NULL, 0, NULL, 1, status, out);
 }
 
 void

@@ -50,6 +50,11 @@ void net_release(struct net *n);
 int net_json(struct net *n, const char *path, const char *body,
              long *status, json_t **out) UMBRA_WUR;
 
+/* POST len bytes of data as application/octet-stream (an envelope), as
+ * net_json otherwise. */
+int net_post_bytes(struct net *n, const char *path, const uint8_t *data,
+                   size_t len, long *status, json_t **out) UMBRA_WUR;
+
 /*
  * GET base + path as a reporter's browser asks for it: no token, Tor
  * Browser's User-Agent and headers, a new connection (and, through a SOCKS

@@ -24,6 +24,9 @@ outbox_free(struct outbox *o)
         free(o->replies[i].env);
     free(o->replies);
     free(o->acks);
+    for (i = 0; i < o->n_events; i++)
+        free(o->events[i].env);
+    free(o->events);
     outbox_init(o);
 }
 
@@ -111,6 +114,56 @@ outbox_add_ack(struct outbox *o, const char *id, char *why, size_t cap)
     return 0;
 }
 
+int
+outbox_add_event(struct outbox *o, const uint8_t *env, size_t len, char *why,
+                 size_t cap)
+{
+    unsigned k = 0;
+    void *nv;
+
+    if (o->n_events >= OUTBOX_EVENTS_MAX) {
+        snprintf(why, cap, "more than %u case events", OUTBOX_EVENTS_MAX);
+        return -1;
+    }
+    if (len == 0 || len > OUTBOX_ENVELOPE_MAX ||
+        umbra_envelope_check(&k, NULL, env, len) != 0) {
+        snprintf(why, cap,
+                 "case event %zu: not an envelope of at most %u bytes",
+                 o->n_events + 1, OUTBOX_ENVELOPE_MAX);
+        return -1;
+    }
+    if (o->n_events == o->cap_events) {
+        size_t nc = o->cap_events ? o->cap_events * 2 : 16;
+
+        nv = realloc(o->events, nc * sizeof *o->events);
+        if (nv == NULL)
+            goto nomem;
+        o->events = nv;
+        o->cap_events = nc;
+    }
+    o->events[o->n_events].env = malloc(len);
+    if (o->events[o->n_events].env == NULL)
+        goto nomem;
+    memcpy(o->events[o->n_events].env, env, len);
+    o->events[o->n_events++].len = len;
+    return 0;
+nomem:
+    snprintf(why, cap, "out of memory");
+    return -1;
+}
+
+/* base64 of len bytes (malloc'd) or NULL. */
+static char *
+b64_of(const uint8_t *b, size_t len)
+{
+    size_t bl = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
+    char *s = malloc(bl);
+
+    if (s != NULL)
+        sodium_bin2base64(s, bl, b, len, sodium_base64_VARIANT_ORIGINAL);
+    return s;
+}
+
 char *
 outbox_dump(const struct outbox *o, const char *day)
 {
@@ -143,6 +196,22 @@ outbox_dump(const struct outbox *o, const char *day)
     }
     root = json_pack("{s:s,s:s,s:s,s:o,s:o}", "format", OUTBOX_FORMAT, "org",
                      o->org, "made", day, "replies", reps, "acks", acks);
+    /* "events" only when there are some: a file without is as before */
+    if (root != NULL && o->n_events > 0) {
+        json_t *evs = json_array();
+
+        json_object_set_new(root, "events", evs);
+        for (i = 0; evs != NULL && i < o->n_events; i++) {
+            b64 = b64_of(o->events[i].env, o->events[i].len);
+            if (b64 == NULL ||
+                json_array_append_new(evs, json_string(b64)) != 0) {
+                free(b64);
+                json_decref(root);
+                return NULL;
+            }
+            free(b64);
+        }
+    }
     if (root != NULL)
         text = json_dumps(root, JSON_PRESERVE_ORDER | JSON_INDENT(1));
     json_decref(root);
@@ -172,7 +241,7 @@ parse_head(struct outbox *o, json_t *root, json_t **reps, json_t **acks,
     {
         if (strcmp(key, "format") && strcmp(key, "org") &&
             strcmp(key, "made") && strcmp(key, "replies") &&
-            strcmp(key, "acks")) {
+            strcmp(key, "acks") && strcmp(key, "events")) {
             snprintf(why, cap, "unknown member \"%.32s\"", key);
             return OUTBOX_BAD;
         }
@@ -189,6 +258,13 @@ parse_head(struct outbox *o, json_t *root, json_t **reps, json_t **acks,
     *acks = json_object_get(root, "acks");
     if (!json_is_array(*reps) || !json_is_array(*acks)) {
         snprintf(why, cap, "\"replies\" and \"acks\" must be lists");
+        return OUTBOX_BAD;
+    }
+    v = json_object_get(root, "events");
+    if (v != NULL && (!json_is_array(v) || json_array_size(v) == 0 ||
+                      json_array_size(v) > OUTBOX_EVENTS_MAX)) {
+        snprintf(why, cap, "\"events\" must be a list of 1 to %u",
+                 OUTBOX_EVENTS_MAX);
         return OUTBOX_BAD;
     }
     if (json_array_size(*reps) > OUTBOX_REPLIES_MAX ||
@@ -239,6 +315,37 @@ parse_reply(struct outbox *o, json_t *e, char *why, size_t cap)
     return r;
 }
 
+/* One case event of the list: the base64 of an envelope. */
+static int
+parse_event(struct outbox *o, json_t *e, char *why, size_t cap)
+{
+    const char *b = json_string_value(e);
+    size_t bl, len = 0;
+    uint8_t *env;
+    int r;
+
+    if (b == NULL || (bl = strlen(b)) > (OUTBOX_ENVELOPE_MAX + 2) / 3 * 4) {
+        snprintf(why, cap, "case event %zu: not the base64 of an envelope "
+                           "of at most %u bytes",
+                 o->n_events + 1, OUTBOX_ENVELOPE_MAX);
+        return -1;
+    }
+    env = malloc(bl / 4 * 3 + 3);
+    if (env == NULL) {
+        snprintf(why, cap, "out of memory");
+        return -1;
+    }
+    if (sodium_base642bin(env, bl / 4 * 3 + 3, b, bl, NULL, &len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0) {
+        snprintf(why, cap, "case event %zu: not base64", o->n_events + 1);
+        free(env);
+        return -1;
+    }
+    r = outbox_add_event(o, env, len, why, cap);
+    free(env);
+    return r;
+}
+
 int
 outbox_parse(struct outbox *o, const uint8_t *buf, size_t len, char *why,
              size_t cap)
@@ -280,6 +387,12 @@ outbox_parse(struct outbox *o, const uint8_t *buf, size_t len, char *why,
         if (outbox_add_ack(o, id ? id : "", why, cap) != 0)
             rc = OUTBOX_BAD;
     }
+    for (i = 0; rc == OUTBOX_OK && i < json_array_size(json_object_get(
+                                           root, "events"));
+         i++)
+        if (parse_event(o, json_array_get(json_object_get(root, "events"), i),
+                        why, cap) != 0)
+            rc = OUTBOX_BAD;
     json_decref(root);
     return rc;
 }

@@ -19,6 +19,7 @@
 #define OUTBOX_REPLIES_MAX 10000u
 #define OUTBOX_ACKS_MAX 100000u
 #define OUTBOX_ENVELOPE_MAX (1024u * 1024u) /* one reply, decoded */
+#define OUTBOX_EVENTS_MAX 100000u /* case events (sealed, team.h) */
 
 struct outbox_reply {
     char mailbox[65]; /* 64 lowercase hex digits */
@@ -32,6 +33,11 @@ struct outbox {
     size_t n_replies, cap_replies;
     char (*acks)[BFILE_ID_MAX + 1];
     size_t n_acks, cap_acks;
+    struct outbox_event {
+        uint8_t *env; /* a sealed case event (protocol section 11) */
+        size_t len;
+    } *events;
+    size_t n_events, cap_events;
 };
 
 /* What outbox_parse found wrong. */
@@ -54,6 +60,11 @@ int outbox_add_reply(struct outbox *o, const char *mailbox, const uint8_t *env,
                      size_t len, char *why, size_t cap) UMBRA_WUR;
 int outbox_add_ack(struct outbox *o, const char *id, char *why,
                    size_t cap) UMBRA_WUR;
+
+/* Adds a sealed case event (an envelope of at most OUTBOX_ENVELOPE_MAX
+ * bytes, copied), within the cap. 0, or -1 (why written). */
+int outbox_add_event(struct outbox *o, const uint8_t *env, size_t len,
+                     char *why, size_t cap) UMBRA_WUR;
 
 /* The file's text (malloc'd, NUL-ended) for o, made on day (YYYY-MM-DD);
  * NULL when out of memory. */

@@ -323,6 +323,7 @@ struct store_member {
     uint8_t sign_pk[32];
     char created[11];
     char added[11];
+    unsigned may; /* UMBRA_MAY_* (migration 7): 0 on add means events */
 };
 /* Adds one; 1 (nothing done) if its key id or name is already listed. */
 int store_member_add(struct store *s, const struct store_member *m) UMBRA_WUR;

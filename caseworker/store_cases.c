@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* store_cases: cases, their labels and history (see store_int.h). */
 #include "store_int.h"
+#include "team.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -405,6 +406,7 @@ store_set_field(struct store *s, int64_t id, const char *field,
 {
     char what[512];
     enum stmt which;
+    int r;
 
     if (strcmp(field, "status") == 0)
         which = ST_SET_STATUS;
@@ -415,7 +417,12 @@ store_set_field(struct store *s, int64_t id, const char *field,
     else
         return -1;
     snprintf(what, sizeof what, "%s set to '%s'", field, value);
-    return case_change(s, id, which, value, who, what);
+    r = case_change(s, id, which, value, who, what);
+    if (r != 0)
+        return r;
+    /* the one place a field is written: its event for the team */
+    return store_team_emit_case(s, id, field,
+                                json_pack("{s:s}", "value", value));
 }
 
 /* Adds or removes (statement which) a label, recording "label 'L' <verb>"
@@ -429,7 +436,11 @@ label_change(struct store *s, int64_t id, const char *label, const char *who,
 
     snprintf(what, sizeof what, "label '%s' %s", label, verb);
     rc = case_change(s, id, which, label, who, what);
-    return rc == 1 ? 0 : rc;
+    if (rc != 0)
+        return rc == 1 ? 0 : rc;
+    return store_team_emit_case(
+        s, id, "label",
+        json_pack("{s:s, s:b}", "label", label, "on", which == ST_LABEL_ADD));
 }
 
 int
@@ -458,7 +469,9 @@ store_add_note(struct store *s, int64_t id, const char *note, const char *who)
     snprintf(what, n, "note: %s", note);
     rc = store_history_add(s, id, who, what);
     free(what);
-    return rc;
+    if (rc != 0)
+        return rc;
+    return store_team_emit_case(s, id, "note", json_pack("{s:s}", "text", note));
 }
 
 int

@@ -78,6 +78,19 @@ enum stmt {
     ST_DELETE_HISTORY,
     ST_DELETE_MESSAGES,
     ST_DELETE_REPLIES,
+    ST_CASE_UID,
+    ST_CASE_BY_UID,
+    ST_CASE_SET_UID,
+    ST_EVENT_ADD,
+    ST_EVENTS_CASE,
+    ST_EVENTS_ERASE,
+    ST_EVENT_DELETED,
+    ST_EVENTS_OUT,
+    ST_EVENT_OUTGOING,
+    ST_EVENT_GAPS,
+    ST_EVENT_SET_SIG,
+    ST_EVENTS_SIGNED,
+    ST_SHARE_CASES,
     ST_N
 };
 
@@ -87,6 +100,11 @@ struct store {
     sqlite3_stmt *stmt[ST_N]; /* STORE_STMTS, prepared */
     struct store_report report; /* where messages go; fn may be NULL */
     char err[STORE_ERRMSG_MAX]; /* the last error (store_errmsg) */
+    /* the author of the events this home writes (store_team_author);
+     * has_author 0: no events written (a home opened without its keys) */
+    int has_author;
+    uint8_t author[32];
+    int team_quiet; /* applying others' events: write none */
 };
 
 struct store_stmt {

@@ -32,6 +32,7 @@ store_member_add(struct store *s, const struct store_member *m)
     sqlite3_bind_blob(st, 4, m->sign_pk, 32, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, m->created, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, m->added, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 7, m->may ? (int)m->may : 1);
     return store_run(s, st);
 }
 
@@ -48,6 +49,7 @@ member_row(struct store_member *m, sqlite3_stmt *st)
     memcpy(m->sign_pk, sqlite3_column_blob(st, 3), 32);
     snprintf(m->created, sizeof m->created, "%s", store_col_text(st, 4));
     snprintf(m->added, sizeof m->added, "%s", store_col_text(st, 5));
+    m->may = (unsigned)sqlite3_column_int(st, 6);
     return 0;
 }
 

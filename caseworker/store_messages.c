@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* store_messages: the conversation of a case (see store.h, store_int.h). */
 #include "store_int.h"
+#include "team.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -67,7 +68,13 @@ store_keep_reply(struct store *s, int64_t case_id, const uint8_t *text,
     sqlite3_bind_int64(st, 1, case_id);
     sqlite3_bind_text(st, 2, today, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, (const char *)text, (int)len, SQLITE_STATIC);
-    return store_run(s, st);
+    if (store_run(s, st) != 0)
+        return -1;
+    /* the team sees the reply's text (the reply itself goes to the
+     * reporter's mailbox with push) */
+    return store_team_emit_case(
+        s, case_id, "reply", json_pack("{s:s%}", "text", (const char *)text,
+                                       len));
 }
 
 static int
@@ -100,7 +107,25 @@ store_messages(struct store *s, int64_t id,
 int
 store_messages_read(struct store *s, int64_t id)
 {
-    return store_write(s, ST_MESSAGES_READ, "i", id);
+    int own_txn, rc;
+
+    if (store_write(s, ST_MESSAGES_READ, "i", id) != 0)
+        return -1;
+    if (sqlite3_changes(s->db) == 0 || !s->has_author)
+        return 0;
+    /* show marks them read outside any transaction: the event and its
+     * counters go in one */
+    own_txn = sqlite3_get_autocommit(s->db) != 0;
+    if (own_txn && store_begin(s) != 0)
+        return -1;
+    rc = store_team_emit_case(s, id, "read", json_object());
+    if (own_txn) {
+        if (rc == 0)
+            rc = store_commit(s);
+        else
+            store_rollback(s);
+    }
+    return rc;
 }
 
 int
@@ -109,14 +134,21 @@ store_delete_case(struct store *s, int64_t id)
     static const enum stmt rest[] = {ST_DELETE_REPORT, ST_DELETE_LABELS,
                                      ST_DELETE_HISTORY, ST_DELETE_MESSAGES,
                                      ST_DELETE_REPLIES};
+    char uid[33];
     size_t i;
+    int r = store_case_uid(s, id, uid);
 
-    if (store_write(s, ST_DELETE_CASE, "i", id) != 0)
+    if (r < 0 || store_write(s, ST_DELETE_CASE, "i", id) != 0)
         return -1;
     if (sqlite3_changes(s->db) == 0)
         return 1;
     for (i = 0; i < sizeof rest / sizeof rest[0]; i++)
         if (store_write(s, rest[i], "i", id) != 0)
             return -1;
-    return 0;
+    if (r == 1)
+        return 0;
+    /* its events go with it, but the delete, which the team gets */
+    if (store_team_erase(s, uid) != 0)
+        return -1;
+    return team_emit(s, uid, "delete", json_object());
 }

@@ -169,15 +169,15 @@ const struct store_stmt STORE_STMTS[ST_N] = {
                         "store_member_add: keys add-member"},
     [ST_MEMBER_ADD] = {"member_add",
                        "INSERT INTO members(key_id, name, pk, sign_pk, created,"
-                       " added) VALUES (?1, ?2, ?3, ?4, ?5, ?6);",
+                       " added, may) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7);",
                        "store_member_add: keys add-member"},
     [ST_MEMBERS] = {"members",
-                    "SELECT key_id, name, pk, sign_pk, created, added"
+                    "SELECT key_id, name, pk, sign_pk, created, added, may"
                     " FROM members ORDER BY id;",
                     "store_members_each: keys list, public.json"},
     [ST_MEMBER_GET] = {"member_get",
-                       "SELECT key_id, name, pk, sign_pk, created, added"
-                       " FROM members WHERE key_id = ?1 OR name = ?1;",
+                       "SELECT key_id, name, pk, sign_pk, created, added,"
+                       " may FROM members WHERE key_id = ?1 OR name = ?1;",
                        "store_member_remove: keys remove-member"},
     [ST_MEMBER_DELETE] = {"member_delete",
                           "DELETE FROM members WHERE key_id = ?1;",
@@ -226,6 +226,59 @@ const struct store_stmt STORE_STMTS[ST_N] = {
     [ST_DELETE_REPLIES] = {"delete_replies",
                            "DELETE FROM replies WHERE case_id = ?1;",
                            "store_delete_case: delete"},
+    [ST_CASE_UID] = {"case_uid", "SELECT uid FROM cases WHERE id = ?1;",
+                     "store_case_uid: every change that writes an event"},
+    [ST_CASE_BY_UID] = {"case_by_uid",
+                        "SELECT id FROM cases WHERE uid = ?1"
+                        " ORDER BY id LIMIT 1;",
+                        "store_team_apply: import (events)"},
+    [ST_CASE_SET_UID] = {"case_set_uid",
+                         "UPDATE cases SET uid = ?2 WHERE id = ?1;",
+                         "store_case_set_uid: import (a new case)"},
+    [ST_EVENT_ADD] = {"event_add",
+                      "INSERT OR IGNORE INTO events(digest, id, case_uid,"
+                      " author, seq, clock, day, type, text, outgoing, sig)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+                      " ?11);",
+                      "team_emit (every change), store_team_add (import)"},
+    [ST_EVENTS_CASE] = {"events_case",
+                        "SELECT text, author FROM events"
+                        " WHERE case_uid = ?1;",
+                        "store_team_apply, store_team_each: import, show"},
+    [ST_EVENTS_ERASE] = {"events_erase",
+                        "UPDATE events SET text = '', type = 'erased'"
+                        " WHERE case_uid = ?1 AND type != 'delete';",
+                        "store_delete_case: delete (the case's events)"},
+    [ST_EVENT_DELETED] = {"event_deleted",
+                          "SELECT 1 FROM events WHERE case_uid = ?1"
+                          " AND type = 'delete' LIMIT 1;",
+                          "store_team_add: import (a deleted case)"},
+    [ST_EVENTS_OUT] = {"events_out",
+                       "SELECT digest, text FROM events WHERE outgoing = 1"
+                       " OR (outgoing = 2 AND ?1) ORDER BY clock, digest;",
+                       "store_team_outgoing: push"},
+    [ST_EVENT_OUTGOING] = {"event_outgoing",
+                           "UPDATE events SET outgoing = ?2"
+                           " WHERE digest = ?1;",
+                           "store_team_sent: push"},
+    [ST_EVENT_SET_SIG] = {"event_set_sig",
+                           "UPDATE events SET sig = ?2 WHERE digest = ?1;",
+                           "store_team_set_sig: push (this home's events)"},
+    [ST_EVENTS_SIGNED] = {"events_signed",
+                          "SELECT author, text, sig FROM events"
+                          " WHERE case_uid = ?1 AND sig IS NOT NULL"
+                          " AND text != '' AND type != 'share'"
+                          " ORDER BY clock, author, id;",
+                          "store_team_signed: team share"},
+    [ST_SHARE_CASES] = {"share_cases",
+                        "SELECT uid FROM cases WHERE uid IS NOT NULL"
+                        " AND status != 'closed' ORDER BY id;",
+                        "team share (the open cases)"},
+    [ST_EVENT_GAPS] = {"event_gaps",
+                       "SELECT author, count(DISTINCT seq), max(seq)"
+                       " FROM events GROUP BY author"
+                       " HAVING count(DISTINCT seq) != max(seq);",
+                       "store_team_gaps: import, pull"},
     [ST_MESSAGES_READ] = {"messages_read",
                           "UPDATE messages SET unread = 0"
                           " WHERE case_id = ?1 AND unread != 0;",

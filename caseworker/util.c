@@ -3,6 +3,7 @@
 #include "args.h"
 #include "case.h"
 #include "store.h"
+#include "team.h"
 #include "strength.h"
 
 #include <errno.h>
@@ -610,6 +611,9 @@ case_setup(struct case_env *e)
         case_store_open(&e->store, e->o->home, e->keys->store_key,
                         (e->need & CASE_WRITE) != 0) != 0)
         return -1;
+    /* changes made with this home's keys are its member's events */
+    if (e->need & CASE_STORE)
+        store_team_author(e->store, e->keys->sign_pk);
     if (!(e->need & CASE_KEYS)) {
         /* the store's key was all it needed: no secret kept longer */
         umbra_org_keys_free(e->keys);

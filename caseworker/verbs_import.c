@@ -7,6 +7,7 @@
 #include "bfile.h"
 #include "case.h"
 #include "import.h"
+#include "team_sync.h"
 #include "progress.h"
 #include "store.h"
 
@@ -27,6 +28,31 @@ static const char IMPORT_USAGE[] =
 static const struct option IMPORT_OPTS[] = {
     ARGS_FLAG("retry-unopened", 'r'), ARGS_LAST,
 };
+
+/* The bundle's case events, merged after its reports (an event for a
+ * report of this same bundle finds its case). 0 or -1 (said). */
+static int
+import_events(struct case_env *e, const char *path)
+{
+    struct team_counts tc;
+    struct umbra_bundle b;
+    char pub[CASE_PATH_MAX];
+
+    if (case_path(pub, sizeof pub, e->o, "public.json") != 0 ||
+        case_load_bundle(&b, pub) != 0 ||
+        team_import_file(e->store, e->keys, &b, path, &tc) != 0)
+        return -1;
+    if (tc.records > 0)
+        printf("Merged %ld new case %s of the team; %ld already here, %ld "
+               "refused, %ld waiting for their report.\n",
+               tc.accepted, CASE_PL(tc.accepted, "event"), tc.known,
+               tc.refused, tc.pending);
+    if (tc.shared > 0 || tc.reports > 0)
+        printf("Shares passed on %ld %s and %ld earlier case %s.\n",
+               tc.reports, CASE_PL(tc.reports, "report"), tc.shared,
+               CASE_PL(tc.shared, "event"));
+    return 0;
+}
 
 int
 verb_import(struct case_env *e, int argc, char **argv)
@@ -84,6 +110,8 @@ verb_import(struct case_env *e, int argc, char **argv)
     import_keys_from(&ik, e->keys);
     if (import_bundle(e->store, &c, &ik, path, progress_mode()) == 0)
         rc = CASE_OK;
+    if (rc == CASE_OK && import_events(e, path) != 0)
+        rc = CASE_FAIL;
     printf("Imported %ld new %s from %ld %s; %ld quarantined, %ld "
            "not for this home, %ld already imported.\n",
            c.cases, CASE_PL(c.cases, "case"), c.records,

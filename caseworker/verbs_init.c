@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 static const char INIT_USAGE[] =
-    "usage: umbra-case [--home DIR] init --org SLUG [--member --name NAME]\n"
+    "usage: umbra-case [--home DIR] init --org SLUG [--member] [--name NAME]\n"
     "           [--weak-passphrase-ok]\n"
     "           [--kdf-memory KIB] [--kdf-passes N] [--kdf-lanes N]\n"
     "\n"
@@ -26,7 +26,8 @@ static const char INIT_USAGE[] =
     "server shows. Refuses to touch an existing home. The --kdf options\n"
     "lower the passphrase hashing cost (for tests only). A passphrase that\n"
     "is easy to guess is refused (choose five or more words at random)\n"
-    "unless --weak-passphrase-ok.\n"
+    "unless --weak-passphrase-ok. --name NAME: how the team sees the key\n"
+    "holder in the history of cases (default \"key holder\").\n"
     "\n"
     "--member --name NAME: a home for one more caseworker of an existing\n"
     "organisation. It holds this caseworker's own key only, and writes\n"
@@ -63,6 +64,25 @@ static const struct option INIT_OPTS[] = {
     ARGS_VALUE("kdf-lanes", 'L'), ARGS_FLAG("weak-passphrase-ok", 'w'),
     ARGS_LAST,
 };
+
+/* The key holder's name (init --name) into the new store's meta, for
+ * the bundle's signers. 0 or -1 (said). */
+static int
+holder_name(const struct case_opts *o, const struct umbra_org_keys *k,
+            const char *name)
+{
+    struct store *s = NULL;
+    int rc = -1;
+
+    if (case_store_open(&s, o->home, k->store_key, 1) != 0)
+        return -1;
+    if (store_meta_set(s, "holder_name", name) == 0)
+        rc = 0;
+    else
+        case_err("cannot record the name: %s", store_errmsg(s));
+    store_close(s);
+    return rc;
+}
 
 int
 verb_init(struct case_env *e, int argc, char **argv)
@@ -107,18 +127,12 @@ verb_init(struct case_env *e, int argc, char **argv)
                  "its server knows it)");
         return case_usage(INIT_USAGE);
     }
-    if (name != NULL && !member) {
-        case_err("--name goes with --member; write 'init --org %s --member "
-                 "--name NAME' for a member home",
-                 slug);
-        return case_usage(INIT_USAGE);
-    }
     if (member && name == NULL) {
         case_err("--member needs --name NAME (how the key holder will list "
                  "this caseworker)");
         return case_usage(INIT_USAGE);
     }
-    if (member && !umbra_member_name_valid(name, strlen(name))) {
+    if (name != NULL && !umbra_member_name_valid(name, strlen(name))) {
         case_err("--name must be 1 to 64 bytes without control characters");
         return case_usage(INIT_USAGE);
     }
@@ -160,6 +174,8 @@ verb_init(struct case_env *e, int argc, char **argv)
     if (case_write_keys(keypath, k, pw, pwlen, &kdf) != 0)
         goto out;
     if (case_store_create(o->home, k->store_key, k->slug) != 0)
+        goto out;
+    if (!member && name != NULL && holder_name(o, k, name) != 0)
         goto out;
     if (member) {
         if (case_init_member_files(o, k, name) != 0)

@@ -23,7 +23,7 @@ static const char KEYS_USAGE[] =
     "       umbra-case [--home DIR] keys passphrase "
     "[--new-passphrase-file FILE]\n"
     "                                       [--weak-passphrase-ok]\n"
-    "       umbra-case [--home DIR] keys add-member MEMBER.json\n"
+    "       umbra-case [--home DIR] keys add-member MEMBER.json [--alerts]\n"
     "       umbra-case [--home DIR] keys remove-member ID|NAME\n"
     "       umbra-case [--home DIR] keys join PUBLIC.json\n"
     "       umbra-case [--home DIR] keys publish --server URL --token-file "
@@ -41,7 +41,9 @@ static const char KEYS_USAGE[] =
     "      passphrase easy to guess is refused unless --weak-passphrase-ok.\n"
     "add-member: (key holder) check a member.json made by 'init --member',\n"
     "      record the member and re-sign DIR/public.json with the member's\n"
-    "      key listed. Compare the printed member fingerprint aloud.\n"
+    "      key listed and the member named as a signer of case events (with\n"
+    "      --alerts, of alerts too). Compare the printed member fingerprint\n"
+    "      aloud.\n"
     "remove-member: (key holder) drop a member's key from DIR/public.json;\n"
     "      give the new bundle to the server operator at once.\n"
     "join: (member home) install the organisation's public.json after\n"
@@ -445,7 +447,7 @@ verb_keys(struct case_env *e, int argc, char **argv)
     const char *word = NULL;
     char label[40];
     size_t i;
-    int bad;
+    int bad, alerts = 0;
 
     if (case_help(KEYS_USAGE, argc, argv))
         return CASE_OK;
@@ -461,6 +463,16 @@ verb_keys(struct case_env *e, int argc, char **argv)
         return keys_passphrase_args(o, argc - 1, argv + 1);
     if (strcmp(sub->name, "publish") == 0)
         return keys_publish(o, argc - 1, argv + 1);
+    /* add-member FILE --alerts: the one flag, taken out before the word */
+    if (strcmp(sub->name, "add-member") == 0)
+        for (i = 2; i < (size_t)argc; i++)
+            if (strcmp(argv[i], "--alerts") == 0) {
+                alerts = 1;
+                memmove(&argv[i], &argv[i + 1],
+                        ((size_t)argc - i) * sizeof *argv);
+                argc--;
+                break;
+            }
     bad = sub->noun != NULL ? case_one_word(&word, label, argc - 1, argv + 1,
                                             sub->noun, sub->meta)
                             : case_no_words(argc - 1, argv + 1);
@@ -473,7 +485,7 @@ verb_keys(struct case_env *e, int argc, char **argv)
     if (strcmp(sub->name, "export") == 0)
         return keys_export(e);
     if (strcmp(sub->name, "add-member") == 0)
-        return case_keys_add_member(o, word);
+        return case_keys_add_member(o, word, alerts);
     if (strcmp(sub->name, "remove-member") == 0)
         return case_keys_remove_member(o, word);
     return case_keys_join(o, word);

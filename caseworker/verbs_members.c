@@ -92,6 +92,9 @@ case_check_admin(const struct case_opts *o, const struct umbra_org_keys *k)
 struct collect {
     struct umbra_enc_key keys[UMBRA_MAX_ORG_KEYS];
     unsigned n, over;
+    /* the bundle's signers: the key holder, then each member */
+    struct umbra_signer signers[UMBRA_MAX_SIGNERS];
+    unsigned nsigners;
 };
 
 static int
@@ -107,6 +110,18 @@ collect_member(void *ctx, const struct store_member *m)
     umbra_key_id(c->keys[c->n].id, m->pk);
     memcpy(c->keys[c->n].created, m->created, 11);
     c->keys[c->n].created[10] = '\0';
+    if (c->nsigners < UMBRA_MAX_SIGNERS) {
+        struct umbra_signer *sg = &c->signers[c->nsigners++];
+
+        memset(sg, 0, sizeof *sg);
+        snprintf(sg->name, sizeof sg->name, "%s", m->name);
+        memcpy(sg->sign_pk, m->sign_pk, 32);
+        sg->has_key = 1;
+        memcpy(sg->key_id, c->keys[c->n].id, sizeof sg->key_id);
+        sg->may = m->may & (UMBRA_MAY_EVENTS | UMBRA_MAY_ALERTS);
+        if (sg->may == 0)
+            sg->may = UMBRA_MAY_EVENTS;
+    }
     c->n++;
     return 0;
 }
@@ -186,6 +201,20 @@ case_org_bundle(char **json, unsigned *n, const struct umbra_org_keys *k,
     memset(&c, 0, sizeof c);
     memcpy(c.keys, k->enc, sizeof(k->enc[0]) * k->nkeys);
     c.n = k->nkeys;
+    /* the key holder names itself (init --name; "key holder" else) */
+    {
+        struct umbra_signer *sg = &c.signers[c.nsigners++];
+        int r = store_meta_get(s, "holder_name", sg->name, sizeof sg->name);
+
+        if (r < 0)
+            return -1;
+        if (r == 1)
+            snprintf(sg->name, sizeof sg->name, "key holder");
+        memcpy(sg->sign_pk, k->sign_pk, 32);
+        sg->has_key = 1;
+        memcpy(sg->key_id, k->enc[0].id, sizeof sg->key_id);
+        sg->may = UMBRA_MAY_EVENTS | UMBRA_MAY_ALERTS;
+    }
     if (store_members_each(s, collect_member, &c) != 0)
         return -1;
     if (c.over > 0) {
@@ -198,7 +227,11 @@ case_org_bundle(char **json, unsigned *n, const struct umbra_org_keys *k,
     }
     if (next_serial(&serial, o, s) != 0)
         return -1;
-    err = umbra_bundle_export_serial(json, k, c.keys, c.n, serial);
+    /* with no member, the bundle stays as before signers (the key holder
+     * signs events without an entry) */
+    err = umbra_bundle_export_full(json, k, c.keys, c.n, serial,
+                                   c.nsigners > 1 ? c.signers : NULL,
+                                   c.nsigners > 1 ? c.nsigners : 0);
     if (err != 0) {
         case_err("cannot make the public key bundle: %s",
                  umbra_strerror(err));
@@ -323,7 +356,8 @@ members_done(int in_tx, struct store *s, char *json,
 
 /* keys add-member FILE */
 int
-case_keys_add_member(const struct case_opts *o, const char *file)
+case_keys_add_member(const struct case_opts *o, const char *file,
+                     int alerts)
 {
     struct umbra_org_keys *k = NULL;
     struct store_member sm;
@@ -362,6 +396,7 @@ case_keys_add_member(const struct case_opts *o, const char *file)
     memcpy(sm.sign_pk, m.sign_pk, 32);
     memcpy(sm.created, m.created, sizeof sm.created);
     umbra_today(sm.added);
+    sm.may = UMBRA_MAY_EVENTS | (alerts ? UMBRA_MAY_ALERTS : 0u);
     err = store_member_add(s, &sm);
     if (err == 1) {
         case_err("a member with key %s or named '%s' is already listed "

@@ -9,8 +9,10 @@
 #include "case.h"
 #include "net.h"
 #include "outbox.h"
+#include "team_sync.h"
 #include "store.h"
 #include "store_outbox.h"
+#include "team.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,8 +67,30 @@ outbox_wanted(int argc, char **argv)
 struct gather {
     struct outbox ob;
     int64_t *ids;
+    uint8_t (*evd)[32]; /* the digests of the events, in order */
     char why[160];
 };
+
+/* A sealed case event into the outbox (team_seal_outgoing's send). */
+static int
+gather_event(void *ctx, const uint8_t digest[32], const uint8_t *env,
+             size_t len)
+{
+    struct gather *g = ctx;
+    size_t n = g->ob.n_events;
+    void *nv;
+
+    if (outbox_add_event(&g->ob, env, len, g->why, sizeof g->why) != 0)
+        return -1;
+    nv = realloc(g->evd, (n + 1) * sizeof *g->evd);
+    if (nv == NULL) {
+        snprintf(g->why, sizeof g->why, "out of memory");
+        return -1;
+    }
+    g->evd = nv;
+    memcpy(g->evd[n], digest, 32);
+    return 0;
+}
 
 static int
 gather_reply(void *ctx, int64_t id, const char *mailbox, const uint8_t *env,
@@ -98,17 +122,19 @@ gather_ack(void *ctx, const char *id)
 
 int
 outbox_write(struct store *s, const char *org, const char *path, int again,
-             size_t *n_replies, size_t *n_acks)
+             const struct umbra_org_keys *k, const struct umbra_bundle *b,
+             size_t *n_replies, size_t *n_acks, size_t *n_events)
 {
     struct gather g;
     char day[11], *text = NULL;
     size_t i;
+    long ne = 0;
     int rc = -1, r;
 
     memset(&g, 0, sizeof g);
     outbox_init(&g.ob);
     snprintf(g.ob.org, sizeof g.ob.org, "%s", org);
-    *n_replies = *n_acks = 0;
+    *n_replies = *n_acks = *n_events = 0;
     if (store_begin(s) != 0)
         return -1;
     r = store_outbox_each(s, again, gather_reply, gather_ack, &g);
@@ -117,7 +143,13 @@ outbox_write(struct store *s, const char *org, const char *path, int again,
             case_err("cannot write an outbox: %s", g.why);
         goto out;
     }
-    if (g.ob.n_replies == 0 && g.ob.n_acks == 0) {
+    if (k != NULL &&
+        team_seal_outgoing(s, k, b, again, gather_event, &g, &ne) != 0) {
+        if (g.why[0])
+            case_err("cannot write an outbox: %s", g.why);
+        goto out;
+    }
+    if (g.ob.n_replies == 0 && g.ob.n_acks == 0 && g.ob.n_events == 0) {
         rc = 0;
         goto out;
     }
@@ -133,6 +165,9 @@ outbox_write(struct store *s, const char *org, const char *path, int again,
     for (i = 0; i < g.ob.n_acks; i++)
         if (store_outbox_ack_carried(s, g.ob.acks[i]) != 0)
             goto out;
+    for (i = 0; i < g.ob.n_events; i++)
+        if (store_team_sent(s, g.evd[i], 2) != 0)
+            goto out;
     if (case_write_atomic(path, text, strlen(text), 0600) != 0) {
         case_err("cannot write '%s': %s", path, strerror(errno));
         goto out;
@@ -145,6 +180,7 @@ outbox_write(struct store *s, const char *org, const char *path, int again,
     }
     *n_replies = g.ob.n_replies;
     *n_acks = g.ob.n_acks;
+    *n_events = g.ob.n_events;
     rc = 0;
     goto out_nr;
 out:
@@ -152,6 +188,7 @@ out:
 out_nr:
     free(text);
     free(g.ids);
+    free(g.evd);
     outbox_free(&g.ob);
     return rc;
 }
@@ -161,7 +198,7 @@ push_out(struct case_env *e, const char *path, int again)
 {
     char pub[CASE_PATH_MAX];
     struct umbra_bundle b;
-    size_t nr, na;
+    size_t nr, na, ne;
 
     if (strlen(path) >= CASE_PATH_MAX - 8) {
         case_err("--out path too long");
@@ -171,14 +208,17 @@ push_out(struct case_env *e, const char *path, int again)
         case_path(pub, sizeof pub, e->o, "public.json") != 0 ||
         case_load_bundle(&b, pub) != 0)
         return CASE_FAIL;
-    if (outbox_write(e->store, b.org, path, again, &nr, &na) != 0)
+    if (outbox_write(e->store, b.org, path, again, e->keys, &b, &nr, &na,
+                     &ne) != 0)
         return CASE_FAIL;
-    if (nr == 0 && na == 0) {
+    if (nr == 0 && na == 0 && ne == 0) {
         printf("Nothing to carry out: no reply waiting and nothing to "
                "delete from the server%s.\n",
                again ? "" : " (--again writes what was carried before)");
         return CASE_OK;
     }
+    if (ne > 0)
+        printf("Wrote %zu case %s of the team.\n", ne, CASE_PL(ne, "event"));
     printf("Wrote %zu %s and %zu %s to '%s'.\n"
            "Carry it to the online computer and run there:\n"
            "  umbra-case push --from FILE --server URL --token-file FILE\n",
@@ -427,6 +467,23 @@ push_from(struct case_env *e, const struct from_args *a)
             goto out;
         done += k;
     }
+    for (i = 0; i < ob.n_events; i++) {
+        json_t *body = NULL;
+        long status = 0;
+
+        if (net_post_bytes(&n, "/api/v1/sync/events", ob.events[i].env,
+                           ob.events[i].len, &status, &body) != 0)
+            goto out;
+        if (status != 201 && status != 200) {
+            net_report(&n, "a case event was refused", status, body);
+            json_decref(body);
+            goto out;
+        }
+        json_decref(body);
+    }
+    if (ob.n_events > 0)
+        printf("Sent %zu case %s of the team.\n", ob.n_events,
+               CASE_PL(ob.n_events, "event"));
     printf("Sent %zu %s (%zu sent before from this home, skipped); %zu "
            "refused.\nThe server deleted %ld %s (%zu acknowledged).\n",
            sent, case_plural((long long)sent, "reply", "replies"), before,

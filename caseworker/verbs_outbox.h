@@ -17,9 +17,11 @@ int outbox_wanted(int argc, char **argv);
 int verb_push_outbox(struct case_env *e, int argc, char **argv);
 
 /* Writes the outbox of e's store (opened for writing) to path, marking
- * what it holds carried; again: carried rows too. Prints what it did.
+ * what it holds carried; again: carried rows too. With k, the queued case
+ * events too, signed with k and sealed to b's keys (team_sync.h). Prints what it did.
  * 0 or -1 (said). The desk uses it as well. */
 int outbox_write(struct store *s, const char *org, const char *path, int again,
-                 size_t *n_replies, size_t *n_acks) UMBRA_WUR;
+                 const struct umbra_org_keys *k, const struct umbra_bundle *b,
+                 size_t *n_replies, size_t *n_acks, size_t *n_events);
 
 #endif

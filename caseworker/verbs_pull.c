@@ -12,6 +12,7 @@
 #include "progress.h"
 #include "pull_check.h"
 #include "pull_seen.h"
+#include "team_sync.h"
 #include "verbs_sync.h"
 
 #include <errno.h>
@@ -31,7 +32,9 @@ static const char PULL_USAGE[] =
     "it can run on an online machine and the bundle be carried to the\n"
     "offline one. First checks that the server publishes exactly this\n"
     "home's public key bundle and refuses if not. Safe to interrupt and run\n"
-    "again: it continues where it stopped and never adds a report twice.\n";
+    "again: it continues where it stopped and never adds a report twice.\n"
+    "The team's case events (what the other caseworkers changed) come into\n"
+    "the same file.\n";
 
 
 /* Sets the bundle at path aside as path.k; 0 or -1 (printed). */
@@ -80,7 +83,7 @@ verb_pull(struct case_env *e, int argc, char **argv)
     struct net n;
     json_t *body = NULL, *waiting = NULL;
     uint8_t *env = NULL;
-    long status, fetched = 0, before, skipped = 0;
+    long status, fetched = 0, before, skipped = 0, events = 0;
     uint64_t cursor;
     unsigned next_aside = 1;
     int rc = CASE_FAIL, more = 1, have_bf = 0, first = 1, recovered = 0;
@@ -113,6 +116,17 @@ verb_pull(struct case_env *e, int argc, char **argv)
     /* every pull claims the token for this home's key (member_sync.h) */
     if (member_claim(o, NULL, &n, ours.org) != 0)
         goto out;
+    /* where the keys and the store are open already (the desk's sync), the
+     * changes made here go out before the team's come in */
+    if (e->keys != NULL && e->store != NULL) {
+        long sent = 0;
+
+        if (team_push_events(&n, e->store, e->keys, &ours, &sent) != 0)
+            goto out;
+        if (sent > 0)
+            printf("Sent %ld case %s to the team.\n", sent,
+                   CASE_PL(sent, "event"));
+    }
     if (open_locked(&bf, a.out, ours.org) != 0)
         goto out;
     have_bf = 1;
@@ -279,14 +293,20 @@ verb_pull(struct case_env *e, int argc, char **argv)
     }
     progress_end(&pr);
     progress_on = 0;
+    /* the team's case events, into the same file */
+    if (team_pull_events(&n, &bf, &events) != 0)
+        goto out;
     printf("Pulled %ld new %s into %s (%ld in the file).\n", fetched,
-           CASE_PL(fetched, "report"), a.out, bf.records);
+           CASE_PL(fetched, "report"), a.out, bf.records - bf.events);
+    if (events > 0)
+        printf("Pulled %ld new case %s (%ld in the file).\n", events,
+               CASE_PL(events, "event"), bf.events);
     if (aside[0] || skipped > 0)
         printf("Skipped %ld %s pulled before.%s%s%s\n", skipped,
                CASE_PL(skipped, "report"),
                aside[0] ? " The bundle pulled before is kept as " : "",
                aside, aside[0] ? ": import it as well." : "");
-    if (fetched > 0 || bf.records > before || aside[0])
+    if (fetched > 0 || events > 0 || bf.records > before || aside[0])
         printf("Next, on the computer with the key: umbra-case import %s\n",
                a.out);
     else if (pend.window > 0)

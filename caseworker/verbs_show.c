@@ -8,6 +8,7 @@
 #include "case.h"
 #include "case_row.h"
 #include "store.h"
+#include "team_show.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -262,6 +263,43 @@ show_history(void *ctx, const char *at, const char *who, const char *what)
     return 0;
 }
 
+/* The team's history (team_show.h): "team" in --json, else its lines
+ * with the members' names. 0 or -1. */
+static int
+show_team(struct show_ctx *c, struct case_env *e, int64_t id)
+{
+    json_t *t = NULL, *h;
+    size_t i;
+
+    if (team_show_case(&t, e->store, e->o, id) != 0) {
+        case_err("cannot read the case's events: %s",
+                 store_errmsg(e->store));
+        return -1;
+    }
+    if (t == NULL)
+        return 0;
+    h = json_object_get(t, "history");
+    if (c->json) {
+        json_object_set_new(c->out, "team", t);
+        return 0;
+    }
+    if (json_array_size(h) > 0)
+        printf("\nTeam history (every member's changes):\n");
+    for (i = 0; i < json_array_size(h); i++) {
+        json_t *x = json_array_get(h, i);
+        const char *who = json_string_value(json_object_get(x, "who"));
+        const char *what = json_string_value(json_object_get(x, "what"));
+
+        printf("  %s  ", json_string_value(json_object_get(x, "day")));
+        case_print_safe(stdout, who, strlen(who), 0);
+        fputc(' ', stdout);
+        case_print_safe(stdout, what, strlen(what), 0);
+        fputc('\n', stdout);
+    }
+    json_decref(t);
+    return 0;
+}
+
 int
 verb_show(struct case_env *e, int argc, char **argv)
 {
@@ -302,6 +340,8 @@ verb_show(struct case_env *e, int argc, char **argv)
     if (!c.json)
         printf("\nHistory:\n");
     if (store_history(e->store, id, show_history, &c) != 0)
+        goto out;
+    if (show_team(&c, e, id) != 0)
         goto out;
     if (c.json) {
         r = case_json_print(c.out, JSON_INDENT(2));

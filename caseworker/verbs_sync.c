@@ -12,6 +12,7 @@
 #include "store.h"
 #include "verbs_outbox.h"
 #include "verbs_sync.h"
+#include "team_sync.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,8 @@ struct pending_reply {
 struct reply_list {
     struct pending_reply *v;
     size_t n, cap;
+    size_t total; /* replies and case events waiting */
+    long events;
 };
 
 static int
@@ -220,21 +223,26 @@ read_replies(struct store *s, void *list, const size_t **count)
 {
     struct reply_list *l = list;
 
-    *count = &l->n;
-    return store_replies_pending(s, collect_reply, l);
+    *count = &l->total;
+    if (store_replies_pending(s, collect_reply, l) != 0 ||
+        team_outgoing_count(s, &l->events) != 0)
+        return -1;
+    l->total = l->n + (size_t)l->events;
+    return 0;
 }
 
 static const struct sync_verb PUSH = {
     PUSH_USAGE, "cannot read the queued replies",
-    "No replies waiting to be sent.", read_replies, 0};
+    "No replies or case events waiting to be sent.", read_replies, 0};
 
 int
 verb_push(struct case_env *e, int argc, char **argv)
 {
-    struct reply_list l = {NULL, 0, 0};
+    struct reply_list l = {NULL, 0, 0, 0, 0};
     struct sync_args a;
     struct net n;
     size_t i, sent = 0, failed = 0;
+    long events_sent = 0;
     int rc, r = 0;
 
     if (outbox_wanted(argc, argv)) /* files out of the air gap */
@@ -251,11 +259,24 @@ verb_push(struct case_env *e, int argc, char **argv)
     }
     if (r == -2)
         goto out;
-    printf("Sent %zu %s; %zu refused; %zu not tried.\n", sent,
-           case_plural((long long)sent, "reply", "replies"), failed,
-           l.n - sent - failed);
+    if (l.n > 0)
+        printf("Sent %zu %s; %zu refused; %zu not tried.\n", sent,
+               case_plural((long long)sent, "reply", "replies"), failed,
+               l.n - sent - failed);
     if (sent == l.n)
         rc = CASE_OK;
+    if (l.events > 0 && r >= 0) {
+        /* the team's share of the changes made here */
+        struct umbra_bundle b;
+        char pub[CASE_PATH_MAX];
+
+        if (case_path(pub, sizeof pub, e->o, "public.json") != 0 ||
+            case_load_bundle(&b, pub) != 0 ||
+            team_push_events(&n, e->store, e->keys, &b, &events_sent) != 0)
+            rc = CASE_FAIL;
+        printf("Sent %ld of %ld case %s to the team.\n", events_sent,
+               l.events, CASE_PL(l.events, "event"));
+    }
 out:
     for (i = 0; i < l.n; i++)
         free(l.v[i].b64);

@@ -55,9 +55,18 @@ $(CRYPTO_TESTS:%=crypto-%): crypto-%: $(O)/tests/crypto_%
 # ---- known-answer vectors and the C side of the Python interop ---------
 # build/umbra-vec gen DIR re-derives every vector; crypto-vectors checks
 # that it reproduces tests/vectors/*.json byte for byte.
-$(O)/umbra-vec: $(O)/obj/tests/vectors/umbra_vec.o $(O)/libumbra-test.a
+# event.json comes from the case-event code itself (caseworker/team_event.c
+# and team_merge.c, with jansson).
+UMBRA_VEC_EVENT_OBJS = $(O)/obj/tests/vectors/vec_event.o \
+    $(O)/obj/caseworker/team_event.o $(O)/obj/caseworker/team_merge.o
+$(O)/obj/tests/vectors/vec_event.o: tests/vectors/vec_event.c
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBUMBRA_TEST_LIBS)
+	$(CC) $(CFLAGS_ALL) -Icaseworker $(call pkg_cflags,jansson) -c -o $@ $<
+$(O)/umbra-vec: $(O)/obj/tests/vectors/umbra_vec.o $(UMBRA_VEC_EVENT_OBJS) \
+                $(O)/libumbra-test.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(UMBRA_VEC_EVENT_OBJS) \
+	    $(LIBUMBRA_TEST_LIBS) $(call pkg_libs,jansson)
 
 crypto-vectors: $(O)/umbra-vec
 	@tests/vectors/check-vectors.sh $(O)/umbra-vec

@@ -430,7 +430,9 @@ api_sync_bundle(struct req *r)
     int fmts[9] = {1, 0, 0, 0, 1, 0, 0, 0, 0};
     PGresult *res = db_exec(c, "sync_bundle_put", 9, vals, lens, fmts);
     int ok = db_ok(res) && PQntuples(res) == 1;
-    const char *v = ok ? PQgetvalue(res, 0, 0) : "";
+    char v[8]; /* the answer code, copied: res is cleared below */
+
+    snprintf(v, sizeof v, "%s", ok ? PQgetvalue(res, 0, 0) : "");
     PQclear(res);
     if (!ok) {
         broken = 1;

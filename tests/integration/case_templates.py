@@ -155,16 +155,23 @@ T.check("an emptied draft cancels: nothing queued, exit 0",
 
 # ---- what the reporters get: push to a catcher, open with the mailbox key ---
 got = []
+events = []  # each reply queued is a case event too (sealed, opaque)
 
 
 class Catch(http.server.BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802
         n = int(self.headers.get("Content-Length", "0"))
-        got.append(json.loads(self.rfile.read(n)))
+        data = self.rfile.read(n)
+        if self.path == "/api/v1/sync/events":
+            events.append(data)
+            answer = b'{"id": "%d", "day": "2026-12-02"}' % len(events)
+        else:
+            got.append(json.loads(data))
+            answer = b'{"stored": 1}'
         self.send_response(201)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
-        self.wfile.write(b'{"stored": 1}')
+        self.wfile.write(answer)
 
     def log_message(self, *a):
         pass
@@ -186,6 +193,9 @@ for body in got:
             docs.append(json.loads(o.stdout))
 T.check("push sent the five queued replies", r.returncode == 0 and
         len(docs) == 5, r.stdout + r.stderr)
+T.check("and their five case events, sealed (no reply text in them)",
+        len(events) == 5 and b"Sent 5 of 5 case events" in r.stdout and
+        not any(b"Signed, Ana" in e for e in events), r.stdout)
 by_text = {d["message"]: d.get("lang") for d in docs}
 T.check("case 1 got the Thai 'safe now', lang th",
         by_text.get(TH["reply.safe_now"]) == "th", by_text)

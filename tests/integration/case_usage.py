@@ -89,6 +89,7 @@ MISSING = {
     "stats": (["stats"], "--by DIM is required"),
     "desk": (["desk", "--port"], "--port needs a value"),
     "delete": (["delete", "1"], "add --yes to confirm"),
+    "team": (["team", "share"], "team share needs --member NAME"),
 }
 for verb in VERBS:
     T.check("%s has a missing-argument case in this test" % verb,
@@ -111,8 +112,8 @@ usage_error("keys", ["keys", "passphrase", "--new-passphrase"],
             "did you mean --new-passphrase-file?")
 usage_error("init", ["init", "--org", "x", "--kdf-memory", "lots"],
             "--kdf-memory needs a whole number, not 'lots'")
-usage_error("init", ["init", "--org", "x", "--name", "Ana"],
-            "--name goes with --member")
+usage_error("init", ["init", "--org", "x", "--name", "A\x01na"],
+            "--name must be 1 to 64 bytes without control characters")
 usage_error("fingerprint", ["fingerprint", "a.json", "b.json"],
             "fingerprint takes one file; 'b.json' is one too many")
 

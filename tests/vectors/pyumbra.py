@@ -1032,7 +1032,9 @@ def main():
         print("usage: pyumbra.py --test UMBRA_VEC VECTOR_DIR", file=sys.stderr)
         return 2
     r = Runner(sys.argv[2], sys.argv[3])
-    for part in (r.vectors, r.interop):
+    import pyevent  # the case-event vector (event.json)
+
+    for part in (r.vectors, r.interop, lambda: pyevent.check(r)):
         try:
             part()
         except Exception as e:  # a crash counts as a failure, keep going

@@ -733,6 +733,9 @@ gen_normalise(void)
                      "cases", cases);
 }
 
+/* The case-event vector (vec_event.c, with caseworker/team*.c). */
+json_t *vec_event(void);
+
 static int
 gen(const char *dir)
 {
@@ -777,6 +780,7 @@ gen(const char *dir)
     rc |= write_json(dir, "receipt.json", gen_receipt());
     rc |= write_json(dir, "normalise.json", gen_normalise());
     rc |= write_json(dir, "followup.json", gen_followup());
+    rc |= write_json(dir, "event.json", vec_event()); /* vec_event.c */
     free(big);
     return rc == 0 ? 0 : 1;
 }
