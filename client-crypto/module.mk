@@ -40,7 +40,7 @@ LIBUMBRA_TEST_LIBS = $(O)/libumbra-test.a \
     $(call pkg_libs,$(PKGS_CRYPTO)) -lpthread
 
 # ---- unit tests: one program per module group, each a suite ------------
-CRYPTO_TESTS := envelope keys receipt member report buf followup
+CRYPTO_TESTS := envelope keys receipt member report buf followup ident
 
 $(O)/tests/crypto_%: $(O)/obj/client-crypto/tests/test_%.o \
     $(O)/libumbra-test.a
@@ -55,9 +55,10 @@ $(CRYPTO_TESTS:%=crypto-%): crypto-%: $(O)/tests/crypto_%
 # ---- known-answer vectors and the C side of the Python interop ---------
 # build/umbra-vec gen DIR re-derives every vector; crypto-vectors checks
 # that it reproduces tests/vectors/*.json byte for byte.
-$(O)/umbra-vec: $(O)/obj/tests/vectors/umbra_vec.o $(O)/libumbra-test.a
+$(O)/umbra-vec: $(O)/obj/tests/vectors/umbra_vec.o \
+    $(O)/obj/tests/vectors/vec_ident.o $(O)/libumbra-test.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBUMBRA_TEST_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBUMBRA_TEST_LIBS)
 
 crypto-vectors: $(O)/umbra-vec
 	@tests/vectors/check-vectors.sh $(O)/umbra-vec

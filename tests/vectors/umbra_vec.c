@@ -20,6 +20,7 @@
 #include "check.h"
 #include "keyfile.h"
 #include "receipt.h"
+#include "vec_ident.h"
 
 #include <argon2.h>
 #include <jansson.h>
@@ -624,6 +625,7 @@ gen(const char *dir)
     rc |= write_json(dir, "receipt.json", gen_receipt());
     rc |= write_json(dir, "normalise.json", gen_normalise());
     rc |= write_json(dir, "followup.json", gen_followup());
+    rc |= write_json(dir, "identifiers.json", vec_ident_gen());
     free(big);
     return rc == 0 ? 0 : 1;
 }
