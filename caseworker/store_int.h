@@ -19,6 +19,7 @@
 
 #include "facts.h"
 #include "store.h"
+#include "store_idents.h"
 
 /* At most this much of a quarantined document is kept. */
 #define QUARANTINE_KEEP 65536u
@@ -78,6 +79,14 @@ enum stmt {
     ST_DELETE_HISTORY,
     ST_DELETE_MESSAGES,
     ST_DELETE_REPLIES,
+    ST_IDENTS_ADD,
+    ST_IDENTS_CLEAR,
+    ST_DELETE_IDENTS,
+    ST_REPORTS_ALL,
+    ST_IDENTS_COUNT,
+    ST_IDENTS_CASE,
+    ST_LINKS,
+    ST_ALIKES,
     ST_N
 };
 
@@ -126,6 +135,8 @@ struct store_cb {
                      const uint8_t *env, size_t env_len);
         int (*ack)(void *ctx, const char *server_id);
         int (*message)(void *ctx, const struct store_message *m);
+        int (*ident)(void *ctx, const struct store_ident *i);
+        int (*link)(void *ctx, const struct store_link *l);
         int (*quarantine)(void *ctx, int64_t id, const char *server_id,
                           const char *received, const char *when,
                           const char *outcome, const char *reason,

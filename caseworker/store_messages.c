@@ -108,7 +108,7 @@ store_delete_case(struct store *s, int64_t id)
 {
     static const enum stmt rest[] = {ST_DELETE_REPORT, ST_DELETE_LABELS,
                                      ST_DELETE_HISTORY, ST_DELETE_MESSAGES,
-                                     ST_DELETE_REPLIES};
+                                     ST_DELETE_REPLIES, ST_DELETE_IDENTS};
     size_t i;
 
     if (store_write(s, ST_DELETE_CASE, "i", id) != 0)
