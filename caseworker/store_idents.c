@@ -24,7 +24,7 @@ add_one(struct store *s, int64_t case_id, json_t *item, const char *country)
     if (umbra_ident_normalise(&id, json_string_value(k), json_string_value(v),
                               json_string_length(v), country) != 0)
         return 1;
-    rc = store_write(s, ST_IDENTS_ADD, "itttti",
+    rc = store_write(s, ST_IDENTS_ADD, "ittti",
                      case_id, umbra_report_id_kinds[id.kind], id.value,
                      id.skeleton, (int64_t)id.flags);
     sodium_memzero(&id, sizeof id);

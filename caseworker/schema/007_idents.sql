@@ -6,9 +6,9 @@
 -- the cases already in the store are read again by umbra-case the first
 -- time it opens the store after this migration (meta 'idents' =
 -- 'rebuild'), since SQL alone cannot normalise them.
-CREATE TABLE idents(case_id INTEGER NOT NULL, kind TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS idents(case_id INTEGER NOT NULL, kind TEXT NOT NULL,
  value TEXT NOT NULL, skeleton TEXT NOT NULL, flags INTEGER NOT NULL,
  PRIMARY KEY(case_id, kind, value)) WITHOUT ROWID;
-CREATE INDEX idents_value ON idents(kind, value, case_id);
-CREATE INDEX idents_skeleton ON idents(kind, skeleton);
+CREATE INDEX IF NOT EXISTS idents_value ON idents(kind, value, case_id);
+CREATE INDEX IF NOT EXISTS idents_skeleton ON idents(kind, skeleton);
 INSERT OR REPLACE INTO meta(k, v) VALUES ('idents', 'rebuild');

@@ -89,6 +89,7 @@ MISSING = {
     "stats": (["stats"], "--by DIM is required"),
     "desk": (["desk", "--port"], "--port needs a value"),
     "delete": (["delete", "1"], "add --yes to confirm"),
+    "links": (["links", "--min"], "--min needs a value"),
 }
 for verb in VERBS:
     T.check("%s has a missing-argument case in this test" % verb,
