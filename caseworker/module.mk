@@ -155,6 +155,7 @@ test-desk: $(O)/umbra-case
 	@st=0; \
 	 /usr/bin/python3 tests/desk/desk_strings.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/desk/desk_http.py || st=1; \
+	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/desk/desk_links.py || st=1; \
 	 UMBRA_BUILD=$(O) node tests/desk/desk_test.js || st=1; \
 	 exit $$st
 
