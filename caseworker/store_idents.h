@@ -7,9 +7,9 @@
  * desk shows. Nothing of it leaves the store.
  *
  * A case's identifiers are read from its report document when the case
- * is added (store_add_case calls store_idents_add) and again for every
- * case by store_idents_rebuild (the first open after migration 7, and
- * `links --rebuild`). A document is hostile: at most STORE_IDENTS_MAX
+ * is added (store_add_case calls store_idents_add, store_int.h) and again
+ * for every case by store_idents_rebuild (the first open after migration
+ * 7, through store_idents_pending, and `links --rebuild`). A document is hostile: at most STORE_IDENTS_MAX
  * identifiers are taken from it, each a {kind, value} of strings, the
  * value cut at the form's cap by the normaliser; anything else is
  * skipped. Case ids in the lists below are decimal, comma-separated,
@@ -42,19 +42,9 @@ struct store_link {
     const char *cases; /* every case that has it */
 };
 
-/* Reads doc's identifiers (kind and value, with incident.country for
- * phone numbers) into case_id's rows. A document that is not JSON, or
- * has no identifiers, adds nothing. 0 or -1 (the store's error). */
-int store_idents_add(struct store *s, int64_t case_id, const uint8_t *doc,
-                     size_t len) UMBRA_WUR;
-
 /* Reads every case's document again (in one transaction of its own);
  * *n (may be NULL) the identifiers stored. 0 or -1. */
 int store_idents_rebuild(struct store *s, long *n) UMBRA_WUR;
-
-/* Runs store_idents_rebuild if migration 7 asked for it (meta 'idents').
- * 0 or -1. */
-int store_idents_pending(struct store *s) UMBRA_WUR;
 
 /* Calls cb for each identifier of case id (by kind, then value); stops
  * at cb's non-zero, returned. 0 or -1. */

@@ -19,10 +19,12 @@
 
 #include "facts.h"
 #include "store.h"
-#include "store_idents.h"
 
 /* At most this much of a quarantined document is kept. */
 #define QUARANTINE_KEEP 65536u
+
+struct store_ident; /* store_idents.h */
+struct store_link;
 
 enum stmt {
     ST_META_GET,
@@ -162,6 +164,15 @@ int store_history_add(struct store *s, int64_t id, const char *who,
  * (store_processed_env). 0, 1 or -1. */
 int store_processed_mark(struct store *s, const char *server_id,
                          const char *outcome, const uint8_t *digest);
+/* The identifiers of a case (store_idents.c, store_idents.h): reads
+ * doc's perpetrator.identifiers (with incident.country), normalised, into
+ * case_id's rows; a document that is not JSON or has none adds nothing.
+ * 0 or -1. */
+int store_idents_add(struct store *s, int64_t case_id, const uint8_t *doc,
+                     size_t len);
+/* Reads every case's document again if migration 7 asked for it (meta
+ * 'idents' = 'rebuild'), once; at open. 0 or -1. */
+int store_idents_pending(struct store *s);
 /* Inserts the row of a case (no document); sets *id. 0 or -1. */
 int store_insert_facts(struct store *s, int64_t *id, const char *server_id,
                        const struct case_facts *f, const char *summary,
