@@ -173,9 +173,10 @@ to_upper(uint32_t c)
     return c;
 }
 
-/* the script of a letter, 0 for digits, punctuation and symbols (common
- * to all); Han, kana and Hangul count as one, as Chinese, Japanese and
- * Korean writing mixes them */
+/* the script of a character by its block (protocol section 6.2), 0 for
+ * digits, combining accents and everything outside the blocks listed;
+ * Han, kana, Hangul and their half-width forms count as one, as Chinese,
+ * Japanese and Korean writing mixes them */
 static int
 script_of(uint32_t c)
 {
@@ -191,7 +192,7 @@ script_of(uint32_t c)
         {0x980, 0x9FF, 8},     {0xE00, 0xE7F, 9},     {0xE80, 0xEFF, 10},
         {0x1000, 0x109F, 11},  {0x10A0, 0x10FF, 12},  {0x1780, 0x17FF, 13},
         {0x1100, 0x11FF, 14},  {0x3040, 0x30FF, 14},  {0x3400, 0x4DBF, 14},
-        {0x4E00, 0x9FFF, 14},  {0xAC00, 0xD7AF, 14},
+        {0x4E00, 0x9FFF, 14},  {0xAC00, 0xD7AF, 14},  {0xFF61, 0xFFDC, 14},
     };
     size_t i;
 
@@ -201,7 +202,7 @@ script_of(uint32_t c)
     for (i = 0; i < sizeof runs / sizeof runs[0]; i++)
         if (c >= runs[i].lo && c <= runs[i].hi)
             return runs[i].script;
-    return c < 0x2000 && c >= 0x80 && !(c >= 0xA0 && c <= 0xBF) ? 99 : 0;
+    return 0;
 }
 
 /* ---- output -------------------------------------------------------- */
@@ -381,57 +382,71 @@ plate(struct out *o, const struct text *t)
     }
 }
 
+/* The entry of sites[] whose host is p[0..n), or -1. */
+static int
+site_of(const char *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof sites / sizeof sites[0]; i++)
+        if (strlen(sites[i].host) == n && strncmp(p, sites[i].host, n) == 0)
+            return (int)i;
+    return -1;
+}
+
 /* A profile address on a known site becomes its handle: scheme, "www."
  * and the like, query and fragment dropped, the first path segment kept
- * (after the site's fixed segment). An address elsewhere keeps its host
- * and path, without scheme, "www." and a closing "/". */
+ * (after the site's fixed segment). An address elsewhere, written with
+ * its scheme, keeps its host and path, without scheme, "www." and a
+ * closing "/". Without a scheme, "www." and the like are dropped only
+ * before a known site's path, so a handle such as "m.smith" is kept. */
 static void
 reduce_url(char *s)
 {
     static const char *const schemes[] = {"https://", "http://"};
     static const char *const subs[] = {"www.", "m.", "mobile.", "web."};
-    char *p = s, *host_end, *q;
-    size_t i, hl;
-    int url = 0;
+    char *p = s, *q, *slash;
+    size_t i;
+    int url = 0, k;
 
     for (i = 0; i < 2; i++)
         if (strncmp(p, schemes[i], strlen(schemes[i])) == 0) {
             p += strlen(schemes[i]);
             url = 1;
         }
-    for (i = 0; i < 4; i++)
-        if (strncmp(p, subs[i], strlen(subs[i])) == 0) {
+    for (i = 0; i < 4; i++) {
+        const char *r = p + strlen(subs[i]);
+
+        if (strncmp(p, subs[i], strlen(subs[i])) != 0)
+            continue;
+        slash = strchr(r, '/');
+        if (url || (slash != NULL && site_of(r, (size_t)(slash - r)) >= 0))
             p += strlen(subs[i]);
-            url = 1;
-            break;
-        }
-    host_end = strchr(p, '/');
-    hl = host_end != NULL ? (size_t)(host_end - p) : strlen(p);
-    for (i = 0; i < sizeof sites / sizeof sites[0]; i++) {
-        const char *seg;
+        break;
+    }
+    slash = strchr(p, '/');
+    k = slash != NULL ? site_of(p, (size_t)(slash - p)) : -1;
+    if (k >= 0) {
+        const char *seg = slash + 1;
         size_t sl;
 
-        if (host_end == NULL || strlen(sites[i].host) != hl ||
-            strncmp(p, sites[i].host, hl) != 0)
-            continue;
-        seg = host_end + 1;
         if (strncmp(seg, "profile.php?id=", 15) == 0)
             seg += 15; /* facebook's numbered profiles */
-        else if (sites[i].skip != NULL &&
-                 strncmp(seg, sites[i].skip, strlen(sites[i].skip)) == 0 &&
-                 seg[strlen(sites[i].skip)] == '/')
-            seg += strlen(sites[i].skip) + 1;
+        else if (sites[k].skip != NULL &&
+                 strncmp(seg, sites[k].skip, strlen(sites[k].skip)) == 0 &&
+                 seg[strlen(sites[k].skip)] == '/')
+            seg += strlen(sites[k].skip) + 1;
         else if (strncmp(seg, "u/", 2) == 0 &&
-                 strcmp(sites[i].host, "reddit.com") == 0)
+                 strcmp(sites[k].host, "reddit.com") == 0)
             seg += 2;
         while (*seg == '@')
             seg++;
         sl = strcspn(seg, "/?#&");
-        if (sl == 0)
-            break; /* no handle in it: kept as below */
-        memmove(s, seg, sl);
-        s[sl] = 0;
-        return;
+        if (sl > 0) {
+            memmove(s, seg, sl);
+            s[sl] = 0;
+            return;
+        }
     }
     if (!url)
         return;
@@ -439,6 +454,25 @@ reduce_url(char *s)
     q = s + strlen(s);
     while (q > s && q[-1] == '/')
         *--q = 0;
+}
+
+/* Leading "@" and spaces, trailing spaces and profile addresses, until
+ * none is left (each step only shortens s), so that a handle normalised
+ * again stays the same. */
+static void
+tidy_handle(char *s)
+{
+    size_t n, lead;
+
+    do {
+        n = strlen(s);
+        lead = strspn(s, "@ ");
+        memmove(s, s + lead, n - lead + 1);
+        n -= lead;
+        while (n > 0 && s[n - 1] == ' ')
+            s[--n] = 0;
+        reduce_url(s);
+    } while (strlen(s) != n);
 }
 
 static void
@@ -505,12 +539,8 @@ umbra_ident_normalise(struct umbra_ident *out, const char *kind,
     } else if (strcmp(kind, "plate") == 0) {
         plate(&o, &t);
     } else if (strcmp(kind, "handle") == 0) {
-        for (i = 0; i < t.n && t.cp[i] == ' '; i++)
-            ;
-        while (i < t.n && t.cp[i] == '@')
-            t.cp[i++] = ' ';
         put_folded(&o, &t, 1);
-        reduce_url(out->value);
+        tidy_handle(out->value);
     } else {
         put_folded(&o, &t, 1);
     }
@@ -519,5 +549,8 @@ umbra_ident_normalise(struct umbra_ident *out, const char *kind,
     o.cap = sizeof out->skeleton;
     out->skeleton[0] = 0;
     skeleton(&o, out->value);
-    return out->value[0] != 0 ? 0 : UMBRA_ERR_FORMAT;
+    if (out->value[0] != 0)
+        return 0;
+    out->flags = 0; /* nothing left: refused, as invalid UTF-8 is */
+    return UMBRA_ERR_FORMAT;
 }

@@ -47,8 +47,8 @@ struct umbra_ident {
  * country (the incident's ISO 3166-1 alpha-2 code, any case, or NULL or
  * "") into *out. 0; UMBRA_ERR_ARG for an unknown kind or a NULL pointer;
  * UMBRA_ERR_FORMAT when value is not valid UTF-8 or holds a NUL, or is
- * empty once normalised (out->value is then ""). *out is always fully
- * written.
+ * empty once normalised (out->value is then "" and out->flags 0). *out
+ * is always fully written.
  */
 int umbra_ident_normalise(struct umbra_ident *out, const char *kind,
                           const char *value, size_t len,

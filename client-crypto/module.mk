@@ -116,3 +116,7 @@ BENCHES += bench-crypto
 # member, by whatever way the two have.
 FUZZERS += member_parse
 FUZZ_SRCS_member_parse = tests/fuzz/fuzz_member_parse.c
+# The identifier normaliser (protocol section 6.2): every identifier of
+# every imported report goes through it.
+FUZZERS += ident
+FUZZ_SRCS_ident = tests/fuzz/fuzz_ident.c

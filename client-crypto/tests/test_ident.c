@@ -81,6 +81,10 @@ static const struct {
     {"handle", NULL, "https://www.example.org/men/john/", "example.org/men/john",
      0},
     {"handle", NULL, "https://www.instagram.com/", "instagram.com", 0},
+    {"handle", NULL, "m.smith", "m.smith", 0},
+    {"handle", NULL, "www.smith", "www.smith", 0},
+    {"handle", NULL, "www.instagram.com/bigjohn", "bigjohn", 0},
+    {"handle", NULL, "https://instagram.com/m.com/n/", "m.com", 0},
     {"handle", NULL, "\xd0\x98\xd0\x92\xd0\x90\xd0\x9d",
      "\xd0\xb8\xd0\xb2\xd0\xb0\xd0\xbd", 0},
     /* place: case and spaces folded */

@@ -773,8 +773,10 @@ main(int argc, char **argv)
         umbra_org_keys_free(k);
         return 0;
     }
+    if (argc == 2 && strcmp(argv[1], "ident") == 0)
+        return vec_ident_cli();
     fputs("usage: umbra-vec gen DIR | seal PKHEX... | open SKHEX... | check"
-          " | mailbox TEXT | bundle FILE | keyfile FILE PASSPHRASE\n",
+          " | mailbox TEXT | bundle FILE | keyfile FILE PASSPHRASE | ident\n",
           stderr);
     return 2;
 }

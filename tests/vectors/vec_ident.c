@@ -4,6 +4,7 @@
 
 #include "ident.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,4 +127,46 @@ vec_ident_gen(void)
         "links compare), skeleton (look-alike letters made Latin, to point "
         "at look-alikes only) and flags, or the error (protocol section 6.2)",
         "cases", arr);
+}
+
+static void
+put_hex(const char *s)
+{
+    for (; *s; s++)
+        printf("%02x", (unsigned char)*s);
+}
+
+int
+vec_ident_cli(void)
+{
+    static char line[8192], val[4096];
+    struct umbra_ident id;
+
+    while (fgets(line, sizeof line, stdin) != NULL) {
+        char *kind = line, *cc = strchr(line, '\t'), *hex, *p;
+        size_t n = 0;
+
+        if (cc == NULL || (hex = strchr(cc + 1, '\t')) == NULL)
+            return 2;
+        *cc++ = 0;
+        *hex++ = 0;
+        hex[strcspn(hex, "\r\n")] = 0;
+        for (p = hex; p[0] && p[1] && n < sizeof val; p += 2) {
+            unsigned v;
+
+            if (sscanf(p, "%2x", &v) != 1)
+                return 2;
+            val[n++] = (char)v;
+        }
+        if (umbra_ident_normalise(&id, kind, val, n, cc) != 0) {
+            puts("error");
+            continue;
+        }
+        fputs("ok\t", stdout);
+        put_hex(id.value);
+        putchar('\t');
+        put_hex(id.skeleton);
+        printf("\t%u\n", id.flags);
+    }
+    return 0;
 }

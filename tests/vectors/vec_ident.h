@@ -12,4 +12,11 @@
  * or NULL when out of memory. */
 json_t *vec_ident_gen(void);
 
+/* `umbra-vec ident`: each line of standard input "KIND COUNTRY HEX" (tab
+ * separated; COUNTRY may be empty, HEX the value's bytes) normalised,
+ * one line out each: "ok VALUEHEX SKELETONHEX FLAGS" or "error". The
+ * Python twin's interop test (pyumbra.py). Exit status 0, or 2 on a
+ * malformed line. */
+int vec_ident_cli(void);
+
 #endif
