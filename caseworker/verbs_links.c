@@ -151,9 +151,9 @@ verb_links(struct case_env *e, int argc, char **argv)
         if (c.links == NULL || c.alikes == NULL)
             goto out;
     } else {
-        printf("Identifiers found in at least %lld cases (a link is a lead "
-               "to check, not proof that it is the same person):\n",
-               (long long)min);
+        printf("Identifiers found in at least %lld case%s (a link is a "
+               "lead to check, not proof that it is the same person):\n",
+               (long long)min, min == 1 ? "" : "s");
     }
     if (store_links_each(e->store, (long)min, print_link, &c) != 0)
         goto out;
