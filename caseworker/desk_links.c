@@ -77,8 +77,8 @@ case_links(struct desk_out *o, const char *ids)
 
         if (end == p)
             break;
-        desk_h_fmt(o, "%s<a href=\"/case?id=%lld\">%lld</a>",
-                   first ? "" : ", ", v, v);
+        desk_h_fmt(o, "%s<a href=\"/case?id=%lld\">%lld</a>", first ? "" : ", ",
+                   v, v);
         first = 0;
         p = *end == ',' ? end + 1 : end;
     }

@@ -24,9 +24,9 @@ add_one(struct store *s, int64_t case_id, json_t *item, const char *country)
     if (umbra_ident_normalise(&id, json_string_value(k), json_string_value(v),
                               json_string_length(v), country) != 0)
         return 1;
-    rc = store_write(s, ST_IDENTS_ADD, "ittti",
-                     case_id, umbra_report_id_kinds[id.kind], id.value,
-                     id.skeleton, (int64_t)id.flags);
+    rc = store_write(s, ST_IDENTS_ADD, "ittti", case_id,
+                     umbra_report_id_kinds[id.kind], id.value, id.skeleton,
+                     (int64_t)id.flags);
     sodium_memzero(&id, sizeof id);
     return rc;
 }
@@ -46,10 +46,9 @@ store_idents_add(struct store *s, int64_t case_id, const uint8_t *doc,
     inc = json_object_get(root, "incident");
     if (json_is_string(json_object_get(inc, "country")))
         country = json_string_value(json_object_get(inc, "country"));
-    ids = json_object_get(json_object_get(root, "perpetrator"),
-                          "identifiers");
-    for (i = 0; json_is_array(ids) && i < json_array_size(ids) &&
-                i < STORE_IDENTS_MAX;
+    ids = json_object_get(json_object_get(root, "perpetrator"), "identifiers");
+    for (i = 0;
+         json_is_array(ids) && i < json_array_size(ids) && i < STORE_IDENTS_MAX;
          i++)
         if (add_one(s, case_id, json_array_get(ids, i), country) < 0) {
             rc = -1;
@@ -83,8 +82,8 @@ rebuild(struct store *s, long *n)
 
     if (store_write(s, ST_IDENTS_CLEAR, "") != 0)
         return -1;
-    if (store_each(s, store_prep(s, ST_REPORTS_ALL), "identifiers",
-                   rebuild_row, &c) != 0)
+    if (store_each(s, store_prep(s, ST_REPORTS_ALL), "identifiers", rebuild_row,
+                   &c) != 0)
         return -1;
     if (store_meta_set(s, "idents", "done") != 0)
         return -1;
@@ -93,8 +92,7 @@ rebuild(struct store *s, long *n)
     st = store_prep(s, ST_IDENTS_COUNT);
     if (st == NULL)
         return -1;
-    *n = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0)
-                                        : 0;
+    *n = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
     store_done(s, st);
     return 0;
 }
@@ -152,8 +150,7 @@ case_row(void *ctx, sqlite3_stmt *st)
 
 int
 store_idents_case(struct store *s, int64_t id,
-                  int (*cb)(void *ctx, const struct store_ident *i),
-                  void *ctx)
+                  int (*cb)(void *ctx, const struct store_ident *i), void *ctx)
 {
     struct store_cb c = {.ctx = ctx, .s = s};
     sqlite3_stmt *st = store_prep(s, ST_IDENTS_CASE);

@@ -9,11 +9,11 @@
  * A case's identifiers are read from its report document when the case
  * is added (store_add_case calls store_idents_add, store_int.h) and again
  * for every case by store_idents_rebuild (the first open after migration
- * 7, through store_idents_pending, and `links --rebuild`). A document is hostile: at most STORE_IDENTS_MAX
- * identifiers are taken from it, each a {kind, value} of strings, the
- * value cut at the form's cap by the normaliser; anything else is
- * skipped. Case ids in the lists below are decimal, comma-separated,
- * ascending.
+ * 7, through store_idents_pending, and `links --rebuild`). A document is
+ * hostile: at most STORE_IDENTS_MAX identifiers are taken from it, each a
+ * {kind, value} of strings, the value cut at the form's cap by the normaliser;
+ * anything else is skipped. Case ids in the lists below are decimal,
+ * comma-separated, ascending.
  */
 #ifndef UMBRA_CASE_STORE_IDENTS_H
 #define UMBRA_CASE_STORE_IDENTS_H
@@ -37,7 +37,7 @@ struct store_ident {
 /* One identifier seen in several cases. */
 struct store_link {
     const char *kind, *value;
-    unsigned flags;    /* of any of its rows */
+    unsigned flags; /* of any of its rows */
     long ncases;
     const char *cases; /* every case that has it */
 };

@@ -142,8 +142,10 @@ verb_links(struct case_env *e, int argc, char **argv)
     if (rebuild) {
         if (store_idents_rebuild(e->store, &n) != 0)
             return CASE_FAIL;
-        fprintf(stderr, "umbra-case: read every case again: %ld "
-                        "identifiers\n", n);
+        fprintf(stderr,
+                "umbra-case: read every case again: %ld "
+                "identifiers\n",
+                n);
     }
     if (c.json) {
         c.links = json_array();
@@ -163,8 +165,8 @@ verb_links(struct case_env *e, int argc, char **argv)
     if (store_alikes_each(e->store, print_alike, &c) != 0)
         goto out;
     if (c.json) {
-        json_t *o = json_pack("{s:I,s:O,s:O}", "min", (json_int_t)min,
-                              "links", c.links, "look_alikes", c.alikes);
+        json_t *o = json_pack("{s:I,s:O,s:O}", "min", (json_int_t)min, "links",
+                              c.links, "look_alikes", c.alikes);
 
         if (o == NULL || case_json_print(o, JSON_INDENT(2)) != 0)
             goto out;

@@ -14,26 +14,26 @@ static const struct {
     const char *code, *trunk;
     unsigned len;
 } calling[] = {
-    {"AL", "355", "0", 0},  {"AT", "43", "0", 0},   {"BE", "32", "0", 0},
-    {"BG", "359", "0", 0},  {"BR", "55", "0", 0},   {"CA", "1", "1", 11},
-    {"CH", "41", "0", 0},   {"CN", "86", "0", 0},   {"CO", "57", "", 0},
-    {"CZ", "420", "", 0},   {"DE", "49", "0", 0},   {"DK", "45", "", 0},
-    {"DO", "1", "1", 11},   {"DZ", "213", "0", 0},  {"EC", "593", "0", 0},
-    {"EE", "372", "", 0},   {"EG", "20", "0", 0},   {"ES", "34", "", 0},
-    {"FI", "358", "0", 0},  {"FR", "33", "0", 0},   {"GB", "44", "0", 0},
-    {"GH", "233", "0", 0},  {"GR", "30", "", 0},    {"HR", "385", "0", 0},
-    {"HU", "36", "06", 0},  {"IE", "353", "0", 0},  {"IT", "39", "", 0},
-    {"KH", "855", "0", 0},  {"LA", "856", "0", 0},  {"LB", "961", "0", 0},
-    {"LT", "370", "8", 9},  {"LU", "352", "", 0},   {"LV", "371", "", 0},
-    {"MA", "212", "0", 0},  {"MD", "373", "0", 0},  {"MX", "52", "", 0},
-    {"MY", "60", "0", 0},   {"NG", "234", "0", 0},  {"NL", "31", "0", 0},
-    {"NO", "47", "", 0},    {"PE", "51", "0", 0},   {"PH", "63", "0", 0},
-    {"PL", "48", "", 0},    {"PT", "351", "", 0},   {"PY", "595", "0", 0},
-    {"RO", "40", "0", 0},   {"RS", "381", "0", 0},  {"RU", "7", "8", 11},
-    {"SE", "46", "0", 0},   {"SI", "386", "0", 0},  {"SK", "421", "0", 0},
-    {"SY", "963", "0", 0},  {"TH", "66", "0", 0},   {"TN", "216", "", 0},
-    {"TR", "90", "0", 0},   {"UA", "380", "0", 0},  {"US", "1", "1", 11},
-    {"VE", "58", "0", 0},   {"VN", "84", "0", 0},
+    {"AL", "355", "0", 0}, {"AT", "43", "0", 0},  {"BE", "32", "0", 0},
+    {"BG", "359", "0", 0}, {"BR", "55", "0", 0},  {"CA", "1", "1", 11},
+    {"CH", "41", "0", 0},  {"CN", "86", "0", 0},  {"CO", "57", "", 0},
+    {"CZ", "420", "", 0},  {"DE", "49", "0", 0},  {"DK", "45", "", 0},
+    {"DO", "1", "1", 11},  {"DZ", "213", "0", 0}, {"EC", "593", "0", 0},
+    {"EE", "372", "", 0},  {"EG", "20", "0", 0},  {"ES", "34", "", 0},
+    {"FI", "358", "0", 0}, {"FR", "33", "0", 0},  {"GB", "44", "0", 0},
+    {"GH", "233", "0", 0}, {"GR", "30", "", 0},   {"HR", "385", "0", 0},
+    {"HU", "36", "06", 0}, {"IE", "353", "0", 0}, {"IT", "39", "", 0},
+    {"KH", "855", "0", 0}, {"LA", "856", "0", 0}, {"LB", "961", "0", 0},
+    {"LT", "370", "8", 9}, {"LU", "352", "", 0},  {"LV", "371", "", 0},
+    {"MA", "212", "0", 0}, {"MD", "373", "0", 0}, {"MX", "52", "", 0},
+    {"MY", "60", "0", 0},  {"NG", "234", "0", 0}, {"NL", "31", "0", 0},
+    {"NO", "47", "", 0},   {"PE", "51", "0", 0},  {"PH", "63", "0", 0},
+    {"PL", "48", "", 0},   {"PT", "351", "", 0},  {"PY", "595", "0", 0},
+    {"RO", "40", "0", 0},  {"RS", "381", "0", 0}, {"RU", "7", "8", 11},
+    {"SE", "46", "0", 0},  {"SI", "386", "0", 0}, {"SK", "421", "0", 0},
+    {"SY", "963", "0", 0}, {"TH", "66", "0", 0},  {"TN", "216", "", 0},
+    {"TR", "90", "0", 0},  {"UA", "380", "0", 0}, {"US", "1", "1", 11},
+    {"VE", "58", "0", 0},  {"VN", "84", "0", 0},
 };
 
 /* Cyrillic and Greek letters (after case folding) that look like a Latin
@@ -42,19 +42,16 @@ static const struct {
     uint32_t from;
     char to;
 } lookalike[] = {
-    {0x0410, 'A'}, {0x0412, 'B'}, {0x0415, 'E'}, {0x041A, 'K'},
-    {0x041C, 'M'}, {0x041D, 'H'}, {0x041E, 'O'}, {0x0420, 'P'},
-    {0x0421, 'C'}, {0x0422, 'T'}, {0x0423, 'Y'}, {0x0425, 'X'},
-    {0x0405, 'S'}, {0x0406, 'I'}, {0x0408, 'J'}, {0x0430, 'a'},
-    {0x0435, 'e'}, {0x043E, 'o'}, {0x0440, 'p'}, {0x0441, 'c'},
-    {0x0443, 'y'}, {0x0445, 'x'}, {0x0455, 's'}, {0x0456, 'i'},
-    {0x0458, 'j'}, {0x04BB, 'h'}, {0x0501, 'd'}, {0x051B, 'q'},
-    {0x051D, 'w'}, {0x04CF, 'l'}, {0x0391, 'A'}, {0x0392, 'B'},
-    {0x0395, 'E'}, {0x0396, 'Z'}, {0x0397, 'H'}, {0x0399, 'I'},
-    {0x039A, 'K'}, {0x039C, 'M'}, {0x039D, 'N'}, {0x039F, 'O'},
-    {0x03A1, 'P'}, {0x03A4, 'T'}, {0x03A5, 'Y'}, {0x03A7, 'X'},
-    {0x03BF, 'o'}, {0x03BD, 'v'}, {0x03B9, 'i'}, {0x03C1, 'p'},
-    {0x03BA, 'k'}, {0x03B1, 'a'},
+    {0x0410, 'A'}, {0x0412, 'B'}, {0x0415, 'E'}, {0x041A, 'K'}, {0x041C, 'M'},
+    {0x041D, 'H'}, {0x041E, 'O'}, {0x0420, 'P'}, {0x0421, 'C'}, {0x0422, 'T'},
+    {0x0423, 'Y'}, {0x0425, 'X'}, {0x0405, 'S'}, {0x0406, 'I'}, {0x0408, 'J'},
+    {0x0430, 'a'}, {0x0435, 'e'}, {0x043E, 'o'}, {0x0440, 'p'}, {0x0441, 'c'},
+    {0x0443, 'y'}, {0x0445, 'x'}, {0x0455, 's'}, {0x0456, 'i'}, {0x0458, 'j'},
+    {0x04BB, 'h'}, {0x0501, 'd'}, {0x051B, 'q'}, {0x051D, 'w'}, {0x04CF, 'l'},
+    {0x0391, 'A'}, {0x0392, 'B'}, {0x0395, 'E'}, {0x0396, 'Z'}, {0x0397, 'H'},
+    {0x0399, 'I'}, {0x039A, 'K'}, {0x039C, 'M'}, {0x039D, 'N'}, {0x039F, 'O'},
+    {0x03A1, 'P'}, {0x03A4, 'T'}, {0x03A5, 'Y'}, {0x03A7, 'X'}, {0x03BF, 'o'},
+    {0x03BD, 'v'}, {0x03B9, 'i'}, {0x03C1, 'p'}, {0x03BA, 'k'}, {0x03B1, 'a'},
 };
 
 /* Sites whose profile address is reduced to the handle: the host (after
@@ -70,26 +67,36 @@ static const struct {
     {"line.me", "ti/p"},     {"wa.me", NULL},
 };
 
-const char *
-umbra_ident_calling_code(const char *country, const char **trunk)
+/* The row of calling[] for country (any case), or -1. */
+static int
+calling_row(const char *country)
 {
     size_t i;
     char cc[3];
 
     if (country == NULL || strlen(country) != 2)
-        return NULL;
+        return -1;
     for (i = 0; i < 2; i++)
         cc[i] = (country[i] >= 'a' && country[i] <= 'z')
                     ? (char)(country[i] - 'a' + 'A')
                     : country[i];
     cc[2] = 0;
     for (i = 0; i < sizeof calling / sizeof calling[0]; i++)
-        if (memcmp(calling[i].cc, cc, 3) == 0) {
-            if (trunk != NULL)
-                *trunk = calling[i].trunk;
-            return calling[i].code;
-        }
-    return NULL;
+        if (memcmp(calling[i].cc, cc, 3) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *
+umbra_ident_calling_code(const char *country, const char **trunk)
+{
+    int k = calling_row(country);
+
+    if (k < 0)
+        return NULL;
+    if (trunk != NULL)
+        *trunk = calling[k].trunk;
+    return calling[k].code;
 }
 
 /* ---- code points --------------------------------------------------- */
@@ -154,8 +161,7 @@ to_upper(uint32_t c)
         return 'I';
     if (c == 0xFF)
         return 0x178;
-    if ((c >= 0x100 && c <= 0x137 && c != 0x131) ||
-        (c >= 0x14A && c <= 0x177))
+    if ((c >= 0x100 && c <= 0x137 && c != 0x131) || (c >= 0x14A && c <= 0x177))
         return c & ~1u;
     if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
         return (c & 1u) ? c : c - 1;
@@ -184,15 +190,15 @@ script_of(uint32_t c)
         uint32_t lo, hi;
         int script;
     } runs[] = {
-        {'A', 'Z', 1},         {'a', 'z', 1},         {0xC0, 0x24F, 1},
-        {0x1E00, 0x1EFF, 1},   {0x370, 0x3FF, 2},     {0x1F00, 0x1FFF, 2},
-        {0x400, 0x52F, 3},     {0x530, 0x58F, 4},     {0x590, 0x5FF, 5},
-        {0x600, 0x6FF, 6},     {0x750, 0x77F, 6},     {0x8A0, 0x8FF, 6},
-        {0xFB50, 0xFDFF, 6},   {0xFE70, 0xFEFC, 6},   {0x900, 0x97F, 7},
-        {0x980, 0x9FF, 8},     {0xE00, 0xE7F, 9},     {0xE80, 0xEFF, 10},
-        {0x1000, 0x109F, 11},  {0x10A0, 0x10FF, 12},  {0x1780, 0x17FF, 13},
-        {0x1100, 0x11FF, 14},  {0x3040, 0x30FF, 14},  {0x3400, 0x4DBF, 14},
-        {0x4E00, 0x9FFF, 14},  {0xAC00, 0xD7AF, 14},  {0xFF61, 0xFFDC, 14},
+        {'A', 'Z', 1},        {'a', 'z', 1},        {0xC0, 0x24F, 1},
+        {0x1E00, 0x1EFF, 1},  {0x370, 0x3FF, 2},    {0x1F00, 0x1FFF, 2},
+        {0x400, 0x52F, 3},    {0x530, 0x58F, 4},    {0x590, 0x5FF, 5},
+        {0x600, 0x6FF, 6},    {0x750, 0x77F, 6},    {0x8A0, 0x8FF, 6},
+        {0xFB50, 0xFDFF, 6},  {0xFE70, 0xFEFC, 6},  {0x900, 0x97F, 7},
+        {0x980, 0x9FF, 8},    {0xE00, 0xE7F, 9},    {0xE80, 0xEFF, 10},
+        {0x1000, 0x109F, 11}, {0x10A0, 0x10FF, 12}, {0x1780, 0x17FF, 13},
+        {0x1100, 0x11FF, 14}, {0x3040, 0x30FF, 14}, {0x3400, 0x4DBF, 14},
+        {0x4E00, 0x9FFF, 14}, {0xAC00, 0xD7AF, 14}, {0xFF61, 0xFFDC, 14},
     };
     size_t i;
 
@@ -312,13 +318,12 @@ put_folded(struct out *o, const struct text *t, int lower)
 }
 
 static void
-phone(struct out *o, unsigned *flags, const struct text *t,
-      const char *country)
+phone(struct out *o, unsigned *flags, const struct text *t, const char *country)
 {
     char d[CAP + 1];
     size_t i, n = 0;
-    int plus = 0;
-    const char *code, *trunk = "";
+    int plus = 0, k;
+    const char *trunk;
 
     for (i = 0; i < t->n; i++) {
         uint32_t c = t->cp[i];
@@ -328,8 +333,8 @@ phone(struct out *o, unsigned *flags, const struct text *t,
             d[n++] = (char)('0' + v);
         else if (c == '+' && n == 0 && !plus)
             plus = 1;
-        else if (!(c == ' ' || c == '.' || c == '(' || c == ')' ||
-                   c == '/' || is_dash(c)))
+        else if (!(c == ' ' || c == '.' || c == '(' || c == ')' || c == '/' ||
+                   is_dash(c)))
             break;
     }
     d[n] = 0;
@@ -348,20 +353,17 @@ phone(struct out *o, unsigned *flags, const struct text *t,
         put_str(o, d + 2);
         return;
     }
-    code = umbra_ident_calling_code(country, &trunk);
-    if (code == NULL) {
+    k = calling_row(country);
+    if (k < 0) {
         *flags |= UMBRA_IDENT_NO_COUNTRY;
         put_str(o, d);
         return;
     }
-    for (i = 0; i < sizeof calling / sizeof calling[0]; i++)
-        if (calling[i].code == code)
-            break;
+    trunk = calling[k].trunk;
     put_cp(o, '+');
-    put_str(o, code);
+    put_str(o, calling[k].code);
     if (trunk[0] != 0 && strncmp(d, trunk, strlen(trunk)) == 0 &&
-        n > strlen(trunk) &&
-        (calling[i].len == 0 || calling[i].len == n))
+        n > strlen(trunk) && (calling[k].len == 0 || calling[k].len == n))
         put_str(o, d + strlen(trunk));
     else
         put_str(o, d);
@@ -512,8 +514,8 @@ umbra_ident_normalise(struct umbra_ident *out, const char *kind,
     out->kind = -1;
     if (kind == NULL || value == NULL)
         return UMBRA_ERR_ARG;
-    k = umbra_report_code_index(umbra_report_id_kinds,
-                                UMBRA_REPORT_NID_KINDS, kind);
+    k = umbra_report_code_index(umbra_report_id_kinds, UMBRA_REPORT_NID_KINDS,
+                                kind);
     if (k < 0)
         return UMBRA_ERR_ARG;
     out->kind = k;

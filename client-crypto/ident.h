@@ -27,13 +27,19 @@
  * (a phone number's "+" and calling code fit easily) */
 #define UMBRA_IDENT_BYTES 640u
 
-/* flags of a normalised identifier */
-#define UMBRA_IDENT_CUT 1u        /* longer than the cap: cut there */
-#define UMBRA_IDENT_MIXED 2u      /* letters of more than one script */
-#define UMBRA_IDENT_NOT_PHONE 4u  /* kind phone but letters or no digit:
-                                     kept as typed (spaces folded) */
-#define UMBRA_IDENT_NO_COUNTRY 8u /* phone without a "+" or "00" and no
-                                     known country: digits only, no "+" */
+/*
+ * Flags of a normalised identifier:
+ *   CUT        longer than the cap: cut there
+ *   MIXED      letters of more than one script
+ *   NOT_PHONE  kind phone but letters or no digit: kept as typed (spaces
+ *              folded)
+ *   NO_COUNTRY phone without a "+" or "00" and no known country: its
+ *              digits only, no "+"
+ */
+#define UMBRA_IDENT_CUT 1u
+#define UMBRA_IDENT_MIXED 2u
+#define UMBRA_IDENT_NOT_PHONE 4u
+#define UMBRA_IDENT_NO_COUNTRY 8u
 
 struct umbra_ident {
     int kind; /* index in umbra_report_id_kinds */
@@ -60,7 +66,6 @@ int umbra_ident_normalise(struct umbra_ident *out, const char *kind,
  * *trunk, when not NULL, is set to the national trunk prefix that the
  * normaliser drops ("" when the country has none).
  */
-const char *umbra_ident_calling_code(const char *country,
-                                     const char **trunk);
+const char *umbra_ident_calling_code(const char *country, const char **trunk);
 
 #endif

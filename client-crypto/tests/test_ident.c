@@ -26,9 +26,10 @@ static const struct {
     /* phone: the same Thai number typed three ways is one value */
     {"phone", "TH", "081-234-5678", "+66812345678", 0},
     {"phone", "DE", "+66 81 234 5678", "+66812345678", 0},
-    {"phone", "th", "\xe0\xb9\x90\xe0\xb9\x98\xe0\xb9\x91 \xe0\xb9\x92"
-                    "\xe0\xb9\x93\xe0\xb9\x94 \xe0\xb9\x95\xe0\xb9\x96"
-                    "\xe0\xb9\x97\xe0\xb9\x98",
+    {"phone", "th",
+     "\xe0\xb9\x90\xe0\xb9\x98\xe0\xb9\x91 \xe0\xb9\x92"
+     "\xe0\xb9\x93\xe0\xb9\x94 \xe0\xb9\x95\xe0\xb9\x96"
+     "\xe0\xb9\x97\xe0\xb9\x98",
      "+66812345678", 0},
     {"phone", NULL, "0066 81 234 5678", "+66812345678", 0},
     {"phone", "TH", "(081) 234.5678", "+66812345678", 0},
@@ -57,29 +58,38 @@ static const struct {
     {"phone", "TH", "---", "---", NP},
     /* plate: full-width folded, upper case, no spaces, dashes or dots */
     {"plate", NULL, "ab-123 cd", "AB123CD", 0},
-    {"plate", NULL, "\xef\xbd\x81\xef\xbd\x82\xe3\x80\x80\xef\xbc\x91\xef"
-                    "\xbc\x92\xef\xbc\x93",
+    {"plate", NULL,
+     "\xef\xbd\x81\xef\xbd\x82\xe3\x80\x80\xef\xbc\x91\xef"
+     "\xbc\x92\xef\xbc\x93",
      "AB123", 0},
     {"plate", NULL, "b.ab.1234", "BAB1234", 0},
-    {"plate", NULL, "\xd0\xb0\xd0\xb2 123", "\xd0\x90\xd0\x92" "123", 0},
-    {"plate", NULL, "\xe0\xb8\x81\xe0\xb8\x82 \xe0\xb9\x91\xe0\xb9\x92"
-                    "\xe0\xb9\x93\xe0\xb9\x94",
-     "\xe0\xb8\x81\xe0\xb8\x82" "1234", 0},
-    {"plate", NULL, "m\xc3\xbc-12", "M\xc3\x9c" "12", 0},
+    {"plate", NULL, "\xd0\xb0\xd0\xb2 123",
+     "\xd0\x90\xd0\x92"
+     "123",
+     0},
+    {"plate", NULL,
+     "\xe0\xb8\x81\xe0\xb8\x82 \xe0\xb9\x91\xe0\xb9\x92"
+     "\xe0\xb9\x93\xe0\xb9\x94",
+     "\xe0\xb8\x81\xe0\xb8\x82"
+     "1234",
+     0},
+    {"plate", NULL, "m\xc3\xbc-12",
+     "M\xc3\x9c"
+     "12",
+     0},
     /* handle: lower case, leading @ dropped, profile addresses reduced */
     {"handle", NULL, "@BigJohn", "bigjohn", 0},
     {"handle", NULL, "  @@Big  John ", "big john", 0},
-    {"handle", NULL, "https://www.instagram.com/BigJohn/?hl=en", "bigjohn",
-     0},
+    {"handle", NULL, "https://www.instagram.com/BigJohn/?hl=en", "bigjohn", 0},
     {"handle", NULL, "instagram.com/bigjohn", "bigjohn", 0},
     {"handle", NULL, "https://www.tiktok.com/@BigJohn", "bigjohn", 0},
-    {"handle", NULL, "https://m.facebook.com/profile.php?id=1000123",
-     "1000123", 0},
+    {"handle", NULL, "https://m.facebook.com/profile.php?id=1000123", "1000123",
+     0},
     {"handle", NULL, "http://t.me/bigjohn", "bigjohn", 0},
     {"handle", NULL, "https://x.com/BigJohn#top", "bigjohn", 0},
     {"handle", NULL, "https://www.snapchat.com/add/bigjohn", "bigjohn", 0},
-    {"handle", NULL, "https://www.example.org/men/john/", "example.org/men/john",
-     0},
+    {"handle", NULL, "https://www.example.org/men/john/",
+     "example.org/men/john", 0},
     {"handle", NULL, "https://www.instagram.com/", "instagram.com", 0},
     {"handle", NULL, "m.smith", "m.smith", 0},
     {"handle", NULL, "www.smith", "www.smith", 0},
@@ -94,12 +104,18 @@ static const struct {
     {"handle", NULL, "big\xe2\x80\x8bjohn", "bigjohn", 0},
     /* mixed scripts: kept, flagged, never made Latin */
     {"handle", NULL, "bigj\xd0\xbehn", "bigj\xd0\xbehn", M},
-    {"plate", NULL, "\xd0\x90" "B123", "\xd0\x90" "B123", M},
+    {"plate", NULL,
+     "\xd0\x90"
+     "B123",
+     "\xd0\x90"
+     "B123",
+     M},
     {"place", NULL, "Soi 4 \xe0\xb8\x8b\xe0\xb8\xad\xe0\xb8\xa2",
      "soi 4 \xe0\xb8\x8b\xe0\xb8\xad\xe0\xb8\xa2", M},
     /* Japanese mixes kanji and kana: one script */
-    {"place", NULL, "\xe6\x96\xb0\xe5\xae\xbf\xe3\x83\x9b\xe3\x83\x86\xe3"
-                    "\x83\xab",
+    {"place", NULL,
+     "\xe6\x96\xb0\xe5\xae\xbf\xe3\x83\x9b\xe3\x83\x86\xe3"
+     "\x83\xab",
      "\xe6\x96\xb0\xe5\xae\xbf\xe3\x83\x9b\xe3\x83\x86\xe3\x83\xab", 0},
 };
 
@@ -117,8 +133,8 @@ test_rules(void)
                   id.flags == rules[i].flags,
               "%s '%s' (%s): got rc %d '%s' flags %u, want '%s' flags %u",
               rules[i].kind, rules[i].in,
-              rules[i].country ? rules[i].country : "-", rc, id.value,
-              id.flags, rules[i].value, rules[i].flags);
+              rules[i].country ? rules[i].country : "-", rc, id.value, id.flags,
+              rules[i].value, rules[i].flags);
     }
 }
 
@@ -145,8 +161,8 @@ test_confusables(void)
           cyr.skeleton, gre.skeleton);
     CHECK(cyr.flags == 0 && lat.flags == 0,
           "a plate all in one script is not flagged");
-    CHECK(umbra_ident_normalise(&cyr, "handle", "\xd1\x80\xd0\xb0\xd1\x83l",
-                                7, NULL) == 0 &&
+    CHECK(umbra_ident_normalise(&cyr, "handle", "\xd1\x80\xd0\xb0\xd1\x83l", 7,
+                                NULL) == 0 &&
               cyr.flags == M && strcmp(cyr.skeleton, "payl") == 0 &&
               strcmp(cyr.value, "payl") != 0,
           "a Cyrillic-Latin handle: flagged, skeleton Latin, value not");
@@ -195,7 +211,7 @@ test_hostile(void)
               UMBRA_ERR_FORMAT,
           "a surrogate is refused");
     CHECK(umbra_ident_normalise(&id, "handle", " @ ", 3, NULL) ==
-              UMBRA_ERR_FORMAT &&
+                  UMBRA_ERR_FORMAT &&
               id.value[0] == 0,
           "nothing left once normalised: refused");
     CHECK(umbra_ident_normalise(&id, "email", "a@b", 3, NULL) ==
@@ -204,13 +220,12 @@ test_hostile(void)
           "an unknown kind is refused");
     CHECK(umbra_ident_normalise(&id, "phone", NULL, 0, NULL) == UMBRA_ERR_ARG,
           "a NULL value is refused");
-    CHECK(umbra_ident_normalise(&id, "plate", "a\x01\x1b[31mb", 8, NULL) ==
-                  0 &&
+    CHECK(umbra_ident_normalise(&id, "plate", "a\x01\x1b[31mb", 8, NULL) == 0 &&
               strcmp(id.value, "A[31MB") == 0,
           "control characters are dropped from a plate, never kept: '%s'",
           id.value);
-    CHECK(umbra_ident_normalise(&id, "place", "<script>alert(1)</script>",
-                                25, NULL) == 0 &&
+    CHECK(umbra_ident_normalise(&id, "place", "<script>alert(1)</script>", 25,
+                                NULL) == 0 &&
               strcmp(id.value, "<script>alert(1)</script>") == 0,
           "markup is text: kept, to be escaped where it is shown");
     CHECK(umbra_ident_normalise(&id, "place", "x", 1, NULL) == 0 &&

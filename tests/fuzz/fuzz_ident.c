@@ -38,8 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     kind = kinds[data[0] & 3];
     cc = countries[(data[0] >> 2) & 3];
-    rc = umbra_ident_normalise(&a, kind, (const char *)data + 1, size - 1,
-                               cc);
+    rc = umbra_ident_normalise(&a, kind, (const char *)data + 1, size - 1, cc);
     if (rc != 0) {
         if (a.value[0] != 0 || a.flags != 0 || rc != UMBRA_ERR_FORMAT)
             abort();
@@ -48,8 +47,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (memchr(a.value, 0, sizeof a.value) == NULL ||
         memchr(a.skeleton, 0, sizeof a.skeleton) == NULL ||
         !umbra_utf8_valid((const uint8_t *)a.value, strlen(a.value)) ||
-        !umbra_utf8_valid((const uint8_t *)a.skeleton,
-                          strlen(a.skeleton)) ||
+        !umbra_utf8_valid((const uint8_t *)a.skeleton, strlen(a.skeleton)) ||
         units(a.value) > 205 || strlen(a.skeleton) > strlen(a.value) ||
         (a.flags & ~15u) != 0 || a.value[0] == 0)
         abort();

@@ -16,11 +16,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const uint8_t KEY[32] = {0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42,
-                                0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42,
-                                0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42,
-                                0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42,
-                                0x42, 0x42, 0x42, 0x42};
+static const uint8_t KEY[32] = {0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42,
+                                0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42,
+                                0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42,
+                                0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42};
 
 /* runs sql on home's store with its key (as case_unit.c does) */
 static int
@@ -84,23 +83,23 @@ got_link(void *ctx, const struct store_link *l)
     struct got *g = ctx;
     size_t o = strlen(g->text);
 
-    snprintf(g->text + o, sizeof g->text - o, "%s=%s[%s];", l->kind,
-             l->value, l->cases);
+    snprintf(g->text + o, sizeof g->text - o, "%s=%s[%s];", l->kind, l->value,
+             l->cases);
     g->n++;
     return 0;
 }
 
 #define D1                                                                     \
-    "{\"schema\":\"umbra.report/1\",\"narrative\":\"a\",\"incident\":"       \
-    "{\"country\":\"th\"},\"perpetrator\":{\"identifiers\":["                \
-    "{\"kind\":\"phone\",\"value\":\"081-234-5678\"},"                       \
+    "{\"schema\":\"umbra.report/1\",\"narrative\":\"a\",\"incident\":"         \
+    "{\"country\":\"th\"},\"perpetrator\":{\"identifiers\":["                  \
+    "{\"kind\":\"phone\",\"value\":\"081-234-5678\"},"                         \
     "{\"kind\":\"plate\",\"value\":\"ab 123\"}]}}"
 #define D2                                                                     \
-    "{\"schema\":\"umbra.report/1\",\"narrative\":\"b\",\"perpetrator\":"    \
-    "{\"identifiers\":[{\"kind\":\"phone\",\"value\":\"+66 81 234 5678\"},"  \
+    "{\"schema\":\"umbra.report/1\",\"narrative\":\"b\",\"perpetrator\":"      \
+    "{\"identifiers\":[{\"kind\":\"phone\",\"value\":\"+66 81 234 5678\"},"    \
     "{\"kind\":\"plate\",\"value\":\"\\u0410\\u0412 123\"}]}}"
 #define D3                                                                     \
-    "{\"schema\":\"umbra.report/1\",\"narrative\":\"c\",\"perpetrator\":"    \
+    "{\"schema\":\"umbra.report/1\",\"narrative\":\"c\",\"perpetrator\":"      \
     "{\"identifiers\":{\"kind\":\"phone\",\"value\":\"1\"}}}"
 
 static void

@@ -14,9 +14,10 @@ static const struct {
     /* one Thai number typed three ways (the links test) */
     {"phone", "TH", "081-234-5678"},
     {"phone", "TH", "+66 81 234 5678"},
-    {"phone", "TH", "\xe0\xb9\x90\xe0\xb9\x98\xe0\xb9\x91 \xe0\xb9\x92\xe0"
-                    "\xb9\x93\xe0\xb9\x94 \xe0\xb9\x95\xe0\xb9\x96\xe0\xb9"
-                    "\x97\xe0\xb9\x98"},
+    {"phone", "TH",
+     "\xe0\xb9\x90\xe0\xb9\x98\xe0\xb9\x91 \xe0\xb9\x92\xe0"
+     "\xb9\x93\xe0\xb9\x94 \xe0\xb9\x95\xe0\xb9\x96\xe0\xb9"
+     "\x97\xe0\xb9\x98"},
     {"phone", "", "0066 81 234 5678"},
     {"phone", "GB", "\xef\xbc\x8b\xef\xbc\x94\xef\xbc\x94 7700 900123"},
     {"phone", "GB", "07700 900123"},
@@ -29,12 +30,16 @@ static const struct {
     {"phone", "TH", "081 CALL ME"},
     {"phone", "TH", "o81 234 5678"},
     {"plate", "", "ab-123 cd"},
-    {"plate", "", "\xef\xbd\x81\xef\xbd\x82\xe3\x80\x80\xef\xbc\x91\xef\xbc"
-                  "\x92\xef\xbc\x93"},
+    {"plate", "",
+     "\xef\xbd\x81\xef\xbd\x82\xe3\x80\x80\xef\xbc\x91\xef\xbc"
+     "\x92\xef\xbc\x93"},
     {"plate", "", "\xd0\x90\xd0\x92 123"},
-    {"plate", "", "\xd0\x90" "B 123"},
-    {"plate", "", "\xe0\xb8\x81\xe0\xb8\x82 \xe0\xb9\x91\xe0\xb9\x92\xe0\xb9"
-                  "\x93\xe0\xb9\x94"},
+    {"plate", "",
+     "\xd0\x90"
+     "B 123"},
+    {"plate", "",
+     "\xe0\xb8\x81\xe0\xb8\x82 \xe0\xb9\x91\xe0\xb9\x92\xe0\xb9"
+     "\x93\xe0\xb9\x94"},
     {"handle", "", "@BigJohn"},
     {"handle", "", "https://www.instagram.com/BigJohn/?hl=en"},
     {"handle", "", "https://www.tiktok.com/@BigJohn"},
