@@ -34,10 +34,14 @@ kind_label(struct desk_out *o, int li, const char *kind)
     desk_h_t(o, li, key);
 }
 
+/* A value, isolated; a phone number always left to right (it has no
+ * letter to say so, and "+66..." would read "...66+" in Arabic). */
 static void
-value(struct desk_out *o, const char *v)
+value(struct desk_out *o, const char *kind, const char *v)
 {
-    desk_h_raw(o, "<bdi class=\"ident\" dir=\"auto\">");
+    desk_h_raw(o, strcmp(kind, "phone") == 0
+                      ? "<bdi class=\"ident\" dir=\"ltr\">"
+                      : "<bdi class=\"ident\" dir=\"auto\">");
     desk_h_str(o, v);
     desk_h_raw(o, "</bdi>");
 }
@@ -100,7 +104,7 @@ case_ident(void *ctx, const struct store_ident *i)
     desk_h_raw(v->o, "<li>");
     kind_label(v->o, li, i->kind);
     desk_h_raw(v->o, ": ");
-    value(v->o, i->value);
+    value(v->o, i->kind, i->value);
     flag_notes(v->o, li, i->flags);
     if (i->others[0]) {
         desk_h_raw(v->o, " \xe2\x80\x94 <strong class=\"also\">");
@@ -153,7 +157,7 @@ link_row(void *ctx, const struct store_link *l)
     desk_h_raw(v->o, "<tr><td>");
     kind_label(v->o, li, l->kind);
     desk_h_raw(v->o, "</td><td>");
-    value(v->o, l->value);
+    value(v->o, l->kind, l->value);
     flag_notes(v->o, li, l->flags);
     desk_h_fmt(v->o, "</td><td data-n=\"%ld\">", l->ncases);
     case_links(v->o, l->cases);
@@ -183,7 +187,7 @@ alike_row(void *ctx, const char *kind, const char *skeleton,
         desk_h_raw(v->o, "<ul>");
     }
     desk_h_raw(v->o, "<li>");
-    value(v->o, l->value);
+    value(v->o, l->kind, l->value);
     flag_notes(v->o, li, l->flags);
     desk_h_raw(v->o, ": ");
     case_links(v->o, l->cases);

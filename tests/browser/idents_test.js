@@ -14,7 +14,9 @@
  *  - the caseworker pulls and imports them: `umbra-case links --json`
  *    has the number once, +66812345678, with the three cases, and `show`
  *    says it is also in the two others; the server never saw the number
- *    (not in any request body in clear, the JavaScript path seals it).
+ *    (not in any request body in clear, the JavaScript path seals it);
+ *  - the caseworker's desk (`umbra-case desk`, in Thai, then in Arabic)
+ *    shows the same on its Links screen and on the case's page.
  * Screenshots: tests/artifacts/idents-*.png.
  */
 'use strict';
@@ -23,6 +25,9 @@ const {
     path, fs, BASE, ARTIFACTS, TOP, check, newContext, watch, canary, launch, finish,
     caseTool, caseworkerFind, requests, bodiesContain
 } = require('./lib');
+
+const { spawn } = require('child_process');
+const { CASE, HOME, PASS } = require('./lib');
 
 const KINDS = ['phone', 'plate', 'handle', 'place'];
 const THAI_DIGITS = '\u0e50\u0e58\u0e51 \u0e52\u0e53\u0e54 \u0e55\u0e56\u0e57\u0e58';
@@ -106,6 +111,59 @@ async function withoutJs(browser, lang, ids, tag) {
     await ctx.close();
 }
 
+/* `umbra-case desk` on the organisation's home in lang's locale; resolves
+ * to {proc, url, base} once it printed its address. */
+function startDesk(locale) {
+    const proc = spawn(CASE, ['--home', HOME, 'desk', '--no-browser'], {
+        env: Object.assign({}, process.env, { LC_ALL: '', LC_MESSAGES: '', LANG: locale }),
+        stdio: ['ignore', 'pipe', 'pipe']
+    });
+    return new Promise((resolve, reject) => {
+        let out = '';
+        proc.stdout.on('data', (b) => {
+            out += b.toString();
+            const nl = out.indexOf('\n');
+            if (nl >= 0) {
+                const url = out.slice(0, nl);
+                resolve({ proc, url, base: url.replace(/\/open\?s=.*$/, '') });
+            }
+        });
+        proc.on('exit', (code) => reject(new Error('desk exited ' + code)));
+    });
+}
+
+/* The desk in Chromium: unlocked, its Links screen and case first's page
+ * checked and photographed. Only the desk's own address is let through. */
+async function desk(browser, locale, tag, first, others) {
+    const d = await startDesk(locale);
+    const ctx = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+    await ctx.route('**/*', (route) => (route.request().url().startsWith(d.base + '/')
+        ? route.continue() : route.abort('blockedbyclient')));
+    try {
+        const page = await ctx.newPage();
+        await page.goto(d.url);
+        await page.fill('#passphrase', fs.readFileSync(PASS, 'utf8').replace(/\n$/, ''));
+        await Promise.all([page.waitForNavigation(), page.click('form[action="/unlock"] button')]);
+        await page.goto(d.base + '/links');
+        const row = await page.$$eval('#links tbody tr', (trs) => trs.map((tr) => tr.innerText));
+        const mine = row.find((r) => r.includes(PHONE));
+        check(mine && others.concat([first]).every((i) => mine.includes(String(i))),
+              tag + ' desk: the Links screen lists the number with its three cases', JSON.stringify(row));
+        await page.screenshot({ path: path.join(ARTIFACTS, 'idents-desk-links-' + tag + '.png'), fullPage: true });
+        await page.goto(d.base + '/case?id=' + first);
+        const sec = (await page.locator('#links').innerText().catch(() => '')) || '';
+        check(sec.includes(PHONE) && others.every((i) => sec.includes(String(i))) &&
+              await page.locator('#links a[href="/case?id=' + others[0] + '"]').count() > 0,
+              tag + ' desk: the case page says which other cases have the number, with links', sec);
+        await page.screenshot({ path: path.join(ARTIFACTS, 'idents-desk-case-' + tag + '.png'), fullPage: true });
+        return await page.getAttribute('html', 'lang');
+    } finally {
+        await ctx.close();
+        d.proc.kill('SIGTERM');
+        await new Promise((r) => (d.proc.exitCode !== null ? r() : d.proc.on('exit', r)));
+    }
+}
+
 (async () => {
     const browser = await launch();
     const tags = [canary('IDTH'), canary('IDAR'), canary('IDNJ'), canary('IDNA')];
@@ -142,6 +200,10 @@ async function withoutJs(browser, lang, ids, tag) {
             check(JSON.stringify(got) === JSON.stringify([{ kind: 'plate', value: 'AB-1234' },
                                                           { kind: 'handle', value: '@bigjohn' }]),
                   'Arabic without JavaScript: the report carries the identifiers as typed', JSON.stringify(got));
+            const lth = await desk(browser, 'th_TH.UTF-8', 'th', ids[0], [ids[1], ids[2]]);
+            check(lth === 'th', 'the desk was in Thai', lth);
+            const lar = await desk(browser, 'ar_EG.UTF-8', 'ar', ids[1], [ids[0], ids[2]]);
+            check(lar === 'ar', 'the desk was in Arabic', lar);
         }
     } catch (e) {
         check(false, 'idents_test ran to the end', e.stack || e);

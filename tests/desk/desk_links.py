@@ -77,7 +77,8 @@ def main():
         text = page.decode(errors="replace")
         T.check("the Links screen answers 200", s == 200, s)
         T.check("the navigation links to it", 'href="/links"' in text)
-        row = re.search(r"<tr><td>[^<]*</td><td><bdi[^>]*>" +
+        row = re.search(r"<tr><td>[^<]*</td><td><bdi class=\"ident\" "
+                        r"dir=\"ltr\">" +
                         re.escape(PHONE) + r"</bdi></td>"
                         r"<td data-n=\"3\">(.*?)</td></tr>", text)
         T.check("one phone number typed three ways: one row, three cases",
