@@ -102,13 +102,19 @@ got_link(void *ctx, const struct store_link *l)
     "{\"schema\":\"umbra.report/1\",\"narrative\":\"c\",\"perpetrator\":"      \
     "{\"identifiers\":{\"kind\":\"phone\",\"value\":\"1\"}}}"
 
+/* the key written with an escaped letter: still read (the import skips
+ * the parse only when the key cannot be in the document) */
+#define D4                                                                     \
+    "{\"schema\":\"umbra.report/1\",\"narrative\":\"d\",\"perpetrator\":"      \
+    "{\"\\u0069dentifiers\":[{\"kind\":\"place\",\"value\":\"Soi 4\"}]}}"
+
 static void
 test_store(const char *dir)
 {
     char home[300];
     struct store *s = NULL;
     struct got g;
-    int64_t a, b, c;
+    int64_t a, b, c, d;
     long n = -1;
 
     snprintf(home, sizeof home, "%s/idents", dir);
@@ -129,6 +135,14 @@ test_store(const char *dir)
     memset(&g, 0, sizeof g);
     CHECK(store_idents_case(s, c, got_ident, &g) == 0 && g.n == 0,
           "identifiers that are not a list add nothing");
+    d = add(s, "s4", D4);
+    memset(&g, 0, sizeof g);
+    CHECK(store_idents_case(s, d, got_ident, &g) == 0 &&
+              strcmp(g.text, "place=soi 4[||0];") == 0,
+          "a key with an escaped letter is read: %s", g.text);
+    CHECK(store_begin(s) == 0 && store_delete_case(s, d) == 0 &&
+              store_commit(s) == 0,
+          "delete case 4");
     memset(&g, 0, sizeof g);
     CHECK(store_links_each(s, 2, got_link, &g) == 0 &&
               strcmp(g.text, "phone=+66812345678[1,2];") == 0,
