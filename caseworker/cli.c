@@ -40,6 +40,8 @@ static const char USAGE[] =
     "  triage ID [--status S] [--priority P] [--label L]... [--assign NAME]\n"
     "            [--note TEXT]    update a case (its history is kept)\n"
     "  delete ID --yes            erase a case for good\n"
+    "  links [--min N] [--json]   phone numbers, plates, handles, places\n"
+    "                             found in several cases\n"
     "Answering and cleaning up:\n"
     "  reply ID --message-file FILE   queue a reply to the reporter\n"
     "  reply ID --template NAME [--yes|--edit]   a translated common reply\n"
@@ -90,6 +92,7 @@ static const struct verb VERBS[] = {
     {"ack", verb_ack, CASE_KEYS | CASE_STORE | CASE_WRITE},
     {"quarantine", verb_quarantine, CASE_STORE},
     {"stats", verb_stats, CASE_STORE},
+    {"links", verb_links, CASE_STORE},
     {"desk", verb_desk, 0}, /* unlocks in the browser (desk.h) */
 };
 

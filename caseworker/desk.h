@@ -140,6 +140,11 @@ void desk_conv_composer(struct desk *d, const struct desk_req *r,
 /* The reply's language from the reply form: NULL (none given: the
  * case's), a template language, or "" (not one: refuse). */
 const char *desk_conv_reply_lang(const struct desk_req *r);
+/* The identifiers across cases (desk_links.c): case id's section on its
+ * page (0 or -1: the store failed), and the Links screen. */
+int desk_links_case(struct desk *d, struct desk_out *o, int64_t id) UMBRA_WUR;
+void desk_links_page(struct desk *d, const struct desk_req *r,
+                     struct desk_out *out);
 /* The screens that run verbs (desk_run.c): sync (GET and POST), stats. */
 void desk_run_sync(struct desk *d, const struct desk_req *r,
                    struct desk_out *out);

@@ -421,7 +421,8 @@ desk_case_page(struct desk *d, const struct desk_req *r, struct desk_out *o)
         desk_page_error(o, d, 404, "desk.error.nocase");
         return;
     }
-    if (rc != 0 || desk_conv_messages(d, o, id, v.received) != 0) {
+    if (rc != 0 || desk_links_case(d, o, id) != 0 ||
+        desk_conv_messages(d, o, id, v.received) != 0) {
         desk_page_error(o, d, 500, "desk.error.store");
         return;
     }

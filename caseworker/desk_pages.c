@@ -77,6 +77,8 @@ desk_page_head(struct desk_out *o, struct desk *d, const char *title_key)
         desk_h_t(o, d->lang, "desk.nav.sync");
         desk_h_raw(o, "</a> <a href=\"/stats\">");
         desk_h_t(o, d->lang, "desk.nav.stats");
+        desk_h_raw(o, "</a> <a href=\"/links\">");
+        desk_h_t(o, d->lang, "desk.links.title");
         desk_h_raw(o, "</a></nav>");
         desk_h_form(o, d->csrf, "/lock");
         desk_h_raw(o, "<button type=\"submit\" id=\"lock\">");
@@ -535,6 +537,7 @@ static const struct route ROUTES[] = {
     {"GET", "/sync", UNLOCKED, desk_run_sync},
     {"POST", "/sync", UNLOCKED, desk_run_sync},
     {"GET", "/stats", UNLOCKED, desk_run_stats},
+    {"GET", "/links", UNLOCKED, desk_links_page},
 };
 
 void

@@ -103,22 +103,29 @@ $(O)/tests/case_team_sync_unit: $(O)/obj/tests/unit/case_team_sync_unit.o \
                                 $(O)/libcase.a $(O)/libumbra.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
+# The identifiers of the cases (store_idents.c, migration 008, links.c).
+$(O)/tests/case_idents_unit: $(O)/obj/tests/unit/case_idents_unit.o \
+                             $(O)/libcase.a $(O)/libumbra.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
 
 .PHONY: test-case test-case-unit test-case-cli test-case-loop bench-case \
         test-case-conv
 test-case-unit: $(O)/tests/case_unit $(O)/tests/case_text_unit \
                 $(O)/tests/case_outbox_unit $(O)/tests/case_team_unit \
-                $(O)/tests/case_team_sync_unit
+                $(O)/tests/case_team_sync_unit $(O)/tests/case_idents_unit
 	$(O)/tests/case_unit
 	$(O)/tests/case_text_unit
 	$(O)/tests/case_outbox_unit
 	$(O)/tests/case_team_unit
 	$(O)/tests/case_team_sync_unit
+	$(O)/tests/case_idents_unit
 
 test-case-cli: $(O)/umbra-case
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_usage.py
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_templates.py
+	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_links.py
 
 # The conversation: follow-ups joined, forged or orphaned; replies kept.
 test-case-conv: $(O)/umbra-case
@@ -138,19 +145,22 @@ test-case-team: $(O)/umbra-case $(O)/umbra-server $(O)/server_tool
 # All three, each run even if another failed.
 test-case: $(O)/tests/case_unit $(O)/tests/case_text_unit $(O)/umbra-case \
            $(O)/umbra-server $(O)/server_tool $(O)/tests/case_outbox_unit \
-           $(O)/tests/case_team_unit $(O)/tests/case_team_sync_unit
+           $(O)/tests/case_team_unit $(O)/tests/case_team_sync_unit \
+           $(O)/tests/case_idents_unit
 	@st=0; \
 	 $(O)/tests/case_unit || st=1; \
 	 $(O)/tests/case_text_unit || st=1; \
 	 $(O)/tests/case_outbox_unit || st=1; \
 	 $(O)/tests/case_team_unit || st=1; \
 	 $(O)/tests/case_team_sync_unit || st=1; \
+	 $(O)/tests/case_idents_unit || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_usage.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_templates.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_members.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_migrate.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_conv.py || st=1; \
+	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_links.py || st=1; \
 	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_loop.py || st=1; \
 	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_outbox.py || st=1; \
 	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_team.py || st=1; \
@@ -167,6 +177,7 @@ test-desk: $(O)/umbra-case
 	@st=0; \
 	 /usr/bin/python3 tests/desk/desk_strings.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/desk/desk_http.py || st=1; \
+	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/desk/desk_links.py || st=1; \
 	 UMBRA_BUILD=$(O) node tests/desk/desk_test.js || st=1; \
 	 exit $$st
 

@@ -486,7 +486,7 @@ store_open_with(struct store **out, const char *home, const uint8_t key[32],
         store_fail(s, "case store '%s' has an unknown schema version", path);
         goto out;
     }
-    if (prep_all(s) != 0)
+    if (prep_all(s) != 0 || store_idents_pending(s) != 0)
         goto out;
     *out = s;
     s = NULL;

@@ -206,6 +206,8 @@ store_add_case(struct store *s, int64_t *id, const struct store_case_in *c)
     sqlite3_bind_blob(st, 2, c->doc, (int)c->doc_len, SQLITE_STATIC);
     if (store_run(s, st) != 0)
         return -1;
+    if (store_idents_add(s, *id, c->doc, c->doc_len) != 0)
+        return -1;
     if (c->origin == NULL || c->origin[0] == 0)
         return 0;
     return store_write(s, ST_CASE_ORIGIN, "iti", *id, c->origin,

@@ -23,6 +23,9 @@
 /* At most this much of a quarantined document is kept. */
 #define QUARANTINE_KEEP 65536u
 
+struct store_ident; /* store_idents.h */
+struct store_link;
+
 enum stmt {
     ST_META_GET,
     ST_META_SET,
@@ -91,6 +94,14 @@ enum stmt {
     ST_EVENT_SET_SIG,
     ST_EVENTS_SIGNED,
     ST_SHARE_CASES,
+    ST_IDENTS_ADD,
+    ST_IDENTS_CLEAR,
+    ST_DELETE_IDENTS,
+    ST_REPORTS_ALL,
+    ST_IDENTS_COUNT,
+    ST_IDENTS_CASE,
+    ST_LINKS,
+    ST_ALIKES,
     ST_N
 };
 
@@ -144,6 +155,8 @@ struct store_cb {
                      const uint8_t *env, size_t env_len);
         int (*ack)(void *ctx, const char *server_id);
         int (*message)(void *ctx, const struct store_message *m);
+        int (*ident)(void *ctx, const struct store_ident *i);
+        int (*link)(void *ctx, const struct store_link *l);
         int (*quarantine)(void *ctx, int64_t id, const char *server_id,
                           const char *received, const char *when,
                           const char *outcome, const char *reason,
@@ -169,6 +182,15 @@ int store_history_add(struct store *s, int64_t id, const char *who,
  * (store_processed_env). 0, 1 or -1. */
 int store_processed_mark(struct store *s, const char *server_id,
                          const char *outcome, const uint8_t *digest);
+/* The identifiers of a case (store_idents.c, store_idents.h): reads
+ * doc's perpetrator.identifiers (with incident.country), normalised, into
+ * case_id's rows; a document that is not JSON or has none adds nothing.
+ * 0 or -1. */
+int store_idents_add(struct store *s, int64_t case_id, const uint8_t *doc,
+                     size_t len);
+/* Reads every case's document again if migration 8 asked for it (meta
+ * 'idents' = 'rebuild'), once; at open. 0 or -1. */
+int store_idents_pending(struct store *s);
 /* Inserts the row of a case (no document); sets *id. 0 or -1. */
 int store_insert_facts(struct store *s, int64_t *id, const char *server_id,
                        const struct case_facts *f, const char *summary,

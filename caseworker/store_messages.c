@@ -133,7 +133,7 @@ store_delete_case(struct store *s, int64_t id)
 {
     static const enum stmt rest[] = {ST_DELETE_REPORT, ST_DELETE_LABELS,
                                      ST_DELETE_HISTORY, ST_DELETE_MESSAGES,
-                                     ST_DELETE_REPLIES};
+                                     ST_DELETE_REPLIES, ST_DELETE_IDENTS};
     char uid[33];
     size_t i;
     int r = store_case_uid(s, id, uid);

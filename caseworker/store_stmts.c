@@ -283,4 +283,53 @@ const struct store_stmt STORE_STMTS[ST_N] = {
                           "UPDATE messages SET unread = 0"
                           " WHERE case_id = ?1 AND unread != 0;",
                           "store_messages_read: show"},
+    [ST_IDENTS_ADD] = {"idents_add",
+                       "INSERT OR IGNORE INTO idents(case_id, kind, value,"
+                       " skeleton, flags) VALUES (?1, ?2, ?3, ?4, ?5);",
+                       "store_idents_add: import, the rebuild"},
+    [ST_IDENTS_CLEAR] = {"idents_clear", "DELETE FROM idents;",
+                         "store_idents_rebuild: links --rebuild, the first "
+                         "open after migration 8"},
+    [ST_DELETE_IDENTS] = {"delete_idents",
+                          "DELETE FROM idents WHERE case_id = ?1;",
+                          "store_delete_case: delete"},
+    [ST_REPORTS_ALL] = {"reports_all",
+                        "SELECT case_id, doc FROM reports ORDER BY case_id;",
+                        "store_idents_rebuild"},
+    [ST_IDENTS_COUNT] = {"idents_count", "SELECT count(*) FROM idents;",
+                         "store_idents_rebuild: links --rebuild"},
+    [ST_IDENTS_CASE] =
+        {"idents_case",
+         "SELECT i.kind, i.value, i.flags,"
+         " coalesce((SELECT group_concat(case_id, ',') FROM"
+         "  (SELECT j.case_id FROM idents j WHERE j.kind = i.kind"
+         "   AND j.value = i.value AND j.case_id != i.case_id"
+         "   ORDER BY j.case_id)), ''),"
+         " coalesce((SELECT group_concat(case_id, ',') FROM"
+         "  (SELECT DISTINCT j.case_id FROM idents j WHERE j.kind = i.kind"
+         "   AND j.skeleton = i.skeleton AND j.value != i.value"
+         "   AND j.case_id != i.case_id ORDER BY j.case_id)), '')"
+         " FROM idents i WHERE i.case_id = ?1"
+         " ORDER BY instr('phone plate handle place', i.kind), i.value;",
+         "store_idents_case: show, the desk's case page"},
+    [ST_LINKS] = {"links",
+                  "SELECT kind, value, max(flags), count(*),"
+                  " group_concat(case_id, ',') FROM"
+                  " (SELECT kind, value, flags, case_id FROM idents"
+                  "  ORDER BY kind, value, case_id)"
+                  " GROUP BY kind, value HAVING count(*) >= ?1"
+                  " ORDER BY count(*) DESC,"
+                  " instr('phone plate handle place', kind), value;",
+                  "store_links_each: links, the desk's Links screen"},
+    [ST_ALIKES] = {"alikes",
+                   "SELECT kind, skeleton, value, max(flags), count(*),"
+                   " group_concat(case_id, ',') FROM"
+                   " (SELECT * FROM idents WHERE (kind, skeleton) IN"
+                   "  (SELECT kind, skeleton FROM idents"
+                   "   GROUP BY kind, skeleton HAVING count(DISTINCT value) > 1)"
+                   "  ORDER BY kind, skeleton, value, case_id)"
+                   " GROUP BY kind, skeleton, value"
+                   " ORDER BY instr('phone plate handle place', kind),"
+                   " skeleton, value;",
+                   "store_alikes_each: links, the desk's Links screen"},
 };

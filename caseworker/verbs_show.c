@@ -7,8 +7,10 @@
 #include "args.h"
 #include "case.h"
 #include "case_row.h"
+#include "links.h"
 #include "store.h"
 #include "team_show.h"
+#include "store_idents.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -20,7 +22,9 @@ static const char SHOW_USAGE[] =
     "One case: the whole report in the reporter's words, its status,\n"
     "labels, the conversation (the report, the organisation's replies and\n"
     "the reporter's follow-ups, oldest first; showing it marks it read)\n"
-    "and history.\n";
+    "and history; each identifier of the perpetrator (phone number,\n"
+    "plate, online handle, place) normalised, with the other cases that\n"
+    "have it (umbra-case links lists them all).\n";
 
 
 struct show_ctx {
@@ -28,7 +32,43 @@ struct show_ctx {
     json_t *out; /* --json: the case object */
     json_t *messages; /* the conversation, the report first */
     long n;           /* messages printed */
+    json_t *links;    /* --json: the identifiers and their links */
 };
+
+/* One identifier of the case and the other cases that have it. */
+static int
+show_ident(void *ctx, const struct store_ident *i)
+{
+    struct show_ctx *c = ctx;
+    char note[200], others[400], alike[400];
+
+    if (c->json) {
+        json_t *j = json_pack("{s:s,s:s,s:o,s:o,s:o}", "kind", i->kind,
+                              "value", i->value, "flags",
+                              links_flags_json(i->flags), "also_in",
+                              links_cases_json(i->others), "look_alike_in",
+                              links_cases_json(i->alike));
+
+        return j == NULL || json_array_append_new(c->links, j) != 0 ? -1 : 0;
+    }
+    if (c->n++ == 0)
+        printf("\nLinks (a link is a lead to check, not proof that it is "
+               "the same person):\n");
+    links_flags_note(note, sizeof note, i->flags);
+    links_cases_phrase(others, sizeof others, i->others);
+    links_cases_phrase(alike, sizeof alike, i->alike);
+    printf("  %s ", links_kind_noun(i->kind));
+    case_print_safe(stdout, i->value, strlen(i->value), 0);
+    printf("%s: ", note);
+    if (others[0])
+        printf("this %s is also in %s", links_kind_noun(i->kind), others);
+    else
+        printf("in no other case");
+    if (alike[0])
+        printf("; a look-alike (not the same) is in %s", alike);
+    fputc('\n', stdout);
+    return 0;
+}
 
 /* The conversation's first message: the report, from the reporter. */
 static void
@@ -331,6 +371,14 @@ verb_show(struct case_env *e, int argc, char **argv)
     }
     if (r != 0)
         goto out;
+    c.links = c.json ? json_array() : NULL;
+    if (store_idents_case(e->store, id, show_ident, &c) != 0)
+        goto out;
+    if (c.json) {
+        json_object_set_new(c.out, "links", c.links);
+        c.links = NULL;
+    }
+    c.n = 0;
     if (store_messages(e->store, id, show_message, &c) != 0)
         goto out;
     if (c.json) {
@@ -360,6 +408,7 @@ verb_show(struct case_env *e, int argc, char **argv)
 out:
     json_decref(c.out);
     json_decref(c.messages);
+    json_decref(c.links);
     return rc;
 }
 

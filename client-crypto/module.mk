@@ -40,7 +40,7 @@ LIBUMBRA_TEST_LIBS = $(O)/libumbra-test.a \
     $(call pkg_libs,$(PKGS_CRYPTO)) -lpthread
 
 # ---- unit tests: one program per module group, each a suite ------------
-CRYPTO_TESTS := envelope keys receipt member report buf followup
+CRYPTO_TESTS := envelope keys receipt member report buf followup ident
 
 $(O)/tests/crypto_%: $(O)/obj/client-crypto/tests/test_%.o \
     $(O)/libumbra-test.a
@@ -56,16 +56,16 @@ $(CRYPTO_TESTS:%=crypto-%): crypto-%: $(O)/tests/crypto_%
 # build/umbra-vec gen DIR re-derives every vector; crypto-vectors checks
 # that it reproduces tests/vectors/*.json byte for byte.
 # event.json comes from the case-event code itself (caseworker/team_event.c
-# and team_merge.c, with jansson).
+# and team_merge.c, with jansson); identifiers.json from vec_ident.c.
 UMBRA_VEC_EVENT_OBJS = $(O)/obj/tests/vectors/vec_event.o \
     $(O)/obj/caseworker/team_event.o $(O)/obj/caseworker/team_merge.o
 $(O)/obj/tests/vectors/vec_event.o: tests/vectors/vec_event.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Icaseworker $(call pkg_cflags,jansson) -c -o $@ $<
 $(O)/umbra-vec: $(O)/obj/tests/vectors/umbra_vec.o $(UMBRA_VEC_EVENT_OBJS) \
-                $(O)/libumbra-test.a
+                $(O)/obj/tests/vectors/vec_ident.o $(O)/libumbra-test.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< $(UMBRA_VEC_EVENT_OBJS) \
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) \
 	    $(LIBUMBRA_TEST_LIBS) $(call pkg_libs,jansson)
 
 crypto-vectors: $(O)/umbra-vec
@@ -124,3 +124,7 @@ BENCHES += bench-crypto
 # member, by whatever way the two have.
 FUZZERS += member_parse
 FUZZ_SRCS_member_parse = tests/fuzz/fuzz_member_parse.c
+# The identifier normaliser (protocol section 6.2): every identifier of
+# every imported report goes through it.
+FUZZERS += ident
+FUZZ_SRCS_ident = tests/fuzz/fuzz_ident.c

@@ -320,11 +320,14 @@ umbra_report_build_field(const struct umbra_report_fields *f,
 
         if (!given(val))
             continue;
+        if (umbra_text_units(val) >
+            UMBRA_REPORT_PERPETRATOR_IDENTIFIERS_VALUE_MAX) {
+            REFUSE("field_too_long", "perpetrator.identifiers.value");
+            goto out;
+        }
         if (i >= UMBRA_REPORT_MAX_IDENTIFIERS || kind == NULL ||
             umbra_report_code_index(umbra_report_id_kinds,
-                                    UMBRA_REPORT_NID_KINDS, kind) < 0 ||
-            umbra_text_units(val) >
-                UMBRA_REPORT_PERPETRATOR_IDENTIFIERS_VALUE_MAX) {
+                                    UMBRA_REPORT_NID_KINDS, kind) < 0) {
             REFUSE("bad_identifier", "perpetrator.identifiers.value");
             goto out;
         }

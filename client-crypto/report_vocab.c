@@ -38,6 +38,7 @@ const char *const umbra_report_codes[UMBRA_REPORT_NCODES] = {
     "phone",
     "plate",
     "handle",
+    "place",
     /* consents */
     "statistics",
     "alert",
@@ -62,7 +63,7 @@ const char *const umbra_report_icons[UMBRA_REPORT_NCODES] = {
     "\xe2\x9a\x95", "\xe2\x9a\x96", "\xf0\x9f\x9b\x82", "\xf0\x9f\x8f\xa0",
     "\xf0\x9f\x9b\xa1", "\xe2\x9e\x95",
     /* id_kinds */
-    "", "", "",
+    "", "", "", "",
     /* consents */
     "", "", "",
     /* vias */

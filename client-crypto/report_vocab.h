@@ -18,10 +18,10 @@
 #define UMBRA_REPORT_NCATEGORIES 13
 #define UMBRA_REPORT_NPERPETRATORS 8
 #define UMBRA_REPORT_NNEEDS 6
-#define UMBRA_REPORT_NID_KINDS 3
+#define UMBRA_REPORT_NID_KINDS 4
 #define UMBRA_REPORT_NCONSENTS 3
 #define UMBRA_REPORT_NVIAS 4
-#define UMBRA_REPORT_NCODES 37
+#define UMBRA_REPORT_NCODES 38
 extern const char *const umbra_report_codes[UMBRA_REPORT_NCODES];
 extern const char *const umbra_report_icons[UMBRA_REPORT_NCODES];
 
@@ -34,10 +34,10 @@ extern const char *const umbra_report_icons[UMBRA_REPORT_NCODES];
 #define umbra_report_needs_icons (umbra_report_icons + 21)
 #define umbra_report_id_kinds (umbra_report_codes + 27)
 #define umbra_report_id_kinds_icons (umbra_report_icons + 27)
-#define umbra_report_consents (umbra_report_codes + 30)
-#define umbra_report_consents_icons (umbra_report_icons + 30)
-#define umbra_report_vias (umbra_report_codes + 33)
-#define umbra_report_vias_icons (umbra_report_icons + 33)
+#define umbra_report_consents (umbra_report_codes + 31)
+#define umbra_report_consents_icons (umbra_report_icons + 31)
+#define umbra_report_vias (umbra_report_codes + 34)
+#define umbra_report_vias_icons (umbra_report_icons + 34)
 
 #define UMBRA_REPORT_INCIDENT_REGION_MAX 200u
 #define UMBRA_REPORT_INCIDENT_PLACE_MAX 200u

@@ -56,7 +56,7 @@ test_vocab(void)
         {umbra_report_perpetrators, UMBRA_REPORT_NPERPETRATORS, "client",
          "unknown"},
         {umbra_report_needs, UMBRA_REPORT_NNEEDS, "health", "other"},
-        {umbra_report_id_kinds, UMBRA_REPORT_NID_KINDS, "phone", "handle"},
+        {umbra_report_id_kinds, UMBRA_REPORT_NID_KINDS, "phone", "place"},
         {umbra_report_consents, UMBRA_REPORT_NCONSENTS, "statistics",
          "share_with_authorities"},
         {umbra_report_vias, UMBRA_REPORT_NVIAS, "web", "assisted"},
@@ -289,7 +289,7 @@ test_build(void)
         {{.narrative = "x", .ids_kind = k6, .ids_value = v6e, .nids = 6},
          NULL, NULL},
         {{.narrative = "x", .ids_kind = k2, .ids_value = vlong, .nids = 1},
-         "bad_identifier", NULL},
+         "field_too_long", NULL},
         {{.narrative = "x", .place = "\xc3\x28"}, "bad_encoding", NULL},
         {{.narrative = narr_max}, "field_too_long", NULL},
     };

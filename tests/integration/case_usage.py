@@ -90,6 +90,7 @@ MISSING = {
     "desk": (["desk", "--port"], "--port needs a value"),
     "delete": (["delete", "1"], "add --yes to confirm"),
     "team": (["team", "share"], "team share needs --member NAME"),
+    "links": (["links", "--min"], "--min needs a value"),
 }
 for verb in VERBS:
     T.check("%s has a missing-argument case in this test" % verb,

@@ -29,6 +29,9 @@ import sys
 import nacl.bindings as nb
 import nacl.exceptions
 import nacl.pwhash.argon2id
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pyident  # noqa: E402 (section 6.2, read independently)
 import nacl.signing
 
 # ---- errors (the names mirror umbra.h's UMBRA_ERR_*) ---------------------
@@ -897,9 +900,14 @@ class Runner:
                 ("error", c["error"])
             self.ok(got == want, "normalise %r: %r != %r" % (raw[:40], got,
                                                                want))
+        pyident.check_vectors(self.ok,
+                              self.load("identifiers.json")["cases"])
 
     # interop --------------------------------------------------------------
     def interop(self):
+        bad = pyident.interop(self.c)
+        self.ok(not bad, "3,000 random identifiers: C and Python normalise "
+                "alike (%d differ: %s)" % (len(bad), bad[:3]))
         kps = [nb.crypto_box_keypair() for _ in range(3)]  # (pk, sk)
         pks = [pk for pk, _ in kps]
         for size in (0, 1, 4096, 4097, 16384, 16385, 65536, 70000, 300000):

@@ -22,6 +22,7 @@
 #include "check.h"
 #include "keyfile.h"
 #include "receipt.h"
+#include "vec_ident.h"
 
 #include <argon2.h>
 #include <jansson.h>
@@ -781,6 +782,7 @@ gen(const char *dir)
     rc |= write_json(dir, "normalise.json", gen_normalise());
     rc |= write_json(dir, "followup.json", gen_followup());
     rc |= write_json(dir, "event.json", vec_event()); /* vec_event.c */
+    rc |= write_json(dir, "identifiers.json", vec_ident_gen());
     free(big);
     return rc == 0 ? 0 : 1;
 }
@@ -929,8 +931,10 @@ main(int argc, char **argv)
         umbra_org_keys_free(k);
         return 0;
     }
+    if (argc == 2 && strcmp(argv[1], "ident") == 0)
+        return vec_ident_cli();
     fputs("usage: umbra-vec gen DIR | seal PKHEX... | open SKHEX... | check"
-          " | mailbox TEXT | bundle FILE | keyfile FILE PASSPHRASE\n",
+          " | mailbox TEXT | bundle FILE | keyfile FILE PASSPHRASE | ident\n",
           stderr);
     return 2;
 }
