@@ -33,6 +33,22 @@ put(char *out, size_t cap, size_t *pos, const char *a, const char *b,
     return 0;
 }
 
+/* The "may" of a signer as the signed text writes it, or NULL if bad. */
+static const char *
+may_text(unsigned may)
+{
+    switch (may) {
+    case UMBRA_MAY_EVENTS:
+        return "events";
+    case UMBRA_MAY_ALERTS:
+        return "alerts";
+    case UMBRA_MAY_EVENTS | UMBRA_MAY_ALERTS:
+        return "events,alerts";
+    default:
+        return NULL;
+    }
+}
+
 size_t
 umbra_bundle_signed_text(char *out, size_t cap, const struct umbra_bundle *b)
 {
@@ -65,7 +81,84 @@ umbra_bundle_signed_text(char *out, size_t cap, const struct umbra_bundle *b)
             put(out, cap, &pos, " ", b->keys[i].created, "\n", ""))
             return 0;
     }
+    if (b->nsigners > UMBRA_MAX_SIGNERS)
+        return 0;
+    for (i = 0; i < b->nsigners; i++) {
+        const struct umbra_signer *g = &b->signers[i];
+        const char *may = may_text(g->may);
+
+        if (may == NULL)
+            return 0;
+        umbra_b64(pk, sizeof(pk), g->sign_pk, 32);
+        if (g->has_key)
+            umbra_hex(id, g->key_id, 8);
+        else
+            memcpy(id, "-", 2);
+        if (put(out, cap, &pos, "signer ", pk, " ", id) ||
+            put(out, cap, &pos, " ", may, " ", g->name) ||
+            put(out, cap, &pos, "\n", "", "", ""))
+            return 0;
+    }
     return pos;
+}
+
+/*
+ * Whether signer i of b is valid against b and the signers before it: a
+ * valid name, may a non-empty set of known bits, its key (if any) one of
+ * b's keys, its signing key no earlier signer's. 0 or -1.
+ */
+static int
+signer_check(const struct umbra_bundle *b, unsigned i)
+{
+    const struct umbra_signer *g = &b->signers[i];
+    unsigned j;
+    int found = 0;
+
+    if (!umbra_member_name_valid(g->name,
+                                 strnlen(g->name, sizeof(g->name))) ||
+        strnlen(g->name, sizeof(g->name)) == sizeof(g->name) ||
+        may_text(g->may) == NULL)
+        return -1;
+    for (j = 0; g->has_key && j < b->nkeys; j++)
+        if (memcmp(b->keys[j].id, g->key_id, 8) == 0)
+            found = 1;
+    if (g->has_key && !found)
+        return -1;
+    for (j = 0; j < i; j++)
+        if (memcmp(b->signers[j].sign_pk, g->sign_pk, 32) == 0)
+            return -1;
+    return 0;
+}
+
+/* b->holder from b's signers and org (see umbra.h). */
+static void
+fill_holder(struct umbra_bundle *b)
+{
+    unsigned i;
+
+    memset(&b->holder, 0, sizeof(b->holder));
+    memcpy(b->holder.name, b->org, sizeof(b->org));
+    for (i = 0; i < b->nsigners; i++)
+        if (memcmp(b->signers[i].sign_pk, b->sign_pk, 32) == 0)
+            b->holder = b->signers[i];
+    memcpy(b->holder.sign_pk, b->sign_pk, 32);
+    b->holder.may = UMBRA_MAY_EVENTS | UMBRA_MAY_ALERTS;
+}
+
+const struct umbra_signer *
+umbra_bundle_signer(const struct umbra_bundle *b, const uint8_t pk[32],
+                    unsigned may)
+{
+    unsigned i;
+
+    if (b == NULL || pk == NULL)
+        return NULL;
+    if (sodium_memcmp(b->sign_pk, pk, 32) == 0)
+        return (b->holder.may & may) == may ? &b->holder : NULL;
+    for (i = 0; i < b->nsigners && i < UMBRA_MAX_SIGNERS; i++)
+        if (sodium_memcmp(b->signers[i].sign_pk, pk, 32) == 0)
+            return (b->signers[i].may & may) == may ? &b->signers[i] : NULL;
+    return NULL;
 }
 
 /*
@@ -123,21 +216,70 @@ umbra_bundle_export_serial(char **json, const struct umbra_org_keys *signer,
                            const struct umbra_enc_key *keys, unsigned nkeys,
                            uint64_t serial)
 {
+    return umbra_bundle_export_full(json, signer, keys, nkeys, serial, NULL, 0);
+}
+
+/* The "signers" member of b as a JSON array (NULL if out of memory). */
+static json_t *
+signers_json(const struct umbra_bundle *b)
+{
+    json_t *arr = json_array();
+    char pk[B64_32], id[17];
+    unsigned i;
+
+    for (i = 0; arr != NULL && i < b->nsigners; i++) {
+        const struct umbra_signer *g = &b->signers[i];
+        json_t *e, *may = json_array();
+
+        umbra_b64(pk, sizeof(pk), g->sign_pk, 32);
+        if (may == NULL ||
+            ((g->may & UMBRA_MAY_EVENTS) &&
+             json_array_append_new(may, json_string("events")) != 0) ||
+            ((g->may & UMBRA_MAY_ALERTS) &&
+             json_array_append_new(may, json_string("alerts")) != 0)) {
+            json_decref(may);
+            json_decref(arr);
+            return NULL;
+        }
+        e = json_pack("{s:s, s:s}", "name", g->name, "signing_key", pk);
+        if (e != NULL && g->has_key) {
+            umbra_hex(id, g->key_id, 8);
+            if (json_object_set_new(e, "key", json_string(id)) != 0)
+                json_decref(may), may = NULL;
+        }
+        if (e == NULL || may == NULL ||
+            json_object_set_new(e, "may", may) != 0 ||
+            json_array_append_new(arr, e) != 0) {
+            json_decref(e);
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+int
+umbra_bundle_export_full(char **json, const struct umbra_org_keys *signer,
+                         const struct umbra_enc_key *keys, unsigned nkeys,
+                         uint64_t serial, const struct umbra_signer *signers,
+                         unsigned nsigners)
+{
     struct umbra_bundle b;
     char text[UMBRA_SIGNED_TEXT_MAX];
     char sk[B64_32], sig_b64[B64_64], pk[B64_32], id[17];
     uint8_t sig[64];
     size_t tlen;
-    json_t *root = NULL, *arr = NULL;
+    json_t *root = NULL, *arr = NULL, *sarr = NULL;
     unsigned i;
     int rc;
 
     if (json == NULL)
         return UMBRA_ERR_ARG;
     *json = NULL;
-    if (signer == NULL || keys == NULL || nkeys < 1)
+    if (signer == NULL || keys == NULL || nkeys < 1 ||
+        (signers == NULL && nsigners > 0))
         return UMBRA_ERR_ARG;
-    if (nkeys > UMBRA_MAX_ORG_KEYS)
+    if (nkeys > UMBRA_MAX_ORG_KEYS || nsigners > UMBRA_MAX_SIGNERS)
         return UMBRA_ERR_TOO_LONG;
     if (serial > UMBRA_BUNDLE_SERIAL_MAX)
         return UMBRA_ERR_ARG;
@@ -145,6 +287,14 @@ umbra_bundle_export_serial(char **json, const struct umbra_org_keys *signer,
     if (rc != 0)
         return rc;
     b.serial = serial;
+    b.nsigners = nsigners;
+    for (i = 0; i < nsigners; i++) {
+        b.signers[i] = signers[i];
+        if (!signers[i].has_key)
+            memset(b.signers[i].key_id, 0, 8);
+        if (signer_check(&b, i) != 0)
+            return UMBRA_ERR_ARG;
+    }
     tlen = umbra_bundle_signed_text(text, sizeof(text), &b);
     if (tlen == 0)
         return UMBRA_ERR_ARG;
@@ -175,14 +325,19 @@ umbra_bundle_export_serial(char **json, const struct umbra_org_keys *signer,
             0)
         goto out;
     if (json_object_set_new(root, "signing_key", json_string(sk)) != 0 ||
-        json_object_set(root, "keys", arr) != 0 ||
-        json_object_set_new(root, "signature", json_string(sig_b64)) != 0)
+        json_object_set(root, "keys", arr) != 0)
+        goto out;
+    if (nsigners > 0 && ((sarr = signers_json(&b)) == NULL ||
+                         json_object_set(root, "signers", sarr) != 0))
+        goto out;
+    if (json_object_set_new(root, "signature", json_string(sig_b64)) != 0)
         goto out;
     *json = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     if (*json == NULL)
         goto out;
     rc = 0;
 out:
+    json_decref(sarr);
     json_decref(arr);
     json_decref(root);
     return rc;
@@ -228,6 +383,87 @@ umbra_json_signed(const json_t *o, const char *text, size_t tlen,
     if (crypto_sign_verify_detached(sig, (const uint8_t *)text, tlen,
                                     sign_pk) != 0)
         return UMBRA_ERR_SIGNATURE;
+    return 0;
+}
+
+/* A signer's "may": ["events"], ["alerts"] or ["events", "alerts"]. */
+static int
+parse_may(unsigned *may, const json_t *arr)
+{
+    unsigned last = 0, bit;
+    size_t i;
+
+    *may = 0;
+    if (!json_is_array(arr) || json_array_size(arr) < 1)
+        return -1;
+    for (i = 0; i < json_array_size(arr); i++) {
+        const char *s = json_string_value(json_array_get(arr, i));
+
+        if (s == NULL)
+            return -1;
+        if (strcmp(s, "events") == 0)
+            bit = UMBRA_MAY_EVENTS;
+        else if (strcmp(s, "alerts") == 0)
+            bit = UMBRA_MAY_ALERTS;
+        else
+            return -1;
+        if (bit <= last) /* a repeat, or out of order */
+            return -1;
+        *may |= bit;
+        last = bit;
+    }
+    return 0;
+}
+
+/*
+ * The optional "signers" member (arr, NULL when absent) into b, whose
+ * keys are parsed: 0, or -1 for any shape or field error.
+ */
+static int
+parse_signers(struct umbra_bundle *b, const json_t *arr)
+{
+    size_t i, n, slen;
+    const char *s;
+    char id[17];
+
+    if (arr == NULL)
+        return 0;
+    n = json_array_size(arr);
+    if (!json_is_array(arr) || n < 1 || n > UMBRA_MAX_SIGNERS)
+        return -1;
+    for (i = 0; i < n; i++) {
+        const json_t *e = json_array_get(arr, i);
+        struct umbra_signer *g = &b->signers[i];
+        unsigned j;
+
+        if (!json_is_object(e))
+            return -1;
+        s = umbra_json_str(e, "name", &slen);
+        if (s == NULL || !umbra_member_name_valid(s, slen))
+            return -1;
+        memcpy(g->name, s, slen);
+        s = umbra_json_str(e, "signing_key", &slen);
+        if (s == NULL || umbra_unb64(g->sign_pk, 32, s, slen) != 0)
+            return -1;
+        if (json_object_get(e, "key") != NULL) {
+            s = umbra_json_str(e, "key", &slen);
+            if (s == NULL || slen != 16)
+                return -1;
+            for (j = 0; j < b->nkeys && !g->has_key; j++) {
+                umbra_hex(id, b->keys[j].id, 8);
+                if (memcmp(s, id, 16) == 0) {
+                    memcpy(g->key_id, b->keys[j].id, 8);
+                    g->has_key = 1;
+                }
+            }
+            if (!g->has_key)
+                return -1;
+        }
+        if (parse_may(&g->may, json_object_get(e, "may")) != 0 ||
+            signer_check(b, (unsigned)i) != 0)
+            return -1;
+    }
+    b->nsigners = (unsigned)n;
     return 0;
 }
 
@@ -303,6 +539,9 @@ umbra_bundle_parse(struct umbra_bundle *b, const char *json, size_t len)
                 goto out;
     }
     b->nkeys = (unsigned)json_array_size(keys);
+    if (parse_signers(b, json_object_get(root, "signers")) != 0)
+        goto out;
+    fill_holder(b);
     tlen = umbra_bundle_signed_text(text, sizeof(text), b);
     rc = umbra_json_signed(root, text, tlen, b->sign_pk);
 out:

@@ -27,8 +27,9 @@
 
 #include <jansson.h>
 
-/* Longest signed text: header lines plus 16 key lines, with room. */
-#define UMBRA_SIGNED_TEXT_MAX 4096u
+/* Longest signed text: header lines (at most 181 bytes), 16 key lines
+ * of 77 and 16 signer lines of at most 148 (3,781 bytes), with room. */
+#define UMBRA_SIGNED_TEXT_MAX 8192u
 
 /*
  * Writes the signed text of section 3 for b (with base64 as produced by

@@ -244,6 +244,23 @@ int umbra_org_keys_new(struct umbra_org_keys **out, const char *slug)
 int umbra_org_keys_add(struct umbra_org_keys *k) UMBRA_WUR;
 void umbra_org_keys_free(struct umbra_org_keys *k);
 
+/* A member's display name: 1..64 bytes of UTF-8, no control character. */
+#define UMBRA_MEMBER_NAME_MAX 64u
+
+/* The signers a bundle names (section 3, "signers"), and what they may sign. */
+#define UMBRA_MAX_SIGNERS 16u
+#define UMBRA_MAY_EVENTS 1u /* case events ("events") */
+#define UMBRA_MAY_ALERTS 2u /* alerts ("alerts") */
+
+/* One entry of a bundle's "signers" (plain memory: public data only). */
+struct umbra_signer {
+    char name[UMBRA_MEMBER_NAME_MAX + 1]; /* 1..64 bytes, no control char */
+    uint8_t sign_pk[32];                  /* the signer's Ed25519 key */
+    int has_key;                          /* whether key_id is given */
+    uint8_t key_id[8]; /* the id of one of the bundle's keys (its own) */
+    unsigned may;      /* UMBRA_MAY_* bits, at least one */
+};
+
 /* A parsed and verified public key bundle (plain memory: no secrets). */
 struct umbra_bundle {
     char org[UMBRA_SLUG_MAX + 1];
@@ -252,7 +269,27 @@ struct umbra_bundle {
     unsigned nkeys;
     struct umbra_enc_key keys[UMBRA_MAX_ORG_KEYS];
     uint64_t serial; /* 0 when the bundle has no "serial" member */
+    unsigned nsigners; /* 0 when the bundle has no "signers" member */
+    struct umbra_signer signers[UMBRA_MAX_SIGNERS];
+    /*
+     * The key holder as a signer, filled by umbra_bundle_parse (read it
+     * through umbra_bundle_signer): the entry naming sign_pk if there is
+     * one, else one named by the org slug; its may is always both bits.
+     */
+    struct umbra_signer holder;
 };
+
+/*
+ * The signer of b whose signing key is pk and whose may has every bit of
+ * may, else NULL. The organisation's own signing key (b->sign_pk) may
+ * always sign events and alerts: for it, the entry that names it (its
+ * display name) or, with none, an entry named by the org slug, both with
+ * may = UMBRA_MAY_EVENTS | UMBRA_MAY_ALERTS. The pointer lives as long as
+ * *b. b must come from umbra_bundle_parse.
+ */
+const struct umbra_signer *umbra_bundle_signer(const struct umbra_bundle *b,
+                                               const uint8_t pk[32],
+                                               unsigned may);
 
 /*
  * The signed public key bundle JSON (section 3) for k, with serial 0 (no
@@ -288,6 +325,20 @@ int umbra_bundle_export_serial(char **json, const struct umbra_org_keys *signer,
                                uint64_t serial) UMBRA_WUR;
 
 /*
+ * umbra_bundle_export_serial with the bundle's "signers" (section 3):
+ * nsigners (0..16) entries, in that order; 0 writes no "signers" member
+ * (the bundle exactly as umbra_bundle_export_serial writes it). Each
+ * entry: a valid name, a signing key no other entry has, may a non-empty
+ * set of UMBRA_MAY_* bits and, if has_key, key_id the id of one of keys.
+ * A bad entry is UMBRA_ERR_ARG, more than 16 UMBRA_ERR_TOO_LONG.
+ */
+int umbra_bundle_export_full(char **json, const struct umbra_org_keys *signer,
+                             const struct umbra_enc_key *keys, unsigned nkeys,
+                             uint64_t serial,
+                             const struct umbra_signer *signers,
+                             unsigned nsigners) UMBRA_WUR;
+
+/*
  * Whether next (parsed and verified) may replace cur, the bundle already
  * held, for the same signing key (callers check that first): 0 if next's
  * serial is higher, or equal with the same signed content (the same
@@ -316,7 +367,7 @@ void umbra_fingerprint(char out[UMBRA_FINGERPRINT_LEN + 1],
 
 #define UMBRA_MEMBER_FORMAT "umbra.member/1"
 #define UMBRA_MEMBER_MAX_BYTES 4096u
-#define UMBRA_MEMBER_NAME_MAX 64u
+/* UMBRA_MEMBER_NAME_MAX: with the bundle's signers, above */
 
 /* A member file's fields (plain memory: public data only). */
 struct umbra_member {

@@ -885,5 +885,285 @@ test_bundle_errors(void)
     umbra_org_keys_free(k);
 }
 
+/* ---- the bundle's signers (protocol section 3, "signers") ------------- */
+
+/* json with signer idx's member set to the JSON text v (removed if NULL);
+ * idx -1: the top member "signers" itself. malloc'd. */
+static char *
+with_signer(const char *json, int idx, const char *member, const char *v)
+{
+    json_t *root = json_loads(json, 0, NULL), *obj;
+    char *s;
+
+    if (root == NULL)
+        abort();
+    obj = idx < 0 ? root
+                  : json_array_get(json_object_get(root, "signers"),
+                                   (size_t)idx);
+    if (obj == NULL)
+        abort();
+    if (v == NULL)
+        json_object_del(obj, member);
+    else
+        json_object_set_new(obj, member, json_loads(v, JSON_DECODE_ANY, NULL));
+    s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    return s;
+}
+
+static void
+signer_set(struct umbra_signer *g, const char *name, const uint8_t pk[32],
+           const uint8_t *key_id, unsigned may)
+{
+    memset(g, 0, sizeof(*g));
+    snprintf(g->name, sizeof(g->name), "%s", name);
+    memcpy(g->sign_pk, pk, 32);
+    if (key_id != NULL) {
+        g->has_key = 1;
+        memcpy(g->key_id, key_id, 8);
+    }
+    g->may = may;
+}
+
+static void
+test_bundle_signers(void)
+{
+    static const struct {
+        int idx;
+        const char *member, *value, *label;
+    } bad[] = {
+        {-1, "signers", "[]", "signers [] (absence is the only spelling)"},
+        {-1, "signers", "{}", "signers an object"},
+        {-1, "signers", "\"Ana\"", "signers a string"},
+        {-1, "signers", "[1]", "an entry not an object"},
+        {0, "name", NULL, "no name"},
+        {0, "name", "\"\"", "an empty name"},
+        {0, "name", "1", "a name not a string"},
+        {0, "name", "\"Ana\\tB\"", "a tab in a name"},
+        {0, "name", "\"Ana\\nsigner x\"", "a new line in a name"},
+        {0, "name", "\"\\u007f\"", "DEL in a name"},
+        {0, "name",
+         "\"12345678901234567890123456789012345678901234567890123456789012345"
+         "\"",
+         "a 65-byte name"},
+        {0, "signing_key", NULL, "no signing_key"},
+        {0, "signing_key", "\"AAAA\"", "a 3-byte signing_key"},
+        {0, "signing_key", "7", "a signing_key not a string"},
+        {0, "key", "null", "key null"},
+        {0, "key", "\"-\"", "key '-' (absence is its only spelling)"},
+        {0, "key", "\"0000000000000000\"", "key not one of the bundle's ids"},
+        {0, "may", NULL, "no may"},
+        {0, "may", "[]", "may empty"},
+        {0, "may", "\"events\"", "may a string"},
+        {0, "may", "[\"alerts\", \"events\"]", "may out of order"},
+        {0, "may", "[\"events\", \"events\"]", "may with a repeat"},
+        {0, "may", "[\"stats\"]", "may an unknown right"},
+        {0, "may", "[\"Events\"]", "may in another case"},
+        {0, "may", "[1]", "may not strings"},
+    };
+    struct umbra_org_keys *k = NULL, *ana = NULL, *ben = NULL;
+    struct umbra_enc_key keys[3];
+    struct umbra_signer sg[UMBRA_MAX_SIGNERS + 1];
+    struct umbra_bundle b, b2;
+    const struct umbra_signer *g;
+    char *json = NULL, *j2 = NULL, *t, *u, id[17];
+    char text[UMBRA_SIGNED_TEXT_MAX], pk[45], line[256];
+    uint8_t nobody[32];
+    size_t i;
+    unsigned n;
+
+    if (umbra_org_keys_new(&k, "team") != 0 ||
+        umbra_org_keys_new(&ana, "team") != 0 ||
+        umbra_org_keys_new(&ben, "team") != 0)
+        abort();
+    keys[0] = k->enc[0];
+    keys[1] = ana->enc[0];
+    keys[2] = ben->enc[0];
+    signer_set(&sg[0], "Org holder", k->sign_pk, k->enc[0].id,
+               UMBRA_MAY_EVENTS);
+    signer_set(&sg[1], "Ana Mar\xc3\xad" "a", ana->sign_pk, ana->enc[0].id,
+               UMBRA_MAY_EVENTS | UMBRA_MAY_ALERTS);
+    signer_set(&sg[2], "Ben", ben->sign_pk, NULL, UMBRA_MAY_ALERTS);
+    CHECK(umbra_bundle_export_full(&json, k, keys, 3, 4, sg, 3) == 0 &&
+              parse_str(&b, json) == 0,
+          "a bundle with three signers exports and verifies");
+    CHECK(b.nsigners == 3 && strcmp(b.signers[1].name, sg[1].name) == 0 &&
+              b.signers[1].may == 3 && b.signers[1].has_key &&
+              memcmp(b.signers[1].key_id, ana->enc[0].id, 8) == 0 &&
+              !b.signers[2].has_key && b.signers[2].may == UMBRA_MAY_ALERTS &&
+              memcmp(b.signers[2].sign_pk, ben->sign_pk, 32) == 0,
+          "the signers read back");
+    CHECK(strstr(json, "\"keys\"") < strstr(json, "\"signers\"") &&
+              strstr(json, "\"signers\"") < strstr(json, "\"signature\""),
+          "signers written between keys and signature");
+    umbra_b64(pk, sizeof(pk), ana->sign_pk, 32);
+    umbra_hex(id, ana->enc[0].id, 8);
+    snprintf(line, sizeof(line), "\nsigner %s %s events,alerts Ana Mar\xc3\xad" "a\n",
+             pk, id);
+    CHECK(umbra_bundle_signed_text(text, sizeof(text), &b) > 0 &&
+              strstr(text, line) != NULL,
+          "signed text: the line 'signer <pk> <id> events,alerts <name>'");
+    umbra_b64(pk, sizeof(pk), ben->sign_pk, 32);
+    snprintf(line, sizeof(line), "\nsigner %s - alerts Ben\n", pk);
+    CHECK(strstr(text, line) != NULL &&
+              (size_t)(strstr(text, line) - text) + strlen(line) ==
+                  strlen(text),
+          "signed text: no key is '-', the signer lines last");
+    /* who may sign what */
+    g = umbra_bundle_signer(&b, ana->sign_pk, UMBRA_MAY_EVENTS);
+    CHECK(g != NULL && strcmp(g->name, sg[1].name) == 0, "Ana may sign events");
+    CHECK(umbra_bundle_signer(&b, ben->sign_pk, UMBRA_MAY_EVENTS) == NULL &&
+              umbra_bundle_signer(&b, ben->sign_pk, UMBRA_MAY_ALERTS) != NULL,
+          "Ben may sign alerts, not events");
+    CHECK(umbra_bundle_signer(&b, ben->sign_pk,
+                              UMBRA_MAY_EVENTS | UMBRA_MAY_ALERTS) == NULL,
+          "asking for both: Ben has only one");
+    g = umbra_bundle_signer(&b, k->sign_pk, UMBRA_MAY_ALERTS);
+    CHECK(g != NULL && strcmp(g->name, "Org holder") == 0 &&
+              g->may == (UMBRA_MAY_EVENTS | UMBRA_MAY_ALERTS),
+          "the key holder may sign alerts though its entry says events: its "
+          "display name");
+    memset(nobody, 7, 32);
+    CHECK(umbra_bundle_signer(&b, nobody, UMBRA_MAY_EVENTS) == NULL,
+          "an unknown key signs nothing");
+    CHECK(umbra_bundle_export_full(&j2, k, keys, 3, 4, NULL, 0) == 0 &&
+              strstr(j2, "signers") == NULL && parse_str(&b2, j2) == 0 &&
+              b2.nsigners == 0,
+          "no signers: no member");
+    g = umbra_bundle_signer(&b2, k->sign_pk,
+                            UMBRA_MAY_EVENTS | UMBRA_MAY_ALERTS);
+    CHECK(g != NULL && strcmp(g->name, "team") == 0,
+          "no entry for the key holder: named by the org slug, may both");
+    CHECK(umbra_bundle_signer(&b2, ana->sign_pk, 0) == NULL,
+          "no signers: a member's key signs nothing");
+    CHECK(umbra_bundle_may_replace(&b, &b2) == UMBRA_ERR_ROLLBACK,
+          "the same serial with other signers: rollback");
+    free(j2);
+    j2 = NULL;
+    /* the signers are signed */
+    t = with_signer(json, 1, "name", "\"Ana\"");
+    CHECK(parse_str(&b2, t) == UMBRA_ERR_SIGNATURE, "a name changed: signature");
+    free(t);
+    t = with_signer(json, 1, "may", "[\"events\"]");
+    CHECK(parse_str(&b2, t) == UMBRA_ERR_SIGNATURE, "a may cut: signature");
+    free(t);
+    t = with_signer(json, 1, "key", NULL);
+    CHECK(parse_str(&b2, t) == UMBRA_ERR_SIGNATURE, "a key removed: signature");
+    free(t);
+    t = with_signer(json, -1, "signers", NULL);
+    CHECK(parse_str(&b2, t) == UMBRA_ERR_SIGNATURE,
+          "the signers removed: signature");
+    free(t);
+    t = with_signer(json, 2, "extra", "{\"x\": 1}");
+    CHECK(parse_str(&b2, t) == 0, "an unknown member in an entry: ignored");
+    free(t);
+    /* every refusal: format, even with a good signature elsewhere */
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        t = with_signer(json, bad[i].idx, bad[i].member, bad[i].value);
+        CHECK(parse_str(&b2, t) == UMBRA_ERR_FORMAT, "%s: format",
+              bad[i].label);
+        free(t);
+    }
+    umbra_b64(pk, sizeof(pk), ana->sign_pk, 32);
+    snprintf(line, sizeof(line), "\"%s\"", pk);
+    t = with_signer(json, 2, "signing_key", line);
+    CHECK(parse_str(&b2, t) == UMBRA_ERR_FORMAT, "two signers alike: format");
+    free(t);
+    umbra_hex(id, ana->enc[0].id, 8);
+    for (i = 0; i < 16; i++)
+        line[i] = (char)(id[i] >= 'a' && id[i] <= 'f' ? id[i] - 32 : id[i]);
+    line[16] = 0;
+    if (strcmp(line, id) != 0) {
+        char q[20];
+        snprintf(q, sizeof(q), "\"%s\"", line);
+        t = with_signer(json, 1, "key", q);
+        CHECK(parse_str(&b2, t) == UMBRA_ERR_FORMAT, "key in uppercase: format");
+        free(t);
+    }
+    t = with_signer(json, 1, "name", "\"\"");
+    u = replace1(t, "\"org\": \"team\"", "\"org\": \"teal\"");
+    CHECK(parse_str(&b2, u) == UMBRA_ERR_FORMAT,
+          "a bad signer and a bad signature: format (signature last)");
+    free(u);
+    free(t);
+    {
+        /* 17 entries: the count is checked first */
+        json_t *r = json_loads(json, 0, NULL);
+        json_t *a = json_object_get(r, "signers");
+        while (json_array_size(a) < 17)
+            json_array_append(a, json_array_get(a, 0));
+        t = json_dumps(r, 0);
+        json_decref(r);
+        CHECK(parse_str(&b2, t) == UMBRA_ERR_FORMAT, "17 signers: format");
+        free(t);
+    }
+    /* what export refuses */
+    sg[3] = sg[1];
+    CHECK(umbra_bundle_export_full(&j2, k, keys, 3, 4, sg, 4) ==
+                  UMBRA_ERR_ARG && j2 == NULL,
+          "export: two signers alike");
+    sg[3] = sg[2];
+    sg[3].sign_pk[0] ^= 1;
+    sg[3].may = 0;
+    CHECK(umbra_bundle_export_full(&j2, k, keys, 3, 4, sg, 4) == UMBRA_ERR_ARG,
+          "export: may 0");
+    sg[3].may = 4;
+    CHECK(umbra_bundle_export_full(&j2, k, keys, 3, 4, sg, 4) == UMBRA_ERR_ARG,
+          "export: an unknown may bit");
+    sg[3].may = UMBRA_MAY_EVENTS;
+    sg[3].name[0] = '\n';
+    CHECK(umbra_bundle_export_full(&j2, k, keys, 3, 4, sg, 4) == UMBRA_ERR_ARG,
+          "export: a control character in a name");
+    sg[3].name[0] = 0;
+    CHECK(umbra_bundle_export_full(&j2, k, keys, 3, 4, sg, 4) == UMBRA_ERR_ARG,
+          "export: an empty name");
+    snprintf(sg[3].name, sizeof(sg[3].name), "Chloe");
+    sg[3].has_key = 1;
+    memcpy(sg[3].key_id, ben->enc[0].id, 8);
+    CHECK(umbra_bundle_export_full(&j2, k, keys, 2, 4, sg, 4) == UMBRA_ERR_ARG,
+          "export: a signer's key not among the keys");
+    CHECK(umbra_bundle_export_full(&j2, k, keys, 3, 4, sg, 4) == 0 &&
+              parse_str(&b2, j2) == 0 && b2.nsigners == 4,
+          "export: four good signers");
+    free(j2);
+    j2 = NULL;
+    for (n = 0; n <= UMBRA_MAX_SIGNERS; n++) {
+        signer_set(&sg[n], "", k->sign_pk, NULL, UMBRA_MAY_EVENTS);
+        memset(sg[n].name, 'x', UMBRA_MEMBER_NAME_MAX);
+        sg[n].name[0] = (char)('A' + n);
+        sg[n].sign_pk[31] = (uint8_t)(n * 3 + 1);
+        sg[n].may = UMBRA_MAY_EVENTS | UMBRA_MAY_ALERTS;
+    }
+    CHECK(umbra_bundle_export_full(&j2, k, keys, 3, 4, sg, 17) ==
+                  UMBRA_ERR_TOO_LONG && j2 == NULL,
+          "export: 17 signers too long");
+    {
+        /* the largest: 16 keys and 16 signers with 64-byte names */
+        struct umbra_org_keys *big = NULL;
+        if (umbra_org_keys_new(&big, "a23456789012345678901234567890123456789012"
+                                     "345678901234567890123") != 0)
+            abort();
+        for (n = 1; n < UMBRA_MAX_ORG_KEYS; n++)
+            if (umbra_org_keys_add(big) != 0)
+                abort();
+        for (n = 0; n < UMBRA_MAX_SIGNERS; n++) {
+            sg[n].has_key = 1;
+            memcpy(sg[n].key_id, big->enc[n].id, 8);
+        }
+        CHECK(umbra_bundle_export_full(&j2, big, big->enc, 16,
+                                       UMBRA_BUNDLE_SERIAL_MAX, sg, 16) == 0 &&
+                  parse_str(&b2, j2) == 0 && b2.nsigners == 16 &&
+                  umbra_bundle_signed_text(text, sizeof(text), &b2) > 3700,
+              "16 keys and 16 signers of 64-byte names verify (the longest "
+              "signed text, %zu bytes)", strlen(text));
+        umbra_org_keys_free(big);
+    }
+    free(j2);
+    free(json);
+    umbra_org_keys_free(k);
+    umbra_org_keys_free(ana);
+    umbra_org_keys_free(ben);
+}
+
 CHECK_MAIN(test_org_keys, test_bundle, test_bundle_keys, test_bundle_serial,
-           test_bundle_errors, test_keyfile)
+           test_bundle_errors, test_bundle_signers, test_keyfile)
