@@ -413,7 +413,8 @@ def test_member_signer_removed():
     ben_seed = secrets.token_bytes(32)
     ben = base64.b64encode(bytes(
         nacl.signing.SigningKey(ben_seed).verify_key)).decode()
-    st, b = publish_bundle(100, "Ana,%s,alerts" % ana, "Ben,%s,events" % ben)
+    st, b = publish_bundle(100, "Ana<script>alert(3)</script>,%s,alerts" % ana,
+                           "Ben,%s,events" % ben)
     R.check("a bundle naming Ana for alerts, Ben for events, is published",
             st == 200, (st, b))
     time.sleep(0.2)
@@ -422,8 +423,14 @@ def test_member_signer_removed():
                       data=json.dumps(a).encode()))
     R.check("an alert Ana signed is taken", st == 201, (st, b))
     _, _, p = page("en")
-    R.check("and shown, signed by Ana", "alert-" + a["id"] in p and
-            "<bdi>Ana</bdi>" in p)
+    R.check("and shown, signed by Ana, her name (from the bundle) escaped",
+            "alert-" + a["id"] in p and
+            "<bdi>Ana&lt;script&gt;alert(3)&lt;/script&gt;</bdi>" in p and
+            "<script>alert(3)" not in p)
+    _, jf = jsonfeed()
+    R.check("the JSON feed names the signer as the bundle does",
+            [i["_umbra"]["signer"] for i in jf["items"]
+             if i["id"] == a["id"]] == ["Ana<script>alert(3)</script>"])
     st, b = push(tool("alert-sign-seed", ben_seed.hex(),
                       data=json.dumps(inner()).encode()))
     R.check("Ben (events only) may not: 403 alert_signature", st == 403 and
