@@ -40,14 +40,14 @@ LIBUMBRA_TEST_LIBS = $(O)/libumbra-test.a \
     $(call pkg_libs,$(PKGS_CRYPTO)) -lpthread
 
 # ---- unit tests: one program per module group, each a suite ------------
-CRYPTO_TESTS := envelope keys receipt member report buf followup ident
+CRYPTO_TESTS := envelope keys receipt member report buf followup ident alert
 
 $(O)/tests/crypto_%: $(O)/obj/client-crypto/tests/test_%.o \
     $(O)/libumbra-test.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBUMBRA_TEST_LIBS)
 
-.PHONY: $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra \
+.PHONY: $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra crypto-pyalert \
         vectors-regen bench-crypto crypto-no-seam
 $(CRYPTO_TESTS:%=crypto-%): crypto-%: $(O)/tests/crypto_%
 	$<
@@ -56,14 +56,16 @@ $(CRYPTO_TESTS:%=crypto-%): crypto-%: $(O)/tests/crypto_%
 # build/umbra-vec gen DIR re-derives every vector; crypto-vectors checks
 # that it reproduces tests/vectors/*.json byte for byte.
 # event.json comes from the case-event code itself (caseworker/team_event.c
-# and team_merge.c, with jansson); identifiers.json from vec_ident.c.
+# and team_merge.c, with jansson); identifiers.json from vec_ident.c;
+# alert.json from alert_vec.c.
 UMBRA_VEC_EVENT_OBJS = $(O)/obj/tests/vectors/vec_event.o \
     $(O)/obj/caseworker/team_event.o $(O)/obj/caseworker/team_merge.o
 $(O)/obj/tests/vectors/vec_event.o: tests/vectors/vec_event.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Icaseworker $(call pkg_cflags,jansson) -c -o $@ $<
 $(O)/umbra-vec: $(O)/obj/tests/vectors/umbra_vec.o $(UMBRA_VEC_EVENT_OBJS) \
-                $(O)/obj/tests/vectors/vec_ident.o $(O)/libumbra-test.a
+                $(O)/obj/tests/vectors/vec_ident.o \
+                $(O)/obj/tests/vectors/alert_vec.o $(O)/libumbra-test.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) \
 	    $(LIBUMBRA_TEST_LIBS) $(call pkg_libs,jansson)
@@ -73,6 +75,11 @@ crypto-vectors: $(O)/umbra-vec
 
 crypto-pyumbra: $(O)/umbra-vec
 	/usr/bin/python3 tests/vectors/pyumbra.py --test $(O)/umbra-vec \
+	    tests/vectors
+
+# the alert file read by an independent Python checker, both ways
+crypto-pyalert: $(O)/umbra-vec
+	/usr/bin/python3 tests/vectors/pyalert.py --test $(O)/umbra-vec \
 	    tests/vectors
 
 # Rewrites tests/vectors/*.json (only after a deliberate format change).
@@ -114,7 +121,7 @@ vocab:
 crypto-vocab:
 	@$(VOCAB_GEN) --check $(VOCAB_ARGS) web/locales
 
-SUITES += $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra \
+SUITES += $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra crypto-pyalert \
     crypto-no-seam crypto-vocab
 ASAN_SUITES += $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra
 BENCHES += bench-crypto
@@ -128,3 +135,8 @@ FUZZ_SRCS_member_parse = tests/fuzz/fuzz_member_parse.c
 # every imported report goes through it.
 FUZZERS += ident
 FUZZ_SRCS_ident = tests/fuzz/fuzz_ident.c
+
+# The alert file (protocol section "Alerts"): the server verifies every
+# pushed alert, and every reader verifies what the server serves.
+FUZZERS += alert_parse
+FUZZ_SRCS_alert_parse = tests/fuzz/fuzz_alert_parse.c

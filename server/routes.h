@@ -35,6 +35,9 @@ void api_mailbox_replies_post(struct req *r);
 void api_sync_list(struct req *r);
 void api_sync_ack(struct req *r);
 void api_sync_replies(struct req *r);
+/* alerts.c: POST /api/v1/sync/alerts, GET /alerts/{org}.atom|.json */
+void api_sync_alerts(struct req *r);
+void web_alert_feed(struct req *r);
 /* team sync (sync_team.c): the event log, claim, keys publish */
 void api_sync_events_post(struct req *r);
 void api_sync_events(struct req *r);
@@ -47,6 +50,7 @@ void web_report_post(struct req *r);
 void web_check_form(struct req *r);
 void web_check_post(struct req *r);
 void web_info(struct req *r);
+void web_alerts(struct req *r);
 void web_static(struct req *r);
 void web_favicon(struct req *r);
 /* A form route's body over its cap (body_cap): the page, in the page's

@@ -12,12 +12,14 @@
  *                                fingerprint, then serial N and signers N
  *                                when present
  *   umbra-vec keyfile FILE PASS  decodes a key file; prints JSON keys
+ *   umbra-vec alert BUNDLE FILE  verifies an alert file (alert_vec.c)
  *
  * Exit 0 on success, 1 with "umbra-vec: <error>" on stderr otherwise, 2
  * on a usage error. Every vector's randomness comes through the
  * umbra_test_set_rng() seam from a BLAKE2b counter stream and is recorded
  * in the file as "random", in the order the library drew it.
  */
+#include "alert_vec.h"
 #include "bundle.h"
 #include "check.h"
 #include "keyfile.h"
@@ -783,6 +785,7 @@ gen(const char *dir)
     rc |= write_json(dir, "followup.json", gen_followup());
     rc |= write_json(dir, "event.json", vec_event()); /* vec_event.c */
     rc |= write_json(dir, "identifiers.json", vec_ident_gen());
+    rc |= write_json(dir, "alert.json", gen_alert());
     free(big);
     return rc == 0 ? 0 : 1;
 }
@@ -843,6 +846,8 @@ main(int argc, char **argv)
 
     if (umbra_secure_init() != 0)
         return 1;
+    if (argc == 4 && strcmp(argv[1], "alert") == 0)
+        return alert_cli(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "gen") == 0)
         return gen(argv[2]);
     if (argc >= 3 && argc <= 18 &&
