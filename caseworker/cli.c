@@ -86,6 +86,7 @@ static const struct verb VERBS[] = {
     {"ack", verb_ack, CASE_STORE | CASE_WRITE},
     {"quarantine", verb_quarantine, CASE_STORE},
     {"stats", verb_stats, CASE_STORE},
+    {"alert", verb_alert, 0}, /* each sub-command sets up its own */
     {"desk", verb_desk, 0}, /* unlocks in the browser (desk.h) */
 };
 

@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * verbs_alert_pub: alert sign, withdraw, push and verify (verbs_alert.h):
+ * what leaves the case store, and how anyone checks it.
+ */
+#include "alert_draft.h"
+#include "alert_sig.h"
+#include "case.h"
+#include "net.h"
+#include "store.h"
+#include "verbs_alert.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+/* The bundle of this home, and a refusal unless its key may sign alerts.
+ * 0 or -1 (printed). */
+static int
+may_sign(struct umbra_bundle *b, const struct case_env *e)
+{
+    if (alert_home_bundle(b, e->o) != 0)
+        return -1;
+    if (strcmp(b->org, e->keys->slug) != 0) {
+        case_err("public.json is the bundle of '%s', not of this home's "
+                 "organisation '%s'",
+                 b->org, e->keys->slug);
+        return -1;
+    }
+    if (umbra_bundle_signer(b, e->keys->sign_pk, UMBRA_MAY_ALERTS) == NULL) {
+        case_err("this home's key may not sign alerts: the organisation's "
+                 "public.json does not list it with 'alerts'; ask your key "
+                 "holder to list you, then 'umbra-case keys join' the new "
+                 "public.json");
+        return -1;
+    }
+    return 0;
+}
+
+/* Signs inner with the home's key and reads the file back against b, so
+ * that nothing is kept that a reader would refuse. *file malloc'd. 0 or
+ * -1 (printed). */
+static int
+sign_checked(char **file, const char *inner, const struct case_env *e,
+             const struct umbra_bundle *b)
+{
+    json_t *back = NULL;
+    char why[256], who[UMBRA_MEMBER_NAME_MAX + 1];
+
+    if (alert_sign_file(file, inner, e->keys->sign_sk) != 0) {
+        case_err("out of memory");
+        return -1;
+    }
+    if (alert_read_file(&back, who, sizeof who, *file, strlen(*file), b, why,
+                        sizeof why) != 0) {
+        case_err("the signed alert does not verify: %s", why);
+        free(*file);
+        *file = NULL;
+        return -1;
+    }
+    json_decref(back);
+    return 0;
+}
+
+int
+alert_sign(struct case_env *e, const struct alert_args *a)
+{
+    struct umbra_bundle b;
+    struct alert_one o;
+    json_t *d = NULL;
+    char why[256], today[11], *inner = NULL, *file = NULL;
+    long issued, expires;
+    int rc = CASE_FAIL;
+
+    e->need = CASE_KEYS | CASE_STORE | CASE_WRITE;
+    if (case_setup(e) != 0 || alert_get_one(&o, e->store, a->n) != 0)
+        return CASE_FAIL;
+    if (o.signed_file[0]) {
+        case_err("alert %lld is signed already", (long long)a->n);
+        goto out;
+    }
+    if (may_sign(&b, e) != 0)
+        goto out;
+    d = json_loads(o.body, JSON_REJECT_DUPLICATES, NULL);
+    if (d == NULL)
+        goto out;
+    /* issued today: the server takes only alerts issued this week */
+    alert_date(today, alert_today());
+    if (alert_day(&issued, json_string_value(json_object_get(d, "issued"))) ==
+            0 &&
+        alert_day(&expires,
+                  json_string_value(json_object_get(d, "expires"))) == 0 &&
+        expires > issued) {
+        char exp[11];
+
+        alert_date(exp, alert_today() + (expires - issued));
+        json_object_set_new(d, "expires", json_string(exp));
+    }
+    json_object_set_new(d, "issued", json_string(today));
+    if (alert_check(d, 1, why, sizeof why) != 0) {
+        case_err("alert %lld cannot be signed yet: %s; change it with "
+                 "'umbra-case alert edit %lld'",
+                 (long long)a->n, why, (long long)a->n);
+        goto out;
+    }
+    inner = alert_dump(d);
+    if (inner == NULL || sign_checked(&file, inner, e, &b) != 0)
+        goto out;
+    if (store_alert_set_signed(e->store, a->n, inner, file) != 0)
+        goto out;
+    printf("Alert %lld signed (id %s, expires %s). Send it with "
+           "'umbra-case alert push'.\n",
+           (long long)a->n, o.alert_id,
+           json_string_value(json_object_get(d, "expires")));
+    rc = CASE_OK;
+out:
+    free(inner);
+    free(file);
+    json_decref(d);
+    alert_one_free(&o);
+    return rc;
+}
+
+int
+alert_withdraw(struct case_env *e, const struct alert_args *a)
+{
+    struct umbra_bundle b;
+    struct alert_one o;
+    json_t *w = NULL;
+    char id[33], today[11], *inner = NULL, *file = NULL;
+    int64_t n;
+    int rc = CASE_FAIL;
+
+    e->need = CASE_KEYS | CASE_STORE | CASE_WRITE;
+    if (case_setup(e) != 0 || alert_get_one(&o, e->store, a->n) != 0)
+        return CASE_FAIL;
+    if (strcmp(o.kind, "alert") != 0) {
+        case_err("%lld is a withdrawal, not an alert", (long long)a->n);
+        goto out;
+    }
+    if (o.withdrawn_by[0]) {
+        case_err("alert %lld is withdrawn already", (long long)a->n);
+        goto out;
+    }
+    if (!o.signed_file[0]) {
+        if (store_alert_delete(e->store, a->n) != 0)
+            goto out;
+        printf("Draft alert %lld deleted (it was never signed).\n",
+               (long long)a->n);
+        rc = CASE_OK;
+        goto out;
+    }
+    if (may_sign(&b, e) != 0)
+        goto out;
+    alert_new_id(id);
+    alert_date(today, alert_today());
+    w = json_pack("{s:s,s:s,s:s,s:s,s:s}", "org", e->keys->slug, "id", id,
+                  "kind", "withdrawal", "issued", today, "withdraws",
+                  o.alert_id);
+    inner = w ? alert_dump(w) : NULL;
+    if (inner == NULL || sign_checked(&file, inner, e, &b) != 0)
+        goto out;
+    if (store_begin(e->store) != 0)
+        goto out;
+    if (store_alert_add(e->store, &n, id, "withdrawal", "", inner, file) !=
+            0 ||
+        store_alert_set_withdrawn(e->store, a->n, id) != 0 ||
+        store_commit(e->store) != 0) {
+        store_rollback(e->store);
+        goto out;
+    }
+    printf("Alert %lld withdrawn: withdrawal %lld signed. Send it with "
+           "'umbra-case alert push'%s.\n",
+           (long long)a->n, (long long)n,
+           o.pushed[0] ? "" : " (the alert itself was never pushed)");
+    rc = CASE_OK;
+out:
+    free(inner);
+    free(file);
+    json_decref(w);
+    alert_one_free(&o);
+    return rc;
+}
+
+/* ---- push ------------------------------------------------------------- */
+
+struct to_push {
+    int64_t n;
+    char *file;
+    char kind[16];
+    char alert_id[33];
+    int expired;
+};
+
+struct push_list {
+    struct to_push *v;
+    size_t n, cap;
+};
+
+static int
+collect(void *ctx, const struct store_alert *r)
+{
+    struct push_list *l = ctx;
+    json_t *b;
+    struct to_push *p;
+
+    if (!r->signed_file[0] || r->pushed[0])
+        return 0;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        struct to_push *v = realloc(l->v, cap * sizeof *v);
+
+        if (v == NULL)
+            return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    p = &l->v[l->n];
+    memset(p, 0, sizeof *p);
+    p->n = r->n;
+    snprintf(p->kind, sizeof p->kind, "%s", r->kind);
+    snprintf(p->alert_id, sizeof p->alert_id, "%s", r->alert_id);
+    b = json_loads(r->body, 0, NULL);
+    p->expired = strcmp(alert_status(r, b), "expired") == 0;
+    json_decref(b);
+    p->file = malloc(strlen(r->signed_file) + 1);
+    if (p->file == NULL)
+        return -1;
+    memcpy(p->file, r->signed_file, strlen(r->signed_file) + 1);
+    l->n++;
+    return 0;
+}
+
+/* What the server's error body says: "STATUS code: hint". */
+static void
+answer(char *out, size_t cap, long status, json_t *body)
+{
+    const char *code = json_string_value(json_object_get(body, "code"));
+    const char *hint = json_string_value(json_object_get(body, "hint"));
+
+    snprintf(out, cap, "%ld%s%s%s%s", status, code ? " " : "",
+             code ? code : "", hint ? ": " : "", hint ? hint : "");
+}
+
+int
+alert_push(struct case_env *e, const struct alert_args *a)
+{
+    struct push_list l = {NULL, 0, 0};
+    struct net n;
+    size_t i, ok = 0, bad = 0;
+    int rc = CASE_FAIL, connected = 0;
+
+    e->need = CASE_STORE | CASE_WRITE;
+    if (case_setup(e) != 0 || store_alerts_each(e->store, collect, &l) != 0)
+        goto out;
+    if (l.n == 0) {
+        printf("Nothing to push: no signed alert or withdrawal waits.\n");
+        rc = CASE_OK;
+        goto out;
+    }
+    if (net_open(&n, a->server, a->token_file, a->proxy) != 0)
+        goto out;
+    connected = 1;
+    for (i = 0; i < l.n; i++) {
+        struct to_push *p = &l.v[i];
+        json_t *body = NULL;
+        long status = 0;
+        char what[300], day[11];
+
+        if (p->expired) {
+            printf("%s %lld (%.8s): not pushed: expired\n", p->kind,
+                   (long long)p->n, p->alert_id);
+            continue;
+        }
+        if (net_json(&n, "/api/v1/sync/alerts", p->file, &status, &body) !=
+            0)
+            goto out;
+        answer(what, sizeof what, status, body);
+        json_decref(body);
+        if (status == 200 || status == 201) {
+            char rec[340];
+
+            alert_date(day, alert_today());
+            snprintf(rec, sizeof rec, "%s: %s", day, what);
+            if (store_alert_set_pushed(e->store, p->n, rec) != 0)
+                goto out;
+            printf("%s %lld (%.8s): %s by the server (%ld)\n", p->kind,
+                   (long long)p->n, p->alert_id,
+                   status == 201 ? "published" : "already held", status);
+            ok++;
+        } else {
+            printf("%s %lld (%.8s): refused: %s\n", p->kind, (long long)p->n,
+                   p->alert_id, what);
+            bad++;
+        }
+    }
+    printf("%zu pushed, %zu refused.\n", ok, bad);
+    rc = bad ? CASE_FAIL : CASE_OK;
+out:
+    if (connected)
+        net_release(&n);
+    for (i = 0; i < l.n; i++)
+        free(l.v[i].file);
+    free(l.v);
+    return rc;
+}
+
+/* ---- verify ----------------------------------------------------------- */
+
+/* One alert file's text: prints its line; 0 valid, 1 invalid. */
+static int
+verify_one(const char *label, const char *text, size_t len,
+           const struct umbra_bundle *b)
+{
+    json_t *a = NULL;
+    char why[256], who[UMBRA_MEMBER_NAME_MAX + 1];
+    const char *kind, *exp;
+    long d;
+
+    if (alert_read_file(&a, who, sizeof who, text, len, b, why,
+                        sizeof why) != 0) {
+        printf("%s: invalid: ", label);
+        case_print_safe(stdout, why, strlen(why), 0);
+        putchar('\n');
+        return 1;
+    }
+    kind = json_string_value(json_object_get(a, "kind"));
+    exp = json_string_value(json_object_get(a, "expires"));
+    printf("%s: valid %s %s of %s, issued %s", label, kind,
+           json_string_value(json_object_get(a, "id")), b->org,
+           json_string_value(json_object_get(a, "issued")));
+    if (strcmp(kind, "withdrawal") == 0)
+        printf(", withdraws %s",
+               json_string_value(json_object_get(a, "withdraws")));
+    else
+        printf(", expires %s%s", exp,
+               alert_day(&d, exp) == 0 && d < alert_today() ? " (expired)"
+                                                             : "");
+    printf(", signed by '");
+    case_print_safe(stdout, who, strlen(who), 0);
+    printf("'\n");
+    json_decref(a);
+    return 0;
+}
+
+int
+alert_verify(struct case_env *e, const struct alert_args *a)
+{
+    struct umbra_bundle b;
+    uint8_t *buf = NULL;
+    size_t len = 0, i, nbad = 0, nall = 0;
+    json_t *doc = NULL, *items, *it;
+    int rc = CASE_FAIL;
+
+    if (a->bundle != NULL ? case_load_bundle(&b, a->bundle) != 0
+                          : alert_home_bundle(&b, e->o) != 0)
+        return CASE_FAIL;
+    if (case_read_capped(&buf, &len, a->file, 16u * 1024u * 1024u,
+                         "alert file", "over 16 MiB") != 0)
+        return CASE_FAIL;
+    doc = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, NULL);
+    items = json_object_get(doc, "items");
+    if (json_is_object(doc) && json_object_get(doc, "format") != NULL) {
+        nall = 1;
+        nbad = (size_t)verify_one(a->file, (const char *)buf, len, &b);
+    } else if (json_is_array(items)) {
+        json_array_foreach(items, i, it)
+        {
+            json_t *u = json_object_get(it, "_umbra");
+            char label[64], *text = NULL;
+
+            snprintf(label, sizeof label, "item %zu", i + 1);
+            if (json_is_string(u))
+                text = strdup(json_string_value(u));
+            else if (json_is_object(u))
+                text = json_dumps(u, JSON_PRESERVE_ORDER | JSON_COMPACT);
+            nall++;
+            if (text == NULL) {
+                printf("%s: invalid: no signed alert (_umbra)\n", label);
+                nbad++;
+                continue;
+            }
+            nbad += (size_t)verify_one(label, text, strlen(text), &b);
+            free(text);
+        }
+    } else {
+        case_err("'%s' is neither an alert file nor a JSON feed of alerts",
+                 a->file);
+        goto out;
+    }
+    printf("%zu %s, %zu valid, %zu invalid.\n", nall,
+           nall == 1 ? "alert" : "alerts", nall - nbad, nbad);
+    rc = nbad == 0 && nall > 0 ? CASE_OK : CASE_FAIL;
+out:
+    json_decref(doc);
+    free(buf);
+    (void)errno;
+    return rc;
+}
