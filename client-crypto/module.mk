@@ -40,14 +40,14 @@ LIBUMBRA_TEST_LIBS = $(O)/libumbra-test.a \
     $(call pkg_libs,$(PKGS_CRYPTO)) -lpthread
 
 # ---- unit tests: one program per module group, each a suite ------------
-CRYPTO_TESTS := envelope keys receipt member report buf followup
+CRYPTO_TESTS := envelope keys receipt member report buf followup alert
 
 $(O)/tests/crypto_%: $(O)/obj/client-crypto/tests/test_%.o \
     $(O)/libumbra-test.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBUMBRA_TEST_LIBS)
 
-.PHONY: $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra \
+.PHONY: $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra crypto-pyalert \
         vectors-regen bench-crypto crypto-no-seam
 $(CRYPTO_TESTS:%=crypto-%): crypto-%: $(O)/tests/crypto_%
 	$<
@@ -55,15 +55,21 @@ $(CRYPTO_TESTS:%=crypto-%): crypto-%: $(O)/tests/crypto_%
 # ---- known-answer vectors and the C side of the Python interop ---------
 # build/umbra-vec gen DIR re-derives every vector; crypto-vectors checks
 # that it reproduces tests/vectors/*.json byte for byte.
-$(O)/umbra-vec: $(O)/obj/tests/vectors/umbra_vec.o $(O)/libumbra-test.a
+$(O)/umbra-vec: $(O)/obj/tests/vectors/umbra_vec.o \
+    $(O)/obj/tests/vectors/alert_vec.o $(O)/libumbra-test.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBUMBRA_TEST_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBUMBRA_TEST_LIBS)
 
 crypto-vectors: $(O)/umbra-vec
 	@tests/vectors/check-vectors.sh $(O)/umbra-vec
 
 crypto-pyumbra: $(O)/umbra-vec
 	/usr/bin/python3 tests/vectors/pyumbra.py --test $(O)/umbra-vec \
+	    tests/vectors
+
+# the alert file read by an independent Python checker, both ways
+crypto-pyalert: $(O)/umbra-vec
+	/usr/bin/python3 tests/vectors/pyalert.py --test $(O)/umbra-vec \
 	    tests/vectors
 
 # Rewrites tests/vectors/*.json (only after a deliberate format change).
@@ -105,7 +111,7 @@ vocab:
 crypto-vocab:
 	@$(VOCAB_GEN) --check $(VOCAB_ARGS) web/locales
 
-SUITES += $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra \
+SUITES += $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra crypto-pyalert \
     crypto-no-seam crypto-vocab
 ASAN_SUITES += $(CRYPTO_TESTS:%=crypto-%) crypto-vectors crypto-pyumbra
 BENCHES += bench-crypto
@@ -115,3 +121,8 @@ BENCHES += bench-crypto
 # member, by whatever way the two have.
 FUZZERS += member_parse
 FUZZ_SRCS_member_parse = tests/fuzz/fuzz_member_parse.c
+
+# The alert file (protocol section "Alerts"): the server verifies every
+# pushed alert, and every reader verifies what the server serves.
+FUZZERS += alert_parse
+FUZZ_SRCS_alert_parse = tests/fuzz/fuzz_alert_parse.c

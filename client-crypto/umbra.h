@@ -404,6 +404,84 @@ int umbra_member_export(char **json, const struct umbra_member *m,
 int umbra_member_parse(struct umbra_member *m, const char *json,
                        size_t len) UMBRA_WUR;
 
+/* ---- alerts (protocol section "Alerts"; alert.h) ----------------------- */
+
+#define UMBRA_ALERT_FORMAT "umbra.alert/1"
+#define UMBRA_ALERT_MAX_BYTES 65536u
+#define UMBRA_ALERT_TITLE_MAX 200u     /* UTF-16 units, as the form counts */
+#define UMBRA_ALERT_BODY_MAX 4000u
+#define UMBRA_ALERT_MAX_TEXTS 12u
+#define UMBRA_ALERT_MAX_IDENTIFIERS 10u
+#define UMBRA_ALERT_ID_VALUE_MAX 100u
+#define UMBRA_ALERT_REGION_MAX 100u
+#define UMBRA_ALERT_MAX_DAYS 365       /* expires - issued, at most */
+#define UMBRA_ALERT_PERIOD_MAX_DAYS 182 /* 26 weeks */
+
+enum umbra_alert_kind { UMBRA_ALERT_ALERT = 1, UMBRA_ALERT_WITHDRAWAL = 2 };
+
+/*
+ * A parsed and verified alert file. Strings are NUL-terminated copies;
+ * json is the inner alert object (owned: umbra_alert_free releases it),
+ * from which a reader takes area, period, identifiers and texts, all
+ * already checked. signer_name is the bundle's name for the signer (the
+ * org slug for the organisation's own signing key). why is set on every
+ * return, success included ("ok"): a short stable word saying which rule
+ * refused the file (see alert.c), for messages and tests.
+ */
+struct umbra_alert {
+    char org[UMBRA_SLUG_MAX + 1];
+    char id[33];        /* 32 lowercase hex */
+    int kind;           /* enum umbra_alert_kind */
+    char issued[11];    /* YYYY-MM-DD */
+    char expires[11];   /* "" for a withdrawal */
+    char level[8];      /* info, warning, danger; "" for a withdrawal */
+    char withdraws[33]; /* the withdrawn alert's id; "" for an alert */
+    uint8_t signer[32];
+    char signer_name[UMBRA_MEMBER_NAME_MAX + 1];
+    struct json_t *json;
+    const char *why;
+};
+
+/*
+ * Parses and verifies the alert file text[0..len) against bundle b (parsed
+ * and verified): the outer and inner JSON, every field and cap, the
+ * Ed25519 signature over "umbra.alert/1\n" || the alert string, the signer
+ * allowed to sign alerts by b, and org = b's org. On success fills *a (the
+ * caller calls umbra_alert_free); on failure *a is zeroed but for why, and
+ * nothing needs freeing. UMBRA_ERR_TOO_LONG (over 64 KiB, before
+ * parsing), UMBRA_ERR_VERSION (not an alert file), UMBRA_ERR_FORMAT (a
+ * field missing, malformed, unknown or over its cap, bad dates),
+ * UMBRA_ERR_SIGNATURE (the signature does not verify, the signer is not
+ * one b allows for alerts, or org is not b's), UMBRA_ERR_ARG,
+ * UMBRA_ERR_NOMEM.
+ */
+int umbra_alert_parse(struct umbra_alert *a, const char *text, size_t len,
+                      const struct umbra_bundle *b) UMBRA_WUR;
+/* Releases a->json and zeroes *a; NULL-safe. */
+void umbra_alert_free(struct umbra_alert *a);
+
+/*
+ * Checks the inner alert JSON alert_json[0..len) with the same rules as
+ * umbra_alert_parse, then signs it with sign_sk (Ed25519, libsodium
+ * layout) and writes the alert file (members format, alert, signer,
+ * signature, indented by two) to *out, malloc'd (the caller frees it),
+ * NULL on failure. 0, UMBRA_ERR_FORMAT / _TOO_LONG (the inner JSON is
+ * refused; nothing is signed), UMBRA_ERR_ARG, UMBRA_ERR_NOMEM,
+ * UMBRA_ERR_CRYPTO.
+ */
+int umbra_alert_sign(char **out, const char *alert_json, size_t len,
+                     const uint8_t sign_sk[64]) UMBRA_WUR;
+
+/*
+ * Checks the inner alert JSON alone (no signature): 0 or
+ * UMBRA_ERR_FORMAT / _TOO_LONG, with *why (if not NULL) the rule.
+ */
+int umbra_alert_check(const char *alert_json, size_t len,
+                      const char **why) UMBRA_WUR;
+
+/* The 12 languages an alert text may be in (the page locales), NULL-ended. */
+extern const char *const umbra_alert_langs[];
+
 /* ---- key file (protocol section 4) ------------------------------------- */
 
 struct umbra_kdf_params {

@@ -10,12 +10,14 @@
  *   umbra-vec mailbox TEXT       receipt as typed -> JSON mailbox on stdout
  *   umbra-vec bundle FILE        verifies a bundle; prints org, fingerprint
  *   umbra-vec keyfile FILE PASS  decodes a key file; prints JSON keys
+ *   umbra-vec alert BUNDLE FILE  verifies an alert file (alert_vec.c)
  *
  * Exit 0 on success, 1 with "umbra-vec: <error>" on stderr otherwise, 2
  * on a usage error. Every vector's randomness comes through the
  * umbra_test_set_rng() seam from a BLAKE2b counter stream and is recorded
  * in the file as "random", in the order the library drew it.
  */
+#include "alert_vec.h"
 #include "bundle.h"
 #include "check.h"
 #include "keyfile.h"
@@ -624,6 +626,7 @@ gen(const char *dir)
     rc |= write_json(dir, "receipt.json", gen_receipt());
     rc |= write_json(dir, "normalise.json", gen_normalise());
     rc |= write_json(dir, "followup.json", gen_followup());
+    rc |= write_json(dir, "alert.json", gen_alert());
     free(big);
     return rc == 0 ? 0 : 1;
 }
@@ -684,6 +687,8 @@ main(int argc, char **argv)
 
     if (umbra_secure_init() != 0)
         return 1;
+    if (argc == 4 && strcmp(argv[1], "alert") == 0)
+        return alert_cli(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "gen") == 0)
         return gen(argv[2]);
     if (argc >= 3 && argc <= 18 &&
