@@ -12,16 +12,13 @@
 
 #include <sodium.h>
 
-static const char *const LANGS[] = {"en", "es", "pt-BR", "fr", "ro", "bg",
-                                    "ru", "uk", "zh-CN", "th", "vi", "ar"};
-
 int
 alert_lang_known(const char *lang)
 {
     size_t i;
 
-    for (i = 0; i < sizeof LANGS / sizeof LANGS[0]; i++)
-        if (strcmp(lang, LANGS[i]) == 0)
+    for (i = 0; umbra_alert_langs[i] != NULL; i++)
+        if (strcmp(lang, umbra_alert_langs[i]) == 0)
             return 1;
     return 0;
 }

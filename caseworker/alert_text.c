@@ -141,6 +141,24 @@ check_identifiers(const json_t *ids, char *why, size_t cap)
     return 0;
 }
 
+/* The library's own check (umbra_alert_check), so that no draft passes
+ * here that signing would refuse. */
+static int
+library_check(const json_t *a, char *why, size_t cap)
+{
+    char *text = alert_dump(a);
+    const char *w = NULL;
+    int rc;
+
+    if (text == NULL)
+        return fail(why, cap, "out of memory");
+    rc = umbra_alert_check(text, strlen(text), &w);
+    free(text);
+    if (rc != 0)
+        return fail(why, cap, "the field '%s' is not valid", w ? w : "?");
+    return 0;
+}
+
 int
 alert_check(const json_t *a, int final, char *why, size_t cap)
 {
@@ -194,9 +212,10 @@ alert_check(const json_t *a, int final, char *why, size_t cap)
                     ALERT_WEEKS_MAX);
     if (from > issued)
         return fail(why, cap, "the period starts after the alert is issued");
-    if (check_identifiers(json_object_get(a, "identifiers"), why, cap) != 0)
+    if (check_identifiers(json_object_get(a, "identifiers"), why, cap) != 0 ||
+        check_texts(json_object_get(a, "texts"), final, why, cap) != 0)
         return -1;
-    return check_texts(json_object_get(a, "texts"), final, why, cap);
+    return library_check(a, why, cap);
 }
 
 char *
