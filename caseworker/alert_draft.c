@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* alert_draft: an alert drafted from consented cases (alert_draft.h). */
 #include "alert_draft.h"
-#include "case.h"
 #include "store.h"
 
 #include <ctype.h>
@@ -264,6 +263,8 @@ struct from_cases {
     json_t *descriptions; /* array of strings */
     json_t *candidates;
     int unmasked;
+    char *why; /* what refused the draft */
+    size_t cap;
 };
 
 static const char *const CATS[] = {
@@ -339,7 +340,8 @@ one_case(void *ctx, const struct store_row *r, const uint8_t *doc,
     }
     if (!json_is_true(json_object_get(json_object_get(d, "consent"),
                                       "alert"))) {
-        case_err("case %lld: the reporter did not agree to an alert "
+        snprintf(c->why, c->cap,
+                 "case %lld: the reporter did not agree to an alert "
                  "(consent.alert); leave this case out",
                  (long long)c->id);
         c->refused = 1;
@@ -365,7 +367,8 @@ one_case(void *ctx, const struct store_row *r, const uint8_t *doc,
                       (char)toupper((unsigned char)country[1]), 0};
 
         if (c->have_country && strcmp(cc, c->country) != 0) {
-            case_err("case %lld happened in %s, another case in %s: an "
+            snprintf(c->why, c->cap,
+                     "case %lld happened in %s, another case in %s: an "
                      "alert covers one country; draft one per country",
                      (long long)c->id, cc, c->country);
             c->refused = 1;
@@ -488,7 +491,7 @@ marked(const char *s)
 
 int
 alert_draft(json_t **alert, json_t **candidates, struct store *s,
-            const struct alert_draft_opts *o)
+            const struct alert_draft_opts *o, char *why, size_t cap)
 {
     struct from_cases c;
     json_t *a = NULL, *texts = NULL, *en = NULL, *ids = NULL, *area = NULL;
@@ -502,6 +505,9 @@ alert_draft(json_t **alert, json_t **candidates, struct store *s,
     c.from = 1L << 30;
     c.to = -(1L << 30);
     c.unmasked = o->unmasked;
+    c.why = why;
+    c.cap = cap;
+    snprintf(why, cap, "the case store failed");
     c.descriptions = json_array();
     c.candidates = json_array();
     if (c.descriptions == NULL || c.candidates == NULL)
@@ -510,34 +516,36 @@ alert_draft(json_t **alert, json_t **candidates, struct store *s,
         c.id = o->cases[i];
         r = store_get_case(s, o->cases[i], one_case, &c);
         if (r == 1 && !c.refused) {
-            case_err("no case %lld; see 'umbra-case list'",
-                     (long long)o->cases[i]);
+            snprintf(why, cap, "no case %lld", (long long)o->cases[i]);
             goto out;
         }
         if (r != 0)
             goto out;
     }
     if (!c.have_country) {
-        case_err("none of these cases says in which country it happened; "
-                 "an alert needs a country");
+        snprintf(why, cap, "none of these cases says in which country it "
+                           "happened; an alert needs a country");
         goto out;
     }
     for (i = 0; i < o->nidents; i++)
         if (o->idents[i] < 1 || o->idents[i] > json_array_size(c.candidates)) {
             if (json_array_size(c.candidates) == 0)
-                case_err("--identifier %u: these cases hold no identifier",
+                snprintf(why, cap,
+                         "identifier %u: these cases hold no identifier",
                          o->idents[i]);
             else
-                case_err("--identifier %u: these cases hold identifiers 1 "
-                         "to %zu",
+                snprintf(why, cap,
+                         "identifier %u: these cases hold identifiers 1 to "
+                         "%zu",
                          o->idents[i], json_array_size(c.candidates));
             goto out;
         }
     wfrom = c.from - weekday(c.from);
     wto = c.to + 6 - weekday(c.to);
     if ((wto - wfrom + 1) / 7 > (long)ALERT_WEEKS_MAX) {
-        case_err("these cases' incidents span %ld weeks; an alert covers "
-                 "at most %u: draft one for the recent cases",
+        snprintf(why, cap,
+                 "these cases' incidents span %ld weeks; an alert covers at "
+                 "most %u: draft one for the recent cases",
                  (wto - wfrom + 1) / 7, ALERT_WEEKS_MAX);
         goto out;
     }
@@ -597,7 +605,7 @@ alert_draft(json_t **alert, json_t **candidates, struct store *s,
     rc = 0;
     goto out;
 oom:
-    case_err("out of memory");
+    snprintf(why, cap, "out of memory");
 out:
     json_decref(area);
     json_decref(ids);
@@ -618,10 +626,8 @@ alert_candidates(json_t **out, struct store *s, const char *cases,
     memset(&c, 0, sizeof c);
     c.unmasked = unmasked;
     c.candidates = json_array();
-    if (c.candidates == NULL) {
-        case_err("out of memory");
+    if (c.candidates == NULL)
         return -1;
-    }
     while (*p) {
         char *end;
         long long id = strtoll(p, &end, 10);

@@ -15,8 +15,8 @@
  * candidates are every identifier the cases hold: a JSON array of
  * {"kind", "value" (masked or not), "case"}.
  *
- * Nothing here prints but through case_err; the verbs and the desk share
- * it.
+ * Nothing here prints: errors are returned with their reason; the verbs
+ * and the desk share it.
  */
 #ifndef UMBRA_CASE_ALERT_DRAFT_H
 #define UMBRA_CASE_ALERT_DRAFT_H
@@ -61,13 +61,14 @@ struct alert_draft_opts {
  * Drafts an alert from the cases of o (each must exist and have
  * consent.alert true, else the refusal names the case). *alert and
  * *candidates (may be NULL) are new references the caller decrefs. 0, or
- * -1 with one line printed (nothing allocated).
+ * -1 with the reason in why (nothing allocated).
  */
 int alert_draft(json_t **alert, json_t **candidates, struct store *s,
-                const struct alert_draft_opts *o) UMBRA_WUR;
+                const struct alert_draft_opts *o, char *why,
+                size_t cap) UMBRA_WUR;
 
 /* The identifiers of the cases listed "3,7" (a row's cases), masked
- * unless unmasked, as alert_draft's candidates. 0 or -1 (printed). */
+ * unless unmasked, as alert_draft's candidates. 0 or -1. */
 int alert_candidates(json_t **out, struct store *s, const char *cases,
                      int unmasked) UMBRA_WUR;
 

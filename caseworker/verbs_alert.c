@@ -389,8 +389,10 @@ alert_new(struct case_env *e, const struct alert_args *a)
     d.days = days;
     d.region = strcmp(area, "country") != 0;
     case_list(cases, sizeof cases, a->cases, a->ncases);
-    if (alert_draft(&draft, &cand, e->store, &d) != 0)
+    if (alert_draft(&draft, &cand, e->store, &d, why, sizeof why) != 0) {
+        case_err("%s", why);
         goto out;
+    }
     if (edit) {
         k = edit_loop(&edited, draft, cand, cases, e->o->home);
         if (k != 0) {
@@ -508,8 +510,10 @@ alert_edit(struct case_env *e, const struct alert_args *a)
     }
     draft = json_loads(o.body, JSON_REJECT_DUPLICATES, NULL);
     if (draft == NULL ||
-        alert_candidates(&cand, e->store, o.cases, a->unmasked) != 0)
+        alert_candidates(&cand, e->store, o.cases, a->unmasked) != 0) {
+        case_err("cannot read draft %lld", (long long)a->n);
         goto out;
+    }
     k = edit_loop(&edited, draft, cand, o.cases, e->o->home);
     if (k != 0) {
         rc = k == 1 ? CASE_OK : CASE_FAIL;

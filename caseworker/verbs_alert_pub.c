@@ -4,6 +4,7 @@
  * what leaves the case store, and how anyone checks it.
  */
 #include "alert_draft.h"
+#include "alert_ops.h"
 #include "alert_sig.h"
 #include "case.h"
 #include "net.h"
@@ -15,174 +16,53 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
-/* The bundle of this home, and a refusal unless its key may sign alerts.
- * 0 or -1 (printed). */
-static int
-may_sign(struct umbra_bundle *b, const struct case_env *e)
-{
-    if (alert_home_bundle(b, e->o) != 0)
-        return -1;
-    if (strcmp(b->org, e->keys->slug) != 0) {
-        case_err("public.json is the bundle of '%s', not of this home's "
-                 "organisation '%s'",
-                 b->org, e->keys->slug);
-        return -1;
-    }
-    if (umbra_bundle_signer(b, e->keys->sign_pk, UMBRA_MAY_ALERTS) == NULL) {
-        case_err("this home's key may not sign alerts: the organisation's "
-                 "public.json does not list it with 'alerts'; ask your key "
-                 "holder to list you, then 'umbra-case keys join' the new "
-                 "public.json");
-        return -1;
-    }
-    return 0;
-}
-
-/* Signs inner with the home's key and reads the file back against b, so
- * that nothing is kept that a reader would refuse. *file malloc'd. 0 or
- * -1 (printed). */
-static int
-sign_checked(char **file, const char *inner, const struct case_env *e,
-             const struct umbra_bundle *b)
-{
-    json_t *back = NULL;
-    char why[256], who[UMBRA_MEMBER_NAME_MAX + 1];
-
-    if (alert_sign_file(file, inner, e->keys->sign_sk) != 0) {
-        case_err("out of memory");
-        return -1;
-    }
-    if (alert_read_file(&back, who, sizeof who, *file, strlen(*file), b, why,
-                        sizeof why) != 0) {
-        case_err("the signed alert does not verify: %s", why);
-        free(*file);
-        *file = NULL;
-        return -1;
-    }
-    json_decref(back);
-    return 0;
-}
 
 int
 alert_sign(struct case_env *e, const struct alert_args *a)
 {
     struct umbra_bundle b;
-    struct alert_one o;
-    json_t *d = NULL;
-    char why[256], today[11], *inner = NULL, *file = NULL;
-    long issued, expires;
-    int rc = CASE_FAIL;
+    char why[512], expires[11];
 
     e->need = CASE_KEYS | CASE_STORE | CASE_WRITE;
-    if (case_setup(e) != 0 || alert_get_one(&o, e->store, a->n) != 0)
+    if (case_setup(e) != 0 || alert_home_bundle(&b, e->o) != 0)
         return CASE_FAIL;
-    if (o.signed_file[0]) {
-        case_err("alert %lld is signed already", (long long)a->n);
-        goto out;
+    if (alert_op_sign(e->store, e->keys, &b, a->n, expires, why,
+                      sizeof why) != 0) {
+        case_err("alert %lld cannot be signed: %s", (long long)a->n, why);
+        if (strstr(why, "translat") != NULL || strstr(why, "not valid"))
+            fprintf(stderr, "Change it with 'umbra-case alert edit %lld'.\n",
+                    (long long)a->n);
+        return CASE_FAIL;
     }
-    if (may_sign(&b, e) != 0)
-        goto out;
-    d = json_loads(o.body, JSON_REJECT_DUPLICATES, NULL);
-    if (d == NULL)
-        goto out;
-    /* issued today: the server takes only alerts issued this week */
-    alert_date(today, alert_today());
-    if (alert_day(&issued, json_string_value(json_object_get(d, "issued"))) ==
-            0 &&
-        alert_day(&expires,
-                  json_string_value(json_object_get(d, "expires"))) == 0 &&
-        expires > issued) {
-        char exp[11];
-
-        alert_date(exp, alert_today() + (expires - issued));
-        json_object_set_new(d, "expires", json_string(exp));
-    }
-    json_object_set_new(d, "issued", json_string(today));
-    if (alert_check(d, 1, why, sizeof why) != 0) {
-        case_err("alert %lld cannot be signed yet: %s; change it with "
-                 "'umbra-case alert edit %lld'",
-                 (long long)a->n, why, (long long)a->n);
-        goto out;
-    }
-    inner = alert_dump(d);
-    if (inner == NULL || sign_checked(&file, inner, e, &b) != 0)
-        goto out;
-    if (store_alert_set_signed(e->store, a->n, inner, file) != 0)
-        goto out;
-    printf("Alert %lld signed (id %s, expires %s). Send it with "
-           "'umbra-case alert push'.\n",
-           (long long)a->n, o.alert_id,
-           json_string_value(json_object_get(d, "expires")));
-    rc = CASE_OK;
-out:
-    free(inner);
-    free(file);
-    json_decref(d);
-    alert_one_free(&o);
-    return rc;
+    printf("Alert %lld signed (expires %s). Send it with 'umbra-case alert "
+           "push'.\n",
+           (long long)a->n, expires);
+    return CASE_OK;
 }
 
 int
 alert_withdraw(struct case_env *e, const struct alert_args *a)
 {
     struct umbra_bundle b;
-    struct alert_one o;
-    json_t *w = NULL;
-    char id[33], today[11], *inner = NULL, *file = NULL;
-    int64_t n;
-    int rc = CASE_FAIL;
+    char why[512];
+    int64_t wn = 0;
 
     e->need = CASE_KEYS | CASE_STORE | CASE_WRITE;
-    if (case_setup(e) != 0 || alert_get_one(&o, e->store, a->n) != 0)
+    if (case_setup(e) != 0 || alert_home_bundle(&b, e->o) != 0)
         return CASE_FAIL;
-    if (strcmp(o.kind, "alert") != 0) {
-        case_err("%lld is a withdrawal, not an alert", (long long)a->n);
-        goto out;
+    if (alert_op_withdraw(e->store, e->keys, &b, a->n, &wn, why,
+                          sizeof why) != 0) {
+        case_err("%s", why);
+        return CASE_FAIL;
     }
-    if (o.withdrawn_by[0]) {
-        case_err("alert %lld is withdrawn already", (long long)a->n);
-        goto out;
-    }
-    if (!o.signed_file[0]) {
-        if (store_alert_delete(e->store, a->n) != 0)
-            goto out;
+    if (wn == 0)
         printf("Draft alert %lld deleted (it was never signed).\n",
                (long long)a->n);
-        rc = CASE_OK;
-        goto out;
-    }
-    if (may_sign(&b, e) != 0)
-        goto out;
-    alert_new_id(id);
-    alert_date(today, alert_today());
-    w = json_pack("{s:s,s:s,s:s,s:s,s:s}", "org", e->keys->slug, "id", id,
-                  "kind", "withdrawal", "issued", today, "withdraws",
-                  o.alert_id);
-    inner = w ? alert_dump(w) : NULL;
-    if (inner == NULL || sign_checked(&file, inner, e, &b) != 0)
-        goto out;
-    if (store_begin(e->store) != 0)
-        goto out;
-    if (store_alert_add(e->store, &n, id, "withdrawal", "", inner, file) !=
-            0 ||
-        store_alert_set_withdrawn(e->store, a->n, id) != 0 ||
-        store_commit(e->store) != 0) {
-        store_rollback(e->store);
-        goto out;
-    }
-    printf("Alert %lld withdrawn: withdrawal %lld signed. Send it with "
-           "'umbra-case alert push'%s.\n",
-           (long long)a->n, (long long)n,
-           o.pushed[0] ? "" : " (the alert itself was never pushed)");
-    rc = CASE_OK;
-out:
-    free(inner);
-    free(file);
-    json_decref(w);
-    alert_one_free(&o);
-    return rc;
+    else
+        printf("Alert %lld withdrawn: withdrawal %lld signed. Send it with "
+               "'umbra-case alert push'.\n",
+               (long long)a->n, (long long)wn);
+    return CASE_OK;
 }
 
 /* ---- push ------------------------------------------------------------- */
