@@ -18,9 +18,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "umbra.h"
 
 struct store;
+struct store_alert;
+
+/* A row's status word: draft, signed, pushed, withdrawn or expired (a
+ * signed alert past its expiry); a withdrawal is signed or pushed. body
+ * is the row's inner JSON. */
+const char *alert_status(const struct store_alert *r, const json_t *body);
 
 /* 0 if k may sign alerts under bundle b (its org, and listed for alerts),
  * else -1 with why. */

@@ -142,7 +142,8 @@ test-case: $(O)/tests/case_unit $(O)/tests/case_text_unit $(O)/umbra-case \
 SUITES += test-case
 ASAN_SUITES += test-case
 
-# The desk (umbra-case desk): its strings, the HTTP attacks in Python,
+# The desk (umbra-case desk): its strings, the HTTP attacks in Python, the
+# Alerts screen (desk_alerts.py),
 # then a real Chromium working a case (tests/desk/); screenshots in
 # tests/artifacts/desk-*.png.
 .PHONY: test-desk
@@ -150,6 +151,7 @@ test-desk: $(O)/umbra-case
 	@st=0; \
 	 /usr/bin/python3 tests/desk/desk_strings.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/desk/desk_http.py || st=1; \
+	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/desk/desk_alerts.py || st=1; \
 	 UMBRA_BUILD=$(O) node tests/desk/desk_test.js || st=1; \
 	 exit $$st
 

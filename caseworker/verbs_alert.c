@@ -249,24 +249,6 @@ alert_home_bundle(struct umbra_bundle *b, const struct case_opts *o)
     return case_load_bundle(b, path);
 }
 
-const char *
-alert_status(const struct store_alert *r, const json_t *body)
-{
-    const char *exp = json_string_value(json_object_get(body, "expires"));
-    long d;
-
-    if (strcmp(r->kind, "withdrawal") == 0)
-        return r->pushed[0] ? "pushed" : "signed";
-    if (r->withdrawn_by[0])
-        return "withdrawn";
-    if (r->signed_file[0] && exp != NULL && alert_day(&d, exp) == 0 &&
-        d < alert_today())
-        return "expired";
-    if (!r->signed_file[0])
-        return "draft";
-    return r->pushed[0] ? "pushed" : "signed";
-}
-
 /* ---- new, edit ---------------------------------------------------------- */
 
 /* The draft a through the editor: 0 with *out the edited alert, 1

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "alert_ops.h"
 #include "case.h"
 #include "store.h"
 
@@ -47,8 +48,5 @@ int alert_verify(struct case_env *e, const struct alert_args *a);
 /* The home's public.json into b; prints its error. 0 or -1. */
 int alert_home_bundle(struct umbra_bundle *b, const struct case_opts *o)
     UMBRA_WUR;
-
-/* A row's status word: draft, signed, pushed, withdrawn, expired. */
-const char *alert_status(const struct store_alert *r, const json_t *body);
 
 #endif
