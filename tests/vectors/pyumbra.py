@@ -371,14 +371,68 @@ def _b64(s, size):
 SERIAL_MAX = 2 ** 53 - 1
 
 
-def signed_text(org, created, signing_key_b64, keys, serial=0):
+MAY_ORDER = ["events", "alerts"]
+
+
+def signed_text(org, created, signing_key_b64, keys, serial=0, signers=()):
     lines = ["umbra.keys/1", "org " + org, "created " + created]
     if serial > 0:
         lines.append("serial %d" % serial)
     lines.append("signing_key " + signing_key_b64)
     for k in keys:
         lines.append("key %s %s %s" % (k["id"], k["x25519"], k["created"]))
-    return ("\n".join(lines) + "\n").encode("ascii")
+    # one line per signer: signing key, key id or -, may, name (UTF-8)
+    for g in signers:
+        lines.append("signer %s %s %s %s" % (g["signing_key"],
+                                             g.get("key", "-"),
+                                             ",".join(g["may"]), g["name"]))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _name_ok(s):
+    """A member's name: 1..64 bytes of UTF-8, no control character."""
+    return (isinstance(s, str) and 1 <= len(s.encode("utf-8")) <= 64 and
+            all(ord(c) >= 0x20 and ord(c) != 0x7f for c in s))
+
+
+def _signers_check(b, ids):
+    """The optional "signers" of parsed bundle b (its key ids in ids)."""
+    if "signers" not in b:
+        return []
+    sg = b["signers"]
+    if not isinstance(sg, list) or not 1 <= len(sg) <= 16:
+        fail("format", "signers")
+    seen = set()
+    for g in sg:
+        if not isinstance(g, dict) or not _name_ok(g.get("name")):
+            fail("format", "signer name")
+        spk = _b64(g.get("signing_key"), 32)
+        if "key" in g and g["key"] not in ids:
+            fail("format", "signer key not one of the keys")
+        may = g.get("may")
+        if (not isinstance(may, list) or not may or
+                any(not isinstance(m, str) or m not in MAY_ORDER
+                    for m in may) or
+                may != [m for m in MAY_ORDER if m in may]):
+            fail("format", "signer may")
+        if spk in seen:
+            fail("format", "two signers alike")
+        seen.add(spk)
+    return sg
+
+
+def bundle_signer(b, sign_pk, may):
+    """The name of whoever b lets sign with sign_pk every right in may, or
+    None; the key holder may always sign both (its entry's name, else the
+    org slug)."""
+    key = base64.b64encode(sign_pk).decode()
+    entry = next((g for g in b.get("signers", []) if g["signing_key"] == key),
+                 None)
+    if key == b["signing_key"]:
+        return entry["name"] if entry else b["org"]
+    if entry is None or any(m not in entry["may"] for m in may):
+        return None
+    return entry["name"]
 
 
 def bundle_verify(text):
@@ -418,9 +472,10 @@ def bundle_verify(text):
         if k["id"] in ids:
             fail("format", "same key twice")
         ids.add(k["id"])
+    signers = _signers_check(b, ids)
     sig = _b64(b.get("signature"), 64)
     text = signed_text(b["org"], b["created"], b["signing_key"], keys,
-                       serial)
+                       serial, signers)
     try:
         nacl.signing.VerifyKey(sign_pk).verify(text, sig)
     except nacl.exceptions.BadSignatureError:
@@ -440,23 +495,27 @@ def bundle_may_replace(cur, new):
         return
     def text(b):
         return signed_text(b["org"], b["created"], b["signing_key"],
-                           b["keys"], b["serial"])
+                           b["keys"], b["serial"], b.get("signers", []))
     if text(cur) != text(new):
         fail("rollback", "other content under the same serial")
 
 
-def bundle_make(org, created, sign_seed, keys, serial=0):
-    """A signed bundle; keys: list of (pk, created)."""
+def bundle_make(org, created, sign_seed, keys, serial=0, signers=()):
+    """A signed bundle; keys: list of (pk, created); signers: list of
+    dicts as the JSON has them (name, signing_key, key?, may)."""
     sk = nacl.signing.SigningKey(sign_seed)
     skb = base64.b64encode(bytes(sk.verify_key)).decode()
     entries = [{"id": key_id(pk).hex(), "x25519": base64.b64encode(pk).decode(),
                 "created": c} for pk, c in keys]
-    sig = sk.sign(signed_text(org, created, skb, entries, serial)).signature
+    sig = sk.sign(signed_text(org, created, skb, entries, serial,
+                              signers)).signature
     doc = {"format": "umbra.keys/1", "org": org, "created": created}
     if serial > 0:
         doc["serial"] = serial
-    doc.update({"signing_key": skb, "keys": entries,
-                "signature": base64.b64encode(sig).decode()})
+    doc.update({"signing_key": skb, "keys": entries})
+    if signers:
+        doc["signers"] = list(signers)
+    doc["signature"] = base64.b64encode(sig).decode()
     return json.dumps(doc)
 
 
@@ -778,6 +837,23 @@ class Runner:
             t = v["bundle"].replace('"serial": 7,', '"serial": %s,' % lit)
             self.raises("format", lambda: bundle_verify(t.encode()),
                         "bundle-serial: serial %s refused" % lit)
+        v = self.load("bundle-signers.json")
+        parsed = bundle_verify(v["bundle"].encode())
+        self.ok(len(parsed["signers"]) == 3 and
+                parsed["signers"][1]["name"] == v["members"][0]["name"],
+                "bundle-signers: verifies, three signers")
+        self.ok(signed_text(parsed["org"], parsed["created"],
+                            parsed["signing_key"], parsed["keys"],
+                            parsed["serial"], parsed["signers"]) ==
+                v["signed_text"].encode("utf-8"), "bundle-signers: signed text")
+        for q in v["queries"]:
+            got = bundle_signer(parsed, base64.b64decode(q["signing_key"]),
+                                q["may"])
+            self.ok(got == q["signer"], "bundle-signers: %s may %s: %r" %
+                    (q["signing_key"][:8], ",".join(q["may"]), got))
+        for c in v["invalid"]:
+            self.raises(c["error"], lambda: bundle_verify(c["bundle"].encode()),
+                        "bundle-signers invalid: " + c["what"])
         for c in self.load("fingerprint.json")["cases"]:
             self.ok(fingerprint(bytes.fromhex(c["signing_pk"])) ==
                     c["fingerprint"], "fingerprint " + c["fingerprint"])
@@ -897,8 +973,36 @@ class Runner:
         self.ok(rc == 0 and out.decode().strip() ==
                 "py-org 1 " + fp + " serial 41",
                 "C verifies a Python bundle with serial 41: %s%s" % (out, err))
+        # With signers: signed in Python, verified in C, and the vectors'
+        # refused signers refused by C too.
+        mseed = os.urandom(32)
+        mpk = bytes(nacl.signing.SigningKey(mseed).verify_key)
+        text = bundle_make("py-org", "2026-03-01", seed,
+                           [(pks[0], "2026-03-01"), (pks[1], "2026-03-01")],
+                           serial=42, signers=[
+                               {"name": "Ana Mar\u00eda",
+                                "signing_key": base64.b64encode(mpk).decode(),
+                                "key": key_id(pks[1]).hex(),
+                                "may": ["events", "alerts"]},
+                               {"name": "Desk", "signing_key":
+                                base64.b64encode(bytes(nacl.signing.SigningKey(
+                                    seed).verify_key)).decode(),
+                                "may": ["alerts"]}])
+        with open(path, "w") as f:
+            f.write(text)
+        rc, out, err = self.c(["bundle", path])
+        self.ok(rc == 0 and out.decode().strip() ==
+                "py-org 2 " + fp + " serial 42 signers 2",
+                "C verifies a Python bundle with signers: %s%s" % (out, err))
+        with open(path, "w") as f:
+            f.write(text.replace("Ana Mar", "Ana Mer"))
+        rc, out, err = self.c(["bundle", path])
+        self.ok(rc == 1 and "signature" in err,
+                "C: a signer's name altered: refused")
+        bad = [(c["what"], c["bundle"], c["error"])
+               for c in self.load("bundle-signers.json")["invalid"]]
         v = self.load("bundle-serial.json")
-        bad = [(c["what"], c["bundle"], c["error"]) for c in v["invalid"]]
+        bad += [(c["what"], c["bundle"], c["error"]) for c in v["invalid"]]
         for lit in ("7.0", "7e0", "true"):
             bad.append(("serial " + lit, v["bundle"].replace(
                 '"serial": 7,', '"serial": %s,' % lit), "format"))

@@ -8,7 +8,9 @@
  *   umbra-vec open SKHEX...      stdin (envelope) -> stdout (content)
  *   umbra-vec check              stdin (envelope) -> "n=N" on stdout
  *   umbra-vec mailbox TEXT       receipt as typed -> JSON mailbox on stdout
- *   umbra-vec bundle FILE        verifies a bundle; prints org, fingerprint
+ *   umbra-vec bundle FILE        verifies a bundle; prints org, key count,
+ *                                fingerprint, then serial N and signers N
+ *                                when present
  *   umbra-vec keyfile FILE PASS  decodes a key file; prints JSON keys
  *   umbra-vec alert BUNDLE FILE  verifies an alert file (alert_vec.c)
  *
@@ -364,6 +366,156 @@ gen_bundle_serial(void)
     return root;
 }
 
+/* bundle json with signer idx's member (-1: the top "signers") set to
+ * the JSON text v, or removed if NULL */
+static json_t *
+signer_case(const char *json, int idx, const char *member, const char *v,
+            const char *what, const char *error)
+{
+    json_t *root = json_loads(json, 0, NULL), *obj, *c;
+    char *s;
+
+    if (root == NULL)
+        abort();
+    obj = idx < 0 ? root
+                  : json_array_get(json_object_get(root, "signers"),
+                                   (size_t)idx);
+    if (v == NULL)
+        json_object_del(obj, member);
+    else
+        json_object_set_new(obj, member, json_loads(v, JSON_DECODE_ANY, NULL));
+    s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    c = json_pack("{s:s, s:s, s:s}", "what", what, "bundle", s, "error", error);
+    free(s);
+    json_decref(root);
+    return c;
+}
+
+/* what umbra_bundle_signer answers for pk and may: the name or null */
+static json_t *
+signer_query(const struct umbra_bundle *b, const uint8_t pk[32],
+             unsigned may)
+{
+    const struct umbra_signer *g = umbra_bundle_signer(b, pk, may);
+    char pkb[45];
+    json_t *m = json_array();
+
+    if (may & UMBRA_MAY_EVENTS)
+        json_array_append_new(m, json_string("events"));
+    if (may & UMBRA_MAY_ALERTS)
+        json_array_append_new(m, json_string("alerts"));
+    umbra_b64(pkb, sizeof(pkb), pk, 32);
+    return json_pack("{s:s, s:o, s:o}", "signing_key", pkb, "may", m,
+                     "signer", g != NULL ? json_string(g->name) : json_null());
+}
+
+static json_t *
+gen_bundle_signers(void)
+{
+    struct umbra_org_keys *k = vec_org("signers org", 1);
+    struct umbra_org_keys *ana = vec_org("signer ana", 1);
+    struct umbra_org_keys *ben = vec_org("signer ben", 1);
+    struct umbra_enc_key keys[3];
+    struct umbra_signer sg[3];
+    struct umbra_bundle b;
+    char *json = NULL, text[UMBRA_SIGNED_TEXT_MAX], fp[36], pkb[45];
+    uint8_t nobody[32];
+    json_t *root, *parsed, *bad = json_array(), *q = json_array();
+    json_t *members = json_array();
+    size_t tlen;
+    unsigned i;
+    static const char *const names[3] = {"Org desk", "Ana Mar\xc3\xad" "a",
+                                         "Ben"};
+
+    keys[0] = k->enc[0];
+    keys[1] = ana->enc[0];
+    keys[2] = ben->enc[0];
+    memset(sg, 0, sizeof(sg));
+    for (i = 0; i < 3; i++)
+        snprintf(sg[i].name, sizeof(sg[i].name), "%s", names[i]);
+    memcpy(sg[0].sign_pk, k->sign_pk, 32);
+    memcpy(sg[1].sign_pk, ana->sign_pk, 32);
+    memcpy(sg[2].sign_pk, ben->sign_pk, 32);
+    sg[0].has_key = sg[1].has_key = 1;
+    memcpy(sg[0].key_id, k->enc[0].id, 8);
+    memcpy(sg[1].key_id, ana->enc[0].id, 8);
+    sg[0].may = UMBRA_MAY_EVENTS;
+    sg[1].may = UMBRA_MAY_EVENTS | UMBRA_MAY_ALERTS;
+    sg[2].may = UMBRA_MAY_ALERTS;
+    if (umbra_bundle_export_full(&json, k, keys, 3, 3, sg, 3) != 0 ||
+        umbra_bundle_parse(&b, json, strlen(json)) != 0)
+        abort();
+    parsed = bundle_signed(text, &tlen, fp, k, json);
+    for (i = 1; i < 3; i++) {
+        const struct umbra_org_keys *m = i == 1 ? ana : ben;
+        json_array_append_new(
+            members, json_pack("{s:s, s:o, s:o}", "name", names[i],
+                               "sign_seed", jhex(m->sign_sk, 32), "sign_pk",
+                               jhex(m->sign_pk, 32)));
+    }
+    json_array_append_new(q, signer_query(&b, ana->sign_pk, UMBRA_MAY_EVENTS));
+    json_array_append_new(
+        q, signer_query(&b, ana->sign_pk, UMBRA_MAY_EVENTS | UMBRA_MAY_ALERTS));
+    json_array_append_new(q, signer_query(&b, ben->sign_pk, UMBRA_MAY_EVENTS));
+    json_array_append_new(q, signer_query(&b, ben->sign_pk, UMBRA_MAY_ALERTS));
+    json_array_append_new(q, signer_query(&b, k->sign_pk, UMBRA_MAY_ALERTS));
+    memset(nobody, 0x42, 32);
+    json_array_append_new(q, signer_query(&b, nobody, UMBRA_MAY_EVENTS));
+    json_array_append_new(bad, signer_case(json, 1, "name", "\"Ana\"",
+                                           "a name changed", "signature"));
+    json_array_append_new(bad, signer_case(json, 2, "may", "[\"events\"]",
+                                           "a may changed", "signature"));
+    json_array_append_new(bad, signer_case(json, -1, "signers", NULL,
+                                           "the signers removed", "signature"));
+    json_array_append_new(
+        bad, signer_case(json, -1, "signers", "[]",
+                         "signers [] (absence is the only spelling)", "format"));
+    json_array_append_new(
+        bad, signer_case(json, 1, "may", "[\"alerts\", \"events\"]",
+                         "may out of order", "format"));
+    json_array_append_new(bad, signer_case(json, 1, "may", "[\"stats\"]",
+                                           "may an unknown right", "format"));
+    json_array_append_new(bad, signer_case(json, 1, "may", "[]",
+                                           "may empty", "format"));
+    json_array_append_new(
+        bad, signer_case(json, 2, "key", "\"0000000000000000\"",
+                         "key not the id of one of the keys", "format"));
+    json_array_append_new(bad, signer_case(json, 2, "name", "\"Ben\\u0007\"",
+                                           "a control character in a name",
+                                           "format"));
+    json_array_append_new(
+        bad, signer_case(json, 2, "name",
+                         "\"1234567890123456789012345678901234567890123456789"
+                         "0123456789012345\"",
+                         "a 65-byte name", "format"));
+    umbra_b64(pkb, sizeof(pkb), ana->sign_pk, 32);
+    {
+        char v[48];
+        snprintf(v, sizeof(v), "\"%s\"", pkb);
+        json_array_append_new(bad, signer_case(json, 2, "signing_key", v,
+                                               "two signers alike", "format"));
+    }
+    root = json_pack(
+        "{s:s, s:o, s:o, s:I, s:s%, s:O, s:s, s:s, s:o, s:o}", "description",
+        "a public key bundle (serial 3) naming three signers (protocol section "
+        "3, signers): the key holder as 'Org desk' (events; it may sign both "
+        "anyway), Ana (events and alerts, her own X25519 key) and Ben (alerts, "
+        "no key); each is signed as a line 'signer <signing_key> <key id or "
+        "-> <may> <name>' after the key lines; 'queries' are what "
+        "umbra_bundle_signer answers (the signer's name, or null); every "
+        "'invalid' bundle is refused with its error",
+        "keys", org_json(k), "members", members, "serial", (json_int_t)3,
+        "signed_text", text, tlen, "signature",
+        json_object_get(parsed, "signature"), "fingerprint", fp, "bundle",
+        json, "queries", q, "invalid", bad);
+    json_decref(parsed);
+    free(json);
+    umbra_org_keys_free(k);
+    umbra_org_keys_free(ana);
+    umbra_org_keys_free(ben);
+    return root;
+}
+
 static json_t *
 gen_fingerprint(void)
 {
@@ -622,6 +774,7 @@ gen(const char *dir)
                                     "; libsodium cannot compute p > 1)"));
     rc |= write_json(dir, "bundle.json", gen_bundle());
     rc |= write_json(dir, "bundle-serial.json", gen_bundle_serial());
+    rc |= write_json(dir, "bundle-signers.json", gen_bundle_signers());
     rc |= write_json(dir, "fingerprint.json", gen_fingerprint());
     rc |= write_json(dir, "receipt.json", gen_receipt());
     rc |= write_json(dir, "normalise.json", gen_normalise());
@@ -754,11 +907,12 @@ main(int argc, char **argv)
         if (rc != 0)
             return fail(rc);
         umbra_fingerprint(fp, b.sign_pk);
+        printf("%s %u %s", b.org, b.nkeys, fp);
         if (b.serial > 0)
-            printf("%s %u %s serial %llu\n", b.org, b.nkeys, fp,
-                   (unsigned long long)b.serial);
-        else
-            printf("%s %u %s\n", b.org, b.nkeys, fp);
+            printf(" serial %llu", (unsigned long long)b.serial);
+        if (b.nsigners > 0)
+            printf(" signers %u", b.nsigners);
+        putchar('\n');
         return 0;
     }
     if (argc == 4 && strcmp(argv[1], "keyfile") == 0) {

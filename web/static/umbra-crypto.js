@@ -12,7 +12,8 @@
  *   U.receiptNew()                  "dddd dddd dddd dddd dddd dddd" (5.1)
  *   U.normalise(typed)              24 ASCII digits (5.2)
  *   U.mailboxDerive(digits)         {pk, sk, lookupId, mailboxId} (5.3)
- *   U.bundleVerify(json)            {org, serial, signPk, keys, fingerprint} (3)
+ *   U.bundleVerify(json)            {org, serial, signPk, keys, signers, fingerprint} (3)
+ *   U.bundleSigner(vb, pk, may)     the signer vb lets sign may with pk, or null (3)
  *   U.followupProof(pk, sk, mailboxId, narrative)  32-byte proof (6.1)
  *
  * rng, for tests only: {bytes(n) -> Uint8Array, uniform(u) -> int};
@@ -460,12 +461,57 @@
                 lines.push('key ' + k.id + ' ' + k.x25519 + ' ' + k.created);
                 keys.push({id: k.id, pk: pk, created: k.created});
             });
+            /* signers (optional, 1 to 16; absent = none): name 1..64 UTF-8
+             * bytes without a control character, canonical signing_key no
+             * two alike, key (optional) one of the ids above, may a
+             * non-empty list from events, alerts in that order; one line
+             * 'signer <signing_key> <key or -> <may> <name>' each */
+            var signers = [], seenSigner = {};
+            if (Object.prototype.hasOwnProperty.call(b, 'signers')) {
+                if (!Array.isArray(b.signers) || b.signers.length < 1 || b.signers.length > 16)
+                    throw fail('FORMAT', 'bad signers');
+                b.signers.forEach(function (g) {
+                    if (!g || typeof g !== 'object' || Array.isArray(g) ||
+                        typeof g.name !== 'string' || !/^[^\u0000-\u001f\u007f]+$/.test(g.name) ||
+                        S.from_string(g.name).length > 64)
+                        throw fail('FORMAT', 'bad signer name');
+                    var spk = unb64(g.signing_key);
+                    if (spk.length !== 32 || b64(spk) !== g.signing_key || seenSigner[g.signing_key]) throw fail('FORMAT', 'bad signer key');
+                    seenSigner[g.signing_key] = true;
+                    var hasKey = Object.prototype.hasOwnProperty.call(g, 'key');
+                    if (hasKey && (typeof g.key !== 'string' || !seen[g.key]))
+                        throw fail('FORMAT', 'signer key not one of the keys');
+                    if (!Array.isArray(g.may) || g.may.length < 1 ||
+                        ['events', 'alerts', 'events,alerts'].indexOf(g.may.join(',')) < 0 ||
+                        g.may.some(function (m) { return typeof m !== 'string'; }))
+                        throw fail('FORMAT', 'bad signer may');
+                    lines.push('signer ' + g.signing_key + ' ' + (hasKey ? g.key : '-') + ' ' +
+                               g.may.join(',') + ' ' + g.name);
+                    signers.push({name: g.name, signPk: spk, key: hasKey ? g.key : null,
+                                  may: g.may.slice()});
+                });
+            }
             var sig = unb64(b.signature || '');
             if (sig.length !== 64 ||
                 !S.crypto_sign_verify_detached(sig, S.from_string(lines.join('\n') + '\n'), signPk))
                 throw fail('SIGNATURE');
             return {org: b.org, created: b.created, serial: serial, signPk: signPk,
-                    keys: keys, fingerprint: fingerprint(signPk)};
+                    keys: keys, signers: signers, fingerprint: fingerprint(signPk)};
+        }
+
+        /* Who a verified bundle lets sign with signPk every right in may
+         * (['events'], ['alerts'] or both): its signers entry, or for the
+         * key holder (who may always sign both) its entry or one named by
+         * the org slug; else null. umbra_bundle_signer's twin. */
+        function bundleSigner(vb, signPk, may) {
+            var key = b64(signPk), i, g = null;
+            for (i = 0; i < vb.signers.length; i++)
+                if (b64(vb.signers[i].signPk) === key) g = vb.signers[i];
+            if (key === b64(vb.signPk))
+                return {name: g ? g.name : vb.org, signPk: vb.signPk, key: g ? g.key : null,
+                        may: ['events', 'alerts']};
+            if (!g || may.some(function (m) { return g.may.indexOf(m) < 0; })) return null;
+            return g;
         }
 
         return {
@@ -475,6 +521,7 @@
             seal: seal, open: open, check: check,
             damm: damm, receiptNew: receiptNew, normalise: normalise,
             mailboxDerive: mailboxDerive, bundleVerify: bundleVerify,
+            bundleSigner: bundleSigner,
             followupProof: followupProof,
             b64: b64, unb64: unb64, hex: hex
         };

@@ -151,6 +151,24 @@ for (const [label, sodium] of IMPLS) describe(label, () => {
         }
     });
 
+    test('bundle signers (protocol 3): signed lines, who may sign what, refusals', () => {
+        const v = load('bundle-signers.json');
+        const b = U.bundleVerify(v.bundle);
+        assert.equal(b.serial, v.serial);
+        assert.deepEqual(b.signers.map((g) => g.name), ['Org desk', 'Ana Mar\u00eda', 'Ben']);
+        assert.deepEqual(b.signers.map((g) => g.may.join(',')), ['events', 'events,alerts', 'alerts']);
+        assert.equal(b.signers[2].key, null);
+        assert.equal(U.bundleVerify(load('bundle.json').bundle).signers.length, 0);
+        for (const q of v.queries) {
+            const g = U.bundleSigner(b, U.unb64(q.signing_key), q.may);
+            assert.equal(g ? g.name : null, q.signer, q.signing_key + ' ' + q.may);
+        }
+        for (const c of v.invalid) {
+            assert.throws(() => U.bundleVerify(c.bundle),
+                          (e) => e.code === c.error.toUpperCase(), c.what);
+        }
+    });
+
     test('bundle refusals in the order of protocol 3', () => {
         const v = load('bundle.json');
         const code = (fn) => { try { fn(); return 'OK'; } catch (e) { return e.code; } };
