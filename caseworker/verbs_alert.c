@@ -31,7 +31,7 @@ static const char ALERT_USAGE[] =
     "       umbra-case [--home DIR] alert sign N\n"
     "       umbra-case [--home DIR] alert withdraw N\n"
     "       umbra-case [--home DIR] alert push --server URL --token-file FILE\n"
-    "           [--proxy URL]\n"
+    "           [--proxy URL] [ALERT.json]\n"
     "       umbra-case [--home DIR] alert verify FILE [--bundle PUBLIC.json]\n"
     "       umbra-case [--home DIR] alert config [--area country|region]\n"
     "\n"
@@ -49,7 +49,8 @@ static const char ALERT_USAGE[] =
     "     member's the bundle lists for alerts); it can no longer change.\n"
     "withdraw: a signed withdrawal of alert N (a draft is just deleted).\n"
     "push: send signed alerts and withdrawals to the server; says what it\n"
-    "     answered for each. No passphrase needed but the store's.\n"
+    "     answered for each. With ALERT.json (from 'alert show N --file'\n"
+    "     on an offline laptop), only that file, and no passphrase.\n"
     "verify: an alert file or a JSON feed of alerts against a public key\n"
     "     bundle (default this home's): valid or invalid per alert, with\n"
     "     why; exit 1 if any is invalid.\n";
@@ -68,11 +69,11 @@ static const struct option ALERT_OPTS[] = {
 /* Which options each sub-command takes, and what word. */
 static const struct sub {
     const char *name, *opts; /* codes of ALERT_OPTS it takes */
-    int word;                /* 0 none, 'n' an alert number, 'f' a file */
+    int word; /* 0 none, 'n' an alert number, 'f' a file, 'o' a file or none */
 } SUBS[] = {
     {"new", "cLiulxeE", 0},  {"edit", "u", 'n'},   {"list", "j", 0},
     {"show", "jf", 'n'},     {"sign", "", 'n'},    {"withdraw", "", 'n'},
-    {"push", "stp", 0},      {"verify", "b", 'f'}, {"config", "a", 0},
+    {"push", "stp", 'o'},      {"verify", "b", 'f'}, {"config", "a", 0},
 };
 #define NSUBS (sizeof SUBS / sizeof SUBS[0])
 
@@ -113,7 +114,7 @@ read_args(struct alert_args *a, const struct sub *sub, int argc, char **argv)
     while ((k = args_next(&g)) != ARGS_END) {
         if (k == ARGS_WORD && sub->word && !have_word) {
             have_word = 1;
-            if (sub->word == 'f')
+            if (sub->word == 'f' || sub->word == 'o')
                 a->file = g.val;
             else if (args_id(g.val, &a->n) != 0) {
                 case_err("%s needs an alert number (see 'umbra-case alert "
@@ -127,7 +128,7 @@ read_args(struct alert_args *a, const struct sub *sub, int argc, char **argv)
             strchr(sub->opts, k) == NULL) {
             if (k == ARGS_WORD && have_word)
                 case_err("%s takes one %s; '%s' is one too many", argv[0],
-                         sub->word == 'f' ? "file" : "alert number", g.val);
+                         sub->word == 'n' ? "alert number" : "file", g.val);
             else
                 args_why(&g, k);
             return -1;
@@ -177,7 +178,7 @@ read_args(struct alert_args *a, const struct sub *sub, int argc, char **argv)
         default: a->area = g.val; break;
         }
     }
-    if (sub->word && !have_word) {
+    if (sub->word && sub->word != 'o' && !have_word) {
         if (sub->word == 'f')
             case_err("%s needs a file; write it as 'umbra-case %s FILE'",
                      argv[0], argv[0]);

@@ -125,6 +125,41 @@ answer(char *out, size_t cap, long status, json_t *body)
              code ? code : "", hint ? ": " : "", hint ? hint : "");
 }
 
+/* push ALERT.json: that one file, no store. */
+static int
+push_file(const struct alert_args *a)
+{
+    struct net n;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    json_t *body = NULL;
+    long status = 0;
+    char what[300];
+    int rc = CASE_FAIL;
+
+    if (case_read_capped(&buf, &len, a->file, ALERT_FILE_MAX, "alert file",
+                         "over 64 KiB") != 0)
+        return CASE_FAIL;
+    if (net_open(&n, a->server, a->token_file, a->proxy) != 0) {
+        free(buf);
+        return CASE_FAIL;
+    }
+    if (net_json(&n, "/api/v1/sync/alerts", (const char *)buf, &status,
+                 &body) == 0) {
+        answer(what, sizeof what, status, body);
+        if (status == 200 || status == 201) {
+            printf("%s: %s by the server (%ld)\n", a->file,
+                   status == 201 ? "published" : "already held", status);
+            rc = CASE_OK;
+        } else
+            printf("%s: refused: %s\n", a->file, what);
+    }
+    json_decref(body);
+    net_release(&n);
+    free(buf);
+    return rc;
+}
+
 int
 alert_push(struct case_env *e, const struct alert_args *a)
 {
@@ -133,6 +168,8 @@ alert_push(struct case_env *e, const struct alert_args *a)
     size_t i, ok = 0, bad = 0;
     int rc = CASE_FAIL, connected = 0;
 
+    if (a->file != NULL)
+        return push_file(a);
     e->need = CASE_STORE | CASE_WRITE;
     if (case_setup(e) != 0 || store_alerts_each(e->store, collect, &l) != 0)
         goto out;
