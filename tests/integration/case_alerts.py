@@ -13,16 +13,22 @@ draft, an invalid edit keeps nothing; a signed alert verifies against
 public.json with Python's own Ed25519 check (PyNaCl, not libumbra), and
 `alert verify` says invalid, with exit 1, for a changed byte, another
 organisation's bundle, a removed signer, a file over 64 KiB, and in a
-JSON feed names the bad item; a withdrawal is signed and verifies.
+JSON feed names the bad item; push sends each signed file once with the
+bearer token and says what the server answered (a recording stand-in
+here: what the client sends and how it reports; the real server in
+case_alerts_push.py); a withdrawal is signed and verifies; a member
+whose key the bundle does not list for alerts cannot sign.
 Ends with "N passed, N failed".
 """
 import base64
 import datetime
+import http.server
 import json
 import os
 import shutil
 import stat
 import sys
+import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -64,6 +70,83 @@ def editor(d, name, code):
                 ".write(t)\n")
     os.chmod(path, stat.S_IRWXU)
     return {"EDITOR": "%s %s" % (sys.executable, path), "VISUAL": ""}
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    """A stand-in for POST /api/v1/sync/alerts that records what arrives
+    and answers what the test scripted (the real server is exercised by
+    case_alerts_push.py); it checks only what the client sends."""
+    got = []
+    answers = []
+
+    def do_POST(self):  # noqa: N802
+        n = int(self.headers.get("Content-Length", "0"))
+        Recorder.got.append((self.path, self.headers.get("Authorization"),
+                             self.rfile.read(n)))
+        status, body = Recorder.answers.pop(0)
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *a):
+        pass
+
+
+def push_stub(home, d):
+    srv = http.server.HTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    url = "http://127.0.0.1:%d" % srv.server_address[1]
+    tok = os.path.join(d, "token")
+    with open(tok, "w") as fh:
+        fh.write("s3cret-token\n")
+    last = [a for a in alerts(home) if a["status"] == "draft" and
+            all(t["lang"] == "en" for t in a["alert"]["texts"])][-1]
+    r = home.run("alert", "sign", str(last["number"]))
+    assert r.returncode == 0, out(r)
+    rows = [a for a in alerts(home) if a["status"] == "signed"]
+    assert len(rows) == 2, rows
+    Recorder.answers = [(201, {"id": rows[0]["id"]}),
+                        (409, {"code": "alert_conflict",
+                               "hint": "another alert has this id"})]
+    r = home.run("alert", "push", "--server", url, "--token-file", tok)
+    o = out(r)
+    files = {a["number"]: home.run("alert", "show", str(a["number"]),
+                                   "--file").stdout for a in rows}
+    check("push sends each signed row once, as its file, with the bearer "
+          "token, to /api/v1/sync/alerts",
+          [g[0] for g in Recorder.got] == ["/api/v1/sync/alerts"] * 2 and
+          all(g[1] == "Bearer s3cret-token" for g in Recorder.got) and
+          [json.loads(g[2]) for g in Recorder.got] ==
+          [json.loads(files[a["number"]]) for a in rows], Recorder.got)
+    check("push says what the server answered for each; exit 1 for the "
+          "refusal", r.returncode == 1 and "published by the server (201)"
+          in o and "refused: 409 alert_conflict: another alert" in o and
+          "1 pushed, 1 refused." in o, o)
+    after = {a["number"]: a for a in alerts(home)}
+    check("the published one is marked pushed, the refused one is not",
+          after[rows[0]["number"]]["status"] == "pushed" and
+          after[rows[1]["number"]]["status"] == "signed", after)
+    Recorder.got = []
+    Recorder.answers = [(200, {})]
+    r = home.run("alert", "push", "--server", url, "--token-file", tok)
+    check("the next push sends only what was not taken",
+          r.returncode == 0 and len(Recorder.got) == 1 and
+          json.loads(Recorder.got[0][2]) ==
+          json.loads(files[rows[1]["number"]]), out(r))
+    Recorder.got = []
+    Recorder.answers = [(201, {})]
+    p = os.path.join(d, "carried.json")
+    with open(p, "wb") as fh:
+        fh.write(files[rows[0]["number"]])
+    r = home.run("alert", "push", "--server", url, "--token-file", tok, p,
+                 passphrase=False)
+    check("push ALERT.json sends that file, without a passphrase",
+          r.returncode == 0 and len(Recorder.got) == 1 and
+          Recorder.got[0][2] == files[rows[0]["number"]], out(r))
+    srv.shutdown()
 
 
 def alerts(home):
@@ -292,6 +375,9 @@ def main():
           "item 2: invalid" in out(rr) and "item 3: valid" in out(rr) and
           "3 alerts, 2 valid, 1 invalid" in out(rr), out(rr))
 
+    # ---- push (the client side) ----------------------------------------------
+    push_stub(home, d)
+
     # ---- withdraw ------------------------------------------------------------
     n_before = len(alerts(home))
     r = home.run("alert", "withdraw", "2")
@@ -325,6 +411,31 @@ def main():
     check("alert show: the Thai text, escaped nothing lost",
           r.returncode == 0 and "ระวังลูกค้าคนนี้" in out(r) and
           "withdrawn by" in out(r), out(r))
+
+    # ---- a member whose key the bundle does not list for alerts --------------
+    m = Home.__new__(Home)
+    m.dir = os.path.join(d, "member")
+    m.pwfile = os.path.join(d, "member.pw")
+    with open(m.pwfile, "wb") as fh:
+        fh.write(b"member passphrase quiet lantern orbit harbour\n")
+    m.slug = "demo"
+    r = m.run("init", "--org", "demo", "--member", "--name", "Ana",
+              "--kdf-memory", "8192", "--kdf-passes", "1", "--kdf-lanes", "1")
+    r2 = home.run("keys", "add-member", os.path.join(m.dir, "member.json"))
+    r3 = m.run("keys", "join", home.public)
+    m.public = os.path.join(m.dir, "public.json")
+    check("a member home joins", r.returncode == 0 and r2.returncode == 0
+          and r3.returncode == 0, out(r) + out(r2) + out(r3))
+    write_bundle(os.path.join(d, "m.bundle"), "demo", [
+        ("9", day(-1), m.seal(report("for the member", True, inc1)))])
+    r = m.run("import", os.path.join(d, "m.bundle"))
+    r = m.run("alert", "new", "--case", "1", "--no-edit")
+    check("the member drafts an alert", r.returncode == 0, out(r))
+    r = m.run("alert", "sign", "1")
+    check("but cannot sign it: the bundle does not list the member's key "
+          "for alerts (exit 1, says what to ask)", r.returncode == 1 and
+          "may not sign alerts" in out(r) and
+          alerts(m)[0]["status"] == "draft", out(r))
     shutil.rmtree(d, ignore_errors=True)
 
 
