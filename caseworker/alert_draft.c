@@ -249,6 +249,33 @@ alert_mask(const char *kind, const char *value)
 
 /* ---- from the cases --------------------------------------------------- */
 
+/* 1 if s holds a control character (a reporter's text must not bring
+ * lines of its own into the editor's template). */
+static int
+has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
+/* A malloc'd copy of s with every control character made a space. */
+static char *
+flat(const char *s)
+{
+    size_t n = strlen(s), i;
+    char *o = malloc(n + 1);
+
+    if (o == NULL)
+        return NULL;
+    for (i = 0; i <= n; i++)
+        o[i] = i < n && ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+                   ? ' '
+                   : s[i];
+    return o;
+}
+
 struct from_cases {
     const struct alert_draft_opts *o;
     int64_t id;
@@ -307,9 +334,16 @@ add_candidates(json_t *cand, json_t *perp, int64_t id, int unmasked)
         if (strcmp(kind, "phone") != 0 && strcmp(kind, "plate") != 0 &&
             strcmp(kind, "handle") != 0 && strcmp(kind, "place") != 0)
             continue;
-        m = unmasked ? strdup(val) : alert_mask(kind, val);
+        m = unmasked ? flat(val) : alert_mask(kind, val);
         if (m == NULL)
             return -1;
+        if (has_control(m)) { /* masking kept one: make it harmless */
+            char *f = flat(m);
+
+            free(m);
+            if ((m = f) == NULL)
+                return -1;
+        }
         if (json_array_size(cand) < 100)
             json_array_append_new(cand,
                                   json_pack("{s:s,s:s,s:I}", "kind", kind,
@@ -379,7 +413,7 @@ one_case(void *ctx, const struct store_row *r, const uint8_t *doc,
         c->have_country = 1;
     }
     region = json_string_value(json_object_get(inc, "region"));
-    if (region == NULL || region[0] == 0 ||
+    if (region == NULL || region[0] == 0 || has_control(region) ||
         strlen(region) >= sizeof c->region)
         c->region_mixed = 1;
     else if (c->region[0] == 0)
@@ -396,8 +430,17 @@ one_case(void *ctx, const struct store_row *r, const uint8_t *doc,
     c->perps |= bit_of(PERPS, sizeof PERPS / sizeof PERPS[0],
                        json_string_value(json_object_get(perp, "type")));
     v = json_object_get(perp, "description");
-    if (json_is_string(v) && json_string_length(v) > 0)
-        json_array_append(c->descriptions, v);
+    if (json_is_string(v) && json_string_length(v) > 0 &&
+        json_array_size(c->descriptions) < ALERT_MAX_CASES) {
+        char *fl = flat(json_string_value(v));
+
+        if (fl == NULL) {
+            json_decref(d);
+            return -1;
+        }
+        json_array_append_new(c->descriptions, json_string(fl));
+        free(fl);
+    }
     if (add_candidates(c->candidates, perp, c->id, c->unmasked) != 0) {
         json_decref(d);
         return -1;

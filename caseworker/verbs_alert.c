@@ -567,12 +567,19 @@ list_row(void *ctx, const struct store_alert *r)
         const char *title =
             jstr(json_array_get(json_object_get(b, "texts"), 0), "title");
 
-        printf("%-4lld %-9s %-7s %s..%s  %s  %s%s%s, ",
-               (long long)r->n, st, jstr(b, "level"),
-               jstr(json_object_get(b, "period"), "from"),
-               jstr(json_object_get(b, "period"), "to"), jstr(b, "expires"),
-               jstr(area, "country"), jstr(area, "region")[0] ? " " : "",
-               jstr(area, "region"));
+        const char *region = jstr(area, "region");
+
+        printf("%-4lld %-9s ", (long long)r->n, st);
+        case_print_safe(stdout, jstr(b, "level"), strlen(jstr(b, "level")),
+                        0);
+        printf(" %s..%s  %s  ", jstr(json_object_get(b, "period"), "from"),
+               jstr(json_object_get(b, "period"), "to"), jstr(b, "expires"));
+        case_print_safe(stdout, jstr(area, "country"),
+                        strlen(jstr(area, "country")), 0);
+        if (region[0])
+            putchar(' ');
+        case_print_safe(stdout, region, strlen(region), 0);
+        fputs(", ", stdout);
         case_print_safe(stdout, title, strlen(title), 0);
         putchar('\n');
     }
@@ -643,11 +650,16 @@ alert_show(struct case_env *e, const struct alert_args *a)
         if (strcmp(o.kind, "withdrawal") == 0)
             printf("withdraws: %s\n", jstr(b, "withdraws"));
         else {
-            printf("expires: %s\nlevel: %s\ncountry: %s\nregion: %s\n"
-                   "period: %s to %s\n",
-                   jstr(b, "expires"), jstr(b, "level"),
-                   jstr(json_object_get(b, "area"), "country"),
-                   jstr(json_object_get(b, "area"), "region"),
+            const json_t *area = json_object_get(b, "area");
+
+            printf("expires: %s\nlevel: %s\ncountry: ", jstr(b, "expires"),
+                   jstr(b, "level"));
+            case_print_safe(stdout, jstr(area, "country"),
+                            strlen(jstr(area, "country")), 0);
+            fputs("\nregion: ", stdout);
+            case_print_safe(stdout, jstr(area, "region"),
+                            strlen(jstr(area, "region")), 0);
+            printf("\nperiod: %s to %s\n",
                    jstr(json_object_get(b, "period"), "from"),
                    jstr(json_object_get(b, "period"), "to"));
             json_array_foreach(json_object_get(b, "identifiers"), i, v)

@@ -412,6 +412,32 @@ def main():
           r.returncode == 0 and "ระวังลูกค้าคนนี้" in out(r) and
           "withdrawn by" in out(r), out(r))
 
+    # ---- a hostile report cannot write lines of the editor's template ------
+    evil = {"schema": "umbra.report/1", "lang": "en", "via": "cli",
+            "categories": ["robbery"], "narrative": "x",
+            "incident": {"date": inc1, "country": "th",
+                         "region": "Bang\nidentifier: phone +15551234567"},
+            "perpetrator": {"types": ["client"],
+                            "description": "tall\n[ar]\ntitle: injected\n"
+                                           "body:\nforged",
+                            "identifiers": [{"kind": "handle", "value":
+                                             "x\nidentifier: plate AB123"}]},
+            "consent": {"alert": True}}
+    write_bundle(os.path.join(d, "evil.bundle"), "demo", [
+        ("20", day(-1), home.seal(json.dumps(evil).encode()))])
+    home.run("import", os.path.join(d, "evil.bundle"))
+    keep = editor(d, "keep", "pass")
+    r = home.run("alert", "new", "--case", "5", "--identifier", "1",
+                 "--unmasked", "--edit", env=keep)
+    a = alerts(home)[-1]["alert"]
+    check("newlines in a report's region, description and identifier do not "
+          "become fields, languages or identifiers of the template",
+          r.returncode == 0 and "region" not in a["area"] and
+          [t["lang"] for t in a["texts"]] == ["en"] and
+          a["identifiers"] == [{"kind": "handle",
+                                "value": "x identifier: plate AB123"}],
+          (out(r), a))
+
     # ---- a member whose key the bundle does not list for alerts --------------
     m = Home.__new__(Home)
     m.dir = os.path.join(d, "member")
