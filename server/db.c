@@ -41,6 +41,9 @@ static const struct stmt stmts[] = {
     {DB_INTAKE, "mailbox_replies",
      "SELECT day::text, body FROM mailbox_replies($1)", 1},
     {DB_INTAKE, "mailbox_known", "SELECT mailbox_known($1)", 1},
+    /* GET /alerts, /alerts/{org}.atom|.json (alertview.c) */
+    {DB_INTAKE, "alerts_live", "SELECT slug, id, body FROM alerts_live($1)",
+     1},
     /* GET /healthz */
     {DB_INTAKE, "ping", "SELECT 1", 0},
     /* sync routes (sync.c) */
@@ -49,6 +52,9 @@ static const struct stmt stmts[] = {
      "SELECT id::text, day::text, body FROM sync_list($1, $2, $3)", 3},
     {DB_SYNC, "sync_ack", "SELECT sync_ack($1, $2::bigint[])::text", 2},
     {DB_SYNC, "sync_reply", "SELECT sync_reply($1, $2, $3)::text", 3},
+    /* POST /api/v1/sync/alerts (alerts.c) */
+    {DB_SYNC, "alert_put",
+     "SELECT alert_put($1, $2, $3, $4, $5::date, $6::date, $7)", 7},
     /* GET /api/v1/sync/reports: what the organisation holds (pending,
      * and with ?check=1 the ids and SHA-256 up to the cursor) */
     {DB_SYNC, "sync_status",

@@ -8,6 +8,7 @@
  */
 #include "../client-crypto/umbra.h"
 #include "admin.h"
+#include "alertview.h"
 #include "cgroup.h"
 #include "req.h"
 #include "listener.h"
@@ -55,7 +56,8 @@ run_serve(const struct cmdline *a)
 {
     (void)a;
     int rc = 1;
-    if (page_init_local(srv.cfg.web_dir, srv.cfg.local_services) != 0) {
+    if (page_init_local(srv.cfg.web_dir, srv.cfg.local_services) != 0 ||
+        alerts_init(srv.cfg.web_dir) != 0) {
         fprintf(stderr, "umbra-server: cannot load pages from '%s'\n",
                 srv.cfg.web_dir);
         return 1;
@@ -114,6 +116,7 @@ out:
     db_pool_free(srv.intake);
     db_pool_free(srv.sync);
     page_release();
+    alerts_release();
     return rc;
 }
 

@@ -16,6 +16,13 @@ BINS += $(O)/umbra-server
 test-server: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool
 	@O=$(O) tests/integration/with_server.sh tests/integration/server_test.py
 
+# The signed alerts: push, every refusal, the page in 12 languages, the
+# Atom and JSON feeds, edits in the database (docs/api.md "Alerts").
+.PHONY: test-alerts
+test-alerts: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool
+	@O=$(O) tests/integration/with_server.sh tests/integration/alerts_test.py
+SUITES += test-alerts
+
 bench-server: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool \
     $(O)/bench_server_kdf
 	@O=$(O) tests/bench/bench_server.sh

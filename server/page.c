@@ -62,7 +62,8 @@ static struct {
 } P;
 
 static const char *const PAGE_NAMES[] = {"landing", "report", "receipt",
-                                         "check",   "info",   "error"};
+                                         "check",   "info",   "error",
+                                         "alerts"};
 
 /* ---- the view of one render -------------------------------------------- */
 
@@ -404,7 +405,8 @@ value(const struct tpl_query *q)
     case R_ERROR_CODE: return tpl_str(c->error_code);
     case R_INFO_LANG: return tpl_str(v->info ? v->info->lang : v->loc->code);
     case R_INFO_TITLE: return tpl_str(v->info ? v->info->title : NULL);
-    case R_CONTENT: return tpl_raw(v->info ? v->info->data : "");
+    case R_CONTENT:
+        return tpl_raw(v->info ? v->info->data : c->html ? c->html : "");
     case R_INFO_DIR: return tpl_str(text_dir(v->info ? v->info->lang
                                                      : v->loc->code));
     case R_INFO_LANG_NAME: {

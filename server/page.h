@@ -26,6 +26,7 @@ enum page_id {
     PAGE_CHECK,    /* GET/POST /check: form, and replies if any     */
     PAGE_INFO,     /* GET /info/{name}: organisation's content page */
     PAGE_ERROR,    /* any error page: ctx->error_code               */
+    PAGE_ALERTS,   /* GET /alerts: ctx->html is the list (alertview.h) */
 };
 
 struct page_org {
@@ -59,6 +60,8 @@ struct page_ctx {
     int photo_again;
     /* PAGE_CHECK after an error: the code as typed, to show it again */
     const char *receipt_typed;
+    /* PAGE_ALERTS: HTML its maker escaped, shown as {{content}} */
+    const char *html;
 };
 
 struct page_buf {

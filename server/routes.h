@@ -34,6 +34,14 @@ void api_mailbox_replies_post(struct req *r);
 void api_sync_list(struct req *r);
 void api_sync_ack(struct req *r);
 void api_sync_replies(struct req *r);
+/* The sync token of the request (Authorization: Bearer) by its hash: its
+ * hash and its organisation's slug; 0, or -1 having answered 401, or -2
+ * having answered 503 (the connection c is then broken). sync.c. */
+int sync_auth(struct req *r, PGconn *c, uint8_t hash[32], char slug[64])
+    __attribute__((warn_unused_result));
+/* alerts.c: POST /api/v1/sync/alerts, GET /alerts/{org}.atom|.json */
+void api_sync_alerts(struct req *r);
+void web_alert_feed(struct req *r);
 
 void web_landing(struct req *r);
 void web_report_form(struct req *r);
@@ -41,6 +49,7 @@ void web_report_post(struct req *r);
 void web_check_form(struct req *r);
 void web_check_post(struct req *r);
 void web_info(struct req *r);
+void web_alerts(struct req *r);
 void web_static(struct req *r);
 void web_favicon(struct req *r);
 /* A form route's body over its cap (body_cap): the page, in the page's

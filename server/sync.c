@@ -19,8 +19,8 @@
 #define SYNC_HELD_MAX 100000
 #define TOKEN_MAX 256
 
-/* The token's hash and its organisation; 0, or answers 401/503 and -1. */
-static int
+/* The token's hash and its organisation (routes.h). */
+int
 sync_auth(struct req *r, PGconn *c, uint8_t hash[32], char slug[64])
 {
     const char *h = req_header(r, "Authorization");

@@ -11,6 +11,7 @@
  * Form values live in buffers wiped on free, and jansson's allocator wipes
  * too (util.c).
  */
+#include "alertview.h"
 #include "body.h"
 #include "formdate.h"
 #include "imgmeta.h"
@@ -221,6 +222,31 @@ web_info(struct req *r)
     struct page_ctx ctx = {.lang = req_lang(r), .info = r->arg};
     ctx.choose = ctx.lang == NULL;
     render(r, 200, PAGE_INFO, &ctx);
+}
+
+/* GET /alerts?lang=&org=: the live alerts, verified again (alertview.h) */
+void
+web_alerts(struct req *r)
+{
+    struct page_ctx ctx = {.lang = req_lang(r), .org = req_query(r, "org")};
+    struct alert_list l;
+    char *html = NULL;
+
+    ctx.choose = ctx.lang == NULL;
+    if (ctx.org && !umbra_slug_valid(ctx.org, strlen(ctx.org))) {
+        reply_error(r, 404, "not_found", "no such organisation");
+        return;
+    }
+    if (alerts_load(&l, ctx.org) != 0 ||
+        alerts_html(&html, &l, page_lang(ctx.lang), ctx.org) != 0) {
+        alerts_list_free(&l);
+        page_error(r, 503, PAGE_ERROR, "busy");
+        return;
+    }
+    ctx.html = html;
+    render(r, 200, PAGE_ALERTS, &ctx);
+    alerts_list_free(&l);
+    free(html);
 }
 
 /* 1 if an Accept-Encoding value lists gzip, unless with q=0. */

@@ -32,6 +32,8 @@ FUNCTIONS = {
     "intake_pending()": "umbra_intake",
     "sync_status(bytea)": "umbra_sync",
     "sync_held(bytea,bigint,integer)": "umbra_sync",
+    "alert_put(bytea,text,text,bytea,date,date,text)": "umbra_sync",
+    "alerts_live(text)": "umbra_intake",
 }
 
 # (role, relation, privilege) -> the columns it covers, or None for a

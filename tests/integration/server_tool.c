@@ -6,6 +6,11 @@
  *   server_tool seal PK_BASE64     stdin to an envelope sealed to one key
  *   server_tool open RECEIPT       stdin envelope opened with the mailbox key
  *   server_tool kdfbench N         ms per mailbox derivation (Argon2), N runs
+ *   server_tool alert-sign KEYFILE PASSFILE   stdin (inner alert JSON) to
+ *                                  an alert file signed with the key
+ *                                  file's organisation signing key
+ *   server_tool alert-sign-seed HEX   the same with the Ed25519 key of a
+ *                                  32-byte seed (a key no bundle lists)
  */
 #include "umbra.h"
 
@@ -35,6 +40,52 @@ derive(struct umbra_mailbox *mb, const char *receipt)
     if (umbra_receipt_normalise(d, receipt, strlen(receipt)) != 0)
         return -1;
     return umbra_mailbox_derive(mb, d);
+}
+
+/* stdin signed with sk (umbra_alert_sign) to stdout; 0, or 1 with the
+ * library's phrase on stderr */
+static int
+alert_sign(const uint8_t sk[64])
+{
+    uint8_t *in = NULL;
+    char *out = NULL;
+    size_t n = 0;
+    int rc;
+
+    if (read_all(&in, &n) != 0)
+        return 1;
+    rc = umbra_alert_sign(&out, (const char *)in, n, sk);
+    free(in);
+    if (rc != 0) {
+        fprintf(stderr, "server_tool: %s\n", umbra_strerror(rc));
+        return 1;
+    }
+    fputs(out, stdout);
+    free(out);
+    return 0;
+}
+
+static int
+alert_sign_keyfile(const char *keyfile, const char *passfile)
+{
+    struct umbra_org_keys *k = NULL;
+    char pw[256];
+    size_t n;
+    FILE *f = fopen(passfile, "r");
+    int rc;
+
+    if (!f)
+        return 1;
+    n = fread(pw, 1, sizeof pw - 1, f);
+    fclose(f);
+    while (n > 0 && (pw[n - 1] == '\n' || pw[n - 1] == '\r'))
+        n--;
+    if (umbra_keyfile_read(&k, keyfile, pw, n) != 0)
+        return 1;
+    sodium_memzero(pw, sizeof pw);
+    rc = alert_sign(k->sign_sk);
+    umbra_org_keys_free(k);
+    return rc;
 }
 
 int
@@ -105,6 +156,15 @@ main(int argc, char **argv)
         umbra_secret_free(mb);
         free(in);
         return 0;
+    }
+    if (strcmp(argv[1], "alert-sign") == 0 && argc == 4)
+        return alert_sign_keyfile(argv[2], argv[3]);
+    if (strcmp(argv[1], "alert-sign-seed") == 0 && argc == 3) {
+        uint8_t seed[32], pk[32], sk[64];
+        if (umbra_unhex(seed, 32, argv[2], strlen(argv[2])) != 0)
+            return 2;
+        crypto_sign_seed_keypair(pk, sk, seed);
+        return alert_sign(sk);
     }
     return 2;
 }
