@@ -106,10 +106,14 @@ test-case-cli: $(O)/umbra-case
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_usage.py
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_templates.py
 
-# Community alerts: consent, drafts, the editor, sign, verify, withdraw.
+# Community alerts: consent, drafts, the editor, sign, verify, withdraw;
+# then push against the real server (page, feeds, withdrawal).
 .PHONY: test-case-alerts
-test-case-alerts: $(O)/umbra-case
-	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_alerts.py
+test-case-alerts: $(O)/umbra-case $(O)/umbra-server $(O)/server_tool
+	@st=0; \
+	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_alerts.py || st=1; \
+	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_alerts_push.py || st=1; \
+	 exit $$st
 
 # The conversation: follow-ups joined, forged or orphaned; replies kept.
 test-case-conv: $(O)/umbra-case
@@ -137,6 +141,7 @@ test-case: $(O)/tests/case_unit $(O)/tests/case_text_unit $(O)/umbra-case \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_alerts.py || st=1; \
 	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_loop.py || st=1; \
 	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_outbox.py || st=1; \
+	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_alerts_push.py || st=1; \
 	 exit $$st
 
 SUITES += test-case

@@ -49,8 +49,9 @@ static const char ALERT_USAGE[] =
     "     member's the bundle lists for alerts); it can no longer change.\n"
     "withdraw: a signed withdrawal of alert N (a draft is just deleted).\n"
     "push: send signed alerts and withdrawals to the server; says what it\n"
-    "     answered for each. With ALERT.json (from 'alert show N --file'\n"
-    "     on an offline laptop), only that file, and no passphrase.\n"
+    "     answered for each (the passphrase opens the case store). With\n"
+    "     ALERT.json (from 'alert show N --file' on an offline laptop),\n"
+    "     only that file, and no passphrase.\n"
     "verify: an alert file or a JSON feed of alerts against a public key\n"
     "     bundle (default this home's): valid or invalid per alert, with\n"
     "     why; exit 1 if any is invalid.\n";
@@ -632,8 +633,7 @@ alert_show(struct case_env *e, const struct alert_args *a)
             alert_one_free(&o);
             return CASE_FAIL;
         }
-        fputs(o.signed_file, stdout);
-        putchar('\n');
+        fputs(o.signed_file, stdout); /* its bytes exactly, as pushed */
     } else if (a->json) {
         json_dumpf(b, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         putchar('\n');

@@ -118,7 +118,7 @@ collect(void *ctx, const struct store_alert *r)
 static void
 answer(char *out, size_t cap, long status, json_t *body)
 {
-    const char *code = json_string_value(json_object_get(body, "code"));
+    const char *code = json_string_value(json_object_get(body, "error"));
     const char *hint = json_string_value(json_object_get(body, "hint"));
 
     snprintf(out, cap, "%ld%s%s%s%s", status, code ? " " : "",
@@ -227,14 +227,52 @@ out:
 
 /* ---- verify ----------------------------------------------------------- */
 
-/* One alert file's text: prints its line; 0 valid, 1 invalid. */
+/* What a feed item shows beside the signed file, checked against it: its
+ * title (in its language) and the level, expiry and area under _umbra.
+ * NULL if they agree, else what differs. */
+static const char *
+item_differs(const json_t *item, const json_t *a)
+{
+    const json_t *u = json_object_get(item, "_umbra"), *t;
+    const char *title = json_string_value(json_object_get(item, "title"));
+    const char *lang = json_string_value(json_object_get(item, "language"));
+    const char *k;
+    size_t i;
+    int seen = 0;
+
+    if (title != NULL && lang != NULL) {
+        json_array_foreach(json_object_get(a, "texts"), i, t)
+            if (json_equal(json_object_get(t, "lang"),
+                           json_object_get(item, "language")) &&
+                json_equal(json_object_get(t, "title"),
+                           json_object_get(item, "title")))
+                seen = 1;
+        if (!seen)
+            return "the feed shows a title the signed alert does not have";
+    }
+    for (i = 0; i < 3; i++) {
+        k = i == 0 ? "level" : i == 1 ? "expires" : "area";
+        if (json_object_get(u, k) != NULL &&
+            !json_equal(json_object_get(u, k), json_object_get(a, k)))
+            return i == 0   ? "the feed shows another level than the signed "
+                              "alert's"
+                   : i == 1 ? "the feed shows another expiry than the signed "
+                              "alert's"
+                            : "the feed shows another area than the signed "
+                              "alert's";
+    }
+    return NULL;
+}
+
+/* One alert file's text (from feed item, or NULL): prints its line; 0
+ * valid, 1 invalid. */
 static int
 verify_one(const char *label, const char *text, size_t len,
-           const struct umbra_bundle *b)
+           const struct umbra_bundle *b, const json_t *item)
 {
     json_t *a = NULL;
     char why[256], who[UMBRA_MEMBER_NAME_MAX + 1];
-    const char *kind, *exp;
+    const char *kind, *exp, *differs;
     long d;
 
     if (alert_read_file(&a, who, sizeof who, text, len, b, why,
@@ -242,6 +280,11 @@ verify_one(const char *label, const char *text, size_t len,
         printf("%s: invalid: ", label);
         case_print_safe(stdout, why, strlen(why), 0);
         putchar('\n');
+        return 1;
+    }
+    if (item != NULL && (differs = item_differs(item, a)) != NULL) {
+        printf("%s: invalid: %s\n", label, differs);
+        json_decref(a);
         return 1;
     }
     kind = json_string_value(json_object_get(a, "kind"));
@@ -263,6 +306,23 @@ verify_one(const char *label, const char *text, size_t len,
     return 0;
 }
 
+/* The signed alert file of a feed item as text (malloc'd), or NULL: its
+ * _umbra.alert_file (as the server's JSON feed carries it), else _umbra
+ * itself, as an object or a string. */
+static char *
+item_file(const json_t *item)
+{
+    const json_t *u = json_object_get(item, "_umbra");
+
+    if (json_is_object(u) && json_object_get(u, "alert_file") != NULL)
+        u = json_object_get(u, "alert_file");
+    if (json_is_string(u))
+        return strdup(json_string_value(u));
+    if (json_is_object(u))
+        return json_dumps(u, JSON_PRESERVE_ORDER | JSON_COMPACT);
+    return NULL;
+}
+
 int
 alert_verify(struct case_env *e, const struct alert_args *a)
 {
@@ -282,25 +342,20 @@ alert_verify(struct case_env *e, const struct alert_args *a)
     items = json_object_get(doc, "items");
     if (json_is_object(doc) && json_object_get(doc, "format") != NULL) {
         nall = 1;
-        nbad = (size_t)verify_one(a->file, (const char *)buf, len, &b);
+        nbad = (size_t)verify_one(a->file, (const char *)buf, len, &b, NULL);
     } else if (json_is_array(items)) {
         json_array_foreach(items, i, it)
         {
-            json_t *u = json_object_get(it, "_umbra");
-            char label[64], *text = NULL;
+            char label[64], *text = item_file(it);
 
             snprintf(label, sizeof label, "item %zu", i + 1);
-            if (json_is_string(u))
-                text = strdup(json_string_value(u));
-            else if (json_is_object(u))
-                text = json_dumps(u, JSON_PRESERVE_ORDER | JSON_COMPACT);
             nall++;
             if (text == NULL) {
                 printf("%s: invalid: no signed alert (_umbra)\n", label);
                 nbad++;
                 continue;
             }
-            nbad += (size_t)verify_one(label, text, strlen(text), &b);
+            nbad += (size_t)verify_one(label, text, strlen(text), &b, it);
             free(text);
         }
     } else {

@@ -109,7 +109,7 @@ def push_stub(home, d):
     rows = [a for a in alerts(home) if a["status"] == "signed"]
     assert len(rows) == 2, rows
     Recorder.answers = [(201, {"id": rows[0]["id"]}),
-                        (409, {"code": "alert_conflict",
+                        (409, {"error": "alert_conflict",
                                "hint": "another alert has this id"})]
     r = home.run("alert", "push", "--server", url, "--token-file", tok)
     o = out(r)
