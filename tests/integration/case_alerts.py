@@ -438,6 +438,26 @@ def main():
                                 "value": "x identifier: plate AB123"}],
           (out(r), a))
 
+    # ---- identifiers in hostile shapes, masked all the same ----------------
+    odd = [{"kind": "phone", "value": "+66 (0)81-abc-234 5678"},
+           {"kind": "handle", "value": "ареx_" + "z" * 9000},
+           {"kind": "plate", "value": "กข 1234 กทม"},
+           {"kind": "phone", "value": "0812345678"}]
+    write_bundle(os.path.join(d, "odd.bundle"), "demo", [
+        ("21", day(-1), home.seal(report("odd", True, inc1, ids=odd)))])
+    home.run("import", os.path.join(d, "odd.bundle"))
+    r = home.run("alert", "new", "--case", "6", "--identifier", "1",
+                 "--identifier", "2", "--identifier", "3", "--identifier",
+                 "4", "--no-edit")
+    got = alerts(home)[-1]["alert"]["identifiers"] if r.returncode == 0 \
+        else out(r)
+    check("letters in a phone number, a 9,000-character handle in mixed "
+          "scripts, a Thai plate, a number without country code: masked",
+          got == [{"kind": "phone", "value": "+66 ********78"},
+                  {"kind": "handle", "value": "ар***"},
+                  {"kind": "plate", "value": "ก" + "*" * 10 + "ม"},
+                  {"kind": "phone", "value": "********78"}], got)
+
     # ---- a member whose key the bundle does not list for alerts --------------
     m = Home.__new__(Home)
     m.dir = os.path.join(d, "member")
