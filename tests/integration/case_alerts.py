@@ -455,7 +455,7 @@ def main():
           "scripts, a Thai plate, a number without country code: masked",
           got == [{"kind": "phone", "value": "+66 ********78"},
                   {"kind": "handle", "value": "ар***"},
-                  {"kind": "plate", "value": "ก" + "*" * 10 + "ม"},
+                  {"kind": "plate", "value": "ก" + "*" * 9 + "ม"},
                   {"kind": "phone", "value": "********78"}], got)
 
     # ---- a member whose key the bundle does not list for alerts --------------
