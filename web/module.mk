@@ -67,7 +67,7 @@ test-web-vectors: web-vendor
 	node --test web/test/
 
 # Real headless Chromium against a real umbra-server and PostgreSQL.
-test-browser: all $(O)/page-test
+test-browser: all $(O)/page-test $(O)/server_tool
 	tests/browser/run.sh
 
 SUITES      += test-web-page test-web-vectors test-browser
