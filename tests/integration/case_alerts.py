@@ -17,7 +17,10 @@ JSON feed names the bad item; push sends each signed file once with the
 bearer token and says what the server answered (a recording stand-in
 here: what the client sends and how it reports; the real server in
 case_alerts_push.py); a withdrawal is signed and verifies; a member
-whose key the bundle does not list for alerts cannot sign.
+whose key the bundle does not list for alerts (or lists for events only)
+cannot sign; listed with "alerts" (a bundle made by pyumbra from the key
+files), she signs with her own key, valid against that bundle and
+invalid against one without her.
 Ends with "N passed, N failed".
 """
 import base64
@@ -32,8 +35,10 @@ import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from case_lib import Home, Results, tmpdir, write_bundle  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "vectors"))
+from case_lib import PASSPHRASE, Home, Results, tmpdir, write_bundle  # noqa
 import nacl.signing  # noqa: E402
+import pyumbra  # noqa: E402
 
 R = Results()
 check = R.check
@@ -482,6 +487,48 @@ def main():
           "for alerts (exit 1, says what to ask)", r.returncode == 1 and
           "may not sign alerts" in out(r) and
           alerts(m)[0]["status"] == "draft", out(r))
+
+    # the key holder lists the member as a signer (bundle protocol section
+    # 3, made here with pyumbra from the key files, independently of C)
+    adm = pyumbra.keyfile_decode(open(os.path.join(home.dir, "keys.umbra"),
+                                      "rb").read(), PASSPHRASE.strip())
+    mk = pyumbra.keyfile_decode(open(os.path.join(m.dir, "keys.umbra"),
+                                     "rb").read(),
+                                b"member passphrase quiet lantern orbit "
+                                b"harbour")
+    pub = json.load(open(home.public))
+    keys = [(base64.b64decode(k["x25519"]), k["created"])
+            for k in pub["keys"]]
+
+    def listed(may, serial):
+        text = pyumbra.bundle_make(
+            "demo", pub["created"], bytes.fromhex(adm["sign_seed"]), keys,
+            serial=serial, signers=[{
+                "name": "Ana", "signing_key": base64.b64encode(
+                    bytes.fromhex(mk["sign_pk"])).decode(), "may": may}])
+        with open(m.public, "w") as fh:
+            fh.write(text)
+
+    listed(["events"], pub.get("serial", 0) + 1)
+    r = m.run("alert", "sign", "1")
+    check("listed for events only: still refused", r.returncode == 1 and
+          "may not sign alerts" in out(r), out(r))
+    listed(["events", "alerts"], pub.get("serial", 0) + 2)
+    r = m.run("alert", "sign", "1")
+    check("listed for alerts: the member signs with their own key",
+          r.returncode == 0 and alerts(m)[0]["status"] == "signed", out(r))
+    p = os.path.join(d, "member-alert.json")
+    with open(p, "wb") as fh:
+        fh.write(m.run("alert", "show", "1", "--file").stdout)
+    signer = json.load(open(p))["signer"]
+    rr = m.run("alert", "verify", p, "--bundle", m.public, passphrase=False)
+    check("it verifies against the bundle that lists her, signed by 'Ana'",
+          rr.returncode == 0 and "signed by 'Ana'" in out(rr) and
+          signer != pub["signing_key"], out(rr))
+    rr = home.run("alert", "verify", p, "--bundle", home.public,
+                  passphrase=False)
+    check("and not against a bundle without her (a removed member)",
+          rr.returncode == 1 and "does not list" in out(rr), out(rr))
     shutil.rmtree(d, ignore_errors=True)
 
 
