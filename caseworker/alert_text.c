@@ -97,6 +97,9 @@ check_texts(const json_t *texts, int final, char *why, size_t cap)
             return fail(why, cap,
                         "[%s] the title is 1 to %u characters on one line",
                         lang, ALERT_TITLE_MAX);
+        if (nb < 0)
+            return fail(why, cap,
+                        "[%s] the body holds a control character", lang);
         if (nb < 1 || nb > (long)ALERT_BODY_MAX)
             return fail(why, cap,
                         "[%s] the body is 1 to %u characters (it has %ld)",
@@ -419,6 +422,8 @@ alert_from_template(json_t **out, const char *text, size_t len,
         if (in_body) {
             size_t n = strlen(line);
 
+            if (n > 0 && line[n - 1] == '\r') /* an editor's CR LF */
+                line[--n] = 0;
             if (blen == 0 && n == 0)
                 continue; /* blank lines before the body */
             if (blen > 0)

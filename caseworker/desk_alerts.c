@@ -80,10 +80,11 @@ list_row(void *ctx, const struct store_alert *a)
     desk_h_t(o, d->lang, key);
     desk_h_raw(o, "</td><td>");
     if (strcmp(a->kind, "withdrawal") == 0) {
+        desk_h_raw(o, "</td><td></td><td>");
         desk_h_t(o, d->lang, "desk.alert.withdrawal");
         desk_h_raw(o, " ");
         desk_h_esc(o, jstr(b, "withdraws"), 8);
-        desk_h_raw(o, "</td><td></td><td></td>");
+        desk_h_raw(o, "</td>");
     } else {
         const json_t *area = json_object_get(b, "area");
 
@@ -534,6 +535,24 @@ identifiers(const char *text)
     return a;
 }
 
+/* A browser sends a textarea's lines ended by CR LF: the body keeps LF. */
+static void
+no_cr(json_t *text)
+{
+    const char *b = jstr(text, "body");
+    size_t n = strlen(b), i, k = 0;
+    char *o = malloc(n + 1);
+
+    if (o == NULL)
+        return;
+    for (i = 0; i < n; i++)
+        if (!(b[i] == '\r' && b[i + 1] == '\n'))
+            o[k++] = b[i];
+    o[k] = 0;
+    json_object_set_new(text, "body", json_string(o));
+    free(o);
+}
+
 /* The form's fields over the draft's body b (org, id, kind, issued kept). */
 static int
 apply_form(json_t *b, const struct desk_req *r)
@@ -587,6 +606,8 @@ apply_form(json_t *b, const struct desk_req *r)
             texts, json_pack("{s:s,s:s,s:s}", "lang", lang, "title",
                              t ? t : jstr(v, "title"), "body",
                              body ? body : jstr(v, "body")));
+        if (body != NULL)
+            no_cr(json_array_get(texts, json_array_size(texts) - 1));
         if (strcmp(lang, "en") == 0 || en == NULL)
             en = json_array_get(texts, json_array_size(texts) - 1);
     }

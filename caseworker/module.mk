@@ -149,8 +149,8 @@ ASAN_SUITES += test-case
 
 # The desk (umbra-case desk): its strings, the HTTP attacks in Python, the
 # Alerts screen (desk_alerts.py),
-# then a real Chromium working a case (tests/desk/); screenshots in
-# tests/artifacts/desk-*.png.
+# then a real Chromium working a case and an alert (tests/desk/);
+# screenshots in tests/artifacts/desk-*.png.
 .PHONY: test-desk
 test-desk: $(O)/umbra-case
 	@st=0; \
@@ -158,6 +158,7 @@ test-desk: $(O)/umbra-case
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/desk/desk_http.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/desk/desk_alerts.py || st=1; \
 	 UMBRA_BUILD=$(O) node tests/desk/desk_test.js || st=1; \
+	 UMBRA_BUILD=$(O) node tests/desk/desk_alerts_test.js || st=1; \
 	 exit $$st
 
 SUITES += test-desk

@@ -8,7 +8,10 @@ region), an invalid edit keeps nothing, a text to translate blocks
 signing, the alert is signed (then read-only, and the CLI's `alert verify`
 says valid), withdrawn (a signed withdrawal), and a draft deleted. Every
 page carries no script and escapes what was typed. Ends with "N passed, N
-failed"."""
+failed".
+
+    desk_alerts.py prepare DIR   makes the home in DIR and prints its facts
+                                 as JSON (desk_alerts_test.js uses it)"""
 import datetime
 import json
 import os
@@ -21,7 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 from desk_lib import Desk  # noqa: E402
-from case_lib import Home, Results, tmpdir, write_bundle  # noqa: E402
+from case_lib import CASE, Home, Results, tmpdir, write_bundle  # noqa
 
 R = Results()
 check = R.check
@@ -40,14 +43,21 @@ def report(text, consent):
         "consent": {"statistics": True, "alert": consent}}).encode()
 
 
-def main():
-    d = tmpdir()
+def prepare(d):
+    """A home in d with case 1 (consents to an alert) and case 2 (does
+    not); the home."""
     h = Home(d)
     write_bundle(os.path.join(d, "b"), "demo", [
         ("1", TODAY.isoformat(), h.seal(report("he robbed me", True))),
         ("2", TODAY.isoformat(), h.seal(report("keep it private", False)))])
     r = h.run("import", os.path.join(d, "b"))
     assert r.returncode == 0, r.stderr
+    return h
+
+
+def main():
+    d = tmpdir()
+    h = prepare(d)
     desk = Desk(h.dir, args=("--no-browser", "--passphrase-file", h.pwfile))
     check("the desk starts", desk.ok, desk.url)
     desk.login()
@@ -167,4 +177,11 @@ def main():
     shutil.rmtree(d, ignore_errors=True)
 
 
-R.run(main)
+if sys.argv[1:2] == ["prepare"]:
+    # for desk_alerts_test.js (Chromium): the home's facts as JSON
+    home = prepare(sys.argv[2])
+    print(json.dumps({"home": home.dir, "pwfile": home.pwfile,
+                      "passphrase": open(home.pwfile).read().rstrip("\n"),
+                      "public": home.public, "case": CASE}))
+else:
+    R.run(main)
