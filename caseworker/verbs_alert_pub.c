@@ -211,6 +211,9 @@ alert_push(struct case_env *e, const struct alert_args *a)
         } else {
             printf("%s %lld (%.8s): refused: %s\n", p->kind, (long long)p->n,
                    p->alert_id, what);
+            if (strstr(what, "alert_date") != NULL)
+                printf("    (signed more than 7 days ago: draft it again "
+                       "from its cases, sign and push the new one)\n");
             bad++;
         }
     }

@@ -171,6 +171,15 @@ def main():
     s, _, _ = desk.request("POST", "/alert/sign", cookie=desk.cookie,
                            body="n=1", headers={"Origin": desk.base})
     check("a POST without the CSRF token is refused", s == 403, s)
+    s, loc = post("/lang", [("lang", "th")])
+    s, page = get("/alerts")
+    check("the Alerts screen in Thai", s == 200 and
+          "<h1>การแจ้งเตือน</h1>" in page and 'lang="th"' in page, page[:600])
+    s, loc = post("/lang", [("lang", "ar")])
+    s, page = get("/alerts")
+    check("and in Arabic, right to left", s == 200 and
+          "<h1>التنبيهات</h1>" in page and 'dir="rtl"' in page, page[:600])
+    s, loc = post("/lang", [("lang", "en")])
     s, page = get("/alert?n=99")
     check("an alert that does not exist is a 404", s == 404, s)
     desk.stop()
