@@ -83,7 +83,7 @@ static const struct verb VERBS[] = {
     {"delete", verb_delete, CASE_STORE | CASE_WRITE},
     {"reply", verb_reply, CASE_STORE | CASE_WRITE},
     {"push", verb_push, CASE_STORE | CASE_WRITE},
-    {"ack", verb_ack, CASE_STORE | CASE_WRITE},
+    {"ack", verb_ack, CASE_KEYS | CASE_STORE | CASE_WRITE},
     {"quarantine", verb_quarantine, CASE_STORE},
     {"stats", verb_stats, CASE_STORE},
     {"alert", verb_alert, 0}, /* each sub-command sets up its own */

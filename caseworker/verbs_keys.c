@@ -6,7 +6,9 @@
 #include "args.h"
 #include "case.h"
 #include "members.h"
+#include "net.h"
 #include "store.h"
+#include "verbs_sync.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -24,6 +26,8 @@ static const char KEYS_USAGE[] =
     "       umbra-case [--home DIR] keys add-member MEMBER.json\n"
     "       umbra-case [--home DIR] keys remove-member ID|NAME\n"
     "       umbra-case [--home DIR] keys join PUBLIC.json\n"
+    "       umbra-case [--home DIR] keys publish --server URL --token-file "
+    "FILE\n"
     "\n"
     "list: the organisation's encryption keys (from DIR/public.json) and,\n"
     "      in the key holder's home, its members (needs the passphrase).\n"
@@ -42,6 +46,8 @@ static const char KEYS_USAGE[] =
     "      give the new bundle to the server operator at once.\n"
     "join: (member home) install the organisation's public.json after\n"
     "      checking that it lists this home's own key.\n"
+    "publish: send DIR/public.json to the server, which serves it at once\n"
+    "      if it has a higher serial under the same signing key.\n"
     "Only the key holder's home (made by plain 'init') can add, export\n"
     "and re-sign; a member home refuses.\n";
 
@@ -314,6 +320,76 @@ keys_passphrase_args(const struct case_opts *o, int argc, char **argv)
     return keys_passphrase(o, nf, weak_ok);
 }
 
+static const char PUBLISH_USAGE[] =
+    "usage: umbra-case [--home DIR] keys publish --server URL "
+    "--token-file FILE\n"
+    "           [--proxy URL]\n"
+    "\n"
+    "Sends DIR/public.json, the bundle 'keys add', 'keys add-member' and\n"
+    "'keys remove-member' re-signed, to the organisation's server, which\n"
+    "serves it at once if it is signed by the registered signing key and\n"
+    "has a higher serial. From then on a removed member's token answers\n"
+    "member_removed, and reports are sealed to the new keys.\n";
+
+/* keys publish --server URL --token-file FILE [--proxy URL]: sends
+ * DIR/public.json to the server (POST /api/v1/sync/bundle). */
+static int
+keys_publish(const struct case_opts *o, int argc, char **argv)
+{
+    char path[CASE_PATH_MAX];
+    struct umbra_bundle b;
+    struct sync_args a;
+    struct net n;
+    uint8_t *raw = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    json_t *body = NULL;
+    long status = 0;
+    int rc = CASE_FAIL;
+
+    memset(&n, 0, sizeof n);
+    if (case_help(PUBLISH_USAGE, argc, argv))
+        return CASE_OK;
+    if (sync_parse(&a, argc, argv, 0) != 0)
+        return case_usage(PUBLISH_USAGE);
+    if (case_path(path, sizeof path, o, "public.json") != 0 ||
+        case_read_bundle(&b, &raw, &len, path) != 0)
+        return CASE_FAIL;
+    if (sync_connect(&n, &a) != 0)
+        goto out;
+    /* the file's text, unchanged: the server keeps it byte for byte */
+    text = malloc(len + 1);
+    if (text == NULL) {
+        case_err("out of memory");
+        goto out;
+    }
+    memcpy(text, raw, len);
+    text[len] = 0;
+    if (strlen(text) != len) {
+        case_err("'%s' holds a NUL byte; export it again", path);
+        goto out;
+    }
+    if (net_json(&n, "/api/v1/sync/bundle", text, &status, &body) != 0)
+        goto out;
+    if (status != 200) {
+        net_report(&n, "the server refused the public key bundle", status,
+                   body);
+        goto out;
+    }
+    printf("The server now serves the public key bundle of '%s' with serial "
+           "%llu (%u %s, %u %s).\n",
+           b.org, (unsigned long long)b.serial, b.nkeys,
+           CASE_PL(b.nkeys, "key"), b.nsigners,
+           CASE_PL(b.nsigners, "signer"));
+    rc = CASE_OK;
+out:
+    free(raw);
+    free(text);
+    json_decref(body);
+    net_release(&n);
+    return rc;
+}
+
 /* The sub-commands of keys; noun and meta name the one word a
  * sub-command takes (NULL: none). */
 static const struct keys_sub {
@@ -326,6 +402,7 @@ static const struct keys_sub {
     {"add-member", "member file", "MEMBER.json"},
     {"remove-member", "member key id or name", "ID|NAME"},
     {"join", "public key bundle", "PUBLIC.json"},
+    {"publish", NULL, NULL},
 };
 #define NSUBS (sizeof SUBS / sizeof SUBS[0])
 
@@ -340,12 +417,12 @@ keys_why(const char *given)
         names[i] = SUBS[i].name;
     if (given == NULL) {
         case_err("keys needs a sub-command first: list, add, export, "
-                 "passphrase, add-member, remove-member or join");
+                 "passphrase, add-member, remove-member, join or publish");
         return case_usage(KEYS_USAGE);
     }
     if (given[0] == '-') {
         case_err("keys needs a sub-command before '%s': list, add, export, "
-                 "passphrase, add-member, remove-member or join",
+                 "passphrase, add-member, remove-member, join or publish",
                  given);
         return case_usage(KEYS_USAGE);
     }
@@ -382,6 +459,8 @@ verb_keys(struct case_env *e, int argc, char **argv)
     argv[1] = label;
     if (strcmp(sub->name, "passphrase") == 0)
         return keys_passphrase_args(o, argc - 1, argv + 1);
+    if (strcmp(sub->name, "publish") == 0)
+        return keys_publish(o, argc - 1, argv + 1);
     bad = sub->noun != NULL ? case_one_word(&word, label, argc - 1, argv + 1,
                                             sub->noun, sub->meta)
                             : case_no_words(argc - 1, argv + 1);

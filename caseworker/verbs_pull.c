@@ -7,6 +7,7 @@
 #include "args.h"
 #include "bfile.h"
 #include "case.h"
+#include "member_sync.h"
 #include "net.h"
 #include "progress.h"
 #include "pull_check.h"
@@ -77,7 +78,7 @@ verb_pull(struct case_env *e, int argc, char **argv)
     struct seen seen = {NULL, 0, 0};
     struct bfile bf;
     struct net n;
-    json_t *body = NULL;
+    json_t *body = NULL, *waiting = NULL;
     uint8_t *env = NULL;
     long status, fetched = 0, before, skipped = 0;
     uint64_t cursor;
@@ -108,6 +109,9 @@ verb_pull(struct case_env *e, int argc, char **argv)
     if (sync_connect(&n, &a) != 0)
         goto out;
     if (pull_check_server_key(&n, &ours) != 0)
+        goto out;
+    /* every pull claims the token for this home's key (member_sync.h) */
+    if (member_claim(o, NULL, &n, ours.org) != 0)
         goto out;
     if (open_locked(&bf, a.out, ours.org) != 0)
         goto out;
@@ -159,6 +163,7 @@ verb_pull(struct case_env *e, int argc, char **argv)
         if (json_array_size(reports) == 0)
             more = 0;
         if (first) {
+            waiting = json_incref(json_object_get(body, "waiting"));
             pull_read_pending(&pend, body);
             pull_warn_quota(&n, &pend);
             why = pull_cursor_wrong(&pend, body, cursor, &seen);
@@ -286,6 +291,7 @@ verb_pull(struct case_env *e, int argc, char **argv)
                a.out);
     else if (pend.window > 0)
         pull_say_window(pend.window);
+    member_print_waiting(waiting);
     rc = CASE_OK;
     goto out;
 out_write:
@@ -311,6 +317,7 @@ out:
             (void)unlink(a.out);
     }
     json_decref(body);
+    json_decref(waiting);
     net_release(&n);
     return rc;
 }

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
- * verbs_sync: push and ack — replies to the server, and the deletion of
- * imported reports from it; the server options pull shares (verbs_sync.h).
+ * verbs_sync: push and ack — replies to the server, and each member's
+ * acknowledgement of imported reports (deleted once every member has);
+ * the server options pull shares (verbs_sync.h).
  */
 #include "args.h"
 #include "bfile.h"
 #include "case.h"
 #include "net.h"
+#include "member_sync.h"
 #include "store.h"
 #include "verbs_outbox.h"
 #include "verbs_sync.h"
@@ -31,15 +33,20 @@ static const char PUSH_USAGE[] =
 
 static const char ACK_USAGE[] =
     "usage: umbra-case [--home DIR] ack --server URL --token-file FILE\n"
-    "           [--proxy URL]\n"
+    "           [--force] [--proxy URL]\n"
     "\n"
-    "Deletes from the server the reports that were imported here (cases and\n"
-    "quarantined documents), so that the server keeps nothing it no longer\n"
-    "needs. Reports not sealed to this home's keys are left on the server.\n";
+    "Acknowledges to the server the reports that were imported here (cases\n"
+    "and quarantined documents), so that the server keeps nothing it no\n"
+    "longer needs. With several members, each acks for itself: a report is\n"
+    "deleted once every current member has acked it ('pull' says what is\n"
+    "waiting for whom); the key holder's --force deletes what this home has\n"
+    "acked at once. Claims the sync token with this home's key first.\n"
+    "Reports not sealed to this home's keys are left on the server.\n";
 
 static const struct option SYNC_OPTS[] = {
     ARGS_VALUE("server", 's'), ARGS_VALUE("token-file", 't'),
-    ARGS_VALUE("proxy", 'p'), ARGS_VALUE("out", 'o'), ARGS_LAST,
+    ARGS_VALUE("proxy", 'p'), ARGS_VALUE("out", 'o'),
+    ARGS_FLAG("force", 'f'), ARGS_LAST,
 };
 
 int
@@ -56,7 +63,12 @@ sync_parse(struct sync_args *a, int argc, char **argv, int allow_out)
     memset(a, 0, sizeof *a);
     args_init(&r, argc, argv, SYNC_OPTS);
     while ((k = args_next(&r)) != ARGS_END) {
-        if (!args_keep(keep, allow_out ? 4 : 3, k, r.val)) {
+        if (k == 'f' && (allow_out & SYNC_ALLOW_FORCE)) {
+            a->force = 1;
+            continue;
+        }
+        if (!args_keep(keep, (allow_out & SYNC_ALLOW_OUT) ? 4 : 3, k,
+                       r.val)) {
             args_why(&r, k);
             return -1;
         }
@@ -135,6 +147,7 @@ collect_reply(void *ctx, int64_t id, const char *mailbox, const uint8_t *env,
 struct sync_verb {
     const char *usage, *cannot, *nothing;
     int (*read)(struct store *s, void *list, const size_t **count);
+    int allow; /* SYNC_ALLOW_* */
 };
 
 /*
@@ -151,7 +164,7 @@ sync_begin(const struct sync_verb *v, struct case_env *e,
 
     if (case_help(v->usage, argc, argv))
         return CASE_OK;
-    if (sync_parse(a, argc, argv, 0) != 0)
+    if (sync_parse(a, argc, argv, v->allow) != 0)
         return case_usage(v->usage);
     if (case_setup(e) != 0)
         return CASE_FAIL;
@@ -159,7 +172,7 @@ sync_begin(const struct sync_verb *v, struct case_env *e,
         case_err("%s", v->cannot);
         return CASE_FAIL;
     }
-    if (*count == 0) {
+    if (*count == 0 && !a->force) {
         printf("%s\n", v->nothing);
         return CASE_OK;
     }
@@ -213,7 +226,7 @@ read_replies(struct store *s, void *list, const size_t **count)
 
 static const struct sync_verb PUSH = {
     PUSH_USAGE, "cannot read the queued replies",
-    "No replies waiting to be sent.", read_replies};
+    "No replies waiting to be sent.", read_replies, 0};
 
 int
 verb_push(struct case_env *e, int argc, char **argv)
@@ -280,7 +293,7 @@ collect_id(void *ctx, const char *id)
  * adds what the server deleted to *deleted. 0 or -1 (said). */
 static int
 ack_batch(struct net *n, struct store *s, char (*ids)[BFILE_ID_MAX + 1],
-          size_t batch, long *deleted)
+          size_t batch, int force, long *deleted)
 {
     json_t *arr = json_array(), *req, *body = NULL;
     char *text;
@@ -290,7 +303,7 @@ ack_batch(struct net *n, struct store *s, char (*ids)[BFILE_ID_MAX + 1],
 
     for (i = 0; i < batch; i++)
         json_array_append_new(arr, json_string(ids[i]));
-    req = json_pack("{s:o}", "ids", arr);
+    req = json_pack("{s:o,s:b}", "ids", arr, "force", force);
     text = req ? json_dumps(req, JSON_COMPACT) : NULL;
     json_decref(req);
     if (text == NULL) {
@@ -328,7 +341,7 @@ read_acks(struct store *s, void *list, const size_t **count)
 
 static const struct sync_verb ACK = {
     ACK_USAGE, "cannot read the imported reports",
-    "Nothing to delete from the server.", read_acks};
+    "Nothing to delete from the server.", read_acks, SYNC_ALLOW_FORCE};
 
 int
 verb_ack(struct case_env *e, int argc, char **argv)
@@ -345,15 +358,28 @@ verb_ack(struct case_env *e, int argc, char **argv)
     if (rc >= 0)
         goto out;
     rc = CASE_FAIL;
+    /* each member acks for itself: the token is claimed by this home's
+     * key first (the server answers the same every time) */
+    if (member_claim(e->o, e->keys, &n, e->keys->slug) != 0)
+        goto out;
+    /* --force with nothing new: what this home acked before, at once */
+    if (l.n == 0 &&
+        ack_batch(&n, e->store, l.v, 0, a.force, &deleted) != 0)
+        goto out;
     while (done < l.n) {
         size_t batch = l.n - done > 1000 ? 1000 : l.n - done;
 
-        if (ack_batch(&n, e->store, l.v + done, batch, &deleted) != 0)
+        if (ack_batch(&n, e->store, l.v + done, batch, a.force, &deleted) !=
+            0)
             goto out;
         done += batch;
     }
     printf("The server deleted %ld %s (%zu acknowledged).\n", deleted,
            CASE_PL(deleted, "report"), done);
+    if (!a.force && deleted < (long)done)
+        printf("The others wait until every member has acked them (see "
+               "'umbra-case pull'); the key holder's 'ack --force' deletes "
+               "them at once.\n");
     rc = CASE_OK;
 out:
     free(l.v);

@@ -13,10 +13,16 @@ struct net;
 
 struct sync_args {
     const char *server, *token_file, *out, *proxy;
+    int force; /* ack --force */
 };
 
+/* What sync_parse also takes, as its allow bits. */
+#define SYNC_ALLOW_OUT 1   /* --out FILE (pull) */
+#define SYNC_ALLOW_FORCE 2 /* --force (ack) */
+
 /* The options of argv into a (every value non-empty, --server and
- * --token-file given); allow_out: --out too. 0 or -1 (a usage error). */
+ * --token-file given); allow_out: SYNC_ALLOW_* bits, the options beyond
+ * those three it takes. 0 or -1 (a usage error). */
 int sync_parse(struct sync_args *a, int argc, char **argv, int allow_out)
     UMBRA_WUR;
 

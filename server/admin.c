@@ -2,6 +2,7 @@
 /* admin: see admin.h. */
 #include "admin.h"
 #include "server.h"
+#include "sync_int.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -275,6 +276,15 @@ admin_org_add(const struct cmdline *cl)
         if (!db_ok(r))
             goto db_fail;
     }
+    /* the claimed tokens whose key left the bundle answer member_removed
+     * from now on (schema/009_team.sql) */
+    PQclear(r);
+    char *members = sync_member_keys(&b);
+    const char *pm[2] = {idtxt, members};
+    r = members ? db_admin(c, "team_bundle_changed", pm, NULL, NULL, 0) : NULL;
+    free(members);
+    if (!db_ok(r))
+        goto db_fail;
     if (!exec_ok(c, "COMMIT"))
         goto out;
     printf("organisation '%s' registered with %u key(s); fingerprint %s\n",

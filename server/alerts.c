@@ -4,14 +4,16 @@
  * section 11). POST /api/v1/sync/alerts takes one alert file from an
  * organisation's sync token, verifies it against that organisation's
  * current bundle (libumbra), checks its issue date against today and
- * stores it through alert_put (schema 009), exactly as sent. GET
+ * stores it through alert_put (schema 010), exactly as sent. GET
  * /alerts/{org}.atom and .json serve the feeds (alertview.h), whose every
  * alert is verified again when served. The page /alerts is web.c's.
  */
 #include "alertview.h"
 #include "../client-crypto/alert.h"
 #include "routes.h"
+#include "sync_int.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,11 +74,11 @@ api_sync_alerts(struct req *r)
     struct umbra_alert a = {0};
     struct org_set *s = NULL;
     const struct org *o;
-    uint8_t hash[32];
-    char slug[64];
+    struct sync_token t;
     PGconn *c = NULL;
     int rc, broken = 0;
 
+    memset(&t, 0, sizeof t);
     if (r->body.len > UMBRA_ALERT_MAX_BYTES) {
         refused(r, UMBRA_ERR_TOO_LONG, "too_big");
         return;
@@ -86,13 +88,13 @@ api_sync_alerts(struct req *r)
         reply_unavailable(r);
         return;
     }
-    rc = sync_auth(r, c, hash, slug);
+    rc = sync_who(r, c, &t);
     if (rc < 0) {
         broken = rc == -2;
         goto out;
     }
     s = orgs_acquire();
-    o = orgs_find(s, slug);
+    o = orgs_find(s, t.slug);
     if (!o) {
         reply_unavailable(r);
         goto out;
@@ -107,7 +109,7 @@ api_sync_alerts(struct req *r)
         goto out;
     {
         const int withdrawal = a.kind == UMBRA_ALERT_WITHDRAWAL;
-        const char *vals[7] = {(const char *)hash,
+        const char *vals[7] = {(const char *)t.hash,
                                a.id,
                                withdrawal ? "withdrawal" : "alert",
                                (const char *)r->body.data,
@@ -128,7 +130,7 @@ api_sync_alerts(struct req *r)
             reply_json(r, strcmp(v, "stored") == 0 ? 201 : 200,
                        json_pack("{s:s,s:s,s:s,s:b}", "id", a.id, "kind",
                                  withdrawal ? "withdrawal" : "alert", "org",
-                                 slug, "stored", strcmp(v, "stored") == 0));
+                                 t.slug, "stored", strcmp(v, "stored") == 0));
         } else if (strcmp(v, "conflict") == 0) {
             reply_error(r, 409, "alert_conflict",
                         "an alert with this id and other content is held");
@@ -142,6 +144,7 @@ api_sync_alerts(struct req *r)
         PQclear(res);
     }
 out:
+    sodium_memzero(&t, sizeof t);
     umbra_alert_free(&a);
     orgs_release(s);
     db_put(srv.sync, c, broken);

@@ -5,7 +5,7 @@
  * page's list (HTML), an Atom feed or a JSON Feed.
  *
  * alerts_load reads the live rows (not withdrawn, not expired: the
- * alerts_live function of schema 009) on the intake pool and keeps only
+ * alerts_live function of schema 010) on the intake pool and keeps only
  * those whose stored file still verifies, with libumbra, against the
  * organisation's *current* bundle (orgs.h), names that organisation and
  * that id, and is live by its own dates today (UTC). A row edited in the

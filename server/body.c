@@ -16,6 +16,12 @@ body_cap(const struct route *rt)
     case BODY_RAW:
     case BODY_ENVELOPE:
         return srv.cfg.max_envelope_bytes;
+    case BODY_EVENT: /* docs/api.md: a case event is at most 1 MiB */
+        return srv.cfg.max_envelope_bytes < 1048576u
+                   ? srv.cfg.max_envelope_bytes
+                   : 1048576u;
+    case BODY_BUNDLE:
+        return UMBRA_BUNDLE_MAX_BYTES;
     case BODY_JSON:
         return srv.cfg.max_json_bytes;
     case BODY_FORM:

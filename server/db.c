@@ -48,6 +48,26 @@ static const struct stmt stmts[] = {
     {DB_INTAKE, "ping", "SELECT 1", 0},
     /* sync routes (sync.c) */
     {DB_SYNC, "sync_auth", "SELECT org_id::text, slug FROM sync_auth($1)", 1},
+    /* every sync route's authentication (sync.c, sync_who) */
+    {DB_SYNC, "sync_who",
+     "SELECT org_id::text, slug, token_id::text, name, claimed::text, "
+     "holder::text, removed::text FROM sync_who($1)", 1},
+    /* team sync (sync.c, sync_team.c; schema/009_team.sql) */
+    {DB_SYNC, "sync_ack_member",
+     "SELECT status::text, deleted::text, acked::text "
+     "FROM sync_ack_member($1, $2::bigint[], $3::boolean)", 3},
+    {DB_SYNC, "sync_waiting", "SELECT name, n::text FROM sync_waiting($1)",
+     1},
+    {DB_SYNC, "sync_event_put",
+     "SELECT id::text, day::text FROM sync_event_put($1, $2)", 2},
+    {DB_SYNC, "sync_event_list",
+     "SELECT id::text, day::text, body FROM sync_event_list($1, $2, $3)", 3},
+    {DB_SYNC, "sync_bundle",
+     "SELECT bundle, serial::text, sign_pk FROM sync_bundle($1)", 1},
+    {DB_SYNC, "sync_claim", "SELECT sync_claim($1, $2)::text", 2},
+    {DB_SYNC, "sync_bundle_put",
+     "SELECT sync_bundle_put($1, $2, $3::bigint, $4::date, $5, $6::bytea[], "
+     "$7::bytea[], $8::date[], $9::bytea[])::text", 9},
     {DB_SYNC, "sync_list",
      "SELECT id::text, day::text, body FROM sync_list($1, $2, $3)", 3},
     {DB_SYNC, "sync_ack", "SELECT sync_ack($1, $2::bigint[])::text", 2},
@@ -82,6 +102,9 @@ static const struct stmt stmts[] = {
      "INSERT INTO orgs (slug, name, sign_pk, fingerprint, bundle, "
      "bundle_created, bundle_serial) VALUES ($1, $2, $3, $4, $5, $6, $7) "
      "RETURNING id::text", 7},
+    /* org add: the claimed tokens whose key left the bundle (009) */
+    {DB_OWNER, "team_bundle_changed",
+     "SELECT team_bundle_changed($1::integer, $2::bytea[])", 2},
     {DB_OWNER, "org_key_put",
      "INSERT INTO org_keys (org_id, key_id, pk, created) VALUES ($1, $2, $3, "
      "$4) ON CONFLICT (org_id, key_id) DO UPDATE SET current = true", 4},

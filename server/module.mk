@@ -29,6 +29,13 @@ bench-server: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool \
 
 SUITES += test-server
 
+# Team sync (issue 15): keys publish, claims, per-member ack, the event log.
+.PHONY: test-team-server
+test-team-server: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool
+	@O=$(O) tests/integration/with_server.sh tests/integration/team_test.py
+
+SUITES += test-team-server
+
 # The database roles' whole privilege matrix (no server needed: migrate only).
 .PHONY: test-roles
 test-roles: $(O)/umbra-server $(O)/umbra-case

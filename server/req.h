@@ -43,7 +43,9 @@ enum body {
     BODY_JSON,
     BODY_FORM,
     BODY_CHECK,
-    BODY_ENVELOPE /* raw, checked as it arrives (api_report_begin/_feed) */
+    BODY_ENVELOPE, /* raw, checked as it arrives (api_report_begin/_feed) */
+    BODY_EVENT,    /* raw, a case event's envelope: at most 1 MiB */
+    BODY_BUNDLE    /* raw, a public key bundle: at most 64 KiB */
 };
 
 struct req;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * routes: the handler of every route, each in its own function: api.c (the
- * JSON API, health, metrics), sync.c (caseworker sync) and web.c (pages,
+ * JSON API, health, metrics), sync.c and sync_team.c (caseworker sync) and
+ * web.c (pages,
  * the no-JS form, static files). The table that maps methods and paths to them is in http.c;
  * routes see the request only through http.h.
  */
@@ -34,14 +35,14 @@ void api_mailbox_replies_post(struct req *r);
 void api_sync_list(struct req *r);
 void api_sync_ack(struct req *r);
 void api_sync_replies(struct req *r);
-/* The sync token of the request (Authorization: Bearer) by its hash: its
- * hash and its organisation's slug; 0, or -1 having answered 401, or -2
- * having answered 503 (the connection c is then broken). sync.c. */
-int sync_auth(struct req *r, PGconn *c, uint8_t hash[32], char slug[64])
-    __attribute__((warn_unused_result));
 /* alerts.c: POST /api/v1/sync/alerts, GET /alerts/{org}.atom|.json */
 void api_sync_alerts(struct req *r);
 void web_alert_feed(struct req *r);
+/* team sync (sync_team.c): the event log, claim, keys publish */
+void api_sync_events_post(struct req *r);
+void api_sync_events(struct req *r);
+void api_sync_claim(struct req *r);
+void api_sync_bundle(struct req *r);
 
 void web_landing(struct req *r);
 void web_report_form(struct req *r);

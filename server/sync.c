@@ -2,12 +2,15 @@
 /*
  * sync: the caseworker's routes (docs/api.md, protocol 5): list the
  * envelopes waiting for the token's organisation a page at a time (with
- * what it holds and its quota), acknowledge what was pulled (deleted), and
+ * what it holds, its quota and what each member has not acked yet),
+ * acknowledge what was pulled (each member for itself; deleted once every
+ * current member has, or at once by the key holder's force), and
  * post replies to reporters' mailboxes in one transaction. Every route
  * authenticates its bearer token by hash (sync_auth) on the sync pool's
  * connection and runs on the database pool (WORK_DB).
  */
 #include "routes.h"
+#include "sync_int.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -19,35 +22,67 @@
 #define SYNC_HELD_MAX 100000
 #define TOKEN_MAX 256
 
-/* The token's hash and its organisation (routes.h). */
 int
-sync_auth(struct req *r, PGconn *c, uint8_t hash[32], char slug[64])
+sync_who(struct req *r, PGconn *c, struct sync_token *t)
 {
     const char *h = req_header(r, "Authorization");
     size_t n = h ? strlen(h) : 0;
+    memset(t, 0, sizeof *t);
     if (n < 8 || n > TOKEN_MAX || strncmp(h, "Bearer ", 7) != 0) {
         reply_error(r, 401, "unauthorized", "a sync token is needed");
         return -1;
     }
-    crypto_generichash(hash, 32, (const unsigned char *)h + 7, n - 7, NULL, 0);
-    const char *vals[1] = {(const char *)hash};
+    crypto_generichash(t->hash, 32, (const unsigned char *)h + 7, n - 7,
+                       NULL, 0);
+    const char *vals[1] = {(const char *)t->hash};
     int lens[1] = {32}, fmts[1] = {1};
-    PGresult *res = db_exec(c, "sync_auth", 1, vals, lens, fmts);
+    PGresult *res = db_exec(c, "sync_who", 1, vals, lens, fmts);
     if (!db_ok(res)) {
         PQclear(res);
         reply_unavailable(r);
         return -2;
     }
-    int found = PQntuples(res) == 1;
-    if (found && str_copy(slug, 64, PQgetvalue(res, 0, 1)) < 0)
+    int found = PQntuples(res) == 1, removed = 0;
+    if (found && (str_copy(t->slug, sizeof t->slug, PQgetvalue(res, 0, 1)) <
+                      0 ||
+                  str_copy(t->token_id, sizeof t->token_id,
+                           PQgetvalue(res, 0, 2)) < 0 ||
+                  str_copy(t->name, sizeof t->name, PQgetvalue(res, 0, 3)) <
+                      0))
         found = 0;
+    if (found) {
+        t->claimed = strcmp(PQgetvalue(res, 0, 4), "true") == 0;
+        t->holder = strcmp(PQgetvalue(res, 0, 5), "true") == 0;
+        removed = strcmp(PQgetvalue(res, 0, 6), "true") == 0;
+    }
     PQclear(res);
     if (!found) {
         reply_error(r, 401, "unauthorized",
                     "the sync token is wrong or revoked");
         return -1;
     }
+    if (removed) {
+        reply_error(r, 401, "member_removed",
+                    "the key that claimed this token is no longer in the "
+                    "organisation's public key bundle");
+        return -1;
+    }
     return 0;
+}
+
+/* The token's hash and its organisation; 0, or answers 401/503 and -1
+ * (-2 when the connection is broken). */
+static int
+sync_auth(struct req *r, PGconn *c, uint8_t hash[32], char slug[64])
+{
+    struct sync_token t;
+    int rc = sync_who(r, c, &t);
+    if (rc == 0) {
+        memcpy(hash, t.hash, 32);
+        memcpy(slug, t.slug, 64);
+    }
+    sodium_memzero(&t, sizeof t);
+    return rc;
 }
 
 /*
@@ -85,6 +120,24 @@ sync_pending(json_t *o, PGconn *c, const uint8_t hash[32], const char *upto,
                         json_pack("{s:I,s:I}", "reports",
                                   (json_int_t)srv.cfg.quota_reports, "bytes",
                                   (json_int_t)srv.cfg.quota_bytes));
+    /* per member: the held envelopes it has not acked (issue 15) */
+    res = db_exec(c, "sync_waiting", 1, vals, lens, fmts);
+    ok = db_ok(res);
+    held = json_array();
+    rows = ok ? PQntuples(res) : 0;
+    for (i = 0; ok && i < rows; i++) {
+        uint64_t w = 0;
+        ok = parse_u64(&w, PQgetvalue(res, i, 1), 0, INT64_MAX) == 0 &&
+             json_array_append_new(
+                 held, json_pack("{s:s,s:I}", "name", PQgetvalue(res, i, 0),
+                                 "count", (json_int_t)w)) == 0;
+    }
+    PQclear(res);
+    if (!ok) {
+        json_decref(held);
+        return -1;
+    }
+    json_object_set_new(o, "waiting", held);
     if (!check)
         return 0;
     snprintf(lim, sizeof lim, "%d", SYNC_HELD_MAX);
@@ -191,12 +244,19 @@ api_sync_ack(struct req *r)
     if (!j)
         return;
     json_t *ids = json_object_get(j, "ids");
+    json_t *fv = json_object_get(j, "force");
     size_t n = json_array_size(ids);
     if (!json_is_array(ids) || n > 1000) {
         json_decref(j);
         reply_error(r, 400, "bad_ids", "ids must be a list of at most 1000");
         return;
     }
+    if (fv && !json_is_boolean(fv)) {
+        json_decref(j);
+        reply_error(r, 400, "bad_force", "force must be true or false");
+        return;
+    }
+    int force = fv && json_is_true(fv);
     /* "{1,2,3}": at most 1000 ids of at most 19 digits. */
     char *arr = malloc(n * 21 + 3);
     size_t pos = 0;
@@ -239,20 +299,38 @@ api_sync_ack(struct req *r)
         db_put(srv.sync, c, rc == -2);
         return;
     }
-    const char *vals[2] = {(const char *)hash, arr};
-    int lens[2] = {32, 0}, fmts[2] = {1, 0};
-    PGresult *res = db_exec(c, "sync_ack", 2, vals, lens, fmts);
+    /* each member acks for itself; the envelope goes once every current
+     * member has (or at once: no claimed token, or force by the holder) */
+    const char *vals[3] = {(const char *)hash, arr, force ? "true" : "false"};
+    int lens[3] = {32, 0, 0}, fmts[3] = {1, 0, 0};
+    PGresult *res = db_exec(c, "sync_ack_member", 3, vals, lens, fmts);
     int ok = db_ok(res) && PQntuples(res) == 1;
-    uint64_t deleted = 0;
-    if (ok)
-        ok = parse_u64(&deleted, PQgetvalue(res, 0, 0), 0, INT64_MAX) == 0;
+    uint64_t deleted = 0, acked = 0;
+    const char *st = ok ? PQgetvalue(res, 0, 0) : "";
+    int status = strcmp(st, "1") == 0 ? 1 : strcmp(st, "-2") == 0 ? -2
+                 : strcmp(st, "-3") == 0 ? -3 : -1;
+    if (ok && status == 1)
+        ok = parse_u64(&deleted, PQgetvalue(res, 0, 1), 0, INT64_MAX) == 0 &&
+             parse_u64(&acked, PQgetvalue(res, 0, 2), 0, INT64_MAX) == 0;
     PQclear(res);
     free(arr);
     db_put(srv.sync, c, !ok);
     if (!ok)
         reply_unavailable(r);
+    else if (status == -2)
+        reply_error(r, 403, "not_key_holder",
+                    "only a token claimed by the organisation's signing key "
+                    "may force an ack");
+    else if (status == -3)
+        reply_error(r, 403, "not_claimed",
+                    "members of this organisation ack for themselves: "
+                    "claim the token first (umbra-case pull does)");
+    else if (status != 1)
+        reply_error(r, 401, "unauthorized", "the sync token is wrong");
     else
-        reply_json(r, 200, json_pack("{s:I}", "deleted", (json_int_t)deleted));
+        reply_json(r, 200, json_pack("{s:I,s:I}", "deleted",
+                                     (json_int_t)deleted, "acked",
+                                     (json_int_t)acked));
 }
 
 struct reply_in {

@@ -462,6 +462,59 @@ test_outer_refusals(void)
     free(file);
 }
 
+/* spec-team A: a member the bundle lists for alerts may sign; one listed
+ * for events only, or no longer listed, may not */
+static void
+test_signers(void)
+{
+    struct umbra_org_keys *ana = NULL, *ben = NULL;
+    struct umbra_signer g[2];
+    struct umbra_bundle b;
+    struct umbra_alert a;
+    char *json = NULL, *file;
+
+    setup();
+    if (umbra_org_keys_new(&ana, "demo") != 0 ||
+        umbra_org_keys_new(&ben, "demo") != 0)
+        abort();
+    memset(g, 0, sizeof g);
+    snprintf(g[0].name, sizeof g[0].name, "Ana");
+    memcpy(g[0].sign_pk, ana->sign_pk, 32);
+    g[0].may = UMBRA_MAY_ALERTS | UMBRA_MAY_EVENTS;
+    snprintf(g[1].name, sizeof g[1].name, "Ben");
+    memcpy(g[1].sign_pk, ben->sign_pk, 32);
+    g[1].may = UMBRA_MAY_EVENTS;
+    if (umbra_bundle_export_full(&json, org, org->enc, org->nkeys, 2, g, 2) !=
+            0 ||
+        umbra_bundle_parse(&b, json, strlen(json)) != 0)
+        abort();
+    free(json);
+    file = raw_file(base_alert, ana->sign_sk);
+    CHECK(umbra_alert_parse(&a, file, strlen(file), &b) == 0 &&
+              strcmp(a.signer_name, "Ana") == 0,
+          "a signer allowed alerts signs: %s", a.why);
+    umbra_alert_free(&a);
+    CHECK(umbra_alert_parse(&a, file, strlen(file), &bundle) ==
+                  UMBRA_ERR_SIGNATURE &&
+              strcmp(a.why, "signer_not_allowed") == 0,
+          "the same alert against a bundle without her: refused");
+    free(file);
+    file = raw_file(base_alert, ben->sign_sk);
+    CHECK(umbra_alert_parse(&a, file, strlen(file), &b) ==
+                  UMBRA_ERR_SIGNATURE &&
+              strcmp(a.why, "signer_not_allowed") == 0,
+          "a signer allowed events only: refused (%s)", a.why);
+    free(file);
+    file = raw_file(base_alert, org->sign_sk);
+    CHECK(umbra_alert_parse(&a, file, strlen(file), &b) == 0 &&
+              strcmp(a.signer_name, "demo") == 0,
+          "the organisation's own key still signs");
+    umbra_alert_free(&a);
+    free(file);
+    umbra_org_keys_free(ana);
+    umbra_org_keys_free(ben);
+}
+
 static void
 test_days(void)
 {
@@ -490,4 +543,4 @@ teardown(void)
 }
 
 CHECK_MAIN(test_round_trip, test_withdrawal, test_inner_refusals,
-           test_outer_refusals, test_days, teardown)
+           test_outer_refusals, test_signers, test_days, teardown)

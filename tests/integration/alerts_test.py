@@ -395,6 +395,51 @@ def test_feeds():
             p.count('href="/alerts?lang=en"') == 2, p.count("/alerts"))
 
 
+def publish_bundle(serial, *signers):
+    """A new bundle of alpha (its own keys, serial, the signers given as
+    NAME,PK_BASE64,MAY) published over the sync API."""
+    b = tool("bundle", os.path.join(D, "alpha", "keys.umbra"), PASS,
+             str(serial), *signers)
+    st, _, body = request(SRV.port, "POST", "/api/v1/sync/bundle", b, {
+        "Authorization": "Bearer " + TOKEN["alpha"],
+        "Content-Type": "application/json"})
+    return st, body
+
+
+def test_member_signer_removed():
+    seed = secrets.token_bytes(32)
+    ana = base64.b64encode(bytes(
+        nacl.signing.SigningKey(seed).verify_key)).decode()
+    ben_seed = secrets.token_bytes(32)
+    ben = base64.b64encode(bytes(
+        nacl.signing.SigningKey(ben_seed).verify_key)).decode()
+    st, b = publish_bundle(100, "Ana,%s,alerts" % ana, "Ben,%s,events" % ben)
+    R.check("a bundle naming Ana for alerts, Ben for events, is published",
+            st == 200, (st, b))
+    time.sleep(0.2)
+    a = inner()
+    st, b = push(tool("alert-sign-seed", seed.hex(),
+                      data=json.dumps(a).encode()))
+    R.check("an alert Ana signed is taken", st == 201, (st, b))
+    _, _, p = page("en")
+    R.check("and shown, signed by Ana", "alert-" + a["id"] in p and
+            "<bdi>Ana</bdi>" in p)
+    st, b = push(tool("alert-sign-seed", ben_seed.hex(),
+                      data=json.dumps(inner()).encode()))
+    R.check("Ben (events only) may not: 403 alert_signature", st == 403 and
+            "signer_not_allowed" in b.get("hint", ""), (st, b))
+    st, b = publish_bundle(101, "Ben,%s,events" % ben)
+    R.check("a new bundle without Ana is published", st == 200, (st, b))
+    time.sleep(0.2)
+    R.check("Ana's alert, verified against the bundle of now, is shown "
+            "nowhere", shown_everywhere(a["id"]) == (False,) * 3,
+            shown_everywhere(a["id"]))
+    st, b = push(tool("alert-sign-seed", seed.hex(),
+                      data=json.dumps(inner()).encode()))
+    R.check("an alert by Ana, removed: 403 alert_signature", st == 403,
+            (st, b))
+
+
 def test_no_alerts_org():
     st, _, p = page("en", org="beta")
     R.check("an organisation with none: the page says so", st == 200 and
@@ -409,7 +454,7 @@ def main():
     try:
         R.each([test_push_and_serve, test_refusals, test_dates,
                 test_withdrawal, test_edited_in_database, test_hostile_text,
-                test_feeds, test_no_alerts_org])
+                test_feeds, test_member_signer_removed, test_no_alerts_org])
     finally:
         rc = SRV.stop()
         R.check("the server stopped cleanly", rc in (0, None), rc)

@@ -168,7 +168,7 @@ vcase(const char *name, const char *desc, const char *file,
 json_t *
 gen_alert(void)
 {
-    struct vorg demo, other, member;
+    struct vorg demo, other, member, signers = {0};
     json_t *cases = json_array();
     char *f = NULL, *w = NULL, *s, *t;
     json_t *root;
@@ -212,6 +212,40 @@ gen_alert(void)
                                        "removed member's)", s, &demo, "demo",
                                        0));
     free(s);
+    {
+        /* demo's bundle naming two signers: Ana may sign alerts, Ben only
+         * events (serial 2, as a re-signed bundle would be) */
+        struct umbra_signer g[2];
+        struct vorg ben;
+
+        vorg_make(&ben, "demo", "alert vector ben");
+        memset(g, 0, sizeof g);
+        snprintf(g[0].name, sizeof g[0].name, "Ana");
+        memcpy(g[0].sign_pk, member.k->sign_pk, 32);
+        g[0].may = UMBRA_MAY_ALERTS;
+        snprintf(g[1].name, sizeof g[1].name, "Ben");
+        memcpy(g[1].sign_pk, ben.k->sign_pk, 32);
+        g[1].may = UMBRA_MAY_EVENTS;
+        if (umbra_bundle_export_full(&signers.bundle, demo.k, demo.k->enc, 1,
+                                     2, g, 2) != 0 ||
+            umbra_bundle_parse(&signers.b, signers.bundle,
+                               strlen(signers.bundle)) != 0)
+            abort();
+        s = sign_raw(inner_alert, member.k->sign_sk);
+        json_array_append_new(cases, vcase("member signer", "signed by Ana, "
+                                           "whom the bundle allows to sign "
+                                           "alerts", s, &signers, "signers",
+                                           0));
+        free(s);
+        s = sign_raw(inner_alert, ben.k->sign_sk);
+        json_array_append_new(cases, vcase("events-only signer", "signed by "
+                                           "Ben, whom the bundle allows "
+                                           "events only", s, &signers,
+                                           "signers", 0));
+        free(s);
+        free(ben.bundle);
+        umbra_org_keys_free(ben.k);
+    }
     json_array_append_new(cases, vcase("too big", "the valid alert padded "
                                        "with spaces to 65,537 bytes: refused "
                                        "before parsing", f, &demo, "demo",
@@ -243,19 +277,22 @@ gen_alert(void)
                                        "calendar date", s, &demo, "demo", 0));
     free(s);
     free(t);
-    root = json_pack("{s:s, s:s, s:s, s:s, s:o}", "description",
+    root = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "description",
                      "alert files (protocol section Alerts): the signature "
                      "covers prefix followed by the bytes of the alert "
                      "string; each case gives the bundle it is checked "
-                     "against, the error (null: valid) and the rule word of "
-                     "umbra_alert_parse",
+                     "against (demo, other, or signers: demo's naming Ana "
+                     "for alerts and Ben for events only), the error (null: "
+                     "valid) and the rule word of umbra_alert_parse",
                      "prefix", UMBRA_ALERT_PREFIX, "demo", demo.bundle,
-                     "other", other.bundle, "cases", cases);
+                     "other", other.bundle, "signers", signers.bundle,
+                     "cases", cases);
     free(f);
     free(w);
     free(demo.bundle);
     free(other.bundle);
     free(member.bundle);
+    free(signers.bundle);
     umbra_org_keys_free(demo.k);
     umbra_org_keys_free(other.k);
     umbra_org_keys_free(member.k);

@@ -263,7 +263,7 @@ class Runner:
         v = json.load(open(os.path.join(self.vdir, "alert.json")))
         self.ok(v["prefix"] == FORMAT + "\n", "prefix")
         bundles = {k: pyumbra.bundle_verify(v[k].encode())
-                   for k in ("demo", "other")}
+                   for k in ("demo", "other", "signers")}
         for c in v["cases"]:
             raw = c["file"].encode()
             raw += b" " * (c.get("pad_to", 0) - len(raw))

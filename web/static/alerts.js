@@ -156,6 +156,9 @@
         }
 
         function allowed(bundle, pk) {
+            if (U.bundleSigner && Array.isArray(bundle.signers) &&
+                bundle.signers.every(function (s) { return s.signPk && Array.isArray(s.may); }))
+                return !!U.bundleSigner(bundle, pk, ['alerts']);
             if (equal(pk, bundle.signPk)) return true;
             return (bundle.signers || []).some(function (s) {
                 var spk = s.signPk || (typeof s.signing_key === 'string' ? U.unb64(s.signing_key) : null);

@@ -32,7 +32,8 @@ for (const [label, sodium] of IMPLS) describe(label, () => {
         await sodium.ready;
         U = UmbraCrypto.create(sodium);
         A = UmbraAlerts.create(U, sodium);
-        bundles = {demo: U.bundleVerify(V.demo), other: U.bundleVerify(V.other)};
+        bundles = {demo: U.bundleVerify(V.demo), other: U.bundleVerify(V.other),
+                   signers: U.bundleVerify(V.signers)};
     });
 
     test('every vector case: verdict and rule word', () => {

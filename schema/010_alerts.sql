@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: AGPL-3.0-or-later
--- 009: alerts (docs/protocol.md section 11, docs/api.md "Alerts"): signed
+-- 010: alerts (docs/protocol.md section 11, docs/api.md "Alerts"): signed
 -- warnings an organisation publishes, and their withdrawals.
 --
 -- The server keeps each alert file exactly as pushed (body), with what it
