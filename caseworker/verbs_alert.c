@@ -570,10 +570,9 @@ list_row(void *ctx, const struct store_alert *r)
 
         const char *region = jstr(area, "region");
 
-        printf("%-4lld %-9s ", (long long)r->n, st);
-        case_print_safe(stdout, jstr(b, "level"), strlen(jstr(b, "level")),
-                        0);
-        printf(" %s..%s  %s  ", jstr(json_object_get(b, "period"), "from"),
+        /* level and dates passed alert_check when kept: no escapes */
+        printf("%-4lld %-9s %-7s %s..%s  %s  ", (long long)r->n, st,
+               jstr(b, "level"), jstr(json_object_get(b, "period"), "from"),
                jstr(json_object_get(b, "period"), "to"), jstr(b, "expires"));
         case_print_safe(stdout, jstr(area, "country"),
                         strlen(jstr(area, "country")), 0);
