@@ -6,7 +6,9 @@
 -- answer once it took it; withdrawn_by the id of the withdrawal of this
 -- alert. A withdrawal is a row of kind 'withdrawal', signed at once.
 -- Dates are days (UTC). cases: the case numbers it was drafted from, "3,7".
-CREATE TABLE alerts(id INTEGER PRIMARY KEY,
+-- IF NOT EXISTS: a store whose user_version was lost runs every migration
+-- again (store_migrations.h).
+CREATE TABLE IF NOT EXISTS alerts(id INTEGER PRIMARY KEY,
  alert_id TEXT NOT NULL UNIQUE,
  kind TEXT NOT NULL CHECK (kind IN ('alert', 'withdrawal')),
  cases TEXT NOT NULL DEFAULT '',
