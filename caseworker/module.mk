@@ -87,6 +87,12 @@ $(O)/tests/case_text_unit: $(O)/obj/tests/unit/case_text_unit.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
 
+# Alert drafts: masking, days, checks, the editor's template.
+$(O)/tests/case_alert_unit: $(O)/obj/tests/unit/case_alert_unit.o \
+                            $(O)/libcase.a $(O)/libumbra.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
+
 # The outbox file (push --out / --from): its reader refuses.
 $(O)/tests/case_outbox_unit: $(O)/obj/tests/unit/case_outbox_unit.o \
                              $(O)/libcase.a $(O)/libumbra.a
@@ -96,10 +102,11 @@ $(O)/tests/case_outbox_unit: $(O)/obj/tests/unit/case_outbox_unit.o \
 .PHONY: test-case test-case-unit test-case-cli test-case-loop bench-case \
         test-case-conv
 test-case-unit: $(O)/tests/case_unit $(O)/tests/case_text_unit \
-                $(O)/tests/case_outbox_unit
+                $(O)/tests/case_outbox_unit $(O)/tests/case_alert_unit
 	$(O)/tests/case_unit
 	$(O)/tests/case_text_unit
 	$(O)/tests/case_outbox_unit
+	$(O)/tests/case_alert_unit
 
 test-case-cli: $(O)/umbra-case
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py
@@ -109,8 +116,10 @@ test-case-cli: $(O)/umbra-case
 # Community alerts: consent, drafts, the editor, sign, verify, withdraw;
 # then push against the real server (page, feeds, withdrawal).
 .PHONY: test-case-alerts
-test-case-alerts: $(O)/umbra-case $(O)/umbra-server $(O)/server_tool
+test-case-alerts: $(O)/umbra-case $(O)/umbra-server $(O)/server_tool \
+                  $(O)/tests/case_alert_unit
 	@st=0; \
+	 $(O)/tests/case_alert_unit || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_alerts.py || st=1; \
 	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_alerts_push.py || st=1; \
 	 exit $$st
@@ -127,9 +136,11 @@ test-case-loop: $(O)/umbra-case $(O)/umbra-server $(O)/server_tool
 
 # All three, each run even if another failed.
 test-case: $(O)/tests/case_unit $(O)/tests/case_text_unit $(O)/umbra-case \
-           $(O)/umbra-server $(O)/server_tool $(O)/tests/case_outbox_unit
+           $(O)/umbra-server $(O)/server_tool $(O)/tests/case_outbox_unit \
+           $(O)/tests/case_alert_unit
 	@st=0; \
 	 $(O)/tests/case_unit || st=1; \
+	 $(O)/tests/case_alert_unit || st=1; \
 	 $(O)/tests/case_text_unit || st=1; \
 	 $(O)/tests/case_outbox_unit || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py || st=1; \
