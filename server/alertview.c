@@ -13,6 +13,11 @@
 #include <string.h>
 
 #define OUT_MAX (8u * 1024u * 1024u)
+/* What the list of a page or a feed may fill before it stops (the pages'
+ * renderer caps a whole page at 1 MiB, page.c): later alerts are left out
+ * of that answer, the page says so. */
+#define PAGE_LIST_BUDGET (512u * 1024u)
+#define FEED_BUDGET (6u * 1024u * 1024u)
 
 static struct i18n cat;
 static int cat_loaded;
@@ -377,8 +382,15 @@ alerts_html(char **out, const struct alert_list *l, const char *lang,
         esc(&w, tr(lang, "alerts.none"));
         put(&w, "</p>\n");
     }
-    for (size_t i = 0; i < l->n; i++)
+    for (size_t i = 0; i < l->n; i++) {
+        if (w.b.len > PAGE_LIST_BUDGET) {
+            put(&w, "<p class=\"note\">");
+            esc(&w, tr(lang, "alerts.more"));
+            put(&w, "</p>\n");
+            break;
+        }
         html_item(&w, &l->v[i], lang);
+    }
     put(&w, "<section class=\"feeds\" aria-labelledby=\"feeds-title\">"
             "<h2 id=\"feeds-title\">");
     esc(&w, tr(lang, "alerts.feeds"));
@@ -504,7 +516,7 @@ alerts_atom(char **out, size_t *len, const struct alert_list *l,
     put(&w, "&amp;lang=");
     esc(&w, lang);
     put(&w, "\"/>\n");
-    for (size_t i = 0; i < l->n; i++) {
+    for (size_t i = 0; i < l->n && w.b.len < FEED_BUDGET; i++) {
         const struct alert_item *it = &l->v[i];
         const json_t *t = pick_text(it->a.json, lang);
         char key[64];
@@ -549,12 +561,13 @@ alerts_jsonfeed(char **out, size_t *len, const struct alert_list *l,
     json_t *items = json_array(), *feed = NULL, *bundle;
     char title[512], home[160], *s = NULL;
     int ok = items != NULL;
+    size_t used = 0;
 
     *out = NULL;
     snprintf(title, sizeof title, "%s \xe2\x80\x94 %s",
              tr(lang, "pages.title.alerts"), o->name);
     snprintf(home, sizeof home, "/alerts?org=%s&lang=%s", o->slug, lang);
-    for (size_t i = 0; ok && i < l->n; i++) {
+    for (size_t i = 0; ok && i < l->n && used < FEED_BUDGET / 2; i++) {
         const struct alert_item *it = &l->v[i];
         const json_t *t = pick_text(it->a.json, lang), *a = it->a.json;
         struct w w = {.b = {.cap = OUT_MAX, .plain = 1}};
@@ -579,6 +592,8 @@ alerts_jsonfeed(char **out, size_t *len, const struct alert_list *l,
                                                            : NULL;
         free(text);
         json_decref(file);
+        /* the file twice at most (escaped in alert_file, its texts again) */
+        used += 2 * it->len;
         ok = item && json_array_append_new(items, item) == 0;
     }
     bundle = ok ? json_loads(o->bundle_json, 0, NULL) : NULL;

@@ -23,6 +23,12 @@ test-alerts: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool
 	@O=$(O) tests/integration/with_server.sh tests/integration/alerts_test.py
 SUITES += test-alerts
 
+# What serving 200 verified alerts costs (tests/bench/bench_alerts.py).
+.PHONY: bench-alerts
+bench-alerts: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool
+	@O=$(O) tests/integration/with_server.sh tests/bench/bench_alerts.py
+BENCHES += bench-alerts
+
 bench-server: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool \
     $(O)/bench_server_kdf
 	@O=$(O) tests/bench/bench_server.sh

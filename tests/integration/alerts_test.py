@@ -413,7 +413,8 @@ def test_member_signer_removed():
     ben_seed = secrets.token_bytes(32)
     ben = base64.b64encode(bytes(
         nacl.signing.SigningKey(ben_seed).verify_key)).decode()
-    st, b = publish_bundle(100, "Ana,%s,alerts" % ana, "Ben,%s,events" % ben)
+    st, b = publish_bundle(100, "Ana<script>alert(3)</script>,%s,alerts" % ana,
+                           "Ben,%s,events" % ben)
     R.check("a bundle naming Ana for alerts, Ben for events, is published",
             st == 200, (st, b))
     time.sleep(0.2)
@@ -422,8 +423,14 @@ def test_member_signer_removed():
                       data=json.dumps(a).encode()))
     R.check("an alert Ana signed is taken", st == 201, (st, b))
     _, _, p = page("en")
-    R.check("and shown, signed by Ana", "alert-" + a["id"] in p and
-            "<bdi>Ana</bdi>" in p)
+    R.check("and shown, signed by Ana, her name (from the bundle) escaped",
+            "alert-" + a["id"] in p and
+            "<bdi>Ana&lt;script&gt;alert(3)&lt;/script&gt;</bdi>" in p and
+            "<script>alert(3)" not in p)
+    _, jf = jsonfeed()
+    R.check("the JSON feed names the signer as the bundle does",
+            [i["_umbra"]["signer"] for i in jf["items"]
+             if i["id"] == a["id"]] == ["Ana<script>alert(3)</script>"])
     st, b = push(tool("alert-sign-seed", ben_seed.hex(),
                       data=json.dumps(inner()).encode()))
     R.check("Ben (events only) may not: 403 alert_signature", st == 403 and
@@ -448,13 +455,33 @@ def test_no_alerts_org():
     R.check("a bad ?org=: 404", st == 404, st)
 
 
+def test_page_budget():
+    """Alerts near the size cap, more than a page holds: the page stays
+    within the renderer's 1 MiB and says the feeds hold the rest."""
+    n = 0
+    for i in range(40):
+        a = inner(texts=[{"lang": l, "title": "Big %d %s" % (i, l),
+                          "body": "y" * 2000} for l in LANGS])
+        st, _ = push(signed(a))
+        n += st == 201
+    R.check("40 alerts of about 30 KB taken", n == 40, n)
+    st, _, p = page("en")
+    R.check("the page is still served, under 1 MiB, and says there is "
+            "more", st == 200 and len(p.encode()) < 1024 * 1024 and
+            "More alerts than fit on this page" in p, (st, len(p)))
+    st, _, j = get("/alerts/alpha.json?lang=en")
+    R.check("the JSON feed is still served", st == 200 and
+            len(json.loads(j)["items"]) >= 40, st)
+
+
 def main():
     SRV.start()
     time.sleep(0.1)
     try:
         R.each([test_push_and_serve, test_refusals, test_dates,
                 test_withdrawal, test_edited_in_database, test_hostile_text,
-                test_feeds, test_member_signer_removed, test_no_alerts_org])
+                test_feeds, test_member_signer_removed, test_no_alerts_org,
+                test_page_budget])
     finally:
         rc = SRV.stop()
         R.check("the server stopped cleanly", rc in (0, None), rc)

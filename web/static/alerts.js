@@ -248,7 +248,9 @@
         var run = function () {
             var s = window.sodium;
             if (!s || !window.UmbraCrypto) return;
-            (s.ready && s.ready.then ? s.ready : Promise.resolve()).then(function () {
+            /* Ed25519 needs no WebAssembly: check even if Argon2's did
+             * not load (a browser with WebAssembly turned off) */
+            Promise.resolve(s.ready).catch(function () {}).then(function () {
                 pageCheck(document, s, window.UmbraCrypto);
             });
         };
