@@ -229,6 +229,7 @@ int verb_ack(struct case_env *e, int argc, char **argv);
 int verb_quarantine(struct case_env *e, int argc, char **argv);
 int verb_stats(struct case_env *e, int argc, char **argv);
 int verb_links(struct case_env *e, int argc, char **argv);
+int verb_alert(struct case_env *e, int argc, char **argv);
 int verb_desk(struct case_env *e, int argc, char **argv);
 
 /* The whole program (main.c only calls this). */

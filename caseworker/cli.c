@@ -93,6 +93,7 @@ static const struct verb VERBS[] = {
     {"quarantine", verb_quarantine, CASE_STORE},
     {"stats", verb_stats, CASE_STORE},
     {"links", verb_links, CASE_STORE},
+    {"alert", verb_alert, 0}, /* each sub-command sets up its own */
     {"desk", verb_desk, 0}, /* unlocks in the browser (desk.h) */
 };
 

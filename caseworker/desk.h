@@ -27,7 +27,7 @@
  * The requests are served by libmicrohttpd's one internal thread
  * (desk_http.c); the main thread waits for signals and the idle time
  * (desk.c). Both take d->mu around anything of struct desk. The screens
- * (desk_pages.c, desk_case.c, desk_conv.c) write HTML into a struct
+ * (desk_pages.c, desk_case.c, desk_conv.c, desk_alerts.c) write HTML into a struct
  * desk_out through desk_html.c, which escapes everything and isolates
  * report text.
  */
@@ -150,5 +150,23 @@ void desk_run_sync(struct desk *d, const struct desk_req *r,
                    struct desk_out *out);
 void desk_run_stats(struct desk *d, const struct desk_req *r,
                     struct desk_out *out);
+/* The Alerts screen (desk_alerts.c): the list (GET /alerts), a draft from
+ * cases (POST /alerts/new), the area setting (POST /alerts/config), one
+ * alert (GET /alert?n=N), its fields saved, signed, withdrawn (POST
+ * /alert/save, /alert/sign, /alert/withdraw). */
+void desk_alerts_page(struct desk *d, const struct desk_req *r,
+                      struct desk_out *out);
+void desk_alerts_new(struct desk *d, const struct desk_req *r,
+                     struct desk_out *out);
+void desk_alerts_config(struct desk *d, const struct desk_req *r,
+                        struct desk_out *out);
+void desk_alert_page(struct desk *d, const struct desk_req *r,
+                     struct desk_out *out);
+void desk_alert_save(struct desk *d, const struct desk_req *r,
+                     struct desk_out *out);
+void desk_alert_sign(struct desk *d, const struct desk_req *r,
+                     struct desk_out *out);
+void desk_alert_withdraw(struct desk *d, const struct desk_req *r,
+                         struct desk_out *out);
 
 #endif

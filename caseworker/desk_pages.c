@@ -79,6 +79,8 @@ desk_page_head(struct desk_out *o, struct desk *d, const char *title_key)
         desk_h_t(o, d->lang, "desk.nav.stats");
         desk_h_raw(o, "</a> <a href=\"/links\">");
         desk_h_t(o, d->lang, "desk.links.title");
+        desk_h_raw(o, "</a> <a href=\"/alerts\">");
+        desk_h_t(o, d->lang, "desk.alert.nav");
         desk_h_raw(o, "</a></nav>");
         desk_h_form(o, d->csrf, "/lock");
         desk_h_raw(o, "<button type=\"submit\" id=\"lock\">");
@@ -538,6 +540,13 @@ static const struct route ROUTES[] = {
     {"POST", "/sync", UNLOCKED, desk_run_sync},
     {"GET", "/stats", UNLOCKED, desk_run_stats},
     {"GET", "/links", UNLOCKED, desk_links_page},
+    {"GET", "/alerts", UNLOCKED, desk_alerts_page},
+    {"POST", "/alerts/new", UNLOCKED, desk_alerts_new},
+    {"POST", "/alerts/config", UNLOCKED, desk_alerts_config},
+    {"GET", "/alert", UNLOCKED, desk_alert_page},
+    {"POST", "/alert/save", UNLOCKED, desk_alert_save},
+    {"POST", "/alert/sign", UNLOCKED, desk_alert_sign},
+    {"POST", "/alert/withdraw", UNLOCKED, desk_alert_withdraw},
 };
 
 void

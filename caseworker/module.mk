@@ -87,6 +87,12 @@ $(O)/tests/case_text_unit: $(O)/obj/tests/unit/case_text_unit.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
 
+# Alert drafts: masking, days, checks, the editor's template.
+$(O)/tests/case_alert_unit: $(O)/obj/tests/unit/case_alert_unit.o \
+                            $(O)/libcase.a $(O)/libumbra.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
+
 # The outbox file (push --out / --from): its reader refuses.
 $(O)/tests/case_outbox_unit: $(O)/obj/tests/unit/case_outbox_unit.o \
                              $(O)/libcase.a $(O)/libumbra.a
@@ -113,19 +119,32 @@ $(O)/tests/case_idents_unit: $(O)/obj/tests/unit/case_idents_unit.o \
         test-case-conv
 test-case-unit: $(O)/tests/case_unit $(O)/tests/case_text_unit \
                 $(O)/tests/case_outbox_unit $(O)/tests/case_team_unit \
-                $(O)/tests/case_team_sync_unit $(O)/tests/case_idents_unit
+                $(O)/tests/case_team_sync_unit $(O)/tests/case_idents_unit \
+                $(O)/tests/case_alert_unit
 	$(O)/tests/case_unit
 	$(O)/tests/case_text_unit
 	$(O)/tests/case_outbox_unit
 	$(O)/tests/case_team_unit
 	$(O)/tests/case_team_sync_unit
 	$(O)/tests/case_idents_unit
+	$(O)/tests/case_alert_unit
 
 test-case-cli: $(O)/umbra-case
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_cli.py
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_usage.py
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_templates.py
 	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_links.py
+
+# Community alerts: consent, drafts, the editor, sign, verify, withdraw;
+# then push against the real server (page, feeds, withdrawal).
+.PHONY: test-case-alerts
+test-case-alerts: $(O)/umbra-case $(O)/umbra-server $(O)/server_tool \
+                  $(O)/tests/case_alert_unit
+	@st=0; \
+	 $(O)/tests/case_alert_unit || st=1; \
+	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_alerts.py || st=1; \
+	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_alerts_push.py || st=1; \
+	 exit $$st
 
 # The conversation: follow-ups joined, forged or orphaned; replies kept.
 test-case-conv: $(O)/umbra-case
@@ -146,9 +165,10 @@ test-case-team: $(O)/umbra-case $(O)/umbra-server $(O)/server_tool
 test-case: $(O)/tests/case_unit $(O)/tests/case_text_unit $(O)/umbra-case \
            $(O)/umbra-server $(O)/server_tool $(O)/tests/case_outbox_unit \
            $(O)/tests/case_team_unit $(O)/tests/case_team_sync_unit \
-           $(O)/tests/case_idents_unit
+           $(O)/tests/case_idents_unit $(O)/tests/case_alert_unit
 	@st=0; \
 	 $(O)/tests/case_unit || st=1; \
+	 $(O)/tests/case_alert_unit || st=1; \
 	 $(O)/tests/case_text_unit || st=1; \
 	 $(O)/tests/case_outbox_unit || st=1; \
 	 $(O)/tests/case_team_unit || st=1; \
@@ -161,24 +181,29 @@ test-case: $(O)/tests/case_unit $(O)/tests/case_text_unit $(O)/umbra-case \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_migrate.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_conv.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_links.py || st=1; \
+	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/case_alerts.py || st=1; \
 	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_loop.py || st=1; \
 	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_outbox.py || st=1; \
 	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_team.py || st=1; \
+	 O=$(O) sh tests/integration/with_server.sh tests/integration/case_alerts_push.py || st=1; \
 	 exit $$st
 
 SUITES += test-case
 ASAN_SUITES += test-case
 
-# The desk (umbra-case desk): its strings, the HTTP attacks in Python,
-# then a real Chromium working a case (tests/desk/); screenshots in
-# tests/artifacts/desk-*.png.
+# The desk (umbra-case desk): its strings, the HTTP attacks in Python, the
+# Alerts screen (desk_alerts.py),
+# then a real Chromium working a case and an alert (tests/desk/);
+# screenshots in tests/artifacts/desk-*.png.
 .PHONY: test-desk
 test-desk: $(O)/umbra-case
 	@st=0; \
 	 /usr/bin/python3 tests/desk/desk_strings.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/desk/desk_http.py || st=1; \
 	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/desk/desk_links.py || st=1; \
+	 UMBRA_BUILD=$(O) /usr/bin/python3 tests/desk/desk_alerts.py || st=1; \
 	 UMBRA_BUILD=$(O) node tests/desk/desk_test.js || st=1; \
+	 UMBRA_BUILD=$(O) node tests/desk/desk_alerts_test.js || st=1; \
 	 exit $$st
 
 SUITES += test-desk

@@ -62,10 +62,8 @@ copy_out(uint8_t **msg, size_t *len, const char *text)
     return 0;
 }
 
-/* Runs the editor on path, waits for it. 0 if it exited 0, else -1
- * (printed). */
-static int
-run_editor(const char *path)
+int
+reply_run_editor(const char *path, const char *nothing)
 {
     const char *ed = getenv("VISUAL");
     char cmd[1024];
@@ -99,15 +97,14 @@ run_editor(const char *path)
         }
     }
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        case_err("the editor '%s' failed; nothing was queued", ed);
+        case_err("the editor '%s' failed; %s", ed, nothing);
         return -1;
     }
     return 0;
 }
 
-/* Overwrites the draft file with zeros, then removes it. */
-static void
-wipe_file(const char *path)
+void
+reply_wipe_file(const char *path)
 {
     static const uint8_t zero[4096];
     struct stat sb;
@@ -163,7 +160,7 @@ edit(uint8_t **msg, size_t *len, const char *text, const char *home)
                  strerror(errno));
         goto out;
     }
-    if (run_editor(path) != 0)
+    if (reply_run_editor(path, "nothing was queued") != 0)
         goto out;
     if (case_read_file(&buf, &n, path, REPLY_MESSAGE_MAX) != 0) {
         case_err("cannot read the edited reply: %s",
@@ -191,7 +188,7 @@ out:
         sodium_memzero(buf, n);
         free(buf);
     }
-    wipe_file(path);
+    reply_wipe_file(path);
     return rc;
 }
 

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "templates.h"
+#include "umbra.h"
 
 enum reply_mode {
     REPLY_SHOW, /* print only */
@@ -43,5 +44,12 @@ int reply_list_templates(const char *lang);
 int reply_template_message(uint8_t **msg, size_t *len,
                            const struct reply_template *t,
                            enum reply_mode mode, const char *home);
+
+/* Runs $VISUAL, else $EDITOR, else vi on path and waits for it (also
+ * alert new / edit). 0 if it exited 0, else -1 after one line ending in
+ * "; " + nothing (what was not done). */
+int reply_run_editor(const char *path, const char *nothing) UMBRA_WUR;
+/* Overwrites the file at path with zeros, then removes it. */
+void reply_wipe_file(const char *path);
 
 #endif

@@ -34,6 +34,8 @@
  *               out again (migration 3, which also adds processed.digest)
  *   messages    the conversation: follow-ups and kept replies (migration
  *               4, which also adds cases.origin and cases.origin_case)
+ *   alerts      community alerts and withdrawals: drafts, then signed,
+ *               pushed, withdrawn (migration 9; store_alert_*)
  */
 #ifndef UMBRA_CASE_STORE_H
 #define UMBRA_CASE_STORE_H
@@ -336,5 +338,50 @@ int store_members_each(struct store *s,
  * *removed; 1 if there is none. */
 int store_member_remove(struct store *s, const char *id_or_name,
                         struct store_member *removed) UMBRA_WUR;
+
+/*
+ * Community alerts (table alerts, migration 9; verbs_alert.c, the desk).
+ * A row is a draft (signed_file "") until signed; a signed row never
+ * changes again but for pushed and withdrawn_by. n is the local number
+ * `alert show N` takes; alert_id the alert's own id (32 hex).
+ */
+struct store_alert {
+    int64_t n;
+    const char *alert_id;
+    const char *kind;         /* "alert" or "withdrawal" */
+    const char *cases;        /* "3,7": the cases drafted from, or "" */
+    const char *body;         /* the inner alert JSON */
+    const char *signed_file;  /* the alert file, or "" for a draft */
+    const char *pushed;       /* "" or "DAY: the server's answer" */
+    const char *withdrawn_by; /* "" or the withdrawal's alert_id */
+    const char *created;      /* YYYY-MM-DD */
+};
+/* Adds a row (signed_file NULL: a draft), created today (UTC); *n its
+ * number. 0 or -1. */
+int store_alert_add(struct store *s, int64_t *n, const char *alert_id,
+                    const char *kind, const char *cases, const char *body,
+                    const char *signed_file) UMBRA_WUR;
+/* The alert numbered n, or whose alert_id is id (either may be unused:
+ * 0, NULL), to cb (strings valid during the call). 1 if none; else cb's
+ * result, or -1. */
+int store_alert_get(struct store *s, int64_t n, const char *id,
+                    int (*cb)(void *ctx, const struct store_alert *a),
+                    void *ctx) UMBRA_WUR;
+/* Every row, oldest first; a non-zero cb result stops and is returned. */
+int store_alerts_each(struct store *s,
+                      int (*cb)(void *ctx, const struct store_alert *a),
+                      void *ctx) UMBRA_WUR;
+/* A draft's new body; 1 if n is no draft. */
+int store_alert_set_body(struct store *s, int64_t n,
+                         const char *body) UMBRA_WUR;
+/* A draft signed: its final body and file; 1 if n is no draft. */
+int store_alert_set_signed(struct store *s, int64_t n, const char *body,
+                           const char *signed_file) UMBRA_WUR;
+int store_alert_set_pushed(struct store *s, int64_t n,
+                           const char *what) UMBRA_WUR;
+int store_alert_set_withdrawn(struct store *s, int64_t n,
+                              const char *withdrawal_id) UMBRA_WUR;
+/* Deletes a draft (never a signed row); 1 if n is no draft. */
+int store_alert_delete(struct store *s, int64_t n) UMBRA_WUR;
 
 #endif

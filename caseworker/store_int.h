@@ -4,6 +4,7 @@
  * migrations, meta; store_cases.c: cases, labels, history; store_sync.c:
  * replies, acks, quarantine; store_facts.c: statistics facts and ledger;
  * store_messages.c: the conversation of a case (follow-ups, replies kept);
+ * store_alerts.c: community alerts (drafts, signed, pushed, withdrawn);
  * store_members.c: members; store_stmts.c: the statement table). Not for
  * use outside store*.c: the rest of umbra-case uses store.h.
  *
@@ -102,6 +103,14 @@ enum stmt {
     ST_IDENTS_CASE,
     ST_LINKS,
     ST_ALIKES,
+    ST_ALERT_ADD,
+    ST_ALERT_GET,
+    ST_ALERTS,
+    ST_ALERT_BODY,
+    ST_ALERT_SIGNED,
+    ST_ALERT_PUSHED,
+    ST_ALERT_WITHDRAWN,
+    ST_ALERT_DELETE,
     ST_N
 };
 
@@ -157,6 +166,7 @@ struct store_cb {
         int (*message)(void *ctx, const struct store_message *m);
         int (*ident)(void *ctx, const struct store_ident *i);
         int (*link)(void *ctx, const struct store_link *l);
+        int (*alert)(void *ctx, const struct store_alert *a);
         int (*quarantine)(void *ctx, int64_t id, const char *server_id,
                           const char *received, const char *when,
                           const char *outcome, const char *reason,

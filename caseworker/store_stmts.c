@@ -10,6 +10,10 @@
     "  WHERE m.case_id = c.id AND m.unread != 0),"                             \
     " c.origin, c.origin_case"
 
+#define ALERT_COLS                                                             \
+    "id, alert_id, kind, cases, body, coalesce(signed_file, ''),"             \
+    " coalesce(pushed, ''), coalesce(withdrawn_by, ''), created"
+
 /* Every statement of the store, prepared when it opens (after its
  * migrations), with who uses it. */
 const struct store_stmt STORE_STMTS[ST_N] = {
@@ -332,4 +336,35 @@ const struct store_stmt STORE_STMTS[ST_N] = {
                    " ORDER BY instr('phone plate handle place', kind),"
                    " skeleton, value;",
                    "store_alikes_each: links, the desk's Links screen"},
+    [ST_ALERT_ADD] = {"alert_add",
+                      "INSERT INTO alerts(alert_id, kind, cases, body,"
+                      " signed_file, created) VALUES (?1, ?2, ?3, ?4, ?5,"
+                      " ?6);",
+                      "store_alert_add: alert new, alert withdraw"},
+    [ST_ALERT_GET] = {"alert_get",
+                      "SELECT " ALERT_COLS " FROM alerts"
+                      " WHERE id = ?1 OR alert_id = ?2;",
+                      "store_alert_get: alert show, sign, edit, withdraw"},
+    [ST_ALERTS] = {"alerts",
+                   "SELECT " ALERT_COLS " FROM alerts ORDER BY id;",
+                   "store_alerts_each: alert list, alert push, the desk"},
+    [ST_ALERT_BODY] = {"alert_body",
+                       "UPDATE alerts SET body = ?2 WHERE id = ?1"
+                       " AND signed_file IS NULL;",
+                       "store_alert_set_body: alert edit (a draft only)"},
+    [ST_ALERT_SIGNED] = {"alert_signed",
+                         "UPDATE alerts SET body = ?2, signed_file = ?3"
+                         " WHERE id = ?1 AND signed_file IS NULL;",
+                         "store_alert_set_signed: alert sign"},
+    [ST_ALERT_PUSHED] = {"alert_pushed",
+                         "UPDATE alerts SET pushed = ?2 WHERE id = ?1;",
+                         "store_alert_set_pushed: alert push"},
+    [ST_ALERT_WITHDRAWN] = {"alert_withdrawn",
+                            "UPDATE alerts SET withdrawn_by = ?2"
+                            " WHERE id = ?1;",
+                            "store_alert_set_withdrawn: alert withdraw"},
+    [ST_ALERT_DELETE] = {"alert_delete",
+                         "DELETE FROM alerts WHERE id = ?1"
+                         " AND signed_file IS NULL;",
+                         "store_alert_delete: alert withdraw (a draft)"},
 };

@@ -91,6 +91,7 @@ MISSING = {
     "delete": (["delete", "1"], "add --yes to confirm"),
     "team": (["team", "share"], "team share needs --member NAME"),
     "links": (["links", "--min"], "--min needs a value"),
+    "alert": (["alert"], "alert needs a sub-command first"),
 }
 for verb in VERBS:
     T.check("%s has a missing-argument case in this test" % verb,
@@ -129,6 +130,42 @@ for sub, meta in [("join", "PUBLIC.json"), ("add-member", "MEMBER.json"),
 for sub in ["list", "add", "export"]:
     usage_error("keys " + sub, ["keys", sub, "extra"],
                 "keys %s does not take 'extra'" % sub)
+
+# ---- every alert sub-command ------------------------------------------------
+for sub in ["new", "edit", "list", "show", "sign", "withdraw", "push",
+            "verify", "config"]:
+    usage_error("alert " + sub, ["alert", sub, "--no-such-option"],
+                "'--no-such-option'")
+usage_error("alert", ["alert", "lsit"],
+            "unknown alert sub-command 'lsit'; did you mean list?")
+usage_error("alert new", ["alert", "new"], "alert new needs --case ID")
+usage_error("alert new", ["alert", "new", "--case", "x"],
+            "--case needs a case number, not 'x'")
+usage_error("alert new", ["alert", "new", "--case", "1", "--lang", "xx"],
+            "--lang 'xx': use one of en es pt-BR")
+usage_error("alert new", ["alert", "new", "--case", "1", "--lang", "th",
+                          "--lang", "th"], "--lang th is given twice")
+usage_error("alert new", ["alert", "new", "--case", "1", "--level", "loud"],
+            "--level 'loud': use info, warning or danger")
+usage_error("alert new", ["alert", "new", "--case", "1", "--expires", "400"],
+            "--expires needs a number of days from 1 to 365")
+usage_error("alert new", ["alert", "new", "--case", "1", "--identifier",
+                          "0"], "--identifier needs the number")
+usage_error("alert new", ["alert", "new", "--case", "1", "--edit",
+                          "--no-edit"], "choose one")
+usage_error("alert new", ["alert", "new", "--case", "1", "--bundle", "p"],
+            "alert new does not take --bundle")
+usage_error("alert show", ["alert", "show"], "alert show needs an alert "
+            "number")
+usage_error("alert sign", ["alert", "sign", "one"], "alert sign needs an "
+            "alert number (see 'umbra-case alert list'), not 'one'")
+usage_error("alert sign", ["alert", "sign", "1", "2"], "alert sign takes "
+            "one alert number; '2' is one too many")
+usage_error("alert verify", ["alert", "verify"], "alert verify needs a file")
+usage_error("alert push", ["alert", "push", "--server", "http://127.0.0.1:9"],
+            "alert push needs --token-file FILE")
+usage_error("alert config", ["alert", "config", "--area", "street"],
+            "--area 'street': use country or region")
 
 # ---- a usage error asks no passphrase and touches nothing --------------------
 T.check("no usage error above made a home", not os.path.exists(NOHOME))
