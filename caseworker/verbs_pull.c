@@ -161,6 +161,7 @@ verb_pull(struct case_env *e, int argc, char **argv)
         if (first) {
             pull_read_pending(&pend, body);
             pull_warn_quota(&n, &pend);
+            pull_warn_expiring(&n, &pend);
             why = pull_cursor_wrong(&pend, body, cursor, &seen);
         }
         first = 0;

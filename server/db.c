@@ -37,6 +37,10 @@ static const struct stmt stmts[] = {
     /* mover.c: what each organisation has waiting (quotas) */
     {DB_INTAKE, "pending", "SELECT org_id, n, bytes FROM intake_pending()",
      0},
+    /* mover.c: one batch of the retention purge */
+    {DB_INTAKE, "retention_purge",
+     "SELECT envelopes::text, mailboxes::text, replies::text "
+     "FROM retention_purge($1::integer, $2::integer, $3::integer)", 3},
     /* GET /api/v1/mailboxes/{id}/replies, POST /check */
     {DB_INTAKE, "mailbox_replies",
      "SELECT day::text, body FROM mailbox_replies($1)", 1},
@@ -53,6 +57,9 @@ static const struct stmt stmts[] = {
      * and with ?check=1 the ids and SHA-256 up to the cursor) */
     {DB_SYNC, "sync_status",
      "SELECT n::text, bytes::text, max_id::text FROM sync_status($1)", 1},
+    {DB_SYNC, "sync_expiring",
+     "SELECT n::text, first_day::text FROM sync_expiring($1, "
+     "$2::integer, $3::integer)", 3},
     {DB_SYNC, "sync_held",
      "SELECT id::text, digest FROM sync_held($1, $2, $3)", 3},
     /* umbra-server migrate (admin.c), as the owner: schema_migrations is

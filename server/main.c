@@ -11,6 +11,7 @@
 #include "cgroup.h"
 #include "req.h"
 #include "listener.h"
+#include "mover.h"
 #include "orgs.h"
 #include "page.h"
 #include "workpool.h"
@@ -94,6 +95,8 @@ run_serve(const struct cmdline *a)
                     srv.cfg.kdf_threads, srv.cfg.kdf_nice);
     }
     intake_quota(srv.cfg.quota_reports, srv.cfg.quota_bytes);
+    mover_retention(srv.cfg.envelope_retention_days,
+                    srv.cfg.mailbox_retention_days, srv.cfg.purge_interval);
     if (!srv.intake || !srv.sync || !srv.kdf || !srv.dbw ||
         orgs_start(srv.intake) < 0 ||
         intake_start(srv.cfg.db_intake, srv.cfg.writers, srv.cfg.batch_max,

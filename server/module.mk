@@ -22,6 +22,15 @@ bench-server: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool \
 
 SUITES += test-server
 
+# Retention: the server's own purge, its lock and sync's warning
+# (tests/integration/retention_test.py; days set by SQL, not slept).
+.PHONY: test-retention
+test-retention: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool
+	@O=$(O) tests/integration/with_server.sh \
+	    tests/integration/retention_test.py
+
+SUITES += test-retention
+
 # The database roles' whole privilege matrix (no server needed: migrate only).
 .PHONY: test-roles
 test-roles: $(O)/umbra-server $(O)/umbra-case

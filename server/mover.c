@@ -28,6 +28,8 @@ static char *conninfo;
 static struct pg_count *pg; /* under mu */
 static size_t npg;
 static uint64_t moves;
+static unsigned env_days, mbox_days, purge_every = 3600;
+static uint64_t purged[3]; /* envelopes, mailboxes, replies (under mu) */
 
 /* ---- what organisations have waiting ---------------------------------- */
 
@@ -239,6 +241,84 @@ move_spool(PGconn **c)
     pthread_mutex_unlock(&mu);
 }
 
+/* ---- retention -------------------------------------------------------- */
+
+static int
+field_u64(const PGresult *r, int col, uint64_t *out)
+{
+    if (PQgetisnull(r, 0, col))
+        return 1;
+    return parse_u64(out, PQgetvalue(r, 0, col), 0, INT64_MAX);
+}
+
+/* One purge run: batches of PURGE_BATCH until one comes back short or
+ * PURGE_BATCHES have run (the rest waits for the next run). Logs counts
+ * only, and only when something went. */
+static void
+purge(PGconn *c)
+{
+    char ed[16], md[16], lim[16];
+    uint64_t total[3] = {0, 0, 0};
+    int skipped = 0;
+
+    if (env_days == 0 && mbox_days == 0)
+        return;
+    snprintf(ed, sizeof ed, "%u", env_days);
+    snprintf(md, sizeof md, "%u", mbox_days);
+    snprintf(lim, sizeof lim, "%u", PURGE_BATCH);
+    for (unsigned b = 0; b < PURGE_BATCHES; b++) {
+        const char *v[3] = {ed, md, lim};
+        uint64_t got[3] = {0, 0, 0};
+        PGresult *r = db_exec(c, "retention_purge", 3, v, NULL, NULL);
+        int ok = db_ok(r) && PQntuples(r) == 1 && PQnfields(r) == 3;
+        for (int i = 0; ok && i < 3; i++) {
+            int rc = field_u64(r, i, &got[i]);
+            if (rc == 1)
+                skipped = 1;
+            else if (rc != 0)
+                ok = 0;
+        }
+        PQclear(r);
+        if (!ok) {
+            fprintf(stderr, "umbra-server: retention: the purge failed; "
+                            "retrying at the next run\n");
+            break;
+        }
+        if (skipped)
+            break; /* another server is purging */
+        for (int i = 0; i < 3; i++)
+            total[i] += got[i];
+        if (got[0] < PURGE_BATCH && got[1] < PURGE_BATCH)
+            break;
+    }
+    if (total[0] || total[1] || total[2])
+        fprintf(stderr, "umbra-server: retention: purged %llu envelopes, "
+                        "%llu mailboxes, %llu replies\n",
+                (unsigned long long)total[0], (unsigned long long)total[1],
+                (unsigned long long)total[2]);
+    pthread_mutex_lock(&mu);
+    for (int i = 0; i < 3; i++)
+        purged[i] += total[i];
+    pthread_mutex_unlock(&mu);
+}
+
+void
+mover_retention(unsigned envelope_days, unsigned mailbox_days,
+                unsigned interval)
+{
+    env_days = envelope_days;
+    mbox_days = mailbox_days;
+    purge_every = interval ? interval : 1;
+}
+
+void
+mover_purged(uint64_t out[3])
+{
+    pthread_mutex_lock(&mu);
+    memcpy(out, purged, sizeof purged);
+    pthread_mutex_unlock(&mu);
+}
+
 /* Seconds since the epoch from the precise clock (time() may lag it by a
  * tick, and the boundary would be missed). */
 static time_t
@@ -254,13 +334,15 @@ run(void *arg)
 {
     (void)arg;
     PGconn *c = NULL;
-    time_t now = now_s(), next_refresh = 0;
+    time_t now = now_s(), next_refresh = 0, next_purge = 0;
     time_t next_move = window ? (now / window + 1) * (time_t)window : 0;
     pthread_mutex_lock(&mu);
     for (;;) {
         time_t wake = next_refresh;
         if (window && next_move < wake)
             wake = next_move;
+        if (next_purge < wake)
+            wake = next_purge;
         struct timespec ts = {.tv_sec = wake};
         while (!stopping && now_s() < wake)
             (void)pthread_cond_timedwait(&cv, &mu, &ts);
@@ -279,6 +361,15 @@ run(void *arg)
             if (c)
                 refresh(c);
             next_refresh = now_s() + REFRESH_SECONDS;
+        }
+        /* After the move, so a long purge never delays a boundary. */
+        if (now >= next_purge) {
+            c = connection(c);
+            if (c) {
+                purge(c);
+                refresh(c);
+            }
+            next_purge = now_s() + (time_t)purge_every;
         }
         pthread_mutex_lock(&mu);
     }

@@ -18,6 +18,8 @@
 /* ids and digests of ?check=1 at most (above any sane quota_reports) */
 #define SYNC_HELD_MAX 100000
 #define TOKEN_MAX 256
+/* "expiring": envelopes the retention purge takes within this many days */
+#define EXPIRING_WITHIN 7
 
 /* The token's hash and its organisation; 0, or answers 401/503 and -1. */
 static int
@@ -48,6 +50,39 @@ sync_auth(struct req *r, PGconn *c, uint8_t hash[32], char slug[64])
         return -1;
     }
     return 0;
+}
+
+/*
+ * The "expiring" object: how many of the organisation's envelopes the
+ * retention purge takes within EXPIRING_WITHIN days, and the first day one
+ * goes ("first_day", null when none do), with the retention in days (0:
+ * envelopes are kept until acknowledged). 0, or -1 on a database error.
+ */
+static int
+sync_expiring(json_t *o, PGconn *c, const uint8_t hash[32])
+{
+    char days[16], within[16];
+    snprintf(days, sizeof days, "%u", srv.cfg.envelope_retention_days);
+    snprintf(within, sizeof within, "%u", EXPIRING_WITHIN);
+    const char *vals[3] = {(const char *)hash, days, within};
+    int lens[3] = {32, 0, 0}, fmts[3] = {1, 0, 0};
+    uint64_t n = 0;
+    PGresult *res = db_exec(c, "sync_expiring", 3, vals, lens, fmts);
+    int ok = db_ok(res) && PQntuples(res) == 1 &&
+             parse_u64(&n, PQgetvalue(res, 0, 0), 0, INT64_MAX) == 0;
+    if (ok)
+        json_object_set_new(
+            o, "expiring",
+            json_pack("{s:I,s:o,s:I,s:I}", "count", (json_int_t)n,
+                      "first_day",
+                      PQgetisnull(res, 0, 1)
+                          ? json_null()
+                          : json_string(PQgetvalue(res, 0, 1)),
+                      "within_days", (json_int_t)EXPIRING_WITHIN,
+                      "retention_days",
+                      (json_int_t)srv.cfg.envelope_retention_days));
+    PQclear(res);
+    return ok ? 0 : -1;
 }
 
 /*
@@ -85,6 +120,8 @@ sync_pending(json_t *o, PGconn *c, const uint8_t hash[32], const char *upto,
                         json_pack("{s:I,s:I}", "reports",
                                   (json_int_t)srv.cfg.quota_reports, "bytes",
                                   (json_int_t)srv.cfg.quota_bytes));
+    if (sync_expiring(o, c, hash) != 0)
+        return -1;
     if (!check)
         return 0;
     snprintf(lim, sizeof lim, "%d", SYNC_HELD_MAX);

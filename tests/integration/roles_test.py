@@ -32,6 +32,8 @@ FUNCTIONS = {
     "intake_pending()": "umbra_intake",
     "sync_status(bytea)": "umbra_sync",
     "sync_held(bytea,bigint,integer)": "umbra_sync",
+    "retention_purge(integer,integer,integer)": "umbra_intake",
+    "sync_expiring(bytea,integer,integer)": "umbra_sync",
 }
 
 # (role, relation, privilege) -> the columns it covers, or None for a
