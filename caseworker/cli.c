@@ -40,6 +40,8 @@ static const char USAGE[] =
     "  triage ID [--status S] [--priority P] [--label L]... [--assign NAME]\n"
     "            [--note TEXT]    update a case (its history is kept)\n"
     "  delete ID --yes            erase a case for good\n"
+    "  purge --closed-older-than DAYS [--yes]   drop closed cases' text,\n"
+    "                             keep their facts for statistics\n"
     "Answering and cleaning up:\n"
     "  reply ID --message-file FILE   queue a reply to the reporter\n"
     "  reply ID --template NAME [--yes|--edit]   a translated common reply\n"
@@ -81,6 +83,7 @@ static const struct verb VERBS[] = {
     {"show", verb_show, CASE_STORE},
     {"triage", verb_triage, CASE_STORE | CASE_WRITE},
     {"delete", verb_delete, CASE_STORE | CASE_WRITE},
+    {"purge", verb_purge, CASE_STORE | CASE_WRITE},
     {"reply", verb_reply, CASE_STORE | CASE_WRITE},
     {"push", verb_push, CASE_STORE | CASE_WRITE},
     {"ack", verb_ack, CASE_STORE | CASE_WRITE},

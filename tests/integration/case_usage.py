@@ -89,6 +89,7 @@ MISSING = {
     "stats": (["stats"], "--by DIM is required"),
     "desk": (["desk", "--port"], "--port needs a value"),
     "delete": (["delete", "1"], "add --yes to confirm"),
+    "purge": (["purge", "--yes"], "purge needs --closed-older-than DAYS"),
 }
 for verb in VERBS:
     T.check("%s has a missing-argument case in this test" % verb,
