@@ -17,8 +17,9 @@ struct stmt {
 static const struct stmt stmts[] = {
     /* orgs cache (orgs.c) */
     {DB_INTAKE, "org_list",
-     "SELECT id::text, slug, name, fingerprint, bundle FROM orgs "
-     "ORDER BY slug", 0},
+     "SELECT id::text, slug, name, fingerprint, bundle, "
+     "coalesce(max_reports, 0)::text, coalesce(max_bytes, 0)::text "
+     "FROM orgs ORDER BY slug", 0},
     /* intake.c writers: POST /api/v1/orgs/{slug}/reports; web.c: POST
      * /report */
     {DB_INTAKE, "env_insert",
@@ -91,6 +92,13 @@ static const struct stmt stmts[] = {
      "INSERT INTO sync_tokens (org_id, name, hash) SELECT id, $2, $3 "
      "FROM orgs WHERE slug = $1 ON CONFLICT DO NOTHING", 3},
     {DB_OWNER, "org_exists", "SELECT 1 FROM orgs WHERE slug = $1", 1},
+    /* umbra-server org set: $2/$3 "keep", "default" (NULL) or a number */
+    {DB_OWNER, "org_set_quota",
+     "UPDATE orgs SET max_reports = CASE $2 WHEN 'keep' THEN max_reports "
+     "WHEN 'default' THEN NULL ELSE $2::bigint END, max_bytes = CASE $3 "
+     "WHEN 'keep' THEN max_bytes WHEN 'default' THEN NULL ELSE $3::bigint "
+     "END WHERE slug = $1 RETURNING coalesce(max_reports::text, 'default'), "
+     "coalesce(max_bytes::text, 'default')", 3},
     {DB_OWNER, "token_list",
      "SELECT o.slug, t.name, t.added::text FROM sync_tokens t JOIN orgs o "
      "ON o.id = t.org_id ORDER BY o.slug, t.name", 0},

@@ -41,12 +41,22 @@ intake_quota(size_t reports, size_t bytes)
     quota_bytes = bytes;
 }
 
-int
-intake_quota_ok(int org_id, size_t len)
+void
+intake_quota_of(uint64_t max_reports, uint64_t max_bytes, uint64_t *reports,
+                uint64_t *bytes)
 {
-    uint64_t n, bytes;
+    *reports = max_reports ? max_reports : quota_reports;
+    *bytes = max_bytes ? max_bytes : quota_bytes;
+}
+
+int
+intake_quota_ok(int org_id, uint64_t max_reports, uint64_t max_bytes,
+                size_t len)
+{
+    uint64_t n, bytes, qr, qb;
     mover_pending(org_id, &n, &bytes);
-    return n < quota_reports && bytes + len <= quota_bytes;
+    intake_quota_of(max_reports, max_bytes, &qr, &qb);
+    return n < qr && bytes + len <= qb;
 }
 
 void

@@ -31,6 +31,15 @@ test-retention: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool
 
 SUITES += test-retention
 
+# Many organisations on one host: per-organisation quotas (org set) and
+# the landing list's links (tests/integration/orgquota_test.py).
+.PHONY: test-org-quota
+test-org-quota: $(O)/umbra-server $(O)/umbra-case
+	@O=$(O) tests/integration/with_server.sh \
+	    tests/integration/orgquota_test.py
+
+SUITES += test-org-quota
+
 # The database roles' whole privilege matrix (no server needed: migrate only).
 .PHONY: test-roles
 test-roles: $(O)/umbra-server $(O)/umbra-case

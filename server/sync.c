@@ -7,6 +7,8 @@
  * authenticates its bearer token by hash (sync_auth) on the sync pool's
  * connection and runs on the database pool (WORK_DB).
  */
+#include "intake.h"
+#include "orgs.h"
 #include "routes.h"
 
 #include <sodium.h>
@@ -93,8 +95,14 @@ sync_expiring(json_t *o, PGconn *c, const uint8_t hash[32])
  */
 static int
 sync_pending(json_t *o, PGconn *c, const uint8_t hash[32], const char *upto,
-             int check)
+             int check, const char *slug)
 {
+    uint64_t qr = srv.cfg.quota_reports, qb = srv.cfg.quota_bytes;
+    struct org_set *os = orgs_acquire();
+    const struct org *org = orgs_find(os, slug);
+    if (org)
+        intake_quota_of(org->max_reports, org->max_bytes, &qr, &qb);
+    orgs_release(os);
     const char *vals[3] = {(const char *)hash, upto, NULL};
     int lens[3] = {32, 0, 0}, fmts[3] = {1, 0, 0}, ok, i, rows;
     uint64_t n = 0, bytes = 0;
@@ -117,9 +125,8 @@ sync_pending(json_t *o, PGconn *c, const uint8_t hash[32], const char *upto,
     json_object_set_new(o, "intake_window",
                         json_integer((json_int_t)srv.cfg.intake_window));
     json_object_set_new(o, "quota",
-                        json_pack("{s:I,s:I}", "reports",
-                                  (json_int_t)srv.cfg.quota_reports, "bytes",
-                                  (json_int_t)srv.cfg.quota_bytes));
+                        json_pack("{s:I,s:I}", "reports", (json_int_t)qr,
+                                  "bytes", (json_int_t)qb));
     if (sync_expiring(o, c, hash) != 0)
         return -1;
     if (!check)
@@ -208,7 +215,8 @@ api_sync_list(struct req *r)
                    : NULL;
     if (!ok)
         json_decref(arr);
-    else if (!o || sync_pending(o, c, hash, as, check && after > 0) != 0)
+    else if (!o || sync_pending(o, c, hash, as, check && after > 0,
+                                 slug) != 0)
         ok = 0;
     db_put(srv.sync, c, !ok);
     if (!ok) {

@@ -40,7 +40,8 @@ FUNCTIONS = {
 # table-wide or sequence privilege. Everything not listed: no privilege.
 TABLES = {
     ("umbra_intake", "orgs", "SELECT"):
-        {"id", "slug", "name", "fingerprint", "bundle"},
+        {"id", "slug", "name", "fingerprint", "bundle", "max_reports",
+         "max_bytes"},
     ("umbra_intake", "org_keys", "SELECT"): {"org_id", "key_id", "current"},
     ("umbra_intake", "envelopes", "INSERT"): {"org_id", "size", "body"},
     ("umbra_intake", "envelopes_id_seq", "USAGE"): None,
