@@ -8,6 +8,7 @@
  * connection and runs on the database pool (WORK_DB).
  */
 #include "intake.h"
+#include "mover.h"
 #include "orgs.h"
 #include "routes.h"
 
@@ -294,6 +295,8 @@ api_sync_ack(struct req *r)
     PQclear(res);
     free(arr);
     db_put(srv.sync, c, !ok);
+    if (ok && deleted > 0)
+        mover_recount(); /* the quota sees the room at once */
     if (!ok)
         reply_unavailable(r);
     else

@@ -53,8 +53,15 @@ c0=$(ckpts)
 wrk -t2 -c64 -d"${SUS}s" --timeout 10s -s tests/bench/bench_server_post.lua \
     "$url" >"$tmp/sus_wrk" 2>&1
 c1=$(ckpts)
+# What the spool still held when the run ended (answered 201, durable,
+# not yet in PostgreSQL), and how long the server took to stop: it moves
+# all of it first.
+backlog=$(/usr/bin/python3 -c 'import sys; sys.path.insert(0, "tests/lib")
+import spool; print(sum(len(spool.records(sys.argv[1] + "/" + n))
+                        for n in ("spool-a", "spool-b")))' "$UMBRA_SPOOL")
+d0=$(date +%s)
 stop_server
-sleep 2 # the last move
+drain=$(($(date +%s) - d0))
 printf 'INSERT INTO envelopes (org_id, size, body) SELECT %s, %s, b FROM bench_blob;\n' \
     "$org_a" "$size" >"$tmp/sus_pgbench.sql"
 psql -X -q -d umbra -c CHECKPOINT >/dev/null
@@ -83,6 +90,8 @@ printf '  %-30s %7s/s  p50 %7s ms  p99 %7s ms  p99.9 %7s ms  checkpoints %s  non
 printf '  %-30s %7.0f/s  p50 %7s ms  p99 %7s ms  p99.9 %7s ms  checkpoints %s\n' \
     "pgbench, 1 INSERT per xact" "$pg_tps" "$pg_p50" "$pg_p99" "$pg_p999" \
     "$((c3 - c2))"
+echo "  intake's spool held $backlog reports when the run ended (answered" \
+    "201, fsynced, not yet moved); the server moved them and stopped in ${drain}s"
 echo "  ratios umbra/pgbench: throughput $(ratio "$api_rps" "$pg_tps")" \
     "(target >= 1.0), p99 $(ratio "$api_p99" "$pg_p99") (target <= 1.5)," \
     "p99.9 $(ratio "$api_p999" "$pg_p999")"

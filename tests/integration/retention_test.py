@@ -162,14 +162,19 @@ def test_mailboxes_expire_after_last_reply():
         "young_never_answered": (MBOX_DAYS, []),
     }
     hexes = {}
+    sql = []
     for name, (age, replies) in boxes.items():
         h = secrets.token_hex(32)
         hexes[name] = h
-        psql("INSERT INTO mailboxes (mailbox_id, day) VALUES "
-             "('\\x%s', current_date - %d)" % (h, age))
+        sql.append("INSERT INTO mailboxes (mailbox_id, day) VALUES "
+                   "('\\x%s', current_date - %d)" % (h, age))
         for r in replies:
-            psql("INSERT INTO replies (mailbox_id, org_id, day, body) VALUES "
-                 "('\\x%s', %s, current_date - %d, '\\x00')" % (h, org, r))
+            sql.append("INSERT INTO replies (mailbox_id, org_id, day, body) "
+                       "VALUES ('\\x%s', %s, current_date - %d, '\\x00')"
+                       % (h, org, r))
+    # one transaction: a purge run between a mailbox and its reply would
+    # take the mailbox first
+    psql("; ".join(sql))
     gone = ("never_answered_old", "old_answered_long_ago")
 
     def where(n):
