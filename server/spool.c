@@ -323,8 +323,15 @@ spool_wipe(int fd)
     pthread_mutex_unlock(&mu);
     /* Only the mover writes to a file it took (spool_take), so high
      * cannot move meanwhile. */
-    if (write_zeros(fd, 0, size) != 0 || fdatasync(fd) != 0)
-        return -1;
+    /* A chunk at a time, each flushed before the next: one flush of the
+     * whole file (hundreds of MiB after a long move) would queue ahead of
+     * every append's fdatasync for a second or more. */
+    for (uint64_t off = 0; off < size; off += SPOOL_WIPE_CHUNK) {
+        uint64_t to = size - off < SPOOL_WIPE_CHUNK ? size
+                                                     : off + SPOOL_WIPE_CHUNK;
+        if (write_zeros(fd, off, to) != 0 || fdatasync(fd) != 0)
+            return -1;
+    }
     pthread_mutex_lock(&mu);
     if (f >= 0) {
         ends[f] = high[f] = 0;

@@ -49,6 +49,7 @@
 #define SPOOL_CHECK_BYTES 16
 #define SPOOL_MAX_DATA (1u << 30)
 #define SPOOL_GROW_BYTES (16u << 20)
+#define SPOOL_WIPE_CHUNK (4u << 20) /* zeroed and flushed at a time */
 
 struct spool_rec {
     unsigned kind;
@@ -89,9 +90,9 @@ int spool_read_at(int fd, uint64_t off, struct spool_rec *rec, uint8_t **buf,
 /* Offsets of every checked record of fd, malloc'd in *offs; the count or
  * -1. */
 long spool_index(int fd, uint64_t **offs);
-/* Overwrites what was written to fd with zeros, fdatasyncs (its size
- * stays: preallocated), and subtracts what it held from the
- * per-organisation counts; 0 or -1. */
+/* Overwrites what was written to fd with zeros, SPOOL_WIPE_CHUNK bytes at
+ * a time, each followed by an fdatasync (its size stays: preallocated),
+ * and subtracts what it held from the per-organisation counts; 0 or -1. */
 int spool_wipe(int fd) __attribute__((warn_unused_result));
 
 /* Envelopes and bytes the spool holds for org_id (both files). */
