@@ -96,6 +96,7 @@ static const struct key keys[] = {
     {U(envelope_retention_days, 0, 36500)},
     {U(mailbox_retention_days, 0, 36500)},
     {U(purge_interval, 1, 86400)},
+    {Z(spool_max_bytes, 0, 1ull << 50)},
     {U(db_workers, 1, 64)},
     {U(pool_intake, 1, 256)},
     {U(pool_sync, 1, 256)},

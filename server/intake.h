@@ -42,6 +42,9 @@ int intake_start(const char *conninfo, unsigned writers, unsigned batch_max,
 void intake_stop(void);
 /* 1 if another item may be queued. */
 int intake_has_room(void);
+/* Bounds what the spool may hold before intake answers 503 busy (0: no
+ * bound); set before intake_start. */
+void intake_spool_max(uint64_t bytes);
 /* Sets the per-organisation quota of waiting envelopes and bytes
  * (PostgreSQL and spool together; unlimited until set). */
 void intake_quota(size_t reports, size_t bytes);

@@ -101,6 +101,7 @@ run_serve(const struct cmdline *a)
                     srv.cfg.kdf_threads, srv.cfg.kdf_nice);
     }
     intake_quota(srv.cfg.quota_reports, srv.cfg.quota_bytes);
+    intake_spool_max(srv.cfg.spool_max_bytes);
     mover_retention(srv.cfg.envelope_retention_days,
                     srv.cfg.mailbox_retention_days, srv.cfg.purge_interval);
     if (!srv.intake || !srv.sync || !srv.kdf || !srv.dbw ||

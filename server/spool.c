@@ -468,3 +468,12 @@ spool_records(void)
     pthread_mutex_unlock(&mu);
     return n;
 }
+
+uint64_t
+spool_held_bytes(void)
+{
+    pthread_mutex_lock(&mu);
+    uint64_t n = ends[0] + ends[1];
+    pthread_mutex_unlock(&mu);
+    return n;
+}

@@ -97,6 +97,9 @@ int spool_wipe(int fd) __attribute__((warn_unused_result));
 
 /* Envelopes and bytes the spool holds for org_id (both files). */
 void spool_pending(int org_id, uint64_t *count, uint64_t *bytes);
+/* Bytes of records in the spool (both files): what the mover has still to
+ * move (intake's spool_max_bytes). */
+uint64_t spool_held_bytes(void);
 /* Records in the spool (both files), for tests and the log. */
 uint64_t spool_records(void);
 
