@@ -133,10 +133,48 @@ def test_landing_links():
             st == 200 and b'value="beta" required checked' in body)
 
 
+def test_spool_bound():
+    """spool_max_bytes: once the spool holds that much (the mover behind),
+    intake answers 503 busy with Retry-After and stores nothing; once it
+    is moved, reports are taken again."""
+    drain("alpha")
+    SRV.stop()
+    SRV.start("--intake_window", "86400", "--spool_max_bytes", "4096")
+    try:
+        env = seal("alpha", b"bound")
+        st1, _ = post("alpha", env)
+        st, h, body = umbra.request(
+            SRV.port, "POST", "/api/v1/orgs/alpha/reports", env,
+            {"Content-Type": "application/octet-stream"})
+        R.check("past spool_max_bytes: 503 busy with Retry-After",
+                st1 == 201 and st == 503 and
+                json.loads(body)["error"] == "busy" and
+                h.get("retry-after"), (st1, st, body))
+        held = spool.sizes(os.environ["UMBRA_SPOOL"])
+        R.check("and nothing more was spooled",
+                len(spool.records(os.path.join(os.environ["UMBRA_SPOOL"],
+                                               "spool-a"))) +
+                len(spool.records(os.path.join(os.environ["UMBRA_SPOOL"],
+                                               "spool-b"))) == 1, held)
+    finally:
+        SRV.stop()
+    # the same bound, the window back to 1 s: the mover catches up
+    SRV.start("--spool_max_bytes", "4096")
+    try:
+        spool.wait_moved()
+        st, _ = post("alpha", env)
+        R.check("once moved, intake takes reports again", st == 201, st)
+        drain("alpha")
+    finally:
+        SRV.stop()
+        SRV.start()
+
+
 def main():
     SRV.start()
     try:
-        R.each([test_org_quota, test_org_set_refusals, test_landing_links])
+        R.each([test_org_quota, test_org_set_refusals, test_landing_links,
+                test_spool_bound])
     finally:
         R.check("the server stops cleanly", SRV.stop() == 0)
 
