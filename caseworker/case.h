@@ -222,6 +222,7 @@ int verb_list(struct case_env *e, int argc, char **argv);
 int verb_show(struct case_env *e, int argc, char **argv);
 int verb_triage(struct case_env *e, int argc, char **argv);
 int verb_delete(struct case_env *e, int argc, char **argv);
+int verb_purge(struct case_env *e, int argc, char **argv);
 int verb_reply(struct case_env *e, int argc, char **argv);
 int verb_push(struct case_env *e, int argc, char **argv);
 int verb_team(struct case_env *e, int argc, char **argv);

@@ -42,6 +42,8 @@ static const char USAGE[] =
     "  delete ID --yes            erase a case for good\n"
     "  links [--min N] [--json]   phone numbers, plates, handles, places\n"
     "                             found in several cases\n"
+    "  purge --closed-older-than DAYS [--yes]   drop closed cases' text,\n"
+    "                             keep their facts for statistics\n"
     "Answering and cleaning up:\n"
     "  reply ID --message-file FILE   queue a reply to the reporter\n"
     "  reply ID --template NAME [--yes|--edit]   a translated common reply\n"
@@ -86,6 +88,7 @@ static const struct verb VERBS[] = {
     {"show", verb_show, CASE_STORE},
     {"triage", verb_triage, CASE_STORE | CASE_WRITE},
     {"delete", verb_delete, CASE_STORE | CASE_WRITE},
+    {"purge", verb_purge, CASE_STORE | CASE_WRITE},
     {"reply", verb_reply, CASE_STORE | CASE_WRITE},
     {"push", verb_push, CASE_KEYS | CASE_STORE | CASE_WRITE},
     {"team", verb_team, CASE_STORE | CASE_WRITE},

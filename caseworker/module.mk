@@ -244,3 +244,18 @@ FUZZ_SRCS_outbox = tests/fuzz/fuzz_outbox.c caseworker/outbox.c \
     caseworker/bfile.c
 FUZZ_CFLAGS_outbox = -Icaseworker $(call pkg_cflags,jansson)
 FUZZ_LIBS_outbox = $(call pkg_libs,jansson)
+
+# purge --closed-older-than: the text gone from the decrypted file, the
+# facts kept (tests/unit/case_purge_unit.c decrypts the pages itself with
+# libcrypto's AES, hence libssl-dev in scripts/deps.sh).
+$(O)/tests/case_purge_unit: $(O)/obj/tests/unit/case_purge_unit.o \
+                            $(O)/libcase.a $(O)/libumbra.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS) -lcrypto
+
+.PHONY: test-case-purge
+test-case-purge: $(O)/tests/case_purge_unit
+	$(O)/tests/case_purge_unit
+
+SUITES += test-case-purge
+ASAN_SUITES += test-case-purge

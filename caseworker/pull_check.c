@@ -109,6 +109,28 @@ json_u64(json_t *o, const char *key)
     return 0;
 }
 
+/* The server's "expiring" object; a day that is not YYYY-MM-DD is left
+ * out (the server is not trusted to send text to the terminal). */
+static void
+read_expiring(struct pull_pending *p, json_t *x)
+{
+    const char *day;
+
+    if (!json_is_object(x))
+        return;
+    p->expiring = json_u64(x, "count");
+    p->within_days = json_u64(x, "within_days");
+    p->retention_days = json_u64(x, "retention_days");
+    day = json_string_value(json_object_get(x, "first_day"));
+    if (day && strlen(day) == 10) {
+        for (size_t i = 0; i < 10; i++)
+            if (i == 4 || i == 7 ? day[i] != '-'
+                                 : (day[i] < '0' || day[i] > '9'))
+                return;
+        memcpy(p->expiring_day, day, 11);
+    }
+}
+
 void
 pull_read_pending(struct pull_pending *p, json_t *body)
 {
@@ -127,6 +149,28 @@ pull_read_pending(struct pull_pending *p, json_t *body)
         p->quota_reports = json_u64(q, "reports");
         p->quota_bytes = json_u64(q, "bytes");
     }
+    read_expiring(p, json_object_get(body, "expiring"));
+}
+
+void
+pull_warn_expiring(const struct net *n, const struct pull_pending *p)
+{
+    if (p->expiring == 0)
+        return;
+    fprintf(stderr,
+            "umbra-case: WARNING: ************************************\n"
+            "umbra-case: WARNING: the server '%s' DELETES %llu report%s of "
+            "this organisation within %llu days,\n"
+            "umbra-case: WARNING: the first on %s (it keeps a report nobody "
+            "acknowledged %llu days).\n"
+            "umbra-case: WARNING: pull, import and ack now, or they are "
+            "lost.\n"
+            "umbra-case: WARNING: ************************************\n",
+            n->base, (unsigned long long)p->expiring,
+            p->expiring == 1 ? "" : "s",
+            (unsigned long long)p->within_days,
+            p->expiring_day[0] ? p->expiring_day : "an unknown day",
+            (unsigned long long)p->retention_days);
 }
 
 /* After a pull that found nothing: reports reach the server's database

@@ -24,6 +24,10 @@ struct pull_pending {
     int known;
     uint64_t count, bytes, max_id, quota_reports, quota_bytes;
     uint64_t window; /* the server's intake_window, seconds (0: none) */
+    /* the server's retention: envelopes it deletes within within_days,
+     * the first day one goes ("" if none), its retention in days */
+    uint64_t expiring, within_days, retention_days;
+    char expiring_day[11];
 };
 
 /* Checks the server's published bundle against ours; prints the refusal.
@@ -39,6 +43,10 @@ void pull_say_window(uint64_t window);
 
 /* One line on stderr when the organisation is at 80 % of its quota. */
 void pull_warn_quota(const struct net *n, const struct pull_pending *p);
+
+/* A loud warning on stderr when the server deletes some of the
+ * organisation's reports within days (its retention); nothing otherwise. */
+void pull_warn_expiring(const struct net *n, const struct pull_pending *p);
 
 /* Why the cursor cannot be right, or NULL (see pull_check.c). */
 const char *pull_cursor_wrong(const struct pull_pending *p, json_t *body,

@@ -258,6 +258,20 @@ int store_messages(struct store *s, int64_t id,
 /* Marks every message of case id read. 0 or -1. */
 int store_messages_read(struct store *s, int64_t id) UMBRA_WUR;
 
+/* Closed cases whose last activity (import, history, message) is before
+ * the day before (YYYY-MM-DD, local) and that still hold text: how many
+ * (store_purge_count), or purge them (store_purge_closed, the caller's
+ * transaction): their report text, messages, replies, notes, summary and
+ * mailbox go, their facts, labels and other history stay, one history
+ * line by who says so; *n the cases purged. 0 or -1. store_vacuum, after
+ * the commit, rebuilds the file and truncates the WAL so the text is gone
+ * from the disk too (store_purge.c). */
+int store_purge_count(struct store *s, const char *before, uint64_t *n)
+    UMBRA_WUR;
+int store_purge_closed(struct store *s, const char *before, const char *who,
+                       uint64_t *n) UMBRA_WUR;
+int store_vacuum(struct store *s) UMBRA_WUR;
+
 /* Erases case id and all it holds (report, labels, history, messages,
  * replies not pushed yet) for good; its server id stays handled, so an
  * import does not bring it back, and a later follow-up becomes a new case.

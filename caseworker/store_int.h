@@ -5,7 +5,8 @@
  * replies, acks, quarantine; store_facts.c: statistics facts and ledger;
  * store_messages.c: the conversation of a case (follow-ups, replies kept);
  * store_alerts.c: community alerts (drafts, signed, pushed, withdrawn);
- * store_members.c: members; store_stmts.c: the statement table). Not for
+ * store_members.c: members; store_purge.c: purging closed cases' text;
+ * store_stmts.c: the statement table). Not for
  * use outside store*.c: the rest of umbra-case uses store.h.
  *
  * Every statement is a row of STORE_STMTS (name, SQL, who uses it),
@@ -111,6 +112,14 @@ enum stmt {
     ST_ALERT_PUSHED,
     ST_ALERT_WITHDRAWN,
     ST_ALERT_DELETE,
+    ST_PURGE_COUNT,
+    ST_PURGE_MARK,
+    ST_PURGE_REPORTS,
+    ST_PURGE_MESSAGES,
+    ST_PURGE_REPLIES,
+    ST_PURGE_NOTES,
+    ST_PURGE_HISTORY,
+    ST_PURGE_CASES,
     ST_N
 };
 

@@ -13,6 +13,20 @@
 #define ALERT_COLS                                                             \
     "id, alert_id, kind, cases, body, coalesce(signed_file, ''),"             \
     " coalesce(pushed, ''), coalesce(withdrawn_by, ''), created"
+/* Closed cases whose last activity (import, history, message) is before
+ * ?1 (YYYY-MM-DD) and that still hold text: what purge takes. */
+#define PURGE_PICK                                                             \
+    " FROM cases c WHERE c.status = 'closed' AND c.purged != '*'"              \
+    " AND max(c.imported, coalesce((SELECT max(h.at) FROM history h"           \
+    "  WHERE h.case_id = c.id), ''), coalesce((SELECT max(m.day)"              \
+    "  FROM messages m WHERE m.case_id = c.id), '')) < ?1"                     \
+    " AND (c.summary != '' OR c.mailbox_id IS NOT NULL"                        \
+    "  OR EXISTS (SELECT 1 FROM reports r WHERE r.case_id = c.id)"             \
+    "  OR EXISTS (SELECT 1 FROM messages m WHERE m.case_id = c.id)"            \
+    "  OR EXISTS (SELECT 1 FROM replies p WHERE p.case_id = c.id)"             \
+    "  OR EXISTS (SELECT 1 FROM history h WHERE h.case_id = c.id"              \
+    "   AND h.what LIKE 'note:%'))"
+#define PURGING " IN (SELECT id FROM cases WHERE purged = '*')"
 
 /* Every statement of the store, prepared when it opens (after its
  * migrations), with who uses it. */
@@ -283,6 +297,36 @@ const struct store_stmt STORE_STMTS[ST_N] = {
                        " FROM events GROUP BY author"
                        " HAVING count(DISTINCT seq) != max(seq);",
                        "store_team_gaps: import, pull"},
+    [ST_PURGE_COUNT] = {"purge_count", "SELECT count(*)" PURGE_PICK ";",
+                        "store_purge_closed: purge (without --yes)"},
+    [ST_PURGE_MARK] = {"purge_mark",
+                       "UPDATE cases SET purged = '*' WHERE id IN"
+                       " (SELECT c.id" PURGE_PICK ");",
+                       "store_purge_closed: purge"},
+    [ST_PURGE_REPORTS] = {"purge_reports",
+                          "DELETE FROM reports WHERE case_id" PURGING ";",
+                          "store_purge_closed: purge"},
+    [ST_PURGE_MESSAGES] = {"purge_messages",
+                           "DELETE FROM messages WHERE case_id" PURGING ";",
+                           "store_purge_closed: purge"},
+    [ST_PURGE_REPLIES] = {"purge_replies",
+                          "DELETE FROM replies WHERE case_id" PURGING ";",
+                          "store_purge_closed: purge"},
+    [ST_PURGE_NOTES] = {"purge_notes",
+                        "DELETE FROM history WHERE what LIKE 'note:%'"
+                        " AND case_id" PURGING ";",
+                        "store_purge_closed: purge"},
+    [ST_PURGE_HISTORY] = {"purge_history",
+                          "INSERT INTO history(case_id, at, who, what)"
+                          " SELECT id, ?1, ?2, 'purged: report text,"
+                          " conversation and notes' FROM cases"
+                          " WHERE purged = '*';",
+                          "store_purge_closed: purge"},
+    [ST_PURGE_CASES] = {"purge_cases",
+                        "UPDATE cases SET summary = '', mailbox_id = NULL,"
+                        " mailbox_pk = NULL, purged = ?1"
+                        " WHERE purged = '*';",
+                        "store_purge_closed: purge"},
     [ST_MESSAGES_READ] = {"messages_read",
                           "UPDATE messages SET unread = 0"
                           " WHERE case_id = ?1 AND unread != 0;",

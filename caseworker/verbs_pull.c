@@ -180,6 +180,7 @@ verb_pull(struct case_env *e, int argc, char **argv)
             waiting = json_incref(json_object_get(body, "waiting"));
             pull_read_pending(&pend, body);
             pull_warn_quota(&n, &pend);
+            pull_warn_expiring(&n, &pend);
             why = pull_cursor_wrong(&pend, body, cursor, &seen);
         }
         first = 0;

@@ -411,3 +411,47 @@ admin_token_revoke(const struct cmdline *cl)
     return rc;
 }
 
+
+/* ---- org set (quotas) -------------------------------------------------- */
+
+/* v as the org_set_quota statement takes it: "keep" when NULL, "default",
+ * or a decimal number in [lo, hi]; NULL (and a message) if it is none. */
+static const char *
+quota_arg(const char *v, const char *opt, uint64_t lo, uint64_t hi)
+{
+    uint64_t n;
+
+    if (v == NULL)
+        return "keep";
+    if (strcmp(v, "default") == 0 || parse_u64(&n, v, lo, hi) == 0)
+        return v;
+    fprintf(stderr, "umbra-server: --%s takes a number from %llu to %llu, "
+                    "or 'default'\n", opt, (unsigned long long)lo,
+            (unsigned long long)hi);
+    return NULL;
+}
+
+int
+admin_org_set(const struct cmdline *cl)
+{
+    const char *p[3] = {cl->pos[2], NULL, NULL};
+    PGconn *c = NULL;
+    PGresult *r;
+    int rc = 1;
+
+    p[1] = quota_arg(cl->max_reports, "max-reports", 1, 1ull << 40);
+    p[2] = quota_arg(cl->max_bytes, "max-bytes", 4096, 1ull << 50);
+    if (!p[1] || !p[2])
+        return 2;
+    r = owner_run(&c, "org_set_quota", p);
+    if (r != NULL && PQntuples(r) != 1)
+        fprintf(stderr, "umbra-server: no organisation '%s'\n", p[0]);
+    else if (r != NULL) {
+        printf("organisation '%s': max-reports %s, max-bytes %s\n", p[0],
+               PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+        rc = 0;
+    }
+    PQclear(r);
+    PQfinish(c);
+    return rc;
+}

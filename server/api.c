@@ -231,7 +231,8 @@ api_report(struct req *r)
                     "organisation's current keys");
         goto out;
     }
-    if (!intake_quota_ok(org_id, r->body.len)) {
+    if (!intake_quota_ok(org_id, o->max_reports, o->max_bytes,
+                         r->body.len)) {
         reply_error(r, 507, "org_full",
                     "the organisation has too many reports waiting to be "
                     "collected; try again in a few days");

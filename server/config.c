@@ -36,6 +36,9 @@ config_defaults(struct config *c)
     (void)str_copy(c->spool_dir, sizeof c->spool_dir, "spool");
     c->quota_reports = 20000;
     c->quota_bytes = 1073741824;
+    c->envelope_retention_days = 60;
+    c->mailbox_retention_days = 180;
+    c->purge_interval = 3600;
     c->db_workers = 2;
     c->pool_intake = 4;
     c->pool_sync = 2;
@@ -90,6 +93,10 @@ static const struct key keys[] = {
     {S(spool_dir)},
     {Z(quota_reports, 1, 1ull << 40)},
     {Z(quota_bytes, 4096, 1ull << 50)},
+    {U(envelope_retention_days, 0, 36500)},
+    {U(mailbox_retention_days, 0, 36500)},
+    {U(purge_interval, 1, 86400)},
+    {Z(spool_max_bytes, 0, 1ull << 50)},
     {U(db_workers, 1, 64)},
     {U(pool_intake, 1, 256)},
     {U(pool_sync, 1, 256)},

@@ -26,6 +26,10 @@ struct config {
     unsigned intake_window;   /* seconds between spool moves; 0 = none */
     char spool_dir[CONF_STR]; /* the spool's folder (spool.h) */
     size_t quota_reports, quota_bytes; /* per organisation */
+    unsigned envelope_retention_days; /* 0: kept until acknowledged */
+    unsigned mailbox_retention_days;  /* after the last reply; 0: for ever */
+    unsigned purge_interval;  /* seconds between the server's purges */
+    size_t spool_max_bytes;   /* spool backlog before 503 busy; 0: none */
     unsigned db_workers;      /* threads running other database routes */
     unsigned pool_intake, pool_sync; /* connections per role */
     unsigned kdf_threads, kdf_queue; /* Argon2 pool */

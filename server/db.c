@@ -17,8 +17,9 @@ struct stmt {
 static const struct stmt stmts[] = {
     /* orgs cache (orgs.c) */
     {DB_INTAKE, "org_list",
-     "SELECT id::text, slug, name, fingerprint, bundle FROM orgs "
-     "ORDER BY slug", 0},
+     "SELECT id::text, slug, name, fingerprint, bundle, "
+     "coalesce(max_reports, 0)::text, coalesce(max_bytes, 0)::text "
+     "FROM orgs ORDER BY slug", 0},
     /* intake.c writers: POST /api/v1/orgs/{slug}/reports; web.c: POST
      * /report */
     {DB_INTAKE, "env_insert",
@@ -37,6 +38,10 @@ static const struct stmt stmts[] = {
     /* mover.c: what each organisation has waiting (quotas) */
     {DB_INTAKE, "pending", "SELECT org_id, n, bytes FROM intake_pending()",
      0},
+    /* mover.c: one batch of the retention purge */
+    {DB_INTAKE, "retention_purge",
+     "SELECT envelopes::text, mailboxes::text, replies::text "
+     "FROM retention_purge($1::integer, $2::integer, $3::integer)", 3},
     /* GET /api/v1/mailboxes/{id}/replies, POST /check */
     {DB_INTAKE, "mailbox_replies",
      "SELECT day::text, body FROM mailbox_replies($1)", 1},
@@ -80,6 +85,9 @@ static const struct stmt stmts[] = {
      * and with ?check=1 the ids and SHA-256 up to the cursor) */
     {DB_SYNC, "sync_status",
      "SELECT n::text, bytes::text, max_id::text FROM sync_status($1)", 1},
+    {DB_SYNC, "sync_expiring",
+     "SELECT n::text, first_day::text FROM sync_expiring($1, "
+     "$2::integer, $3::integer)", 3},
     {DB_SYNC, "sync_held",
      "SELECT id::text, digest FROM sync_held($1, $2, $3)", 3},
     /* umbra-server migrate (admin.c), as the owner: schema_migrations is
@@ -114,6 +122,13 @@ static const struct stmt stmts[] = {
      "INSERT INTO sync_tokens (org_id, name, hash) SELECT id, $2, $3 "
      "FROM orgs WHERE slug = $1 ON CONFLICT DO NOTHING", 3},
     {DB_OWNER, "org_exists", "SELECT 1 FROM orgs WHERE slug = $1", 1},
+    /* umbra-server org set: $2/$3 "keep", "default" (NULL) or a number */
+    {DB_OWNER, "org_set_quota",
+     "UPDATE orgs SET max_reports = CASE $2 WHEN 'keep' THEN max_reports "
+     "WHEN 'default' THEN NULL ELSE $2::bigint END, max_bytes = CASE $3 "
+     "WHEN 'keep' THEN max_bytes WHEN 'default' THEN NULL ELSE $3::bigint "
+     "END WHERE slug = $1 RETURNING coalesce(max_reports::text, 'default'), "
+     "coalesce(max_bytes::text, 'default')", 3},
     {DB_OWNER, "token_list",
      "SELECT o.slug, t.name, t.added::text FROM sync_tokens t JOIN orgs o "
      "ON o.id = t.org_id ORDER BY o.slug, t.name", 0},

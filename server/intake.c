@@ -24,6 +24,7 @@ static pthread_t *threads;
 static char *conninfo;
 static int spooled; /* intake_window > 0 */
 static size_t quota_reports = SIZE_MAX, quota_bytes = SIZE_MAX;
+static uint64_t spool_max; /* bytes the spool may hold; 0: no bound */
 
 int
 intake_has_room(void)
@@ -31,7 +32,17 @@ intake_has_room(void)
     pthread_mutex_lock(&mu);
     int ok = !stopping && pending < max_pending;
     pthread_mutex_unlock(&mu);
+    /* A spool the mover has fallen this far behind on takes no more until
+     * it catches up (spool_max_bytes; 0: no bound). */
+    if (ok && spooled && spool_max > 0 && spool_held_bytes() >= spool_max)
+        ok = 0;
     return ok;
+}
+
+void
+intake_spool_max(uint64_t bytes)
+{
+    spool_max = bytes;
 }
 
 void
@@ -41,12 +52,22 @@ intake_quota(size_t reports, size_t bytes)
     quota_bytes = bytes;
 }
 
-int
-intake_quota_ok(int org_id, size_t len)
+void
+intake_quota_of(uint64_t max_reports, uint64_t max_bytes, uint64_t *reports,
+                uint64_t *bytes)
 {
-    uint64_t n, bytes;
+    *reports = max_reports ? max_reports : quota_reports;
+    *bytes = max_bytes ? max_bytes : quota_bytes;
+}
+
+int
+intake_quota_ok(int org_id, uint64_t max_reports, uint64_t max_bytes,
+                size_t len)
+{
+    uint64_t n, bytes, qr, qb;
     mover_pending(org_id, &n, &bytes);
-    return n < quota_reports && bytes + len <= quota_bytes;
+    intake_quota_of(max_reports, max_bytes, &qr, &qb);
+    return n < qr && bytes + len <= qb;
 }
 
 void

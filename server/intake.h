@@ -42,11 +42,20 @@ int intake_start(const char *conninfo, unsigned writers, unsigned batch_max,
 void intake_stop(void);
 /* 1 if another item may be queued. */
 int intake_has_room(void);
+/* Bounds what the spool may hold before intake answers 503 busy (0: no
+ * bound); set before intake_start. */
+void intake_spool_max(uint64_t bytes);
 /* Sets the per-organisation quota of waiting envelopes and bytes
  * (PostgreSQL and spool together; unlimited until set). */
 void intake_quota(size_t reports, size_t bytes);
-/* 1 if org_id may have one more envelope of len bytes waiting. */
-int intake_quota_ok(int org_id, size_t len);
+/* The quota of an organisation whose own limits are max_reports and
+ * max_bytes (0: the server's, intake_quota). */
+void intake_quota_of(uint64_t max_reports, uint64_t max_bytes,
+                     uint64_t *reports, uint64_t *bytes);
+/* 1 if org_id, with its own limits (0: the server's), may have one more
+ * envelope of len bytes waiting. */
+int intake_quota_ok(int org_id, uint64_t max_reports, uint64_t max_bytes,
+                    size_t len);
 /* Queues it (the caller keeps it alive until done runs). */
 void intake_push(struct intake_item *it);
 

@@ -12,6 +12,7 @@
 #include "cgroup.h"
 #include "req.h"
 #include "listener.h"
+#include "mover.h"
 #include "orgs.h"
 #include "page.h"
 #include "workpool.h"
@@ -26,6 +27,7 @@ static const char usage_main[] =
     "usage: umbra-server [--config FILE] [--KEY VALUE]... [serve]\n"
     "       umbra-server migrate [--config FILE]\n"
     "       umbra-server org add SLUG --name NAME --public-key PUBLIC.json\n"
+    "       umbra-server org set SLUG [--max-reports N] [--max-bytes N]\n"
     "       umbra-server token add ORG NAME\n"
     "       umbra-server token list\n"
     "       umbra-server token revoke ORG NAME\n"
@@ -40,9 +42,14 @@ static const char usage_migrate[] =
     "the db_owner connection.\n";
 static const char usage_org[] =
     "usage: umbra-server org add SLUG --name NAME --public-key PUBLIC.json\n"
-    "Registers an organisation and its signed public key bundle (made by\n"
-    "'umbra-case init'). Adding it again with a newer bundle signed by the\n"
-    "same signing key rotates its keys.\n";
+    "       umbra-server org set SLUG [--max-reports N|default]\n"
+    "                                 [--max-bytes N|default]\n"
+    "'add' registers an organisation and its signed public key bundle (made\n"
+    "by 'umbra-case init'). Adding it again with a newer bundle signed by\n"
+    "the same signing key rotates its keys.\n"
+    "'set' gives it its own quota of reports and bytes waiting (default:\n"
+    "the server's quota_reports and quota_bytes); running servers apply it\n"
+    "within seconds.\n";
 static const char usage_token[] =
     "usage: umbra-server token add ORG NAME\n"
     "       umbra-server token list\n"
@@ -96,6 +103,9 @@ run_serve(const struct cmdline *a)
                     srv.cfg.kdf_threads, srv.cfg.kdf_nice);
     }
     intake_quota(srv.cfg.quota_reports, srv.cfg.quota_bytes);
+    intake_spool_max(srv.cfg.spool_max_bytes);
+    mover_retention(srv.cfg.envelope_retention_days,
+                    srv.cfg.mailbox_retention_days, srv.cfg.purge_interval);
     if (!srv.intake || !srv.sync || !srv.kdf || !srv.dbw ||
         orgs_start(srv.intake) < 0 ||
         intake_start(srv.cfg.db_intake, srv.cfg.writers, srv.cfg.batch_max,
@@ -125,7 +135,9 @@ out:
 #define OPT_CONFIG 256 /* long options: 'h', these, then each config key */
 #define OPT_NAME 257
 #define OPT_PUBKEY 258
-#define OPT_KEY 259
+#define OPT_MAX_REPORTS 259
+#define OPT_MAX_BYTES 260
+#define OPT_KEY 261
 
 /* The long options: --config, --name, --public-key, --help and every
  * config key (config_key_name); malloc'd, or NULL. */
@@ -135,15 +147,19 @@ options_new(void)
     size_t n = 0;
     while (config_key_name(n))
         n++;
-    struct option *o = calloc(n + 5, sizeof *o);
+    struct option *o = calloc(n + 7, sizeof *o);
     if (!o)
         return NULL;
     o[0] = (struct option){"config", required_argument, NULL, OPT_CONFIG};
     o[1] = (struct option){"name", required_argument, NULL, OPT_NAME};
     o[2] = (struct option){"public-key", required_argument, NULL, OPT_PUBKEY};
     o[3] = (struct option){"help", no_argument, NULL, 'h'};
+    o[4] = (struct option){"max-reports", required_argument, NULL,
+                           OPT_MAX_REPORTS};
+    o[5] = (struct option){"max-bytes", required_argument, NULL,
+                           OPT_MAX_BYTES};
     for (size_t i = 0; i < n; i++)
-        o[4 + i] = (struct option){config_key_name(i), required_argument,
+        o[6 + i] = (struct option){config_key_name(i), required_argument,
                                    NULL, OPT_KEY + (int)i};
     return o;
 }
@@ -227,6 +243,10 @@ parse_args(struct cmdline *a, int argc, char **argv, const struct option *opts,
             a->name = optarg;
         else if (c == OPT_PUBKEY)
             a->pubkey = optarg;
+        else if (c == OPT_MAX_REPORTS)
+            a->max_reports = optarg;
+        else if (c == OPT_MAX_BYTES)
+            a->max_bytes = optarg;
         else if (c >= OPT_KEY && config_set(&srv.cfg, opts[idx].name,
                                             optarg) < 0) {
             fprintf(stderr, "umbra-server: bad option '--%s'\n",
@@ -240,6 +260,7 @@ parse_args(struct cmdline *a, int argc, char **argv, const struct option *opts,
 
 #define NEED_CHECKED_CONFIG 1u /* config_check before it runs */
 #define NEED_NAME_KEY 2u       /* --name and --public-key given */
+#define NEED_QUOTA 4u          /* --max-reports or --max-bytes given */
 
 /*
  * Each command: its words (a second one, or NULL), how many operands
@@ -258,6 +279,7 @@ static const struct command {
     {"serve", NULL, 0, NEED_CHECKED_CONFIG, run_serve, usage_main},
     {"migrate", NULL, 0, 0, admin_migrate, usage_migrate},
     {"org", "add", 1, NEED_NAME_KEY, admin_org_add, usage_org},
+    {"org", "set", 1, NEED_QUOTA, admin_org_set, usage_org},
     {"token", "add", 2, 0, admin_token_add, usage_token},
     {"token", "list", 0, 0, admin_token_list, usage_token},
     {"token", "revoke", 2, 0, admin_token_revoke, usage_token},
@@ -271,7 +293,8 @@ command_fits(const struct command *c, const struct cmdline *a)
     unsigned words = c->verb ? 2 : 1;
     return a->npos == words + c->nargs &&
            (!c->verb || strcmp(a->pos[1], c->verb) == 0) &&
-           (!(c->needs & NEED_NAME_KEY) || (a->name && a->pubkey));
+           (!(c->needs & NEED_NAME_KEY) || (a->name && a->pubkey)) &&
+           (!(c->needs & NEED_QUOTA) || a->max_reports || a->max_bytes);
 }
 
 static int

@@ -41,6 +41,23 @@ test-team-server: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool
 	@O=$(O) tests/integration/with_server.sh tests/integration/team_test.py
 
 SUITES += test-team-server
+# Retention: the server's own purge, its lock and sync's warning
+# (tests/integration/retention_test.py; days set by SQL, not slept).
+.PHONY: test-retention
+test-retention: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool
+	@O=$(O) tests/integration/with_server.sh \
+	    tests/integration/retention_test.py
+
+SUITES += test-retention
+
+# Many organisations on one host: per-organisation quotas (org set) and
+# the landing list's links (tests/integration/orgquota_test.py).
+.PHONY: test-org-quota
+test-org-quota: $(O)/umbra-server $(O)/umbra-case
+	@O=$(O) tests/integration/with_server.sh \
+	    tests/integration/orgquota_test.py
+
+SUITES += test-org-quota
 
 # The database roles' whole privilege matrix (no server needed: migrate only).
 .PHONY: test-roles

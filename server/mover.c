@@ -28,6 +28,9 @@ static char *conninfo;
 static struct pg_count *pg; /* under mu */
 static size_t npg;
 static uint64_t moves;
+static unsigned env_days, mbox_days, purge_every = 3600;
+static uint64_t purged[3]; /* envelopes, mailboxes, replies (under mu) */
+static int poked;          /* mover_recount: count again now (under mu) */
 
 /* ---- what organisations have waiting ---------------------------------- */
 
@@ -98,6 +101,8 @@ mover_moves(void)
 
 struct move {
     int fd;
+    struct pg_count *moved; /* per organisation, what this move stored */
+    size_t nmoved;
     const uint64_t *offs;
     size_t from, to; /* the slice of offs this transaction covers */
     unsigned kind;
@@ -113,6 +118,51 @@ day_text(char out[16], uint32_t day)
     struct tm tm;
     if (!gmtime_r(&t, &tm) || strftime(out, 16, "%Y-%m-%d", &tm) == 0)
         (void)snprintf(out, 16, "1970-01-01");
+}
+
+/* Counts one envelope of org_id sent by this move. 0 or -1. */
+static int
+tally(struct move *m, int org_id, size_t len)
+{
+    size_t i;
+    for (i = 0; i < m->nmoved && m->moved[i].org_id != org_id; i++)
+        ;
+    if (i == m->nmoved) {
+        struct pg_count *v = realloc(m->moved, (i + 1) * sizeof *v);
+        if (!v)
+            return -1;
+        m->moved = v;
+        m->moved[m->nmoved++] = (struct pg_count){.org_id = org_id};
+    }
+    m->moved[i].n++;
+    m->moved[i].bytes += len;
+    return 0;
+}
+
+/* Adds what a committed move stored to the counts of PostgreSQL, before
+ * the spool's counts drop it (so the quota never sees it nowhere), instead
+ * of counting the whole table again after every move: that scan grows with
+ * what the organisations have waiting and ran every window (the minute's
+ * refresh still corrects any drift, such as acks). */
+static void
+credit(const struct move *m)
+{
+    pthread_mutex_lock(&mu);
+    for (size_t k = 0; k < m->nmoved; k++) {
+        size_t i;
+        for (i = 0; i < npg && pg[i].org_id != m->moved[k].org_id; i++)
+            ;
+        if (i == npg) {
+            struct pg_count *v = realloc(pg, (npg + 1) * sizeof *v);
+            if (!v)
+                break; /* the next refresh counts it */
+            pg = v;
+            pg[npg++] = (struct pg_count){.org_id = m->moved[k].org_id};
+        }
+        pg[i].n += m->moved[k].n;
+        pg[i].bytes += m->moved[k].bytes;
+    }
+    pthread_mutex_unlock(&mu);
 }
 
 static int
@@ -142,6 +192,8 @@ send_moves(void *ctx, PGconn *c, unsigned *sent)
             int l[5] = {0, 0, (int)rec.len, 0, SPOOL_REF_BYTES};
             int f[5] = {0, 0, 1, 0, 1};
             ok = PQsendQueryPrepared(c, "env_move", 5, v, l, f, 0);
+            if (ok == 1 && tally(m, (int)rec.org_id, rec.len) != 0)
+                return -1;
         }
         if (ok != 1)
             return -1;
@@ -199,7 +251,9 @@ move_file(PGconn **c, int fd)
             goto out;
     }
     rc = 0;
+    credit(&m);
 out:
+    free(m.moved);
     if (rc != 0 && *c && PQtransactionStatus(*c) != PQTRANS_IDLE) {
         PQfinish(*c);
         *c = NULL;
@@ -223,10 +277,8 @@ move_spool(PGconn **c)
                             "database; retrying at the next window\n");
             return;
         }
-        /* Counted in PostgreSQL before they leave the spool's counts, so
-         * that the quota never sees them nowhere. */
-        if (*c)
-            refresh(*c);
+        /* Counted in PostgreSQL (credit, in move_file) before they leave
+         * the spool's counts, so that the quota never sees them nowhere. */
         if (spool_wipe(fd) != 0) {
             fprintf(stderr, "umbra-server: cannot wipe a moved spool file\n");
             return;
@@ -236,6 +288,93 @@ move_spool(PGconn **c)
     }
     pthread_mutex_lock(&mu);
     moves++;
+    pthread_mutex_unlock(&mu);
+}
+
+/* ---- retention -------------------------------------------------------- */
+
+static int
+field_u64(const PGresult *r, int col, uint64_t *out)
+{
+    if (PQgetisnull(r, 0, col))
+        return 1;
+    return parse_u64(out, PQgetvalue(r, 0, col), 0, INT64_MAX);
+}
+
+/* One purge run: batches of PURGE_BATCH until one comes back short or
+ * PURGE_BATCHES have run (the rest waits for the next run). Logs counts
+ * only, and only when something went. */
+static void
+purge(PGconn *c)
+{
+    char ed[16], md[16], lim[16];
+    uint64_t total[3] = {0, 0, 0};
+    int skipped = 0;
+
+    if (env_days == 0 && mbox_days == 0)
+        return;
+    snprintf(ed, sizeof ed, "%u", env_days);
+    snprintf(md, sizeof md, "%u", mbox_days);
+    snprintf(lim, sizeof lim, "%u", PURGE_BATCH);
+    for (unsigned b = 0; b < PURGE_BATCHES; b++) {
+        const char *v[3] = {ed, md, lim};
+        uint64_t got[3] = {0, 0, 0};
+        PGresult *r = db_exec(c, "retention_purge", 3, v, NULL, NULL);
+        int ok = db_ok(r) && PQntuples(r) == 1 && PQnfields(r) == 3;
+        for (int i = 0; ok && i < 3; i++) {
+            int rc = field_u64(r, i, &got[i]);
+            if (rc == 1)
+                skipped = 1;
+            else if (rc != 0)
+                ok = 0;
+        }
+        PQclear(r);
+        if (!ok) {
+            fprintf(stderr, "umbra-server: retention: the purge failed; "
+                            "retrying at the next run\n");
+            break;
+        }
+        if (skipped)
+            break; /* another server is purging */
+        for (int i = 0; i < 3; i++)
+            total[i] += got[i];
+        if (got[0] < PURGE_BATCH && got[1] < PURGE_BATCH)
+            break;
+    }
+    if (total[0] || total[1] || total[2])
+        fprintf(stderr, "umbra-server: retention: purged %llu envelopes, "
+                        "%llu mailboxes, %llu replies\n",
+                (unsigned long long)total[0], (unsigned long long)total[1],
+                (unsigned long long)total[2]);
+    pthread_mutex_lock(&mu);
+    for (int i = 0; i < 3; i++)
+        purged[i] += total[i];
+    pthread_mutex_unlock(&mu);
+}
+
+void
+mover_recount(void)
+{
+    pthread_mutex_lock(&mu);
+    poked = 1;
+    pthread_cond_signal(&cv);
+    pthread_mutex_unlock(&mu);
+}
+
+void
+mover_retention(unsigned envelope_days, unsigned mailbox_days,
+                unsigned interval)
+{
+    env_days = envelope_days;
+    mbox_days = mailbox_days;
+    purge_every = interval ? interval : 1;
+}
+
+void
+mover_purged(uint64_t out[3])
+{
+    pthread_mutex_lock(&mu);
+    memcpy(out, purged, sizeof purged);
     pthread_mutex_unlock(&mu);
 }
 
@@ -254,31 +393,42 @@ run(void *arg)
 {
     (void)arg;
     PGconn *c = NULL;
-    time_t now = now_s(), next_refresh = 0;
+    time_t now = now_s(), next_refresh = 0, next_purge = 0;
     time_t next_move = window ? (now / window + 1) * (time_t)window : 0;
     pthread_mutex_lock(&mu);
     for (;;) {
         time_t wake = next_refresh;
         if (window && next_move < wake)
             wake = next_move;
+        if (next_purge < wake)
+            wake = next_purge;
         struct timespec ts = {.tv_sec = wake};
-        while (!stopping && now_s() < wake)
+        while (!stopping && !poked && now_s() < wake)
             (void)pthread_cond_timedwait(&cv, &mu, &ts);
         if (stopping)
             break;
+        int recount = poked;
+        poked = 0;
         pthread_mutex_unlock(&mu);
         now = now_s();
-        int moved = 0;
         if (window && now >= next_move) {
             move_spool(&c);
-            moved = 1;
             next_move = (now / window + 1) * (time_t)window;
         }
-        if (moved || now >= next_refresh) {
+        if (recount || now >= next_refresh) {
             c = connection(c);
             if (c)
                 refresh(c);
             next_refresh = now_s() + REFRESH_SECONDS;
+        }
+        /* After the move, so a long purge never delays a boundary. */
+        if (now >= next_purge) {
+            c = connection(c);
+            if (c) {
+                purge(c);
+                refresh(c);
+            }
+            next_purge = now_s() + (time_t)purge_every;
         }
         pthread_mutex_lock(&mu);
     }

@@ -143,6 +143,10 @@ orgs_reload(void)
             continue;
         }
         o->id = (int)id;
+        if (parse_u64(&o->max_reports, PQgetvalue(r, i, 5), 0, INT64_MAX) <
+                0 ||
+            parse_u64(&o->max_bytes, PQgetvalue(r, i, 6), 0, INT64_MAX) < 0)
+            o->max_reports = o->max_bytes = 0;
         o->name = strdup(PQgetvalue(r, i, 2));
         o->bundle_json = strdup(bundle);
         s->n++;

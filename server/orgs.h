@@ -16,6 +16,7 @@
 #define UMBRA_SERVER_ORGS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../client-crypto/umbra.h"
 #include "db.h"
@@ -28,6 +29,8 @@ struct org {
     char *name;
     char *bundle_json;
     struct umbra_bundle bundle;
+    /* its own quota (schema/012_org_quotas.sql); 0: the server's */
+    uint64_t max_reports, max_bytes;
 };
 
 struct org_set {

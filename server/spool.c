@@ -29,6 +29,10 @@ static unsigned cur;         /* the file intake appends to */
 static struct count *counts; /* under mu */
 static size_t ncounts;
 static uint64_t records[2];
+/* Per file: where the records end (the next append goes there), how far
+ * anything was written since the last wipe (what the wipe zeroes), and
+ * the file's size, all zeros past `high` (see spool.h, "Preallocated"). */
+static uint64_t ends[2], high[2], alloc[2];
 
 static int
 file_of(int fd)
@@ -84,6 +88,53 @@ encode_head(uint8_t h[SPOOL_HEAD_BYTES], const struct spool_rec *r)
     le32_store(h + 32, (uint32_t)r->len);
 }
 
+static int
+write_at(int fd, const uint8_t *p, size_t n, uint64_t off)
+{
+    while (n > 0) {
+        ssize_t w = pwrite(fd, p, n, (off_t)off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+        off += (uint64_t)w;
+    }
+    return 0;
+}
+
+static int
+write_zeros(int fd, uint64_t from, uint64_t to)
+{
+    static const uint8_t zeros[65536];
+    while (from < to) {
+        size_t n = to - from < sizeof zeros ? (size_t)(to - from)
+                                            : sizeof zeros;
+        if (write_at(fd, zeros, n, from) != 0)
+            return -1;
+        from += n;
+    }
+    return 0;
+}
+
+/* Makes file f at least `need` bytes of written zeros (mu held): grows it
+ * by SPOOL_GROW_BYTES steps, so that an append lands on blocks already
+ * allocated and written, and its fdatasync changes no metadata (spool.h).
+ * The grown zeros reach the disk with the appender's fdatasync. */
+static int
+grow(unsigned f, uint64_t need)
+{
+    if (need <= alloc[f])
+        return 0;
+    uint64_t to = (need + SPOOL_GROW_BYTES - 1) / SPOOL_GROW_BYTES *
+                  SPOOL_GROW_BYTES;
+    if (write_zeros(fds[f], alloc[f], to) != 0)
+        return -1;
+    alloc[f] = to;
+    return 0;
+}
+
 int
 spool_append(const struct spool_rec *recs, size_t n)
 {
@@ -111,17 +162,20 @@ spool_append(const struct spool_rec *recs, size_t n)
     int rc = -1, fd;
     pthread_mutex_lock(&mu);
     fd = fds[cur];
-    off_t was = lseek(fd, 0, SEEK_END);
-    if (was >= 0 && umbra_write_all(fd, buf, total) == 0) {
+    uint64_t was = ends[cur];
+    if (was + total > high[cur])
+        high[cur] = was + total; /* a failed write is wiped all the same */
+    if (grow(cur, was + total) == 0 && write_at(fd, buf, total, was) == 0) {
         rc = 0;
+        ends[cur] = was + total;
         for (size_t i = 0; i < n; i++) {
             records[cur]++;
             if (recs[i].kind == SPOOL_ENVELOPE)
                 (void)count_add(cur, (int)recs[i].org_id, recs[i].len);
         }
-    } else if (was >= 0 && ftruncate(fd, was) != 0) {
-        /* The torn tail stays; readers stop there. */
     }
+    /* else: ends stays where it was, the next batch overwrites the torn
+     * bytes, and until then readers stop at them (they do not check). */
     /* The same descriptor stays open until spool_close, so syncing it
      * outside the lock is safe even if the mover swaps meanwhile. */
     pthread_mutex_unlock(&mu);
@@ -137,9 +191,8 @@ spool_take(int *swapped)
 {
     pthread_mutex_lock(&mu);
     unsigned other = cur ^ 1u;
-    struct stat st;
     *swapped = 0;
-    if (fstat(fds[other], &st) == 0 && st.st_size == 0) {
+    if (ends[other] == 0 && high[other] == 0) {
         cur = other; /* the old current one is now the mover's */
         *swapped = 1;
     }
@@ -264,23 +317,24 @@ spool_read_at(int fd, uint64_t off, struct spool_rec *rec, uint8_t **buf,
 int
 spool_wipe(int fd)
 {
-    static const uint8_t zeros[65536];
-    uint64_t size = file_size(fd), off = 0;
-    while (off < size) {
-        size_t n = size - off < sizeof zeros ? (size_t)(size - off)
-                                             : sizeof zeros;
-        ssize_t w = pwrite(fd, zeros, n, (off_t)off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        off += (uint64_t)w;
-    }
-    if (fdatasync(fd) != 0 || ftruncate(fd, 0) != 0 || fsync(fd) != 0)
-        return -1;
     pthread_mutex_lock(&mu);
     int f = file_of(fd);
+    uint64_t size = f >= 0 ? high[f] : file_size(fd);
+    pthread_mutex_unlock(&mu);
+    /* Only the mover writes to a file it took (spool_take), so high
+     * cannot move meanwhile. */
+    /* A chunk at a time, each flushed before the next: one flush of the
+     * whole file (hundreds of MiB after a long move) would queue ahead of
+     * every append's fdatasync for a second or more. */
+    for (uint64_t off = 0; off < size; off += SPOOL_WIPE_CHUNK) {
+        uint64_t to = size - off < SPOOL_WIPE_CHUNK ? size
+                                                     : off + SPOOL_WIPE_CHUNK;
+        if (write_zeros(fd, off, to) != 0 || fdatasync(fd) != 0)
+            return -1;
+    }
+    pthread_mutex_lock(&mu);
     if (f >= 0) {
+        ends[f] = high[f] = 0;
         records[f] = 0;
         for (size_t i = 0; i < ncounts; i++)
             counts[i].n[f] = counts[i].bytes[f] = 0;
@@ -371,6 +425,7 @@ spool_open(const char *dir)
             spool_close();
             return -1;
         }
+        ends[f] = high[f] = alloc[f] = end;
     }
     return 0;
 }
@@ -384,6 +439,7 @@ spool_close(void)
             close(fds[f]);
         fds[f] = -1;
         records[f] = 0;
+        ends[f] = high[f] = alloc[f] = 0;
     }
     free(counts);
     counts = NULL;
@@ -409,6 +465,15 @@ spool_records(void)
 {
     pthread_mutex_lock(&mu);
     uint64_t n = records[0] + records[1];
+    pthread_mutex_unlock(&mu);
+    return n;
+}
+
+uint64_t
+spool_held_bytes(void)
+{
+    pthread_mutex_lock(&mu);
+    uint64_t n = ends[0] + ends[1];
     pthread_mutex_unlock(&mu);
     return n;
 }

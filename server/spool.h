@@ -10,9 +10,20 @@
  *
  * Layout: two files, `spool-a` and `spool-b`, in the spool folder. Intake
  * appends to the current one; the mover swaps them under the lock, copies
- * the other into PostgreSQL, then overwrites it with zeros and truncates it
- * to nothing. The files are never unlinked, so no inode keeps a time of its
- * own. A file is a sequence of records, each:
+ * the other into PostgreSQL, then overwrites what was written with zeros.
+ * The files are never unlinked, so no inode keeps a time of its own.
+ *
+ * Preallocated: a file is written with zeros ahead of its records, in steps
+ * of SPOOL_GROW_BYTES, and keeps its size when wiped (until the next start,
+ * which cuts it back to its records). So an append overwrites blocks that
+ * are already allocated and written, and its fdatasync flushes data only:
+ * no size or extent change, so no journal commit, which on ext4 would wait
+ * for whatever PostgreSQL (a checkpoint, a new WAL segment, a growing
+ * table) has pending in the same commit. That is PostgreSQL's own trick for
+ * its WAL, and what keeps intake's tail near PostgreSQL's under sustained
+ * load (bench-server part 6; docs/operations.md "A tail that holds").
+ * Records end at the first bytes that do not check (zeros do not). A file
+ * is a sequence of records, each:
  *
  *     magic "USP1" | kind u8 | 3 zero bytes | org_id u32 LE |
  *     day u32 LE (days since 1970-01-01 UTC) | ref[16] (random) |
@@ -37,6 +48,8 @@
 #define SPOOL_HEAD_BYTES 36
 #define SPOOL_CHECK_BYTES 16
 #define SPOOL_MAX_DATA (1u << 30)
+#define SPOOL_GROW_BYTES (16u << 20)
+#define SPOOL_WIPE_CHUNK (4u << 20) /* zeroed and flushed at a time */
 
 struct spool_rec {
     unsigned kind;
@@ -77,12 +90,16 @@ int spool_read_at(int fd, uint64_t off, struct spool_rec *rec, uint8_t **buf,
 /* Offsets of every checked record of fd, malloc'd in *offs; the count or
  * -1. */
 long spool_index(int fd, uint64_t **offs);
-/* Overwrites fd with zeros, fsyncs, truncates it to nothing, fsyncs, and
- * subtracts what it held from the per-organisation counts; 0 or -1. */
+/* Overwrites what was written to fd with zeros, SPOOL_WIPE_CHUNK bytes at
+ * a time, each followed by an fdatasync (its size stays: preallocated),
+ * and subtracts what it held from the per-organisation counts; 0 or -1. */
 int spool_wipe(int fd) __attribute__((warn_unused_result));
 
 /* Envelopes and bytes the spool holds for org_id (both files). */
 void spool_pending(int org_id, uint64_t *count, uint64_t *bytes);
+/* Bytes of records in the spool (both files): what the mover has still to
+ * move (intake's spool_max_bytes). */
+uint64_t spool_held_bytes(void);
 /* Records in the spool (both files), for tests and the log. */
 uint64_t spool_records(void);
 

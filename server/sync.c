@@ -9,6 +9,9 @@
  * authenticates its bearer token by hash (sync_auth) on the sync pool's
  * connection and runs on the database pool (WORK_DB).
  */
+#include "intake.h"
+#include "mover.h"
+#include "orgs.h"
 #include "routes.h"
 #include "sync_int.h"
 
@@ -21,6 +24,8 @@
 /* ids and digests of ?check=1 at most (above any sane quota_reports) */
 #define SYNC_HELD_MAX 100000
 #define TOKEN_MAX 256
+/* "expiring": envelopes the retention purge takes within this many days */
+#define EXPIRING_WITHIN 7
 
 int
 sync_who(struct req *r, PGconn *c, struct sync_token *t)
@@ -86,6 +91,39 @@ sync_auth(struct req *r, PGconn *c, uint8_t hash[32], char slug[64])
 }
 
 /*
+ * The "expiring" object: how many of the organisation's envelopes the
+ * retention purge takes within EXPIRING_WITHIN days, and the first day one
+ * goes ("first_day", null when none do), with the retention in days (0:
+ * envelopes are kept until acknowledged). 0, or -1 on a database error.
+ */
+static int
+sync_expiring(json_t *o, PGconn *c, const uint8_t hash[32])
+{
+    char days[16], within[16];
+    snprintf(days, sizeof days, "%u", srv.cfg.envelope_retention_days);
+    snprintf(within, sizeof within, "%u", EXPIRING_WITHIN);
+    const char *vals[3] = {(const char *)hash, days, within};
+    int lens[3] = {32, 0, 0}, fmts[3] = {1, 0, 0};
+    uint64_t n = 0;
+    PGresult *res = db_exec(c, "sync_expiring", 3, vals, lens, fmts);
+    int ok = db_ok(res) && PQntuples(res) == 1 &&
+             parse_u64(&n, PQgetvalue(res, 0, 0), 0, INT64_MAX) == 0;
+    if (ok)
+        json_object_set_new(
+            o, "expiring",
+            json_pack("{s:I,s:o,s:I,s:I}", "count", (json_int_t)n,
+                      "first_day",
+                      PQgetisnull(res, 0, 1)
+                          ? json_null()
+                          : json_string(PQgetvalue(res, 0, 1)),
+                      "within_days", (json_int_t)EXPIRING_WITHIN,
+                      "retention_days",
+                      (json_int_t)srv.cfg.envelope_retention_days));
+    PQclear(res);
+    return ok ? 0 : -1;
+}
+
+/*
  * What the token's organisation holds: the "pending" and "quota" objects,
  * and with check the "held" list of (id, SHA-256) of its envelopes with an
  * id up to upto (what pull compares with its bundle). Adds them to o; 0,
@@ -93,8 +131,14 @@ sync_auth(struct req *r, PGconn *c, uint8_t hash[32], char slug[64])
  */
 static int
 sync_pending(json_t *o, PGconn *c, const uint8_t hash[32], const char *upto,
-             int check)
+             int check, const char *slug)
 {
+    uint64_t qr = srv.cfg.quota_reports, qb = srv.cfg.quota_bytes;
+    struct org_set *os = orgs_acquire();
+    const struct org *org = orgs_find(os, slug);
+    if (org)
+        intake_quota_of(org->max_reports, org->max_bytes, &qr, &qb);
+    orgs_release(os);
     const char *vals[3] = {(const char *)hash, upto, NULL};
     int lens[3] = {32, 0, 0}, fmts[3] = {1, 0, 0}, ok, i, rows;
     uint64_t n = 0, bytes = 0;
@@ -117,9 +161,8 @@ sync_pending(json_t *o, PGconn *c, const uint8_t hash[32], const char *upto,
     json_object_set_new(o, "intake_window",
                         json_integer((json_int_t)srv.cfg.intake_window));
     json_object_set_new(o, "quota",
-                        json_pack("{s:I,s:I}", "reports",
-                                  (json_int_t)srv.cfg.quota_reports, "bytes",
-                                  (json_int_t)srv.cfg.quota_bytes));
+                        json_pack("{s:I,s:I}", "reports", (json_int_t)qr,
+                                  "bytes", (json_int_t)qb));
     /* per member: the held envelopes it has not acked (issue 15) */
     res = db_exec(c, "sync_waiting", 1, vals, lens, fmts);
     ok = db_ok(res);
@@ -138,6 +181,8 @@ sync_pending(json_t *o, PGconn *c, const uint8_t hash[32], const char *upto,
         return -1;
     }
     json_object_set_new(o, "waiting", held);
+    if (sync_expiring(o, c, hash) != 0)
+        return -1;
     if (!check)
         return 0;
     snprintf(lim, sizeof lim, "%d", SYNC_HELD_MAX);
@@ -224,7 +269,8 @@ api_sync_list(struct req *r)
                    : NULL;
     if (!ok)
         json_decref(arr);
-    else if (!o || sync_pending(o, c, hash, as, check && after > 0) != 0)
+    else if (!o || sync_pending(o, c, hash, as, check && after > 0,
+                                 slug) != 0)
         ok = 0;
     db_put(srv.sync, c, !ok);
     if (!ok) {
@@ -315,6 +361,8 @@ api_sync_ack(struct req *r)
     PQclear(res);
     free(arr);
     db_put(srv.sync, c, !ok);
+    if (ok && deleted > 0)
+        mover_recount(); /* the quota sees the room at once */
     if (!ok)
         reply_unavailable(r);
     else if (status == -2)

@@ -575,7 +575,8 @@ web_report_post(struct req *r)
         goto out;
     }
     /* Nothing was stored: the form comes back filled, to send later. */
-    if (!intake_quota_ok(o->id, st->env_len)) {
+    if (!intake_quota_ok(o->id, o->max_reports, o->max_bytes,
+                         st->env_len)) {
         page_error(r, 507, PAGE_REPORT, "org_full");
         goto out;
     }

@@ -223,7 +223,8 @@ web_conv_post(struct req *r)
                                                 : "internal");
         goto out;
     }
-    if (!intake_quota_ok(o->id, st->env_len)) {
+    if (!intake_quota_ok(o->id, o->max_reports, o->max_bytes,
+                         st->env_len)) {
         web_conv_error(r, 507, "org_full");
         goto out;
     }

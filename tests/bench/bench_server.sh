@@ -10,14 +10,20 @@
 #      PostgreSQL and wrk meanwhile;
 #   3. the API's p99 at 8 connections, idle and while the no-JS path is
 #      saturated;
-#   4. the server's RSS with 1,000 idle connections.
-# Every load is bounded (BENCH_SECONDS, default 8 s per step).
+#   4. the server's RSS with 1,000 idle connections;
+#   5. one organisation's flood against another's intake
+#      (bench_server_flood.sh);
+#   6. sustained intake against pgbench on a preloaded cluster with
+#      checkpoints inside, p99 and p99.9 (bench_server_sustained.sh;
+#      about 3 minutes with the preload).
+# Every load is bounded (BENCH_SECONDS, default 8 s per step; part 6:
+# BENCH_SUSTAINED_SECONDS, default 60 s, BENCH_PRELOAD_MB, default 2048).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/server.sh"
 DUR=${BENCH_SECONDS:-8}
-# BENCH_PARTS: which steps to run (default 1234).
-PARTS=${BENCH_PARTS:-1234}
+# BENCH_PARTS: which steps to run (default 123456).
+PARTS=${BENCH_PARTS:-123456}
 want() { [ "$PARTS" != "${PARTS#*$1}" ]; }
 # The Argon2 pool, set explicitly in the server's configuration so that
 # "Argon2 alone" runs with the same thread count and priority.
@@ -228,4 +234,15 @@ if want 4; then
     start_server
     /usr/bin/python3 tests/bench/bench_server_idle.py "$server_pid" "$port" 1000
     stop_server
+fi
+
+# ---- 5. one organisation's flood, another's intake -----------------------
+if want 5; then
+    . tests/bench/bench_server_flood.sh
+    stop_server
+fi
+
+# ---- 6. sustained: 60 s at 64 connections, checkpoints inside ------------
+if want 6; then
+    . tests/bench/bench_server_sustained.sh
 fi

@@ -92,6 +92,7 @@ MISSING = {
     "team": (["team", "share"], "team share needs --member NAME"),
     "links": (["links", "--min"], "--min needs a value"),
     "alert": (["alert"], "alert needs a sub-command first"),
+    "purge": (["purge", "--yes"], "purge needs --closed-older-than DAYS"),
 }
 for verb in VERBS:
     T.check("%s has a missing-argument case in this test" % verb,

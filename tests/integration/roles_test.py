@@ -48,13 +48,16 @@ FUNCTIONS = {
     "team_members(integer)": "",
     "team_sweep(integer,bigint[])": "",
     "team_bundle_changed(integer,bytea[])": "",
+    "retention_purge(integer,integer,integer)": "umbra_intake",
+    "sync_expiring(bytea,integer,integer)": "umbra_sync",
 }
 
 # (role, relation, privilege) -> the columns it covers, or None for a
 # table-wide or sequence privilege. Everything not listed: no privilege.
 TABLES = {
     ("umbra_intake", "orgs", "SELECT"):
-        {"id", "slug", "name", "fingerprint", "bundle"},
+        {"id", "slug", "name", "fingerprint", "bundle", "max_reports",
+         "max_bytes"},
     ("umbra_intake", "org_keys", "SELECT"): {"org_id", "key_id", "current"},
     ("umbra_intake", "envelopes", "INSERT"): {"org_id", "size", "body"},
     ("umbra_intake", "envelopes_id_seq", "USAGE"): None,
