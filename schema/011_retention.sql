@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: AGPL-3.0-or-later
--- 009: retention (docs/operations.md, "Retention"). Envelopes nobody pulls
+-- 011: retention (docs/operations.md, "Retention"). Envelopes nobody pulls
 -- and mailboxes nobody answers do not stay for ever: the server purges them
 -- on its own (server/mover.c), a bounded batch at a time, through
 -- retention_purge(); pull is warned before its envelopes go

@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: AGPL-3.0-or-later
--- 010: per-organisation quotas (docs/operations.md, "Many organisations on
+-- 012: per-organisation quotas (docs/operations.md, "Many organisations on
 -- one host"). NULL: the server's quota_reports / quota_bytes. Set with
 -- `umbra-server org set SLUG --max-reports N --max-bytes N` (`default`
 -- clears one). Intake reads them with the organisations (orgs.c), so a
