@@ -23,7 +23,7 @@ $(O)/tests/stats_unit: $(O)/obj/tests/unit/stats_unit.o \
                        $(O)/obj/tests/unit/stats_fake_store.o $(STATS_OBJS) \
                        $(O)/obj/caseworker/args.o $(O)/libumbra.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBUMBRA_LIBS) -lm
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBUMBRA_LIBS) -lglpk -lm
 
 # end-to-end and bench: the real case store (libcase.a)
 $(O)/tests/stats_e2e: $(O)/obj/tests/unit/stats_e2e.o $(O)/libcase.a \

@@ -7,7 +7,7 @@ set -eu
 
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libsodium-dev libargon2-dev libjansson-dev libmicrohttpd-dev libpq-dev
-libsqlcipher-dev libcurl4-openssl-dev libzxcvbn-dev
+libsqlcipher-dev libcurl4-openssl-dev libzxcvbn-dev libglpk-dev glpk-utils
 postgresql postgresql-contrib
 python3 python3-nacl python3-pil
 chromium chromium-driver lynx w3m tmux
