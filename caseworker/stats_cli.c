@@ -636,7 +636,7 @@ run_merge(struct opts *o)
     struct stats_pub m;
     int rc;
 
-    rc = stats_merge(&m, o->files, o->nfiles, &o->jb.pol);
+    rc = stats_merge(&m, o->files, o->nfiles, &o->jb.pol, o->protection);
     if (rc != 0)
         return rc;
     if (!o->fmt_set)
