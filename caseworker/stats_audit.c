@@ -50,46 +50,81 @@
 
 #define EPS 1e-6
 
+/* The witnesses of the last integer point found: for every entry under
+ * the threshold, whether it can be 0 (bit 1) or at least w (bit 2). */
+static void
+harvest(struct stats_lp *M, unsigned char **wit, uint64_t w)
+{
+    size_t vi, e;
+
+    for (vi = 0; vi < M->nv; vi++) {
+        const struct stats_pub *q = M->v[vi].p;
+        size_t nq = (q->nrows + 1) * (q->ncols + 1);
+
+        for (e = 0; e < nq; e++) {
+            double x;
+
+            if (q->grid[e].state != STATS_SMALL ||
+                stats_lp_point(M, vi, e, &x) != 0)
+                continue;
+            if (x < 0.5)
+                wit[vi][e] |= 1;
+            if (x > (double)w - 0.5)
+                wit[vi][e] |= 2;
+        }
+    }
+}
+
+/* One side of a cell's range (dir GLP_MIN: can it be 0; GLP_MAX: can it
+ * be at least w, or is it 0): 0 yes, 1 no, 2 infeasible, 3 known zero,
+ * -1 failure. */
+static int
+side(struct stats_lp *M, size_t vi, size_t e, int dir, uint64_t w,
+     unsigned char **wit, struct stats_audit_res *r)
+{
+    double z = 0;
+    int rc = stats_lp_solve(M, vi, e, dir, M->integer,
+                            dir == GLP_MIN ? 0 : (double)w, &z, &r->lps,
+                            &r->mips);
+
+    if (rc == 1)
+        return 2;
+    if (rc < 0)
+        return -1;
+    harvest(M, wit, w);
+    if (rc == 2)
+        return 1; /* nothing proved in time: counts as exposed */
+    if (dir == GLP_MIN)
+        return z > EPS && (rc == 0 || z > 0.5) ? 1 : 0;
+    if (rc == 0 && z < 1 - EPS)
+        return 3; /* known to be zero: zero reports identify no one */
+    return z < (double)w - EPS ? 1 : 0;
+}
+
 /* 0 if entry e of view vi is protected, 1 if not, 2 infeasible, -1
- * failure. w: the width; truth: the view's v are the true counts. */
+ * failure. w: the width; truth: the view's v are the true counts (one
+ * integer point of the model, so a witness of its own value). */
 static int
 check(struct stats_lp *M, size_t vi, size_t e, uint64_t w, int truth,
-      struct stats_audit_res *r)
+      unsigned char **wit, struct stats_audit_res *r)
 {
     uint64_t v = M->v[vi].p->grid[e].v;
-    double z = 0;
     int rc;
 
     r->checked++;
-    rc = stats_lp_solve(M, vi, e, GLP_MIN, 0, &z, &r->lps, &r->mips);
-    if (rc != 0)
-        return rc == 1 ? 2 : -1;
-    if (z > EPS)
-        return 1;
-    if (M->integer && !(truth && v == 0)) {
-        rc = stats_lp_solve(M, vi, e, GLP_MIN, 1, &z, &r->lps, &r->mips);
-        if (rc == 1)
-            return 2;
-        if (rc < 0)
-            return -1;
-        if (rc == 2 || z > 0.5)
-            return 1; /* proved at least one, or nothing proved */
+    if (truth)
+        wit[vi][e] |= (v == 0 ? 1 : 0) | (v >= w ? 2 : 0);
+    if (!(wit[vi][e] & 1)) {
+        rc = side(M, vi, e, GLP_MIN, w, wit, r);
+        if (rc != 0)
+            return rc;
     }
-    rc = stats_lp_solve(M, vi, e, GLP_MAX, 0, &z, &r->lps, &r->mips);
-    if (rc != 0)
-        return rc == 1 ? 2 : -1;
-    if (z < 1 - EPS)
-        return 0; /* known to be zero: zero reports identify no one */
-    if (z < (double)w - EPS)
-        return 1;
-    if (M->integer && !(truth && v >= w)) {
-        rc = stats_lp_solve(M, vi, e, GLP_MAX, 1, &z, &r->lps, &r->mips);
-        if (rc == 1)
-            return 2;
-        if (rc < 0)
-            return -1;
-        if (rc == 2 || z < (double)w - 0.5)
-            return 1;
+    if (!(wit[vi][e] & 2)) {
+        rc = side(M, vi, e, GLP_MAX, w, wit, r);
+        if (rc == 3)
+            return 0;
+        if (rc != 0)
+            return rc;
     }
     return 0;
 }
@@ -199,6 +234,7 @@ stats_audit(struct stats_pub *p, const struct stats_pub *const *pubs,
     uint64_t w = p->protection;
     double t0 = now_s();
     int rc = -1, truth = p->merged == 0;
+    unsigned char **wit = NULL;
 
     memset(r, 0, sizeof *r);
     if (p->policy.eps_num != 0 || w == 0 || p->policy.threshold <= 1)
@@ -210,6 +246,18 @@ stats_audit(struct stats_pub *p, const struct stats_pub *const *pubs,
         stats_say("the audit cannot model this table (out of memory, or "
                   "too many months and keys together)");
         return -1;
+    }
+    wit = calloc(M.nv, sizeof *wit);
+    for (e = 0; wit != NULL && e < M.nv; e++) {
+        wit[e] = calloc((M.v[e].p->nrows + 1) * (M.v[e].p->ncols + 1), 1);
+        if (wit[e] == NULL) {
+            stats_say("out of memory");
+            goto out;
+        }
+    }
+    if (wit == NULL) {
+        stats_say("out of memory");
+        goto out;
     }
     for (;;) {
         size_t bad = 0, vi;
@@ -225,7 +273,7 @@ stats_audit(struct stats_pub *p, const struct stats_pub *const *pubs,
 
                 if (q->grid[e].state != STATS_SMALL)
                     continue;
-                c = check(&M, vi, e, w, vi == 0 && truth, r);
+                c = check(&M, vi, e, w, vi == 0 && truth, wit, r);
                 if (c < 0) {
                     stats_say("the audit's solver failed");
                     goto out;
@@ -257,6 +305,10 @@ stats_audit(struct stats_pub *p, const struct stats_pub *const *pubs,
                     stats_lp_bounds(&M, &M.v[0], f);
                     stats_lp_rules(&M, f);
                 }
+                /* new rows: the points found so far may not hold */
+                for (f = 0; f < M.nv; f++)
+                    memset(wit[f], 0,
+                           (M.v[f].p->nrows + 1) * (M.v[f].p->ncols + 1));
             }
         }
         /* a pass that hid something is followed by one that checks every
@@ -268,6 +320,9 @@ stats_audit(struct stats_pub *p, const struct stats_pub *const *pubs,
 out:
     for (e = 0, p->audit_hidden = 0; e < n; e++)
         p->audit_hidden += p->grid[e].audit != 0;
+    for (e = 0; wit != NULL && e < M.nv; e++)
+        free(wit[e]);
+    free(wit);
     stats_lp_free(&M);
     r->seconds = now_s() - t0;
     return rc;
@@ -285,8 +340,8 @@ stats_audit_range(const struct stats_pub *p, size_t e, double *lo,
     glp_term_out(GLP_OFF);
     if (stats_lp_build(&M, p, NULL, 0, &r.tables, &r.skipped) != 0)
         return -1;
-    if (stats_lp_solve(&M, 0, e, GLP_MIN, M.integer, lo, &r.lps, &r.mips) == 0 &&
-        stats_lp_solve(&M, 0, e, GLP_MAX, M.integer, hi, &r.lps, &r.mips) == 0)
+    if (stats_lp_solve(&M, 0, e, GLP_MIN, M.integer, -1, lo, &r.lps, &r.mips) == 0 &&
+        stats_lp_solve(&M, 0, e, GLP_MAX, M.integer, 1e18, hi, &r.lps, &r.mips) == 0)
         rc = 0;
     stats_lp_free(&M);
     return rc;

@@ -601,10 +601,11 @@ run_cut(struct store *s, const char *home, struct opts *o)
             goto out;
         if (o->publish && publish_refused(&p, &ls, o, &ar))
             goto out;
-        if (ar.hidden || ar.tables > 1)
-            stats_say("audit: %zu more cells hidden (%zu marked x in all), "
-                      "against %zu tables, %zu cells solved, %.2f s",
-                      ar.hidden, p.audit_hidden, ar.tables, ar.checked,
+        if (ar.checked)
+            stats_say("audit: %zu more cells hidden, against %zu tables; "
+                      "%zu cell ranges solved (%zu linear, %zu integer "
+                      "solves) in %.2f s",
+                      ar.hidden, ar.tables, ar.checked, ar.lps, ar.mips,
                       ar.seconds);
         if (o->publish) {
             p.status = ls.clashes ? "published-forced" : "published";

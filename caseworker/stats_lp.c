@@ -480,9 +480,45 @@ fail:
 
 /* Solves for the objective "entry e of the new table", in direction dir;
  * 0 with *z, 1 infeasible, -1 solver failure. mip: solve for integers. */
+/* 1 if the linear optimum found is an integer point. */
+static int
+lp_integral(const struct stats_lp *M)
+{
+    size_t j;
+
+    for (j = 1; j <= M->natoms; j++) {
+        double x = glp_get_col_prim(M->lp, (int)j);
+        double f = x - (double)(long long)(x + 0.5);
+
+        if (f > 1e-7 || f < -1e-7)
+            return 0;
+    }
+    return 1;
+}
+
+/* The search for integers stops at the first solution that answers the
+ * question (at most target for a minimum, at least it for a maximum). */
+struct stop {
+    int dir;
+    double target;
+};
+
+static void
+enough(glp_tree *t, void *info)
+{
+    const struct stop *s = info;
+    double z;
+
+    if (glp_ios_reason(t) != GLP_IBINGO)
+        return;
+    z = glp_mip_obj_val(glp_ios_get_prob(t));
+    if (s->dir == GLP_MIN ? z <= s->target + 1e-6 : z >= s->target - 1e-6)
+        glp_ios_terminate(t);
+}
+
 int
 stats_lp_solve(struct stats_lp *M, size_t vi, size_t e, int dir, int mip,
-               double *z, size_t *lps, size_t *mips)
+               double target, double *z, size_t *lps, size_t *mips)
 {
     glp_smcp sp;
     int i, n, st;
@@ -495,6 +531,7 @@ stats_lp_solve(struct stats_lp *M, size_t vi, size_t e, int dir, int mip,
         M->obj[i - 1] = M->ind[i];
     }
     M->nobj = n;
+    M->last = 0;
     glp_set_obj_dir(M->lp, dir);
     glp_init_smcp(&sp);
     sp.msg_lev = GLP_MSG_OFF;
@@ -510,15 +547,23 @@ stats_lp_solve(struct stats_lp *M, size_t vi, size_t e, int dir, int mip,
     if (st != GLP_OPT)
         return -1;
     *z = glp_get_obj_val(M->lp);
+    M->last = lp_integral(M) ? 1 : 0;
+    if (mip && M->last)
+        return 0; /* an integer vertex: the integer optimum as well */
     if (mip) {
         glp_iocp ip;
+
+        struct stop stop = {dir, target};
 
         glp_init_iocp(&ip);
         ip.msg_lev = GLP_MSG_OFF;
         ip.tm_lim = STATS_LP_MIP_MS;
+        ip.bt_tech = GLP_BT_DFS; /* depth first: a first solution soon */
+        ip.cb_func = enough;
+        ip.cb_info = &stop;
         (*mips)++;
         st = glp_intopt(M->lp, &ip);
-        if (st != 0 && st != GLP_ETMLIM)
+        if (st != 0 && st != GLP_ETMLIM && st != GLP_ESTOP)
             return -1;
         st = glp_mip_status(M->lp);
         if (st == GLP_NOFEAS)
@@ -526,9 +571,21 @@ stats_lp_solve(struct stats_lp *M, size_t vi, size_t e, int dir, int mip,
         if (st != GLP_OPT && st != GLP_FEAS)
             return 2; /* nothing proved */
         *z = glp_mip_obj_val(M->lp);
+        M->last = 2;
         if (st == GLP_FEAS)
             return 3; /* an incumbent only */
     }
     return 0;
 }
 
+
+int
+stats_lp_point(const struct stats_lp *M, size_t vi, size_t e, double *x)
+{
+    int row = M->v[vi].row0 + (int)e;
+
+    if (M->last == 0)
+        return -1;
+    *x = M->last == 2 ? glp_mip_row_val(M->lp, row) : glp_get_row_prim(M->lp, row);
+    return 0;
+}

@@ -44,6 +44,8 @@ struct stats_lp {
     int *obj;        /* atoms with an objective coefficient */
     int nobj;
     unsigned char *ruled; /* new table's entries with their "smallest" rows */
+    int last; /* the last solve's point: 0 none or not integer, 1 linear
+               * and integer, 2 mixed-integer */
 };
 
 /* Builds the model of p and of the publications pubs[0..npubs) that fit
@@ -72,11 +74,16 @@ void stats_lp_rules(struct stats_lp *M, size_t e);
 /*
  * Minimises (dir GLP_MIN) or maximises (GLP_MAX) entry e of view vi, as a
  * linear problem or, with mip, a mixed-integer one (at most
- * STATS_LP_MIP_MS); *lps and *mips count the solves. 0 with *z; 1
- * infeasible; 2 nothing proved in time; 3 *z an integer solution not
- * proved optimal; -1 solver failure.
+ * STATS_LP_MIP_MS, stopping at the first integer solution at most (MIN)
+ * or at least (MAX) target); *lps and *mips count the solves. 0 with *z
+ * the optimum; 1 infeasible; 2 nothing proved in time; 3 *z an integer
+ * solution not proved optimal; -1 solver failure.
  */
 int stats_lp_solve(struct stats_lp *M, size_t vi, size_t e, int dir, int mip,
-                   double *z, size_t *lps, size_t *mips);
+                   double target, double *z, size_t *lps, size_t *mips);
+
+/* The value of entry e of view vi at the integer point the last solve
+ * found (a witness of what the entry can be). 0, or -1 if it found none. */
+int stats_lp_point(const struct stats_lp *M, size_t vi, size_t e, double *x);
 
 #endif
