@@ -166,19 +166,24 @@ static const char USAGE[] =
     "usage: umbra-case stats --by DIM[,DIM] [--period month|quarter|year]\n"
     "         [--from DATE] [--to DATE] [--format csv|json|svg|html]\n"
     "         [--out FILE] [--threshold N] [--round N] [--epsilon E]\n"
-    "         [--lang L] [--regions FILE] [--sort size|key]\n"
+    "         [--protection W] [--lang L] [--regions FILE] [--sort size|key]\n"
     "         [--publish [--force-recut]]\n"
     "       umbra-case stats merge A.json B.json ... [--format F] [--out "
     "FILE]\n"
-    "         [--threshold N] [--round N] [--lang L] [--sort size|key]\n"
+    "         [--threshold N] [--round N] [--epsilon E] [--protection W]\n"
+    "         [--lang L] [--sort size|key]\n"
     "DIM: period, category, perpetrator, region, lang, needs.\n"
     "DATE: YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD (by the day a report was\n"
     "received). Counts are of consenting reports received, protected by\n"
     "default: under --threshold (10) shown as \"<10\", others rounded to\n"
-    "--round (5). --publish records the table in the ledger and refuses a\n"
-    "different cut of a period already published. Rows come largest first\n"
-    "(--sort key: in the order of the codes; periods are in time unless\n"
-    "--sort size). See docs/statistics.md.\n";
+    "--round (5), and audited (GLPK) against every overlapping publication:\n"
+    "more cells are hidden until no small count can be narrowed under\n"
+    "0..W (--protection, 5). --publish (the key holder's home only)\n"
+    "records the table in the organisation's ledger and refuses a\n"
+    "different cut of a period already published; --epsilon adds noise\n"
+    "from the period's seed, at most 2 per month in all. Rows come largest\n"
+    "first (--sort key: in the order of the codes; periods are in time\n"
+    "unless --sort size). See docs/statistics.md.\n";
 
 static int
 dim_parse(enum stats_dim *d, const char *s, size_t n)
@@ -482,7 +487,7 @@ publish_refused(const struct stats_pub *p, const struct stats_ledger_scan *ls,
                   STATS_EPS_BUDGET / 1e6, (double)eps / 1e6);
         return 1;
     }
-    if (ls->clashes && (ls->unread || ar->skipped)) {
+    if (ls->nover && (ls->unread || ar->skipped)) {
         stats_say("refused: %zu overlapping publications cannot be read or "
                   "modelled together with this cut, so the re-cut cannot "
                   "be audited against them",

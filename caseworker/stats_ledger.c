@@ -238,8 +238,12 @@ ledger_cb(void *ctx, const char *key, const char *value)
             ls->pclash = ct;
             snprintf(ls->pclash_date, sizeof ls->pclash_date, "%s", date);
         }
-        keep_table(ls, json_object_get(j, "table"));
     }
+    /* every other publication is kept: one that does not overlap this
+     * cut can still combine with one that does (Q1 less January less
+     * February is March); stats_ledger_find keeps those connected */
+    if (!cut_same(&ct, ls->want))
+        keep_table(ls, json_object_get(j, "table"));
     json_decref(j);
     return 0;
 }
@@ -274,6 +278,50 @@ out:
     return rc;
 }
 
+/* Keeps in ls->over only the publications connected to the wanted cut
+ * by a chain of overlapping date ranges (dates compare as strings). */
+static void
+connected(struct stats_ledger_scan *ls)
+{
+    char lo[11], hi[11];
+    size_t i, k;
+    int grew = 1;
+    unsigned char *in = calloc(ls->nover + 1, 1);
+
+    if (in == NULL)
+        return; /* all of them kept: more constraints, never fewer */
+    memcpy(lo, ls->want->from, 11);
+    memcpy(hi, ls->want->to, 11);
+    while (grew) {
+        grew = 0;
+        for (i = 0; i < ls->nover; i++) {
+            const struct stats_pub *o = &ls->over[i];
+
+            if (in[i] || strcmp(o->to, lo) < 0 || strcmp(o->from, hi) > 0)
+                continue;
+            in[i] = 1;
+            grew = 1;
+            if (strcmp(o->from, lo) < 0)
+                memcpy(lo, o->from, 11);
+            if (strcmp(o->to, hi) > 0)
+                memcpy(hi, o->to, 11);
+        }
+    }
+    for (i = 0, k = 0; i < ls->nover; i++) {
+        if (in[i]) {
+            if (k != i) {
+                ls->over[k] = ls->over[i];
+                memset(&ls->over[i], 0, sizeof ls->over[i]);
+            }
+            k++;
+        } else {
+            stats_pub_release(&ls->over[i]);
+        }
+    }
+    ls->nover = k;
+    free(in);
+}
+
 int
 stats_ledger_find(struct store *s, struct stats_ledger_scan *ls)
 {
@@ -292,6 +340,7 @@ stats_ledger_find(struct store *s, struct stats_ledger_scan *ls)
         return -1;
     }
     rc = store_ledger_each(s, ledger_cb, &sc) != 0 ? -1 : 0;
+    connected(ls);
     for (m = 0; m < ls->nm; m++)
         if (sc.spent[m] > ls->spent) {
             ls->spent = sc.spent[m];

@@ -27,7 +27,7 @@ struct stats_cut {
     char regions[17];
 };
 
-#define STATS_LEDGER_OVER_MAX 256u /* overlapping tables an audit reads */
+#define STATS_LEDGER_OVER_MAX 1024u /* publications an audit reads */
 /* The noise budget: epsilon spent on one month, in millionths (2). */
 #define STATS_EPS_BUDGET 2000000u
 
@@ -44,7 +44,9 @@ struct stats_ledger_scan {
     int policy_clash;
     struct stats_cut pclash;
     char pclash_date[11];
-    /* the tables of the overlapping publications, for the audit */
+    /* the tables of the publications connected to want by a chain of
+     * overlapping date ranges, for the audit (unread: those that could
+     * not be read) */
     struct stats_pub *over;
     size_t nover, unread;
     /* the most epsilon (millionths) already spent on a month of want's

@@ -140,14 +140,14 @@ class Attacker:
                          " - " + tot + " >= 0")
                 for b in range(B):
                     self.row(self.var(m, a, b) + " - " + tot + " <= 0")
-        for t in self.tables:
+        self.erow = {}
+        for ti, t in enumerate(self.tables):
             for (i, j), cell in self.entries(t):
                 expr = self.expr(t, i, j)
                 lo, hi = self.bounds(t, cell)
-                if hi is None:
-                    self.row(expr + " >= %d" % lo)
-                else:
-                    self.row(expr + " >= %d" % lo)
+                self.row(expr + " >= %d" % lo)
+                self.erow[(ti, i, j)] = len(self.lines)  # glpk's row number
+                if hi is not None:
                     self.row(expr + " <= %d" % hi)
 
     def row(self, text):
@@ -195,41 +195,70 @@ class Attacker:
                           for b in cb)
 
     def solve(self, expr, sense, workdir):
+        """The optimum (None if not proved within TMLIM) and the value of
+        every table entry at the solution found (a witness)."""
         path = os.path.join(workdir, "attack.lp")
         with open(path, "w") as f:
             f.write("%s\n obj: %s\nSubject To\n" % (sense, expr))
             f.write("\n".join(self.lines))
             f.write("\nGeneral\n " + "\n ".join(self.ints) + "\nEnd\n")
-        out = os.path.join(workdir, "attack.out")
-        r = subprocess.run([GLPSOL, "--lp", path, "--tmlim", str(TMLIM),
-                            "-o", out], capture_output=True, timeout=TMLIM + 30)
-        text = r.stdout.decode()
-        if "INTEGER OPTIMAL SOLUTION FOUND" not in text:
-            return None  # not proved in time: the attacker learns nothing
-        for line in open(out):
-            if line.startswith("Objective:"):
-                return round(float(line.split("=")[1].split()[0]))
-        return None
+        sol = os.path.join(workdir, "attack.sol")
+        subprocess.run([GLPSOL, "--lp", path, "--tmlim", str(TMLIM),
+                        "-w", sol], capture_output=True, timeout=TMLIM + 30)
+        opt, rows = None, {}
+        for line in open(sol):
+            f = line.split()
+            if f[:2] == ["s", "mip"] and len(f) >= 6:
+                if f[4] in ("o", "f"):
+                    opt = round(float(f[5])) if f[4] == "o" else None
+                else:
+                    return None, {}
+            elif f[:1] == ["i"]:
+                rows[int(f[1])] = round(float(f[2]))
+        return opt, rows
 
     def exposed(self, workdir):
         """[(table, cell, lo, hi)] of hidden cells under the threshold
-        that are shown to be >= 1 or narrower than the width."""
+        that are shown to be >= 1 or narrower than the width. A solution
+        seen with a cell at 0 (or at the width) spares that cell's
+        minimum (or maximum): it is a point the attacker cannot rule
+        out."""
         bad = []
         self.solves = 0
+        small = []
         for ti, t in enumerate(self.tables):
-            T = t["policy"]["threshold"]
-            w = min(WIDTH, T - 1)
             for (i, j), cell in self.entries(t):
-                if not (isinstance(cell, str) and cell.startswith("<")):
-                    continue
-                e = self.expr(t, i, j)
-                lo = self.solve(e, "Minimize", workdir)
-                hi = self.solve(e, "Maximize", workdir)
-                self.solves += 2
-                if lo is None or hi is None:
-                    continue
-                if lo >= 1 or (hi != 0 and hi < w):
-                    bad.append((ti, (i, j), lo, hi))
+                if isinstance(cell, str) and cell.startswith("<"):
+                    small.append((ti, i, j))
+        zero, wide = set(), set()
+
+        def harvest(rows):
+            for k in small:
+                w = min(WIDTH, self.tables[k[0]]["policy"]["threshold"] - 1)
+                v = rows.get(self.erow[k])
+                if v == 0:
+                    zero.add(k)
+                if v is not None and v >= w:
+                    wide.add(k)
+
+        for k in small:
+            ti, i, j = k
+            t = self.tables[ti]
+            w = min(WIDTH, t["policy"]["threshold"] - 1)
+            e = self.expr(t, i, j)
+            lo, hi = 0, w
+            if k not in zero:
+                lo, rows = self.solve(e, "Minimize", workdir)
+                self.solves += 1
+                harvest(rows)
+            if k not in wide and lo is not None and lo == 0:
+                hi, rows = self.solve(e, "Maximize", workdir)
+                self.solves += 1
+                harvest(rows)
+            if lo is None or hi is None:
+                continue  # nothing proved in time
+            if lo >= 1 or (hi != 0 and hi < w):
+                bad.append((ti, (i, j), lo, hi))
         return bad
 
 
