@@ -32,7 +32,8 @@
  * a multi-valued dimension, the "smallest" rows, a merged table) the
  * relaxation can be wider than the integer range: a cell it does not
  * already fail is solved again as a mixed-integer problem (glp_intopt,
- * at most STATS_LP_MIP_MS per solve), and a solve that proves nothing counts as a
+ * at most STATS_LP_MIP_NODES subproblems per solve), and a solve that
+ * proves nothing counts as a
  * failure (one more cell hidden), never as a pass. The true counts, being
  * one integer solution, settle the integer question without a solve when
  * the true count is 0 (the minimum) or at least the width (the maximum).

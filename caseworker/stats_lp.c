@@ -501,14 +501,21 @@ lp_integral(const struct stats_lp *M)
 struct stop {
     int dir;
     double target;
+    unsigned nodes;
 };
 
 static void
 enough(glp_tree *t, void *info)
 {
-    const struct stop *s = info;
+    struct stop *s = info;
     double z;
 
+    /* a bound on the work that does not depend on the machine's load:
+     * the same table gets the same answer on a busy machine */
+    if (glp_ios_reason(t) == GLP_ISELECT && ++s->nodes > STATS_LP_MIP_NODES) {
+        glp_ios_terminate(t);
+        return;
+    }
     if (glp_ios_reason(t) != GLP_IBINGO)
         return;
     z = glp_mip_obj_val(glp_ios_get_prob(t));
@@ -553,7 +560,7 @@ stats_lp_solve(struct stats_lp *M, size_t vi, size_t e, int dir, int mip,
     if (mip) {
         glp_iocp ip;
 
-        struct stop stop = {dir, target};
+        struct stop stop = {dir, target, 0};
 
         glp_init_iocp(&ip);
         ip.msg_lev = GLP_MSG_OFF;

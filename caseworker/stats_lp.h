@@ -13,8 +13,11 @@
 #include <glpk.h>
 #include <stddef.h>
 
-/* At most this many milliseconds per mixed-integer solve. */
-#define STATS_LP_MIP_MS 2000
+/* A mixed-integer solve explores at most this many subproblems (a bound
+ * that does not depend on the machine's load), and runs at most this
+ * many milliseconds (a backstop). */
+#define STATS_LP_MIP_NODES 5000u
+#define STATS_LP_MIP_MS 60000
 
 /* One table of the model. */
 struct stats_lp_view {
@@ -74,7 +77,7 @@ void stats_lp_rules(struct stats_lp *M, size_t e);
 /*
  * Minimises (dir GLP_MIN) or maximises (GLP_MAX) entry e of view vi, as a
  * linear problem or, with mip, a mixed-integer one (at most
- * STATS_LP_MIP_MS, stopping at the first integer solution at most (MIN)
+ * STATS_LP_MIP_NODES subproblems, STATS_LP_MIP_MS, stopping at the first integer solution at most (MIN)
  * or at least (MAX) target); *lps and *mips count the solves. 0 with *z
  * the optimum; 1 infeasible; 2 nothing proved in time; 3 *z an integer
  * solution not proved optimal; -1 solver failure.
