@@ -596,3 +596,44 @@ stats_lp_point(const struct stats_lp *M, size_t vi, size_t e, double *x)
     *x = M->last == 2 ? glp_mip_row_val(M->lp, row) : glp_get_row_prim(M->lp, row);
     return 0;
 }
+
+int
+stats_lp_solve_sum(struct stats_lp *M, int dir)
+{
+    glp_smcp sp;
+    size_t vi, e;
+    int i, n, st;
+
+    for (i = 0; i < M->nobj; i++)
+        glp_set_obj_coef(M->lp, M->obj[i], 0);
+    M->nobj = 0;
+    for (i = 1; i <= (int)M->natoms; i++)
+        glp_set_obj_coef(M->lp, i, 0);
+    for (vi = 0; vi < M->nv; vi++) {
+        const struct stats_pub *q = M->v[vi].p;
+
+        for (e = 0; e < (q->nrows + 1) * (q->ncols + 1); e++) {
+            if (q->grid[e].state != STATS_SMALL)
+                continue;
+            n = glp_get_mat_row(M->lp, M->v[vi].row0 + (int)e, M->ind, M->val);
+            for (i = 1; i <= n; i++)
+                glp_set_obj_coef(M->lp, M->ind[i],
+                                 glp_get_obj_coef(M->lp, M->ind[i]) + 1);
+        }
+    }
+    /* every atom may now carry a coefficient: all are cleared next time */
+    for (i = 0; i < (int)M->natoms; i++)
+        M->obj[i] = i + 1;
+    M->nobj = (int)M->natoms;
+    M->last = 0;
+    glp_set_obj_dir(M->lp, dir);
+    glp_init_smcp(&sp);
+    sp.msg_lev = GLP_MSG_OFF;
+    if (glp_simplex(M->lp, &sp) != 0)
+        return -1;
+    st = glp_get_status(M->lp);
+    if (st != GLP_OPT)
+        return -1;
+    M->last = lp_integral(M) ? 1 : 0;
+    return 0;
+}

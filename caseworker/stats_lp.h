@@ -85,6 +85,11 @@ void stats_lp_rules(struct stats_lp *M, size_t e);
 int stats_lp_solve(struct stats_lp *M, size_t vi, size_t e, int dir, int mip,
                    double target, double *z, size_t *lps, size_t *mips);
 
+/* Minimises (GLP_MIN) or maximises (GLP_MAX) the sum of every entry
+ * under the threshold of every view, as a linear problem: one point that
+ * is a witness for many cells at once (stats_lp_point). 0 or -1. */
+int stats_lp_solve_sum(struct stats_lp *M, int dir);
+
 /* The value of entry e of view vi at the integer point the last solve
  * found (a witness of what the entry can be). 0, or -1 if it found none. */
 int stats_lp_point(const struct stats_lp *M, size_t vi, size_t e, double *x);
