@@ -3,7 +3,7 @@
  * stats_share: one ledger for the whole organisation. Every entry the key
  * holder's home adds to the statistics ledger (a publication, a month's
  * noise seed) leaves it as an organisation-wide team event of type
- * "stats.ledger" (docs/team.md, spec part D: signed by the key holder,
+ * "stats.ledger" (docs/protocol.md "Case events": signed by the key holder,
  * sealed to every member's key), and a member home applies such an event
  * by adding the same entry to its own ledger. So every home refuses the
  * same re-cuts, audits against the same publications and draws the same
