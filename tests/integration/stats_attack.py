@@ -461,7 +461,7 @@ def main():
     top = tmpdir()
     hits = []
     try:
-        for seed in (1, 2):
+        for seed in (1,):  # one dataset keeps make check short
             differencing(res, top, seed, hits)
         round1(res, top, hits)
         merge_of_drafts(res, top)
