@@ -112,24 +112,26 @@ stats_lp_expr(struct stats_lp *M, const struct stats_lp_view *w, size_t e, int *
            double *val, double c)
 {
     size_t idx[2], na, nb, x, y;
-    int m, n = 0;
+    int sg, n = 0;
     const struct stats_pub *p = w->p;
 
     idx[0] = e / (p->ncols + 1);
     idx[1] = e % (p->ncols + 1);
     na = base_set(M, w, 0, idx, M->ta);
     nb = base_set(M, w, 1, idx, M->tb);
-    for (m = w->m0; m <= w->m1; m++) {
-        int mm = m - M->m0;
+    for (sg = 0; sg < M->nseg; sg++) {
+        int m = M->seg[sg]; /* the segment's first month: all alike */
 
+        if (m < w->m0 || m > w->m1)
+            continue;
         if (w->per_axis >= 0 &&
             idx[w->per_axis] != axis_len(p, w->per_axis) &&
-            w->mrow[mm] != (int)idx[w->per_axis])
+            w->mrow[m - M->m0] != (int)idx[w->per_axis])
             continue;
         for (x = 0; x < na; x++)
             for (y = 0; y < nb; y++) {
                 n++;
-                ind[n] = (int)atom(M, mm, M->ta[x], M->tb[y]);
+                ind[n] = (int)atom(M, sg, M->ta[x], M->tb[y]);
                 val[n] = c;
             }
     }
@@ -352,7 +354,47 @@ stats_lp_free(struct stats_lp *M)
     free(M->tb);
     free(M->obj);
     free(M->ruled);
+    free(M->seg);
     memset(M, 0, sizeof *M);
+}
+
+/* The segments of the months: runs of months that every table counts
+ * alike (none starts, ends or changes period inside one), so that the
+ * model has one unknown per segment, not per month (a table over three
+ * years without the period is one segment). 0 or -1. */
+static int
+segments(struct stats_lp *M, const struct stats_pub **use, size_t n)
+{
+    unsigned char *cut = calloc((size_t)M->nm + 1, 1);
+    int m;
+    size_t i;
+
+    if (cut == NULL)
+        return -1;
+    cut[0] = 1;
+    for (i = 0; i < n; i++) {
+        const struct stats_pub *q = use[i];
+        int a = month_of(q->from) - M->m0, b = month_of(q->to) - M->m0;
+        int per = q->dims[0] == STATS_DIM_PERIOD ||
+                  (q->ndims == 2 && q->dims[1] == STATS_DIM_PERIOD);
+
+        cut[a] = 1;
+        cut[b + 1] = 1;
+        for (m = a + 1; per && m <= b; m++)
+            if (stats_period_of_month(M->m0 + m, q->period) !=
+                stats_period_of_month(M->m0 + m - 1, q->period))
+                cut[m] = 1;
+    }
+    M->seg = malloc((size_t)M->nm * sizeof(int));
+    if (M->seg == NULL) {
+        free(cut);
+        return -1;
+    }
+    for (m = 0, M->nseg = 0; m < M->nm; m++)
+        if (cut[m])
+            M->seg[M->nseg++] = M->m0 + m;
+    free(cut);
+    return 0;
 }
 
 /* Adds the keys of base dimension k that p names. 0 or -1. */
@@ -413,6 +455,8 @@ stats_lp_build(struct stats_lp *M, const struct stats_pub *p,
             m1 = month_of(use[i]->to);
     }
     M->nm = m1 - M->m0 + 1;
+    if (segments(M, use, n) != 0)
+        goto fail;
     for (k = 0; k < M->nbase; k++) {
         M->keys[k] = calloc(cap + 1, STATS_KEY_MAX);
         if (M->keys[k] == NULL)
@@ -423,7 +467,7 @@ stats_lp_build(struct stats_lp *M, const struct stats_pub *p,
     }
     M->A1 = M->nbase >= 1 ? M->nk[0] + 1 : 1;
     M->B1 = M->nbase == 2 ? M->nk[1] + 1 : 1;
-    M->natoms = (size_t)M->nm * M->A1 * M->B1;
+    M->natoms = (size_t)M->nseg * M->A1 * M->B1;
     if (M->natoms > MAX_ATOMS)
         goto fail;
     M->ind = malloc((2 * M->natoms + 2) * sizeof(int));
@@ -448,7 +492,7 @@ stats_lp_build(struct stats_lp *M, const struct stats_pub *p,
         glp_set_col_bnds(M->lp, (int)i, GLP_LO, 0, 0);
         glp_set_col_kind(M->lp, (int)i, GLP_IV);
     }
-    for (m = 0; m < M->nm; m++)
+    for (m = 0; m < M->nseg; m++)
         month_rows(M, m);
     for (i = 0; i < n; i++) {
         struct stats_lp_view *w = &M->v[i];

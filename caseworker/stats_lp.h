@@ -36,7 +36,8 @@ struct stats_lp {
     enum stats_dim bdim[2];
     size_t nk[2];
     char (*keys[2])[STATS_KEY_MAX];
-    int m0, nm;
+    int m0, nm;     /* the first month of the model, the number of months */
+    int *seg, nseg; /* the first month of each segment (stats_lp.c) */
     size_t A1, B1, natoms;
     struct stats_lp_view *v;
     size_t nv;
