@@ -10,8 +10,9 @@ PREFIX  ?= /usr/local
 PKGS_CRYPTO = libsodium libargon2 jansson
 PKGS_SERVER = $(PKGS_CRYPTO) libmicrohttpd libpq
 PKGS_CASE   = $(PKGS_CRYPTO) sqlcipher libcurl libmicrohttpd
-# libzxcvbn (passphrase strength, caseworker/strength.c) has no .pc file.
-LIBS_CASE_EXTRA = -lzxcvbn
+# libzxcvbn (passphrase strength, caseworker/strength.c) and libglpk (the
+# statistics audit, caseworker/stats_audit.c) have no .pc file.
+LIBS_CASE_EXTRA = -lzxcvbn -lglpk
 
 pkg_cflags = $(shell pkg-config --cflags $(1))
 pkg_libs   = $(shell pkg-config --libs $(1))

@@ -7,7 +7,9 @@
  */
 #include "args.h"
 #include "case.h"
+#include "stats_share.h"
 #include "store.h"
+#include "team.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -214,6 +216,8 @@ case_main(int argc, char **argv)
         case_err("cannot initialise libsodium");
         return CASE_FAIL;
     }
+    /* the statistics ledger travels as the team's case events */
+    stats_share_set_emitter(team_emit);
     rest = calloc((size_t)argc + 1, sizeof *rest);
     if (rest == NULL) {
         case_err("out of memory");

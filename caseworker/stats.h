@@ -22,7 +22,10 @@
  *   stats_csv, stats_json (written and read back), stats_svg, stats_html
  *   stats_write    one table in the chosen format
  *   stats_count    from the store's facts to a protected table
- *   stats_ledger   the publication ledger
+ *   stats_lp       the linear model of what published tables reveal (GLPK)
+ *   stats_audit    the audit: each small cell's range, more cells hidden
+ *   stats_share    the ledger as the organisation's team events
+ *   stats_ledger   the publication ledger, the noise seeds and budget
  *   stats_merge    `stats merge`
  *   stats_cli      the command line (this header)
  *   (the codes of the report document: libumbra's report_vocab.h, via facts.h)

@@ -9,6 +9,7 @@
 #                      end-to-end run through build/umbra-case, the
 #                      check that the stats files form no include cycle,
 #                      and the check of the stats.* locale keys
+#   make test-stats-attack  the attacks of issue 18 (part of test-stats)
 #   make bench-stats   stats over 1,000,000 cases against reading them
 STATS_SRCS := $(wildcard caseworker/stats*.c)
 STATS_OBJS  = $(STATS_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/gen/stats_strings.o
@@ -23,7 +24,15 @@ $(O)/tests/stats_unit: $(O)/obj/tests/unit/stats_unit.o \
                        $(O)/obj/tests/unit/stats_fake_store.o $(STATS_OBJS) \
                        $(O)/obj/caseworker/args.o $(O)/libumbra.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBUMBRA_LIBS) -lm
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBUMBRA_LIBS) -lglpk -lm
+
+# the audit, the shared ledger and the noise stream (GLPK, fake store)
+$(O)/tests/stats_audit_unit: $(O)/obj/tests/unit/stats_audit_unit.o \
+                             $(O)/obj/tests/unit/stats_fake_store.o \
+                             $(STATS_OBJS) $(O)/obj/caseworker/args.o \
+                             $(O)/libumbra.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBUMBRA_LIBS) -lglpk -lm
 
 # end-to-end and bench: the real case store (libcase.a)
 $(O)/tests/stats_e2e: $(O)/obj/tests/unit/stats_e2e.o $(O)/libcase.a \
@@ -37,10 +46,16 @@ $(O)/tests/bench_stats: $(O)/obj/tests/bench/bench_stats.o $(O)/libcase.a \
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
 
 .PHONY: test-stats test-stats-unit test-stats-render test-stats-e2e \
-        test-stats-modules test-stats-strings bench-stats
-test-stats-unit: $(O)/tests/stats_unit
+        test-stats-modules test-stats-strings bench-stats test-stats-attack
+test-stats-unit: $(O)/tests/stats_unit $(O)/tests/stats_audit_unit
 	@mkdir -p tests/artifacts
 	STATS_ARTIFACTS=tests/artifacts $(O)/tests/stats_unit
+	$(O)/tests/stats_audit_unit
+
+# the attacks of issue 18 against the real tool, the attacker's integer
+# programs solved by glpsol (tests/integration/stats_attack.py)
+test-stats-attack: $(O)/tests/stats_e2e $(O)/umbra-case
+	UMBRA_BUILD=$(O) /usr/bin/python3 tests/integration/stats_attack.py
 
 test-stats-render: test-stats-unit
 	tests/unit/stats_render.sh tests/artifacts
@@ -57,7 +72,7 @@ test-stats-strings:
 	/usr/bin/python3 tests/unit/stats_strings.py .
 
 test-stats: test-stats-modules test-stats-strings test-stats-unit \
-            test-stats-render test-stats-e2e
+            test-stats-render test-stats-e2e test-stats-attack
 
 SUITES += test-stats
 ASAN_SUITES += test-stats

@@ -19,7 +19,7 @@ static const char *const MSG_KEYS[STATS_NMSG] = {
     "stats.multi",         "stats.noise",        "stats.draft",
     "stats.merged",        "stats.shown_top",    "stats.fewer",
     "stats.small_words",   "stats.all_hidden",   "stats.none",
-    "stats.source",        "stats.dim.period",
+    "stats.source",        "stats.merge_x",      "stats.dim.period",
     "stats.dim.category",  "stats.dim.perpetrator", "stats.dim.region",
     "stats.dim.lang",      "stats.dim.needs",
 };

@@ -42,6 +42,7 @@ enum stats_msg {
     STATS_M_ALL_HIDDEN,  /* every figure of the table is hidden */
     STATS_M_NONE,        /* no report in the range */
     STATS_M_SOURCE,      /* {1} from {2} to {3} exported */
+    STATS_M_MERGE_X,     /* {1} marker: "x" in a merged table */
     STATS_M_DIM0, /* + dimension */
     STATS_NMSG = STATS_M_DIM0 + STATS_NDIMS
 };

@@ -6,6 +6,7 @@
  */
 #include "args.h"
 #include "stats.h"
+#include "stats_audit.h"
 #include "stats_count.h"
 #include "stats_dates.h"
 #include "stats_ledger.h"
@@ -21,6 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
 
 static int
 parse_uint(unsigned *out, const char *s, unsigned lo, unsigned hi)
@@ -162,19 +166,24 @@ static const char USAGE[] =
     "usage: umbra-case stats --by DIM[,DIM] [--period month|quarter|year]\n"
     "         [--from DATE] [--to DATE] [--format csv|json|svg|html]\n"
     "         [--out FILE] [--threshold N] [--round N] [--epsilon E]\n"
-    "         [--lang L] [--regions FILE] [--sort size|key]\n"
+    "         [--protection W] [--lang L] [--regions FILE] [--sort size|key]\n"
     "         [--publish [--force-recut]]\n"
     "       umbra-case stats merge A.json B.json ... [--format F] [--out "
     "FILE]\n"
-    "         [--threshold N] [--round N] [--lang L] [--sort size|key]\n"
+    "         [--threshold N] [--round N] [--epsilon E] [--protection W]\n"
+    "         [--lang L] [--sort size|key]\n"
     "DIM: period, category, perpetrator, region, lang, needs.\n"
     "DATE: YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD (by the day a report was\n"
     "received). Counts are of consenting reports received, protected by\n"
     "default: under --threshold (10) shown as \"<10\", others rounded to\n"
-    "--round (5). --publish records the table in the ledger and refuses a\n"
-    "different cut of a period already published. Rows come largest first\n"
-    "(--sort key: in the order of the codes; periods are in time unless\n"
-    "--sort size). See docs/statistics.md.\n";
+    "--round (5), and audited (GLPK) against every overlapping publication:\n"
+    "more cells are hidden until no small count can be narrowed under\n"
+    "0..W (--protection, 5). --publish (the key holder's home only)\n"
+    "records the table in the organisation's ledger and refuses a\n"
+    "different cut of a period already published; --epsilon adds noise\n"
+    "from the period's seed, at most 2 per month in all. Rows come largest\n"
+    "first (--sort key: in the order of the codes; periods are in time\n"
+    "unless --sort size). See docs/statistics.md.\n";
 
 static int
 dim_parse(enum stats_dim *d, const char *s, size_t n)
@@ -197,6 +206,7 @@ struct opts {
     int fmt_set;
     const char *out, *lang, *regions;
     int publish, force;
+    unsigned protection;
     const char *files[STATS_MERGE_MAX];
     unsigned nfiles;
     enum stats_sort sort;
@@ -218,6 +228,7 @@ enum {
     OPT_PUBLISH = 'P',
     OPT_FORCE = 'x',
     OPT_SORT = 's',
+    OPT_PROTECTION = 'w',
 };
 
 static const struct option OPTS[] = {
@@ -228,7 +239,8 @@ static const struct option OPTS[] = {
     ARGS_VALUE("round", OPT_ROUND), ARGS_VALUE("epsilon", OPT_EPSILON),
     ARGS_VALUE("lang", OPT_LANG), ARGS_VALUE("regions", OPT_REGIONS),
     ARGS_FLAG("publish", OPT_PUBLISH), ARGS_FLAG("force-recut", OPT_FORCE),
-    ARGS_VALUE("sort", OPT_SORT), ARGS_LAST,
+    ARGS_VALUE("sort", OPT_SORT), ARGS_VALUE("protection", OPT_PROTECTION),
+    ARGS_LAST,
 };
 
 /* 1 if the option with this code is for `stats merge` as well. */
@@ -237,7 +249,7 @@ merge_takes(int code)
 {
     return code == OPT_HELP || code == OPT_FORMAT || code == OPT_OUT ||
            code == OPT_THRESHOLD || code == OPT_ROUND || code == OPT_LANG ||
-           code == OPT_SORT;
+           code == OPT_SORT || code == OPT_PROTECTION || code == OPT_EPSILON;
 }
 
 /* One option of the cut (not merge) with its value v; 0 or 2 (said). */
@@ -281,11 +293,6 @@ cut_opt(struct opts *o, int code, const char *a, const char *v)
             o->jb.to = d;
         else
             o->jb.from = d;
-    } else if (code == OPT_EPSILON) {
-        if (parse_epsilon(&o->jb.pol.eps_num, &o->jb.pol.eps_den, v) != 0) {
-            stats_say("bad --epsilon '%s' (e.g. 1, 0.5 or 1/2; at most 20)", v);
-            return 2;
-        }
     } else if (code == OPT_REGIONS) {
         o->regions = v;
     } else if (code == OPT_PUBLISH) {
@@ -316,6 +323,18 @@ both_opt(struct opts *o, int code, const char *a, const char *v, int quiet)
                        code == OPT_THRESHOLD ? STATS_THRESHOLD_MAX
                                              : STATS_ROUND_MAX) != 0) {
             stats_say("bad %s '%s' (a whole number from 1)", a, v);
+            return 2;
+        }
+    } else if (code == OPT_PROTECTION) {
+        if (parse_uint(&o->protection, v, 0, STATS_THRESHOLD_MAX) != 0) {
+            stats_say("bad --protection '%s' (a whole number: the width a "
+                      "hidden small cell's range must keep; 0: no audit)",
+                      v);
+            return 2;
+        }
+    } else if (code == OPT_EPSILON) {
+        if (parse_epsilon(&o->jb.pol.eps_num, &o->jb.pol.eps_den, v) != 0) {
+            stats_say("bad --epsilon '%s' (e.g. 1, 0.5 or 1/2; at most 20)", v);
             return 2;
         }
     } else if (code == OPT_SORT) {
@@ -351,6 +370,7 @@ parse_opts(struct opts *o, int argc, char **argv, int first, int merge,
     o->jb.period = STATS_QUARTER;
     o->jb.pol.threshold = 10;
     o->jb.pol.round = 5;
+    o->protection = STATS_PROTECTION_DEFAULT;
     o->lang = "en";
     /* argv[first - 1] plays the verb's part: "stats" or "merge" */
     args_init(&a, argc - first + 1, argv + first - 1, OPTS);
@@ -415,20 +435,93 @@ parse_opts(struct opts *o, int argc, char **argv, int first, int merge,
     return 0;
 }
 
-/* `stats` without merge: count, publish if asked, write. */
+/* 1 if home is a member home (it has member.json): members draft, only
+ * the key holder publishes or makes noise seeds. */
+static int
+member_home(const char *home)
+{
+    char path[4096];
+    int n;
+
+    if (home == NULL)
+        return 0;
+    n = snprintf(path, sizeof path, "%s/member.json", home);
+    return n > 0 && (size_t)n < sizeof path && access(path, F_OK) == 0;
+}
+
+/* The refusals of a publication that is not a re-issue; 0 or 1 (said). */
+static int
+publish_refused(const struct stats_pub *p, const struct stats_ledger_scan *ls,
+                const struct opts *o, const struct stats_audit_res *ar)
+{
+    uint64_t eps = stats_eps_micro(p->policy.eps_num, p->policy.eps_den);
+
+    if (ls->policy_clash) {
+        stats_say("refused: %s to %s was already published on %s by %s%s%s "
+                  "with threshold %u, round %u, epsilon %s; the same cut "
+                  "with another policy (even only another epsilon) gives "
+                  "small counts away and is never published, not even "
+                  "with --force-recut",
+                  p->from, p->to, ls->pclash_date, ls->pclash.dims[0],
+                  ls->pclash.dims[1][0] ? "," : "", ls->pclash.dims[1],
+                  ls->pclash.threshold, ls->pclash.round,
+                  ls->pclash.epsilon[0] ? ls->pclash.epsilon : "none");
+        return 1;
+    }
+    if (ls->clashes && !o->force) {
+        stats_say("refused: %s to %s was already published on %s as %s%s%s "
+                  "by %s, %s to %s; another cut of the same cases could "
+                  "give small counts away (--force-recut publishes it "
+                  "after an audit against every overlapping publication)",
+                  p->from, p->to, ls->clash_date, ls->clash.dims[0],
+                  ls->clash.dims[1][0] ? "," : "", ls->clash.dims[1],
+                  ls->clash.period, ls->clash.from, ls->clash.to);
+        return 1;
+    }
+    if (eps && ls->spent + eps > STATS_EPS_BUDGET) {
+        stats_say("refused: the noise budget of %s is spent (epsilon %.2f of "
+                  "%.2f already; this table would add %.2f): more noisy "
+                  "tables of the same reports would let their noise be "
+                  "averaged away",
+                  ls->spent_month, (double)ls->spent / 1e6,
+                  STATS_EPS_BUDGET / 1e6, (double)eps / 1e6);
+        return 1;
+    }
+    if (ls->nover && (ls->unread || ar->skipped)) {
+        stats_say("refused: %zu overlapping publications cannot be read or "
+                  "modelled together with this cut, so the re-cut cannot "
+                  "be audited against them",
+                  ls->unread + ar->skipped);
+        return 1;
+    }
+    return 0;
+}
+
+/* `stats` without merge: count, audit, publish if asked, write. */
 static int
 run_cut(struct store *s, const char *home, struct opts *o)
 {
     struct stats_pub p;
     struct stats_regions *rg = NULL;
     struct stats_ledger_scan ls;
+    struct stats_audit_res ar;
     struct stats_cut ct;
-    int rc = 1;
+    const struct stats_pub **over = NULL;
+    uint8_t *nkey = NULL;
+    int rc = 1, member = member_home(home);
+    size_t i;
 
     memset(&p, 0, sizeof p);
     memset(&ls, 0, sizeof ls);
+    memset(&ar, 0, sizeof ar);
     if (s == NULL) {
         stats_say("no case store");
+        return 1;
+    }
+    if (o->publish && member) {
+        stats_say("refused: publishing is reserved to the organisation's key "
+                  "holder, whose ledger every member's home shares; make a "
+                  "draft here (without --publish) and ask the key holder");
         return 1;
     }
     if ((o->jb.dims[0] == STATS_DIM_REGION ||
@@ -441,6 +534,11 @@ run_cut(struct store *s, const char *home, struct opts *o)
         umbra_today(today);
         o->jb.to = stats_day_of(today);
     }
+    if (o->jb.pol.eps_num && (!o->jb.from || !o->jb.to)) {
+        stats_say("--epsilon needs --from and --to: the noise of a period "
+                  "is drawn from that period's seed in the ledger");
+        goto out;
+    }
     /* align the bounds to whole periods, so that a figure is never about
      * part of a period without saying so */
     if (o->jb.from)
@@ -451,43 +549,70 @@ run_cut(struct store *s, const char *home, struct opts *o)
         o->jb.to = stats_period_day(
             stats_period_of_month(stats_month_index(o->jb.to), o->jb.period),
             o->jb.period, 1);
+    if (o->jb.pol.eps_num) {
+        /* the cut is known before counting: its seeds give the noise */
+        p.ndims = o->jb.ndims;
+        p.dims[0] = o->jb.dims[0];
+        p.dims[1] = o->jb.dims[1];
+        p.period = o->jb.period;
+        p.policy = o->jb.pol;
+        stats_day_str(p.from, o->jb.from);
+        stats_day_str(p.to, o->jb.to);
+        stats_cut_of(&ct, &p, rg ? rg->hash : "");
+        ls.want = &ct;
+        nkey = sodium_malloc(32);
+        if (nkey == NULL || stats_ledger_find(s, &ls) != 0) {
+            stats_say("cannot read the publication ledger");
+            goto out;
+        }
+        if (stats_ledger_noise_key(s, &ls, !member, nkey) != 0)
+            goto out;
+        o->jb.noise_key = nkey;
+    }
     if (stats_count(&p, s, &o->jb) != 0)
         goto out;
-    if (o->publish) {
+    p.protection = o->protection;
+    if (!o->jb.pol.eps_num) {
         stats_cut_of(&ct, &p, rg ? rg->hash : "");
         ls.want = &ct;
         if (stats_ledger_find(s, &ls) != 0) {
             stats_say("cannot read the publication ledger");
             goto out;
         }
-        if (ls.same_table != NULL) {
-            char err[200];
+    }
+    if (o->publish && ls.same_table != NULL) {
+        char err[200];
 
-            stats_pub_release(&p);
-            memset(&p, 0, sizeof p);
-            if (stats_parse(&p, ls.same_table, strlen(ls.same_table), err,
-                            sizeof err) != 0) {
-                stats_say("ledger entry of %s unreadable: %s", ls.same_date,
-                          err);
-                goto out;
-            }
-            stats_say(
-                "this cut was published on %s: the same figures are issued "
-                "again (new cases since then are not counted)",
-                ls.same_date);
-            p.status = "republished";
-        } else {
-            if (ls.clashes && !o->force) {
-                stats_say(
-                    "refused: %s to %s was already published on %s as %s%s%s "
-                    "by %s, %s to %s; another cut of the same cases could "
-                    "give small counts away (--force-recut records that you "
-                    "chose to)",
-                    p.from, p.to, ls.clash_date, ls.clash.dims[0],
-                    ls.clash.dims[1][0] ? "," : "", ls.clash.dims[1],
-                    ls.clash.period, ls.clash.from, ls.clash.to);
-                goto out;
-            }
+        stats_pub_release(&p);
+        memset(&p, 0, sizeof p);
+        if (stats_parse(&p, ls.same_table, strlen(ls.same_table), err,
+                        sizeof err) != 0) {
+            stats_say("ledger entry of %s unreadable: %s", ls.same_date, err);
+            goto out;
+        }
+        stats_say("this cut was published on %s: the same figures are issued "
+                  "again (new cases since then are not counted)",
+                  ls.same_date);
+        p.status = "republished";
+    } else {
+        over = calloc(ls.nover + 1, sizeof *over);
+        if (over == NULL)
+            goto out;
+        for (i = 0; i < ls.nover; i++)
+            over[i] = &ls.over[i];
+        if (o->publish && publish_refused(&p, &ls, o, &ar))
+            goto out;
+        if (stats_audit(&p, over, ls.nover, &ar) != 0)
+            goto out;
+        if (o->publish && publish_refused(&p, &ls, o, &ar))
+            goto out;
+        if (ar.checked)
+            stats_say("audit: %zu more cells hidden, against %zu tables; "
+                      "%zu cell ranges solved (%zu linear, %zu integer "
+                      "solves) in %.2f s",
+                      ar.hidden, ar.tables, ar.checked, ar.lps, ar.mips,
+                      ar.seconds);
+        if (o->publish) {
             p.status = ls.clashes ? "published-forced" : "published";
             if (stats_ledger_record(s, &ct, &p, ls.clashes != 0) != 0) {
                 stats_say("cannot record the publication in the ledger");
@@ -501,7 +626,10 @@ run_cut(struct store *s, const char *home, struct opts *o)
         goto out;
     rc = 0;
 out:
-    free(ls.same_table);
+    free(over);
+    stats_ledger_done(&ls);
+    if (nkey != NULL)
+        sodium_free(nkey);
     stats_pub_release(&p);
     free(rg);
     return rc;
@@ -514,7 +642,7 @@ run_merge(struct opts *o)
     struct stats_pub m;
     int rc;
 
-    rc = stats_merge(&m, o->files, o->nfiles, &o->jb.pol);
+    rc = stats_merge(&m, o->files, o->nfiles, &o->jb.pol, o->protection);
     if (rc != 0)
         return rc;
     if (!o->fmt_set)

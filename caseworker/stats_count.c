@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #define LANG_SLOTS 1024u
 #define RAW_COUNTRIES (26 * 26)
 
@@ -344,24 +346,56 @@ fail:
     return -1;
 }
 
-/* Adds noise to every entry (entries stay >= 0). */
+/* Adds noise to every entry (entries stay >= 0): with nkey, each entry's
+ * draw comes from a stream keyed by BLAKE2b(nkey; its row and column
+ * names), the same in every run; without, from libsodium's generator. */
 static int
-add_noise(struct stats_pub *p)
+add_noise(struct stats_pub *p, const uint8_t *nkey)
 {
     size_t n = (p->nrows + 1) * (p->ncols + 1), i;
     uint64_t t = (uint64_t)p->policy.eps_den * p->sensitivity;
+    struct stats_rng *r = NULL;
+    uint8_t *ck = NULL;
+    int rc = -1;
 
+    if (nkey != NULL) {
+        r = sodium_malloc(sizeof *r);
+        ck = sodium_malloc(32);
+        if (r == NULL || ck == NULL)
+            goto out;
+    }
     for (i = 0; i < n; i++) {
         int64_t z;
+        size_t ri = i / (p->ncols + 1), ci = i % (p->ncols + 1);
 
-        if (stats_dlaplace(&z, p->policy.eps_num, t) != 0)
-            return -1;
+        if (r != NULL) {
+            char msg[2 * STATS_KEY_MAX + 16];
+            int len = snprintf(msg, sizeof msg, "cell%c%s%c%s", 0,
+                               ri < p->nrows ? p->rowkeys[ri] : "total", 0,
+                               p->ndims < 2     ? ""
+                               : ci < p->ncols ? p->colkeys[ci]
+                                                : "total");
+
+            if (len < 0 || (size_t)len >= sizeof msg)
+                goto out;
+            crypto_generichash(ck, 32, (const uint8_t *)msg, (size_t)len, nkey,
+                               32);
+            stats_rng_init(r, ck);
+        }
+        if (stats_dlaplace_rng(&z, p->policy.eps_num, t, r) != 0)
+            goto out;
         if (z < 0 && (uint64_t)(-z) >= p->grid[i].v)
             p->grid[i].v = 0;
         else
             p->grid[i].v = (uint64_t)((int64_t)p->grid[i].v + z);
     }
-    return 0;
+    rc = 0;
+out:
+    if (r != NULL)
+        sodium_free(r);
+    if (ck != NULL)
+        sodium_free(ck);
+    return rc;
 }
 
 int
@@ -462,7 +496,7 @@ stats_count(struct stats_pub *p, struct store *s, const struct stats_job *jb)
         unsigned k1 = jb->ndims == 2 ? dim_maxkeys(jb->dims[1]) : 0;
         p->sensitivity = jb->ndims == 2 ? k0 * k1 + k0 + k1 + 1 : k0 + 1;
     }
-    if (p->policy.eps_num != 0 && add_noise(p) != 0) {
+    if (p->policy.eps_num != 0 && add_noise(p, jb->noise_key) != 0) {
         stats_say("noise sampler failed");
         goto out;
     }

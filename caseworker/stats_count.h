@@ -27,6 +27,9 @@ struct stats_job {
     long from, to; /* 0 when not given */
     struct stats_policy pol;
     const struct stats_regions *rg;
+    /* the noise key of the cut (stats_ledger_noise_key), or NULL for
+     * libsodium's generator (the unit tests' fake store) */
+    const uint8_t *noise_key;
 };
 
 /*

@@ -53,7 +53,25 @@ stats_csv_write(FILE *f, const struct stats_pub *p, int li)
                 p->policy.eps_den);
     else
         fputs("none", f);
-    fprintf(f, "; status=%s\n", p->status ? p->status : "draft");
+    fprintf(f, "; status=%s", p->status ? p->status : "draft");
+    if (p->protection)
+        fprintf(f, "; protection=%u; audit_hidden=%zu", p->protection,
+                p->audit_hidden);
+    fputc('\n', f);
+    if (p->audit_hidden) {
+        fputs("# hidden by the audit (x):", f);
+        for (i = 0; i < (p->nrows + 1) * (p->ncols + 1); i++)
+            if (p->grid[i].audit)
+                fprintf(f, " %s/%s",
+                        i / (p->ncols + 1) < p->nrows
+                            ? p->rowkeys[i / (p->ncols + 1)]
+                            : "total",
+                        p->ndims == 2 ? (i % (p->ncols + 1) < p->ncols
+                                             ? p->colkeys[i % (p->ncols + 1)]
+                                             : "total")
+                                      : "-");
+        fputc('\n', f);
+    }
     stats_notes(&o, p, li, "# ", "\n");
     csv_field(f, stats_dim_name(p->dims[0]));
     if (p->ndims == 2) {

@@ -88,6 +88,25 @@ pub_json(const struct stats_pub *p, int li)
         json_object_set_new(pol, "noise", json_string("none"));
     }
     json_object_set_new(pol, "secondary_suppression", json_true());
+    if (p->protection) {
+        json_t *ah = json_array();
+
+        json_object_set_new(pol, "protection", json_integer(p->protection));
+        for (i = 0; ah != NULL && i < (p->nrows + 1) * (p->ncols + 1); i++) {
+            size_t r = i / (p->ncols + 1), c = i % (p->ncols + 1);
+
+            if (!p->grid[i].audit)
+                continue;
+            a = json_array();
+            json_array_append_new(
+                a, json_string(r < p->nrows ? p->rowkeys[r] : "total"));
+            if (p->ndims == 2)
+                json_array_append_new(
+                    a, json_string(c < p->ncols ? p->colkeys[c] : "total"));
+            json_array_append_new(ah, a);
+        }
+        json_object_set_new(pol, "audit_hidden", ah);
+    }
     json_object_set_new(pol, "totals", json_string("rounded separately"));
     json_object_set_new(j, "policy", pol);
     json_object_set_new(j, "multi_valued", json_boolean(p->multi));
@@ -334,7 +353,12 @@ stats_parse(struct stats_pub *p, const char *json, size_t len, char *err,
     if (cell_parse(&p->grid[stats_at(p, nrows, ncols)],
                    json_object_get(j, "total"), p->policy.threshold))
         goto shape;
-    p->status = "published";
+    t = json_object_get(j, "status");
+    /* a draft stays a draft: what was never published cannot become so
+     * by being read back (stats merge, the ledger) */
+    p->status = json_is_string(t) && !strcmp(json_string_value(t), "draft")
+                    ? "draft"
+                    : "published";
     rc = 0;
     goto out;
 shape:

@@ -3,6 +3,7 @@
  * stats_merge: merging exports of the same cut (see stats_merge.h).
  */
 #include "stats_merge.h"
+#include "stats_audit.h"
 #include "stats_json.h"
 #include "stats_sdc.h"
 #include "umbra.h"
@@ -11,6 +12,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The bounds of the true count of input cell c of q: a shown figure's
+ * rounding interval (at least the threshold), "<T" 0..T-1, "x" at least
+ * T, and nothing for a table with noise. */
+static void
+in_bounds(const struct stats_pub *q, const struct stats_cell *c, uint64_t *lo,
+          uint64_t *hi)
+{
+    uint64_t t = q->policy.threshold, b = q->policy.round;
+
+    *lo = 0;
+    *hi = UINT64_MAX;
+    if (q->policy.eps_num != 0)
+        return;
+    if (c->state == STATS_SMALL) {
+        *hi = t - 1;
+    } else if (c->state == STATS_HIDDEN) {
+        *lo = t;
+    } else {
+        *lo = b > 1 && c->shown >= b / 2 ? c->shown - b / 2 : c->shown;
+        *hi = b > 1 ? *lo + b - 1 : c->shown;
+        if (*lo < t)
+            *lo = t;
+    }
+}
 
 /* The index of k among keys[0..n), or SIZE_MAX. */
 static size_t
@@ -42,13 +68,14 @@ key_union(char (*out)[STATS_KEY_MAX], size_t *n, char (*keys)[STATS_KEY_MAX],
 
 int
 stats_merge(struct stats_pub *out, const char *const *files, unsigned nfiles,
-            const struct stats_policy *pol)
+            const struct stats_policy *pol, unsigned protection)
 {
     struct stats_pub in[STATS_MERGE_MAX], m;
     char(*rows)[STATS_KEY_MAX] = NULL, (*cols)[STATS_KEY_MAX] = NULL;
     size_t nrows = 0, ncols = 0, i, j;
-    unsigned f, nin = 0;
+    unsigned f, nin = 0, drafts = 0;
     int rc = 1;
+    struct stats_audit_res ar;
 
     memset(in, 0, sizeof in);
     memset(&m, 0, sizeof m);
@@ -97,9 +124,24 @@ stats_merge(struct stats_pub *out, const char *const *files, unsigned nfiles,
                 files[f], files[0]);
             goto out;
         }
-        if (in[f].policy.threshold > pol->threshold)
-            stats_say("'%s' used threshold %u, above the merge's %u", files[f],
-                      in[f].policy.threshold, pol->threshold);
+        if (in[f].policy.threshold < pol->threshold ||
+            in[f].policy.round < pol->round ||
+            (pol->eps_num != 0 &&
+             (in[f].policy.eps_num == 0 ||
+              (uint64_t)in[f].policy.eps_num * pol->eps_den >
+                  (uint64_t)pol->eps_num * in[f].policy.eps_den))) {
+            stats_say("refused: '%s' is protected less than this merge asks "
+                      "(threshold %u, round %u, epsilon %s; the merge: "
+                      "threshold %u, round %u%s): a merge cannot protect "
+                      "what its inputs already gave away",
+                      files[f], in[f].policy.threshold, in[f].policy.round,
+                      in[f].policy.eps_num ? "set" : "none", pol->threshold,
+                      pol->round,
+                      pol->eps_num ? ", epsilon at most --epsilon" : "");
+            goto out;
+        }
+        if (in[f].status != NULL && !strcmp(in[f].status, "draft"))
+            drafts++;
         if (key_union(rows, &nrows, in[f].rowkeys, in[f].nrows) != 0 ||
             key_union(cols, &ncols, in[f].colkeys, in[f].ncols) != 0) {
             stats_say("too many rows or columns");
@@ -116,7 +158,13 @@ stats_merge(struct stats_pub *out, const char *const *files, unsigned nfiles,
     m.policy.threshold = pol->threshold;
     m.policy.round = pol->round;
     m.merged = nfiles;
-    m.status = "merged";
+    /* a draft stays a draft: a merge of drafts is never publishable */
+    m.status = drafts ? "draft" : "merged";
+    m.protection = protection;
+    if (drafts)
+        stats_say("%u of the inputs are drafts: the merge is a draft too, "
+                  "for internal use only",
+                  drafts);
     if (stats_pub_alloc(&m, nrows, m.ndims == 2 ? ncols : 0) != 0)
         goto out;
     memcpy(m.rowkeys, rows, nrows * STATS_KEY_MAX);
@@ -125,9 +173,10 @@ stats_merge(struct stats_pub *out, const char *const *files, unsigned nfiles,
     for (i = 0; i <= m.nrows; i++) {
         for (j = 0; j <= m.ncols; j++) {
             struct stats_cell *mc = &m.grid[stats_at(&m, i, j)];
-            uint64_t upper = 0;
-            int hidden = 0, secondary = 0;
+            int hidden = 0;
 
+            mc->lo = 0;
+            mc->hi = 0;
             for (f = 0; f < nin; f++) {
                 const struct stats_pub *q = &in[f];
                 size_t qi = i == m.nrows
@@ -137,29 +186,42 @@ stats_merge(struct stats_pub *out, const char *const *files, unsigned nfiles,
                                 ? q->ncols
                                 : key_find(q->colkeys, q->ncols, m.colkeys[j]);
                 const struct stats_cell *qc;
+                uint64_t lo, hi;
 
-                if (qi == SIZE_MAX || qj == SIZE_MAX)
-                    continue; /* that organisation has no such row */
-                qc = &q->grid[stats_at(q, qi, qj)];
                 if (q->multi)
                     m.multi = 1;
-                if (qc->state == STATS_SHOWN) {
-                    mc->v += qc->shown;
-                } else {
-                    hidden = 1;
-                    if (qc->state == STATS_HIDDEN)
-                        secondary = 1;
-                    else
-                        upper += q->policy.threshold - 1;
+                if (qi == SIZE_MAX || qj == SIZE_MAX) {
+                    /* that organisation has no such row: its reports,
+                     * if any, are in its "other" */
+                    mc->hi = UINT64_MAX;
+                    continue;
                 }
+                qc = &q->grid[stats_at(q, qi, qj)];
+                in_bounds(q, qc, &lo, &hi);
+                mc->lo += lo;
+                mc->hi = hi == UINT64_MAX || mc->hi == UINT64_MAX
+                             ? UINT64_MAX
+                             : mc->hi + hi;
+                if (qc->state == STATS_SHOWN)
+                    mc->v += qc->shown;
+                else
+                    hidden = 1;
             }
+            /* "<T" only when every possible true sum is under T; else
+             * "x", whose note in a merged table says it may be any
+             * number */
             if (hidden)
-                mc->state = secondary || mc->v + upper >= m.policy.threshold
-                                ? STATS_HIDDEN
-                                : STATS_SMALL;
+                mc->state = mc->hi < m.policy.threshold ? STATS_SMALL
+                                                        : STATS_HIDDEN;
         }
     }
     stats_protect(&m);
+    if (stats_audit(&m, NULL, 0, &ar) != 0)
+        goto out;
+    if (ar.hidden)
+        stats_say("audit: %zu more cells of the merged table hidden "
+                  "(%zu solved, %.2f s)",
+                  ar.hidden, ar.checked, ar.seconds);
     *out = m;
     memset(&m, 0, sizeof m);
     rc = 0;

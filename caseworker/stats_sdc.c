@@ -25,9 +25,8 @@ stats_round(uint64_t v, unsigned base)
     return (v + base / 2) / base * base;
 }
 
-/* Entry k of line l; lines 0..R are rows, R+1..R+C+1 columns. */
-static size_t
-line_entry(const struct stats_pub *p, size_t l, size_t k)
+size_t
+stats_line_entry(const struct stats_pub *p, size_t l, size_t k)
 {
     if (l <= p->nrows)
         return stats_at(p, l, k);
@@ -35,13 +34,13 @@ line_entry(const struct stats_pub *p, size_t l, size_t k)
 }
 
 /* The smallest shown cell of line l (the total if none) becomes hidden. */
-static void
-hide_smallest(struct stats_pub *p, size_t l, size_t len)
+void
+stats_hide_smallest(struct stats_pub *p, size_t l, size_t len)
 {
     size_t k, best = (size_t)-1;
 
     for (k = 0; k + 1 < len; k++) {
-        size_t e = line_entry(p, l, k);
+        size_t e = stats_line_entry(p, l, k);
 
         if (p->grid[e].state != STATS_SHOWN)
             continue;
@@ -49,8 +48,9 @@ hide_smallest(struct stats_pub *p, size_t l, size_t len)
             best = e;
     }
     if (best == (size_t)-1)
-        best = line_entry(p, l, len - 1);
+        best = stats_line_entry(p, l, len - 1);
     p->grid[best].state = STATS_HIDDEN;
+    p->grid[best].line = (uint32_t)l + 1;
 }
 
 /* Hides what one line with a single hidden entry gives away; 1 if it
@@ -64,12 +64,12 @@ fix_line(struct stats_pub *p, size_t l)
     if (len < 2)
         return 0;
     for (k = 0; k < len; k++)
-        if (p->grid[line_entry(p, l, k)].state != STATS_SHOWN)
+        if (p->grid[stats_line_entry(p, l, k)].state != STATS_SHOWN)
             hidden++;
     if (hidden != 1)
         return 0;
     /* the smallest shown cell, totals (the last entry) excluded */
-    hide_smallest(p, l, len);
+    stats_hide_smallest(p, l, len);
     return 1;
 }
 
@@ -91,11 +91,11 @@ pin_line(struct stats_pub *p, size_t l)
 
     if (len < 3)
         return 0;
-    tot = &p->grid[line_entry(p, l, len - 1)];
+    tot = &p->grid[stats_line_entry(p, l, len - 1)];
     if (tot->state != STATS_SHOWN)
         return 0;
     for (k = 0; k + 1 < len; k++) {
-        const struct stats_cell *c = &p->grid[line_entry(p, l, k)];
+        const struct stats_cell *c = &p->grid[stats_line_entry(p, l, k)];
         sum += c->v;
         if (c->state == STATS_SHOWN)
             shown += c->v;
@@ -104,7 +104,7 @@ pin_line(struct stats_pub *p, size_t l)
         return 0; /* not additive: the total tells nothing of the rest */
     S = tot->v - shown;
     for (k = 0; k + 1 < len; k++) {
-        const struct stats_cell *c = &p->grid[line_entry(p, l, k)];
+        const struct stats_cell *c = &p->grid[stats_line_entry(p, l, k)];
         if (c->state == STATS_SMALL)
             hi_sum += thr - 1;
         else if (c->state == STATS_HIDDEN) {
@@ -113,7 +113,7 @@ pin_line(struct stats_pub *p, size_t l)
         }
     }
     for (k = 0; k + 1 < len; k++) {
-        const struct stats_cell *c = &p->grid[line_entry(p, l, k)];
+        const struct stats_cell *c = &p->grid[stats_line_entry(p, l, k)];
         uint64_t o_lo, o_hi, lo, hi;
 
         if (c->state != STATS_SMALL || c->v == 0)
@@ -125,7 +125,7 @@ pin_line(struct stats_pub *p, size_t l)
         if (hi > thr - 1)
             hi = thr - 1;
         if (lo >= hi) {
-            hide_smallest(p, l, len);
+            stats_hide_smallest(p, l, len);
             return 1;
         }
     }

@@ -21,6 +21,22 @@
  */
 void stats_protect(struct stats_pub *p);
 
+/* Entry k of line l: lines 0..R are the rows (each with its row total,
+ * the last one the column totals with the grand total), R+1..R+C+1 the
+ * columns (the last one the row totals); the total is the last entry. */
+size_t stats_line_entry(const struct stats_pub *p, size_t l, size_t k);
+
+/* The number of entries of line l, its total included. */
+static inline size_t
+stats_line_len(const struct stats_pub *p, size_t l)
+{
+    return l <= p->nrows ? p->ncols + 1 : p->nrows + 1;
+}
+
+/* Hides the smallest shown cell of line l (its total if none is shown),
+ * recording the line in the cell (stats_cell.line). */
+void stats_hide_smallest(struct stats_pub *p, size_t l, size_t len);
+
 /* v rounded to the nearest multiple of base (halves up); base 0/1: v. */
 uint64_t stats_round(uint64_t v, unsigned base);
 

@@ -239,7 +239,7 @@ svg_lines(struct stats_text *o, const struct stats_pub *p, int li, int rtl,
 static char *
 svg_notes(const struct stats_pub *p, int li)
 {
-    struct stats_cell small = {0, 0, STATS_SMALL};
+    struct stats_cell small = {.state = STATS_SMALL};
     char a[160], *buf = NULL;
     size_t len = 0;
     FILE *mf = open_memstream(&buf, &len);

@@ -54,6 +54,14 @@ struct stats_cell {
     uint64_t v;     /* count the policy is applied to (true or noisy) */
     uint64_t shown; /* the published figure when state is STATS_SHOWN */
     int state;
+    /* 1 + the line (stats_sdc's numbering) in which this cell was hidden
+     * as the smallest shown cell, 0 if not: what the suppression rule
+     * tells a reader, which the audit models */
+    uint32_t line;
+    int audit; /* 1 if the audit (stats_audit) hid it */
+    /* in a merged table (merged > 0): the bounds of the true sum that the
+     * inputs give, hi UINT64_MAX for none */
+    uint64_t lo, hi;
 };
 
 struct stats_policy {
@@ -79,6 +87,8 @@ struct stats_pub {
     struct stats_cell *grid; /* (nrows + 1) * (ncols + 1) */
     int multi;               /* a dimension is multi-valued */
     unsigned merged;         /* number of exports merged, 0 if none */
+    unsigned protection;     /* the audit's protection width (0: none) */
+    size_t audit_hidden;     /* cells the audit hid */
     const char *status;      /* "draft", "published", "republished" ... */
 };
 

@@ -148,7 +148,7 @@ stats_notes(struct stats_text *o, const struct stats_pub *p, int li,
     snprintf(b, sizeof b, "%u", p->policy.threshold);
     stats_raw(o, before);
     if (o->words) {
-        struct stats_cell small = {0, 0, STATS_SMALL};
+        struct stats_cell small = {.state = STATS_SMALL};
 
         stats_cell_words(a, sizeof a, p, &small, li);
         stats_tpl(o, stats_msg(li, STATS_M_SMALL_WORDS), a, NULL, NULL);
@@ -158,7 +158,9 @@ stats_notes(struct stats_text *o, const struct stats_pub *p, int li,
     }
     stats_raw(o, after);
     stats_raw(o, before);
-    stats_tpl(o, stats_msg(li, STATS_M_HIDDEN), "x", NULL, NULL);
+    /* in a merged table "x" may hide a small sum: said so */
+    stats_tpl(o, stats_msg(li, p->merged ? STATS_M_MERGE_X : STATS_M_HIDDEN),
+              "x", NULL, NULL);
     stats_raw(o, after);
     if (p->policy.round > 1) {
         snprintf(a, sizeof a, "%u", p->policy.round);

@@ -268,9 +268,11 @@ int store_team_gaps(struct store *s,
  * (e.g. "stats.ledger"). apply returns 0, or -1 to refuse the event. */
 struct team_handler {
     const char *type;
-    int (*apply)(struct store *s, const struct team_event *e);
+    /* b: the newest bundle the home holds (who the key holder is) */
+    int (*apply)(struct store *s, const struct team_event *e,
+                 const struct umbra_bundle *b);
 };
-/* Ends with {NULL, NULL}. */
+/* Ends with {NULL, NULL} (team_handlers.c). */
 extern const struct team_handler team_handlers[];
 /* The handler for type, or NULL. */
 const struct team_handler *team_handler_find(const char *type);

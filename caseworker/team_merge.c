@@ -247,21 +247,3 @@ team_event_what(char *out, size_t cap, const struct team_event *e)
     else
         snprintf(out, cap, "%s", e->type);
 }
-
-/* ---- organisation-wide events ------------------------------------------- */
-
-const struct team_handler team_handlers[] = {
-    /* stats adds {"stats.ledger", ...} here */
-    {NULL, NULL},
-};
-
-const struct team_handler *
-team_handler_find(const char *type)
-{
-    const struct team_handler *h;
-
-    for (h = team_handlers; h->type != NULL; h++)
-        if (strcmp(h->type, type) == 0)
-            return h;
-    return NULL;
-}

@@ -437,7 +437,7 @@ take_event(struct store *s, struct team_counts *c, const struct team_event *e,
         return r < 0 ? -1 : 0;
     }
     h = team_handler_find(e->type);
-    if (h != NULL && h->apply(s, e) != 0)
+    if (h != NULL && h->apply(s, e, b) != 0)
         c->refused++;
     return 0;
 }

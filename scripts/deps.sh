@@ -7,7 +7,8 @@ set -eu
 
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libsodium-dev libargon2-dev libjansson-dev libmicrohttpd-dev libpq-dev
-libsqlcipher-dev libcurl4-openssl-dev libzxcvbn-dev libssl-dev
+libsqlcipher-dev libcurl4-openssl-dev libzxcvbn-dev libssl-dev libglpk-dev
+glpk-utils
 postgresql postgresql-contrib
 postgresql-15-auto-failover pg-auto-failover-cli haproxy
 python3 python3-nacl python3-pil

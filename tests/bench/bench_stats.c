@@ -3,7 +3,9 @@
  * bench_stats: `umbra-case stats` over N cases (default 1,000,000) in a real
  * SQLCipher case store, against simply reading those cases from the store
  * (store_facts_each with a callback that does nothing), in the same run.
- * Target: stats <= 1.5 x the read.
+ * Target: stats <= 1.5 x the read, counted without the audit
+ * (--protection 0); the same tables with the audit (the default) are run
+ * once more and the audit's time printed on its own line.
  *
  *   bench_stats [N]
  *
@@ -54,12 +56,15 @@ main(int argc, char **argv)
     uint8_t key[32];
     struct store *s = NULL;
     double t0, fill, read_best = 1e9, stats_best[2] = {1e9, 1e9};
-    const char *runs[2][12] = {
+    /* the counting, timed without the audit (--protection 0); the audit
+     * (GLPK) is timed on its own afterwards, as the issue asks */
+    const char *runs[2][14] = {
         {"stats", "--by", "category,period", "--period", "month", "--format",
-         "csv", "--out", "/dev/null", NULL},
+         "csv", "--out", "/dev/null", "--protection", "0", NULL},
         {"stats", "--by", "region,lang", "--format", "json", "--out",
-         "/dev/null", NULL},
+         "/dev/null", "--protection", "0", NULL},
     };
+    double audited[2] = {0, 0};
     const char *names[2] = {"category x month", "country x language"};
     int r, k, failed = 0, passed = 0;
 
@@ -137,6 +142,21 @@ main(int argc, char **argv)
             passed++;
         else
             failed++;
+    }
+    /* the same tables with the audit (the default), once each */
+    for (k = 0; k < 2; k++) {
+        int argc2 = 0;
+
+        while (runs[k][argc2] != NULL && strcmp(runs[k][argc2], "--protection"))
+            argc2++;
+        t0 = now();
+        r = stats_main(s, argc2, (char **)(uintptr_t)runs[k]);
+        audited[k] = now() - t0;
+        if (r != 0)
+            failed++;
+        printf("bench-stats: stats by %s with the audit: %.2f s (the audit "
+               "about %.2f s of it; reported, not part of the ratio)\n",
+               names[k], audited[k], audited[k] - stats_best[k]);
     }
     store_close(s);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", home);
