@@ -109,7 +109,7 @@ $(O)/tests/case_team_sync_unit: $(O)/obj/tests/unit/case_team_sync_unit.o \
                                 $(O)/libcase.a $(O)/libumbra.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(CASE_LIBS)
-# The identifiers of the cases (store_idents.c, migration 008, links.c).
+# The identifiers of the cases (store_idents.c, migration 009, links.c).
 $(O)/tests/case_idents_unit: $(O)/obj/tests/unit/case_idents_unit.o \
                              $(O)/libcase.a $(O)/libumbra.a
 	@mkdir -p $(dir $@)

@@ -35,7 +35,7 @@
  *   messages    the conversation: follow-ups and kept replies (migration
  *               4, which also adds cases.origin and cases.origin_case)
  *   alerts      community alerts and withdrawals: drafts, then signed,
- *               pushed, withdrawn (migration 9; store_alert_*)
+ *               pushed, withdrawn (migration 10; store_alert_*)
  */
 #ifndef UMBRA_CASE_STORE_H
 #define UMBRA_CASE_STORE_H
@@ -354,7 +354,7 @@ int store_member_remove(struct store *s, const char *id_or_name,
                         struct store_member *removed) UMBRA_WUR;
 
 /*
- * Community alerts (table alerts, migration 9; verbs_alert.c, the desk).
+ * Community alerts (table alerts, migration 10; verbs_alert.c, the desk).
  * A row is a draft (signed_file "") until signed; a signed row never
  * changes again but for pushed and withdrawn_by. n is the local number
  * `alert show N` takes; alert_id the alert's own id (32 hex).

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
-/* store_alerts: community alerts and withdrawals (store.h, migration 9). */
+/* store_alerts: community alerts and withdrawals (store.h, migration 10). */
 #include "store_int.h"
 
 #include <stdio.h>

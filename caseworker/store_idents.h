@@ -2,7 +2,7 @@
 /*
  * store_idents: the perpetrators' identifiers of the cases, normalised
  * (libumbra's ident.h, protocol section 6.2), in the case store only
- * (caseworker/schema/008_idents.sql): what `show` says ("this phone
+ * (caseworker/schema/009_idents.sql): what `show` says ("this phone
  * number is also in cases 4 and 9"), what `links` lists and what the
  * desk shows. Nothing of it leaves the store.
  *

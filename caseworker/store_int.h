@@ -207,7 +207,7 @@ int store_processed_mark(struct store *s, const char *server_id,
  * 0 or -1. */
 int store_idents_add(struct store *s, int64_t case_id, const uint8_t *doc,
                      size_t len);
-/* Reads every case's document again if migration 8 asked for it (meta
+/* Reads every case's document again if migration 9 asked for it (meta
  * 'idents' = 'rebuild'), once; at open. 0 or -1. */
 int store_idents_pending(struct store *s);
 /* Inserts the row of a case (no document); sets *id. 0 or -1. */

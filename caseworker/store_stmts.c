@@ -337,7 +337,7 @@ const struct store_stmt STORE_STMTS[ST_N] = {
                        "store_idents_add: import, the rebuild"},
     [ST_IDENTS_CLEAR] = {"idents_clear", "DELETE FROM idents;",
                          "store_idents_rebuild: links --rebuild, the first "
-                         "open after migration 8"},
+                         "open after migration 9"},
     [ST_DELETE_IDENTS] = {"delete_idents",
                           "DELETE FROM idents WHERE case_id = ?1;",
                           "store_delete_case: delete"},

@@ -141,15 +141,28 @@ function bodiesContain(reqs, needles) {
 }
 
 /* Reports reach the database (and so pull) when the server moves its
- * spool, every intake_window seconds: wait until both spool files are
- * empty (tests/lib/spool.py does the same). */
+ * spool, every intake_window seconds: wait until both spool files hold
+ * no record (tests/lib/spool.py reads them in full). */
 function waitMoved(timeoutMs = 30000) {
     const dir = process.env.UMBRA_SPOOL;
     if (!dir) return;
-    const size = (f) => { try { return fs.statSync(path.join(dir, f)).size; } catch (e) { return 0; } };
+    /* The files are preallocated and wiped with zeros (server/spool.h):
+     * a spool holds records when its first bytes are a record's magic. */
+    const holds = (f) => {
+        let fd;
+        try {
+            fd = fs.openSync(path.join(dir, f), 'r');
+            const b = Buffer.alloc(4);
+            return fs.readSync(fd, b, 0, 4, 0) === 4 && b.toString('latin1') === 'USP1';
+        } catch (e) {
+            return false;
+        } finally {
+            if (fd !== undefined) fs.closeSync(fd);
+        }
+    };
     const end = Date.now() + timeoutMs;
     while (Date.now() < end) {
-        if (size('spool-a') + size('spool-b') === 0) return;
+        if (!holds('spool-a') && !holds('spool-b')) return;
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
     }
     throw new Error('the spool was not moved in ' + timeoutMs + ' ms');

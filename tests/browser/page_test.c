@@ -399,13 +399,14 @@ main(int argc, char **argv)
     for (size_t i = 0; i < NLANGS; i++) {
         ctx.lang = LANGS[i];
         if (page_render(&b, PAGE_REPORT, &ctx) == 0) {
-            /* 32 KiB uncompressed: the form grew the date menus, the
-             * refill and per-field error markup and the language chooser's
-             * styles (Thai about 31 KB); what a phone downloads for the
-             * Thai form (the CSS gzipped) is held to 30 KB by
-             * browser_test.js. */
-            CHECK(b.len + css_len <= 32 * 1024,
-                  "%s form weighs %zu bytes (HTML %zu + CSS %zu) <= 32 KiB",
+            /* 34 KiB uncompressed: the form grew the date menus, the
+             * refill and per-field error markup, the language chooser's
+             * styles and the identifiers' four hints and fourth kind
+             * (issue 16: Thai 33,650 bytes, each Thai letter 3 bytes);
+             * what a phone downloads for the Thai form (the CSS gzipped)
+             * is still held to 30 KB by browser_test.js. */
+            CHECK(b.len + css_len <= 34 * 1024,
+                  "%s form weighs %zu bytes (HTML %zu + CSS %zu) <= 34 KiB",
                   LANGS[i], b.len + css_len, b.len, css_len);
             if (i == 0 || strcmp(LANGS[i], "th") == 0)
                 printf("form weight %s: %zu bytes (HTML %zu + CSS %zu)\n",

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * case_idents_unit: the case store's identifiers (store_idents.h,
- * migration 008): filled when a case is added; a store from before the
+ * migration 009): filled when a case is added; a store from before the
  * migration (its cases already holding identifiers) gets them on its
  * first open; links across cases, look-alikes apart, a deleted case gone
  * from them; the phrases of links.h. Ends with "N passed, N failed".

@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: AGPL-3.0-or-later
--- 010: `umbra-case purge --closed-older-than DAYS` (store_purge.c) removes
+-- 008: `umbra-case purge --closed-older-than DAYS` (store_purge.c) removes
 -- a closed case's report text, conversation and notes and keeps its coded
 -- facts for statistics; `purged` is the day it did ('' = never), and '*'
 -- marks the cases of the purge under way inside its one transaction.
