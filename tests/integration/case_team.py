@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
@@ -41,6 +42,7 @@ REPLY = CAN + "-reply we can meet on Thursday"
 LATE = CAN + "-late note after Chloe left"
 AIRGAP = CAN + "-offline note carried on a stick"
 CANARIES = [NOTE, LABEL, ASSIGNEE, REPLY, LATE, AIRGAP]
+MONTH = time.strftime("%Y-%m", time.gmtime())
 LOW = ["--kdf-memory", "8192", "--kdf-passes", "1", "--kdf-lanes", "1"]
 PEOPLE = ("kim", "ana", "ben", "chloe")  # dan joins late
 
@@ -303,6 +305,53 @@ def test_same_state():
               for h in j.get("team", {}).get("history", [])), j.get("team"))
 
 
+def stats_json(who, *extra):
+    path = os.path.join(D, "stats-%s-%d.json" % (who, len(os.listdir(D))))
+    r = case(who, "stats", "--by", "category", "--from", MONTH, "--to",
+             MONTH, "--epsilon", "1", "--format", "json", "--out", path,
+             *extra)
+    if r.returncode != 0 or not os.path.exists(path):
+        return r, None
+    with open(path) as f:
+        j = json.load(f)
+    return r, j
+
+
+def cells(j):
+    """What a table shows: its rows, their figures and the total (its
+    notes and status say draft or published)."""
+    return json.dumps({k: j.get(k) for k in ("dims", "from", "to", "rows",
+                                             "values", "total")},
+                      sort_keys=True)
+
+
+def test_stats_ledger():
+    """One ledger for the organisation (issue 18): the key holder's
+    publication and its month's noise seed travel to the members as
+    stats.ledger events, so a member's draft of the same cut shows the
+    same noisy figures, and a member cannot publish."""
+    r = case("ana", "stats", "--by", "category", "--from", MONTH, "--to",
+             MONTH, "--publish")
+    check("a member's --publish is refused, with the reason",
+          r.returncode != 0 and "key holder" in out(r), out(r))
+    r, kim = stats_json("kim", "--publish")
+    check("the key holder publishes the month with noise",
+          r.returncode == 0 and kim is not None, out(r))
+    r = case("kim", "push", *sync("kim"))
+    check("the key holder pushes its ledger events", r.returncode == 0,
+          out(r))
+    for who in ("ana", "ben"):
+        rs = [case(who, "pull", *sync(who)), case(who, "import")]
+        check("%s pulls and imports the ledger events" % who,
+              all(x.returncode == 0 for x in rs), [out(x) for x in rs])
+        r, mine = stats_json(who)
+        check("%s's draft of the published cut shows the key holder's "
+              "figures, noise and all" % who,
+              kim is not None and mine is not None and
+              cells(mine) == cells(kim),
+              (out(r), mine and cells(mine), kim and cells(kim)))
+
+
 def held():
     spool.wait_moved()
     p = subprocess.run(["psql", "-X", "-At", "-d", "umbra", "-c",
@@ -390,7 +439,8 @@ def main():
     SRV.start()
     try:
         for t in (test_share_history, test_concurrent, test_remove_chloe,
-                  test_air_gap, test_same_state, test_ack_after_all,
+                  test_air_gap, test_same_state, test_stats_ledger,
+                  test_ack_after_all,
                   test_late_member, test_canary_scan):
             try:
                 t()
