@@ -47,6 +47,7 @@ SP=${CLUSTER_SERVER_PORT:-8081}
 MP=${CLUSTER_METRICS_PORT:-9111}
 WINDOW=${CLUSTER_WINDOW:-0}
 . tests/lib/pg.sh
+. scripts/demo.sh
 
 if [ "$(id -u)" -eq 0 ]; then
     RUNAS=${UMBRA_PG_USER:-postgres}
@@ -349,28 +350,7 @@ ${CLUSTER_SERVER_CONF:-}
 CONF
 "$O/umbra-server" --config "$CONF" migrate
 
-if [ ! -s "$DEMO/passphrase" ]; then
-    (umask 077 && od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$DEMO/passphrase")
-fi
-if [ ! -f "$DEMO/case/public.json" ]; then
-    echo "cluster: creating the demo caseworker home in $DEMO/case"
-    "$O/umbra-case" --home "$DEMO/case" --passphrase-file "$DEMO/passphrase" \
-        init --org demo
-fi
-"$O/umbra-server" --config "$CONF" org add demo --name "Demo organisation" \
-    --public-key "$DEMO/case/public.json"
-# The token file may hold the token of `make run`'s database
-# ($DEMO/token.for names the database it is for): a token is made when
-# the file is not this database's, or this database has none named 'demo'.
-if [ "$(cat "$DEMO/token.for" 2>/dev/null)" != "$CL" ] ||
-    ! "$O/umbra-server" --config "$CONF" token list |
-    awk '$1 == "demo" && $2 == "demo" {f = 1} END {exit !f}' ||
-    [ ! -s "$DEMO/token" ]; then
-    "$O/umbra-server" --config "$CONF" token revoke demo demo >/dev/null 2>&1 || true
-    (umask 077 && "$O/umbra-server" --config "$CONF" token add demo demo \
-        >"$DEMO/token")
-    echo "$CL" >"$DEMO/token.for"
-fi
+demo_setup cluster "$CL"
 
 i=0
 for s in $SERVERS; do

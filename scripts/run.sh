@@ -16,6 +16,7 @@ DEMO=$VAR/demo
 PORT=${UMBRA_PORT:-8080}
 METRICS_PORT=${UMBRA_METRICS_PORT:-9101}
 . tests/lib/pg.sh
+. scripts/demo.sh
 
 mkdir -p "$VAR" "$DEMO"
 chmod 0755 "$VAR"
@@ -65,28 +66,7 @@ metrics_listen = 127.0.0.1:$METRICS_PORT
 CONF
 "$O/umbra-server" --config "$CONF" migrate
 
-if [ ! -s "$DEMO/passphrase" ]; then
-    (umask 077 && od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$DEMO/passphrase")
-fi
-if [ ! -f "$DEMO/case/public.json" ]; then
-    echo "run: creating the demo caseworker home in $DEMO/case"
-    "$O/umbra-case" --home "$DEMO/case" --passphrase-file "$DEMO/passphrase" \
-        init --org demo
-fi
-"$O/umbra-server" --config "$CONF" org add demo --name "Demo organisation" \
-    --public-key "$DEMO/case/public.json"
-# The token file may hold the token of `make cluster`'s database
-# ($DEMO/token.for names the database it is for): a token is made when
-# the file is not this database's, or this database has none named 'demo'.
-if [ "$(cat "$DEMO/token.for" 2>/dev/null)" != "$VAR/pg" ] ||
-    ! "$O/umbra-server" --config "$CONF" token list |
-    awk '$1 == "demo" && $2 == "demo" {f = 1} END {exit !f}' ||
-    [ ! -s "$DEMO/token" ]; then
-    "$O/umbra-server" --config "$CONF" token revoke demo demo >/dev/null 2>&1 || true
-    (umask 077 && "$O/umbra-server" --config "$CONF" token add demo demo \
-        >"$DEMO/token")
-    echo "$VAR/pg" >"$DEMO/token.for"
-fi
+demo_setup run "$VAR/pg"
 
 cat <<MSG
 
