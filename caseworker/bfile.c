@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -157,30 +158,67 @@ bfile_open_read(struct bfile *bf, const char *path)
     return 0;
 }
 
+/*
+ * A new bundle file: its header is written to PATH.new, flushed to disk,
+ * and only then renamed to PATH, so that a pull killed at any moment
+ * leaves either no file or a file with a whole header (a file made by an
+ * older pull killed before its header was written is empty: it is taken
+ * as new too, see bfile_open_append). bf->f stays open on it.
+ */
+static int
+create_file(struct bfile *bf, const char *path, const char *slug, int fresh)
+{
+    uint8_t h[12];
+    size_t s = strlen(slug), n = strlen(path) + 5;
+    char *tmp = fresh ? malloc(n) : NULL;
+
+    if (fresh) {
+        if (tmp == NULL)
+            return -1;
+        snprintf(tmp, n, "%s.new", path);
+        bf->f = fopen(tmp, "w+b");
+        if (bf->f == NULL) {
+            free(tmp);
+            return -1;
+        }
+    }
+    memcpy(h, MAGIC, 8);
+    h[8] = 1;
+    h[9] = (uint8_t)s;
+    h[10] = h[11] = 0;
+    if (fwrite(h, 1, 12, bf->f) != 12 || fwrite(slug, 1, s, bf->f) != s ||
+        bfile_sync(bf) != 0 || (fresh && rename(tmp, path) != 0)) {
+        int e = errno;
+
+        if (fresh)
+            (void)unlink(tmp);
+        free(tmp);
+        errno = e;
+        return -1;
+    }
+    free(tmp);
+    snprintf(bf->slug, sizeof bf->slug, "%s", slug);
+    bf->good_end = (off_t)(12 + s);
+    bf->created = 1;
+    return 0;
+}
+
 int
 bfile_open_append(struct bfile *bf, const char *path, const char *slug)
 {
+    struct stat st;
     int rc;
 
     memset(bf, 0, sizeof *bf);
     bf->f = fopen(path, "r+b");
     if (bf->f == NULL && errno == ENOENT) {
-        uint8_t h[12];
-        size_t s = strlen(slug);
-
-        bf->f = fopen(path, "w+b");
-        if (bf->f == NULL)
+        if (create_file(bf, path, slug, 1) != 0)
             goto fail;
-        memcpy(h, MAGIC, 8);
-        h[8] = 1;
-        h[9] = (uint8_t)s;
-        h[10] = h[11] = 0;
-        if (fwrite(h, 1, 12, bf->f) != 12 || fwrite(slug, 1, s, bf->f) != s ||
-            bfile_sync(bf) != 0)
+        return 0;
+    }
+    if (bf->f != NULL && fstat(fileno(bf->f), &st) == 0 && st.st_size == 0) {
+        if (create_file(bf, path, slug, 0) != 0)
             goto fail;
-        snprintf(bf->slug, sizeof bf->slug, "%s", slug);
-        bf->good_end = (off_t)(12 + s);
-        bf->created = 1;
         return 0;
     }
     if (bf->f == NULL)

@@ -271,6 +271,15 @@ def test_wrong_key():
 
 
 def test_pull_killed():
+    # an empty file, as a pull killed before its header was written left
+    # it in versions before the header was written aside and renamed
+    empty = os.path.join(D, "empty.umbrabundle")
+    open(empty, "wb").close()
+    r = case("pull", *sync_args(), "--out", empty,
+             passphrase=False)
+    check("pull takes an empty bundle file as a new one",
+          r.returncode == 0 and os.path.getsize(empty) > 12,
+          (r.stdout, r.stderr))
     pool = [seal_report("%s bulk %d" % (CANARY, i)) for i in range(10)]
     n = 1200
     for i in range(n):

@@ -802,7 +802,10 @@ test_noise_end_to_end(void)
               "epsilon stated as 1/2");
         CHECK(json_integer_value(json_object_get(pol, "sensitivity")) == 14,
               "sensitivity 13 categories + total");
-        CHECK(v % 5 == 0 && v > 350 && v < 650,
+        /* the seed is the home's own (random): noise of scale 14 / 0.5
+         * = 28 passes 400 with probability exp(-400/28), about 6e-7; a
+         * band of +-150 failed once in a few hundred runs (0.5 %) */
+        CHECK(v % 5 == 0 && v > 100 && v < 900,
               "noisy count near 500, rounded (%lld)", (long long)v);
     } else {
         CHECK(0, "noise export readable");
