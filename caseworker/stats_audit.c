@@ -333,6 +333,9 @@ out:
         free(wit[e]);
     free(wit);
     stats_lp_free(&M);
+    /* GLPK keeps an environment per thread (the desk runs stats on its
+     * HTTP threads): give it back with the problems it held */
+    glp_free_env();
     r->seconds = now_s() - t0;
     return rc;
 }

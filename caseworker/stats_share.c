@@ -44,8 +44,8 @@ stats_share_emit(struct store *s, const char *key, const char *value)
     body = stats_share_body(key, value);
     if (body == NULL)
         return -1;
+    /* the emitter (team_emit) takes body over: it releases it itself */
     rc = emitter(s, NULL, STATS_SHARE_TYPE, body) == 0 ? 0 : -1;
-    json_decref(body);
     return rc;
 }
 

@@ -33,7 +33,8 @@ struct store;
 #define STATS_SHARE_SEED "stats.seed"
 #define STATS_SHARE_VALUE_MAX (16u * 1024u * 1024u)
 
-/* team_emit's shape: queues a signed event for the next push; 0 or -1. */
+/* team_emit's shape: queues a signed event for the next push and takes
+ * body over (releases it on every path); 0 or -1. */
 typedef int (*stats_share_emitter)(struct store *s, const char *case_uid,
                                    const char *type, json_t *body);
 

@@ -1074,7 +1074,7 @@ test_bundle_signers(void)
         line[i] = (char)(id[i] >= 'a' && id[i] <= 'f' ? id[i] - 32 : id[i]);
     line[16] = 0;
     if (strcmp(line, id) != 0) {
-        char q[20];
+        char q[sizeof(line) + 4];
         snprintf(q, sizeof(q), "\"%s\"", line);
         t = with_signer(json, 1, "key", q);
         CHECK(parse_str(&b2, t) == UMBRA_ERR_FORMAT, "key in uppercase: format");

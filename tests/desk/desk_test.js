@@ -43,6 +43,8 @@ function startDesk(home, env) {
                        { env: Object.assign({}, process.env, { LC_ALL: '', LC_MESSAGES: '', LANG: 'C.UTF-8' }, env || {}),
                          stdio: ['ignore', 'pipe', 'pipe'] });
     started.push(proc);
+    proc.errText = '';
+    proc.stderr.on('data', (b) => { proc.errText = (proc.errText + b.toString()).slice(-4000); });
     return new Promise((resolve, reject) => {
         let out = '';
         proc.stdout.on('data', (b) => {
@@ -291,7 +293,8 @@ async function main() {
     await page.goto(desk.base + '/case?id=1');
     check(!(await page.content()).includes(facts.canary), 'a locked desk shows no case');
     await page.click('#quit');
-    check(await exited(desk.proc) === 0, 'the stop button stops the desk');
+    const code = await exited(desk.proc);
+    check(code === 0, 'the stop button stops the desk: ' + code + ' ' + desk.proc.errText);
     await ctx.close();
 
     /* the idle lock (a test-only short time) */

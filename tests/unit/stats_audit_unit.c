@@ -154,6 +154,7 @@ fake_emit(struct store *s, const char *case_uid, const char *type,
         snprintf(emitted_key, sizeof emitted_key, "%s",
                  json_string_value(json_object_get(body, "key")));
     }
+    json_decref(body); /* an emitter takes body over, as team_emit does */
     return 0;
 }
 
