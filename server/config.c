@@ -38,6 +38,8 @@ config_defaults(struct config *c)
     c->quota_bytes = 1073741824;
     c->envelope_retention_days = 60;
     c->mailbox_retention_days = 180;
+    c->event_retention_days = 60;
+    c->alert_retention_days = 30;
     c->purge_interval = 3600;
     c->db_workers = 2;
     c->pool_intake = 4;
@@ -95,6 +97,8 @@ static const struct key keys[] = {
     {Z(quota_bytes, 4096, 1ull << 50)},
     {U(envelope_retention_days, 0, 36500)},
     {U(mailbox_retention_days, 0, 36500)},
+    {U(event_retention_days, 0, 36500)},
+    {U(alert_retention_days, 0, 36500)},
     {U(purge_interval, 1, 86400)},
     {Z(spool_max_bytes, 0, 1ull << 50)},
     {U(db_workers, 1, 64)},

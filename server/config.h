@@ -28,6 +28,8 @@ struct config {
     size_t quota_reports, quota_bytes; /* per organisation */
     unsigned envelope_retention_days; /* 0: kept until acknowledged */
     unsigned mailbox_retention_days;  /* after the last reply; 0: for ever */
+    unsigned event_retention_days;    /* case events; 0: for ever */
+    unsigned alert_retention_days;    /* after expiry or withdrawal; 0: ever */
     unsigned purge_interval;  /* seconds between the server's purges */
     size_t spool_max_bytes;   /* spool backlog before 503 busy; 0: none */
     unsigned db_workers;      /* threads running other database routes */

@@ -42,6 +42,10 @@ static const struct stmt stmts[] = {
     {DB_INTAKE, "retention_purge",
      "SELECT envelopes::text, mailboxes::text, replies::text "
      "FROM retention_purge($1::integer, $2::integer, $3::integer)", 3},
+    /* mover.c: one batch of the case events' and alerts' purge (015) */
+    {DB_INTAKE, "retention_purge_logs",
+     "SELECT events::text, alerts::text "
+     "FROM retention_purge_logs($1::integer, $2::integer, $3::integer)", 3},
     /* GET /api/v1/mailboxes/{id}/replies, POST /check */
     {DB_INTAKE, "mailbox_replies",
      "SELECT day::text, body FROM mailbox_replies($1)", 1},
@@ -68,6 +72,11 @@ static const struct stmt stmts[] = {
      3},
     {DB_SYNC, "sync_event_list",
      "SELECT id::text, day::text, body FROM sync_event_list($1, $2, $3)", 3},
+    /* GET /api/v1/sync/events: "expiring" and "purged_through" (015) */
+    {DB_SYNC, "sync_events_expiring",
+     "SELECT n::text, first_day::text, purged_through::text "
+     "FROM sync_events_expiring($1, $2::bigint, $3::integer, $4::integer)",
+     4},
     {DB_SYNC, "sync_bundle",
      "SELECT bundle, serial::text, sign_pk FROM sync_bundle($1)", 1},
     {DB_SYNC, "sync_claim", "SELECT sync_claim($1, $2)::text", 2},

@@ -106,6 +106,8 @@ run_serve(const struct cmdline *a)
     intake_spool_max(srv.cfg.spool_max_bytes);
     mover_retention(srv.cfg.envelope_retention_days,
                     srv.cfg.mailbox_retention_days, srv.cfg.purge_interval);
+    mover_log_retention(srv.cfg.event_retention_days,
+                        srv.cfg.alert_retention_days);
     if (!srv.intake || !srv.sync || !srv.kdf || !srv.dbw ||
         orgs_start(srv.intake) < 0 ||
         intake_start(srv.cfg.db_intake, srv.cfg.writers, srv.cfg.batch_max,

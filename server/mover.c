@@ -30,6 +30,7 @@ static size_t npg;
 static uint64_t moves;
 static unsigned env_days, mbox_days, purge_every = 3600;
 static uint64_t purged[3]; /* envelopes, mailboxes, replies (under mu) */
+static unsigned event_days, alert_days; /* schema/015 */
 static int poked;          /* mover_recount: count again now (under mu) */
 
 /* ---- what organisations have waiting ---------------------------------- */
@@ -352,6 +353,50 @@ purge(PGconn *c)
     pthread_mutex_unlock(&mu);
 }
 
+/* The same for the case events and alerts (schema/015_retention_events.sql,
+ * its own lock): batches until one comes back short, counts logged. */
+static void
+purge_logs(PGconn *c)
+{
+    char ed[16], ad[16], lim[16];
+    uint64_t total[2] = {0, 0};
+
+    if (event_days == 0 && alert_days == 0)
+        return;
+    snprintf(ed, sizeof ed, "%u", event_days);
+    snprintf(ad, sizeof ad, "%u", alert_days);
+    snprintf(lim, sizeof lim, "%u", PURGE_BATCH);
+    for (unsigned b = 0; b < PURGE_BATCHES; b++) {
+        const char *v[3] = {ed, ad, lim};
+        uint64_t got[2] = {0, 0};
+        int skipped = 0;
+        PGresult *r = db_exec(c, "retention_purge_logs", 3, v, NULL, NULL);
+        int ok = db_ok(r) && PQntuples(r) == 1 && PQnfields(r) == 2;
+        for (int i = 0; ok && i < 2; i++) {
+            int rc = field_u64(r, i, &got[i]);
+            if (rc == 1)
+                skipped = 1;
+            else if (rc != 0)
+                ok = 0;
+        }
+        PQclear(r);
+        if (!ok)
+            fprintf(stderr, "umbra-server: retention: the purge of case "
+                            "events and alerts failed; retrying at the next "
+                            "run\n");
+        if (!ok || skipped)
+            break; /* failed, or another server is purging */
+        total[0] += got[0];
+        total[1] += got[1];
+        if (got[0] < PURGE_BATCH && got[1] < PURGE_BATCH)
+            break;
+    }
+    if (total[0] || total[1])
+        fprintf(stderr, "umbra-server: retention: purged %llu case events, "
+                        "%llu alerts\n",
+                (unsigned long long)total[0], (unsigned long long)total[1]);
+}
+
 void
 mover_recount(void)
 {
@@ -368,6 +413,13 @@ mover_retention(unsigned envelope_days, unsigned mailbox_days,
     env_days = envelope_days;
     mbox_days = mailbox_days;
     purge_every = interval ? interval : 1;
+}
+
+void
+mover_log_retention(unsigned ev_days, unsigned al_days)
+{
+    event_days = ev_days;
+    alert_days = al_days;
 }
 
 void
@@ -426,6 +478,7 @@ run(void *arg)
             c = connection(c);
             if (c) {
                 purge(c);
+                purge_logs(c);
                 refresh(c);
             }
             next_purge = now_s() + (time_t)purge_every;

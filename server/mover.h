@@ -25,7 +25,9 @@
  * at start and every purge_interval seconds, after that moment's move,
  * through retention_purge() (a batch of PURGE_BATCH rows per transaction,
  * PURGE_BATCHES at most per run, an advisory lock so that several servers
- * on one database never purge at once), logging counts only.
+ * on one database never purge at once), logging counts only; then, the
+ * same way, the team's case events and the alerts past their own
+ * retention (retention_purge_logs(), schema/015_retention_events.sql).
  */
 #ifndef UMBRA_SERVER_MOVER_H
 #define UMBRA_SERVER_MOVER_H
@@ -50,6 +52,11 @@ void mover_pending(int org_id, uint64_t *count, uint64_t *bytes);
  * mailboxes after their last reply (0: kept), seconds between purges. */
 void mover_retention(unsigned envelope_days, unsigned mailbox_days,
                      unsigned interval);
+/* Sets the retention of the case-event log and of alerts before
+ * mover_start (schema/015_retention_events.sql): days of events, and of
+ * alerts after they expired or were withdrawn (0: kept). The same purge
+ * runs take them. */
+void mover_log_retention(unsigned event_days, unsigned alert_days);
 /* Rows purged since start: envelopes, mailboxes, replies. */
 void mover_purged(uint64_t out[3]);
 /* Asks the thread to count what waits in PostgreSQL again now (after an

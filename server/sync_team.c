@@ -18,6 +18,9 @@
 
 #define EVENT_PAGE_BYTES (32u * 1024u * 1024u)
 #define CLAIM_FORMAT "umbra.claim/1"
+/* "expiring": events the retention purge takes within this many days (as
+ * for envelopes, sync.c) */
+#define EVENTS_EXPIRING_WITHIN 7
 
 /* ---- the event log ------------------------------------------------------ */
 
@@ -73,6 +76,46 @@ api_sync_events_post(struct req *r)
         reply_json(r, 201, o);
 }
 
+/*
+ * The event log's retention, seen from a member whose cursor is after:
+ * "expiring" (how many events after the cursor the purge takes within
+ * EVENTS_EXPIRING_WITHIN days, the first day one goes, and the retention
+ * in days; 0: kept for ever) and "purged_through" (the highest event id
+ * the purge took of the organisation, "0" when none: a cursor below it
+ * has missed events). Adds them to o; 0, or -1 on a database error.
+ */
+static int
+events_retention(json_t *o, PGconn *c, const uint8_t hash[32],
+                 const char *after)
+{
+    char days[16], within[16];
+    snprintf(days, sizeof days, "%u", srv.cfg.event_retention_days);
+    snprintf(within, sizeof within, "%u", EVENTS_EXPIRING_WITHIN);
+    const char *vals[4] = {(const char *)hash, after, days, within};
+    int lens[4] = {32, 0, 0, 0}, fmts[4] = {1, 0, 0, 0};
+    uint64_t n = 0, through = 0;
+    PGresult *res = db_exec(c, "sync_events_expiring", 4, vals, lens, fmts);
+    int ok = db_ok(res) && PQntuples(res) == 1 &&
+             parse_u64(&n, PQgetvalue(res, 0, 0), 0, INT64_MAX) == 0 &&
+             parse_u64(&through, PQgetvalue(res, 0, 2), 0, INT64_MAX) == 0;
+    if (ok) {
+        json_object_set_new(
+            o, "expiring",
+            json_pack("{s:I,s:o,s:I,s:I}", "count", (json_int_t)n,
+                      "first_day",
+                      PQgetisnull(res, 0, 1)
+                          ? json_null()
+                          : json_string(PQgetvalue(res, 0, 1)),
+                      "within_days", (json_int_t)EVENTS_EXPIRING_WITHIN,
+                      "retention_days",
+                      (json_int_t)srv.cfg.event_retention_days));
+        json_object_set_new(o, "purged_through",
+                            json_string(PQgetvalue(res, 0, 2)));
+    }
+    PQclear(res);
+    return ok ? 0 : -1;
+}
+
 void
 api_sync_events(struct req *r)
 {
@@ -119,14 +162,20 @@ api_sync_events(struct req *r)
     }
     int more = ok && i < rows;
     PQclear(res);
+    json_t *out = json_object();
+    if (ok && (!out || events_retention(out, c, t.hash, as) != 0))
+        ok = 0;
     db_put(srv.sync, c, !ok);
     sodium_memzero(&t, sizeof t);
     if (!ok) {
         json_decref(arr);
+        json_decref(out);
         reply_unavailable(r);
         return;
     }
-    reply_json(r, 200, json_pack("{s:o,s:b}", "events", arr, "more", more));
+    json_object_set_new(out, "events", arr);
+    json_object_set_new(out, "more", json_boolean(more));
+    reply_json(r, 200, out);
 }
 
 /* ---- the registered bundle ---------------------------------------------- */

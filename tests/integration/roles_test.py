@@ -50,6 +50,9 @@ FUNCTIONS = {
     "team_bundle_changed(integer,bytea[])": "",
     "retention_purge(integer,integer,integer)": "umbra_intake",
     "sync_expiring(bytea,integer,integer)": "umbra_sync",
+    # 015: the case events' and alerts' retention
+    "retention_purge_logs(integer,integer,integer)": "umbra_intake",
+    "sync_events_expiring(bytea,bigint,integer,integer)": "umbra_sync",
 }
 
 # (role, relation, privilege) -> the columns it covers, or None for a
