@@ -186,13 +186,86 @@ team_push_events(struct net *n, struct store *s,
 
 /* ---- pull ---------------------------------------------------------------- */
 
+/* A count or id the server sent as a JSON integer or a decimal string;
+ * 0 when it is neither. */
+static uint64_t
+json_num(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    uint64_t n = 0;
+
+    if (json_is_integer(v) && json_integer_value(v) >= 0)
+        return (uint64_t)json_integer_value(v);
+    if (json_is_string(v) && bfile_valid_id(json_string_value(v), &n))
+        return n;
+    return 0;
+}
+
+/* The event log's retention as the first page tells it (the server's
+ * "expiring" and "purged_through", schema/015_retention_events.sql), said
+ * to the member whose cursor is cursor: a note on the first pull when
+ * older events are gone already, a loud warning when events after the
+ * cursor were purged before this home pulled them (only a member who has
+ * them can pass them on: team share), and a warning when the events this
+ * pull takes were about to go. The server's day is printed only when it
+ * is YYYY-MM-DD (the server is not trusted to write to the terminal). */
+static void
+say_event_retention(const struct net *n, const json_t *body,
+                    uint64_t cursor)
+{
+    const json_t *x = json_object_get(body, "expiring");
+    uint64_t through = json_num(body, "purged_through");
+    uint64_t count = json_num(x, "count"), days = json_num(x, "retention_days");
+    uint64_t within = json_num(x, "within_days");
+    uint64_t every = days > within ? days - within : 1;
+    const char *day = json_string_value(json_object_get(x, "first_day"));
+    char first[11] = "";
+
+    if (day != NULL && strlen(day) == 10 && umbra_date_valid(day, 10))
+        memcpy(first, day, 11);
+    if (through > 0 && cursor == 0)
+        fprintf(stderr,
+                "umbra-case: note: the server '%s' has already purged this "
+                "organisation's case events up to id %llu (older than its "
+                "retention%s%llu days): this home starts after them. A "
+                "member who has the open cases can pass them on with "
+                "'umbra-case team share --member NAME'.\n",
+                n->base, (unsigned long long)through, days ? " of " : ", ",
+                (unsigned long long)days);
+    else if (through > cursor)
+        fprintf(stderr,
+                "umbra-case: WARNING: ************************************\n"
+                "umbra-case: WARNING: the server '%s' PURGED case events "
+                "this home had not pulled\n"
+                "umbra-case: WARNING: (after id %llu, up to id %llu: it keeps "
+                "case events %llu days). They are LOST\n"
+                "umbra-case: WARNING: here: ask a member who has them to run "
+                "'umbra-case team share --member NAME'\n"
+                "umbra-case: WARNING: for you, and pull at least every %llu "
+                "days.\n"
+                "umbra-case: WARNING: ************************************\n",
+                n->base, (unsigned long long)cursor,
+                (unsigned long long)through, (unsigned long long)days,
+                (unsigned long long)every);
+    if (count > 0)
+        fprintf(stderr,
+                "umbra-case: warning: %llu case %s not pulled until now "
+                "%s within %llu days of the server's purge (the first on %s; "
+                "it keeps case events %llu days): pull at least every %llu "
+                "days.\n",
+                (unsigned long long)count, count == 1 ? "event" : "events",
+                count == 1 ? "was" : "were", (unsigned long long)within,
+                first[0] ? first : "an unknown day", (unsigned long long)days,
+                (unsigned long long)every);
+}
+
 int
 team_pull_events(struct net *n, struct bfile *bf, long *fetched)
 {
     char path[128];
     uint8_t *env = NULL;
     json_t *body = NULL;
-    int more = 1, rc = -1;
+    int more = 1, rc = -1, first = 1;
     uint64_t cursor = bf->max_event_id;
 
     *fetched = 0;
@@ -230,6 +303,9 @@ team_pull_events(struct net *n, struct bfile *bf, long *fetched)
                      n->base);
             goto out;
         }
+        if (first)
+            say_event_retention(n, body, cursor);
+        first = 0;
         more = json_is_true(json_object_get(body, "more")) &&
                json_array_size(evs) > 0;
         json_array_foreach(evs, i, ev)
