@@ -24,12 +24,16 @@ from umbra_env import CASE, D  # noqa: E402
 
 ENV_DAYS = 10
 MBOX_DAYS = 5
+EVENT_DAYS = 12
+ALERT_DAYS = 4
 TOKEN = {o: open(os.path.join(D, o + ".token")).read().strip()
          for o in ("alpha", "beta")}
 R = umbra.Results()
 SRV = umbra.Server(extra=["--purge_interval", "1",
                           "--envelope_retention_days", str(ENV_DAYS),
-                          "--mailbox_retention_days", str(MBOX_DAYS)])
+                          "--mailbox_retention_days", str(MBOX_DAYS),
+                          "--event_retention_days", str(EVENT_DAYS),
+                          "--alert_retention_days", str(ALERT_DAYS)])
 
 
 def psql(sql):
@@ -236,25 +240,218 @@ def test_one_purger_at_a_time():
                        == "0"))
 
 
+def event_post(org, data):
+    st, _, body = umbra.request(SRV.port, "POST", "/api/v1/sync/events",
+                                seal(org, data),
+                                {"Content-Type": "application/octet-stream",
+                                 "Authorization": "Bearer " + TOKEN[org]})
+    assert st == 201, (st, body)
+    return json.loads(body)["id"]
+
+
+def events_get(org, after=0):
+    st, _, body = umbra.request(SRV.port, "GET",
+                                "/api/v1/sync/events?after=%d" % after,
+                                headers={"Authorization": "Bearer " +
+                                         TOKEN[org]})
+    assert st == 200, (st, body)
+    return json.loads(body)
+
+
+def pull(org, out):
+    return subprocess.run([CASE, "--home", os.path.join(D, org), "pull",
+                           "--server", SRV.url(), "--token-file",
+                           os.path.join(D, org + ".token"), "--out", out],
+                          capture_output=True, text=True, timeout=120,
+                          env={k: v for k, v in os.environ.items()
+                               if not k.endswith("_PROXY")})
+
+
+def clean_logs():
+    psql("DELETE FROM events; DELETE FROM alerts; "
+         "UPDATE orgs SET events_purged = 0, events_purged_day = NULL")
+
+
+def test_events_expire_and_pull_is_told():
+    """Rule: a case event is purged event_retention_days after its day,
+    pulled or not, other organisations' by their own days; the events
+    route says how many after the cursor go within 7 days and the highest
+    id purged; pull warns loudly when it missed some, notes it on a first
+    pull, and warns of the ones that were about to go."""
+    clean_logs()
+    canary = ("RETAIN-EVENT-" + secrets.token_hex(6)).encode()
+    out = os.path.join(D, "retain-events.umbrabundle")
+    fresh = os.path.join(D, "retain-events-fresh.umbrabundle")
+    for f in (out, fresh):
+        if os.path.exists(f):
+            os.unlink(f)
+    e1 = event_post("alpha", canary)
+    r = pull("alpha", out)
+    R.check("a first pull with nothing purged says nothing of it",
+            r.returncode == 0 and "purged" not in r.stderr.lower() and
+            "Pulled 1 new case event" in r.stdout, (r.stdout, r.stderr))
+    e2, e3, e4 = (event_post("alpha", canary) for _ in range(3))
+    b1 = event_post("beta", b"beta's event")
+    # one statement: both go in one purge run. e1 (pulled) and e2 (not)
+    # are past the retention; e3 (day -7 of 12) goes on day +6, within 7;
+    # e4 is today's;
+    # beta's is on its last day (goes tomorrow).
+    psql("UPDATE events SET day = CASE id WHEN %s THEN current_date - %d "
+         "WHEN %s THEN current_date - %d WHEN %s THEN current_date - %d "
+         "WHEN %s THEN current_date - %d ELSE day END"
+         % (e1, EVENT_DAYS + 2, e2, EVENT_DAYS + 1, e3, EVENT_DAYS - 5, b1,
+            EVENT_DAYS))
+    R.check("the expired events are purged by the server on its own",
+            wait_until(lambda: not exists("events", "id IN (%s, %s)"
+                                          % (e1, e2))))
+    time.sleep(2.5)  # two more purge runs
+    R.check("the others stay (one within 7 days, one today's, one of "
+            "another organisation on its last day)",
+            all(exists("events", "id = " + i) for i in (e3, e4, b1)))
+    R.check("orgs.events_purged holds alpha's highest purged id, beta's 0",
+            psql("SELECT string_agg(slug || '=' || events_purged, ',' "
+                 "ORDER BY slug) FROM orgs WHERE slug IN ('alpha', 'beta')")
+            == "alpha=%s,beta=0" % e2)
+    page = events_get("alpha")
+    want_day = psql("SELECT (current_date + 6)::text")
+    R.check("GET /api/v1/sync/events says purged_through and 1 expiring "
+            "(the first on day +6)",
+            page.get("purged_through") == e2 and
+            page.get("expiring") == {"count": 1, "first_day": want_day,
+                                     "within_days": 7,
+                                     "retention_days": EVENT_DAYS} and
+            [x["id"] for x in page["events"]] == [e3, e4],
+            {k: v for k, v in page.items() if k != "events"})
+    x = events_get("alpha", int(e3))["expiring"]
+    R.check("expiring counts only the events after the cursor",
+            x["count"] == 0 and x["first_day"] is None, x)
+    page = events_get("beta")
+    R.check("beta's answer: nothing purged, its own event expiring",
+            page.get("purged_through") == "0" and
+            page["expiring"]["count"] == 1, page.get("expiring"))
+    r = pull("alpha", out)
+    R.check("pull with a cursor below purged_through warns loudly that "
+            "events were lost and how to get them back",
+            r.returncode == 0 and "WARNING: the server" in r.stderr and
+            "PURGED case events" in r.stderr and
+            "after id %s, up to id %s" % (e1, e2) in r.stderr and
+            "team share" in r.stderr, (r.returncode, r.stdout, r.stderr))
+    R.check("and warns of the unpulled event that was about to go",
+            "1 case event not pulled until now was within 7 days" in r.stderr
+            and want_day in r.stderr and
+            "pull at least every %d days" % (EVENT_DAYS - 7) in r.stderr,
+            r.stderr)
+    r = pull("alpha", fresh)
+    R.check("a first pull is told in a note, not the loud warning",
+            r.returncode == 0 and "note: the server" in r.stderr and
+            "up to id %s" % e2 in r.stderr and "PURGED" not in r.stderr,
+            (r.returncode, r.stderr))
+    r = pull("alpha", out)
+    R.check("once pulled, nothing expires unpulled: no expiring warning",
+            r.returncode == 0 and "not pulled until now" not in r.stderr,
+            r.stderr)
+    log = log_text()
+    R.check("the log says counts only: 'purged 2 case events'",
+            "retention: purged 2 case events, 0 alerts" in log, log[-2000:])
+    R.check("the log holds no event byte and no id",
+            canary.decode() not in log and ("id " + e2) not in log)
+
+
+def test_alerts_expire():
+    """Rule: an alert is purged alert_retention_days after its expires
+    day or after the day it was withdrawn, whichever comes first; a
+    withdrawal stays until its alert would have expired, so the withdrawn
+    alert pushed again is stored withdrawn, not shown."""
+    clean_logs()
+    org = psql("SELECT id FROM orgs WHERE slug = 'alpha'")
+    old = ALERT_DAYS + 1
+    rows = {  # name: (kind, expires or until, withdrawn, withdraws)
+        "expired_long_ago": ("alert", -old, None, None),
+        "expired_last_day": ("alert", -ALERT_DAYS, None, None),
+        "live": ("alert", 30, None, None),
+        "withdrawn_long_ago": ("alert", 30, -old, None),
+        "withdrawn_lately": ("alert", 30, -ALERT_DAYS, None),
+        "w_of_withdrawn_long_ago": ("withdrawal", 30, None,
+                                    "withdrawn_long_ago"),
+        "gone_with_withdrawal": ("alert", -old, -old - 3, None),
+        "w_of_gone": ("withdrawal", -old, None, "gone_with_withdrawal"),
+    }
+    ids = {n: secrets.token_hex(16) for n in rows}
+    sql = []
+    for n, (kind, d, wd, of) in rows.items():
+        if kind == "alert":
+            sql.append("INSERT INTO alerts (org_id, id, kind, body, issued, "
+                       "expires, withdrawn) VALUES (%s, '%s', 'alert', "
+                       "'\\x00', current_date - 60, current_date + %d, %s)"
+                       % (org, ids[n], d, "NULL" if wd is None else
+                          "current_date + %d" % wd))
+        else:
+            sql.append("INSERT INTO alerts (org_id, id, kind, body, issued, "
+                       "withdraws, until) VALUES (%s, '%s', 'withdrawal', "
+                       "'\\x01', current_date - 60, '%s', current_date + %d)"
+                       % (org, ids[n], ids[of], d))
+    psql("; ".join(sql))
+    gone = ("expired_long_ago", "withdrawn_long_ago", "gone_with_withdrawal",
+            "w_of_gone")
+
+    def there(n):
+        return exists("alerts", "id = '%s'" % ids[n])
+    R.check("expired and long-withdrawn alerts are purged, and a withdrawal "
+            "whose alert would have expired long ago",
+            wait_until(lambda: not any(there(n) for n in gone)))
+    time.sleep(2.5)
+    kept = [n for n in rows if n not in gone]
+    R.check("the others stay: expired or withdrawn within the retention, "
+            "live, a withdrawal whose alert would still be shown",
+            all(there(n) for n in kept), [n for n in kept if not there(n)])
+    got = psql("SELECT alert_put((SELECT t.hash FROM sync_tokens t JOIN orgs "
+               "o ON o.id = t.org_id WHERE o.slug = 'alpha' LIMIT 1), '%s', "
+               "'alert', '\\x02', current_date - 60, current_date + 30, "
+               "NULL)" % ids["withdrawn_long_ago"])
+    R.check("the purged withdrawn alert pushed again is stored withdrawn",
+            got == "stored" and psql(
+                "SELECT withdrawn IS NOT NULL FROM alerts WHERE id = '%s'"
+                % ids["withdrawn_long_ago"]) == "t", got)
+    R.check("and not among the live alerts",
+            ids["withdrawn_long_ago"] not in
+            psql("SELECT string_agg(id, ',') FROM alerts_live(NULL)"))
+    R.check("the log says 'purged 0 case events, 4 alerts'",
+            "retention: purged 0 case events, 4 alerts" in log_text())
+
+
 def test_zero_keeps_for_ever():
     """Rule: envelope_retention_days = 0 keeps envelopes until they are
     acknowledged, and sync then warns of none."""
     SRV.stop()
-    SRV.start("--envelope_retention_days", "0")
+    SRV.start("--envelope_retention_days", "0", "--event_retention_days",
+              "0", "--alert_retention_days", "0")
     try:
         clean()
+        clean_logs()
         org = psql("SELECT id FROM orgs WHERE slug = 'alpha'")
         psql("INSERT INTO envelopes (org_id, size, body, day) VALUES "
              "(%s, 1, '\\x00', current_date - 400)" % org)
+        psql("INSERT INTO events (org_id, body, day) VALUES "
+             "(%s, '\\x00', current_date - 400)" % org)
+        psql("INSERT INTO alerts (org_id, id, kind, body, issued, expires) "
+             "VALUES (%s, '%s', 'alert', '\\x00', current_date - 500, "
+             "current_date - 400)" % (org, secrets.token_hex(16)))
         time.sleep(3)
         R.check("a 400-day-old envelope stays with retention 0",
                 psql("SELECT count(*) FROM envelopes") == "1")
+        R.check("so do a 400-day-old case event and alert with theirs 0",
+                psql("SELECT (SELECT count(*) FROM events) + "
+                     "(SELECT count(*) FROM alerts)") == "2")
+        x = events_get("alpha")["expiring"]
+        R.check("and the events route says none expire",
+                x["count"] == 0 and x["retention_days"] == 0, x)
         x = sync_get("alpha")["expiring"]
         R.check("and nothing is said to expire",
                 x["count"] == 0 and x["first_day"] is None and
                 x["retention_days"] == 0, x)
     finally:
         clean()
+        clean_logs()
         SRV.stop()
         SRV.start()
 
@@ -266,6 +463,8 @@ def main():
                 test_mailboxes_expire_after_last_reply,
                 test_bounded_batches,
                 test_one_purger_at_a_time,
+                test_events_expire_and_pull_is_told,
+                test_alerts_expire,
                 test_zero_keeps_for_ever])
     finally:
         rc = SRV.stop()
