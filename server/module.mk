@@ -50,6 +50,13 @@ test-retention: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool
 
 SUITES += test-retention
 
+# What the case events' retention costs in PostgreSQL
+# (tests/bench/bench_retention.py).
+.PHONY: bench-retention
+bench-retention: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool
+	@O=$(O) tests/integration/with_server.sh tests/bench/bench_retention.py
+BENCHES += bench-retention
+
 # Many organisations on one host: per-organisation quotas (org set) and
 # the landing list's links (tests/integration/orgquota_test.py).
 .PHONY: test-org-quota
