@@ -217,46 +217,50 @@ say_event_retention(const struct net *n, const json_t *body,
     uint64_t through = json_num(body, "purged_through");
     uint64_t count = json_num(x, "count"), days = json_num(x, "retention_days");
     uint64_t within = json_num(x, "within_days");
-    uint64_t every = days > within ? days - within : 1;
     const char *day = json_string_value(json_object_get(x, "first_day"));
-    char first[11] = "";
+    char first[11] = "", keeps[64], often[64];
 
     if (day != NULL && strlen(day) == 10 && umbra_date_valid(day, 10))
         memcpy(first, day, 11);
+    /* a server that keeps events for ever now purged them under an
+     * earlier setting: no advice on how often to pull */
+    if (days > 0) {
+        snprintf(keeps, sizeof keeps, "it keeps case events %llu days",
+                 (unsigned long long)days);
+        snprintf(often, sizeof often, "pull at least every %llu days",
+                 (unsigned long long)(days > within ? days - within : 1));
+    } else {
+        snprintf(keeps, sizeof keeps, "under an earlier retention");
+        snprintf(often, sizeof often, "pull often");
+    }
     if (through > 0 && cursor == 0)
         fprintf(stderr,
                 "umbra-case: note: the server '%s' has already purged this "
-                "organisation's case events up to id %llu (older than its "
-                "retention%s%llu days): this home starts after them. A "
-                "member who has the open cases can pass them on with "
-                "'umbra-case team share --member NAME'.\n",
-                n->base, (unsigned long long)through, days ? " of " : ", ",
-                (unsigned long long)days);
+                "organisation's case events up to id %llu (%s): this home "
+                "starts after them. A member who has the open cases can pass "
+                "them on with 'umbra-case team share --member NAME'.\n",
+                n->base, (unsigned long long)through, keeps);
     else if (through > cursor)
         fprintf(stderr,
                 "umbra-case: WARNING: ************************************\n"
                 "umbra-case: WARNING: the server '%s' PURGED case events "
                 "this home had not pulled\n"
-                "umbra-case: WARNING: (after id %llu, up to id %llu: it keeps "
-                "case events %llu days). They are LOST\n"
+                "umbra-case: WARNING: (after id %llu, up to id %llu: %s). "
+                "They are LOST\n"
                 "umbra-case: WARNING: here: ask a member who has them to run "
                 "'umbra-case team share --member NAME'\n"
-                "umbra-case: WARNING: for you, and pull at least every %llu "
-                "days.\n"
+                "umbra-case: WARNING: for you, and %s.\n"
                 "umbra-case: WARNING: ************************************\n",
                 n->base, (unsigned long long)cursor,
-                (unsigned long long)through, (unsigned long long)days,
-                (unsigned long long)every);
+                (unsigned long long)through, keeps, often);
     if (count > 0)
         fprintf(stderr,
                 "umbra-case: warning: %llu case %s not pulled until now "
                 "%s within %llu days of the server's purge (the first on %s; "
-                "it keeps case events %llu days): pull at least every %llu "
-                "days.\n",
+                "%s): %s.\n",
                 (unsigned long long)count, count == 1 ? "event" : "events",
                 count == 1 ? "was" : "were", (unsigned long long)within,
-                first[0] ? first : "an unknown day", (unsigned long long)days,
-                (unsigned long long)every);
+                first[0] ? first : "an unknown day", keeps, often);
 }
 
 int
