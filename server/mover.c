@@ -2,6 +2,7 @@
 /* mover: see mover.h. */
 #include "mover.h"
 #include "db.h"
+#include "phases.h"
 #include "spool.h"
 #include "util.h"
 
@@ -373,8 +374,10 @@ move_file(PGconn **c, int fd)
     for (size_t from = 0; from < (size_t)n; from += MOVE_CHUNK) {
         m.from = from;
         m.to = from + MOVE_CHUNK < (size_t)n ? from + MOVE_CHUNK : (size_t)n;
+        uint64_t t = phases_now();
         if (!db_pipeline(*c, send_moves, &m))
             goto out;
+        phases_add(PH_MOVE_TX, t);
     }
     rc = 0;
     credit(&m);
