@@ -1137,6 +1137,48 @@ def test_move_twice_shuffled():
              % day)
 
 
+def test_phases_opt_in():
+    """UMBRA_PHASES=1 makes the server print, when it stops, one histogram
+    line per intake phase, counts and milliseconds only: three reports are
+    counted as three, and nothing of the requests (organisation, address,
+    User-Agent) is in the log. Without it, no such line."""
+    def run(phases):
+        SRV.stop()
+        with open(SRV.log, "rb") as f:
+            at = len(f.read())
+        if phases:
+            os.environ["UMBRA_PHASES"] = "1"
+        try:
+            SRV.start()
+        finally:
+            os.environ.pop("UMBRA_PHASES", None)
+        env = seal("alpha", b"timed")
+        for _ in range(3):
+            st, _, body = post_envelope("alpha", env)
+            assert st == 201, body
+        spool.wait_moved()
+        SRV.stop()
+        with open(SRV.log, "rb") as f:
+            return f.read()[at:].decode("utf-8", "replace")
+
+    try:
+        log = run(True)
+        lines = [ln.split() for ln in log.splitlines()
+                 if ln.startswith("umbra-server: phase ")]
+        got = {ln[2]: ln for ln in lines}
+        for name in ("receive", "check", "queue", "append", "fsync",
+                     "answer", "total"):
+            assert name in got, (name, log)
+        assert got["total"][3:5] == ["n", "3"], got["total"]
+        assert got["check"][3:5] == ["n", "3"], got["check"]
+        for secret in ("alpha", CLIENT_ADDR, UA):
+            assert secret not in log, secret
+        log = run(False)
+        assert "phase" not in log, log
+    finally:
+        SRV.start()
+
+
 def test_kill_with_reports_in_flight():
     before = count()
     env = seal("alpha", b"in flight")
@@ -2198,6 +2240,7 @@ TESTS = [
     test_quota,
     test_spool_torn_tail,
     test_move_twice_shuffled,
+    test_phases_opt_in,
     test_kill_with_reports_in_flight,
     test_metrics_and_privacy,
     test_metrics_listener,
