@@ -86,8 +86,8 @@ wrk -t2 -c64 -d"${SUS}s" --timeout 10s -s tests/bench/bench_server_post.lua \
 sc1=$(sched)
 c1=$(ckpts)
 # What the spool still held when the run ended (answered 201, durable,
-# not yet in PostgreSQL), and how long the server took to stop: it moves
-# all of it first.
+# not yet in PostgreSQL), and how long the server took to stop: it finishes
+# the move under way (what is left waits in the spool for the next start).
 backlog=$(/usr/bin/python3 -c 'import sys; sys.path.insert(0, "tests/lib")
 import spool; print(sum(len(spool.records(sys.argv[1] + "/" + n))
                         for n in ("spool-a", "spool-b")))' "$UMBRA_SPOOL")
@@ -132,7 +132,8 @@ if grep -q '^umbra-server: phase ' "$tmp/server.log"; then
         sed 's/^umbra-server: phase /    /'
 fi
 echo "  intake's spool held $backlog reports when the run ended (answered" \
-    "201, fsynced, not yet moved); the server moved them and stopped in ${drain}s"
+    "201, fsynced, not yet moved; counted after the run, while the mover" \
+    "went on); the server finished its move under way and stopped in ${drain}s"
 echo "  ratios umbra/pgbench: throughput $(ratio "$api_rps" "$pg_tps")" \
     "(target >= 1.0), p99 $(ratio "$api_p99" "$pg_p99") (target <= 1.5)," \
     "p99.9 $(ratio "$api_p999" "$pg_p999")"
