@@ -15,9 +15,9 @@
 static int on;
 static _Atomic uint64_t hist[PH_COUNT][NBUCKETS];
 static _Atomic uint64_t max_ns[PH_COUNT];
-static const char *const names[PH_COUNT] = {
-    "receive", "check", "queue", "append", "fsync", "answer", "total",
-    "move_tx"};
+static const char *const names[PH_COUNT] = {"receive", "check",  "queue",
+                                            "append",  "fsync",  "answer",
+                                            "total",   "move_tx"};
 static double bounds[NBUCKETS]; /* upper bound of each bucket, ns */
 
 void
@@ -56,9 +56,9 @@ phases_add(enum phase p, uint64_t since)
         i++;
     atomic_fetch_add_explicit(&hist[p][i], 1, memory_order_relaxed);
     uint64_t m = atomic_load_explicit(&max_ns[p], memory_order_relaxed);
-    while (d > m && !atomic_compare_exchange_weak_explicit(
-                        &max_ns[p], &m, d, memory_order_relaxed,
-                        memory_order_relaxed))
+    while (d > m &&
+           !atomic_compare_exchange_weak_explicit(
+               &max_ns[p], &m, d, memory_order_relaxed, memory_order_relaxed))
         ;
 }
 
@@ -93,7 +93,6 @@ phases_print(void)
                 "p99 %.2f  p99.9 %.2f  max %.2f ms\n",
                 names[p], (unsigned long long)n, quantile(h, n, 0.50),
                 quantile(h, n, 0.90), quantile(h, n, 0.99),
-                quantile(h, n, 0.999),
-                (double)atomic_load(&max_ns[p]) / 1e6);
+                quantile(h, n, 0.999), (double)atomic_load(&max_ns[p]) / 1e6);
     }
 }
