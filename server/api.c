@@ -8,6 +8,7 @@
  */
 #include "metrics.h"
 #include "orgs.h"
+#include "phases.h"
 #include "routes.h"
 
 #include <sodium.h>
@@ -217,7 +218,9 @@ api_report(struct req *r)
     const struct org *o = path_org(r, s);
     int org_id = o ? o->id : 0;
     int rc = -1;
+    uint64_t t_in = phases_now();
 
+    phases_add(PH_RECEIVE, r->t0);
     if (!o)
         goto out;
     rc = umbra_envelope_check(&n, ids, r->body.data, r->body.len);
@@ -248,6 +251,7 @@ api_report(struct req *r)
                                    .done = intake_done,
                                    .ctx = r};
     req_suspend(r);
+    phases_add(PH_CHECK, t_in);
     intake_push(&r->item);
 out:
     orgs_release(s);

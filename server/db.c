@@ -28,10 +28,12 @@ static const struct stmt stmts[] = {
     {DB_INTAKE, "mailbox_insert",
      "INSERT INTO mailboxes (mailbox_id) VALUES ($1) ON CONFLICT DO NOTHING",
      1},
-    /* mover.c: a spool record into its table, with the day it arrived;
-     * ref makes a repeated move store nothing twice */
-    {DB_INTAKE, "env_move",
-     "SELECT intake_move($1, $2, $3, $4::date, $5)", 5},
+    /* mover.c: spool records into their tables, with the day each
+     * arrived (envelopes a chunk at a time, as binary arrays: 014); ref
+     * makes a repeated move store nothing twice */
+    {DB_INTAKE, "env_move_batch",
+     "SELECT intake_move_batch($1::integer[], $2::bytea[], $3::date[], "
+     "$4::bytea[])", 4},
     {DB_INTAKE, "mailbox_move",
      "INSERT INTO mailboxes (mailbox_id, day) VALUES ($1, $2::date) "
      "ON CONFLICT DO NOTHING", 2},

@@ -5,6 +5,7 @@
 #include "deadline.h"
 #include "http.h"
 #include "metrics.h"
+#include "phases.h"
 #include "reply.h"
 #include "routes.h"
 #include "workpool.h"
@@ -368,6 +369,11 @@ http_completed(void *cls, struct MHD_Connection *con, void **con_cls,
                     toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? r->res.status
                                                                : 0,
                     now_ns() - r->t0);
+    if (r->item.t_done && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK &&
+        r->res.status == 201) {
+        phases_add(PH_ANSWER, r->item.t_done);
+        phases_add(PH_TOTAL, r->t0);
+    }
     body_form_free(r);
     budget_give(r);
     if (r->ctx_free)

@@ -4,6 +4,7 @@
 #include "db.h"
 #include "metrics.h"
 #include "mover.h"
+#include "phases.h"
 #include "spool.h"
 #include "util.h"
 
@@ -74,6 +75,7 @@ void
 intake_push(struct intake_item *it)
 {
     it->next = NULL;
+    it->t_push = phases_now();
     pthread_mutex_lock(&mu);
     if (tail)
         tail->next = it;
@@ -189,10 +191,14 @@ writer(void *arg)
         pending -= n;
         pthread_mutex_unlock(&mu);
 
+        for (struct intake_item *it = batch; phases_on() && it; it = it->next)
+            phases_add(PH_QUEUE, it->t_push);
         int ok = spooled ? write_spool(batch, n) : write_db(&c, batch);
         metrics_batch(n, ok);
+        uint64_t t_done = phases_now();
         for (struct intake_item *it = batch, *next; it; it = next) {
             next = it->next;
+            it->t_done = t_done;
             it->done(it->ctx, ok);
         }
         pthread_mutex_lock(&mu);

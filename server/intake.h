@@ -31,6 +31,7 @@ struct intake_item {
     void (*done)(void *ctx, int ok); /* ok: 1 committed, 0 not stored */
     void *ctx;
     struct intake_item *next;
+    uint64_t t_push, t_done; /* UMBRA_PHASES (phases.h): 0 when off */
 };
 
 /* Starts writers and, with window > 0, opens the spool in spool_dir and

@@ -6,6 +6,7 @@
  * are in admin.c) and serve itself. Exit codes: 0 success, 1 a user-facing
  * error (one line on stderr), 2 a usage error.
  */
+#include "phases.h"
 #include "../client-crypto/umbra.h"
 #include "admin.h"
 #include "alertview.h"
@@ -102,6 +103,7 @@ run_serve(const struct cmdline *a)
                             "could not take kdf_nice %u\n", prio_bad,
                     srv.cfg.kdf_threads, srv.cfg.kdf_nice);
     }
+    phases_init();
     intake_quota(srv.cfg.quota_reports, srv.cfg.quota_bytes);
     intake_spool_max(srv.cfg.spool_max_bytes);
     mover_retention(srv.cfg.envelope_retention_days,
@@ -120,6 +122,7 @@ run_serve(const struct cmdline *a)
         rc = 0;
 out:
     intake_stop();
+    phases_print();
     workpool_free(srv.kdf);
     if (cg)
         cgroup_release(cg, cg_created);

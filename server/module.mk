@@ -35,6 +35,13 @@ bench-server: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool \
 
 SUITES += test-server
 
+# How fast the mover empties a full spool into PostgreSQL (rows/s; compare
+# binaries with BENCH_MOVER_SERVERS="label=path ...").
+.PHONY: bench-mover
+bench-mover: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool
+	@O=$(O) tests/integration/with_server.sh tests/bench/bench_mover.py
+BENCHES += bench-mover
+
 # Team sync (issue 15): keys publish, claims, per-member ack, the event log.
 .PHONY: test-team-server
 test-team-server: $(O)/umbra-server $(O)/umbra-case $(O)/server_tool

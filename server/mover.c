@@ -2,6 +2,7 @@
 /* mover: see mover.h. */
 #include "mover.h"
 #include "db.h"
+#include "phases.h"
 #include "spool.h"
 #include "util.h"
 
@@ -100,6 +101,80 @@ mover_moves(void)
 
 /* ---- one move ---------------------------------------------------------- */
 
+/* One array parameter in PostgreSQL's binary format (array_recv): five
+ * big-endian int32s (1 dimension, no nulls, the element type's oid, the
+ * length, lower bound 1), then each element as an int32 length and its
+ * bytes. p holds envelope bodies: wiped before it is freed or grown. */
+struct arr {
+    uint8_t *p;
+    size_t len, cap;
+};
+
+#define ARR_HEAD 20
+/* Element types (PostgreSQL's pg_type oids, fixed since 7.x). */
+#define OID_BYTEA 17u
+#define OID_INT4 23u
+#define OID_DATE 1082u
+/* 1970-01-01 in days before 2000-01-01, PostgreSQL's date epoch. */
+#define PG_EPOCH_DAYS 10957u
+
+static void
+be32_store(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* Appends one element; 0 or -1 (out of memory: a stays as it was). */
+static int
+arr_put(struct arr *a, const void *data, size_t n)
+{
+    if (a->len == 0)
+        a->len = ARR_HEAD;
+    size_t need = a->len + 4 + n;
+    if (need > a->cap) {
+        size_t cap = a->cap ? a->cap : 4096;
+        while (cap < need)
+            cap *= 2;
+        uint8_t *p = malloc(cap);
+        if (!p)
+            return -1;
+        if (a->p) {
+            memcpy(p, a->p, a->len);
+            sodium_memzero(a->p, a->cap);
+            free(a->p);
+        }
+        a->p = p;
+        a->cap = cap;
+    }
+    be32_store(a->p + a->len, (uint32_t)n);
+    memcpy(a->p + a->len + 4, data, n);
+    a->len = need;
+    return 0;
+}
+
+/* Writes the header of an array of n elements of type oid (n >= 1). */
+static void
+arr_finish(struct arr *a, uint32_t oid, uint32_t n)
+{
+    be32_store(a->p, 1);
+    be32_store(a->p + 4, 0);
+    be32_store(a->p + 8, oid);
+    be32_store(a->p + 12, n);
+    be32_store(a->p + 16, 1);
+}
+
+static void
+arr_release(struct arr *a)
+{
+    if (a->p)
+        sodium_memzero(a->p, a->cap);
+    free(a->p);
+    *a = (struct arr){0};
+}
+
 struct move {
     int fd;
     struct pg_count *moved; /* per organisation, what this move stored */
@@ -109,7 +184,10 @@ struct move {
     unsigned kind;
     uint8_t *buf;
     size_t cap;
-    size_t rows;
+    /* The envelopes not yet sent: intake_move_batch's arguments. */
+    struct arr orgs, bodies, days, refs;
+    uint32_t nbatch;
+    size_t batch_bytes;
 };
 
 static void
@@ -166,6 +244,62 @@ credit(const struct move *m)
     pthread_mutex_unlock(&mu);
 }
 
+/* Sends the envelopes gathered so far as one intake_move_batch call (none
+ * if there are none); 0 or -1. The arrays are emptied either way. */
+static int
+send_batch(struct move *m, PGconn *c, unsigned *sent)
+{
+    int ok = 1;
+    if (m->nbatch > 0) {
+        arr_finish(&m->orgs, OID_INT4, m->nbatch);
+        arr_finish(&m->bodies, OID_BYTEA, m->nbatch);
+        arr_finish(&m->days, OID_DATE, m->nbatch);
+        arr_finish(&m->refs, OID_BYTEA, m->nbatch);
+        const char *v[4] = {(const char *)m->orgs.p,
+                            (const char *)m->bodies.p,
+                            (const char *)m->days.p, (const char *)m->refs.p};
+        int l[4] = {(int)m->orgs.len, (int)m->bodies.len, (int)m->days.len,
+                    (int)m->refs.len};
+        int f[4] = {1, 1, 1, 1};
+        /* libpq copies the parameters into its output buffer. */
+        ok = PQsendQueryPrepared(c, "env_move_batch", 4, v, l, f, 0);
+        if (ok == 1)
+            (*sent)++;
+    }
+    if (m->bodies.p)
+        sodium_memzero(m->bodies.p, m->bodies.len);
+    m->orgs.len = m->bodies.len = m->days.len = m->refs.len = 0;
+    m->nbatch = 0;
+    m->batch_bytes = 0;
+    return ok == 1 ? 0 : -1;
+}
+
+/* Adds one envelope to the batch, sending the batch first when this one
+ * would take it past MOVE_CHUNK rows or MOVE_BATCH_BYTES; 0 or -1. */
+static int
+batch_add(struct move *m, PGconn *c, const struct spool_rec *rec,
+          unsigned *sent)
+{
+    if (m->nbatch >= MOVE_CHUNK ||
+        (m->nbatch > 0 && m->batch_bytes + rec->len > MOVE_BATCH_BYTES)) {
+        if (send_batch(m, c, sent) != 0)
+            return -1;
+    }
+    uint8_t org[4], day[4];
+    be32_store(org, rec->org_id);
+    be32_store(day, rec->day - PG_EPOCH_DAYS);
+    if (arr_put(&m->orgs, org, 4) != 0 ||
+        arr_put(&m->bodies, rec->data, rec->len) != 0 ||
+        arr_put(&m->days, day, 4) != 0 ||
+        arr_put(&m->refs, rec->ref, SPOOL_REF_BYTES) != 0)
+        return -1;
+    m->nbatch++;
+    m->batch_bytes += rec->len;
+    return tally(m, (int)rec->org_id, rec->len);
+}
+
+/* Queues the slice's records of m->kind inside db_pipeline's transaction:
+ * a mailbox per statement, envelopes in intake_move_batch calls. */
 static int
 send_moves(void *ctx, PGconn *c, unsigned *sent)
 {
@@ -176,7 +310,7 @@ send_moves(void *ctx, PGconn *c, unsigned *sent)
             return -1;
         if (rec.kind != m->kind)
             continue;
-        char day[16], org[16], size[24];
+        char day[16];
         day_text(day, rec.day);
         int ok;
         if (rec.kind == SPOOL_MAILBOX) {
@@ -186,22 +320,15 @@ send_moves(void *ctx, PGconn *c, unsigned *sent)
             int l[2] = {32, 0}, f[2] = {1, 0};
             ok = PQsendQueryPrepared(c, "mailbox_move", 2, v, l, f, 0);
         } else {
-            snprintf(org, sizeof org, "%u", (unsigned)rec.org_id);
-            snprintf(size, sizeof size, "%zu", rec.len);
-            const char *v[5] = {org, size, (const char *)rec.data, day,
-                                (const char *)rec.ref};
-            int l[5] = {0, 0, (int)rec.len, 0, SPOOL_REF_BYTES};
-            int f[5] = {0, 0, 1, 0, 1};
-            ok = PQsendQueryPrepared(c, "env_move", 5, v, l, f, 0);
-            if (ok == 1 && tally(m, (int)rec.org_id, rec.len) != 0)
+            if (batch_add(m, c, &rec, sent) != 0)
                 return -1;
+            continue;
         }
         if (ok != 1)
             return -1;
         (*sent)++;
-        m->rows++;
     }
-    return 0;
+    return m->kind == SPOOL_ENVELOPE ? send_batch(m, c, sent) : 0;
 }
 
 static PGconn *
@@ -248,13 +375,19 @@ move_file(PGconn **c, int fd)
     for (size_t from = 0; from < (size_t)n; from += MOVE_CHUNK) {
         m.from = from;
         m.to = from + MOVE_CHUNK < (size_t)n ? from + MOVE_CHUNK : (size_t)n;
+        uint64_t t = phases_now();
         if (!db_pipeline(*c, send_moves, &m))
             goto out;
+        phases_add(PH_MOVE_TX, t);
     }
     rc = 0;
     credit(&m);
 out:
     free(m.moved);
+    arr_release(&m.orgs);
+    arr_release(&m.bodies);
+    arr_release(&m.days);
+    arr_release(&m.refs);
     if (rc != 0 && *c && PQtransactionStatus(*c) != PQTRANS_IDLE) {
         PQfinish(*c);
         *c = NULL;

@@ -7,7 +7,9 @@
  * the epoch (UTC), takes the spool file that intake was appending to
  * (spool_take) and copies its records into PostgreSQL: every mailbox in one
  * transaction, then the envelopes in transactions of MOVE_CHUNK rows, each
- * in an order shuffled with randombytes; only after every commit does it
+ * one set-based intake_move_batch() call (not a PL/pgSQL call per row,
+ * which capped the mover near 2k rows a second), in an order shuffled
+ * with randombytes; only after every commit does it
  * wipe the file. A move that fails (PostgreSQL down) leaves the file for
  * the next boundary; what was already committed is not stored twice (the
  * records' refs). So every commit that carries a report happens at a
@@ -34,7 +36,11 @@
 
 #include <stdint.h>
 
+/* Envelopes per transaction, sent as one intake_move_batch call
+ * (schema/014_move_batch.sql) unless their bodies pass MOVE_BATCH_BYTES,
+ * when the transaction carries several. */
 #define MOVE_CHUNK 500
+#define MOVE_BATCH_BYTES (16u << 20)
 /* Retention (schema/011_retention.sql): rows per purge transaction, and
  * transactions per run at most. */
 #define PURGE_BATCH 1000

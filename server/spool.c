@@ -2,6 +2,7 @@
 /* spool: see spool.h. */
 #include "spool.h"
 #include "envelope.h" /* umbra_write_all */
+#include "phases.h"
 #include "util.h"
 
 #include <errno.h>
@@ -23,16 +24,35 @@ struct count {
     uint64_t n[2], bytes[2];
 };
 
+/* Two locks. mu, the append lock: the files, which one is current, and
+ * where each ends; held while a batch is written (not while it is synced).
+ * cmu, the counters (what each organisation has waiting, records, bytes
+ * held): intake reads them for its quota on every request, and must not
+ * wait behind an append for them. Order: mu, then cmu. */
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t cmu = PTHREAD_MUTEX_INITIALIZER;
 static int fds[2] = {-1, -1};
 static unsigned cur;         /* the file intake appends to */
-static struct count *counts; /* under mu */
+static struct count *counts; /* under cmu */
 static size_t ncounts;
-static uint64_t records[2];
+static uint64_t records[2], held[2]; /* under cmu */
 /* Per file: where the records end (the next append goes there), how far
  * anything was written since the last wipe (what the wipe zeroes), and
  * the file's size, all zeros past `high` (see spool.h, "Preallocated"). */
 static uint64_t ends[2], high[2], alloc[2];
+/* The grower: a thread that writes the zeros ahead of the records (up to
+ * want[f]) outside mu, a SPOOL_GROW_PIECE at a time, each synced before
+ * alloc[f] moves past it; an append that finds no room waits for it
+ * (acv), which is rare: it keeps SPOOL_GROW_BYTES to 2 x SPOOL_GROW_BYTES
+ * ahead. Before, the 16 MiB of zeros were written under mu by whichever
+ * append crossed the end, and flushed by its fdatasync: every append
+ * waited behind them, about once a second under sustained load. */
+static pthread_t grower;
+static pthread_cond_t gcv = PTHREAD_COND_INITIALIZER; /* work for it */
+static pthread_cond_t acv = PTHREAD_COND_INITIALIZER; /* alloc moved */
+static int grower_on, grower_stop;
+static uint64_t want[2];
+static unsigned fail_gen; /* bumped when the grower cannot write */
 
 static int
 file_of(int fd)
@@ -40,7 +60,7 @@ file_of(int fd)
     return fd == fds[0] ? 0 : fd == fds[1] ? 1 : -1;
 }
 
-/* Adds (sign 1) or clears (sign 0) a record's count; mu held. */
+/* Adds a record's count; cmu held (or the spool not yet shared). */
 static int
 count_add(unsigned file, int org_id, size_t len)
 {
@@ -135,6 +155,50 @@ grow(unsigned f, uint64_t need)
     return 0;
 }
 
+/* The grower's loop (see the statics). */
+static void *
+grow_run(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&mu);
+    while (!grower_stop) {
+        unsigned f = cur;
+        if (want[f] <= alloc[f])
+            f ^= 1u;
+        if (want[f] <= alloc[f]) {
+            pthread_cond_wait(&gcv, &mu);
+            continue;
+        }
+        uint64_t from = alloc[f];
+        uint64_t to = (from / SPOOL_GROW_PIECE + 1) * SPOOL_GROW_PIECE;
+        int fd = fds[f];
+        pthread_mutex_unlock(&mu);
+        /* Nothing else writes past alloc[f]: appends stay below it, the
+         * wipe below high[f] <= alloc[f]. */
+        int ok = write_zeros(fd, from, to) == 0 && fdatasync(fd) == 0;
+        pthread_mutex_lock(&mu);
+        if (ok) {
+            alloc[f] = to;
+        } else {
+            fail_gen++;
+            want[f] = alloc[f]; /* until an append asks again */
+        }
+        pthread_cond_broadcast(&acv);
+    }
+    pthread_mutex_unlock(&mu);
+    return NULL;
+}
+
+/* Asks the grower for room up to `to` in file f (mu held). */
+static void
+ask_room(unsigned f, uint64_t to)
+{
+    if (to > want[f]) {
+        want[f] = to;
+        pthread_cond_signal(&gcv);
+    }
+}
+
 int
 spool_append(const struct spool_rec *recs, size_t n)
 {
@@ -159,21 +223,47 @@ spool_append(const struct spool_rec *recs, size_t n)
                            NULL, 0);
         p += SPOOL_CHECK_BYTES;
     }
-    int rc = -1, fd;
+    int rc = -1, fd = -1, room = 0;
+    unsigned f = 0;
+    uint64_t was = 0, t = phases_now();
     pthread_mutex_lock(&mu);
-    fd = fds[cur];
-    uint64_t was = ends[cur];
-    if (was + total > high[cur])
-        high[cur] = was + total; /* a failed write is wiped all the same */
-    if (grow(cur, was + total) == 0 && write_at(fd, buf, total, was) == 0) {
-        rc = 0;
-        ends[cur] = was + total;
-        for (size_t i = 0; i < n; i++) {
-            records[cur]++;
-            if (recs[i].kind == SPOOL_ENVELOPE)
-                (void)count_add(cur, (int)recs[i].org_id, recs[i].len);
+    /* Room below alloc[f] for the batch: wait for the grower (which file
+     * is current, and where it ends, may change meanwhile). */
+    for (;;) {
+        f = cur;
+        fd = fds[f];
+        was = ends[f];
+        if (was + total <= alloc[f]) {
+            room = 1;
+            break;
         }
+        if (!grower_on) {
+            room = grow(f, was + total) == 0;
+            break;
+        }
+        unsigned gen = fail_gen;
+        ask_room(f, was + total + SPOOL_GROW_BYTES);
+        pthread_cond_wait(&acv, &mu);
+        if (fail_gen != gen)
+            break;
     }
+    if (room && was + total > high[f])
+        high[f] = was + total; /* a failed write is wiped all the same */
+    if (room && write_at(fd, buf, total, was) == 0) {
+        rc = 0;
+        ends[f] = was + total;
+        pthread_mutex_lock(&cmu);
+        held[f] += total;
+        for (size_t i = 0; i < n; i++) {
+            records[f]++;
+            if (recs[i].kind == SPOOL_ENVELOPE)
+                (void)count_add(f, (int)recs[i].org_id, recs[i].len);
+        }
+        pthread_mutex_unlock(&cmu);
+    }
+    /* Keep SPOOL_GROW_BYTES to twice that written ahead. */
+    if (grower_on && alloc[f] < ends[f] + SPOOL_GROW_BYTES)
+        ask_room(f, ends[f] + 2 * (uint64_t)SPOOL_GROW_BYTES);
     /* else: ends stays where it was, the next batch overwrites the torn
      * bytes, and until then readers stop at them (they do not check). */
     /* The same descriptor stays open until spool_close, so syncing it
@@ -181,8 +271,11 @@ spool_append(const struct spool_rec *recs, size_t n)
     pthread_mutex_unlock(&mu);
     sodium_memzero(buf, total);
     free(buf);
+    phases_add(PH_APPEND, t);
+    t = phases_now();
     if (rc == 0 && fdatasync(fd) != 0)
         rc = -1;
+    phases_add(PH_FSYNC, t);
     return rc;
 }
 
@@ -335,9 +428,11 @@ spool_wipe(int fd)
     pthread_mutex_lock(&mu);
     if (f >= 0) {
         ends[f] = high[f] = 0;
-        records[f] = 0;
+        pthread_mutex_lock(&cmu);
+        records[f] = held[f] = 0;
         for (size_t i = 0; i < ncounts; i++)
             counts[i].n[f] = counts[i].bytes[f] = 0;
+        pthread_mutex_unlock(&cmu);
     }
     pthread_mutex_unlock(&mu);
     return 0;
@@ -348,6 +443,7 @@ count_rec(void *ctx, const struct spool_rec *rec)
 {
     unsigned f = *(unsigned *)ctx;
     records[f]++;
+    held[f] += SPOOL_HEAD_BYTES + rec->len + SPOOL_CHECK_BYTES;
     if (rec->kind == SPOOL_ENVELOPE)
         return count_add(f, (int)rec->org_id, rec->len);
     return 0;
@@ -427,6 +523,13 @@ spool_open(const char *dir)
         }
         ends[f] = high[f] = alloc[f] = end;
     }
+    /* The zeros ahead of the first appends, written by the grower. */
+    grower_stop = 0;
+    want[0] = want[1] = 0;
+    want[cur] = ends[cur] + 2 * (uint64_t)SPOOL_GROW_BYTES;
+    if (pthread_create(&grower, NULL, grow_run, NULL) == 0)
+        grower_on = 1;
+    /* else: appends grow the file themselves, under mu */
     return 0;
 }
 
@@ -434,16 +537,28 @@ void
 spool_close(void)
 {
     pthread_mutex_lock(&mu);
+    int joining = grower_on;
+    grower_stop = 1;
+    pthread_cond_signal(&gcv);
+    pthread_mutex_unlock(&mu);
+    if (joining)
+        pthread_join(grower, NULL);
+    pthread_mutex_lock(&mu);
+    grower_on = 0;
+    pthread_cond_broadcast(&acv);
     for (unsigned f = 0; f < 2; f++) {
         if (fds[f] >= 0)
             close(fds[f]);
         fds[f] = -1;
-        records[f] = 0;
-        ends[f] = high[f] = alloc[f] = 0;
+        ends[f] = high[f] = alloc[f] = want[f] = 0;
     }
+    pthread_mutex_lock(&cmu);
+    for (unsigned f = 0; f < 2; f++)
+        records[f] = held[f] = 0;
     free(counts);
     counts = NULL;
     ncounts = 0;
+    pthread_mutex_unlock(&cmu);
     pthread_mutex_unlock(&mu);
 }
 
@@ -451,29 +566,29 @@ void
 spool_pending(int org_id, uint64_t *count, uint64_t *bytes)
 {
     *count = *bytes = 0;
-    pthread_mutex_lock(&mu);
+    pthread_mutex_lock(&cmu);
     for (size_t i = 0; i < ncounts; i++)
         if (counts[i].org_id == org_id) {
             *count = counts[i].n[0] + counts[i].n[1];
             *bytes = counts[i].bytes[0] + counts[i].bytes[1];
         }
-    pthread_mutex_unlock(&mu);
+    pthread_mutex_unlock(&cmu);
 }
 
 uint64_t
 spool_records(void)
 {
-    pthread_mutex_lock(&mu);
+    pthread_mutex_lock(&cmu);
     uint64_t n = records[0] + records[1];
-    pthread_mutex_unlock(&mu);
+    pthread_mutex_unlock(&cmu);
     return n;
 }
 
 uint64_t
 spool_held_bytes(void)
 {
-    pthread_mutex_lock(&mu);
-    uint64_t n = ends[0] + ends[1];
-    pthread_mutex_unlock(&mu);
+    pthread_mutex_lock(&cmu);
+    uint64_t n = held[0] + held[1];
+    pthread_mutex_unlock(&cmu);
     return n;
 }

@@ -13,9 +13,11 @@
  * the other into PostgreSQL, then overwrites what was written with zeros.
  * The files are never unlinked, so no inode keeps a time of its own.
  *
- * Preallocated: a file is written with zeros ahead of its records, in steps
- * of SPOOL_GROW_BYTES, and keeps its size when wiped (until the next start,
- * which cuts it back to its records). So an append overwrites blocks that
+ * Preallocated: a file is written with zeros ahead of its records, kept
+ * SPOOL_GROW_BYTES to twice that ahead by a thread of its own (outside the
+ * append lock, SPOOL_GROW_PIECE and an fdatasync at a time), and keeps its
+ * size when wiped (until the next start, which cuts it back to its
+ * records). So an append overwrites blocks that
  * are already allocated and written, and its fdatasync flushes data only:
  * no size or extent change, so no journal commit, which on ext4 would wait
  * for whatever PostgreSQL (a checkpoint, a new WAL segment, a growing
@@ -49,6 +51,7 @@
 #define SPOOL_CHECK_BYTES 16
 #define SPOOL_MAX_DATA (1u << 30)
 #define SPOOL_GROW_BYTES (16u << 20)
+#define SPOOL_GROW_PIECE (1u << 20) /* the grower's write + fdatasync */
 #define SPOOL_WIPE_CHUNK (4u << 20) /* zeroed and flushed at a time */
 
 struct spool_rec {

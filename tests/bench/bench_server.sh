@@ -51,8 +51,26 @@ start_server() {
     server_pid=$!
     srv_wait "$url" || exit 1
 }
+# Stops the server and returns once it has exited (it moves what its
+# spool holds first, which takes a while after a sustained run): the next
+# step must not share the machine or the cluster with it. Bounded: SIGKILL
+# after BENCH_STOP_SECONDS (default 600).
 stop_server() {
-    kill "$server_pid" && wait "$server_pid" 2>/dev/null
+    [ -n "$server_pid" ] || return 0
+    kill "$server_pid" 2>/dev/null
+    i=0
+    # Until it is gone or a zombie (our child: reaped by the wait below).
+    while [ -r "/proc/$server_pid/stat" ] &&
+        [ "$(sed 's/.*) //' "/proc/$server_pid/stat" | cut -c1)" != Z ]; do
+        i=$((i + 1))
+        if [ "$i" -gt $((${BENCH_STOP_SECONDS:-600} * 10)) ]; then
+            echo "bench-server: the server did not stop; killing it" >&2
+            kill -9 "$server_pid" 2>/dev/null
+            break
+        fi
+        sleep 0.1
+    done
+    wait "$server_pid" 2>/dev/null
     server_pid=""
 }
 field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" | tail -n 1; }

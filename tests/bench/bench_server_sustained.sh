@@ -45,6 +45,12 @@ echo "Sustained intake: preloaded $done_rows envelopes in $((t1 - t0)) s" \
     "(database $dbsize); ${SUS}s per run at 64 connections," \
     "checkpoint_timeout 30s, intake_window ${BENCH_INTAKE_WINDOW:-1}"
 ckpts() { grep -c "checkpoint complete" "$PG_LOG" 2>/dev/null || echo 0; }
+# Seconds the server's threads ran on a CPU and waited in the run queue for
+# one (/proc/PID/task/*/schedstat: ns on CPU, ns waiting, timeslices).
+sched() {
+    cat /proc/"$server_pid"/task/*/schedstat 2>/dev/null |
+        awk '{ r += $1; w += $2 } END { printf "%.2f %.2f", r / 1e9, w / 1e9 }'
+}
 # With BENCH_SPOOL_MAX (bytes), first intake with spool_max_bytes set (a
 # bounded backlog, 503 busy with Retry-After past it), on the fresh spool.
 if [ -n "${BENCH_SPOOL_MAX:-}" ]; then
@@ -66,16 +72,22 @@ if [ -n "${BENCH_SPOOL_MAX:-}" ]; then
     b_p999=$(field p999_ms <"$tmp/sus_wrk2")
 fi
 psql -X -q -d umbra -c CHECKPOINT >/dev/null
+# UMBRA_PHASES=1: the server keeps a histogram of each intake phase and of
+# the mover's transactions and prints them to its log when it stops.
+export UMBRA_PHASES=1
 start_server
+unset UMBRA_PHASES
 wrk -t2 -c64 -d3s -s tests/bench/bench_server_post.lua "$url" >/dev/null 2>&1
 psql -X -q -d umbra -c CHECKPOINT >/dev/null
 c0=$(ckpts)
+sc0=$(sched)
 wrk -t2 -c64 -d"${SUS}s" --timeout 10s -s tests/bench/bench_server_post.lua \
     "$url" >"$tmp/sus_wrk" 2>&1
+sc1=$(sched)
 c1=$(ckpts)
 # What the spool still held when the run ended (answered 201, durable,
-# not yet in PostgreSQL), and how long the server took to stop: it moves
-# all of it first.
+# not yet in PostgreSQL), and how long the server took to stop: it finishes
+# the move under way (what is left waits in the spool for the next start).
 backlog=$(/usr/bin/python3 -c 'import sys; sys.path.insert(0, "tests/lib")
 import spool; print(sum(len(spool.records(sys.argv[1] + "/" + n))
                         for n in ("spool-a", "spool-b")))' "$UMBRA_SPOOL")
@@ -110,8 +122,18 @@ printf '  %-30s %7s/s  p50 %7s ms  p99 %7s ms  p99.9 %7s ms  checkpoints %s  non
 printf '  %-30s %7.0f/s  p50 %7s ms  p99 %7s ms  p99.9 %7s ms  checkpoints %s\n' \
     "pgbench, 1 INSERT per xact" "$pg_tps" "$pg_p50" "$pg_p99" "$pg_p999" \
     "$((c3 - c2))"
+echo "  umbra-server's threads during the run: on a CPU" \
+    "$(awk -v a="$sc0" -v b="$sc1" 'BEGIN { split(a, x, " "); split(b, y, " ");
+        printf "%.1f s, waiting for one %.1f s", y[1] - x[1], y[2] - x[2] }')" \
+    "(run queue, /proc/PID/task/*/schedstat)"
+if grep -q '^umbra-server: phase ' "$tmp/server.log"; then
+    echo "  the server's own timings (UMBRA_PHASES=1; ms, since it started):"
+    grep '^umbra-server: phase ' "$tmp/server.log" | tail -n 12 |
+        sed 's/^umbra-server: phase /    /'
+fi
 echo "  intake's spool held $backlog reports when the run ended (answered" \
-    "201, fsynced, not yet moved); the server moved them and stopped in ${drain}s"
+    "201, fsynced, not yet moved; counted after the run, while the mover" \
+    "went on); the server finished its move under way and stopped in ${drain}s"
 echo "  ratios umbra/pgbench: throughput $(ratio "$api_rps" "$pg_tps")" \
     "(target >= 1.0), p99 $(ratio "$api_p99" "$pg_p99") (target <= 1.5)," \
     "p99.9 $(ratio "$api_p999" "$pg_p999")"

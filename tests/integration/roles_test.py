@@ -30,6 +30,7 @@ FUNCTIONS = {
     "sync_reply(bytea,bytea,bytea)": "umbra_sync",
     "intake_move(integer,integer,bytea,date,bytea)": "umbra_intake",
     "intake_pending()": "umbra_intake",
+    "intake_move_batch(integer[],bytea[],date[],bytea[])": "umbra_intake",
     "sync_status(bytea)": "umbra_sync",
     "sync_held(bytea,bigint,integer)": "umbra_sync",
     "alert_put(bytea,text,text,bytea,date,date,text)": "umbra_sync",

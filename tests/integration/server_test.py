@@ -1069,6 +1069,116 @@ def test_spool_torn_tail():
     assert count() == before + 2
 
 
+def spool_record(org, day, ref, body, kind=1):
+    """One spool record (server/spool.h), check included."""
+    rec = (b"USP1" + bytes([kind, 0, 0, 0]) + struct.pack("<II", org, day) +
+           ref + struct.pack("<I", len(body)) + body)
+    return rec + hashlib.blake2b(rec, digest_size=16).digest()
+
+
+def test_move_twice_shuffled():
+    """The mover stores a spool's envelopes a chunk at a time
+    (intake_move_batch, schema/014): each once with its organisation,
+    size, day and bytes, over several chunks; and the same records moved
+    again (a crash between the commit and the wipe), in another order,
+    store nothing twice."""
+    rc, out, _ = psql("SELECT id FROM orgs WHERE slug = 'alpha'")
+    alpha = int(out.strip())
+    rc, out, _ = psql("SELECT id FROM orgs WHERE slug = 'beta'")
+    beta = int(out.strip())
+    day = 19000 + secrets.randbelow(1000)  # a day no other test uses
+    # 1,100 rows: three chunks of at most 500; a few bodies of 1 MiB so
+    # that a chunk passes the 16 MiB cap of one call.
+    recs = []
+    for i in range(1100):
+        n = (1 << 20) if i % 50 == 7 else 64 + secrets.randbelow(4096)
+        recs.append(((alpha, beta)[i % 2], secrets.token_bytes(16),
+                     secrets.token_bytes(n)))
+    path = os.path.join(os.environ["UMBRA_SPOOL"], "spool-a")
+
+    def move(order):
+        spool.wait_moved()
+        SRV.stop()
+        at = spool.used(path)
+        with open(path, "r+b" if os.path.exists(path) else "wb") as f:
+            f.seek(at)
+            for org, ref, body in order:
+                f.write(spool_record(org, day, ref, body))
+        SRV.start()
+        spool.wait_moved()
+
+    def stored():
+        rc, out, err = psql(
+            "SELECT count(*), count(DISTINCT ref), "
+            "coalesce(sum(size), 0), coalesce(sum(length(body)), 0), "
+            "count(*) FILTER (WHERE org_id = %d), "
+            "coalesce(string_agg(md5(ref || body), ',' ORDER BY ref), '') "
+            "FROM envelopes WHERE day = DATE '1970-01-01' + %d"
+            % (alpha, day))
+        assert rc == 0, err
+        return out.split("|")
+
+    try:
+        move(recs)
+        first = stored()
+        want_digest = ",".join(hashlib.md5(ref + body).hexdigest()
+                               for _, ref, body in sorted(
+                                   recs, key=lambda r: r[1]))
+        total = sum(len(b) for _, _, b in recs)
+        assert first[:5] == ["1100", "1100", str(total), str(total), "550"], \
+            first[:5]
+        assert first[5] == want_digest
+        shuffled = recs[:]
+        secrets.SystemRandom().shuffle(shuffled)
+        move(shuffled + shuffled[:10])  # and repeated within one move
+        assert stored() == first
+    finally:
+        psql("DELETE FROM envelopes WHERE day = DATE '1970-01-01' + %d"
+             % day)
+
+
+def test_phases_opt_in():
+    """UMBRA_PHASES=1 makes the server print, when it stops, one histogram
+    line per intake phase, counts and milliseconds only: three reports are
+    counted as three, and nothing of the requests (organisation, address,
+    User-Agent) is in the log. Without it, no such line."""
+    def run(phases):
+        SRV.stop()
+        with open(SRV.log, "rb") as f:
+            at = len(f.read())
+        if phases:
+            os.environ["UMBRA_PHASES"] = "1"
+        try:
+            SRV.start()
+        finally:
+            os.environ.pop("UMBRA_PHASES", None)
+        env = seal("alpha", b"timed")
+        for _ in range(3):
+            st, _, body = post_envelope("alpha", env)
+            assert st == 201, body
+        spool.wait_moved()
+        SRV.stop()
+        with open(SRV.log, "rb") as f:
+            return f.read()[at:].decode("utf-8", "replace")
+
+    try:
+        log = run(True)
+        lines = [ln.split() for ln in log.splitlines()
+                 if ln.startswith("umbra-server: phase ")]
+        got = {ln[2]: ln for ln in lines}
+        for name in ("receive", "check", "queue", "append", "fsync",
+                     "answer", "total"):
+            assert name in got, (name, log)
+        assert got["total"][3:5] == ["n", "3"], got["total"]
+        assert got["check"][3:5] == ["n", "3"], got["check"]
+        for secret in ("alpha", CLIENT_ADDR, UA):
+            assert secret not in log, secret
+        log = run(False)
+        assert "phase" not in log, log
+    finally:
+        SRV.start()
+
+
 def test_kill_with_reports_in_flight():
     before = count()
     env = seal("alpha", b"in flight")
@@ -2129,6 +2239,8 @@ TESTS = [
     test_direct_intake_without_window,
     test_quota,
     test_spool_torn_tail,
+    test_move_twice_shuffled,
+    test_phases_opt_in,
     test_kill_with_reports_in_flight,
     test_metrics_and_privacy,
     test_metrics_listener,
