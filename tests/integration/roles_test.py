@@ -50,6 +50,7 @@ FUNCTIONS = {
     "team_bundle_changed(integer,bytea[])": "",
     "retention_purge(integer,integer,integer)": "umbra_intake",
     "sync_expiring(bytea,integer,integer)": "umbra_sync",
+    "intake_mailboxes()": "umbra_intake",
 }
 
 # (role, relation, privilege) -> the columns it covers, or None for a
@@ -57,11 +58,12 @@ FUNCTIONS = {
 TABLES = {
     ("umbra_intake", "orgs", "SELECT"):
         {"id", "slug", "name", "fingerprint", "bundle", "max_reports",
-         "max_bytes"},
+         "max_bytes", "max_mailboxes"},
     ("umbra_intake", "org_keys", "SELECT"): {"org_id", "key_id", "current"},
     ("umbra_intake", "envelopes", "INSERT"): {"org_id", "size", "body"},
     ("umbra_intake", "envelopes_id_seq", "USAGE"): None,
-    ("umbra_intake", "mailboxes", "INSERT"): {"mailbox_id", "day"},
+    ("umbra_intake", "mailboxes", "INSERT"): {"mailbox_id", "day",
+                                                  "org_id"},
 }
 
 # Privileges on the database and on schema public: role -> set.
