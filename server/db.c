@@ -24,17 +24,20 @@ static const struct stmt stmts[] = {
      * /report */
     {DB_INTAKE, "env_insert",
      "INSERT INTO envelopes (org_id, size, body) VALUES ($1, $2, $3)", 3},
-    /* POST /api/v1/mailboxes, POST /report; $2 the organisation or NULL */
+    /* POST /api/v1/mailboxes, POST /report; $2 the organisation or NULL
+     * (NULL too if it is not one: a mailbox is never refused for it) */
     {DB_INTAKE, "mailbox_insert",
-     "INSERT INTO mailboxes (mailbox_id, org_id) VALUES ($1, $2::integer) "
-     "ON CONFLICT DO NOTHING", 2},
+     "INSERT INTO mailboxes (mailbox_id, org_id) SELECT $1, "
+     "(SELECT id FROM orgs WHERE id = $2::integer) ON CONFLICT DO NOTHING",
+     2},
     /* mover.c: a spool record into its table, with the day it arrived;
      * ref makes a repeated move store nothing twice */
     {DB_INTAKE, "env_move",
      "SELECT intake_move($1, $2, $3, $4::date, $5)", 5},
     {DB_INTAKE, "mailbox_move",
-     "INSERT INTO mailboxes (mailbox_id, day, org_id) "
-     "VALUES ($1, $2::date, $3::integer) ON CONFLICT DO NOTHING", 3},
+     "INSERT INTO mailboxes (mailbox_id, day, org_id) SELECT $1, $2::date, "
+     "(SELECT id FROM orgs WHERE id = $3::integer) ON CONFLICT DO NOTHING",
+     3},
     /* mover.c: what each organisation has waiting (quotas) */
     {DB_INTAKE, "pending", "SELECT org_id, n, bytes FROM intake_pending()",
      0},
