@@ -6,7 +6,8 @@
 -- made before this migration and by clients that do not send it; those
 -- count against no organisation's quota. The server learns no more than
 -- the organisation (docs/threat-model.md): not which report, not when
--- (the day, as before).
+-- (the day, as before). No index on org_id: nothing looks mailboxes up by
+-- organisation; the counts below are kept as rows change.
 --
 -- orgs.max_mailboxes: the organisation's own quota of registered
 -- mailboxes; NULL: the server's quota_mailboxes. Set with
@@ -16,20 +17,75 @@ ALTER TABLE mailboxes ADD COLUMN org_id integer REFERENCES orgs(id);
 ALTER TABLE orgs
     ADD COLUMN max_mailboxes bigint
         CHECK (max_mailboxes BETWEEN 1 AND 1099511627776);
--- Counting an organisation's mailboxes is an index-only scan of this.
-CREATE INDEX mailboxes_org_id ON mailboxes (org_id) WHERE org_id IS NOT NULL;
 GRANT INSERT (org_id) ON mailboxes TO umbra_intake;
 GRANT SELECT (max_mailboxes) ON orgs TO umbra_intake;
 
--- Each organisation's registered mailboxes, for the quota (server/mover.c
--- reads it every minute and after each purge, and adds what each move
--- stores in between). Counts only.
+-- Each organisation's count of mailboxes, kept as mailboxes come and go
+-- (the mover's inserts, the retention purge's deletes), so that reading
+-- every organisation's count (server/mover.c, every minute and after each
+-- purge) costs about a row per organisation, not a scan: a GROUP BY over
+-- an index on mailboxes.org_id took 0.35-0.6 s at a million mailboxes (50
+-- organisations at 20,000) on a shared 2-core machine.
+--
+-- Lock-free for writers: a trigger appends the change (+n, -n) to
+-- mailbox_count_deltas, which has no index and no row anyone updates, so
+-- several servers moving mailboxes of several organisations at the same
+-- window boundary never wait on (or deadlock over) a counter row.
+-- intake_mailboxes() folds the deltas into mailbox_counts, one caller at a
+-- time (an advisory lock; the others read counts plus deltas as they are).
+CREATE TABLE mailbox_counts (
+    org_id integer PRIMARY KEY REFERENCES orgs(id),
+    n      bigint NOT NULL
+);
+CREATE TABLE mailbox_count_deltas (
+    org_id integer NOT NULL,
+    n      bigint NOT NULL
+);
+
+CREATE FUNCTION mailbox_counts_keep()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public
+AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' AND OLD.org_id IS NOT NULL THEN
+        INSERT INTO public.mailbox_count_deltas VALUES (OLD.org_id, -1);
+    END IF;
+    IF TG_OP <> 'DELETE' AND NEW.org_id IS NOT NULL THEN
+        INSERT INTO public.mailbox_count_deltas VALUES (NEW.org_id, 1);
+    END IF;
+    RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION mailbox_counts_keep() FROM PUBLIC;
+-- Row by row: the mover inserts one mailbox per statement, where a
+-- statement trigger's transition table cost more than the row itself.
+CREATE TRIGGER mailboxes_count AFTER INSERT OR DELETE OR UPDATE OF org_id
+    ON mailboxes FOR EACH ROW EXECUTE FUNCTION mailbox_counts_keep();
+
+-- Each organisation's registered mailboxes, for the quota (the mover adds
+-- what each move stores between two reads). Counts only. Folds the deltas
+-- first when no other caller is folding.
 CREATE FUNCTION intake_mailboxes()
 RETURNS TABLE (org_id integer, n bigint)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public
 AS $$
-    SELECT m.org_id, count(*) FROM public.mailboxes m
-    WHERE m.org_id IS NOT NULL GROUP BY m.org_id
+BEGIN
+    IF pg_try_advisory_xact_lock(hashtext('umbra.mailbox_counts')) THEN
+        WITH d AS (DELETE FROM public.mailbox_count_deltas x
+                   RETURNING x.org_id, x.n)
+        INSERT INTO public.mailbox_counts AS c (org_id, n)
+        SELECT d.org_id, sum(d.n) FROM d GROUP BY d.org_id
+        ORDER BY d.org_id
+        ON CONFLICT ON CONSTRAINT mailbox_counts_pkey
+        DO UPDATE SET n = c.n + excluded.n;
+    END IF;
+    RETURN QUERY
+        SELECT a.org_id, sum(a.n)::bigint
+        FROM (SELECT c.org_id, c.n FROM public.mailbox_counts c
+              UNION ALL
+              SELECT x.org_id, x.n FROM public.mailbox_count_deltas x) a
+        GROUP BY a.org_id HAVING sum(a.n) > 0;
+END
 $$;
 REVOKE ALL ON FUNCTION intake_mailboxes() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION intake_mailboxes() TO umbra_intake;

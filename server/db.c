@@ -146,8 +146,8 @@ static const struct stmt stmts[] = {
      "(SELECT count(*) FROM envelopes e WHERE e.org_id = o.id)::text, "
      "(SELECT coalesce(sum(e.size), 0) FROM envelopes e "
      "WHERE e.org_id = o.id)::text, "
-     "(SELECT count(*) FROM mailboxes m WHERE m.org_id = o.id)::text "
-     "FROM orgs o ORDER BY o.slug", 0},
+     "coalesce(m.n, 0)::text FROM orgs o "
+     "LEFT JOIN intake_mailboxes() m ON m.org_id = o.id ORDER BY o.slug", 0},
     {DB_OWNER, "token_list",
      "SELECT o.slug, t.name, t.added::text FROM sync_tokens t JOIN orgs o "
      "ON o.id = t.org_id ORDER BY o.slug, t.name", 0},
