@@ -31,8 +31,9 @@ GRANT SELECT (max_mailboxes) ON orgs TO umbra_intake;
 -- mailbox_count_deltas, which has no index and no row anyone updates, so
 -- several servers moving mailboxes of several organisations at the same
 -- window boundary never wait on (or deadlock over) a counter row.
--- intake_mailboxes() folds the deltas into mailbox_counts, one caller at a
--- time (an advisory lock; the others read counts plus deltas as they are).
+-- mailbox_counts_fold() folds the deltas into mailbox_counts, one
+-- transaction at a time (an advisory lock; the others leave them for the
+-- next), and intake_mailboxes() reads counts plus deltas.
 CREATE TABLE mailbox_counts (
     org_id integer PRIMARY KEY REFERENCES orgs(id),
     n      bigint NOT NULL
@@ -62,30 +63,43 @@ REVOKE ALL ON FUNCTION mailbox_counts_keep() FROM PUBLIC;
 CREATE TRIGGER mailboxes_count AFTER INSERT OR DELETE OR UPDATE OF org_id
     ON mailboxes FOR EACH ROW EXECUTE FUNCTION mailbox_counts_keep();
 
--- Each organisation's registered mailboxes, for the quota (the mover adds
--- what each move stores between two reads). Counts only. Folds the deltas
--- first when no other caller is folding.
-CREATE FUNCTION intake_mailboxes()
-RETURNS TABLE (org_id integer, n bigint)
+-- Folds the deltas into mailbox_counts, unless another transaction is
+-- folding (then the next call does): run at the end of the transaction
+-- that stores mailboxes (the mover's, at a window boundary; intake's with
+-- intake_window = 0), so that it writes nothing at any other time. 1 if
+-- it folded.
+CREATE FUNCTION mailbox_counts_fold()
+RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public
 AS $$
 BEGIN
-    IF pg_try_advisory_xact_lock(hashtext('umbra.mailbox_counts')) THEN
-        WITH d AS (DELETE FROM public.mailbox_count_deltas x
-                   RETURNING x.org_id, x.n)
-        INSERT INTO public.mailbox_counts AS c (org_id, n)
-        SELECT d.org_id, sum(d.n) FROM d GROUP BY d.org_id
-        ORDER BY d.org_id
-        ON CONFLICT ON CONSTRAINT mailbox_counts_pkey
-        DO UPDATE SET n = c.n + excluded.n;
+    IF NOT pg_try_advisory_xact_lock(hashtext('umbra.mailbox_counts')) THEN
+        RETURN 0;
     END IF;
-    RETURN QUERY
-        SELECT a.org_id, sum(a.n)::bigint
-        FROM (SELECT c.org_id, c.n FROM public.mailbox_counts c
-              UNION ALL
-              SELECT x.org_id, x.n FROM public.mailbox_count_deltas x) a
-        GROUP BY a.org_id HAVING sum(a.n) > 0;
+    WITH d AS (DELETE FROM public.mailbox_count_deltas x
+               RETURNING x.org_id, x.n)
+    INSERT INTO public.mailbox_counts AS c (org_id, n)
+    SELECT d.org_id, sum(d.n) FROM d GROUP BY d.org_id ORDER BY d.org_id
+    ON CONFLICT (org_id) DO UPDATE SET n = c.n + excluded.n;
+    RETURN 1;
 END
+$$;
+REVOKE ALL ON FUNCTION mailbox_counts_fold() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mailbox_counts_fold() TO umbra_intake;
+
+-- Each organisation's registered mailboxes, for the quota (server/mover.c
+-- reads it every minute and after each purge, and adds what each move
+-- stores in between): the folded counts plus the deltas not yet folded.
+-- Counts only; reads only.
+CREATE FUNCTION intake_mailboxes()
+RETURNS TABLE (org_id integer, n bigint)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+AS $$
+    SELECT a.org_id, sum(a.n)::bigint
+    FROM (SELECT c.org_id, c.n FROM public.mailbox_counts c
+          UNION ALL
+          SELECT x.org_id, x.n FROM public.mailbox_count_deltas x) a
+    GROUP BY a.org_id HAVING sum(a.n) > 0
 $$;
 REVOKE ALL ON FUNCTION intake_mailboxes() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION intake_mailboxes() TO umbra_intake;

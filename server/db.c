@@ -44,6 +44,8 @@ static const struct stmt stmts[] = {
     /* mover.c: each organisation's registered mailboxes (quotas, 013) */
     {DB_INTAKE, "mailbox_counts",
      "SELECT org_id::text, n::text FROM intake_mailboxes()", 0},
+    /* mover.c, intake.c: last in a transaction that stored mailboxes */
+    {DB_INTAKE, "mailbox_fold", "SELECT mailbox_counts_fold()", 0},
     /* mover.c: one batch of the retention purge */
     {DB_INTAKE, "retention_purge",
      "SELECT envelopes::text, mailboxes::text, replies::text "

@@ -108,7 +108,9 @@ intake_push(struct intake_item *it)
 static int
 send_batch(void *ctx, PGconn *c, unsigned *sent)
 {
+    int counted = 0; /* a mailbox of an organisation: fold its count */
     for (struct intake_item *it = ctx; it; it = it->next) {
+        counted |= it->mailbox_id && it->mailbox_org > 0;
         if (it->data) {
             char org[16], size[24];
             snprintf(org, sizeof org, "%d", it->org_id);
@@ -132,6 +134,12 @@ send_batch(void *ctx, PGconn *c, unsigned *sent)
                 return -1;
             (*sent)++;
         }
+    }
+    if (counted) {
+        if (PQsendQueryPrepared(c, "mailbox_fold", 0, NULL, NULL, NULL, 0) !=
+            1)
+            return -1;
+        (*sent)++;
     }
     return 0;
 }

@@ -282,6 +282,13 @@ send_moves(void *ctx, PGconn *c, unsigned *sent)
         (*sent)++;
         m->rows++;
     }
+    /* the mailboxes' counts, in their transaction (schema 013) */
+    if (m->kind == SPOOL_MAILBOX && m->nmb > 0) {
+        if (PQsendQueryPrepared(c, "mailbox_fold", 0, NULL, NULL, NULL, 0) !=
+            1)
+            return -1;
+        (*sent)++;
+    }
     return 0;
 }
 

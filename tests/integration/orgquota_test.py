@@ -204,6 +204,10 @@ def test_mailbox_quota():
                 "JOIN orgs o ON o.id = x.org_id")
     R.check("the counts the trigger keeps are the table's: alpha=2, beta=1",
             kept == real == "alpha=2,beta=1", (kept, real))
+    R.check("folded by the move that stored them: no delta left over",
+            psql("SELECT count(*) FROM mailbox_count_deltas") == "0" and
+            psql("SELECT string_agg(n::text, ',' ORDER BY org_id) "
+                 "FROM mailbox_counts") == "2,1")
     # the no-JS form: a report that asks for replies registers a mailbox
     # for its organisation, so at the quota it is refused whole, in the
     # reporter's language; one without a reply still goes
@@ -293,6 +297,11 @@ def test_mailbox_quota_server_default():
                 (stored_org(a), stored_org(b)))
         R.check("sync says quota.mailboxes 1",
                 sync("beta")["quota"].get("mailboxes") == 1)
+        R.check("without a spool the insert's own transaction folds the "
+                "count: beta 1, no delta left over",
+                psql("SELECT count(*) FROM mailbox_count_deltas") == "0" and
+                psql("SELECT n FROM mailbox_counts c JOIN orgs o ON "
+                     "o.id = c.org_id WHERE o.slug = 'beta'") == "1")
     finally:
         SRV.stop()
         SRV.start()

@@ -52,6 +52,7 @@ FUNCTIONS = {
     "sync_expiring(bytea,integer,integer)": "umbra_sync",
     "intake_mailboxes()": "umbra_intake",
     "mailbox_counts_keep()": "",  # a trigger's: nobody calls it
+    "mailbox_counts_fold()": "umbra_intake",
 }
 
 # (role, relation, privilege) -> the columns it covers, or None for a
