@@ -97,15 +97,21 @@ refresh_mailboxes(PGconn *c)
 }
 
 uint64_t
-mover_mailboxes(int org_id)
+mover_mailboxes_moved(int org_id)
 {
-    uint64_t n = spool_mailboxes(org_id);
+    uint64_t n = 0;
     pthread_mutex_lock(&mu);
     for (size_t i = 0; i < nmbc; i++)
         if (mbc[i].org_id == org_id)
             n += mbc[i].n;
     pthread_mutex_unlock(&mu);
     return n;
+}
+
+uint64_t
+mover_mailboxes(int org_id)
+{
+    return spool_mailboxes(org_id) + mover_mailboxes_moved(org_id);
 }
 
 void

@@ -51,6 +51,9 @@ void mover_pending(int org_id, uint64_t *count, uint64_t *bytes);
  * (every minute, after a purge) plus what moves stored since, plus the
  * spool's. */
 uint64_t mover_mailboxes(int org_id);
+/* The same without the spool's: what sync may show (a count that moved
+ * with each registration would time them, and with them the reports). */
+uint64_t mover_mailboxes_moved(int org_id);
 /* Counts one mailbox of org_id stored straight into PostgreSQL (intake
  * without a spool), until the next read. */
 void mover_mailbox_stored(int org_id);

@@ -33,10 +33,10 @@
  * 32-byte mailbox id; org_id the organisation it was registered for, 0
  * for none, as in every record written before schema 013). Nothing in
  * a record is a time finer than the day (which the envelopes table keeps
- * anyway). `ref` lets a move repeated
- * after a crash store nothing twice (envelopes.ref is UNIQUE). A reader
- * stops at the first record that does not check: only a batch whose fsync
- * never finished (so never acknowledged) can be torn.
+ * anyway). `ref` lets a move repeated after a crash store nothing twice
+ * (envelopes.ref is UNIQUE). A reader stops at the first record that does
+ * not check: only a batch whose fsync never finished (so never
+ * acknowledged) can be torn.
  */
 #ifndef UMBRA_SERVER_SPOOL_H
 #define UMBRA_SERVER_SPOOL_H

@@ -140,8 +140,9 @@ sync_pending(json_t *o, PGconn *c, const uint8_t hash[32], const char *upto,
     if (org) {
         intake_quota_of(org->max_reports, org->max_bytes, &qr, &qb);
         qm = intake_mailbox_quota_of(org->max_mailboxes);
-        /* the figure intake checks its quota against (schema 013) */
-        mboxes = mover_mailboxes(org->id);
+        /* the database's, as pending's: not the spool's, which would
+         * tell a token's holder when mailboxes (and so reports) arrive */
+        mboxes = mover_mailboxes_moved(org->id);
     }
     orgs_release(os);
     const char *vals[3] = {(const char *)hash, upto, NULL};

@@ -307,6 +307,53 @@ def test_mailbox_quota_server_default():
         SRV.start()
 
 
+def test_mailbox_quota_counts_the_spool():
+    """A mailbox still in the spool counts against the quota, and is not
+    in sync's pending.mailboxes (as a report in the spool is not in
+    pending.count): polling with a token cannot time registrations."""
+    SRV.stop()
+    SRV.start("--intake_window", "86400")
+    try:
+        def status():
+            st, _, b = umbra.request(
+                SRV.port, "GET", "/api/v1/sync/reports?limit=1",
+                headers={"Authorization": "Bearer " + TOKEN["alpha"]})
+            assert st == 200, (st, b)
+            return json.loads(b)
+        end = time.time() + 10
+        while status()["pending"].get("mailboxes") is None and \
+                time.time() < end:
+            time.sleep(0.2)
+        before = status()["pending"]["mailboxes"]
+        rc, out, err = admin("org", "set", "alpha", "--max-mailboxes",
+                             str(before + 1))
+        end = time.time() + 10
+        while status()["quota"].get("mailboxes") != before + 1 and \
+                time.time() < end:
+            time.sleep(0.3)
+        st1, _ = mailbox_new({"id": os.urandom(32).hex(), "org": "alpha"})
+        st2, body = mailbox_new({"id": os.urandom(32).hex(), "org": "alpha"})
+        R.check("one mailbox short of the quota: the first (spooled) is "
+                "taken, the second refused 507 org_full",
+                rc == 0 and st1 == 201 and st2 == 507 and
+                json.loads(body)["error"] == "org_full", (rc, err, st1, st2))
+        p = status()["pending"]
+        R.check("sync does not show the spooled mailbox",
+                p["mailboxes"] == before, (before, p))
+    finally:
+        SRV.stop()
+        SRV.start()
+    spool.wait_moved()
+    end = time.time() + 10
+    while sync("alpha")["pending"]["mailboxes"] != before + 1 and \
+            time.time() < end:
+        time.sleep(0.2)
+    R.check("once moved, it does",
+            sync("alpha")["pending"]["mailboxes"] == before + 1)
+    rc, out, err = admin("org", "set", "alpha", "--max-mailboxes", "default")
+    R.check("and alpha back to the server's quota", rc == 0, err)
+
+
 def test_org_set_refusals():
     for args, want_rc, want in (
             (["org", "set", "alpha"], 2, "usage"),
@@ -375,7 +422,8 @@ def main():
     SRV.start()
     try:
         R.each([test_org_quota, test_mailbox_quota,
-                test_mailbox_quota_server_default, test_org_set_refusals,
+                test_mailbox_quota_server_default,
+                test_mailbox_quota_counts_the_spool, test_org_set_refusals,
                 test_landing_links, test_spool_bound])
     finally:
         R.check("the server stops cleanly", SRV.stop() == 0)
