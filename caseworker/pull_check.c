@@ -148,7 +148,9 @@ pull_read_pending(struct pull_pending *p, json_t *body)
     if (json_is_object(q)) {
         p->quota_reports = json_u64(q, "reports");
         p->quota_bytes = json_u64(q, "bytes");
+        p->quota_mailboxes = json_u64(q, "mailboxes");
     }
+    p->mailboxes = json_u64(pe, "mailboxes");
     read_expiring(p, json_object_get(body, "expiring"));
 }
 
@@ -205,6 +207,28 @@ pull_say_window(uint64_t window)
            "last time arrives at %s UTC.\n", every, at);
 }
 
+/* A WARNING when the organisation has 80 % of its quota of mailboxes or
+ * more: past it, reporters can no longer ask for replies. Mailboxes are
+ * not freed by ack but by the server's retention (mailbox_retention_days
+ * after their last reply), so the remedy is the host's. */
+static void
+warn_mailboxes(const struct net *n, const struct pull_pending *p)
+{
+    uint64_t m = p->mailboxes, q = p->quota_mailboxes;
+
+    if (q == 0 || m < q - q / 5) /* below 80 % */
+        return;
+    fprintf(stderr,
+            "umbra-case: WARNING: the server '%s' holds %llu reply mailboxes "
+            "for this organisation, %s its quota of %llu%s.\n"
+            "umbra-case: WARNING: ask the server's operator to raise it "
+            "(umbra-server org set --max-mailboxes); old mailboxes expire "
+            "only with the server's retention.\n",
+            n->base, (unsigned long long)m, m >= q ? "at or over" : "near",
+            (unsigned long long)q,
+            m >= q ? ": reporters can no longer ask for a reply" : "");
+}
+
 /* One line when the organisation is at 80 % of its quota or over it. */
 void
 pull_warn_quota(const struct net *n, const struct pull_pending *p)
@@ -213,6 +237,7 @@ pull_warn_quota(const struct net *n, const struct pull_pending *p)
 
     if (!p->known)
         return;
+    warn_mailboxes(n, p);
     if (p->quota_reports > 0)
         pr = (unsigned)(p->count >= p->quota_reports
                             ? 100 + (p->count > p->quota_reports)

@@ -23,6 +23,9 @@ struct seen;
 struct pull_pending {
     int known;
     uint64_t count, bytes, max_id, quota_reports, quota_bytes;
+    /* mailboxes registered for the organisation and its quota of them (0:
+     * a server older than schema 013, which does not say) */
+    uint64_t mailboxes, quota_mailboxes;
     uint64_t window; /* the server's intake_window, seconds (0: none) */
     /* the server's retention: envelopes it deletes within within_days,
      * the first day one goes ("" if none), its retention in days */

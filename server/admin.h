@@ -22,15 +22,19 @@ struct cmdline {
     const char *pos[CMDLINE_MAX_POS];
     unsigned npos;
     const char *name, *pubkey;
-    const char *max_reports, *max_bytes; /* org set: a number or "default" */
+    /* org set: a number or "default" */
+    const char *max_reports, *max_bytes, *max_mailboxes;
     int help;
 };
 
 int admin_migrate(const struct cmdline *cl);
 /* org add SLUG --name NAME --public-key PUBLIC.json */
 int admin_org_add(const struct cmdline *cl);
-/* org set SLUG [--max-reports N|default] [--max-bytes N|default] */
+/* org set SLUG [--max-reports N|default] [--max-bytes N|default]
+ *              [--max-mailboxes N|default] */
 int admin_org_set(const struct cmdline *cl);
+/* org list: each organisation's quotas and counts (no names, no ids) */
+int admin_org_list(const struct cmdline *cl);
 /* token add ORG NAME, token list, token revoke ORG NAME */
 int admin_token_add(const struct cmdline *cl);
 int admin_token_list(const struct cmdline *cl);

@@ -259,6 +259,40 @@ out:
 
 /* ---- mailboxes --------------------------------------------------------- */
 
+/*
+ * The organisation a new mailbox is registered for ("org", optional: 0
+ * without it), its quota checked; -1 with r answered: 400 bad_org (not a
+ * string), 404 unknown_org, 503 while the organisations are not loaded,
+ * 507 org_full at its quota of mailboxes.
+ */
+static int
+mailbox_org(struct req *r, const json_t *j)
+{
+    const json_t *v = json_object_get(j, "org");
+    if (!v || json_is_null(v))
+        return 0;
+    const char *slug = json_string_value(v);
+    if (!slug || !slug[0] || strlen(slug) > UMBRA_SLUG_MAX) {
+        reply_error(r, 400, "bad_org", "org must be an organisation's slug");
+        return -1;
+    }
+    struct org_set *s = orgs_acquire();
+    const struct org *o = orgs_find(s, slug);
+    int id = -1;
+    if (!o && !orgs_loaded(s))
+        reply_unavailable(r);
+    else if (!o)
+        reply_error(r, 404, "unknown_org", "no organisation by that name");
+    else if (!intake_mailbox_ok(o->id, o->max_mailboxes))
+        reply_error(r, 507, "org_full",
+                    "the organisation has its quota of mailboxes; try again "
+                    "in a few days");
+    else
+        id = o->id;
+    orgs_release(s);
+    return id;
+}
+
 void
 api_mailbox_new(struct req *r)
 {
@@ -272,7 +306,10 @@ api_mailbox_new(struct req *r)
         reply_error(r, 400, "bad_mailbox", "id must be 64 hex characters");
         return;
     }
+    int org_id = mailbox_org(r, j);
     json_decref(j);
+    if (org_id < 0)
+        return;
     if (!intake_has_room()) {
         reply_error(r, 503, "busy", "the server is busy; try again shortly");
         return;
@@ -288,6 +325,7 @@ api_mailbox_new(struct req *r)
     }
     memcpy(copy, id, 32);
     r->item = (struct intake_item){.mailbox_id = copy,
+                                   .mailbox_org = org_id,
                                    .done = intake_done,
                                    .ctx = r};
     r->ctx = copy;

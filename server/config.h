@@ -26,6 +26,7 @@ struct config {
     unsigned intake_window;   /* seconds between spool moves; 0 = none */
     char spool_dir[CONF_STR]; /* the spool's folder (spool.h) */
     size_t quota_reports, quota_bytes; /* per organisation */
+    size_t quota_mailboxes;   /* registered mailboxes per organisation */
     unsigned envelope_retention_days; /* 0: kept until acknowledged */
     unsigned mailbox_retention_days;  /* after the last reply; 0: for ever */
     unsigned event_retention_days;    /* case events; 0: for ever */

@@ -18,16 +18,18 @@ static const struct stmt stmts[] = {
     /* orgs cache (orgs.c) */
     {DB_INTAKE, "org_list",
      "SELECT id::text, slug, name, fingerprint, bundle, "
-     "coalesce(max_reports, 0)::text, coalesce(max_bytes, 0)::text "
-     "FROM orgs ORDER BY slug", 0},
+     "coalesce(max_reports, 0)::text, coalesce(max_bytes, 0)::text, "
+     "coalesce(max_mailboxes, 0)::text FROM orgs ORDER BY slug", 0},
     /* intake.c writers: POST /api/v1/orgs/{slug}/reports; web.c: POST
      * /report */
     {DB_INTAKE, "env_insert",
      "INSERT INTO envelopes (org_id, size, body) VALUES ($1, $2, $3)", 3},
-    /* POST /api/v1/mailboxes, POST /report */
+    /* POST /api/v1/mailboxes, POST /report; $2 the organisation or NULL
+     * (NULL too if it is not one: a mailbox is never refused for it) */
     {DB_INTAKE, "mailbox_insert",
-     "INSERT INTO mailboxes (mailbox_id) VALUES ($1) ON CONFLICT DO NOTHING",
-     1},
+     "INSERT INTO mailboxes (mailbox_id, org_id) SELECT $1, "
+     "(SELECT id FROM orgs WHERE id = $2::integer) ON CONFLICT DO NOTHING",
+     2},
     /* mover.c: spool records into their tables, with the day each
      * arrived (envelopes a chunk at a time, as binary arrays: 014); ref
      * makes a repeated move store nothing twice */
@@ -35,11 +37,17 @@ static const struct stmt stmts[] = {
      "SELECT intake_move_batch($1::integer[], $2::bytea[], $3::date[], "
      "$4::bytea[])", 4},
     {DB_INTAKE, "mailbox_move",
-     "INSERT INTO mailboxes (mailbox_id, day) VALUES ($1, $2::date) "
-     "ON CONFLICT DO NOTHING", 2},
+     "INSERT INTO mailboxes (mailbox_id, day, org_id) SELECT $1, $2::date, "
+     "(SELECT id FROM orgs WHERE id = $3::integer) ON CONFLICT DO NOTHING",
+     3},
     /* mover.c: what each organisation has waiting (quotas) */
     {DB_INTAKE, "pending", "SELECT org_id, n, bytes FROM intake_pending()",
      0},
+    /* mover.c: each organisation's registered mailboxes (quotas, 013) */
+    {DB_INTAKE, "mailbox_counts",
+     "SELECT org_id::text, n::text FROM intake_mailboxes()", 0},
+    /* mover.c, intake.c: last in a transaction that stored mailboxes */
+    {DB_INTAKE, "mailbox_fold", "SELECT mailbox_counts_fold()", 0},
     /* mover.c: one batch of the retention purge */
     {DB_INTAKE, "retention_purge",
      "SELECT envelopes::text, mailboxes::text, replies::text "
@@ -133,13 +141,26 @@ static const struct stmt stmts[] = {
      "INSERT INTO sync_tokens (org_id, name, hash) SELECT id, $2, $3 "
      "FROM orgs WHERE slug = $1 ON CONFLICT DO NOTHING", 3},
     {DB_OWNER, "org_exists", "SELECT 1 FROM orgs WHERE slug = $1", 1},
-    /* umbra-server org set: $2/$3 "keep", "default" (NULL) or a number */
+    /* umbra-server org set: $2..$4 "keep", "default" (NULL) or a number */
     {DB_OWNER, "org_set_quota",
      "UPDATE orgs SET max_reports = CASE $2 WHEN 'keep' THEN max_reports "
      "WHEN 'default' THEN NULL ELSE $2::bigint END, max_bytes = CASE $3 "
      "WHEN 'keep' THEN max_bytes WHEN 'default' THEN NULL ELSE $3::bigint "
-     "END WHERE slug = $1 RETURNING coalesce(max_reports::text, 'default'), "
-     "coalesce(max_bytes::text, 'default')", 3},
+     "END, max_mailboxes = CASE $4 WHEN 'keep' THEN max_mailboxes "
+     "WHEN 'default' THEN NULL ELSE $4::bigint END WHERE slug = $1 "
+     "RETURNING coalesce(max_reports::text, 'default'), "
+     "coalesce(max_bytes::text, 'default'), "
+     "coalesce(max_mailboxes::text, 'default')", 4},
+    /* umbra-server org list: each organisation's quotas (NULL: the
+     * server's) and what it holds, counts only */
+    {DB_OWNER, "org_quota_list",
+     "SELECT o.slug, coalesce(o.max_reports::text, ''), "
+     "coalesce(o.max_bytes::text, ''), coalesce(o.max_mailboxes::text, ''), "
+     "(SELECT count(*) FROM envelopes e WHERE e.org_id = o.id)::text, "
+     "(SELECT coalesce(sum(e.size), 0) FROM envelopes e "
+     "WHERE e.org_id = o.id)::text, "
+     "coalesce(m.n, 0)::text FROM orgs o "
+     "LEFT JOIN intake_mailboxes() m ON m.org_id = o.id ORDER BY o.slug", 0},
     {DB_OWNER, "token_list",
      "SELECT o.slug, t.name, t.added::text FROM sync_tokens t JOIN orgs o "
      "ON o.id = t.org_id ORDER BY o.slug, t.name", 0},

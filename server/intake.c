@@ -25,6 +25,7 @@ static pthread_t *threads;
 static char *conninfo;
 static int spooled; /* intake_window > 0 */
 static size_t quota_reports = SIZE_MAX, quota_bytes = SIZE_MAX;
+static size_t quota_mailboxes = SIZE_MAX;
 static uint64_t spool_max; /* bytes the spool may hold; 0: no bound */
 
 int
@@ -72,6 +73,24 @@ intake_quota_ok(int org_id, uint64_t max_reports, uint64_t max_bytes,
 }
 
 void
+intake_quota_mailboxes(size_t mailboxes)
+{
+    quota_mailboxes = mailboxes;
+}
+
+uint64_t
+intake_mailbox_quota_of(uint64_t max_mailboxes)
+{
+    return max_mailboxes ? max_mailboxes : quota_mailboxes;
+}
+
+int
+intake_mailbox_ok(int org_id, uint64_t max_mailboxes)
+{
+    return mover_mailboxes(org_id) < intake_mailbox_quota_of(max_mailboxes);
+}
+
+void
 intake_push(struct intake_item *it)
 {
     it->next = NULL;
@@ -91,7 +110,9 @@ intake_push(struct intake_item *it)
 static int
 send_batch(void *ctx, PGconn *c, unsigned *sent)
 {
+    int counted = 0; /* a mailbox of an organisation: fold its count */
     for (struct intake_item *it = ctx; it; it = it->next) {
+        counted |= it->mailbox_id && it->mailbox_org > 0;
         if (it->data) {
             char org[16], size[24];
             snprintf(org, sizeof org, "%d", it->org_id);
@@ -105,13 +126,22 @@ send_batch(void *ctx, PGconn *c, unsigned *sent)
             (*sent)++;
         }
         if (it->mailbox_id) {
-            const char *mv[1] = {(const char *)it->mailbox_id};
-            int ml[1] = {32}, mf[1] = {1};
-            if (PQsendQueryPrepared(c, "mailbox_insert", 1, mv, ml, mf, 0) !=
+            char morg[16];
+            snprintf(morg, sizeof morg, "%d", it->mailbox_org);
+            const char *mv[2] = {(const char *)it->mailbox_id,
+                                 it->mailbox_org > 0 ? morg : NULL};
+            int ml[2] = {32, 0}, mf[2] = {1, 0};
+            if (PQsendQueryPrepared(c, "mailbox_insert", 2, mv, ml, mf, 0) !=
                 1)
                 return -1;
             (*sent)++;
         }
+    }
+    if (counted) {
+        if (PQsendQueryPrepared(c, "mailbox_fold", 0, NULL, NULL, NULL, 0) !=
+            1)
+            return -1;
+        (*sent)++;
     }
     return 0;
 }
@@ -156,6 +186,10 @@ write_spool(struct intake_item *batch, unsigned n)
         }
         if (it->mailbox_id) {
             recs[k] = (struct spool_rec){.kind = SPOOL_MAILBOX,
+                                         .org_id = it->mailbox_org > 0
+                                                       ? (uint32_t)
+                                                             it->mailbox_org
+                                                       : 0,
                                          .day = day,
                                          .data = it->mailbox_id,
                                          .len = 32};
@@ -195,6 +229,12 @@ writer(void *arg)
             phases_add(PH_QUEUE, it->t_push);
         int ok = spooled ? write_spool(batch, n) : write_db(&c, batch);
         metrics_batch(n, ok);
+        /* Without a spool the mailboxes are in PostgreSQL already: count
+         * them now, not at the next refresh (the spool counts its own). */
+        for (struct intake_item *it = batch; ok && !spooled && it;
+             it = it->next)
+            if (it->mailbox_id && it->mailbox_org > 0)
+                mover_mailbox_stored(it->mailbox_org);
         uint64_t t_done = phases_now();
         for (struct intake_item *it = batch, *next; it; it = next) {
             next = it->next;

@@ -28,6 +28,7 @@ struct intake_item {
     const uint8_t *data; /* the envelope; NULL for a mailbox alone */
     size_t len;
     const uint8_t *mailbox_id; /* NULL, or 32 bytes: insert it too */
+    int mailbox_org;           /* the mailbox's organisation; 0: none */
     void (*done)(void *ctx, int ok); /* ok: 1 committed, 0 not stored */
     void *ctx;
     struct intake_item *next;
@@ -57,6 +58,15 @@ void intake_quota_of(uint64_t max_reports, uint64_t max_bytes,
  * envelope of len bytes waiting. */
 int intake_quota_ok(int org_id, uint64_t max_reports, uint64_t max_bytes,
                     size_t len);
+/* Sets the per-organisation quota of registered mailboxes (PostgreSQL
+ * and spool together; unlimited until set). */
+void intake_quota_mailboxes(size_t mailboxes);
+/* The mailbox quota of an organisation whose own is max_mailboxes (0:
+ * the server's). */
+uint64_t intake_mailbox_quota_of(uint64_t max_mailboxes);
+/* 1 if org_id, with its own mailbox quota (0: the server's), may have one
+ * more mailbox registered. */
+int intake_mailbox_ok(int org_id, uint64_t max_mailboxes);
 /* Queues it (the caller keeps it alive until done runs). */
 void intake_push(struct intake_item *it);
 

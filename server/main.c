@@ -2,7 +2,7 @@
 /*
  * umbra-server: entry point (docs/operations.md): the options (getopt_long:
  * --config FILE, --KEY VALUE for every config key), the table of commands
- * (serve, migrate, org add, token add|list|revoke; the administrative ones
+ * (serve, migrate, org add|set|list, token add|list|revoke; the administrative ones
  * are in admin.c) and serve itself. Exit codes: 0 success, 1 a user-facing
  * error (one line on stderr), 2 a usage error.
  */
@@ -29,6 +29,8 @@ static const char usage_main[] =
     "       umbra-server migrate [--config FILE]\n"
     "       umbra-server org add SLUG --name NAME --public-key PUBLIC.json\n"
     "       umbra-server org set SLUG [--max-reports N] [--max-bytes N]\n"
+    "                                 [--max-mailboxes N]\n"
+    "       umbra-server org list\n"
     "       umbra-server token add ORG NAME\n"
     "       umbra-server token list\n"
     "       umbra-server token revoke ORG NAME\n"
@@ -45,12 +47,15 @@ static const char usage_org[] =
     "usage: umbra-server org add SLUG --name NAME --public-key PUBLIC.json\n"
     "       umbra-server org set SLUG [--max-reports N|default]\n"
     "                                 [--max-bytes N|default]\n"
+    "                                 [--max-mailboxes N|default]\n"
+    "       umbra-server org list\n"
     "'add' registers an organisation and its signed public key bundle (made\n"
     "by 'umbra-case init'). Adding it again with a newer bundle signed by\n"
     "the same signing key rotates its keys.\n"
-    "'set' gives it its own quota of reports and bytes waiting (default:\n"
-    "the server's quota_reports and quota_bytes); running servers apply it\n"
-    "within seconds.\n";
+    "'set' gives it its own quota of reports and bytes waiting and of\n"
+    "registered mailboxes (default: the server's quota_reports, quota_bytes\n"
+    "and quota_mailboxes); running servers apply it within seconds.\n"
+    "'list' prints each organisation's quotas and what it holds (counts).\n";
 static const char usage_token[] =
     "usage: umbra-server token add ORG NAME\n"
     "       umbra-server token list\n"
@@ -105,6 +110,7 @@ run_serve(const struct cmdline *a)
     }
     phases_init();
     intake_quota(srv.cfg.quota_reports, srv.cfg.quota_bytes);
+    intake_quota_mailboxes(srv.cfg.quota_mailboxes);
     intake_spool_max(srv.cfg.spool_max_bytes);
     mover_retention(srv.cfg.envelope_retention_days,
                     srv.cfg.mailbox_retention_days, srv.cfg.purge_interval);
@@ -142,7 +148,8 @@ out:
 #define OPT_PUBKEY 258
 #define OPT_MAX_REPORTS 259
 #define OPT_MAX_BYTES 260
-#define OPT_KEY 261
+#define OPT_MAX_MAILBOXES 261
+#define OPT_KEY 262
 
 /* The long options: --config, --name, --public-key, --help and every
  * config key (config_key_name); malloc'd, or NULL. */
@@ -152,7 +159,7 @@ options_new(void)
     size_t n = 0;
     while (config_key_name(n))
         n++;
-    struct option *o = calloc(n + 7, sizeof *o);
+    struct option *o = calloc(n + 8, sizeof *o);
     if (!o)
         return NULL;
     o[0] = (struct option){"config", required_argument, NULL, OPT_CONFIG};
@@ -163,8 +170,10 @@ options_new(void)
                            OPT_MAX_REPORTS};
     o[5] = (struct option){"max-bytes", required_argument, NULL,
                            OPT_MAX_BYTES};
+    o[6] = (struct option){"max-mailboxes", required_argument, NULL,
+                           OPT_MAX_MAILBOXES};
     for (size_t i = 0; i < n; i++)
-        o[6 + i] = (struct option){config_key_name(i), required_argument,
+        o[7 + i] = (struct option){config_key_name(i), required_argument,
                                    NULL, OPT_KEY + (int)i};
     return o;
 }
@@ -252,6 +261,8 @@ parse_args(struct cmdline *a, int argc, char **argv, const struct option *opts,
             a->max_reports = optarg;
         else if (c == OPT_MAX_BYTES)
             a->max_bytes = optarg;
+        else if (c == OPT_MAX_MAILBOXES)
+            a->max_mailboxes = optarg;
         else if (c >= OPT_KEY && config_set(&srv.cfg, opts[idx].name,
                                             optarg) < 0) {
             fprintf(stderr, "umbra-server: bad option '--%s'\n",
@@ -265,7 +276,7 @@ parse_args(struct cmdline *a, int argc, char **argv, const struct option *opts,
 
 #define NEED_CHECKED_CONFIG 1u /* config_check before it runs */
 #define NEED_NAME_KEY 2u       /* --name and --public-key given */
-#define NEED_QUOTA 4u          /* --max-reports or --max-bytes given */
+#define NEED_QUOTA 4u /* --max-reports, --max-bytes or --max-mailboxes */
 
 /*
  * Each command: its words (a second one, or NULL), how many operands
@@ -285,6 +296,7 @@ static const struct command {
     {"migrate", NULL, 0, 0, admin_migrate, usage_migrate},
     {"org", "add", 1, NEED_NAME_KEY, admin_org_add, usage_org},
     {"org", "set", 1, NEED_QUOTA, admin_org_set, usage_org},
+    {"org", "list", 0, 0, admin_org_list, usage_org},
     {"token", "add", 2, 0, admin_token_add, usage_token},
     {"token", "list", 0, 0, admin_token_list, usage_token},
     {"token", "revoke", 2, 0, admin_token_revoke, usage_token},
@@ -299,7 +311,8 @@ command_fits(const struct command *c, const struct cmdline *a)
     return a->npos == words + c->nargs &&
            (!c->verb || strcmp(a->pos[1], c->verb) == 0) &&
            (!(c->needs & NEED_NAME_KEY) || (a->name && a->pubkey)) &&
-           (!(c->needs & NEED_QUOTA) || a->max_reports || a->max_bytes);
+           (!(c->needs & NEED_QUOTA) || a->max_reports || a->max_bytes ||
+            a->max_mailboxes);
 }
 
 static int

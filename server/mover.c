@@ -34,6 +34,15 @@ static uint64_t purged[3]; /* envelopes, mailboxes, replies (under mu) */
 static unsigned event_days, alert_days; /* schema/015 */
 static int poked;          /* mover_recount: count again now (under mu) */
 
+/* Registered mailboxes per organisation in PostgreSQL, as last read plus
+ * what moves stored since (the mailbox quota, schema 013). */
+struct mb_count {
+    int org_id;
+    uint64_t n;
+};
+static struct mb_count *mbc; /* under mu */
+static size_t nmbc;
+
 /* ---- what organisations have waiting ---------------------------------- */
 
 static uint64_t
@@ -45,9 +54,80 @@ be(const char *p, unsigned n)
     return v;
 }
 
+/* n more mailboxes of org_id in v (realloc'd); 0 or -1. */
+static int
+mb_add(struct mb_count **v, size_t *nv, int org_id, uint64_t n)
+{
+    size_t i;
+    for (i = 0; i < *nv && (*v)[i].org_id != org_id; i++)
+        ;
+    if (i == *nv) {
+        struct mb_count *w = realloc(*v, (i + 1) * sizeof *w);
+        if (!w)
+            return -1;
+        *v = w;
+        w[(*nv)++] = (struct mb_count){.org_id = org_id};
+    }
+    (*v)[i].n += n;
+    return 0;
+}
+
+/* Reads each organisation's registered mailboxes (intake_mailboxes()). */
+static void
+refresh_mailboxes(PGconn *c)
+{
+    PGresult *r = db_exec(c, "mailbox_counts", 0, NULL, NULL, NULL);
+    struct mb_count *v = NULL;
+    size_t nv = 0;
+    int ok = db_ok(r);
+    for (int i = 0; ok && i < PQntuples(r); i++) {
+        uint64_t org, n;
+        ok = parse_u64(&org, PQgetvalue(r, i, 0), 1, 0x7fffffff) == 0 &&
+             parse_u64(&n, PQgetvalue(r, i, 1), 0, INT64_MAX) == 0 &&
+             mb_add(&v, &nv, (int)org, n) == 0;
+    }
+    PQclear(r);
+    if (!ok) {
+        free(v);
+        return;
+    }
+    pthread_mutex_lock(&mu);
+    free(mbc);
+    mbc = v;
+    nmbc = nv;
+    pthread_mutex_unlock(&mu);
+}
+
+uint64_t
+mover_mailboxes_moved(int org_id)
+{
+    uint64_t n = 0;
+    pthread_mutex_lock(&mu);
+    for (size_t i = 0; i < nmbc; i++)
+        if (mbc[i].org_id == org_id)
+            n += mbc[i].n;
+    pthread_mutex_unlock(&mu);
+    return n;
+}
+
+uint64_t
+mover_mailboxes(int org_id)
+{
+    return spool_mailboxes(org_id) + mover_mailboxes_moved(org_id);
+}
+
+void
+mover_mailbox_stored(int org_id)
+{
+    pthread_mutex_lock(&mu);
+    (void)mb_add(&mbc, &nmbc, org_id, 1); /* else the next refresh */
+    pthread_mutex_unlock(&mu);
+}
+
 static void
 refresh(PGconn *c)
 {
+    refresh_mailboxes(c);
     PGresult *r = db_exec(c, "pending", 0, NULL, NULL, NULL);
     if (!db_ok(r)) {
         PQclear(r);
@@ -179,6 +259,8 @@ struct move {
     int fd;
     struct pg_count *moved; /* per organisation, what this move stored */
     size_t nmoved;
+    struct mb_count *mb; /* and its mailboxes of an organisation */
+    size_t nmb;
     const uint64_t *offs;
     size_t from, to; /* the slice of offs this transaction covers */
     unsigned kind;
@@ -310,15 +392,21 @@ send_moves(void *ctx, PGconn *c, unsigned *sent)
             return -1;
         if (rec.kind != m->kind)
             continue;
-        char day[16];
+        char day[16], org[16];
         day_text(day, rec.day);
         int ok;
         if (rec.kind == SPOOL_MAILBOX) {
             if (rec.len != 32)
                 continue; /* cannot happen: intake writes 32 */
-            const char *v[2] = {(const char *)rec.data, day};
-            int l[2] = {32, 0}, f[2] = {1, 0};
-            ok = PQsendQueryPrepared(c, "mailbox_move", 2, v, l, f, 0);
+            /* its organisation (013), or NULL: 0 in older records */
+            snprintf(org, sizeof org, "%u", (unsigned)rec.org_id);
+            const char *v[3] = {(const char *)rec.data, day,
+                                rec.org_id ? org : NULL};
+            int l[3] = {32, 0, 0}, f[3] = {1, 0, 0};
+            ok = PQsendQueryPrepared(c, "mailbox_move", 3, v, l, f, 0);
+            if (ok == 1 && rec.org_id &&
+                mb_add(&m->mb, &m->nmb, (int)rec.org_id, 1) != 0)
+                return -1;
         } else {
             if (batch_add(m, c, &rec, sent) != 0)
                 return -1;
@@ -328,7 +416,16 @@ send_moves(void *ctx, PGconn *c, unsigned *sent)
             return -1;
         (*sent)++;
     }
-    return m->kind == SPOOL_ENVELOPE ? send_batch(m, c, sent) : 0;
+    if (m->kind == SPOOL_ENVELOPE)
+        return send_batch(m, c, sent);
+    /* the mailboxes' counts, in their transaction (schema 013) */
+    if (m->kind == SPOOL_MAILBOX && m->nmb > 0) {
+        if (PQsendQueryPrepared(c, "mailbox_fold", 0, NULL, NULL, NULL, 0) !=
+            1)
+            return -1;
+        (*sent)++;
+    }
+    return 0;
 }
 
 static PGconn *
@@ -382,12 +479,17 @@ move_file(PGconn **c, int fd)
     }
     rc = 0;
     credit(&m);
+    pthread_mutex_lock(&mu); /* its mailboxes too, before the wipe */
+    for (size_t k = 0; k < m.nmb; k++)
+        (void)mb_add(&mbc, &nmbc, m.mb[k].org_id, m.mb[k].n);
+    pthread_mutex_unlock(&mu);
 out:
     free(m.moved);
     arr_release(&m.orgs);
     arr_release(&m.bodies);
     arr_release(&m.days);
     arr_release(&m.refs);
+    free(m.mb);
     if (rc != 0 && *c && PQtransactionStatus(*c) != PQTRANS_IDLE) {
         PQfinish(*c);
         *c = NULL;
@@ -652,5 +754,8 @@ mover_stop(void)
     free(pg);
     pg = NULL;
     npg = 0;
+    free(mbc);
+    mbc = NULL;
+    nmbc = 0;
     pthread_mutex_unlock(&mu);
 }

@@ -21,7 +21,8 @@
  * for the per-organisation quota, and adds what each move stored to them
  * (not a count of the whole table after every move: that scan grows with
  * the table, 0.4 s at 2.7 GB, and ran every window); with intake_window =
- * 0 it does only that.
+ * 0 it does only that. The same for each organisation's registered
+ * mailboxes (the mailbox quota).
  *
  * And it purges what the retention settings say has expired, on its own:
  * at start and every purge_interval seconds, after that moment's move,
@@ -54,6 +55,16 @@ void mover_stop(void);
 /* What org_id has waiting: PostgreSQL's envelopes as last read plus the
  * spool's. */
 void mover_pending(int org_id, uint64_t *count, uint64_t *bytes);
+/* Mailboxes registered for org_id (schema 013): PostgreSQL's as last read
+ * (every minute, after a purge) plus what moves stored since, plus the
+ * spool's. */
+uint64_t mover_mailboxes(int org_id);
+/* The same without the spool's: what sync may show (a count that moved
+ * with each registration would time them, and with them the reports). */
+uint64_t mover_mailboxes_moved(int org_id);
+/* Counts one mailbox of org_id stored straight into PostgreSQL (intake
+ * without a spool), until the next read. */
+void mover_mailbox_stored(int org_id);
 /* Sets the retention before mover_start: days of envelopes and of
  * mailboxes after their last reply (0: kept), seconds between purges. */
 void mover_retention(unsigned envelope_days, unsigned mailbox_days,

@@ -147,6 +147,9 @@ orgs_reload(void)
                 0 ||
             parse_u64(&o->max_bytes, PQgetvalue(r, i, 6), 0, INT64_MAX) < 0)
             o->max_reports = o->max_bytes = 0;
+        if (parse_u64(&o->max_mailboxes, PQgetvalue(r, i, 7), 0,
+                      INT64_MAX) < 0)
+            o->max_mailboxes = 0;
         o->name = strdup(PQgetvalue(r, i, 2));
         o->bundle_json = strdup(bundle);
         s->n++;

@@ -29,8 +29,9 @@ struct org {
     char *name;
     char *bundle_json;
     struct umbra_bundle bundle;
-    /* its own quota (schema/012_org_quotas.sql); 0: the server's */
-    uint64_t max_reports, max_bytes;
+    /* its own quota (schema/012_org_quotas.sql, 013_mailbox_org.sql);
+     * 0: the server's */
+    uint64_t max_reports, max_bytes, max_mailboxes;
 };
 
 struct org_set {

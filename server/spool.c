@@ -18,10 +18,11 @@
 static const uint8_t magic[4] = {'U', 'S', 'P', '1'};
 static const char *const names[2] = {"spool-a", "spool-b"};
 
-/* Per organisation and file: what the file holds. */
+/* Per organisation and file: what the file holds (envelopes, their
+ * bytes, and mailboxes registered for it). */
 struct count {
     int org_id;
-    uint64_t n[2], bytes[2];
+    uint64_t n[2], bytes[2], mailboxes[2];
 };
 
 /* Two locks. mu, the append lock: the files, which one is current, and
@@ -60,10 +61,13 @@ file_of(int fd)
     return fd == fds[0] ? 0 : fd == fds[1] ? 1 : -1;
 }
 
-/* Adds a record's count; cmu held (or the spool not yet shared). */
+/* Counts a record: an envelope, or a mailbox of an organisation (one
+ * without is not counted); cmu held (or the spool not yet shared). */
 static int
-count_add(unsigned file, int org_id, size_t len)
+count_add(unsigned file, unsigned kind, int org_id, size_t len)
 {
+    if (kind != SPOOL_ENVELOPE && (kind != SPOOL_MAILBOX || org_id <= 0))
+        return 0;
     size_t i;
     for (i = 0; i < ncounts && counts[i].org_id != org_id; i++)
         ;
@@ -74,6 +78,10 @@ count_add(unsigned file, int org_id, size_t len)
         counts = c;
         memset(&counts[ncounts], 0, sizeof *counts);
         counts[ncounts++].org_id = org_id;
+    }
+    if (kind == SPOOL_MAILBOX) {
+        counts[i].mailboxes[file]++;
+        return 0;
     }
     counts[i].n[file]++;
     counts[i].bytes[file] += len;
@@ -256,8 +264,8 @@ spool_append(const struct spool_rec *recs, size_t n)
         held[f] += total;
         for (size_t i = 0; i < n; i++) {
             records[f]++;
-            if (recs[i].kind == SPOOL_ENVELOPE)
-                (void)count_add(f, (int)recs[i].org_id, recs[i].len);
+            (void)count_add(f, recs[i].kind, (int)recs[i].org_id,
+                            recs[i].len);
         }
         pthread_mutex_unlock(&cmu);
     }
@@ -431,7 +439,8 @@ spool_wipe(int fd)
         pthread_mutex_lock(&cmu);
         records[f] = held[f] = 0;
         for (size_t i = 0; i < ncounts; i++)
-            counts[i].n[f] = counts[i].bytes[f] = 0;
+            counts[i].n[f] = counts[i].bytes[f] =
+                counts[i].mailboxes[f] = 0;
         pthread_mutex_unlock(&cmu);
     }
     pthread_mutex_unlock(&mu);
@@ -444,9 +453,7 @@ count_rec(void *ctx, const struct spool_rec *rec)
     unsigned f = *(unsigned *)ctx;
     records[f]++;
     held[f] += SPOOL_HEAD_BYTES + rec->len + SPOOL_CHECK_BYTES;
-    if (rec->kind == SPOOL_ENVELOPE)
-        return count_add(f, (int)rec->org_id, rec->len);
-    return 0;
+    return count_add(f, rec->kind, (int)rec->org_id, rec->len);
 }
 
 int
@@ -573,6 +580,18 @@ spool_pending(int org_id, uint64_t *count, uint64_t *bytes)
             *bytes = counts[i].bytes[0] + counts[i].bytes[1];
         }
     pthread_mutex_unlock(&cmu);
+}
+
+uint64_t
+spool_mailboxes(int org_id)
+{
+    uint64_t n = 0;
+    pthread_mutex_lock(&cmu);
+    for (size_t i = 0; i < ncounts; i++)
+        if (counts[i].org_id == org_id)
+            n = counts[i].mailboxes[0] + counts[i].mailboxes[1];
+    pthread_mutex_unlock(&cmu);
+    return n;
 }
 
 uint64_t

@@ -32,11 +32,13 @@
  *     len u32 LE | data[len] | check[16] = BLAKE2b-128 of all before it
  *
  * kind 1 is an envelope (data: its bytes), kind 2 a mailbox (data: the
- * 32-byte mailbox id). Nothing in a record is a time finer than the day
- * (which the envelopes table keeps anyway). `ref` lets a move repeated
- * after a crash store nothing twice (envelopes.ref is UNIQUE). A reader
- * stops at the first record that does not check: only a batch whose fsync
- * never finished (so never acknowledged) can be torn.
+ * 32-byte mailbox id; org_id the organisation it was registered for, 0
+ * for none, as in every record written before schema 013). Nothing in
+ * a record is a time finer than the day (which the envelopes table keeps
+ * anyway). `ref` lets a move repeated after a crash store nothing twice
+ * (envelopes.ref is UNIQUE). A reader stops at the first record that does
+ * not check: only a batch whose fsync never finished (so never
+ * acknowledged) can be torn.
  */
 #ifndef UMBRA_SERVER_SPOOL_H
 #define UMBRA_SERVER_SPOOL_H
@@ -100,6 +102,8 @@ int spool_wipe(int fd) __attribute__((warn_unused_result));
 
 /* Envelopes and bytes the spool holds for org_id (both files). */
 void spool_pending(int org_id, uint64_t *count, uint64_t *bytes);
+/* Mailboxes registered for org_id that the spool holds (both files). */
+uint64_t spool_mailboxes(int org_id);
 /* Bytes of records in the spool (both files): what the mover has still to
  * move (intake's spool_max_bytes). */
 uint64_t spool_held_bytes(void);

@@ -134,10 +134,16 @@ sync_pending(json_t *o, PGconn *c, const uint8_t hash[32], const char *upto,
              int check, const char *slug)
 {
     uint64_t qr = srv.cfg.quota_reports, qb = srv.cfg.quota_bytes;
+    uint64_t qm = srv.cfg.quota_mailboxes, mboxes = 0;
     struct org_set *os = orgs_acquire();
     const struct org *org = orgs_find(os, slug);
-    if (org)
+    if (org) {
         intake_quota_of(org->max_reports, org->max_bytes, &qr, &qb);
+        qm = intake_mailbox_quota_of(org->max_mailboxes);
+        /* the database's, as pending's: not the spool's, which would
+         * tell a token's holder when mailboxes (and so reports) arrive */
+        mboxes = mover_mailboxes_moved(org->id);
+    }
     orgs_release(os);
     const char *vals[3] = {(const char *)hash, upto, NULL};
     int lens[3] = {32, 0, 0}, fmts[3] = {1, 0, 0}, ok, i, rows;
@@ -152,8 +158,9 @@ sync_pending(json_t *o, PGconn *c, const uint8_t hash[32], const char *upto,
     if (ok)
         json_object_set_new(
             o, "pending",
-            json_pack("{s:I,s:I,s:s}", "count", (json_int_t)n, "bytes",
-                      (json_int_t)bytes, "max_id", PQgetvalue(res, 0, 2)));
+            json_pack("{s:I,s:I,s:s,s:I}", "count", (json_int_t)n, "bytes",
+                      (json_int_t)bytes, "max_id", PQgetvalue(res, 0, 2),
+                      "mailboxes", (json_int_t)mboxes));
     PQclear(res);
     if (!ok)
         return -1;
@@ -161,8 +168,9 @@ sync_pending(json_t *o, PGconn *c, const uint8_t hash[32], const char *upto,
     json_object_set_new(o, "intake_window",
                         json_integer((json_int_t)srv.cfg.intake_window));
     json_object_set_new(o, "quota",
-                        json_pack("{s:I,s:I}", "reports", (json_int_t)qr,
-                                  "bytes", (json_int_t)qb));
+                        json_pack("{s:I,s:I,s:I}", "reports", (json_int_t)qr,
+                                  "bytes", (json_int_t)qb, "mailboxes",
+                                  (json_int_t)qm));
     /* per member: the held envelopes it has not acked (issue 15) */
     res = db_exec(c, "sync_waiting", 1, vals, lens, fmts);
     ok = db_ok(res);

@@ -576,7 +576,8 @@ web_report_post(struct req *r)
     }
     /* Nothing was stored: the form comes back filled, to send later. */
     if (!intake_quota_ok(o->id, o->max_reports, o->max_bytes,
-                         st->env_len)) {
+                         st->env_len) ||
+        (want_reply && !intake_mailbox_ok(o->id, o->max_mailboxes))) {
         page_error(r, 507, PAGE_REPORT, "org_full");
         goto out;
     }
@@ -589,6 +590,7 @@ web_report_post(struct req *r)
                                    .len = st->env_len,
                                    .mailbox_id =
                                        want_reply ? st->mailbox_id : NULL,
+                                   .mailbox_org = o->id,
                                    .done = report_stored,
                                    .ctx = r};
     r->ctx = st;

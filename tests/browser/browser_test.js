@@ -57,6 +57,13 @@ async function testJsOn(browser) {
     const posts = mine.filter((r) => r.method === 'POST');
     check(posts.some((r) => r.url.endsWith('/api/v1/orgs/' + ORG + '/reports')), 'JS: the envelope went to the API');
     check(!posts.some((r) => r.url.endsWith('/report')), 'JS: the plain form was not posted');
+    const mbox = posts.filter((r) => r.url === BASE + '/api/v1/mailboxes');
+    let mboxBody = null;
+    try { mboxBody = mbox.length === 1 ? JSON.parse(mbox[0].body.toString()) : null; } catch (e) { mboxBody = null; }
+    check(mboxBody !== null && /^[0-9a-f]{64}$/.test(mboxBody.id) && mboxBody.org === ORG &&
+          Object.keys(mboxBody).length === 2,
+          'JS: the mailbox is registered for the organisation reported to (its id and org, nothing else)',
+          JSON.stringify(mboxBody));
     const hits = bodiesContain(mine, Object.values(c).concat([exifSecret, 'police-extortion', 'He hit me']));
     check(hits.length === 0, 'JS: no request body holds any text from the form', hits.join('; '));
     check((await ctx.cookies()).length === 0, 'JS: no cookie was set');

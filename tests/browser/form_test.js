@@ -26,7 +26,7 @@
 
 const {
     path, fs, crypto, execFileSync, TOP, BASE, ARTIFACTS, TDIR, ORG, check, requests,
-    newContext, watch, canary, caseworkerFind, reportOf, launch, finish
+    newContext, watch, canary, caseworkerFind, reportOf, launch, finish, fillReport
 } = require('./lib');
 
 const en = JSON.parse(fs.readFileSync(path.join(TOP, 'web/locales/en.json'), 'utf8'));
@@ -388,6 +388,36 @@ async function testCounter(browser) {
     await ctx.close();
 }
 
+/* The organisation at its quota of mailboxes (507 org_full to the
+ * mailbox's registration): the page says so in the reporter's language
+ * and sends no envelope. */
+async function testJsOrgFull(browser) {
+    console.log('# JS: the organisation at its mailbox quota');
+    const fr = JSON.parse(fs.readFileSync(path.join(TOP, 'web/locales/fr.json'), 'utf8'));
+    const ctx = await newContext(browser);
+    const page = watch(await ctx.newPage());
+    await page.route(BASE + '/api/v1/mailboxes', (route) => route.fulfill({
+        status: 507, contentType: 'application/json',
+        body: JSON.stringify({ error: 'org_full', message: 'full' })
+    }));
+    await page.goto(BASE + '/report?lang=fr&org=' + ORG);
+    await page.waitForSelector('#report[data-enhanced="yes"]', { timeout: 20000 });
+    await fillReport(page, 'FULL');
+    await page.check('input[name="reply"][value="yes"]');
+    const before = requests.length;
+    await page.click('#report button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('report-status').textContent.length > 0 &&
+                               !document.querySelector('#report button[type=submit]').hasAttribute('aria-disabled'),
+                               null, { timeout: 60000 }).catch(() => {});
+    const said = ((await page.textContent('#report-status').catch(() => '')) || '').trim();
+    check(said === fr['error.org_full'], 'JS, French: a 507 org_full for the mailbox says the organisation cannot take more, in French', said);
+    const posts = requests.slice(before).filter((r) => r.method === 'POST');
+    check(posts.length === 1 && posts[0].url === BASE + '/api/v1/mailboxes',
+          'JS: only the mailbox was tried; no envelope was sent', posts.map((r) => r.url).join(' '));
+    check(!(await page.isVisible('#done')), 'JS: no receipt is shown');
+    await ctx.close();
+}
+
 async function testCheckErrors(browser) {
     console.log('# /check keeps the code and says what happened');
     /* a real receipt, from a no-JS report */
@@ -488,6 +518,7 @@ async function main() {
         await testFolds(browser);
         await testCounter(browser);
         await testCheckErrors(browser);
+        await testJsOrgFull(browser);
         await testJsPerpetratorsAndDates(browser);
     } catch (e) {
         check(false, 'form tests ran to the end', e.stack || e);

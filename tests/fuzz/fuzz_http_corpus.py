@@ -184,6 +184,11 @@ def main():
         with open(os.path.join(OUT, "%02d-%s" % (N[0] + 6 + i, name)),
                   "wb") as f:
             f.write(data)
+    # after the others, so that their numbers stay: a mailbox registered
+    # for an organisation (schema 013)
+    N[0] += 6 + len(framing)
+    req("mailbox-new-org", "POST", "/api/v1/mailboxes",
+        json.dumps({"id": m["mailbox_id"], "org": "alpha"}).encode(), [js])
 
 
 if __name__ == "__main__":

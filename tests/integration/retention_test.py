@@ -155,7 +155,8 @@ def test_envelopes_expire_and_pull_is_warned():
 def test_mailboxes_expire_after_last_reply():
     """Rule: a mailbox is purged mailbox_retention_days after its last
     reply, or after the day it was made if never answered, with its
-    replies."""
+    replies; one registered for an organisation (schema 013) as one
+    without, and the organisation's mailbox count follows."""
     clean()
     org = psql("SELECT id FROM orgs WHERE slug = 'alpha'")
     old = MBOX_DAYS + 1
@@ -170,8 +171,13 @@ def test_mailboxes_expire_after_last_reply():
     for name, (age, replies) in boxes.items():
         h = secrets.token_hex(32)
         hexes[name] = h
-        sql.append("INSERT INTO mailboxes (mailbox_id, day) VALUES "
-                   "('\\x%s', current_date - %d)" % (h, age))
+        # two registered for alpha (org_id, one of them expired), the
+        # others without an organisation
+        sql.append("INSERT INTO mailboxes (mailbox_id, day, org_id) VALUES "
+                   "('\\x%s', current_date - %d, %s)"
+                   % (h, age, org if name in ("never_answered_old",
+                                              "old_answered_today")
+                      else "NULL"))
         for r in replies:
             sql.append("INSERT INTO replies (mailbox_id, org_id, day, body) "
                        "VALUES ('\\x%s', %s, current_date - %d, '\\x00')"
@@ -192,6 +198,14 @@ def test_mailboxes_expire_after_last_reply():
     R.check("a mailbox answered within the retention, or young, stays",
             all(exists("mailboxes", where(n)) for n in kept) and
             exists("replies", where("old_answered_today")))
+    R.check("with or without an organisation alike: of alpha's two, the "
+            "one expired went",
+            psql("SELECT count(*) FROM mailboxes WHERE org_id = %s" % org)
+            == "1" and exists("mailboxes", where("never_answered_old"))
+            is False and exists("mailboxes", where("old_answered_today")))
+    R.check("and sync's count of alpha's mailboxes follows the purge: 1",
+            wait_until(lambda: sync_get("alpha")["pending"].get("mailboxes")
+                       == 1), sync_get("alpha")["pending"])
 
 
 def test_bounded_batches():

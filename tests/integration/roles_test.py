@@ -54,6 +54,10 @@ FUNCTIONS = {
     # 015: the case events' and alerts' retention
     "retention_purge_logs(integer,integer,integer)": "umbra_intake",
     "sync_events_expiring(bytea,bigint,integer,integer)": "umbra_sync",
+    # 013: the mailbox quota per organisation
+    "intake_mailboxes()": "umbra_intake",
+    "mailbox_counts_keep()": "",  # a trigger's: nobody calls it
+    "mailbox_counts_fold()": "umbra_intake",
 }
 
 # (role, relation, privilege) -> the columns it covers, or None for a
@@ -61,11 +65,12 @@ FUNCTIONS = {
 TABLES = {
     ("umbra_intake", "orgs", "SELECT"):
         {"id", "slug", "name", "fingerprint", "bundle", "max_reports",
-         "max_bytes"},
+         "max_bytes", "max_mailboxes"},
     ("umbra_intake", "org_keys", "SELECT"): {"org_id", "key_id", "current"},
     ("umbra_intake", "envelopes", "INSERT"): {"org_id", "size", "body"},
     ("umbra_intake", "envelopes_id_seq", "USAGE"): None,
-    ("umbra_intake", "mailboxes", "INSERT"): {"mailbox_id", "day"},
+    ("umbra_intake", "mailboxes", "INSERT"): {"mailbox_id", "day",
+                                                  "org_id"},
 }
 
 # Privileges on the database and on schema public: role -> set.

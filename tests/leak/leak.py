@@ -72,6 +72,7 @@ CAN = {k: "LK%s%s" % (k.upper(), TAG) for k in
        ("apinarr", "apiplace", "apiid", "apidesc", "formnarr", "formplace",
         "formid", "formdesc", "mpnarr", "mpplace", "mpid", "reply",
         "errdate", "errjson", "errpath", "errxff", "errreceipt", "wbtext",
+        "errorg",
         "refnarr", "refplace", "refid")}
 HOME = os.path.join(D, "alpha")
 TOKF = os.path.join(D, "alpha.token")
@@ -101,8 +102,9 @@ def tool(*args, data=None):
 def new_mailbox():
     receipt = tool("receipt").decode().strip()
     pk, lookup, mailbox_id = tool("derive", receipt).decode().split()
+    # registered for the organisation, as the report page does (013)
     st, _, body = req("POST", "/api/v1/mailboxes",
-                      json.dumps({"id": mailbox_id}).encode(),
+                      json.dumps({"id": mailbox_id, "org": "alpha"}).encode(),
                       {"Content-Type": "application/json"})
     R.check("API reporter's mailbox created", st in (200, 201), (st, body))
     return receipt, pk, lookup, mailbox_id
@@ -239,6 +241,10 @@ def run_flow():
         {"id": CAN["errjson"]}).encode(), {"Content-Type":
                                            "application/json"})
     st3, _, _ = req("GET", "/api/v1/mailboxes/%s/replies" % CAN["errpath"])
+    # an unknown organisation's name: 404, and the name nowhere
+    st6, _, _ = req("POST", "/api/v1/mailboxes", json.dumps(
+        {"id": secrets.token_hex(32), "org": CAN["errorg"]}).encode(),
+        {"Content-Type": "application/json"})
     st4, _, _ = req("GET", "/nowhere/" + CAN["errpath"],
                     headers={"X-Forwarded-For": CAN["errxff"]})
     bad = "".join(c for c in CAN["errreceipt"] if c.isdigit())
@@ -249,8 +255,8 @@ def run_flow():
         {"receipt": bad}).encode(),
         {"Content-Type": "application/x-www-form-urlencoded"})
     R.check("refused requests with canaries are refused (400/404)",
-            [st1, st2, st3, st4, st5] == [400, 400, 400, 404, 400],
-            [st1, st2, st3, st4, st5])
+            [st1, st2, st3, st4, st5, st6] == [400, 400, 400, 404, 400, 404],
+            [st1, st2, st3, st4, st5, st6])
     # The lookup ids of the no-JS receipts, to look for too.
     for rc in receipts[1:]:
         lookups.append(tool("derive", rc).decode().split()[1])
@@ -423,7 +429,8 @@ def time_scan():
 
     def mailbox():
         st, _, _ = rq("POST", "/api/v1/mailboxes",
-                       json.dumps({"id": secrets.token_hex(32)}).encode(),
+                       json.dumps({"id": secrets.token_hex(32),
+                                   "org": "alpha"}).encode(),
                        {"Content-Type": "application/json"}, )
         assert st == 201, st
 

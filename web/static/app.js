@@ -173,7 +173,8 @@
      * the server busy (429, 503, 507), or anything else. */
     function networkError() { throw new Error('network'); }
     function statusError(status) {
-        return new Error(status === 429 || status === 503 || status === 507 ? 'busy' : 'status ' + status);
+        return new Error(status === 507 ? 'full'
+                         : status === 429 || status === 503 ? 'busy' : 'status ' + status);
     }
 
     function fetchBundle(U, slug) {
@@ -395,7 +396,8 @@
                         doc.mailbox = U.b64(mb.pk);
                         doc.mailbox_id = U.hex(mb.mailboxId);
                         window.sodium.memzero(mb.sk);
-                        chain = postJSON('/api/v1/mailboxes', {id: doc.mailbox_id}).then(function (res) {
+                        /* counted against the organisation's mailbox quota */
+                        chain = postJSON('/api/v1/mailboxes', {id: doc.mailbox_id, org: slug}).then(function (res) {
                             if (res.status !== 201 && res.status !== 200) throw statusError(res.status);
                         }, networkError);
                     }
@@ -421,7 +423,8 @@
                 say(status, m === 'photo' ? form.dataset.photo
                     : m === 'fingerprint' ? form.dataset.fpbad
                     : m === 'network' ? form.dataset.network
-                    : m === 'busy' ? form.dataset.busy : form.dataset.failed, true);
+                    : m === 'busy' ? form.dataset.busy
+                    : m === 'full' ? form.dataset.full || form.dataset.busy : form.dataset.failed, true);
                 if (m === 'photo') markField('photo');
             }).then(function () {
                 sending = false;
