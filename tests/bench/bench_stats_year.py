@@ -55,7 +55,7 @@ def gen(seed):
     regs = regions()
     for m in range(1, 13):
         for i, cc in enumerate(regs):
-            n = int(150 / (i + 1) ** 0.9) + rnd.randint(0, 4)
+            n = int(107 / (i + 1) ** 0.9) + rnd.randint(0, 4)
             for _ in range(n):
                 cats = 0
                 for _ in range(1 + (rnd.random() < 0.3) +
