@@ -290,13 +290,21 @@ stats_audit_with(struct stats_pub *p, const struct stats_pub *const *pubs,
     for (;;) {
         size_t bad = 0, vi;
 
-        /* two points for many cells at once: every small cell as low,
-         * then as high, as the tables allow together */
-        if (stats_lp_solve_sum(&M, GLP_MIN) == 0)
-            harvest(&M, wit, w);
-        if (stats_lp_solve_sum(&M, GLP_MAX) == 0)
-            harvest(&M, wit, w);
-        r->lps += 2;
+        /* without a true point, two points for many cells at once:
+         * every small cell as low, then as high, as the tables allow
+         * together (the sweep below does better from the truth) */
+        if (!stats_witness_ready(&W)) {
+            if (stats_lp_solve_sum(&M, GLP_MIN) == 0)
+                harvest(&M, wit, w);
+            if (stats_lp_solve_sum(&M, GLP_MAX) == 0)
+                harvest(&M, wit, w);
+            r->lps += 2;
+        }
+        /* points near the true counts, many cells at a time */
+        if (stats_witness_sweep(&W, &M, w, wit) != 0) {
+            stats_say("out of memory");
+            goto out;
+        }
 
         /* every table's small cells: the new table must not expose an
          * older one's either (only the new one's cells can be hidden) */

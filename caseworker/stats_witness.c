@@ -166,7 +166,12 @@ stats_witness_init(struct stats_witness *W, const struct stats_lp *M,
     W->ind = malloc((W->n + 2) * sizeof *W->ind);
     W->val = malloc((W->n + 2) * sizeof *W->val);
     W->pool = calloc(STATS_WITNESS_POOL, sizeof *W->pool);
-    if (!W->x || !W->ind || !W->val || !W->pool) {
+    W->btype = malloc(STATS_WITNESS_BATCH * sizeof *W->btype);
+    W->brow = malloc(STATS_WITNESS_BATCH * sizeof *W->brow);
+    W->blb = malloc(STATS_WITNESS_BATCH * sizeof *W->blb);
+    W->bub = malloc(STATS_WITNESS_BATCH * sizeof *W->bub);
+    if (!W->x || !W->ind || !W->val || !W->pool || !W->btype || !W->brow ||
+        !W->blb || !W->bub) {
         stats_witness_release(W);
         return -1;
     }
@@ -200,7 +205,12 @@ stats_witness_release(struct stats_witness *W)
         free(W->pool[i]);
     free(W->pool);
     free(W->truth);
+    free(W->slack);
     free(W->x);
+    free(W->btype);
+    free(W->brow);
+    free(W->blb);
+    free(W->bub);
     free(W->ind);
     free(W->val);
     memset(W, 0, sizeof *W);
@@ -242,12 +252,36 @@ stats_witness_replay(struct stats_witness *W, const struct stats_lp *M,
     }
 }
 
+/* The basis of the true point in the deviation problem: every unknown
+ * and every row of the model basic, the deviations at 0 and the rows
+ * tying them fixed. Its matrix is unit triangular (never singular), the
+ * true point makes it feasible (it holds) and every deviation's reduced
+ * cost is 1: optimal, so that a search starts at the truth and the dual
+ * simplex walks only as far as the one bound that moved. */
+static void
+truth_basis(struct stats_witness *W)
+{
+    int n = (int)W->n, j, r;
+
+    for (r = 1; r <= W->nmrows; r++)
+        glp_set_row_stat(W->dev, r, GLP_BS);
+    for (r = W->nmrows + 1; r <= W->nmrows + n; r++)
+        glp_set_row_stat(W->dev, r, GLP_NS);
+    for (j = 1; j <= n; j++)
+        glp_set_col_stat(W->dev, j, GLP_BS);
+    for (j = n + 1; j <= 3 * n; j++)
+        glp_set_col_stat(W->dev, j, GLP_NL);
+    for (j = 3 * n + 1; j <= glp_get_num_cols(W->dev); j++)
+        glp_set_col_stat(W->dev, j, GLP_NS);
+}
+
 /* The deviation problem of M around the true point. 0 or -1. */
 static int
 dev_build(struct stats_witness *W, const struct stats_lp *M)
 {
     glp_prob *D = glp_create_prob();
     int n = (int)W->n, j, c0;
+    size_t vi;
 
     glp_copy_prob(D, M->lp, GLP_OFF);
     glp_set_obj_dir(D, GLP_MIN);
@@ -269,6 +303,35 @@ dev_build(struct stats_witness *W, const struct stats_lp *M)
         glp_set_row_bnds(D, r, GLP_FX, W->truth[j], W->truth[j]);
     }
     W->dev = D;
+    W->nmrows = glp_get_num_rows(M->lp);
+    /* two slack columns for every small cell's row, fixed at 0 until a
+     * search asks for that cell: a cell that cannot reach its side then
+     * costs STATS_WITNESS_MISS a unit instead of making the search fail */
+    free(W->slack);
+    W->slack = calloc((size_t)W->nmrows + 1, sizeof *W->slack);
+    if (W->slack == NULL)
+        return -1;
+    for (vi = 0; vi < M->nv; vi++) {
+        const struct stats_pub *q = M->v[vi].p;
+        size_t nq = (q->nrows + 1) * (q->ncols + 1), e;
+
+        for (e = 0; e < nq; e++) {
+            int r = M->v[vi].row0 + (int)e, ind[2] = {0, r};
+            double up[2] = {0, 1}, down[2] = {0, -1};
+
+            if (q->grid[e].state != STATS_SMALL)
+                continue;
+            c0 = glp_add_cols(D, 2);
+            glp_set_mat_col(D, c0, 1, ind, up);
+            glp_set_mat_col(D, c0 + 1, 1, ind, down);
+            glp_set_col_bnds(D, c0, GLP_FX, 0, 0);
+            glp_set_col_bnds(D, c0 + 1, GLP_FX, 0, 0);
+            glp_set_obj_coef(D, c0, STATS_WITNESS_MISS);
+            glp_set_obj_coef(D, c0 + 1, STATS_WITNESS_MISS);
+            W->slack[r] = c0;
+        }
+    }
+    truth_basis(W);
     return 0;
 }
 
@@ -291,56 +354,173 @@ keep(struct stats_witness *W, const double *x)
     return 0;
 }
 
-int
-stats_witness_seek(struct stats_witness *W, const struct stats_lp *M,
-                   size_t vi, size_t e, int dir, uint64_t w,
-                   unsigned char **wit)
+/* Tightens row r of the deviation problem to "0" (dir GLP_MIN) or "at
+ * least w" (GLP_MAX); 0, or 1 if its bounds rule that out. */
+static int
+tighten(glp_prob *D, int r, int dir, uint64_t w)
 {
-    int r = M->v[vi].row0 + (int)e, type, st, ok;
-    double lb, ub;
-    glp_smcp sp;
-    size_t j;
+    int type = glp_get_row_type(D, r);
+    double lb = glp_get_row_lb(D, r), ub = glp_get_row_ub(D, r);
 
-    if (W->truth == NULL)
-        return 0;
-    if (W->dev == NULL && dev_build(W, M) != 0)
-        return -1;
-    type = glp_get_row_type(W->dev, r);
-    lb = glp_get_row_lb(W->dev, r);
-    ub = glp_get_row_ub(W->dev, r);
     if (dir == GLP_MIN) {
         if ((type == GLP_LO || type == GLP_DB || type == GLP_FX) && lb > TOL)
-            return 0;
-        glp_set_row_bnds(W->dev, r, GLP_FX, 0, 0);
+            return 1;
+        glp_set_row_bnds(D, r, GLP_FX, 0, 0);
     } else if (type == GLP_DB || type == GLP_UP || type == GLP_FX) {
         if (ub < (double)w - TOL)
-            return 0;
-        glp_set_row_bnds(W->dev, r, ub > (double)w ? GLP_DB : GLP_FX,
-                         (double)w, ub);
+            return 1;
+        glp_set_row_bnds(D, r, ub > (double)w ? GLP_DB : GLP_FX, (double)w,
+                         ub);
     } else {
-        glp_set_row_bnds(W->dev, r, GLP_LO, (double)w, 0);
+        glp_set_row_bnds(D, r, GLP_LO, (double)w, 0);
     }
-    glp_init_smcp(&sp);
-    sp.msg_lev = GLP_MSG_OFF;
-    sp.meth = GLP_DUALP; /* only a bound moved: the last basis is near */
-    sp.it_lim = STATS_WITNESS_ITER;
-    W->seeks++;
-    st = glp_simplex(W->dev, &sp);
-    ok = st == 0 && glp_get_status(W->dev) == GLP_OPT;
-    if (ok)
-        for (j = 1; j <= W->n; j++) {
+    return 0;
+}
+
+/* One search: the rows rows[0..k) set to their side dir at once, the
+ * deviation from the truth minimised, the optimum rounded and kept if it
+ * holds. 1 found (marked in wit), 0 not, -1 out of memory. */
+static int
+search(struct stats_witness *W, const struct stats_lp *M, const int *rows,
+       size_t k, int dir, uint64_t w, unsigned char **wit)
+{
+    int st, ok, *type = W->btype;
+    double *lb = W->blb, *ub = W->bub;
+    glp_smcp sp;
+    size_t j, i, set = 0;
+
+    if (W->dev == NULL && dev_build(W, M) != 0)
+        return -1;
+    for (i = 0; i < k; i++) {
+        int r = rows[i], sc = W->slack[r];
+
+        type[set] = glp_get_row_type(W->dev, r);
+        lb[set] = glp_get_row_lb(W->dev, r);
+        ub[set] = glp_get_row_ub(W->dev, r);
+        if (tighten(W->dev, r, dir, w) != 0)
+            continue; /* its own bounds rule that side out */
+        W->brow[set++] = r;
+        if (k > 1 && sc > 0) {
+            /* below w: the slack adds; above 0: it takes away */
+            sc += dir == GLP_MIN ? 1 : 0;
+            glp_set_col_bnds(W->dev, sc, GLP_LO, 0, 0);
+            glp_set_col_stat(W->dev, sc, GLP_NL);
+        }
+    }
+    ok = 0;
+    if (set > 0) {
+        glp_init_smcp(&sp);
+        sp.msg_lev = GLP_MSG_OFF;
+        sp.meth = GLP_DUALP; /* from the truth: only bounds moved */
+        sp.it_lim = STATS_WITNESS_ITER;
+        W->seeks++;
+        st = glp_simplex(W->dev, &sp);
+        ok = st == 0 && glp_get_status(W->dev) == GLP_OPT;
+        for (j = 1; ok && j <= W->n; j++) {
             double v = floor(glp_get_col_prim(W->dev, (int)j) + 0.5);
             W->x[j] = v < 0 ? 0 : v;
         }
-    glp_set_row_bnds(W->dev, r, type, lb, ub);
-    if (st != 0) {
-        /* a basis the solver could not use: start afresh next time */
-        glp_std_basis(W->dev);
-        return 0;
     }
+    for (i = 0; i < set; i++) {
+        int sc = W->slack[W->brow[i]];
+
+        glp_set_row_bnds(W->dev, W->brow[i], type[i], lb[i], ub[i]);
+        if (sc > 0) {
+            glp_set_col_bnds(W->dev, sc, GLP_FX, 0, 0);
+            glp_set_col_bnds(W->dev, sc + 1, GLP_FX, 0, 0);
+        }
+    }
+    /* the next search starts from the truth again */
+    truth_basis(W);
     if (!ok || !holds(W, M, W->x))
         return 0;
     W->found++;
     harvest(W, M, W->x, wit, w);
     return keep(W, W->x) == 0 ? 1 : -1;
+}
+
+int
+stats_witness_seek(struct stats_witness *W, const struct stats_lp *M,
+                   size_t vi, size_t e, int dir, uint64_t w,
+                   unsigned char **wit)
+{
+    int r = M->v[vi].row0 + (int)e;
+
+    if (W->truth == NULL)
+        return 0;
+    return search(W, M, &r, 1, dir, w, wit);
+}
+
+/* Searches for the cells rows[0..k) together, then, where that fails,
+ * for each half (down to STATS_WITNESS_SPLIT cells). 0 or -1. */
+static int
+sweep_part(struct stats_witness *W, const struct stats_lp *M, int *rows,
+           size_t k, int dir, uint64_t w, unsigned char **wit)
+{
+    int rc;
+
+    if (k == 0)
+        return 0;
+    rc = search(W, M, rows, k, dir, w, wit);
+    if (rc != 0 || k <= STATS_WITNESS_SPLIT)
+        return rc < 0 ? -1 : 0;
+    if (sweep_part(W, M, rows, k / 2, dir, w, wit) != 0)
+        return -1;
+    return sweep_part(W, M, rows + k / 2, k - k / 2, dir, w, wit);
+}
+
+int
+stats_witness_sweep(struct stats_witness *W, const struct stats_lp *M,
+                    uint64_t w, unsigned char **wit)
+{
+    size_t vi, e, n, i, c, s, k, cap = 0;
+    int dir, bit, rc = 0, *chunk = NULL;
+    struct cellref {
+        unsigned vi;
+        unsigned e;
+    } *todo = NULL;
+
+    if (W->truth == NULL)
+        return 0;
+    for (vi = 0; vi < M->nv; vi++)
+        cap += (M->v[vi].p->nrows + 1) * (M->v[vi].p->ncols + 1);
+    todo = malloc(cap * sizeof *todo);
+    chunk = malloc(STATS_WITNESS_BATCH * sizeof *chunk);
+    if (todo == NULL || chunk == NULL) {
+        rc = -1;
+        goto out;
+    }
+    for (dir = GLP_MIN; dir <= GLP_MAX; dir++) {
+        bit = dir == GLP_MIN ? 1 : 2;
+        n = 0;
+        for (vi = 0; vi < M->nv; vi++) {
+            const struct stats_pub *q = M->v[vi].p;
+            size_t nq = (q->nrows + 1) * (q->ncols + 1);
+
+            for (e = 0; e < nq; e++)
+                if (q->grid[e].state == STATS_SMALL && !(wit[vi][e] & bit)) {
+                    todo[n].vi = (unsigned)vi;
+                    todo[n++].e = (unsigned)e;
+                }
+        }
+        /* each batch takes cells spread over the list (every s-th), so
+         * that cells of one line seldom meet in one search */
+        s = (n + STATS_WITNESS_BATCH - 1) / STATS_WITNESS_BATCH;
+        for (c = 0; c < s; c++) {
+            for (i = c, k = 0; i < n; i += s) {
+                vi = todo[i].vi;
+                e = todo[i].e;
+                if (!(wit[vi][e] & bit))
+                    chunk[k++] = M->v[vi].row0 + (int)e;
+            }
+            if (sweep_part(W, M, chunk, k, dir, w, wit) != 0) {
+                rc = -1;
+                goto out;
+            }
+        }
+    }
+out:
+    free(todo);
+    free(chunk);
+    return rc;
 }

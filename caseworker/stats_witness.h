@@ -38,6 +38,16 @@
 /* Points kept across hides. */
 #define STATS_WITNESS_POOL 48u
 
+/* A sweep asks for this many cells at once in one search, and splits a
+ * batch that finds nothing in halves down to STATS_WITNESS_SPLIT. */
+#define STATS_WITNESS_BATCH 32u
+#define STATS_WITNESS_SPLIT 4u
+
+/* What a unit short of a cell's side costs in a search of many cells:
+ * far more than moving a unit of any unknown, so that every cell that can
+ * reach its side does. */
+#define STATS_WITNESS_MISS 1000.0
+
 /* A simplex run over the deviation stops after this many iterations (a
  * bound that does not depend on the machine's load). */
 #define STATS_WITNESS_ITER 200000
@@ -59,6 +69,12 @@ struct stats_witness {
     double **pool;     /* points found, STATS_WITNESS_POOL slots */
     size_t npool, next;
     glp_prob *dev;     /* the deviation problem, NULL until needed */
+    int nmrows;        /* its first rows: the model's */
+    int *slack;        /* by row: the first of its cell's two slack
+                        * columns, 0 for none */
+    int *btype;        /* the rows a search moved and their bounds */
+    int *brow;
+    double *blb, *bub;
     int *ind;          /* scratch row */
     double *val;
     size_t seeks, found; /* deviation solves, and those that gave a point */
@@ -92,5 +108,12 @@ void stats_witness_replay(struct stats_witness *W, const struct stats_lp *M,
 int stats_witness_seek(struct stats_witness *W, const struct stats_lp *M,
                        size_t vi, size_t e, int dir, uint64_t w,
                        unsigned char **wit);
+
+/* Searches for every small cell still missing a side, many cells at a
+ * time (STATS_WITNESS_BATCH), marking in wit what each point found
+ * shows; cells left are the caller's to solve one by one. 0, or -1 (out
+ * of memory). */
+int stats_witness_sweep(struct stats_witness *W, const struct stats_lp *M,
+                        uint64_t w, unsigned char **wit);
 
 #endif

@@ -15,6 +15,7 @@ run was stopped. Options via the environment:
   STATS_YEAR_CAP     seconds per run (600)
   STATS_YEAR_ROUND   --round of every table (default: the tool's, 5)
   STATS_YEAR_SEED    the generator's seed (18)
+  STATS_YEAR_KEEP    a directory to keep the home in (default: removed)
 
 Ends with "N passed, N failed" (a run that did not finish or failed
 counts as failed).
@@ -85,7 +86,11 @@ def run(home, args):
 
 def main():
     passed = failed = 0
-    with tempfile.TemporaryDirectory(prefix="umbra-year-") as top:
+    keep = os.environ.get("STATS_YEAR_KEEP")
+    if keep:
+        os.makedirs(keep)
+    with tempfile.TemporaryDirectory(prefix="umbra-year-", dir=keep) as tmp:
+        top = keep or tmp
         home = Home(top, slug="org-year", name="holder")
         lines = gen(SEED)
         r = subprocess.run([FILL, "fill", home.dir, home.pwfile],
