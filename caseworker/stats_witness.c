@@ -473,7 +473,7 @@ int
 stats_witness_sweep(struct stats_witness *W, const struct stats_lp *M,
                     uint64_t w, unsigned char **wit)
 {
-    size_t vi, e, n, i, c, s, k, cap = 0;
+    size_t vi, e, n, i, c, s, k, b, cap = 0;
     int dir, bit, rc = 0, *chunk = NULL;
     struct cellref {
         unsigned vi;
@@ -503,19 +503,27 @@ stats_witness_sweep(struct stats_witness *W, const struct stats_lp *M,
                     todo[n++].e = (unsigned)e;
                 }
         }
-        /* each batch takes cells spread over the list (every s-th), so
-         * that cells of one line seldom meet in one search */
-        s = (n + STATS_WITNESS_BATCH - 1) / STATS_WITNESS_BATCH;
-        for (c = 0; c < s; c++) {
-            for (i = c, k = 0; i < n; i += s) {
-                vi = todo[i].vi;
-                e = todo[i].e;
-                if (!(wit[vi][e] & bit))
-                    chunk[k++] = M->v[vi].row0 + (int)e;
-            }
-            if (sweep_part(W, M, chunk, k, dir, w, wit) != 0) {
-                rc = -1;
-                goto out;
+        /* rounds of smaller batches: cells that could not all reach
+         * their side together may, fewer at a time; each batch takes
+         * cells spread over the list (every s-th), so that cells of one
+         * line seldom meet in one search */
+        for (b = STATS_WITNESS_BATCH; b >= 2; b /= 4) {
+            for (i = 0, k = 0; i < n; i++)
+                if (!(wit[todo[i].vi][todo[i].e] & bit))
+                    todo[k++] = todo[i];
+            n = k;
+            s = (n + b - 1) / b;
+            for (c = 0; c < s; c++) {
+                for (i = c, k = 0; i < n; i += s) {
+                    vi = todo[i].vi;
+                    e = todo[i].e;
+                    if (!(wit[vi][e] & bit))
+                        chunk[k++] = M->v[vi].row0 + (int)e;
+                }
+                if (k > 1 && sweep_part(W, M, chunk, k, dir, w, wit) != 0) {
+                    rc = -1;
+                    goto out;
+                }
             }
         }
     }

@@ -38,8 +38,9 @@
 /* Points kept across hides. */
 #define STATS_WITNESS_POOL 48u
 
-/* A sweep asks for this many cells at once in one search, and splits a
- * batch that finds nothing in halves down to STATS_WITNESS_SPLIT. */
+/* A sweep asks for this many cells at once in one search, then for the
+ * cells left a quarter as many (down to 2); a batch whose point does not
+ * hold is split in halves down to STATS_WITNESS_SPLIT. */
 #define STATS_WITNESS_BATCH 32u
 #define STATS_WITNESS_SPLIT 4u
 

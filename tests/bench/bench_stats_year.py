@@ -22,6 +22,7 @@ counts as failed).
 """
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -67,11 +68,18 @@ def gen(seed):
     return lines
 
 
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def run(home, args):
-    """(seconds, finished, returncode, the audit's line)."""
+    """(seconds, finished, returncode, the audit's line with the run's
+    CPU seconds)."""
     cmd = [os.path.join(BUILD, "umbra-case"), "--home", home.dir,
            "--passphrase-file", home.pwfile, "stats"] + args
     t0 = time.monotonic()
+    c0 = cpu()
     try:
         r = subprocess.run(cmd, capture_output=True, timeout=CAP)
     except subprocess.TimeoutExpired:
@@ -81,7 +89,7 @@ def run(home, args):
     for ln in r.stderr.decode(errors="replace").splitlines():
         if "audit" in ln:
             audit = ln.split("stats: ", 1)[-1]
-    return dt, True, r.returncode, audit
+    return dt, True, r.returncode, "%s [CPU %.2f s]" % (audit, cpu() - c0)
 
 
 def main():
