@@ -413,6 +413,9 @@ search(struct stats_witness *W, const struct stats_lp *M, const int *rows,
         sp.msg_lev = GLP_MSG_OFF;
         sp.meth = GLP_DUALP; /* from the truth: only bounds moved */
         sp.it_lim = STATS_WITNESS_ITER;
+        /* a walk of a few dozen steps: textbook pricing, not the
+         * steepest edge whose weights cost more than they save here */
+        sp.pricing = GLP_PT_STD;
         W->seeks++;
         st = glp_simplex(W->dev, &sp);
         ok = st == 0 && glp_get_status(W->dev) == GLP_OPT;
