@@ -285,10 +285,8 @@ dev_build(struct stats_witness *W, const struct stats_lp *M)
 
     glp_copy_prob(D, M->lp, GLP_OFF);
     glp_set_obj_dir(D, GLP_MIN);
-    for (j = 1; j <= n; j++) {
-        glp_set_obj_coef(D, j, 0);
-        glp_set_col_kind(D, j, GLP_CV);
-    }
+    for (j = 1; j <= n; j++)
+        glp_set_obj_coef(D, j, 0); /* the unknowns stay integer (repair) */
     c0 = glp_add_cols(D, 2 * n);
     for (j = 0; j < 2 * n; j++) {
         glp_set_col_bnds(D, c0 + j, GLP_LO, 0, 0);
@@ -377,6 +375,52 @@ tighten(glp_prob *D, int r, int dir, uint64_t w)
     return 0;
 }
 
+/* The integer search of repair stops at its first integer point, or
+ * after STATS_WITNESS_NODES subproblems (a count, not a time). */
+struct first {
+    unsigned nodes;
+};
+
+static void
+first_point(glp_tree *t, void *info)
+{
+    struct first *f = info;
+
+    if (glp_ios_reason(t) == GLP_IBINGO ||
+        (glp_ios_reason(t) == GLP_ISELECT && ++f->nodes > STATS_WITNESS_NODES))
+        glp_ios_terminate(t);
+}
+
+/* Repair of a fractional optimum of the deviation problem: a short
+ * depth-first integer search from its basis, for the first integer
+ * point (into W->x). 1 found, 0 not. */
+static int
+repair(struct stats_witness *W)
+{
+    glp_iocp ip;
+    struct first f = {0};
+    size_t j;
+    int st;
+
+    glp_init_iocp(&ip);
+    ip.msg_lev = GLP_MSG_OFF;
+    ip.bt_tech = GLP_BT_DFS;
+    ip.br_tech = GLP_BR_MFV;
+    ip.cb_func = first_point;
+    ip.cb_info = &f;
+    st = glp_intopt(W->dev, &ip);
+    if (st != 0 && st != GLP_ESTOP)
+        return 0;
+    st = glp_mip_status(W->dev);
+    if (st != GLP_OPT && st != GLP_FEAS)
+        return 0;
+    for (j = 1; j <= W->n; j++) {
+        double v = floor(glp_mip_col_val(W->dev, (int)j) + 0.5);
+        W->x[j] = v < 0 ? 0 : v;
+    }
+    return 1;
+}
+
 /* One search: the rows rows[0..k) set to their side dir at once, the
  * deviation from the truth minimised, the optimum rounded and kept if it
  * holds. 1 found (marked in wit), 0 not, -1 out of memory. */
@@ -413,15 +457,17 @@ search(struct stats_witness *W, const struct stats_lp *M, const int *rows,
         sp.msg_lev = GLP_MSG_OFF;
         sp.meth = GLP_DUALP; /* from the truth: only bounds moved */
         sp.it_lim = STATS_WITNESS_ITER;
-        /* a walk of a few dozen steps: textbook pricing, not the
-         * steepest edge whose weights cost more than they save here */
-        sp.pricing = GLP_PT_STD;
         W->seeks++;
         st = glp_simplex(W->dev, &sp);
         ok = st == 0 && glp_get_status(W->dev) == GLP_OPT;
         for (j = 1; ok && j <= W->n; j++) {
             double v = floor(glp_get_col_prim(W->dev, (int)j) + 0.5);
             W->x[j] = v < 0 ? 0 : v;
+        }
+        /* a rounded optimum that breaks a row: a short integer search */
+        if (ok && !holds(W, M, W->x)) {
+            W->repairs++;
+            ok = repair(W);
         }
     }
     for (i = 0; i < set; i++) {

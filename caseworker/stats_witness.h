@@ -44,6 +44,10 @@
 #define STATS_WITNESS_BATCH 32u
 #define STATS_WITNESS_SPLIT 4u
 
+/* A repair (a short integer search when a rounded optimum breaks a row)
+ * explores at most this many subproblems. */
+#define STATS_WITNESS_NODES 20u
+
 /* What a unit short of a cell's side costs in a search of many cells:
  * far more than moving a unit of any unknown, so that every cell that can
  * reach its side does. */
@@ -79,6 +83,7 @@ struct stats_witness {
     int *ind;          /* scratch row */
     double *val;
     size_t seeks, found; /* deviation solves, and those that gave a point */
+    size_t repairs;      /* short integer searches after a rounding */
 };
 
 /* Sets W up for model M, counting the true point through tr, or (own,
