@@ -37,6 +37,12 @@
  * failure (one more cell hidden), never as a pass. The true counts, being
  * one integer solution, settle the integer question without a solve when
  * the true count is 0 (the minimum) or at least the width (the maximum).
+ *
+ * Before any of those solves, stats_witness searches for integer points
+ * near the true counts (the table's own for one table, counted again per
+ * run of months through stats_truth for several), each checked against
+ * every row of the model; a cell that such points show at 0 and at the
+ * width needs no solve at all.
  */
 #include "stats_audit.h"
 #include "stats_lp.h"
