@@ -11,6 +11,9 @@
 #                      and the check of the stats.* locale keys
 #   make test-stats-attack  the attacks of issue 18 (part of test-stats)
 #   make bench-stats   stats over 1,000,000 cases against reading them
+#   make bench-stats-year  a yearly table audited against its twelve
+#                      published months (each run capped at
+#                      STATS_YEAR_CAP seconds)
 STATS_SRCS := $(wildcard caseworker/stats*.c)
 STATS_OBJS  = $(STATS_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/gen/stats_strings.o
 STATS_TEST_CFLAGS = -Icaseworker $(call pkg_cflags,$(PKGS_CASE)) -Itests/lib
@@ -81,3 +84,10 @@ bench-stats: $(O)/tests/bench_stats
 	$(O)/tests/bench_stats $(STATS_BENCH_CASES)
 
 BENCHES += bench-stats
+
+# the year over twelve published months (tests/bench/bench_stats_year.py)
+.PHONY: bench-stats-year
+bench-stats-year: $(O)/tests/stats_e2e $(O)/umbra-case
+	UMBRA_BUILD=$(O) /usr/bin/python3 tests/bench/bench_stats_year.py
+
+BENCHES += bench-stats-year

@@ -37,10 +37,17 @@
  * failure (one more cell hidden), never as a pass. The true counts, being
  * one integer solution, settle the integer question without a solve when
  * the true count is 0 (the minimum) or at least the width (the maximum).
+ *
+ * Before any of those solves, stats_witness searches for integer points
+ * near the true counts (the table's own for one table, counted again per
+ * run of months through stats_truth for several), each checked against
+ * every row of the model; a cell that such points show at 0 and at the
+ * width needs no solve at all.
  */
 #include "stats_audit.h"
 #include "stats_lp.h"
 #include "stats_sdc.h"
+#include "stats_witness.h"
 
 #include <glpk.h>
 #include <stdint.h>
@@ -106,8 +113,8 @@ side(struct stats_lp *M, size_t vi, size_t e, int dir, uint64_t w,
  * failure. w: the width; truth: the view's v are the true counts (one
  * integer point of the model, so a witness of its own value). */
 static int
-check(struct stats_lp *M, size_t vi, size_t e, uint64_t w, int truth,
-      unsigned char **wit, struct stats_audit_res *r)
+check(struct stats_lp *M, struct stats_witness *W, size_t vi, size_t e,
+      uint64_t w, int truth, unsigned char **wit, struct stats_audit_res *r)
 {
     uint64_t v = M->v[vi].p->grid[e].v;
     int rc;
@@ -115,6 +122,14 @@ check(struct stats_lp *M, size_t vi, size_t e, uint64_t w, int truth,
     r->checked++;
     if (truth)
         wit[vi][e] |= (v == 0 ? 1 : 0) | (v >= w ? 2 : 0);
+    /* integer points near the true counts first: no solve left when
+     * they show both sides */
+    if (!(wit[vi][e] & 1) &&
+        stats_witness_seek(W, M, vi, e, GLP_MIN, w, wit) < 0)
+        return -1;
+    if (!(wit[vi][e] & 2) &&
+        stats_witness_seek(W, M, vi, e, GLP_MAX, w, wit) < 0)
+        return -1;
     if (!(wit[vi][e] & 1)) {
         rc = side(M, vi, e, GLP_MIN, w, wit, r);
         if (rc != 0)
@@ -230,7 +245,16 @@ int
 stats_audit(struct stats_pub *p, const struct stats_pub *const *pubs,
             size_t npubs, struct stats_audit_res *r)
 {
+    return stats_audit_with(p, pubs, npubs, NULL, r);
+}
+
+int
+stats_audit_with(struct stats_pub *p, const struct stats_pub *const *pubs,
+                 size_t npubs, const struct stats_truth *tr,
+                 struct stats_audit_res *r)
+{
     struct stats_lp M;
+    struct stats_witness W;
     size_t n = (p->nrows + 1) * (p->ncols + 1), e, f;
     uint64_t w = p->protection;
     double t0 = now_s();
@@ -248,6 +272,14 @@ stats_audit(struct stats_pub *p, const struct stats_pub *const *pubs,
                   "too many months and keys together)");
         return -1;
     }
+    /* the true point: one table's own counts, or counted again where
+     * several tables meet */
+    if (stats_witness_init(&W, &M, M.nv > 1 ? tr : NULL, truth) != 0) {
+        stats_say("out of memory");
+        stats_lp_free(&M);
+        glp_free_env();
+        return -1;
+    }
     wit = calloc(M.nv, sizeof *wit);
     for (e = 0; wit != NULL && e < M.nv; e++) {
         wit[e] = calloc((M.v[e].p->nrows + 1) * (M.v[e].p->ncols + 1), 1);
@@ -260,16 +292,25 @@ stats_audit(struct stats_pub *p, const struct stats_pub *const *pubs,
         stats_say("out of memory");
         goto out;
     }
+    stats_witness_replay(&W, &M, wit, w);
     for (;;) {
         size_t bad = 0, vi;
 
-        /* two points for many cells at once: every small cell as low,
-         * then as high, as the tables allow together */
-        if (stats_lp_solve_sum(&M, GLP_MIN) == 0)
-            harvest(&M, wit, w);
-        if (stats_lp_solve_sum(&M, GLP_MAX) == 0)
-            harvest(&M, wit, w);
-        r->lps += 2;
+        /* without a true point, two points for many cells at once:
+         * every small cell as low, then as high, as the tables allow
+         * together (the sweep below does better from the truth) */
+        if (!stats_witness_ready(&W)) {
+            if (stats_lp_solve_sum(&M, GLP_MIN) == 0)
+                harvest(&M, wit, w);
+            if (stats_lp_solve_sum(&M, GLP_MAX) == 0)
+                harvest(&M, wit, w);
+            r->lps += 2;
+        }
+        /* points near the true counts, many cells at a time */
+        if (stats_witness_sweep(&W, &M, w, wit) != 0) {
+            stats_say("out of memory");
+            goto out;
+        }
 
         /* every table's small cells: the new table must not expose an
          * older one's either (only the new one's cells can be hidden) */
@@ -282,7 +323,7 @@ stats_audit(struct stats_pub *p, const struct stats_pub *const *pubs,
 
                 if (q->grid[e].state != STATS_SMALL)
                     continue;
-                c = check(&M, vi, e, w, vi == 0 && truth, wit, r);
+                c = check(&M, &W, vi, e, w, vi == 0 && truth, wit, r);
                 if (c < 0) {
                     stats_say("the audit's solver failed");
                     goto out;
@@ -318,6 +359,8 @@ stats_audit(struct stats_pub *p, const struct stats_pub *const *pubs,
                 for (f = 0; f < M.nv; f++)
                     memset(wit[f], 0,
                            (M.v[f].p->nrows + 1) * (M.v[f].p->ncols + 1));
+                /* the points found before that still hold count again */
+                stats_witness_replay(&W, &M, wit, w);
             }
         }
         /* a pass that hid something is followed by one that checks every
@@ -332,6 +375,10 @@ out:
     for (e = 0; wit != NULL && e < M.nv; e++)
         free(wit[e]);
     free(wit);
+    r->seeks = W.seeks;
+    r->found = W.found;
+    r->truth = stats_witness_ready(&W);
+    stats_witness_release(&W);
     stats_lp_free(&M);
     /* GLPK keeps an environment per thread (the desk runs stats on its
      * HTTP threads): give it back with the problems it held */

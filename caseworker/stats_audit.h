@@ -22,6 +22,7 @@
 #define UMBRA_CASE_STATS_AUDIT_H
 
 #include "stats_table.h"
+#include "stats_witness.h"
 
 #include <stddef.h>
 
@@ -36,6 +37,9 @@ struct stats_audit_res {
     size_t tables;    /* tables in the model (the new one included) */
     size_t skipped;   /* overlapping tables it could not model */
     size_t lps, mips; /* linear and mixed-integer solves */
+    size_t seeks;     /* searches for an integer point near the truth */
+    size_t found;     /* those that found one */
+    int truth;        /* the true counts held as a point of the model */
     double seconds;   /* wall time */
     int infeasible;   /* the tables together contradict each other */
 };
@@ -54,6 +58,14 @@ struct stats_audit_res {
  */
 int stats_audit(struct stats_pub *p, const struct stats_pub *const *pubs,
                 size_t npubs, struct stats_audit_res *r)
+    __attribute__((warn_unused_result));
+
+/* stats_audit, with a source of true counts (tr, NULL for none) that
+ * lets the audit start from the true point of several tables together
+ * (stats_witness.h): the same answer, reached with fewer solves. */
+int stats_audit_with(struct stats_pub *p, const struct stats_pub *const *pubs,
+                     size_t npubs, const struct stats_truth *tr,
+                     struct stats_audit_res *r)
     __attribute__((warn_unused_result));
 
 /* The feasible range [*lo, *hi] of entry e of p alone, as the audit sees

@@ -497,6 +497,36 @@ publish_refused(const struct stats_pub *p, const struct stats_ledger_scan *ls,
     return 0;
 }
 
+/* What the audit's true point is counted from (struct stats_truth). */
+struct truth_src {
+    struct store *s;
+    const struct stats_regions *rg;
+};
+
+/* The true counts of a base table over days from..to: threshold 1 and no
+ * rounding, so that no region with a report is folded into "other"; the
+ * figures stay in the audit's memory and are never written. 0 or -1. */
+static int
+truth_count(void *ctx, int ndims, const enum stats_dim *dims, long from,
+            long to, struct stats_pub *out)
+{
+    const struct truth_src *ts = ctx;
+    struct stats_job jb;
+    int k;
+
+    memset(&jb, 0, sizeof jb);
+    jb.ndims = ndims;
+    for (k = 0; k < ndims && k < 2; k++)
+        jb.dims[k] = dims[k];
+    jb.period = STATS_MONTH;
+    jb.from = from;
+    jb.to = to;
+    jb.pol.threshold = 1;
+    jb.pol.round = 1;
+    jb.rg = ts->rg;
+    return stats_count(out, ts->s, &jb);
+}
+
 /* `stats` without merge: count, audit, publish if asked, write. */
 static int
 run_cut(struct store *s, const char *home, struct opts *o)
@@ -602,15 +632,23 @@ run_cut(struct store *s, const char *home, struct opts *o)
             over[i] = &ls.over[i];
         if (o->publish && publish_refused(&p, &ls, o, &ar))
             goto out;
-        if (stats_audit(&p, over, ls.nover, &ar) != 0)
-            goto out;
+        {
+            struct truth_src ts = {s, rg};
+            struct stats_truth tr = {truth_count, &ts};
+
+            if (stats_audit_with(&p, over, ls.nover, &tr, &ar) != 0)
+                goto out;
+        }
         if (o->publish && publish_refused(&p, &ls, o, &ar))
             goto out;
         if (ar.checked)
             stats_say("audit: %zu more cells hidden, against %zu tables; "
                       "%zu cell ranges solved (%zu linear, %zu integer "
-                      "solves) in %.2f s",
+                      "solves; %zu of %zu searches from the true counts "
+                      "found an integer point%s) in %.2f s",
                       ar.hidden, ar.tables, ar.checked, ar.lps, ar.mips,
+                      ar.found, ar.seeks,
+                      ar.tables > 1 && !ar.truth ? ", no true point" : "",
                       ar.seconds);
         if (o->publish) {
             p.status = ls.clashes ? "published-forced" : "published";

@@ -7,6 +7,7 @@
 #include "check.h"
 #include "stats.h"
 #include "stats_audit.h"
+#include "stats_dates.h"
 #include "stats_fake_store.h"
 #include "stats_ledger.h"
 #include "stats_share.h"
@@ -84,6 +85,81 @@ test_differencing(void)
     stats_pub_release(&febmar);
     stats_pub_release(&jan);
     stats_pub_release(&jan2);
+}
+
+/* A source of true counts for the audit (struct stats_truth): January
+ * and February-March of test_differencing, by region; lie adds one to
+ * every figure, a truth the model must refuse. */
+struct fake_truth {
+    int lie;
+    int calls;
+};
+
+static int
+fake_count(void *ctx, int ndims, const enum stats_dim *dims, long from,
+           long to, struct stats_pub *out)
+{
+    struct fake_truth *ft = ctx;
+    const uint64_t vj[] = {9, 30, 40}, vf[] = {24, 20, 30};
+    const uint64_t *v = from == stats_day_of("2026-01-01") ? vj : vf;
+    size_t i;
+    uint64_t tot = 0;
+
+    (void)to;
+    ft->calls++;
+    if (ndims != 1 || dims[0] != STATS_DIM_REGION)
+        return -1;
+    memset(out, 0, sizeof *out);
+    if (stats_pub_alloc(out, 3, 0) != 0)
+        return -1;
+    out->ndims = 1;
+    out->dims[0] = STATS_DIM_REGION;
+    for (i = 0; i < 3; i++) {
+        snprintf(out->rowkeys[i], STATS_KEY_MAX, "%s", K3[i]);
+        out->grid[stats_at(out, i, 0)].v = v[i] + (uint64_t)ft->lie;
+        tot += v[i] + (uint64_t)ft->lie;
+    }
+    out->grid[stats_at(out, 3, 0)].v = tot;
+    return 0;
+}
+
+/* The true point: counted per segment, checked against the model, and
+ * a witness that never makes a refused table pass. */
+static void
+test_truth(void)
+{
+    struct stats_pub q1, febmar, jan, jan2, jan3;
+    const struct stats_pub *pubs[2];
+    struct stats_audit_res r;
+    struct fake_truth ft = {0, 0};
+    struct stats_truth tr = {fake_count, &ft};
+    const uint64_t vq[] = {33, 50, 70}, vf[] = {24, 20, 30},
+                   vj[] = {9, 30, 40};
+
+    mk1d(&q1, "2026-01-01", "2026-03-31", K3, vq, 3, 153, 1);
+    mk1d(&febmar, "2026-02-01", "2026-03-31", K3, vf, 3, 74, 1);
+    mk1d(&jan, "2026-01-01", "2026-01-31", K3, vj, 3, 79, 1);
+    pubs[0] = &q1;
+    pubs[1] = &febmar;
+    CHECK(stats_audit_with(&jan, pubs, 2, &tr, &r) == 1 && r.truth == 1 &&
+              ft.calls == 2,
+          "with the true point, January against Q1 and February-March is "
+          "still refused (truth %d, %d counts)", r.truth, ft.calls);
+    mk1d(&jan2, "2026-01-01", "2026-01-31", K3, vj, 3, 79, 1);
+    CHECK(stats_audit_with(&jan2, pubs, 1, &tr, &r) == 0 && r.truth == 1,
+          "January against Q1 passes from the true point (%zu of %zu "
+          "searches found a point)", r.found, r.seeks);
+    ft.lie = 1;
+    mk1d(&jan3, "2026-01-01", "2026-01-31", K3, vj, 3, 79, 1);
+    CHECK(stats_audit_with(&jan3, pubs, 1, &tr, &r) == 0 && r.truth == 0 &&
+              r.found == 0 && r.hidden == jan2.audit_hidden,
+          "counts that break the published tables are not used (truth %d)",
+          r.truth);
+    stats_pub_release(&q1);
+    stats_pub_release(&febmar);
+    stats_pub_release(&jan);
+    stats_pub_release(&jan2);
+    stats_pub_release(&jan3);
 }
 
 /* The rounding interval: with round 1 a lone small cell beside one shown
@@ -251,6 +327,7 @@ main(void)
         return 1;
     }
     test_differencing();
+    test_truth();
     test_ranges();
     test_smallest_rule();
     test_share();
