@@ -537,27 +537,27 @@ field_u64(const PGresult *r, int col, uint64_t *out)
     return parse_u64(out, PQgetvalue(r, 0, col), 0, INT64_MAX);
 }
 
-/* One purge run: batches of PURGE_BATCH until one comes back short or
- * PURGE_BATCHES have run (the rest waits for the next run). Logs counts
- * only, and only when something went. */
-static void
-purge(PGconn *c)
+/* Batches of stmt (two retentions in days and PURGE_BATCH as its
+ * parameters; one row of n counts back, NULL where another server holds
+ * the purge's lock) until the first `full` counts all come back short of a
+ * batch or PURGE_BATCHES have run; the counts are added to total. 0, 1 when
+ * another server is purging, -1 when a batch failed (the rest waits for
+ * the next run). */
+static int
+purge_batches(PGconn *c, const char *stmt, unsigned d1, unsigned d2, int n,
+              int full, uint64_t *total)
 {
-    char ed[16], md[16], lim[16];
-    uint64_t total[3] = {0, 0, 0};
-    int skipped = 0;
-
-    if (env_days == 0 && mbox_days == 0)
-        return;
-    snprintf(ed, sizeof ed, "%u", env_days);
-    snprintf(md, sizeof md, "%u", mbox_days);
+    char a[16], b[16], lim[16];
+    snprintf(a, sizeof a, "%u", d1);
+    snprintf(b, sizeof b, "%u", d2);
     snprintf(lim, sizeof lim, "%u", PURGE_BATCH);
-    for (unsigned b = 0; b < PURGE_BATCHES; b++) {
-        const char *v[3] = {ed, md, lim};
+    for (unsigned k = 0; k < PURGE_BATCHES; k++) {
+        const char *v[3] = {a, b, lim};
         uint64_t got[3] = {0, 0, 0};
-        PGresult *r = db_exec(c, "retention_purge", 3, v, NULL, NULL);
-        int ok = db_ok(r) && PQntuples(r) == 1 && PQnfields(r) == 3;
-        for (int i = 0; ok && i < 3; i++) {
+        int skipped = 0;
+        PGresult *r = db_exec(c, stmt, 3, v, NULL, NULL);
+        int ok = db_ok(r) && PQntuples(r) == 1 && PQnfields(r) == n;
+        for (int i = 0; ok && i < n; i++) {
             int rc = field_u64(r, i, &got[i]);
             if (rc == 1)
                 skipped = 1;
@@ -565,18 +565,36 @@ purge(PGconn *c)
                 ok = 0;
         }
         PQclear(r);
-        if (!ok) {
-            fprintf(stderr, "umbra-server: retention: the purge failed; "
-                            "retrying at the next run\n");
-            break;
-        }
+        if (!ok)
+            return -1;
         if (skipped)
-            break; /* another server is purging */
-        for (int i = 0; i < 3; i++)
+            return 1;
+        int short_all = 1;
+        for (int i = 0; i < n; i++) {
             total[i] += got[i];
-        if (got[0] < PURGE_BATCH && got[1] < PURGE_BATCH)
+            if (i < full && got[i] >= PURGE_BATCH)
+                short_all = 0;
+        }
+        if (short_all)
             break;
     }
+    return 0;
+}
+
+/* One purge run of envelopes, mailboxes and their replies
+ * (schema/011_retention.sql). Logs counts only, and only when something
+ * went. */
+static void
+purge(PGconn *c)
+{
+    uint64_t total[3] = {0, 0, 0};
+
+    if (env_days == 0 && mbox_days == 0)
+        return;
+    if (purge_batches(c, "retention_purge", env_days, mbox_days, 3, 2,
+                      total) < 0)
+        fprintf(stderr, "umbra-server: retention: the purge failed; "
+                        "retrying at the next run\n");
     if (total[0] || total[1] || total[2])
         fprintf(stderr, "umbra-server: retention: purged %llu envelopes, "
                         "%llu mailboxes, %llu replies\n",
@@ -589,43 +607,19 @@ purge(PGconn *c)
 }
 
 /* The same for the case events and alerts (schema/015_retention_events.sql,
- * its own lock): batches until one comes back short, counts logged. */
+ * its own lock). */
 static void
 purge_logs(PGconn *c)
 {
-    char ed[16], ad[16], lim[16];
     uint64_t total[2] = {0, 0};
 
     if (event_days == 0 && alert_days == 0)
         return;
-    snprintf(ed, sizeof ed, "%u", event_days);
-    snprintf(ad, sizeof ad, "%u", alert_days);
-    snprintf(lim, sizeof lim, "%u", PURGE_BATCH);
-    for (unsigned b = 0; b < PURGE_BATCHES; b++) {
-        const char *v[3] = {ed, ad, lim};
-        uint64_t got[2] = {0, 0};
-        int skipped = 0;
-        PGresult *r = db_exec(c, "retention_purge_logs", 3, v, NULL, NULL);
-        int ok = db_ok(r) && PQntuples(r) == 1 && PQnfields(r) == 2;
-        for (int i = 0; ok && i < 2; i++) {
-            int rc = field_u64(r, i, &got[i]);
-            if (rc == 1)
-                skipped = 1;
-            else if (rc != 0)
-                ok = 0;
-        }
-        PQclear(r);
-        if (!ok)
-            fprintf(stderr, "umbra-server: retention: the purge of case "
-                            "events and alerts failed; retrying at the next "
-                            "run\n");
-        if (!ok || skipped)
-            break; /* failed, or another server is purging */
-        total[0] += got[0];
-        total[1] += got[1];
-        if (got[0] < PURGE_BATCH && got[1] < PURGE_BATCH)
-            break;
-    }
+    if (purge_batches(c, "retention_purge_logs", event_days, alert_days, 2,
+                      2, total) < 0)
+        fprintf(stderr, "umbra-server: retention: the purge of case "
+                        "events and alerts failed; retrying at the next "
+                        "run\n");
     if (total[0] || total[1])
         fprintf(stderr, "umbra-server: retention: purged %llu case events, "
                         "%llu alerts\n",

@@ -90,6 +90,21 @@ sync_auth(struct req *r, PGconn *c, uint8_t hash[32], char slug[64])
     return rc;
 }
 
+json_t *
+sync_expiring_json(const PGresult *res, unsigned within, unsigned retention)
+{
+    uint64_t n = 0;
+    if (PQntuples(res) != 1 || PQnfields(res) < 2 ||
+        parse_u64(&n, PQgetvalue(res, 0, 0), 0, INT64_MAX) != 0)
+        return NULL;
+    return json_pack("{s:I,s:o,s:I,s:I}", "count", (json_int_t)n, "first_day",
+                     PQgetisnull(res, 0, 1)
+                         ? json_null()
+                         : json_string(PQgetvalue(res, 0, 1)),
+                     "within_days", (json_int_t)within, "retention_days",
+                     (json_int_t)retention);
+}
+
 /*
  * The "expiring" object: how many of the organisation's envelopes the
  * retention purge takes within EXPIRING_WITHIN days, and the first day one
@@ -104,23 +119,15 @@ sync_expiring(json_t *o, PGconn *c, const uint8_t hash[32])
     snprintf(within, sizeof within, "%u", EXPIRING_WITHIN);
     const char *vals[3] = {(const char *)hash, days, within};
     int lens[3] = {32, 0, 0}, fmts[3] = {1, 0, 0};
-    uint64_t n = 0;
     PGresult *res = db_exec(c, "sync_expiring", 3, vals, lens, fmts);
-    int ok = db_ok(res) && PQntuples(res) == 1 &&
-             parse_u64(&n, PQgetvalue(res, 0, 0), 0, INT64_MAX) == 0;
-    if (ok)
-        json_object_set_new(
-            o, "expiring",
-            json_pack("{s:I,s:o,s:I,s:I}", "count", (json_int_t)n,
-                      "first_day",
-                      PQgetisnull(res, 0, 1)
-                          ? json_null()
-                          : json_string(PQgetvalue(res, 0, 1)),
-                      "within_days", (json_int_t)EXPIRING_WITHIN,
-                      "retention_days",
-                      (json_int_t)srv.cfg.envelope_retention_days));
+    json_t *e = db_ok(res) ? sync_expiring_json(res, EXPIRING_WITHIN,
+                                                srv.cfg.envelope_retention_days)
+                           : NULL;
     PQclear(res);
-    return ok ? 0 : -1;
+    if (!e)
+        return -1;
+    json_object_set_new(o, "expiring", e);
+    return 0;
 }
 
 /*

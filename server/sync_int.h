@@ -36,4 +36,14 @@ int sync_who(struct req *r, PGconn *c, struct sync_token *t)
  */
 char *sync_member_keys(const struct umbra_bundle *b);
 
+/*
+ * The "expiring" object of a sync answer from res, a row whose first two
+ * columns are how many the retention purge takes within `within` days and
+ * the first day one goes (NULL when none), with the retention in days (0:
+ * kept): {count, first_day, within_days, retention_days}. NULL if res is
+ * not such a row. sync.c (envelopes) and sync_team.c (case events).
+ */
+json_t *sync_expiring_json(const PGresult *res, unsigned within,
+                           unsigned retention);
+
 #endif

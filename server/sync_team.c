@@ -93,24 +93,20 @@ events_retention(json_t *o, PGconn *c, const uint8_t hash[32],
     snprintf(within, sizeof within, "%u", EVENTS_EXPIRING_WITHIN);
     const char *vals[4] = {(const char *)hash, after, days, within};
     int lens[4] = {32, 0, 0, 0}, fmts[4] = {1, 0, 0, 0};
-    uint64_t n = 0, through = 0;
+    uint64_t through = 0;
     PGresult *res = db_exec(c, "sync_events_expiring", 4, vals, lens, fmts);
-    int ok = db_ok(res) && PQntuples(res) == 1 &&
-             parse_u64(&n, PQgetvalue(res, 0, 0), 0, INT64_MAX) == 0 &&
-             parse_u64(&through, PQgetvalue(res, 0, 2), 0, INT64_MAX) == 0;
+    json_t *e = db_ok(res) && PQnfields(res) == 3
+                    ? sync_expiring_json(res, EVENTS_EXPIRING_WITHIN,
+                                         srv.cfg.event_retention_days)
+                    : NULL;
+    int ok = e && parse_u64(&through, PQgetvalue(res, 0, 2), 0,
+                            INT64_MAX) == 0;
     if (ok) {
-        json_object_set_new(
-            o, "expiring",
-            json_pack("{s:I,s:o,s:I,s:I}", "count", (json_int_t)n,
-                      "first_day",
-                      PQgetisnull(res, 0, 1)
-                          ? json_null()
-                          : json_string(PQgetvalue(res, 0, 1)),
-                      "within_days", (json_int_t)EVENTS_EXPIRING_WITHIN,
-                      "retention_days",
-                      (json_int_t)srv.cfg.event_retention_days));
+        json_object_set_new(o, "expiring", e);
         json_object_set_new(o, "purged_through",
                             json_string(PQgetvalue(res, 0, 2)));
+    } else {
+        json_decref(e);
     }
     PQclear(res);
     return ok ? 0 : -1;
