@@ -96,10 +96,10 @@ out:
     return rc;
 }
 
-static uint64_t
-json_u64(json_t *o, const char *key)
+uint64_t
+pull_json_u64(const json_t *o, const char *key)
 {
-    json_t *v = json_object_get(o, key);
+    const json_t *v = json_object_get(o, key);
     uint64_t n = 0;
 
     if (json_is_integer(v) && json_integer_value(v) >= 0)
@@ -118,9 +118,9 @@ read_expiring(struct pull_pending *p, json_t *x)
 
     if (!json_is_object(x))
         return;
-    p->expiring = json_u64(x, "count");
-    p->within_days = json_u64(x, "within_days");
-    p->retention_days = json_u64(x, "retention_days");
+    p->expiring = pull_json_u64(x, "count");
+    p->within_days = pull_json_u64(x, "within_days");
+    p->retention_days = pull_json_u64(x, "retention_days");
     day = json_string_value(json_object_get(x, "first_day"));
     if (day && strlen(day) == 10) {
         for (size_t i = 0; i < 10; i++)
@@ -138,19 +138,19 @@ pull_read_pending(struct pull_pending *p, json_t *body)
     json_t *q = json_object_get(body, "quota");
 
     memset(p, 0, sizeof *p);
-    p->window = json_u64(body, "intake_window");
+    p->window = pull_json_u64(body, "intake_window");
     if (!json_is_object(pe))
         return;
     p->known = 1;
-    p->count = json_u64(pe, "count");
-    p->bytes = json_u64(pe, "bytes");
-    p->max_id = json_u64(pe, "max_id");
+    p->count = pull_json_u64(pe, "count");
+    p->bytes = pull_json_u64(pe, "bytes");
+    p->max_id = pull_json_u64(pe, "max_id");
     if (json_is_object(q)) {
-        p->quota_reports = json_u64(q, "reports");
-        p->quota_bytes = json_u64(q, "bytes");
-        p->quota_mailboxes = json_u64(q, "mailboxes");
+        p->quota_reports = pull_json_u64(q, "reports");
+        p->quota_bytes = pull_json_u64(q, "bytes");
+        p->quota_mailboxes = pull_json_u64(q, "mailboxes");
     }
-    p->mailboxes = json_u64(pe, "mailboxes");
+    p->mailboxes = pull_json_u64(pe, "mailboxes");
     read_expiring(p, json_object_get(body, "expiring"));
 }
 

@@ -55,4 +55,8 @@ void pull_warn_expiring(const struct net *n, const struct pull_pending *p);
 const char *pull_cursor_wrong(const struct pull_pending *p, json_t *body,
                               uint64_t cursor, const struct seen *s);
 
+/* A count or id the server sent in o under key as a JSON integer or a
+ * decimal string; 0 when it is neither (pull's checks, team_sync.c). */
+uint64_t pull_json_u64(const json_t *o, const char *key);
+
 #endif

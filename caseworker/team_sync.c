@@ -8,6 +8,7 @@
 #include "case.h"
 #include "import.h"
 #include "net.h"
+#include "pull_check.h"
 #include "store.h"
 #include "team.h"
 
@@ -186,21 +187,6 @@ team_push_events(struct net *n, struct store *s,
 
 /* ---- pull ---------------------------------------------------------------- */
 
-/* A count or id the server sent as a JSON integer or a decimal string;
- * 0 when it is neither. */
-static uint64_t
-json_num(const json_t *o, const char *key)
-{
-    const json_t *v = json_object_get(o, key);
-    uint64_t n = 0;
-
-    if (json_is_integer(v) && json_integer_value(v) >= 0)
-        return (uint64_t)json_integer_value(v);
-    if (json_is_string(v) && bfile_valid_id(json_string_value(v), &n))
-        return n;
-    return 0;
-}
-
 /* The event log's retention as the first page tells it (the server's
  * "expiring" and "purged_through", schema/015_retention_events.sql), said
  * to the member whose cursor is cursor: a note on the first pull when
@@ -214,9 +200,9 @@ say_event_retention(const struct net *n, const json_t *body,
                     uint64_t cursor)
 {
     const json_t *x = json_object_get(body, "expiring");
-    uint64_t through = json_num(body, "purged_through");
-    uint64_t count = json_num(x, "count"), days = json_num(x, "retention_days");
-    uint64_t within = json_num(x, "within_days");
+    uint64_t through = pull_json_u64(body, "purged_through");
+    uint64_t count = pull_json_u64(x, "count"), days = pull_json_u64(x, "retention_days");
+    uint64_t within = pull_json_u64(x, "within_days");
     const char *day = json_string_value(json_object_get(x, "first_day"));
     char first[11] = "", keeps[64], often[64];
 
