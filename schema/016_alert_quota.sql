@@ -53,7 +53,8 @@ BEGIN
     END IF;
     IF p_kind = 'withdrawal' THEN
         SELECT a.withdrawn INTO v_withdrawn FROM public.alerts a
-        WHERE a.org_id = v_org AND a.id = p_withdraws AND a.kind = 'alert';
+        WHERE a.org_id = v_org AND a.id = p_withdraws AND a.kind = 'alert'
+        FOR UPDATE; -- two withdrawals of one alert: the second sees the first
         IF NOT FOUND THEN
             RETURN 'unknown_alert';
         END IF;
