@@ -125,6 +125,19 @@ answer(char *out, size_t cap, long status, json_t *body)
              code ? code : "", hint ? ": " : "", hint ? hint : "");
 }
 
+/* After a refusal: what 507 alert_quota means and whom to ask. */
+static void
+quota_note(long status, const char *what)
+{
+    if (status != 507 || strstr(what, "alert_quota") == NULL)
+        return;
+    printf("    (the server holds as many alerts of this organisation as "
+           "its operator allows; nothing was stored. Withdrawals of alerts "
+           "already published are still taken. Ask the host's operator to "
+           "raise the quota (umbra-server org set --max-alerts), or wait "
+           "until old alerts are purged after their retention)\n");
+}
+
 /* push ALERT.json: that one file, no store. */
 static int
 push_file(const struct alert_args *a)
@@ -151,8 +164,10 @@ push_file(const struct alert_args *a)
             printf("%s: %s by the server (%ld)\n", a->file,
                    status == 201 ? "published" : "already held", status);
             rc = CASE_OK;
-        } else
+        } else {
             printf("%s: refused: %s\n", a->file, what);
+            quota_note(status, what);
+        }
     }
     json_decref(body);
     net_release(&n);
@@ -214,6 +229,7 @@ alert_push(struct case_env *e, const struct alert_args *a)
             if (strstr(what, "alert_date") != NULL)
                 printf("    (signed more than 7 days ago: draft it again "
                        "from its cases, sign and push the new one)\n");
+            quota_note(status, what);
             bad++;
         }
     }

@@ -434,7 +434,7 @@ quota_arg(const char *v, const char *opt, uint64_t lo, uint64_t hi)
 int
 admin_org_set(const struct cmdline *cl)
 {
-    const char *p[4] = {cl->pos[2], NULL, NULL, NULL};
+    const char *p[5] = {cl->pos[2], NULL, NULL, NULL, NULL};
     PGconn *c = NULL;
     PGresult *r;
     int rc = 1;
@@ -442,16 +442,17 @@ admin_org_set(const struct cmdline *cl)
     p[1] = quota_arg(cl->max_reports, "max-reports", 1, 1ull << 40);
     p[2] = quota_arg(cl->max_bytes, "max-bytes", 4096, 1ull << 50);
     p[3] = quota_arg(cl->max_mailboxes, "max-mailboxes", 1, 1ull << 40);
-    if (!p[1] || !p[2] || !p[3])
+    p[4] = quota_arg(cl->max_alerts, "max-alerts", 1, 1000000);
+    if (!p[1] || !p[2] || !p[3] || !p[4])
         return 2;
     r = owner_run(&c, "org_set_quota", p);
     if (r != NULL && PQntuples(r) != 1)
         fprintf(stderr, "umbra-server: no organisation '%s'\n", p[0]);
     else if (r != NULL) {
         printf("organisation '%s': max-reports %s, max-bytes %s, "
-               "max-mailboxes %s\n",
+               "max-mailboxes %s, max-alerts %s\n",
                p[0], PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1),
-               PQgetvalue(r, 0, 2));
+               PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3));
         rc = 0;
     }
     PQclear(r);
@@ -481,23 +482,27 @@ admin_org_list(const struct cmdline *cl)
 
     (void)cl;
     if (r != NULL) {
-        printf("%-20s %12s %12s %16s %16s %12s %12s\n", "ORG", "REPORTS",
-               "MAX-REPORTS", "BYTES", "MAX-BYTES", "MAILBOXES",
-               "MAX-MAILBOXES");
+        printf("%-20s %12s %12s %16s %16s %12s %13s %8s %10s\n", "ORG",
+               "REPORTS", "MAX-REPORTS", "BYTES", "MAX-BYTES", "MAILBOXES",
+               "MAX-MAILBOXES", "ALERTS", "MAX-ALERTS");
         for (int i = 0; i < PQntuples(r); i++) {
-            char mr[32], mb[32], mm[32];
+            char mr[32], mb[32], mm[32], ma[32];
             quota_cell(mr, sizeof mr, PQgetvalue(r, i, 1),
                        srv.cfg.quota_reports);
             quota_cell(mb, sizeof mb, PQgetvalue(r, i, 2),
                        srv.cfg.quota_bytes);
             quota_cell(mm, sizeof mm, PQgetvalue(r, i, 3),
                        srv.cfg.quota_mailboxes);
-            printf("%-20s %12s %12s %16s %16s %12s %12s\n",
+            quota_cell(ma, sizeof ma, PQgetvalue(r, i, 7),
+                       srv.cfg.quota_alerts);
+            printf("%-20s %12s %12s %16s %16s %12s %13s %8s %10s\n",
                    PQgetvalue(r, i, 0), PQgetvalue(r, i, 4), mr,
-                   PQgetvalue(r, i, 5), mb, PQgetvalue(r, i, 6), mm);
+                   PQgetvalue(r, i, 5), mb, PQgetvalue(r, i, 6), mm,
+                   PQgetvalue(r, i, 8), ma);
         }
         printf("* the server's quota (quota_reports, quota_bytes, "
-               "quota_mailboxes); reports and bytes as in the database "
+               "quota_mailboxes, quota_alerts); reports and bytes as in "
+               "the database "
                "(a running server's spool aside)\n");
         rc = 0;
     }

@@ -23,7 +23,7 @@ struct cmdline {
     unsigned npos;
     const char *name, *pubkey;
     /* org set: a number or "default" */
-    const char *max_reports, *max_bytes, *max_mailboxes;
+    const char *max_reports, *max_bytes, *max_mailboxes, *max_alerts;
     int help;
 };
 
@@ -31,7 +31,7 @@ int admin_migrate(const struct cmdline *cl);
 /* org add SLUG --name NAME --public-key PUBLIC.json */
 int admin_org_add(const struct cmdline *cl);
 /* org set SLUG [--max-reports N|default] [--max-bytes N|default]
- *              [--max-mailboxes N|default] */
+ *              [--max-mailboxes N|default] [--max-alerts N|default] */
 int admin_org_set(const struct cmdline *cl);
 /* org list: each organisation's quotas and counts (no names, no ids) */
 int admin_org_list(const struct cmdline *cl);

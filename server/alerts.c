@@ -4,7 +4,8 @@
  * section 12). POST /api/v1/sync/alerts takes one alert file from an
  * organisation's sync token, verifies it against that organisation's
  * current bundle (libumbra), checks its issue date against today and
- * stores it through alert_put (schema 010), exactly as sent. GET
+ * stores it through alert_put (schema 010, 015, 016: the organisation's
+ * quota of alerts, 507 alert_quota past it), exactly as sent. GET
  * /alerts/{org}.atom and .json serve the feeds (alertview.h), whose every
  * alert is verified again when served. The page /alerts is web.c's.
  */
@@ -109,16 +110,19 @@ api_sync_alerts(struct req *r)
         goto out;
     {
         const int withdrawal = a.kind == UMBRA_ALERT_WITHDRAWAL;
-        const char *vals[7] = {(const char *)t.hash,
+        char quota[24];
+        (void)snprintf(quota, sizeof quota, "%zu", srv.cfg.quota_alerts);
+        const char *vals[8] = {(const char *)t.hash,
                                a.id,
                                withdrawal ? "withdrawal" : "alert",
                                (const char *)r->body.data,
                                a.issued,
                                withdrawal ? NULL : a.expires,
-                               withdrawal ? a.withdraws : NULL};
-        int lens[7] = {32, 0, 0, (int)r->body.len, 0, 0, 0};
-        int fmts[7] = {1, 0, 0, 1, 0, 0, 0};
-        PGresult *res = db_exec(c, "alert_put", 7, vals, lens, fmts);
+                               withdrawal ? a.withdraws : NULL,
+                               quota};
+        int lens[8] = {32, 0, 0, (int)r->body.len, 0, 0, 0, 0};
+        int fmts[8] = {1, 0, 0, 1, 0, 0, 0, 0};
+        PGresult *res = db_exec(c, "alert_put", 8, vals, lens, fmts);
         const char *v = db_ok(res) && PQntuples(res) == 1
                             ? PQgetvalue(res, 0, 0)
                             : NULL;
@@ -134,6 +138,12 @@ api_sync_alerts(struct req *r)
         } else if (strcmp(v, "conflict") == 0) {
             reply_error(r, 409, "alert_conflict",
                         "an alert with this id and other content is held");
+        } else if (strcmp(v, "alert_quota") == 0) {
+            reply_error(r, 507, "alert_quota",
+                        "the organisation holds its quota of alerts on this "
+                        "server (org set --max-alerts, else quota_alerts); "
+                        "nothing was stored. Withdrawals of held alerts are "
+                        "still taken; the host's operator can raise it");
         } else if (strcmp(v, "unknown_alert") == 0) {
             reply_error(r, 404, "unknown_alert",
                         "the withdrawn alert is not one of this "

@@ -37,6 +37,7 @@ config_defaults(struct config *c)
     c->quota_reports = 20000;
     c->quota_bytes = 1073741824;
     c->quota_mailboxes = 20000;
+    c->quota_alerts = 500;
     c->envelope_retention_days = 60;
     c->mailbox_retention_days = 180;
     c->event_retention_days = 60;
@@ -97,6 +98,7 @@ static const struct key keys[] = {
     {Z(quota_reports, 1, 1ull << 40)},
     {Z(quota_bytes, 4096, 1ull << 50)},
     {Z(quota_mailboxes, 1, 1ull << 40)},
+    {Z(quota_alerts, 1, 1000000)},
     {U(envelope_retention_days, 0, 36500)},
     {U(mailbox_retention_days, 0, 36500)},
     {U(event_retention_days, 0, 36500)},

@@ -27,6 +27,7 @@ struct config {
     char spool_dir[CONF_STR]; /* the spool's folder (spool.h) */
     size_t quota_reports, quota_bytes; /* per organisation */
     size_t quota_mailboxes;   /* registered mailboxes per organisation */
+    size_t quota_alerts;      /* alerts and withdrawals held per org */
     unsigned envelope_retention_days; /* 0: kept until acknowledged */
     unsigned mailbox_retention_days;  /* after the last reply; 0: for ever */
     unsigned event_retention_days;    /* case events; 0: for ever */

@@ -99,7 +99,8 @@ static const struct stmt stmts[] = {
     {DB_SYNC, "sync_reply", "SELECT sync_reply($1, $2, $3)::text", 3},
     /* POST /api/v1/sync/alerts (alerts.c) */
     {DB_SYNC, "alert_put",
-     "SELECT alert_put($1, $2, $3, $4, $5::date, $6::date, $7)", 7},
+     "SELECT alert_put($1, $2, $3, $4, $5::date, $6::date, $7, "
+     "$8::bigint)", 8},
     /* GET /api/v1/sync/reports: what the organisation holds (pending,
      * and with ?check=1 the ids and SHA-256 up to the cursor) */
     {DB_SYNC, "sync_status",
@@ -141,16 +142,19 @@ static const struct stmt stmts[] = {
      "INSERT INTO sync_tokens (org_id, name, hash) SELECT id, $2, $3 "
      "FROM orgs WHERE slug = $1 ON CONFLICT DO NOTHING", 3},
     {DB_OWNER, "org_exists", "SELECT 1 FROM orgs WHERE slug = $1", 1},
-    /* umbra-server org set: $2..$4 "keep", "default" (NULL) or a number */
+    /* umbra-server org set: $2..$5 "keep", "default" (NULL) or a number */
     {DB_OWNER, "org_set_quota",
      "UPDATE orgs SET max_reports = CASE $2 WHEN 'keep' THEN max_reports "
      "WHEN 'default' THEN NULL ELSE $2::bigint END, max_bytes = CASE $3 "
      "WHEN 'keep' THEN max_bytes WHEN 'default' THEN NULL ELSE $3::bigint "
      "END, max_mailboxes = CASE $4 WHEN 'keep' THEN max_mailboxes "
-     "WHEN 'default' THEN NULL ELSE $4::bigint END WHERE slug = $1 "
+     "WHEN 'default' THEN NULL ELSE $4::bigint END, max_alerts = CASE $5 "
+     "WHEN 'keep' THEN max_alerts WHEN 'default' THEN NULL "
+     "ELSE $5::bigint END WHERE slug = $1 "
      "RETURNING coalesce(max_reports::text, 'default'), "
      "coalesce(max_bytes::text, 'default'), "
-     "coalesce(max_mailboxes::text, 'default')", 4},
+     "coalesce(max_mailboxes::text, 'default'), "
+     "coalesce(max_alerts::text, 'default')", 5},
     /* umbra-server org list: each organisation's quotas (NULL: the
      * server's) and what it holds, counts only */
     {DB_OWNER, "org_quota_list",
@@ -159,7 +163,9 @@ static const struct stmt stmts[] = {
      "(SELECT count(*) FROM envelopes e WHERE e.org_id = o.id)::text, "
      "(SELECT coalesce(sum(e.size), 0) FROM envelopes e "
      "WHERE e.org_id = o.id)::text, "
-     "coalesce(m.n, 0)::text FROM orgs o "
+     "coalesce(m.n, 0)::text, coalesce(o.max_alerts::text, ''), "
+     "(SELECT count(*) FROM alerts a WHERE a.org_id = o.id)::text "
+     "FROM orgs o "
      "LEFT JOIN intake_mailboxes() m ON m.org_id = o.id ORDER BY o.slug", 0},
     {DB_OWNER, "token_list",
      "SELECT o.slug, t.name, t.added::text FROM sync_tokens t JOIN orgs o "

@@ -29,7 +29,7 @@ static const char usage_main[] =
     "       umbra-server migrate [--config FILE]\n"
     "       umbra-server org add SLUG --name NAME --public-key PUBLIC.json\n"
     "       umbra-server org set SLUG [--max-reports N] [--max-bytes N]\n"
-    "                                 [--max-mailboxes N]\n"
+    "                                 [--max-mailboxes N] [--max-alerts N]\n"
     "       umbra-server org list\n"
     "       umbra-server token add ORG NAME\n"
     "       umbra-server token list\n"
@@ -48,13 +48,15 @@ static const char usage_org[] =
     "       umbra-server org set SLUG [--max-reports N|default]\n"
     "                                 [--max-bytes N|default]\n"
     "                                 [--max-mailboxes N|default]\n"
+    "                                 [--max-alerts N|default]\n"
     "       umbra-server org list\n"
     "'add' registers an organisation and its signed public key bundle (made\n"
     "by 'umbra-case init'). Adding it again with a newer bundle signed by\n"
     "the same signing key rotates its keys.\n"
-    "'set' gives it its own quota of reports and bytes waiting and of\n"
-    "registered mailboxes (default: the server's quota_reports, quota_bytes\n"
-    "and quota_mailboxes); running servers apply it within seconds.\n"
+    "'set' gives it its own quota of reports and bytes waiting, of\n"
+    "registered mailboxes and of alerts held (default: the server's\n"
+    "quota_reports, quota_bytes, quota_mailboxes and quota_alerts); running\n"
+    "servers apply it within seconds (alerts: at once).\n"
     "'list' prints each organisation's quotas and what it holds (counts).\n";
 static const char usage_token[] =
     "usage: umbra-server token add ORG NAME\n"
@@ -149,7 +151,8 @@ out:
 #define OPT_MAX_REPORTS 259
 #define OPT_MAX_BYTES 260
 #define OPT_MAX_MAILBOXES 261
-#define OPT_KEY 262
+#define OPT_MAX_ALERTS 262
+#define OPT_KEY 263
 
 /* The long options: --config, --name, --public-key, --help and every
  * config key (config_key_name); malloc'd, or NULL. */
@@ -159,7 +162,7 @@ options_new(void)
     size_t n = 0;
     while (config_key_name(n))
         n++;
-    struct option *o = calloc(n + 8, sizeof *o);
+    struct option *o = calloc(n + 9, sizeof *o);
     if (!o)
         return NULL;
     o[0] = (struct option){"config", required_argument, NULL, OPT_CONFIG};
@@ -172,8 +175,10 @@ options_new(void)
                            OPT_MAX_BYTES};
     o[6] = (struct option){"max-mailboxes", required_argument, NULL,
                            OPT_MAX_MAILBOXES};
+    o[7] = (struct option){"max-alerts", required_argument, NULL,
+                           OPT_MAX_ALERTS};
     for (size_t i = 0; i < n; i++)
-        o[7 + i] = (struct option){config_key_name(i), required_argument,
+        o[8 + i] = (struct option){config_key_name(i), required_argument,
                                    NULL, OPT_KEY + (int)i};
     return o;
 }
@@ -263,6 +268,8 @@ parse_args(struct cmdline *a, int argc, char **argv, const struct option *opts,
             a->max_bytes = optarg;
         else if (c == OPT_MAX_MAILBOXES)
             a->max_mailboxes = optarg;
+        else if (c == OPT_MAX_ALERTS)
+            a->max_alerts = optarg;
         else if (c >= OPT_KEY && config_set(&srv.cfg, opts[idx].name,
                                             optarg) < 0) {
             fprintf(stderr, "umbra-server: bad option '--%s'\n",
@@ -276,7 +283,8 @@ parse_args(struct cmdline *a, int argc, char **argv, const struct option *opts,
 
 #define NEED_CHECKED_CONFIG 1u /* config_check before it runs */
 #define NEED_NAME_KEY 2u       /* --name and --public-key given */
-#define NEED_QUOTA 4u /* --max-reports, --max-bytes or --max-mailboxes */
+#define NEED_QUOTA 4u /* --max-reports, --max-bytes, --max-mailboxes or \
+                          --max-alerts */
 
 /*
  * Each command: its words (a second one, or NULL), how many operands
@@ -312,7 +320,7 @@ command_fits(const struct command *c, const struct cmdline *a)
            (!c->verb || strcmp(a->pos[1], c->verb) == 0) &&
            (!(c->needs & NEED_NAME_KEY) || (a->name && a->pubkey)) &&
            (!(c->needs & NEED_QUOTA) || a->max_reports || a->max_bytes ||
-            a->max_mailboxes);
+            a->max_mailboxes || a->max_alerts);
 }
 
 static int

@@ -35,7 +35,7 @@ import pyalert  # noqa: E402
 import pyumbra  # noqa: E402
 import umbra  # noqa: E402
 from umbra import request, tool  # noqa: E402
-from umbra_env import D, PASS  # noqa: E402
+from umbra_env import CONF, D, PASS, SERVER  # noqa: E402
 
 R = umbra.Results()
 SRV = umbra.Server()
@@ -474,6 +474,130 @@ def test_page_budget():
             len(json.loads(j)["items"]) >= 40, st)
 
 
+def admin(*args):
+    p = subprocess.run([SERVER, "--config", CONF, *args],
+                       capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def held(org, aid=None):
+    """How many rows of org's the alerts table holds (of that id)."""
+    return int(psql("SELECT count(*) FROM alerts a JOIN orgs o ON "
+                    "o.id = a.org_id WHERE o.slug = '%s'%s" %
+                    (org, " AND a.id = '%s'" % aid if aid else "")))
+
+
+def org_list_row(org):
+    rc, out, err = admin("org", "list")
+    assert rc == 0, err
+    for line in out.splitlines():
+        f = line.split()
+        if f and f[0] == org:
+            return f
+    return None
+
+
+def test_alert_quota():
+    """alpha at its own quota (org set --max-alerts): 507 alert_quota and
+    nothing stored, beta unaffected, a re-push still 200, a first
+    withdrawal taken, a second one of the same alert not; default
+    restores the server's quota_alerts."""
+    n = held("alpha")
+    rc, out, err = admin("org", "set", "alpha", "--max-alerts", str(n + 2))
+    R.check("org set alpha --max-alerts N", rc == 0 and
+            "max-alerts %d" % (n + 2) in out, (rc, out, err))
+    a1, a2, a3 = inner(), inner(), inner()
+    sts = [push(signed(a1))[0], push(signed(a2))[0]]
+    st, b = push(signed(a3))
+    R.check("alpha's two last places taken, the next gets 507 alert_quota",
+            sts == [201, 201] and st == 507 and
+            b.get("error") == "alert_quota" and "quota" in b.get("hint", ""),
+            (sts, st, b))
+    R.check("and nothing of it is stored", held("alpha", a3["id"]) == 0 and
+            held("alpha") == n + 2, held("alpha"))
+    R.check("nor shown", shown_everywhere(a3["id"]) == (False,) * 3)
+    bb = inner(org="beta")
+    st, b = push(signed(bb, org="beta"), org="beta")
+    R.check("beta is unaffected: 201", st == 201, (st, b))
+    st, b = push(signed(a2))
+    R.check("alpha's stored alert pushed again at the quota: 200, idempotent",
+            st == 200 and b.get("stored") is False, (st, b))
+    st, b = push(signed(withdrawal("alpha", a1["id"])))
+    R.check("a withdrawal at the quota is taken: 201", st == 201 and
+            b.get("kind") == "withdrawal" and held("alpha") == n + 3,
+            (st, b, held("alpha")))
+    R.check("and the alert is shown nowhere",
+            shown_everywhere(a1["id"]) == (False,) * 3)
+    st, b = push(signed(withdrawal("alpha", a1["id"])))
+    R.check("a second withdrawal of the same alert counts: 507 alert_quota",
+            st == 507 and b.get("error") == "alert_quota" and
+            held("alpha") == n + 3, (st, b))
+    f = org_list_row("alpha")
+    R.check("org list shows alpha's alerts held and its own quota",
+            f is not None and f[7:9] == [str(n + 3), str(n + 2)], f)
+    f = org_list_row("beta")
+    R.check("and beta's quota as the server's (500*)",
+            f is not None and f[8] == "500*", f)
+    rc, _, err = admin("org", "set", "alpha", "--max-alerts", "0")
+    R.check("--max-alerts 0 is refused (2)", rc == 2 and "max-alerts" in err,
+            (rc, err))
+    rc, out, err = admin("org", "set", "alpha", "--max-alerts", "default")
+    R.check("org set alpha --max-alerts default", rc == 0 and
+            "max-alerts default" in out, (rc, out, err))
+    st, b = push(signed(a3))
+    R.check("then the refused alert is taken: 201", st == 201, (st, b))
+
+
+def ms(path, times=5):
+    """The median time of GET path, in ms, and its last answer."""
+    v = []
+    for _ in range(times):
+        t = time.monotonic()
+        st, _, b = get(path)
+        v.append((time.monotonic() - t) * 1000)
+        assert st == 200, (path, st)
+    v.sort()
+    return v[len(v) // 2], b
+
+
+def test_page_at_quota():
+    """alpha filled to the server's quota_alerts (500) by a member key:
+    the 501st row gets 507; a page or a feed verifies at most 50 of one
+    organisation, so beta's alert is still on /alerts; the page's time is
+    printed (docs/operations.md)."""
+    flood = nacl.signing.SigningKey.generate()
+    pk = base64.b64encode(bytes(flood.verify_key)).decode()
+    st, b = publish_bundle(102, "Flood,%s,alerts" % pk)
+    R.check("a bundle naming a member for alerts is published", st == 200,
+            (st, b))
+    time.sleep(0.3)
+    bb = inner(org="beta")
+    st, _ = push(signed(bb, org="beta"), org="beta")
+    R.check("beta publishes an alert", st == 201, st)
+    taken, last = 0, None
+    for _ in range(520):
+        st, b = push(raw_signed(inner(), key=flood))
+        if st != 201:
+            last = (st, b)
+            break
+        taken += 1
+    R.check("alpha is filled up to the server's quota_alerts, 500 rows; the "
+            "next gets 507 alert_quota", held("alpha") == 500 and
+            last is not None and last[0] == 507 and
+            last[1].get("error") == "alert_quota", (held("alpha"), last))
+    t_page, p = ms("/alerts?lang=en")
+    t_org, _ = ms("/alerts?lang=en&org=alpha")
+    t_json, j = ms("/alerts/alpha.json?lang=en")
+    t_atom, _ = ms("/alerts/alpha.atom?lang=en")
+    print("MEASURED alerts page at the quota (%d alerts of alpha taken "
+          "here, 500 rows): /alerts %.1f ms, /alerts?org=alpha %.1f ms, "
+          "alpha.json %.1f ms, alpha.atom %.1f ms (median of 5)" %
+          (taken, t_page, t_org, t_json, t_atom))
+    R.check("the JSON feed serves the newest 50 of alpha's",
+            len(json.loads(j)["items"]) == 50, len(json.loads(j)["items"]))
+    R.check("beta's alert is still on /alerts", "alert-" + bb["id"] in p)
+
+
 def main():
     SRV.start()
     time.sleep(0.1)
@@ -481,7 +605,7 @@ def main():
         R.each([test_push_and_serve, test_refusals, test_dates,
                 test_withdrawal, test_edited_in_database, test_hostile_text,
                 test_feeds, test_member_signer_removed, test_no_alerts_org,
-                test_page_budget])
+                test_page_budget, test_alert_quota, test_page_at_quota])
     finally:
         rc = SRV.stop()
         R.check("the server stopped cleanly", rc in (0, None), rc)

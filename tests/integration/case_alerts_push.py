@@ -9,7 +9,9 @@ file `alert verify` calls valid; pushing again is 200 (idempotent); an
 alert file with the same id and other bytes is refused 409 and said so
 per alert; a feed whose shown title differs from the signed one is
 invalid; the withdrawal, pushed, removes the alert from the page and
-both feeds; an alert of another organisation is refused 403.
+both feeds; an alert of another organisation is refused 403; at the
+organisation's quota of alerts (org set --max-alerts) a push is refused
+507 alert_quota, said with what it means and whom to ask, exit 1.
 
 Run by with_server.sh (organisations 'alpha' and 'beta', their homes and
 sync tokens, server_env.sh). Ends with "N passed, N failed".
@@ -17,6 +19,7 @@ sync tokens, server_env.sh). Ends with "N passed, N failed".
 import datetime
 import json
 import os
+import secrets
 import stat
 import subprocess
 import sys
@@ -25,7 +28,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 import spool  # noqa: E402
 import umbra  # noqa: E402
-from umbra_env import CASE, D, PASS  # noqa: E402
+from umbra_env import CASE, CONF, D, PASS, SERVER  # noqa: E402
 
 R = umbra.Results()
 check = R.check
@@ -52,6 +55,12 @@ def case(*args, home=HOME, env=None, passphrase=True):
 
 def out(r):
     return (r.stdout + r.stderr).decode(errors="replace")
+
+
+def admin(*args):
+    p = subprocess.run([SERVER, "--config", CONF, *args],
+                       capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
 
 
 def url():
@@ -186,6 +195,33 @@ def main():
     check("the store says withdrawn and pushed",
           rows[-2]["status"] == "withdrawn" and
           rows[-1]["status"] == "pushed", rows[-2:])
+
+    # at the organisation's quota of alerts: 507, said, exit 1
+    rc, lst, err = admin("org", "list")
+    held = [ln.split()[7] for ln in lst.splitlines()
+            if ln.split()[:1] == ["alpha"]]
+    rc2, o2, err2 = admin("org", "set", "alpha", "--max-alerts", held[0])
+    check("alpha's quota of alerts set to what it holds (%s)" % held,
+          rc == 0 and rc2 == 0 and "max-alerts " + held[0] in o2,
+          (lst, err, o2, err2))
+    new = dict(other, id=secrets.token_hex(16))
+    fn = os.path.join(d, "new.json")
+    with open(fn, "wb") as f:
+        f.write(umbra.tool("alert-sign", os.path.join(HOME, "keys.umbra"),
+                           PASS, data=json.dumps(new).encode()))
+    r = case("alert", "push", "--server", url(), "--token-file", TOKEN, fn,
+             passphrase=False)
+    check("a new alert at the quota: refused 507 alert_quota, what it means "
+          "and whom to ask said, exit 1", r.returncode == 1 and
+          "refused: 507 alert_quota" in out(r) and
+          "Ask the host's operator" in out(r) and
+          "nothing was stored" in out(r), out(r))
+    rc, o2, err2 = admin("org", "set", "alpha", "--max-alerts", "default")
+    r = case("alert", "push", "--server", url(), "--token-file", TOKEN, fn,
+             passphrase=False)
+    check("the server's quota again: the same file published", rc == 0 and
+          r.returncode == 0 and "published by the server (201)" in out(r),
+          (err2, out(r)))
 
 
 try:

@@ -421,7 +421,7 @@ def test_alerts_expire():
     got = psql("SELECT alert_put((SELECT t.hash FROM sync_tokens t JOIN orgs "
                "o ON o.id = t.org_id WHERE o.slug = 'alpha' LIMIT 1), '%s', "
                "'alert', '\\x02', current_date - 60, current_date + 30, "
-               "NULL)" % ids["withdrawn_long_ago"])
+               "NULL, 500)" % ids["withdrawn_long_ago"])
     R.check("the purged withdrawn alert pushed again is stored withdrawn",
             got == "stored" and psql(
                 "SELECT withdrawn IS NOT NULL FROM alerts WHERE id = '%s'"

@@ -33,7 +33,7 @@ FUNCTIONS = {
     "intake_move_batch(integer[],bytea[],date[],bytea[])": "umbra_intake",
     "sync_status(bytea)": "umbra_sync",
     "sync_held(bytea,bigint,integer)": "umbra_sync",
-    "alert_put(bytea,text,text,bytea,date,date,text)": "umbra_sync",
+    "alert_put(bytea,text,text,bytea,date,date,text,bigint)": "umbra_sync",
     "alerts_live(text)": "umbra_intake",
     # team sync (009): the token's own organisation only, as above
     "sync_who(bytea)": "umbra_sync",
