@@ -522,6 +522,80 @@ fail:
     return -1;
 }
 
+int
+stats_work_over(const struct stats_work *k)
+{
+    return k != NULL && k->budget != 0 && k->spent >= k->budget;
+}
+
+static void
+work_add(struct stats_work *k, glp_prob *P, int before)
+{
+    int after = glp_get_it_cnt(P);
+
+    if (k != NULL && after > before)
+        k->spent += (unsigned long long)(after - before);
+}
+
+int
+stats_work_simplex(struct stats_work *k, glp_prob *P, const glp_smcp *sp)
+{
+    glp_smcp q = *sp;
+    int before, rc;
+
+    if (stats_work_over(k))
+        return GLP_EITLIM;
+    if (k != NULL && k->budget != 0 &&
+        k->budget - k->spent < (unsigned long long)q.it_lim)
+        q.it_lim = (int)(k->budget - k->spent);
+    before = glp_get_it_cnt(P);
+    rc = glp_simplex(P, &q);
+    work_add(k, P, before);
+    return rc;
+}
+
+/* A mixed-integer search's callback, wrapped: stops the search once the
+ * iterations of its subproblems spend the budget. */
+struct work_cb {
+    struct stats_work *k;
+    glp_prob *P;
+    int before;
+    void (*cb)(glp_tree *, void *);
+    void *info;
+};
+
+static void
+work_node(glp_tree *t, void *info)
+{
+    struct work_cb *w = info;
+    int now = glp_get_it_cnt(w->P);
+
+    if (w->k != NULL && w->k->budget != 0 && now > w->before &&
+        w->k->spent + (unsigned long long)(now - w->before) >= w->k->budget) {
+        glp_ios_terminate(t);
+        return;
+    }
+    if (w->cb != NULL)
+        w->cb(t, w->info);
+}
+
+int
+stats_work_intopt(struct stats_work *k, glp_prob *P, const glp_iocp *ip)
+{
+    glp_iocp q = *ip;
+    struct work_cb w = {k, P, 0, ip->cb_func, ip->cb_info};
+    int rc;
+
+    if (stats_work_over(k))
+        return GLP_ESTOP;
+    w.before = glp_get_it_cnt(P);
+    q.cb_func = work_node;
+    q.cb_info = &w;
+    rc = glp_intopt(P, &q);
+    work_add(k, P, w.before);
+    return rc;
+}
+
 /* Solves for the objective "entry e of the new table", in direction dir;
  * 0 with *z, 1 infeasible, -1 solver failure. mip: solve for integers. */
 /* 1 if the linear optimum found is an integer point. */
@@ -587,9 +661,11 @@ stats_lp_solve(struct stats_lp *M, size_t vi, size_t e, int dir, int mip,
     glp_init_smcp(&sp);
     sp.msg_lev = GLP_MSG_OFF;
     (*lps)++;
-    if (glp_simplex(M->lp, &sp) != 0) {
+    if (stats_work_simplex(M->work, M->lp, &sp) != 0) {
+        if (stats_work_over(M->work))
+            return -1; /* the budget is spent: the audit stops */
         glp_adv_basis(M->lp, 0);
-        if (glp_simplex(M->lp, &sp) != 0)
+        if (stats_work_simplex(M->work, M->lp, &sp) != 0)
             return -1;
     }
     st = glp_get_status(M->lp);
@@ -613,7 +689,7 @@ stats_lp_solve(struct stats_lp *M, size_t vi, size_t e, int dir, int mip,
         ip.cb_func = enough;
         ip.cb_info = &stop;
         (*mips)++;
-        st = glp_intopt(M->lp, &ip);
+        st = stats_work_intopt(M->work, M->lp, &ip);
         if (st != 0 && st != GLP_ETMLIM && st != GLP_ESTOP)
             return -1;
         st = glp_mip_status(M->lp);
@@ -673,7 +749,7 @@ stats_lp_solve_sum(struct stats_lp *M, int dir)
     glp_set_obj_dir(M->lp, dir);
     glp_init_smcp(&sp);
     sp.msg_lev = GLP_MSG_OFF;
-    if (glp_simplex(M->lp, &sp) != 0)
+    if (stats_work_simplex(M->work, M->lp, &sp) != 0)
         return -1;
     st = glp_get_status(M->lp);
     if (st != GLP_OPT)

@@ -19,6 +19,27 @@
 #define STATS_LP_MIP_NODES 5000u
 #define STATS_LP_MIP_MS 60000
 
+/*
+ * The audit's work, counted in GLPK's simplex iterations (glp_get_it_cnt)
+ * summed over every linear solve, the subproblems of every mixed-integer
+ * solve and every search of stats_witness: a count, not a time, so the
+ * same tables get the same answer on a busy or a quiet machine. Past
+ * budget (0: none) every solve stops: the simplex at its iteration limit,
+ * a mixed-integer search at its next node.
+ */
+struct stats_work {
+    unsigned long long spent, budget;
+};
+
+/* glp_simplex and glp_intopt on P within k's budget (k NULL: none),
+ * adding the iterations they made to k->spent; their return code
+ * (GLP_EITLIM, GLP_ESTOP once the budget is spent). */
+int stats_work_simplex(struct stats_work *k, glp_prob *P, const glp_smcp *sp);
+int stats_work_intopt(struct stats_work *k, glp_prob *P, const glp_iocp *ip);
+
+/* 1 if k's budget is spent. */
+int stats_work_over(const struct stats_work *k);
+
 /* One table of the model. */
 struct stats_lp_view {
     const struct stats_pub *p;
@@ -48,6 +69,8 @@ struct stats_lp {
     int *obj;        /* atoms with an objective coefficient */
     int nobj;
     unsigned char *ruled; /* new table's entries with their "smallest" rows */
+    struct stats_work *work; /* the budget the solves count against, or
+                              * NULL */
     int last; /* the last solve's point: 0 none or not integer, 1 linear
                * and integer, 2 mixed-integer */
 };
