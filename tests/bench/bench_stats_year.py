@@ -14,6 +14,7 @@ run was stopped. Options via the environment:
 
   STATS_YEAR_CAP     seconds per run (600)
   STATS_YEAR_ROUND   --round of every table (default: the tool's, 5)
+  STATS_YEAR_BUDGET  --audit-budget of every run (default: the tool's)
   STATS_YEAR_SEED    the generator's seed (18)
   STATS_YEAR_KEEP    a directory to keep the home in (default: removed)
 
@@ -35,6 +36,7 @@ from case_lib import BUILD, Home  # noqa: E402
 FILL = os.path.join(BUILD, "tests", "stats_e2e")
 CAP = float(os.environ.get("STATS_YEAR_CAP", "600"))
 ROUND = os.environ.get("STATS_YEAR_ROUND", "")
+BUDGET = os.environ.get("STATS_YEAR_BUDGET", "")
 SEED = int(os.environ.get("STATS_YEAR_SEED", "18"))
 YEAR = "2025"
 NREG = 52
@@ -115,6 +117,8 @@ def main():
         cut = ["--by", "region,category", "--format", "json", "--publish"]
         if ROUND:
             cut += ["--round", ROUND]
+        if BUDGET:
+            cut += ["--audit-budget", BUDGET]
         months = 0.0
         for m in range(1, 13):
             key = "%s-%02d" % (YEAR, m)
