@@ -275,7 +275,7 @@ stats_audit_budget(struct stats_pub *p, const struct stats_pub *const *pubs,
                    unsigned long long budget, struct stats_audit_res *r)
 {
     struct stats_lp M;
-    struct stats_work work = {0, 0};
+    struct stats_work work = {0, 0, 0};
     struct stats_witness W;
     size_t n = (p->nrows + 1) * (p->ncols + 1), e, f;
     uint64_t w = p->protection;

@@ -259,7 +259,20 @@ merge_takes(int code)
 static int
 cut_opt(struct opts *o, int code, const char *a, const char *v)
 {
-    if (code == OPT_BY) {
+    if (code == OPT_BUDGET) {
+        unsigned long long b = 0;
+        const char *q = v;
+
+        for (; *q >= '0' && *q <= '9' && b <= 1000000000000ull; q++)
+            b = b * 10 + (unsigned long long)(*q - '0');
+        if (*v == '\0' || *q != '\0' || b == 0 || b > 1000000000000ull) {
+            stats_say("bad --audit-budget '%s' (a whole number of simplex "
+                      "iterations from 1 to 10^12; the default is %llu)",
+                      v, STATS_AUDIT_BUDGET_DEFAULT);
+            return 2;
+        }
+        o->audit_budget = b;
+    } else if (code == OPT_BY) {
         const char *comma = strchr(v, ',');
 
         if (dim_parse(&o->jb.dims[0], v,
@@ -335,19 +348,6 @@ both_opt(struct opts *o, int code, const char *a, const char *v, int quiet)
                       v);
             return 2;
         }
-    } else if (code == OPT_BUDGET) {
-        unsigned long long b = 0;
-        const char *q = v;
-
-        for (; *q >= '0' && *q <= '9' && b <= 1000000000000ull; q++)
-            b = b * 10 + (unsigned long long)(*q - '0');
-        if (*v == '\0' || *q != '\0' || b == 0 || b > 1000000000000ull) {
-            stats_say("bad --audit-budget '%s' (a whole number of simplex "
-                      "iterations from 1 to 10^12; the default is %llu)",
-                      v, STATS_AUDIT_BUDGET_DEFAULT);
-            return 2;
-        }
-        o->audit_budget = b;
     } else if (code == OPT_EPSILON) {
         if (parse_epsilon(&o->jb.pol.eps_num, &o->jb.pol.eps_den, v) != 0) {
             stats_say("bad --epsilon '%s' (e.g. 1, 0.5 or 1/2; at most 20)", v);

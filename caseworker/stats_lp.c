@@ -525,7 +525,15 @@ fail:
 int
 stats_work_over(const struct stats_work *k)
 {
-    return k != NULL && k->budget != 0 && k->spent >= k->budget;
+    return k != NULL && k->stopped;
+}
+
+/* 1 while no solve was stopped for the budget (a solve may start with
+ * none of it left: one that needs no iteration still ends). */
+static int
+work_left(const struct stats_work *k)
+{
+    return k == NULL || !k->stopped;
 }
 
 static void
@@ -543,14 +551,19 @@ stats_work_simplex(struct stats_work *k, glp_prob *P, const glp_smcp *sp)
     glp_smcp q = *sp;
     int before, rc;
 
-    if (stats_work_over(k))
+    if (!work_left(k))
         return GLP_EITLIM;
+    /* GLPK checks its limit before it prices: one iteration more than
+     * is left lets a solve that ends on the budget's last iteration end,
+     * and one that needs more goes past it and is stopped */
     if (k != NULL && k->budget != 0 &&
-        k->budget - k->spent < (unsigned long long)q.it_lim)
-        q.it_lim = (int)(k->budget - k->spent);
+        k->budget - k->spent < (unsigned long long)q.it_lim - 1)
+        q.it_lim = (int)(k->budget - k->spent) + 1;
     before = glp_get_it_cnt(P);
     rc = glp_simplex(P, &q);
     work_add(k, P, before);
+    if (k != NULL && k->budget != 0 && k->spent > k->budget)
+        k->stopped = 1;
     return rc;
 }
 
@@ -571,7 +584,8 @@ work_node(glp_tree *t, void *info)
     int now = glp_get_it_cnt(w->P);
 
     if (w->k != NULL && w->k->budget != 0 && now > w->before &&
-        w->k->spent + (unsigned long long)(now - w->before) >= w->k->budget) {
+        w->k->spent + (unsigned long long)(now - w->before) > w->k->budget) {
+        w->k->stopped = 1;
         glp_ios_terminate(t);
         return;
     }
@@ -586,13 +600,15 @@ stats_work_intopt(struct stats_work *k, glp_prob *P, const glp_iocp *ip)
     struct work_cb w = {k, P, 0, ip->cb_func, ip->cb_info};
     int rc;
 
-    if (stats_work_over(k))
+    if (!work_left(k))
         return GLP_ESTOP;
     w.before = glp_get_it_cnt(P);
     q.cb_func = work_node;
     q.cb_info = &w;
     rc = glp_intopt(P, &q);
     work_add(k, P, w.before);
+    if (k != NULL && k->budget != 0 && k->spent > k->budget)
+        k->stopped = 1;
     return rc;
 }
 

@@ -29,6 +29,7 @@
  */
 struct stats_work {
     unsigned long long spent, budget;
+    int stopped; /* a solve was cut short or refused for the budget */
 };
 
 /* glp_simplex and glp_intopt on P within k's budget (k NULL: none),
@@ -37,7 +38,8 @@ struct stats_work {
 int stats_work_simplex(struct stats_work *k, glp_prob *P, const glp_smcp *sp);
 int stats_work_intopt(struct stats_work *k, glp_prob *P, const glp_iocp *ip);
 
-/* 1 if k's budget is spent. */
+/* 1 if a solve was cut short or refused for k's budget (a solve that
+ * ends on the last iteration of the budget is not). */
 int stats_work_over(const struct stats_work *k);
 
 /* One table of the model. */
