@@ -171,7 +171,7 @@ static const char USAGE[] =
     "       umbra-case stats merge A.json B.json ... [--format F] [--out "
     "FILE]\n"
     "         [--threshold N] [--round N] [--epsilon E] [--protection W]\n"
-    "         [--lang L] [--sort size|key]\n"
+    "         [--audit-budget N] [--lang L] [--sort size|key]\n"
     "DIM: period, category, perpetrator, region, lang, needs.\n"
     "DATE: YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD (by the day a report was\n"
     "received). Counts are of consenting reports received, protected by\n"
@@ -252,27 +252,15 @@ merge_takes(int code)
 {
     return code == OPT_HELP || code == OPT_FORMAT || code == OPT_OUT ||
            code == OPT_THRESHOLD || code == OPT_ROUND || code == OPT_LANG ||
-           code == OPT_SORT || code == OPT_PROTECTION || code == OPT_EPSILON;
+           code == OPT_SORT || code == OPT_PROTECTION ||
+           code == OPT_EPSILON || code == OPT_BUDGET;
 }
 
 /* One option of the cut (not merge) with its value v; 0 or 2 (said). */
 static int
 cut_opt(struct opts *o, int code, const char *a, const char *v)
 {
-    if (code == OPT_BUDGET) {
-        unsigned long long b = 0;
-        const char *q = v;
-
-        for (; *q >= '0' && *q <= '9' && b <= 1000000000000ull; q++)
-            b = b * 10 + (unsigned long long)(*q - '0');
-        if (*v == '\0' || *q != '\0' || b == 0 || b > 1000000000000ull) {
-            stats_say("bad --audit-budget '%s' (a whole number of simplex "
-                      "iterations from 1 to 10^12; the default is %llu)",
-                      v, STATS_AUDIT_BUDGET_DEFAULT);
-            return 2;
-        }
-        o->audit_budget = b;
-    } else if (code == OPT_BY) {
+    if (code == OPT_BY) {
         const char *comma = strchr(v, ',');
 
         if (dim_parse(&o->jb.dims[0], v,
@@ -341,6 +329,19 @@ both_opt(struct opts *o, int code, const char *a, const char *v, int quiet)
             stats_say("bad %s '%s' (a whole number from 1)", a, v);
             return 2;
         }
+    } else if (code == OPT_BUDGET) {
+        unsigned long long b = 0;
+        const char *q = v;
+
+        for (; *q >= '0' && *q <= '9' && b <= 1000000000000ull; q++)
+            b = b * 10 + (unsigned long long)(*q - '0');
+        if (*v == '\0' || *q != '\0' || b == 0 || b > 1000000000000ull) {
+            stats_say("bad --audit-budget '%s' (a whole number of simplex "
+                      "iterations from 1 to 10^12; the default is %llu)",
+                      v, STATS_AUDIT_BUDGET_DEFAULT);
+            return 2;
+        }
+        o->audit_budget = b;
     } else if (code == OPT_PROTECTION) {
         if (parse_uint(&o->protection, v, 0, STATS_THRESHOLD_MAX) != 0) {
             stats_say("bad --protection '%s' (a whole number: the width a "
@@ -705,7 +706,8 @@ run_merge(struct opts *o)
     struct stats_pub m;
     int rc;
 
-    rc = stats_merge(&m, o->files, o->nfiles, &o->jb.pol, o->protection);
+    rc = stats_merge(&m, o->files, o->nfiles, &o->jb.pol, o->protection,
+                     o->audit_budget);
     if (rc != 0)
         return rc;
     if (!o->fmt_set)
