@@ -43,6 +43,14 @@
  * run of months through stats_truth for several), each checked against
  * every row of the model; a cell that such points show at 0 and at the
  * width needs no solve at all.
+ *
+ * The budget. Every solve and search counts its simplex iterations
+ * against one budget (struct stats_work, stats_lp.h; the default
+ * STATS_AUDIT_BUDGET_DEFAULT). Once a solve is cut short or refused for
+ * it, no answer of that pass counts (a cut solve proves nothing either
+ * way): the audit stops, says so and returns 1, and the caller writes
+ * and records nothing. A count, not a clock: the same tables get the
+ * same answer on a busy machine and a quiet one.
  */
 #include "stats_audit.h"
 #include "stats_lp.h"

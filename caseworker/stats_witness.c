@@ -433,6 +433,8 @@ search(struct stats_witness *W, const struct stats_lp *M, const int *rows,
     glp_smcp sp;
     size_t j, i, set = 0;
 
+    if (stats_work_over(M->work))
+        return 0; /* the audit's budget is spent: it stops */
     if (W->dev == NULL && dev_build(W, M) != 0)
         return -1;
     for (i = 0; i < k; i++) {
