@@ -269,12 +269,13 @@ static void
 say_over(const struct stats_work *k)
 {
     stats_say("refused: the audit could not finish within its budget of "
-              "%llu simplex iterations (%llu spent): nothing is published "
+              "%llu units of work (%llu spent): nothing is published "
               "or written and the ledger is unchanged; publish months "
               "only, a coarser table (fewer keys or a longer period), "
               "without --round 1, or raise the budget with "
               "--audit-budget N (docs/statistics.md)",
-              k->budget, k->spent);
+              (k->budget + STATS_WORK_UNIT - 1) / STATS_WORK_UNIT,
+              (k->spent + STATS_WORK_UNIT - 1) / STATS_WORK_UNIT);
 }
 
 int
@@ -283,7 +284,7 @@ stats_audit_budget(struct stats_pub *p, const struct stats_pub *const *pubs,
                    unsigned long long budget, struct stats_audit_res *r)
 {
     struct stats_lp M;
-    struct stats_work work = {0, 0, 0};
+    struct stats_work work = {0, 0, 0, 0};
     struct stats_witness W;
     size_t n = (p->nrows + 1) * (p->ncols + 1), e, f;
     uint64_t w = p->protection;
@@ -292,8 +293,8 @@ stats_audit_budget(struct stats_pub *p, const struct stats_pub *const *pubs,
     unsigned char **wit = NULL;
 
     memset(r, 0, sizeof *r);
-    work.budget = budget != 0 ? budget : STATS_AUDIT_BUDGET_DEFAULT;
-    r->budget = work.budget;
+    r->budget = budget != 0 ? budget : STATS_AUDIT_BUDGET_DEFAULT;
+    work.budget = r->budget;
     if (p->policy.eps_num != 0 || w == 0 || p->policy.threshold <= 1)
         return 0;
     if (w > p->policy.threshold - 1)
@@ -415,6 +416,7 @@ over:
     rc = 1;
 out:
     r->work = work.spent;
+    r->iters = work.iters;
     for (e = 0, p->audit_hidden = 0; e < n; e++)
         p->audit_hidden += p->grid[e].audit != 0;
     for (e = 0; wit != NULL && e < M.nv; e++)

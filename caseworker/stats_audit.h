@@ -30,9 +30,10 @@
  * have a feasible range from 0 to at least this (capped at T - 1). */
 #define STATS_PROTECTION_DEFAULT 5u
 
-/* The default work budget of an audit, in simplex iterations (stats_lp.h
- * struct stats_work): chosen from measurements, docs/statistics.md. */
-#define STATS_AUDIT_BUDGET_DEFAULT 3000000ull
+/* The default work budget of an audit, in simplex row-iterations
+ * (stats_lp.h struct stats_work; the tool says it in units of
+ * STATS_WORK_UNIT): chosen from measurements, docs/statistics.md. */
+#define STATS_AUDIT_BUDGET_DEFAULT (20000000ull * STATS_WORK_UNIT)
 
 /* What an audit did. */
 struct stats_audit_res {
@@ -46,8 +47,9 @@ struct stats_audit_res {
     int truth;        /* the true counts held as a point of the model */
     double seconds;   /* wall time */
     int infeasible;   /* the tables together contradict each other */
-    unsigned long long work;   /* simplex iterations spent */
-    unsigned long long budget; /* the budget they were spent against */
+    unsigned long long work;   /* row-iterations spent (stats_lp.h) */
+    unsigned long long budget; /* the budget, in row-iterations */
+    unsigned long long iters;  /* simplex iterations */
     int over_budget;  /* the audit stopped at its budget: refused */
 };
 
@@ -75,7 +77,7 @@ int stats_audit_with(struct stats_pub *p, const struct stats_pub *const *pubs,
                      struct stats_audit_res *r)
     __attribute__((warn_unused_result));
 
-/* stats_audit_with, within budget simplex iterations (0: the default,
+/* stats_audit_with, within budget row-iterations (0: the default,
  * STATS_AUDIT_BUDGET_DEFAULT). Past it the audit stops and returns 1
  * with r->over_budget set and a message on stderr: the table is not
  * protected, and nothing of it may leave the tool (p's cells are then in

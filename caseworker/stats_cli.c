@@ -178,8 +178,8 @@ static const char USAGE[] =
     "default: under --threshold (10) shown as \"<10\", others rounded to\n"
     "--round (5), and audited (GLPK) against every overlapping publication:\n"
     "more cells are hidden until no small count can be narrowed under\n"
-    "0..W (--protection, 5), within --audit-budget simplex iterations\n"
-    "(3000000; past it nothing is written or published). --publish (the key holder's home only)\n"
+    "0..W (--protection, 5), within --audit-budget units of work\n"
+    "(20000000; past it nothing is written or published). --publish (the key holder's home only)\n"
     "records the table in the organisation's ledger and refuses a\n"
     "different cut of a period already published; --epsilon adds noise\n"
     "from the period's seed, at most 2 per month in all. Rows come largest\n"
@@ -336,12 +336,12 @@ both_opt(struct opts *o, int code, const char *a, const char *v, int quiet)
         for (; *q >= '0' && *q <= '9' && b <= 1000000000000ull; q++)
             b = b * 10 + (unsigned long long)(*q - '0');
         if (*v == '\0' || *q != '\0' || b == 0 || b > 1000000000000ull) {
-            stats_say("bad --audit-budget '%s' (a whole number of simplex "
-                      "iterations from 1 to 10^12; the default is %llu)",
-                      v, STATS_AUDIT_BUDGET_DEFAULT);
+            stats_say("bad --audit-budget '%s' (a whole number of units of "
+                      "work from 1 to 10^12; the default is %llu)",
+                      v, STATS_AUDIT_BUDGET_DEFAULT / STATS_WORK_UNIT);
             return 2;
         }
-        o->audit_budget = b;
+        o->audit_budget = b * STATS_WORK_UNIT;
     } else if (code == OPT_PROTECTION) {
         if (parse_uint(&o->protection, v, 0, STATS_THRESHOLD_MAX) != 0) {
             stats_say("bad --protection '%s' (a whole number: the width a "
@@ -656,11 +656,14 @@ run_cut(struct store *s, const char *home, struct opts *o)
             if (stats_audit_budget(&p, over, ls.nover, &tr, o->audit_budget,
                                    &ar) != 0) {
                 if (ar.over_budget)
-                    stats_say("audit: stopped at %llu of %llu simplex "
-                              "iterations (%zu cell ranges solved, %zu "
-                              "linear, %zu integer solves, %zu searches)",
-                              ar.work, ar.budget, ar.checked, ar.lps,
-                              ar.mips, ar.seeks);
+                    stats_say("audit: stopped at %llu of %llu units of "
+                              "work (%llu simplex iterations; %zu cell "
+                              "ranges solved, %zu linear, %zu integer "
+                              "solves, %zu searches)",
+                              (ar.work + STATS_WORK_UNIT - 1) /
+                                  STATS_WORK_UNIT,
+                              ar.budget / STATS_WORK_UNIT, ar.iters,
+                              ar.checked, ar.lps, ar.mips, ar.seeks);
                 goto out;
             }
         }
@@ -670,12 +673,13 @@ run_cut(struct store *s, const char *home, struct opts *o)
             stats_say("audit: %zu more cells hidden, against %zu tables; "
                       "%zu cell ranges solved (%zu linear, %zu integer "
                       "solves; %zu of %zu searches from the true counts "
-                      "found an integer point%s; %llu of %llu simplex "
-                      "iterations of the budget) in %.2f s",
+                      "found an integer point%s; %llu of %llu units of "
+                      "work, %llu simplex iterations) in %.2f s",
                       ar.hidden, ar.tables, ar.checked, ar.lps, ar.mips,
                       ar.found, ar.seeks,
                       ar.tables > 1 && !ar.truth ? ", no true point" : "",
-                      ar.work, ar.budget, ar.seconds);
+                      (ar.work + STATS_WORK_UNIT - 1) / STATS_WORK_UNIT,
+                      ar.budget / STATS_WORK_UNIT, ar.iters, ar.seconds);
         if (o->publish) {
             p.status = ls.clashes ? "published-forced" : "published";
             if (stats_ledger_record(s, &ct, &p, ls.clashes != 0) != 0) {

@@ -536,13 +536,26 @@ work_left(const struct stats_work *k)
     return k == NULL || !k->stopped;
 }
 
+/* What one iteration on P costs: its rows and columns (a simplex
+ * iteration prices, updates and solves over about that many). */
+static unsigned long long
+work_size(glp_prob *P)
+{
+    return (unsigned long long)glp_get_num_rows(P) +
+           (unsigned long long)glp_get_num_cols(P);
+}
+
 static void
 work_add(struct stats_work *k, glp_prob *P, int before)
 {
     int after = glp_get_it_cnt(P);
 
-    if (k != NULL && after > before)
-        k->spent += (unsigned long long)(after - before);
+    if (k == NULL || after <= before)
+        return;
+    k->iters += (unsigned long long)(after - before);
+    k->spent += (unsigned long long)(after - before) * work_size(P);
+    if (k->budget != 0 && k->spent > k->budget)
+        k->stopped = 1;
 }
 
 int
@@ -554,16 +567,18 @@ stats_work_simplex(struct stats_work *k, glp_prob *P, const glp_smcp *sp)
     if (!work_left(k))
         return GLP_EITLIM;
     /* GLPK checks its limit before it prices: one iteration more than
-     * is left lets a solve that ends on the budget's last iteration end,
-     * and one that needs more goes past it and is stopped */
-    if (k != NULL && k->budget != 0 &&
-        k->budget - k->spent < (unsigned long long)q.it_lim - 1)
-        q.it_lim = (int)(k->budget - k->spent) + 1;
+     * the budget leaves lets a solve that ends within it end, and one
+     * that needs more goes past it and is stopped */
+    if (k != NULL && k->budget != 0) {
+        unsigned long long left =
+            k->spent >= k->budget ? 0 : (k->budget - k->spent) / work_size(P);
+
+        if (left < (unsigned long long)q.it_lim - 1)
+            q.it_lim = (int)left + 1;
+    }
     before = glp_get_it_cnt(P);
     rc = glp_simplex(P, &q);
     work_add(k, P, before);
-    if (k != NULL && k->budget != 0 && k->spent > k->budget)
-        k->stopped = 1;
     return rc;
 }
 
@@ -584,7 +599,9 @@ work_node(glp_tree *t, void *info)
     int now = glp_get_it_cnt(w->P);
 
     if (w->k != NULL && w->k->budget != 0 && now > w->before &&
-        w->k->spent + (unsigned long long)(now - w->before) > w->k->budget) {
+        w->k->spent + (unsigned long long)(now - w->before) *
+                          work_size(w->P) >
+            w->k->budget) {
         w->k->stopped = 1;
         glp_ios_terminate(t);
         return;
@@ -607,8 +624,6 @@ stats_work_intopt(struct stats_work *k, glp_prob *P, const glp_iocp *ip)
     q.cb_info = &w;
     rc = glp_intopt(P, &q);
     work_add(k, P, w.before);
-    if (k != NULL && k->budget != 0 && k->spent > k->budget)
-        k->stopped = 1;
     return rc;
 }
 

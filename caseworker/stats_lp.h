@@ -20,16 +20,24 @@
 #define STATS_LP_MIP_MS 60000
 
 /*
- * The audit's work, counted in GLPK's simplex iterations (glp_get_it_cnt)
- * summed over every linear solve, the subproblems of every mixed-integer
- * solve and every search of stats_witness: a count, not a time, so the
- * same tables get the same answer on a busy or a quiet machine. Past
- * budget (0: none) every solve stops: the simplex at its iteration limit,
- * a mixed-integer search at its next node.
+ * The audit's work, counted from GLPK's simplex iterations
+ * (glp_get_it_cnt) over every linear solve, the subproblems of every
+ * mixed-integer solve and every search of stats_witness, each iteration
+ * weighted by the rows and columns of the problem it ran on (what an
+ * iteration prices and updates: one on the 13 tables of a year over its
+ * months costs twenty times one on a lone table): a count, not a time,
+ * so the same tables get the same answer on a busy or a quiet machine.
+ * spent and budget are in those row-iterations (the tool's unit of work
+ * is a thousand of them, STATS_WORK_UNIT). Past budget (0: none) every solve
+ * stops: the simplex at its iteration limit, a mixed-integer search at
+ * its next node.
  */
+#define STATS_WORK_UNIT 1000ull
+
 struct stats_work {
-    unsigned long long spent, budget;
-    int stopped; /* a solve was cut short or refused for the budget */
+    unsigned long long spent, budget; /* row-iterations */
+    unsigned long long iters;         /* simplex iterations */
+    int stopped; /* a solve went past the budget or was refused */
 };
 
 /* glp_simplex and glp_intopt on P within k's budget (k NULL: none),

@@ -221,9 +221,10 @@ stats_merge(struct stats_pub *out, const char *const *files, unsigned nfiles,
         goto out;
     if (ar.hidden)
         stats_say("audit: %zu more cells of the merged table hidden "
-                  "(%zu solved; %llu of %llu simplex iterations of the "
-                  "budget; %.2f s)",
-                  ar.hidden, ar.checked, ar.work, ar.budget, ar.seconds);
+                  "(%zu solved; %llu of %llu units of work; %.2f s)",
+                  ar.hidden, ar.checked,
+                  (ar.work + STATS_WORK_UNIT - 1) / STATS_WORK_UNIT,
+                  ar.budget / STATS_WORK_UNIT, ar.seconds);
     *out = m;
     memset(&m, 0, sizeof m);
     rc = 0;

@@ -17,7 +17,7 @@
  * STATS_EXPORT_MAX bytes) under pol's threshold and round into *out
  * (status "merged", or "draft" when an input is one; stats_pub_release
  * it), audited with the given protection width (0: no audit) within
- * budget simplex iterations (0: the default, stats_audit.h). An input
+ * budget row-iterations (0: the default, stats_audit.h). An input
  * whose threshold or rounding is below pol's, or, when pol has an
  * epsilon, without noise or with a larger epsilon, is refused. Prints its
  * errors. 0, or the exit code of the command (1 error, 2 usage) with *out

@@ -158,7 +158,7 @@ def main():
         fill(home, lines)
         q4 = ["stats", "--by", "category,period", "--period", "month",
               "--from", "2026-10", "--to", "2026-12", "--format", "json"]
-        over = b"could not finish within its budget of 1 simplex"
+        over = b"could not finish within its budget of 1 units of work"
         draft = os.path.join(top, "q4-draft.json")
         r = home.run(*q4, "--audit-budget", "1", "--out", draft)
         res.check("a draft past the audit's budget is refused, nothing "
@@ -177,7 +177,7 @@ def main():
         r = home.run(*q4, "--publish", "--out", q4pub)
         err = r.stderr.decode(errors="replace")
         work = [int(w.split(" of ")[0].split()[-1]) for w in
-                err.split("; ") if "simplex iterations of the budget" in w]
+                err.split("; ") if "units of work," in w]
         res.check("the default budget publishes it, as a first publication "
                   "(the ledger did not keep the refused one)",
                   r.returncode == 0 and "was published on" not in err and
