@@ -44,8 +44,9 @@
  * every row of the model; a cell that such points show at 0 and at the
  * width needs no solve at all.
  *
- * The budget. Every solve and search counts its simplex iterations
- * against one budget (struct stats_work, stats_lp.h; the default
+ * The budget. Every solve and search counts its simplex iterations,
+ * weighted by the size of the problem they ran on, against one budget
+ * (struct stats_work, stats_lp.h; the default
  * STATS_AUDIT_BUDGET_DEFAULT). Once a solve is cut short or refused for
  * it, no answer of that pass counts (a cut solve proves nothing either
  * way): the audit stops, says so and returns 1, and the caller writes
