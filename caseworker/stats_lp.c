@@ -588,6 +588,7 @@ struct work_cb {
     struct stats_work *k;
     glp_prob *P;
     int before;
+    unsigned long long branch; /* row-iterations of branching */
     void (*cb)(glp_tree *, void *);
     void *info;
 };
@@ -596,11 +597,20 @@ static void
 work_node(glp_tree *t, void *info)
 {
     struct work_cb *w = info;
-    int now = glp_get_it_cnt(w->P);
+    int now = glp_get_it_cnt(w->P), j, n;
 
-    if (w->k != NULL && w->k->budget != 0 && now > w->before &&
-        w->k->spent + (unsigned long long)(now - w->before) *
-                          work_size(w->P) >
+    /* GLPK's branching heuristic evaluates a row of the simplex table
+     * (about one iteration's work) per column it may branch upon */
+    if (glp_ios_reason(t) == GLP_IBRANCH) {
+        n = glp_get_num_cols(w->P);
+        for (j = 1; j <= n; j++)
+            if (glp_ios_can_branch(t, j))
+                w->branch += work_size(w->P);
+    }
+    if (w->k != NULL && w->k->budget != 0 &&
+        w->k->spent + w->branch +
+                (unsigned long long)(now > w->before ? now - w->before : 0) *
+                    work_size(w->P) >
             w->k->budget) {
         w->k->stopped = 1;
         glp_ios_terminate(t);
@@ -614,7 +624,7 @@ int
 stats_work_intopt(struct stats_work *k, glp_prob *P, const glp_iocp *ip)
 {
     glp_iocp q = *ip;
-    struct work_cb w = {k, P, 0, ip->cb_func, ip->cb_info};
+    struct work_cb w = {k, P, 0, 0, ip->cb_func, ip->cb_info};
     int rc;
 
     if (!work_left(k))
@@ -623,7 +633,11 @@ stats_work_intopt(struct stats_work *k, glp_prob *P, const glp_iocp *ip)
     q.cb_func = work_node;
     q.cb_info = &w;
     rc = glp_intopt(P, &q);
+    if (k != NULL)
+        k->spent += w.branch;
     work_add(k, P, w.before);
+    if (k != NULL && k->budget != 0 && k->spent > k->budget)
+        k->stopped = 1;
     return rc;
 }
 

@@ -23,7 +23,10 @@
  * The audit's work, counted from GLPK's simplex iterations
  * (glp_get_it_cnt) over every linear solve, the subproblems of every
  * mixed-integer solve and every search of stats_witness, each iteration
- * weighted by the rows and columns of the problem it ran on (what an
+ * (and each column a mixed-integer search's branching may choose at a
+ * node, whose heuristic evaluates its row of the simplex table, about an
+ * iteration's work) weighted by the rows and columns of the problem it
+ * ran on (what an
  * iteration prices and updates: one on the 13 tables of a year over its
  * months costs twenty times one on a lone table): a count, not a time,
  * so the same tables get the same answer on a busy or a quiet machine.
