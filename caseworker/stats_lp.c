@@ -528,14 +528,6 @@ stats_work_over(const struct stats_work *k)
     return k != NULL && k->stopped;
 }
 
-/* 1 while no solve was stopped for the budget (a solve may start with
- * none of it left: one that needs no iteration still ends). */
-static int
-work_left(const struct stats_work *k)
-{
-    return k == NULL || !k->stopped;
-}
-
 /* What one iteration on P costs: its rows and columns (a simplex
  * iteration prices, updates and solves over about that many). */
 static unsigned long long
@@ -564,8 +556,8 @@ stats_work_simplex(struct stats_work *k, glp_prob *P, const glp_smcp *sp)
     glp_smcp q = *sp;
     int before, rc;
 
-    if (!work_left(k))
-        return GLP_EITLIM;
+    if (stats_work_over(k)) /* with none left, a solve still starts: */
+        return GLP_EITLIM;  /* one that needs no iteration ends */
     /* GLPK checks its limit before it prices: one iteration more than
      * the budget leaves lets a solve that ends within it end, and one
      * that needs more goes past it and is stopped */
@@ -627,7 +619,7 @@ stats_work_intopt(struct stats_work *k, glp_prob *P, const glp_iocp *ip)
     struct work_cb w = {k, P, 0, 0, ip->cb_func, ip->cb_info};
     int rc;
 
-    if (!work_left(k))
+    if (stats_work_over(k))
         return GLP_ESTOP;
     w.before = glp_get_it_cnt(P);
     q.cb_func = work_node;
@@ -641,8 +633,6 @@ stats_work_intopt(struct stats_work *k, glp_prob *P, const glp_iocp *ip)
     return rc;
 }
 
-/* Solves for the objective "entry e of the new table", in direction dir;
- * 0 with *z, 1 infeasible, -1 solver failure. mip: solve for integers. */
 /* 1 if the linear optimum found is an integer point. */
 static int
 lp_integral(const struct stats_lp *M)
@@ -749,7 +739,6 @@ stats_lp_solve(struct stats_lp *M, size_t vi, size_t e, int dir, int mip,
     }
     return 0;
 }
-
 
 int
 stats_lp_point(const struct stats_lp *M, size_t vi, size_t e, double *x)
