@@ -592,12 +592,13 @@ work_node(glp_tree *t, void *info)
     int now = glp_get_it_cnt(w->P), j, n;
 
     /* GLPK's branching heuristic evaluates a row of the simplex table
-     * (about one iteration's work) per column it may branch upon */
+     * and two ratio tests per column it may branch upon, column by
+     * column through the whole matrix (STATS_LP_BRANCH_WEIGHT) */
     if (glp_ios_reason(t) == GLP_IBRANCH) {
         n = glp_get_num_cols(w->P);
         for (j = 1; j <= n; j++)
             if (glp_ios_can_branch(t, j))
-                w->branch += work_size(w->P);
+                w->branch += STATS_LP_BRANCH_WEIGHT * work_size(w->P);
     }
     if (w->k != NULL && w->k->budget != 0 &&
         w->k->spent + w->branch +

@@ -24,8 +24,8 @@
  * (glp_get_it_cnt) over every linear solve, the subproblems of every
  * mixed-integer solve and every search of stats_witness, each iteration
  * (and each column a mixed-integer search's branching may choose at a
- * node, whose heuristic evaluates its row of the simplex table, about an
- * iteration's work) weighted by the rows and columns of the problem it
+ * node, whose heuristic evaluates its row of the simplex table:
+ * STATS_LP_BRANCH_WEIGHT iterations) weighted by the rows and columns of the problem it
  * ran on (what an
  * iteration prices and updates: one on the 13 tables of a year over its
  * months costs twenty times one on a lone table): a count, not a time,
@@ -36,6 +36,12 @@
  * its next node.
  */
 #define STATS_WORK_UNIT 1000ull
+
+/* What a column a mixed-integer search may branch upon costs, in
+ * iterations: measured (docs/statistics.md), the 52 x 13 year alone with
+ * --round 1 spends about that much more CPU per counted iteration than
+ * the tables without integer solves. */
+#define STATS_LP_BRANCH_WEIGHT 6ull
 
 struct stats_work {
     unsigned long long spent, budget; /* row-iterations */
