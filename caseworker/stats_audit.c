@@ -43,6 +43,15 @@
  * run of months through stats_truth for several), each checked against
  * every row of the model; a cell that such points show at 0 and at the
  * width needs no solve at all.
+ *
+ * The budget. Every solve and search counts its simplex iterations,
+ * weighted by the size of the problem they ran on, against one budget
+ * (struct stats_work, stats_lp.h; the default
+ * STATS_AUDIT_BUDGET_DEFAULT). Once a solve is cut short or refused for
+ * it, no answer of that pass counts (a cut solve proves nothing either
+ * way): the audit stops, says so and returns 1, and the caller writes
+ * and records nothing. A count, not a clock: the same tables get the
+ * same answer on a busy machine and a quiet one.
  */
 #include "stats_audit.h"
 #include "stats_lp.h"
@@ -253,7 +262,30 @@ stats_audit_with(struct stats_pub *p, const struct stats_pub *const *pubs,
                  size_t npubs, const struct stats_truth *tr,
                  struct stats_audit_res *r)
 {
+    return stats_audit_budget(p, pubs, npubs, tr, 0, r);
+}
+
+/* The refusal past the budget. */
+static void
+say_over(const struct stats_work *k)
+{
+    stats_say("refused: the audit could not finish within its budget of "
+              "%llu units of work (%llu spent): nothing is published "
+              "or written and the ledger is unchanged; publish months "
+              "only, a coarser table (fewer keys or a longer period), "
+              "without --round 1, or raise the budget with "
+              "--audit-budget N (docs/statistics.md)",
+              (k->budget + STATS_WORK_UNIT - 1) / STATS_WORK_UNIT,
+              (k->spent + STATS_WORK_UNIT - 1) / STATS_WORK_UNIT);
+}
+
+int
+stats_audit_budget(struct stats_pub *p, const struct stats_pub *const *pubs,
+                   size_t npubs, const struct stats_truth *tr,
+                   unsigned long long budget, struct stats_audit_res *r)
+{
     struct stats_lp M;
+    struct stats_work work = {0, 0, 0, 0};
     struct stats_witness W;
     size_t n = (p->nrows + 1) * (p->ncols + 1), e, f;
     uint64_t w = p->protection;
@@ -262,6 +294,8 @@ stats_audit_with(struct stats_pub *p, const struct stats_pub *const *pubs,
     unsigned char **wit = NULL;
 
     memset(r, 0, sizeof *r);
+    r->budget = budget != 0 ? budget : STATS_AUDIT_BUDGET_DEFAULT;
+    work.budget = r->budget;
     if (p->policy.eps_num != 0 || w == 0 || p->policy.threshold <= 1)
         return 0;
     if (w > p->policy.threshold - 1)
@@ -272,6 +306,7 @@ stats_audit_with(struct stats_pub *p, const struct stats_pub *const *pubs,
                   "too many months and keys together)");
         return -1;
     }
+    M.work = &work;
     /* the true point: one table's own counts, or counted again where
      * several tables meet */
     if (stats_witness_init(&W, &M, M.nv > 1 ? tr : NULL, truth) != 0) {
@@ -311,6 +346,8 @@ stats_audit_with(struct stats_pub *p, const struct stats_pub *const *pubs,
             stats_say("out of memory");
             goto out;
         }
+        if (stats_work_over(&work))
+            goto over;
 
         /* every table's small cells: the new table must not expose an
          * older one's either (only the new one's cells can be hidden) */
@@ -324,6 +361,10 @@ stats_audit_with(struct stats_pub *p, const struct stats_pub *const *pubs,
                 if (q->grid[e].state != STATS_SMALL)
                     continue;
                 c = check(&M, &W, vi, e, w, vi == 0 && truth, wit, r);
+                /* past the budget, no answer counts: a solve it cut
+                 * short proves nothing either way */
+                if (stats_work_over(&work))
+                    goto over;
                 if (c < 0) {
                     stats_say("the audit's solver failed");
                     goto out;
@@ -369,7 +410,14 @@ stats_audit_with(struct stats_pub *p, const struct stats_pub *const *pubs,
             break;
     }
     rc = 0;
+    goto out;
+over:
+    r->over_budget = 1;
+    say_over(&work);
+    rc = 1;
 out:
+    r->work = work.spent;
+    r->iters = work.iters;
     for (e = 0, p->audit_hidden = 0; e < n; e++)
         p->audit_hidden += p->grid[e].audit != 0;
     for (e = 0; wit != NULL && e < M.nv; e++)

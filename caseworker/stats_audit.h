@@ -30,6 +30,11 @@
  * have a feasible range from 0 to at least this (capped at T - 1). */
 #define STATS_PROTECTION_DEFAULT 5u
 
+/* The default work budget of an audit, in simplex row-iterations
+ * (stats_lp.h struct stats_work; the tool says it in units of
+ * STATS_WORK_UNIT): chosen from measurements, docs/statistics.md. */
+#define STATS_AUDIT_BUDGET_DEFAULT (20000000ull * STATS_WORK_UNIT)
+
 /* What an audit did. */
 struct stats_audit_res {
     size_t checked;   /* cells under the threshold whose range was solved */
@@ -42,6 +47,10 @@ struct stats_audit_res {
     int truth;        /* the true counts held as a point of the model */
     double seconds;   /* wall time */
     int infeasible;   /* the tables together contradict each other */
+    unsigned long long work;   /* row-iterations spent (stats_lp.h) */
+    unsigned long long budget; /* the budget, in row-iterations */
+    unsigned long long iters;  /* simplex iterations */
+    int over_budget;  /* the audit stopped at its budget: refused */
 };
 
 /*
@@ -66,6 +75,17 @@ int stats_audit(struct stats_pub *p, const struct stats_pub *const *pubs,
 int stats_audit_with(struct stats_pub *p, const struct stats_pub *const *pubs,
                      size_t npubs, const struct stats_truth *tr,
                      struct stats_audit_res *r)
+    __attribute__((warn_unused_result));
+
+/* stats_audit_with, within budget row-iterations (0: the default,
+ * STATS_AUDIT_BUDGET_DEFAULT). Past it the audit stops and returns 1
+ * with r->over_budget set and a message on stderr: the table is not
+ * protected, and nothing of it may leave the tool (p's cells are then in
+ * no state to be shown). */
+int stats_audit_budget(struct stats_pub *p,
+                       const struct stats_pub *const *pubs, size_t npubs,
+                       const struct stats_truth *tr,
+                       unsigned long long budget, struct stats_audit_res *r)
     __attribute__((warn_unused_result));
 
 /* The feasible range [*lo, *hi] of entry e of p alone, as the audit sees

@@ -167,18 +167,19 @@ static const char USAGE[] =
     "         [--from DATE] [--to DATE] [--format csv|json|svg|html]\n"
     "         [--out FILE] [--threshold N] [--round N] [--epsilon E]\n"
     "         [--protection W] [--lang L] [--regions FILE] [--sort size|key]\n"
-    "         [--publish [--force-recut]]\n"
+    "         [--audit-budget N] [--publish [--force-recut]]\n"
     "       umbra-case stats merge A.json B.json ... [--format F] [--out "
     "FILE]\n"
     "         [--threshold N] [--round N] [--epsilon E] [--protection W]\n"
-    "         [--lang L] [--sort size|key]\n"
+    "         [--audit-budget N] [--lang L] [--sort size|key]\n"
     "DIM: period, category, perpetrator, region, lang, needs.\n"
     "DATE: YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD (by the day a report was\n"
     "received). Counts are of consenting reports received, protected by\n"
     "default: under --threshold (10) shown as \"<10\", others rounded to\n"
     "--round (5), and audited (GLPK) against every overlapping publication:\n"
     "more cells are hidden until no small count can be narrowed under\n"
-    "0..W (--protection, 5). --publish (the key holder's home only)\n"
+    "0..W (--protection, 5), within --audit-budget units of work\n"
+    "(20000000; past it nothing is written or published). --publish (the key holder's home only)\n"
     "records the table in the organisation's ledger and refuses a\n"
     "different cut of a period already published; --epsilon adds noise\n"
     "from the period's seed, at most 2 per month in all. Rows come largest\n"
@@ -207,6 +208,7 @@ struct opts {
     const char *out, *lang, *regions;
     int publish, force;
     unsigned protection;
+    unsigned long long audit_budget; /* 0: the default */
     const char *files[STATS_MERGE_MAX];
     unsigned nfiles;
     enum stats_sort sort;
@@ -229,6 +231,7 @@ enum {
     OPT_FORCE = 'x',
     OPT_SORT = 's',
     OPT_PROTECTION = 'w',
+    OPT_BUDGET = 'B',
 };
 
 static const struct option OPTS[] = {
@@ -240,7 +243,7 @@ static const struct option OPTS[] = {
     ARGS_VALUE("lang", OPT_LANG), ARGS_VALUE("regions", OPT_REGIONS),
     ARGS_FLAG("publish", OPT_PUBLISH), ARGS_FLAG("force-recut", OPT_FORCE),
     ARGS_VALUE("sort", OPT_SORT), ARGS_VALUE("protection", OPT_PROTECTION),
-    ARGS_LAST,
+    ARGS_VALUE("audit-budget", OPT_BUDGET), ARGS_LAST,
 };
 
 /* 1 if the option with this code is for `stats merge` as well. */
@@ -249,7 +252,8 @@ merge_takes(int code)
 {
     return code == OPT_HELP || code == OPT_FORMAT || code == OPT_OUT ||
            code == OPT_THRESHOLD || code == OPT_ROUND || code == OPT_LANG ||
-           code == OPT_SORT || code == OPT_PROTECTION || code == OPT_EPSILON;
+           code == OPT_SORT || code == OPT_PROTECTION ||
+           code == OPT_EPSILON || code == OPT_BUDGET;
 }
 
 /* One option of the cut (not merge) with its value v; 0 or 2 (said). */
@@ -325,6 +329,19 @@ both_opt(struct opts *o, int code, const char *a, const char *v, int quiet)
             stats_say("bad %s '%s' (a whole number from 1)", a, v);
             return 2;
         }
+    } else if (code == OPT_BUDGET) {
+        unsigned long long b = 0;
+        const char *q = v;
+
+        for (; *q >= '0' && *q <= '9' && b <= 1000000000000ull; q++)
+            b = b * 10 + (unsigned long long)(*q - '0');
+        if (*v == '\0' || *q != '\0' || b == 0 || b > 1000000000000ull) {
+            stats_say("bad --audit-budget '%s' (a whole number of units of "
+                      "work from 1 to 10^12; the default is %llu)",
+                      v, STATS_AUDIT_BUDGET_DEFAULT / STATS_WORK_UNIT);
+            return 2;
+        }
+        o->audit_budget = b * STATS_WORK_UNIT;
     } else if (code == OPT_PROTECTION) {
         if (parse_uint(&o->protection, v, 0, STATS_THRESHOLD_MAX) != 0) {
             stats_say("bad --protection '%s' (a whole number: the width a "
@@ -636,8 +653,19 @@ run_cut(struct store *s, const char *home, struct opts *o)
             struct truth_src ts = {s, rg};
             struct stats_truth tr = {truth_count, &ts};
 
-            if (stats_audit_with(&p, over, ls.nover, &tr, &ar) != 0)
+            if (stats_audit_budget(&p, over, ls.nover, &tr, o->audit_budget,
+                                   &ar) != 0) {
+                if (ar.over_budget)
+                    stats_say("audit: stopped at %llu of %llu units of "
+                              "work (%llu simplex iterations; %zu cell "
+                              "ranges solved, %zu linear, %zu integer "
+                              "solves, %zu searches)",
+                              (ar.work + STATS_WORK_UNIT - 1) /
+                                  STATS_WORK_UNIT,
+                              ar.budget / STATS_WORK_UNIT, ar.iters,
+                              ar.checked, ar.lps, ar.mips, ar.seeks);
                 goto out;
+            }
         }
         if (o->publish && publish_refused(&p, &ls, o, &ar))
             goto out;
@@ -645,11 +673,13 @@ run_cut(struct store *s, const char *home, struct opts *o)
             stats_say("audit: %zu more cells hidden, against %zu tables; "
                       "%zu cell ranges solved (%zu linear, %zu integer "
                       "solves; %zu of %zu searches from the true counts "
-                      "found an integer point%s) in %.2f s",
+                      "found an integer point%s; %llu of %llu units of "
+                      "work, %llu simplex iterations) in %.2f s",
                       ar.hidden, ar.tables, ar.checked, ar.lps, ar.mips,
                       ar.found, ar.seeks,
                       ar.tables > 1 && !ar.truth ? ", no true point" : "",
-                      ar.seconds);
+                      (ar.work + STATS_WORK_UNIT - 1) / STATS_WORK_UNIT,
+                      ar.budget / STATS_WORK_UNIT, ar.iters, ar.seconds);
         if (o->publish) {
             p.status = ls.clashes ? "published-forced" : "published";
             if (stats_ledger_record(s, &ct, &p, ls.clashes != 0) != 0) {
@@ -680,7 +710,8 @@ run_merge(struct opts *o)
     struct stats_pub m;
     int rc;
 
-    rc = stats_merge(&m, o->files, o->nfiles, &o->jb.pol, o->protection);
+    rc = stats_merge(&m, o->files, o->nfiles, &o->jb.pol, o->protection,
+                     o->audit_budget);
     if (rc != 0)
         return rc;
     if (!o->fmt_set)

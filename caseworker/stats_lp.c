@@ -522,8 +522,118 @@ fail:
     return -1;
 }
 
-/* Solves for the objective "entry e of the new table", in direction dir;
- * 0 with *z, 1 infeasible, -1 solver failure. mip: solve for integers. */
+int
+stats_work_over(const struct stats_work *k)
+{
+    return k != NULL && k->stopped;
+}
+
+/* What one iteration on P costs: its rows and columns (a simplex
+ * iteration prices, updates and solves over about that many). */
+static unsigned long long
+work_size(glp_prob *P)
+{
+    return (unsigned long long)glp_get_num_rows(P) +
+           (unsigned long long)glp_get_num_cols(P);
+}
+
+static void
+work_add(struct stats_work *k, glp_prob *P, int before)
+{
+    int after = glp_get_it_cnt(P);
+
+    if (k == NULL || after <= before)
+        return;
+    k->iters += (unsigned long long)(after - before);
+    k->spent += (unsigned long long)(after - before) * work_size(P);
+    if (k->budget != 0 && k->spent > k->budget)
+        k->stopped = 1;
+}
+
+int
+stats_work_simplex(struct stats_work *k, glp_prob *P, const glp_smcp *sp)
+{
+    glp_smcp q = *sp;
+    int before, rc;
+
+    if (stats_work_over(k)) /* with none left, a solve still starts: */
+        return GLP_EITLIM;  /* one that needs no iteration ends */
+    /* GLPK checks its limit before it prices: one iteration more than
+     * the budget leaves lets a solve that ends within it end, and one
+     * that needs more goes past it and is stopped */
+    if (k != NULL && k->budget != 0) {
+        unsigned long long left =
+            k->spent >= k->budget ? 0 : (k->budget - k->spent) / work_size(P);
+
+        if (left < (unsigned long long)q.it_lim - 1)
+            q.it_lim = (int)left + 1;
+    }
+    before = glp_get_it_cnt(P);
+    rc = glp_simplex(P, &q);
+    work_add(k, P, before);
+    return rc;
+}
+
+/* A mixed-integer search's callback, wrapped: stops the search once the
+ * iterations of its subproblems spend the budget. */
+struct work_cb {
+    struct stats_work *k;
+    glp_prob *P;
+    int before;
+    unsigned long long branch; /* row-iterations of branching */
+    void (*cb)(glp_tree *, void *);
+    void *info;
+};
+
+static void
+work_node(glp_tree *t, void *info)
+{
+    struct work_cb *w = info;
+    int now = glp_get_it_cnt(w->P), j, n;
+
+    /* GLPK's branching heuristic evaluates a row of the simplex table
+     * and two ratio tests per column it may branch upon, column by
+     * column through the whole matrix (STATS_LP_BRANCH_WEIGHT) */
+    if (glp_ios_reason(t) == GLP_IBRANCH) {
+        n = glp_get_num_cols(w->P);
+        for (j = 1; j <= n; j++)
+            if (glp_ios_can_branch(t, j))
+                w->branch += STATS_LP_BRANCH_WEIGHT * work_size(w->P);
+    }
+    if (w->k != NULL && w->k->budget != 0 &&
+        w->k->spent + w->branch +
+                (unsigned long long)(now > w->before ? now - w->before : 0) *
+                    work_size(w->P) >
+            w->k->budget) {
+        w->k->stopped = 1;
+        glp_ios_terminate(t);
+        return;
+    }
+    if (w->cb != NULL)
+        w->cb(t, w->info);
+}
+
+int
+stats_work_intopt(struct stats_work *k, glp_prob *P, const glp_iocp *ip)
+{
+    glp_iocp q = *ip;
+    struct work_cb w = {k, P, 0, 0, ip->cb_func, ip->cb_info};
+    int rc;
+
+    if (stats_work_over(k))
+        return GLP_ESTOP;
+    w.before = glp_get_it_cnt(P);
+    q.cb_func = work_node;
+    q.cb_info = &w;
+    rc = glp_intopt(P, &q);
+    if (k != NULL)
+        k->spent += w.branch;
+    work_add(k, P, w.before);
+    if (k != NULL && k->budget != 0 && k->spent > k->budget)
+        k->stopped = 1;
+    return rc;
+}
+
 /* 1 if the linear optimum found is an integer point. */
 static int
 lp_integral(const struct stats_lp *M)
@@ -587,9 +697,11 @@ stats_lp_solve(struct stats_lp *M, size_t vi, size_t e, int dir, int mip,
     glp_init_smcp(&sp);
     sp.msg_lev = GLP_MSG_OFF;
     (*lps)++;
-    if (glp_simplex(M->lp, &sp) != 0) {
+    if (stats_work_simplex(M->work, M->lp, &sp) != 0) {
+        if (stats_work_over(M->work))
+            return -1; /* the budget is spent: the audit stops */
         glp_adv_basis(M->lp, 0);
-        if (glp_simplex(M->lp, &sp) != 0)
+        if (stats_work_simplex(M->work, M->lp, &sp) != 0)
             return -1;
     }
     st = glp_get_status(M->lp);
@@ -613,7 +725,7 @@ stats_lp_solve(struct stats_lp *M, size_t vi, size_t e, int dir, int mip,
         ip.cb_func = enough;
         ip.cb_info = &stop;
         (*mips)++;
-        st = glp_intopt(M->lp, &ip);
+        st = stats_work_intopt(M->work, M->lp, &ip);
         if (st != 0 && st != GLP_ETMLIM && st != GLP_ESTOP)
             return -1;
         st = glp_mip_status(M->lp);
@@ -628,7 +740,6 @@ stats_lp_solve(struct stats_lp *M, size_t vi, size_t e, int dir, int mip,
     }
     return 0;
 }
-
 
 int
 stats_lp_point(const struct stats_lp *M, size_t vi, size_t e, double *x)
@@ -673,7 +784,7 @@ stats_lp_solve_sum(struct stats_lp *M, int dir)
     glp_set_obj_dir(M->lp, dir);
     glp_init_smcp(&sp);
     sp.msg_lev = GLP_MSG_OFF;
-    if (glp_simplex(M->lp, &sp) != 0)
+    if (stats_work_simplex(M->work, M->lp, &sp) != 0)
         return -1;
     st = glp_get_status(M->lp);
     if (st != GLP_OPT)

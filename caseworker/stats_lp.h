@@ -19,6 +19,46 @@
 #define STATS_LP_MIP_NODES 5000u
 #define STATS_LP_MIP_MS 60000
 
+/*
+ * The audit's work, counted from GLPK's simplex iterations
+ * (glp_get_it_cnt) over every linear solve, the subproblems of every
+ * mixed-integer solve and every search of stats_witness, each iteration
+ * (and each column a mixed-integer search's branching may choose at a
+ * node, whose heuristic evaluates its row of the simplex table:
+ * STATS_LP_BRANCH_WEIGHT iterations) weighted by the rows and columns of the problem it
+ * ran on (what an
+ * iteration prices and updates: one on the 13 tables of a year over its
+ * months costs twenty times one on a lone table): a count, not a time,
+ * so the same tables get the same answer on a busy or a quiet machine.
+ * spent and budget are in those row-iterations (the tool's unit of work
+ * is a thousand of them, STATS_WORK_UNIT). Past budget (0: none) every solve
+ * stops: the simplex at its iteration limit, a mixed-integer search at
+ * its next node.
+ */
+#define STATS_WORK_UNIT 1000ull
+
+/* What a column a mixed-integer search may branch upon costs, in
+ * iterations: measured (docs/statistics.md), the 52 x 13 year alone with
+ * --round 1 spends about that much more CPU per counted iteration than
+ * the tables without integer solves. */
+#define STATS_LP_BRANCH_WEIGHT 6ull
+
+struct stats_work {
+    unsigned long long spent, budget; /* row-iterations */
+    unsigned long long iters;         /* simplex iterations */
+    int stopped; /* a solve went past the budget or was refused */
+};
+
+/* glp_simplex and glp_intopt on P within k's budget (k NULL: none),
+ * adding the iterations they made to k->spent; their return code
+ * (GLP_EITLIM, GLP_ESTOP once the budget is spent). */
+int stats_work_simplex(struct stats_work *k, glp_prob *P, const glp_smcp *sp);
+int stats_work_intopt(struct stats_work *k, glp_prob *P, const glp_iocp *ip);
+
+/* 1 if a solve was cut short or refused for k's budget (a solve that
+ * ends on the last iteration of the budget is not). */
+int stats_work_over(const struct stats_work *k);
+
 /* One table of the model. */
 struct stats_lp_view {
     const struct stats_pub *p;
@@ -48,6 +88,8 @@ struct stats_lp {
     int *obj;        /* atoms with an objective coefficient */
     int nobj;
     unsigned char *ruled; /* new table's entries with their "smallest" rows */
+    struct stats_work *work; /* the budget the solves count against, or
+                              * NULL */
     int last; /* the last solve's point: 0 none or not integer, 1 linear
                * and integer, 2 mixed-integer */
 };

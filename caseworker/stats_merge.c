@@ -68,7 +68,8 @@ key_union(char (*out)[STATS_KEY_MAX], size_t *n, char (*keys)[STATS_KEY_MAX],
 
 int
 stats_merge(struct stats_pub *out, const char *const *files, unsigned nfiles,
-            const struct stats_policy *pol, unsigned protection)
+            const struct stats_policy *pol, unsigned protection,
+            unsigned long long budget)
 {
     struct stats_pub in[STATS_MERGE_MAX], m;
     char(*rows)[STATS_KEY_MAX] = NULL, (*cols)[STATS_KEY_MAX] = NULL;
@@ -216,12 +217,14 @@ stats_merge(struct stats_pub *out, const char *const *files, unsigned nfiles,
         }
     }
     stats_protect(&m);
-    if (stats_audit(&m, NULL, 0, &ar) != 0)
+    if (stats_audit_budget(&m, NULL, 0, NULL, budget, &ar) != 0)
         goto out;
     if (ar.hidden)
         stats_say("audit: %zu more cells of the merged table hidden "
-                  "(%zu solved, %.2f s)",
-                  ar.hidden, ar.checked, ar.seconds);
+                  "(%zu solved; %llu of %llu units of work; %.2f s)",
+                  ar.hidden, ar.checked,
+                  (ar.work + STATS_WORK_UNIT - 1) / STATS_WORK_UNIT,
+                  ar.budget / STATS_WORK_UNIT, ar.seconds);
     *out = m;
     memset(&m, 0, sizeof m);
     rc = 0;

@@ -16,7 +16,8 @@
  * Merges the nfiles exports at files (2 to STATS_MERGE_MAX, each at most
  * STATS_EXPORT_MAX bytes) under pol's threshold and round into *out
  * (status "merged", or "draft" when an input is one; stats_pub_release
- * it), audited with the given protection width (0: no audit). An input
+ * it), audited with the given protection width (0: no audit) within
+ * budget row-iterations (0: the default, stats_audit.h). An input
  * whose threshold or rounding is below pol's, or, when pol has an
  * epsilon, without noise or with a larger epsilon, is refused. Prints its
  * errors. 0, or the exit code of the command (1 error, 2 usage) with *out
@@ -24,7 +25,7 @@
  */
 int stats_merge(struct stats_pub *out, const char *const *files,
                 unsigned nfiles, const struct stats_policy *pol,
-                unsigned protection)
+                unsigned protection, unsigned long long budget)
     __attribute__((warn_unused_result));
 
 #endif

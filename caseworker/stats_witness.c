@@ -395,7 +395,7 @@ first_point(glp_tree *t, void *info)
  * depth-first integer search from its basis, for the first integer
  * point (into W->x). 1 found, 0 not. */
 static int
-repair(struct stats_witness *W)
+repair(struct stats_witness *W, const struct stats_lp *M)
 {
     glp_iocp ip;
     struct first f = {0};
@@ -408,7 +408,7 @@ repair(struct stats_witness *W)
     ip.br_tech = GLP_BR_MFV;
     ip.cb_func = first_point;
     ip.cb_info = &f;
-    st = glp_intopt(W->dev, &ip);
+    st = stats_work_intopt(M->work, W->dev, &ip);
     if (st != 0 && st != GLP_ESTOP)
         return 0;
     st = glp_mip_status(W->dev);
@@ -433,6 +433,8 @@ search(struct stats_witness *W, const struct stats_lp *M, const int *rows,
     glp_smcp sp;
     size_t j, i, set = 0;
 
+    if (stats_work_over(M->work))
+        return 0; /* the audit's budget is spent: it stops */
     if (W->dev == NULL && dev_build(W, M) != 0)
         return -1;
     for (i = 0; i < k; i++) {
@@ -458,7 +460,7 @@ search(struct stats_witness *W, const struct stats_lp *M, const int *rows,
         sp.meth = GLP_DUALP; /* from the truth: only bounds moved */
         sp.it_lim = STATS_WITNESS_ITER;
         W->seeks++;
-        st = glp_simplex(W->dev, &sp);
+        st = stats_work_simplex(M->work, W->dev, &sp);
         ok = st == 0 && glp_get_status(W->dev) == GLP_OPT;
         for (j = 1; ok && j <= W->n; j++) {
             double v = floor(glp_get_col_prim(W->dev, (int)j) + 0.5);
@@ -467,7 +469,7 @@ search(struct stats_witness *W, const struct stats_lp *M, const int *rows,
         /* a rounded optimum that breaks a row: a short integer search */
         if (ok && !holds(W, M, W->x)) {
             W->repairs++;
-            ok = repair(W);
+            ok = repair(W, M);
         }
     }
     for (i = 0; i < set; i++) {

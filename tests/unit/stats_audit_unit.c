@@ -162,6 +162,59 @@ test_truth(void)
     stats_pub_release(&jan3);
 }
 
+/* The work budget: a real audit of January against Q1 (linear solves
+ * without a true point, searches from it with one) spends some simplex
+ * iterations; a budget below that stops it, refused (1, over_budget),
+ * and the default lets it pass. */
+static void
+test_budget(void)
+{
+    struct stats_pub q1, jan;
+    const struct stats_pub *pubs[1];
+    struct stats_audit_res r;
+    struct fake_truth ft = {0, 0};
+    struct stats_truth tr = {fake_count, &ft};
+    const uint64_t vq[] = {33, 50, 70}, vj[] = {9, 30, 40};
+    unsigned long long need;
+    int pass;
+
+    mk1d(&q1, "2026-01-01", "2026-03-31", K3, vq, 3, 153, 1);
+    pubs[0] = &q1;
+    for (pass = 0; pass < 2; pass++) {
+        const struct stats_truth *t = pass ? &tr : NULL;
+        const char *how = pass ? "from the true point" : "by linear solves";
+
+        mk1d(&jan, "2026-01-01", "2026-01-31", K3, vj, 3, 79, 1);
+        CHECK(stats_audit_budget(&jan, pubs, 1, t, 0, &r) == 0 &&
+                  r.over_budget == 0 && r.work >= 2 &&
+                  r.budget == STATS_AUDIT_BUDGET_DEFAULT &&
+                  r.work < r.budget,
+              "%s: the default budget lets January pass (%llu of %llu "
+              "iterations)", how, r.work, r.budget);
+        need = r.work;
+        stats_pub_release(&jan);
+        mk1d(&jan, "2026-01-01", "2026-01-31", K3, vj, 3, 79, 1);
+        CHECK(stats_audit_budget(&jan, pubs, 1, t, need, &r) == 0 &&
+                  r.over_budget == 0 && r.work == need,
+              "%s: the same work again, on the dot, passes (%llu)", how,
+              r.work);
+        stats_pub_release(&jan);
+        mk1d(&jan, "2026-01-01", "2026-01-31", K3, vj, 3, 79, 1);
+        CHECK(stats_audit_budget(&jan, pubs, 1, t, need - 1, &r) == 1 &&
+                  r.over_budget == 1 && r.budget == need - 1 &&
+                  r.work >= need - 1,
+              "%s: one iteration less is refused (%llu spent of %llu)", how,
+              r.work, r.budget);
+        stats_pub_release(&jan);
+        mk1d(&jan, "2026-01-01", "2026-01-31", K3, vj, 3, 79, 1);
+        CHECK(stats_audit_budget(&jan, pubs, 1, t, 1, &r) == 1 &&
+                  r.over_budget == 1 && r.work >= 1,
+              "%s: a budget of 1 is refused (%llu spent)", how, r.work);
+        stats_pub_release(&jan);
+    }
+    stats_pub_release(&q1);
+}
+
 /* The rounding interval: with round 1 a lone small cell beside one shown
  * cell is pinned through the total; secondary suppression hides the
  * other cell, and the audit confirms the range. */
@@ -328,6 +381,7 @@ main(void)
     }
     test_differencing();
     test_truth();
+    test_budget();
     test_ranges();
     test_smallest_rule();
     test_share();

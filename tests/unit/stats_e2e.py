@@ -147,6 +147,47 @@ def main():
                      "--force-recut", "--out", pub)
         res.check("--force-recut publishes", r.returncode == 0, r.stderr)
 
+        # -- the audit's work budget ---------------------------------------
+        lines = []
+        for m in (10, 11, 12):
+            for ci in range(len(CATS)):
+                c = (ci * 5 + m * 3) % 40
+                if c:
+                    lines.append("2026-%02d-15 %d 0 TH th 1 1 %d"
+                                 % (m, 1 << ci, c))
+        fill(home, lines)
+        q4 = ["stats", "--by", "category,period", "--period", "month",
+              "--from", "2026-10", "--to", "2026-12", "--format", "json"]
+        over = b"could not finish within its budget of 1 units of work"
+        draft = os.path.join(top, "q4-draft.json")
+        r = home.run(*q4, "--audit-budget", "1", "--out", draft)
+        res.check("a draft past the audit's budget is refused, nothing "
+                  "written",
+                  r.returncode == 1 and over in r.stderr and
+                  b"--audit-budget N" in r.stderr and
+                  not os.path.exists(draft), r.stderr)
+        q4pub = os.path.join(top, "q4-pub.json")
+        r = home.run(*q4, "--audit-budget", "1", "--publish", "--out", q4pub)
+        res.check("a publication past the audit's budget is refused with "
+                  "the refusals' exit status, nothing written",
+                  r.returncode == 1 and over in r.stderr and
+                  b"audit: stopped at" in r.stderr and
+                  not os.path.exists(q4pub), r.stderr)
+        # had the refused run been recorded, this would be a re-issue
+        r = home.run(*q4, "--publish", "--out", q4pub)
+        err = r.stderr.decode(errors="replace")
+        work = [int(w.split(" of ")[0].split()[-1]) for w in
+                err.split("; ") if "units of work," in w]
+        res.check("the default budget publishes it, as a first publication "
+                  "(the ledger did not keep the refused one)",
+                  r.returncode == 0 and "was published on" not in err and
+                  os.path.exists(q4pub) and work and work[0] > 1, err)
+        for bad in ("0", "12x", "", "-3", "99999999999999"):
+            r = home.run(*q4, "--audit-budget", bad)
+            res.check("--audit-budget '%s' is a usage error" % bad,
+                      r.returncode == 2 and b"bad --audit-budget" in
+                      r.stderr, r.stderr)
+
         # -- outputs through the binary ------------------------------------
         html = os.path.join(top, "q2.html")
         r = home.run("stats", "--by", "category", "--from", "2026-Q2",
