@@ -149,8 +149,10 @@ pull_read_pending(struct pull_pending *p, json_t *body)
         p->quota_reports = pull_json_u64(q, "reports");
         p->quota_bytes = pull_json_u64(q, "bytes");
         p->quota_mailboxes = pull_json_u64(q, "mailboxes");
+        p->quota_alerts = pull_json_u64(q, "alerts");
     }
     p->mailboxes = pull_json_u64(pe, "mailboxes");
+    p->alerts = pull_json_u64(pe, "alerts");
     read_expiring(p, json_object_get(body, "expiring"));
 }
 
@@ -207,26 +209,27 @@ pull_say_window(uint64_t window)
            "last time arrives at %s UTC.\n", every, at);
 }
 
-/* A WARNING when the organisation has 80 % of its quota of mailboxes or
- * more: past it, reporters can no longer ask for replies. Mailboxes are
- * not freed by ack but by the server's retention (mailbox_retention_days
- * after their last reply), so the remedy is the host's. */
+/* A WARNING when the organisation holds 80 % of its quota of something
+ * the server counts (what, e.g. "reply mailboxes") or more. Neither
+ * mailboxes nor alerts are freed by ack but by the server's retention, so
+ * the remedy is the host's: the option of `umbra-server org set` that
+ * raises it. past: what stops at the quota. */
 static void
-warn_mailboxes(const struct net *n, const struct pull_pending *p)
+warn_held(const struct net *n, uint64_t held, uint64_t quota,
+          const char *what, const char *option, const char *past)
 {
-    uint64_t m = p->mailboxes, q = p->quota_mailboxes;
-
-    if (q == 0 || m < q - q / 5) /* below 80 % */
+    if (quota == 0 || held < quota - quota / 5) /* below 80 % */
         return;
     fprintf(stderr,
-            "umbra-case: WARNING: the server '%s' holds %llu reply mailboxes "
-            "for this organisation, %s its quota of %llu%s.\n"
+            "umbra-case: WARNING: the server '%s' holds %llu %s for this "
+            "organisation, %s its quota of %llu%s%s.\n"
             "umbra-case: WARNING: ask the server's operator to raise it "
-            "(umbra-server org set --max-mailboxes); old mailboxes expire "
-            "only with the server's retention.\n",
-            n->base, (unsigned long long)m, m >= q ? "at or over" : "near",
-            (unsigned long long)q,
-            m >= q ? ": reporters can no longer ask for a reply" : "");
+            "(umbra-server org set %s); old ones go only with the server's "
+            "retention.\n",
+            n->base, (unsigned long long)held, what,
+            held >= quota ? "at or over" : "near",
+            (unsigned long long)quota, held >= quota ? ": " : "",
+            held >= quota ? past : "", option);
 }
 
 /* One line when the organisation is at 80 % of its quota or over it. */
@@ -237,7 +240,12 @@ pull_warn_quota(const struct net *n, const struct pull_pending *p)
 
     if (!p->known)
         return;
-    warn_mailboxes(n, p);
+    /* mailboxes: schema 013; alerts and withdrawals: 016 and 017 */
+    warn_held(n, p->mailboxes, p->quota_mailboxes, "reply mailboxes",
+              "--max-mailboxes", "reporters can no longer ask for a reply");
+    warn_held(n, p->alerts, p->quota_alerts, "alerts and withdrawals",
+              "--max-alerts",
+              "a new alert is refused (withdrawing one still works)");
     if (p->quota_reports > 0)
         pr = (unsigned)(p->count >= p->quota_reports
                             ? 100 + (p->count > p->quota_reports)

@@ -26,6 +26,9 @@ struct pull_pending {
     /* mailboxes registered for the organisation and its quota of them (0:
      * a server older than schema 013, which does not say) */
     uint64_t mailboxes, quota_mailboxes;
+    /* alert rows (alerts and withdrawals) the server holds for it and its
+     * quota of them (0: a server older than schema 017) */
+    uint64_t alerts, quota_alerts;
     uint64_t window; /* the server's intake_window, seconds (0: none) */
     /* the server's retention: envelopes it deletes within within_days,
      * the first day one goes ("" if none), its retention in days */

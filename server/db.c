@@ -105,6 +105,10 @@ static const struct stmt stmts[] = {
      * and with ?check=1 the ids and SHA-256 up to the cursor) */
     {DB_SYNC, "sync_status",
      "SELECT n::text, bytes::text, max_id::text FROM sync_status($1)", 1},
+    /* the "alerts" of "pending" and "quota" (017) */
+    {DB_SYNC, "sync_alerts_held",
+     "SELECT n::text, coalesce(max_alerts::text, '') "
+     "FROM sync_alerts_held($1)", 1},
     {DB_SYNC, "sync_expiring",
      "SELECT n::text, first_day::text FROM sync_expiring($1, "
      "$2::integer, $3::integer)", 3},

@@ -158,16 +158,28 @@ sync_pending(json_t *o, PGconn *c, const uint8_t hash[32], const char *upto,
     char lim[16];
     json_t *held;
 
-    PGresult *res = db_exec(c, "sync_status", 1, vals, lens, fmts);
+    /* the alert rows the organisation holds and its quota of them (017):
+     * the quota is the organisation's own, else the server's */
+    uint64_t alerts = 0, qa = srv.cfg.quota_alerts;
+    PGresult *res = db_exec(c, "sync_alerts_held", 1, vals, lens, fmts);
+    ok = db_ok(res) && PQntuples(res) == 1 &&
+         parse_u64(&alerts, PQgetvalue(res, 0, 0), 0, INT64_MAX) == 0 &&
+         (PQgetvalue(res, 0, 1)[0] == '\0' ||
+          parse_u64(&qa, PQgetvalue(res, 0, 1), 1, INT64_MAX) == 0);
+    PQclear(res);
+    if (!ok)
+        return -1;
+    res = db_exec(c, "sync_status", 1, vals, lens, fmts);
     ok = db_ok(res) && PQntuples(res) == 1 &&
          parse_u64(&n, PQgetvalue(res, 0, 0), 0, INT64_MAX) == 0 &&
          parse_u64(&bytes, PQgetvalue(res, 0, 1), 0, INT64_MAX) == 0;
     if (ok)
         json_object_set_new(
             o, "pending",
-            json_pack("{s:I,s:I,s:s,s:I}", "count", (json_int_t)n, "bytes",
-                      (json_int_t)bytes, "max_id", PQgetvalue(res, 0, 2),
-                      "mailboxes", (json_int_t)mboxes));
+            json_pack("{s:I,s:I,s:s,s:I,s:I}", "count", (json_int_t)n,
+                      "bytes", (json_int_t)bytes, "max_id",
+                      PQgetvalue(res, 0, 2), "mailboxes", (json_int_t)mboxes,
+                      "alerts", (json_int_t)alerts));
     PQclear(res);
     if (!ok)
         return -1;
@@ -175,9 +187,10 @@ sync_pending(json_t *o, PGconn *c, const uint8_t hash[32], const char *upto,
     json_object_set_new(o, "intake_window",
                         json_integer((json_int_t)srv.cfg.intake_window));
     json_object_set_new(o, "quota",
-                        json_pack("{s:I,s:I,s:I}", "reports", (json_int_t)qr,
-                                  "bytes", (json_int_t)qb, "mailboxes",
-                                  (json_int_t)qm));
+                        json_pack("{s:I,s:I,s:I,s:I}", "reports",
+                                  (json_int_t)qr, "bytes", (json_int_t)qb,
+                                  "mailboxes", (json_int_t)qm, "alerts",
+                                  (json_int_t)qa));
     /* per member: the held envelopes it has not acked (issue 15) */
     res = db_exec(c, "sync_waiting", 1, vals, lens, fmts);
     ok = db_ok(res);

@@ -336,7 +336,8 @@ def cursor(fake_url):
             j.get("pending", {}).get("count") == 2 and
             j.get("pending", {}).get("max_id") == "2" and
             j.get("quota") == {"reports": 10, "bytes": 1 << 30,
-                               "mailboxes": 20000} and
+                               "mailboxes": 20000, "alerts": 500} and
+            j.get("pending", {}).get("alerts") == 0 and
             [h["id"] for h in j.get("held", [])] == ["1"] and
             # (the spool's move gives ids in no arrival order)
             j["held"][0]["sha256"] in {hashlib.sha256(e).hexdigest()

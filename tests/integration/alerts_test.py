@@ -35,6 +35,7 @@ import pyalert  # noqa: E402
 import pyumbra  # noqa: E402
 import umbra  # noqa: E402
 from umbra import request, tool  # noqa: E402
+import umbra_env  # noqa: E402
 from umbra_env import CONF, D, PASS, SERVER  # noqa: E402
 
 R = umbra.Results()
@@ -497,6 +498,19 @@ def org_list_row(org):
     return None
 
 
+def sync_status(org):
+    """GET /api/v1/sync/reports?limit=1: its "pending" and "quota"."""
+    st, _, b = request(SRV.port, "GET", "/api/v1/sync/reports?limit=1", None,
+                       {"Authorization": "Bearer " + TOKEN[org]})
+    assert st == 200, (st, b[:200])
+    j = json.loads(b)
+    return j["pending"], j["quota"]
+
+
+def pull(org):
+    return umbra_env.pull(SRV, org)
+
+
 def test_alert_quota():
     """alpha at its own quota (org set --max-alerts): 507 alert_quota and
     nothing stored, beta unaffected, a re-push still 200, a first
@@ -532,6 +546,25 @@ def test_alert_quota():
     R.check("a second withdrawal of the same alert counts: 507 alert_quota",
             st == 507 and b.get("error") == "alert_quota" and
             held("alpha") == n + 3, (st, b))
+    pe, q = sync_status("alpha")
+    R.check("the sync status tells alpha its alert rows and its own quota",
+            pe.get("alerts") == n + 3 and q.get("alerts") == n + 2, (pe, q))
+    pe, q = sync_status("beta")
+    R.check("and beta its own count and the server's quota_alerts (500)",
+            pe.get("alerts") == held("beta") and q.get("alerts") == 500,
+            (pe, q, held("beta")))
+    r = pull("alpha")
+    R.check("umbra-case pull warns: alpha is over its alert quota, a new "
+            "alert is refused, withdrawing still works",
+            r.returncode == 0 and "holds %d alerts and withdrawals for this "
+            "organisation, at or over its quota of %d: a new alert is "
+            "refused (withdrawing one still works)" % (n + 3, n + 2)
+            in r.stderr and "--max-alerts" in r.stderr,
+            (r.returncode, r.stderr))
+    r = pull("beta")
+    R.check("and does not for beta, far below its quota",
+            r.returncode == 0 and "alerts and withdrawals" not in r.stderr,
+            (r.returncode, r.stderr))
     f = org_list_row("alpha")
     R.check("org list shows alpha's alerts held and its own quota",
             f is not None and f[7:9] == [str(n + 3), str(n + 2)], f)
@@ -546,6 +579,21 @@ def test_alert_quota():
             "max-alerts default" in out, (rc, out, err))
     st, b = push(signed(a3))
     R.check("then the refused alert is taken: 201", st == 201, (st, b))
+    lim = held("alpha") * 5 // 4 + 1  # just below 80 % ...
+    admin("org", "set", "alpha", "--max-alerts", str(lim))
+    r = pull("alpha")
+    R.check("below 80 %% of its quota (%d of %d) pull says nothing of alerts"
+            % (held("alpha"), lim),
+            r.returncode == 0 and "alerts and withdrawals" not in r.stderr,
+            (r.returncode, r.stderr))
+    admin("org", "set", "alpha", "--max-alerts", str(lim - 1))  # ... at it
+    r = pull("alpha")
+    R.check("at 80 %% (%d of %d): a WARNING that alpha is near its quota"
+            % (held("alpha"), lim - 1),
+            r.returncode == 0 and "holds %d alerts and withdrawals for this "
+            "organisation, near its quota of %d." % (held("alpha"), lim - 1)
+            in r.stderr, (r.returncode, r.stderr))
+    admin("org", "set", "alpha", "--max-alerts", "default")
 
 
 def ms(path, times=5):

@@ -15,6 +15,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 import spool  # noqa: E402
 import umbra  # noqa: E402
+import umbra_env  # noqa: E402
 from umbra_env import CASE, CONF, D, SERVER  # noqa: E402
 
 TOKEN = {o: open(os.path.join(D, o + ".token")).read().strip()
@@ -146,12 +147,7 @@ def mailbox_quota_seen(org, n, timeout=10):
 
 
 def pull(org):
-    return subprocess.run([CASE, "--home", os.path.join(D, org), "pull",
-                           "--server", SRV.url(), "--token-file",
-                           os.path.join(D, org + ".token")],
-                          capture_output=True, text=True, timeout=120,
-                          env={k: v for k, v in os.environ.items()
-                               if not k.endswith("_PROXY")})
+    return umbra_env.pull(SRV, org)
 
 
 def test_mailbox_quota():

@@ -54,6 +54,8 @@ FUNCTIONS = {
     # 015: the case events' and alerts' retention
     "retention_purge_logs(integer,integer,integer)": "umbra_intake",
     "sync_events_expiring(bytea,bigint,integer,integer)": "umbra_sync",
+    # 017: the alert quota in the sync status
+    "sync_alerts_held(bytea)": "umbra_sync",
     # 013: the mailbox quota per organisation
     "intake_mailboxes()": "umbra_intake",
     "mailbox_counts_keep()": "",  # a trigger's: nobody calls it
@@ -238,6 +240,12 @@ def test_as_an_attacker_meets_it():
     rc, out, err = psql("SELECT count(*) FROM sync_auth(%s)" % zero,
                         user="umbra_sync")
     assert rc == 0 and out == "0", err
+    # a forged token hash learns no organisation's alert count (017)
+    rc, out, err = psql("SELECT count(*) FROM sync_alerts_held(%s)" % zero,
+                        user="umbra_sync")
+    assert rc == 0 and out == "0", err
+    refused("SELECT * FROM sync_alerts_held(%s)" % zero, "umbra_intake",
+            "permission denied for function")
     for sql in ("SELECT * FROM sync_auth(%s)" % zero,
                 "SELECT * FROM sync_list(%s, 0, 10)" % zero,
                 "SELECT sync_ack(%s, ARRAY[1]::bigint[])" % zero,

@@ -4,8 +4,10 @@ tests/lib/server.sh before a test runs), read once at import: the test
 folder D with the organisations' homes and tokens, the repository TOP, the
 binaries SERVER, CASE and TOOL (build/server_tool), the server's
 configuration CONF, the PostgreSQL cluster's PG_DATA and PG_LOG, and the
-caseworkers' passphrase file PASS."""
+caseworkers' passphrase file PASS; and pull(), an organisation's
+`umbra-case pull` from a test's server."""
 import os
+import subprocess
 
 D = os.environ["UMBRA_TEST_DIR"]
 TOP = os.environ["UMBRA_TOP"]
@@ -16,3 +18,15 @@ TOOL = os.path.join(os.path.dirname(SERVER), "server_tool")
 PG_DATA = os.environ["PG_DATA"]
 PG_LOG = os.environ["PG_LOG"]
 PASS = os.path.join(D, "passphrase")
+
+
+def pull(srv, org):
+    """`umbra-case pull` into D/ORG (the organisation's home) from srv (an
+    umbra.Server) with D/ORG.token, proxies unset; the CompletedProcess,
+    text."""
+    return subprocess.run([CASE, "--home", os.path.join(D, org), "pull",
+                           "--server", srv.url(), "--token-file",
+                           os.path.join(D, org + ".token")],
+                          capture_output=True, text=True, timeout=120,
+                          env={k: v for k, v in os.environ.items()
+                               if not k.endswith("_PROXY")})
