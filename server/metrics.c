@@ -20,6 +20,9 @@ static const char *const *route_names;
 static unsigned nroutes;
 static struct route_metrics rm[METRICS_MAX_ROUTES + 1];
 static uint64_t batches, batch_rows, batch_failures;
+static uint64_t purged[PURGED_KINDS];
+static const char *const purged_names[PURGED_KINDS] = {
+    "envelopes", "mailboxes", "replies", "events", "alerts"};
 
 void
 metrics_init(const char *const *names, unsigned n)
@@ -54,6 +57,13 @@ metrics_batch(unsigned rows, int ok)
         __atomic_add_fetch(&batch_rows, rows, __ATOMIC_RELAXED);
     else
         __atomic_add_fetch(&batch_failures, 1, __ATOMIC_RELAXED);
+}
+
+void
+metrics_purged(enum metrics_purged kind, uint64_t n)
+{
+    if ((unsigned)kind < PURGED_KINDS && n)
+        __atomic_add_fetch(&purged[kind], n, __ATOMIC_RELAXED);
 }
 
 int
@@ -107,6 +117,15 @@ metrics_render(char **out, size_t *len)
                                                 __ATOMIC_RELAXED),
             (unsigned long long)__atomic_load_n(&batch_rows,
                                                 __ATOMIC_RELAXED));
+    /* counts of whole purge runs (an hour apart by default), as the log */
+    fputs("# HELP umbra_retention_purged_total Rows the retention purge "
+          "took since start.\n# TYPE umbra_retention_purged_total "
+          "counter\n", f);
+    for (unsigned k = 0; k < PURGED_KINDS; k++)
+        fprintf(f, "umbra_retention_purged_total{what=\"%s\"} %llu\n",
+                purged_names[k],
+                (unsigned long long)__atomic_load_n(&purged[k],
+                                                    __ATOMIC_RELAXED));
     if (fclose(f) != 0) {
         free(p);
         return -1;

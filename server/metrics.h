@@ -20,6 +20,17 @@ void metrics_init(const char *const *names, unsigned n);
 void metrics_request(unsigned route, unsigned status, uint64_t ns);
 /* One group commit of rows envelopes. */
 void metrics_batch(unsigned rows, int ok);
+/* What the retention purge takes (mover.c): rows of each kind. */
+enum metrics_purged {
+    PURGED_ENVELOPES,
+    PURGED_MAILBOXES,
+    PURGED_REPLIES,
+    PURGED_EVENTS,
+    PURGED_ALERTS,
+    PURGED_KINDS
+};
+/* n rows of kind purged by one purge run. */
+void metrics_purged(enum metrics_purged kind, uint64_t n);
 /* Renders the text; *out is malloc'd (free it). 0 or -1. */
 int metrics_render(char **out, size_t *len)
     __attribute__((warn_unused_result));

@@ -2,6 +2,7 @@
 /* mover: see mover.h. */
 #include "mover.h"
 #include "db.h"
+#include "metrics.h"
 #include "phases.h"
 #include "spool.h"
 #include "util.h"
@@ -30,7 +31,6 @@ static struct pg_count *pg; /* under mu */
 static size_t npg;
 static uint64_t moves;
 static unsigned env_days, mbox_days, purge_every = 3600;
-static uint64_t purged[3]; /* envelopes, mailboxes, replies (under mu) */
 static unsigned event_days, alert_days; /* schema/015 */
 static int poked;          /* mover_recount: count again now (under mu) */
 
@@ -600,10 +600,9 @@ purge(PGconn *c)
                         "%llu mailboxes, %llu replies\n",
                 (unsigned long long)total[0], (unsigned long long)total[1],
                 (unsigned long long)total[2]);
-    pthread_mutex_lock(&mu);
-    for (int i = 0; i < 3; i++)
-        purged[i] += total[i];
-    pthread_mutex_unlock(&mu);
+    for (int i = 0; i < 3; i++) /* envelopes, mailboxes, replies */
+        metrics_purged((enum metrics_purged)(PURGED_ENVELOPES + i),
+                       total[i]);
 }
 
 /* The same for the case events and alerts (schema/015_retention_events.sql,
@@ -624,6 +623,8 @@ purge_logs(PGconn *c)
         fprintf(stderr, "umbra-server: retention: purged %llu case events, "
                         "%llu alerts\n",
                 (unsigned long long)total[0], (unsigned long long)total[1]);
+    metrics_purged(PURGED_EVENTS, total[0]);
+    metrics_purged(PURGED_ALERTS, total[1]);
 }
 
 void
@@ -649,14 +650,6 @@ mover_log_retention(unsigned ev_days, unsigned al_days)
 {
     event_days = ev_days;
     alert_days = al_days;
-}
-
-void
-mover_purged(uint64_t out[3])
-{
-    pthread_mutex_lock(&mu);
-    memcpy(out, purged, sizeof purged);
-    pthread_mutex_unlock(&mu);
 }
 
 /* Seconds since the epoch from the precise clock (time() may lag it by a

@@ -74,8 +74,6 @@ void mover_retention(unsigned envelope_days, unsigned mailbox_days,
  * alerts after they expired or were withdrawn (0: kept). The same purge
  * runs take them. */
 void mover_log_retention(unsigned event_days, unsigned alert_days);
-/* Rows purged since start: envelopes, mailboxes, replies. */
-void mover_purged(uint64_t out[3]);
 /* Asks the thread to count what waits in PostgreSQL again now (after an
  * ack deleted some, so a full organisation gets its room back at once). */
 void mover_recount(void);

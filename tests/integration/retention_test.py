@@ -11,6 +11,7 @@ docs/operations.md it proves. Ends with "N passed, N failed".
 """
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -29,7 +30,9 @@ ALERT_DAYS = 4
 TOKEN = {o: open(os.path.join(D, o + ".token")).read().strip()
          for o in ("alpha", "beta")}
 R = umbra.Results()
+METRICS_PORT = umbra.free_port()
 SRV = umbra.Server(extra=["--purge_interval", "1",
+                          "--metrics_listen", "127.0.0.1:%d" % METRICS_PORT,
                           "--envelope_retention_days", str(ENV_DAYS),
                           "--mailbox_retention_days", str(MBOX_DAYS),
                           "--event_retention_days", str(EVENT_DAYS),
@@ -433,6 +436,35 @@ def test_alerts_expire():
             "retention: purged 0 case events, 4 alerts" in log_text())
 
 
+def test_metrics_count_the_purges():
+    """Rule: /metrics (the loopback metrics listener) counts what the purge
+    took since start, each kind as the log's lines of counts add up, and
+    nothing but counts."""
+    st, _, body = umbra.request(METRICS_PORT, "GET", "/metrics")
+    text = body.decode()
+    got = dict(re.findall(r'^umbra_retention_purged_total\{what="(\w+)"\} '
+                          r'(\d+)$', text, re.M))
+    log = log_text()[LOG_START:]
+    want = dict.fromkeys(("envelopes", "mailboxes", "replies", "events",
+                          "alerts"), 0)
+    for m in re.finditer(r"retention: purged (\d+) envelopes, (\d+) "
+                         r"mailboxes, (\d+) replies", log):
+        for k, v in zip(("envelopes", "mailboxes", "replies"), m.groups()):
+            want[k] += int(v)
+    for m in re.finditer(r"retention: purged (\d+) case events, (\d+) "
+                         r"alerts", log):
+        for k, v in zip(("events", "alerts"), m.groups()):
+            want[k] += int(v)
+    got = {k: int(v) for k, v in got.items()}
+    R.check("/metrics counts each kind the purge took, as the log adds up "
+            "(envelopes, mailboxes, replies, events and alerts all > 0)",
+            st == 200 and got == want and all(want.values()), (st, got, want))
+    R.check("the purge counters are counts only: one line per kind",
+            len([ln for ln in text.splitlines()
+                 if ln.startswith("umbra_retention_purged_total")]) == 5,
+            text[-600:])
+
+
 def test_zero_keeps_for_ever():
     """Rule: envelope_retention_days = 0 keeps envelopes until they are
     acknowledged, and sync then warns of none."""
@@ -470,7 +502,12 @@ def test_zero_keeps_for_ever():
         SRV.start()
 
 
+LOG_START = 0  # where this run's server log begins
+
+
 def main():
+    global LOG_START
+    LOG_START = len(log_text()) if os.path.exists(SRV.log) else 0
     SRV.start()
     try:
         R.each([test_envelopes_expire_and_pull_is_warned,
@@ -479,6 +516,7 @@ def main():
                 test_one_purger_at_a_time,
                 test_events_expire_and_pull_is_told,
                 test_alerts_expire,
+                test_metrics_count_the_purges,
                 test_zero_keeps_for_ever])
     finally:
         rc = SRV.stop()
