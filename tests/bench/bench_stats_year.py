@@ -18,6 +18,10 @@ run was stopped. Options via the environment:
   STATS_YEAR_ALONE   1: the yearly table alone, no month published first
                      (the largest single table, 52 x 13 and totals)
   STATS_YEAR_SEED    the generator's seed (18)
+  STATS_YEAR_SCALE   reports per region and month times this (1; 127
+                     gives about 1,000,000 reports: what the audit's
+                     counting again of the true point costs on a large
+                     store)
   STATS_YEAR_KEEP    a directory to keep the home in (default: removed)
 
 Ends with "N passed, N failed" (a run that did not finish or failed
@@ -41,6 +45,7 @@ ROUND = os.environ.get("STATS_YEAR_ROUND", "")
 BUDGET = os.environ.get("STATS_YEAR_BUDGET", "")
 ALONE = os.environ.get("STATS_YEAR_ALONE", "") == "1"
 SEED = int(os.environ.get("STATS_YEAR_SEED", "18"))
+SCALE = max(1, int(os.environ.get("STATS_YEAR_SCALE", "1")))
 YEAR = "2025"
 NREG = 52
 NCAT = 13
@@ -56,13 +61,14 @@ def regions():
 
 
 def gen(seed):
-    """Spec lines for stats_e2e fill: about 8,000 reports in one year."""
+    """Spec lines for stats_e2e fill: about 8,000 reports in one year
+    (times STATS_YEAR_SCALE)."""
     rnd = random.Random(seed)
     lines = []
     regs = regions()
     for m in range(1, 13):
         for i, cc in enumerate(regs):
-            n = int(107 / (i + 1) ** 0.9) + rnd.randint(0, 4)
+            n = int(SCALE * 107 / (i + 1) ** 0.9) + rnd.randint(0, 4 * SCALE)
             for _ in range(n):
                 cats = 0
                 for _ in range(1 + (rnd.random() < 0.3) +
@@ -106,13 +112,16 @@ def main():
         top = keep or tmp
         home = Home(top, slug="org-year", name="holder")
         lines = gen(SEED)
+        t_fill = time.monotonic()
         r = subprocess.run([FILL, "fill", home.dir, home.pwfile],
                            input="\n".join(lines).encode(),
-                           capture_output=True, timeout=600)
+                           capture_output=True,
+                           timeout=600 + len(lines) // 500)
         if r.returncode != 0:
             print("fill failed:", r.stderr.decode(errors="replace"))
             print("0 passed, 1 failed")
             return 1
+        print("fill: %.1f s" % (time.monotonic() - t_fill))
         print("bench-stats-year: %d reports, %d regions, %d categories, "
               "cap %.0f s per run%s" % (len(lines), NREG, NCAT, CAP,
                                         ", --round " + ROUND if ROUND
