@@ -13,17 +13,13 @@ purge). Not a suite: it asserts only that the purge takes what is past
 """
 import os
 import re
-import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from umbra_env import psql  # noqa: E402
 
 N = int(os.environ.get("BENCH_EVENTS", "200000"))
-
-
-def psql(sql):
-    p = subprocess.run(["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1",
-                        "-d", "umbra", "-c", sql],
-                       capture_output=True, text=True)
-    assert p.returncode == 0, (sql, p.stderr)
-    return p.stdout.strip()
 
 
 def ms(sql):

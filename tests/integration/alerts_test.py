@@ -36,7 +36,7 @@ import pyumbra  # noqa: E402
 import umbra  # noqa: E402
 from umbra import request, tool  # noqa: E402
 import umbra_env  # noqa: E402
-from umbra_env import CONF, D, PASS, SERVER  # noqa: E402
+from umbra_env import CONF, D, PASS, SERVER, psql  # noqa: E402
 
 R = umbra.Results()
 SRV = umbra.Server()
@@ -102,13 +102,6 @@ def push(body, org="alpha", token=None):
 def get(path):
     st, h, b = request(SRV.port, "GET", path)
     return st, h, b.decode("utf-8", "replace")
-
-
-def psql(sql):
-    p = subprocess.run(["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d",
-                        "umbra", "-c", sql], capture_output=True, text=True)
-    assert p.returncode == 0, p.stderr
-    return p.stdout.strip()
 
 
 def page(lang="en", org=None):

@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 import spool  # noqa: E402
 from umbra import Results, Server, free_port, grep_tree, tool  # noqa: E402
 import umbra  # noqa: E402
-from umbra_env import CASE, CONF, D, PASS, SERVER  # noqa: E402
+from umbra_env import CASE, CONF, D, PASS, SERVER, psql  # noqa: E402
 
 HOME = os.path.join(D, "alpha")
 TOKEN_FILE = os.path.join(D, "alpha.token")
@@ -41,13 +41,6 @@ URL = "http://127.0.0.1:%d" % PORT
 def request(method, path, body=None, headers=None):
     st, _, data = umbra.request(PORT, method, path, body, headers, timeout=30)
     return st, data
-
-
-def psql(sql):
-    p = subprocess.run(["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d",
-                        "umbra", "-c", sql], capture_output=True, text=True)
-    assert p.returncode == 0, p.stderr
-    return p.stdout.strip()
 
 
 def envelopes_of(org):

@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 import spool  # noqa: E402
 import umbra  # noqa: E402
 import umbra_env  # noqa: E402
-from umbra_env import CASE, CONF, D, SERVER  # noqa: E402
+from umbra_env import CASE, CONF, D, SERVER, psql  # noqa: E402
 
 TOKEN = {o: open(os.path.join(D, o + ".token")).read().strip()
          for o in ("alpha", "beta")}
@@ -108,14 +108,6 @@ def test_org_quota():
     drain("beta")
     rc, out, err = admin("org", "set", "alpha", "--max-bytes", "default")
     R.check("and back to the server's", rc == 0, err)
-
-
-def psql(sql):
-    p = subprocess.run(["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1",
-                        "-d", "umbra", "-c", sql],
-                       capture_output=True, text=True, timeout=60)
-    assert p.returncode == 0, (sql, p.stderr)
-    return p.stdout.strip()
 
 
 def mailbox_new(obj):

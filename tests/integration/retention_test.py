@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 import spool  # noqa: E402
 import umbra  # noqa: E402
-from umbra_env import CASE, D  # noqa: E402
+from umbra_env import CASE, D, psql  # noqa: E402
 
 ENV_DAYS = 10
 MBOX_DAYS = 5
@@ -37,14 +37,6 @@ SRV = umbra.Server(extra=["--purge_interval", "1",
                           "--mailbox_retention_days", str(MBOX_DAYS),
                           "--event_retention_days", str(EVENT_DAYS),
                           "--alert_retention_days", str(ALERT_DAYS)])
-
-
-def psql(sql):
-    p = subprocess.run(["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1",
-                        "-d", "umbra", "-c", sql],
-                       capture_output=True, text=True)
-    assert p.returncode == 0, (sql, p.stderr)
-    return p.stdout.strip()
 
 
 def seal(org, data):

@@ -4,8 +4,9 @@ tests/lib/server.sh before a test runs), read once at import: the test
 folder D with the organisations' homes and tokens, the repository TOP, the
 binaries SERVER, CASE and TOOL (build/server_tool), the server's
 configuration CONF, the PostgreSQL cluster's PG_DATA and PG_LOG, and the
-caseworkers' passphrase file PASS; and pull(), an organisation's
-`umbra-case pull` from a test's server."""
+caseworkers' passphrase file PASS; psql(), SQL on the test's database as
+its owner; and pull(), an organisation's `umbra-case pull` from a test's
+server."""
 import os
 import subprocess
 
@@ -18,6 +19,18 @@ TOOL = os.path.join(os.path.dirname(SERVER), "server_tool")
 PG_DATA = os.environ["PG_DATA"]
 PG_LOG = os.environ["PG_LOG"]
 PASS = os.path.join(D, "passphrase")
+
+
+def psql(sql, timeout=600):
+    """SQL on the test's database "umbra" as the owner (the cluster's
+    environment: PGHOST, PGPORT, PGUSER); stdout (unaligned, tuples only),
+    stripped. Fails the test when psql does, or takes over timeout
+    seconds (the bench's bulk inserts take minutes)."""
+    p = subprocess.run(["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1",
+                        "-d", "umbra", "-c", sql],
+                       capture_output=True, text=True, timeout=timeout)
+    assert p.returncode == 0, (sql, p.stderr)
+    return p.stdout.strip()
 
 
 def pull(srv, org):
