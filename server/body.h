@@ -48,6 +48,11 @@ struct form {
      * the cap and the rest of it dropped (the handler answers, naming the
      * field), "" if none. */
     char over[FORM_NAME_MAX];
+    /* 1 + the index of the field whose start the post processor's last
+     * call announced empty (0 if that call was anything else), the feed
+     * it came in, and the feeds so far. See iterate() in body.c. */
+    unsigned tail, tail_feed, feed;
+    int multipart; /* the body is multipart/form-data */
     const struct form_spec *spec;
     struct MHD_PostProcessor *pp;
 };
