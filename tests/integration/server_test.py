@@ -650,11 +650,12 @@ def test_multipart_cut_anywhere():
     cuts = [[]] + [[v + k] for v in starts for k in (1, 2, 3, 4)]
     cuts += [[v + 1, v + 2] for v in starts]
     drain_alpha()
+    receipts = []
     for n, c in enumerate(cuts):
         body, ctype = form(n)  # the same length: the same offsets
         st, page = post_in_pieces("/report?lang=en", body, ctype, c)
         assert st == 201, (c, st, page[-400:])
-        assert receipt_of(page)
+        receipts.append(receipt_of(page))
     rep = sync_get("alpha", "?limit=1000")["reports"]
     assert len(rep) == len(cuts), (len(rep), len(cuts))
     docs = {}
@@ -675,6 +676,31 @@ def test_multipart_cut_anywhere():
     for n, c in enumerate(cuts):
         assert docs.get(n) == whole, (c, body[c[0] - 40:c[0] + 8],
                                       docs.get(n), whole)
+    drain_alpha()
+    # The write-back from /check is multipart too: its receipt and its
+    # message cut 1 to 4 bytes in.
+    _, _, mailbox_id = tool("derive", receipts[0]).decode().split()
+
+    def writeback(n):
+        return multipart([("org", "alpha"), ("lang", "en"),
+                          ("receipt", receipts[0]),
+                          ("narrative", "writing back %03d" % n)], [])
+    body, _ = writeback(0)
+    wstarts = [i + 4 for i in range(len(body))
+               if body.startswith(b"\r\n\r\n", i)]
+    wcuts = [[wstarts[f] + k] for f in (2, 3) for k in (1, 2, 3, 4)]
+    for n, c in enumerate(wcuts):
+        body, ctype = writeback(n)
+        st, page = post_in_pieces("/report?lang=en", body, ctype, c)
+        assert st == 201 and b"Your message was sent" in page, \
+            (c, st, page[-400:])
+    rep = sync_get("alpha", "?limit=1000")["reports"]
+    got = sorted(
+        (d["narrative"], d["mailbox_id"]) for d in
+        (json.loads(case_open("alpha", base64.b64decode(r["envelope"])))
+         for r in rep))
+    assert got == [("writing back %03d" % n, mailbox_id)
+                   for n in range(len(wcuts))], got
     drain_alpha()
 
 
