@@ -110,17 +110,22 @@ iterate(void *cls, enum MHD_ValueKind kind, const char *key,
         f->err = -2;
         return MHD_NO;
     }
-    /* libmicrohttpd 0.9.75 announces a multipart value with an empty call
-     * at offset 0 when a read ends within the value's first four bytes,
-     * and then delivers the value from offset 0 again, in a later feed:
-     * one value, not two. Taken for two, the value was lost (the field
-     * read as empty) whenever the network cut a body there, as Tor and
-     * slow links do. So an offset-0 call in a later feed than the call
-     * just before it, which announced an empty start of a field of the
-     * same name and kind, continues that field. Two real parts of one
-     * name, the first empty, with a read ending exactly between them,
-     * would merge; no form of ours has such a pair (the identifiers'
-     * kinds and values alternate). */
+    /* libmicrohttpd (0.9.75, and 1.0.1 alike) announces a multipart
+     * value with an empty call at offset 0 when the data fed so far ends
+     * within the value's first four bytes (or, for a value that begins
+     * with CR LF "--", before it can tell that from a boundary), and
+     * then delivers the value from offset 0 again in a later feed: one
+     * value, not two. The
+     * announcement only happens when a feed's data has run out (its
+     * buffer, 16384 bytes, is never that short when full), so the value
+     * always goes on in a later feed. Taken for two, the value was lost
+     * (the field read as empty) whenever the network cut a body there,
+     * as Tor and slow links do. So an offset-0 call in a later feed than
+     * the call just before it, which announced an empty start of a field
+     * of the same name and kind, continues that field. Two real parts of
+     * one name, the first empty, with a feed ending exactly between
+     * them, would merge; no form of ours has such a pair (the
+     * identifiers' kinds and values alternate). */
     unsigned carry = f->multipart && f->feed > f->tail_feed ? f->tail : 0;
     f->tail = 0;
     size_t cap = field_cap(f->spec, key, filename != NULL);
