@@ -114,20 +114,19 @@ iterate(void *cls, enum MHD_ValueKind kind, const char *key,
      * value with an empty call at offset 0 when the data fed so far ends
      * within the value's first four bytes (or, for a value that begins
      * with CR LF "--", before it can tell that from a boundary), and
-     * then delivers the value from offset 0 again in a later feed: one
-     * value, not two. The
-     * announcement only happens when a feed's data has run out (its
+     * then delivers the value from offset 0 again: one value, not two.
+     * The announcement only happens when a feed's data has run out (its
      * buffer, 16384 bytes, is never that short when full), so the value
      * always goes on in a later feed. Taken for two, the value was lost
      * (the field read as empty) whenever the network cut a body there,
-     * as Tor and slow links do. So an offset-0 call in a later feed than
-     * the call just before it, which announced an empty start of a field
-     * of the same name and kind, continues that field. Two real parts of
-     * one name, the first empty, with a feed ending exactly between
-     * them, would merge; no form of ours has such a pair (the
-     * identifiers' kinds and values alternate). */
-    unsigned carry = f->multipart && f->feed > f->tail_feed ? f->tail : 0;
-    f->tail = 0;
+     * as Tor and slow links do. So an offset-0 call that comes after
+     * such an announcement, with data fed in between and no other call,
+     * continues the announced field if it has the same name and kind.
+     * Two real parts of one name, the first empty, with a feed ending
+     * exactly between them, would merge; no form of ours has such a
+     * pair (the identifiers' kinds and values alternate). */
+    unsigned carry = f->multipart && f->fed_since ? f->announced : 0;
+    f->announced = 0;
     size_t cap = field_cap(f->spec, key, filename != NULL);
     if (cap == 0)
         return MHD_YES; /* unknown fields are dropped */
@@ -167,8 +166,8 @@ iterate(void *cls, enum MHD_ValueKind kind, const char *key,
         return MHD_NO;
     }
     if (off == 0 && size == 0) {
-        f->tail = (unsigned)(fd - f->f) + 1;
-        f->tail_feed = f->feed;
+        f->announced = (unsigned)(fd - f->f) + 1;
+        f->fed_since = 0;
     }
     return MHD_YES;
 }
@@ -209,7 +208,7 @@ body_form_feed(struct req *r, const char *data, size_t size)
     if (size > r->body.cap || r->body.len > r->body.cap - size)
         return -1;
     r->body.len += size; /* count only; the post processor keeps values */
-    f->feed++;
+    f->fed_since = 1;
     int ok = MHD_post_process(f->pp, data, size) == MHD_YES;
     wipe_stack();
     if (!ok)
@@ -223,7 +222,7 @@ body_form_finish(struct req *r)
     struct form *f = r->form;
     if (!f || !f->pp)
         return;
-    f->feed++;
+    f->fed_since = 1;
     if (MHD_destroy_post_processor(f->pp) != MHD_YES && !f->err)
         f->err = -2;
     wipe_stack(); /* it decodes the last value when destroyed */

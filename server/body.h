@@ -49,9 +49,10 @@ struct form {
      * field), "" if none. */
     char over[FORM_NAME_MAX];
     /* 1 + the index of the field whose start the post processor's last
-     * call announced empty (0 if that call was anything else), the feed
-     * it came in, and the feeds so far. See iterate() in body.c. */
-    unsigned tail, tail_feed, feed;
+     * call announced empty (0 if that call was anything else), and
+     * whether data was fed since. See iterate() in body.c. */
+    unsigned announced;
+    int fed_since;
     int multipart; /* the body is multipart/form-data */
     const struct form_spec *spec;
     struct MHD_PostProcessor *pp;

@@ -75,8 +75,10 @@ def request(method, path, body=None, headers=None, timeout=20):
                          source=CLIENT_ADDR)
 
 
-def raw(data, read_timeout=10, send_all=True):
-    """Sends raw bytes; returns the status code of the answer (or None)."""
+def raw(data, read_timeout=10, send_all=True, gap=0.0):
+    """Sends raw bytes (or, send_all false, each of a list of byte strings
+    in turn, gap seconds apart); returns the status code of the answer (or
+    None) and the answer."""
     s = socket.create_connection(("127.0.0.1", SRV.port), timeout=read_timeout,
                                  source_address=(CLIENT_ADDR, 0))
     try:
@@ -86,6 +88,7 @@ def raw(data, read_timeout=10, send_all=True):
             else:
                 for part in data:
                     s.sendall(part)
+                    time.sleep(gap)
         except OSError:
             pass  # the server may close early; read what it said
         buf = b""
@@ -585,30 +588,24 @@ PHOTO_GIF = base64.b64decode(
     "Ow==")
 
 
-def post_in_pieces(path, body, ctype, cuts, gap=0.05):
+def post_in_pieces(path, body, ctype, cuts):
     """POSTs body to path in pieces cut at the given offsets of the body,
-    each sent gap seconds after the one before, as a slow link (Tor's
-    cells, a phone on a weak signal) hands a body over; (status, page)."""
+    each sent 50 ms after the one before, as a slow link (Tor's cells, a
+    phone on a weak signal) hands a body over; (status, page)."""
     head = ("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\n"
             "Content-Length: %d\r\nConnection: close\r\n\r\n"
             % (path, ctype, len(body))).encode()
-    s = socket.create_connection(("127.0.0.1", SRV.port), timeout=20,
-                                 source_address=(CLIENT_ADDR, 0))
-    try:
-        prev = 0
-        for c in sorted(cuts) + [len(body)]:
-            s.sendall((head if prev == 0 else b"") + body[prev:c])
-            prev = c
-            time.sleep(gap)
-        buf = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            buf += chunk
-    finally:
-        s.close()
-    return int(buf.split(b" ", 2)[1]), buf.split(b"\r\n\r\n", 1)[1]
+    ends = sorted(cuts) + [len(body)]
+    parts = [body[a:b] for a, b in zip([0] + ends[:-1], ends)]
+    parts[0] = head + parts[0]
+    st, answer = raw(parts, read_timeout=20, send_all=False, gap=0.05)
+    return st, answer.split(b"\r\n\r\n", 1)[1]
+
+
+def value_starts(body):
+    """Where each value of a multipart body begins."""
+    return [i + 4 for i in range(len(body))
+            if body.startswith(b"\r\n\r\n", i)]
 
 
 def test_multipart_cut_anywhere():
@@ -642,8 +639,7 @@ def test_multipart_cut_anywhere():
         return multipart(fields(n), [("attachment", "p.png", "image/png",
                                       png)])
     body, _ = form(0)
-    starts = [i + 4 for i in range(len(body))
-              if body.startswith(b"\r\n\r\n", i)]
+    starts = value_starts(body)
     assert len(starts) == len(fields(0)) + 1, len(starts)
     # whole; two pieces, cut 1 to 4 bytes into each value; three, cut
     # after its first and second byte
@@ -686,8 +682,7 @@ def test_multipart_cut_anywhere():
                           ("receipt", receipts[0]),
                           ("narrative", "writing back %03d" % n)], [])
     body, _ = writeback(0)
-    wstarts = [i + 4 for i in range(len(body))
-               if body.startswith(b"\r\n\r\n", i)]
+    wstarts = value_starts(body)
     wcuts = [[wstarts[f] + k] for f in (2, 3) for k in (1, 2, 3, 4)]
     for n, c in enumerate(wcuts):
         body, ctype = writeback(n)
